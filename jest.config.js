@@ -1,0 +1,24 @@
+/**
+ * Two projects: `unit` (beside the code, no outside services) and
+ * `integration` (under test/, real Postgres and Redis, run in band so that
+ * tests sharing one database server do not fight over ports and CPU).
+ */
+const base = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/media', '<rootDir>/workers'], testMatch: ['**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      testTimeout: 60000,
+    },
+  ],
+};

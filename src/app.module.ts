@@ -1,0 +1,50 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AuthModule } from './auth/auth.module';
+import { CatalogModule } from './catalog/catalog.module';
+import type { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source';
+import { HealthModule } from './health/health.module';
+import { InfraModule } from './infra/infra.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { StreamsModule } from './streams/streams.module';
+import { WebModule } from './web/web.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Resolved database URL: DATABASE_URL, or the embedded server's. */
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, databaseUrl }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req: IncomingMessage) => (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+            // Secrets never reach the logs: tokens, stream keys, cookies, webhook signatures.
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-signature"]'],
+            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
+          },
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.database.poolSize)),
+        InfraModule,
+        MetricsModule,
+        HealthModule,
+        AuthModule,
+        CatalogModule,
+        StreamsModule,
+        WebModule,
+      ],
+    };
+  }
+}

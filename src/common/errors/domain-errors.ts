@@ -1,0 +1,96 @@
+/**
+ * Typed domain errors. Services throw these; one global filter maps them to
+ * HTTP (`{ error: { code, message } }`) and to socket acks. Each error carries
+ * its status, as mediasoup-demo's errors do, so the mapping is not a lookup
+ * table that drifts from the code.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  constructor(
+    message: string,
+    /** Extra machine-readable detail, e.g. the offending field or product. */
+    public readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends DomainError {
+  readonly status = 400;
+  constructor(
+    message: string,
+    readonly code = 'bad_request',
+    details?: Record<string, unknown>,
+  ) {
+    super(message, details);
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly status = 400;
+  readonly code = 'validation_failed';
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+  constructor(message = 'Authentication required') {
+    super(message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+  constructor(message = 'You are not allowed to do this') {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'not_found';
+  constructor(what: string, id?: string) {
+    super(id === undefined ? `${what} not found` : `${what} ${id} not found`, { what, id });
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly status = 409;
+  constructor(
+    message: string,
+    readonly code = 'conflict',
+    details?: Record<string, unknown>,
+  ) {
+    super(message, details);
+  }
+}
+
+export class UnprocessableError extends DomainError {
+  readonly status = 422;
+  constructor(
+    message: string,
+    readonly code = 'unprocessable',
+    details?: Record<string, unknown>,
+  ) {
+    super(message, details);
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  constructor(
+    message: string,
+    public readonly retryAfterSeconds: number,
+  ) {
+    super(message, { retryAfterSeconds });
+  }
+}
+
+export class UnavailableError extends DomainError {
+  readonly status = 503;
+  readonly code = 'unavailable';
+}

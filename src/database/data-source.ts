@@ -1,0 +1,38 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { UserEntity } from '../auth/user.entity';
+import { ProductEntity } from '../catalog/product.entity';
+import { StreamEntity } from '../streams/stream.entity';
+import { Initial1763800000000 } from './migrations/1763800000000-Initial';
+
+/** Every entity and migration, listed explicitly so the build and tests see the same set. */
+export const ENTITIES = [UserEntity, ProductEntity, StreamEntity];
+export const MIGRATIONS = [Initial1763800000000];
+
+export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
+  };
+}
+
+/** Arbitrary but fixed: serialises migrations when several replicas boot at once. */
+const MIGRATION_LOCK_ID = 7_123_001;
+
+/** Runs pending migrations under a Postgres advisory lock, each in its own transaction. */
+export async function runMigrations(ds: DataSource): Promise<string[]> {
+  const qr = ds.createQueryRunner();
+  await qr.connect();
+  try {
+    await qr.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await qr.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    await qr.release();
+  }
+}

@@ -1,0 +1,48 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorFunction, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type Redis from 'ioredis';
+import { Public } from '../common/auth/decorators';
+import { REDIS } from '../infra/infra.module';
+
+/** Extra checks that features contribute (e.g. the mediasoup worker pool). */
+export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+export interface HealthContributor {
+  check(indicator: HealthIndicatorService): Promise<ReturnType<ReturnType<HealthIndicatorService['check']>['up']>>;
+}
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly indicator: HealthIndicatorService,
+    @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(HEALTH_CHECKS) private readonly contributors: HealthContributor[],
+  ) {}
+
+  @Public()
+  @Get()
+  @HealthCheck()
+  check() {
+    const checks: HealthIndicatorFunction[] = [() => this.db.pingCheck('database', { timeout: 3000 })];
+    const redis = this.redis;
+    if (redis) {
+      checks.push(async () => {
+        const i = this.indicator.check('redis');
+        try {
+          await Promise.race([
+            redis.ping(),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000)),
+          ]);
+          return i.up();
+        } catch (e) {
+          return i.down({ message: e instanceof Error ? e.message : String(e) });
+        }
+      });
+    }
+    for (const c of this.contributors) checks.push(() => c.check(this.indicator));
+    return this.health.check(checks);
+  }
+}

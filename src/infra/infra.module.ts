@@ -1,0 +1,70 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { LocalPubSub, PubSub, RedisPubSub } from './pubsub';
+import { BullQueueFactory, LocalQueueFactory, QueueFactory } from './queue';
+import { LocalStateStore, RedisStateStore, StateStore } from './state-store';
+
+export const REDIS = Symbol('REDIS');
+export const PUBSUB = Symbol('PUBSUB');
+export const STATE_STORE = Symbol('STATE_STORE');
+export const QUEUES = Symbol('QUEUES');
+
+const logger = new Logger('Infra');
+
+/**
+ * Chooses the one-node or the many-node implementation of every shared piece,
+ * once, from REDIS_URL. Features only ever see the interfaces.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): Redis | null => {
+        if (!config.redisUrl) return null;
+        const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableReadyCheck: true });
+        redis.on('error', (err: Error) => logger.warn(`redis: ${err.message}`));
+        return redis;
+      },
+    },
+    {
+      provide: PUBSUB,
+      inject: [REDIS],
+      useFactory: (redis: Redis | null): PubSub =>
+        redis ? new RedisPubSub(redis, redis.duplicate()) : new LocalPubSub(),
+    },
+    {
+      provide: STATE_STORE,
+      inject: [REDIS],
+      useFactory: (redis: Redis | null): StateStore => (redis ? new RedisStateStore(redis) : new LocalStateStore()),
+    },
+    {
+      provide: QUEUES,
+      inject: [REDIS],
+      useFactory: (redis: Redis | null): QueueFactory => {
+        const onError = (err: unknown, job: { name: string; id: string }) =>
+          logger.warn(`job ${job.name}#${job.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+        return redis ? new BullQueueFactory(redis, 'livecart', onError) : new LocalQueueFactory(onError);
+      },
+    },
+  ],
+  exports: [REDIS, PUBSUB, STATE_STORE, QUEUES],
+})
+export class InfraModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    @Inject(STATE_STORE) private readonly state: StateStore,
+    @Inject(QUEUES) private readonly queues: QueueFactory,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queues.close();
+    await this.pubsub.close();
+    await this.state.close();
+    if (this.redis) await this.redis.quit().catch(() => this.redis?.disconnect());
+  }
+}

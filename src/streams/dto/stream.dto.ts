@@ -1,0 +1,50 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto } from '../../common/http/pagination.dto';
+import { STREAM_STATUSES, type StreamStatus } from '../stream.entity';
+
+export class CreateStreamDto {
+  @ApiProperty({ example: 'Friday phone drop', maxLength: 140 })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(140)
+  title!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The shop whose products this stream sells' })
+  @IsOptional()
+  @IsUUID()
+  merchantId?: string;
+}
+
+export class ListStreamsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: STREAM_STATUSES })
+  @IsOptional()
+  @IsIn(STREAM_STATUSES)
+  status?: StreamStatus;
+}
+
+export class StreamDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ enum: STREAM_STATUSES }) status!: StreamStatus;
+  @ApiProperty({ format: 'uuid' }) ownerId!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) merchantId!: string | null;
+  @ApiProperty({ description: 'WHIP ingest endpoint (RFC 9725)' }) whipUrl!: string;
+  @ApiProperty({ description: 'WHEP playback endpoint' }) whepUrl!: string;
+  @ApiProperty({ description: 'HLS master playlist' }) hlsUrl!: string;
+  @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) endedAt!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+/** Returned only to the owner, at creation and key rotation: the key is stored hashed. */
+export class StreamWithKeyDto extends StreamDto {
+  @ApiProperty({ description: 'Secret: the WHIP bearer token. Shown once.' }) streamKey!: string;
+}
+
+export class StreamPageDto {
+  @ApiProperty({ type: [StreamDto] }) items!: StreamDto[];
+  @ApiProperty() total!: number;
+}

@@ -1,0 +1,37 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export const STREAM_STATUSES = ['created', 'live', 'ended'] as const;
+export type StreamStatus = (typeof STREAM_STATUSES)[number];
+
+@Entity({ name: 'streams' })
+export class StreamEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** The streamer who owns the stream. */
+  @Column({ name: 'owner_id', type: 'uuid' })
+  ownerId!: string;
+
+  /** The shop whose products the stream sells, if any. */
+  @Column({ name: 'merchant_id', type: 'uuid', nullable: true })
+  merchantId!: string | null;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'text' })
+  status!: StreamStatus;
+
+  /** SHA-256 of the stream key; the key itself is shown once and never stored. */
+  @Column({ name: 'stream_key_hash', type: 'text', select: false })
+  streamKeyHash!: string;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

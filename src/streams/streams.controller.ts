@@ -1,0 +1,56 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Public, Roles } from '../common/auth/decorators';
+import type { AuthUser } from '../common/auth/roles';
+import { CreateStreamDto, ListStreamsQueryDto, StreamDto, StreamPageDto, StreamWithKeyDto } from './dto/stream.dto';
+import { StreamsService } from './streams.service';
+
+@ApiTags('streams')
+@Controller('api/streams')
+export class StreamsController {
+  constructor(private readonly streams: StreamsService) {}
+
+  @Roles('streamer')
+  @Post()
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Create a stream; the response carries its secret stream key, shown once' })
+  @ApiResponse({ status: 201, type: StreamWithKeyDto })
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateStreamDto): Promise<StreamWithKeyDto> {
+    return this.streams.create(user, dto);
+  }
+
+  @Public()
+  @Get()
+  @ApiResponse({ status: 200, type: StreamPageDto })
+  list(@Query() q: ListStreamsQueryDto): Promise<StreamPageDto> {
+    return this.streams.list(q);
+  }
+
+  @Public()
+  @Get(':id')
+  @ApiResponse({ status: 200, type: StreamDto })
+  @ApiResponse({ status: 404 })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<StreamDto> {
+    return this.streams.get(id);
+  }
+
+  @Roles('streamer')
+  @Post(':id/end')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'End the stream (owner)' })
+  @ApiResponse({ status: 200, type: StreamDto })
+  end(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<StreamDto> {
+    return this.streams.end(user, id);
+  }
+
+  @Roles('streamer')
+  @Post(':id/key')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Replace the stream key (owner); the old key stops working' })
+  @ApiResponse({ status: 200, type: StreamWithKeyDto })
+  rotateKey(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<StreamWithKeyDto> {
+    return this.streams.rotateKey(user, id);
+  }
+}

@@ -1,0 +1,124 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { UsersRepository } from '../auth/users.repository';
+import type { AuthUser } from '../common/auth/roles';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../common/errors/domain-errors';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import type { StreamDto, StreamPageDto, StreamWithKeyDto } from './dto/stream.dto';
+import type { StreamEntity, StreamStatus } from './stream.entity';
+import { StreamsRepository } from './streams.repository';
+
+export function hashStreamKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+@Injectable()
+export class StreamsService {
+  constructor(
+    private readonly streams: StreamsRepository,
+    private readonly users: UsersRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  toDto(s: StreamEntity): StreamDto {
+    const base = this.config.http.publicUrl;
+    return {
+      id: s.id,
+      title: s.title,
+      status: s.status,
+      ownerId: s.ownerId,
+      merchantId: s.merchantId,
+      whipUrl: `${base}/whip/${s.id}`,
+      whepUrl: `${base}/whep/${s.id}`,
+      hlsUrl: `${base}/hls/${s.id}/master.m3u8`,
+      startedAt: s.startedAt?.toISOString() ?? null,
+      endedAt: s.endedAt?.toISOString() ?? null,
+      createdAt: s.createdAt.toISOString(),
+    };
+  }
+
+  /** 256-bit random key, prefixed so it is recognisable in logs and secret scanners. */
+  private static newKey(): string {
+    return `sk_live_${randomBytes(32).toString('base64url')}`;
+  }
+
+  async create(owner: AuthUser, input: { title: string; merchantId?: string }): Promise<StreamWithKeyDto> {
+    if (input.merchantId) {
+      const merchant = await this.users.findById(input.merchantId);
+      if (!merchant?.roles.includes('merchant')) {
+        throw new ValidationError(`merchantId ${input.merchantId} is not a merchant`);
+      }
+    }
+    const streamKey = StreamsService.newKey();
+    const s = await this.streams.create({
+      ownerId: owner.id,
+      merchantId: input.merchantId ?? null,
+      title: input.title,
+      streamKeyHash: hashStreamKey(streamKey),
+    });
+    return { ...this.toDto(s), streamKey };
+  }
+
+  async get(id: string): Promise<StreamDto> {
+    return this.toDto(await this.mustFind(id));
+  }
+
+  async mustFind(id: string): Promise<StreamEntity> {
+    const s = await this.streams.findById(id);
+    if (!s) throw new NotFoundError('Stream', id);
+    return s;
+  }
+
+  async list(q: { status?: StreamStatus; limit?: number; offset?: number }): Promise<StreamPageDto> {
+    const [items, total] = await this.streams.list({ status: q.status, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+    return { items: items.map((s) => this.toDto(s)), total };
+  }
+
+  private assertOwner(user: AuthUser, s: StreamEntity): void {
+    if (s.ownerId !== user.id && !user.roles.includes('admin')) {
+      throw new ForbiddenError('Only the streamer who owns this stream can do this');
+    }
+  }
+
+  async rotateKey(user: AuthUser, id: string): Promise<StreamWithKeyDto> {
+    const s = await this.mustFind(id);
+    this.assertOwner(user, s);
+    if (s.status === 'ended') throw new ConflictError('The stream has ended', 'stream_ended');
+    const streamKey = StreamsService.newKey();
+    await this.streams.setKeyHash(id, hashStreamKey(streamKey));
+    return { ...this.toDto(s), streamKey };
+  }
+
+  /** Checks a WHIP bearer token in constant time. */
+  async verifyKey(id: string, key: string | undefined): Promise<StreamEntity> {
+    const s = await this.mustFind(id);
+    const stored = await this.streams.findKeyHash(id);
+    const given = Buffer.from(hashStreamKey(key ?? ''), 'hex');
+    if (!key || !stored || !timingSafeEqual(given, Buffer.from(stored, 'hex'))) {
+      throw new UnauthorizedError('Wrong or missing stream key');
+    }
+    return s;
+  }
+
+  async end(user: AuthUser, id: string): Promise<StreamDto> {
+    const s = await this.mustFind(id);
+    this.assertOwner(user, s);
+    return this.toDto(await this.markEnded(id));
+  }
+
+  async markLive(id: string): Promise<StreamEntity> {
+    const s = await this.streams.transition(id, ['created'], 'live');
+    if (!s) {
+      const cur = await this.mustFind(id);
+      if (cur.status === 'live') return cur;
+      throw new ConflictError(`Stream ${id} has ended; create a new stream to go live again`, 'stream_ended');
+    }
+    return s;
+  }
+
+  async markEnded(id: string): Promise<StreamEntity> {
+    const s = await this.streams.transition(id, ['created', 'live'], 'ended');
+    return s ?? this.mustFind(id);
+  }
+}
