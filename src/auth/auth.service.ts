@@ -46,10 +46,17 @@ export class AuthService {
     return this.session(user);
   }
 
-  /** 10 tries per email and per client address, refilled one every 6 s, blunt brute force. */
+  /**
+   * Blunts password guessing: 10 tries per account (one more every 6 s) and
+   * 100 per client address (one more a second: many people share one NAT).
+   */
   async login(email: string, password: string, clientIp: string): Promise<TokenDto> {
-    for (const key of [`login:email:${email.toLowerCase()}`, `login:ip:${clientIp}`]) {
-      const wait = await this.state.takeToken(key, 10, 1 / 6);
+    const buckets: [string, number, number][] = [
+      [`login:email:${email.toLowerCase()}`, 10, 1 / 6],
+      [`login:ip:${clientIp}`, 100, 1],
+    ];
+    for (const [key, capacity, rate] of buckets) {
+      const wait = await this.state.takeToken(key, capacity, rate);
       if (wait > 0) throw new RateLimitedError('Too many login attempts; try again later', wait / 1000);
     }
     const user = await this.users.findByEmail(email);

@@ -26,6 +26,8 @@ export interface AppConfig {
   };
   /** Unset: in-process queue, pub/sub and live state (one node). */
   redisUrl?: string;
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  redisPrefix: string;
   auth: {
     /** Unset outside production: generated once and kept in `dataDir/jwt-secret`. */
     jwtSecret?: string;
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       poolSize: r.int('DATABASE_POOL_SIZE', 20, 1, 500),
     },
     redisUrl,
+    redisPrefix: r.string('REDIS_PREFIX', 'livecart'),
     auth: {
       jwtSecret,
       tokenTtlSeconds: r.int('JWT_TTL_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),

@@ -32,22 +32,23 @@ const logger = new Logger('Infra');
     },
     {
       provide: PUBSUB,
-      inject: [REDIS],
-      useFactory: (redis: Redis | null): PubSub =>
-        redis ? new RedisPubSub(redis, redis.duplicate()) : new LocalPubSub(),
+      inject: [REDIS, APP_CONFIG],
+      useFactory: (redis: Redis | null, c: AppConfig): PubSub =>
+        redis ? new RedisPubSub(redis, redis.duplicate(), `${c.redisPrefix}:`) : new LocalPubSub(),
     },
     {
       provide: STATE_STORE,
-      inject: [REDIS],
-      useFactory: (redis: Redis | null): StateStore => (redis ? new RedisStateStore(redis) : new LocalStateStore()),
+      inject: [REDIS, APP_CONFIG],
+      useFactory: (redis: Redis | null, c: AppConfig): StateStore =>
+        redis ? new RedisStateStore(redis, `${c.redisPrefix}:state:`) : new LocalStateStore(),
     },
     {
       provide: QUEUES,
-      inject: [REDIS],
-      useFactory: (redis: Redis | null): QueueFactory => {
+      inject: [REDIS, APP_CONFIG],
+      useFactory: (redis: Redis | null, c: AppConfig): QueueFactory => {
         const onError = (err: unknown, job: { name: string; id: string }) =>
           logger.warn(`job ${job.name}#${job.id} failed: ${err instanceof Error ? err.message : String(err)}`);
-        return redis ? new BullQueueFactory(redis, 'livecart', onError) : new LocalQueueFactory(onError);
+        return redis ? new BullQueueFactory(redis, c.redisPrefix, onError) : new LocalQueueFactory(onError);
       },
     },
   ],

@@ -181,6 +181,7 @@ export class LocalQueueFactory implements QueueFactory {
 export class BullJobQueue<T> implements JobQueue<T> {
   private readonly queue: Queue;
   private worker?: Worker;
+  private workerConnection?: Redis;
 
   constructor(
     readonly name: string,
@@ -216,6 +217,7 @@ export class BullJobQueue<T> implements JobQueue<T> {
     if (this.worker) throw new Error(`queue ${this.name} already has a processor`);
     // Workers need their own blocking connection.
     const conn = this.connection.duplicate({ maxRetriesPerRequest: null });
+    this.workerConnection = conn;
     this.worker = new Worker(
       this.name,
       async (job: BullJob) => {
@@ -249,6 +251,8 @@ export class BullJobQueue<T> implements JobQueue<T> {
 
   async close(): Promise<void> {
     await this.worker?.close();
+    // BullMQ does not close a connection it was given; this one is ours.
+    this.workerConnection?.disconnect();
     await this.queue.close();
   }
 }

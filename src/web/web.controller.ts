@@ -1,10 +1,18 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/auth/decorators';
 
-export const CLIENT_DIR = path.resolve(__dirname, '..', '..', '..', 'client-demo');
+/** client-demo/ at the project root, found from src/web (ts) or dist/src/web (built). */
+export const CLIENT_DIR = ((): string => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'client-demo');
+    if (fs.existsSync(path.join(candidate, 'index.html'))) return candidate;
+  }
+  throw new Error('client-demo/ not found above ' + __dirname);
+})();
 
 /** The browser pages (client-demo/) under friendly paths; assets are served statically. */
 @ApiExcludeController()

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as sdpTransform from 'sdp-transform';
+import { createAnswer, type AnswerTransport } from './answer';
+import { DEFAULT_MEDIA_CODECS, routerCapabilitiesFromCodecs } from './codecs';
+import { assignProducersToViewerMedia, consumerToAnswerMedia, mediaCodecsForViewer, offerToRtpCapabilities } from './consumer';
+import { SdpError } from './errors';
+import type { RtpParameters } from './mediasoup-types';
+import { parseOffer } from './parse';
+
+const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+const router = routerCapabilitiesFromCodecs(DEFAULT_MEDIA_CODECS);
+
+const transport: AnswerTransport = {
+  iceParameters: { usernameFragment: 'whepufrag0000000', password: 'whep-password-0000000000000000', iceLite: true },
+  iceCandidates: [{ foundation: 'udpcandidate', priority: 1076302079, address: '127.0.0.1', ip: '127.0.0.1', protocol: 'udp', port: 40001, type: 'host' }],
+  dtlsParameters: {
+    role: 'auto',
+    fingerprints: [{ algorithm: 'sha-256', value: '0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9' }],
+  },
+};
+
+/**
+ * What mediasoup 3.27's getConsumerRtpParameters() returns for an OBS H.264
+ * producer consumed with the Chromium viewer's filtered capabilities
+ * (mediasoup-ortc.spec.ts derives the same with mediasoup's own code).
+ */
+const videoConsumer: RtpParameters = {
+  mid: '1',
+  codecs: [
+    {
+      mimeType: 'video/H264',
+      payloadType: 108,
+      clockRate: 90000,
+      parameters: { 'profile-level-id': '42e01f', 'packetization-mode': 1, 'level-asymmetry-allowed': 1 },
+      rtcpFeedback: [{ type: 'ccm', parameter: 'fir' }, { type: 'nack', parameter: '' }, { type: 'nack', parameter: 'pli' }],
+    },
+  ],
+  headerExtensions: [],
+  encodings: [{ ssrc: 561234567 }],
+  rtcp: { cname: 'Qm7TzK2pX9vLc4Wd', reducedSize: true },
+  msid: 'Hn3sR8yVb1EoJ6Ua Hn3sR8yVb1EoJ6Ua-video',
+};
+const audioConsumer: RtpParameters = {
+  mid: '0',
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [] }],
+  headerExtensions: [],
+  encodings: [{ ssrc: 561234999 }],
+  rtcp: { cname: 'Qm7TzK2pX9vLc4Wd', reducedSize: true },
+  msid: 'Hn3sR8yVb1EoJ6Ua Hn3sR8yVb1EoJ6Ua-audio',
+};
+
+describe('WHEP viewers', () => {
+  describe('offerToRtpCapabilities', () => {
+    it('returns the viewer capabilities with its own payload types and extension ids', () => {
+      const caps = offerToRtpCapabilities(parseOffer(fixture('chromium-viewer.sdp')));
+      expect(caps.codecs).toContainEqual(expect.objectContaining({ kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 111, channels: 2 }));
+      expect(caps.codecs).toContainEqual(expect.objectContaining({ kind: 'video', mimeType: 'video/rtx', preferredPayloadType: 97, parameters: { apt: 96 } }));
+      expect(caps.headerExtensions).toContainEqual({ kind: 'video', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 4, preferredEncrypt: false, direction: 'sendrecv' });
+    });
+
+    it('keeps, for a given router, only what the router sends with the same numbers', () => {
+      const dropped: string[] = [];
+      const caps = offerToRtpCapabilities(parseOffer(fixture('chromium-viewer.sdp')), { routerRtpCapabilities: router, onDropped: (r) => dropped.push(r) });
+      expect(caps.codecs?.map((c) => [c.mimeType, c.preferredPayloadType])).toEqual([
+        ['audio/opus', 111],
+        ['video/VP8', 96],
+        ['video/VP9', 98],
+        ['video/H264', 108],
+        ['video/H264', 116],
+        ['video/AV1', 45],
+      ]);
+      // Chromium numbers RTX 97/99/109/...; mediasoup numbered the router's 100/101/104/...
+      expect(caps.codecs?.some((c) => c.mimeType === 'video/rtx')).toBe(false);
+      expect(dropped).toContainEqual(expect.stringMatching(/RTX left out/));
+      // Chromium's extension ids (mid 4, twcc 3, ...) are not mediasoup's (mid 1, twcc 5, ...).
+      expect(caps.headerExtensions).toEqual([]);
+      expect(dropped).toContainEqual(expect.stringMatching(/sdes:mid is id 4 for the viewer but 1 on the router/));
+      expect(dropped).toContainEqual(expect.stringMatching(/VP9 is payload type 100 for the viewer but 102 on the router/));
+    });
+
+    it('limits the capabilities to one m-line on request and refuses a publisher offer', () => {
+      const offer = parseOffer(fixture('chromium-viewer.sdp'));
+      expect(offerToRtpCapabilities(offer, { mid: '0' }).codecs?.every((c) => c.kind === 'audio')).toBe(true);
+      expect(() => offerToRtpCapabilities(parseOffer(fixture('obs-whip.sdp')))).toThrow(SdpError);
+    });
+  });
+
+  it('pairs viewer m-lines with producers by kind in m-line order', () => {
+    const offer = parseOffer(fixture('chromium-viewer.sdp'));
+    const producers = [
+      { id: 'v', kind: 'video' as const },
+      { id: 'a', kind: 'audio' as const },
+    ];
+    expect(assignProducersToViewerMedia(offer, producers)).toEqual([
+      { mid: '0', kind: 'audio', producer: producers[1] },
+      { mid: '1', kind: 'video', producer: producers[0] },
+    ]);
+    expect(assignProducersToViewerMedia(offer, [producers[0]])).toEqual([
+      { mid: '0', kind: 'audio' },
+      { mid: '1', kind: 'video', producer: producers[0] },
+    ]);
+  });
+
+  it("answers with sendonly, the consumer's SSRCs and the viewer's payload types", () => {
+    const offer = parseOffer(fixture('chromium-viewer.sdp'));
+    const accepted = {
+      '0': consumerToAnswerMedia({ offer, mid: '0', consumer: { kind: 'audio', rtpParameters: audioConsumer } }),
+      '1': consumerToAnswerMedia({ offer, mid: '1', consumer: { kind: 'video', rtpParameters: videoConsumer } }),
+    };
+    const answer = createAnswer({ offer, transport, accepted });
+    expect(sdpTransform.write(sdpTransform.parse(answer))).toBe(answer);
+    const parsed = sdpTransform.parse(answer);
+    expect(parsed.icelite).toBe('ice-lite');
+    expect(parsed.groups).toEqual([{ type: 'BUNDLE', mids: '0 1' }]);
+    expect(parsed.msidSemantic).toEqual({ semantic: 'WMS', token: '*' });
+    const [audio, video] = parsed.media;
+    expect(video.direction).toBe('sendonly');
+    expect(video.setup).toBe('passive');
+    expect(video.payloads).toBe(108);
+    expect(video.rtp).toEqual([{ payload: 108, codec: 'H264', rate: 90000 }]);
+    // The viewer offered 108 as exactly this codec.
+    expect(offer.media[1].codecs.find((c) => c.payloadType === 108)).toMatchObject({ mimeType: 'video/H264', parameters: { 'profile-level-id': '42e01f', 'packetization-mode': 1 } });
+    expect(video.ssrcs).toEqual([
+      { id: 561234567, attribute: 'cname', value: 'Qm7TzK2pX9vLc4Wd' },
+      { id: 561234567, attribute: 'msid', value: 'Hn3sR8yVb1EoJ6Ua Hn3sR8yVb1EoJ6Ua-video' },
+    ]);
+    expect(answer).toContain('a=msid:Hn3sR8yVb1EoJ6Ua Hn3sR8yVb1EoJ6Ua-video\r\n');
+    expect(video.ssrcGroups).toBeUndefined();
+    expect(video.endOfCandidates).toBe('end-of-candidates');
+    expect(audio).toMatchObject({ direction: 'sendonly', payloads: 111 });
+    expect(audio.ssrcs?.[0]).toEqual({ id: 561234999, attribute: 'cname', value: 'Qm7TzK2pX9vLc4Wd' });
+  });
+
+  it('writes the RTX SSRC as an ssrc-group FID when the consumer has RTX', () => {
+    const offer = parseOffer(fixture('chromium-viewer.sdp'));
+    const withRtx: RtpParameters = {
+      ...videoConsumer,
+      codecs: [
+        { ...videoConsumer.codecs[0], payloadType: 96, mimeType: 'video/VP8', parameters: {} },
+        { mimeType: 'video/rtx', payloadType: 97, clockRate: 90000, parameters: { apt: 96 }, rtcpFeedback: [] },
+      ],
+      encodings: [{ ssrc: 1000, rtx: { ssrc: 1001 } }],
+    };
+    const media = consumerToAnswerMedia({ offer, mid: '1', consumer: { kind: 'video', rtpParameters: withRtx }, msid: { streamId: 'live', trackId: 'cam' } });
+    const video = sdpTransform.parse(createAnswer({ offer, transport, accepted: { '1': media } })).media[1];
+    expect(video.ssrcGroups).toEqual([{ semantics: 'FID', ssrcs: '1000 1001' }]);
+    expect(video.ssrcs?.filter((s) => s.attribute === 'msid').map((s) => [s.id, s.value])).toEqual([
+      [1000, 'live cam'],
+      [1001, 'live cam'],
+    ]);
+    expect(video.fmtp).toEqual([{ payload: 97, config: 'apt=96' }]);
+  });
+
+  it('refuses a consumer whose payload types the viewer did not offer (router numbers)', () => {
+    const offer = parseOffer(fixture('chromium-viewer.sdp'));
+    const routerNumbers: RtpParameters = {
+      ...videoConsumer,
+      codecs: [
+        { ...videoConsumer.codecs[0], mimeType: 'video/VP8', payloadType: 96, parameters: {} },
+        { mimeType: 'video/rtx', payloadType: 100, clockRate: 90000, parameters: { apt: 96 }, rtcpFeedback: [] },
+      ],
+    };
+    let error: unknown;
+    try {
+      consumerToAnswerMedia({ offer, mid: '1', consumer: { kind: 'video', rtpParameters: routerNumbers } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SdpError);
+    expect((error as SdpError).code).toBe('consumer_mismatch');
+    expect((error as SdpError).message).toMatch(/rtx as payload type 100, which the viewer's m-line 1 offered for VP9/);
+    const badExt: RtpParameters = { ...videoConsumer, headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }] };
+    expect(() => consumerToAnswerMedia({ offer, mid: '1', consumer: { kind: 'video', rtpParameters: badExt } })).toThrow(/sdes:mid with id 1/);
+    expect(() => consumerToAnswerMedia({ offer, mid: '0', consumer: { kind: 'video', rtpParameters: videoConsumer } })).toThrow(/no video m-line with mid 0/);
+  });
+
+  it('derives router mediaCodecs numbered like a viewer whose numbers differ (Node libwebrtc)', () => {
+    const offer = parseOffer(fixture('wrtc-viewer.sdp'));
+    const codecs = mediaCodecsForViewer(offer, DEFAULT_MEDIA_CODECS);
+    // wrtc's build has no H.264; AV1 is 39 there; the rest keep the viewer's numbers.
+    expect(codecs.map((c) => [c.mimeType, c.preferredPayloadType])).toEqual([
+      ['audio/opus', 111],
+      ['video/VP8', 96],
+      ['video/VP9', 98],
+      ['video/VP9', 100],
+      ['video/AV1', 39],
+    ]);
+    const viewerRouter = routerCapabilitiesFromCodecs(codecs);
+    const caps = offerToRtpCapabilities(offer, { routerRtpCapabilities: viewerRouter });
+    expect(caps.codecs?.filter((c) => c.mimeType !== 'video/rtx').map((c) => c.preferredPayloadType)).toEqual([111, 96, 98, 100, 39]);
+  });
+});

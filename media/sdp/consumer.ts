@@ -1,0 +1,271 @@
+/**
+ * WHEP: from a viewer's recvonly offer to the RtpCapabilities mediasoup
+ * consumes with, and from the resulting Consumers back to answer m-lines.
+ *
+ * The constraint that shapes this file: mediasoup 3.27 gives every Consumer
+ * the router's payload types and header-extension ids
+ * (versatica/mediasoup#1126), but a WHEP viewer made the offer, so it only
+ * understands the numbers it offered (verified with Chromium 156: media sent
+ * with the answer's numbers instead was received but never decoded). So the
+ * capabilities handed to mediasoup only contain codecs, RTX and extensions
+ * whose numbers are the same on both sides; mediasoup then cannot pick
+ * anything the viewer would drop, and {@link consumerToAnswerMedia} checks it.
+ */
+import { codecName, codecsMatch, isRtx, routerCapabilitiesFromCodecs, routerRtxFor, SUPPORTED_HEADER_EXTENSION_URIS } from './codecs';
+import { SdpError } from './errors';
+import type {
+  MediaKind,
+  RouterRtpCodecCapability,
+  RtpCapabilities,
+  RtpCodecCapability,
+  RtpHeaderExtension,
+  RtpParameters,
+} from './mediasoup-types';
+import { activeRtpMedia, type OfferedMedia, type ParsedOffer } from './parse';
+import { AUXILIARY, type AcceptedMedia } from './producer';
+
+/** Options of {@link offerToRtpCapabilities}. */
+export interface ViewerCapabilitiesOptions {
+  /**
+   * `router.rtpCapabilities` of the router the consumers live on. When given
+   * (do give it), only what that router can deliver byte-exact is kept: codecs
+   * whose payload type equals the router's for the same codec, RTX only when
+   * every kept codec's RTX number also agrees, header extensions whose id
+   * equals the router's. Without it the viewer's full capabilities are
+   * returned, which is only correct for a router whose numbers match the
+   * viewer's (see {@link mediaCodecsForViewer}).
+   */
+  routerRtpCapabilities?: RtpCapabilities;
+  /** Only this m-line (default: every receiving audio/video m-line). */
+  mid?: string;
+  /** Told about every offered codec/extension left out and why. */
+  onDropped?: (reason: string) => void;
+}
+
+function receiving(offer: ParsedOffer, mid?: string): Array<OfferedMedia & { kind: MediaKind }> {
+  const media = activeRtpMedia(offer).filter((m) => m.direction === 'recvonly' || m.direction === 'sendrecv');
+  return mid === undefined ? media : media.filter((m) => m.mid === mid);
+}
+
+/**
+ * WHEP: the viewer's receive capabilities, to pass to `router.canConsume()`
+ * and `transport.consume()` (preferredPayloadType/preferredId are the
+ * viewer's numbers). See {@link ViewerCapabilitiesOptions.routerRtpCapabilities}
+ * for why the router's capabilities should be given.
+ * Throws SdpError 'wrong_direction' if no audio/video m-line receives.
+ */
+export function offerToRtpCapabilities(offer: ParsedOffer, options: ViewerCapabilitiesOptions = {}): RtpCapabilities {
+  const media = receiving(offer, options.mid);
+  if (media.length === 0) {
+    throw new SdpError(
+      'wrong_direction',
+      options.mid === undefined ? 'the offer receives no audio or video; a WHEP viewer must offer recvonly' : `m-line ${options.mid} does not receive audio or video`,
+    );
+  }
+  const router = options.routerRtpCapabilities;
+  const drop = options.onDropped ?? (() => undefined);
+  const codecs: RtpCodecCapability[] = [];
+  const headerExtensions: RtpHeaderExtension[] = [];
+
+  for (const m of media) {
+    const kept: RtpCodecCapability[] = [];
+    for (const c of m.codecs) {
+      if (isRtx(c) || AUXILIARY.test(codecName(c.mimeType))) continue;
+      const cap: RtpCodecCapability = {
+        kind: m.kind,
+        mimeType: c.mimeType,
+        preferredPayloadType: c.payloadType,
+        clockRate: c.clockRate,
+        ...(m.kind === 'audio' ? { channels: c.channels ?? 1 } : {}),
+        parameters: { ...c.parameters },
+        rtcpFeedback: c.rtcpFeedback.map((fb) => ({ ...fb })),
+      };
+      if (router) {
+        const same = (router.codecs ?? []).find((r) => !isRtx(r) && r.kind === m.kind && codecsMatch(r, cap, true));
+        if (!same) continue; // the router cannot carry it at all
+        if (same.preferredPayloadType !== c.payloadType) {
+          drop(`${m.kind} m-line ${m.mid}: ${codecName(c.mimeType)} is payload type ${c.payloadType} for the viewer but ${same.preferredPayloadType} on the router`);
+          continue;
+        }
+      }
+      if (!codecs.some((x) => x.kind === cap.kind && x.preferredPayloadType === cap.preferredPayloadType)) codecs.push(cap);
+      kept.push(cap);
+    }
+
+    // RTX: mediasoup pairs any RTX capability with any RTX codec, so with a
+    // router offer RTX only if, for every kept codec, the router's RTX number
+    // is the viewer's; without one, keep the viewer's RTX of kept codecs.
+    const viewerRtx = m.codecs.filter(isRtx);
+    const rtxFor = (pt: number) => viewerRtx.find((r) => Number(r.parameters['apt']) === pt);
+    const rtxAligned =
+      !router || (kept.length > 0 && kept.every((k) => routerRtxFor(router, k.preferredPayloadType)?.preferredPayloadType === rtxFor(k.preferredPayloadType)?.payloadType));
+    if (rtxAligned) {
+      for (const k of kept) {
+        const v = rtxFor(k.preferredPayloadType);
+        if (v && !codecs.some((x) => x.kind === m.kind && x.preferredPayloadType === v.payloadType)) {
+          codecs.push({ kind: m.kind, mimeType: v.mimeType, preferredPayloadType: v.payloadType, clockRate: v.clockRate, parameters: { apt: k.preferredPayloadType }, rtcpFeedback: [] });
+        }
+      }
+    } else if (kept.some((k) => rtxFor(k.preferredPayloadType))) {
+      drop(`${m.kind} m-line ${m.mid}: RTX left out (its payload types differ from the router's); retransmissions use the media SSRC`);
+    }
+
+    for (const e of m.headerExtensions) {
+      if (e.encrypted || !SUPPORTED_HEADER_EXTENSION_URIS.has(e.uri)) continue;
+      const uri = e.uri as RtpHeaderExtension['uri'];
+      if (router) {
+        const r = (router.headerExtensions ?? []).find((h) => h.kind === m.kind && h.uri === uri);
+        if (!r || (r.direction !== undefined && r.direction !== 'sendrecv' && r.direction !== 'sendonly')) continue;
+        if (r.preferredId !== e.id) {
+          drop(`${m.kind} m-line ${m.mid}: header extension ${uri} is id ${e.id} for the viewer but ${r.preferredId} on the router`);
+          continue;
+        }
+      }
+      if (!headerExtensions.some((h) => h.kind === m.kind && h.uri === uri)) {
+        headerExtensions.push({ kind: m.kind, uri, preferredId: e.id, preferredEncrypt: false, direction: 'sendrecv' });
+      }
+    }
+  }
+  return { codecs, headerExtensions };
+}
+
+/**
+ * WHEP: pairs the viewer's receiving m-lines with producers, by kind in
+ * m-line order (first audio m-line gets the first audio producer, ...).
+ * M-lines left without a producer are to be rejected (port 0).
+ */
+export function assignProducersToViewerMedia<P extends { id: string; kind: MediaKind }>(
+  offer: ParsedOffer,
+  producers: readonly P[],
+): Array<{ mid: string; kind: MediaKind; producer?: P }> {
+  const used = new Set<P>();
+  return receiving(offer).map((m) => {
+    const producer = producers.find((p) => p.kind === m.kind && !used.has(p));
+    if (producer) used.add(producer);
+    return producer ? { mid: m.mid, kind: m.kind, producer } : { mid: m.mid, kind: m.kind };
+  });
+}
+
+/** Arguments of {@link consumerToAnswerMedia}. */
+export interface ConsumerAnswerInput {
+  offer: ParsedOffer;
+  /** The viewer m-line this consumer serves (also pass it as `transport.consume({ mid })`). */
+  mid: string;
+  /** `consumer.kind` and `consumer.rtpParameters`. */
+  consumer: { kind: MediaKind; rtpParameters: RtpParameters };
+  /** a=msid for the viewer; default from rtpParameters.msid, else cname + kind. Use one streamId for audio and video. */
+  msid?: { streamId: string; trackId: string };
+}
+
+/**
+ * WHEP: the answer m-line for one Consumer: a=sendonly, the consumer's codecs
+ * and header extensions (their numbers are what mediasoup puts on the wire),
+ * its SSRC and RTX SSRC with the cname, and a=msid.
+ *
+ * Throws SdpError 'consumer_mismatch' if a codec payload type or extension id
+ * is not what the viewer offered for the same codec/URI (the viewer would
+ * drop the packets: build the consume() capabilities with
+ * {@link offerToRtpCapabilities} and the router's capabilities), and
+ * 'invalid_argument' for a mid/kind that does not match the offer.
+ */
+export function consumerToAnswerMedia(input: ConsumerAnswerInput): AcceptedMedia {
+  const { offer, mid, consumer } = input;
+  const media = offer.media.find((m) => m.mid === mid);
+  if (!media || media.kind !== consumer.kind) {
+    throw new SdpError('invalid_argument', `the offer has no ${consumer.kind} m-line with mid ${mid}`);
+  }
+  const params = consumer.rtpParameters;
+  if (params.mid !== undefined && params.mid !== mid) {
+    throw new SdpError('invalid_argument', `consumer mid ${params.mid} differs from the m-line mid ${mid}; pass { mid } to transport.consume()`);
+  }
+  for (const c of params.codecs) {
+    const offered = media.codecs.find((o) => o.payloadType === c.payloadType);
+    const ok = offered !== undefined && (isRtx(c) ? isRtx(offered) && Number(offered.parameters['apt']) === Number(c.parameters?.['apt']) : codecsMatch(offered, c, true));
+    if (!ok) {
+      throw new SdpError(
+        'consumer_mismatch',
+        `consumer sends ${codecName(c.mimeType)} as payload type ${c.payloadType}, which the viewer's m-line ${mid} offered ` +
+          (offered ? `for ${codecName(offered.mimeType)}` : 'for nothing') +
+          '; consume with offerToRtpCapabilities(offer, { routerRtpCapabilities })',
+      );
+    }
+  }
+  for (const e of params.headerExtensions ?? []) {
+    if (!media.headerExtensions.some((o) => o.id === e.id && o.uri === e.uri)) {
+      throw new SdpError('consumer_mismatch', `consumer sends header extension ${e.uri} with id ${e.id}, which the viewer's m-line ${mid} did not offer`);
+    }
+  }
+  const encoding = params.encodings?.[0];
+  if (!encoding?.ssrc) {
+    throw new SdpError('invalid_argument', 'consumer rtpParameters have no encodings[0].ssrc');
+  }
+  const cname = params.rtcp?.cname ?? 'livecart';
+  const [paramStream, paramTrack] = (params.msid ?? '').split(/\s+/);
+  const msid = input.msid ?? (paramStream && paramTrack ? { streamId: paramStream, trackId: paramTrack } : { streamId: cname, trackId: `${consumer.kind}-${mid}` });
+  return {
+    kind: consumer.kind,
+    direction: 'sendonly',
+    codecs: params.codecs.map((c) => ({ ...c, parameters: { ...(c.parameters ?? {}) }, rtcpFeedback: [...(c.rtcpFeedback ?? [])] })),
+    headerExtensions: (params.headerExtensions ?? []).map((e) => ({ ...e })),
+    send: {
+      ssrc: encoding.ssrc,
+      ...(encoding.rtx?.ssrc ? { rtxSsrc: encoding.rtx.ssrc } : {}),
+      cname,
+      streamId: msid.streamId,
+      trackId: msid.trackId,
+    },
+  };
+}
+
+/**
+ * WHEP for viewers whose numbers differ from the main router's (Firefox,
+ * Safari, older libwebrtc, GStreamer...): `mediaCodecs` for a router whose
+ * payload types are this viewer's own, to `pipeToRouter()` the producers into
+ * and consume from there. Keeps the `base` codecs the viewer can receive, each
+ * with the viewer's payload type; a codec whose number mediasoup would
+ * already have handed to an RTX entry keeps a dynamic number instead (so
+ * `createRouter` never fails; that codec then is not deliverable to this
+ * viewer). Routers can be shared by viewers with the same result.
+ */
+export function mediaCodecsForViewer(offer: ParsedOffer, base: readonly RouterRtpCodecCapability[]): RouterRtpCodecCapability[] {
+  const media = receiving(offer);
+  const claimed = new Set<number>();
+  const wanted: Array<{ codec: RouterRtpCodecCapability; kind: MediaKind; pt: number }> = [];
+  for (const codec of base) {
+    const kind: MediaKind = /^video\//i.test(codec.mimeType) ? 'video' : 'audio';
+    const offered = media
+      .filter((m) => m.kind === kind)
+      .flatMap((m) => m.codecs)
+      .find((c) => !isRtx(c) && !claimed.has(c.payloadType) && codecsMatch(c, { ...codec, channels: kind === 'audio' ? (codec.channels ?? 1) : undefined }, true));
+    if (!offered) continue;
+    claimed.add(offered.payloadType);
+    wanted.push({ codec, kind, pt: offered.payloadType });
+  }
+  // mediasoup numbers each video codec's RTX with the lowest free of 100..127
+  // as soon as it meets the codec: audio (no RTX) first, then video numbers in
+  // that range from the lowest, then the others, avoids most collisions.
+  const inRange = (pt: number) => pt >= 100 && pt <= 127;
+  wanted.sort((a, b) => {
+    if (a.kind !== b.kind) return a.kind === 'audio' ? -1 : 1;
+    if (inRange(a.pt) !== inRange(b.pt)) return inRange(a.pt) ? -1 : 1;
+    return inRange(a.pt) ? a.pt - b.pt : 0;
+  });
+  const out: RouterRtpCodecCapability[] = [];
+  for (const { codec, pt } of wanted) {
+    const offered = { payloadType: pt };
+    const candidate = [...out, { ...codec, preferredPayloadType: offered.payloadType }];
+    let usable = true;
+    try {
+      routerCapabilitiesFromCodecs(candidate);
+    } catch {
+      usable = false;
+    }
+    if (usable) {
+      out.push({ ...codec, preferredPayloadType: offered.payloadType });
+    } else {
+      const { preferredPayloadType: _ignored, ...dynamic } = codec;
+      out.push(dynamic);
+    }
+  }
+  return out;
+}

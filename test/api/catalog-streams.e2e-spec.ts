@@ -1,0 +1,103 @@
+import { startTestApp, TestApp, TestUser } from '../support/test-app';
+
+describe('catalog and streams', () => {
+  let t: TestApp;
+  let merchant: TestUser;
+  let streamer: TestUser;
+  beforeAll(async () => {
+    t = await startTestApp();
+    merchant = await t.user('merchant');
+    streamer = await t.user('streamer');
+  });
+  afterAll(() => t.close());
+
+  const product = { title: 'Aurora X', priceCents: 69900, currency: 'usd', stock: 10, sku: 'AX-1' };
+
+  it('lets a merchant create and edit products that anyone can read', async () => {
+    const created = await t.http.post('/api/products').set('Authorization', `Bearer ${merchant.token}`).send(product).expect(201);
+    expect(created.body).toMatchObject({ title: 'Aurora X', currency: 'USD', priceCents: 69900, merchantId: merchant.id });
+    const patched = await t.http
+      .patch(`/api/products/${created.body.id}`)
+      .set('Authorization', `Bearer ${merchant.token}`)
+      .send({ stock: 25 })
+      .expect(200);
+    expect(patched.body.stock).toBe(25);
+    const read = await t.http.get(`/api/products/${created.body.id}`).expect(200);
+    expect(read.body.stock).toBe(25);
+    const list = await t.http.get(`/api/products?merchantId=${merchant.id}`).expect(200);
+    expect(list.body.total).toBe(1);
+  });
+
+  it("refuses edits of another merchant's product with 403", async () => {
+    const other = await t.user('merchant');
+    const created = await t.http
+      .post('/api/products')
+      .set('Authorization', `Bearer ${merchant.token}`)
+      .send({ ...product, sku: 'AX-2' })
+      .expect(201);
+    await t.http
+      .patch(`/api/products/${created.body.id}`)
+      .set('Authorization', `Bearer ${other.token}`)
+      .send({ priceCents: 1 })
+      .expect(403);
+  });
+
+  it('refuses a duplicate SKU within one shop', async () => {
+    await t.http.post('/api/products').set('Authorization', `Bearer ${merchant.token}`).send({ ...product, sku: 'DUP' }).expect(201);
+    const res = await t.http
+      .post('/api/products')
+      .set('Authorization', `Bearer ${merchant.token}`)
+      .send({ ...product, sku: 'DUP' })
+      .expect(409);
+    expect(res.body.error.code).toBe('sku_taken');
+  });
+
+  it('creates a stream whose key is shown once, stored hashed, and never listed', async () => {
+    const res = await t.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'Friday drop', merchantId: merchant.id })
+      .expect(201);
+    expect(res.body).toMatchObject({ title: 'Friday drop', status: 'created', merchantId: merchant.id });
+    expect(res.body.streamKey).toMatch(/^sk_live_/);
+    expect(res.body.whipUrl).toMatch(new RegExp(`/whip/${res.body.id}$`));
+    expect(res.body.whepUrl).toMatch(new RegExp(`/whep/${res.body.id}$`));
+    expect(res.body.hlsUrl).toMatch(new RegExp(`/hls/${res.body.id}/master.m3u8$`));
+
+    const [row] = await t.sql<{ stream_key_hash: string }>('SELECT stream_key_hash FROM streams WHERE id = $1', [res.body.id]);
+    expect(row.stream_key_hash).not.toContain(res.body.streamKey);
+
+    const one = await t.http.get(`/api/streams/${res.body.id}`).expect(200);
+    expect(JSON.stringify(one.body)).not.toContain('sk_live_');
+    expect(one.body).not.toHaveProperty('streamKey');
+    const all = await t.http.get('/api/streams').expect(200);
+    expect(JSON.stringify(all.body)).not.toContain('sk_live_');
+  });
+
+  it('refuses a stream for a merchant id that is not a merchant', async () => {
+    await t.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'x', merchantId: streamer.id })
+      .expect(400);
+  });
+
+  it('lets only the owner end a stream, and ending twice is harmless', async () => {
+    const s = await t.http.post('/api/streams').set('Authorization', `Bearer ${streamer.token}`).send({ title: 'End me' }).expect(201);
+    const other = await t.user('streamer');
+    await t.http.post(`/api/streams/${s.body.id}/end`).set('Authorization', `Bearer ${other.token}`).expect(403);
+    const ended = await t.http.post(`/api/streams/${s.body.id}/end`).set('Authorization', `Bearer ${streamer.token}`).expect(200);
+    expect(ended.body.status).toBe('ended');
+    expect(ended.body.endedAt).toEqual(expect.any(String));
+    await t.http.post(`/api/streams/${s.body.id}/end`).set('Authorization', `Bearer ${streamer.token}`).expect(200);
+    const live = await t.http.get('/api/streams?status=ended').expect(200);
+    expect(live.body.items.map((x: { id: string }) => x.id)).toContain(s.body.id);
+  });
+
+  it('rotates the stream key', async () => {
+    const s = await t.http.post('/api/streams').set('Authorization', `Bearer ${streamer.token}`).send({ title: 'Rotate' }).expect(201);
+    const r = await t.http.post(`/api/streams/${s.body.id}/key`).set('Authorization', `Bearer ${streamer.token}`).expect(200);
+    expect(r.body.streamKey).toMatch(/^sk_live_/);
+    expect(r.body.streamKey).not.toBe(s.body.streamKey);
+  });
+});

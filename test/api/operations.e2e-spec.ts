@@ -1,0 +1,39 @@
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('operations endpoints', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('reports database and Redis health', async () => {
+    const res = await t.http.get('/health').expect(200);
+    expect(res.body.status).toBe('ok');
+    expect(res.body.details).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' } });
+  });
+
+  it('exports Prometheus metrics, including per-route HTTP timings', async () => {
+    await t.http.get('/api/products').expect(200);
+    const res = await t.http.get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toContain('livecart_process_cpu_seconds_total');
+    expect(res.text).toMatch(/livecart_http_requests_total\{method="GET",route="\/api\/products",status="200"\} \d+/);
+  });
+
+  it('serves the OpenAPI document generated from the DTOs', async () => {
+    const res = await t.http.get('/api/docs/openapi.json').expect(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/products', '/api/streams', '/api/auth/login']));
+    expect(res.body.components.schemas.CreateProductDto.required).toEqual(
+      expect.arrayContaining(['title', 'priceCents', 'currency', 'stock']),
+    );
+    await t.http.get('/api/docs').expect(200);
+  });
+
+  it('serves the landing page', async () => {
+    const res = await t.http.get('/').expect(200);
+    expect(res.text).toContain('Live now');
+    await t.http.get('/vendor/hls/hls.min.js').expect(200);
+  });
+});

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { createApp } from '../../src/app.factory';
+import type { Role } from '../../src/common/auth/roles';
+import { loadConfig, type AppConfig } from '../../src/config/config';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+  roles: Role[];
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  baseUrl: string;
+  databaseUrl: string;
+  http: TestAgent;
+  /** Registers a fresh user; `admin` is granted directly in the database. */
+  user(role?: Role, name?: string): Promise<TestUser>;
+  /** Runs SQL on the test database. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Use Redis (BullMQ, Redis pub/sub and state). Default true: CI runs the Redis path. */
+  redis?: boolean;
+  env?: Record<string, string>;
+  /** Reuse an existing database (for several app processes on one database). */
+  databaseUrl?: string;
+  redisPrefix?: string;
+}
+
+/** A fresh database on the real server, migrated by the app itself. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `lc_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const useRedis = opts.redis ?? true;
+  const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-test-'));
+  const redisPrefix = opts.redisPrefix ?? `lct${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    ...(useRedis ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: redisPrefix } : {}),
+    DATA_DIR: dataDir,
+    SCRYPT_COST: '1024',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: '3000',
+    ...opts.env,
+  });
+  const app = await createApp(config, db.url);
+  await app.listen(0, '127.0.0.1');
+  const addr = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${addr.port}`;
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
+  let n = 0;
+
+  const t: TestApp = {
+    app,
+    config,
+    baseUrl,
+    databaseUrl: db.url,
+    http: request(baseUrl),
+    async user(role: Role = 'viewer', name?: string) {
+      const email = `${role}-${++n}-${randomBytes(3).toString('hex')}@test.livecart`;
+      const selfRole = role === 'admin' ? 'viewer' : role;
+      const res = await request(baseUrl)
+        .post('/api/auth/register')
+        .send({ email, password: 'password-123', name: name ?? `${role} ${n}`, role: selfRole })
+        .expect(201);
+      const body = res.body as { user: { id: string; roles: Role[] }; accessToken: string };
+      if (role !== 'admin') return { id: body.user.id, email, token: body.accessToken, roles: body.user.roles };
+      await pg.query(`UPDATE users SET roles = '{viewer,admin}' WHERE id = $1`, [body.user.id]);
+      const login = await request(baseUrl).post('/api/auth/login').send({ email, password: 'password-123' }).expect(200);
+      return { id: body.user.id, email, token: (login.body as { accessToken: string }).accessToken, roles: ['viewer', 'admin'] };
+    },
+    async sql<T>(text: string, params?: unknown[]) {
+      return (await pg.query(text, params)).rows as T[];
+    },
+    async close() {
+      await app.close();
+      await pg.end();
+      await db.drop();
+      if (useRedis) await deleteRedisPrefix(redisPrefix);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+export async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const r = new Redis(TEST_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
