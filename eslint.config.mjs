@@ -6,7 +6,9 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'client-demo/', 'scripts/**/*.mjs', '**/*.js'] },
+  {
+    ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'test-results/', 'client-demo/', '**/*.js', '**/*.mjs', '**/*.cjs'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

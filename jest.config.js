@@ -12,7 +12,12 @@ const base = {
 module.exports = {
   testTimeout: 60000,
   projects: [
-    { ...base, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/media', '<rootDir>/workers'], testMatch: ['**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      roots: ['<rootDir>/src', '<rootDir>/media', '<rootDir>/workers'],
+      testMatch: ['**/*.spec.ts'],
+    },
     {
       ...base,
       displayName: 'integration',

@@ -6,7 +6,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ValidationError as CvError } from 'class-validator';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import type Redis from 'ioredis';
 import { AppModule } from './app.module';
+import { REDIS } from './infra/infra.module';
+import { LiveIoAdapter } from './live/live-io.adapter';
 import { ErrorFilter } from './common/errors/error.filter';
 import { ValidationError } from './common/errors/domain-errors';
 import type { AppConfig } from './config/config';
@@ -48,11 +51,15 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });
-  app.useBodyParser('text', { limit: config.http.bodyLimitBytes, type: ['application/sdp', 'application/trickle-ice-sdpfrag'] });
+  app.useBodyParser('text', {
+    limit: config.http.bodyLimitBytes,
+    type: ['application/sdp', 'application/trickle-ice-sdpfrag'],
+  });
   app.enableCors({
     origin: config.http.corsOrigins === '*' ? true : config.http.corsOrigins,
     exposedHeaders: ['Location', 'ETag', 'Link', 'Accept-Patch', 'Retry-After'],
   });
+  app.useWebSocketAdapter(new LiveIoAdapter(app, app.get<Redis | null>(REDIS), config.redisPrefix));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ErrorFilter());
 

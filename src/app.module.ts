@@ -30,10 +30,13 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
-            genReqId: (req: IncomingMessage) => (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+            genReqId: (req: IncomingMessage) =>
+              (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
             // Secrets never reach the logs: tokens, stream keys, cookies, webhook signatures.
             redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-signature"]'],
-            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
+            autoLogging: {
+              ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics',
+            },
           },
         }),
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.database.poolSize)),

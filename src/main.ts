@@ -4,7 +4,8 @@ import { loadConfig } from './config/config';
 import { ConfigError } from './config/env';
 import { resolveDatabase } from './database/database-url';
 
-const log = (msg: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`);
+const log = (msg: string) =>
+  process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`);
 
 async function main(): Promise<void> {
   let config;
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`livecart failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(
+    `livecart failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
   process.exit(1);
 });

@@ -17,7 +17,12 @@ export class AuthController {
   @ApiResponse({ status: 201, type: TokenDto })
   @ApiResponse({ status: 409, description: 'Email already registered' })
   register(@Body() dto: RegisterDto): Promise<TokenDto> {
-    return this.auth.register({ email: dto.email, password: dto.password, name: dto.name, roles: [dto.role ?? 'viewer'] });
+    return this.auth.register({
+      email: dto.email,
+      password: dto.password,
+      name: dto.name,
+      roles: [dto.role ?? 'viewer'],
+    });
   }
 
   @Public()

@@ -38,7 +38,11 @@ function resolveJwtSecret(config: AppConfig): string {
   controllers: [AuthController],
   providers: [
     { provide: JWT_SECRET, inject: [APP_CONFIG], useFactory: resolveJwtSecret },
-    { provide: PASSWORD_HASHER, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new PasswordHasher(c.auth.scryptCost) },
+    {
+      provide: PASSWORD_HASHER,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => new PasswordHasher(c.auth.scryptCost),
+    },
     TokenService,
     UsersRepository,
     AuthService,

@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PasswordHasher } from '../common/auth/password-hasher';
 import type { AuthUser, Role } from '../common/auth/roles';
 import { TokenService } from '../common/auth/token.service';
-import { NotFoundError, RateLimitedError, UnauthorizedError, ValidationError } from '../common/errors/domain-errors';
+import {
+  NotFoundError,
+  RateLimitedError,
+  UnauthorizedError,
+  ValidationError,
+} from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { STATE_STORE } from '../infra/infra.module';

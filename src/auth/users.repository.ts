@@ -17,7 +17,12 @@ export class UsersRepository {
     return this.repo.findOneBy({ id });
   }
 
-  async create(u: { email: string; displayName: string; passwordHash: string; roles: Role[] }): Promise<UserEntity> {
+  async create(u: {
+    email: string;
+    displayName: string;
+    passwordHash: string;
+    roles: Role[];
+  }): Promise<UserEntity> {
     try {
       return await this.repo.save(this.repo.create({ ...u, email: u.email.toLowerCase() }));
     } catch (e) {

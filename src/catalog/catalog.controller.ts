@@ -3,7 +3,13 @@ import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { CatalogService } from './catalog.service';
-import { CreateProductDto, ListProductsQueryDto, ProductDto, ProductPageDto, UpdateProductDto } from './dto/product.dto';
+import {
+  CreateProductDto,
+  ListProductsQueryDto,
+  ProductDto,
+  ProductPageDto,
+  UpdateProductDto,
+} from './dto/product.dto';
 
 @ApiTags('catalog')
 @Controller('api/products')

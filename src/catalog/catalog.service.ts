@@ -46,7 +46,11 @@ export class CatalogService {
   }
 
   async list(q: { merchantId?: string; limit?: number; offset?: number }): Promise<ProductPageDto> {
-    const [items, total] = await this.products.list({ merchantId: q.merchantId, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+    const [items, total] = await this.products.list({
+      merchantId: q.merchantId,
+      limit: q.limit ?? 50,
+      offset: q.offset ?? 0,
+    });
     return { items: items.map((p) => CatalogService.toDto(p)), total };
   }
 

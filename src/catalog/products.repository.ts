@@ -32,7 +32,11 @@ export class ProductsRepository {
     return this.repo.findOneBy({ id });
   }
 
-  async list(opts: { merchantId?: string; limit: number; offset: number }): Promise<[ProductEntity[], number]> {
+  async list(opts: {
+    merchantId?: string;
+    limit: number;
+    offset: number;
+  }): Promise<[ProductEntity[], number]> {
     return this.repo.findAndCount({
       where: opts.merchantId ? { merchantId: opts.merchantId } : {},
       order: { createdAt: 'DESC', id: 'ASC' },

@@ -14,14 +14,21 @@ describe('loadConfig', () => {
 
   it('names the variable when a value is bad', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT must be an integer/);
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be a postgres: or postgresql: URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
+      /DATABASE_URL must be a postgres: or postgresql: URL/,
+    );
     expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow(/REDIS_URL must be a URL/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of/);
   });
 
   it('reports every problem at once', () => {
     try {
-      loadConfig({ PORT: '0', SCRYPT_COST: '3000', MEDIASOUP_RTC_MIN_PORT: '50000', MEDIASOUP_RTC_MAX_PORT: '40000' });
+      loadConfig({
+        PORT: '0',
+        SCRYPT_COST: '3000',
+        MEDIASOUP_RTC_MIN_PORT: '50000',
+        MEDIASOUP_RTC_MAX_PORT: '40000',
+      });
       throw new Error('expected a ConfigError');
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
@@ -32,7 +39,9 @@ describe('loadConfig', () => {
   it('requires a strong JWT secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toHaveLength(32);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toHaveLength(
+      32,
+    );
   });
 
   it('uses Redis-backed workers out of process when REDIS_URL is set', () => {

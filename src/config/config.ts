@@ -53,14 +53,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const nodeEnv = r.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const port = r.int('PORT', 3000, 1, 65535);
   const host = r.string('HOST', '0.0.0.0');
-  const publicUrl = (r.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const publicUrl = (r.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
+    /\/+$/,
+    '',
+  );
   const cors = r.string('CORS_ORIGINS', '*');
   const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:']);
   const jwtSecret = r.optionalString('JWT_SECRET');
   if (jwtSecret !== undefined) {
     r.check(jwtSecret.length >= 32, 'JWT_SECRET must be at least 32 characters');
   }
-  r.check(nodeEnv !== 'production' || jwtSecret !== undefined, 'JWT_SECRET is required when NODE_ENV=production');
+  r.check(
+    nodeEnv !== 'production' || jwtSecret !== undefined,
+    'JWT_SECRET is required when NODE_ENV=production',
+  );
   const rtcMinPort = r.int('MEDIASOUP_RTC_MIN_PORT', 40000, 1024, 65535);
   const rtcMaxPort = r.int('MEDIASOUP_RTC_MAX_PORT', 40999, 1024, 65535);
   r.check(rtcMinPort <= rtcMaxPort, 'MEDIASOUP_RTC_MIN_PORT must not exceed MEDIASOUP_RTC_MAX_PORT');

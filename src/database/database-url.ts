@@ -8,7 +8,10 @@ export interface ResolvedDatabase {
 }
 
 /** DATABASE_URL when set; otherwise the embedded PostgreSQL under DATA_DIR/pg. */
-export async function resolveDatabase(config: AppConfig, log: (m: string) => void): Promise<ResolvedDatabase> {
+export async function resolveDatabase(
+  config: AppConfig,
+  log: (m: string) => void,
+): Promise<ResolvedDatabase> {
   if (config.database.url) return { url: config.database.url };
   const embedded = await EmbeddedPostgres.start({
     dataDir: path.join(config.dataDir, 'pg'),

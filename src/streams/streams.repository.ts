@@ -7,7 +7,12 @@ import { StreamEntity, type StreamStatus } from './stream.entity';
 export class StreamsRepository {
   constructor(@InjectRepository(StreamEntity) private readonly repo: Repository<StreamEntity>) {}
 
-  create(s: { ownerId: string; merchantId: string | null; title: string; streamKeyHash: string }): Promise<StreamEntity> {
+  create(s: {
+    ownerId: string;
+    merchantId: string | null;
+    title: string;
+    streamKeyHash: string;
+  }): Promise<StreamEntity> {
     return this.repo.save(this.repo.create({ ...s, status: 'created' }));
   }
 

@@ -2,7 +2,13 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { UsersRepository } from '../auth/users.repository';
 import type { AuthUser } from '../common/auth/roles';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../common/errors/domain-errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import type { StreamDto, StreamPageDto, StreamWithKeyDto } from './dto/stream.dto';
@@ -71,7 +77,11 @@ export class StreamsService {
   }
 
   async list(q: { status?: StreamStatus; limit?: number; offset?: number }): Promise<StreamPageDto> {
-    const [items, total] = await this.streams.list({ status: q.status, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+    const [items, total] = await this.streams.list({
+      status: q.status,
+      limit: q.limit ?? 50,
+      offset: q.offset ?? 0,
+    });
     return { items: items.map((s) => this.toDto(s)), total };
   }
 

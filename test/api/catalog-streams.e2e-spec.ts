@@ -14,8 +14,17 @@ describe('catalog and streams', () => {
   const product = { title: 'Aurora X', priceCents: 69900, currency: 'usd', stock: 10, sku: 'AX-1' };
 
   it('lets a merchant create and edit products that anyone can read', async () => {
-    const created = await t.http.post('/api/products').set('Authorization', `Bearer ${merchant.token}`).send(product).expect(201);
-    expect(created.body).toMatchObject({ title: 'Aurora X', currency: 'USD', priceCents: 69900, merchantId: merchant.id });
+    const created = await t.http
+      .post('/api/products')
+      .set('Authorization', `Bearer ${merchant.token}`)
+      .send(product)
+      .expect(201);
+    expect(created.body).toMatchObject({
+      title: 'Aurora X',
+      currency: 'USD',
+      priceCents: 69900,
+      merchantId: merchant.id,
+    });
     const patched = await t.http
       .patch(`/api/products/${created.body.id}`)
       .set('Authorization', `Bearer ${merchant.token}`)
@@ -43,7 +52,11 @@ describe('catalog and streams', () => {
   });
 
   it('refuses a duplicate SKU within one shop', async () => {
-    await t.http.post('/api/products').set('Authorization', `Bearer ${merchant.token}`).send({ ...product, sku: 'DUP' }).expect(201);
+    await t.http
+      .post('/api/products')
+      .set('Authorization', `Bearer ${merchant.token}`)
+      .send({ ...product, sku: 'DUP' })
+      .expect(201);
     const res = await t.http
       .post('/api/products')
       .set('Authorization', `Bearer ${merchant.token}`)
@@ -64,7 +77,10 @@ describe('catalog and streams', () => {
     expect(res.body.whepUrl).toMatch(new RegExp(`/whep/${res.body.id}$`));
     expect(res.body.hlsUrl).toMatch(new RegExp(`/hls/${res.body.id}/master.m3u8$`));
 
-    const [row] = await t.sql<{ stream_key_hash: string }>('SELECT stream_key_hash FROM streams WHERE id = $1', [res.body.id]);
+    const [row] = await t.sql<{ stream_key_hash: string }>(
+      'SELECT stream_key_hash FROM streams WHERE id = $1',
+      [res.body.id],
+    );
     expect(row.stream_key_hash).not.toContain(res.body.streamKey);
 
     const one = await t.http.get(`/api/streams/${res.body.id}`).expect(200);
@@ -83,20 +99,40 @@ describe('catalog and streams', () => {
   });
 
   it('lets only the owner end a stream, and ending twice is harmless', async () => {
-    const s = await t.http.post('/api/streams').set('Authorization', `Bearer ${streamer.token}`).send({ title: 'End me' }).expect(201);
+    const s = await t.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'End me' })
+      .expect(201);
     const other = await t.user('streamer');
-    await t.http.post(`/api/streams/${s.body.id}/end`).set('Authorization', `Bearer ${other.token}`).expect(403);
-    const ended = await t.http.post(`/api/streams/${s.body.id}/end`).set('Authorization', `Bearer ${streamer.token}`).expect(200);
+    await t.http
+      .post(`/api/streams/${s.body.id}/end`)
+      .set('Authorization', `Bearer ${other.token}`)
+      .expect(403);
+    const ended = await t.http
+      .post(`/api/streams/${s.body.id}/end`)
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .expect(200);
     expect(ended.body.status).toBe('ended');
     expect(ended.body.endedAt).toEqual(expect.any(String));
-    await t.http.post(`/api/streams/${s.body.id}/end`).set('Authorization', `Bearer ${streamer.token}`).expect(200);
+    await t.http
+      .post(`/api/streams/${s.body.id}/end`)
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .expect(200);
     const live = await t.http.get('/api/streams?status=ended').expect(200);
     expect(live.body.items.map((x: { id: string }) => x.id)).toContain(s.body.id);
   });
 
   it('rotates the stream key', async () => {
-    const s = await t.http.post('/api/streams').set('Authorization', `Bearer ${streamer.token}`).send({ title: 'Rotate' }).expect(201);
-    const r = await t.http.post(`/api/streams/${s.body.id}/key`).set('Authorization', `Bearer ${streamer.token}`).expect(200);
+    const s = await t.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'Rotate' })
+      .expect(201);
+    const r = await t.http
+      .post(`/api/streams/${s.body.id}/key`)
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .expect(200);
     expect(r.body.streamKey).toMatch(/^sk_live_/);
     expect(r.body.streamKey).not.toBe(s.body.streamKey);
   });

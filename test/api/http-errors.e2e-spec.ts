@@ -13,7 +13,10 @@ describe('bad requests', () => {
   const shape = { error: { code: expect.any(String), message: expect.any(String) } };
 
   it('malformed JSON → 400', async () => {
-    const res = await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send('{"email": ');
+    const res = await t.http
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"email": ');
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject(shape);
   });
@@ -47,7 +50,10 @@ describe('bad requests', () => {
       [],
       'null',
     ]) {
-      const res = await t.http.post('/api/products').set('Authorization', `Bearer ${merchant.token}`).send(body as object);
+      const res = await t.http
+        .post('/api/products')
+        .set('Authorization', `Bearer ${merchant.token}`)
+        .send(body as object);
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
       expect(res.body).toMatchObject(shape);
     }

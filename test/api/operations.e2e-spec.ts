@@ -18,13 +18,17 @@ describe('operations endpoints', () => {
     const res = await t.http.get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toContain('livecart_process_cpu_seconds_total');
-    expect(res.text).toMatch(/livecart_http_requests_total\{method="GET",route="\/api\/products",status="200"\} \d+/);
+    expect(res.text).toMatch(
+      /livecart_http_requests_total\{method="GET",route="\/api\/products",status="200"\} \d+/,
+    );
   });
 
   it('serves the OpenAPI document generated from the DTOs', async () => {
     const res = await t.http.get('/api/docs/openapi.json').expect(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/products', '/api/streams', '/api/auth/login']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/products', '/api/streams', '/api/auth/login']),
+    );
     expect(res.body.components.schemas.CreateProductDto.required).toEqual(
       expect.arrayContaining(['title', 'priceCents', 'currency', 'stock']),
     );

@@ -25,7 +25,9 @@ describe('route guards', () => {
 
   it('finds the routes of every feature', () => {
     const paths = routes.map((r) => `${r.method} ${r.path}`);
-    expect(paths).toEqual(expect.arrayContaining(['POST /api/products', 'POST /api/streams', 'GET /api/auth/me']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['POST /api/products', 'POST /api/streams', 'GET /api/auth/me']),
+    );
   });
 
   it('answers 401 without a token on every non-public route', async () => {
@@ -33,7 +35,10 @@ describe('route guards', () => {
     expect(guarded.length).toBeGreaterThan(3);
     for (const r of guarded) {
       const res = await call(r);
-      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 401 });
+      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({
+        route: `${r.method} ${r.path}`,
+        status: 401,
+      });
       expect(res.body).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
     }
   });
@@ -49,7 +54,10 @@ describe('route guards', () => {
     expect(restricted.length).toBeGreaterThan(2);
     for (const r of restricted) {
       const res = await call(r, viewer.token);
-      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 403 });
+      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({
+        route: `${r.method} ${r.path}`,
+        status: 403,
+      });
       expect(res.body.error.code).toBe('forbidden');
     }
   });

@@ -14,7 +14,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Impl {
   name: string;
-  make(): Promise<{ state: StateStore; pubsub: PubSub; pubsub2: PubSub; queues: QueueFactory; close(): Promise<void> }>;
+  make(): Promise<{
+    state: StateStore;
+    pubsub: PubSub;
+    pubsub2: PubSub;
+    queues: QueueFactory;
+    close(): Promise<void>;
+  }>;
 }
 
 const impls: Impl[] = [

@@ -28,9 +28,15 @@ export function listRoutes(app: INestApplication): RouteInfo[] {
       if (sub === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
       const get = <T>(key: string): T | undefined =>
-        (Reflect.getMetadata(key, handler) as T | undefined) ?? (Reflect.getMetadata(key, metatype) as T | undefined);
+        (Reflect.getMetadata(key, handler) as T | undefined) ??
+        (Reflect.getMetadata(key, metatype) as T | undefined);
       const path = `/${[base, sub].filter((s) => s && s !== '/').join('/')}`.replace(/\/+/g, '/');
-      routes.push({ method, path, isPublic: get<boolean>(IS_PUBLIC) ?? false, roles: get<Role[]>(REQUIRED_ROLES) ?? [] });
+      routes.push({
+        method,
+        path,
+        isPublic: get<boolean>(IS_PUBLIC) ?? false,
+        roles: get<Role[]>(REQUIRED_ROLES) ?? [],
+      });
     }
   }
   return routes;

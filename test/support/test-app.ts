@@ -63,7 +63,9 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const useRedis = opts.redis ?? true;
-  const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const db = opts.databaseUrl
+    ? { url: opts.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-test-'));
   const redisPrefix = opts.redisPrefix ?? `lct${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
@@ -98,10 +100,19 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
         .send({ email, password: 'password-123', name: name ?? `${role} ${n}`, role: selfRole })
         .expect(201);
       const body = res.body as { user: { id: string; roles: Role[] }; accessToken: string };
-      if (role !== 'admin') return { id: body.user.id, email, token: body.accessToken, roles: body.user.roles };
+      if (role !== 'admin')
+        return { id: body.user.id, email, token: body.accessToken, roles: body.user.roles };
       await pg.query(`UPDATE users SET roles = '{viewer,admin}' WHERE id = $1`, [body.user.id]);
-      const login = await request(baseUrl).post('/api/auth/login').send({ email, password: 'password-123' }).expect(200);
-      return { id: body.user.id, email, token: (login.body as { accessToken: string }).accessToken, roles: ['viewer', 'admin'] };
+      const login = await request(baseUrl)
+        .post('/api/auth/login')
+        .send({ email, password: 'password-123' })
+        .expect(200);
+      return {
+        id: body.user.id,
+        email,
+        token: (login.body as { accessToken: string }).accessToken,
+        roles: ['viewer', 'admin'],
+      };
     },
     async sql<T>(text: string, params?: unknown[]) {
       return (await pg.query(text, params)).rows as T[];

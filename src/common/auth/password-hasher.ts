@@ -25,7 +25,14 @@ export class PasswordHasher {
   async hash(password: string): Promise<string> {
     const salt = randomBytes(16);
     const key = await scryptAsync(password, salt, 32, this.opts(this.cost, this.blockSize, this.parallelism));
-    return ['scrypt', this.cost, this.blockSize, this.parallelism, salt.toString('base64'), key.toString('base64')].join('$');
+    return [
+      'scrypt',
+      this.cost,
+      this.blockSize,
+      this.parallelism,
+      salt.toString('base64'),
+      key.toString('base64'),
+    ].join('$');
   }
 
   async verify(password: string, stored: string): Promise<boolean> {

@@ -19,16 +19,23 @@ describe('mapError', () => {
   });
 
   it('joins validation messages from Nest exceptions', () => {
-    const m = mapError(new BadRequestException({ message: ['email must be an email', 'x should not exist'] }));
+    const m = mapError(
+      new BadRequestException({ message: ['email must be an email', 'x should not exist'] }),
+    );
     expect(m.status).toBe(400);
     expect(m.body.error.message).toBe('email must be an email; x should not exist');
     expect(mapError(new ForbiddenException()).body.error.code).toBe('forbidden');
   });
 
   it('maps body-parser errors to 4xx', () => {
-    expect(mapError(Object.assign(new SyntaxError('Unexpected token'), { status: 400, type: 'entity.parse.failed' })))
-      .toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/^Malformed JSON/) } } });
-    expect(mapError(Object.assign(new Error('too large'), { status: 413, type: 'entity.too.large' })).status).toBe(413);
+    expect(
+      mapError(
+        Object.assign(new SyntaxError('Unexpected token'), { status: 400, type: 'entity.parse.failed' }),
+      ),
+    ).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/^Malformed JSON/) } } });
+    expect(
+      mapError(Object.assign(new Error('too large'), { status: 413, type: 'entity.too.large' })).status,
+    ).toBe(413);
   });
 
   it('hides internals of unknown errors behind a 500', () => {

@@ -37,7 +37,9 @@ export function mapError(err: unknown): MappedError {
         : undefined;
     return {
       status: err.status,
-      body: { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } },
+      body: {
+        error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+      },
       headers,
     };
   }
@@ -46,14 +48,15 @@ export function mapError(err: unknown): MappedError {
     const res = err.getResponse();
     let message = err.message;
     if (typeof res === 'object' && res !== null && 'message' in res) {
-      const m = (res as { message: unknown }).message;
+      const m = res.message;
       message = Array.isArray(m) ? m.join('; ') : String(m);
     }
     return { status, body: { error: { code: CODE_BY_STATUS[status] ?? `http_${status}`, message } } };
   }
   // Errors raised by Express' body parsers (malformed JSON, too large, bad charset) carry a status.
   const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown };
-  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 0;
+  const status =
+    typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 0;
   if (status >= 400 && status < 500) {
     let message = typeof e.message === 'string' ? e.message : 'Bad request';
     if (e.type === 'entity.parse.failed') message = `Malformed JSON body: ${message}`;

@@ -31,7 +31,9 @@ export class Initial1763800000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX products_merchant_idx ON products (merchant_id, created_at DESC)`);
-    await q.query(`CREATE UNIQUE INDEX products_merchant_sku_key ON products (merchant_id, sku) WHERE sku IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX products_merchant_sku_key ON products (merchant_id, sku) WHERE sku IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE streams (

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs everything the product needs on a fresh Debian machine: Debian
+# packages for the media path, npm packages, the mediasoup worker (built
+# offline and cached, see scripts/mediasoup/), and the TypeScript build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+check_node
+apt_ensure ffmpeg
+npm_ensure
+if [ -f scripts/mediasoup/ensure-worker.sh ] && [ -d node_modules/mediasoup ]; then
+  bash scripts/mediasoup/ensure-worker.sh
+fi
+build_ensure

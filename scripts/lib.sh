@@ -1,0 +1,44 @@
+# Shared helpers for the start and test scripts. Sourced, not run.
+# shellcheck shell=bash
+log() { printf '\033[1;34m[livecart]\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31m[livecart] %s\033[0m\n' "$*" >&2; exit 1; }
+
+# Installs Debian packages that are missing, when we are root and apt exists.
+apt_ensure() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian packages: ${missing[*]}"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/livecart-apt.log 2>&1; then
+      apt-get update >/dev/null 2>&1 || true
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/livecart-apt.log 2>&1 \
+        || die "apt-get install ${missing[*]} failed (see /tmp/livecart-apt.log)"
+    fi
+  else
+    log "warning: missing Debian packages ${missing[*]} (not root or no apt): install them yourself"
+  fi
+}
+
+# Node >= 20.19 is required (mediasoup 3.27 prefers 22).
+check_node() {
+  command -v node >/dev/null || die "Node.js is not installed (need >= 20.19)"
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || die "Node.js $(node -v) is too old (need >= 20.19)"
+}
+
+# npm ci when node_modules is missing or older than the lock file.
+npm_ensure() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+# Builds the TypeScript when any source is newer than the build.
+build_ensure() {
+  if [ ! -f dist/src/main.js ] || [ -n "$(find src media workers package.json tsconfig*.json -newer dist/src/main.js -print -quit 2>/dev/null)" ]; then
+    log "building"
+    npx nest build
+  fi
+}

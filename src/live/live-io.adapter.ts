@@ -1,0 +1,67 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type Redis from 'ioredis';
+import type { Server, ServerOptions, Socket } from 'socket.io';
+import type { AuthUser } from '../common/auth/roles';
+import type { TokenService } from '../common/auth/token.service';
+
+/**
+ * socket.io for the live room. With Redis, rooms span every app replica
+ * through the socket.io Redis adapter; without it, one process serves all.
+ */
+export class LiveIoAdapter extends IoAdapter {
+  private readonly pubClient?: Redis;
+  private readonly subClient?: Redis;
+
+  constructor(
+    app: INestApplicationContext,
+    redis: Redis | null,
+    private readonly keyPrefix: string,
+  ) {
+    super(app);
+    if (redis) {
+      this.pubClient = redis.duplicate();
+      this.subClient = redis.duplicate();
+    }
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server = super.createIOServer(port, {
+      ...options,
+      cors: { origin: true },
+      // A slow or hostile client must not make us buffer large frames.
+      maxHttpBufferSize: 64 * 1024,
+    } as ServerOptions) as Server;
+    if (this.pubClient && this.subClient) {
+      server.adapter(createAdapter(this.pubClient, this.subClient, { key: `${this.keyPrefix}:io` }));
+    }
+    return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    this.pubClient?.disconnect();
+    this.subClient?.disconnect();
+  }
+}
+
+/**
+ * Connect-time authentication for a namespace (apply in the gateway's
+ * afterInit): a valid token from `auth.token` (or the `token` query
+ * parameter) puts the user on `socket.data.user`; no token means an
+ * anonymous viewer; a bad token is refused with a clear error.
+ */
+export function socketAuth(tokens: TokenService) {
+  return (socket: Socket, next: (err?: Error) => void): void => {
+    const raw = (socket.handshake.auth as { token?: unknown } | undefined)?.token ?? socket.handshake.query?.token;
+    if (raw === undefined || raw === null || raw === '') return next();
+    if (typeof raw !== 'string') return next(new Error('unauthorized: token must be a string'));
+    try {
+      (socket.data as { user?: AuthUser }).user = tokens.verify(raw);
+      next();
+    } catch {
+      next(new Error('unauthorized: invalid or expired token'));
+    }
+  };
+}
