@@ -76,3 +76,12 @@ export interface RoomState {
 export type RoomEvent = {
   [K in keyof ServerToClientEvents]: { event: K; data: Parameters<ServerToClientEvents[K]>[0]; staffOnly?: boolean };
 }[keyof ServerToClientEvents];
+
+/**
+ * Reads the product currently pinned in a stream (provided by the pins
+ * feature, consumed by the live room for `room:state`).
+ */
+export interface PinReader {
+  current(streamId: string): Promise<PinView | null>;
+}
+export const PIN_READER = Symbol('PIN_READER');

@@ -34,4 +34,17 @@ export class WebController {
   login(@Res() res: Response): void {
     this.page(res, 'login.html');
   }
+
+  @Public()
+  @Get('watch/:id')
+  watch(@Res() res: Response): void {
+    this.page(res, 'watch.html');
+  }
+
+  /** The page itself is public; it asks for sign-in and every API call it makes is guarded. */
+  @Public()
+  @Get('studio')
+  studio(@Res() res: Response): void {
+    this.page(res, 'studio.html');
+  }
 }
