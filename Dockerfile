@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# livecart: one image for the app replicas and the worker processes.
+
+FROM node:22-bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      python3 python3-pip python3-venv build-essential pkg-config ninja-build \
+      libuv1-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler libsrtp2-dev \
+      dpkg-dev ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY scripts ./scripts
+# postinstall builds the mediasoup worker from npm + Debian parts (scripts/mediasoup/).
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx nest build && npm prune --omit=dev
+
+FROM node:22-bookworm-slim AS runtime
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      ffmpeg libuv1 libsrtp2-1 libabsl20220623 ca-certificates tini \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/client-demo ./client-demo
+COPY package.json ./
+USER node
+EXPOSE 3000
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/src/main.js"]
