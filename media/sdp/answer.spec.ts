@@ -7,30 +7,65 @@ import { SdpError } from './errors';
 import { parseOffer } from './parse';
 import { acceptedFromProducers, offerToProducerParameters } from './producer';
 
-const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+/** A fixture offer, CRLF-delimited whatever a checkout did to line ends. */
+const fixture = (name: string): string =>
+  readFileSync(join(__dirname, 'fixtures', name), 'utf8').replace(/\r?\n/g, '\r\n');
 const router = routerCapabilitiesFromCodecs(DEFAULT_MEDIA_CODECS);
 
 /** Shaped like a mediasoup 3.27 WebRtcTransport listening on UDP and TCP. */
 const transport: AnswerTransport = {
-  iceParameters: { usernameFragment: 'qv1l3kz8c6u2wb0x', password: 'p4d0n5d2g9f7e1c3b8a6m0k2j4h6g8f0', iceLite: true },
+  iceParameters: {
+    usernameFragment: 'qv1l3kz8c6u2wb0x',
+    password: 'p4d0n5d2g9f7e1c3b8a6m0k2j4h6g8f0',
+    iceLite: true,
+  },
   iceCandidates: [
-    { foundation: 'udpcandidate', priority: 1076302079, address: '127.0.0.1', ip: '127.0.0.1', protocol: 'udp', port: 40001, type: 'host' },
-    { foundation: 'tcpcandidate', priority: 1076276479, address: '127.0.0.1', ip: '127.0.0.1', protocol: 'tcp', port: 40002, type: 'host', tcpType: 'passive' },
+    {
+      foundation: 'udpcandidate',
+      priority: 1076302079,
+      address: '127.0.0.1',
+      ip: '127.0.0.1',
+      protocol: 'udp',
+      port: 40001,
+      type: 'host',
+    },
+    {
+      foundation: 'tcpcandidate',
+      priority: 1076276479,
+      address: '127.0.0.1',
+      ip: '127.0.0.1',
+      protocol: 'tcp',
+      port: 40002,
+      type: 'host',
+      tcpType: 'passive',
+    },
   ],
   dtlsParameters: {
     role: 'auto',
     fingerprints: [
       { algorithm: 'sha-1', value: 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD' },
-      { algorithm: 'sha-256', value: '0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9' },
+      {
+        algorithm: 'sha-256',
+        value:
+          '0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9',
+      },
       { algorithm: 'sha-512', value: Array.from({ length: 64 }, () => 'AB').join(':') },
     ],
   },
 };
 
-function whipAnswer(name: string, sdp = fixture(name)): { answer: string; parsed: sdpTransform.SessionDescription } {
+function whipAnswer(
+  name: string,
+  sdp = fixture(name),
+): { answer: string; parsed: sdpTransform.SessionDescription } {
   const offer = parseOffer(sdp);
   const specs = offerToProducerParameters(offer, router, { generateCname: () => 'cname' });
-  const answer = createAnswer({ offer, transport, accepted: acceptedFromProducers(specs), sessionId: '1234' });
+  const answer = createAnswer({
+    offer,
+    transport,
+    accepted: acceptedFromProducers(specs),
+    sessionId: '1234',
+  });
   return { answer, parsed: sdpTransform.parse(answer) };
 }
 
@@ -51,10 +86,30 @@ describe('createAnswer (WHIP)', () => {
       expect(m.setup).toBe('passive');
       expect(m.iceUfrag).toBe('qv1l3kz8c6u2wb0x');
       expect(m.icePwd).toBe('p4d0n5d2g9f7e1c3b8a6m0k2j4h6g8f0');
-      expect(m.fingerprint).toEqual({ type: 'sha-256', hash: transport.dtlsParameters.fingerprints[1].value });
+      expect(m.fingerprint).toEqual({
+        type: 'sha-256',
+        hash: transport.dtlsParameters.fingerprints[1].value,
+      });
       expect(m.candidates).toEqual([
-        { foundation: 'udpcandidate', component: 1, transport: 'udp', priority: 1076302079, ip: '127.0.0.1', port: 40001, type: 'host' },
-        { foundation: 'tcpcandidate', component: 1, transport: 'tcp', priority: 1076276479, ip: '127.0.0.1', port: 40002, type: 'host', tcptype: 'passive' },
+        {
+          foundation: 'udpcandidate',
+          component: 1,
+          transport: 'udp',
+          priority: 1076302079,
+          ip: '127.0.0.1',
+          port: 40001,
+          type: 'host',
+        },
+        {
+          foundation: 'tcpcandidate',
+          component: 1,
+          transport: 'tcp',
+          priority: 1076276479,
+          ip: '127.0.0.1',
+          port: 40002,
+          type: 'host',
+          tcptype: 'passive',
+        },
       ]);
       expect(m.endOfCandidates).toBe('end-of-candidates');
       expect(m.rtcpMux).toBe('rtcp-mux');
@@ -75,7 +130,10 @@ describe('createAnswer (WHIP)', () => {
       { payload: 109, config: 'apt=108' },
     ]);
     expect(video.rtcpFb).toContainEqual({ payload: 108, type: 'nack', subtype: 'pli' });
-    expect(video.ext).toContainEqual({ value: 3, uri: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01' });
+    expect(video.ext).toContainEqual({
+      value: 3,
+      uri: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+    });
     expect(video.ext?.some((e) => e.uri.includes('video-content-type'))).toBe(false);
   });
 
@@ -92,7 +150,9 @@ describe('createAnswer (WHIP)', () => {
   it('answers OBS without rtcp-rsize (not offered) and with the H.264 fmtp', () => {
     const { answer, parsed } = whipAnswer('obs-whip.sdp');
     expect(parsed.media.map((m) => m.rtcpRsize)).toEqual([undefined, undefined]);
-    expect(parsed.media[1].fmtp).toEqual([{ payload: 96, config: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1' }]);
+    expect(parsed.media[1].fmtp).toEqual([
+      { payload: 96, config: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1' },
+    ]);
     expect(answer).toContain('a=rtcp-fb:96 nack pli\r\n');
     expect(answer).not.toContain('goog-remb');
     expect(parsed.media.every((m) => m.endOfCandidates === 'end-of-candidates')).toBe(true);
@@ -103,7 +163,13 @@ describe('createAnswer (WHIP)', () => {
     const { parsed } = whipAnswer('obs-whip.sdp', sdp);
     expect(parsed.groups).toEqual([{ type: 'BUNDLE', mids: 0 }]);
     const video = parsed.media[1];
-    expect(video).toMatchObject({ type: 'video', port: 0, protocol: 'UDP/TLS/RTP/SAVPF', mid: 1, payloads: 96 });
+    expect(video).toMatchObject({
+      type: 'video',
+      port: 0,
+      protocol: 'UDP/TLS/RTP/SAVPF',
+      mid: 1,
+      payloads: 96,
+    });
     expect(video.candidates).toBeUndefined();
   });
 
@@ -115,12 +181,23 @@ describe('createAnswer (WHIP)', () => {
   it('still ends candidates, on port 9, for a transport without candidates; uses IP6 for an IPv6 default', () => {
     const offer = parseOffer(fixture('obs-whip.sdp'));
     const accepted = acceptedFromProducers(offerToProducerParameters(offer, router));
-    const none = sdpTransform.parse(createAnswer({ offer, transport: { ...transport, iceCandidates: [] }, accepted }));
-    expect(none.media[0]).toMatchObject({ port: 9, connection: { version: 4, ip: '0.0.0.0' }, endOfCandidates: 'end-of-candidates' });
+    const none = sdpTransform.parse(
+      createAnswer({ offer, transport: { ...transport, iceCandidates: [] }, accepted }),
+    );
+    expect(none.media[0]).toMatchObject({
+      port: 9,
+      connection: { version: 4, ip: '0.0.0.0' },
+      endOfCandidates: 'end-of-candidates',
+    });
     const v6 = sdpTransform.parse(
       createAnswer({
         offer,
-        transport: { ...transport, iceCandidates: [{ foundation: 'u', priority: 1, address: '::1', protocol: 'udp', port: 5000, type: 'host' }] },
+        transport: {
+          ...transport,
+          iceCandidates: [
+            { foundation: 'u', priority: 1, address: '::1', protocol: 'udp', port: 5000, type: 'host' },
+          ],
+        },
         accepted,
       }),
     );

@@ -8,7 +8,13 @@ import { randomInt } from 'node:crypto';
 import * as sdpTransform from 'sdp-transform';
 import { codecName, isRtx } from './codecs';
 import { SdpError } from './errors';
-import type { DtlsFingerprint, DtlsParameters, IceCandidate, IceParameters, RtpCodecParameters } from './mediasoup-types';
+import type {
+  DtlsFingerprint,
+  DtlsParameters,
+  IceCandidate,
+  IceParameters,
+  RtpCodecParameters,
+} from './mediasoup-types';
 import type { OfferedMedia, ParsedOffer } from './parse';
 import type { AcceptedMedia } from './producer';
 
@@ -81,7 +87,11 @@ function writeCodecs(target: WritableMedia, codecs: readonly RtpCodecParameters[
     const config = fmtpConfig(codec.parameters);
     if (config) target.fmtp.push({ payload: codec.payloadType, config });
     for (const fb of codec.rtcpFeedback ?? []) {
-      (target.rtcpFb ??= []).push(fb.parameter ? { payload: codec.payloadType, type: fb.type, subtype: fb.parameter } : { payload: codec.payloadType, type: fb.type });
+      (target.rtcpFb ??= []).push(
+        fb.parameter
+          ? { payload: codec.payloadType, type: fb.type, subtype: fb.parameter }
+          : { payload: codec.payloadType, type: fb.type },
+      );
     }
   }
 }
@@ -122,11 +132,15 @@ function rejected(m: OfferedMedia): WritableMedia {
 export function createAnswer(input: CreateAnswerInput): string {
   const { offer, transport, accepted } = input;
   const acceptedMids = Object.keys(accepted);
-  if (acceptedMids.length === 0) throw new SdpError('invalid_argument', 'no m-line accepted; answer the request with an error instead');
+  if (acceptedMids.length === 0)
+    throw new SdpError('invalid_argument', 'no m-line accepted; answer the request with an error instead');
   for (const mid of acceptedMids) {
     const m = offer.media.find((x) => x.mid === mid);
     if (!m || m.disabled || m.kind !== accepted[mid].kind) {
-      throw new SdpError('invalid_argument', `accepted mid ${mid} is not an enabled ${accepted[mid].kind} m-line of the offer`);
+      throw new SdpError(
+        'invalid_argument',
+        `accepted mid ${mid} is not an enabled ${accepted[mid].kind} m-line of the offer`,
+      );
     }
   }
 

@@ -4,10 +4,14 @@ import { codecsMatch, DEFAULT_MEDIA_CODECS, routerCapabilitiesFromCodecs } from 
 import type { RtpCapabilities } from './mediasoup-types';
 
 /** Produced by mediasoup 3.27.1's ortc.generateRouterRtpCapabilities(DEFAULT_MEDIA_CODECS); see fixtures/README.md. */
-const captured = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'router-rtp-capabilities.json'), 'utf8')) as {
+const captured = JSON.parse(
+  readFileSync(join(__dirname, 'fixtures', 'router-rtp-capabilities.json'), 'utf8'),
+) as {
   mediasoupVersion: string;
   rtpCapabilities: RtpCapabilities;
 };
+
+const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
 describe('router codecs', () => {
   it('computes the same router.rtpCapabilities as mediasoup for DEFAULT_MEDIA_CODECS', () => {
@@ -19,9 +23,19 @@ describe('router codecs', () => {
     const pts = Object.fromEntries(
       routerCapabilitiesFromCodecs(DEFAULT_MEDIA_CODECS)
         .codecs.filter((c) => !c.mimeType.endsWith('/rtx'))
-        .map((c) => [`${c.mimeType} ${String(c.parameters?.['profile-level-id'] ?? c.parameters?.['profile-id'] ?? '')}`.trim(), c.preferredPayloadType]),
+        .map((c) => [
+          `${c.mimeType} ${text(c.parameters?.['profile-level-id'] ?? c.parameters?.['profile-id'])}`.trim(),
+          c.preferredPayloadType,
+        ]),
     );
-    expect(pts).toMatchObject({ 'audio/opus': 111, 'video/VP8': 96, 'video/VP9 0': 98, 'video/H264 42e01f': 108, 'video/H264 4d001f': 116, 'video/AV1': 45 });
+    expect(pts).toMatchObject({
+      'audio/opus': 111,
+      'video/VP8': 96,
+      'video/VP9 0': 98,
+      'video/H264 42e01f': 108,
+      'video/H264 4d001f': 116,
+      'video/AV1': 45,
+    });
   });
 
   it('assigns dynamic payload types the way mediasoup does (100 upward, RTX after each video codec)', () => {
@@ -40,7 +54,9 @@ describe('router codecs', () => {
   });
 
   it('refuses what mediasoup refuses', () => {
-    expect(() => routerCapabilitiesFromCodecs([{ kind: 'video', mimeType: 'video/H265', clockRate: 90000 }])).toThrow(/not supported/);
+    expect(() =>
+      routerCapabilitiesFromCodecs([{ kind: 'video', mimeType: 'video/H265', clockRate: 90000 }]),
+    ).toThrow(/not supported/);
     expect(() =>
       routerCapabilitiesFromCodecs([
         { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 96 },
@@ -53,6 +69,12 @@ describe('router codecs', () => {
     const vp9p2 = { mimeType: 'video/VP9', clockRate: 90000, parameters: { 'profile-id': 2 } };
     expect(codecsMatch({ mimeType: 'video/vp9', clockRate: 90000 }, vp9p2, true)).toBe(false);
     expect(codecsMatch({ mimeType: 'video/vp9', clockRate: 90000 }, vp9p2, false)).toBe(true);
-    expect(codecsMatch({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 }, { mimeType: 'audio/opus', clockRate: 48000 }, false)).toBe(false);
+    expect(
+      codecsMatch(
+        { mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+        { mimeType: 'audio/opus', clockRate: 48000 },
+        false,
+      ),
+    ).toBe(false);
   });
 });

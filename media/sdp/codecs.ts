@@ -35,7 +35,13 @@ import type {
 export const DEFAULT_MEDIA_CODECS: readonly RouterRtpCodecCapability[] = Object.freeze([
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: 111 },
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 96 },
-  { kind: 'video', mimeType: 'video/VP9', clockRate: 90000, preferredPayloadType: 98, parameters: { 'profile-id': 0 } },
+  {
+    kind: 'video',
+    mimeType: 'video/VP9',
+    clockRate: 90000,
+    preferredPayloadType: 98,
+    parameters: { 'profile-id': 0 },
+  },
   { kind: 'video', mimeType: 'video/VP9', clockRate: 90000, parameters: { 'profile-id': 2 } },
   {
     kind: 'video',
@@ -116,11 +122,22 @@ const SUPPORTED_CODECS: readonly RouterRtpCodecCapability[] = [
   { kind: 'audio', mimeType: 'audio/telephone-event', clockRate: 8000 },
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: VIDEO_FB },
   { kind: 'video', mimeType: 'video/VP9', clockRate: 90000, rtcpFeedback: VIDEO_FB },
-  { kind: 'video', mimeType: 'video/H264', clockRate: 90000, parameters: { 'level-asymmetry-allowed': 1 }, rtcpFeedback: VIDEO_FB },
+  {
+    kind: 'video',
+    mimeType: 'video/H264',
+    clockRate: 90000,
+    parameters: { 'level-asymmetry-allowed': 1 },
+    rtcpFeedback: VIDEO_FB,
+  },
   { kind: 'video', mimeType: 'video/AV1', clockRate: 90000, parameters: {}, rtcpFeedback: VIDEO_FB },
 ];
 
-type SupportedExt = readonly [MediaKind, RtpHeaderExtension['uri'], number, NonNullable<RtpHeaderExtension['direction']>];
+type SupportedExt = readonly [
+  MediaKind,
+  RtpHeaderExtension['uri'],
+  number,
+  NonNullable<RtpHeaderExtension['direction']>,
+];
 
 /** mediasoup 3.27.1 node/lib/supportedRtpCapabilities.js, headerExtensions (kind, uri, preferredId, direction). */
 const SUPPORTED_HEADER_EXTENSIONS: readonly SupportedExt[] = [
@@ -133,7 +150,12 @@ const SUPPORTED_HEADER_EXTENSIONS: readonly SupportedExt[] = [
   ['audio', 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 5, 'recvonly'],
   ['video', 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 5, 'sendrecv'],
   ['audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 6, 'sendrecv'],
-  ['video', 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension', 7, 'recvonly'],
+  [
+    'video',
+    'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
+    7,
+    'recvonly',
+  ],
   ['video', 'urn:3gpp:video-orientation', 8, 'sendrecv'],
   ['video', 'urn:ietf:params:rtp-hdrext:toffset', 9, 'sendrecv'],
   ['audio', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time', 10, 'sendrecv'],
@@ -146,12 +168,14 @@ const SUPPORTED_HEADER_EXTENSIONS: readonly SupportedExt[] = [
 
 /** mediasoup's dynamic payload type pool, in the order it hands them out. */
 const DYNAMIC_PAYLOAD_TYPES: readonly number[] = [
-  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127,
-  96, 97, 98, 99,
+  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120,
+  121, 122, 123, 124, 125, 126, 127, 96, 97, 98, 99,
 ];
 
 /** Header extension URIs the mediasoup worker understands. */
-export const SUPPORTED_HEADER_EXTENSION_URIS: ReadonlySet<string> = new Set(SUPPORTED_HEADER_EXTENSIONS.map(([, uri]) => uri));
+export const SUPPORTED_HEADER_EXTENSION_URIS: ReadonlySet<string> = new Set(
+  SUPPORTED_HEADER_EXTENSIONS.map(([, uri]) => uri),
+);
 
 /** True for RTX ("video/rtx") entries. */
 export function isRtx(codec: { mimeType: string }): boolean {
@@ -208,14 +232,19 @@ export function codecsMatch(a: CodecLike, b: CodecLike, strict: boolean): boolea
  * (same dynamic payload type order, RTX right after each video codec, same
  * errors). Pure, so tests and WHEP planning need no worker.
  */
-export function routerCapabilitiesFromCodecs(mediaCodecs: readonly RouterRtpCodecCapability[]): RtpCapabilities & { codecs: RtpCodecCapability[]; headerExtensions: RtpHeaderExtension[] } {
+export function routerCapabilitiesFromCodecs(
+  mediaCodecs: readonly RouterRtpCodecCapability[],
+): RtpCapabilities & { codecs: RtpCodecCapability[]; headerExtensions: RtpHeaderExtension[] } {
   const dynamic = [...DYNAMIC_PAYLOAD_TYPES];
   const codecs: RtpCodecCapability[] = [];
   for (const mediaCodec of mediaCodecs) {
     const kindMatch = /^(audio|video)\//i.exec(mediaCodec.mimeType);
     if (!kindMatch) throw new TypeError('invalid codec.mimeType');
     const kind = kindMatch[1].toLowerCase() as MediaKind;
-    const wanted: CodecLike = { ...mediaCodec, channels: kind === 'audio' ? (mediaCodec.channels ?? 1) : undefined };
+    const wanted: CodecLike = {
+      ...mediaCodec,
+      channels: kind === 'audio' ? (mediaCodec.channels ?? 1) : undefined,
+    };
     const supported = SUPPORTED_CODECS.find((s) => codecsMatch(wanted, s, false));
     if (!supported) throw new Error(`media codec not supported [mimeType:${mediaCodec.mimeType}]`);
 
@@ -241,7 +270,10 @@ export function routerCapabilitiesFromCodecs(mediaCodecs: readonly RouterRtpCode
       clockRate: supported.clockRate,
       ...(kind === 'audio' ? { channels: supported.channels ?? 1 } : {}),
       parameters: { ...(supported.parameters ?? {}), ...(mediaCodec.parameters ?? {}) },
-      rtcpFeedback: (supported.rtcpFeedback ?? []).map((fb) => ({ type: fb.type, parameter: fb.parameter ?? '' })),
+      rtcpFeedback: (supported.rtcpFeedback ?? []).map((fb) => ({
+        type: fb.type,
+        parameter: fb.parameter ?? '',
+      })),
     };
     codecs.push(codec);
     if (kind === 'video') {
@@ -257,13 +289,15 @@ export function routerCapabilitiesFromCodecs(mediaCodecs: readonly RouterRtpCode
       });
     }
   }
-  const headerExtensions: RtpHeaderExtension[] = SUPPORTED_HEADER_EXTENSIONS.map(([kind, uri, preferredId, direction]) => ({
-    kind,
-    uri,
-    preferredId,
-    preferredEncrypt: false,
-    direction,
-  }));
+  const headerExtensions: RtpHeaderExtension[] = SUPPORTED_HEADER_EXTENSIONS.map(
+    ([kind, uri, preferredId, direction]) => ({
+      kind,
+      uri,
+      preferredId,
+      preferredEncrypt: false,
+      direction,
+    }),
+  );
   return { codecs, headerExtensions };
 }
 

@@ -3,20 +3,47 @@ import { join } from 'node:path';
 import * as sdpTransform from 'sdp-transform';
 import { createAnswer, type AnswerTransport } from './answer';
 import { DEFAULT_MEDIA_CODECS, routerCapabilitiesFromCodecs } from './codecs';
-import { assignProducersToViewerMedia, consumerToAnswerMedia, mediaCodecsForViewer, offerToRtpCapabilities } from './consumer';
+import {
+  assignProducersToViewerMedia,
+  consumerToAnswerMedia,
+  mediaCodecsForViewer,
+  offerToRtpCapabilities,
+} from './consumer';
 import { SdpError } from './errors';
 import type { RtpParameters } from './mediasoup-types';
 import { parseOffer } from './parse';
 
-const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+/** A fixture offer, CRLF-delimited whatever a checkout did to line ends. */
+const fixture = (name: string): string =>
+  readFileSync(join(__dirname, 'fixtures', name), 'utf8').replace(/\r?\n/g, '\r\n');
 const router = routerCapabilitiesFromCodecs(DEFAULT_MEDIA_CODECS);
 
 const transport: AnswerTransport = {
-  iceParameters: { usernameFragment: 'whepufrag0000000', password: 'whep-password-0000000000000000', iceLite: true },
-  iceCandidates: [{ foundation: 'udpcandidate', priority: 1076302079, address: '127.0.0.1', ip: '127.0.0.1', protocol: 'udp', port: 40001, type: 'host' }],
+  iceParameters: {
+    usernameFragment: 'whepufrag0000000',
+    password: 'whep-password-0000000000000000',
+    iceLite: true,
+  },
+  iceCandidates: [
+    {
+      foundation: 'udpcandidate',
+      priority: 1076302079,
+      address: '127.0.0.1',
+      ip: '127.0.0.1',
+      protocol: 'udp',
+      port: 40001,
+      type: 'host',
+    },
+  ],
   dtlsParameters: {
     role: 'auto',
-    fingerprints: [{ algorithm: 'sha-256', value: '0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9' }],
+    fingerprints: [
+      {
+        algorithm: 'sha-256',
+        value:
+          '0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9',
+      },
+    ],
   },
 };
 
@@ -33,7 +60,11 @@ const videoConsumer: RtpParameters = {
       payloadType: 108,
       clockRate: 90000,
       parameters: { 'profile-level-id': '42e01f', 'packetization-mode': 1, 'level-asymmetry-allowed': 1 },
-      rtcpFeedback: [{ type: 'ccm', parameter: 'fir' }, { type: 'nack', parameter: '' }, { type: 'nack', parameter: 'pli' }],
+      rtcpFeedback: [
+        { type: 'ccm', parameter: 'fir' },
+        { type: 'nack', parameter: '' },
+        { type: 'nack', parameter: 'pli' },
+      ],
     },
   ],
   headerExtensions: [],
@@ -43,7 +74,16 @@ const videoConsumer: RtpParameters = {
 };
 const audioConsumer: RtpParameters = {
   mid: '0',
-  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [] }],
+  codecs: [
+    {
+      mimeType: 'audio/opus',
+      payloadType: 111,
+      clockRate: 48000,
+      channels: 2,
+      parameters: { minptime: 10, useinbandfec: 1 },
+      rtcpFeedback: [],
+    },
+  ],
   headerExtensions: [],
   encodings: [{ ssrc: 561234999 }],
   rtcp: { cname: 'Qm7TzK2pX9vLc4Wd', reducedSize: true },
@@ -54,14 +94,37 @@ describe('WHEP viewers', () => {
   describe('offerToRtpCapabilities', () => {
     it('returns the viewer capabilities with its own payload types and extension ids', () => {
       const caps = offerToRtpCapabilities(parseOffer(fixture('chromium-viewer.sdp')));
-      expect(caps.codecs).toContainEqual(expect.objectContaining({ kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 111, channels: 2 }));
-      expect(caps.codecs).toContainEqual(expect.objectContaining({ kind: 'video', mimeType: 'video/rtx', preferredPayloadType: 97, parameters: { apt: 96 } }));
-      expect(caps.headerExtensions).toContainEqual({ kind: 'video', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 4, preferredEncrypt: false, direction: 'sendrecv' });
+      expect(caps.codecs).toContainEqual(
+        expect.objectContaining({
+          kind: 'audio',
+          mimeType: 'audio/opus',
+          preferredPayloadType: 111,
+          channels: 2,
+        }),
+      );
+      expect(caps.codecs).toContainEqual(
+        expect.objectContaining({
+          kind: 'video',
+          mimeType: 'video/rtx',
+          preferredPayloadType: 97,
+          parameters: { apt: 96 },
+        }),
+      );
+      expect(caps.headerExtensions).toContainEqual({
+        kind: 'video',
+        uri: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+        preferredId: 4,
+        preferredEncrypt: false,
+        direction: 'sendrecv',
+      });
     });
 
     it('keeps, for a given router, only what the router sends with the same numbers', () => {
       const dropped: string[] = [];
-      const caps = offerToRtpCapabilities(parseOffer(fixture('chromium-viewer.sdp')), { routerRtpCapabilities: router, onDropped: (r) => dropped.push(r) });
+      const caps = offerToRtpCapabilities(parseOffer(fixture('chromium-viewer.sdp')), {
+        routerRtpCapabilities: router,
+        onDropped: (r) => dropped.push(r),
+      });
       expect(caps.codecs?.map((c) => [c.mimeType, c.preferredPayloadType])).toEqual([
         ['audio/opus', 111],
         ['video/VP8', 96],
@@ -75,8 +138,12 @@ describe('WHEP viewers', () => {
       expect(dropped).toContainEqual(expect.stringMatching(/RTX left out/));
       // Chromium's extension ids (mid 4, twcc 3, ...) are not mediasoup's (mid 1, twcc 5, ...).
       expect(caps.headerExtensions).toEqual([]);
-      expect(dropped).toContainEqual(expect.stringMatching(/sdes:mid is id 4 for the viewer but 1 on the router/));
-      expect(dropped).toContainEqual(expect.stringMatching(/VP9 is payload type 100 for the viewer but 102 on the router/));
+      expect(dropped).toContainEqual(
+        expect.stringMatching(/sdes:mid is id 4 for the viewer but 1 on the router/),
+      );
+      expect(dropped).toContainEqual(
+        expect.stringMatching(/VP9 is payload type 100 for the viewer but 102 on the router/),
+      );
     });
 
     it('limits the capabilities to one m-line on request and refuses a publisher offer', () => {
@@ -105,8 +172,16 @@ describe('WHEP viewers', () => {
   it("answers with sendonly, the consumer's SSRCs and the viewer's payload types", () => {
     const offer = parseOffer(fixture('chromium-viewer.sdp'));
     const accepted = {
-      '0': consumerToAnswerMedia({ offer, mid: '0', consumer: { kind: 'audio', rtpParameters: audioConsumer } }),
-      '1': consumerToAnswerMedia({ offer, mid: '1', consumer: { kind: 'video', rtpParameters: videoConsumer } }),
+      '0': consumerToAnswerMedia({
+        offer,
+        mid: '0',
+        consumer: { kind: 'audio', rtpParameters: audioConsumer },
+      }),
+      '1': consumerToAnswerMedia({
+        offer,
+        mid: '1',
+        consumer: { kind: 'video', rtpParameters: videoConsumer },
+      }),
     };
     const answer = createAnswer({ offer, transport, accepted });
     expect(sdpTransform.write(sdpTransform.parse(answer))).toBe(answer);
@@ -120,7 +195,10 @@ describe('WHEP viewers', () => {
     expect(video.payloads).toBe(108);
     expect(video.rtp).toEqual([{ payload: 108, codec: 'H264', rate: 90000 }]);
     // The viewer offered 108 as exactly this codec.
-    expect(offer.media[1].codecs.find((c) => c.payloadType === 108)).toMatchObject({ mimeType: 'video/H264', parameters: { 'profile-level-id': '42e01f', 'packetization-mode': 1 } });
+    expect(offer.media[1].codecs.find((c) => c.payloadType === 108)).toMatchObject({
+      mimeType: 'video/H264',
+      parameters: { 'profile-level-id': '42e01f', 'packetization-mode': 1 },
+    });
     expect(video.ssrcs).toEqual([
       { id: 561234567, attribute: 'cname', value: 'Qm7TzK2pX9vLc4Wd' },
       { id: 561234567, attribute: 'msid', value: 'Hn3sR8yVb1EoJ6Ua Hn3sR8yVb1EoJ6Ua-video' },
@@ -138,11 +216,22 @@ describe('WHEP viewers', () => {
       ...videoConsumer,
       codecs: [
         { ...videoConsumer.codecs[0], payloadType: 96, mimeType: 'video/VP8', parameters: {} },
-        { mimeType: 'video/rtx', payloadType: 97, clockRate: 90000, parameters: { apt: 96 }, rtcpFeedback: [] },
+        {
+          mimeType: 'video/rtx',
+          payloadType: 97,
+          clockRate: 90000,
+          parameters: { apt: 96 },
+          rtcpFeedback: [],
+        },
       ],
       encodings: [{ ssrc: 1000, rtx: { ssrc: 1001 } }],
     };
-    const media = consumerToAnswerMedia({ offer, mid: '1', consumer: { kind: 'video', rtpParameters: withRtx }, msid: { streamId: 'live', trackId: 'cam' } });
+    const media = consumerToAnswerMedia({
+      offer,
+      mid: '1',
+      consumer: { kind: 'video', rtpParameters: withRtx },
+      msid: { streamId: 'live', trackId: 'cam' },
+    });
     const video = sdpTransform.parse(createAnswer({ offer, transport, accepted: { '1': media } })).media[1];
     expect(video.ssrcGroups).toEqual([{ semantics: 'FID', ssrcs: '1000 1001' }]);
     expect(video.ssrcs?.filter((s) => s.attribute === 'msid').map((s) => [s.id, s.value])).toEqual([
@@ -158,7 +247,13 @@ describe('WHEP viewers', () => {
       ...videoConsumer,
       codecs: [
         { ...videoConsumer.codecs[0], mimeType: 'video/VP8', payloadType: 96, parameters: {} },
-        { mimeType: 'video/rtx', payloadType: 100, clockRate: 90000, parameters: { apt: 96 }, rtcpFeedback: [] },
+        {
+          mimeType: 'video/rtx',
+          payloadType: 100,
+          clockRate: 90000,
+          parameters: { apt: 96 },
+          rtcpFeedback: [],
+        },
       ],
     };
     let error: unknown;
@@ -169,25 +264,53 @@ describe('WHEP viewers', () => {
     }
     expect(error).toBeInstanceOf(SdpError);
     expect((error as SdpError).code).toBe('consumer_mismatch');
-    expect((error as SdpError).message).toMatch(/rtx as payload type 100, which the viewer's m-line 1 offered for VP9/);
-    const badExt: RtpParameters = { ...videoConsumer, headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }] };
-    expect(() => consumerToAnswerMedia({ offer, mid: '1', consumer: { kind: 'video', rtpParameters: badExt } })).toThrow(/sdes:mid with id 1/);
-    expect(() => consumerToAnswerMedia({ offer, mid: '0', consumer: { kind: 'video', rtpParameters: videoConsumer } })).toThrow(/no video m-line with mid 0/);
+    expect((error as SdpError).message).toMatch(
+      /rtx as payload type 100, which the viewer's m-line 1 offered for VP9/,
+    );
+    const badExt: RtpParameters = {
+      ...videoConsumer,
+      headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }],
+    };
+    expect(() =>
+      consumerToAnswerMedia({ offer, mid: '1', consumer: { kind: 'video', rtpParameters: badExt } }),
+    ).toThrow(/sdes:mid with id 1/);
+    expect(() =>
+      consumerToAnswerMedia({ offer, mid: '0', consumer: { kind: 'video', rtpParameters: videoConsumer } }),
+    ).toThrow(/no video m-line with mid 0/);
+  });
+
+  it('never hands createRouter colliding numbers when a viewer uses consecutive ones', () => {
+    const offer = parseOffer(fixture('chromium-viewer.sdp'));
+    // Force VP8 to 101 and VP9 profile 0 to 100 in the viewer's numbering.
+    for (const c of offer.media[1].codecs) {
+      if (c.mimeType === 'video/VP8') c.payloadType = 101;
+      else if (c.payloadType === 101) c.payloadType = 96;
+      if (c.mimeType === 'video/VP9' && c.parameters['profile-id'] === 0) c.payloadType = 100;
+      else if (c.payloadType === 100) c.payloadType = 98;
+    }
+    const codecs = mediaCodecsForViewer(offer, DEFAULT_MEDIA_CODECS);
+    expect(() => routerCapabilitiesFromCodecs(codecs)).not.toThrow();
+    expect(
+      codecs.find((c) => c.mimeType === 'video/VP9' && c.parameters?.['profile-id'] === 0)
+        ?.preferredPayloadType,
+    ).toBe(100);
+    // 101 went to VP9's RTX first, so VP8 keeps a router-chosen number and is not deliverable to this viewer.
+    expect(codecs.find((c) => c.mimeType === 'video/VP8')?.preferredPayloadType).toBeUndefined();
   });
 
   it('derives router mediaCodecs numbered like a viewer whose numbers differ (Node libwebrtc)', () => {
     const offer = parseOffer(fixture('wrtc-viewer.sdp'));
     const codecs = mediaCodecsForViewer(offer, DEFAULT_MEDIA_CODECS);
-    // wrtc's build has no H.264; AV1 is 39 there; the rest keep the viewer's numbers.
+    // wrtc's build has no H.264, its AV1 is 39; every codec keeps the viewer's number.
     expect(codecs.map((c) => [c.mimeType, c.preferredPayloadType])).toEqual([
       ['audio/opus', 111],
+      ['video/VP9', 100],
       ['video/VP8', 96],
       ['video/VP9', 98],
-      ['video/VP9', 100],
       ['video/AV1', 39],
     ]);
     const viewerRouter = routerCapabilitiesFromCodecs(codecs);
     const caps = offerToRtpCapabilities(offer, { routerRtpCapabilities: viewerRouter });
-    expect(caps.codecs?.filter((c) => c.mimeType !== 'video/rtx').map((c) => c.preferredPayloadType)).toEqual([111, 96, 98, 100, 39]);
+    expect(caps.codecs?.map((c) => c.preferredPayloadType)).toEqual([111, 96, 98, 100, 39]);
   });
 });

@@ -11,7 +11,14 @@
  * whose numbers are the same on both sides; mediasoup then cannot pick
  * anything the viewer would drop, and {@link consumerToAnswerMedia} checks it.
  */
-import { codecName, codecsMatch, isRtx, routerCapabilitiesFromCodecs, routerRtxFor, SUPPORTED_HEADER_EXTENSION_URIS } from './codecs';
+import {
+  codecName,
+  codecsMatch,
+  isRtx,
+  routerCapabilitiesFromCodecs,
+  routerRtxFor,
+  SUPPORTED_HEADER_EXTENSION_URIS,
+} from './codecs';
 import { SdpError } from './errors';
 import type {
   MediaKind,
@@ -54,12 +61,17 @@ function receiving(offer: ParsedOffer, mid?: string): Array<OfferedMedia & { kin
  * for why the router's capabilities should be given.
  * Throws SdpError 'wrong_direction' if no audio/video m-line receives.
  */
-export function offerToRtpCapabilities(offer: ParsedOffer, options: ViewerCapabilitiesOptions = {}): RtpCapabilities {
+export function offerToRtpCapabilities(
+  offer: ParsedOffer,
+  options: ViewerCapabilitiesOptions = {},
+): RtpCapabilities {
   const media = receiving(offer, options.mid);
   if (media.length === 0) {
     throw new SdpError(
       'wrong_direction',
-      options.mid === undefined ? 'the offer receives no audio or video; a WHEP viewer must offer recvonly' : `m-line ${options.mid} does not receive audio or video`,
+      options.mid === undefined
+        ? 'the offer receives no audio or video; a WHEP viewer must offer recvonly'
+        : `m-line ${options.mid} does not receive audio or video`,
     );
   }
   const router = options.routerRtpCapabilities;
@@ -81,14 +93,19 @@ export function offerToRtpCapabilities(offer: ParsedOffer, options: ViewerCapabi
         rtcpFeedback: c.rtcpFeedback.map((fb) => ({ ...fb })),
       };
       if (router) {
-        const same = (router.codecs ?? []).find((r) => !isRtx(r) && r.kind === m.kind && codecsMatch(r, cap, true));
+        const same = (router.codecs ?? []).find(
+          (r) => !isRtx(r) && r.kind === m.kind && codecsMatch(r, cap, true),
+        );
         if (!same) continue; // the router cannot carry it at all
         if (same.preferredPayloadType !== c.payloadType) {
-          drop(`${m.kind} m-line ${m.mid}: ${codecName(c.mimeType)} is payload type ${c.payloadType} for the viewer but ${same.preferredPayloadType} on the router`);
+          drop(
+            `${m.kind} m-line ${m.mid}: ${codecName(c.mimeType)} is payload type ${c.payloadType} for the viewer but ${same.preferredPayloadType} on the router`,
+          );
           continue;
         }
       }
-      if (!codecs.some((x) => x.kind === cap.kind && x.preferredPayloadType === cap.preferredPayloadType)) codecs.push(cap);
+      if (!codecs.some((x) => x.kind === cap.kind && x.preferredPayloadType === cap.preferredPayloadType))
+        codecs.push(cap);
       kept.push(cap);
     }
 
@@ -98,16 +115,31 @@ export function offerToRtpCapabilities(offer: ParsedOffer, options: ViewerCapabi
     const viewerRtx = m.codecs.filter(isRtx);
     const rtxFor = (pt: number) => viewerRtx.find((r) => Number(r.parameters['apt']) === pt);
     const rtxAligned =
-      !router || (kept.length > 0 && kept.every((k) => routerRtxFor(router, k.preferredPayloadType)?.preferredPayloadType === rtxFor(k.preferredPayloadType)?.payloadType));
+      !router ||
+      (kept.length > 0 &&
+        kept.every(
+          (k) =>
+            routerRtxFor(router, k.preferredPayloadType)?.preferredPayloadType ===
+            rtxFor(k.preferredPayloadType)?.payloadType,
+        ));
     if (rtxAligned) {
       for (const k of kept) {
         const v = rtxFor(k.preferredPayloadType);
         if (v && !codecs.some((x) => x.kind === m.kind && x.preferredPayloadType === v.payloadType)) {
-          codecs.push({ kind: m.kind, mimeType: v.mimeType, preferredPayloadType: v.payloadType, clockRate: v.clockRate, parameters: { apt: k.preferredPayloadType }, rtcpFeedback: [] });
+          codecs.push({
+            kind: m.kind,
+            mimeType: v.mimeType,
+            preferredPayloadType: v.payloadType,
+            clockRate: v.clockRate,
+            parameters: { apt: k.preferredPayloadType },
+            rtcpFeedback: [],
+          });
         }
       }
     } else if (kept.some((k) => rtxFor(k.preferredPayloadType))) {
-      drop(`${m.kind} m-line ${m.mid}: RTX left out (its payload types differ from the router's); retransmissions use the media SSRC`);
+      drop(
+        `${m.kind} m-line ${m.mid}: RTX left out (its payload types differ from the router's); retransmissions use the media SSRC`,
+      );
     }
 
     for (const e of m.headerExtensions) {
@@ -115,14 +147,23 @@ export function offerToRtpCapabilities(offer: ParsedOffer, options: ViewerCapabi
       const uri = e.uri as RtpHeaderExtension['uri'];
       if (router) {
         const r = (router.headerExtensions ?? []).find((h) => h.kind === m.kind && h.uri === uri);
-        if (!r || (r.direction !== undefined && r.direction !== 'sendrecv' && r.direction !== 'sendonly')) continue;
+        if (!r || (r.direction !== undefined && r.direction !== 'sendrecv' && r.direction !== 'sendonly'))
+          continue;
         if (r.preferredId !== e.id) {
-          drop(`${m.kind} m-line ${m.mid}: header extension ${uri} is id ${e.id} for the viewer but ${r.preferredId} on the router`);
+          drop(
+            `${m.kind} m-line ${m.mid}: header extension ${uri} is id ${e.id} for the viewer but ${r.preferredId} on the router`,
+          );
           continue;
         }
       }
       if (!headerExtensions.some((h) => h.kind === m.kind && h.uri === uri)) {
-        headerExtensions.push({ kind: m.kind, uri, preferredId: e.id, preferredEncrypt: false, direction: 'sendrecv' });
+        headerExtensions.push({
+          kind: m.kind,
+          uri,
+          preferredId: e.id,
+          preferredEncrypt: false,
+          direction: 'sendrecv',
+        });
       }
     }
   }
@@ -176,11 +217,18 @@ export function consumerToAnswerMedia(input: ConsumerAnswerInput): AcceptedMedia
   }
   const params = consumer.rtpParameters;
   if (params.mid !== undefined && params.mid !== mid) {
-    throw new SdpError('invalid_argument', `consumer mid ${params.mid} differs from the m-line mid ${mid}; pass { mid } to transport.consume()`);
+    throw new SdpError(
+      'invalid_argument',
+      `consumer mid ${params.mid} differs from the m-line mid ${mid}; pass { mid } to transport.consume()`,
+    );
   }
   for (const c of params.codecs) {
     const offered = media.codecs.find((o) => o.payloadType === c.payloadType);
-    const ok = offered !== undefined && (isRtx(c) ? isRtx(offered) && Number(offered.parameters['apt']) === Number(c.parameters?.['apt']) : codecsMatch(offered, c, true));
+    const ok =
+      offered !== undefined &&
+      (isRtx(c)
+        ? isRtx(offered) && Number(offered.parameters['apt']) === Number(c.parameters?.['apt'])
+        : codecsMatch(offered, c, true));
     if (!ok) {
       throw new SdpError(
         'consumer_mismatch',
@@ -192,7 +240,10 @@ export function consumerToAnswerMedia(input: ConsumerAnswerInput): AcceptedMedia
   }
   for (const e of params.headerExtensions ?? []) {
     if (!media.headerExtensions.some((o) => o.id === e.id && o.uri === e.uri)) {
-      throw new SdpError('consumer_mismatch', `consumer sends header extension ${e.uri} with id ${e.id}, which the viewer's m-line ${mid} did not offer`);
+      throw new SdpError(
+        'consumer_mismatch',
+        `consumer sends header extension ${e.uri} with id ${e.id}, which the viewer's m-line ${mid} did not offer`,
+      );
     }
   }
   const encoding = params.encodings?.[0];
@@ -201,11 +252,19 @@ export function consumerToAnswerMedia(input: ConsumerAnswerInput): AcceptedMedia
   }
   const cname = params.rtcp?.cname ?? 'livecart';
   const [paramStream, paramTrack] = (params.msid ?? '').split(/\s+/);
-  const msid = input.msid ?? (paramStream && paramTrack ? { streamId: paramStream, trackId: paramTrack } : { streamId: cname, trackId: `${consumer.kind}-${mid}` });
+  const msid =
+    input.msid ??
+    (paramStream && paramTrack
+      ? { streamId: paramStream, trackId: paramTrack }
+      : { streamId: cname, trackId: `${consumer.kind}-${mid}` });
   return {
     kind: consumer.kind,
     direction: 'sendonly',
-    codecs: params.codecs.map((c) => ({ ...c, parameters: { ...(c.parameters ?? {}) }, rtcpFeedback: [...(c.rtcpFeedback ?? [])] })),
+    codecs: params.codecs.map((c) => ({
+      ...c,
+      parameters: { ...(c.parameters ?? {}) },
+      rtcpFeedback: [...(c.rtcpFeedback ?? [])],
+    })),
     headerExtensions: (params.headerExtensions ?? []).map((e) => ({ ...e })),
     send: {
       ssrc: encoding.ssrc,
@@ -227,7 +286,10 @@ export function consumerToAnswerMedia(input: ConsumerAnswerInput): AcceptedMedia
  * `createRouter` never fails; that codec then is not deliverable to this
  * viewer). Routers can be shared by viewers with the same result.
  */
-export function mediaCodecsForViewer(offer: ParsedOffer, base: readonly RouterRtpCodecCapability[]): RouterRtpCodecCapability[] {
+export function mediaCodecsForViewer(
+  offer: ParsedOffer,
+  base: readonly RouterRtpCodecCapability[],
+): RouterRtpCodecCapability[] {
   const media = receiving(offer);
   const claimed = new Set<number>();
   const wanted: Array<{ codec: RouterRtpCodecCapability; kind: MediaKind; pt: number }> = [];
@@ -236,7 +298,12 @@ export function mediaCodecsForViewer(offer: ParsedOffer, base: readonly RouterRt
     const offered = media
       .filter((m) => m.kind === kind)
       .flatMap((m) => m.codecs)
-      .find((c) => !isRtx(c) && !claimed.has(c.payloadType) && codecsMatch(c, { ...codec, channels: kind === 'audio' ? (codec.channels ?? 1) : undefined }, true));
+      .find(
+        (c) =>
+          !isRtx(c) &&
+          !claimed.has(c.payloadType) &&
+          codecsMatch(c, { ...codec, channels: kind === 'audio' ? (codec.channels ?? 1) : undefined }, true),
+      );
     if (!offered) continue;
     claimed.add(offered.payloadType);
     wanted.push({ codec, kind, pt: offered.payloadType });
@@ -252,16 +319,15 @@ export function mediaCodecsForViewer(offer: ParsedOffer, base: readonly RouterRt
   });
   const out: RouterRtpCodecCapability[] = [];
   for (const { codec, pt } of wanted) {
-    const offered = { payloadType: pt };
-    const candidate = [...out, { ...codec, preferredPayloadType: offered.payloadType }];
+    const numbered = { ...codec, preferredPayloadType: pt };
     let usable = true;
     try {
-      routerCapabilitiesFromCodecs(candidate);
+      routerCapabilitiesFromCodecs([...out, numbered]);
     } catch {
       usable = false;
     }
     if (usable) {
-      out.push({ ...codec, preferredPayloadType: offered.payloadType });
+      out.push(numbered);
     } else {
       const { preferredPayloadType: _ignored, ...dynamic } = codec;
       out.push(dynamic);

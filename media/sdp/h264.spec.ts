@@ -45,26 +45,45 @@ describe('H.264 profile-level-id', () => {
   it('matches High at another level, not Constrained Baseline against Baseline', () => {
     const high = { 'packetization-mode': 1, 'profile-level-id': '640032' };
     expect(h264CodecsMatch({ 'packetization-mode': 1, 'profile-level-id': '64001f' }, high)).toBe(true);
-    expect(h264CodecsMatch({ 'packetization-mode': 1, 'profile-level-id': '42001f' }, { 'packetization-mode': 1, 'profile-level-id': '42e01f' })).toBe(
-      false,
-    );
+    expect(
+      h264CodecsMatch(
+        { 'packetization-mode': 1, 'profile-level-id': '42001f' },
+        { 'packetization-mode': 1, 'profile-level-id': '42e01f' },
+      ),
+    ).toBe(false);
   });
 
   it('does not match different packetization modes (absent means 0)', () => {
-    expect(h264CodecsMatch({ 'profile-level-id': '42e01f' }, { 'packetization-mode': 1, 'profile-level-id': '42e01f' })).toBe(false);
-    expect(h264CodecsMatch({ 'profile-level-id': '42e01f' }, { 'packetization-mode': 0, 'profile-level-id': '42e01f' })).toBe(true);
+    expect(
+      h264CodecsMatch(
+        { 'profile-level-id': '42e01f' },
+        { 'packetization-mode': 1, 'profile-level-id': '42e01f' },
+      ),
+    ).toBe(false);
+    expect(
+      h264CodecsMatch(
+        { 'profile-level-id': '42e01f' },
+        { 'packetization-mode': 0, 'profile-level-id': '42e01f' },
+      ),
+    ).toBe(true);
   });
 
   it('answers with our level when both allow level asymmetry, else the lower one', () => {
     const router = { 'profile-level-id': '640032', 'level-asymmetry-allowed': 1 };
-    expect(answerProfileLevelId(router, { 'profile-level-id': '64001f', 'level-asymmetry-allowed': 1 })).toBe('640032');
+    expect(answerProfileLevelId(router, { 'profile-level-id': '64001f', 'level-asymmetry-allowed': 1 })).toBe(
+      '640032',
+    );
     expect(answerProfileLevelId(router, { 'profile-level-id': '64001f' })).toBe('64001f');
     expect(answerProfileLevelId({}, {})).toBeUndefined();
     expect(() => answerProfileLevelId(router, { 'profile-level-id': '42e01f' })).toThrow();
   });
 
   it('describes codecs for humans', () => {
-    expect(describeH264({ 'profile-level-id': '42e01f', 'packetization-mode': 0 })).toBe('H264 (Constrained Baseline 3.1, packetization-mode=0)');
-    expect(describeH264({ 'profile-level-id': '640032', 'packetization-mode': 1 })).toBe('H264 (High 5.0, packetization-mode=1)');
+    expect(describeH264({ 'profile-level-id': '42e01f', 'packetization-mode': 0 })).toBe(
+      'H264 (Constrained Baseline 3.1, packetization-mode=0)',
+    );
+    expect(describeH264({ 'profile-level-id': '640032', 'packetization-mode': 1 })).toBe(
+      'H264 (High 5.0, packetization-mode=1)',
+    );
   });
 });

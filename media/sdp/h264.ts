@@ -10,12 +10,7 @@
 
 /** The profiles WebRTC stacks negotiate. Constrained Baseline is what every browser can decode. */
 export type H264Profile =
-  | 'ConstrainedBaseline'
-  | 'Baseline'
-  | 'Main'
-  | 'ConstrainedHigh'
-  | 'High'
-  | 'PredictiveHigh444';
+  'ConstrainedBaseline' | 'Baseline' | 'Main' | 'ConstrainedHigh' | 'High' | 'PredictiveHigh444';
 
 /** A parsed profile-level-id: level is level_idc (31 = 3.1), 0 stands for level 1b. */
 export interface H264ProfileLevel {
@@ -76,7 +71,9 @@ export function parseProfileLevelId(value: unknown): H264ProfileLevel | undefine
 }
 
 /** The profile-level-id of a codec's fmtp parameters, with the WebRTC default when absent. */
-export function profileLevelOf(parameters: Readonly<Record<string, unknown>> | undefined): H264ProfileLevel | undefined {
+export function profileLevelOf(
+  parameters: Readonly<Record<string, unknown>> | undefined,
+): H264ProfileLevel | undefined {
   const raw = parameters?.['profile-level-id'];
   if (raw === undefined || raw === '') return DEFAULT_PROFILE_LEVEL;
   return parseProfileLevelId(raw);
@@ -153,11 +150,17 @@ export function answerProfileLevelId(
   local: Readonly<Record<string, unknown>> | undefined,
   remote: Readonly<Record<string, unknown>> | undefined,
 ): string | undefined {
-  if (local?.['profile-level-id'] === undefined && remote?.['profile-level-id'] === undefined) return undefined;
+  if (local?.['profile-level-id'] === undefined && remote?.['profile-level-id'] === undefined)
+    return undefined;
   const l = profileLevelOf(local);
   const r = profileLevelOf(remote);
   if (!l || !r || l.profile !== r.profile) throw new Error('H.264 profiles differ');
-  const level = isLevelAsymmetryAllowed(local) && isLevelAsymmetryAllowed(remote) ? l.level : isLessLevel(l.level, r.level) ? l.level : r.level;
+  const level =
+    isLevelAsymmetryAllowed(local) && isLevelAsymmetryAllowed(remote)
+      ? l.level
+      : isLessLevel(l.level, r.level)
+        ? l.level
+        : r.level;
   return profileLevelIdToString({ profile: l.profile, level });
 }
 

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { SdpError, sdpErrorHttpStatus, type SdpErrorCode } from './errors';
 import { offerToDtlsParameters, parseOffer } from './parse';
 
-const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+/** A fixture offer, CRLF-delimited whatever a checkout did to line ends. */
+const fixture = (name: string): string =>
+  readFileSync(join(__dirname, 'fixtures', name), 'utf8').replace(/\r?\n/g, '\r\n');
 
 function codeOf(fn: () => unknown): SdpErrorCode | undefined {
   try {
@@ -39,7 +41,9 @@ describe('parseOffer', () => {
     expect(offer.setup).toBe('actpass');
     expect(offer.iceUfrag).toMatch(/^\S{4,}$/);
     expect(offer.icePwd.length).toBeGreaterThanOrEqual(22);
-    expect(offer.fingerprints).toEqual([{ algorithm: 'sha-256', value: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) }]);
+    expect(offer.fingerprints).toEqual([
+      { algorithm: 'sha-256', value: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) },
+    ]);
     expect(offer.extmapAllowMixed).toBe(true);
     expect(offer.media.map((m) => [m.kind, m.mid, m.direction, m.rtcpMux, m.rtcpRsize])).toEqual([
       ['audio', '0', 'sendonly', true, true],
@@ -62,8 +66,15 @@ describe('parseOffer', () => {
       parameters: { 'level-asymmetry-allowed': 1, 'packetization-mode': 1, 'profile-level-id': '42e01f' },
     });
     expect(h264?.rtcpFeedback).toContainEqual({ type: 'nack', parameter: 'pli' });
-    expect(video.codecs.find((c) => c.payloadType === 109)).toMatchObject({ mimeType: 'video/rtx', parameters: { apt: 108 } });
-    expect(video.headerExtensions).toContainEqual({ id: 4, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', encrypted: false });
+    expect(video.codecs.find((c) => c.payloadType === 109)).toMatchObject({
+      mimeType: 'video/rtx',
+      parameters: { apt: 108 },
+    });
+    expect(video.headerExtensions).toContainEqual({
+      id: 4,
+      uri: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+      encrypted: false,
+    });
     expect(video.ssrcGroups).toEqual([{ semantics: 'FID', ssrcs: [expect.any(Number), expect.any(Number)] }]);
     expect(video.ssrcs).toHaveLength(2);
     expect(video.ssrcs[0].cname).toBeTruthy();
@@ -73,21 +84,28 @@ describe('parseOffer', () => {
   it('reads rids and the simulcast description of a Chromium simulcast offer', () => {
     const video = parseOffer(fixture('chromium-simulcast.sdp')).media[1];
     expect(video.rids).toEqual(['q', 'h', 'f'].map((id) => ({ id, direction: 'send', restrictions: {} })));
-    expect(video.simulcast).toEqual({ send: [[{ rid: 'q', paused: false }], [{ rid: 'h', paused: false }], [{ rid: 'f', paused: false }]] });
+    expect(video.simulcast).toEqual({
+      send: [[{ rid: 'q', paused: false }], [{ rid: 'h', paused: false }], [{ rid: 'f', paused: false }]],
+    });
     expect(video.ssrcs).toEqual([]);
   });
 
   it('reads a recvonly WHEP viewer offer', () => {
     const offer = parseOffer(fixture('chromium-viewer.sdp'));
     expect(offer.media.map((m) => m.direction)).toEqual(['recvonly', 'recvonly']);
-    expect(offer.media[1].codecs.find((c) => c.payloadType === 41)?.parameters['profile-level-id']).toBe('f4001f');
+    expect(offer.media[1].codecs.find((c) => c.payloadType === 41)?.parameters['profile-level-id']).toBe(
+      'f4001f',
+    );
   });
 
   it('reads the offers of a Node WebRTC stack', () => {
     const pub = parseOffer(fixture('wrtc-publisher.sdp'));
     expect(pub.media.map((m) => m.direction)).toEqual(['sendonly', 'sendonly']);
     expect(pub.media[1].codecs[0].mimeType).toBe('video/VP8');
-    expect(parseOffer(fixture('wrtc-viewer.sdp')).media.map((m) => m.direction)).toEqual(['recvonly', 'recvonly']);
+    expect(parseOffer(fixture('wrtc-viewer.sdp')).media.map((m) => m.direction)).toEqual([
+      'recvonly',
+      'recvonly',
+    ]);
   });
 
   it('reads session-level ICE/DTLS and media-level setup of an OBS (libdatachannel) offer', () => {
@@ -132,7 +150,8 @@ describe('parseOffer', () => {
     });
 
     it('SDP without audio or video as no_media', () => {
-      const sdp = 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\n';
+      const sdp =
+        'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\n';
       expect(codeOf(() => parseOffer(sdp))).toBe('no_media');
     });
 
@@ -144,20 +163,28 @@ describe('parseOffer', () => {
     });
 
     it('an offer without fingerprint as no_dtls', () => {
-      expect(codeOf(() => parseOffer(without(fixture('chromium-publisher.sdp'), 'a=fingerprint')))).toBe('no_dtls');
+      expect(codeOf(() => parseOffer(without(fixture('chromium-publisher.sdp'), 'a=fingerprint')))).toBe(
+        'no_dtls',
+      );
       expect(codeOf(() => parseOffer(without(fixture('obs-whip.sdp'), 'a=fingerprint')))).toBe('no_dtls');
     });
 
     it('plain RTP/AVP as no_dtls', () => {
-      expect(codeOf(() => parseOffer(fixture('obs-whip.sdp').replace(/UDP\/TLS\/RTP\/SAVPF/g, 'RTP/AVP')))).toBe('no_dtls');
+      expect(
+        codeOf(() => parseOffer(fixture('obs-whip.sdp').replace(/UDP\/TLS\/RTP\/SAVPF/g, 'RTP/AVP'))),
+      ).toBe('no_dtls');
     });
 
     it('a=setup:holdconn as no_dtls', () => {
-      expect(codeOf(() => parseOffer(fixture('obs-whip.sdp').replace(/a=setup:actpass/g, 'a=setup:holdconn')))).toBe('no_dtls');
+      expect(
+        codeOf(() => parseOffer(fixture('obs-whip.sdp').replace(/a=setup:actpass/g, 'a=setup:holdconn'))),
+      ).toBe('no_dtls');
     });
 
     it('an offer without ICE credentials as no_ice', () => {
-      expect(codeOf(() => parseOffer(without(fixture('chromium-publisher.sdp'), 'a=ice-ufrag', 'a=ice-pwd')))).toBe('no_ice');
+      expect(
+        codeOf(() => parseOffer(without(fixture('chromium-publisher.sdp'), 'a=ice-ufrag', 'a=ice-pwd'))),
+      ).toBe('no_ice');
     });
 
     it('two m-lines without BUNDLE as not_bundled', () => {
@@ -169,14 +196,19 @@ describe('parseOffer', () => {
     });
 
     it('duplicated mids as malformed', () => {
-      expect(codeOf(() => parseOffer(fixture('obs-whip.sdp').replace('a=mid:1', 'a=mid:0')))).toBe('malformed');
+      expect(codeOf(() => parseOffer(fixture('obs-whip.sdp').replace('a=mid:1', 'a=mid:0')))).toBe(
+        'malformed',
+      );
     });
   });
 
   it('accepts a single m-line without BUNDLE', () => {
     const lines = fixture('obs-whip.sdp').split('\r\n');
     const video = lines.findIndex((l) => l.startsWith('m=video'));
-    const audioOnly = [...lines.slice(0, video), ''].join('\r\n').replace('a=group:BUNDLE 0 1\r\n', '').replace('a=group:LS 0 1\r\n', '');
+    const audioOnly = [...lines.slice(0, video), '']
+      .join('\r\n')
+      .replace('a=group:BUNDLE 0 1\r\n', '')
+      .replace('a=group:LS 0 1\r\n', '');
     const offer = parseOffer(audioOnly);
     expect(offer.bundle).toEqual([]);
     expect(offer.media).toHaveLength(1);

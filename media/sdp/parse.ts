@@ -8,7 +8,13 @@
  */
 import * as sdpTransform from 'sdp-transform';
 import { SdpError } from './errors';
-import type { DtlsFingerprint, DtlsParameters, FingerprintAlgorithm, MediaKind, RtcpFeedback } from './mediasoup-types';
+import type {
+  DtlsFingerprint,
+  DtlsParameters,
+  FingerprintAlgorithm,
+  MediaKind,
+  RtcpFeedback,
+} from './mediasoup-types';
 
 /** SDP direction attribute (RFC 3264). */
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -120,19 +126,28 @@ export interface ParsedOffer {
   media: OfferedMedia[];
 }
 
-const FINGERPRINT_ALGORITHMS: readonly FingerprintAlgorithm[] = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
+const FINGERPRINT_ALGORITHMS: readonly FingerprintAlgorithm[] = [
+  'sha-1',
+  'sha-224',
+  'sha-256',
+  'sha-384',
+  'sha-512',
+];
 
 /** Static payload types (RFC 3551) that may appear without an a=rtpmap. */
-const STATIC_PAYLOAD_TYPES: Readonly<Record<number, { name: string; clockRate: number; channels?: number }>> = {
-  0: { name: 'PCMU', clockRate: 8000, channels: 1 },
-  8: { name: 'PCMA', clockRate: 8000, channels: 1 },
-  9: { name: 'G722', clockRate: 8000, channels: 1 },
-  13: { name: 'CN', clockRate: 8000, channels: 1 },
-  18: { name: 'G729', clockRate: 8000, channels: 1 },
-  34: { name: 'H263', clockRate: 90000 },
-};
+const STATIC_PAYLOAD_TYPES: Readonly<Record<number, { name: string; clockRate: number; channels?: number }>> =
+  {
+    0: { name: 'PCMU', clockRate: 8000, channels: 1 },
+    8: { name: 'PCMA', clockRate: 8000, channels: 1 },
+    9: { name: 'G722', clockRate: 8000, channels: 1 },
+    13: { name: 'CN', clockRate: 8000, channels: 1 },
+    18: { name: 'G729', clockRate: 8000, channels: 1 },
+    34: { name: 'H263', clockRate: 90000 },
+  };
 
-const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+/** sdp-transform yields numbers for all-digit tokens; this gives them back as text. */
+const str = (v: string | number | undefined | null): string | undefined =>
+  v === undefined || v === null ? undefined : String(v);
 
 function isDirection(v: unknown): v is Direction {
   return v === 'sendrecv' || v === 'sendonly' || v === 'recvonly' || v === 'inactive';
@@ -150,7 +165,10 @@ export function parseFmtp(config: string): Record<string, string | number> {
   return out;
 }
 
-function parseRidRestrictions(params: string | undefined): { payloadTypes?: number[]; restrictions: Record<string, string | number> } {
+function parseRidRestrictions(params: string | undefined): {
+  payloadTypes?: number[];
+  restrictions: Record<string, string | number>;
+} {
   const restrictions: Record<string, string | number> = {};
   let payloadTypes: number[] | undefined;
   if (!params) return { restrictions };
@@ -172,13 +190,16 @@ function parseRidRestrictions(params: string | undefined): { payloadTypes?: numb
 }
 
 function parseSimulcastList(list: string): SimulcastStream[] {
-  return sdpTransform.parseSimulcastStreamList(list).map((stream) => stream.map((format) => ({ rid: String(format.scid), paused: format.paused })));
+  return sdpTransform
+    .parseSimulcastStreamList(list)
+    .map((stream) => stream.map((format) => ({ rid: String(format.scid), paused: format.paused })));
 }
 
 function parseMsid(value: unknown): { streamId: string; trackId?: string } | undefined {
   // @types/sdp-transform 3.0.0 declares media msid as an array, but
   // sdp-transform 2.15's grammar keeps one string per m-line.
-  const text = Array.isArray(value) ? str((value[0] as { id?: unknown } | undefined)?.id) : str(value);
+  const raw: unknown = Array.isArray(value) ? (value[0] as { id?: unknown } | undefined)?.id : value;
+  const text = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined;
   if (!text) return undefined;
   const [streamId, trackId] = text.trim().split(/\s+/, 2);
   if (!streamId) return undefined;
@@ -213,7 +234,11 @@ function parseCodecs(m: sdpTransform.MediaDescription, kind: MediaKind | 'applic
     const fmtp = m.fmtp.filter((f) => Number(f.payload) === pt).map((f) => parseFmtp(String(f.config)));
     const rtcpFeedback: RtcpFeedback[] = (m.rtcpFb ?? [])
       .filter((fb) => String(fb.payload) === '*' || Number(fb.payload) === pt)
-      .map((fb) => (fb.subtype !== undefined ? { type: String(fb.type), parameter: String(fb.subtype) } : { type: String(fb.type) }));
+      .map((fb) =>
+        fb.subtype !== undefined
+          ? { type: String(fb.type), parameter: String(fb.subtype) }
+          : { type: String(fb.type) },
+      );
     codecs.push({
       payloadType: pt,
       mimeType: `${kind}/${name}`,
@@ -257,7 +282,10 @@ export function parseOffer(sdp: string): ParsedOffer {
     throw new SdpError('malformed', 'SDP has no valid v= and o= lines');
   }
 
-  const groups = (session.groups ?? []).map((g) => ({ type: String(g.type), mids: String(g.mids).trim().split(/\s+/) }));
+  const groups = (session.groups ?? []).map((g) => ({
+    type: String(g.type),
+    mids: String(g.mids).trim().split(/\s+/),
+  }));
   const bundleGroup = groups.find((g) => g.type.toUpperCase() === 'BUNDLE');
   const sessionExts = session.ext ?? [];
 
@@ -269,7 +297,11 @@ export function parseOffer(sdp: string): ParsedOffer {
     const port = Number(m.port);
     const disabled = port === 0 && m.bundleOnly === undefined;
     const mid = str(m.mid) ?? '';
-    const direction = isDirection(m.direction) ? m.direction : isDirection(session.direction) ? session.direction : 'sendrecv';
+    const direction = isDirection(m.direction)
+      ? m.direction
+      : isDirection(session.direction)
+        ? session.direction
+        : 'sendrecv';
 
     const exts = [...(m.ext ?? [])];
     for (const e of sessionExts) if (!exts.some((x) => Number(x.value) === Number(e.value))) exts.push(e);
@@ -283,13 +315,18 @@ export function parseOffer(sdp: string): ParsedOffer {
     const ssrcs = parseSsrcs(m);
     const rids: OfferedRid[] = (m.rids ?? [])
       .filter((r) => r.direction === 'send' || r.direction === 'recv')
-      .map((r) => ({ id: String(r.id), direction: r.direction as 'send' | 'recv', ...parseRidRestrictions(str(r.params)) }));
+      .map((r) => ({
+        id: String(r.id),
+        direction: r.direction as 'send' | 'recv',
+        ...parseRidRestrictions(str(r.params)),
+      }));
 
     let simulcast: OfferedSimulcast | undefined;
     if (m.simulcast) {
       simulcast = {};
       simulcast[m.simulcast.dir1] = parseSimulcastList(String(m.simulcast.list1));
-      if (m.simulcast.dir2 && m.simulcast.list2 !== undefined) simulcast[m.simulcast.dir2] = parseSimulcastList(String(m.simulcast.list2));
+      if (m.simulcast.dir2 && m.simulcast.list2 !== undefined)
+        simulcast[m.simulcast.dir2] = parseSimulcastList(String(m.simulcast.list2));
     }
 
     const msid = parseMsid((m as { msid?: unknown }).msid) ?? parseMsid(ssrcs.find((s) => s.msid)?.msid);
@@ -332,7 +369,11 @@ export function parseOffer(sdp: string): ParsedOffer {
   for (const m of media) {
     if (m.mid) continue;
     if (media.length === 1 && !bundleGroup) m.mid = String(m.index);
-    else throw new SdpError('malformed', `m-line #${m.index + 1} (${m.type}) has no a=mid; BUNDLE (RFC 8843) needs one per m-line`);
+    else
+      throw new SdpError(
+        'malformed',
+        `m-line #${m.index + 1} (${m.type}) has no a=mid; BUNDLE (RFC 8843) needs one per m-line`,
+      );
   }
   const seen = new Set<string>();
   for (const m of media) {
@@ -354,7 +395,10 @@ export function parseOffer(sdp: string): ParsedOffer {
   const iceUfrag = str(first.iceUfrag) ?? str(session.iceUfrag);
   const icePwd = str(first.icePwd) ?? str(session.icePwd);
   if (!iceUfrag || !icePwd) {
-    throw new SdpError('no_ice', 'the offer has no a=ice-ufrag / a=ice-pwd; the server cannot check ICE connectivity without them');
+    throw new SdpError(
+      'no_ice',
+      'the offer has no a=ice-ufrag / a=ice-pwd; the server cannot check ICE connectivity without them',
+    );
   }
   const iceOptions = (str(first.iceOptions) ?? str(session.iceOptions) ?? '').split(/[\s,]+/).filter(Boolean);
 
@@ -364,10 +408,14 @@ export function parseOffer(sdp: string): ParsedOffer {
     const algorithm = String(fp.type).toLowerCase() as FingerprintAlgorithm;
     const value = String(fp.hash).toUpperCase();
     if (!FINGERPRINT_ALGORITHMS.includes(algorithm) || !/^[0-9A-F]{2}(:[0-9A-F]{2})+$/.test(value)) continue;
-    if (!fingerprints.some((f) => f.algorithm === algorithm && f.value === value)) fingerprints.push({ algorithm, value });
+    if (!fingerprints.some((f) => f.algorithm === algorithm && f.value === value))
+      fingerprints.push({ algorithm, value });
   }
   if (fingerprints.length === 0) {
-    throw new SdpError('no_dtls', 'the offer has no usable a=fingerprint (sha-1/224/256/384/512); DTLS-SRTP needs the client certificate fingerprint');
+    throw new SdpError(
+      'no_dtls',
+      'the offer has no usable a=fingerprint (sha-1/224/256/384/512); DTLS-SRTP needs the client certificate fingerprint',
+    );
   }
 
   const rawSetup = (str(first.setup) ?? str(session.setup) ?? 'active').toLowerCase();
@@ -405,14 +453,17 @@ export function parseOffer(sdp: string): ParsedOffer {
     fingerprints,
     setup,
     bundle,
-    extmapAllowMixed: session.extmapAllowMixed !== undefined || session.media.some((m) => m.extmapAllowMixed !== undefined),
+    extmapAllowMixed:
+      session.extmapAllowMixed !== undefined || session.media.some((m) => m.extmapAllowMixed !== undefined),
     media,
   };
 }
 
 /** The RTP (audio/video) m-lines that are enabled, in offer order. */
 export function activeRtpMedia(offer: ParsedOffer): Array<OfferedMedia & { kind: MediaKind }> {
-  return offer.media.filter((m): m is OfferedMedia & { kind: MediaKind } => m.kind !== 'application' && !m.disabled);
+  return offer.media.filter(
+    (m): m is OfferedMedia & { kind: MediaKind } => m.kind !== 'application' && !m.disabled,
+  );
 }
 
 /**
@@ -422,5 +473,8 @@ export function activeRtpMedia(offer: ParsedOffer): Array<OfferedMedia & { kind:
  * being passive, in which case the server is the client.
  */
 export function offerToDtlsParameters(offer: ParsedOffer): DtlsParameters {
-  return { role: offer.setup === 'passive' ? 'server' : 'client', fingerprints: offer.fingerprints.map((f) => ({ ...f })) };
+  return {
+    role: offer.setup === 'passive' ? 'server' : 'client',
+    fingerprints: offer.fingerprints.map((f) => ({ ...f })),
+  };
 }

@@ -5,14 +5,21 @@ import { SdpError, sdpErrorHttpStatus } from './errors';
 import { parseOffer, type OfferedMedia } from './parse';
 import { acceptedFromProducers, offerToProducerParameters, type ProducerSpec } from './producer';
 
-const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+/** A fixture offer, CRLF-delimited whatever a checkout did to line ends. */
+const fixture = (name: string): string =>
+  readFileSync(join(__dirname, 'fixtures', name), 'utf8').replace(/\r?\n/g, '\r\n');
 /** What router.rtpCapabilities is with DEFAULT_MEDIA_CODECS (codecs.spec.ts proves it equals mediasoup's). */
 const router = routerCapabilitiesFromCodecs(DEFAULT_MEDIA_CODECS);
 
-const FP = 'sha-256 5B:2E:93:0C:7A:F1:64:D8:11:3E:C9:A0:4F:72:B6:58:E3:0D:9C:21:47:AA:6F:B1:08:D5:3C:E2:95:7B:16:40';
+const FP =
+  'sha-256 5B:2E:93:0C:7A:F1:64:D8:11:3E:C9:A0:4F:72:B6:58:E3:0D:9C:21:47:AA:6F:B1:08:D5:3C:E2:95:7B:16:40';
 
 /** A minimal one-m-line video publisher offer with the given codec lines. */
-function videoOffer(payloads: string, codecLines: string[], extra: string[] = ['a=ssrc:1111 cname:pub']): string {
+function videoOffer(
+  payloads: string,
+  codecLines: string[],
+  extra: string[] = ['a=ssrc:1111 cname:pub'],
+): string {
   return [
     'v=0',
     'o=- 1 0 IN IP4 127.0.0.1',
@@ -67,9 +74,21 @@ describe('offerToProducerParameters (WHIP)', () => {
         payloadType: 108,
         clockRate: 90000,
         parameters: { 'level-asymmetry-allowed': 1, 'packetization-mode': 1, 'profile-level-id': '42e01f' },
-        rtcpFeedback: [{ type: 'goog-remb' }, { type: 'transport-cc' }, { type: 'ccm', parameter: 'fir' }, { type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+        rtcpFeedback: [
+          { type: 'goog-remb' },
+          { type: 'transport-cc' },
+          { type: 'ccm', parameter: 'fir' },
+          { type: 'nack' },
+          { type: 'nack', parameter: 'pli' },
+        ],
       },
-      { mimeType: 'video/rtx', payloadType: 109, clockRate: 90000, parameters: { apt: 108 }, rtcpFeedback: [] },
+      {
+        mimeType: 'video/rtx',
+        payloadType: 109,
+        clockRate: 90000,
+        parameters: { apt: 108 },
+        rtcpFeedback: [],
+      },
     ]);
     const [fidMedia, fidRtx] = offer.media[1].ssrcGroups[0].ssrcs;
     expect(video.encodings).toEqual([{ ssrc: fidMedia, rtx: { ssrc: fidRtx } }]);
@@ -88,7 +107,14 @@ describe('offerToProducerParameters (WHIP)', () => {
 
     const audio = byKind(specs, 'audio').rtpParameters;
     expect(audio.codecs).toEqual([
-      { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [{ type: 'transport-cc' }] },
+      {
+        mimeType: 'audio/opus',
+        payloadType: 111,
+        clockRate: 48000,
+        channels: 2,
+        parameters: { minptime: 10, useinbandfec: 1 },
+        rtcpFeedback: [{ type: 'transport-cc' }],
+      },
     ]);
     expect(audio.encodings).toEqual([{ ssrc: offer.media[0].ssrcs[0].ssrc }]);
     expect(audio.headerExtensions?.map((e) => e.uri)).toEqual([
@@ -139,7 +165,11 @@ describe('offerToProducerParameters (WHIP)', () => {
   });
 
   it('falls back to one stream when simulcast is offered without the rid header extension', () => {
-    const sdp = videoOffer('96', ['a=rtpmap:96 VP8/90000'], ['a=ssrc:1111 cname:pub', 'a=rid:a send', 'a=rid:b send', 'a=simulcast:send a;b']);
+    const sdp = videoOffer(
+      '96',
+      ['a=rtpmap:96 VP8/90000'],
+      ['a=ssrc:1111 cname:pub', 'a=rid:a send', 'a=rid:b send', 'a=simulcast:send a;b'],
+    );
     const [video] = offerToProducerParameters(parseOffer(sdp), router);
     expect(video.rtpParameters.encodings).toEqual([{ ssrc: 1111 }]);
     expect(video.answer.recvRids).toBeUndefined();
@@ -174,13 +204,24 @@ describe('offerToProducerParameters (WHIP)', () => {
     expect(video.rtcp).toEqual({ cname: 'Qm7TzK2pX9vLc4Wd', reducedSize: false });
     expect(video.msid).toBe('Hn3sR8yVb1EoJ6Ua Hn3sR8yVb1EoJ6Ua-video');
     const audio = byKind(specs, 'audio').rtpParameters;
-    expect(audio.codecs[0]).toMatchObject({ mimeType: 'audio/opus', payloadType: 111, parameters: { stereo: 1, 'sprop-stereo': 1 } });
+    expect(audio.codecs[0]).toMatchObject({
+      mimeType: 'audio/opus',
+      payloadType: 111,
+      parameters: { stereo: 1, 'sprop-stereo': 1 },
+    });
   });
 
   it('matches an H.264 High 3.1 offer to the router High 5.0 entry and answers with the router level', () => {
-    const sdp = videoOffer('102', ['a=rtpmap:102 H264/90000', 'a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=64001f']);
+    const sdp = videoOffer('102', [
+      'a=rtpmap:102 H264/90000',
+      'a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=64001f',
+    ]);
     const [video] = offerToProducerParameters(parseOffer(sdp), router);
-    expect(video.rtpParameters.codecs[0]).toMatchObject({ mimeType: 'video/H264', payloadType: 102, parameters: { 'profile-level-id': '64001f' } });
+    expect(video.rtpParameters.codecs[0]).toMatchObject({
+      mimeType: 'video/H264',
+      payloadType: 102,
+      parameters: { 'profile-level-id': '64001f' },
+    });
     expect(video.answer.codecs[0].parameters?.['profile-level-id']).toBe('640032');
   });
 
@@ -209,24 +250,34 @@ describe('offerToProducerParameters (WHIP)', () => {
   it('rejects only the m-line it cannot use and reports it', () => {
     const sdp = fixture('obs-whip.sdp').replace('a=rtpmap:96 H264/90000', 'a=rtpmap:96 H265/90000');
     const rejected: Array<[OfferedMedia['mid'], string]> = [];
-    const specs = offerToProducerParameters(parseOffer(sdp), router, { onRejected: (m, e) => rejected.push([m.mid, e.code]) });
+    const specs = offerToProducerParameters(parseOffer(sdp), router, {
+      onRejected: (m, e) => rejected.push([m.mid, e.code]),
+    });
     expect(specs.map((s) => s.kind)).toEqual(['audio']);
     expect(rejected).toEqual([['1', 'unsupported_codec']]);
     expect(Object.keys(acceptedFromProducers(specs))).toEqual(['0']);
   });
 
   it('refuses a viewer (recvonly) offer as wrong_direction', () => {
-    expect(errorOf(() => offerToProducerParameters(parseOffer(fixture('chromium-viewer.sdp')), router)).code).toBe('wrong_direction');
+    expect(
+      errorOf(() => offerToProducerParameters(parseOffer(fixture('chromium-viewer.sdp')), router)).code,
+    ).toBe('wrong_direction');
   });
 
   it('uses one generated CNAME for every m-line when the offer has none', () => {
     const sdp = fixture('obs-whip.sdp').replace(/a=ssrc:\d+ cname:\S+\r\n/g, '');
-    const specs = offerToProducerParameters(parseOffer(sdp), router, { generateCname: () => 'generated-cname' });
+    const specs = offerToProducerParameters(parseOffer(sdp), router, {
+      generateCname: () => 'generated-cname',
+    });
     expect(specs.map((s) => s.rtpParameters.rtcp?.cname)).toEqual(['generated-cname', 'generated-cname']);
   });
 
   it('produces one mid-matched encoding for an offer without SSRCs or rids', () => {
-    const sdp = videoOffer('96', ['a=rtpmap:96 VP8/90000', 'a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid'], []);
+    const sdp = videoOffer(
+      '96',
+      ['a=rtpmap:96 VP8/90000', 'a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid'],
+      [],
+    );
     const [video] = offerToProducerParameters(parseOffer(sdp), router, { generateCname: () => 'c' });
     expect(video.rtpParameters.encodings).toEqual([{}]);
     expect(video.rtpParameters.mid).toBe('0');

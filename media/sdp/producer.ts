@@ -20,7 +20,12 @@ import type {
 import { activeRtpMedia, type OfferedCodec, type OfferedMedia, type ParsedOffer } from './parse';
 
 /** Default WHIP video preference: H.264 first because the LL-HLS workers can copy it without transcoding. */
-export const DEFAULT_VIDEO_CODEC_PREFERENCE: readonly string[] = ['video/H264', 'video/VP8', 'video/VP9', 'video/AV1'];
+export const DEFAULT_VIDEO_CODEC_PREFERENCE: readonly string[] = [
+  'video/H264',
+  'video/VP8',
+  'video/VP9',
+  'video/AV1',
+];
 
 /** Default WHIP audio preference. */
 export const DEFAULT_AUDIO_CODEC_PREFERENCE: readonly string[] = ['audio/opus'];
@@ -72,7 +77,7 @@ export interface ProducerOptions {
   videoCodecPreference?: readonly string[];
   /** Audio mime types, most wanted first. */
   audioCodecPreference?: readonly string[];
-  /** Simulcast layers kept (the rest are dropped from the answer). Default 3. */
+  /** Simulcast layers kept, 1 to 3 (the rest are left out of the answer). Default 3. */
   maxSimulcastLayers?: number;
   /** CNAME used when the offer has no a=ssrc cname. Default: 16 random base64url characters. */
   generateCname?: () => string;
@@ -85,11 +90,18 @@ function sameFeedback(a: RtcpFeedback, b: RtcpFeedback): boolean {
 }
 
 /** Human description of an offered codec, for 'unsupported_codec' messages. */
-export function describeCodec(codec: { mimeType: string; parameters?: Readonly<Record<string, unknown>> }): string {
-  return codec.mimeType.toLowerCase() === 'video/h264' ? describeH264(codec.parameters) : codecName(codec.mimeType);
+export function describeCodec(codec: {
+  mimeType: string;
+  parameters?: Readonly<Record<string, unknown>>;
+}): string {
+  return codec.mimeType.toLowerCase() === 'video/h264'
+    ? describeH264(codec.parameters)
+    : codecName(codec.mimeType);
 }
 
-function uniqueDescriptions(codecs: ReadonlyArray<{ mimeType: string; parameters?: Readonly<Record<string, unknown>> }>): string {
+function uniqueDescriptions(
+  codecs: ReadonlyArray<{ mimeType: string; parameters?: Readonly<Record<string, unknown>> }>,
+): string {
   const list = [...new Set(codecs.map(describeCodec))];
   return list.length > 0 ? list.join(', ') : 'no codec';
 }
@@ -100,11 +112,16 @@ function rank(mimeType: string, preference: readonly string[]): number {
 }
 
 /** Offered primary codecs of an m-line, each with the router entry it strictly matches. */
-function matchOfferedCodecs(media: OfferedMedia & { kind: MediaKind }, caps: RtpCapabilities): Array<{ offered: OfferedCodec; cap: RtpCodecCapability }> {
+function matchOfferedCodecs(
+  media: OfferedMedia & { kind: MediaKind },
+  caps: RtpCapabilities,
+): Array<{ offered: OfferedCodec; cap: RtpCodecCapability }> {
   const out: Array<{ offered: OfferedCodec; cap: RtpCodecCapability }> = [];
   for (const offered of media.codecs) {
     if (AUXILIARY.test(codecName(offered.mimeType))) continue;
-    const cap = (caps.codecs ?? []).find((c) => c.kind === media.kind && !isRtx(c) && codecsMatch(offered, c, true));
+    const cap = (caps.codecs ?? []).find(
+      (c) => c.kind === media.kind && !isRtx(c) && codecsMatch(offered, c, true),
+    );
     if (cap) out.push({ offered, cap });
   }
   return out;
@@ -119,12 +136,18 @@ function unsupported(media: OfferedMedia & { kind: MediaKind }, caps: RtpCapabil
   );
 }
 
-function acceptedExtensions(media: OfferedMedia & { kind: MediaKind }, caps: RtpCapabilities): RtpHeaderExtensionParameters[] {
+function acceptedExtensions(
+  media: OfferedMedia & { kind: MediaKind },
+  caps: RtpCapabilities,
+): RtpHeaderExtensionParameters[] {
   const out: RtpHeaderExtensionParameters[] = [];
   for (const ext of media.headerExtensions) {
     if (ext.encrypted || !SUPPORTED_HEADER_EXTENSION_URIS.has(ext.uri)) continue;
     const cap = (caps.headerExtensions ?? []).find(
-      (h) => h.kind === media.kind && h.uri === ext.uri && (h.direction === undefined || h.direction === 'sendrecv' || h.direction === 'recvonly'),
+      (h) =>
+        h.kind === media.kind &&
+        h.uri === ext.uri &&
+        (h.direction === undefined || h.direction === 'sendrecv' || h.direction === 'recvonly'),
     );
     if (!cap || out.some((o) => o.uri === cap.uri)) continue;
     out.push({ uri: cap.uri, id: ext.id, encrypt: false, parameters: {} });
@@ -132,7 +155,11 @@ function acceptedExtensions(media: OfferedMedia & { kind: MediaKind }, caps: Rtp
   return out;
 }
 
-function reduceFeedback(offered: readonly RtcpFeedback[], cap: RtpCodecCapability, exts: readonly RtpHeaderExtensionParameters[]): RtcpFeedback[] {
+function reduceFeedback(
+  offered: readonly RtcpFeedback[],
+  cap: RtpCodecCapability,
+  exts: readonly RtpHeaderExtensionParameters[],
+): RtcpFeedback[] {
   const hasTwcc = exts.some((e) => e.uri === TWCC_URI);
   const hasAbsSendTime = exts.some((e) => e.uri === ABS_SEND_TIME_URI);
   const out: RtcpFeedback[] = [];
@@ -157,27 +184,33 @@ function ridWeight(restrictions: Readonly<Record<string, string | number>>): num
   return br > 0 ? br : undefined;
 }
 
-function simulcastRids(media: OfferedMedia, payloadType: number, maxLayers: number): { ordered: string[]; lowToHigh: string[] } | undefined {
+function simulcastRids(
+  media: OfferedMedia,
+  payloadType: number,
+  maxLayers: number,
+): { ordered: string[]; lowToHigh: string[] } | undefined {
   const send = media.simulcast?.send;
   if (!send || send.length === 0) return undefined;
   const declared = new Map(media.rids.filter((r) => r.direction === 'send').map((r) => [r.id, r]));
   const ordered: string[] = [];
   for (const stream of send) {
-    const rid = stream.map((alt) => alt.rid).find((id) => {
-      const r = declared.get(id);
-      return r !== undefined && (!r.payloadTypes || r.payloadTypes.length === 0 || r.payloadTypes.includes(payloadType));
-    });
+    const rid = stream
+      .map((alt) => alt.rid)
+      .find((id) => {
+        const r = declared.get(id);
+        return (
+          r !== undefined &&
+          (!r.payloadTypes || r.payloadTypes.length === 0 || r.payloadTypes.includes(payloadType))
+        );
+      });
     if (rid !== undefined && !ordered.includes(rid)) ordered.push(rid);
     if (ordered.length >= maxLayers) break;
   }
   if (ordered.length === 0) return undefined;
   // mediasoup takes encodings lowest resolution first. Sort only when every layer says how big it is.
-  const weights = ordered.map((id) => ridWeight(declared.get(id)?.restrictions ?? {}));
-  const lowToHigh = weights.every((w) => w !== undefined)
-    ? ordered
-        .map((id, i) => ({ id, w: weights[i] as number }))
-        .sort((a, b) => a.w - b.w)
-        .map((x) => x.id)
+  const weighted = ordered.map((id) => ({ id, w: ridWeight(declared.get(id)?.restrictions ?? {}) }));
+  const lowToHigh = weighted.every((x) => x.w !== undefined)
+    ? [...weighted].sort((a, b) => (a.w ?? 0) - (b.w ?? 0)).map((x) => x.id)
     : [...ordered];
   return { ordered, lowToHigh };
 }
@@ -187,7 +220,12 @@ function ssrcEncodings(media: OfferedMedia, withRtx: boolean): RtpEncodingParame
   const rtxOf = (ssrc: number): number | undefined => fid.find((g) => g.ssrcs[0] === ssrc)?.ssrcs[1];
   const repairSsrcs = new Set(fid.map((g) => g.ssrcs[1]));
   const sim = media.ssrcGroups.find((g) => g.semantics.toUpperCase() === 'SIM' && g.ssrcs.length > 0);
-  const primaries = sim ? sim.ssrcs : media.ssrcs.map((s) => s.ssrc).filter((s) => !repairSsrcs.has(s)).slice(0, 1);
+  const primaries = sim
+    ? sim.ssrcs
+    : media.ssrcs
+        .map((s) => s.ssrc)
+        .filter((s) => !repairSsrcs.has(s))
+        .slice(0, 1);
   return primaries.map((ssrc) => {
     const rtx = withRtx ? rtxOf(ssrc) : undefined;
     return rtx !== undefined ? { ssrc, rtx: { ssrc: rtx } } : { ssrc };
@@ -217,18 +255,33 @@ function defaultCname(): string {
  * 'wrong_direction' when the offer sends nothing, 'unsupported_codec' (naming
  * what was offered and what is accepted) when no m-line has a usable codec.
  */
-export function offerToProducerParameters(offer: ParsedOffer, routerRtpCapabilities: RtpCapabilities, options: ProducerOptions = {}): ProducerSpec[] {
+export function offerToProducerParameters(
+  offer: ParsedOffer,
+  routerRtpCapabilities: RtpCapabilities,
+  options: ProducerOptions = {},
+): ProducerSpec[] {
   const videoPref = options.videoCodecPreference ?? DEFAULT_VIDEO_CODEC_PREFERENCE;
   const audioPref = options.audioCodecPreference ?? DEFAULT_AUDIO_CODEC_PREFERENCE;
   const maxLayers = Math.max(1, Math.min(options.maxSimulcastLayers ?? 3, 3));
-  const sending = activeRtpMedia(offer).filter((m) => m.direction === 'sendonly' || m.direction === 'sendrecv');
+  const sending = activeRtpMedia(offer).filter(
+    (m) => m.direction === 'sendonly' || m.direction === 'sendrecv',
+  );
   for (const m of activeRtpMedia(offer)) {
     if (!sending.includes(m)) {
-      options.onRejected?.(m, new SdpError('wrong_direction', `${m.kind} m-line ${m.mid} is ${m.direction}; a WHIP publisher must send`));
+      options.onRejected?.(
+        m,
+        new SdpError(
+          'wrong_direction',
+          `${m.kind} m-line ${m.mid} is ${m.direction}; a WHIP publisher must send`,
+        ),
+      );
     }
   }
   if (sending.length === 0) {
-    throw new SdpError('wrong_direction', 'the offer sends no audio or video (every m-line is recvonly or inactive); a WHIP publisher must offer sendonly');
+    throw new SdpError(
+      'wrong_direction',
+      'the offer sends no audio or video (every m-line is recvonly or inactive); a WHIP publisher must offer sendonly',
+    );
   }
 
   const offerCname = offer.media.flatMap((m) => m.ssrcs).find((s) => s.cname)?.cname;
@@ -259,17 +312,27 @@ export function offerToProducerParameters(offer: ParsedOffer, routerRtpCapabilit
       parameters: { ...offered.parameters },
       rtcpFeedback: reduceFeedback(offered.rtcpFeedback, cap, headerExtensions),
     };
-    const offeredRtx = media.codecs.find((c) => isRtx(c) && Number(c.parameters['apt']) === offered.payloadType);
+    const offeredRtx = media.codecs.find(
+      (c) => isRtx(c) && Number(c.parameters['apt']) === offered.payloadType,
+    );
     const capRtx = routerRtxFor(routerRtpCapabilities, cap.preferredPayloadType);
     const rtxCodec: RtpCodecParameters | undefined =
       offeredRtx && capRtx
-        ? { mimeType: `${media.kind}/rtx`, payloadType: offeredRtx.payloadType, clockRate: offeredRtx.clockRate, parameters: { apt: offered.payloadType }, rtcpFeedback: [] }
+        ? {
+            mimeType: `${media.kind}/rtx`,
+            payloadType: offeredRtx.payloadType,
+            clockRate: offeredRtx.clockRate,
+            parameters: { apt: offered.payloadType },
+            rtcpFeedback: [],
+          }
         : undefined;
     const codecs = rtxCodec ? [mediaCodec, rtxCodec] : [mediaCodec];
 
     const hasRidExt = headerExtensions.some((e) => e.uri === RID_URI);
     const rids = hasRidExt ? simulcastRids(media, offered.payloadType, maxLayers) : undefined;
-    const encodings: RtpEncodingParameters[] = rids ? rids.lowToHigh.map((rid) => ({ rid })) : ssrcEncodings(media, rtxCodec !== undefined);
+    const encodings: RtpEncodingParameters[] = rids
+      ? rids.lowToHigh.map((rid) => ({ rid }))
+      : ssrcEncodings(media, rtxCodec !== undefined);
     if (encodings.length === 0) encodings.push({});
 
     const ownCname = media.ssrcs.find((s) => s.cname)?.cname ?? cname;
