@@ -11,9 +11,21 @@ import {
 } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
+import { PUBSUB } from '../infra/infra.module';
+import type { PubSub } from '../infra/pubsub';
+import { roomChannel, type RoomEvent } from '../live/live-events';
 import type { StreamDto, StreamPageDto, StreamWithKeyDto } from './dto/stream.dto';
 import type { StreamEntity, StreamStatus } from './stream.entity';
 import { StreamsRepository } from './streams.repository';
+
+/** PubSub channel of stream status changes, for every replica (the SFU, HLS and the live room listen). */
+export const STREAM_LIFECYCLE_CHANNEL = 'streams:lifecycle';
+export interface StreamLifecycleEvent {
+  streamId: string;
+  status: StreamStatus;
+  ownerId: string;
+  merchantId: string | null;
+}
 
 export function hashStreamKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -25,7 +37,15 @@ export class StreamsService {
     private readonly streams: StreamsRepository,
     private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
   ) {}
+
+  /** Tells every replica and the stream's room that the status changed. */
+  private async announce(s: StreamEntity): Promise<void> {
+    const lifecycle: StreamLifecycleEvent = { streamId: s.id, status: s.status, ownerId: s.ownerId, merchantId: s.merchantId };
+    const room: RoomEvent = { event: 'stream:status', data: { status: s.status } };
+    await Promise.all([this.pubsub.publish(STREAM_LIFECYCLE_CHANNEL, lifecycle), this.pubsub.publish(roomChannel(s.id), room)]);
+  }
 
   toDto(s: StreamEntity): StreamDto {
     const base = this.config.http.publicUrl;
@@ -117,6 +137,7 @@ export class StreamsService {
     return this.toDto(await this.markEnded(id));
   }
 
+  /** created → live (announced once); a live stream stays live (publisher reconnect). */
   async markLive(id: string): Promise<StreamEntity> {
     const s = await this.streams.transition(id, ['created'], 'live');
     if (!s) {
@@ -124,11 +145,20 @@ export class StreamsService {
       if (cur.status === 'live') return cur;
       throw new ConflictError(`Stream ${id} has ended; create a new stream to go live again`, 'stream_ended');
     }
+    await this.announce(s);
     return s;
   }
 
+  /** created|live → ended (announced once); ending an ended stream changes nothing. */
   async markEnded(id: string): Promise<StreamEntity> {
     const s = await this.streams.transition(id, ['created', 'live'], 'ended');
+    if (s) await this.announce(s);
     return s ?? this.mustFind(id);
+  }
+
+  /** Live streams, for the sweeper that ends streams whose publisher vanished with its replica. */
+  async liveStreams(): Promise<StreamEntity[]> {
+    const [items] = await this.streams.list({ status: 'live', limit: 10_000, offset: 0 });
+    return items;
   }
 }
