@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { InfraModule } from './infra/infra.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { StreamsModule } from './streams/streams.module';
+import { LiveModule } from './live/live.module';
 import { WebModule } from './web/web.module';
 
 export interface AppModuleOptions {
@@ -46,6 +47,7 @@ export class AppModule {
         AuthModule,
         CatalogModule,
         StreamsModule,
+        LiveModule,
         WebModule,
       ],
     };

@@ -3,10 +3,23 @@ import { UserEntity } from '../auth/user.entity';
 import { ProductEntity } from '../catalog/product.entity';
 import { StreamEntity } from '../streams/stream.entity';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
+import { ChatMessageEntity } from '../chat/chat-message.entity';
+import { ChatSanctionEntity } from '../chat/chat-sanction.entity';
+import { ChatSettingsEntity } from '../chat/chat-settings.entity';
+import { StreamStatsEntity } from '../live/stream-stats.entity';
+import { LiveRoom1763800200000 } from './migrations/1763800200000-LiveRoom';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
-export const ENTITIES = [UserEntity, ProductEntity, StreamEntity];
-export const MIGRATIONS = [Initial1763800000000];
+export const ENTITIES = [
+  UserEntity,
+  ProductEntity,
+  StreamEntity,
+  ChatMessageEntity,
+  ChatSanctionEntity,
+  ChatSettingsEntity,
+  StreamStatsEntity,
+];
+export const MIGRATIONS = [Initial1763800000000, LiveRoom1763800200000];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
   return {

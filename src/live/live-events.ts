@@ -58,15 +58,76 @@ export interface ServerToClientEvents {
   'stream:status': (p: { status: 'created' | 'live' | 'ended' }) => void;
   /** Owner and merchant only (the `staff` sub-room): live GMV ticker. */
   'gmv:update': (p: { currency: string; gmvCents: number; orders: number }) => void;
+  /**
+   * Only when the server runs with LIVE_CHAT_BATCH_MS > 0: the chat lines of one
+   * batch window, oldest first, in one frame (a single line still comes as chat:message).
+   */
+  'chat:messages': (p: { messages: ChatMessage[] }) => void;
 }
+
+/** Every event the gateway relays from the room channel to the room's sockets. */
+export const RELAYED_EVENTS = [
+  'chat:message',
+  'chat:deleted',
+  'viewers',
+  'reactions',
+  'product:pinned',
+  'product:unpinned',
+  'stock',
+  'order:placed',
+  'stream:status',
+  'gmv:update',
+] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 export interface RoomState {
   streamId: string;
   status: 'created' | 'live' | 'ended';
   viewers: number;
   pinned: PinView | null;
+  /** The last (up to) 50 visible messages, oldest first. */
   messages: ChatMessage[];
   likes: number;
+  /** True for the stream owner, its merchant and admins (they also get staffOnly events). */
+  staff: boolean;
+  /** Seconds a viewer must wait between two messages; 0 when slow mode is off. */
+  slowModeSeconds: number;
+}
+
+/** Reactions a viewer may send; `like` is counted into the room's like total. */
+export const REACTION_KINDS = ['like', 'heart', 'fire', 'clap', 'laugh', 'wow'] as const;
+export type ReactionKind = (typeof REACTION_KINDS)[number];
+
+/** The error reply every failed event gets through its ack (same body as HTTP errors). */
+export interface ErrorReply {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export interface JoinRequest {
+  streamId: string;
+  /** Signs the socket in (or switches user) when the handshake carried no token. */
+  token?: string;
+  /** Stable id of an anonymous browser, so its tabs and reconnects count as one viewer. */
+  deviceId?: string;
+}
+
+export type ChatSendReply =
+  | {
+      ok: true;
+      message: ChatMessage;
+      /** True when the stream's word list matched: stored, but shown to nobody else. */
+      hidden?: boolean;
+    }
+  | ErrorReply;
+
+/**
+ * Client → server events. Every event takes an ack callback; failures reply
+ * `{ error: { code, message } }` through it.
+ */
+export interface ClientToServerEvents {
+  join: (p: JoinRequest, ack: (r: RoomState | ErrorReply) => void) => void;
+  leave: (p: Record<string, never>, ack: (r: { ok: true } | ErrorReply) => void) => void;
+  'chat:send': (p: { text: string }, ack: (r: ChatSendReply) => void) => void;
+  'reaction:send': (p: { kind: ReactionKind }, ack: (r: { ok: true } | ErrorReply) => void) => void;
 }
 
 /**
@@ -74,7 +135,11 @@ export interface RoomState {
  * `staffOnly` limits delivery to the stream owner, its merchant and admins.
  */
 export type RoomEvent = {
-  [K in keyof ServerToClientEvents]: { event: K; data: Parameters<ServerToClientEvents[K]>[0]; staffOnly?: boolean };
+  [K in keyof ServerToClientEvents]: {
+    event: K;
+    data: Parameters<ServerToClientEvents[K]>[0];
+    staffOnly?: boolean;
+  };
 }[keyof ServerToClientEvents];
 
 /**

@@ -32,7 +32,7 @@ export class LiveIoAdapter extends IoAdapter {
       cors: { origin: true },
       // A slow or hostile client must not make us buffer large frames.
       maxHttpBufferSize: 64 * 1024,
-    } as ServerOptions) as Server;
+    }) as Server;
     if (this.pubClient && this.subClient) {
       server.adapter(createAdapter(this.pubClient, this.subClient, { key: `${this.keyPrefix}:io` }));
     }
@@ -54,7 +54,8 @@ export class LiveIoAdapter extends IoAdapter {
  */
 export function socketAuth(tokens: TokenService) {
   return (socket: Socket, next: (err?: Error) => void): void => {
-    const raw = (socket.handshake.auth as { token?: unknown } | undefined)?.token ?? socket.handshake.query?.token;
+    const raw =
+      (socket.handshake.auth as { token?: unknown } | undefined)?.token ?? socket.handshake.query?.token;
     if (raw === undefined || raw === null || raw === '') return next();
     if (typeof raw !== 'string') return next(new Error('unauthorized: token must be a string'));
     try {

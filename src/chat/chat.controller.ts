@@ -1,0 +1,70 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Public, Roles } from '../common/auth/decorators';
+import type { AuthUser } from '../common/auth/roles';
+import { ForbiddenError } from '../common/errors/domain-errors';
+import { StreamsService } from '../streams/streams.service';
+import { ChatService } from './chat.service';
+import {
+  ChatHistoryQueryDto,
+  ChatPageDto,
+  ChatSettingsDto,
+  ModerationDto,
+  ModerationResultDto,
+} from './dto/chat.dto';
+import { ModerationService } from './moderation.service';
+
+@ApiTags('chat')
+@Controller('api/streams/:id')
+export class ChatController {
+  constructor(
+    private readonly chat: ChatService,
+    private readonly moderation: ModerationService,
+    private readonly streams: StreamsService,
+  ) {}
+
+  @Public()
+  @Get('chat')
+  @ApiOperation({ summary: 'Chat history of a stream, newest page first; items oldest first' })
+  @ApiResponse({ status: 200, type: ChatPageDto })
+  @ApiResponse({ status: 404 })
+  history(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() q: ChatHistoryQueryDto,
+  ): Promise<ChatPageDto> {
+    return this.chat.history(id, q);
+  }
+
+  @Roles('streamer')
+  @Post('moderation')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Moderate the chat (stream owner or admin): delete, mute, unmute, ban, unban, slow-mode, words',
+  })
+  @ApiResponse({ status: 200, type: ModerationResultDto })
+  @ApiResponse({ status: 403, description: 'Not the owner of this stream' })
+  moderate(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: ModerationDto,
+  ): Promise<ModerationResultDto> {
+    return this.moderation.moderate(user, id, dto);
+  }
+
+  @Roles('streamer')
+  @Get('moderation')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "The chat's slow mode and word list (stream owner or admin)" })
+  @ApiResponse({ status: 200, type: ChatSettingsDto })
+  async settings(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<ChatSettingsDto> {
+    const s = await this.streams.mustFind(id);
+    if (s.ownerId !== user.id && !user.roles.includes('admin')) {
+      throw new ForbiddenError("Only the stream's owner or an admin can see its moderation settings");
+    }
+    return this.moderation.settings(id);
+  }
+}

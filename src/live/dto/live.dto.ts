@@ -1,0 +1,28 @@
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { REACTION_KINDS, type JoinRequest, type ReactionKind } from '../live-events';
+
+export class JoinDto implements JoinRequest {
+  @IsUUID(undefined, { message: 'streamId must be a stream id (uuid)' })
+  streamId!: string;
+
+  @IsOptional()
+  @IsString({ message: 'token must be a string' })
+  @MaxLength(4096)
+  token?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{8,64}$/, { message: 'deviceId must be 8 to 64 letters, digits, _ or -' })
+  deviceId?: string;
+}
+
+export class ChatSendDto {
+  /** Cleaned and length-checked by the chat service (after trimming). */
+  @IsString({ message: 'text must be a string' })
+  @MaxLength(10_000, { message: 'text must be at most 500 characters' })
+  text!: string;
+}
+
+export class ReactionDto {
+  @IsIn(REACTION_KINDS, { message: `kind must be one of ${REACTION_KINDS.join(', ')}` })
+  kind!: ReactionKind;
+}

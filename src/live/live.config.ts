@@ -1,0 +1,53 @@
+import type { Provider } from '@nestjs/common';
+import { ConfigError, EnvReader } from '../config/env';
+
+/**
+ * Live room and chat tuning, read once at boot from the environment (the
+ * core AppConfig stays the foundation's). Every option with its default:
+ */
+export interface LiveConfig {
+  /** CHAT_RATE_PER_SECOND (1): messages a user may send per second, sustained. */
+  chatRatePerSecond: number;
+  /** CHAT_RATE_BURST (5): messages a user may send at once before the rate applies. */
+  chatBurst: number;
+  /**
+   * LIVE_PRESENCE_PERIOD_MS (10000): presence heartbeat. Each replica re-announces
+   * its viewers once a period; a crashed replica's viewers age out within about
+   * one period and a half.
+   */
+  presencePeriodMs: number;
+  /** LIVE_VIEWERS_INTERVAL_MS (1000): how often the viewer count may be sent (at least 1 s). */
+  viewersIntervalMs: number;
+  /** LIVE_REACTION_WINDOW_MS (250): reactions are summed over windows of this length (at most 250). */
+  reactionWindowMs: number;
+  /** LIVE_REACTIONS_PER_SECOND (20): reactions one connection may send per second (bursts of twice that). */
+  reactionsPerSecond: number;
+  /** LIVE_STATS_FLUSH_MS (5000): how often peak/unique viewers and likes are written to stream_stats. */
+  statsFlushMs: number;
+  /**
+   * LIVE_CHAT_BATCH_MS (0): when above 0, chat lines relayed to a room within this
+   * window leave as one `chat:messages` frame per viewer instead of one
+   * `chat:message` each (see the README: fewer frames at high chat rates).
+   */
+  chatBatchMs: number;
+}
+
+export const LIVE_CONFIG = Symbol('LIVE_CONFIG');
+
+export function loadLiveConfig(env: NodeJS.ProcessEnv = process.env): LiveConfig {
+  const r = new EnvReader(env);
+  const c: LiveConfig = {
+    chatRatePerSecond: r.int('CHAT_RATE_PER_SECOND', 1, 1, 1000),
+    chatBurst: r.int('CHAT_RATE_BURST', 5, 1, 1000),
+    presencePeriodMs: r.int('LIVE_PRESENCE_PERIOD_MS', 10_000, 500, 300_000),
+    viewersIntervalMs: r.int('LIVE_VIEWERS_INTERVAL_MS', 1000, 1000, 60_000),
+    reactionWindowMs: r.int('LIVE_REACTION_WINDOW_MS', 250, 10, 250),
+    reactionsPerSecond: r.int('LIVE_REACTIONS_PER_SECOND', 20, 1, 1000),
+    statsFlushMs: r.int('LIVE_STATS_FLUSH_MS', 5000, 100, 600_000),
+    chatBatchMs: r.int('LIVE_CHAT_BATCH_MS', 0, 0, 1000),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return c;
+}
+
+export const liveConfigProvider: Provider = { provide: LIVE_CONFIG, useFactory: () => loadLiveConfig() };

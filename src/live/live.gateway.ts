@@ -1,0 +1,80 @@
+import { Logger, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { ChatService } from '../chat/chat.service';
+import { AuthGuard } from '../common/auth/auth.guard';
+import { CurrentUser, Public } from '../common/auth/decorators';
+import type { AuthUser } from '../common/auth/roles';
+import { TokenService } from '../common/auth/token.service';
+import { ErrorFilter } from '../common/errors/error.filter';
+import { ChatSendDto, JoinDto, ReactionDto } from './dto/live.dto';
+import { LIVE_NAMESPACE, type ChatSendReply, type RoomState } from './live-events';
+import { socketAuth } from './live-io.adapter';
+import { LiveValidationPipe } from './live-validation.pipe';
+import { RoomService, type LiveNamespace, type LiveSocket } from './room.service';
+
+/**
+ * The `/live` namespace. Nest applies global guards, pipes and filters to
+ * HTTP only, so the gateway names its own: the same deny-by-default AuthGuard
+ * (@Public() events may be anonymous), the same validation, and the same
+ * error filter, which answers through the ack as `{ error: { code, message } }`.
+ */
+@WebSocketGateway({ namespace: LIVE_NAMESPACE })
+@UseGuards(AuthGuard)
+@UsePipes(LiveValidationPipe)
+@UseFilters(new ErrorFilter())
+export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayDisconnect<LiveSocket> {
+  private readonly logger = new Logger('LiveGateway');
+
+  constructor(
+    private readonly rooms: RoomService,
+    private readonly chat: ChatService,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async afterInit(ns: LiveNamespace): Promise<void> {
+    ns.use(socketAuth(this.tokens));
+    await this.rooms.attach(ns);
+  }
+
+  handleDisconnect(socket: LiveSocket): void {
+    this.rooms.disconnect(socket).catch((e: unknown) => {
+      this.logger.warn(`disconnect: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
+
+  @Public()
+  @SubscribeMessage('join')
+  join(@ConnectedSocket() socket: LiveSocket, @MessageBody() dto: JoinDto): Promise<RoomState> {
+    return this.rooms.join(socket, dto);
+  }
+
+  @Public()
+  @SubscribeMessage('leave')
+  async leave(@ConnectedSocket() socket: LiveSocket): Promise<{ ok: true }> {
+    await this.rooms.leave(socket);
+    return { ok: true };
+  }
+
+  @SubscribeMessage('chat:send')
+  send(
+    @ConnectedSocket() socket: LiveSocket,
+    @CurrentUser() user: AuthUser,
+    @MessageBody() dto: ChatSendDto,
+  ): Promise<ChatSendReply> {
+    return this.chat.send(user, this.rooms.chatContext(socket), dto.text);
+  }
+
+  @Public()
+  @SubscribeMessage('reaction:send')
+  react(@ConnectedSocket() socket: LiveSocket, @MessageBody() dto: ReactionDto): { ok: true } {
+    this.rooms.react(socket, dto.kind);
+    return { ok: true };
+  }
+}

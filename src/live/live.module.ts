@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ChatModule } from '../chat/chat.module';
+import { StreamsModule } from '../streams/streams.module';
+import { LiveGateway } from './live.gateway';
+import { RoomService } from './room.service';
+import { StreamStatsEntity } from './stream-stats.entity';
+import { StreamStatsRepository } from './stream-stats.repository';
+
+/** The live room over socket.io (`/live`): presence, reactions and the room-channel relay. */
+@Module({
+  imports: [TypeOrmModule.forFeature([StreamStatsEntity]), ChatModule, StreamsModule],
+  providers: [StreamStatsRepository, RoomService, LiveGateway],
+  exports: [StreamStatsRepository],
+})
+export class LiveModule {}

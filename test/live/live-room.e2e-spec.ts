@@ -1,0 +1,5 @@
+import { liveRoomCoreSuite } from './core-suite';
+
+describe('live room over Redis (pub/sub, shared state, socket.io adapter)', () => {
+  liveRoomCoreSuite({ redis: true });
+});
