@@ -16,9 +16,8 @@ export class JoinDto implements JoinRequest {
 }
 
 export class ChatSendDto {
-  /** Cleaned and length-checked by the chat service (after trimming). */
+  /** Cleaned and length-checked by the chat service (after trimming); frames are capped at 64 KiB. */
   @IsString({ message: 'text must be a string' })
-  @MaxLength(10_000, { message: 'text must be at most 500 characters' })
   text!: string;
 }
 

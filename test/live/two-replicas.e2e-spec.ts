@@ -1,0 +1,167 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { PUBSUB, STATE_STORE } from '../../src/infra/infra.module';
+import type { PubSub } from '../../src/infra/pubsub';
+import type { StateStore } from '../../src/infra/state-store';
+import { roomChannel, type ChatMessage, type ErrorReply, type PinView } from '../../src/live/live-events';
+import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { ask, connect, eventually, join, next, record, type LiveClient } from './live-client';
+
+/**
+ * Two app processes' worth of app (two Nest apps, each with its own Redis
+ * connections, socket.io server and memory) on one database and one Redis
+ * prefix: what a viewer does on one must show on the other.
+ */
+describe('two replicas sharing Redis', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let streamer: TestUser;
+  let streamId: string;
+  const sockets: LiveClient[] = [];
+  const open = async (app: TestApp, token?: string) => {
+    const s = await connect(app.baseUrl, token);
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    process.env.LIVE_PRESENCE_PERIOD_MS = '1000';
+    const shared = {
+      redisPrefix: `lct${randomBytes(4).toString('hex')}`,
+      env: { JWT_SECRET: randomBytes(32).toString('hex') },
+    };
+    a = await startTestApp(shared);
+    b = await startTestApp({ ...shared, databaseUrl: a.databaseUrl });
+    streamer = await a.user('streamer');
+  });
+  beforeEach(async () => {
+    const res = await a.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'Across replicas' })
+      .expect(201);
+    streamId = res.body.id;
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.disconnect();
+  });
+  afterAll(async () => {
+    await b?.close(); // b shares a's database: a drops it
+    await a?.close();
+  });
+
+  it('delivers a message sent on one replica to viewers on both, once each', async () => {
+    const user = await a.user('viewer');
+    const sender = await open(a, user.token);
+    const onA = await open(a);
+    const onB = await open(b);
+    await join(sender, streamId);
+    await join(onA, streamId);
+    await join(onB, streamId);
+    const gotA = record<ChatMessage>(onA, 'chat:message');
+    const gotB = record<ChatMessage>(onB, 'chat:message');
+    const ack = (await ask<{ message: ChatMessage }>(sender, 'chat:send', { text: 'hello both' })).message;
+    await eventually(() => gotA.length === 1 && gotB.length === 1);
+    expect(gotB[0]).toEqual(ack);
+    const back = await open(b, user.token);
+    await join(back, streamId);
+    const reply = next<ChatMessage>(onA, 'chat:message', (m) => m.text === 'from b');
+    await ask(back, 'chat:send', { text: 'from b' });
+    await reply;
+    expect(gotA.map((m) => m.text)).toEqual(['hello both', 'from b']);
+  });
+
+  it('agrees on the viewer count, counting a user on both replicas once', async () => {
+    const user = await a.user('viewer');
+    const watchA = await open(a);
+    const watchB = await open(b);
+    const countsA = record<{ count: number }>(watchA, 'viewers');
+    const countsB = record<{ count: number }>(watchB, 'viewers');
+    await join(watchA, streamId, { deviceId: 'replica-dev-a' });
+    await join(watchB, streamId, { deviceId: 'replica-dev-b' });
+    const tab1 = await open(a, user.token);
+    const tab2 = await open(b, user.token);
+    await join(tab1, streamId);
+    expect((await join(tab2, streamId)).viewers).toBe(3);
+    await eventually(() => countsA.at(-1)?.count === 3 && countsB.at(-1)?.count === 3, 4000, 'both at 3');
+    // The user closes the tab on A but is still watching on B: still 3 on both.
+    tab1.disconnect();
+    await join(await open(b), streamId, { deviceId: 'replica-dev-c' });
+    await eventually(() => countsA.at(-1)?.count === 4 && countsB.at(-1)?.count === 4, 4000, 'both at 4');
+  });
+
+  it('shows a pin published on one replica to viewers on the other, and in room:state there', async () => {
+    const onB = await open(b);
+    await join(onB, streamId);
+    const pin: PinView = {
+      pinId: randomUUID(),
+      streamId,
+      productId: randomUUID(),
+      title: 'Shared pin',
+      imageUrl: null,
+      currency: 'EUR',
+      priceCents: 1000,
+      salePriceCents: null,
+      remaining: 3,
+      saleStock: null,
+      perBuyerLimit: null,
+      endsAt: null,
+      pinnedAt: new Date().toISOString(),
+    };
+    const got = next(onB, 'product:pinned');
+    await a.app
+      .get<PubSub>(PUBSUB)
+      .publish(roomChannel(streamId), { event: 'product:pinned', data: { pin } });
+    expect(await got).toEqual({ pin });
+    expect((await join(await open(b), streamId)).pinned).toEqual(pin);
+  });
+
+  it('adds likes from both replicas into one total', async () => {
+    const clickA = await open(a);
+    const clickB = await open(b);
+    await join(clickA, streamId, { deviceId: 'replica-like-a' });
+    await join(clickB, streamId, { deviceId: 'replica-like-b' });
+    const seenOnB = record<{ counts: Record<string, number> }>(clickB, 'reactions');
+    for (let i = 0; i < 3; i++) await ask(clickA, 'reaction:send', { kind: 'like' });
+    for (let i = 0; i < 2; i++) await ask(clickB, 'reaction:send', { kind: 'like' });
+    await eventually(() => seenOnB.reduce((n, e) => n + (e.counts.like ?? 0), 0) === 5);
+    expect((await join(await open(a), streamId)).likes).toBe(5);
+    expect((await join(await open(b), streamId)).likes).toBe(5);
+  });
+
+  it('rate-limits a user across replicas and applies a mute made on one replica on the other', async () => {
+    const user = await a.user('viewer');
+    const onA = await open(a, user.token);
+    const onB = await open(b, user.token);
+    await join(onA, streamId);
+    await join(onB, streamId);
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => ask<object>(i % 2 ? onA : onB, 'chat:send', { text: `f${i}` })),
+    );
+    expect(replies.filter((r) => 'ok' in r)).toHaveLength(5);
+    // Warm B's cache of this user's sanctions, then mute through A.
+    await a.http
+      .post(`/api/streams/${streamId}/moderation`)
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ action: 'mute', userId: user.id, minutes: 5 })
+      .expect(200);
+    await eventually(
+      async () => {
+        const r = await ask<ErrorReply | { ok: true }>(onB, 'chat:send', { text: 'muted?' });
+        return 'error' in r && r.error.code === 'muted';
+      },
+      5000,
+      'mute applied on b',
+    );
+  });
+
+  it('ages out the viewers of a replica that stopped re-announcing them (a crash)', async () => {
+    const watcher = await open(b);
+    const counts = record<{ count: number }>(watcher, 'viewers');
+    await join(watcher, streamId, { deviceId: 'replica-crash-w' });
+    // A ghost viewer, added the way a replica adds one, whose replica then dies.
+    const period = Math.floor(Date.now() / 1000);
+    await a.app.get<StateStore>(STATE_STORE).setAdd(`live:presence:${streamId}:${period}`, 'd:ghost', 3000);
+    await eventually(() => counts.at(-1)?.count === 2, 3000, 'ghost counted');
+    await eventually(() => counts.at(-1)?.count === 1, 4000, 'ghost aged out');
+  });
+});
