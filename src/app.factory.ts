@@ -45,6 +45,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl }), {
     bufferLogs: true,
     bodyParser: false,
+    // Keeps req.rawBody: payment webhooks are HMAC-signed over the exact bytes received.
+    rawBody: true,
   });
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');

@@ -10,7 +10,11 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { InfraModule } from './infra/infra.module';
+import { MerchantModule } from './merchant/merchant.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OrdersModule } from './orders/orders.module';
+import { PaymentsModule } from './payments/payments.module';
+import { PinsModule } from './pins/pins.module';
 import { StreamsModule } from './streams/streams.module';
 import { LiveModule } from './live/live.module';
 import { WebModule } from './web/web.module';
@@ -47,6 +51,10 @@ export class AppModule {
         AuthModule,
         CatalogModule,
         StreamsModule,
+        PinsModule,
+        OrdersModule,
+        PaymentsModule,
+        MerchantModule,
         LiveModule,
         WebModule,
       ],

@@ -37,6 +37,23 @@ export interface AppConfig {
   };
   /** Run queue processors (HLS, order expiry, webhooks) inside the app process. */
   runWorkersInProcess: boolean;
+  orders: {
+    /** How long an unpaid order holds its units before it expires (default 600 s). */
+    holdSeconds: number;
+    /** Backstop sweep of overdue holds, for expiry jobs lost with a process (default 30 s). */
+    sweepSeconds: number;
+    /** Order creation per buyer: token bucket of `rateBurst` tokens refilled at `ratePerSecond`. */
+    rateBurst: number;
+    ratePerSecond: number;
+  };
+  payments: {
+    /** Payment provider; `simulated` is built in (its checkout page pays through the signed webhook). */
+    provider: 'simulated';
+    /** HMAC-SHA256 secret of webhook signatures. Unset outside production: generated into `dataDir`. */
+    webhookSecret?: string;
+    /** Webhooks whose signed timestamp is older than this are refused (default 300 s). */
+    webhookToleranceSeconds: number;
+  };
   shutdownTimeoutMs: number;
   media: {
     numWorkers: number;
@@ -45,6 +62,16 @@ export interface AppConfig {
     rtcMinPort: number;
     rtcMaxPort: number;
     workerLogLevel: 'debug' | 'warn' | 'error' | 'none';
+    /** Run the SFU in this process (false in `npm run start:worker`). */
+    enabled: boolean;
+    /** Seconds without ICE consent before a WHIP/WHEP peer counts as gone. */
+    iceConsentTimeout: number;
+    /** Seconds a peer may take to connect after its answer. */
+    connectTimeout: number;
+    /** Window (ms) over which viewers' keyframe requests are merged into one. */
+    keyFrameRequestDelay: number;
+    /** After a media worker crash, seconds a stream stays live for its publisher to reconnect. */
+    reconnectGraceSeconds: number;
   };
 }
 
@@ -66,6 +93,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   r.check(
     nodeEnv !== 'production' || jwtSecret !== undefined,
     'JWT_SECRET is required when NODE_ENV=production',
+  );
+  const webhookSecret = r.optionalString('PAYMENT_WEBHOOK_SECRET');
+  if (webhookSecret !== undefined) {
+    r.check(webhookSecret.length >= 32, 'PAYMENT_WEBHOOK_SECRET must be at least 32 characters');
+  }
+  r.check(
+    nodeEnv !== 'production' || webhookSecret !== undefined,
+    'PAYMENT_WEBHOOK_SECRET is required when NODE_ENV=production',
   );
   const rtcMinPort = r.int('MEDIASOUP_RTC_MIN_PORT', 40000, 1024, 65535);
   const rtcMaxPort = r.int('MEDIASOUP_RTC_MAX_PORT', 40999, 1024, 65535);
@@ -96,6 +131,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     runWorkersInProcess: r.bool('RUN_WORKERS_IN_PROCESS', redisUrl === undefined),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
+    orders: {
+      holdSeconds: r.int('ORDER_HOLD_SECONDS', 600, 1, 7 * 24 * 3600),
+      sweepSeconds: r.int('ORDER_SWEEP_SECONDS', 30, 1, 3600),
+      rateBurst: r.int('ORDER_RATE_BURST', 10, 1, 100000),
+      ratePerSecond: r.int('ORDER_RATE_PER_SECOND', 2, 1, 100000),
+    },
+    payments: {
+      provider: r.oneOf('PAYMENT_PROVIDER', ['simulated'] as const, 'simulated'),
+      webhookSecret,
+      webhookToleranceSeconds: r.int('PAYMENT_WEBHOOK_TOLERANCE_SECONDS', 300, 10, 86400),
+    },
     media: {
       numWorkers: r.int('MEDIASOUP_NUM_WORKERS', os.availableParallelism(), 1, 64),
       listenIp: r.ip('MEDIASOUP_LISTEN_IP', '127.0.0.1'),
@@ -103,6 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rtcMinPort,
       rtcMaxPort,
       workerLogLevel: r.oneOf('MEDIASOUP_LOG_LEVEL', ['debug', 'warn', 'error', 'none'] as const, 'warn'),
+      enabled: r.bool('MEDIA_ENABLED', true),
+      iceConsentTimeout: r.int('MEDIASOUP_ICE_CONSENT_TIMEOUT', 10, 3, 60),
+      connectTimeout: r.int('MEDIA_CONNECT_TIMEOUT', 15, 3, 120),
+      keyFrameRequestDelay: r.int('MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS', 500, 0, 5000),
+      reconnectGraceSeconds: r.int('STREAM_RECONNECT_GRACE_SECONDS', 15, 0, 600),
     },
   };
   if (config.auth.scryptCost & (config.auth.scryptCost - 1)) {

@@ -8,6 +8,7 @@ import { ChatSanctionEntity } from '../chat/chat-sanction.entity';
 import { ChatSettingsEntity } from '../chat/chat-settings.entity';
 import { StreamStatsEntity } from '../live/stream-stats.entity';
 import { LiveRoom1763800200000 } from './migrations/1763800200000-LiveRoom';
+import { Commerce1763800100000 } from './migrations/1763800100000-Commerce';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -19,7 +20,7 @@ export const ENTITIES = [
   ChatSettingsEntity,
   StreamStatsEntity,
 ];
-export const MIGRATIONS = [Initial1763800000000, LiveRoom1763800200000];
+export const MIGRATIONS = [Initial1763800000000, Commerce1763800100000, LiveRoom1763800200000];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
   return {

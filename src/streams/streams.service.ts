@@ -11,6 +11,7 @@ import {
 } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
+import { MerchantLinksService } from '../merchant/merchant-links.service';
 import { PUBSUB } from '../infra/infra.module';
 import type { PubSub } from '../infra/pubsub';
 import { roomChannel, type RoomEvent } from '../live/live-events';
@@ -36,6 +37,7 @@ export class StreamsService {
   constructor(
     private readonly streams: StreamsRepository,
     private readonly users: UsersRepository,
+    private readonly links: MerchantLinksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
   ) {}
@@ -75,6 +77,7 @@ export class StreamsService {
       if (!merchant?.roles.includes('merchant')) {
         throw new ValidationError(`merchantId ${input.merchantId} is not a merchant`);
       }
+      await this.links.assertMayStreamFor(owner, input.merchantId);
     }
     const streamKey = StreamsService.newKey();
     const s = await this.streams.create({

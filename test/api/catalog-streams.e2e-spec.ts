@@ -66,6 +66,11 @@ describe('catalog and streams', () => {
   });
 
   it('creates a stream whose key is shown once, stored hashed, and never listed', async () => {
+    await t.http
+      .post('/api/merchant/streamers')
+      .set('Authorization', `Bearer ${merchant.token}`)
+      .send({ streamerId: streamer.id })
+      .expect(201);
     const res = await t.http
       .post('/api/streams')
       .set('Authorization', `Bearer ${streamer.token}`)
@@ -88,6 +93,16 @@ describe('catalog and streams', () => {
     expect(one.body).not.toHaveProperty('streamKey');
     const all = await t.http.get('/api/streams').expect(200);
     expect(JSON.stringify(all.body)).not.toContain('sk_live_');
+  });
+
+  it('refuses a stream for a merchant that has not linked the streamer', async () => {
+    const other = await t.user('merchant');
+    const res = await t.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'Not my shop', merchantId: other.id })
+      .expect(403);
+    expect(res.body.error.message).toContain('not linked');
   });
 
   it('refuses a stream for a merchant id that is not a merchant', async () => {

@@ -1,0 +1,255 @@
+import { ConflictError, DomainError, UnprocessableError } from '../common/errors/domain-errors';
+import type { OrderItem } from './order.model';
+
+/**
+ * Pure allocation of stock to order requests, decided against rows the
+ * reservation transaction holds locked. Kept free of I/O so the rules (sale
+ * window, sale stock, per-buyer limit, currencies, shops) are unit-tested as
+ * data. The caller writes the result in the same transaction.
+ */
+
+export interface ReserveRequest {
+  buyerId: string;
+  /** Shown to the room as "<first name> just bought …". */
+  buyerName: string;
+  idempotencyKey: string;
+  requestHash: string;
+  streamId: string | null;
+  /** Sorted by productId, no product twice (the DTO layer guarantees both). */
+  items: { productId: string; quantity: number }[];
+}
+
+export interface LockedProduct {
+  id: string;
+  merchantId: string;
+  title: string;
+  priceCents: number;
+  currency: string;
+  stock: number;
+}
+
+export interface StreamInfo {
+  id: string;
+  merchantId: string | null;
+  status: 'created' | 'live' | 'ended';
+  /** Epoch ms the stream went live, if it did. */
+  startedAtMs: number | null;
+}
+
+export interface LockedPin {
+  id: string;
+  streamId: string;
+  productId: string;
+  salePriceCents: number | null;
+  saleRemaining: number | null;
+  /** Epoch ms the sale ends, if it has an end. */
+  endsAtMs: number | null;
+  perBuyerLimit: number | null;
+}
+
+export interface AllocationState {
+  /** Database time of the transaction, epoch ms. */
+  nowMs: number;
+  /** Locked rows; `stock` is decremented as units are allocated. */
+  products: Map<string, LockedProduct>;
+  streams: Map<string, StreamInfo>;
+  /** Current pin of each stream, locked; `saleRemaining` is decremented as units are allocated. */
+  pinsByStream: Map<string, LockedPin>;
+  /** Units a buyer already holds through a pin: key `${pinId}|${buyerId}`. */
+  usage: Map<string, number>;
+}
+
+export interface NewOrder {
+  id: string;
+  buyerId: string;
+  buyerName: string;
+  merchantId: string;
+  currency: string;
+  totalCents: number;
+  idempotencyKey: string;
+  requestHash: string;
+  streamId: string | null;
+  pinId: string | null;
+  streamOffsetMs: number | null;
+  /** Units of the pinned product bought through the pin (per-buyer limit). */
+  pinUnits: number;
+  /** Of those, units taken from the pin's sale stock at the sale price. */
+  saleUnits: number;
+  items: OrderItem[];
+}
+
+export type Allocation = { ok: true; order: NewOrder } | { ok: false; error: DomainError };
+
+/** A flash sale applies inside its window, while pinned, on a stream that has not ended. */
+export function saleActive(pin: LockedPin, stream: StreamInfo | undefined, nowMs: number): boolean {
+  return (
+    pin.salePriceCents !== null &&
+    stream?.status !== 'ended' &&
+    (pin.endsAtMs === null || nowMs < pin.endsAtMs)
+  );
+}
+
+const usageKey = (pinId: string, buyerId: string) => `${pinId}|${buyerId}`;
+
+/**
+ * Decides one request. On success the state is updated (units taken); on
+ * failure it is untouched and the error names the product.
+ */
+export function allocate(req: ReserveRequest, s: AllocationState, newId: () => string): Allocation {
+  const fail = (error: DomainError): Allocation => ({ ok: false, error });
+  let stream: StreamInfo | undefined;
+  if (req.streamId !== null) {
+    stream = s.streams.get(req.streamId);
+    if (!stream) {
+      return fail(new UnprocessableError(`Stream ${req.streamId} does not exist`, 'unknown_stream'));
+    }
+    if (stream.merchantId === null) {
+      return fail(
+        new UnprocessableError(`Stream ${req.streamId} does not sell products`, 'stream_has_no_shop'),
+      );
+    }
+  }
+  const products: LockedProduct[] = [];
+  for (const item of req.items) {
+    const p = s.products.get(item.productId);
+    if (!p) {
+      return fail(
+        new UnprocessableError(`Product ${item.productId} does not exist`, 'unknown_product', {
+          productId: item.productId,
+        }),
+      );
+    }
+    products.push(p);
+  }
+  const first = products[0];
+  for (const p of products) {
+    if (p.currency !== first.currency) {
+      return fail(
+        new UnprocessableError(
+          `"${first.title}" is priced in ${first.currency} and "${p.title}" in ${p.currency}; order them separately`,
+          'mixed_currencies',
+          { productIds: [first.id, p.id] },
+        ),
+      );
+    }
+    if (p.merchantId !== first.merchantId) {
+      return fail(
+        new UnprocessableError(
+          `"${first.title}" and "${p.title}" are sold by different shops; order them separately`,
+          'mixed_shops',
+          { productIds: [first.id, p.id] },
+        ),
+      );
+    }
+    if (stream && p.merchantId !== stream.merchantId) {
+      return fail(
+        new UnprocessableError(`"${p.title}" is not sold in stream ${stream.id}`, 'product_not_in_stream', {
+          productId: p.id,
+        }),
+      );
+    }
+  }
+
+  const pin = stream ? s.pinsByStream.get(stream.id) : undefined;
+  const pinIndex = pin ? req.items.findIndex((i) => i.productId === pin.productId) : -1;
+  const onSale = pin !== undefined && pinIndex >= 0 && saleActive(pin, stream, s.nowMs);
+
+  const items: OrderItem[] = [];
+  let total = 0;
+  for (let i = 0; i < req.items.length; i++) {
+    const { quantity } = req.items[i];
+    const p = products[i];
+    const sale = onSale && i === pinIndex;
+    if (sale && pin.saleRemaining !== null && pin.saleRemaining < quantity) {
+      const left = pin.saleRemaining;
+      return fail(
+        new ConflictError(
+          left === 0
+            ? `Flash sale sold out: "${p.title}"`
+            : `Only ${left} left in the flash sale of "${p.title}"`,
+          'sold_out',
+          { productId: p.id, remaining: left },
+        ),
+      );
+    }
+    if (p.stock < quantity) {
+      return fail(
+        new ConflictError(
+          p.stock === 0 ? `Out of stock: "${p.title}"` : `Only ${p.stock} of "${p.title}" left`,
+          'out_of_stock',
+          { productId: p.id, remaining: p.stock },
+        ),
+      );
+    }
+    const unit = sale ? pin.salePriceCents! : p.priceCents;
+    total += unit * quantity;
+    items.push({ productId: p.id, title: p.title, quantity, unitPriceCents: unit, sale });
+  }
+  const pinUnits = pinIndex >= 0 ? req.items[pinIndex].quantity : 0;
+  if (pin && pinIndex >= 0 && pin.perBuyerLimit !== null) {
+    const used = s.usage.get(usageKey(pin.id, req.buyerId)) ?? 0;
+    if (used + pinUnits > pin.perBuyerLimit) {
+      const title = products[pinIndex].title;
+      return fail(
+        new ConflictError(
+          `"${title}" is limited to ${pin.perBuyerLimit} per buyer` +
+            (used > 0 ? ` and you already ordered ${used}` : ''),
+          'buyer_limit',
+          { productId: pin.productId, limit: pin.perBuyerLimit, used },
+        ),
+      );
+    }
+  }
+
+  // Every check passed: take the units.
+  for (let i = 0; i < req.items.length; i++) products[i].stock -= req.items[i].quantity;
+  const saleUnits = onSale ? pinUnits : 0;
+  if (pin && saleUnits > 0 && pin.saleRemaining !== null) pin.saleRemaining -= saleUnits;
+  if (pin && pinUnits > 0) {
+    const k = usageKey(pin.id, req.buyerId);
+    s.usage.set(k, (s.usage.get(k) ?? 0) + pinUnits);
+  }
+  return {
+    ok: true,
+    order: {
+      id: newId(),
+      buyerId: req.buyerId,
+      buyerName: req.buyerName,
+      merchantId: first.merchantId,
+      currency: first.currency,
+      totalCents: total,
+      idempotencyKey: req.idempotencyKey,
+      requestHash: req.requestHash,
+      streamId: req.streamId,
+      pinId: pinIndex >= 0 && pin ? pin.id : null,
+      streamOffsetMs:
+        stream?.startedAtMs !== null && stream?.startedAtMs !== undefined
+          ? Math.max(0, Math.round(s.nowMs - stream.startedAtMs))
+          : null,
+      pinUnits,
+      saleUnits,
+      items,
+    },
+  };
+}
+
+/** Gives back what `allocate` took (an order that was not written after all). */
+export function unallocate(order: NewOrder, s: AllocationState): void {
+  for (const it of order.items) {
+    const p = s.products.get(it.productId);
+    if (p) p.stock += it.quantity;
+  }
+  if (order.pinId === null || order.streamId === null) return;
+  const pin = s.pinsByStream.get(order.streamId);
+  if (!pin || pin.id !== order.pinId) return;
+  if (order.saleUnits > 0 && pin.saleRemaining !== null) pin.saleRemaining += order.saleUnits;
+  const k = usageKey(pin.id, order.buyerId);
+  s.usage.set(k, (s.usage.get(k) ?? 0) - order.pinUnits);
+}
+
+/** First name (or initial) only: what the room sees of a buyer. */
+export function publicBuyerName(name: string): string {
+  const first = name.trim().split(/\s+/)[0] ?? '';
+  if (first.length === 0 || first.includes('@')) return 'Someone';
+  return first.length > 20 ? `${first[0].toUpperCase()}.` : first;
+}

@@ -1,0 +1,84 @@
+export interface LaneBatcherOptions<T, R> {
+  /** Number of lanes; each runs at most one batch at a time. */
+  lanes: number;
+  /** Largest batch handed to `run`. */
+  maxBatch: number;
+  /** Which lane an item belongs to (items contending for the same rows must share a lane). */
+  laneOf(item: T): number;
+  /** Runs one batch; returns one result per item, in order. A throw fails every item of the batch. */
+  run(batch: T[]): Promise<R[]>;
+}
+
+interface Waiter<T, R> {
+  item: T;
+  resolve(r: R): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * Natural batching, as Postgres group commit does: an idle lane runs an item
+ * at once (no added latency when quiet); while a batch is in flight, newcomers
+ * queue and go together in the next one. Under load, batch size grows with
+ * the arrival rate, so one commit (≈ one fsync) carries many orders.
+ */
+export class LaneBatcher<T, R> {
+  private readonly queues: Waiter<T, R>[][];
+  private readonly busy: boolean[];
+  private closed = false;
+  private inflight = 0;
+  private readonly idle = new Set<() => void>();
+
+  constructor(private readonly opts: LaneBatcherOptions<T, R>) {
+    this.queues = Array.from({ length: opts.lanes }, () => []);
+    this.busy = Array.from({ length: opts.lanes }, () => false);
+  }
+
+  submit(item: T): Promise<R> {
+    if (this.closed) return Promise.reject(new Error('batcher is closed'));
+    const lane = Math.abs(this.opts.laneOf(item)) % this.opts.lanes;
+    return new Promise<R>((resolve, reject) => {
+      this.queues[lane].push({ item, resolve, reject });
+      if (!this.busy[lane]) void this.drain(lane);
+    });
+  }
+
+  /** Items waiting or running. */
+  get pending(): number {
+    return this.queues.reduce((n, q) => n + q.length, 0) + this.inflight;
+  }
+
+  private async drain(lane: number): Promise<void> {
+    this.busy[lane] = true;
+    const q = this.queues[lane];
+    while (q.length > 0) {
+      const batch = q.splice(0, this.opts.maxBatch);
+      this.inflight += batch.length;
+      try {
+        const results = await this.opts.run(batch.map((w) => w.item));
+        batch.forEach((w, i) => w.resolve(results[i]));
+      } catch (e) {
+        for (const w of batch) w.reject(e);
+      } finally {
+        this.inflight -= batch.length;
+      }
+    }
+    this.busy[lane] = false;
+    if (this.busy.every((b) => !b)) for (const f of this.idle) f();
+  }
+
+  /** Refuses new items and waits for queued ones to finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.busy.some((b) => b)) await new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+}
+
+/** A stable small hash of a string (FNV-1a), for choosing a lane. */
+export function laneHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

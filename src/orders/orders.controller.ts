@@ -1,0 +1,97 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Roles } from '../common/auth/decorators';
+import type { AuthUser } from '../common/auth/roles';
+import { CreateOrderDto, ListMyOrdersQueryDto, OrderDto, OrderPageDto } from './dto/order.dto';
+import { OrdersService } from './orders.service';
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller('api/orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Place an order: reserves the units until it is paid or its hold expires',
+    description:
+      'Prices and totals are computed on the server. With `streamId`, the pinned product sells at its ' +
+      'flash-sale price inside the sale window, from the sale stock, within the per-buyer limit.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description: 'Reuse it on retries of the same order',
+  })
+  @ApiResponse({ status: 201, type: OrderDto, description: 'Order created' })
+  @ApiResponse({
+    status: 200,
+    type: OrderDto,
+    description: 'Same key and body as an earlier request: that order',
+  })
+  @ApiResponse({
+    status: 409,
+    description: 'Out of stock, sold out or over the per-buyer limit (names the product)',
+  })
+  @ApiResponse({
+    status: 422,
+    description: 'Key reused with another body; unknown product; mixed currencies',
+  })
+  @ApiResponse({ status: 429, description: 'Too many orders' })
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Headers('idempotency-key') key: string | undefined,
+    @Body() dto: CreateOrderDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OrderDto> {
+    const { order, created } = await this.orders.create(user, key, dto);
+    res.status(created ? 201 : 200);
+    return order;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'My orders, newest first (admins without mine=1: everyone’s)' })
+  @ApiResponse({ status: 200, type: OrderPageDto })
+  list(@CurrentUser() user: AuthUser, @Query() q: ListMyOrdersQueryDto): Promise<OrderPageDto> {
+    return this.orders.listMine(user, q);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One order (its buyer, its shop or an admin)' })
+  @ApiResponse({ status: 200, type: OrderDto })
+  @ApiResponse({ status: 404 })
+  get(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
+    return this.orders.get(user, id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel an unpaid order (its buyer); the units return to stock' })
+  @ApiResponse({ status: 200, type: OrderDto })
+  @ApiResponse({ status: 409, description: 'Not pending payment' })
+  cancel(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
+    return this.orders.cancel(user, id);
+  }
+
+  @Roles('merchant')
+  @Post(':id/fulfil')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark a paid order fulfilled (its shop)' })
+  @ApiResponse({ status: 200, type: OrderDto })
+  @ApiResponse({ status: 409, description: 'Not paid' })
+  fulfil(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
+    return this.orders.fulfil(user, id);
+  }
+}

@@ -1,0 +1,424 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { AuthUser } from '../common/auth/roles';
+import {
+  BadRequestError,
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  UnprocessableError,
+  ValidationError,
+} from '../common/errors/domain-errors';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { STATE_STORE } from '../infra/infra.module';
+import type { StateStore } from '../infra/state-store';
+import { RoomNotifier } from '../pins/room-notifier';
+import {
+  allocate,
+  publicBuyerName,
+  unallocate,
+  type Allocation,
+  type AllocationState,
+  type NewOrder,
+  type ReserveRequest,
+} from './allocation';
+import type { CreateOrderDto, OrderDto } from './dto/order.dto';
+import { LaneBatcher, laneHash } from './lane-batcher';
+import { OrderExpiryService } from './order-expiry.service';
+import { OrderMetrics } from './order-metrics';
+import { illegalMoveMessage, MOVES, type Order, type OrderMove, type OrderStatus } from './order.model';
+import { OrdersRepository, type ReservationSnapshot } from './orders.repository';
+
+/** Concurrent reservation transactions per process (each holds one pooled connection while it runs). */
+const LANES = 8;
+/** Largest number of order requests one transaction carries. */
+const MAX_BATCH = 256;
+const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+type Outcome =
+  | { kind: 'created'; order: Order; buyerName: string }
+  | { kind: 'replay'; orderId: string }
+  | { kind: 'rejected'; error: DomainError };
+
+type Decision =
+  Allocation | { ok: 'replay'; orderId: string; requestHash: string } | { ok: 'twin'; of: number };
+
+export interface CreateResult {
+  order: OrderDto;
+  /** False when an earlier request with the same Idempotency-Key made this order. */
+  created: boolean;
+}
+
+export function toOrderDto(o: Order): OrderDto {
+  return {
+    id: o.id,
+    status: o.status,
+    buyerId: o.buyerId,
+    merchantId: o.merchantId,
+    items: o.items.map((i) => ({ ...i, lineTotalCents: i.unitPriceCents * i.quantity })),
+    totalCents: o.totalCents,
+    currency: o.currency,
+    streamId: o.streamId,
+    pinId: o.pinId,
+    streamOffsetMs: o.streamOffsetMs,
+    createdAt: o.createdAt.toISOString(),
+    expiresAt: o.expiresAt.toISOString(),
+    paidAt: o.paidAt?.toISOString() ?? null,
+    fulfilledAt: o.fulfilledAt?.toISOString() ?? null,
+    closedAt: o.closedAt?.toISOString() ?? null,
+  };
+}
+
+/** Same stream and lines (in any order) → same hash: what "the same body" means for idempotency. */
+export function requestHash(
+  streamId: string | null,
+  items: { productId: string; quantity: number }[],
+): string {
+  const lines = items.map((i) => `${i.productId}:${i.quantity}`).join(',');
+  return createHash('sha256')
+    .update(`${streamId ?? ''}|${lines}`)
+    .digest('base64url');
+}
+
+/**
+ * Orders: reservation with zero oversell, idempotent creation, the state
+ * machine and its releases.
+ *
+ * Zero oversell, by construction rather than by checking afterwards:
+ *  1. Stock lives in exactly one place per counter: `products.stock` and, for a
+ *     flash sale, `pins.sale_remaining` (sale units also leave product stock).
+ *  2. A reservation transaction locks those rows (SELECT … FOR NO KEY UPDATE,
+ *     in a fixed order), decides every order of its batch from the locked
+ *     values, inserts the orders and applies the decrements as guarded
+ *     UPDATEs (`SET stock = stock - q WHERE stock >= q`) before one COMMIT. No
+ *     other writer can change a locked counter in between, and an order row
+ *     exists if and only if its units were taken (same transaction).
+ *  3. CHECK (stock >= 0) and CHECK (sale_remaining >= 0) make any mistake in
+ *     the above a rolled-back transaction, never a negative count.
+ *  4. Units come back only through a conditional status change
+ *     (`WHERE status = 'pending_payment'` or `'paid'`) in the same transaction
+ *     as the increment: expiry, cancel and refund return them exactly once.
+ * Throughput: one hot product means one hot row, whose lock is held until
+ * the commit's fsync, so order-per-transaction would cap at ~1/fsync. Requests
+ * are therefore batched per lane (LaneBatcher): one transaction and one fsync
+ * carry every request that arrived while the previous batch was committing.
+ *
+ * Idempotency: UNIQUE (buyer_id, idempotency_key) with the request's hash
+ * stored beside it. A batch first reads the stored keys (→ the same order, or
+ * 422 when the hash differs), collapses twins inside the batch, and inserts
+ * with ON CONFLICT DO NOTHING: a twin committed concurrently by another
+ * transaction or replica makes the insert skip, its units are given back
+ * before the decrements are written, and the request answers with the
+ * stored order. One key can therefore never yield two orders.
+ */
+@Injectable()
+export class OrdersService implements OnModuleDestroy {
+  private readonly batcher: LaneBatcher<ReserveRequest, Outcome>;
+
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly metrics: OrderMetrics,
+    private readonly notifier: RoomNotifier,
+    private readonly expiry: OrderExpiryService,
+    @Inject(STATE_STORE) private readonly state: StateStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.batcher = new LaneBatcher<ReserveRequest, Outcome>({
+      lanes: LANES,
+      maxBatch: MAX_BATCH,
+      // Requests that would lock the same rows share a lane: same stream (its
+      // pin) or, without a stream, the same first product.
+      laneOf: (r) => laneHash(r.streamId ?? r.items[0].productId),
+      run: (batch) => this.runBatch(batch),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.batcher.close();
+  }
+
+  async create(
+    user: AuthUser,
+    idempotencyKey: string | undefined,
+    dto: CreateOrderDto,
+  ): Promise<CreateResult> {
+    const started = process.hrtime.bigint();
+    if (idempotencyKey === undefined || idempotencyKey === '') {
+      throw new BadRequestError(
+        'The Idempotency-Key header is required (a unique value per order attempt, reused on retries)',
+        'idempotency_key_required',
+      );
+    }
+    if (!KEY_PATTERN.test(idempotencyKey)) {
+      throw new BadRequestError(
+        'Idempotency-Key must be 1 to 200 visible ASCII characters',
+        'idempotency_key_invalid',
+      );
+    }
+    const items = dto.items
+      .map((i) => ({ productId: i.productId.toLowerCase(), quantity: i.quantity }))
+      .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+    for (let i = 1; i < items.length; i++) {
+      if (items[i].productId === items[i - 1].productId) {
+        throw new ValidationError(
+          `items: product ${items[i].productId} appears twice; use one line with its quantity`,
+        );
+      }
+    }
+    const streamId = dto.streamId?.toLowerCase() ?? null;
+    const { rateBurst, ratePerSecond } = this.config.orders;
+    const waitMs = await this.state.takeToken(`orders:create:${user.id}`, rateBurst, ratePerSecond);
+    if (waitMs > 0) {
+      this.metrics.rejected.inc({ code: 'rate_limited' });
+      throw new RateLimitedError('Too many orders; try again shortly', waitMs / 1000);
+    }
+
+    const outcome = await this.batcher.submit({
+      buyerId: user.id,
+      buyerName: user.name,
+      idempotencyKey,
+      requestHash: requestHash(streamId, items),
+      streamId,
+      items,
+    });
+    this.metrics.latency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    switch (outcome.kind) {
+      case 'created':
+        return { order: toOrderDto(outcome.order), created: true };
+      case 'rejected':
+        this.metrics.rejected.inc({ code: outcome.error.code });
+        throw outcome.error;
+      case 'replay': {
+        const stored = await this.orders.findById(outcome.orderId);
+        if (!stored) throw new NotFoundError('Order', outcome.orderId);
+        if (stored.requestHash !== requestHash(streamId, items)) throw keyReused(idempotencyKey);
+        return { order: toOrderDto(stored), created: false };
+      }
+    }
+  }
+
+  /** One reservation transaction for a batch of requests (see the class comment). */
+  private async runBatch(batch: ReserveRequest[]): Promise<Outcome[]> {
+    this.metrics.batchSize.observe(batch.length);
+    const streamIds = [...new Set(batch.flatMap((r) => (r.streamId ? [r.streamId] : [])))].sort();
+    const productIds = [...new Set(batch.flatMap((r) => r.items.map((i) => i.productId)))].sort();
+    const keys = batch.map((r) => ({ buyerId: r.buyerId, idempotencyKey: r.idempotencyKey }));
+
+    const { written, state } = await this.orders.reserve(
+      keys,
+      streamIds,
+      productIds,
+      this.config.orders.holdSeconds,
+      (snap) => decideBatch(batch, snap),
+      (st, notInserted) => {
+        for (const o of notInserted) unallocate(o, st.alloc);
+      },
+    );
+
+    // Twins of a key committed concurrently elsewhere: answer with the stored order.
+    const late = state.decisions.flatMap((d) =>
+      d.ok === true && !written.inserted.has(d.order.id) ? [d.order] : [],
+    );
+    const lateIds = new Map<string, string>();
+    for (const o of late) {
+      const id = await this.orders.findIdByKey(o.buyerId, o.idempotencyKey);
+      if (id) lateIds.set(o.id, id);
+    }
+
+    const outcomes: Outcome[] = new Array<Outcome>(batch.length);
+    const resolve = (i: number): Outcome => {
+      const d = state.decisions[i];
+      if (d.ok === 'replay') return { kind: 'replay', orderId: d.orderId };
+      if (d.ok === 'twin') {
+        const first = outcomes[d.of] ?? resolve(d.of);
+        if (first.kind === 'created') return { kind: 'replay', orderId: first.order.id };
+        if (first.kind === 'replay') return first;
+        return batch[d.of].requestHash === batch[i].requestHash
+          ? first
+          : { kind: 'rejected', error: keyReused(batch[i].idempotencyKey) };
+      }
+      if (!d.ok) return { kind: 'rejected', error: d.error };
+      if (!written.inserted.has(d.order.id)) {
+        const id = lateIds.get(d.order.id);
+        return id
+          ? { kind: 'replay', orderId: id }
+          : {
+              kind: 'rejected',
+              error: new ConflictError('A concurrent request with this key failed; retry', 'retry'),
+            };
+      }
+      return {
+        kind: 'created',
+        buyerName: d.order.buyerName,
+        order: {
+          ...d.order,
+          status: 'pending_payment',
+          createdAt: written.createdAt,
+          expiresAt: written.expiresAt,
+          paidAt: null,
+          fulfilledAt: null,
+          closedAt: null,
+        },
+      };
+    };
+    for (let i = 0; i < batch.length; i++) outcomes[i] ??= resolve(i);
+
+    const created = outcomes.flatMap((o) => (o.kind === 'created' ? [o] : []));
+    if (created.length > 0) {
+      this.metrics.created.inc(created.length);
+      this.expiry.schedule(
+        created.map((c) => c.order.id),
+        written.expiresAt,
+      );
+      this.notifier.stockChanged(created.flatMap((c) => c.order.items.map((i) => i.productId)));
+      for (const c of created) {
+        if (c.order.streamId === null) continue;
+        const title = c.order.items.find((i) => i.productId === pinnedProductOf(state.alloc, c.order))?.title;
+        this.notifier.orderPlaced(
+          c.order.streamId,
+          publicBuyerName(c.buyerName),
+          title ?? c.order.items[0].title,
+        );
+      }
+    }
+    return outcomes;
+  }
+
+  /** Who may read an order: its buyer, its shop, admins. Others get 404 (no existence leak). */
+  async getVisible(user: AuthUser, id: string): Promise<Order> {
+    const o = await this.orders.findById(id);
+    if (!o || !canSee(user, o)) throw new NotFoundError('Order', id);
+    return o;
+  }
+
+  async get(user: AuthUser, id: string): Promise<OrderDto> {
+    return toOrderDto(await this.getVisible(user, id));
+  }
+
+  async listMine(
+    user: AuthUser,
+    q: { mine?: boolean; status?: OrderStatus; limit?: number; offset?: number },
+  ): Promise<{ items: OrderDto[]; total: number }> {
+    const all = user.roles.includes('admin') && q.mine !== true;
+    const page = await this.orders.list({
+      buyerId: all ? undefined : user.id,
+      status: q.status,
+      limit: q.limit ?? 50,
+      offset: q.offset ?? 0,
+    });
+    return { items: page.items.map(toOrderDto), total: page.total };
+  }
+
+  async listForMerchant(
+    user: AuthUser,
+    q: { streamId?: string; status?: OrderStatus; limit?: number; offset?: number },
+  ): Promise<{ items: OrderDto[]; total: number }> {
+    const page = await this.orders.list({
+      merchantId: user.roles.includes('admin') ? undefined : user.id,
+      streamId: q.streamId,
+      status: q.status,
+      limit: q.limit ?? 50,
+      offset: q.offset ?? 0,
+    });
+    return { items: page.items.map(toOrderDto), total: page.total };
+  }
+
+  /** Buyer (or admin) cancels an unpaid order; its units return to stock. */
+  async cancel(user: AuthUser, id: string): Promise<OrderDto> {
+    const o = await this.getVisible(user, id);
+    if (o.buyerId !== user.id && !user.roles.includes('admin')) {
+      throw new ForbiddenError('Only the buyer can cancel an order; the shop refunds paid ones');
+    }
+    return this.releaseOne(o, 'cancel');
+  }
+
+  /** The shop (or an admin) refunds a paid order; its units return to stock. */
+  async refund(user: AuthUser, id: string): Promise<OrderDto> {
+    const o = await this.getVisible(user, id);
+    this.assertShop(user, o);
+    return this.releaseOne(o, 'refund');
+  }
+
+  async fulfil(user: AuthUser, id: string): Promise<OrderDto> {
+    const o = await this.getVisible(user, id);
+    this.assertShop(user, o);
+    if (!(await this.orders.move(id, 'paid', 'fulfilled'))) await this.illegal(id, 'fulfil');
+    return this.get(user, id);
+  }
+
+  assertShop(user: AuthUser, o: Order): void {
+    if (o.merchantId !== user.id && !user.roles.includes('admin')) {
+      throw new ForbiddenError("Only the order's shop can do this");
+    }
+  }
+
+  private async releaseOne(o: Order, move: 'cancel' | 'refund'): Promise<OrderDto> {
+    const { from, to } = MOVES[move];
+    const released = await this.orders.release([o.id], from, to as 'cancelled' | 'refunded');
+    if (released.length === 0) await this.illegal(o.id, move);
+    this.metrics.released.inc({ reason: to }, 1);
+    this.notifier.stockChanged(released[0].productIds);
+    const fresh = await this.orders.findById(o.id);
+    return toOrderDto(fresh!);
+  }
+
+  private async illegal(id: string, move: OrderMove): Promise<never> {
+    const status = await this.orders.status(id);
+    if (!status) throw new NotFoundError('Order', id);
+    throw new ConflictError(illegalMoveMessage(id, move, status), 'illegal_transition', { status });
+  }
+}
+
+function keyReused(key: string): UnprocessableError {
+  return new UnprocessableError(
+    `Idempotency-Key "${key}" was already used for a different order; use a new key for a new order`,
+    'idempotency_key_reused',
+  );
+}
+
+function canSee(user: AuthUser, o: Order): boolean {
+  return o.buyerId === user.id || o.merchantId === user.id || user.roles.includes('admin');
+}
+
+function pinnedProductOf(s: AllocationState, o: Order): string | undefined {
+  return o.streamId ? s.pinsByStream.get(o.streamId)?.productId : undefined;
+}
+
+/** Builds the allocation state from the locked snapshot and decides each request. Pure. */
+export function decideBatch(
+  batch: ReserveRequest[],
+  snap: ReservationSnapshot,
+): { orders: NewOrder[]; state: { alloc: AllocationState; decisions: Decision[] } } {
+  const alloc: AllocationState = {
+    nowMs: snap.nowMs,
+    products: new Map(snap.products.map((p) => [p.id, { ...p }])),
+    streams: new Map(snap.streams.map((s) => [s.id, s])),
+    pinsByStream: new Map(snap.pins.map((p) => [p.streamId, { ...p }])),
+    usage: new Map(snap.usage.map((u) => [`${u.pinId}|${u.buyerId}`, u.units])),
+  };
+  const stored = new Map(snap.existing.map((e) => [`${e.buyerId}|${e.idempotencyKey}`, e]));
+  const firstOfKey = new Map<string, number>();
+  const decisions: Decision[] = [];
+  const orders: NewOrder[] = [];
+  batch.forEach((r, i) => {
+    const k = `${r.buyerId}|${r.idempotencyKey}`;
+    const e = stored.get(k);
+    if (e) {
+      decisions.push({ ok: 'replay', orderId: e.id, requestHash: e.requestHash });
+      return;
+    }
+    const first = firstOfKey.get(k);
+    if (first !== undefined) {
+      decisions.push({ ok: 'twin', of: first });
+      return;
+    }
+    firstOfKey.set(k, i);
+    const a = allocate(r, alloc, randomUUID);
+    decisions.push(a);
+    if (a.ok) orders.push(a.order);
+  });
+  return { orders, state: { alloc, decisions } };
+}

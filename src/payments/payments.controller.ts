@@ -1,0 +1,130 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Req,
+  type RawBodyRequest,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentUser, Public, Roles } from '../common/auth/decorators';
+import type { AuthUser } from '../common/auth/roles';
+import { NotFoundError } from '../common/errors/domain-errors';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { OrderDto } from '../orders/dto/order.dto';
+import {
+  CheckoutDto,
+  SimulatedPayDto,
+  SimulatedPayResultDto,
+  SimulatedSessionDto,
+  WebhookResultDto,
+} from './dto/payment.dto';
+import { PaymentsService } from './payments.service';
+import { SimulatedPaymentProvider } from './simulated.provider';
+
+@ApiTags('payments')
+@Controller('api/payments')
+export class PaymentsController {
+  constructor(
+    private readonly payments: PaymentsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Authenticated by its HMAC signature, not by a user token. */
+  @Public()
+  @Post('webhook')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Payment provider webhook (HMAC-SHA256 signed: X-Signature: t=<unix>,v1=<hex>)',
+    description: 'Unsigned or wrongly signed → 401. A replayed event id → 200 and nothing changes.',
+  })
+  @ApiResponse({ status: 200, type: WebhookResultDto })
+  @ApiResponse({ status: 401 })
+  webhook(@Req() req: RawBodyRequest<Request>): Promise<WebhookResultDto> {
+    return this.payments.handleWebhook(req.rawBody, req.headers);
+  }
+
+  @Public()
+  @Get('providers')
+  @ApiOperation({ summary: 'The configured payment provider' })
+  providers(): { providers: string[] } {
+    return { providers: [this.payments.provider.name] };
+  }
+
+  // The simulated provider's own "hosted checkout" API. The session id (144
+  // random bits, given only to the buyer) is the capability, as with a real
+  // gateway's checkout link.
+
+  @Public()
+  @Get('simulated/sessions/:sessionId')
+  @ApiExcludeEndpoint()
+  session(@Param('sessionId') sessionId: string): Promise<SimulatedSessionDto> {
+    this.simulated();
+    return this.payments.session(sessionId);
+  }
+
+  @Public()
+  @Post('simulated/sessions/:sessionId/pay')
+  @HttpCode(200)
+  @ApiExcludeEndpoint()
+  async pay(
+    @Param('sessionId') sessionId: string,
+    @Body() dto: SimulatedPayDto,
+    @Req() req: Request,
+  ): Promise<SimulatedPayResultDto> {
+    const provider = this.simulated();
+    const s = await this.payments.session(sessionId);
+    const { body, signature } = provider.buildEvent(
+      { sessionId, orderId: s.orderId, amountCents: s.amountCents, currency: s.currency },
+      (dto.outcome ?? 'succeed') === 'succeed',
+    );
+    // The provider calls the shop back over HTTP, as a real gateway would; on
+    // loopback, at the port this request came in on.
+    const wildcard = ['0.0.0.0', '::', ''].includes(this.config.http.host);
+    const host = wildcard ? '127.0.0.1' : this.config.http.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${req.socket.localPort}/api/payments/webhook`;
+    const webhookStatus = await provider.deliver(url, body, signature);
+    const after = await this.payments.session(sessionId);
+    return { webhookStatus, orderStatus: after.orderStatus, paymentStatus: after.paymentStatus };
+  }
+
+  private simulated(): SimulatedPaymentProvider {
+    const p = this.payments.provider;
+    if (!(p instanceof SimulatedPaymentProvider)) throw new NotFoundError('Simulated checkout');
+    return p;
+  }
+}
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller('api/orders')
+export class OrderPaymentsController {
+  constructor(private readonly payments: PaymentsService) {}
+
+  @Post(':id/pay')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Start paying an unpaid order (its buyer): returns the provider's checkout URL" })
+  @ApiResponse({ status: 200, type: CheckoutDto })
+  @ApiResponse({ status: 409, description: 'Not pending payment, or its hold expired' })
+  pay(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<CheckoutDto> {
+    return this.payments.startCheckout(user, id);
+  }
+
+  @Roles('merchant')
+  @Post(':id/refund')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Refund a paid order (its shop): the units return to stock, the money to the buyer',
+  })
+  @ApiResponse({ status: 200, type: OrderDto })
+  @ApiResponse({ status: 409, description: 'Not paid' })
+  refund(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
+    return this.payments.refund(user, id);
+  }
+}

@@ -1,0 +1,183 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AuthUser } from '../common/auth/roles';
+import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-errors';
+import { OrderMetrics } from '../orders/order-metrics';
+import { OrdersRepository } from '../orders/orders.repository';
+import { OrdersService } from '../orders/orders.service';
+import type { SqlRunner } from '../orders/sql';
+import type { OrderDto } from '../orders/dto/order.dto';
+import { PAYMENT_PROVIDER, type PaymentEvent, type PaymentProvider } from './payment-provider';
+import { PaymentsRepository } from './payments.repository';
+
+export interface CheckoutStart {
+  provider: string;
+  sessionId: string;
+  checkoutUrl: string;
+  expiresAt: string;
+}
+
+export interface WebhookResult {
+  received: true;
+  /** The event id was applied before: nothing changed. */
+  duplicate: boolean;
+}
+
+@Injectable()
+export class PaymentsService {
+  private readonly logger = new Logger('Payments');
+
+  constructor(
+    @Inject(PAYMENT_PROVIDER) readonly provider: PaymentProvider,
+    private readonly payments: PaymentsRepository,
+    private readonly orders: OrdersService,
+    private readonly ordersRepo: OrdersRepository,
+    private readonly metrics: OrderMetrics,
+  ) {}
+
+  /** The buyer starts paying an unpaid order: a provider checkout (the open one is reused). */
+  async startCheckout(user: AuthUser, orderId: string): Promise<CheckoutStart> {
+    const order = await this.orders.getVisible(user, orderId);
+    if (order.buyerId !== user.id) throw new ForbiddenError('Only the buyer can pay for an order');
+    if (order.status !== 'pending_payment') {
+      throw new ConflictError(
+        `Order ${orderId} is ${order.status.replace('_', ' ')}; nothing to pay`,
+        'not_payable',
+        {
+          status: order.status,
+        },
+      );
+    }
+    if (order.expiresAt.getTime() <= Date.now()) {
+      throw new ConflictError(`The hold of order ${orderId} has expired; place a new order`, 'order_expired');
+    }
+    let payment = await this.payments.openForOrder(order.id, this.provider.name);
+    if (!payment) {
+      const session = await this.provider.createCheckout({
+        id: order.id,
+        totalCents: order.totalCents,
+        currency: order.currency,
+      });
+      payment = await this.payments.insert({
+        orderId: order.id,
+        provider: this.provider.name,
+        sessionId: session.sessionId,
+        checkoutUrl: session.checkoutUrl,
+        amountCents: order.totalCents,
+        currency: order.currency,
+      });
+    }
+    return {
+      provider: this.provider.name,
+      sessionId: payment.sessionId,
+      checkoutUrl: payment.checkoutUrl,
+      expiresAt: order.expiresAt.toISOString(),
+    };
+  }
+
+  /**
+   * Applies a provider webhook once. Unsigned or wrongly signed → 401 (thrown
+   * by the provider); a replayed event id → 200 and nothing changes (the event
+   * id is recorded in the same transaction as its effect).
+   */
+  async handleWebhook(
+    rawBody: Buffer | undefined,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<WebhookResult> {
+    const event = this.provider.parseWebhook(rawBody ?? Buffer.alloc(0), headers);
+    const result = await this.payments.tx(async (q) => {
+      if (!(await this.payments.recordEvent(q, this.provider.name, event.id, event.type))) {
+        return { duplicate: true, paid: false, refundDue: null };
+      }
+      return { duplicate: false, ...(await this.apply(q, event)) };
+    });
+    if (result.paid) this.metrics.paid.inc();
+    if (result.refundDue) await this.refundQuietly(result.refundDue);
+    return { received: true, duplicate: result.duplicate };
+  }
+
+  private async apply(
+    q: SqlRunner,
+    event: PaymentEvent,
+  ): Promise<{ paid: boolean; refundDue: { id: string; event: PaymentEvent } | null }> {
+    const payment = await this.payments.bySession(this.provider.name, event.sessionId, q, true);
+    if (!payment || payment.orderId !== event.orderId) {
+      this.logger.warn(`webhook ${event.id}: unknown session ${event.sessionId}; ignored`);
+      return { paid: false, refundDue: null };
+    }
+    if (payment.amountCents !== event.amountCents || payment.currency !== event.currency) {
+      this.logger.warn(`webhook ${event.id}: amount differs from the checkout; ignored`);
+      return { paid: false, refundDue: null };
+    }
+    if (payment.status !== 'open') return { paid: false, refundDue: null };
+    if (event.type === 'payment.failed') {
+      await this.payments.setStatus(payment.id, 'failed', q);
+      return { paid: false, refundDue: null };
+    }
+    // Paid while its units are still held → paid. Otherwise (expired or
+    // cancelled in the meantime) the money goes back: nothing was sold.
+    if (await this.ordersRepo.move(payment.orderId, 'pending_payment', 'paid', q)) {
+      await this.payments.setStatus(payment.id, 'succeeded', q);
+      return { paid: true, refundDue: null };
+    }
+    await this.payments.setStatus(payment.id, 'refund_due', q);
+    return { paid: false, refundDue: { id: payment.id, event } };
+  }
+
+  private async refundQuietly(due: { id: string; event: PaymentEvent }): Promise<void> {
+    try {
+      await this.provider.refund(due.event);
+      await this.payments.setStatus(due.id, 'refunded');
+    } catch (e) {
+      this.logger.error(
+        `refund of payment ${due.id} failed; it stays refund_due: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /** The shop refunds a paid order: units back to stock (exactly once), then the money. */
+  async refund(user: AuthUser, orderId: string): Promise<OrderDto> {
+    const order = await this.orders.refund(user, orderId);
+    const payment = await this.payments.succeededForOrder(orderId);
+    if (payment) {
+      try {
+        await this.provider.refund(payment);
+        await this.payments.setStatus(payment.id, 'refunded');
+      } catch (e) {
+        await this.payments.setStatus(payment.id, 'refund_due');
+        this.logger.error(
+          `provider refund of order ${orderId} failed; payment marked refund_due: ${
+            e instanceof Error ? e.message : String(e)
+          }`,
+        );
+      }
+    }
+    return order;
+  }
+
+  /** What the simulated checkout page shows (the session id is the capability). */
+  async session(sessionId: string): Promise<{
+    sessionId: string;
+    orderId: string;
+    amountCents: number;
+    currency: string;
+    paymentStatus: string;
+    orderStatus: string;
+    expiresAt: string;
+    items: { title: string; quantity: number }[];
+  }> {
+    const payment = await this.payments.bySession(this.provider.name, sessionId);
+    if (!payment) throw new NotFoundError('Checkout session');
+    const order = await this.ordersRepo.findById(payment.orderId);
+    if (!order) throw new NotFoundError('Checkout session');
+    return {
+      sessionId,
+      orderId: order.id,
+      amountCents: payment.amountCents,
+      currency: payment.currency,
+      paymentStatus: payment.status,
+      orderStatus: order.status,
+      expiresAt: order.expiresAt.toISOString(),
+      items: order.items.map((i) => ({ title: i.title, quantity: i.quantity })),
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import type { PinView } from '../live/live-events';
+import type { PinWithProduct } from './pins.repository';
+
+/** A flash sale runs while pinned, inside its window, on a stream that has not ended. */
+export function pinOnSale(p: PinWithProduct, nowMs: number): boolean {
+  return (
+    p.salePriceCents !== null &&
+    p.unpinnedAt === null &&
+    p.streamStatus !== 'ended' &&
+    (p.endsAt === null || nowMs < p.endsAt.getTime())
+  );
+}
+
+/**
+ * Units a viewer can still buy through the pin: the sale's remaining units
+ * while it runs (never more than the product's stock, which they also come
+ * out of), otherwise the product's stock.
+ */
+export function pinRemaining(p: PinWithProduct, nowMs: number): number {
+  if (pinOnSale(p, nowMs) && p.saleRemaining !== null) return Math.min(p.saleRemaining, p.stock);
+  return p.stock;
+}
+
+export function toPinView(p: PinWithProduct, nowMs = Date.now()): PinView {
+  const onSale = pinOnSale(p, nowMs);
+  return {
+    pinId: p.id,
+    streamId: p.streamId,
+    productId: p.productId,
+    title: p.title,
+    imageUrl: p.imageUrl,
+    currency: p.currency,
+    priceCents: p.priceCents,
+    salePriceCents: onSale ? p.salePriceCents : null,
+    remaining: pinRemaining(p, nowMs),
+    saleStock: p.saleStock,
+    perBuyerLimit: p.perBuyerLimit,
+    endsAt: p.endsAt?.toISOString() ?? null,
+    pinnedAt: p.pinnedAt.toISOString(),
+  };
+}

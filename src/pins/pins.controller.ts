@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Public, Roles } from '../common/auth/decorators';
+import type { AuthUser } from '../common/auth/roles';
+import { CreatePinDto, PinDto, PinHistoryDto } from './dto/pin.dto';
+import { PinsService } from './pins.service';
+
+@ApiTags('pins')
+@Controller('api/streams/:id/pins')
+export class PinsController {
+  constructor(private readonly pins: PinsService) {}
+
+  @Roles('streamer', 'merchant')
+  @Post()
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'Pin a product (stream owner or its merchant); the previous pin ends. Sale fields make it a flash sale.',
+  })
+  @ApiResponse({ status: 201, type: PinDto })
+  @ApiResponse({ status: 403, description: "Not the stream's streamer or merchant" })
+  @ApiResponse({ status: 422, description: "Unknown product, or not the shop's" })
+  pin(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: CreatePinDto,
+  ): Promise<PinDto> {
+    return this.pins.pin(user, id, dto);
+  }
+
+  @Roles('streamer', 'merchant')
+  @Delete(':pinId')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Unpin (stream owner or its merchant); unpinning twice is harmless' })
+  @ApiResponse({ status: 200, type: PinDto })
+  unpin(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('pinId', new ParseUUIDPipe()) pinId: string,
+  ): Promise<PinDto> {
+    return this.pins.unpin(user, id, pinId);
+  }
+
+  @Public()
+  @Get()
+  @ApiOperation({ summary: "The stream's pin history: its chapters, oldest first" })
+  @ApiResponse({ status: 200, type: PinHistoryDto })
+  async history(@Param('id', new ParseUUIDPipe()) id: string): Promise<PinHistoryDto> {
+    return { items: await this.pins.history(id) };
+  }
+}

@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { PIN_READER } from '../live/live-events';
+import { Sql } from '../orders/sql';
+import { PinsController } from './pins.controller';
+import { PinsRepository } from './pins.repository';
+import { PinsService } from './pins.service';
+import { RoomNotifier } from './room-notifier';
+
+/** Global: the live room injects PIN_READER, orders use RoomNotifier. */
+@Global()
+@Module({
+  controllers: [PinsController],
+  providers: [
+    { provide: Sql, inject: [DataSource], useFactory: Sql.fromDataSource },
+    PinsRepository,
+    PinsService,
+    RoomNotifier,
+    { provide: PIN_READER, useExisting: PinsService },
+  ],
+  exports: [PIN_READER, PinsService, RoomNotifier],
+})
+export class PinsModule {}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../common/auth/roles';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+} from '../common/errors/domain-errors';
+import type { PinReader, PinView } from '../live/live-events';
+import type { CreatePinDto, PinDto } from './dto/pin.dto';
+import { toPinView } from './pin-view';
+import { PinsRepository, type PinWithProduct, type StreamForPin } from './pins.repository';
+import { RoomNotifier } from './room-notifier';
+
+/** How long `current()` answers from memory (many viewers join at once; events carry changes). */
+const CURRENT_TTL_MS = 500;
+/** Latest accepted sale end. */
+const MAX_SALE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Product pins: one pinned product per stream at a time, stored with their
+ * start and end (the stream's chapters), optionally a flash sale. Also the
+ * PIN_READER the live room reads the current pin from.
+ */
+@Injectable()
+export class PinsService implements PinReader {
+  private readonly cache = new Map<string, { at: number; value: Promise<PinView | null> }>();
+
+  constructor(
+    private readonly pins: PinsRepository,
+    private readonly notifier: RoomNotifier,
+  ) {}
+
+  /** Stream owner, the stream's merchant, or an admin. */
+  private assertStaff(user: AuthUser, s: StreamForPin): void {
+    if (user.roles.includes('admin')) return;
+    if (s.ownerId === user.id || (s.merchantId !== null && s.merchantId === user.id)) return;
+    throw new ForbiddenError("Only the stream's streamer or its merchant can pin products");
+  }
+
+  async pin(user: AuthUser, streamId: string, dto: CreatePinDto): Promise<PinDto> {
+    if (dto.salePriceCents === undefined && (dto.saleStock !== undefined || dto.endsAt !== undefined)) {
+      throw new ValidationError('saleStock and endsAt need salePriceCents: they describe a flash sale');
+    }
+    const endsAt = dto.endsAt === undefined ? null : new Date(dto.endsAt);
+    if (endsAt && endsAt.getTime() <= Date.now()) throw new ValidationError('endsAt must be in the future');
+    if (endsAt && endsAt.getTime() > Date.now() + MAX_SALE_MS) {
+      throw new ValidationError('endsAt must be within 30 days');
+    }
+
+    const { previous, pinId } = await this.pins.tx(async (q) => {
+      const stream = await this.pins.lockStream(q, streamId);
+      if (!stream) throw new NotFoundError('Stream', streamId);
+      this.assertStaff(user, stream);
+      if (stream.status === 'ended') throw new ConflictError(`Stream ${streamId} has ended`, 'stream_ended');
+      if (stream.merchantId === null) {
+        throw new ConflictError(
+          `Stream ${streamId} has no shop: create the stream for a merchant to pin products`,
+          'stream_has_no_shop',
+        );
+      }
+      const product = await this.pins.product(q, dto.productId);
+      if (!product) {
+        throw new UnprocessableError(`Product ${dto.productId} does not exist`, 'unknown_product', {
+          productId: dto.productId,
+        });
+      }
+      if (product.merchantId !== stream.merchantId) {
+        throw new UnprocessableError(
+          `"${product.title}" is not a product of this stream's shop`,
+          'product_not_in_shop',
+          { productId: product.id },
+        );
+      }
+      if (dto.salePriceCents !== undefined && dto.salePriceCents > product.priceCents) {
+        throw new UnprocessableError(
+          `salePriceCents ${dto.salePriceCents} is above the price of "${product.title}" (${product.priceCents})`,
+          'sale_price_too_high',
+          { productId: product.id },
+        );
+      }
+      if (dto.saleStock !== undefined && dto.saleStock > product.stock) {
+        throw new UnprocessableError(
+          `saleStock ${dto.saleStock} is more than the ${product.stock} units of "${product.title}" in stock`,
+          'sale_stock_too_high',
+          { productId: product.id },
+        );
+      }
+      const prev = await this.pins.unpinCurrent(q, streamId);
+      const onSale = dto.salePriceCents !== undefined;
+      const id = await this.pins.insert(q, {
+        streamId,
+        productId: product.id,
+        pinnedBy: user.id,
+        salePriceCents: dto.salePriceCents ?? null,
+        saleStock: dto.saleStock ?? null,
+        endsAt,
+        perBuyerLimit: dto.perBuyerLimit ?? (onSale ? 1 : null),
+      });
+      return { previous: prev, pinId: id };
+    });
+
+    const pin = (await this.pins.findWithProduct(pinId))!;
+    this.cache.delete(streamId);
+    this.notifier.pinChanged(streamId);
+    if (previous)
+      await this.notifier.publish(streamId, { event: 'product:unpinned', data: { pinId: previous } });
+    await this.notifier.publish(streamId, { event: 'product:pinned', data: { pin: toPinView(pin) } });
+    return this.toDto(pin);
+  }
+
+  async unpin(user: AuthUser, streamId: string, pinId: string): Promise<PinDto> {
+    const changed = await this.pins.tx(async (q) => {
+      const stream = await this.pins.lockStream(q, streamId);
+      if (!stream) throw new NotFoundError('Stream', streamId);
+      this.assertStaff(user, stream);
+      return this.pins.unpin(q, streamId, pinId);
+    });
+    const pin = await this.pins.findWithProduct(pinId);
+    if (!pin || pin.streamId !== streamId) throw new NotFoundError('Pin', pinId);
+    if (changed) {
+      this.cache.delete(streamId);
+      this.notifier.pinChanged(streamId);
+      await this.notifier.publish(streamId, { event: 'product:unpinned', data: { pinId } });
+    }
+    return this.toDto(pin);
+  }
+
+  async history(streamId: string): Promise<PinDto[]> {
+    if (!(await this.pins.streamExists(streamId))) throw new NotFoundError('Stream', streamId);
+    return (await this.pins.history(streamId)).map((p) => this.toDto(p));
+  }
+
+  /** PinReader: the pin viewers see now, or null (none, or the stream has ended). */
+  current(streamId: string): Promise<PinView | null> {
+    const now = Date.now();
+    const hit = this.cache.get(streamId);
+    if (hit && now - hit.at < CURRENT_TTL_MS) return hit.value;
+    const value = this.pins
+      .current(streamId)
+      .then((p) => (p && p.streamStatus !== 'ended' ? toPinView(p) : null));
+    this.cache.set(streamId, { at: now, value });
+    if (this.cache.size > 10_000) this.cache.clear();
+    value.catch(() => this.cache.delete(streamId));
+    return value;
+  }
+
+  private toDto(p: PinWithProduct): PinDto {
+    const start = p.streamStartedAt?.getTime() ?? null;
+    const offset = (d: Date | null) =>
+      start === null || d === null ? null : Math.max(0, d.getTime() - start);
+    return {
+      ...toPinView(p),
+      unpinnedAt: p.unpinnedAt?.toISOString() ?? null,
+      configuredSalePriceCents: p.salePriceCents,
+      startOffsetMs: offset(p.pinnedAt),
+      endOffsetMs: offset(p.unpinnedAt),
+    };
+  }
+}

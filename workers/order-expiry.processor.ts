@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { QueueProcessor, type JobProcessor } from '../src/infra/processor';
+import type { Job } from '../src/infra/queue';
+import {
+  ORDER_EXPIRY_QUEUE,
+  OrderExpiryService,
+  type OrderExpiryJob,
+} from '../src/orders/order-expiry.service';
+
+/**
+ * Expires the unpaid orders of one reservation batch when their hold ends.
+ * Runs in the app (embedded default) or in `npm run start:worker` processes
+ * (with Redis); a job that finds the orders paid or cancelled does nothing.
+ */
+@Injectable()
+@QueueProcessor(ORDER_EXPIRY_QUEUE, { concurrency: 4 })
+export class OrderExpiryProcessor implements JobProcessor<OrderExpiryJob> {
+  constructor(private readonly expiry: OrderExpiryService) {}
+
+  async process(job: Job<OrderExpiryJob>): Promise<void> {
+    await this.expiry.expire(job.data.orderIds);
+  }
+}
