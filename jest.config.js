@@ -24,6 +24,16 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/media/'],
+    },
+    {
+      // Real WebRTC stacks and mediasoup; run inside a loopback-only network
+      // namespace by `npm run test:media` (scripts/test-media.sh).
+      ...base,
+      displayName: 'media',
+      roots: ['<rootDir>/test/media'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/netns-setup.ts',
     },
   ],
 };

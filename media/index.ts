@@ -4,4 +4,14 @@
  * runner, playlists). The Nest app and the workers use it only through what
  * this file exports.
  */
-export {};
+export { Sfu, type SfuOptions, type SfuEvents } from './sfu/sfu';
+export { StreamRoom, type GoneReason, type RoomTransportOptions } from './sfu/stream-room';
+export { WorkerPool, type WorkerPoolOptions } from './sfu/worker-pool';
+export {
+  MediaError,
+  MediaUnavailableError,
+  PublisherExistsError,
+  SessionNotFoundError,
+  StreamNotLiveError,
+} from './sfu/errors';
+export { SdpError, sdpErrorHttpStatus, DEFAULT_MEDIA_CODECS } from './sdp';

@@ -51,4 +51,10 @@ log "type-check"
 npx tsc -p tsconfig.json --noEmit
 log "unit and integration tests"
 mkdir -p test-results
-npx jest --runInBand --json --outputFile=test-results/jest.json "$@"
+rm -f test-results/jest*.json
+status=0
+npx jest --selectProjects unit integration --runInBand --json --outputFile=test-results/jest.json "$@" || status=$?
+log "media tests (mediasoup, WebRTC peers)"
+bash scripts/test-media.sh || status=$?
+node scripts/jest-totals.js test-results
+exit $status

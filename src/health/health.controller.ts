@@ -1,9 +1,10 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckService,
   HealthIndicatorFunction,
+  HealthIndicatorResult,
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
@@ -11,12 +12,18 @@ import type Redis from 'ioredis';
 import { Public } from '../common/auth/decorators';
 import { REDIS } from '../infra/infra.module';
 
-/** Extra checks that features contribute (e.g. the mediasoup worker pool). */
-export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+/** A check that a feature contributes to /health (e.g. the mediasoup worker pool). */
 export interface HealthContributor {
-  check(
-    indicator: HealthIndicatorService,
-  ): Promise<ReturnType<ReturnType<HealthIndicatorService['check']>['up']>>;
+  check(indicator: HealthIndicatorService): Promise<HealthIndicatorResult>;
+}
+
+/** Features register their checks here at init. */
+@Injectable()
+export class HealthRegistry {
+  readonly contributors: HealthContributor[] = [];
+  register(c: HealthContributor): void {
+    this.contributors.push(c);
+  }
 }
 
 @ApiTags('operations')
@@ -27,7 +34,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicator: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: Redis | null,
-    @Inject(HEALTH_CHECKS) private readonly contributors: HealthContributor[],
+    private readonly registry: HealthRegistry,
   ) {}
 
   @Public()
@@ -50,7 +57,7 @@ export class HealthController {
         }
       });
     }
-    for (const c of this.contributors) checks.push(() => c.check(this.indicator));
+    for (const c of this.registry.contributors) checks.push(() => c.check(this.indicator));
     return this.health.check(checks);
   }
 }

@@ -1,10 +1,12 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { HEALTH_CHECKS, HealthController } from './health.controller';
+import { HealthController, HealthRegistry } from './health.controller';
 
+@Global()
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [{ provide: HEALTH_CHECKS, useValue: [] }],
+  providers: [HealthRegistry],
+  exports: [HealthRegistry],
 })
 export class HealthModule {}

@@ -57,6 +57,37 @@ export class NotFoundError extends DomainError {
   }
 }
 
+export class NotAcceptableError extends DomainError {
+  readonly status = 406;
+  constructor(
+    message: string,
+    readonly code = 'not_acceptable',
+  ) {
+    super(message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly status = 415;
+  readonly code = 'unsupported_media_type';
+}
+
+export class MethodNotAllowedError extends DomainError {
+  readonly status = 405;
+  readonly code = 'method_not_allowed';
+}
+
+/** 404 with a message of its own (e.g. "Stream X is not live"). */
+export class MissingError extends DomainError {
+  readonly status = 404;
+  constructor(
+    message: string,
+    readonly code = 'not_found',
+  ) {
+    super(message);
+  }
+}
+
 export class ConflictError extends DomainError {
   readonly status = 409;
   constructor(
@@ -92,5 +123,10 @@ export class RateLimitedError extends DomainError {
 
 export class UnavailableError extends DomainError {
   readonly status = 503;
-  readonly code = 'unavailable';
+  constructor(
+    message: string,
+    readonly code = 'unavailable',
+  ) {
+    super(message);
+  }
 }

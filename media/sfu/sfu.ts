@@ -1,0 +1,145 @@
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import { DEFAULT_MEDIA_CODECS } from '../sdp';
+import { MediaUnavailableError, SessionNotFoundError, StreamNotLiveError } from './errors';
+import { StreamRoom, type GoneReason, type RoomTransportOptions } from './stream-room';
+import { WorkerPool } from './worker-pool';
+
+/** SFU settings; defaults work on localhost. */
+export interface SfuOptions extends RoomTransportOptions {
+  numWorkers: number;
+  logLevel: types.WorkerLogLevel;
+}
+
+export interface SfuEvents {
+  /** A publisher left without DELETE, or its worker died: the app ends or holds the stream. */
+  publisherGone: [streamId: string, reason: GoneReason];
+  workerDied: [info: { pid: number; error: Error; routers: number }];
+}
+
+/**
+ * The selective forwarding unit: one StreamRoom per live stream, placed on
+ * the least-loaded mediasoup worker. WHIP publish and WHEP view go through
+ * here; HLS workers take plain RTP from `roomOf(streamId).router`.
+ */
+export class Sfu extends EventEmitter<SfuEvents> {
+  private readonly rooms = new Map<string, StreamRoom>();
+  /** Room creation in flight, so two racing publishes share one router. */
+  private readonly creating = new Map<string, Promise<StreamRoom>>();
+
+  private constructor(
+    private readonly pool: WorkerPool,
+    private readonly opts: SfuOptions,
+  ) {
+    super();
+  }
+
+  static async create(opts: SfuOptions): Promise<Sfu> {
+    let sfu: Sfu | undefined;
+    const pool = await WorkerPool.create({
+      numWorkers: opts.numWorkers,
+      logLevel: opts.logLevel,
+      onWorkerDied: (info) => sfu?.emit('workerDied', info),
+    });
+    sfu = new Sfu(pool, opts);
+    return sfu;
+  }
+
+  private async roomFor(streamId: string): Promise<StreamRoom> {
+    const existing = this.rooms.get(streamId);
+    if (existing && !existing.closed) return existing;
+    const pending = this.creating.get(streamId);
+    if (pending) return pending;
+    const p = (async () => {
+      const router = await this.pool.createRouter([
+        ...DEFAULT_MEDIA_CODECS,
+      ] as types.RouterRtpCodecCapability[]);
+      const room = new StreamRoom(streamId, router, this.opts);
+      room.on('publisherGone', (reason) => {
+        room.close();
+        this.emit('publisherGone', streamId, reason);
+      });
+      room.on('closed', () => {
+        if (this.rooms.get(streamId) === room) this.rooms.delete(streamId);
+      });
+      this.rooms.set(streamId, room);
+      return room;
+    })();
+    this.creating.set(streamId, p);
+    try {
+      return await p;
+    } finally {
+      this.creating.delete(streamId);
+    }
+  }
+
+  /** WHIP publish. Throws PublisherExistsError (409) when the stream has a publisher. */
+  async publish(streamId: string, offerSdp: string): Promise<{ sessionId: string; answer: string }> {
+    const room = await this.roomFor(streamId);
+    try {
+      return await room.publish(offerSdp);
+    } catch (e) {
+      // A room that never got a publisher holds a router for nothing.
+      if (!room.publisherSessionId) room.close();
+      throw e;
+    }
+  }
+
+  /** Ends a publisher session (WHIP DELETE) and the room with it. */
+  unpublish(streamId: string, sessionId?: string): void {
+    const room = this.rooms.get(streamId);
+    if (!room || (sessionId !== undefined && room.publisherSessionId !== sessionId)) {
+      throw new SessionNotFoundError(sessionId ?? streamId);
+    }
+    room.close();
+  }
+
+  /** Closes a stream's room if it has one (stream ended by its owner or by a timeout). */
+  closeStream(streamId: string): void {
+    this.rooms.get(streamId)?.close();
+  }
+
+  isPublishing(streamId: string): boolean {
+    return this.rooms.get(streamId)?.publisherSessionId !== undefined;
+  }
+
+  publisherSessionId(streamId: string): string | undefined {
+    return this.rooms.get(streamId)?.publisherSessionId;
+  }
+
+  async view(streamId: string, offerSdp: string): Promise<{ sessionId: string; answer: string }> {
+    const room = this.rooms.get(streamId);
+    if (!room || !room.publisherSessionId) throw new StreamNotLiveError(streamId);
+    return room.addViewer(offerSdp);
+  }
+
+  stopViewing(streamId: string, sessionId: string): void {
+    const room = this.rooms.get(streamId);
+    if (!room) throw new SessionNotFoundError(sessionId);
+    room.closeViewer(sessionId);
+  }
+
+  room(streamId: string): StreamRoom | undefined {
+    return this.rooms.get(streamId);
+  }
+
+  stats(): { workers: ReturnType<WorkerPool['stats']>; rooms: number; viewers: number } {
+    let viewers = 0;
+    for (const r of this.rooms.values()) viewers += r.viewerCount;
+    return { workers: this.pool.stats(), rooms: this.rooms.size, viewers };
+  }
+
+  get workerPool(): WorkerPool {
+    return this.pool;
+  }
+
+  assertHealthy(): void {
+    if (this.pool.size === 0) throw new MediaUnavailableError('No mediasoup worker is running');
+  }
+
+  close(): void {
+    for (const r of [...this.rooms.values()]) r.close();
+    this.rooms.clear();
+    this.pool.close();
+  }
+}

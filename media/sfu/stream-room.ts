@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import {
+  acceptedFromProducers,
+  assignProducersToViewerMedia,
+  consumerToAnswerMedia,
+  createAnswer,
+  offerToDtlsParameters,
+  offerToProducerParameters,
+  offerToRtpCapabilities,
+  parseOffer,
+  SdpError,
+  type AcceptedMedia,
+} from '../sdp';
+import { PublisherExistsError, SessionNotFoundError, StreamNotLiveError } from './errors';
+
+/** Network and timing settings of a room's transports. */
+export interface RoomTransportOptions {
+  listenIp: string;
+  announcedAddress?: string;
+  portRange: { min: number; max: number };
+  /** Seconds without ICE consent before a peer counts as gone (RFC 7675). */
+  iceConsentTimeout: number;
+  /** Seconds a publisher may take to connect after its answer before the session is dropped. */
+  connectTimeout: number;
+  /**
+   * Keyframe requests from viewers are merged over this window (ms), so a
+   * join storm costs the publisher one keyframe, not one per viewer.
+   */
+  keyFrameRequestDelay: number;
+}
+
+export type GoneReason = 'ice_disconnected' | 'dtls_failed' | 'connect_timeout' | 'worker_died' | 'closed';
+
+interface Session {
+  id: string;
+  transport: types.WebRtcTransport;
+  connectTimer?: NodeJS.Timeout;
+}
+
+interface PublisherSession extends Session {
+  producers: types.Producer[];
+}
+
+interface ViewerSession extends Session {
+  consumers: types.Consumer[];
+}
+
+export interface RoomEvents {
+  /** The publisher went away without DELETE (or its worker died). */
+  publisherGone: [reason: GoneReason];
+  viewerGone: [sessionId: string, reason: GoneReason];
+  closed: [];
+}
+
+/**
+ * One live stream on the SFU: a router, at most one publisher (WHIP) and any
+ * number of viewers (WHEP). Closing the room closes the router, which closes
+ * every transport, producer and consumer and frees their ports.
+ */
+export class StreamRoom extends EventEmitter<RoomEvents> {
+  private publisher?: PublisherSession;
+  private readonly viewers = new Map<string, ViewerSession>();
+  private isClosed = false;
+
+  constructor(
+    readonly streamId: string,
+    readonly router: types.Router,
+    private readonly opts: RoomTransportOptions,
+  ) {
+    super();
+    // The worker died: mediasoup closes the router with it.
+    router.observer.once('close', () => {
+      if (!this.isClosed) {
+        if (this.publisher) this.emit('publisherGone', 'worker_died');
+        this.finishClose();
+      }
+    });
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get publisherSessionId(): string | undefined {
+    return this.publisher?.id;
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  get producers(): types.Producer[] {
+    return this.publisher?.producers ?? [];
+  }
+
+  private async createTransport(): Promise<types.WebRtcTransport> {
+    const info = {
+      ip: this.opts.listenIp,
+      announcedAddress: this.opts.announcedAddress,
+      portRange: this.opts.portRange,
+    };
+    return this.router.createWebRtcTransport({
+      listenInfos: [
+        { protocol: 'udp', ...info },
+        { protocol: 'tcp', ...info },
+      ],
+      preferUdp: true,
+      iceConsentTimeout: this.opts.iceConsentTimeout,
+      initialAvailableOutgoingBitrate: 1_500_000,
+    });
+  }
+
+  /** Watches a session's connectivity; calls `gone` once when it is lost. */
+  private watch(session: Session, gone: (reason: GoneReason) => void): void {
+    let done = false;
+    const fire = (reason: GoneReason) => {
+      if (done) return;
+      done = true;
+      clearTimeout(session.connectTimer);
+      gone(reason);
+    };
+    session.connectTimer = setTimeout(() => {
+      if (session.transport.dtlsState !== 'connected') fire('connect_timeout');
+    }, this.opts.connectTimeout * 1000);
+    session.connectTimer.unref();
+    session.transport.on('icestatechange', (state) => {
+      if (state === 'disconnected' || state === 'closed') fire('ice_disconnected');
+    });
+    session.transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') fire('dtls_failed');
+      if (state === 'connected') clearTimeout(session.connectTimer);
+    });
+  }
+
+  /** WHIP: takes the publisher's offer, returns the session id and the SDP answer. */
+  async publish(offerSdp: string): Promise<{ sessionId: string; answer: string }> {
+    if (this.isClosed) throw new StreamNotLiveError(this.streamId);
+    if (this.publisher) throw new PublisherExistsError(this.streamId);
+    const offer = parseOffer(offerSdp);
+    const specs = offerToProducerParameters(offer, this.router.rtpCapabilities);
+    // Re-check after the awaits below could interleave with a racing publish.
+    const transport = await this.createTransport();
+    if (this.publisher || this.isClosed) {
+      transport.close();
+      throw this.isClosed ? new StreamNotLiveError(this.streamId) : new PublisherExistsError(this.streamId);
+    }
+    const session: PublisherSession = { id: randomUUID(), transport, producers: [] };
+    this.publisher = session;
+    try {
+      await transport.connect({ dtlsParameters: offerToDtlsParameters(offer) });
+      for (const spec of specs) {
+        session.producers.push(
+          await transport.produce({
+            kind: spec.kind,
+            rtpParameters: spec.rtpParameters,
+            keyFrameRequestDelay: this.opts.keyFrameRequestDelay,
+          }),
+        );
+      }
+      const answer = createAnswer({
+        offer,
+        transport: transport,
+        accepted: acceptedFromProducers(specs),
+      });
+      this.watch(session, (reason) => {
+        if (this.publisher !== session) return;
+        this.emit('publisherGone', reason);
+      });
+      return { sessionId: session.id, answer };
+    } catch (e) {
+      transport.close();
+      this.publisher = undefined;
+      throw e;
+    }
+  }
+
+  /** WHEP: a viewer's recvonly offer → consumers of the publisher's producers and the answer. */
+  async addViewer(offerSdp: string): Promise<{ sessionId: string; answer: string }> {
+    if (this.isClosed || !this.publisher || this.publisher.producers.length === 0) {
+      throw new StreamNotLiveError(this.streamId);
+    }
+    const offer = parseOffer(offerSdp);
+    const rtpCapabilities = offerToRtpCapabilities(offer, {
+      routerRtpCapabilities: this.router.rtpCapabilities,
+    });
+    const assignment = assignProducersToViewerMedia(offer, this.publisher.producers);
+    if (!assignment.some((a) => a.producer)) {
+      throw new SdpError(
+        'wrong_direction',
+        'The offer has no recvonly audio or video m-line this stream can fill',
+      );
+    }
+    const transport = await this.createTransport();
+    const session: ViewerSession = { id: randomUUID(), transport, consumers: [] };
+    try {
+      await transport.connect({ dtlsParameters: offerToDtlsParameters(offer) });
+      const accepted: Record<string, AcceptedMedia> = {};
+      for (const { mid, producer } of assignment) {
+        if (!producer) continue;
+        if (
+          !this.router.canConsume({
+            producerId: producer.id,
+            rtpCapabilities: rtpCapabilities,
+          })
+        ) {
+          continue;
+        }
+        const consumer = await transport.consume({
+          producerId: producer.id,
+          rtpCapabilities: rtpCapabilities,
+          paused: true,
+          mid,
+        });
+        session.consumers.push(consumer);
+        accepted[mid] = consumerToAnswerMedia({
+          offer,
+          mid,
+          consumer: consumer,
+          msid: { streamId: this.streamId, trackId: `${consumer.kind}-${consumer.id}` },
+        });
+      }
+      if (session.consumers.length === 0) {
+        throw new SdpError(
+          'unsupported_codec',
+          'None of the codecs this stream is sent in was offered by the viewer',
+        );
+      }
+      const answer = createAnswer({ offer, transport: transport, accepted });
+      this.viewers.set(session.id, session);
+      // Start media once the viewer can receive it: the resume asks the publisher for a
+      // keyframe (merged with other joiners' requests by keyFrameRequestDelay).
+      transport.on('dtlsstatechange', (state) => {
+        if (state === 'connected') for (const c of session.consumers) void c.resume().catch(() => undefined);
+      });
+      this.watch(session, (reason) => {
+        if (!this.viewers.has(session.id)) return;
+        this.closeViewer(session.id);
+        this.emit('viewerGone', session.id, reason);
+      });
+      return { sessionId: session.id, answer };
+    } catch (e) {
+      transport.close();
+      throw e;
+    }
+  }
+
+  closeViewer(sessionId: string): void {
+    const s = this.viewers.get(sessionId);
+    if (!s) throw new SessionNotFoundError(sessionId);
+    clearTimeout(s.connectTimer);
+    this.viewers.delete(sessionId);
+    s.transport.close();
+  }
+
+  hasViewer(sessionId: string): boolean {
+    return this.viewers.has(sessionId);
+  }
+
+  /** Closes the router and with it every transport, producer, consumer and port. Idempotent. */
+  close(): void {
+    if (this.isClosed) return;
+    this.finishClose();
+    this.router.close();
+  }
+
+  private finishClose(): void {
+    this.isClosed = true;
+    if (this.publisher) clearTimeout(this.publisher.connectTimer);
+    for (const v of this.viewers.values()) clearTimeout(v.connectTimer);
+    this.publisher = undefined;
+    this.viewers.clear();
+    this.emit('closed');
+  }
+}

@@ -1,0 +1,98 @@
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import { MediaUnavailableError } from './errors';
+
+export interface WorkerPoolOptions {
+  /** Workers to run; default one per core. */
+  numWorkers: number;
+  logLevel: types.WorkerLogLevel;
+  /** Told when a worker dies (it is replaced) and when a replacement fails. */
+  onWorkerDied?: (info: { pid: number; error: Error; routers: number }) => void;
+  /** Path of the mediasoup-worker binary; default mediasoup's own resolution. */
+  workerBin?: string;
+}
+
+interface Slot {
+  worker: types.Worker;
+  /** Routers currently placed on this worker: the load measure for placement. */
+  routers: Set<types.Router>;
+}
+
+/**
+ * A pool of mediasoup workers (one C++ process each). Routers go to the
+ * least-loaded worker; a worker that dies is replaced, and the routers it
+ * held are reported closed (mediasoup closes them with the worker), so
+ * their owners end their sessions cleanly.
+ */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private closed = false;
+
+  private constructor(private readonly opts: WorkerPoolOptions) {}
+
+  static async create(opts: WorkerPoolOptions): Promise<WorkerPool> {
+    const pool = new WorkerPool(opts);
+    if (opts.workerBin) process.env.MEDIASOUP_WORKER_BIN = opts.workerBin;
+    for (let i = 0; i < opts.numWorkers; i++) pool.slots.push(await pool.spawn());
+    return pool;
+  }
+
+  private async spawn(): Promise<Slot> {
+    const worker = await mediasoup.createWorker({ logLevel: this.opts.logLevel, logTags: ['ice', 'dtls'] });
+    const slot: Slot = { worker, routers: new Set() };
+    worker.on('died', (error: Error) => void this.replace(slot, error));
+    return slot;
+  }
+
+  private async replace(slot: Slot, error: Error): Promise<void> {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    this.opts.onWorkerDied?.({ pid: slot.worker.pid, error, routers: slot.routers.size });
+    slot.routers.clear();
+    if (this.closed) return;
+    try {
+      this.slots.push(await this.spawn());
+    } catch (e) {
+      this.opts.onWorkerDied?.({ pid: -1, error: e as Error, routers: 0 });
+    }
+  }
+
+  /** A new router on the least-loaded live worker. */
+  async createRouter(mediaCodecs: types.RouterRtpCodecCapability[]): Promise<types.Router> {
+    if (this.closed) throw new MediaUnavailableError('The media server is shutting down');
+    const slot = this.slots
+      .filter((s) => !s.worker.closed && !s.worker.died)
+      .sort((a, b) => a.routers.size - b.routers.size)[0];
+    if (!slot) throw new MediaUnavailableError('No mediasoup worker is running');
+    const router = await slot.worker.createRouter({ mediaCodecs });
+    slot.routers.add(router);
+    router.observer.once('close', () => slot.routers.delete(router));
+    return router;
+  }
+
+  /** Per-worker load and liveness, for /health and /metrics. */
+  stats(): { pid: number; routers: number; alive: boolean }[] {
+    return this.slots.map((s) => ({
+      pid: s.worker.pid,
+      routers: s.routers.size,
+      alive: !s.worker.closed && !s.worker.died,
+    }));
+  }
+
+  get size(): number {
+    return this.slots.filter((s) => !s.worker.closed && !s.worker.died).length;
+  }
+
+  /** Kills a worker as if it crashed (for tests of recovery). */
+  killWorkerForTest(index = 0): number {
+    const slot = this.slots[index];
+    process.kill(slot.worker.pid, 'SIGKILL');
+    return slot.worker.pid;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const s of this.slots) s.worker.close();
+    this.slots.length = 0;
+  }
+}

@@ -1,0 +1,225 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { MediaError, SdpError, sdpErrorHttpStatus, type GoneReason, type Sfu } from '../../../media';
+import {
+  BadRequestError,
+  ConflictError,
+  DomainError,
+  MissingError,
+  NotAcceptableError,
+  UnavailableError,
+} from '../../common/errors/domain-errors';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/config';
+import { PUBSUB, STATE_STORE } from '../../infra/infra.module';
+import type { PubSub, Unsubscribe } from '../../infra/pubsub';
+import type { StateStore } from '../../infra/state-store';
+import { STREAM_LIFECYCLE_CHANNEL, StreamsService, type StreamLifecycleEvent } from '../streams.service';
+import { SfuHost } from './sfu.provider';
+
+/** How often a replica refreshes the heartbeat of the streams it publishes. */
+const HEARTBEAT_MS = 5_000;
+/** A live stream with no heartbeat for this long has lost its replica. */
+const HEARTBEAT_TTL_MS = 20_000;
+
+/** Maps media-plane errors to the HTTP errors WHIP/WHEP clients get. */
+export function toDomainError(e: unknown): unknown {
+  if (e instanceof SdpError) {
+    const status = sdpErrorHttpStatus(e);
+    if (status === 406) return new NotAcceptableError(e.message, e.code);
+    if (status === 400) return new BadRequestError(e.message, `sdp_${e.code}`);
+    return e;
+  }
+  if (e instanceof MediaError) {
+    if (e.status === 404) return new MissingError(e.message, e.code);
+    if (e.status === 409) return new ConflictError(e.message, e.code);
+    if (e.status === 503) return new UnavailableError(e.message, e.code);
+  }
+  return e;
+}
+
+/**
+ * WHIP ingest and WHEP playback on this replica's SFU, tied to the stream
+ * lifecycle: a publish makes the stream live; DELETE, a vanished publisher
+ * (ICE consent lost, DTLS failed) or the owner's "end" makes it ended and
+ * releases every transport and port. After a media worker crash the stream
+ * stays live for a short grace period so the publisher can reconnect.
+ */
+@Injectable()
+export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Ingest');
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private heartbeat?: NodeJS.Timeout;
+  private sweeper?: NodeJS.Timeout;
+  private unsubscribe?: Unsubscribe;
+
+  constructor(
+    private readonly host: SfuHost,
+    private readonly streams: StreamsService,
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    @Inject(STATE_STORE) private readonly state: StateStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get sfu(): Sfu {
+    if (!this.host.sfu) throw new UnavailableError('This process runs no media server', 'media_unavailable');
+    return this.host.sfu;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const sfu = this.host.sfu;
+    if (!sfu) return;
+    sfu.on('publisherGone', (streamId, reason) => void this.onPublisherGone(streamId, reason));
+    // The owner ended the stream through any replica: close its media here.
+    this.unsubscribe = await this.pubsub.subscribe(STREAM_LIFECYCLE_CHANNEL, (msg) => {
+      const ev = msg as StreamLifecycleEvent;
+      if (ev.status === 'ended') {
+        this.clearGrace(ev.streamId);
+        sfu.closeStream(ev.streamId);
+        void this.state.del(this.aliveKey(ev.streamId));
+      }
+    });
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.sweeper = setInterval(() => void this.sweep(), HEARTBEAT_MS * 2);
+    this.heartbeat.unref();
+    this.sweeper.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
+    clearInterval(this.sweeper);
+    for (const t of this.graceTimers.values()) clearTimeout(t);
+    await this.unsubscribe?.();
+  }
+
+  private aliveKey(streamId: string): string {
+    return `stream:${streamId}:publisher`;
+  }
+
+  private async beat(): Promise<void> {
+    const sfu = this.host.sfu;
+    if (!sfu) return;
+    const live = await this.streams.liveStreams().catch(() => []);
+    await Promise.all(
+      live
+        .filter((s) => sfu.isPublishing(s.id) || this.graceTimers.has(s.id))
+        .map((s) => this.state.set(this.aliveKey(s.id), '1', HEARTBEAT_TTL_MS)),
+    ).catch(() => undefined);
+  }
+
+  /** Ends live streams whose publisher's replica is gone (crashed, killed, restarted). */
+  private async sweep(): Promise<void> {
+    try {
+      for (const s of await this.streams.liveStreams()) {
+        const since = Date.now() - (s.startedAt?.getTime() ?? 0);
+        if (since < HEARTBEAT_TTL_MS) continue;
+        if (this.host.sfu?.isPublishing(s.id) || this.graceTimers.has(s.id)) continue;
+        if ((await this.state.get(this.aliveKey(s.id))) !== null) continue;
+        this.logger.warn(`stream ${s.id} has no publisher on any replica; ending it`);
+        await this.streams.markEnded(s.id);
+      }
+    } catch (e) {
+      this.logger.warn(`sweep failed: ${(e as Error).message}`);
+    }
+  }
+
+  private clearGrace(streamId: string): void {
+    const t = this.graceTimers.get(streamId);
+    if (t) clearTimeout(t);
+    this.graceTimers.delete(streamId);
+  }
+
+  private async onPublisherGone(streamId: string, reason: GoneReason): Promise<void> {
+    if (reason === 'worker_died' && this.config.media.reconnectGraceSeconds > 0) {
+      this.logger.warn(
+        `stream ${streamId}: media worker died; publisher may reconnect for ${this.config.media.reconnectGraceSeconds}s`,
+      );
+      this.clearGrace(streamId);
+      const t = setTimeout(() => {
+        this.graceTimers.delete(streamId);
+        if (!this.host.sfu?.isPublishing(streamId))
+          void this.end(streamId, 'no reconnect after worker crash');
+      }, this.config.media.reconnectGraceSeconds * 1000);
+      t.unref();
+      this.graceTimers.set(streamId, t);
+      return;
+    }
+    await this.end(streamId, reason);
+  }
+
+  private async end(streamId: string, why: string): Promise<void> {
+    this.logger.log(`stream ${streamId} ends: ${why}`);
+    try {
+      await this.streams.markEnded(streamId);
+    } catch (e) {
+      this.logger.error(`could not end stream ${streamId}: ${(e as Error).message}`);
+    }
+  }
+
+  /** WHIP POST: the stream key is checked before any media work. */
+  async publish(
+    streamId: string,
+    streamKey: string | undefined,
+    offerSdp: string,
+  ): Promise<{ sessionId: string; answer: string }> {
+    const stream = await this.streams.verifyKey(streamId, streamKey);
+    if (stream.status === 'ended') {
+      throw new ConflictError(
+        `Stream ${streamId} has ended; create a new stream to go live again`,
+        'stream_ended',
+      );
+    }
+    try {
+      const result = await this.sfu.publish(streamId, offerSdp);
+      this.clearGrace(streamId);
+      try {
+        await this.streams.markLive(streamId);
+      } catch (e) {
+        this.sfu.closeStream(streamId);
+        throw e;
+      }
+      await this.state.set(this.aliveKey(streamId), '1', HEARTBEAT_TTL_MS);
+      this.logger.log(`stream ${streamId} is live (session ${result.sessionId})`);
+      return result;
+    } catch (e) {
+      throw toDomainError(e);
+    }
+  }
+
+  /** WHIP DELETE: the publisher is done; the stream ends. */
+  async unpublish(streamId: string, sessionId: string): Promise<void> {
+    try {
+      this.sfu.unpublish(streamId, sessionId);
+    } catch (e) {
+      throw toDomainError(e);
+    }
+    await this.end(streamId, 'publisher sent DELETE');
+  }
+
+  async view(streamId: string, offerSdp: string): Promise<{ sessionId: string; answer: string }> {
+    const stream = await this.streams.mustFind(streamId);
+    if (stream.status !== 'live')
+      throw new MissingError(`Stream ${streamId} is not live (${stream.status})`, 'stream_not_live');
+    try {
+      return await this.sfu.view(streamId, offerSdp);
+    } catch (e) {
+      const mapped = toDomainError(e);
+      if (mapped instanceof DomainError) throw mapped;
+      throw e;
+    }
+  }
+
+  stopViewing(streamId: string, sessionId: string): void {
+    try {
+      this.sfu.stopViewing(streamId, sessionId);
+    } catch (e) {
+      throw toDomainError(e);
+    }
+  }
+
+  hasSession(streamId: string, sessionId: string, kind: 'whip' | 'whep'): boolean {
+    const sfu = this.host.sfu;
+    if (!sfu) return false;
+    if (kind === 'whip') return sfu.publisherSessionId(streamId) === sessionId;
+    return sfu.room(streamId)?.hasViewer(sessionId) ?? false;
+  }
+}

@@ -1,0 +1,20 @@
+import type { Request } from 'express';
+import { BadRequestError, UnsupportedMediaTypeError } from '../../common/errors/domain-errors';
+
+/** The SDP body of a WHIP/WHEP request, or the right 4xx (RFC 9725 §4.2). */
+export function sdpBody(req: Request, expected = 'application/sdp'): string {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== expected) {
+    throw new UnsupportedMediaTypeError(`Content-Type must be ${expected} (got ${type || 'none'})`);
+  }
+  const body: unknown = req.body;
+  if (typeof body !== 'string' || body.trim() === '')
+    throw new BadRequestError(`The body must be an ${expected} document`, 'sdp_empty');
+  return body;
+}
+
+/** The bearer token of a WHIP request (the stream key), or undefined. */
+export function bearerOf(req: Request): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec((req.headers.authorization ?? '').trim());
+  return m?.[1];
+}

@@ -1,0 +1,65 @@
+import { Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public } from '../../common/auth/decorators';
+import { MissingError } from '../../common/errors/domain-errors';
+import { IngestService } from './ingest.service';
+import { sdpBody } from './sdp-body';
+import { patchFragment } from './whip.controller';
+
+/** WHEP playback: anyone may watch a live stream over WebRTC. */
+@ApiTags('media')
+@Controller('whep')
+export class WhepController {
+  constructor(private readonly ingest: IngestService) {}
+
+  @Public()
+  @Post(':streamId')
+  @ApiOperation({ summary: 'WHEP play: a recvonly SDP offer in, the SDP answer out' })
+  @ApiConsumes('application/sdp')
+  @ApiProduces('application/sdp')
+  @ApiBody({ schema: { type: 'string' }, description: 'SDP offer (recvonly audio/video)' })
+  @ApiResponse({ status: 201, description: 'SDP answer; Location is the session URL' })
+  @ApiResponse({ status: 404, description: 'Stream not found or not live' })
+  @ApiResponse({ status: 406, description: 'The viewer offered none of the codecs the stream is sent in' })
+  async play(
+    @Param('streamId', new ParseUUIDPipe()) streamId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const { sessionId, answer } = await this.ingest.view(streamId, sdpBody(req));
+    res
+      .status(201)
+      .set({
+        'Content-Type': 'application/sdp',
+        Location: `/whep/${streamId}/sessions/${sessionId}`,
+        ETag: `"${sessionId}"`,
+        'Accept-Patch': 'application/trickle-ice-sdpfrag',
+        'Cache-Control': 'no-store',
+      })
+      .send(answer);
+  }
+
+  @Public()
+  @Delete(':streamId/sessions/:sessionId')
+  @HttpCode(200)
+  stop(
+    @Param('streamId', new ParseUUIDPipe()) streamId: string,
+    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+  ): void {
+    this.ingest.stopViewing(streamId, sessionId);
+  }
+
+  @Public()
+  @Patch(':streamId/sessions/:sessionId')
+  @HttpCode(204)
+  patch(
+    @Param('streamId', new ParseUUIDPipe()) streamId: string,
+    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+    @Req() req: Request,
+  ): void {
+    if (!this.ingest.hasSession(streamId, sessionId, 'whep'))
+      throw new MissingError(`Session ${sessionId} not found`);
+    patchFragment(req);
+  }
+}

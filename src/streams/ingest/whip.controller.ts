@@ -1,0 +1,106 @@
+import { Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiHeader,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public } from '../../common/auth/decorators';
+import {
+  MethodNotAllowedError,
+  MissingError,
+  UnsupportedMediaTypeError,
+} from '../../common/errors/domain-errors';
+import { IngestService } from './ingest.service';
+import { bearerOf, sdpBody } from './sdp-body';
+
+/**
+ * WHIP (RFC 9725) ingest. Public at the HTTP level: the bearer token is the
+ * stream key, checked by the service. The session URL (Location) is a
+ * 122-bit random capability; DELETE on it ends the stream.
+ */
+@ApiTags('media')
+@Controller('whip')
+export class WhipController {
+  constructor(private readonly ingest: IngestService) {}
+
+  @Public()
+  @Post(':streamId')
+  @ApiOperation({ summary: 'WHIP publish: an SDP offer in, the SDP answer out (RFC 9725)' })
+  @ApiHeader({ name: 'Authorization', description: 'Bearer <streamKey>', required: true })
+  @ApiConsumes('application/sdp')
+  @ApiProduces('application/sdp')
+  @ApiBody({ schema: { type: 'string' }, description: 'SDP offer (sendonly audio/video, BUNDLE, rtcp-mux)' })
+  @ApiResponse({ status: 201, description: 'SDP answer; Location is the session URL' })
+  @ApiResponse({ status: 400, description: 'Not SDP, or SDP missing ICE/DTLS/BUNDLE/rtcp-mux' })
+  @ApiResponse({ status: 401, description: 'Wrong or missing stream key' })
+  @ApiResponse({ status: 406, description: 'No offered codec is supported' })
+  @ApiResponse({ status: 409, description: 'The stream already has a publisher, or has ended' })
+  @ApiResponse({ status: 415, description: 'Content-Type is not application/sdp' })
+  async publish(
+    @Param('streamId', new ParseUUIDPipe()) streamId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const key = bearerOf(req);
+    const offer = sdpBody(req);
+    const { sessionId, answer } = await this.ingest.publish(streamId, key, offer);
+    res
+      .status(201)
+      .set({
+        'Content-Type': 'application/sdp',
+        Location: `/whip/${streamId}/sessions/${sessionId}`,
+        ETag: `"${sessionId}"`,
+        'Accept-Patch': 'application/trickle-ice-sdpfrag',
+        'Cache-Control': 'no-store',
+      })
+      .send(answer);
+  }
+
+  @Public()
+  @Delete(':streamId/sessions/:sessionId')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'WHIP teardown: ends the session and the stream' })
+  async unpublish(
+    @Param('streamId', new ParseUUIDPipe()) streamId: string,
+    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+  ): Promise<void> {
+    await this.ingest.unpublish(streamId, sessionId);
+  }
+
+  /**
+   * Trickle ICE (RFC 8840 fragments): mediasoup is ICE-lite, so the client's
+   * candidates are learnt from its connectivity checks and a trickled
+   * fragment needs no action (204). ICE restarts are not supported (405):
+   * DELETE the session and POST a new offer.
+   */
+  @Public()
+  @Patch(':streamId/sessions/:sessionId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Trickle ICE: accepted and ignored (ICE-lite server); ICE restart → 405' })
+  patch(
+    @Param('streamId', new ParseUUIDPipe()) streamId: string,
+    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+    @Req() req: Request,
+  ): void {
+    if (!this.ingest.hasSession(streamId, sessionId, 'whip'))
+      throw new MissingError(`Session ${sessionId} not found`);
+    patchFragment(req);
+  }
+}
+
+/** Shared by WHIP and WHEP PATCH handlers. */
+export function patchFragment(req: Request): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/trickle-ice-sdpfrag') {
+    throw new UnsupportedMediaTypeError('Content-Type must be application/trickle-ice-sdpfrag');
+  }
+  const frag = typeof req.body === 'string' ? req.body : '';
+  if (/^a=ice-pwd:/m.test(frag)) {
+    throw new MethodNotAllowedError('ICE restart is not supported: DELETE the session and POST a new offer');
+  }
+}

@@ -1,0 +1,285 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { IngestService } from '../../src/streams/ingest/ingest.service';
+import { SfuHost } from '../../src/streams/ingest/sfu.provider';
+import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { createPublisher, createViewer, Publisher, Viewer, waitFor } from '../support/webrtc';
+
+const FIXTURES = path.resolve(__dirname, '../../media/sdp/fixtures');
+const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+
+/** WHIP in, WHEP out, through a real mediasoup worker, with a real WebRTC stack on both ends. */
+describe('WHIP ingest and WHEP playback', () => {
+  let t: TestApp;
+  let streamer: TestUser;
+  const peers: { close(): void }[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: {
+        MEDIASOUP_NUM_WORKERS: '2',
+        MEDIASOUP_ICE_CONSENT_TIMEOUT: '4',
+        STREAM_RECONNECT_GRACE_SECONDS: '3',
+      },
+    });
+    streamer = await t.user('streamer');
+  });
+  afterEach(() => {
+    for (const p of peers.splice(0)) p.close();
+  });
+  afterAll(() => t.close());
+
+  async function newStream(): Promise<{ id: string; streamKey: string }> {
+    const res = await t.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'Media test' })
+      .expect(201);
+    return res.body;
+  }
+
+  async function publish(stream: {
+    id: string;
+    streamKey: string;
+  }): Promise<{ pub: Publisher; location: string }> {
+    const pub = createPublisher();
+    peers.push(pub);
+    const res = await t.http
+      .post(`/whip/${stream.id}`)
+      .set('Authorization', `Bearer ${stream.streamKey}`)
+      .set('Content-Type', 'application/sdp')
+      .send(await pub.offer())
+      .expect(201);
+    expect(res.headers['content-type']).toMatch(/^application\/sdp/);
+    await pub.answer(res.text);
+    await waitFor(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
+    return { pub, location: res.headers.location };
+  }
+
+  async function view(streamId: string): Promise<{ viewer: Viewer; location: string }> {
+    const viewer = createViewer();
+    peers.push(viewer);
+    const res = await t.http
+      .post(`/whep/${streamId}`)
+      .set('Content-Type', 'application/sdp')
+      .send(await viewer.offer())
+      .expect(201);
+    await viewer.answer(res.text);
+    return { viewer, location: res.headers.location };
+  }
+
+  const status = async (id: string) =>
+    (await t.http.get(`/api/streams/${id}`).expect(200)).body.status as string;
+  const sfu = () => t.app.get(SfuHost).sfu!;
+
+  it('publishes over WHIP, goes live, and a WHEP viewer decodes frames', async () => {
+    const stream = await newStream();
+    const { location } = await publish(stream);
+    expect(location).toMatch(new RegExp(`^/whip/${stream.id}/sessions/[0-9a-f-]{36}$`));
+    expect(await status(stream.id)).toBe('live');
+
+    const { viewer } = await view(stream.id);
+    await waitFor(() => viewer.frames() > 5, 10_000, 'decoded video frames');
+    expect(viewer.lastSize()).toEqual({ width: 320, height: 240 });
+    expect(viewer.audioTracks()).toBe(1);
+    expect(sfu().stats().viewers).toBe(1);
+  });
+
+  it('answers with ICE-lite, every candidate and end-of-candidates, so a non-trickle client connects', async () => {
+    const stream = await newStream();
+    const pub = createPublisher();
+    peers.push(pub);
+    const res = await t.http
+      .post(`/whip/${stream.id}`)
+      .set('Authorization', `Bearer ${stream.streamKey}`)
+      .set('Content-Type', 'application/sdp')
+      .send(await pub.offer())
+      .expect(201);
+    expect(res.text).toContain('a=ice-lite');
+    expect(res.text).toMatch(/a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ host/);
+    expect(res.text).toContain('a=end-of-candidates');
+    expect(res.text).toContain('a=setup:passive');
+    expect(res.headers.etag).toEqual(expect.any(String));
+  });
+
+  it('ends the stream and frees its media on WHIP DELETE', async () => {
+    const stream = await newStream();
+    const { location } = await publish(stream);
+    const { location: whep } = await view(stream.id);
+    await t.http.delete(whep).expect(200);
+    await t.http.delete(location).expect(200);
+    expect(await status(stream.id)).toBe('ended');
+    expect(sfu().room(stream.id)).toBeUndefined();
+    // The stream is over: neither its publisher nor a viewer can come back.
+    await t.http.delete(location).expect(404);
+    await t.http
+      .post(`/whep/${stream.id}`)
+      .set('Content-Type', 'application/sdp')
+      .send(fixture('wrtc-viewer.sdp'))
+      .expect(404);
+  });
+
+  it('ends the stream when its owner ends it through the API, closing the publisher session', async () => {
+    const stream = await newStream();
+    await publish(stream);
+    await t.http
+      .post(`/api/streams/${stream.id}/end`)
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .expect(200);
+    await waitFor(() => sfu().room(stream.id) === undefined, 5000, 'room closed');
+  });
+
+  it('detects a publisher that vanishes without DELETE and ends the stream', async () => {
+    const stream = await newStream();
+    const { pub } = await publish(stream);
+    pub.close();
+    const t0 = Date.now();
+    for (let i = 0; i < 150 && (await status(stream.id)) !== 'ended'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await status(stream.id)).toBe('ended');
+    // Consent timeout is 4 s in this test (10 s by default): well inside the 15 s budget.
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(sfu().room(stream.id)).toBeUndefined();
+  });
+
+  it('refuses a wrong or missing stream key with 401', async () => {
+    const stream = await newStream();
+    const offer = fixture('wrtc-publisher.sdp');
+    const wrong = await t.http
+      .post(`/whip/${stream.id}`)
+      .set('Authorization', 'Bearer sk_live_wrong')
+      .set('Content-Type', 'application/sdp')
+      .send(offer);
+    expect(wrong.status).toBe(401);
+    const none = await t.http.post(`/whip/${stream.id}`).set('Content-Type', 'application/sdp').send(offer);
+    expect(none.status).toBe(401);
+    // A user's JWT is not a stream key.
+    const jwt = await t.http
+      .post(`/whip/${stream.id}`)
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .set('Content-Type', 'application/sdp')
+      .send(offer);
+    expect(jwt.status).toBe(401);
+    expect(await status(stream.id)).toBe('created');
+  });
+
+  it('refuses a second publisher with 409', async () => {
+    const stream = await newStream();
+    await publish(stream);
+    const res = await t.http
+      .post(`/whip/${stream.id}`)
+      .set('Authorization', `Bearer ${stream.streamKey}`)
+      .set('Content-Type', 'application/sdp')
+      .send(fixture('wrtc-publisher.sdp'));
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('publisher_exists');
+  });
+
+  it('answers bad offers with 400, 406 and 415 and a message', async () => {
+    const stream = await newStream();
+    const post = (body: string, type = 'application/sdp') =>
+      t.http
+        .post(`/whip/${stream.id}`)
+        .set('Authorization', `Bearer ${stream.streamKey}`)
+        .set('Content-Type', type)
+        .send(body);
+
+    const garbage = await post('hello, I am not SDP');
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.error.message).toEqual(expect.any(String));
+
+    expect((await post('{"sdp":"v=0"}', 'application/json')).status).toBe(415);
+    expect((await post('')).status).toBe(400);
+
+    // Only H.265 video and G.722 audio: nothing we can take. The message names what was offered.
+    const h265 = fixture('wrtc-publisher.sdp')
+      .replace(/^m=video (\d+) (\S+) .*$/m, 'm=video $1 $2 49')
+      .replace(/^m=audio (\d+) (\S+) .*$/m, 'm=audio $1 $2 9')
+      .replace(/^a=(rtpmap|fmtp|rtcp-fb):(\d+) .*\r?\n/gm, '')
+      .replace(/^(m=video .*\r?\n)/m, '$1a=rtpmap:49 H265/90000\r\n')
+      .replace(/^(m=audio .*\r?\n)/m, '$1a=rtpmap:9 G722/8000\r\n');
+    const unsupported = await post(h265);
+    expect(unsupported.status).toBe(406);
+    expect(unsupported.body.error.message).toMatch(/H265/);
+
+    const noMux = fixture('wrtc-publisher.sdp').replace(/^a=rtcp-mux\r?\n/gm, '');
+    expect((await post(noMux)).status).toBe(400);
+    expect(await status(stream.id)).toBe('created');
+    expect(sfu().room(stream.id)).toBeUndefined();
+  });
+
+  it('answers WHEP for a stream that is not live with 404', async () => {
+    const stream = await newStream();
+    const res = await t.http
+      .post(`/whep/${stream.id}`)
+      .set('Content-Type', 'application/sdp')
+      .send(fixture('wrtc-viewer.sdp'));
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toMatch(/not live/);
+    await t.http
+      .post('/whep/00000000-0000-4000-8000-000000000000')
+      .set('Content-Type', 'application/sdp')
+      .send(fixture('wrtc-viewer.sdp'))
+      .expect(404);
+  });
+
+  it('accepts trickle ICE fragments and refuses ICE restarts with 405', async () => {
+    const stream = await newStream();
+    const { location } = await publish(stream);
+    await t.http
+      .patch(location)
+      .set('Content-Type', 'application/trickle-ice-sdpfrag')
+      .send('a=ice-ufrag:abcd\r\na=mid:0\r\na=candidate:1 1 udp 1 127.0.0.1 9 typ host\r\n')
+      .expect(204);
+    await t.http
+      .patch(location)
+      .set('Content-Type', 'application/trickle-ice-sdpfrag')
+      .send('a=ice-ufrag:new1\r\na=ice-pwd:newpasswordnewpassword12\r\n')
+      .expect(405);
+  });
+
+  it('answers CORS preflight on the WHIP endpoint', async () => {
+    const res = await t.http
+      .options(`/whip/00000000-0000-4000-8000-000000000000`)
+      .set('Origin', 'https://studio.example')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-methods']).toMatch(/POST/);
+    expect(res.headers['access-control-allow-headers']).toMatch(/authorization/i);
+  });
+
+  it('replaces a crashed media worker; the publisher can go live again on the same stream', async () => {
+    const stream = await newStream();
+    await publish(stream);
+    const pool = sfu().workerPool;
+    const before = pool.stats().map((w) => w.pid);
+    const roomWorker = before.find((_, i) => pool.stats()[i].routers > 0)!;
+    process.kill(roomWorker, 'SIGKILL');
+    await waitFor(() => sfu().room(stream.id) === undefined, 5000, 'room closed with its worker');
+    await waitFor(
+      () => pool.size === 2 && !pool.stats().some((w) => w.pid === roomWorker),
+      10_000,
+      'worker replaced',
+    );
+    // Within the reconnect grace the stream is still live and takes a new publisher.
+    expect(await status(stream.id)).toBe('live');
+    const { pub } = await publish(stream);
+    const { viewer } = await view(stream.id);
+    await waitFor(() => viewer.frames() > 3, 10_000, 'frames after recovery');
+    pub.close();
+    expect(t.app.get(IngestService)).toBeDefined();
+  });
+
+  it('ends a stream whose worker died when nobody reconnects within the grace period', async () => {
+    const stream = await newStream();
+    await publish(stream);
+    const pool = sfu().workerPool;
+    const pid = pool.stats().find((w) => w.routers > 0)!.pid;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => sfu().room(stream.id) === undefined, 5000, 'room closed');
+    for (let i = 0; i < 100 && (await status(stream.id)) !== 'ended'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await status(stream.id)).toBe('ended');
+  });
+});
