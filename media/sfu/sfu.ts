@@ -35,14 +35,15 @@ export class Sfu extends EventEmitter<SfuEvents> {
   }
 
   static async create(opts: SfuOptions): Promise<Sfu> {
-    let sfu: Sfu | undefined;
+    // The pool reports deaths through a holder: the Sfu exists only once the pool does.
+    const holder: { sfu?: Sfu } = {};
     const pool = await WorkerPool.create({
       numWorkers: opts.numWorkers,
       logLevel: opts.logLevel,
-      onWorkerDied: (info) => sfu?.emit('workerDied', info),
+      onWorkerDied: (info) => holder.sfu?.emit('workerDied', info),
     });
-    sfu = new Sfu(pool, opts);
-    return sfu;
+    holder.sfu = new Sfu(pool, opts);
+    return holder.sfu;
   }
 
   private async roomFor(streamId: string): Promise<StreamRoom> {
