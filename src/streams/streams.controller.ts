@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
+import { UnauthorizedError } from '../common/errors/domain-errors';
 import {
   CreateStreamDto,
   ListStreamsQueryDto,
@@ -28,7 +29,11 @@ export class StreamsController {
   @Public()
   @Get()
   @ApiResponse({ status: 200, type: StreamPageDto })
-  list(@Query() q: ListStreamsQueryDto): Promise<StreamPageDto> {
+  list(@Query() q: ListStreamsQueryDto, @CurrentUser() user?: AuthUser): Promise<StreamPageDto> {
+    if (q.mine) {
+      if (!user) throw new UnauthorizedError('mine=1 needs a signed-in user');
+      return this.streams.list({ ...q, ownerId: user.id });
+    }
     return this.streams.list(q);
   }
 

@@ -44,9 +44,17 @@ export class StreamsService {
 
   /** Tells every replica and the stream's room that the status changed. */
   private async announce(s: StreamEntity): Promise<void> {
-    const lifecycle: StreamLifecycleEvent = { streamId: s.id, status: s.status, ownerId: s.ownerId, merchantId: s.merchantId };
+    const lifecycle: StreamLifecycleEvent = {
+      streamId: s.id,
+      status: s.status,
+      ownerId: s.ownerId,
+      merchantId: s.merchantId,
+    };
     const room: RoomEvent = { event: 'stream:status', data: { status: s.status } };
-    await Promise.all([this.pubsub.publish(STREAM_LIFECYCLE_CHANNEL, lifecycle), this.pubsub.publish(roomChannel(s.id), room)]);
+    await Promise.all([
+      this.pubsub.publish(STREAM_LIFECYCLE_CHANNEL, lifecycle),
+      this.pubsub.publish(roomChannel(s.id), room),
+    ]);
   }
 
   toDto(s: StreamEntity): StreamDto {
@@ -99,9 +107,10 @@ export class StreamsService {
     return s;
   }
 
-  async list(q: { status?: StreamStatus; limit?: number; offset?: number }): Promise<StreamPageDto> {
+  async list(q: { status?: StreamStatus; ownerId?: string; limit?: number; offset?: number }): Promise<StreamPageDto> {
     const [items, total] = await this.streams.list({
       status: q.status,
+      ownerId: q.ownerId,
       limit: q.limit ?? 50,
       offset: q.offset ?? 0,
     });

@@ -23,6 +23,11 @@ export class ListStreamsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(STREAM_STATUSES)
   status?: StreamStatus;
+
+  @ApiPropertyOptional({ description: '1: only the signed-in streamer\'s own streams (needs a token)', enum: ['1'] })
+  @IsOptional()
+  @IsIn(['1', 'true'])
+  mine?: string;
 }
 
 export class StreamDto {

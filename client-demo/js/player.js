@@ -1,0 +1,94 @@
+// The viewer's player: LL-HLS with hls.js by default (scales to any number
+// of viewers), or WebRTC over WHEP for the lowest latency. Exposes the
+// wall-clock time the viewer's picture shows, so product pins appear when
+// the video reaches the moment the streamer pinned them.
+import { whepPlay } from './whip.js';
+
+function loadHlsJs() {
+  if (window.Hls) return Promise.resolve(window.Hls);
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = '/vendor/hls/hls.min.js';
+    s.onload = () => resolve(window.Hls);
+    s.onerror = () => reject(new Error('could not load hls.js'));
+    document.head.append(s);
+  });
+}
+
+export function createPlayer({ videoEl, streamId, onState = () => undefined }) {
+  let mode = null;
+  let hls = null;
+  let whep = null;
+  let retryTimer = null;
+  let closed = false;
+
+  function teardown() {
+    clearTimeout(retryTimer);
+    if (hls) { hls.destroy(); hls = null; }
+    if (whep) { whep.stop(); whep = null; }
+    videoEl.removeAttribute('src');
+    videoEl.srcObject = null;
+  }
+
+  async function startWebRtc() {
+    teardown();
+    mode = 'webrtc';
+    onState({ mode, state: 'connecting' });
+    try {
+      whep = await whepPlay(`/whep/${streamId}`);
+      videoEl.srcObject = whep.stream;
+      await videoEl.play().catch(() => undefined);
+      whep.pc.addEventListener('connectionstatechange', () => {
+        const st = whep?.pc.connectionState;
+        onState({ mode, state: st });
+        if ((st === 'failed' || st === 'disconnected') && !closed && mode === 'webrtc') {
+          retryTimer = setTimeout(startWebRtc, 2000);
+        }
+      });
+    } catch (e) {
+      onState({ mode, state: 'error', message: e.message });
+      if (!closed && mode === 'webrtc' && e.status !== 404) retryTimer = setTimeout(startWebRtc, 3000);
+    }
+  }
+
+  async function startHls() {
+    teardown();
+    mode = 'hls';
+    onState({ mode, state: 'connecting' });
+    const src = `/hls/${streamId}/master.m3u8`;
+    const Hls = await loadHlsJs();
+    if (Hls.isSupported()) {
+      hls = new Hls({ lowLatencyMode: true, backBufferLength: 30, liveSyncDurationCount: 2 });
+      hls.on(Hls.Events.ERROR, (_, data) => {
+        if (!data.fatal) return;
+        onState({ mode, state: 'error', message: data.details });
+        // A transcoder restart or a late first segment: reload rather than give up.
+        if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+        else retryTimer = setTimeout(() => { if (!closed && mode === 'hls') void startHls(); }, 2000);
+      });
+      hls.on(Hls.Events.MANIFEST_PARSED, () => { onState({ mode, state: 'playing' }); void videoEl.play().catch(() => undefined); });
+      hls.loadSource(src);
+      hls.attachMedia(videoEl);
+    } else {
+      videoEl.src = src; // Safari plays HLS natively.
+      await videoEl.play().catch(() => undefined);
+    }
+  }
+
+  return {
+    get mode() { return mode; },
+    get hls() { return hls; },
+    async start(preferred) {
+      if (preferred === 'webrtc') return startWebRtc();
+      if (preferred === 'hls') return startHls();
+      const res = await fetch(`/hls/${streamId}/master.m3u8`, { method: 'HEAD' }).catch(() => null);
+      return res && res.ok ? startHls() : startWebRtc();
+    },
+    /** The wall-clock time of the frame on screen, or null when playback is real time (WebRTC). */
+    wallClock() {
+      if (mode === 'hls' && hls?.playingDate) return hls.playingDate;
+      return null;
+    },
+    close() { closed = true; teardown(); },
+  };
+}
