@@ -186,7 +186,9 @@ export function allocate(req: ReserveRequest, s: AllocationState, newId: () => s
     items.push({ productId: p.id, title: p.title, quantity, unitPriceCents: unit, sale });
   }
   const pinUnits = pinIndex >= 0 ? req.items[pinIndex].quantity : 0;
-  if (pin && pinIndex >= 0 && pin.perBuyerLimit !== null) {
+  // A sale's limit lasts as long as the sale; a plain pin's limit as long as the pin.
+  const limited = pin?.perBuyerLimit != null && (pin.salePriceCents === null || onSale);
+  if (pin && pinIndex >= 0 && limited && pin.perBuyerLimit !== null) {
     const used = s.usage.get(usageKey(pin.id, req.buyerId)) ?? 0;
     if (used + pinUnits > pin.perBuyerLimit) {
       const title = products[pinIndex].title;

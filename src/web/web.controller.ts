@@ -41,6 +41,27 @@ export class WebController {
     this.page(res, 'watch.html');
   }
 
+  /** Shop management: products, linked streamers, orders (merchant API calls are guarded). */
+  @Public()
+  @Get('merchant')
+  merchant(@Res() res: Response): void {
+    this.page(res, 'merchant.html');
+  }
+
+  /** My orders (the buyer's API calls are guarded). */
+  @Public()
+  @Get('orders')
+  orders(@Res() res: Response): void {
+    this.page(res, 'orders.html');
+  }
+
+  /** The simulated payment provider's hosted checkout (?session=…). */
+  @Public()
+  @Get('checkout')
+  checkout(@Res() res: Response): void {
+    this.page(res, 'checkout.html');
+  }
+
   /** The page itself is public; it asks for sign-in and every API call it makes is guarded. */
   @Public()
   @Get('studio')

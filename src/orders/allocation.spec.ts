@@ -1,0 +1,217 @@
+import {
+  allocate,
+  publicBuyerName,
+  unallocate,
+  type AllocationState,
+  type ReserveRequest,
+} from './allocation';
+
+const P = '00000000-0000-4000-8000-00000000000a';
+const Q = '00000000-0000-4000-8000-00000000000b';
+const S = '00000000-0000-4000-8000-0000000000s1';
+const NOW = 1_700_000_000_000;
+
+function state(over: Partial<AllocationState> = {}): AllocationState {
+  return {
+    nowMs: NOW,
+    products: new Map([
+      [P, { id: P, merchantId: 'm1', title: 'Phone', priceCents: 1000, currency: 'USD', stock: 10 }],
+      [Q, { id: Q, merchantId: 'm1', title: 'Case', priceCents: 300, currency: 'USD', stock: 5 }],
+    ]),
+    streams: new Map([[S, { id: S, merchantId: 'm1', status: 'live', startedAtMs: NOW - 60_000 }]]),
+    pinsByStream: new Map(),
+    usage: new Map(),
+    ...over,
+  };
+}
+
+const req = (items: ReserveRequest['items'], over: Partial<ReserveRequest> = {}): ReserveRequest => ({
+  buyerId: 'b1',
+  buyerName: 'Ada Lovelace',
+  idempotencyKey: 'k',
+  requestHash: 'h',
+  streamId: null,
+  items,
+  ...over,
+});
+
+let n = 0;
+const id = () => `o${++n}`;
+
+describe('allocate', () => {
+  it('prices lines at the product price and takes the units', () => {
+    const s = state();
+    const a = allocate(
+      req([
+        { productId: P, quantity: 2 },
+        { productId: Q, quantity: 1 },
+      ]),
+      s,
+      id,
+    );
+    expect(a.ok && a.order).toMatchObject({
+      totalCents: 2300,
+      currency: 'USD',
+      merchantId: 'm1',
+      pinId: null,
+    });
+    expect(s.products.get(P)!.stock).toBe(8);
+    expect(s.products.get(Q)!.stock).toBe(4);
+  });
+
+  it('takes nothing when any line is short', () => {
+    const s = state();
+    const a = allocate(
+      req([
+        { productId: P, quantity: 1 },
+        { productId: Q, quantity: 6 },
+      ]),
+      s,
+      id,
+    );
+    expect(!a.ok && a.error.message).toBe('Only 5 of "Case" left');
+    expect(s.products.get(P)!.stock).toBe(10);
+  });
+
+  it('sells a pinned sale from the sale stock at the sale price, inside the window only', () => {
+    const pin = {
+      id: 'pin1',
+      streamId: S,
+      productId: P,
+      salePriceCents: 500,
+      saleRemaining: 1,
+      endsAtMs: NOW + 1000,
+      perBuyerLimit: null,
+    };
+    const s = state({ pinsByStream: new Map([[S, pin]]) });
+    const a = allocate(req([{ productId: P, quantity: 1 }], { streamId: S }), s, id);
+    expect(a.ok && a.order).toMatchObject({
+      totalCents: 500,
+      pinId: 'pin1',
+      saleUnits: 1,
+      pinUnits: 1,
+      streamOffsetMs: 60_000,
+    });
+    expect(pin.saleRemaining).toBe(0);
+    expect(s.products.get(P)!.stock).toBe(9);
+    const sold = allocate(req([{ productId: P, quantity: 1 }], { streamId: S, buyerId: 'b2' }), s, id);
+    expect(!sold.ok && sold.error).toMatchObject({
+      code: 'sold_out',
+      message: 'Flash sale sold out: "Phone"',
+    });
+
+    const after = state({ nowMs: NOW + 1000, pinsByStream: new Map([[S, { ...pin, saleRemaining: 5 }]]) });
+    const late = allocate(req([{ productId: P, quantity: 2 }], { streamId: S }), after, id);
+    expect(late.ok && late.order).toMatchObject({ totalCents: 2000, saleUnits: 0, pinUnits: 2 });
+  });
+
+  it('ends the sale with the stream', () => {
+    const pin = {
+      id: 'pin1',
+      streamId: S,
+      productId: P,
+      salePriceCents: 500,
+      saleRemaining: 5,
+      endsAtMs: null,
+      perBuyerLimit: 1,
+    };
+    const s = state({
+      pinsByStream: new Map([[S, pin]]),
+      streams: new Map([[S, { id: S, merchantId: 'm1', status: 'ended', startedAtMs: NOW - 1 }]]),
+    });
+    const a = allocate(req([{ productId: P, quantity: 3 }], { streamId: S }), s, id);
+    expect(a.ok && a.order.totalCents).toBe(3000);
+  });
+
+  it('enforces the per-buyer limit across orders of the same buyer', () => {
+    const pin = {
+      id: 'pin1',
+      streamId: S,
+      productId: P,
+      salePriceCents: 500,
+      saleRemaining: 5,
+      endsAtMs: null,
+      perBuyerLimit: 2,
+    };
+    const s = state({ pinsByStream: new Map([[S, pin]]), usage: new Map([['pin1|b1', 1]]) });
+    expect(allocate(req([{ productId: P, quantity: 1 }], { streamId: S }), s, id).ok).toBe(true);
+    const third = allocate(req([{ productId: P, quantity: 1 }], { streamId: S }), s, id);
+    expect(!third.ok && third.error.code).toBe('buyer_limit');
+    expect(allocate(req([{ productId: P, quantity: 2 }], { streamId: S, buyerId: 'b2' }), s, id).ok).toBe(
+      true,
+    );
+  });
+
+  it('refuses unknown products, mixed currencies and shops, and foreign products in a stream', () => {
+    const s = state();
+    s.products.set('eur', {
+      id: 'eur',
+      merchantId: 'm1',
+      title: 'Euro',
+      priceCents: 1,
+      currency: 'EUR',
+      stock: 1,
+    });
+    s.products.set('m2', {
+      id: 'm2',
+      merchantId: 'm2',
+      title: 'Other',
+      priceCents: 1,
+      currency: 'USD',
+      stock: 1,
+    });
+    const code = (r: ReserveRequest) => {
+      const a = allocate(r, s, id);
+      return a.ok ? 'ok' : a.error.code;
+    };
+    expect(code(req([{ productId: 'nope', quantity: 1 }]))).toBe('unknown_product');
+    expect(
+      code(
+        req([
+          { productId: P, quantity: 1 },
+          { productId: 'eur', quantity: 1 },
+        ]),
+      ),
+    ).toBe('mixed_currencies');
+    expect(
+      code(
+        req([
+          { productId: P, quantity: 1 },
+          { productId: 'm2', quantity: 1 },
+        ]),
+      ),
+    ).toBe('mixed_shops');
+    expect(code(req([{ productId: 'm2', quantity: 1 }], { streamId: S }))).toBe('product_not_in_stream');
+    expect(code(req([{ productId: P, quantity: 1 }], { streamId: 'ghost' }))).toBe('unknown_stream');
+    expect(s.products.get(P)!.stock).toBe(10);
+  });
+
+  it('gives back exactly what it took', () => {
+    const pin = {
+      id: 'pin1',
+      streamId: S,
+      productId: P,
+      salePriceCents: 500,
+      saleRemaining: 3,
+      endsAtMs: null,
+      perBuyerLimit: 5,
+    };
+    const s = state({ pinsByStream: new Map([[S, pin]]) });
+    const a = allocate(req([{ productId: P, quantity: 2 }], { streamId: S }), s, id);
+    if (!a.ok) throw a.error;
+    unallocate(a.order, s);
+    expect(pin.saleRemaining).toBe(3);
+    expect(s.products.get(P)!.stock).toBe(10);
+    expect(s.usage.get('pin1|b1')).toBe(0);
+  });
+});
+
+describe('publicBuyerName', () => {
+  it('shows the first name only, or an initial, never an email', () => {
+    expect(publicBuyerName('Grace Brewster Hopper')).toBe('Grace');
+    expect(publicBuyerName('  Ada ')).toBe('Ada');
+    expect(publicBuyerName('Wolfeschlegelsteinhausenbergerdorff Sr')).toBe('W.');
+    expect(publicBuyerName('ada@example.com')).toBe('Someone');
+    expect(publicBuyerName('')).toBe('Someone');
+  });
+});

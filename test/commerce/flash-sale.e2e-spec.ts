@@ -1,0 +1,214 @@
+import { PIN_READER, type PinReader } from '../../src/live/live-events';
+import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { createShop, eventually, listenToRoom, newKey, order, pin, stockOf } from './shop';
+
+describe('flash sale', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const saleRemaining = async (pinId: string) =>
+    (await t.sql<{ sale_remaining: number }>('SELECT sale_remaining FROM pins WHERE id = $1', [pinId]))[0]
+      .sale_remaining;
+
+  it('sells 50 sale units to exactly 50 of 200 concurrent buyers, never below zero', async () => {
+    const shop = await createShop(t, { stock: 1000, priceCents: 99900, title: 'Hot Phone' });
+    const p = await pin(t, shop, {
+      salePriceCents: 49900,
+      saleStock: 50,
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    const buyers: TestUser[] = await Promise.all(Array.from({ length: 200 }, () => t.user('viewer')));
+
+    // Watch the counters while the race runs: they must never be seen negative.
+    let watching = true;
+    let lowest = Infinity;
+    const watcher = (async () => {
+      while (watching) {
+        lowest = Math.min(lowest, await saleRemaining(p.pinId), await stockOf(t, shop.productId));
+      }
+    })();
+    const results = await Promise.all(
+      buyers.map((b) =>
+        order(t, b, { streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] }),
+      ),
+    );
+    watching = false;
+    await watcher;
+
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(50);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(150);
+    for (const r of results.filter((x) => x.status === 409)) {
+      expect(r.body.error).toEqual({
+        code: 'sold_out',
+        message: 'Flash sale sold out: "Hot Phone"',
+        details: { productId: shop.productId, remaining: 0 },
+      });
+    }
+    for (const r of results.filter((x) => x.status === 201)) {
+      expect(r.body).toMatchObject({ totalCents: 49900, pinId: p.pinId, items: [{ sale: true }] });
+    }
+    expect(lowest).toBeGreaterThanOrEqual(0);
+    expect(await saleRemaining(p.pinId)).toBe(0);
+    expect(await stockOf(t, shop.productId)).toBe(950);
+    const [db] = await t.sql<{ n: string; units: string }>(
+      `SELECT count(*) AS n, sum(i.quantity) AS units FROM orders o JOIN order_items i ON i.order_id = o.id
+       WHERE o.pin_id = $1`,
+      [p.pinId],
+    );
+    expect(db).toEqual({ n: '50', units: '50' });
+  });
+
+  it('limits each buyer to the per-buyer limit, naming the product', async () => {
+    const shop = await createShop(t, { stock: 100, title: 'Limited Lamp' });
+    await pin(t, shop, { salePriceCents: 100, saleStock: 10, perBuyerLimit: 2 });
+    const buyer = await t.user('viewer');
+    const body = (q: number) => ({
+      streamId: shop.streamId,
+      items: [{ productId: shop.productId, quantity: q }],
+    });
+    await order(t, buyer, body(3)).expect(409);
+    await order(t, buyer, body(1)).expect(201);
+    await order(t, buyer, body(1)).expect(201);
+    const res = await order(t, buyer, body(1)).expect(409);
+    expect(res.body.error).toMatchObject({
+      code: 'buyer_limit',
+      message: '"Limited Lamp" is limited to 2 per buyer and you already ordered 2',
+    });
+  });
+
+  it('defaults the per-buyer limit of a sale to one, also under concurrency', async () => {
+    const shop = await createShop(t, { stock: 100 });
+    await pin(t, shop, { salePriceCents: 100, saleStock: 10 });
+    const buyer = await t.user('viewer');
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        order(
+          t,
+          buyer,
+          { streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] },
+          newKey(),
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+  });
+
+  it('charges the normal price and stock after the sale window', async () => {
+    const shop = await createShop(t, { stock: 10, priceCents: 5000 });
+    const p = await pin(t, shop, {
+      salePriceCents: 1000,
+      saleStock: 5,
+      endsAt: new Date(Date.now() + 1500).toISOString(),
+    });
+    const buyer = await t.user('viewer');
+    const during = await order(t, buyer, {
+      streamId: shop.streamId,
+      items: [{ productId: shop.productId, quantity: 1 }],
+    }).expect(201);
+    expect(during.body.totalCents).toBe(1000);
+    await new Promise((r) => setTimeout(r, 1600));
+    const other = await t.user('viewer');
+    const after = await order(t, other, {
+      streamId: shop.streamId,
+      items: [{ productId: shop.productId, quantity: 2 }],
+    }).expect(201);
+    expect(after.body).toMatchObject({ totalCents: 10000, pinId: p.pinId, items: [{ sale: false }] });
+    expect(await saleRemaining(p.pinId)).toBe(4);
+    expect(await stockOf(t, shop.productId)).toBe(7);
+  });
+
+  it('gives the sale price only to orders from the sale stream', async () => {
+    const shop = await createShop(t, { stock: 10, priceCents: 5000 });
+    await pin(t, shop, { salePriceCents: 1000, saleStock: 5 });
+    const buyer = await t.user('viewer');
+    const direct = await order(t, buyer, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
+    expect(direct.body).toMatchObject({ totalCents: 5000, pinId: null, streamId: null });
+  });
+
+  it('tells the room about stock and purchases, with the first name only', async () => {
+    const shop = await createShop(t, { stock: 30, title: 'Glow Mug' });
+    await pin(t, shop, { salePriceCents: 100, saleStock: 20 });
+    const room = await listenToRoom(t, shop.streamId);
+    const buyer = await t.user('viewer', 'Grace Brewster Hopper');
+    await order(t, buyer, {
+      streamId: shop.streamId,
+      items: [{ productId: shop.productId, quantity: 1 }],
+    }).expect(201);
+    await eventually(
+      () =>
+        room.events.some((e) => e.event === 'stock') && room.events.some((e) => e.event === 'order:placed'),
+    );
+    expect(room.events).toContainEqual({
+      event: 'order:placed',
+      data: { buyer: 'Grace', productTitle: 'Glow Mug' },
+    });
+    expect(room.events).toContainEqual({
+      event: 'stock',
+      data: { productId: shop.productId, remaining: 19 },
+    });
+    expect(JSON.stringify(room.events)).not.toContain('Hopper');
+    await room.stop();
+  });
+
+  it('coalesces stock events: a burst of orders sends a few, ending at the true count', async () => {
+    const shop = await createShop(t, { stock: 100 });
+    await pin(t, shop, { salePriceCents: 100, saleStock: 60, perBuyerLimit: 100 });
+    const room = await listenToRoom(t, shop.streamId);
+    const buyers = await Promise.all(Array.from({ length: 40 }, () => t.user('viewer')));
+    await Promise.all(
+      buyers.map((b) =>
+        order(t, b, { streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] }),
+      ),
+    );
+    await eventually(() => room.events.some((e) => e.event === 'stock' && e.data.remaining === 20));
+    const stock = room.events.filter((e) => e.event === 'stock');
+    expect(stock.length).toBeLessThan(40);
+    expect(stock[stock.length - 1].data).toEqual({ productId: shop.productId, remaining: 20 });
+    await room.stop();
+  });
+
+  it('returns expired, cancelled and refunded sale units to the sale', async () => {
+    const shop = await createShop(t, { stock: 10 });
+    const p = await pin(t, shop, { salePriceCents: 100, saleStock: 3 });
+    const buyer = await t.user('viewer');
+    const o = await order(t, buyer, {
+      streamId: shop.streamId,
+      items: [{ productId: shop.productId, quantity: 1 }],
+    }).expect(201);
+    expect(await saleRemaining(p.pinId)).toBe(2);
+    await t.http
+      .post(`/api/orders/${o.body.id}/cancel`)
+      .set('Authorization', `Bearer ${buyer.token}`)
+      .expect(200);
+    expect(await saleRemaining(p.pinId)).toBe(3);
+    expect(await stockOf(t, shop.productId)).toBe(10);
+    // The buyer's limit counts held units only: after cancelling, they may buy again.
+    await order(t, buyer, {
+      streamId: shop.streamId,
+      items: [{ productId: shop.productId, quantity: 1 }],
+    }).expect(201);
+  });
+
+  it("shows the current pin's sale to the live room through PIN_READER", async () => {
+    const shop = await createShop(t, { stock: 10, priceCents: 2000, title: 'Pin Me' });
+    const reader = t.app.get<PinReader>(PIN_READER);
+    expect(await reader.current(shop.streamId)).toBeNull();
+    const endsAt = new Date(Date.now() + 60_000).toISOString();
+    const p = await pin(t, shop, { salePriceCents: 1500, saleStock: 4, endsAt });
+    await new Promise((r) => setTimeout(r, 600)); // past the reader's short cache
+    expect(await reader.current(shop.streamId)).toMatchObject({
+      pinId: p.pinId,
+      title: 'Pin Me',
+      priceCents: 2000,
+      salePriceCents: 1500,
+      remaining: 4,
+      saleStock: 4,
+      perBuyerLimit: 1,
+      endsAt,
+    });
+  });
+});
