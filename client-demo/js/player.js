@@ -24,8 +24,14 @@ export function createPlayer({ videoEl, streamId, onState = () => undefined }) {
 
   function teardown() {
     clearTimeout(retryTimer);
-    if (hls) { hls.destroy(); hls = null; }
-    if (whep) { whep.stop(); whep = null; }
+    if (hls) {
+      hls.destroy();
+      hls = null;
+    }
+    if (whep) {
+      whep.stop();
+      whep = null;
+    }
     videoEl.removeAttribute('src');
     videoEl.srcObject = null;
   }
@@ -64,9 +70,15 @@ export function createPlayer({ videoEl, streamId, onState = () => undefined }) {
         onState({ mode, state: 'error', message: data.details });
         // A transcoder restart or a late first segment: reload rather than give up.
         if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
-        else retryTimer = setTimeout(() => { if (!closed && mode === 'hls') void startHls(); }, 2000);
+        else
+          retryTimer = setTimeout(() => {
+            if (!closed && mode === 'hls') void startHls();
+          }, 2000);
       });
-      hls.on(Hls.Events.MANIFEST_PARSED, () => { onState({ mode, state: 'playing' }); void videoEl.play().catch(() => undefined); });
+      hls.on(Hls.Events.MANIFEST_PARSED, () => {
+        onState({ mode, state: 'playing' });
+        void videoEl.play().catch(() => undefined);
+      });
       hls.loadSource(src);
       hls.attachMedia(videoEl);
     } else {
@@ -76,8 +88,12 @@ export function createPlayer({ videoEl, streamId, onState = () => undefined }) {
   }
 
   return {
-    get mode() { return mode; },
-    get hls() { return hls; },
+    get mode() {
+      return mode;
+    },
+    get hls() {
+      return hls;
+    },
     async start(preferred) {
       if (preferred === 'webrtc') return startWebRtc();
       if (preferred === 'hls') return startHls();
@@ -89,6 +105,9 @@ export function createPlayer({ videoEl, streamId, onState = () => undefined }) {
       if (mode === 'hls' && hls?.playingDate) return hls.playingDate;
       return null;
     },
-    close() { closed = true; teardown(); },
+    close() {
+      closed = true;
+      teardown();
+    },
   };
 }

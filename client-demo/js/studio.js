@@ -17,7 +17,11 @@ const keyStore = {
 const user = auth.user;
 if (!user || !(user.roles.includes('streamer') || user.roles.includes('admin'))) {
   panel.replaceChildren(
-    el('p', { text: user ? 'The studio is for streamers. Ask an admin for the streamer role.' : 'Sign in as a streamer to go live.' }),
+    el('p', {
+      text: user
+        ? 'The studio is for streamers. Ask an admin for the streamer role.'
+        : 'Sign in as a streamer to go live.',
+    }),
     el('a', { href: '/login?next=/studio', text: 'Sign in' }),
   );
 } else {
@@ -33,7 +37,9 @@ let clock = null;
 async function openDevices(cameraId, micId) {
   media?.getTracks().forEach((t) => t.stop());
   media = await navigator.mediaDevices.getUserMedia({
-    video: cameraId ? { deviceId: { exact: cameraId }, width: 1280, height: 720 } : { width: 1280, height: 720 },
+    video: cameraId
+      ? { deviceId: { exact: cameraId }, width: 1280, height: 720 }
+      : { width: 1280, height: 720 },
     audio: micId ? { deviceId: { exact: micId } } : true,
   });
   preview.srcObject = media;
@@ -41,10 +47,40 @@ async function openDevices(cameraId, micId) {
 }
 
 function field(label, value, secret = false) {
-  const input = el('input', { value, readonly: 'readonly', type: secret ? 'password' : 'text', 'aria-label': label, style: 'flex:1' });
-  const buttons = [el('button', { class: 'secondary', type: 'button', text: 'Copy', onclick: () => navigator.clipboard?.writeText(value) })];
-  if (secret) buttons.unshift(el('button', { class: 'secondary', type: 'button', text: 'Show', onclick: (e) => { input.type = input.type === 'password' ? 'text' : 'password'; e.target.textContent = input.type === 'password' ? 'Show' : 'Hide'; } }));
-  return el('label', { style: 'display:flex;gap:.5rem;align-items:center;margin:.3rem 0' }, el('span', { text: label, style: 'width:7rem' }), input, ...buttons);
+  const input = el('input', {
+    value,
+    readonly: 'readonly',
+    type: secret ? 'password' : 'text',
+    'aria-label': label,
+    style: 'flex:1',
+  });
+  const buttons = [
+    el('button', {
+      class: 'secondary',
+      type: 'button',
+      text: 'Copy',
+      onclick: () => navigator.clipboard?.writeText(value),
+    }),
+  ];
+  if (secret)
+    buttons.unshift(
+      el('button', {
+        class: 'secondary',
+        type: 'button',
+        text: 'Show',
+        onclick: (e) => {
+          input.type = input.type === 'password' ? 'text' : 'password';
+          e.target.textContent = input.type === 'password' ? 'Show' : 'Hide';
+        },
+      }),
+    );
+  return el(
+    'label',
+    { style: 'display:flex;gap:.5rem;align-items:center;margin:.3rem 0' },
+    el('span', { text: label, style: 'width:7rem' }),
+    input,
+    ...buttons,
+  );
 }
 
 async function main() {
@@ -56,7 +92,11 @@ async function main() {
 function render() {
   if (!stream) return renderCreate();
   const key = keyStore.get(stream.id);
-  const state = el('span', { id: 'broadcast-state', class: `badge ${stream.status === 'live' ? 'live' : ''}`, text: stream.status });
+  const state = el('span', {
+    id: 'broadcast-state',
+    class: `badge ${stream.status === 'live' ? 'live' : ''}`,
+    text: stream.status,
+  });
   const elapsed = el('span', { id: 'elapsed', class: 'muted' });
   const viewers = el('span', { id: 'viewers', class: 'muted' });
   const error = el('div', { class: 'error', role: 'alert' });
@@ -76,39 +116,76 @@ function render() {
 
   const keyRow = key
     ? field('Stream key', key, true)
-    : el('div', {}, el('span', { class: 'muted', text: 'The stream key is shown once. ' }), el('button', { class: 'secondary', type: 'button', text: 'New stream key', onclick: rotate }));
+    : el(
+        'div',
+        {},
+        el('span', { class: 'muted', text: 'The stream key is shown once. ' }),
+        el('button', { class: 'secondary', type: 'button', text: 'New stream key', onclick: rotate }),
+      );
   panel.replaceChildren(
-    el('div', { style: 'display:flex;gap:.75rem;align-items:center;flex-wrap:wrap' }, el('strong', { text: stream.title }), state, elapsed, viewers),
+    el(
+      'div',
+      { style: 'display:flex;gap:.75rem;align-items:center;flex-wrap:wrap' },
+      el('strong', { text: stream.title }),
+      state,
+      elapsed,
+      viewers,
+    ),
     el('div', { style: 'display:flex;gap:.5rem;margin:.6rem 0;flex-wrap:wrap' }, camera, mic, goLive, end),
     error,
-    el('details', {}, el('summary', { text: 'Stream from OBS (WHIP)' }), field('WHIP URL', stream.whipUrl), keyRow,
-      el('p', { class: 'muted', text: 'OBS 30+: Settings → Stream → Service: WHIP; paste the URL and the key as Bearer Token.' })),
+    el(
+      'details',
+      {},
+      el('summary', { text: 'Stream from OBS (WHIP)' }),
+      field('WHIP URL', stream.whipUrl),
+      keyRow,
+      el('p', {
+        class: 'muted',
+        text: 'OBS 30+: Settings → Stream → Service: WHIP; paste the URL and the key as Bearer Token.',
+      }),
+    ),
   );
 
-  const setState = (text, live = false) => { state.textContent = text; state.classList.toggle('live', live); };
+  const setState = (text, live = false) => {
+    state.textContent = text;
+    state.classList.toggle('live', live);
+  };
   navigator.mediaDevices.enumerateDevices().then(async (devices) => {
     for (const d of devices) {
       const opt = el('option', { value: d.deviceId, text: d.label || d.kind });
       if (d.kind === 'videoinput') camera.append(opt);
       if (d.kind === 'audioinput') mic.append(opt);
     }
-    await openDevices(camera.value, mic.value).catch((e) => { error.textContent = `Camera/microphone: ${e.message}`; });
+    await openDevices(camera.value, mic.value).catch((e) => {
+      error.textContent = `Camera/microphone: ${e.message}`;
+    });
   });
-  camera.onchange = mic.onchange = () => openDevices(camera.value, mic.value).catch((e) => { error.textContent = e.message; });
+  camera.onchange = mic.onchange = () =>
+    openDevices(camera.value, mic.value).catch((e) => {
+      error.textContent = e.message;
+    });
 
   goLive.onclick = async () => {
     error.textContent = '';
     const streamKey = keyStore.get(stream.id);
-    if (!streamKey) { error.textContent = 'No stream key in this browser: make a new one first.'; return; }
+    if (!streamKey) {
+      error.textContent = 'No stream key in this browser: make a new one first.';
+      return;
+    }
     if (!media) await openDevices(camera.value, mic.value);
     goLive.disabled = true;
     setState('connecting');
     try {
-      session = await whipPublish(stream.whipUrl, streamKey, media);
+      // Same origin as the page (the advertised whipUrl is for OBS and may name a public host).
+      session = await whipPublish(`/whip/${stream.id}`, streamKey, media);
       session.pc.addEventListener('connectionstatechange', () => {
         const st = session?.pc.connectionState;
         if (st === 'connected') setState('live', true);
-        if (st === 'failed' || st === 'disconnected') { setState(st); error.textContent = 'Connection lost.'; goLive.disabled = false; }
+        if (st === 'failed' || st === 'disconnected') {
+          setState(st);
+          error.textContent = 'Connection lost.';
+          goLive.disabled = false;
+        }
       });
       stream = await api(`/api/streams/${stream.id}`);
       tick();
@@ -127,7 +204,16 @@ function render() {
       setState('ended');
       clearInterval(clock);
       liveRoom?.destroy?.();
-      panel.append(el('button', { type: 'button', text: 'Start a new stream', onclick: () => { stream = null; render(); } }));
+      panel.append(
+        el('button', {
+          type: 'button',
+          text: 'Start a new stream',
+          onclick: () => {
+            stream = null;
+            render();
+          },
+        }),
+      );
     } catch (e) {
       error.textContent = e.message;
       end.disabled = false;
@@ -135,8 +221,18 @@ function render() {
   };
 
   liveRoom?.destroy?.();
-  liveRoom = mountLiveRoom({ streamId: stream.id, role: 'studio', videoEl: preview, getPlayerWallClock: () => null });
-  window.studio = { stream, get session() { return session; } };
+  liveRoom = mountLiveRoom({
+    streamId: stream.id,
+    role: 'studio',
+    videoEl: preview,
+    getPlayerWallClock: () => null,
+  });
+  window.studio = {
+    stream,
+    get session() {
+      return session;
+    },
+  };
 }
 
 async function rotate() {
@@ -146,10 +242,22 @@ async function rotate() {
 }
 
 function renderCreate() {
-  const title = el('input', { name: 'title', placeholder: 'What are you showing today?', maxlength: '140', required: 'required' });
+  const title = el('input', {
+    name: 'title',
+    placeholder: 'What are you showing today?',
+    maxlength: '140',
+    required: 'required',
+  });
   const merchant = el('input', { name: 'merchantId', placeholder: 'Shop (merchant id, optional)' });
   const error = el('div', { class: 'error', role: 'alert' });
-  const form = el('form', { class: 'stack', id: 'create-stream' }, title, merchant, el('button', { type: 'submit', text: 'Create stream' }), error);
+  const form = el(
+    'form',
+    { class: 'stack', id: 'create-stream' },
+    title,
+    merchant,
+    el('button', { type: 'submit', text: 'Create stream' }),
+    error,
+  );
   form.onsubmit = async (ev) => {
     ev.preventDefault();
     try {

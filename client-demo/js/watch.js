@@ -33,7 +33,15 @@ const toggle = el('button', {
     void player.start(next);
   },
 });
-const unmute = el('button', { class: 'secondary', type: 'button', text: '🔇 Unmute', onclick: () => { videoEl.muted = !videoEl.muted; unmute.textContent = videoEl.muted ? '🔇 Unmute' : '🔊 Mute'; } });
+const unmute = el('button', {
+  class: 'secondary',
+  type: 'button',
+  text: '🔇 Unmute',
+  onclick: () => {
+    videoEl.muted = !videoEl.muted;
+    unmute.textContent = videoEl.muted ? '🔇 Unmute' : '🔊 Mute';
+  },
+});
 controls.replaceChildren(modeLabel, toggle, unmute);
 
 api(`/api/streams/${streamId}`)
@@ -45,7 +53,9 @@ api(`/api/streams/${streamId}`)
     if (s.status !== 'created') void player.start(params.get('mode'));
     else waitUntilLive();
   })
-  .catch((e) => { document.getElementById('title').textContent = `Stream not found (${e.message})`; });
+  .catch((e) => {
+    document.getElementById('title').textContent = `Stream not found (${e.message})`;
+  });
 
 window.liveRoom = mountLiveRoom({
   streamId,

@@ -5,7 +5,12 @@
 function gathered(pc, ms = 2000) {
   return new Promise((resolve) => {
     if (pc.iceGatheringState === 'complete') return resolve();
-    const done = () => { if (pc.iceGatheringState === 'complete') { pc.removeEventListener('icegatheringstatechange', done); resolve(); } };
+    const done = () => {
+      if (pc.iceGatheringState === 'complete') {
+        pc.removeEventListener('icegatheringstatechange', done);
+        resolve();
+      }
+    };
     pc.addEventListener('icegatheringstatechange', done);
     setTimeout(resolve, ms);
   });
@@ -14,15 +19,23 @@ function gathered(pc, ms = 2000) {
 async function negotiate(pc, url, headers = {}) {
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc);
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp', ...headers }, body: pc.localDescription.sdp });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/sdp', ...headers },
+    body: pc.localDescription.sdp,
+  });
   if (res.status !== 201) {
     let message = `HTTP ${res.status}`;
-    try { message = (await res.json()).error.message; } catch { /* not JSON */ }
+    try {
+      message = (await res.json()).error.message;
+    } catch {
+      /* not JSON */
+    }
     const err = new Error(message);
     err.status = res.status;
     throw err;
   }
-  const location = new URL(res.headers.get('Location'), url).toString();
+  const location = new URL(res.headers.get('Location'), new URL(url, window.location.href)).toString();
   await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
   return location;
 }
@@ -30,7 +43,8 @@ async function negotiate(pc, url, headers = {}) {
 /** Publishes a MediaStream over WHIP. Returns { pc, stop() }. */
 export async function whipPublish(url, streamKey, mediaStream) {
   const pc = new RTCPeerConnection();
-  for (const track of mediaStream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [mediaStream] });
+  for (const track of mediaStream.getTracks())
+    pc.addTransceiver(track, { direction: 'sendonly', streams: [mediaStream] });
   let location;
   try {
     location = await negotiate(pc, url, { Authorization: `Bearer ${streamKey}` });
@@ -42,7 +56,9 @@ export async function whipPublish(url, streamKey, mediaStream) {
     pc,
     async stop() {
       pc.close();
-      await fetch(location, { method: 'DELETE', headers: { Authorization: `Bearer ${streamKey}` } }).catch(() => undefined);
+      await fetch(location, { method: 'DELETE', headers: { Authorization: `Bearer ${streamKey}` } }).catch(
+        () => undefined,
+      );
     },
   };
 }

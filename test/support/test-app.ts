@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -68,6 +69,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     : await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-test-'));
   const redisPrefix = opts.redisPrefix ?? `lct${randomBytes(4).toString('hex')}`;
+  // A known port, so PUBLIC_URL (used in WHIP/WHEP/HLS URLs) is the real address.
+  const port = opts.env?.PORT ? Number(opts.env.PORT) : await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
@@ -75,13 +78,13 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     DATA_DIR: dataDir,
     SCRYPT_COST: '1024',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    PORT: '3000',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...opts.env,
   });
   const app = await createApp(config, db.url);
-  await app.listen(0, '127.0.0.1');
-  const addr = app.getHttpServer().address() as { port: number };
-  const baseUrl = `http://127.0.0.1:${addr.port}`;
+  await app.listen(port, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${port}`;
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   let n = 0;
@@ -126,6 +129,17 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
   };
   return t;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
 }
 
 export async function deleteRedisPrefix(prefix: string): Promise<void> {

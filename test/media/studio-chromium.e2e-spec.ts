@@ -1,0 +1,80 @@
+import type { Browser } from 'playwright-core';
+import { launchChromium, signedInPage } from '../support/browser';
+import { startTestApp, TestApp, TestUser } from '../support/test-app';
+
+/** The streamer's path in real Chromium: studio → Go live (WHIP, fake camera) → End. */
+describe('studio in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let streamer: TestUser;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
+    browser = await launchChromium();
+    streamer = await t.user('streamer');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('creates a stream, goes live from the camera, shows it live, and ends it', async () => {
+    const page = await signedInPage(browser, t, streamer);
+    await page.goto('/studio');
+    await page.fill('#create-stream input[name=title]', 'Browser drop');
+    await page.click('#create-stream button[type=submit]');
+    await page.waitForSelector('#go-live');
+    // The preview shows the (fake) camera.
+    await page.waitForFunction(
+      () => (document.getElementById('preview') as HTMLVideoElement).videoWidth > 0,
+      undefined,
+      { timeout: 15_000 },
+    );
+
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(m.text()));
+    await page.click('#go-live');
+    try {
+      await page.waitForFunction(
+        () => document.getElementById('broadcast-state')?.textContent === 'live',
+        undefined,
+        {
+          timeout: 20_000,
+        },
+      );
+    } catch (e) {
+      throw new Error(
+        `not live: panel says "${await page.textContent('#broadcast')}"; console: ${logs.join(' | ')}; ${String(e)}`,
+      );
+    }
+    const mine = await t.http
+      .get('/api/streams?mine=1')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .expect(200);
+    const stream = mine.body.items[0];
+    expect(stream).toMatchObject({ title: 'Browser drop', status: 'live' });
+    const elapsed = await page.textContent('#elapsed');
+    expect(elapsed).toMatch(/^\d\d:\d\d:\d\d$/);
+
+    // The SFU receives real media from Chromium.
+    const { SfuHost } = await import('../../src/streams/ingest/sfu.provider');
+    const room = t.app.get(SfuHost).sfu!.room(stream.id)!;
+    const video = room.producers.find((p) => p.kind === 'video')!;
+    let packets = 0;
+    for (let i = 0; i < 50 && packets < 20; i++) {
+      const stats = await video.getStats();
+      packets = stats.reduce((n, s) => n + ((s as { packetCount?: number }).packetCount ?? 0), 0);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(packets).toBeGreaterThanOrEqual(20);
+
+    await page.click('#end');
+    await page.waitForFunction(
+      () => document.getElementById('broadcast-state')?.textContent === 'ended',
+      undefined,
+      { timeout: 10_000 },
+    );
+    const after = await t.http.get(`/api/streams/${stream.id}`).expect(200);
+    expect(after.body.status).toBe('ended');
+  });
+});
