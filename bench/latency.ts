@@ -11,6 +11,7 @@
  * Also measured in the same run, for reference: the same pattern over a
  * direct browser-to-browser RTCPeerConnection (no server).
  */
+import * as os from 'node:os';
 import type { Page } from 'playwright-core';
 import { launchChromium, signedInPage } from '../test/support/browser';
 import { startTestApp } from '../test/support/test-app';
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
       return `${name}: frames=${s.n} p50=${s.p50} ms p95=${s.p95} ms max=${s.max} ms`;
     };
     console.log(
-      `glass-to-glass latency over ${SECONDS} s, 640x360 canvas, Chromium ${browser.version()}, loopback, ${require('node:os').cpus().length} cores`,
+      `glass-to-glass latency over ${SECONDS} s, 640x360 canvas, Chromium ${browser.version()}, loopback, ${os.cpus().length} cores`,
     );
     console.log(fmt('  via SFU (WHIP → mediasoup → WHEP)', sfuSamples));
     console.log(fmt('  direct browser-to-browser        ', directSamples));
