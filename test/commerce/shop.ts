@@ -4,7 +4,7 @@ import { PUBSUB } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
 import type { TestApp, TestUser } from '../support/test-app';
 
-/** A merchant with a product, a linked streamer and a live stream selling it. */
+/** A merchant with a product, a linked streamer and a started stream selling it. */
 export interface Shop {
   merchant: TestUser;
   streamer: TestUser;
@@ -36,7 +36,7 @@ export async function createProduct(
 
 export async function createShop(
   t: TestApp,
-  opts: { stock?: number; priceCents?: number; title?: string; live?: boolean } = {},
+  opts: { stock?: number; priceCents?: number; title?: string; started?: boolean } = {},
 ): Promise<Shop> {
   const merchant = await t.user('merchant');
   const streamer = await t.user('streamer');
@@ -56,12 +56,11 @@ export async function createShop(
     .send({ title: 'Drop', merchantId: merchant.id })
     .expect(201);
   const streamId = s.body.id as string;
-  if (opts.live ?? true) {
-    // Going live needs a WHIP publisher; the order path only reads status and started_at.
-    await t.sql(
-      `UPDATE streams SET status = 'live', started_at = now() - interval '90 seconds' WHERE id = $1`,
-      [streamId],
-    );
+  if (opts.started ?? true) {
+    // Going live needs a WHIP publisher, and the ingest sweep ends "live" streams
+    // without one; the order path only needs started_at (stream time) and a
+    // status other than ended, so the stream stays "created" with a start time.
+    await t.sql(`UPDATE streams SET started_at = now() - interval '90 seconds' WHERE id = $1`, [streamId]);
   }
   return { merchant, streamer, productId, streamId };
 }

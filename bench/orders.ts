@@ -1,0 +1,447 @@
+/**
+ * `npm run bench:orders`: a flash sale over HTTP against one product.
+ *
+ * Boots the real app (production config: request logs off, Redis when
+ * reachable) on a fresh database of the real PostgreSQL at TEST_DATABASE_URL
+ * (or DATABASE_URL), pins one product with a sale of S units, and lets many
+ * buyers (one JWT each, per-buyer limit 1) order it over keep-alive loopback
+ * connections from a separate load-generator process. Then it checks the
+ * database: oversold units, lost orders (acknowledged but absent), phantom
+ * orders (stored but never acknowledged), duplicates. In the same run it
+ * measures a trivial endpoint of the same app (GET /api/payments/providers
+ * with the same bearer token, so JWT verification is in both) for the ratio.
+ *
+ * Environment (all optional):
+ *   BENCH_STOCK=100000       sale units S (and product stock)
+ *   BENCH_BUYERS=S           buyers, each sends one order
+ *   BENCH_CONNECTIONS=50     concurrent keep-alive connections
+ *   BENCH_DURATION_S=20      cap of the order phase
+ *   BENCH_TRIVIAL_S=5        length of the trivial-endpoint phase
+ *   BENCH_REDIS=1            0: in-process pub/sub, state and queue
+ *   BENCH_RUNS=1             >1: run that many times (fresh process each) and print medians
+ *   BENCH_LOG_LEVEL=warn     app log level (info logs every request)
+ *   BENCH_PROFILE=file       write a V8 CPU profile of the app during the order phase, and print its top functions
+ */
+import 'reflect-metadata';
+import { fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { createApp } from '../src/app.factory';
+import { TokenService } from '../src/common/auth/token.service';
+import { loadConfig } from '../src/config/config';
+import { OrderMetrics } from '../src/orders/order-metrics';
+import type { LoadJob, LoadResult } from './loadgen';
+
+const env = process.env;
+const int = (name: string, def: number) => {
+  const v = env[name];
+  const n = v === undefined || v === '' ? def : Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a whole number`);
+  return n;
+};
+const STOCK = int('BENCH_STOCK', 100_000);
+const BUYERS = int('BENCH_BUYERS', STOCK);
+const CONNECTIONS = int('BENCH_CONNECTIONS', 50);
+const DURATION_S = int('BENCH_DURATION_S', 20);
+const TRIVIAL_S = int('BENCH_TRIVIAL_S', 5);
+const RUNS = int('BENCH_RUNS', 1);
+const USE_REDIS = env.BENCH_REDIS !== '0';
+const BASE_DB = env.TEST_DATABASE_URL ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = env.TEST_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+interface RunSummary {
+  trivialRps: number;
+  trivialP50: number;
+  trivialP99: number;
+  ordersPerSec: number;
+  orderP50: number;
+  orderP99: number;
+  accepted: number;
+  rejected: number;
+  ratio: number;
+  oversold: number;
+  lost: number;
+  phantom: number;
+  duplicated: number;
+  meanBatch: number;
+  cpu: Record<string, number>;
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function load(job: LoadJob): Promise<LoadResult & { cpuMs: number }> {
+  const child = fork(path.join(__dirname, 'loadgen.ts'), [], {
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (r: LoadResult) => {
+      const usage = child.pid ? cpuOfPid(child.pid) : 0;
+      resolve({ ...r, cpuMs: usage });
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator exited with ${code}`));
+    });
+    child.send(job);
+  });
+}
+
+/** CPU ms (user + system) a process has used so far, from /proc. */
+function cpuOfPid(pid: number): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(parts[11]) + Number(parts[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms used so far by every process whose name starts with `name` (postgres backends, redis-server). */
+function cpuOfName(name: string): number {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (comm.startsWith(name)) total += cpuOfPid(Number(pid));
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/** Self time by function and by package, from a V8 CPU profile: where the app's time goes. */
+function printTopFunctions(profile: { nodes: ProfileNode[] }): void {
+  const byFn = new Map<string, number>();
+  const byPkg = new Map<string, number>();
+  let total = 0;
+  for (const n of profile.nodes) {
+    const hits = n.hitCount ?? 0;
+    if (!hits) continue;
+    total += hits;
+    const { functionName, url, lineNumber } = n.callFrame;
+    const file = url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/main\//, '');
+    const fnKey = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
+    byFn.set(fnKey, (byFn.get(fnKey) ?? 0) + hits);
+    const pkg = url.includes('node_modules/')
+      ? (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? 'other')
+      : url.startsWith('node:') || url === ''
+        ? functionName.startsWith('(')
+          ? functionName
+          : 'node internals'
+        : url.includes('/src/')
+          ? 'livecart src'
+          : 'other';
+    byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + hits);
+  }
+  const top = (m: Map<string, number>, k: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([name, h]) => `  ${((h / total) * 100).toFixed(1).padStart(5)}%  ${name}`)
+      .join('\n');
+  console.log(`app CPU profile of the order phase, self time by package:\n${top(byPkg, 15)}`);
+  console.log(`by function:\n${top(byFn, 25)}`);
+}
+
+async function runOnce(): Promise<RunSummary> {
+  const dbName = `lc_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new Client({ connectionString: BASE_DB });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(BASE_DB);
+  dbUrl.pathname = `/${dbName}`;
+  const databaseUrl = dbUrl.toString();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-bench-'));
+  const prefix = `lcb${randomBytes(4).toString('hex')}`;
+
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+    DATABASE_URL: databaseUrl,
+    ...(USE_REDIS ? { REDIS_URL, REDIS_PREFIX: prefix } : {}),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
+    PORT: '3000',
+  });
+  const app = await createApp(config, databaseUrl);
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  const tmp = (f: string) => path.join(dataDir, f);
+
+  try {
+    // ---- setup, straight in SQL (registration would spend minutes in scrypt) ----
+    const staff = await pg.query<{ id: string; email: string; display_name: string }>(
+      `INSERT INTO users (email, display_name, password_hash, roles) VALUES
+         ('merchant@bench', 'Bench Shop', 'x', '{merchant}'), ('streamer@bench', 'Bench Streamer', 'x', '{streamer}')
+       RETURNING id, email, display_name`,
+    );
+    const [merchant, streamer] = staff.rows;
+    await pg.query('INSERT INTO merchant_streamers (merchant_id, streamer_id) VALUES ($1, $2)', [
+      merchant.id,
+      streamer.id,
+    ]);
+    const products = await pg.query<{ id: string }>(
+      `INSERT INTO products (merchant_id, title, price_cents, currency, stock) VALUES
+         ($1, 'Hot Phone', 99900, 'USD', $2), ($1, 'Warm-up Mug', 1000, 'USD', 1000000) RETURNING id`,
+      [merchant.id, STOCK],
+    );
+    const [saleProduct, warmProduct] = products.rows.map((r) => r.id);
+    const stream = await pg.query<{ id: string }>(
+      `INSERT INTO streams (owner_id, merchant_id, title, status, stream_key_hash, started_at)
+       VALUES ($1, $2, 'Bench drop', 'created', $3, now()) RETURNING id`,
+      [streamer.id, merchant.id, randomBytes(32).toString('hex')],
+    );
+    // "created", not "live": there is no WHIP publisher, and the ingest sweep ends
+    // live streams without one. The order path reads only started_at and "not ended".
+    const streamId = stream.rows[0].id;
+    const pinRow = await pg.query<{ id: string }>(
+      `INSERT INTO pins (stream_id, product_id, pinned_by, sale_price_cents, sale_stock, sale_remaining, ends_at,
+         per_buyer_limit) VALUES ($1, $2, $3, 49900, $4, $4, now() + interval '1 hour', 1) RETURNING id`,
+      [streamId, saleProduct, streamer.id, STOCK],
+    );
+    const pinId = pinRow.rows[0].id;
+    const buyers = await pg.query<{ id: string; email: string; display_name: string }>(
+      `INSERT INTO users (email, display_name, password_hash, roles)
+       SELECT 'buyer' || g || '@bench', 'Buyer ' || g, 'x', '{viewer}' FROM generate_series(1, $1) g
+       RETURNING id, email, display_name`,
+      [BUYERS],
+    );
+    const tokens = app.get(TokenService);
+    const jwt = buyers.rows.map((u) =>
+      tokens.issue({ id: u.id, email: u.email, name: u.display_name, roles: ['viewer'] }, 3600),
+    );
+    fs.writeFileSync(tmp('tokens'), jwt.join('\n'));
+    await pg.query('ANALYZE');
+
+    // ---- warm-up: JIT, connection pool, prepared statements ----
+    await load({
+      port,
+      connections: CONNECTIONS,
+      durationMs: 2000,
+      requests: { kind: 'get', path: '/api/payments/providers', token: jwt[0], count: 1e9 },
+    });
+    await load({
+      port,
+      connections: CONNECTIONS,
+      durationMs: 3000,
+      requests: {
+        kind: 'orders',
+        tokensFile: tmp('tokens'),
+        path: '/api/orders',
+        body: JSON.stringify({ items: [{ productId: warmProduct, quantity: 1 }] }),
+        keyPrefix: 'warm-',
+        count: Math.min(BUYERS, 5000),
+      },
+    });
+
+    // ---- the trivial endpoint of the same app ----
+    const trivial = await load({
+      port,
+      connections: CONNECTIONS,
+      durationMs: TRIVIAL_S * 1000,
+      requests: { kind: 'get', path: '/api/payments/providers', token: jwt[1 % jwt.length], count: 1e9 },
+    });
+    const trivialOk = trivial.okLatencies.sort((a, b) => a - b);
+    const trivialRps = (trivialOk.length / trivial.elapsedMs) * 1000;
+
+    // ---- the flash sale ----
+    const batchBefore = await app.get(OrderMetrics).batchSize.get();
+    const profiler = env.BENCH_PROFILE ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
+    const cpu0 = { app: process.cpuUsage(), pg: cpuOfName('postgres'), redis: cpuOfName('redis-server') };
+    const t0 = performance.now();
+    const sale = await load({
+      port,
+      connections: CONNECTIONS,
+      durationMs: DURATION_S * 1000,
+      acceptedFile: tmp('accepted'),
+      requests: {
+        kind: 'orders',
+        tokensFile: tmp('tokens'),
+        path: '/api/orders',
+        body: JSON.stringify({ streamId, items: [{ productId: saleProduct, quantity: 1 }] }),
+        keyPrefix: 'sale-',
+        count: BUYERS,
+      },
+    });
+    const wall = performance.now() - t0;
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      fs.writeFileSync(env.BENCH_PROFILE!, JSON.stringify(profile));
+      printTopFunctions(profile);
+      profiler.disconnect();
+    }
+    const appCpu = process.cpuUsage(cpu0.app);
+    const cpu = {
+      app: ((appCpu.user + appCpu.system) / 1000 / wall) * 100,
+      loadgen: (sale.cpuMs / sale.elapsedMs) * 100,
+      postgres: ((cpuOfName('postgres') - cpu0.pg) / wall) * 100,
+      redis: ((cpuOfName('redis-server') - cpu0.redis) / wall) * 100,
+    };
+    const batchAfter = await app.get(OrderMetrics).batchSize.get();
+    const sumOf = (m: typeof batchAfter, name: string) =>
+      m.values.find((v) => v.metricName === `livecart_order_batch_size_${name}`)?.value ?? 0;
+    const meanBatch =
+      (sumOf(batchAfter, 'sum') - sumOf(batchBefore, 'sum')) /
+      Math.max(1, sumOf(batchAfter, 'count') - sumOf(batchBefore, 'count'));
+
+    const okSorted = sale.okLatencies.sort((a, b) => a - b);
+    const accepted = sale.statuses['201'] ?? 0;
+    const ordersPerSec = (accepted / (sale.lastOkMs || sale.elapsedMs)) * 1000;
+
+    // ---- what the database says ----
+    const ackIds = fs.readFileSync(tmp('accepted'), 'utf8').split('\n').filter(Boolean);
+    const stored = await pg.query<{ id: string; quantity: number; sale: boolean }>(
+      `SELECT o.id, i.quantity, i.sale FROM orders o JOIN order_items i ON i.order_id = o.id
+       WHERE i.product_id = $1`,
+      [saleProduct],
+    );
+    const storedIds = new Set(stored.rows.map((r) => r.id));
+    const ackSet = new Set(ackIds);
+    const lost = ackIds.filter((id) => !storedIds.has(id)).length;
+    const phantom = stored.rows.filter((r) => !ackSet.has(r.id)).length;
+    const units = stored.rows.reduce((n, r) => n + r.quantity, 0);
+    const [{ stock }] = (
+      await pg.query<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [saleProduct])
+    ).rows;
+    const [{ sale_remaining: saleRemaining }] = (
+      await pg.query<{ sale_remaining: number }>('SELECT sale_remaining FROM pins WHERE id = $1', [pinId])
+    ).rows;
+    const [{ n: dupBuyers }] = (
+      await pg.query<{ n: string }>(
+        `SELECT count(*) AS n FROM (SELECT buyer_id FROM orders WHERE pin_id = $1 GROUP BY buyer_id HAVING count(*) > 1) d`,
+        [pinId],
+      )
+    ).rows;
+    const [{ n: dupKeys }] = (
+      await pg.query<{ n: string }>(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM orders GROUP BY buyer_id, idempotency_key HAVING count(*) > 1) d`,
+      )
+    ).rows;
+    const oversold =
+      Math.max(0, units - STOCK) + (stock < 0 ? -stock : 0) + (saleRemaining < 0 ? -saleRemaining : 0);
+    const bookkeeping = stock === STOCK - units && saleRemaining === STOCK - units;
+
+    const rejected = sale.otherLatencies.length;
+    const summary: RunSummary = {
+      trivialRps,
+      trivialP50: pct(trivialOk, 50),
+      trivialP99: pct(trivialOk, 99),
+      ordersPerSec,
+      orderP50: pct(okSorted, 50),
+      orderP99: pct(okSorted, 99),
+      accepted,
+      rejected,
+      ratio: ordersPerSec / trivialRps,
+      oversold,
+      lost,
+      phantom,
+      duplicated: Number(dupBuyers) + Number(dupKeys),
+      meanBatch,
+      cpu,
+    };
+
+    const f = (n: number, d = 1) => n.toFixed(d);
+    console.log(
+      [
+        `livecart bench:orders: flash sale of S=${STOCK} units, ${BUYERS} buyers, ${CONNECTIONS} keep-alive connections, ` +
+          `${os.availableParallelism()} cores (load generator on the same machine), Redis ${USE_REDIS ? 'on' : 'off'}`,
+        `trivial endpoint  GET /api/payments/providers: ${f(trivialRps, 0)} req/s, p50 ${f(summary.trivialP50, 2)} ms, p99 ${f(summary.trivialP99, 2)} ms`,
+        `orders            POST /api/orders: ${accepted} accepted in ${f((sale.lastOkMs || sale.elapsedMs) / 1000, 2)} s = ${f(ordersPerSec, 0)} orders/s, ` +
+          `p50 ${f(summary.orderP50, 2)} ms, p99 ${f(summary.orderP99, 2)} ms; other answers ${JSON.stringify(
+            Object.fromEntries(Object.entries(sale.statuses).filter(([k]) => k !== '201')),
+          )}`,
+        `ratio             orders/s ÷ trivial req/s = ${f(summary.ratio, 2)}`,
+        `checked in the DB oversold units ${oversold}, lost orders ${lost}, unacknowledged orders ${phantom}, ` +
+          `duplicated ${summary.duplicated}, stock ${STOCK} → ${stock} (sale ${saleRemaining}) for ${units} units: ${bookkeeping ? 'consistent' : 'INCONSISTENT'}`,
+        `inside            mean batch ${f(meanBatch)} orders per transaction; CPU (% of one core) app ${f(cpu.app, 0)}, ` +
+          `load generator ${f(cpu.loadgen, 0)}, postgres ${f(cpu.postgres, 0)}, redis ${f(cpu.redis, 0)}`,
+        ...(sale.errors || trivial.errors
+          ? [`socket errors: ${sale.errors + trivial.errors} ${sale.sampleErrors.join(' | ')}`]
+          : []),
+      ].join('\n'),
+    );
+    if (!bookkeeping || oversold || lost || phantom || summary.duplicated) process.exitCode = 1;
+    return summary;
+  } finally {
+    await pg.end();
+    await app.close();
+    const c = new Client({ connectionString: BASE_DB });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await c.end();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runMany(): Promise<void> {
+  const results: RunSummary[] = [];
+  for (let i = 1; i <= RUNS; i++) {
+    const out = path.join(os.tmpdir(), `lc-bench-${process.pid}-${i}.json`);
+    console.log(`\n--- run ${i} of ${RUNS} ---`);
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, [...process.execArgv, __filename], {
+        env: { ...env, BENCH_RUNS: '1', BENCH_JSON_OUT: out },
+        stdio: 'inherit',
+      });
+      child.on('exit', (c) => resolve(c ?? 1));
+    });
+    if (code !== 0) process.exitCode = 1;
+    results.push(JSON.parse(fs.readFileSync(out, 'utf8')) as RunSummary);
+    fs.rmSync(out, { force: true });
+  }
+  const med = (pick: (r: RunSummary) => number) => {
+    const v = results.map(pick).sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  console.log(
+    [
+      `\nmedians of ${RUNS} runs:`,
+      `  orders/s ${med((r) => r.ordersPerSec).toFixed(0)} (target ≥ 5000)`,
+      `  order p50 ${med((r) => r.orderP50).toFixed(2)} ms, p99 ${med((r) => r.orderP99).toFixed(2)} ms (target p99 ≤ 50)`,
+      `  trivial req/s ${med((r) => r.trivialRps).toFixed(0)}, ratio ${med((r) => r.ratio).toFixed(2)} (target ≥ 0.5)`,
+      `  mean batch ${med((r) => r.meanBatch).toFixed(1)}`,
+      `  worst over runs: oversold ${Math.max(...results.map((r) => r.oversold))}, lost ${Math.max(...results.map((r) => r.lost))}, ` +
+        `unacknowledged ${Math.max(...results.map((r) => r.phantom))}, duplicated ${Math.max(...results.map((r) => r.duplicated))}`,
+    ].join('\n'),
+  );
+}
+
+if (RUNS > 1) {
+  void runMany();
+} else {
+  runOnce()
+    .then((s) => {
+      if (env.BENCH_JSON_OUT) fs.writeFileSync(env.BENCH_JSON_OUT, JSON.stringify(s));
+      process.exit(process.exitCode ?? 0);
+    })
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
