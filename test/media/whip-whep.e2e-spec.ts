@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IngestService } from '../../src/streams/ingest/ingest.service';
@@ -129,15 +130,45 @@ describe('WHIP ingest and WHEP playback', () => {
     await waitFor(() => sfu().room(stream.id) === undefined, 5000, 'room closed');
   });
 
-  it('detects a publisher that vanishes without DELETE and ends the stream', async () => {
+  it('ends the stream when the publisher closes its connection without DELETE', async () => {
     const stream = await newStream();
     const { pub } = await publish(stream);
-    pub.close();
-    const t0 = Date.now();
-    for (let i = 0; i < 150 && (await status(stream.id)) !== 'ended'; i++)
+    pub.close(); // a DTLS close alert, but no WHIP DELETE
+    for (let i = 0; i < 100 && (await status(stream.id)) !== 'ended'; i++)
       await new Promise((r) => setTimeout(r, 100));
     expect(await status(stream.id)).toBe('ended');
-    // Consent timeout is 4 s in this test (10 s by default): well inside the 15 s budget.
+    expect(sfu().room(stream.id)).toBeUndefined();
+  });
+
+  it('detects a publisher process killed with SIGKILL (ICE consent lapses) and ends the stream within 15 s', async () => {
+    const stream = await newStream();
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        path.join(__dirname, '../support/publisher-process.ts'),
+        `${t.baseUrl}/whip/${stream.id}`,
+        stream.streamKey,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(
+      () => out.includes('connected') || child.exitCode !== null,
+      30_000,
+      'child publisher connected',
+    );
+    expect(out).toContain('connected');
+    expect(await status(stream.id)).toBe('live');
+    child.kill('SIGKILL');
+    const t0 = Date.now();
+    for (let i = 0; i < 200 && (await status(stream.id)) !== 'ended'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await status(stream.id)).toBe('ended');
+    // ICE consent timeout is 4 s here (10 s by default): inside the 15 s budget either way.
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(sfu().room(stream.id)).toBeUndefined();
   });
