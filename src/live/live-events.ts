@@ -59,8 +59,9 @@ export interface ServerToClientEvents {
   /** Owner and merchant only (the `staff` sub-room): live GMV ticker. */
   'gmv:update': (p: { currency: string; gmvCents: number; orders: number }) => void;
   /**
-   * Only when the server runs with LIVE_CHAT_BATCH_MS > 0: the chat lines of one
-   * batch window, oldest first, in one frame (a single line still comes as chat:message).
+   * Big rooms only (LIVE_CHAT_BATCH_MIN_VIEWERS connections on a replica): the
+   * chat lines of one batch window (LIVE_CHAT_BATCH_MS), oldest first, in one
+   * frame. A window with a single line still sends chat:message. Clients handle both.
    */
   'chat:messages': (p: { messages: ChatMessage[] }) => void;
 }

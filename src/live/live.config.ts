@@ -25,11 +25,17 @@ export interface LiveConfig {
   /** LIVE_STATS_FLUSH_MS (5000): how often peak/unique viewers and likes are written to stream_stats. */
   statsFlushMs: number;
   /**
-   * LIVE_CHAT_BATCH_MS (0): when above 0, chat lines relayed to a room within this
-   * window leave as one `chat:messages` frame per viewer instead of one
-   * `chat:message` each (see the README: fewer frames at high chat rates).
+   * LIVE_CHAT_BATCH_MS (100): in a big room, chat lines relayed within this window
+   * leave as one `chat:messages` frame per viewer instead of one `chat:message`
+   * each. Sending a frame to a socket costs the same whatever it carries, so this
+   * is what lets one replica feed thousands of viewers. 0 turns batching off.
    */
   chatBatchMs: number;
+  /**
+   * LIVE_CHAT_BATCH_MIN_VIEWERS (250): rooms with fewer connections than this on
+   * a replica are never batched: every line leaves at once as `chat:message`.
+   */
+  chatBatchMinViewers: number;
 }
 
 export const LIVE_CONFIG = Symbol('LIVE_CONFIG');
@@ -44,7 +50,8 @@ export function loadLiveConfig(env: NodeJS.ProcessEnv = process.env): LiveConfig
     reactionWindowMs: r.int('LIVE_REACTION_WINDOW_MS', 250, 10, 250),
     reactionsPerSecond: r.int('LIVE_REACTIONS_PER_SECOND', 20, 1, 1000),
     statsFlushMs: r.int('LIVE_STATS_FLUSH_MS', 5000, 100, 600_000),
-    chatBatchMs: r.int('LIVE_CHAT_BATCH_MS', 0, 0, 1000),
+    chatBatchMs: r.int('LIVE_CHAT_BATCH_MS', 100, 0, 250),
+    chatBatchMinViewers: r.int('LIVE_CHAT_BATCH_MIN_VIEWERS', 250, 1, 1_000_000),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return c;

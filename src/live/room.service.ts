@@ -338,6 +338,7 @@ export class RoomService implements OnModuleDestroy {
     if (room.sockets.size > 0 || this.active.get(room.streamId) !== room) return;
     this.active.delete(room.streamId);
     this.rooms.delete(room.streamId);
+    if (room.chatBatchTimer) clearTimeout(room.chatBatchTimer);
     this.flushChatBatch(room);
     try {
       await room.unsubscribe?.();
@@ -357,20 +358,38 @@ export class RoomService implements OnModuleDestroy {
     }
     this.apply(room, m);
     if (!this.ns) return;
-    if (m.event === 'chat:message' && this.config.chatBatchMs > 0) {
-      room.chatBatch.push(m.data);
-      room.chatBatchTimer ??= setTimeout(() => this.flushChatBatch(room), this.config.chatBatchMs);
-      return;
+    if (m.event === 'chat:message' && this.batching(room)) {
+      if (room.chatBatchTimer) {
+        room.chatBatch.push(m.data); // a window is open: the line waits for its end
+        return;
+      }
+      // Leading edge: a line into a quiet room leaves at once and opens a window.
+      room.chatBatchTimer = setTimeout(() => this.endChatWindow(room), this.config.chatBatchMs);
+    } else if (m.event === 'chat:deleted') {
+      this.flushChatBatch(room); // keep the order: the line goes out before its deletion
     }
-    if (m.event === 'chat:deleted') this.flushChatBatch(room);
     const target = m.staffOnly ? staffRoom(room.streamId) : viewersRoom(room.streamId);
     // Local only: every replica relays the channel to its own sockets.
     (this.ns.local.to(target).emit as (ev: string, data: unknown) => boolean)(m.event, m.data);
   }
 
-  private flushChatBatch(room: LocalRoom): void {
-    if (room.chatBatchTimer) clearTimeout(room.chatBatchTimer);
+  /**
+   * Big rooms batch chat: at most one frame per viewer per window (see
+   * LIVE_CHAT_BATCH_MS), since a frame costs a syscall per socket whatever it carries.
+   */
+  private batching(room: LocalRoom): boolean {
+    return this.config.chatBatchMs > 0 && room.sockets.size >= this.config.chatBatchMinViewers;
+  }
+
+  /** A window ended: send what it gathered and keep batching while lines keep coming. */
+  private endChatWindow(room: LocalRoom): void {
     room.chatBatchTimer = undefined;
+    if (room.chatBatch.length === 0) return;
+    this.flushChatBatch(room);
+    room.chatBatchTimer = setTimeout(() => this.endChatWindow(room), this.config.chatBatchMs);
+  }
+
+  private flushChatBatch(room: LocalRoom): void {
     const messages = room.chatBatch;
     if (messages.length === 0 || !this.ns) return;
     room.chatBatch = [];
@@ -492,6 +511,7 @@ export class RoomService implements OnModuleDestroy {
     await this.unsubscribePresence?.();
     for (const room of this.active.values()) {
       if (room.idleTimer) clearTimeout(room.idleTimer);
+      if (room.chatBatchTimer) clearTimeout(room.chatBatchTimer);
       this.flushChatBatch(room);
       try {
         await this.flushStats(room);

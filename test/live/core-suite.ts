@@ -45,6 +45,12 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     streamer = await t.user('streamer');
     merchant = await t.user('merchant');
     viewer = await t.user('viewer', 'Ada Lovelace');
+    // The merchant lets the streamer sell its products.
+    await t.http
+      .post('/api/merchant/streamers')
+      .set('Authorization', `Bearer ${merchant.token}`)
+      .send({ streamerId: streamer.id })
+      .expect((r) => expect([200, 201]).toContain(r.status));
   });
   beforeEach(async () => {
     streamId = await newStream();

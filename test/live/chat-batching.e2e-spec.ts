@@ -1,0 +1,84 @@
+import type { ChatMessage } from '../../src/live/live-events';
+import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { ask, connect, eventually, join, type LiveClient } from './live-client';
+
+/** Big rooms get chat in batches; here every room counts as big (LIVE_CHAT_BATCH_MIN_VIEWERS=1). */
+describe('chat batching in big rooms', () => {
+  let t: TestApp;
+  let streamer: TestUser;
+  let streamId: string;
+  const sockets: LiveClient[] = [];
+  const open = async (token?: string) => {
+    const s = await connect(t.baseUrl, token);
+    sockets.push(s);
+    return s;
+  };
+  /** Every line a socket receives, in order, and how many frames carried them. */
+  const lines = (s: LiveClient) => {
+    const got = { texts: [] as string[], frames: 0, events: [] as string[] };
+    s.on('chat:message', (m: ChatMessage) => {
+      got.frames++;
+      got.events.push('chat:message');
+      got.texts.push(m.text);
+    });
+    s.on('chat:messages', ({ messages }: { messages: ChatMessage[] }) => {
+      got.frames++;
+      got.events.push('chat:messages');
+      got.texts.push(...messages.map((m) => m.text));
+    });
+    s.on('chat:deleted', ({ id }: { id: string }) => got.events.push(`deleted ${id}`));
+    return got;
+  };
+
+  beforeAll(async () => {
+    process.env.LIVE_CHAT_BATCH_MIN_VIEWERS = '1';
+    process.env.LIVE_CHAT_BATCH_MS = '200';
+    t = await startTestApp({ redis: false });
+    streamer = await t.user('streamer');
+  });
+  beforeEach(async () => {
+    const res = await t.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'Big room' })
+      .expect(201);
+    streamId = res.body.id;
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.disconnect();
+  });
+  afterAll(() => t.close());
+
+  it('sends the first line at once and the lines of a window together, in order', async () => {
+    const sender = await open((await t.user('viewer')).token);
+    const watcher = await open();
+    await join(sender, streamId);
+    await join(watcher, streamId);
+    const got = lines(watcher);
+    for (const text of ['one', 'two', 'three', 'four', 'five']) await ask(sender, 'chat:send', { text });
+    await eventually(() => got.texts.length === 5);
+    expect(got.texts).toEqual(['one', 'two', 'three', 'four', 'five']);
+    expect(got.events[0]).toBe('chat:message');
+    expect(got.events).toContain('chat:messages');
+    expect(got.frames).toBeLessThan(5);
+  });
+
+  it('never delivers a deletion before the line it deletes', async () => {
+    const user = await t.user('viewer');
+    const sender = await open(user.token);
+    const watcher = await open();
+    await join(sender, streamId);
+    await join(watcher, streamId);
+    const got = lines(watcher);
+    await ask(sender, 'chat:send', { text: 'opens the window' });
+    const { message } = await ask<{ message: ChatMessage }>(sender, 'chat:send', { text: 'regret' });
+    await t.http
+      .post(`/api/streams/${streamId}/moderation`)
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ action: 'delete', messageId: message.id })
+      .expect(200);
+    await eventually(() => got.events.includes(`deleted ${message.id}`));
+    expect(got.texts).toEqual(['opens the window', 'regret']);
+    expect(got.events.at(-1)).toBe(`deleted ${message.id}`);
+  });
+});
