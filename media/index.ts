@@ -15,3 +15,32 @@ export {
   StreamNotLiveError,
 } from './sfu/errors';
 export { SdpError, sdpErrorHttpStatus, DEFAULT_MEDIA_CODECS } from './sdp';
+export {
+  PlainOutput,
+  SfuPlainRtpSource,
+  plainSdp,
+  type PlainRtpSource,
+  type PlainRtpSession,
+  type PlainRtpTarget,
+  type RoomMedia,
+} from './sfu/plain-output';
+export {
+  DEFAULT_LADDER,
+  buildFfmpegCommand,
+  planLadder,
+  toArgv,
+  type FfmpegCommand,
+  type PlannedRendition,
+  type RenditionSpec,
+  type SourceInfo,
+} from './hls/ladder';
+export { LlHlsPlaylist, playlistPosition, renderMaster, satisfies, type PlaylistState } from './hls/playlist';
+export { LocalHlsStorage, type HlsStorage } from './hls/storage';
+export { startFfmpeg, type FfmpegProcess, type FfmpegProgress } from './hls/runner';
+export {
+  finalizeHls,
+  runTranscode,
+  TranscodeFailedError,
+  type TranscodeOptions,
+  type TranscodeProgress,
+} from './hls/transcoder';

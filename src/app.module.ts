@@ -9,12 +9,14 @@ import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
+import { HlsModule } from './hls/hls.module';
 import { InfraModule } from './infra/infra.module';
 import { MerchantModule } from './merchant/merchant.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PinsModule } from './pins/pins.module';
+import { ReportsModule } from './reports/reports.module';
 import { StreamsModule } from './streams/streams.module';
 import { LiveModule } from './live/live.module';
 import { WebModule } from './web/web.module';
@@ -56,6 +58,7 @@ export class AppModule {
         PaymentsModule,
         MerchantModule,
         LiveModule,
+        HlsModule,
         WebModule,
       ],
     };

@@ -73,6 +73,52 @@ export interface AppConfig {
     /** After a media worker crash, seconds a stream stays live for its publisher to reconnect. */
     reconnectGraceSeconds: number;
   };
+  hls: HlsConfig;
+}
+
+/** LL-HLS transcoding (see media/hls and src/hls). */
+export interface HlsConfig {
+  /** Transcode live streams to HLS at all (default true). */
+  enabled: boolean;
+  /** Where playlists, parts, segments and posters are stored (default `<DATA_DIR>/media`). */
+  dir: string;
+  /** ffmpeg's scratch folder, local to each worker (default `<DATA_DIR>/hls-work`). */
+  workDir: string;
+  /** Ladder rungs as `name:height:kbps`, default 720p:720:2800,480p:480:1400,360p:360:800. */
+  ladder: { name: string; height: number; videoBitrate: number }[];
+  /** LL-HLS part duration in ms (default 500; parts must be ≤ 0.5 s for LL-HLS). */
+  partMs: number;
+  /** Parts per segment (default 4: 2 s segments). */
+  partsPerSegment: number;
+  /** Output frame rate of re-encoded renditions (default 30). */
+  fps: number;
+  /** Copy the top rendition when the publisher sends H.264 (default false: its parts follow the publisher's GOP). */
+  copyH264: boolean;
+  /** Seconds between poster refreshes while live (default 3). */
+  posterSeconds: number;
+  /** Replays older than this many days are deleted by the cleanup job (default 7; 0 keeps them). */
+  retentionDays: number;
+  /** Transcodes one worker process runs at once (default 2). */
+  concurrency: number;
+  /** Address the SFU sends plain RTP to (this worker's, reachable from the SFU) and its UDP port range. */
+  rtpHost: string;
+  rtpMinPort: number;
+  rtpMaxPort: number;
+}
+
+function parseLadder(raw: string, problems: string[]): HlsConfig['ladder'] {
+  const rungs = raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const m = /^([A-Za-z0-9_-]+):(\d{2,4}):(\d{2,6})$/.exec(s);
+    if (!m) {
+      problems.push(`HLS_LADDER entry ${JSON.stringify(s)} must be name:height:kbps (e.g. 720p:720:2800)`);
+      return undefined;
+    }
+    return { name: m[1], height: Number(m[2]), videoBitrate: Number(m[3]) * 1000 };
+  });
+  const ok = rungs.filter((r): r is NonNullable<typeof r> => r !== undefined);
+  if (ok.length === 0 && problems.length === 0) problems.push('HLS_LADDER needs at least one rung');
+  if (new Set(ok.map((r) => r.name)).size !== ok.length) problems.push('HLS_LADDER rung names must be unique');
+  return ok;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -154,6 +200,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeout: r.int('MEDIA_CONNECT_TIMEOUT', 15, 3, 120),
       keyFrameRequestDelay: r.int('MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS', 500, 0, 5000),
       reconnectGraceSeconds: r.int('STREAM_RECONNECT_GRACE_SECONDS', 15, 0, 600),
+    },
+    hls: {
+      enabled: r.bool('HLS_ENABLED', true),
+      dir: path.resolve(r.string('HLS_DIR', path.join(r.string('DATA_DIR', './data'), 'media'))),
+      workDir: path.resolve(r.string('HLS_WORK_DIR', path.join(r.string('DATA_DIR', './data'), 'hls-work'))),
+      ladder: parseLadder(r.string('HLS_LADDER', '720p:720:2800,480p:480:1400,360p:360:800'), r.problems),
+      partMs: r.int('HLS_PART_MS', 500, 200, 2000),
+      partsPerSegment: r.int('HLS_PARTS_PER_SEGMENT', 4, 1, 20),
+      fps: r.int('HLS_FPS', 30, 10, 60),
+      copyH264: r.bool('HLS_COPY_H264', false),
+      posterSeconds: r.int('HLS_POSTER_SECONDS', 3, 1, 60),
+      retentionDays: r.int('HLS_REPLAY_RETENTION_DAYS', 7, 0, 3650),
+      concurrency: r.int('HLS_WORKER_CONCURRENCY', 2, 1, 64),
+      rtpHost: r.ip('HLS_RTP_HOST', '127.0.0.1'),
+      rtpMinPort: r.int('HLS_RTP_MIN_PORT', 50000, 1024, 65534),
+      rtpMaxPort: r.int('HLS_RTP_MAX_PORT', 50999, 1025, 65535),
     },
   };
   if (config.auth.scryptCost & (config.auth.scryptCost - 1)) {

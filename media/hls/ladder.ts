@@ -1,0 +1,183 @@
+/**
+ * The ABR ladder and the ffmpeg arguments it becomes. Pure functions, tested
+ * as data: the runner only spawns what `buildFfmpegCommand` returns.
+ */
+
+/** One rung of the ladder as configured. */
+export interface RenditionSpec {
+  /** Directory and playlist name, e.g. `720p`. */
+  name: string;
+  height: number;
+  /** Video bitrate in bits per second. */
+  videoBitrate: number;
+}
+
+/** The default ladder: 720p / 480p / 360p. */
+export const DEFAULT_LADDER: readonly RenditionSpec[] = [
+  { name: '720p', height: 720, videoBitrate: 2_800_000 },
+  { name: '480p', height: 480, videoBitrate: 1_400_000 },
+  { name: '360p', height: 360, videoBitrate: 800_000 },
+];
+
+/** What the first frames told us about the publisher's video. */
+export interface SourceInfo {
+  width: number;
+  height: number;
+  /** Lower-case codec name as ffprobe reports it (`h264`, `vp8`). */
+  codec: string;
+  /** For H.264: the SDP profile-level-id (e.g. `42e01f`), used in CODECS of a copied rendition. */
+  h264ProfileLevelId?: string;
+  hasAudio: boolean;
+}
+
+/** A rendition as it will be produced for this source. */
+export interface PlannedRendition {
+  name: string;
+  width: number;
+  height: number;
+  videoBitrate: number;
+  /** True: the publisher's H.264 is copied, not re-encoded. */
+  copy: boolean;
+  /** RFC 6381 codecs of the rendition (video, then audio). */
+  codecs: string;
+}
+
+export const AUDIO_BITRATE = 128_000;
+/** H.264 Main 3.1 (every re-encoded rendition), and AAC-LC. */
+const ENCODED_AVC = 'avc1.4d401f';
+const AAC = 'mp4a.40.2';
+
+const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+
+/**
+ * Fits the ladder to the source: rungs above the source height are dropped
+ * (never upscale); if none remain, one rung at the source height stands in.
+ * The top rung is copied when the source is H.264 and `copyH264` is set.
+ */
+export function planLadder(
+  ladder: readonly RenditionSpec[],
+  source: SourceInfo,
+  copyH264: boolean,
+): PlannedRendition[] {
+  const sorted = [...ladder].sort((a, b) => b.height - a.height);
+  let rungs = sorted.filter((r) => r.height <= source.height);
+  if (rungs.length === 0) {
+    const smallest = sorted[sorted.length - 1];
+    rungs = [{ name: `${even(source.height)}p`, height: source.height, videoBitrate: smallest?.videoBitrate ?? 800_000 }];
+  }
+  const aspect = source.width / source.height;
+  return rungs.map((r, i) => {
+    const copy = i === 0 && copyH264 && source.codec === 'h264';
+    const height = copy ? source.height : even(r.height);
+    const width = copy ? source.width : even(height * aspect);
+    const video = copy && source.h264ProfileLevelId ? `avc1.${source.h264ProfileLevelId.toLowerCase()}` : ENCODED_AVC;
+    return {
+      name: r.name,
+      width,
+      height,
+      videoBitrate: r.videoBitrate,
+      copy,
+      codecs: source.hasAudio ? `${video},${AAC}` : video,
+    };
+  });
+}
+
+export interface FfmpegCommandOptions {
+  sdpPath: string;
+  renditions: PlannedRendition[];
+  hasAudio: boolean;
+  /** Part duration in seconds (≤ 0.5 for LL-HLS); every part starts with a keyframe. */
+  partSeconds: number;
+  fps: number;
+  /** Each rendition writes `<outDir>/<name>/{init.mp4,p<n>.m4s,ffmpeg.m3u8}`. */
+  outDir: string;
+  /** A JPEG overwritten every `posterSeconds`. */
+  posterPath: string;
+  posterSeconds: number;
+  /** x264 preset; `veryfast` keeps a 3-rung ladder within a core. */
+  preset?: string;
+}
+
+export interface FfmpegCommand {
+  /** The SDP file ffmpeg reads the RTP description from. */
+  input: string;
+  inputArgs: string[];
+  /** Global filter graph (scaling branches and the poster). */
+  filterComplex: string;
+  outputs: { path: string; args: string[] }[];
+}
+
+/** Flattens a command to the argv ffmpeg gets (without the leading `ffmpeg`). */
+export function toArgv(cmd: FfmpegCommand): string[] {
+  const argv = ['-hide_banner', '-y', ...cmd.inputArgs, '-i', cmd.input, '-filter_complex', cmd.filterComplex];
+  for (const o of cmd.outputs) argv.push(...o.args, o.path);
+  return argv;
+}
+
+/**
+ * The ffmpeg command of a live transcode. Every output is ffmpeg's own HLS
+ * muxer writing fMP4 fragments of `partSeconds`: these become the LL-HLS
+ * parts, grouped into segments by our playlist writer. Keyframes are forced
+ * at every part boundary by time expression (same times in every rendition,
+ * so parts and segments align across the ladder), with scene-cut keyframes
+ * off and a fixed GOP.
+ */
+export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
+  const gop = Math.max(1, Math.round(o.fps * o.partSeconds));
+  const inputArgs = [
+    '-protocol_whitelist', 'file,udp,rtp',
+    '-fflags', '+genpts+discardcorrupt',
+    '-analyzeduration', '1000000',
+    '-probesize', '1000000',
+    '-reorder_queue_size', '128',
+  ];
+  const encoded = o.renditions.filter((r) => !r.copy);
+  // One decode, one fps normalisation, then a split: one branch per encoded rung plus the poster.
+  const branches = encoded.length + 1;
+  const labels = [...encoded.map((_, i) => `s${i}`), 'sp'];
+  const graph = [`[0:v:0]fps=${o.fps},split=${branches}${labels.map((l) => `[${l}]`).join('')}`];
+  encoded.forEach((r, i) => graph.push(`[s${i}]scale=${r.width}:${r.height}:flags=bicubic,format=yuv420p[v${i}]`));
+  graph.push(`[sp]fps=1/${o.posterSeconds},scale=-2:360[poster]`);
+  const outputs: FfmpegCommand['outputs'] = [];
+  let enc = 0;
+  for (const r of o.renditions) {
+    const dir = `${o.outDir}/${r.name}`;
+    const args: string[] = [];
+    if (r.copy) {
+      args.push('-map', '0:v:0', '-c:v', 'copy');
+    } else {
+      const label = `v${enc++}`;
+      args.push(
+        '-map', `[${label}]`,
+        '-c:v', 'libx264',
+        '-preset', o.preset ?? 'veryfast',
+        '-tune', 'zerolatency',
+        '-profile:v', 'main',
+        '-level:v', '3.1',
+        '-b:v', `${r.videoBitrate}`,
+        '-maxrate', `${Math.round(r.videoBitrate * 1.1)}`,
+        '-bufsize', `${r.videoBitrate}`,
+        '-g', `${gop}`,
+        '-keyint_min', `${gop}`,
+        '-sc_threshold', '0',
+        '-force_key_frames', `expr:gte(t,n_forced*${o.partSeconds})`,
+      );
+    }
+    if (o.hasAudio) args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', `${AUDIO_BITRATE}`, '-ac', '2', '-ar', '48000');
+    args.push(
+      '-f', 'hls',
+      '-hls_time', `${o.partSeconds}`,
+      '-hls_list_size', '12',
+      '-hls_segment_type', 'fmp4',
+      '-hls_fmp4_init_filename', 'init.mp4',
+      '-hls_segment_filename', `${dir}/p%d.m4s`,
+      '-hls_flags', 'independent_segments+temp_file',
+    );
+    outputs.push({ path: `${dir}/ffmpeg.m3u8`, args });
+  }
+  outputs.push({
+    path: o.posterPath,
+    args: ['-map', '[poster]', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', '-update', '1'],
+  });
+  return { input: o.sdpPath, inputArgs, filterComplex: graph.join(';'), outputs };
+}

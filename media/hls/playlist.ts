@@ -1,0 +1,240 @@
+/**
+ * The LL-HLS media playlist of one rendition. ffmpeg 5.1 has no LL-HLS
+ * muxer, so ffmpeg writes fMP4 fragments of one part each and this writer
+ * groups `partsPerSegment` parts into a segment (the segment file is the
+ * concatenation of its parts: fMP4 fragments concatenate into a valid
+ * segment). The playlist is append-only (`EVENT`): the live URL becomes the
+ * replay when `end()` adds `EXT-X-ENDLIST`. Its state is plain JSON, so a
+ * transcode resumed after a crash continues it with `EXT-X-DISCONTINUITY`.
+ */
+
+export interface Part {
+  uri: string;
+  /** Seconds. */
+  duration: number;
+  /** Wall-clock of capture of the part's first frame (ms since epoch). */
+  pdt: number;
+}
+
+export interface Segment {
+  msn: number;
+  uri: string;
+  duration: number;
+  pdt: number;
+  /** The first segment of a resumed transcode. */
+  discontinuity: boolean;
+  /** The init segment (`EXT-X-MAP`) of the run this segment belongs to. */
+  mapUri: string;
+  parts: Part[];
+}
+
+export interface PlaylistState {
+  partTarget: number;
+  partsPerSegment: number;
+  targetDuration: number;
+  segments: Segment[];
+  /** The segment being filled, parts first. */
+  open?: Omit<Segment, 'uri' | 'duration'>;
+  /** The run in progress: its init segment and whether its first segment is a discontinuity. */
+  run?: { mapUri: string; discontinuity: boolean };
+  preloadHint?: string;
+  ended: boolean;
+}
+
+export interface PlaylistOptions {
+  /** Part duration in seconds (≤ 0.5 for LL-HLS). */
+  partTarget: number;
+  partsPerSegment: number;
+}
+
+/** Parts are listed only for the last few segments, as the spec allows. */
+const SEGMENTS_WITH_PARTS = 3;
+
+const fmt = (n: number) => n.toFixed(5).replace(/0+$/, '').replace(/\.$/, '.0');
+
+export class LlHlsPlaylist {
+  private constructor(private readonly s: PlaylistState) {}
+
+  static create(o: PlaylistOptions): LlHlsPlaylist {
+    return new LlHlsPlaylist({
+      partTarget: o.partTarget,
+      partsPerSegment: o.partsPerSegment,
+      targetDuration: Math.ceil(o.partTarget * o.partsPerSegment),
+      segments: [],
+      ended: false,
+    });
+  }
+
+  static restore(state: PlaylistState): LlHlsPlaylist {
+    return new LlHlsPlaylist(JSON.parse(JSON.stringify(state)) as PlaylistState);
+  }
+
+  toJSON(): PlaylistState {
+    return JSON.parse(JSON.stringify(this.s)) as PlaylistState;
+  }
+
+  get segments(): readonly Segment[] {
+    return this.s.segments;
+  }
+
+  get ended(): boolean {
+    return this.s.ended;
+  }
+
+  /** The media sequence number of the next segment to complete. */
+  get nextMsn(): number {
+    return this.s.open?.msn ?? this.s.segments.length;
+  }
+
+  /**
+   * A new ffmpeg run (first start or a resume after a crash) with its own
+   * init segment. Any half-filled segment of the previous run is closed as
+   * a short segment; the next segment carries `EXT-X-DISCONTINUITY`.
+   * Returns that closed segment, if any.
+   */
+  startRun(mapUri: string): Segment | undefined {
+    const closed = this.closeOpen();
+    const resumed = this.s.segments.length > 0 || this.s.run !== undefined;
+    this.s.run = { mapUri, discontinuity: resumed };
+    this.s.ended = false;
+    this.s.preloadHint = undefined;
+    return closed;
+  }
+
+  /**
+   * Appends a part; returns the segment it completed, whose file the caller
+   * writes (the concatenation of `segment.parts`).
+   */
+  addPart(part: Part, nextPartUri?: string): Segment | undefined {
+    if (!this.s.run) throw new Error('addPart before startRun');
+    if (!this.s.open) {
+      this.s.open = {
+        msn: this.s.segments.length,
+        pdt: part.pdt,
+        discontinuity: this.s.run.discontinuity,
+        mapUri: this.s.run.mapUri,
+        parts: [],
+      };
+      this.s.run.discontinuity = false;
+    }
+    this.s.open.parts.push(part);
+    this.s.preloadHint = nextPartUri;
+    return this.s.open.parts.length >= this.s.partsPerSegment ? this.closeOpen() : undefined;
+  }
+
+  private closeOpen(): Segment | undefined {
+    const o = this.s.open;
+    if (!o || o.parts.length === 0) return undefined;
+    this.s.open = undefined;
+    const seg: Segment = {
+      ...o,
+      uri: `s${o.msn}.m4s`,
+      duration: o.parts.reduce((a, p) => a + p.duration, 0),
+    };
+    // TARGETDURATION is an upper bound of EXTINF rounded to an integer.
+    this.s.targetDuration = Math.max(this.s.targetDuration, Math.round(seg.duration));
+    this.s.segments.push(seg);
+    return seg;
+  }
+
+  /** The stream ended: closes the open segment (returned) and adds `EXT-X-ENDLIST`. */
+  end(): Segment | undefined {
+    const closed = this.closeOpen();
+    this.s.ended = true;
+    this.s.preloadHint = undefined;
+    return closed;
+  }
+
+  render(): string {
+    const s = this.s;
+    const holdBack = 3 * s.partTarget;
+    const lines = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:9',
+      `#EXT-X-TARGETDURATION:${s.targetDuration}`,
+      `#EXT-X-PART-INF:PART-TARGET=${fmt(s.partTarget)}`,
+      `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${fmt(holdBack)}`,
+      '#EXT-X-PLAYLIST-TYPE:EVENT',
+      '#EXT-X-MEDIA-SEQUENCE:0',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+    ];
+    let map: string | undefined;
+    const header = (seg: { discontinuity: boolean; mapUri: string; pdt: number }) => {
+      if (seg.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+      if (seg.mapUri !== map) {
+        map = seg.mapUri;
+        lines.push(`#EXT-X-MAP:URI="${seg.mapUri}"`);
+      }
+      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(seg.pdt).toISOString()}`);
+    };
+    const partLines = (parts: Part[]) => {
+      for (const p of parts) lines.push(`#EXT-X-PART:DURATION=${fmt(p.duration)},URI="${p.uri}",INDEPENDENT=YES`);
+    };
+    const withParts = s.ended ? s.segments.length : s.segments.length - SEGMENTS_WITH_PARTS;
+    s.segments.forEach((seg, i) => {
+      header(seg);
+      if (i >= withParts) partLines(seg.parts);
+      lines.push(`#EXTINF:${fmt(seg.duration)},`, seg.uri);
+    });
+    if (!s.ended) {
+      if (s.open) {
+        header(s.open);
+        partLines(s.open.parts);
+      }
+      if (s.preloadHint) lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${s.preloadHint}"`);
+    } else {
+      lines.push('#EXT-X-ENDLIST');
+    }
+    return lines.join('\n') + '\n';
+  }
+}
+
+/** What a rendered playlist holds, for blocking reload (`_HLS_msn` / `_HLS_part`). */
+export interface PlaylistPosition {
+  /** Last complete segment's media sequence number (-1: none yet). */
+  lastMsn: number;
+  /** Parts of segment `lastMsn + 1` already listed. */
+  trailingParts: number;
+  ended: boolean;
+}
+
+export function playlistPosition(text: string): PlaylistPosition {
+  let seq = 0;
+  let segments = 0;
+  let trailing = 0;
+  let ended = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) seq = Number(line.slice(22)) || 0;
+    else if (line.startsWith('#EXTINF:')) {
+      segments++;
+      trailing = 0;
+    } else if (line.startsWith('#EXT-X-PART:')) trailing++;
+    else if (line.startsWith('#EXT-X-ENDLIST')) ended = true;
+  }
+  return { lastMsn: seq + segments - 1, trailingParts: trailing, ended };
+}
+
+/**
+ * Whether a playlist already satisfies a blocking reload for `msn` (and
+ * `part` of it, if given), per RFC 8216bis §6.2.5.2.
+ */
+export function satisfies(pos: PlaylistPosition, msn: number, part?: number): boolean {
+  if (pos.ended || msn <= pos.lastMsn) return true;
+  if (msn === pos.lastMsn + 1 && part !== undefined) return part < pos.trailingParts;
+  return false;
+}
+
+/** The master playlist: one variant per rendition, with BANDWIDTH, RESOLUTION and CODECS. */
+export function renderMaster(
+  renditions: { name: string; width: number; height: number; bandwidth: number; codecs: string; fps: number }[],
+): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  for (const r of renditions) {
+    lines.push(
+      `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},AVERAGE-BANDWIDTH=${Math.round(r.bandwidth * 0.9)},` +
+        `RESOLUTION=${r.width}x${r.height},CODECS="${r.codecs}",FRAME-RATE=${r.fps.toFixed(3)}`,
+      `${r.name}/index.m3u8`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,313 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { PlainRtpSession, PlainRtpSource } from '../sfu/plain-output';
+import { AUDIO_BITRATE, buildFfmpegCommand, planLadder, type PlannedRendition, type RenditionSpec } from './ladder';
+import { LlHlsPlaylist, renderMaster, type PlaylistState } from './playlist';
+import { allocateRtpPair, probeSdp } from './probe';
+import { startFfmpeg, type FfmpegProcess } from './runner';
+import type { HlsStorage } from './storage';
+
+export interface TranscodeOptions {
+  streamId: string;
+  storage: HlsStorage;
+  source: PlainRtpSource;
+  /** Local scratch folder for ffmpeg's own output (not served). */
+  workDir: string;
+  /** The address RTP reaches this process on, and the ports to pick from. */
+  rtpHost: string;
+  rtpPorts: { min: number; max: number };
+  ladder: readonly RenditionSpec[];
+  copyH264: boolean;
+  partSeconds: number;
+  partsPerSegment: number;
+  fps: number;
+  posterSeconds: number;
+  /** Set when the stream ended: ffmpeg stops cleanly and the playlists get EXT-X-ENDLIST. */
+  signal: AbortSignal;
+  /** Set when this process gives the run up (worker shutdown): ffmpeg is killed and the run fails, to be retried. */
+  cancel?: AbortSignal;
+  /** No new part for this long while live: ffmpeg is killed and the run fails (default 10 s). */
+  stallMs?: number;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  onProgress?: (p: TranscodeProgress) => void;
+  /** The ffmpeg process of this run (tests kill it to see the resume). */
+  onFfmpeg?: (p: FfmpegProcess) => void;
+  log?: (msg: string) => void;
+}
+
+export interface TranscodeProgress {
+  state: 'probing' | 'live' | 'ended';
+  /** 1 for the first run; each resume after a failure adds one. */
+  run: number;
+  source?: { width: number; height: number; codec: string };
+  renditions: { name: string; width: number; height: number; copy: boolean }[];
+  /** Segments and parts written by this stream's top rendition over all runs. */
+  segments: number;
+  parts: number;
+  /** ffmpeg speed (1 = real time). */
+  speed: number;
+  /** Seconds between the capture of the newest part's end and its publication. */
+  lagSeconds: number;
+  /** ms from this run's start to its first published part. */
+  firstPartMs?: number;
+}
+
+/** Persisted between runs so a resumed transcode continues the same playlists. */
+interface StreamHlsState {
+  runs: number;
+  playlists: Record<string, PlaylistState>;
+}
+
+const STATE_KEY = 'state.json';
+
+export class TranscodeFailedError extends Error {}
+
+async function loadState(storage: HlsStorage, streamId: string): Promise<StreamHlsState> {
+  const raw = await storage.read(`${streamId}/${STATE_KEY}`);
+  return raw ? (JSON.parse(raw.toString()) as StreamHlsState) : { runs: 0, playlists: {} };
+}
+
+/**
+ * Ends a stream's playlists when no transcode is running (the stream ended
+ * while its job waited for a retry): EXT-X-ENDLIST, so the replay plays.
+ */
+export async function finalizeHls(storage: HlsStorage, streamId: string): Promise<boolean> {
+  const state = await loadState(storage, streamId);
+  const names = Object.keys(state.playlists);
+  for (const name of names) {
+    const pl = LlHlsPlaylist.restore(state.playlists[name]);
+    if (pl.ended) continue;
+    const closed = pl.end();
+    if (closed) await writeSegment(storage, streamId, name, closed.uri, closed.parts.map((p) => p.uri));
+    state.playlists[name] = pl.toJSON();
+    await storage.write(`${streamId}/${name}/index.m3u8`, pl.render());
+  }
+  await storage.write(`${streamId}/${STATE_KEY}`, JSON.stringify(state));
+  return names.length > 0;
+}
+
+async function writeSegment(
+  storage: HlsStorage,
+  streamId: string,
+  rendition: string,
+  uri: string,
+  partUris: string[],
+  cache?: Map<string, Buffer>,
+): Promise<void> {
+  const bufs: Buffer[] = [];
+  for (const u of partUris) {
+    const b = cache?.get(u) ?? (await storage.read(`${streamId}/${rendition}/${u}`));
+    if (b) bufs.push(b);
+  }
+  await storage.write(`${streamId}/${rendition}/${uri}`, Buffer.concat(bufs));
+}
+
+/** ffmpeg's own playlist: the finished fragment files in order, with their durations. */
+function ffmpegParts(text: string): { n: number; duration: number }[] {
+  const out: { n: number; duration: number }[] = [];
+  let dur: number | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#EXTINF:')) dur = parseFloat(line.slice(8));
+    else if (dur !== undefined && /^p\d+\.m4s$/.test(line.trim())) {
+      out.push({ n: Number(line.trim().slice(1, -4)), duration: dur });
+      dur = undefined;
+    }
+  }
+  return out;
+}
+
+/**
+ * One run of a live transcode: plain RTP from the SFU → ffprobe (source
+ * size) → ffmpeg (ladder of fMP4 parts + poster) → parts, segments and
+ * LL-HLS playlists in storage. Resolves when the stream ended and the
+ * playlists are closed; rejects when ffmpeg died or stalled (the job
+ * retries, and the next run continues the playlists after a discontinuity).
+ */
+export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgress> {
+  const log = o.log ?? (() => undefined);
+  const id = o.streamId;
+  const state = await loadState(o.storage, id);
+  state.runs += 1;
+  const run = state.runs;
+  const runDir = path.join(o.workDir, id, `r${run}`);
+  await fs.rm(runDir, { recursive: true, force: true });
+  await fs.mkdir(runDir, { recursive: true });
+  const t0 = Date.now();
+  const progress: TranscodeProgress = { state: 'probing', run, renditions: [], segments: 0, parts: 0, speed: 0, lagSeconds: 0 };
+  const report = () => o.onProgress?.({ ...progress });
+  report();
+
+  const taken = new Set<number>();
+  const target = {
+    host: o.rtpHost,
+    video: await allocateRtpPair(o.rtpHost, o.rtpPorts, taken),
+    audio: await allocateRtpPair(o.rtpHost, o.rtpPorts, taken),
+  };
+  let session: PlainRtpSession | undefined;
+  let ffmpeg: FfmpegProcess | undefined;
+  const keyframeTimers: NodeJS.Timeout[] = [];
+  try {
+    session = await o.source.open(id, target);
+    const s = session;
+    const sdpPath = path.join(runDir, 'stream.sdp');
+    await fs.writeFile(sdpPath, session.sdp);
+
+    // The source size is known once a keyframe arrives: ffprobe it, then plan the ladder.
+    const keyframes = setInterval(() => void s.requestKeyFrame().catch(() => undefined), 1000);
+    keyframeTimers.push(keyframes);
+    const probed = await probeSdp(sdpPath, {
+      ffprobePath: o.ffprobePath,
+      onListening: () => void s.start().catch(() => undefined),
+    });
+    clearInterval(keyframes);
+    if (o.signal.aborted) return await finish();
+    progress.source = probed;
+    const plan = planLadder(o.ladder, { ...probed, h264ProfileLevelId: s.video.profileLevelId, hasAudio: s.hasAudio }, o.copyH264);
+    progress.renditions = plan.map((r) => ({ name: r.name, width: r.width, height: r.height, copy: r.copy }));
+    log(`stream ${id} run ${run}: source ${probed.width}x${probed.height} ${probed.codec}; ladder ${plan.map((r) => r.name + (r.copy ? '(copy)' : '')).join(' ')}`);
+    await o.storage.write(
+      `${id}/master.m3u8`,
+      renderMaster(plan.map((r) => ({ ...r, bandwidth: Math.round((r.videoBitrate + (s.hasAudio ? AUDIO_BITRATE : 0)) * 1.1), fps: o.fps }))),
+    );
+
+    const playlists = new Map<string, LlHlsPlaylist>();
+    for (const r of plan) {
+      const prior = state.playlists[r.name];
+      const pl = prior ? LlHlsPlaylist.restore(prior) : LlHlsPlaylist.create({ partTarget: o.partSeconds, partsPerSegment: o.partsPerSegment });
+      const closed = pl.startRun(`r${run}/init.mp4`);
+      if (closed) await writeSegment(o.storage, id, r.name, closed.uri, closed.parts.map((p) => p.uri));
+      playlists.set(r.name, pl);
+      await fs.mkdir(path.join(runDir, r.name), { recursive: true });
+    }
+    progress.segments = Math.max(0, ...[...playlists.values()].map((p) => p.segments.length));
+
+    const posterPath = path.join(runDir, 'poster.jpg');
+    const cmd = buildFfmpegCommand({
+      sdpPath, renditions: plan, hasAudio: s.hasAudio, partSeconds: o.partSeconds, fps: o.fps,
+      outDir: runDir, posterPath, posterSeconds: o.posterSeconds,
+    });
+    ffmpeg = startFfmpeg(cmd, { ffmpegPath: o.ffmpegPath, onStart: (line) => log(`ffmpeg: ${line}`) });
+    o.onFfmpeg?.(ffmpeg);
+    // ffmpeg binds its ports at once; ask for a keyframe until the first part shows it decoded.
+    const kf = setInterval(() => void s.requestKeyFrame().catch(() => undefined), 500);
+    keyframeTimers.push(kf);
+    setTimeout(() => void s.requestKeyFrame().catch(() => undefined), 150);
+
+    progress.state = 'live';
+    const seen = new Map<string, number>(plan.map((r) => [r.name, -1]));
+    const initDone = new Set<string>();
+    const partCache = new Map<string, Map<string, Buffer>>(plan.map((r) => [r.name, new Map()]));
+    let runStartPdt: number | undefined;
+    const cumulative = new Map<string, number>(plan.map((r) => [r.name, 0]));
+    let lastPartAt = Date.now();
+    let posterMtime = 0;
+
+    const poll = async (): Promise<void> => {
+      for (const r of plan) await pollRendition(r);
+      const st = await fs.stat(posterPath).catch(() => undefined);
+      if (st && st.mtimeMs !== posterMtime) {
+        posterMtime = st.mtimeMs;
+        const jpg = await fs.readFile(posterPath).catch(() => undefined);
+        if (jpg && jpg.length > 0) await o.storage.write(`${id}/poster.jpg`, jpg);
+      }
+      progress.speed = ffmpeg?.progress.speed ?? 0;
+    };
+    const pollRendition = async (r: PlannedRendition): Promise<void> => {
+      const dir = path.join(runDir, r.name);
+      const text = await fs.readFile(path.join(dir, 'ffmpeg.m3u8'), 'utf8').catch(() => '');
+      const fresh = ffmpegParts(text).filter((p) => p.n > seen.get(r.name)!);
+      if (fresh.length === 0) return;
+      if (!initDone.has(r.name)) {
+        const init = await fs.readFile(path.join(dir, 'init.mp4'));
+        await o.storage.write(`${id}/${r.name}/r${run}/init.mp4`, init);
+        initDone.add(r.name);
+      }
+      const pl = playlists.get(r.name)!;
+      const cache = partCache.get(r.name)!;
+      for (const p of fresh) {
+        const file = path.join(dir, `p${p.n}.m4s`);
+        const data = await fs.readFile(file);
+        const uri = `r${run}/p${p.n}.m4s`;
+        await o.storage.write(`${id}/${r.name}/${uri}`, data);
+        await fs.rm(file, { force: true });
+        const now = Date.now();
+        // Capture time of media time 0 of this run: when the first part came out, minus its length.
+        runStartPdt ??= now - p.duration * 1000;
+        const startSec = cumulative.get(r.name)!;
+        cumulative.set(r.name, startSec + p.duration);
+        cache.set(uri, data);
+        const closed = pl.addPart(
+          { uri, duration: p.duration, pdt: runStartPdt + startSec * 1000 },
+          `r${run}/p${p.n + 1}.m4s`,
+        );
+        if (closed) {
+          await writeSegment(o.storage, id, r.name, closed.uri, closed.parts.map((x) => x.uri), cache);
+          for (const x of closed.parts) cache.delete(x.uri);
+        }
+        seen.set(r.name, p.n);
+        if (r === plan[0]) {
+          progress.parts++;
+          progress.segments = pl.segments.length;
+          progress.lagSeconds = Math.max(0, (now - (runStartPdt + (startSec + p.duration) * 1000)) / 1000);
+          progress.firstPartMs ??= now - t0;
+          lastPartAt = now;
+        }
+      }
+      await o.storage.write(`${id}/${r.name}/index.m3u8`, pl.render());
+      state.playlists[r.name] = pl.toJSON();
+      await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+    };
+
+    const stallMs = o.stallMs ?? 10_000;
+    let outcome: 'ended' | 'exited' | 'gone' | 'stalled' | 'cancelled' | undefined;
+    const aborted = new Promise<void>((r) => o.signal.addEventListener('abort', () => r(), { once: true }));
+    void aborted.then(() => (outcome ??= 'ended'));
+    void ffmpeg.exited.then(() => (outcome ??= 'exited'));
+    void s.gone.then(() => (outcome ??= 'gone'));
+    o.cancel?.addEventListener('abort', () => (outcome ??= 'cancelled'), { once: true });
+    if (o.signal.aborted) outcome = 'ended';
+    while (!outcome) {
+      await new Promise((r) => setTimeout(r, 100));
+      await poll();
+      report();
+      if (Date.now() - lastPartAt > stallMs + (progress.parts === 0 ? 10_000 : 0)) outcome ??= 'stalled';
+    }
+    clearInterval(kf);
+    if (outcome === 'gone') {
+      // The room closed: usually the stream is ending; its signal follows in a moment.
+      await Promise.race([aborted, new Promise((r) => setTimeout(r, 3000))]);
+      if (o.signal.aborted) outcome = 'ended';
+    }
+    const exit = outcome === 'ended' || outcome === 'gone' ? await ffmpeg.stop() : outcome === 'stalled' || outcome === 'cancelled' ? (ffmpeg.kill(), await ffmpeg.exited) : await ffmpeg.exited;
+    await poll();
+    if (outcome === 'ended') {
+      for (const [name, pl] of playlists) {
+        const closed = pl.end();
+        if (closed) await writeSegment(o.storage, id, name, closed.uri, closed.parts.map((x) => x.uri), partCache.get(name));
+        await o.storage.write(`${id}/${name}/index.m3u8`, pl.render());
+        state.playlists[name] = pl.toJSON();
+      }
+      await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+      progress.state = 'ended';
+      report();
+      return { ...progress };
+    }
+    await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+    throw new TranscodeFailedError(
+      `ffmpeg run ${run} of stream ${id} ${outcome === 'stalled' ? 'stalled (no new part)' : outcome === 'cancelled' ? 'was cancelled (worker shutting down)' : outcome === 'gone' ? 'lost its source' : `exited (code ${exit.code}, signal ${exit.signal})`}: ${exit.stderrTail.slice(-5).join(' | ')}`,
+    );
+  } finally {
+    for (const t of keyframeTimers) clearInterval(t);
+    ffmpeg?.kill();
+    await session?.close();
+    await fs.rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  async function finish(): Promise<TranscodeProgress> {
+    await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+    await finalizeHls(o.storage, id);
+    progress.state = 'ended';
+    return { ...progress };
+  }
+}

@@ -1,0 +1,20 @@
+import type { TranscodeProgress } from '../../media';
+
+export const HLS_QUEUE = 'hls';
+/** One live transcode per stream: the job id dedupes repeated "live" events. */
+export const hlsJobId = (streamId: string) => `hls:${streamId}`;
+export const HLS_STORAGE = Symbol('HLS_STORAGE');
+
+export type HlsJob = { kind: 'transcode'; streamId: string } | { kind: 'cleanup' };
+
+/** What `GET /api/streams/:id/hls` shows, kept in the shared state store by the worker. */
+export interface HlsStatus extends Partial<Omit<TranscodeProgress, 'state'>> {
+  streamId: string;
+  state: 'queued' | 'probing' | 'live' | 'ended' | 'failed';
+  error?: string;
+  updatedAt: string;
+}
+
+export const hlsStatusKey = (streamId: string) => `hls:status:${streamId}`;
+/** Status entries outlive the stream by a day (the replay page reads them). */
+export const HLS_STATUS_TTL_MS = 24 * 3600 * 1000;

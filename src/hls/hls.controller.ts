@@ -1,0 +1,155 @@
+import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { playlistPosition, satisfies, type HlsStorage } from '../../media';
+import { Public } from '../common/auth/decorators';
+import { BadRequestError, MissingError } from '../common/errors/domain-errors';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { StreamsService } from '../streams/streams.service';
+import { HLS_STORAGE } from './hls.constants';
+import { HlsService } from './hls.service';
+
+const PLAYLIST = 'application/vnd.apple.mpegurl';
+const NO_CACHE = 'no-cache';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const RENDITION = /^[A-Za-z0-9_-]{1,32}$/;
+const POLL_MS = 50;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function nonNegativeInt(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(raw)) throw new BadRequestError(`${name} must be a non-negative integer`, 'invalid_query');
+  return Number(raw);
+}
+
+/**
+ * LL-HLS delivery: `/hls/<streamId>/master.m3u8`, each rendition's playlist
+ * with blocking reload (`_HLS_msn`, `_HLS_part`), parts, segments, init
+ * segments and the poster. Playlists are never cached; media files are
+ * immutable (their names are never reused: runs have their own folder).
+ */
+@ApiTags('hls')
+@Controller()
+export class HlsController {
+  constructor(
+    private readonly hls: HlsService,
+    private readonly streams: StreamsService,
+    @Inject(HLS_STORAGE) private readonly storage: HlsStorage,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private async send(
+    res: Response,
+    key: string,
+    type: string,
+    cache: string,
+    what: string,
+    waitMs = 0,
+  ): Promise<void> {
+    let data = await this.storage.read(key);
+    // A preload-hinted part is requested before it exists: hold the request until it does.
+    for (const t0 = Date.now(); !data && Date.now() - t0 < waitMs; data = await this.storage.read(key)) {
+      await sleep(POLL_MS);
+    }
+    if (!data) throw new MissingError(`${what} not found`, 'hls_not_found');
+    res.set('Content-Type', type).set('Cache-Control', cache).send(data);
+  }
+
+  @Public()
+  @Get('hls/:streamId/master.m3u8')
+  @ApiOperation({ summary: 'HLS master playlist (a variant per rendition)' })
+  async master(@Param('streamId', new ParseUUIDPipe()) id: string, @Res() res: Response): Promise<void> {
+    await this.send(res, `${id}/master.m3u8`, PLAYLIST, NO_CACHE, `HLS of stream ${id}`);
+  }
+
+  @Public()
+  @Get('hls/:streamId/poster.jpg')
+  @ApiOperation({ summary: 'Poster JPEG, refreshed every few seconds while live' })
+  async poster(@Param('streamId', new ParseUUIDPipe()) id: string, @Res() res: Response): Promise<void> {
+    await this.send(res, `${id}/poster.jpg`, 'image/jpeg', 'public, max-age=2', `poster of stream ${id}`);
+  }
+
+  @Public()
+  @Get('hls/:streamId/:rendition/index.m3u8')
+  @ApiOperation({ summary: 'Media playlist with LL-HLS blocking reload (_HLS_msn, _HLS_part)' })
+  async media(
+    @Param('streamId', new ParseUUIDPipe()) id: string,
+    @Param('rendition') rendition: string,
+    @Query('_HLS_msn') msnRaw: string | undefined,
+    @Query('_HLS_part') partRaw: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!RENDITION.test(rendition)) throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
+    const msn = nonNegativeInt('_HLS_msn', msnRaw);
+    const part = nonNegativeInt('_HLS_part', partRaw);
+    if (part !== undefined && msn === undefined) throw new BadRequestError('_HLS_part needs _HLS_msn', 'invalid_query');
+    const key = `${id}/${rendition}/index.m3u8`;
+    let text = (await this.storage.read(key))?.toString();
+    if (text === undefined) throw new MissingError(`rendition ${rendition} of stream ${id} not found`, 'hls_not_found');
+    if (msn !== undefined) {
+      let pos = playlistPosition(text);
+      // RFC 8216bis 6.2.5.2: more than two segments ahead is a client error.
+      if (msn > pos.lastMsn + 2 && !pos.ended) {
+        throw new BadRequestError(`_HLS_msn ${msn} is too far ahead of the playlist (at ${pos.lastMsn})`, 'invalid_query');
+      }
+      const deadline = Date.now() + 3 * this.config.hls.partsPerSegment * (this.config.hls.partMs);
+      while (!satisfies(pos, msn, part) && Date.now() < deadline) {
+        await sleep(POLL_MS);
+        text = (await this.storage.read(key))?.toString() ?? text;
+        pos = playlistPosition(text);
+      }
+    }
+    res.set('Content-Type', PLAYLIST).set('Cache-Control', NO_CACHE).send(text);
+  }
+
+  @Public()
+  @Get('hls/:streamId/:rendition/:file')
+  @ApiOperation({ summary: 'A complete segment (the concatenation of its parts)' })
+  async segment(
+    @Param('streamId', new ParseUUIDPipe()) id: string,
+    @Param('rendition') rendition: string,
+    @Param('file') file: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!RENDITION.test(rendition)) throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
+    if (!/^s\d{1,9}\.m4s$/.test(file)) throw new BadRequestError('file must be a segment name like s12.m4s', 'invalid_file');
+    await this.send(res, `${id}/${rendition}/${file}`, 'video/iso.segment', IMMUTABLE, `segment ${file}`);
+  }
+
+  @Public()
+  @Get('hls/:streamId/:rendition/:run/:file')
+  @ApiOperation({ summary: "A part or the init segment of one transcode run" })
+  async part(
+    @Param('streamId', new ParseUUIDPipe()) id: string,
+    @Param('rendition') rendition: string,
+    @Param('run') run: string,
+    @Param('file') file: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!RENDITION.test(rendition)) throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
+    if (!/^r\d{1,6}$/.test(run)) throw new BadRequestError('run must look like r1', 'invalid_run');
+    const init = file === 'init.mp4';
+    if (!init && !/^p\d{1,9}\.m4s$/.test(file)) throw new BadRequestError('file must be init.mp4 or a part like p3.m4s', 'invalid_file');
+    const wait = init ? 0 : 6 * this.config.hls.partMs;
+    await this.send(res, `${id}/${rendition}/${run}/${file}`, init ? 'video/mp4' : 'video/iso.segment', IMMUTABLE, `${run}/${file}`, wait);
+  }
+
+  @Public()
+  @Get('api/streams/:id/hls')
+  @Header('Cache-Control', 'no-cache')
+  @ApiOperation({ summary: 'HLS transcode progress: state, segments, speed, lag behind live, renditions' })
+  @ApiResponse({ status: 200, description: 'Progress of the stream transcode' })
+  @ApiResponse({ status: 404, description: 'No such stream' })
+  async progress(@Param('id', new ParseUUIDPipe()) id: string) {
+    const stream = await this.streams.mustFind(id);
+    const status = await this.hls.progress(id);
+    return {
+      streamStatus: stream.status,
+      masterUrl: `${this.config.http.publicUrl}/hls/${id}/master.m3u8`,
+      posterUrl: `${this.config.http.publicUrl}/hls/${id}/poster.jpg`,
+      ...(status ?? { streamId: id, state: 'none' }),
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { startTestApp, type TestApp, type TestAppOptions, type TestUser } from '../support/test-app';
+import { createPublisher, waitFor, type Publisher } from '../support/webrtc';
+
+const run = promisify(execFile);
+
+/** Small, fast HLS settings for tests: a 2-rung ladder and 4 x 0.5 s parts per segment. */
+export const HLS_TEST_ENV = {
+  MEDIASOUP_NUM_WORKERS: '1',
+  HLS_LADDER: '720p:720:1500,480p:480:800,360p:360:400',
+  HLS_POSTER_SECONDS: '1',
+};
+
+export interface HlsFixture {
+  t: TestApp;
+  streamer: TestUser;
+  newStream(): Promise<{ id: string; streamKey: string }>;
+  publish(stream: { id: string; streamKey: string }, size?: { width: number; height: number }): Promise<Publisher>;
+  end(streamId: string): Promise<void>;
+  text(url: string): Promise<string>;
+  /** Polls a URL until it answers 200 and `ok(body)` holds. */
+  waitText(url: string, ok: (body: string) => boolean, timeoutMs: number, what: string): Promise<string>;
+  bytes(url: string): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture> {
+  const t = await startTestApp({ ...opts, env: { ...HLS_TEST_ENV, ...opts.env } });
+  const streamer = await t.user('streamer');
+  const peers: Publisher[] = [];
+  const text = async (url: string) => (await t.http.get(url).expect(200)).text;
+  return {
+    t,
+    streamer,
+    async newStream() {
+      const res = await t.http
+        .post('/api/streams')
+        .set('Authorization', `Bearer ${streamer.token}`)
+        .send({ title: 'HLS test' })
+        .expect(201);
+      return res.body as { id: string; streamKey: string };
+    },
+    async publish(stream, size = { width: 640, height: 480 }) {
+      const pub = createPublisher(size);
+      peers.push(pub);
+      const res = await t.http
+        .post(`/whip/${stream.id}`)
+        .set('Authorization', `Bearer ${stream.streamKey}`)
+        .set('Content-Type', 'application/sdp')
+        .send(await pub.offer())
+        .expect(201);
+      await pub.answer(res.text);
+      await waitFor(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
+      return pub;
+    },
+    async end(streamId) {
+      await t.http.post(`/api/streams/${streamId}/end`).set('Authorization', `Bearer ${streamer.token}`).expect(200);
+    },
+    text,
+    async waitText(url, ok, timeoutMs, what) {
+      const t0 = Date.now();
+      for (;;) {
+        const res = await t.http.get(url);
+        if (res.status === 200 && ok(res.text)) return res.text;
+        if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last ${res.status})`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async bytes(url) {
+      const res = await t.http.get(url).buffer(true).parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+      if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+      return res.body as Buffer;
+    },
+    async close() {
+      for (const p of peers) p.close();
+      await t.close();
+    },
+  };
+}
+
+/** Decodes a file with ffprobe: the first video stream's size and how many frames decode. */
+export async function probeFile(data: Buffer): Promise<{ width: number; height: number; frames: number; audio: boolean }> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lc-hls-')), 'seg.mp4');
+  fs.writeFileSync(file, data);
+  try {
+    const { stdout } = await run('ffprobe', [
+      '-v', 'error', '-count_frames',
+      '-show_entries', 'stream=codec_type,width,height,nb_read_frames',
+      '-of', 'json', file,
+    ]);
+    const streams = (JSON.parse(stdout) as { streams: { codec_type: string; width?: number; height?: number; nb_read_frames?: string }[] }).streams;
+    const v = streams.find((s) => s.codec_type === 'video');
+    return { width: v?.width ?? 0, height: v?.height ?? 0, frames: Number(v?.nb_read_frames ?? 0), audio: streams.some((s) => s.codec_type === 'audio') };
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
+/** Segment and part URIs of a media playlist, in order. */
+export function segmentUris(playlist: string): string[] {
+  return playlist.split('\n').filter((l) => /^s\d+\.m4s$/.test(l));
+}

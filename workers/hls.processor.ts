@@ -1,0 +1,147 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { finalizeHls, runTranscode, SfuPlainRtpSource, type HlsStorage, type PlainRtpSource } from '../media';
+import { APP_CONFIG } from '../src/config/config.module';
+import type { AppConfig } from '../src/config/config';
+import { HLS_QUEUE, HLS_STORAGE, type HlsJob } from '../src/hls/hls.constants';
+import { HlsStatusRepository } from '../src/hls/hls-status.repository';
+import { PlainRtpRelay } from '../src/hls/plain-rtp.relay';
+import { PUBSUB } from '../src/infra/infra.module';
+import { QueueProcessor, type JobProcessor } from '../src/infra/processor';
+import type { PubSub, Unsubscribe } from '../src/infra/pubsub';
+import type { Job } from '../src/infra/queue';
+import { SfuHost } from '../src/streams/ingest/sfu.provider';
+import { STREAM_LIFECYCLE_CHANNEL, StreamsService, type StreamLifecycleEvent } from '../src/streams/streams.service';
+
+/** Read before Nest boots (decorators are static); loadConfig has validated the same variable. */
+const CONCURRENCY = Number(process.env.HLS_WORKER_CONCURRENCY) || 2;
+const PROGRESS_EVERY_MS = 1000;
+
+/**
+ * The `hls` queue: one long job per live stream (`hls:<streamId>`) that runs
+ * ffmpeg until the stream ends, and the hourly replay cleanup. A failed run
+ * (ffmpeg died, stalled, lost its source) throws: BullMQ retries with
+ * backoff and the next run continues the playlists after a discontinuity. A
+ * SIGKILLed worker stops renewing the job's lock and another worker takes
+ * it over (stalled-job recovery: lockDuration 10 s, stalledInterval 5 s).
+ */
+@Injectable()
+@QueueProcessor(HLS_QUEUE, { concurrency: CONCURRENCY })
+export class HlsProcessor
+  implements JobProcessor<HlsJob>, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly logger = new Logger('HLS');
+  /** Running transcodes: `ended` stops ffmpeg cleanly, `cancel` abandons the run for a retry elsewhere. */
+  private readonly running = new Map<string, { ended: AbortController; cancel: AbortController }>();
+  private unsubscribe?: Unsubscribe;
+
+  constructor(
+    private readonly host: SfuHost,
+    private readonly relay: PlainRtpRelay,
+    private readonly streams: StreamsService,
+    private readonly status: HlsStatusRepository,
+    @Inject(HLS_STORAGE) private readonly storage: HlsStorage,
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.unsubscribe = await this.pubsub.subscribe(STREAM_LIFECYCLE_CHANNEL, (msg) => {
+      const ev = msg as StreamLifecycleEvent;
+      if (ev.status === 'ended') this.running.get(ev.streamId)?.ended.abort();
+    });
+  }
+
+  /** A worker shutting down hands its transcodes back to the queue instead of ending the playlists. */
+  beforeApplicationShutdown(): void {
+    for (const r of this.running.values()) r.cancel.abort();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+
+  /** In-process when this process's SFU holds the room (the embedded default), else across processes. */
+  private sourceFor(streamId: string): PlainRtpSource {
+    const sfu = this.host.sfu;
+    if (sfu?.room(streamId)?.producers.length) return new SfuPlainRtpSource(sfu, this.config.media.listenIp);
+    return this.relay;
+  }
+
+  async process(job: Job<HlsJob>): Promise<void> {
+    if (job.data.kind === 'cleanup') return this.cleanup();
+    await this.transcode(job, job.data.streamId);
+  }
+
+  private async transcode(job: Job<HlsJob>, streamId: string): Promise<void> {
+    const ctl = { ended: new AbortController(), cancel: new AbortController() };
+    this.running.set(streamId, ctl);
+    try {
+      // Registered first, so an "ended" event during this check is not lost.
+      const stream = await this.streams.mustFind(streamId).catch(() => undefined);
+      if (!stream || stream.status !== 'live') {
+        await finalizeHls(this.storage, streamId);
+        await this.status.put({ streamId, state: 'ended' });
+        return;
+      }
+      const h = this.config.hls;
+      let last = 0;
+      const result = await runTranscode({
+        streamId,
+        storage: this.storage,
+        source: this.sourceFor(streamId),
+        workDir: h.workDir,
+        rtpHost: h.rtpHost,
+        rtpPorts: { min: h.rtpMinPort, max: h.rtpMaxPort },
+        ladder: h.ladder,
+        copyH264: h.copyH264,
+        partSeconds: h.partMs / 1000,
+        partsPerSegment: h.partsPerSegment,
+        fps: h.fps,
+        posterSeconds: h.posterSeconds,
+        signal: ctl.ended.signal,
+        cancel: ctl.cancel.signal,
+        log: (m) => this.logger.log(m),
+        onProgress: (p) => {
+          if (Date.now() - last < PROGRESS_EVERY_MS && p.state === 'live') return;
+          last = Date.now();
+          const view = { ...p, attempt: job.attemptsMade + 1 };
+          void job.updateProgress(view).catch(() => undefined);
+          void this.status.put({ streamId, ...p }).catch(() => undefined);
+        },
+      });
+      await this.status.put({ streamId, ...result, state: 'ended' });
+      this.logger.log(`stream ${streamId}: HLS ended after ${result.segments} segments`);
+    } catch (e) {
+      const message = (e as Error).message;
+      this.logger.warn(`stream ${streamId}: HLS run failed (attempt ${job.attemptsMade + 1}): ${message}`);
+      await this.status.put({ streamId, state: 'failed', error: message }).catch(() => undefined);
+      throw e;
+    } finally {
+      if (this.running.get(streamId) === ctl) this.running.delete(streamId);
+    }
+  }
+
+  /** Ends the playlists of streams that ended without a clean stop, and deletes replays past retention. */
+  private async cleanup(): Promise<void> {
+    const days = this.config.hls.retentionDays;
+    for (const { streamId, modifiedAt } of await this.storage.listStreams()) {
+      const stream = await this.streams.mustFind(streamId).catch(() => undefined);
+      if (stream?.status === 'live' || this.running.has(streamId)) continue;
+      const old = days > 0 && Date.now() - modifiedAt.getTime() > days * 86_400_000;
+      if (old) {
+        await this.storage.removeStream(streamId);
+        this.logger.log(`replay of stream ${streamId} deleted (older than ${days} days)`);
+      } else if (stream?.status === 'ended') {
+        const master = await this.storage.read(`${streamId}/master.m3u8`);
+        if (master) await finalizeHls(this.storage, streamId);
+      }
+    }
+  }
+}
