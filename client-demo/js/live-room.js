@@ -72,11 +72,14 @@ function deviceId() {
   return id;
 }
 
-export function formatMoney(cents, currency) {
+/** Formats minor units of an ISO currency (cents, or whatever the currency's exponent is). */
+export function formatMoney(minor, currency) {
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+    const f = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
+    return f.format(minor / 10 ** digits);
   } catch {
-    return `${(cents / 100).toFixed(2)} ${currency}`;
+    return `${(minor / 100).toFixed(2)} ${currency}`;
   }
 }
 

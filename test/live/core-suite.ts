@@ -264,6 +264,25 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     expect((await join(await open(), streamId)).pinned).toBeNull();
   });
 
+  it('shows a product pinned through the pins route to the room and to later joiners', async () => {
+    const watcher = await open();
+    await join(watcher, streamId, { deviceId: 'device-route-1' });
+    const product = await t.http
+      .post('/api/products')
+      .set('Authorization', `Bearer ${merchant.token}`)
+      .send({ title: 'Routed', priceCents: 2500, currency: 'USD', stock: 9 })
+      .expect(201);
+    const pinned = next<{ pin: PinView }>(watcher, 'product:pinned');
+    const res = await t.http
+      .post(`/api/streams/${streamId}/pins`)
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ productId: product.body.id, salePriceCents: 1999, saleStock: 5 })
+      .expect(201);
+    const { pin } = await pinned;
+    expect(pin).toMatchObject({ pinId: res.body.pinId, title: 'Routed', salePriceCents: 1999, remaining: 5 });
+    expect((await join(await open(), streamId)).pinned).toMatchObject({ pinId: res.body.pinId });
+  });
+
   it('sends staff-only events to the owner and merchant, not to viewers', async () => {
     const owner = await open(streamer.token);
     const shop = await open(merchant.token);
