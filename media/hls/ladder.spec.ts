@@ -1,0 +1,98 @@
+import { buildFfmpegCommand, DEFAULT_LADDER, planLadder, toArgv, type SourceInfo } from './ladder';
+
+const vp8_720: SourceInfo = { width: 1280, height: 720, codec: 'vp8', hasAudio: true };
+const h264_1080: SourceInfo = { width: 1920, height: 1080, codec: 'h264', h264ProfileLevelId: '42e01f', hasAudio: true };
+
+describe('planLadder', () => {
+  it('keeps 720p, 480p and 360p for a 720p source, widths even and in the source aspect', () => {
+    expect(planLadder(DEFAULT_LADDER, vp8_720, true).map((r) => [r.name, r.width, r.height, r.copy])).toEqual([
+      ['720p', 1280, 720, false],
+      ['480p', 854, 480, false],
+      ['360p', 640, 360, false],
+    ]);
+  });
+
+  it('drops rungs above the source height instead of upscaling', () => {
+    const plan = planLadder(DEFAULT_LADDER, { width: 640, height: 480, codec: 'vp8', hasAudio: true }, false);
+    expect(plan.map((r) => `${r.width}x${r.height}`)).toEqual(['640x480', '480x360']);
+  });
+
+  it('stands in one rung at the source size when the source is below every rung', () => {
+    const plan = planLadder(DEFAULT_LADDER, { width: 320, height: 240, codec: 'vp8', hasAudio: false }, false);
+    expect(plan).toEqual([
+      { name: '240p', width: 320, height: 240, videoBitrate: 800_000, copy: false, codecs: 'avc1.4d401f' },
+    ]);
+  });
+
+  it('copies the top rung of an H.264 source when asked, at the source size and with its own profile in CODECS', () => {
+    const plan = planLadder(DEFAULT_LADDER, h264_1080, true);
+    expect(plan[0]).toMatchObject({ name: '720p', width: 1920, height: 1080, copy: true, codecs: 'avc1.42e01f,mp4a.40.2' });
+    expect(plan.slice(1).every((r) => !r.copy)).toBe(true);
+  });
+
+  it('re-encodes an H.264 source when copying is off, and never copies VP8', () => {
+    expect(planLadder(DEFAULT_LADDER, h264_1080, false).some((r) => r.copy)).toBe(false);
+    expect(planLadder(DEFAULT_LADDER, vp8_720, true).some((r) => r.copy)).toBe(false);
+  });
+});
+
+describe('buildFfmpegCommand', () => {
+  const base = {
+    sdpPath: '/w/stream.sdp',
+    hasAudio: true,
+    partSeconds: 0.5,
+    fps: 30,
+    outDir: '/w',
+    posterPath: '/w/poster.jpg',
+    posterSeconds: 3,
+  };
+
+  it('reads the SDP over RTP and splits one decode into a scaled branch per encoded rung plus the poster', () => {
+    const cmd = buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) });
+    expect(cmd.input).toBe('/w/stream.sdp');
+    expect(cmd.inputArgs.slice(0, 2)).toEqual(['-protocol_whitelist', 'file,udp,rtp']);
+    expect(cmd.filterComplex).toBe(
+      '[0:v:0]fps=30,split=4[s0][s1][s2][sp];' +
+        '[s0]scale=1280:720:flags=bicubic,format=yuv420p[v0];' +
+        '[s1]scale=854:480:flags=bicubic,format=yuv420p[v1];' +
+        '[s2]scale=640:360:flags=bicubic,format=yuv420p[v2];' +
+        '[sp]fps=1/3,scale=-2:360[poster]',
+    );
+    expect(cmd.outputs.map((o) => o.path)).toEqual(['/w/720p/ffmpeg.m3u8', '/w/480p/ffmpeg.m3u8', '/w/360p/ffmpeg.m3u8', '/w/poster.jpg']);
+  });
+
+  it('aligns keyframes across renditions at every part boundary with a fixed GOP and no scene cuts', () => {
+    const cmd = buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) });
+    for (const o of cmd.outputs.slice(0, 3)) {
+      const arg = (flag: string) => o.args[o.args.indexOf(flag) + 1];
+      expect(arg('-c:v')).toBe('libx264');
+      expect(arg('-force_key_frames')).toBe('expr:gte(t,n_forced*0.5)');
+      expect(arg('-g')).toBe('15');
+      expect(arg('-keyint_min')).toBe('15');
+      expect(arg('-sc_threshold')).toBe('0');
+      expect(arg('-c:a')).toBe('aac');
+      expect(arg('-hls_time')).toBe('0.5');
+      expect(arg('-hls_segment_type')).toBe('fmp4');
+    }
+    expect(cmd.outputs[1].args).toEqual(expect.arrayContaining(['-map', '[v1]', '-b:v', '1400000']));
+  });
+
+  it('maps the source video untouched for a copied rung and leaves it out of the filter graph', () => {
+    const cmd = buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, h264_1080, true) });
+    expect(cmd.outputs[0].args.slice(0, 4)).toEqual(['-map', '0:v:0', '-c:v', 'copy']);
+    expect(cmd.outputs[0].args).not.toContain('-force_key_frames');
+    expect(cmd.filterComplex.startsWith('[0:v:0]fps=30,split=3[s0][s1][sp];')).toBe(true);
+  });
+
+  it('maps no audio when the publisher sends none', () => {
+    const cmd = buildFfmpegCommand({ ...base, hasAudio: false, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) });
+    expect(toArgv(cmd)).not.toContain('0:a:0');
+  });
+
+  it('flattens to one argv with the input before the filter graph and each output after its options', () => {
+    const argv = toArgv(buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) }));
+    expect(argv.indexOf('-i')).toBeLessThan(argv.indexOf('-filter_complex'));
+    expect(argv[argv.length - 1]).toBe('/w/poster.jpg');
+    expect(argv.indexOf('/w/720p/ffmpeg.m3u8')).toBeGreaterThan(argv.indexOf('-hls_segment_filename'));
+  });
+});

@@ -1,0 +1,117 @@
+import { LlHlsPlaylist, playlistPosition, renderMaster, satisfies } from './playlist';
+
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const part = (run: number, n: number) => ({ uri: `r${run}/p${n}.m4s`, duration: 0.5, pdt: T0 + n * 500 });
+
+function live(parts: number): LlHlsPlaylist {
+  const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
+  pl.startRun('r1/init.mp4');
+  for (let n = 0; n < parts; n++) pl.addPart(part(1, n), `r1/p${n + 1}.m4s`);
+  return pl;
+}
+
+describe('LlHlsPlaylist', () => {
+  it('writes the LL-HLS header: part target, blocking reload with a hold-back of three parts, EVENT type', () => {
+    const text = live(1).render();
+    expect(text.split('\n').slice(0, 9)).toEqual([
+      '#EXTM3U',
+      '#EXT-X-VERSION:9',
+      '#EXT-X-TARGETDURATION:2',
+      '#EXT-X-PART-INF:PART-TARGET=0.5',
+      '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5',
+      '#EXT-X-PLAYLIST-TYPE:EVENT',
+      '#EXT-X-MEDIA-SEQUENCE:0',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+      '#EXT-X-MAP:URI="r1/init.mp4"',
+    ]);
+  });
+
+  it('groups parts into a segment and returns it when full, with the date of its first part', () => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
+    pl.startRun('r1/init.mp4');
+    expect(pl.addPart(part(1, 0))).toBeUndefined();
+    pl.addPart(part(1, 1));
+    pl.addPart(part(1, 2));
+    const seg = pl.addPart(part(1, 3));
+    expect(seg).toMatchObject({ msn: 0, uri: 's0.m4s', duration: 2, pdt: T0 });
+    expect(seg!.parts.map((p) => p.uri)).toEqual(['r1/p0.m4s', 'r1/p1.m4s', 'r1/p2.m4s', 'r1/p3.m4s']);
+  });
+
+  it('lists parts of the open segment and a preload hint for the next part', () => {
+    const text = live(6).render();
+    expect(text).toContain(
+      [
+        '#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:02.000Z',
+        '#EXT-X-PART:DURATION=0.5,URI="r1/p4.m4s",INDEPENDENT=YES',
+        '#EXT-X-PART:DURATION=0.5,URI="r1/p5.m4s",INDEPENDENT=YES',
+        '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="r1/p6.m4s"',
+      ].join('\n'),
+    );
+    expect(text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00.000Z\n#EXT-X-PART:DURATION=0.5,URI="r1/p0.m4s"');
+    expect(text).toContain('#EXTINF:2.0,\ns0.m4s');
+    expect(text).not.toContain('#EXT-X-ENDLIST');
+  });
+
+  it('puts a program date-time on every segment and drops parts of segments older than the last three', () => {
+    const text = live(20).render();
+    expect(text.match(/#EXT-X-PROGRAM-DATE-TIME/g)).toHaveLength(5);
+    expect(text).not.toContain('URI="r1/p3.m4s"');
+    expect(text).toContain('URI="r1/p8.m4s"');
+  });
+
+  it('continues after a crash with a discontinuity, the new run\'s init segment, and the half segment closed short', () => {
+    const pl = LlHlsPlaylist.restore(live(6).toJSON());
+    const closed = pl.startRun('r2/init.mp4');
+    expect(closed).toMatchObject({ msn: 1, duration: 1 });
+    pl.addPart({ uri: 'r2/p0.m4s', duration: 0.5, pdt: T0 + 10_000 }, 'r2/p1.m4s');
+    const text = pl.render();
+    expect(text).toContain(
+      '#EXTINF:1.0,\ns1.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="r2/init.mp4"\n#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:10.000Z\n#EXT-X-PART:DURATION=0.5,URI="r2/p0.m4s"',
+    );
+    expect(pl.nextMsn).toBe(2);
+  });
+
+  it('ends with EXT-X-ENDLIST, no preload hint, and the open parts as a last short segment', () => {
+    const pl = live(5);
+    const last = pl.end();
+    expect(last).toMatchObject({ msn: 1, duration: 0.5 });
+    const text = pl.render();
+    expect(text.trimEnd().endsWith('#EXTINF:0.5,\ns1.m4s\n#EXT-X-ENDLIST')).toBe(true);
+    expect(text).not.toContain('PRELOAD-HINT');
+  });
+
+  it('raises TARGETDURATION when a segment runs long (copied H.264 follows the publisher\'s GOP)', () => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 1 });
+    pl.startRun('r1/init.mp4');
+    pl.addPart({ uri: 'r1/p0.m4s', duration: 3.4, pdt: T0 });
+    expect(pl.render()).toContain('#EXT-X-TARGETDURATION:3');
+  });
+});
+
+describe('blocking reload position', () => {
+  it('reads the last complete segment and the parts after it', () => {
+    expect(playlistPosition(live(6).render())).toEqual({ lastMsn: 0, trailingParts: 2, ended: false });
+    expect(playlistPosition(live(0).render())).toEqual({ lastMsn: -1, trailingParts: 0, ended: false });
+  });
+
+  it('is satisfied by a listed segment or part, not by one still to come', () => {
+    const pos = playlistPosition(live(6).render());
+    expect(satisfies(pos, 0)).toBe(true);
+    expect(satisfies(pos, 1)).toBe(false);
+    expect(satisfies(pos, 1, 1)).toBe(true);
+    expect(satisfies(pos, 1, 2)).toBe(false);
+    expect(satisfies({ ...pos, ended: true }, 9, 0)).toBe(true);
+  });
+});
+
+describe('renderMaster', () => {
+  it('lists each rendition with BANDWIDTH, RESOLUTION and CODECS', () => {
+    expect(
+      renderMaster([{ name: '720p', width: 1280, height: 720, bandwidth: 3_000_000, codecs: 'avc1.4d401f,mp4a.40.2', fps: 30 }]),
+    ).toBe(
+      '#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n' +
+        '#EXT-X-STREAM-INF:BANDWIDTH=3000000,AVERAGE-BANDWIDTH=2700000,RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2",FRAME-RATE=30.000\n' +
+        '720p/index.m3u8\n',
+    );
+  });
+});
