@@ -86,38 +86,74 @@ const HOLDING = `('${HOLDING_STATUSES.join("','")}')`;
  * the reservation never waits on an existing order row, so no cycle exists.
  */
 const Q = {
-  streams: `SELECT (extract(epoch FROM now()) * 1000)::float8 AS now_ms, s.id, s.merchant_id, s.status,
-      (extract(epoch FROM s.started_at) * 1000)::float8 AS started_ms
-    FROM (SELECT 1) AS one LEFT JOIN streams s ON s.id = ANY($1::uuid[])`,
-  pins: `SELECT id, stream_id, product_id, sale_price_cents, sale_remaining, per_buyer_limit,
-      (extract(epoch FROM ends_at) * 1000)::float8 AS ends_ms
-    FROM pins WHERE stream_id = ANY($1::uuid[]) AND unpinned_at IS NULL
-    ORDER BY id FOR NO KEY UPDATE`,
-  products: `SELECT id, merchant_id, title, price_cents, currency, stock
-    FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
-  existing: `SELECT o.id, o.buyer_id, o.idempotency_key, o.request_hash
-    FROM orders o JOIN unnest($1::uuid[], $2::text[]) AS k(b, k)
-      ON o.buyer_id = k.b AND o.idempotency_key = k.k`,
+  /**
+   * Everything the decision needs, in one round trip: the current pins of the
+   * batch's streams and its products, locked (pins first, each set in id
+   * order: the LockRows node sits above the sort), the streams, the stored
+   * idempotency keys, and the database clock. Locked rows come back in their
+   * latest committed version (READ COMMITTED re-reads a row it waited for).
+   */
+  read: `WITH lp AS MATERIALIZED (
+      SELECT id, stream_id, product_id, sale_price_cents, sale_remaining, per_buyer_limit,
+        (extract(epoch FROM ends_at) * 1000)::float8 AS ends_ms
+      FROM pins WHERE stream_id = ANY($1::uuid[]) AND unpinned_at IS NULL
+      ORDER BY id FOR NO KEY UPDATE),
+    lpr AS MATERIALIZED (
+      SELECT id, merchant_id, title, price_cents, currency, stock
+      FROM products WHERE id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE)
+    SELECT (extract(epoch FROM now()) * 1000)::float8 AS now_ms,
+      (SELECT coalesce(json_agg(lp), '[]') FROM lp) AS pins,
+      (SELECT coalesce(json_agg(lpr), '[]') FROM lpr) AS products,
+      (SELECT coalesce(json_agg(json_build_object('id', s.id, 'merchant_id', s.merchant_id, 'status', s.status,
+          'started_ms', (extract(epoch FROM s.started_at) * 1000)::float8)), '[]')
+        FROM streams s WHERE s.id = ANY($1::uuid[])) AS streams,
+      (SELECT coalesce(json_agg(json_build_object('id', o.id, 'buyer_id', o.buyer_id,
+          'idempotency_key', o.idempotency_key, 'request_hash', o.request_hash)), '[]')
+        FROM orders o JOIN unnest($3::uuid[], $4::text[]) AS k(b, k)
+          ON o.buyer_id = k.b AND o.idempotency_key = k.k) AS existing`,
+  /**
+   * Units buyers hold through limited pins. A statement of its own, run after
+   * the pin locks are held, so its snapshot includes every order committed by
+   * the previous holder of the lock (a snapshot taken before waiting would not).
+   */
   usage: `SELECT pin_id, buyer_id, sum(pin_units)::int AS units FROM orders
     WHERE pin_id = ANY($1::uuid[]) AND buyer_id = ANY($2::uuid[]) AND status IN ${HOLDING}
     GROUP BY pin_id, buyer_id`,
-  insertOrders: `INSERT INTO orders (id, buyer_id, merchant_id, status, currency, total_cents,
-      idempotency_key, request_hash, stream_id, pin_id, stream_offset_ms, pin_units, sale_units, expires_at)
-    SELECT u.id, u.b, u.m, 'pending_payment', u.c, u.t, u.k, u.h, u.s, u.p, u.off, u.pu, u.su,
-      now() + make_interval(secs => $13)
-    FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[],
-      $8::uuid[], $9::uuid[], $10::bigint[], $11::int[], $12::int[])
-      AS u(id, b, m, c, t, k, h, s, p, off, pu, su)
-    ON CONFLICT (buyer_id, idempotency_key) DO NOTHING
-    RETURNING id, created_at, expires_at`,
-  insertItems: `INSERT INTO order_items (order_id, product_id, title, quantity, unit_price_cents, sale)
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::int[], $6::bool[])`,
-  takeStock: `UPDATE products p SET stock = p.stock - d.q, updated_at = now()
-    FROM unnest($1::uuid[], $2::int[]) AS d(id, q)
-    WHERE p.id = d.id AND p.stock >= d.q RETURNING p.id`,
-  takeSale: `UPDATE pins SET sale_remaining = sale_remaining - d.q
-    FROM unnest($1::uuid[], $2::int[]) AS d(id, q)
-    WHERE pins.id = d.id AND pins.sale_remaining >= d.q RETURNING pins.id`,
+  /**
+   * Every write of the batch in one statement: the orders (a key met
+   * concurrently elsewhere makes its row skip), the items of the orders that
+   * went in, and the guarded decrements summed from those items only. The
+   * final row reports how many counters each guard let through; anything
+   * short of all of them rolls the transaction back.
+   */
+  write: `WITH o AS (
+      INSERT INTO orders (id, buyer_id, merchant_id, status, currency, total_cents, idempotency_key,
+        request_hash, stream_id, pin_id, stream_offset_ms, pin_units, sale_units, expires_at)
+      SELECT u.id, u.b, u.m, 'pending_payment', u.c, u.t, u.k, u.h, u.s, u.p, u.off, u.pu, u.su,
+        now() + make_interval(secs => $13)
+      FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[],
+        $8::uuid[], $9::uuid[], $10::bigint[], $11::int[], $12::int[])
+        AS u(id, b, m, c, t, k, h, s, p, off, pu, su)
+      ON CONFLICT (buyer_id, idempotency_key) DO NOTHING
+      RETURNING id, pin_id, sale_units, created_at, expires_at),
+    it AS (
+      INSERT INTO order_items (order_id, product_id, title, quantity, unit_price_cents, sale)
+      SELECT i.o, i.p, i.t, i.q, i.u, i.s
+      FROM unnest($14::uuid[], $15::uuid[], $16::text[], $17::int[], $18::int[], $19::bool[]) AS i(o, p, t, q, u, s)
+      WHERE i.o IN (SELECT id FROM o)
+      RETURNING product_id, quantity),
+    want AS (SELECT product_id, sum(quantity)::int AS q FROM it GROUP BY product_id),
+    took AS (
+      UPDATE products p SET stock = p.stock - w.q, updated_at = now()
+      FROM want w WHERE p.id = w.product_id AND p.stock >= w.q RETURNING p.id),
+    want_sale AS (SELECT pin_id, sum(sale_units)::int AS q FROM o WHERE sale_units > 0 GROUP BY pin_id),
+    took_sale AS (
+      UPDATE pins SET sale_remaining = pins.sale_remaining - w.q
+      FROM want_sale w WHERE pins.id = w.pin_id AND pins.sale_remaining >= w.q RETURNING pins.id)
+    SELECT (SELECT coalesce(array_agg(id), '{}') FROM o) AS inserted,
+      (SELECT min(created_at) FROM o) AS created_at, (SELECT min(expires_at) FROM o) AS expires_at,
+      (SELECT count(*) FROM want)::int AS want, (SELECT count(*) FROM took)::int AS took,
+      (SELECT count(*) FROM want_sale)::int AS want_sale, (SELECT count(*) FROM took_sale)::int AS took_sale`,
 };
 
 @Injectable()
@@ -139,45 +175,38 @@ export class OrdersRepository {
     afterInsert: (state: T, notInserted: NewOrder[]) => void,
   ): Promise<{ written: Written; state: T; orders: NewOrder[] }> {
     return this.sql.tx(async (q) => {
-      const streamRows = await q.query<{
+      const [r] = await q.query<{
         now_ms: number;
-        id: string | null;
-        merchant_id: string | null;
-        status: StreamInfo['status'];
-        started_ms: number | null;
-      }>({ name: 'lc_res_streams', text: Q.streams, values: [streamIds] });
-      const nowMs = streamRows[0].now_ms;
-      const pins =
-        streamIds.length === 0
-          ? []
-          : await q.query<{
-              id: string;
-              stream_id: string;
-              product_id: string;
-              sale_price_cents: number | null;
-              sale_remaining: number | null;
-              per_buyer_limit: number | null;
-              ends_ms: number | null;
-            }>({ name: 'lc_res_pins', text: Q.pins, values: [streamIds] });
-      const products = await q.query<{
-        id: string;
-        merchant_id: string;
-        title: string;
-        price_cents: number;
-        currency: string;
-        stock: number;
-      }>({ name: 'lc_res_products', text: Q.products, values: [productIds] });
-      const existing = await q.query<{
-        id: string;
-        buyer_id: string;
-        idempotency_key: string;
-        request_hash: string;
+        pins: {
+          id: string;
+          stream_id: string;
+          product_id: string;
+          sale_price_cents: number | null;
+          sale_remaining: number | null;
+          per_buyer_limit: number | null;
+          ends_ms: number | null;
+        }[];
+        products: {
+          id: string;
+          merchant_id: string;
+          title: string;
+          price_cents: number;
+          currency: string;
+          stock: number;
+        }[];
+        streams: {
+          id: string;
+          merchant_id: string | null;
+          status: StreamInfo['status'];
+          started_ms: number | null;
+        }[];
+        existing: { id: string; buyer_id: string; idempotency_key: string; request_hash: string }[];
       }>({
-        name: 'lc_res_existing',
-        text: Q.existing,
-        values: [keys.map((k) => k.buyerId), keys.map((k) => k.idempotencyKey)],
+        name: 'lc_res_read',
+        text: Q.read,
+        values: [streamIds, productIds, keys.map((k) => k.buyerId), keys.map((k) => k.idempotencyKey)],
       });
-      const limited = pins.filter((p) => p.per_buyer_limit !== null).map((p) => p.id);
+      const limited = r.pins.filter((p) => p.per_buyer_limit !== null).map((p) => p.id);
       const usage =
         limited.length === 0
           ? []
@@ -188,16 +217,14 @@ export class OrdersRepository {
             });
 
       const { orders, state } = decide({
-        nowMs,
-        streams: streamRows
-          .filter((s) => s.id !== null)
-          .map((s) => ({
-            id: s.id!,
-            merchantId: s.merchant_id,
-            status: s.status,
-            startedAtMs: s.started_ms,
-          })),
-        pins: pins.map((p) => ({
+        nowMs: r.now_ms,
+        streams: r.streams.map((s) => ({
+          id: s.id,
+          merchantId: s.merchant_id,
+          status: s.status,
+          startedAtMs: s.started_ms,
+        })),
+        pins: r.pins.map((p) => ({
           id: p.id,
           streamId: p.stream_id,
           productId: p.product_id,
@@ -206,7 +233,7 @@ export class OrdersRepository {
           endsAtMs: p.ends_ms,
           perBuyerLimit: p.per_buyer_limit,
         })),
-        products: products.map((p) => ({
+        products: r.products.map((p) => ({
           id: p.id,
           merchantId: p.merchant_id,
           title: p.title,
@@ -214,7 +241,7 @@ export class OrdersRepository {
           currency: p.currency,
           stock: p.stock,
         })),
-        existing: existing.map((e) => ({
+        existing: r.existing.map((e) => ({
           id: e.id,
           buyerId: e.buyer_id,
           idempotencyKey: e.idempotency_key,
@@ -222,13 +249,12 @@ export class OrdersRepository {
         })),
         usage: usage.map((u) => ({ pinId: u.pin_id, buyerId: u.buyer_id, units: u.units })),
       });
-      if (orders.length === 0) {
-        return {
-          written: { inserted: new Set(), createdAt: new Date(nowMs), expiresAt: new Date(nowMs) },
-          state,
-          orders,
-        };
-      }
+      const nothing = {
+        inserted: new Set<string>(),
+        createdAt: new Date(r.now_ms),
+        expiresAt: new Date(r.now_ms),
+      };
+      if (orders.length === 0) return { written: nothing, state, orders };
 
       // Inserted in (buyer, key) order: two transactions that meet on several
       // keys wait on each other in the same order, never in a cycle.
@@ -241,9 +267,28 @@ export class OrdersRepository {
             ? -1
             : 1,
       );
-      const rows = await q.query<{ id: string; created_at: Date; expires_at: Date }>({
-        name: 'lc_res_insert_orders',
-        text: Q.insertOrders,
+      const items: [string[], string[], string[], number[], number[], boolean[]] = [[], [], [], [], [], []];
+      for (const o of sorted) {
+        for (const it of o.items) {
+          items[0].push(o.id);
+          items[1].push(it.productId);
+          items[2].push(it.title);
+          items[3].push(it.quantity);
+          items[4].push(it.unitPriceCents);
+          items[5].push(it.sale);
+        }
+      }
+      const [w] = await q.query<{
+        inserted: string[];
+        created_at: Date | null;
+        expires_at: Date | null;
+        want: number;
+        took: number;
+        want_sale: number;
+        took_sale: number;
+      }>({
+        name: 'lc_res_write',
+        text: Q.write,
         values: [
           sorted.map((o) => o.id),
           sorted.map((o) => o.buyerId),
@@ -258,66 +303,20 @@ export class OrdersRepository {
           sorted.map((o) => o.pinUnits),
           sorted.map((o) => o.saleUnits),
           holdSeconds,
+          ...items,
         ],
       });
-      const inserted = new Set(rows.map((r) => r.id));
-      const kept = orders.filter((o) => inserted.has(o.id));
+      // The rows are locked and the amounts were decided from their locked
+      // values, so every guard holds; if one ever did not, the counts differ and
+      // the whole batch rolls back instead of overselling.
+      if (w.took !== w.want || w.took_sale !== w.want_sale) {
+        throw new Error('stock guard failed: reservation rolled back');
+      }
+      const inserted = new Set(w.inserted);
       const notInserted = orders.filter((o) => !inserted.has(o.id));
       if (notInserted.length > 0) afterInsert(state, notInserted);
-      if (kept.length === 0) {
-        return {
-          written: { inserted, createdAt: new Date(nowMs), expiresAt: new Date(nowMs) },
-          state,
-          orders,
-        };
-      }
-
-      const itemCols: [string[], string[], string[], number[], number[], boolean[]] = [
-        [],
-        [],
-        [],
-        [],
-        [],
-        [],
-      ];
-      const stock = new Map<string, number>();
-      const sale = new Map<string, number>();
-      for (const o of kept) {
-        for (const it of o.items) {
-          itemCols[0].push(o.id);
-          itemCols[1].push(it.productId);
-          itemCols[2].push(it.title);
-          itemCols[3].push(it.quantity);
-          itemCols[4].push(it.unitPriceCents);
-          itemCols[5].push(it.sale);
-          stock.set(it.productId, (stock.get(it.productId) ?? 0) + it.quantity);
-        }
-        if (o.saleUnits > 0 && o.pinId) sale.set(o.pinId, (sale.get(o.pinId) ?? 0) + o.saleUnits);
-      }
-      await q.query({ name: 'lc_res_insert_items', text: Q.insertItems, values: itemCols });
-      // Guarded decrements: the rows are locked and the amounts were decided from
-      // their locked values, so the guard always holds; if it ever did not, the
-      // row count differs and the whole batch rolls back instead of overselling.
-      const took = await q.query({
-        name: 'lc_res_take_stock',
-        text: Q.takeStock,
-        values: [[...stock.keys()], [...stock.values()]],
-      });
-      if (took.length !== stock.size) throw new Error('stock guard failed: reservation rolled back');
-      if (sale.size > 0) {
-        const tookSale = await q.query({
-          name: 'lc_res_take_sale',
-          text: Q.takeSale,
-          values: [[...sale.keys()], [...sale.values()]],
-        });
-        if (tookSale.length !== sale.size)
-          throw new Error('sale stock guard failed: reservation rolled back');
-      }
-      return {
-        written: { inserted, createdAt: rows[0].created_at, expiresAt: rows[0].expires_at },
-        state,
-        orders,
-      };
+      if (inserted.size === 0) return { written: nothing, state, orders };
+      return { written: { inserted, createdAt: w.created_at!, expiresAt: w.expires_at! }, state, orders };
     });
   }
 
