@@ -39,8 +39,14 @@ describe('loadConfig', () => {
   it('requires a strong JWT secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toHaveLength(
-      32,
+    const prod = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      PAYMENT_WEBHOOK_SECRET: 'y'.repeat(32),
+    };
+    expect(loadConfig(prod).auth.jwtSecret).toHaveLength(32);
+    expect(() => loadConfig({ ...prod, PAYMENT_WEBHOOK_SECRET: '' })).toThrow(
+      /PAYMENT_WEBHOOK_SECRET is required/,
     );
   });
 
