@@ -58,6 +58,7 @@ export class AppModule {
         PaymentsModule,
         MerchantModule,
         LiveModule,
+        ReportsModule,
         HlsModule,
         WebModule,
       ],

@@ -9,6 +9,7 @@ import { ChatSettingsEntity } from '../chat/chat-settings.entity';
 import { StreamStatsEntity } from '../live/stream-stats.entity';
 import { LiveRoom1763800200000 } from './migrations/1763800200000-LiveRoom';
 import { Commerce1763800100000 } from './migrations/1763800100000-Commerce';
+import { Reports1763800300000 } from './migrations/1763800300000-Reports';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -20,7 +21,12 @@ export const ENTITIES = [
   ChatSettingsEntity,
   StreamStatsEntity,
 ];
-export const MIGRATIONS = [Initial1763800000000, Commerce1763800100000, LiveRoom1763800200000];
+export const MIGRATIONS = [
+  Initial1763800000000,
+  Commerce1763800100000,
+  LiveRoom1763800200000,
+  Reports1763800300000,
+];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
   return {

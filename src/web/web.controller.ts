@@ -48,6 +48,13 @@ export class WebController {
     this.page(res, 'merchant.html');
   }
 
+  /** Sales reports dashboard: charts, per-stream table, CSV (the report API calls are guarded). */
+  @Public()
+  @Get('merchant/reports')
+  merchantReports(@Res() res: Response): void {
+    this.page(res, 'reports.html');
+  }
+
   /** My orders (the buyer's API calls are guarded). */
   @Public()
   @Get('orders')

@@ -1,0 +1,133 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { GRANULARITIES } from '../report-range';
+
+export class GmvQueryDto {
+  @ApiPropertyOptional({
+    description: 'Start (ISO 8601), rounded down to its bucket. Default: `to` minus 3 h / 2 days / 30 days',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'End (ISO 8601, exclusive). Default: now' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  to?: string;
+
+  @ApiPropertyOptional({
+    enum: GRANULARITIES,
+    default: 'day',
+    description: 'At most 7 days by the minute, 92 by the hour, 1100 by the day',
+  })
+  @IsOptional()
+  @IsIn(GRANULARITIES, { message: `granularity must be one of ${GRANULARITIES.join(', ')}` })
+  granularity?: string;
+
+  @ApiPropertyOptional({ description: 'Only orders placed in this stream' })
+  @IsOptional()
+  @IsUUID('all', { message: 'streamId must be a UUID' })
+  streamId?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only this product: its lines (amount, units) and the orders and buyers that bought it',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'productId must be a UUID' })
+  productId?: string;
+
+  @ApiPropertyOptional({
+    example: 'USD',
+    description: 'Required when the range has sales in several currencies',
+  })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' })
+  currency?: string;
+
+  @ApiPropertyOptional({ description: 'Admins: whose shop (merchants always see their own)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'merchantId must be a UUID' })
+  merchantId?: string;
+}
+
+export class StreamReportQueryDto {
+  @ApiPropertyOptional({ example: 'USD', description: 'Required when the stream sold in several currencies' })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' })
+  currency?: string;
+}
+
+export class GmvBucketDto {
+  @ApiProperty({
+    description: "Bucket start (ISO 8601, UTC) — a minute, or an hour or day in the merchant's time zone",
+  })
+  start!: string;
+  @ApiProperty({ description: 'Orders placed, every status but expired (minor units)' }) gmvCents!: number;
+  @ApiProperty({ description: 'Of those, orders that were paid (paid, fulfilled or later refunded)' })
+  paidCents!: number;
+  @ApiProperty({ description: 'Paid minus refunded' }) netCents!: number;
+  @ApiProperty() orders!: number;
+  @ApiProperty() units!: number;
+  @ApiProperty({ description: 'Distinct buyers in this bucket' }) buyers!: number;
+}
+
+export class GmvReportDto {
+  @ApiProperty() merchantId!: string;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+  @ApiProperty({ example: 'America/Los_Angeles' }) timeZone!: string;
+  @ApiProperty({ enum: GRANULARITIES }) granularity!: string;
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) streamId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) productId!: string | null;
+  @ApiProperty({ type: [GmvBucketDto] }) buckets!: GmvBucketDto[];
+}
+
+export class ProductLineDto {
+  @ApiProperty() productId!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) title!: string | null;
+  @ApiProperty() gmvCents!: number;
+  @ApiProperty() paidCents!: number;
+  @ApiProperty() netCents!: number;
+  @ApiProperty() orders!: number;
+  @ApiProperty() units!: number;
+  @ApiProperty() buyers!: number;
+  @ApiProperty({ description: 'Seconds pinned in this stream' }) pinnedSeconds!: number;
+  @ApiProperty() pins!: number;
+  @ApiProperty({ description: 'GMV of this product from orders placed while it was pinned' })
+  pinnedGmvCents!: number;
+  @ApiProperty() pinnedOrders!: number;
+  @ApiProperty() pinnedUnits!: number;
+}
+
+export class StreamReportDto {
+  @ApiProperty() streamId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() status!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) merchantId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) startedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) endedAt!: string | null;
+  @ApiProperty() currency!: string;
+  @ApiProperty({ type: [String] }) currencies!: string[];
+  @ApiProperty() gmvCents!: number;
+  @ApiProperty() paidCents!: number;
+  @ApiProperty() netCents!: number;
+  @ApiProperty() orders!: number;
+  @ApiProperty() units!: number;
+  @ApiProperty() buyers!: number;
+  @ApiProperty() aovCents!: number;
+  @ApiProperty() peakViewers!: number;
+  @ApiProperty() uniqueViewers!: number;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'buyers / unique viewers' }) conversion!:
+    number | null;
+  @ApiProperty({ type: [ProductLineDto] }) topProducts!: ProductLineDto[];
+}
+
+export class MerchantSettingsDto {
+  @ApiProperty({ example: 'Asia/Kolkata', description: 'IANA time zone of report buckets; default UTC' })
+  @IsString()
+  @MaxLength(64)
+  timeZone!: string;
+}

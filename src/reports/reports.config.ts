@@ -1,0 +1,31 @@
+import type { Provider } from '@nestjs/common';
+import { ConfigError, EnvReader } from '../config/env';
+
+/** Reports tuning, read once at boot from the environment. Every option with its default: */
+export interface ReportsConfig {
+  /**
+   * REPORTS_FOLD_MS (1000): how often the background folder drains the order
+   * journal into the rollups; also the live GMV ticker's cadence. Reports
+   * fold before reading, so this never makes a report stale.
+   */
+  foldMs: number;
+  /** REPORTS_FOLD_BATCH (50000): journal rows folded per transaction. */
+  foldBatch: number;
+}
+
+export const REPORTS_CONFIG = Symbol('REPORTS_CONFIG');
+
+export function loadReportsConfig(env: NodeJS.ProcessEnv = process.env): ReportsConfig {
+  const r = new EnvReader(env);
+  const c: ReportsConfig = {
+    foldMs: r.int('REPORTS_FOLD_MS', 1000, 50, 60_000),
+    foldBatch: r.int('REPORTS_FOLD_BATCH', 50_000, 100, 1_000_000),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return c;
+}
+
+export const reportsConfigProvider: Provider = {
+  provide: REPORTS_CONFIG,
+  useFactory: () => loadReportsConfig(),
+};

@@ -1,0 +1,178 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentUser, Roles } from '../common/auth/decorators';
+import type { AuthUser } from '../common/auth/roles';
+import { toCsv } from './csv';
+import {
+  GmvQueryDto,
+  GmvReportDto,
+  MerchantSettingsDto,
+  StreamReportDto,
+  StreamReportQueryDto,
+} from './dto/reports.dto';
+import { ReportsService, type GmvReport, type StreamReport } from './reports.service';
+
+/** JSON unless the client prefers text/csv (then the same numbers as CSV). */
+function wantsCsv(req: Request): boolean {
+  return req.accepts(['application/json', 'text/csv']) === 'text/csv';
+}
+
+export function gmvCsv(r: GmvReport): string {
+  return toCsv(
+    ['start', 'currency', 'gmv_cents', 'paid_cents', 'net_cents', 'orders', 'units', 'buyers'],
+    r.buckets.map((b) => [
+      b.start,
+      r.currency,
+      b.gmvCents,
+      b.paidCents,
+      b.netCents,
+      b.orders,
+      b.units,
+      b.buyers,
+    ]),
+  );
+}
+
+/** One table: the stream's row, then one row per product (its pinned time and pinned GMV beside it). */
+export function streamCsv(r: StreamReport): string {
+  const header = [
+    'kind',
+    'stream_id',
+    'product_id',
+    'title',
+    'currency',
+    'gmv_cents',
+    'paid_cents',
+    'net_cents',
+    'orders',
+    'units',
+    'buyers',
+    'aov_cents',
+    'peak_viewers',
+    'unique_viewers',
+    'conversion',
+    'pinned_seconds',
+    'pins',
+    'pinned_gmv_cents',
+    'pinned_orders',
+    'pinned_units',
+  ];
+  const rows: (string | number | null)[][] = [
+    [
+      'stream',
+      r.streamId,
+      null,
+      r.title,
+      r.currency,
+      r.gmvCents,
+      r.paidCents,
+      r.netCents,
+      r.orders,
+      r.units,
+      r.buyers,
+      r.aovCents,
+      r.peakViewers,
+      r.uniqueViewers,
+      r.conversion,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ],
+    ...r.topProducts.map((p) => [
+      'product',
+      r.streamId,
+      p.productId,
+      p.title,
+      r.currency,
+      p.gmvCents,
+      p.paidCents,
+      p.netCents,
+      p.orders,
+      p.units,
+      p.buyers,
+      null,
+      null,
+      null,
+      null,
+      p.pinnedSeconds,
+      p.pins,
+      p.pinnedGmvCents,
+      p.pinnedOrders,
+      p.pinnedUnits,
+    ]),
+  ];
+  return toCsv(header, rows);
+}
+
+function send<T>(req: Request, res: Response, body: T, csv: (b: T) => string, name: string): T | undefined {
+  res.vary('Accept');
+  if (!wantsCsv(req)) return body;
+  res.type('text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+  res.send(csv(body));
+  return undefined;
+}
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller()
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Roles('merchant', 'admin')
+  @Get('api/reports/gmv')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOperation({
+    summary: 'GMV, paid and net GMV, orders, units and buyers per bucket (zero rows included)',
+  })
+  @ApiResponse({ status: 200, type: GmvReportDto })
+  @ApiResponse({ status: 400, description: 'A bad parameter (named), a range too long, or currency needed' })
+  @ApiResponse({ status: 403, description: "Another merchant's stream or shop" })
+  async gmv(
+    @CurrentUser() user: AuthUser,
+    @Query() q: GmvQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<GmvReport | undefined> {
+    return send(req, res, await this.reports.gmv(user, q), gmvCsv, 'gmv');
+  }
+
+  @Roles('merchant', 'admin')
+  @Get('api/reports/streams/:id')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOperation({
+    summary:
+      'One stream: GMV, orders, buyers, AOV, viewers, conversion, products with pinned time vs pinned GMV',
+  })
+  @ApiResponse({ status: 200, type: StreamReportDto })
+  @ApiResponse({ status: 403, description: "Another merchant's stream" })
+  async stream(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() q: StreamReportQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamReport | undefined> {
+    return send(req, res, await this.reports.stream(user, id, q.currency), streamCsv, `stream-${id}`);
+  }
+
+  @Roles('merchant')
+  @Get('api/merchant/settings')
+  @ApiOperation({ summary: 'My report settings (time zone)' })
+  @ApiResponse({ status: 200, type: MerchantSettingsDto })
+  settings(@CurrentUser() user: AuthUser): Promise<MerchantSettingsDto> {
+    return this.reports.settings(user);
+  }
+
+  @Roles('merchant')
+  @Put('api/merchant/settings')
+  @ApiOperation({ summary: 'Set the time zone of report buckets (rebuilds my hour and day buckets)' })
+  @ApiResponse({ status: 200, type: MerchantSettingsDto })
+  @ApiResponse({ status: 400, description: 'timeZone is not an IANA time zone' })
+  setSettings(@CurrentUser() user: AuthUser, @Body() dto: MerchantSettingsDto): Promise<MerchantSettingsDto> {
+    return this.reports.setTimeZone(user, dto.timeZone);
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Sql } from '../orders/sql';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { ReportFolder } from './report-folder';
+import { reportsConfigProvider } from './reports.config';
+import { ReportsController } from './reports.controller';
+import { ReportsRepository } from './reports.repository';
+import { ReportsService } from './reports.service';
+
+/** Sales reports: the order journal folded into rollups, the report API, the live GMV ticker. */
+@Module({
+  imports: [WebhooksModule],
+  controllers: [ReportsController],
+  providers: [
+    { provide: Sql, inject: [DataSource], useFactory: Sql.fromDataSource },
+    reportsConfigProvider,
+    ReportsRepository,
+    ReportFolder,
+    ReportsService,
+  ],
+  exports: [ReportsService, ReportFolder],
+})
+export class ReportsModule {}

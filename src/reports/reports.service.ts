@@ -1,0 +1,290 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../common/auth/roles';
+import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors/domain-errors';
+import { ReportFolder } from './report-folder';
+import { GRAIN, isTimeZone, resolveRange } from './report-range';
+import { ALL, ReportsRepository, type StreamRow, type Totals } from './reports.repository';
+
+export interface GmvQuery {
+  from?: string;
+  to?: string;
+  granularity?: string;
+  streamId?: string;
+  productId?: string;
+  currency?: string;
+  merchantId?: string;
+}
+
+export interface GmvBucket {
+  start: string;
+  gmvCents: number;
+  paidCents: number;
+  netCents: number;
+  orders: number;
+  units: number;
+  buyers: number;
+}
+
+export interface GmvReport {
+  merchantId: string;
+  currency: string;
+  timeZone: string;
+  granularity: string;
+  from: string;
+  to: string;
+  streamId: string | null;
+  productId: string | null;
+  buckets: GmvBucket[];
+}
+
+export interface ProductLine {
+  productId: string;
+  title: string | null;
+  gmvCents: number;
+  paidCents: number;
+  netCents: number;
+  orders: number;
+  units: number;
+  buyers: number;
+  /** Seconds the product was pinned in this stream (all its pins). */
+  pinnedSeconds: number;
+  pins: number;
+  /** GMV of this product from orders placed while it was the pinned product. */
+  pinnedGmvCents: number;
+  pinnedOrders: number;
+  pinnedUnits: number;
+}
+
+export interface StreamReport {
+  streamId: string;
+  title: string;
+  status: string;
+  merchantId: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  currency: string;
+  /** Every currency the stream sold in (the figures below are for `currency`). */
+  currencies: string[];
+  gmvCents: number;
+  paidCents: number;
+  netCents: number;
+  orders: number;
+  units: number;
+  buyers: number;
+  /** GMV / orders, rounded to the minor unit; 0 without orders. */
+  aovCents: number;
+  peakViewers: number;
+  uniqueViewers: number;
+  /** buyers / unique viewers; null when the stream had no counted viewers. */
+  conversion: number | null;
+  /** Every product sold or pinned in the stream, by GMV (highest first). */
+  topProducts: ProductLine[];
+}
+
+const ZERO: Totals = { gmvCents: 0, paidCents: 0, refundedCents: 0, orders: 0, units: 0, buyers: 0 };
+const isAdmin = (u: AuthUser) => u.roles.includes('admin');
+
+/**
+ * Sales reports over the rollups. Every read first folds the order journal,
+ * so a report equals the sums over `orders` at the moment it is asked for.
+ * Scope: a merchant sees its own numbers; admins see any merchant's (they
+ * name it with `merchantId`, or it follows from `streamId`).
+ */
+@Injectable()
+export class ReportsService {
+  constructor(
+    private readonly repo: ReportsRepository,
+    private readonly folder: ReportFolder,
+  ) {}
+
+  private async streamFor(user: AuthUser, id: string): Promise<StreamRow> {
+    const s = await this.repo.stream(id);
+    if (!s) throw new NotFoundError('Stream', id);
+    if (!isAdmin(user) && s.merchantId !== user.id) {
+      throw new ForbiddenError("This stream sells another merchant's products");
+    }
+    return s;
+  }
+
+  private pickCurrency(
+    requested: string | undefined,
+    c: { inRange: string[]; fallback: string | null },
+  ): string {
+    if (requested) return requested;
+    if (c.inRange.length > 1) {
+      throw new ValidationError(
+        `currency is required: these sales are in ${c.inRange.join(', ')} (amounts in different currencies are never added)`,
+        { field: 'currency', currencies: c.inRange },
+      );
+    }
+    return c.inRange[0] ?? c.fallback ?? 'USD';
+  }
+
+  async gmv(user: AuthUser, q: GmvQuery): Promise<GmvReport> {
+    const range = resolveRange(q);
+    let merchantId: string;
+    const stream = q.streamId ? await this.streamFor(user, q.streamId) : null;
+    if (isAdmin(user)) {
+      const m = q.merchantId ?? stream?.merchantId ?? undefined;
+      if (!m)
+        throw new ValidationError('merchantId is required for admins (or give a streamId)', {
+          field: 'merchantId',
+        });
+      merchantId = m;
+    } else {
+      if (q.merchantId && q.merchantId !== user.id)
+        throw new ForbiddenError("You can only see your own shop's reports");
+      merchantId = user.id;
+    }
+    await this.folder.fold();
+    const timeZone = await this.repo.timeZone(merchantId);
+    const streamKey = stream?.id ?? ALL;
+    const productKey = q.productId ?? ALL;
+    const currency = this.pickCurrency(
+      q.currency,
+      await this.repo.currencies(merchantId, range.granularity, streamKey, productKey, range.from, range.to),
+    );
+    const rows = await this.repo.series({
+      merchantId,
+      granularity: range.granularity,
+      streamKey,
+      productKey,
+      currency,
+      from: range.from,
+      to: range.to,
+      timeZone,
+    });
+    return {
+      merchantId,
+      currency,
+      timeZone,
+      granularity: range.granularity,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      streamId: stream?.id ?? null,
+      productId: q.productId ?? null,
+      buckets: rows.map((r) => ({
+        start: r.start.toISOString(),
+        gmvCents: r.gmvCents,
+        paidCents: r.paidCents,
+        netCents: r.paidCents - r.refundedCents,
+        orders: r.orders,
+        units: r.units,
+        buyers: r.buyers,
+      })),
+    };
+  }
+
+  async stream(user: AuthUser, id: string, currency?: string): Promise<StreamReport> {
+    const s = await this.streamFor(user, id);
+    await this.folder.fold();
+    const rollups = s.merchantId ? await this.repo.streamRollups(s.merchantId, s.id) : [];
+    const currencies = [
+      ...new Set(
+        rollups
+          .filter((r) => r.grain === GRAIN.total && r.productKey === ALL && r.totals.orders !== 0)
+          .map((r) => r.currency),
+      ),
+    ].sort();
+    const cur = this.pickCurrency(currency, {
+      inRange: currencies,
+      fallback: rollups[0]?.currency ?? null,
+    });
+    const mine = rollups.filter((r) => r.currency === cur);
+    const whole = mine.find((r) => r.grain === GRAIN.total && r.productKey === ALL)?.totals ?? ZERO;
+    const [airtime, viewers] = await Promise.all([this.repo.airtime(s.id), this.repo.viewers(s.id)]);
+
+    const products = new Map<string, ProductLine>();
+    const line = (productId: string): ProductLine => {
+      let p = products.get(productId);
+      if (!p) {
+        p = {
+          productId,
+          title: null,
+          gmvCents: 0,
+          paidCents: 0,
+          netCents: 0,
+          orders: 0,
+          units: 0,
+          buyers: 0,
+          pinnedSeconds: 0,
+          pins: 0,
+          pinnedGmvCents: 0,
+          pinnedOrders: 0,
+          pinnedUnits: 0,
+        };
+        products.set(productId, p);
+      }
+      return p;
+    };
+    for (const r of mine) {
+      if (r.productKey === ALL) continue;
+      const p = line(r.productKey);
+      if (r.grain === GRAIN.total) {
+        Object.assign(p, {
+          gmvCents: r.totals.gmvCents,
+          paidCents: r.totals.paidCents,
+          netCents: r.totals.paidCents - r.totals.refundedCents,
+          orders: r.totals.orders,
+          units: r.totals.units,
+          buyers: r.totals.buyers,
+        });
+      } else if (r.grain === GRAIN.pinned) {
+        Object.assign(p, {
+          pinnedGmvCents: r.totals.gmvCents,
+          pinnedOrders: r.totals.orders,
+          pinnedUnits: r.totals.units,
+        });
+      }
+    }
+    for (const a of airtime) Object.assign(line(a.productId), { pinnedSeconds: a.seconds, pins: a.pins });
+    const titles = await this.repo.titles([...products.keys()]);
+    for (const p of products.values()) p.title = titles.get(p.productId) ?? null;
+    const topProducts = [...products.values()]
+      .filter((p) => p.orders !== 0 || p.pins > 0)
+      .sort(
+        (a, b) =>
+          b.gmvCents - a.gmvCents ||
+          b.pinnedSeconds - a.pinnedSeconds ||
+          (a.productId < b.productId ? -1 : 1),
+      );
+
+    return {
+      streamId: s.id,
+      title: s.title,
+      status: s.status,
+      merchantId: s.merchantId,
+      startedAt: s.startedAt?.toISOString() ?? null,
+      endedAt: s.endedAt?.toISOString() ?? null,
+      currency: cur,
+      currencies,
+      gmvCents: whole.gmvCents,
+      paidCents: whole.paidCents,
+      netCents: whole.paidCents - whole.refundedCents,
+      orders: whole.orders,
+      units: whole.units,
+      buyers: whole.buyers,
+      aovCents: whole.orders > 0 ? Math.round(whole.gmvCents / whole.orders) : 0,
+      peakViewers: viewers.peak,
+      uniqueViewers: viewers.unique,
+      conversion: viewers.unique > 0 ? whole.buyers / viewers.unique : null,
+      topProducts,
+    };
+  }
+
+  async settings(user: AuthUser): Promise<{ timeZone: string }> {
+    return { timeZone: await this.repo.timeZone(user.id) };
+  }
+
+  /** Changes the merchant's reporting time zone and rebuilds its hour and day buckets. */
+  async setTimeZone(user: AuthUser, timeZone: string): Promise<{ timeZone: string }> {
+    if (!isTimeZone(timeZone) || !(await this.repo.postgresKnowsZone(timeZone))) {
+      throw new ValidationError(`timeZone: "${timeZone}" is not an IANA time zone (e.g. Europe/Paris)`, {
+        field: 'timeZone',
+      });
+    }
+    await this.folder.fold();
+    await this.repo.rebuild(user.id, timeZone);
+    return { timeZone };
+  }
+}

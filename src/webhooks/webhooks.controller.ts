@@ -1,0 +1,58 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles } from '../common/auth/decorators';
+import type { AuthUser } from '../common/auth/roles';
+import {
+  CreatedWebhookDto,
+  CreateWebhookDto,
+  DeliveriesQueryDto,
+  DeliveryPageDto,
+  WebhookListDto,
+} from './dto/webhook.dto';
+import { WebhooksService } from './webhooks.service';
+
+@ApiTags('merchant')
+@ApiBearerAuth()
+@Controller('api/merchant/webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Roles('merchant')
+  @Post()
+  @ApiOperation({
+    summary: 'Register a URL for order and stream events; the signing secret is shown once',
+  })
+  @ApiResponse({ status: 201, type: CreatedWebhookDto })
+  @ApiResponse({ status: 400, description: 'Not http(s), a private address, or an unknown event' })
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateWebhookDto): Promise<CreatedWebhookDto> {
+    return this.webhooks.register(user, dto.url, dto.events);
+  }
+
+  @Roles('merchant', 'admin')
+  @Get()
+  @ApiOperation({ summary: 'My webhooks (admins: all), without their secrets' })
+  @ApiResponse({ status: 200, type: WebhookListDto })
+  async list(@CurrentUser() user: AuthUser): Promise<WebhookListDto> {
+    return { items: await this.webhooks.list(user) };
+  }
+
+  @Roles('merchant', 'admin')
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a webhook and its delivery log' })
+  async remove(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.webhooks.remove(user, id);
+  }
+
+  @Roles('merchant', 'admin')
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: 'Deliveries of a webhook, newest first, with status and attempts' })
+  @ApiResponse({ status: 200, type: DeliveryPageDto })
+  deliveries(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() q: DeliveriesQueryDto,
+  ): Promise<DeliveryPageDto> {
+    return this.webhooks.deliveries(user, id, q.limit ?? 50, q.offset ?? 0);
+  }
+}

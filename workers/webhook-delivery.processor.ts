@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { QueueProcessor, type JobProcessor } from '../src/infra/processor';
+import type { Job } from '../src/infra/queue';
+import { WEBHOOK_DELIVERY_QUEUE, type WebhookDeliveryJob } from '../src/webhooks/webhook-events';
+import { WebhooksService } from '../src/webhooks/webhooks.service';
+
+/**
+ * Delivers one merchant webhook: a signed POST; a failure throws so the queue
+ * retries it with exponential backoff, until WEBHOOK_MAX_ATTEMPTS.
+ */
+@Injectable()
+@QueueProcessor(WEBHOOK_DELIVERY_QUEUE, { concurrency: 8 })
+export class WebhookDeliveryProcessor implements JobProcessor<WebhookDeliveryJob> {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  async process(job: Job<WebhookDeliveryJob>): Promise<void> {
+    await this.webhooks.attempt(job.data.deliveryId, job.attemptsMade);
+  }
+}
