@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/roles';
 import {
   ConflictError,
@@ -7,7 +7,10 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../common/errors/domain-errors';
+import { PUBSUB } from '../infra/infra.module';
+import type { PubSub, Unsubscribe } from '../infra/pubsub';
 import type { PinReader, PinView } from '../live/live-events';
+import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../streams/streams.service';
 import type { CreatePinDto, PinDto } from './dto/pin.dto';
 import { toPinView } from './pin-view';
 import { PinsRepository, type PinWithProduct, type StreamForPin } from './pins.repository';
@@ -24,13 +27,39 @@ const MAX_SALE_MS = 30 * 24 * 3600 * 1000;
  * PIN_READER the live room reads the current pin from.
  */
 @Injectable()
-export class PinsService implements PinReader {
+export class PinsService implements PinReader, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Pins');
   private readonly cache = new Map<string, { at: number; value: Promise<PinView | null> }>();
+  private unsubscribe?: Unsubscribe;
 
   constructor(
     private readonly pins: PinsRepository,
     private readonly notifier: RoomNotifier,
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
   ) {}
+
+  /** A stream that ends closes its last chapter: its current pin is unpinned then. */
+  async onApplicationBootstrap(): Promise<void> {
+    this.unsubscribe = await this.pubsub.subscribe(STREAM_LIFECYCLE_CHANNEL, (msg) => {
+      const ev = msg as StreamLifecycleEvent;
+      if (ev?.status === 'ended' && typeof ev.streamId === 'string') void this.closeChapter(ev.streamId);
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+
+  private async closeChapter(streamId: string): Promise<void> {
+    try {
+      // Every replica hears the event; the conditional UPDATE lets one of them act.
+      const pinId = await this.pins.tx((q) => this.pins.unpinCurrent(q, streamId));
+      this.cache.delete(streamId);
+      if (pinId) await this.notifier.publish(streamId, { event: 'product:unpinned', data: { pinId } });
+    } catch (e) {
+      this.logger.warn(`closing the pin of ended stream ${streamId} failed: ${(e as Error).message}`);
+    }
+  }
 
   /** Stream owner, the stream's merchant, or an admin. */
   private assertStaff(user: AuthUser, s: StreamForPin): void {

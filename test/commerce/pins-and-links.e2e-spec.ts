@@ -123,6 +123,23 @@ describe('product pins', () => {
     await pinAs(tok, { productId: shop.productId, endsAt: 'tomorrow', salePriceCents: 1 }).expect(400);
   });
 
+  it('closes the last chapter when the stream ends', async () => {
+    const s = await createShop(t, { stock: 3 });
+    const p = await pin(t, s);
+    const room = await listenToRoom(t, s.streamId);
+    await t.http
+      .post(`/api/streams/${s.streamId}/end`)
+      .set('Authorization', `Bearer ${s.streamer.token}`)
+      .expect(200);
+    await eventually(async () => {
+      const res = await t.http.get(`/api/streams/${s.streamId}/pins`).expect(200);
+      return res.body.items[0].unpinnedAt !== null;
+    });
+    await eventually(() => room.events.some((e) => e.event === 'product:unpinned'));
+    expect(room.events).toContainEqual({ event: 'product:unpinned', data: { pinId: p.pinId } });
+    await room.stop();
+  });
+
   it('refuses pins on a stream without a shop, and on an ended stream', async () => {
     const streamer = await t.user('streamer');
     const s = await t.http
