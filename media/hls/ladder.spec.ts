@@ -1,15 +1,23 @@
 import { buildFfmpegCommand, DEFAULT_LADDER, planLadder, toArgv, type SourceInfo } from './ladder';
 
 const vp8_720: SourceInfo = { width: 1280, height: 720, codec: 'vp8', hasAudio: true };
-const h264_1080: SourceInfo = { width: 1920, height: 1080, codec: 'h264', h264ProfileLevelId: '42e01f', hasAudio: true };
+const h264_1080: SourceInfo = {
+  width: 1920,
+  height: 1080,
+  codec: 'h264',
+  h264ProfileLevelId: '42e01f',
+  hasAudio: true,
+};
 
 describe('planLadder', () => {
   it('keeps 720p, 480p and 360p for a 720p source, widths even and in the source aspect', () => {
-    expect(planLadder(DEFAULT_LADDER, vp8_720, true).map((r) => [r.name, r.width, r.height, r.copy])).toEqual([
-      ['720p', 1280, 720, false],
-      ['480p', 854, 480, false],
-      ['360p', 640, 360, false],
-    ]);
+    expect(planLadder(DEFAULT_LADDER, vp8_720, true).map((r) => [r.name, r.width, r.height, r.copy])).toEqual(
+      [
+        ['720p', 1280, 720, false],
+        ['480p', 854, 480, false],
+        ['360p', 640, 360, false],
+      ],
+    );
   });
 
   it('drops rungs above the source height instead of upscaling', () => {
@@ -18,7 +26,11 @@ describe('planLadder', () => {
   });
 
   it('stands in one rung at the source size when the source is below every rung', () => {
-    const plan = planLadder(DEFAULT_LADDER, { width: 320, height: 240, codec: 'vp8', hasAudio: false }, false);
+    const plan = planLadder(
+      DEFAULT_LADDER,
+      { width: 320, height: 240, codec: 'vp8', hasAudio: false },
+      false,
+    );
     expect(plan).toEqual([
       { name: '240p', width: 320, height: 240, videoBitrate: 800_000, copy: false, codecs: 'avc1.4d401f' },
     ]);
@@ -26,7 +38,13 @@ describe('planLadder', () => {
 
   it('copies the top rung of an H.264 source when asked, at the source size and with its own profile in CODECS', () => {
     const plan = planLadder(DEFAULT_LADDER, h264_1080, true);
-    expect(plan[0]).toMatchObject({ name: '720p', width: 1920, height: 1080, copy: true, codecs: 'avc1.42e01f,mp4a.40.2' });
+    expect(plan[0]).toMatchObject({
+      name: '720p',
+      width: 1920,
+      height: 1080,
+      copy: true,
+      codecs: 'avc1.42e01f,mp4a.40.2',
+    });
     expect(plan.slice(1).every((r) => !r.copy)).toBe(true);
   });
 
@@ -58,7 +76,12 @@ describe('buildFfmpegCommand', () => {
         '[s2]scale=640:360:flags=bicubic,format=yuv420p[v2];' +
         '[sp]fps=1/3,scale=-2:360[poster]',
     );
-    expect(cmd.outputs.map((o) => o.path)).toEqual(['/w/720p/ffmpeg.m3u8', '/w/480p/ffmpeg.m3u8', '/w/360p/ffmpeg.m3u8', '/w/poster.jpg']);
+    expect(cmd.outputs.map((o) => o.path)).toEqual([
+      '/w/720p/ffmpeg.m3u8',
+      '/w/480p/ffmpeg.m3u8',
+      '/w/360p/ffmpeg.m3u8',
+      '/w/poster.jpg',
+    ]);
   });
 
   it('aligns keyframes across renditions at every part boundary with a fixed GOP and no scene cuts', () => {
@@ -85,12 +108,18 @@ describe('buildFfmpegCommand', () => {
   });
 
   it('maps no audio when the publisher sends none', () => {
-    const cmd = buildFfmpegCommand({ ...base, hasAudio: false, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) });
+    const cmd = buildFfmpegCommand({
+      ...base,
+      hasAudio: false,
+      renditions: planLadder(DEFAULT_LADDER, vp8_720, false),
+    });
     expect(toArgv(cmd)).not.toContain('0:a:0');
   });
 
   it('flattens to one argv with the input before the filter graph and each output after its options', () => {
-    const argv = toArgv(buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) }));
+    const argv = toArgv(
+      buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) }),
+    );
     expect(argv.indexOf('-i')).toBeLessThan(argv.indexOf('-filter_complex'));
     expect(argv[argv.length - 1]).toBe('/w/poster.jpg');
     expect(argv.indexOf('/w/720p/ffmpeg.m3u8')).toBeGreaterThan(argv.indexOf('-hls_segment_filename'));

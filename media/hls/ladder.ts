@@ -63,14 +63,21 @@ export function planLadder(
   let rungs = sorted.filter((r) => r.height <= source.height);
   if (rungs.length === 0) {
     const smallest = sorted[sorted.length - 1];
-    rungs = [{ name: `${even(source.height)}p`, height: source.height, videoBitrate: smallest?.videoBitrate ?? 800_000 }];
+    rungs = [
+      {
+        name: `${even(source.height)}p`,
+        height: source.height,
+        videoBitrate: smallest?.videoBitrate ?? 800_000,
+      },
+    ];
   }
   const aspect = source.width / source.height;
   return rungs.map((r, i) => {
     const copy = i === 0 && copyH264 && source.codec === 'h264';
     const height = copy ? source.height : even(r.height);
     const width = copy ? source.width : even(height * aspect);
-    const video = copy && source.h264ProfileLevelId ? `avc1.${source.h264ProfileLevelId.toLowerCase()}` : ENCODED_AVC;
+    const video =
+      copy && source.h264ProfileLevelId ? `avc1.${source.h264ProfileLevelId.toLowerCase()}` : ENCODED_AVC;
     return {
       name: r.name,
       width,
@@ -109,7 +116,15 @@ export interface FfmpegCommand {
 
 /** Flattens a command to the argv ffmpeg gets (without the leading `ffmpeg`). */
 export function toArgv(cmd: FfmpegCommand): string[] {
-  const argv = ['-hide_banner', '-y', ...cmd.inputArgs, '-i', cmd.input, '-filter_complex', cmd.filterComplex];
+  const argv = [
+    '-hide_banner',
+    '-y',
+    ...cmd.inputArgs,
+    '-i',
+    cmd.input,
+    '-filter_complex',
+    cmd.filterComplex,
+  ];
   for (const o of cmd.outputs) argv.push(...o.args, o.path);
   return argv;
 }
@@ -125,18 +140,25 @@ export function toArgv(cmd: FfmpegCommand): string[] {
 export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
   const gop = Math.max(1, Math.round(o.fps * o.partSeconds));
   const inputArgs = [
-    '-protocol_whitelist', 'file,udp,rtp',
-    '-fflags', '+genpts+discardcorrupt',
-    '-analyzeduration', '1000000',
-    '-probesize', '1000000',
-    '-reorder_queue_size', '128',
+    '-protocol_whitelist',
+    'file,udp,rtp',
+    '-fflags',
+    '+genpts+discardcorrupt',
+    '-analyzeduration',
+    '1000000',
+    '-probesize',
+    '1000000',
+    '-reorder_queue_size',
+    '128',
   ];
   const encoded = o.renditions.filter((r) => !r.copy);
   // One decode, one fps normalisation, then a split: one branch per encoded rung plus the poster.
   const branches = encoded.length + 1;
   const labels = [...encoded.map((_, i) => `s${i}`), 'sp'];
   const graph = [`[0:v:0]fps=${o.fps},split=${branches}${labels.map((l) => `[${l}]`).join('')}`];
-  encoded.forEach((r, i) => graph.push(`[s${i}]scale=${r.width}:${r.height}:flags=bicubic,format=yuv420p[v${i}]`));
+  encoded.forEach((r, i) =>
+    graph.push(`[s${i}]scale=${r.width}:${r.height}:flags=bicubic,format=yuv420p[v${i}]`),
+  );
   graph.push(`[sp]fps=1/${o.posterSeconds},scale=-2:360[poster]`);
   const outputs: FfmpegCommand['outputs'] = [];
   let enc = 0;
@@ -148,30 +170,51 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
     } else {
       const label = `v${enc++}`;
       args.push(
-        '-map', `[${label}]`,
-        '-c:v', 'libx264',
-        '-preset', o.preset ?? 'veryfast',
-        '-tune', 'zerolatency',
-        '-profile:v', 'main',
-        '-level:v', '3.1',
-        '-b:v', `${r.videoBitrate}`,
-        '-maxrate', `${Math.round(r.videoBitrate * 1.1)}`,
-        '-bufsize', `${r.videoBitrate}`,
-        '-g', `${gop}`,
-        '-keyint_min', `${gop}`,
-        '-sc_threshold', '0',
-        '-force_key_frames', `expr:gte(t,n_forced*${o.partSeconds})`,
+        '-map',
+        `[${label}]`,
+        '-c:v',
+        'libx264',
+        '-preset',
+        o.preset ?? 'veryfast',
+        '-tune',
+        'zerolatency',
+        '-profile:v',
+        'main',
+        '-level:v',
+        '3.1',
+        '-b:v',
+        `${r.videoBitrate}`,
+        '-maxrate',
+        `${Math.round(r.videoBitrate * 1.1)}`,
+        '-bufsize',
+        `${r.videoBitrate}`,
+        '-g',
+        `${gop}`,
+        '-keyint_min',
+        `${gop}`,
+        '-sc_threshold',
+        '0',
+        '-force_key_frames',
+        `expr:gte(t,n_forced*${o.partSeconds})`,
       );
     }
-    if (o.hasAudio) args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', `${AUDIO_BITRATE}`, '-ac', '2', '-ar', '48000');
+    if (o.hasAudio)
+      args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', `${AUDIO_BITRATE}`, '-ac', '2', '-ar', '48000');
     args.push(
-      '-f', 'hls',
-      '-hls_time', `${o.partSeconds}`,
-      '-hls_list_size', '12',
-      '-hls_segment_type', 'fmp4',
-      '-hls_fmp4_init_filename', 'init.mp4',
-      '-hls_segment_filename', `${dir}/p%d.m4s`,
-      '-hls_flags', 'independent_segments+temp_file',
+      '-f',
+      'hls',
+      '-hls_time',
+      `${o.partSeconds}`,
+      '-hls_list_size',
+      '12',
+      '-hls_segment_type',
+      'fmp4',
+      '-hls_fmp4_init_filename',
+      'init.mp4',
+      '-hls_segment_filename',
+      `${dir}/p%d.m4s`,
+      '-hls_flags',
+      'independent_segments+temp_file',
     );
     outputs.push({ path: `${dir}/ffmpeg.m3u8`, args });
   }

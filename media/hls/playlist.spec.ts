@@ -47,7 +47,9 @@ describe('LlHlsPlaylist', () => {
         '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="r1/p6.m4s"',
       ].join('\n'),
     );
-    expect(text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00.000Z\n#EXT-X-PART:DURATION=0.5,URI="r1/p0.m4s"');
+    expect(text).toContain(
+      '#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00.000Z\n#EXT-X-PART:DURATION=0.5,URI="r1/p0.m4s"',
+    );
     expect(text).toContain('#EXTINF:2.0,\ns0.m4s');
     expect(text).not.toContain('#EXT-X-ENDLIST');
   });
@@ -59,7 +61,7 @@ describe('LlHlsPlaylist', () => {
     expect(text).toContain('URI="r1/p8.m4s"');
   });
 
-  it('continues after a crash with a discontinuity, the new run\'s init segment, and the half segment closed short', () => {
+  it("continues after a crash with a discontinuity, the new run's init segment, and the half segment closed short", () => {
     const pl = LlHlsPlaylist.restore(live(6).toJSON());
     const closed = pl.startRun('r2/init.mp4');
     expect(closed).toMatchObject({ msn: 1, duration: 1 });
@@ -80,7 +82,7 @@ describe('LlHlsPlaylist', () => {
     expect(text).not.toContain('PRELOAD-HINT');
   });
 
-  it('raises TARGETDURATION when a segment runs long (copied H.264 follows the publisher\'s GOP)', () => {
+  it("raises TARGETDURATION when a segment runs long (copied H.264 follows the publisher's GOP)", () => {
     const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 1 });
     pl.startRun('r1/init.mp4');
     pl.addPart({ uri: 'r1/p0.m4s', duration: 3.4, pdt: T0 });
@@ -107,7 +109,16 @@ describe('blocking reload position', () => {
 describe('renderMaster', () => {
   it('lists each rendition with BANDWIDTH, RESOLUTION and CODECS', () => {
     expect(
-      renderMaster([{ name: '720p', width: 1280, height: 720, bandwidth: 3_000_000, codecs: 'avc1.4d401f,mp4a.40.2', fps: 30 }]),
+      renderMaster([
+        {
+          name: '720p',
+          width: 1280,
+          height: 720,
+          bandwidth: 3_000_000,
+          codecs: 'avc1.4d401f,mp4a.40.2',
+          fps: 30,
+        },
+      ]),
     ).toBe(
       '#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n' +
         '#EXT-X-STREAM-INF:BANDWIDTH=3000000,AVERAGE-BANDWIDTH=2700000,RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2",FRAME-RATE=30.000\n' +

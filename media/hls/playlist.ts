@@ -168,7 +168,8 @@ export class LlHlsPlaylist {
       lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(seg.pdt).toISOString()}`);
     };
     const partLines = (parts: Part[]) => {
-      for (const p of parts) lines.push(`#EXT-X-PART:DURATION=${fmt(p.duration)},URI="${p.uri}",INDEPENDENT=YES`);
+      for (const p of parts)
+        lines.push(`#EXT-X-PART:DURATION=${fmt(p.duration)},URI="${p.uri}",INDEPENDENT=YES`);
     };
     const withParts = s.ended ? s.segments.length : s.segments.length - SEGMENTS_WITH_PARTS;
     s.segments.forEach((seg, i) => {
@@ -226,7 +227,14 @@ export function satisfies(pos: PlaylistPosition, msn: number, part?: number): bo
 
 /** The master playlist: one variant per rendition, with BANDWIDTH, RESOLUTION and CODECS. */
 export function renderMaster(
-  renditions: { name: string; width: number; height: number; bandwidth: number; codecs: string; fps: number }[],
+  renditions: {
+    name: string;
+    width: number;
+    height: number;
+    bandwidth: number;
+    codecs: string;
+    fps: number;
+  }[],
 ): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-INDEPENDENT-SEGMENTS'];
   for (const r of renditions) {

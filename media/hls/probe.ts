@@ -7,14 +7,22 @@ export async function probeSdp(
   opts: { ffprobePath?: string; timeoutMs?: number; onListening?: () => void } = {},
 ): Promise<{ width: number; height: number; codec: string }> {
   const args = [
-    '-v', 'error',
-    '-protocol_whitelist', 'file,udp,rtp',
-    '-analyzeduration', '1000000',
-    '-probesize', '1000000',
-    '-select_streams', 'v:0',
-    '-show_entries', 'stream=width,height,codec_name',
-    '-of', 'json',
-    '-i', sdpPath,
+    '-v',
+    'error',
+    '-protocol_whitelist',
+    'file,udp,rtp',
+    '-analyzeduration',
+    '1000000',
+    '-probesize',
+    '1000000',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=width,height,codec_name',
+    '-of',
+    'json',
+    '-i',
+    sdpPath,
   ];
   const child = spawn(opts.ffprobePath ?? 'ffprobe', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -27,8 +35,9 @@ export async function probeSdp(
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);
   clearTimeout(listening);
-  const s = (JSON.parse(out || '{}') as { streams?: { width?: number; height?: number; codec_name?: string }[] })
-    .streams?.[0];
+  const s = (
+    JSON.parse(out || '{}') as { streams?: { width?: number; height?: number; codec_name?: string }[] }
+  ).streams?.[0];
   if (code !== 0 || !s?.width || !s.height) {
     throw new Error(`ffprobe found no video in the RTP stream (exit ${code}): ${err.trim().slice(-300)}`);
   }

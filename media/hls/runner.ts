@@ -39,14 +39,20 @@ function timemarkSeconds(mark: string): number {
 /** Starts ffmpeg through fluent-ffmpeg with the arguments `buildFfmpegCommand` made. */
 export function startFfmpeg(
   cmd: FfmpegCommand,
-  opts: { ffmpegPath?: string; onProgress?: (p: FfmpegProgress) => void; onStart?: (argv: string) => void } = {},
+  opts: {
+    ffmpegPath?: string;
+    onProgress?: (p: FfmpegProgress) => void;
+    onStart?: (argv: string) => void;
+  } = {},
 ): FfmpegProcess {
   const command = ffmpeg();
   if (opts.ffmpegPath) command.setFfmpegPath(opts.ffmpegPath);
   command.input(cmd.input).inputOptions(['-hide_banner', ...cmd.inputArgs]);
   // The global filter graph rides with the first output (ffmpeg reads global options anywhere).
   cmd.outputs.forEach((o, i) =>
-    command.output(o.path).outputOptions(i === 0 ? ['-filter_complex', cmd.filterComplex, ...o.args] : o.args),
+    command
+      .output(o.path)
+      .outputOptions(i === 0 ? ['-filter_complex', cmd.filterComplex, ...o.args] : o.args),
   );
   const progress: FfmpegProgress = { frames: 0, mediaSeconds: 0, speed: 0 };
   const tail: string[] = [];
@@ -59,7 +65,19 @@ export function startFfmpeg(
     exit = { code, signal, requested, stderrTail: tail.slice() };
     resolveExit(exit);
   };
-  command.on('start', (line: string) => opts.onStart?.(line));
+  // fluent-ffmpeg spawns after an asynchronous capability check: the process exists from 'start' on.
+  let pid: number | undefined;
+  let pendingSignal: string | undefined;
+  const signal = (sig: string) => {
+    if (exit) return;
+    if (pid === undefined) pendingSignal = sig;
+    else command.kill(sig);
+  };
+  command.on('start', (line: string) => {
+    pid = (command as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
+    opts.onStart?.(line);
+    if (pendingSignal) command.kill(pendingSignal);
+  });
   command.on('stderr', (line: string) => {
     tail.push(line);
     if (tail.length > TAIL) tail.shift();
@@ -78,22 +96,23 @@ export function startFfmpeg(
     finish(code === undefined ? null : Number(code), sig);
   });
   command.run();
-  const proc = (command as unknown as { ffmpegProc?: { pid?: number; kill(s: string): boolean } }).ffmpegProc;
   return {
-    pid: proc?.pid,
+    get pid() {
+      return pid;
+    },
     progress,
     exited,
     async stop(graceMs = 5000) {
       if (exit) return exit;
       requested = true;
-      proc?.kill('SIGINT');
-      const timer = setTimeout(() => proc?.kill('SIGKILL'), graceMs);
+      signal('SIGINT');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       const e = await exited;
       clearTimeout(timer);
       return e;
     },
     kill() {
-      proc?.kill('SIGKILL');
+      signal('SIGKILL');
     },
   };
 }

@@ -1,7 +1,13 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { PlainRtpSession, PlainRtpSource } from '../sfu/plain-output';
-import { AUDIO_BITRATE, buildFfmpegCommand, planLadder, type PlannedRendition, type RenditionSpec } from './ladder';
+import {
+  AUDIO_BITRATE,
+  buildFfmpegCommand,
+  planLadder,
+  type PlannedRendition,
+  type RenditionSpec,
+} from './ladder';
 import { LlHlsPlaylist, renderMaster, type PlaylistState } from './playlist';
 import { allocateRtpPair, probeSdp } from './probe';
 import { startFfmpeg, type FfmpegProcess } from './runner';
@@ -79,7 +85,14 @@ export async function finalizeHls(storage: HlsStorage, streamId: string): Promis
     const pl = LlHlsPlaylist.restore(state.playlists[name]);
     if (pl.ended) continue;
     const closed = pl.end();
-    if (closed) await writeSegment(storage, streamId, name, closed.uri, closed.parts.map((p) => p.uri));
+    if (closed)
+      await writeSegment(
+        storage,
+        streamId,
+        name,
+        closed.uri,
+        closed.parts.map((p) => p.uri),
+      );
     state.playlists[name] = pl.toJSON();
     await storage.write(`${streamId}/${name}/index.m3u8`, pl.render());
   }
@@ -134,7 +147,15 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
   await fs.rm(runDir, { recursive: true, force: true });
   await fs.mkdir(runDir, { recursive: true });
   const t0 = Date.now();
-  const progress: TranscodeProgress = { state: 'probing', run, renditions: [], segments: 0, parts: 0, speed: 0, lagSeconds: 0 };
+  const progress: TranscodeProgress = {
+    state: 'probing',
+    run,
+    renditions: [],
+    segments: 0,
+    parts: 0,
+    speed: 0,
+    lagSeconds: 0,
+  };
   const report = () => o.onProgress?.({ ...progress });
   report();
 
@@ -163,20 +184,41 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
     clearInterval(keyframes);
     if (o.signal.aborted) return await finish();
     progress.source = probed;
-    const plan = planLadder(o.ladder, { ...probed, h264ProfileLevelId: s.video.profileLevelId, hasAudio: s.hasAudio }, o.copyH264);
+    const plan = planLadder(
+      o.ladder,
+      { ...probed, h264ProfileLevelId: s.video.profileLevelId, hasAudio: s.hasAudio },
+      o.copyH264,
+    );
     progress.renditions = plan.map((r) => ({ name: r.name, width: r.width, height: r.height, copy: r.copy }));
-    log(`stream ${id} run ${run}: source ${probed.width}x${probed.height} ${probed.codec}; ladder ${plan.map((r) => r.name + (r.copy ? '(copy)' : '')).join(' ')}`);
+    log(
+      `stream ${id} run ${run}: source ${probed.width}x${probed.height} ${probed.codec}; ladder ${plan.map((r) => r.name + (r.copy ? '(copy)' : '')).join(' ')}`,
+    );
     await o.storage.write(
       `${id}/master.m3u8`,
-      renderMaster(plan.map((r) => ({ ...r, bandwidth: Math.round((r.videoBitrate + (s.hasAudio ? AUDIO_BITRATE : 0)) * 1.1), fps: o.fps }))),
+      renderMaster(
+        plan.map((r) => ({
+          ...r,
+          bandwidth: Math.round((r.videoBitrate + (s.hasAudio ? AUDIO_BITRATE : 0)) * 1.1),
+          fps: o.fps,
+        })),
+      ),
     );
 
     const playlists = new Map<string, LlHlsPlaylist>();
     for (const r of plan) {
       const prior = state.playlists[r.name];
-      const pl = prior ? LlHlsPlaylist.restore(prior) : LlHlsPlaylist.create({ partTarget: o.partSeconds, partsPerSegment: o.partsPerSegment });
+      const pl = prior
+        ? LlHlsPlaylist.restore(prior)
+        : LlHlsPlaylist.create({ partTarget: o.partSeconds, partsPerSegment: o.partsPerSegment });
       const closed = pl.startRun(`r${run}/init.mp4`);
-      if (closed) await writeSegment(o.storage, id, r.name, closed.uri, closed.parts.map((p) => p.uri));
+      if (closed)
+        await writeSegment(
+          o.storage,
+          id,
+          r.name,
+          closed.uri,
+          closed.parts.map((p) => p.uri),
+        );
       playlists.set(r.name, pl);
       await fs.mkdir(path.join(runDir, r.name), { recursive: true });
     }
@@ -184,8 +226,14 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
 
     const posterPath = path.join(runDir, 'poster.jpg');
     const cmd = buildFfmpegCommand({
-      sdpPath, renditions: plan, hasAudio: s.hasAudio, partSeconds: o.partSeconds, fps: o.fps,
-      outDir: runDir, posterPath, posterSeconds: o.posterSeconds,
+      sdpPath,
+      renditions: plan,
+      hasAudio: s.hasAudio,
+      partSeconds: o.partSeconds,
+      fps: o.fps,
+      outDir: runDir,
+      posterPath,
+      posterSeconds: o.posterSeconds,
     });
     ffmpeg = startFfmpeg(cmd, { ffmpegPath: o.ffmpegPath, onStart: (line) => log(`ffmpeg: ${line}`) });
     o.onFfmpeg?.(ffmpeg);
@@ -242,7 +290,14 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
           `r${run}/p${p.n + 1}.m4s`,
         );
         if (closed) {
-          await writeSegment(o.storage, id, r.name, closed.uri, closed.parts.map((x) => x.uri), cache);
+          await writeSegment(
+            o.storage,
+            id,
+            r.name,
+            closed.uri,
+            closed.parts.map((x) => x.uri),
+            cache,
+          );
           for (const x of closed.parts) cache.delete(x.uri);
         }
         seen.set(r.name, p.n);
@@ -279,12 +334,25 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
       await Promise.race([aborted, new Promise((r) => setTimeout(r, 3000))]);
       if (o.signal.aborted) outcome = 'ended';
     }
-    const exit = outcome === 'ended' || outcome === 'gone' ? await ffmpeg.stop() : outcome === 'stalled' || outcome === 'cancelled' ? (ffmpeg.kill(), await ffmpeg.exited) : await ffmpeg.exited;
+    const exit =
+      outcome === 'ended' || outcome === 'gone'
+        ? await ffmpeg.stop()
+        : outcome === 'stalled' || outcome === 'cancelled'
+          ? (ffmpeg.kill(), await ffmpeg.exited)
+          : await ffmpeg.exited;
     await poll();
     if (outcome === 'ended') {
       for (const [name, pl] of playlists) {
         const closed = pl.end();
-        if (closed) await writeSegment(o.storage, id, name, closed.uri, closed.parts.map((x) => x.uri), partCache.get(name));
+        if (closed)
+          await writeSegment(
+            o.storage,
+            id,
+            name,
+            closed.uri,
+            closed.parts.map((x) => x.uri),
+            partCache.get(name),
+          );
         await o.storage.write(`${id}/${name}/index.m3u8`, pl.render());
         state.playlists[name] = pl.toJSON();
       }

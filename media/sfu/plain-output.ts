@@ -64,12 +64,21 @@ export class PlainOutput implements PlainRtpSession {
     for (const c of consumers) c.observer.once('close', () => this.resolveGone());
   }
 
-  static async create(streamId: string, room: RoomMedia, target: PlainRtpTarget, listenIp: string): Promise<PlainOutput> {
+  static async create(
+    streamId: string,
+    room: RoomMedia,
+    target: PlainRtpTarget,
+    listenIp: string,
+  ): Promise<PlainOutput> {
     const videoProducer = room.producers.find((p) => p.kind === 'video' && !p.closed);
     if (!videoProducer) throw new StreamNotLiveError(streamId);
-    const audioProducer = target.audio ? room.producers.find((p) => p.kind === 'audio' && !p.closed) : undefined;
+    const audioProducer = target.audio
+      ? room.producers.find((p) => p.kind === 'audio' && !p.closed)
+      : undefined;
     const caps: types.RtpCapabilities = {
-      codecs: (room.router.rtpCapabilities.codecs ?? []).filter((c) => DEPACKETIZABLE.has(c.mimeType.toLowerCase())),
+      codecs: (room.router.rtpCapabilities.codecs ?? []).filter((c) =>
+        DEPACKETIZABLE.has(c.mimeType.toLowerCase()),
+      ),
       headerExtensions: [],
     };
     const transports: types.PlainTransport[] = [];
@@ -91,7 +100,11 @@ export class PlainOutput implements PlainRtpSession {
         if (!room.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) {
           throw new StreamNotLiveError(streamId);
         }
-        const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true });
+        const consumer = await transport.consume({
+          producerId: producer.id,
+          rtpCapabilities: caps,
+          paused: true,
+        });
         consumers.push(consumer);
         media.push({ kind: producer.kind, consumer, port: ports.rtp, rtcp: ports.rtcp });
       }
@@ -133,7 +146,12 @@ export class PlainOutput implements PlainRtpSession {
 /** The SDP ffmpeg reads: one `m=` per consumer, its payload type, clock rate and fmtp. */
 export function plainSdp(
   sourceIp: string,
-  media: { kind: 'audio' | 'video'; consumer: Pick<types.Consumer, 'rtpParameters'>; port: number; rtcp: number }[],
+  media: {
+    kind: 'audio' | 'video';
+    consumer: Pick<types.Consumer, 'rtpParameters'>;
+    port: number;
+    rtcp: number;
+  }[],
 ): string {
   const ipv = sourceIp.includes(':') ? 'IP6' : 'IP4';
   const lines = ['v=0', `o=- 0 0 IN ${ipv} ${sourceIp}`, 's=livecart', `c=IN ${ipv} ${sourceIp}`, 't=0 0'];

@@ -20,7 +20,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function nonNegativeInt(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(raw)) throw new BadRequestError(`${name} must be a non-negative integer`, 'invalid_query');
+  if (!/^\d{1,9}$/.test(raw))
+    throw new BadRequestError(`${name} must be a non-negative integer`, 'invalid_query');
   return Number(raw);
 }
 
@@ -81,20 +82,26 @@ export class HlsController {
     @Query('_HLS_part') partRaw: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    if (!RENDITION.test(rendition)) throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
+    if (!RENDITION.test(rendition))
+      throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
     const msn = nonNegativeInt('_HLS_msn', msnRaw);
     const part = nonNegativeInt('_HLS_part', partRaw);
-    if (part !== undefined && msn === undefined) throw new BadRequestError('_HLS_part needs _HLS_msn', 'invalid_query');
+    if (part !== undefined && msn === undefined)
+      throw new BadRequestError('_HLS_part needs _HLS_msn', 'invalid_query');
     const key = `${id}/${rendition}/index.m3u8`;
     let text = (await this.storage.read(key))?.toString();
-    if (text === undefined) throw new MissingError(`rendition ${rendition} of stream ${id} not found`, 'hls_not_found');
+    if (text === undefined)
+      throw new MissingError(`rendition ${rendition} of stream ${id} not found`, 'hls_not_found');
     if (msn !== undefined) {
       let pos = playlistPosition(text);
       // RFC 8216bis 6.2.5.2: more than two segments ahead is a client error.
       if (msn > pos.lastMsn + 2 && !pos.ended) {
-        throw new BadRequestError(`_HLS_msn ${msn} is too far ahead of the playlist (at ${pos.lastMsn})`, 'invalid_query');
+        throw new BadRequestError(
+          `_HLS_msn ${msn} is too far ahead of the playlist (at ${pos.lastMsn})`,
+          'invalid_query',
+        );
       }
-      const deadline = Date.now() + 3 * this.config.hls.partsPerSegment * (this.config.hls.partMs);
+      const deadline = Date.now() + 3 * this.config.hls.partsPerSegment * this.config.hls.partMs;
       while (!satisfies(pos, msn, part) && Date.now() < deadline) {
         await sleep(POLL_MS);
         text = (await this.storage.read(key))?.toString() ?? text;
@@ -113,14 +120,16 @@ export class HlsController {
     @Param('file') file: string,
     @Res() res: Response,
   ): Promise<void> {
-    if (!RENDITION.test(rendition)) throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
-    if (!/^s\d{1,9}\.m4s$/.test(file)) throw new BadRequestError('file must be a segment name like s12.m4s', 'invalid_file');
+    if (!RENDITION.test(rendition))
+      throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
+    if (!/^s\d{1,9}\.m4s$/.test(file))
+      throw new BadRequestError('file must be a segment name like s12.m4s', 'invalid_file');
     await this.send(res, `${id}/${rendition}/${file}`, 'video/iso.segment', IMMUTABLE, `segment ${file}`);
   }
 
   @Public()
   @Get('hls/:streamId/:rendition/:run/:file')
-  @ApiOperation({ summary: "A part or the init segment of one transcode run" })
+  @ApiOperation({ summary: 'A part or the init segment of one transcode run' })
   async part(
     @Param('streamId', new ParseUUIDPipe()) id: string,
     @Param('rendition') rendition: string,
@@ -128,12 +137,21 @@ export class HlsController {
     @Param('file') file: string,
     @Res() res: Response,
   ): Promise<void> {
-    if (!RENDITION.test(rendition)) throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
+    if (!RENDITION.test(rendition))
+      throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
     if (!/^r\d{1,6}$/.test(run)) throw new BadRequestError('run must look like r1', 'invalid_run');
     const init = file === 'init.mp4';
-    if (!init && !/^p\d{1,9}\.m4s$/.test(file)) throw new BadRequestError('file must be init.mp4 or a part like p3.m4s', 'invalid_file');
+    if (!init && !/^p\d{1,9}\.m4s$/.test(file))
+      throw new BadRequestError('file must be init.mp4 or a part like p3.m4s', 'invalid_file');
     const wait = init ? 0 : 6 * this.config.hls.partMs;
-    await this.send(res, `${id}/${rendition}/${run}/${file}`, init ? 'video/mp4' : 'video/iso.segment', IMMUTABLE, `${run}/${file}`, wait);
+    await this.send(
+      res,
+      `${id}/${rendition}/${run}/${file}`,
+      init ? 'video/mp4' : 'video/iso.segment',
+      IMMUTABLE,
+      `${run}/${file}`,
+      wait,
+    );
   }
 
   @Public()

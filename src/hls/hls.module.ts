@@ -15,7 +15,11 @@ import { PlainRtpRelay } from './plain-rtp.relay';
   imports: [StreamsModule],
   controllers: [HlsController],
   providers: [
-    { provide: HLS_STORAGE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new LocalHlsStorage(c.hls.dir) },
+    {
+      provide: HLS_STORAGE,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => new LocalHlsStorage(c.hls.dir),
+    },
     HlsStatusRepository,
     HlsService,
     PlainRtpRelay,

@@ -6,7 +6,11 @@ import { PUBSUB, QUEUES } from '../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
 import type { QueueFactory } from '../infra/queue';
 import { MetricsService } from '../metrics/metrics.service';
-import { STREAM_LIFECYCLE_CHANNEL, StreamsService, type StreamLifecycleEvent } from '../streams/streams.service';
+import {
+  STREAM_LIFECYCLE_CHANNEL,
+  StreamsService,
+  type StreamLifecycleEvent,
+} from '../streams/streams.service';
 import { HLS_QUEUE, hlsJobId, type HlsJob, type HlsStatus } from './hls.constants';
 import { HlsStatusRepository } from './hls-status.repository';
 
@@ -48,7 +52,11 @@ export class HlsService implements OnApplicationBootstrap, OnApplicationShutdown
     });
     const cleanup = () =>
       void this.queue
-        .add('cleanup', { kind: 'cleanup' }, { jobId: `hls-cleanup:${Math.floor(Date.now() / CLEANUP_EVERY_MS)}`, attempts: 1 })
+        .add(
+          'cleanup',
+          { kind: 'cleanup' },
+          { jobId: `hls-cleanup:${Math.floor(Date.now() / CLEANUP_EVERY_MS)}`, attempts: 1 },
+        )
         .catch((e: Error) => this.logger.warn(`could not schedule HLS cleanup: ${e.message}`));
     cleanup();
     this.cleanupTimer = setInterval(cleanup, CLEANUP_EVERY_MS);
@@ -112,8 +120,20 @@ export class HlsService implements OnApplicationBootstrap, OnApplicationShutdown
           }
         },
       });
-    perStream('livecart_hls_segments', 'HLS segments written for a live stream (top rendition)', (s) => s.segments);
-    perStream('livecart_hls_encode_speed', 'ffmpeg encode speed of a live stream (1 = real time)', (s) => s.speed);
-    perStream('livecart_hls_lag_seconds', 'Seconds the newest HLS part trails its capture', (s) => s.lagSeconds);
+    perStream(
+      'livecart_hls_segments',
+      'HLS segments written for a live stream (top rendition)',
+      (s) => s.segments,
+    );
+    perStream(
+      'livecart_hls_encode_speed',
+      'ffmpeg encode speed of a live stream (1 = real time)',
+      (s) => s.speed,
+    );
+    perStream(
+      'livecart_hls_lag_seconds',
+      'Seconds the newest HLS part trails its capture',
+      (s) => s.lagSeconds,
+    );
   }
 }

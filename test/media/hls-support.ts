@@ -19,12 +19,18 @@ export interface HlsFixture {
   t: TestApp;
   streamer: TestUser;
   newStream(): Promise<{ id: string; streamKey: string }>;
-  publish(stream: { id: string; streamKey: string }, size?: { width: number; height: number }): Promise<Publisher>;
+  publish(
+    stream: { id: string; streamKey: string },
+    size?: { width: number; height: number },
+  ): Promise<Publisher>;
   end(streamId: string): Promise<void>;
+  /** Ends every stream this fixture made that is still live (after a failed test, so it frees its worker slot). */
+  endAll(): Promise<void>;
   text(url: string): Promise<string>;
   /** Polls a URL until it answers 200 and `ok(body)` holds. */
   waitText(url: string, ok: (body: string) => boolean, timeoutMs: number, what: string): Promise<string>;
   bytes(url: string): Promise<Buffer>;
+  waitBytes(url: string, timeoutMs: number, what: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -32,6 +38,7 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
   const t = await startTestApp({ ...opts, env: { ...HLS_TEST_ENV, ...opts.env } });
   const streamer = await t.user('streamer');
   const peers: Publisher[] = [];
+  const made: string[] = [];
   const text = async (url: string) => (await t.http.get(url).expect(200)).text;
   return {
     t,
@@ -42,6 +49,7 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
         .set('Authorization', `Bearer ${streamer.token}`)
         .send({ title: 'HLS test' })
         .expect(201);
+      made.push((res.body as { id: string }).id);
       return res.body as { id: string; streamKey: string };
     },
     async publish(stream, size = { width: 640, height: 480 }) {
@@ -58,7 +66,17 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
       return pub;
     },
     async end(streamId) {
-      await t.http.post(`/api/streams/${streamId}/end`).set('Authorization', `Bearer ${streamer.token}`).expect(200);
+      await t.http
+        .post(`/api/streams/${streamId}/end`)
+        .set('Authorization', `Bearer ${streamer.token}`)
+        .expect(200);
+    },
+    async endAll() {
+      for (const id of made.splice(0)) {
+        const s = await t.http.get(`/api/streams/${id}`);
+        if (s.body?.status === 'live') await this.end(id);
+      }
+      for (const p of peers.splice(0)) p.close();
     },
     text,
     async waitText(url, ok, timeoutMs, what) {
@@ -66,18 +84,32 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
       for (;;) {
         const res = await t.http.get(url);
         if (res.status === 200 && ok(res.text)) return res.text;
-        if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last ${res.status})`);
+        if (Date.now() - t0 > timeoutMs)
+          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last ${res.status})`);
         await new Promise((r) => setTimeout(r, 200));
       }
     },
     async bytes(url) {
-      const res = await t.http.get(url).buffer(true).parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      const res = await t.http
+        .get(url)
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
       if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
       return res.body as Buffer;
+    },
+    async waitBytes(url, timeoutMs, what) {
+      const t0 = Date.now();
+      for (;;) {
+        const res = await t.http.get(url);
+        if (res.status === 200) return this.bytes(url);
+        if (Date.now() - t0 > timeoutMs)
+          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last ${res.status})`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     },
     async close() {
       for (const p of peers) p.close();
@@ -87,20 +119,61 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
 }
 
 /** Decodes a file with ffprobe: the first video stream's size and how many frames decode. */
-export async function probeFile(data: Buffer): Promise<{ width: number; height: number; frames: number; audio: boolean }> {
+export async function probeFile(
+  data: Buffer,
+): Promise<{ width: number; height: number; frames: number; audio: boolean }> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lc-hls-')), 'seg.mp4');
   fs.writeFileSync(file, data);
   try {
     const { stdout } = await run('ffprobe', [
-      '-v', 'error', '-count_frames',
-      '-show_entries', 'stream=codec_type,width,height,nb_read_frames',
-      '-of', 'json', file,
+      '-v',
+      'error',
+      '-count_frames',
+      '-show_entries',
+      'stream=codec_type,width,height,nb_read_frames',
+      '-of',
+      'json',
+      file,
     ]);
-    const streams = (JSON.parse(stdout) as { streams: { codec_type: string; width?: number; height?: number; nb_read_frames?: string }[] }).streams;
+    const streams = (
+      JSON.parse(stdout) as {
+        streams: { codec_type: string; width?: number; height?: number; nb_read_frames?: string }[];
+      }
+    ).streams;
     const v = streams.find((s) => s.codec_type === 'video');
-    return { width: v?.width ?? 0, height: v?.height ?? 0, frames: Number(v?.nb_read_frames ?? 0), audio: streams.some((s) => s.codec_type === 'audio') };
+    return {
+      width: v?.width ?? 0,
+      height: v?.height ?? 0,
+      frames: Number(v?.nb_read_frames ?? 0),
+      audio: streams.some((s) => s.codec_type === 'audio'),
+    };
   } finally {
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
+/** Pids of the ffmpeg processes whose command line names the stream. */
+export function ffmpegPids(streamId: string): number[] {
+  const pids: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let argv: string[];
+    try {
+      argv = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (path.basename(argv[0]) === 'ffmpeg' && argv.some((a) => a.includes(streamId))) pids.push(Number(d));
+  }
+  return pids;
+}
+
+export async function waitForNoFfmpeg(streamId: string, timeoutMs = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (ffmpegPids(streamId).length > 0) {
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`ffmpeg of ${streamId} still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

@@ -1,5 +1,12 @@
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
-import { probeFile, segmentUris, startHlsApp, type HlsFixture } from './hls-support';
+import {
+  ffmpegPids,
+  probeFile,
+  segmentUris,
+  startHlsApp,
+  waitForNoFfmpeg,
+  type HlsFixture,
+} from './hls-support';
 
 /**
  * A WHIP publisher → the SFU → plain RTP → ffmpeg → LL-HLS, in the embedded
@@ -11,6 +18,7 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   beforeAll(async () => {
     f = await startHlsApp({ redis: false });
   });
+  afterEach(() => f.endAll());
   afterAll(() => f.close());
 
   it('publishes a master playlist whose renditions decode at the promised sizes, never above the source', async () => {
@@ -22,8 +30,16 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
     expect(master).toMatch(/RESOLUTION=480x360/);
     expect(master).not.toContain('720p/index.m3u8');
 
-    for (const [name, width, height] of [['480p', 640, 480], ['360p', 480, 360]] as const) {
-      const pl = await f.waitText(`/hls/${stream.id}/${name}/index.m3u8`, (b) => segmentUris(b).length >= 2, 30_000, `${name} segments`);
+    for (const [name, width, height] of [
+      ['480p', 640, 480],
+      ['360p', 480, 360],
+    ] as const) {
+      const pl = await f.waitText(
+        `/hls/${stream.id}/${name}/index.m3u8`,
+        (b) => segmentUris(b).length >= 2,
+        30_000,
+        `${name} segments`,
+      );
       expect(pl).toMatch(/#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1\.5/);
       expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.5');
       expect(pl).toMatch(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="r1\/p\d+\.m4s"/);
@@ -45,7 +61,12 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   it('serves playlists uncached and media immutable, with HLS content types', async () => {
     const stream = await f.newStream();
     await f.publish(stream, { width: 320, height: 240 });
-    const pl = await f.waitText(`/hls/${stream.id}/240p/index.m3u8`, (b) => segmentUris(b).length >= 1, 30_000, 'a segment');
+    const pl = await f.waitText(
+      `/hls/${stream.id}/240p/index.m3u8`,
+      (b) => segmentUris(b).length >= 1,
+      30_000,
+      'a segment',
+    );
     const master = await f.t.http.get(`/hls/${stream.id}/master.m3u8`).expect(200);
     expect(master.headers['content-type']).toMatch(/^application\/vnd\.apple\.mpegurl/);
     expect(master.headers['cache-control']).toBe('no-cache');
@@ -54,8 +75,8 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
     expect(seg.headers['content-type']).toMatch(/^video\/iso\.segment/);
     const init = await f.t.http.get(`/hls/${stream.id}/240p/r1/init.mp4`).expect(200);
     expect(init.headers['content-type']).toMatch(/^video\/mp4/);
-    const poster = await f.waitText(`/hls/${stream.id}/poster.jpg`, () => true, 10_000, 'poster');
-    expect(poster).toBeDefined();
+    const poster = await f.waitBytes(`/hls/${stream.id}/poster.jpg`, 10_000, 'poster');
+    expect(poster.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
     const jpg = await f.t.http.get(`/hls/${stream.id}/poster.jpg`).expect(200);
     expect(jpg.headers['content-type']).toMatch(/^image\/jpeg/);
     await f.t.http.get(`/hls/${stream.id}/..%2F..%2Fetc/index.m3u8`).expect(400);
@@ -69,10 +90,17 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   it('holds a blocking playlist reload until the requested part exists', async () => {
     const stream = await f.newStream();
     await f.publish(stream, { width: 320, height: 240 });
-    const pl = await f.waitText(`/hls/${stream.id}/240p/index.m3u8`, (b) => segmentUris(b).length >= 1, 30_000, 'a segment');
+    const pl = await f.waitText(
+      `/hls/${stream.id}/240p/index.m3u8`,
+      (b) => segmentUris(b).length >= 1,
+      30_000,
+      'a segment',
+    );
     const msn = segmentUris(pl).length; // the segment being filled
     const t0 = Date.now();
-    const res = await f.t.http.get(`/hls/${stream.id}/240p/index.m3u8?_HLS_msn=${msn + 1}&_HLS_part=0`).expect(200);
+    const res = await f.t.http
+      .get(`/hls/${stream.id}/240p/index.m3u8?_HLS_msn=${msn + 1}&_HLS_part=0`)
+      .expect(200);
     expect(Date.now() - t0).toBeGreaterThan(100);
     expect(segmentUris(res.text).length).toBeGreaterThanOrEqual(msn + 1);
     await f.t.http.get(`/hls/${stream.id}/240p/index.m3u8?_HLS_msn=${msn + 50}`).expect(400);
@@ -82,13 +110,21 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   it('resumes the same playlists after a discontinuity when ffmpeg is killed mid-stream', async () => {
     const stream = await f.newStream();
     await f.publish(stream, { width: 320, height: 240 });
-    const before = await f.waitText(`/hls/${stream.id}/240p/index.m3u8`, (b) => segmentUris(b).length >= 2, 30_000, 'segments');
-    const pids = await ffmpegPids(stream.id);
+    const before = await f.waitText(
+      `/hls/${stream.id}/240p/index.m3u8`,
+      (b) => segmentUris(b).length >= 2,
+      30_000,
+      'segments',
+    );
+    const pids = ffmpegPids(stream.id);
     expect(pids.length).toBe(1);
     process.kill(pids[0], 'SIGKILL');
     const after = await f.waitText(
       `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => b.includes('#EXT-X-DISCONTINUITY') && /r2\/init\.mp4/.test(b) && segmentUris(b.split('#EXT-X-DISCONTINUITY')[1]).length >= 1,
+      (b) =>
+        b.includes('#EXT-X-DISCONTINUITY') &&
+        /r2\/init\.mp4/.test(b) &&
+        segmentUris(b.split('#EXT-X-DISCONTINUITY')[1]).length >= 1,
       30_000,
       'segments of the resumed run',
     );
@@ -96,7 +132,10 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
     expect(segmentUris(after).slice(0, segmentUris(before).length)).toEqual(segmentUris(before));
     const resumed = segmentUris(after.split('#EXT-X-DISCONTINUITY')[1])[0];
     const probed = await probeFile(
-      Buffer.concat([await f.bytes(`/hls/${stream.id}/240p/r2/init.mp4`), await f.bytes(`/hls/${stream.id}/240p/${resumed}`)]),
+      Buffer.concat([
+        await f.bytes(`/hls/${stream.id}/240p/r2/init.mp4`),
+        await f.bytes(`/hls/${stream.id}/240p/${resumed}`),
+      ]),
     );
     expect(probed).toMatchObject({ width: 320, height: 240 });
     const status = await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
@@ -107,13 +146,23 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   it('closes the playlists with EXT-X-ENDLIST when the stream ends, and the replay stays at the same URL', async () => {
     const stream = await f.newStream();
     await f.publish(stream, { width: 320, height: 240 });
-    await f.waitText(`/hls/${stream.id}/240p/index.m3u8`, (b) => segmentUris(b).length >= 2, 30_000, 'segments');
+    await f.waitText(
+      `/hls/${stream.id}/240p/index.m3u8`,
+      (b) => segmentUris(b).length >= 2,
+      30_000,
+      'segments',
+    );
     const live = await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
     expect(live.body).toMatchObject({ state: 'live', streamStatus: 'live' });
     expect(live.body.segments).toBeGreaterThanOrEqual(1);
     expect(live.body.speed).toBeGreaterThan(0);
     await f.end(stream.id);
-    const replay = await f.waitText(`/hls/${stream.id}/240p/index.m3u8`, (b) => b.includes('#EXT-X-ENDLIST'), 15_000, 'ENDLIST');
+    const replay = await f.waitText(
+      `/hls/${stream.id}/240p/index.m3u8`,
+      (b) => b.includes('#EXT-X-ENDLIST'),
+      15_000,
+      'ENDLIST',
+    );
     expect(replay).not.toContain('#EXT-X-PRELOAD-HINT');
     for (const uri of segmentUris(replay)) await f.t.http.get(`/hls/${stream.id}/240p/${uri}`).expect(200);
     await waitForNoFfmpeg(stream.id);
@@ -126,28 +175,14 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   it('keeps the SFU free of plain transports once the stream ended', async () => {
     const stream = await f.newStream();
     await f.publish(stream, { width: 320, height: 240 });
-    await f.waitText(`/hls/${stream.id}/240p/index.m3u8`, (b) => segmentUris(b).length >= 1, 30_000, 'a segment');
+    await f.waitText(
+      `/hls/${stream.id}/240p/index.m3u8`,
+      (b) => segmentUris(b).length >= 1,
+      30_000,
+      'a segment',
+    );
     await f.end(stream.id);
     await waitForNoFfmpeg(stream.id);
     expect(f.t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
   });
 });
-
-async function ffmpegPids(streamId: string): Promise<number[]> {
-  const fs = await import('node:fs/promises');
-  const pids: number[] = [];
-  for (const d of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const cmd = await fs.readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.startsWith('ffmpeg') && cmd.includes(streamId)) pids.push(Number(d));
-  }
-  return pids;
-}
-
-async function waitForNoFfmpeg(streamId: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if ((await ffmpegPids(streamId)).length === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`ffmpeg of ${streamId} still running`);
-}

@@ -1,0 +1,269 @@
+/**
+ * npm run bench:hls — the LL-HLS path end to end, inside a loopback-only
+ * network namespace (scripts/netns-run.sh):
+ *
+ *   Chromium publisher (canvas time pattern, WHIP) → SFU → plain RTP →
+ *   ffmpeg ladder → LL-HLS → hls.js in Chromium (lowLatencyMode)
+ *
+ * Prints, for the default ladder re-encoded from VP8 and for the same ladder
+ * with the top rendition copied from an H.264 publisher:
+ *   - glass-to-glass latency p50 / p95 (the time pattern of bench:latency:
+ *     the publisher draws Date.now() as blocks, the viewer decodes them from
+ *     each played frame; one browser, one clock),
+ *   - time from the WHIP answer to the first playable part / segment,
+ *   - ffmpeg CPU-seconds per second of video (utime+stime of the ffmpeg
+ *     process over 5 s windows, median; real time speed, so wall = video).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../test/support/browser';
+import { startTestApp, type TestApp } from '../test/support/test-app';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const WIDTH = Number(process.env.BENCH_WIDTH ?? 1280);
+const HEIGHT = Number(process.env.BENCH_HEIGHT ?? 720);
+const BITS = 44;
+/** USER_HZ: /proc stat times are in ticks of 1/100 s on Linux. */
+const CLK = 100;
+
+const PATTERN_LIB = `
+window.drawTime = (ctx, w, h) => {
+  const t = Date.now();
+  ctx.fillStyle = '#808080'; ctx.fillRect(0, 0, w, h);
+  const cols = 11, rows = 4, bw = Math.floor(w / cols), bh = Math.floor(h / rows);
+  for (let i = 0; i < ${BITS}; i++) {
+    const bit = Math.floor(t / 2 ** i) % 2;
+    ctx.fillStyle = bit ? '#ffffff' : '#000000';
+    ctx.fillRect((i % cols) * bw, Math.floor(i / cols) * bh, bw, bh);
+  }
+};
+window.readTime = (ctx, w, h) => {
+  const cols = 11, rows = 4, bw = Math.floor(w / cols), bh = Math.floor(h / rows);
+  const img = ctx.getImageData(0, 0, w, h).data;
+  let t = 0;
+  for (let i = 0; i < ${BITS}; i++) {
+    const x = (i % cols) * bw + (bw >> 1), y = Math.floor(i / cols) * bh + (bh >> 1);
+    if (img[(y * w + x) * 4] > 128) t += 2 ** i;
+  }
+  return t;
+};
+window.publish = async (url, key, codec, w, h) => {
+  const c = document.createElement('canvas'); c.width = w; c.height = h;
+  const ctx = c.getContext('2d');
+  setInterval(() => window.drawTime(ctx, c.width, c.height), 10);
+  const stream = c.captureStream(30);
+  const pc = new RTCPeerConnection();
+  const tr = pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', streams: [stream] });
+  const caps = RTCRtpSender.getCapabilities('video').codecs;
+  const want = caps.filter((x) => x.mimeType.toLowerCase() === 'video/' + codec
+    && (codec !== 'h264' || /packetization-mode=1/.test(x.sdpFmtpLine || '')));
+  tr.setCodecPreferences([...want, ...caps.filter((x) => !want.includes(x))]);
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((r) => { if (pc.iceGatheringState === 'complete') r(); pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r(); setTimeout(r, 2000); });
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: 'Bearer ' + key }, body: pc.localDescription.sdp });
+  if (res.status !== 201) throw new Error('WHIP ' + res.status + ' ' + await res.text());
+  await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+  window.pc = pc;
+  return Date.now();
+};
+window.playAndMeasure = (src, seconds) => new Promise((resolve, reject) => {
+  const s = document.createElement('script'); s.src = '/vendor/hls/hls.min.js';
+  s.onerror = () => reject(new Error('no hls.js'));
+  s.onload = () => {
+    const video = document.createElement('video'); video.muted = true; document.body.append(video);
+    const hls = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
+    hls.loadSource(src); hls.attachMedia(video);
+    hls.on(Hls.Events.MANIFEST_PARSED, () => void video.play());
+    const c = document.createElement('canvas'); c.width = 640; c.height = 360;
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    const samples = [];
+    let end = 0;
+    const onFrame = () => {
+      const now = Date.now();
+      if (!end && video.currentTime > 0) end = now + 3000 + seconds * 1000;
+      ctx.drawImage(video, 0, 0, c.width, c.height);
+      const d = now - window.readTime(ctx, c.width, c.height);
+      // The first 3 s settle the player at its live edge.
+      if (end && now > end - seconds * 1000 && d >= 0 && d < 20000) samples.push(d);
+      if (!end || now < end) video.requestVideoFrameCallback(onFrame);
+      else { hls.destroy(); resolve({ samples, level: hls.levels?.[hls.currentLevel]?.height }); }
+    };
+    video.requestVideoFrameCallback(onFrame);
+  };
+  document.head.append(s);
+});
+`;
+
+const quantile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+};
+
+function ffmpegPid(streamId: string): number | undefined {
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmd.startsWith('ffmpeg') && cmd.includes(streamId)) return Number(d);
+  }
+  return undefined;
+}
+
+function cpuSeconds(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK;
+}
+
+async function waitFor<T>(f: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+interface Result {
+  name: string;
+  firstPartMs: number;
+  firstSegmentMs: number;
+  cpu: number[];
+  latency: number[];
+  level?: number;
+  ladder: string;
+}
+
+async function scenario(
+  browser: Browser,
+  name: string,
+  codec: 'vp8' | 'h264',
+  copy: boolean,
+): Promise<Result> {
+  const t: TestApp = await startTestApp({
+    redis: false,
+    env: { MEDIASOUP_NUM_WORKERS: '1', LOG_LEVEL: 'warn', HLS_COPY_H264: copy ? 'true' : 'false' },
+  });
+  const pages: Page[] = [];
+  try {
+    const streamer = await t.user('streamer');
+    const { id, streamKey } = (
+      await t.http
+        .post('/api/streams')
+        .set('Authorization', `Bearer ${streamer.token}`)
+        .send({ title: 'bench' })
+    ).body as { id: string; streamKey: string };
+    const pub = await browser.newPage({ baseURL: t.baseUrl });
+    pages.push(pub);
+    await pub.goto('/');
+    await pub.addScriptTag({ content: PATTERN_LIB });
+    const published = await pub.evaluate(
+      ([url, key, c, w, h]) =>
+        (window as unknown as { publish(...a: unknown[]): Promise<number> }).publish(url, key, c, w, h),
+      [`/whip/${id}`, streamKey, codec, WIDTH, HEIGHT] as const,
+    );
+    const top = await waitFor(
+      async () => {
+        const r = await t.http.get(`/hls/${id}/master.m3u8`);
+        return r.status === 200 ? /^(\w+)\/index\.m3u8$/m.exec(r.text)?.[1] : undefined;
+      },
+      30_000,
+      'master playlist',
+    );
+    const playlist = async (re: RegExp) => {
+      const r = await t.http.get(`/hls/${id}/${top}/index.m3u8`);
+      return r.status === 200 && re.test(r.text) ? Date.now() : undefined;
+    };
+    const firstPart = await waitFor(() => playlist(/#EXT-X-PART:/), 30_000, 'first part');
+    const firstSegment = await waitFor(() => playlist(/^s0\.m4s$/m), 30_000, 'first segment');
+    const ladder = (await t.http.get(`/hls/${id}/master.m3u8`)).text
+      .split('\n')
+      .filter((l) => l.startsWith('#EXT-X-STREAM-INF'))
+      .map((l) => /RESOLUTION=(\d+x\d+)/.exec(l)?.[1])
+      .join(' ');
+
+    const viewer = await browser.newPage({ baseURL: t.baseUrl });
+    pages.push(viewer);
+    await viewer.goto('/');
+    await viewer.addScriptTag({ content: PATTERN_LIB });
+    const pid = ffmpegPid(id);
+    const cpu: number[] = [];
+    const sampler = (async () => {
+      if (!pid) return;
+      for (let i = 0; i < Math.floor(SECONDS / 5); i++) {
+        const c0 = cpuSeconds(pid);
+        const w0 = Date.now();
+        await new Promise((r) => setTimeout(r, 5000));
+        cpu.push((cpuSeconds(pid) - c0) / ((Date.now() - w0) / 1000));
+      }
+    })();
+    const measured = await viewer.evaluate(
+      ([src, s]) =>
+        (
+          window as unknown as {
+            playAndMeasure(a: string, b: number): Promise<{ samples: number[]; level?: number }>;
+          }
+        ).playAndMeasure(src, s),
+      [`/hls/${id}/master.m3u8`, SECONDS] as const,
+    );
+    await sampler;
+    return {
+      name,
+      firstPartMs: firstPart - published,
+      firstSegmentMs: firstSegment - published,
+      cpu,
+      latency: measured.samples,
+      level: measured.level,
+      ladder,
+    };
+  } finally {
+    for (const p of pages) await p.close().catch(() => undefined);
+    await t.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const browser = await launchChromium();
+  const results: Result[] = [];
+  try {
+    results.push(
+      await scenario(browser, 'default ladder, VP8 publisher, all renditions encoded', 'vp8', false),
+    );
+    results.push(
+      await scenario(browser, 'default ladder, H.264 publisher, top rendition copied', 'h264', true),
+    );
+  } finally {
+    await browser.close();
+  }
+  console.log(
+    `bench:hls — ${WIDTH}x${HEIGHT} canvas publisher (Chromium ${browser.version()}), ${SECONDS} s measured per run, ` +
+      `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), loopback only`,
+  );
+  for (const r of results) {
+    console.log(`  ${r.name}  [ladder ${r.ladder}; player at ${r.level ?? '?'}p]`);
+    console.log(
+      `    publish → first playable part ${r.firstPartMs} ms, first full segment ${r.firstSegmentMs} ms`,
+    );
+    console.log(
+      r.latency.length
+        ? `    LL-HLS glass-to-glass: frames=${r.latency.length} p50=${quantile(r.latency, 0.5)} ms p95=${quantile(r.latency, 0.95)} ms`
+        : '    LL-HLS glass-to-glass: no frames decoded',
+    );
+    console.log(
+      r.cpu.length
+        ? `    ffmpeg CPU: median ${quantile(r.cpu, 0.5).toFixed(2)} cores (CPU-s per s of video) over ${r.cpu.length} windows of 5 s [${r.cpu.map((c) => c.toFixed(2)).join(' ')}]`
+        : '    ffmpeg CPU: ffmpeg process not found',
+    );
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
