@@ -6,6 +6,7 @@ import {
   DomainError,
   MissingError,
   NotAcceptableError,
+  RateLimitedError,
   UnavailableError,
 } from '../../common/errors/domain-errors';
 import { APP_CONFIG } from '../../config/config.module';
@@ -155,12 +156,26 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
+  /**
+   * Offers cost CPU (SDP parsing, transports, DTLS): each client address gets
+   * a burst, then a steady rate. WHEP allows more, since a household may
+   * have several viewers behind one address.
+   */
+  private async limit(kind: 'whip' | 'whep', clientIp: string): Promise<void> {
+    const [capacity, perSecond] = kind === 'whip' ? [20, 1] : [30, 5];
+    const wait = await this.state.takeToken(`${kind}:ip:${clientIp}`, capacity, perSecond);
+    if (wait > 0)
+      throw new RateLimitedError(`Too many ${kind.toUpperCase()} requests; retry later`, wait / 1000);
+  }
+
   /** WHIP POST: the stream key is checked before any media work. */
   async publish(
     streamId: string,
     streamKey: string | undefined,
     offerSdp: string,
+    clientIp = 'unknown',
   ): Promise<{ sessionId: string; answer: string }> {
+    await this.limit('whip', clientIp);
     const stream = await this.streams.verifyKey(streamId, streamKey);
     if (stream.status === 'ended') {
       throw new ConflictError(
@@ -195,7 +210,12 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     await this.end(streamId, 'publisher sent DELETE');
   }
 
-  async view(streamId: string, offerSdp: string): Promise<{ sessionId: string; answer: string }> {
+  async view(
+    streamId: string,
+    offerSdp: string,
+    clientIp = 'unknown',
+  ): Promise<{ sessionId: string; answer: string }> {
+    await this.limit('whep', clientIp);
     const stream = await this.streams.mustFind(streamId);
     if (stream.status !== 'live')
       throw new MissingError(`Stream ${streamId} is not live (${stream.status})`, 'stream_not_live');

@@ -27,7 +27,7 @@ export class WhepController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { sessionId, answer } = await this.ingest.view(streamId, sdpBody(req));
+    const { sessionId, answer } = await this.ingest.view(streamId, sdpBody(req), req.ip);
     res
       .status(201)
       .set({

@@ -41,6 +41,7 @@ export class WhipController {
   @ApiResponse({ status: 406, description: 'No offered codec is supported' })
   @ApiResponse({ status: 409, description: 'The stream already has a publisher, or has ended' })
   @ApiResponse({ status: 415, description: 'Content-Type is not application/sdp' })
+  @ApiResponse({ status: 429, description: 'Too many offers from this address' })
   async publish(
     @Param('streamId', new ParseUUIDPipe()) streamId: string,
     @Req() req: Request,
@@ -48,7 +49,7 @@ export class WhipController {
   ) {
     const key = bearerOf(req);
     const offer = sdpBody(req);
-    const { sessionId, answer } = await this.ingest.publish(streamId, key, offer);
+    const { sessionId, answer } = await this.ingest.publish(streamId, key, offer, req.ip);
     res
       .status(201)
       .set({

@@ -1,0 +1,46 @@
+import { startTestApp, TestApp } from '../support/test-app';
+
+/** Offers cost CPU: a flood from one address is cut off with 429 before any media work. */
+describe('WHIP/WHEP rate limits', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
+  });
+  afterAll(() => t.close());
+
+  it('answers a WHEP flood from one address with 429 and Retry-After', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | undefined;
+    for (let i = 0; i < 40; i++) {
+      const res = await t.http
+        .post('/whep/00000000-0000-4000-8000-000000000000')
+        .set('Content-Type', 'application/sdp')
+        .send('v=0');
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers['retry-after'];
+    }
+    expect(statuses.slice(0, 25).every((s) => s === 404)).toBe(true);
+    expect(statuses).toContain(429);
+    expect(retryAfter).toMatch(/^\d+$/);
+  });
+
+  it('answers a WHIP flood with 429 even when every key is wrong', async () => {
+    const streamer = await t.user('streamer');
+    const s = await t.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'x' })
+      .expect(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await t.http
+        .post(`/whip/${s.body.id}`)
+        .set('Authorization', `Bearer sk_live_guess${i}`)
+        .set('Content-Type', 'application/sdp')
+        .send('v=0');
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 15).every((x) => x === 401)).toBe(true);
+    expect(statuses).toContain(429);
+  });
+});
