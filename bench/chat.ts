@@ -14,7 +14,7 @@
  * --rate 1 line/s per sender (the chat rate limit is 1/s, bursts of 5),
  * --duration 10 s measured (≤ 120) after --warmup 3 s, --clients 4 viewer
  * processes, --client socketio|raw, --redis (use REDIS_URL or
- * redis://127.0.0.1:6379), --batch-ms 0 (LIVE_CHAT_BATCH_MS on the server).
+ * redis://127.0.0.1:6379), --batch-ms 100 (LIVE_CHAT_BATCH_MS on the server; 0 = off).
  * The database server is BENCH_DATABASE_URL, else TEST_DATABASE_URL, else
  * postgres://postgres@127.0.0.1:5432/postgres; a database is created and dropped.
  */
@@ -48,7 +48,7 @@ function parseArgs(argv: string[]): Args {
     clients: 4,
     client: 'socketio',
     redis: false,
-    batchMs: 0,
+    batchMs: 100,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -171,7 +171,8 @@ async function main(): Promise<void> {
     console.log(
       `bench:chat  viewers=${args.viewers} senders=${args.senders} rate=${args.rate}/s each ` +
         `duration=${args.duration}s warmup=${args.warmup}s clients=${args.clients}×${args.client} ` +
-        `redis=${args.redis} batch=${args.batchMs}ms  cores=${os.availableParallelism()}`,
+        `redis=${args.redis} batch=${args.batchMs}ms  cores=${os.availableParallelism()} ` +
+        `load=${os.loadavg()[0].toFixed(1)}`,
     );
     // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the server (open in Chrome DevTools).
     const prof = process.env.BENCH_CPU_PROF
@@ -316,6 +317,7 @@ async function main(): Promise<void> {
         `latency p50 / p99   ${percentile(hist, deliveries, 0.5)} ms / ${percentile(hist, deliveries, 0.99)} ms  (max ${percentile(hist, deliveries, 1)} ms)`,
         `server CPU          ${pct(serverCpu)}% of one core   memory RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`,
         `viewer procs CPU    ${pct(clientCpu)}% of one core (all ${viewerProcs.length})   senders ${pct((selfU.user + selfU.system) / 1000)}%`,
+        `machine load        ${os.loadavg()[0].toFixed(1)} (1-min average, all processes)`,
         `sender acks         ${acks.ok} ok${[...acks.errors].map(([c, n]) => `, ${n} ${c}`).join('')}  (${sent} sent in all)`,
       ].join('\n'),
     );
