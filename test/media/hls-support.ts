@@ -40,7 +40,7 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
   const peers: Publisher[] = [];
   const made: string[] = [];
   const text = async (url: string) => (await t.http.get(url).expect(200)).text;
-  return {
+  const f: HlsFixture = {
     t,
     streamer,
     async newStream() {
@@ -74,7 +74,7 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
     async endAll() {
       for (const id of made.splice(0)) {
         const s = await t.http.get(`/api/streams/${id}`);
-        if (s.body?.status === 'live') await this.end(id);
+        if ((s.body as { status?: string })?.status === 'live') await f.end(id);
       }
       for (const p of peers.splice(0)) p.close();
     },
@@ -105,7 +105,7 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
       const t0 = Date.now();
       for (;;) {
         const res = await t.http.get(url);
-        if (res.status === 200) return this.bytes(url);
+        if (res.status === 200) return f.bytes(url);
         if (Date.now() - t0 > timeoutMs)
           throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last ${res.status})`);
         await new Promise((r) => setTimeout(r, 200));
@@ -116,6 +116,7 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
       await t.close();
     },
   };
+  return f;
 }
 
 /** Decodes a file with ffprobe: the first video stream's size and how many frames decode. */
