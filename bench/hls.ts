@@ -65,6 +65,11 @@ window.publish = async (url, key, codec, w, h) => {
   if (res.status !== 201) throw new Error('WHIP ' + res.status + ' ' + await res.text());
   await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
   window.pc = pc;
+  // Hold the resolution (the canvas is the camera): WebRTC would otherwise start small while its bandwidth estimate ramps up.
+  const p = tr.sender.getParameters();
+  p.degradationPreference = 'maintain-resolution';
+  if (p.encodings && p.encodings[0]) p.encodings[0].maxBitrate = 4000000;
+  await tr.sender.setParameters(p).catch(() => undefined);
   return Date.now();
 };
 window.playAndMeasure = (src, seconds) => new Promise((resolve, reject) => {
@@ -72,12 +77,14 @@ window.playAndMeasure = (src, seconds) => new Promise((resolve, reject) => {
   s.onerror = () => reject(new Error('no hls.js'));
   s.onload = () => {
     const video = document.createElement('video'); video.muted = true; document.body.append(video);
-    const hls = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
+    const hls = new Hls({ lowLatencyMode: true, backBufferLength: 30, maxLiveSyncPlaybackRate: 1.5 });
     hls.loadSource(src); hls.attachMedia(video);
+    window.hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, () => void video.play());
     const c = document.createElement('canvas'); c.width = 640; c.height = 360;
     const ctx = c.getContext('2d', { willReadFrequently: true });
     const samples = [];
+    const edge = [];
     let end = 0;
     const onFrame = () => {
       const now = Date.now();
@@ -85,9 +92,9 @@ window.playAndMeasure = (src, seconds) => new Promise((resolve, reject) => {
       ctx.drawImage(video, 0, 0, c.width, c.height);
       const d = now - window.readTime(ctx, c.width, c.height);
       // The first 3 s settle the player at its live edge.
-      if (end && now > end - seconds * 1000 && d >= 0 && d < 20000) samples.push(d);
+      if (end && now > end - seconds * 1000 && d >= 0 && d < 20000) { samples.push(d); edge.push(hls.latency * 1000); }
       if (!end || now < end) video.requestVideoFrameCallback(onFrame);
-      else { hls.destroy(); resolve({ samples, level: hls.levels?.[hls.currentLevel]?.height }); }
+      else { hls.destroy(); resolve({ samples, edge, target: hls.targetLatency, level: hls.levels?.[hls.currentLevel]?.height }); }
     };
     video.requestVideoFrameCallback(onFrame);
   };
@@ -109,7 +116,8 @@ function ffmpegPid(streamId: string): number | undefined {
     } catch {
       continue;
     }
-    if (cmd.startsWith('ffmpeg') && cmd.includes(streamId)) return Number(d);
+    const argv = cmd.split('\0');
+    if (argv[0].endsWith('/ffmpeg') && argv.some((a) => a.includes(streamId))) return Number(d);
   }
   return undefined;
 }
@@ -136,6 +144,12 @@ interface Result {
   firstSegmentMs: number;
   cpu: number[];
   latency: number[];
+  /** hls.js's own distance from the playlist's live edge while measuring (ms), and its target (s). */
+  edge: number[];
+  target?: number;
+  /** The worker's estimate of part publication lag behind capture (s). */
+  lag?: number;
+  speed?: number;
   level?: number;
   ladder: string;
 }
@@ -207,7 +221,10 @@ async function scenario(
       ([src, s]) =>
         (
           window as unknown as {
-            playAndMeasure(a: string, b: number): Promise<{ samples: number[]; level?: number }>;
+            playAndMeasure(
+              a: string,
+              b: number,
+            ): Promise<{ samples: number[]; edge: number[]; target?: number; level?: number }>;
           }
         ).playAndMeasure(src, s),
       [`/hls/${id}/master.m3u8`, SECONDS] as const,
@@ -219,6 +236,12 @@ async function scenario(
       firstSegmentMs: firstSegment - published,
       cpu,
       latency: measured.samples,
+      edge: measured.edge,
+      target: measured.target,
+      ...(await (async () => {
+        const st = (await t.http.get(`/api/streams/${id}/hls`)).body as { lagSeconds?: number; speed?: number };
+        return { lag: st.lagSeconds, speed: st.speed };
+      })()),
       level: measured.level,
       ladder,
     };
@@ -232,12 +255,14 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   const results: Result[] = [];
   try {
-    results.push(
-      await scenario(browser, 'default ladder, VP8 publisher, all renditions encoded', 'vp8', false),
-    );
-    results.push(
-      await scenario(browser, 'default ladder, H.264 publisher, top rendition copied', 'h264', true),
-    );
+    if (process.env.BENCH_ONLY !== 'copy')
+      results.push(
+        await scenario(browser, 'default ladder, VP8 publisher, all renditions encoded', 'vp8', false),
+      );
+    if (process.env.BENCH_ONLY !== 'encode')
+      results.push(
+        await scenario(browser, 'default ladder, H.264 publisher, top rendition copied', 'h264', true),
+      );
   } finally {
     await browser.close();
   }
@@ -255,6 +280,10 @@ async function main(): Promise<void> {
         ? `    LL-HLS glass-to-glass: frames=${r.latency.length} p50=${quantile(r.latency, 0.5)} ms p95=${quantile(r.latency, 0.95)} ms`
         : '    LL-HLS glass-to-glass: no frames decoded',
     );
+    if (r.edge.length)
+      console.log(
+        `    of which behind the playlist's live edge (hls.js latency): p50=${Math.round(quantile(r.edge, 0.5))} ms, target ${r.target?.toFixed(2)} s; worker part lag ${r.lag?.toFixed(2)} s, ffmpeg speed ${r.speed}x`,
+      );
     console.log(
       r.cpu.length
         ? `    ffmpeg CPU: median ${quantile(r.cpu, 0.5).toFixed(2)} cores (CPU-s per s of video) over ${r.cpu.length} windows of 5 s [${r.cpu.map((c) => c.toFixed(2)).join(' ')}]`

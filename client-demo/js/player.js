@@ -64,7 +64,13 @@ export function createPlayer({ videoEl, streamId, onState = () => undefined }) {
     const src = `/hls/${streamId}/master.m3u8`;
     const Hls = await loadHlsJs();
     if (Hls.isSupported()) {
-      hls = new Hls({ lowLatencyMode: true, backBufferLength: 30, liveSyncDurationCount: 2 });
+      hls = new Hls({
+        lowLatencyMode: true,
+        backBufferLength: 30,
+        liveSyncDurationCount: 2,
+        // Catch up with the live edge after a stall (e.g. a transcode resumed after a crash).
+        maxLiveSyncPlaybackRate: 1.5,
+      });
       hls.on(Hls.Events.ERROR, (_, data) => {
         if (!data.fatal) return;
         onState({ mode, state: 'error', message: data.details });
