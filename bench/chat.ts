@@ -310,6 +310,10 @@ async function main(): Promise<void> {
     }
     const expected = sentInWindow * args.viewers;
     const pct = (ms: number) => ((ms / 1000 / windowS) * 100).toFixed(0);
+    // CPU time spent per line delivered: does not depend on how busy the machine is.
+    const perDelivery = (ms: number) => (deliveries ? (ms * 1000) / deliveries : 0).toFixed(2);
+    const capacity = (ms: number) =>
+      ms > 0 ? Math.round((deliveries / ms) * 1000).toLocaleString('en') : 'n/a';
     console.log(
       [
         `window              ${windowS.toFixed(1)} s, ${sentInWindow} lines sent (${(sentInWindow / windowS).toFixed(1)}/s)`,
@@ -317,6 +321,8 @@ async function main(): Promise<void> {
         `latency p50 / p99   ${percentile(hist, deliveries, 0.5)} ms / ${percentile(hist, deliveries, 0.99)} ms  (max ${percentile(hist, deliveries, 1)} ms)`,
         `server CPU          ${pct(serverCpu)}% of one core   memory RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`,
         `viewer procs CPU    ${pct(clientCpu)}% of one core (all ${viewerProcs.length})   senders ${pct((selfU.user + selfU.system) / 1000)}%`,
+        `CPU per delivery    server ${perDelivery(serverCpu)} µs, viewer procs ${perDelivery(clientCpu)} µs ` +
+          `(server alone on one core: ~${capacity(serverCpu)} deliveries/s)`,
         `machine load        ${os.loadavg()[0].toFixed(1)} (1-min average, all processes)`,
         `sender acks         ${acks.ok} ok${[...acks.errors].map(([c, n]) => `, ${n} ${c}`).join('')}  (${sent} sent in all)`,
       ].join('\n'),
