@@ -99,6 +99,7 @@ log "mediasoup $MS_VERSION at $MS_DIR"
 # ---------------------------------------------------------------------------
 OS_ID="unknown"
 if [[ -r /etc/os-release ]]; then
+	# shellcheck disable=SC1091
 	OS_ID="$(. /etc/os-release && echo "${ID:-linux}-${VERSION_ID:-unknown}")"
 fi
 INPUTS_HASH="$(
@@ -156,14 +157,14 @@ ensure_meson() {
 		[[ -n "$py" && -x "$py" ]] || continue
 		rm -rf "$venv"
 		if "$py" -m venv "$venv" >>"$BUILD_LOG" 2>&1 &&
-			"$venv/bin/python" -m pip install --disable-pip-version-check -q "meson==$MESON_VERSION" "ninja==$NINJA_VERSION" >>"$BUILD_LOG" 2>&1 &&
+			"$venv/bin/python" -m pip install --disable-pip-version-check --retries 1 -q "meson==$MESON_VERSION" "ninja==$NINJA_VERSION" >>"$BUILD_LOG" 2>&1 &&
 			"$venv/bin/meson" --version >/dev/null 2>&1; then
 			MESON="$venv/bin/meson" NINJA_BIN="$venv/bin/ninja"
 			touch "$tools/.complete"
 			return 0
 		fi
 		rm -rf "$venv" "$target"
-		if "$py" -m pip install --disable-pip-version-check -q --no-user --target "$target" "meson==$MESON_VERSION" "ninja==$NINJA_VERSION" >>"$BUILD_LOG" 2>&1; then
+		if "$py" -m pip install --disable-pip-version-check --retries 1 -q --no-user --target "$target" "meson==$MESON_VERSION" "ninja==$NINJA_VERSION" >>"$BUILD_LOG" 2>&1; then
 			echo "$py" >"$tools/python"
 			# shellcheck disable=SC2016 # $PYTHONPATH / $@ belong to the generated script
 			printf '#!/bin/sh\nPYTHONPATH="%s${PYTHONPATH:+:$PYTHONPATH}" exec "%s" -m mesonbuild.mesonmain "$@"\n' "$target" "$py" >"$tools/meson"

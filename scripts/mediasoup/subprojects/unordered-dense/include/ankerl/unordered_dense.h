@@ -5,7 +5,7 @@
 // they are mapped onto the standard containers: same semantics (unique keys,
 // find/insert/erase/emplace/try_emplace/contains, ...), slower, and the
 // iteration order is unspecified (the real map iterates in insertion order
-// until an element is erased; mediasoup does not rely on that).
+// until an element is erased; no dependence on that was found in mediasoup).
 //
 // hash<T>: integral, enum and pointer keys get a 64-bit multiply-xorshift mix
 // (the same "mum" mixing idea as the real library's wyhash path) so that the
