@@ -208,6 +208,8 @@ export class Reports1763800300000 implements MigrationInterface {
         v_ids uuid[]; v_status text[]; v_sign int[]; v_op text[];
       BEGIN
         PERFORM pg_advisory_xact_lock(7638003);
+        -- The aggregates of a large batch fit in memory instead of spilling.
+        PERFORM set_config('work_mem', '64MB', true);
         WITH j AS (
           DELETE FROM report_journal
           WHERE seq IN (SELECT seq FROM report_journal ORDER BY seq LIMIT p_limit)
@@ -231,6 +233,7 @@ export class Reports1763800300000 implements MigrationInterface {
       DECLARE
         v_ids uuid[]; v_status text[]; v_sign int[];
       BEGIN
+        PERFORM set_config('work_mem', '64MB', true);
         DELETE FROM report_journal WHERE merchant_id = p_merchant;
         DELETE FROM report_rollups WHERE merchant_id = p_merchant;
         DELETE FROM report_buyers WHERE merchant_id = p_merchant;
