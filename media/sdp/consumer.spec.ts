@@ -146,6 +146,33 @@ describe('WHEP viewers', () => {
       );
     });
 
+    it("keeps an extension one m-line offered out of the other m-line's capabilities", () => {
+      // Video numbers playout-delay like the router (11, after moving rrid away); audio does not offer it.
+      const offer = parseOffer(
+        fixture('chromium-viewer.sdp')
+          .replace(
+            'a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+            'a=extmap:12 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+          )
+          .replace(
+            'a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+            'a=extmap:11 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+          ),
+      );
+      const playoutDelay = {
+        kind: 'video',
+        uri: 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+        preferredId: 11,
+        preferredEncrypt: false,
+        direction: 'sendrecv',
+      };
+      const caps = (mid?: string) => offerToRtpCapabilities(offer, { mid, routerRtpCapabilities: router });
+      // mediasoup would match this for an audio consumer too (id + URI, not kind): consume per m-line.
+      expect(caps().headerExtensions).toEqual([playoutDelay]);
+      expect(caps('0').headerExtensions).toEqual([]);
+      expect(caps('1').headerExtensions).toEqual([playoutDelay]);
+    });
+
     it('limits the capabilities to one m-line on request and refuses a publisher offer', () => {
       const offer = parseOffer(fixture('chromium-viewer.sdp'));
       expect(offerToRtpCapabilities(offer, { mid: '0' }).codecs?.every((c) => c.kind === 'audio')).toBe(true);

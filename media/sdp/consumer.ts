@@ -10,6 +10,23 @@
  * capabilities handed to mediasoup only contain codecs, RTX and extensions
  * whose numbers are the same on both sides; mediasoup then cannot pick
  * anything the viewer would drop, and {@link consumerToAnswerMedia} checks it.
+ *
+ * Header extensions on the wire: the router's ids are the worker's fixed
+ * ones (mid 1, abs-send-time 4, transport-wide-cc 5, ssrc-audio-level 6,
+ * ...), and Producer::MangleRtpPacket writes them into every packet: every
+ * video packet carries mid at 1, abs-send-time at 4 and transport-wide-cc at
+ * 5 whatever was negotiated, plus whatever else the publisher sent. The
+ * answer can only list those ids for the URIs the viewer gave the same id;
+ * remapping is not an option: Chromium 156 refuses an answer that gives an
+ * offered id another URI ("RTP extension ID reassignment not supported"),
+ * and libwebrtc M106 (@roamhq/wrtc) ignores the answer's ids. What a viewer
+ * does with the ids its answer leaves out depends on its libwebrtc: Chromium
+ * 156 parses received packets with the answer's set only (so an answer
+ * without sdes:mid lets it demux by the answer's a=ssrc), M106 keeps parsing
+ * with its offer's ids, reads the abs-send-time bytes at id 4 as its
+ * sdes:mid and drops every video packet. Such viewers need a worker whose
+ * Consumers send only their negotiated extensions; mediasoup 3.27.1 as
+ * released does not.
  */
 import {
   codecName,
@@ -43,7 +60,13 @@ export interface ViewerCapabilitiesOptions {
    * viewer's (see {@link mediaCodecsForViewer}).
    */
   routerRtpCapabilities?: RtpCapabilities;
-  /** Only this m-line (default: every receiving audio/video m-line). */
+  /**
+   * Only this m-line (default: every receiving audio/video m-line). Give it
+   * when consuming: mediasoup matches header extensions by id and URI
+   * whatever their kind, so capabilities of several m-lines can hand an
+   * audio Consumer an extension only the video m-line offered (which
+   * {@link consumerToAnswerMedia} then refuses).
+   */
   mid?: string;
   /** Told about every offered codec/extension left out and why. */
   onDropped?: (reason: string) => void;
@@ -57,8 +80,9 @@ function receiving(offer: ParsedOffer, mid?: string): Array<OfferedMedia & { kin
 /**
  * WHEP: the viewer's receive capabilities, to pass to `router.canConsume()`
  * and `transport.consume()` (preferredPayloadType/preferredId are the
- * viewer's numbers). See {@link ViewerCapabilitiesOptions.routerRtpCapabilities}
- * for why the router's capabilities should be given.
+ * viewer's numbers), one m-line at a time (see {@link ViewerCapabilitiesOptions.mid}).
+ * See {@link ViewerCapabilitiesOptions.routerRtpCapabilities} for why the
+ * router's capabilities should be given.
  * Throws SdpError 'wrong_direction' if no audio/video m-line receives.
  */
 export function offerToRtpCapabilities(

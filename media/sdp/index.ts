@@ -6,9 +6,10 @@
  *
  * WHIP:  parseOffer -> offerToProducerParameters -> transport.produce() per
  *        spec -> createAnswer({ accepted: acceptedFromProducers(specs) }).
- * WHEP:  parseOffer -> offerToRtpCapabilities(offer, { routerRtpCapabilities })
- *        -> assignProducersToViewerMedia -> transport.consume({ mid, ... })
- *        -> consumerToAnswerMedia -> createAnswer.
+ * WHEP:  parseOffer -> assignProducersToViewerMedia -> per m-line:
+ *        offerToRtpCapabilities(offer, { mid, routerRtpCapabilities })
+ *        -> transport.consume({ mid, ... }) -> consumerToAnswerMedia
+ *        -> createAnswer.
  */
 export { SdpError, sdpErrorHttpStatus, type SdpErrorCode } from './errors';
 export {

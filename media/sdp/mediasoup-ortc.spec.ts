@@ -5,8 +5,8 @@
  * resolved from the project or from $MEDIASOUP_DIR (a scratch install:
  * `npm i --ignore-scripts mediasoup@3.27.1`); skipped otherwise.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as sdpTransform from 'sdp-transform';
 import { createAnswer } from './answer';
 import { DEFAULT_MEDIA_CODECS, routerCapabilitiesFromCodecs } from './codecs';
@@ -48,6 +48,26 @@ function loadOrtc(): Ortc | undefined {
 }
 
 const ortc = loadOrtc();
+
+/** The worker's C++ sources shipped in the mediasoup package, if present. */
+function loadWorkerSource(): { dictionaries: string; producer: string } | undefined {
+  const paths = [process.env.MEDIASOUP_DIR, process.cwd()].filter((p): p is string => Boolean(p));
+  try {
+    // The package's "exports" hide package.json: walk up from its entry point.
+    let dir = dirname(require.resolve('mediasoup', { paths }));
+    while (!existsSync(join(dir, 'worker', 'include', 'RTC', 'RtpDictionaries.hpp'))) {
+      if (dirname(dir) === dir) return undefined;
+      dir = dirname(dir);
+    }
+    return {
+      dictionaries: readFileSync(join(dir, 'worker', 'include', 'RTC', 'RtpDictionaries.hpp'), 'utf8'),
+      producer: readFileSync(join(dir, 'worker', 'src', 'RTC', 'Producer.cpp'), 'utf8'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+const workerSource = loadWorkerSource();
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 /** A fixture offer, CRLF-delimited whatever a checkout did to line ends. */
 const fixture = (name: string): string =>
@@ -129,11 +149,11 @@ function consume(
     (viewerName, publisherName, videoMime, videoPt) => {
       const routerCaps = router();
       const viewer = parseOffer(fixture(viewerName));
-      const caps = offerToRtpCapabilities(viewer, { routerRtpCapabilities: routerCaps });
       const produced = produce(o, parseOffer(fixture(publisherName)), routerCaps);
       const accepted = Object.fromEntries(
         viewer.media.map((m) => {
           const producer = produced.find((p) => p.kind === m.kind);
+          const caps = offerToRtpCapabilities(viewer, { mid: m.mid, routerRtpCapabilities: routerCaps });
           const params = producer && consume(o, producer.consumable, caps, producer.kind, m.mid);
           if (!producer || !params) throw new Error(`cannot consume ${m.kind}`);
           return [
@@ -177,10 +197,119 @@ function consume(
     ).toThrow(SdpError);
   });
 
+  it("keeps one m-line's header extensions away from the other kind's consumer", () => {
+    const routerCaps = router();
+    // A viewer whose video m-line numbers playout-delay like the router (11); its audio m-line
+    // does not offer playout-delay. The router has playout-delay for both kinds at 11.
+    const viewer = parseOffer(
+      fixture('chromium-viewer.sdp')
+        .replace(
+          'a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+          'a=extmap:12 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+        )
+        .replace(
+          'a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+          'a=extmap:11 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+        ),
+    );
+    const [audio, video] = produce(o, parseOffer(fixture('wrtc-publisher.sdp')), routerCaps);
+    const playoutDelay = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
+
+    // mediasoup matches extensions by id and URI, not kind: capabilities of both m-lines
+    // give the audio consumer playout-delay, which the audio m-line never offered.
+    const both = offerToRtpCapabilities(viewer, { routerRtpCapabilities: routerCaps });
+    const crossed = consume(o, audio.consumable, both, 'audio', '0') as RtpParameters;
+    expect(crossed.headerExtensions?.map((e) => e.uri)).toEqual([playoutDelay]);
+    expect(() =>
+      consumerToAnswerMedia({ offer: viewer, mid: '0', consumer: { kind: 'audio', rtpParameters: crossed } }),
+    ).toThrow(/playout-delay with id 11, which the viewer's m-line 0 did not offer/);
+
+    // Per m-line, each consumer gets what its own m-line offered with the router's id.
+    const audioParams = consume(
+      o,
+      audio.consumable,
+      offerToRtpCapabilities(viewer, { mid: '0', routerRtpCapabilities: routerCaps }),
+      'audio',
+      '0',
+    ) as RtpParameters;
+    const videoParams = consume(
+      o,
+      video.consumable,
+      offerToRtpCapabilities(viewer, { mid: '1', routerRtpCapabilities: routerCaps }),
+      'video',
+      '1',
+    ) as RtpParameters;
+    expect(audioParams.headerExtensions).toEqual([]);
+    expect(videoParams.headerExtensions?.map((e) => [e.id, e.uri])).toEqual([[11, playoutDelay]]);
+    const answer = sdpTransform.parse(
+      createAnswer({
+        offer: viewer,
+        transport,
+        accepted: {
+          '0': consumerToAnswerMedia({
+            offer: viewer,
+            mid: '0',
+            consumer: { kind: 'audio', rtpParameters: audioParams },
+          }),
+          '1': consumerToAnswerMedia({
+            offer: viewer,
+            mid: '1',
+            consumer: { kind: 'video', rtpParameters: videoParams },
+          }),
+        },
+      }),
+    );
+    expect(answer.media.map((m) => m.ext ?? [])).toEqual([[], [{ value: 11, uri: playoutDelay }]]);
+  });
+
   it('accepts mediaCodecsForViewer() as router mediaCodecs', () => {
     for (const name of ['chromium-viewer.sdp', 'wrtc-viewer.sdp']) {
       const codecs = mediaCodecsForViewer(parseOffer(fixture(name)), DEFAULT_MEDIA_CODECS);
       expect(o.generateRouterRtpCapabilities(clone(codecs))).toEqual(routerCapabilitiesFromCodecs(codecs));
     }
   });
+
+  // offerToRtpCapabilities() keeps an extension only where the viewer's id is the router's,
+  // because the router's ids are what the worker writes on the wire: the worker uses its
+  // RtpHeaderExtensionUri::Type enum values as the ids in Producer::MangleRtpPacket().
+  (workerSource ? it : it.skip)(
+    'numbers header extensions as the worker writes them on the wire (worker sources)',
+    () => {
+      const src = workerSource as { dictionaries: string; producer: string };
+      const block = /class RtpHeaderExtensionUri[\s\S]*?enum class Type : uint8_t\s*\{([\s\S]*?)\}/.exec(
+        src.dictionaries,
+      );
+      expect(block).not.toBeNull();
+      const wireIds = Object.fromEntries(
+        [...(block as RegExpExecArray)[1].matchAll(/([A-Z_0-9]+)\s*=\s*(\d+)/g)].map((m) => [
+          m[1],
+          Number(m[2]),
+        ]),
+      );
+      const names: Record<string, string> = {
+        'urn:ietf:params:rtp-hdrext:sdes:mid': 'MID',
+        'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id': 'RTP_STREAM_ID',
+        'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id': 'REPAIRED_RTP_STREAM_ID',
+        'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time': 'ABS_SEND_TIME',
+        'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01': 'TRANSPORT_WIDE_CC_01',
+        'urn:ietf:params:rtp-hdrext:ssrc-audio-level': 'SSRC_AUDIO_LEVEL',
+        'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension':
+          'DEPENDENCY_DESCRIPTOR',
+        'urn:3gpp:video-orientation': 'VIDEO_ORIENTATION',
+        'urn:ietf:params:rtp-hdrext:toffset': 'TIME_OFFSET',
+        'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time': 'ABS_CAPTURE_TIME',
+        'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay': 'PLAYOUT_DELAY',
+        'urn:mediasoup:params:rtp-hdrext:packet-id': 'MEDIASOUP_PACKET_ID',
+      };
+      for (const ext of router().headerExtensions ?? []) {
+        expect([ext.uri, ext.preferredId]).toEqual([ext.uri, wireIds[names[ext.uri]]]);
+      }
+      // Every video packet gets mid, abs-send-time and transport-wide-cc with those ids.
+      for (const name of ['MID', 'ABS_SEND_TIME', 'TRANSPORT_WIDE_CC_01']) {
+        expect(src.producer).toContain(
+          `/*id*/ static_cast<uint8_t>(RTC::RtpHeaderExtensionUri::Type::${name})`,
+        );
+      }
+    },
+  );
 });

@@ -182,9 +182,6 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
       throw new StreamNotLiveError(this.streamId);
     }
     const offer = parseOffer(offerSdp);
-    const rtpCapabilities = offerToRtpCapabilities(offer, {
-      routerRtpCapabilities: this.router.rtpCapabilities,
-    });
     const assignment = assignProducersToViewerMedia(offer, this.publisher.producers);
     if (!assignment.some((a) => a.producer)) {
       throw new SdpError(
@@ -199,17 +196,16 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
       const accepted: Record<string, AcceptedMedia> = {};
       for (const { mid, producer } of assignment) {
         if (!producer) continue;
-        if (
-          !this.router.canConsume({
-            producerId: producer.id,
-            rtpCapabilities: rtpCapabilities,
-          })
-        ) {
-          continue;
-        }
+        // One m-line's capabilities per consumer: mediasoup matches header extensions by id
+        // and URI whatever their kind, so the other m-line's must not reach this consumer.
+        const rtpCapabilities = offerToRtpCapabilities(offer, {
+          mid,
+          routerRtpCapabilities: this.router.rtpCapabilities,
+        });
+        if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities })) continue;
         const consumer = await transport.consume({
           producerId: producer.id,
-          rtpCapabilities: rtpCapabilities,
+          rtpCapabilities,
           paused: true,
           mid,
         });

@@ -1,0 +1,126 @@
+import { chromium, type Browser } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { createPublisher, waitFor, type Publisher } from '../support/webrtc';
+
+/** Debian's Chromium; the flags keep it off the network and away from real devices. */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+];
+
+interface InboundStats {
+  packetsReceived?: number;
+  framesDecoded?: number;
+  frameWidth?: number;
+  frameHeight?: number;
+}
+
+/**
+ * An unmodified browser WHEP player: Chromium makes a recvonly offer, POSTs it
+ * to /whep and applies the answer, with nothing rewritten on either side. The
+ * publisher is the wrtc one of whip-whep.e2e-spec.ts.
+ */
+describe('WHEP playback in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+  const peers: Publisher[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  });
+  afterEach(() => {
+    for (const p of peers.splice(0)) p.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function liveStream(): Promise<string> {
+    const streamer = await t.user('streamer');
+    const stream = (
+      await t.http
+        .post('/api/streams')
+        .set('Authorization', `Bearer ${streamer.token}`)
+        .send({ title: 'Chromium viewer' })
+        .expect(201)
+    ).body as { id: string; streamKey: string };
+    const pub = createPublisher();
+    peers.push(pub);
+    const res = await t.http
+      .post(`/whip/${stream.id}`)
+      .set('Authorization', `Bearer ${stream.streamKey}`)
+      .set('Content-Type', 'application/sdp')
+      .send(await pub.offer())
+      .expect(201);
+    await pub.answer(res.text);
+    await waitFor(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
+    return stream.id;
+  }
+
+  it('decodes the video and receives the audio of a live stream', async () => {
+    const streamId = await liveStream();
+    const page = await browser.newPage();
+    // A page of the app's own origin, so the WHEP POST is same-origin. (On about:blank,
+    // Chromium gathers no ICE candidate at all inside the loopback-only namespace.)
+    await page.goto(`${t.baseUrl}/health`);
+    const posted = await page.evaluate(async (whepUrl) => {
+      const pc = new RTCPeerConnection();
+      (window as unknown as { pc: RTCPeerConnection }).pc = pc;
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise<void>((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.addEventListener(
+          'icegatheringstatechange',
+          () => pc.iceGatheringState === 'complete' && resolve(),
+        );
+        setTimeout(resolve, 5000);
+      });
+      const res = await fetch(whepUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/sdp' },
+        body: pc.localDescription?.sdp,
+      });
+      const answer = await res.text();
+      if (res.status !== 201) return { status: res.status, body: answer };
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      return { status: res.status, location: res.headers.get('Location') };
+    }, `/whep/${streamId}`);
+    expect(posted).toEqual({ status: 201, location: expect.stringMatching(/^\/whep\//) });
+
+    const inbound = () =>
+      page.evaluate(async () => {
+        const pc = (window as unknown as { pc: RTCPeerConnection }).pc;
+        const out: { state: string; audio?: InboundStats; video?: InboundStats } = {
+          state: pc.connectionState,
+        };
+        (await pc.getStats()).forEach((s: { type: string; kind?: string } & InboundStats) => {
+          if (s.type === 'inbound-rtp' && (s.kind === 'audio' || s.kind === 'video')) out[s.kind] = s;
+        });
+        return out;
+      });
+    let stats = await inbound();
+    for (const t0 = Date.now(); (stats.video?.framesDecoded ?? 0) <= 5 && Date.now() - t0 < 15_000;) {
+      await new Promise((r) => setTimeout(r, 200));
+      stats = await inbound();
+    }
+    expect(stats.state).toBe('connected');
+    expect(stats.video?.framesDecoded).toBeGreaterThan(5);
+    expect([stats.video?.frameWidth, stats.video?.frameHeight]).toEqual([320, 240]);
+    expect(stats.audio?.packetsReceived).toBeGreaterThan(0);
+    await page.close();
+  });
+});
