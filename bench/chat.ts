@@ -23,6 +23,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 
@@ -157,6 +158,8 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-bench-'));
   const children: ChildProcess[] = [];
   const senders: Socket[] = [];
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisPrefix = `lcbench${randomBytes(3).toString('hex')}`;
 
   const cleanup = async () => {
     for (const s of senders) s.disconnect();
@@ -165,6 +168,17 @@ async function main(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    if (args.redis) {
+      // Leave nothing behind: presence sets, counters and queues under this run's prefix.
+      const r = new Redis(redisUrl);
+      let cursor = '0';
+      do {
+        const [next, keys] = await r.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length) await r.del(...keys);
+      } while (cursor !== '0');
+      r.disconnect();
+    }
   };
 
   try {
@@ -191,12 +205,7 @@ async function main(): Promise<void> {
         PUBLIC_URL: 'http://127.0.0.1:3000',
         MEDIASOUP_NUM_WORKERS: '1',
         LIVE_CHAT_BATCH_MS: String(args.batchMs),
-        ...(args.redis
-          ? {
-              REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-              REDIS_PREFIX: `lcbench${randomBytes(3).toString('hex')}`,
-            }
-          : { REDIS_URL: '' }),
+        ...(args.redis ? { REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix } : { REDIS_URL: '' }),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
