@@ -1,8 +1,8 @@
 import type { TranscodeProgress } from '../../media';
 
 export const HLS_QUEUE = 'hls';
-/** One live transcode per stream: the job id dedupes repeated "live" events. */
-export const hlsJobId = (streamId: string) => `hls:${streamId}`;
+/** One live transcode per stream: the job id dedupes repeated "live" events (BullMQ 5 refuses ":" in custom ids). */
+export const hlsJobId = (streamId: string) => `hls-${streamId}`;
 export const HLS_STORAGE = Symbol('HLS_STORAGE');
 
 export type HlsJob = { kind: 'transcode'; streamId: string } | { kind: 'cleanup' };

@@ -55,7 +55,7 @@ export class HlsService implements OnApplicationBootstrap, OnApplicationShutdown
         .add(
           'cleanup',
           { kind: 'cleanup' },
-          { jobId: `hls-cleanup:${Math.floor(Date.now() / CLEANUP_EVERY_MS)}`, attempts: 1 },
+          { jobId: `hls-cleanup-${Math.floor(Date.now() / CLEANUP_EVERY_MS)}`, attempts: 1 },
         )
         .catch((e: Error) => this.logger.warn(`could not schedule HLS cleanup: ${e.message}`));
     cleanup();
