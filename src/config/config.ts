@@ -107,17 +107,22 @@ export interface HlsConfig {
 }
 
 function parseLadder(raw: string, problems: string[]): HlsConfig['ladder'] {
-  const rungs = raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-    const m = /^([A-Za-z0-9_-]+):(\d{2,4}):(\d{2,6})$/.exec(s);
-    if (!m) {
-      problems.push(`HLS_LADDER entry ${JSON.stringify(s)} must be name:height:kbps (e.g. 720p:720:2800)`);
-      return undefined;
-    }
-    return { name: m[1], height: Number(m[2]), videoBitrate: Number(m[3]) * 1000 };
-  });
+  const rungs = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^([A-Za-z0-9_-]+):(\d{2,4}):(\d{2,6})$/.exec(s);
+      if (!m) {
+        problems.push(`HLS_LADDER entry ${JSON.stringify(s)} must be name:height:kbps (e.g. 720p:720:2800)`);
+        return undefined;
+      }
+      return { name: m[1], height: Number(m[2]), videoBitrate: Number(m[3]) * 1000 };
+    });
   const ok = rungs.filter((r): r is NonNullable<typeof r> => r !== undefined);
-  if (ok.length === 0 && problems.length === 0) problems.push('HLS_LADDER needs at least one rung');
-  if (new Set(ok.map((r) => r.name)).size !== ok.length) problems.push('HLS_LADDER rung names must be unique');
+  if (rungs.length === 0) problems.push('HLS_LADDER needs at least one rung');
+  if (new Set(ok.map((r) => r.name)).size !== ok.length)
+    problems.push('HLS_LADDER rung names must be unique');
   return ok;
 }
 
@@ -218,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rtpMaxPort: r.int('HLS_RTP_MAX_PORT', 50999, 1025, 65535),
     },
   };
+  r.check(config.hls.rtpMinPort < config.hls.rtpMaxPort, 'HLS_RTP_MIN_PORT must be below HLS_RTP_MAX_PORT');
   if (config.auth.scryptCost & (config.auth.scryptCost - 1)) {
     r.problems.push(`SCRYPT_COST must be a power of two (got ${config.auth.scryptCost})`);
   }
