@@ -8,6 +8,8 @@ import {
   GmvQueryDto,
   GmvReportDto,
   MerchantSettingsDto,
+  StreamListDto,
+  StreamListQueryDto,
   StreamReportDto,
   StreamReportQueryDto,
 } from './dto/reports.dto';
@@ -107,6 +109,45 @@ export function streamCsv(r: StreamReport): string {
   return toCsv(header, rows);
 }
 
+export function streamListCsv(r: StreamListDto): string {
+  return toCsv(
+    [
+      'stream_id',
+      'title',
+      'status',
+      'started_at',
+      'currency',
+      'gmv_cents',
+      'paid_cents',
+      'net_cents',
+      'orders',
+      'units',
+      'buyers',
+      'aov_cents',
+      'peak_viewers',
+      'unique_viewers',
+      'conversion',
+    ],
+    r.items.map((s) => [
+      s.streamId,
+      s.title,
+      s.status,
+      s.startedAt,
+      s.currency,
+      s.gmvCents,
+      s.paidCents,
+      s.netCents,
+      s.orders,
+      s.units,
+      s.buyers,
+      s.aovCents,
+      s.peakViewers,
+      s.uniqueViewers,
+      s.conversion,
+    ]),
+  );
+}
+
 function send<T>(req: Request, res: Response, body: T, csv: (b: T) => string, name: string): T | undefined {
   res.vary('Accept');
   if (!wantsCsv(req)) return body;
@@ -138,6 +179,22 @@ export class ReportsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<GmvReport | undefined> {
     return send(req, res, await this.reports.gmv(user, q), gmvCsv, 'gmv');
+  }
+
+  @Roles('merchant', 'admin')
+  @Get('api/reports/streams')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOperation({
+    summary: 'My streams, newest first, with GMV, orders, units, buyers, AOV, viewers and conversion',
+  })
+  @ApiResponse({ status: 200, type: StreamListDto })
+  async streams(
+    @CurrentUser() user: AuthUser,
+    @Query() q: StreamListQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamListDto | undefined> {
+    return send(req, res, { items: await this.reports.streams(user, q) }, streamListCsv, 'streams');
   }
 
   @Roles('merchant', 'admin')

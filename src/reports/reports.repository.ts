@@ -172,12 +172,14 @@ export class ReportsRepository {
     productKey: string,
     from: Date,
     to: Date,
+    timeZone: string,
   ): Promise<{ inRange: string[]; fallback: string | null }> {
     const inRange = await this.sql.query<{ currency: string }>(
       `SELECT DISTINCT currency FROM report_rollups
        WHERE merchant_id = $1 AND grain = $2 AND stream_key = $3 AND product_key = $4
-         AND bucket >= $5 AND bucket < $6 AND orders <> 0 ORDER BY currency`,
-      [merchantId, GRAIN[granularity], streamKey, productKey, from, to],
+         AND bucket >= date_trunc('${UNIT[granularity]}', $5::timestamptz AT TIME ZONE $7) AT TIME ZONE $7
+         AND bucket < $6 AND orders <> 0 ORDER BY currency`,
+      [merchantId, GRAIN[granularity], streamKey, productKey, from, to, timeZone],
     );
     const fallback = await this.sql.query<{ currency: string }>(
       `SELECT currency FROM (
@@ -294,5 +296,53 @@ export class ReportsRepository {
       [orderIds],
     );
     return rows.map((r) => r.stream_id);
+  }
+
+  /** The merchant's streams, newest first, with whole-stream totals per currency and audience numbers. */
+  async streamList(
+    merchantId: string,
+    limit: number,
+  ): Promise<
+    {
+      id: string;
+      title: string;
+      status: string;
+      startedAt: Date | null;
+      peak: number;
+      unique: number;
+      byCurrency: { currency: string; totals: Totals }[];
+    }[]
+  > {
+    const rows = await this.sql.query<{
+      id: string;
+      title: string;
+      status: string;
+      started_at: Date | null;
+      peak: number;
+      uniq: number;
+      totals: (TotalsRow & { currency: string })[] | null;
+    }>(
+      `SELECT s.id, s.title, s.status, s.started_at,
+              coalesce(st.peak_viewers, 0) AS peak, coalesce(st.unique_viewers, 0) AS uniq,
+              (SELECT json_agg(json_build_object('currency', r.currency, 'gmv_cents', r.gmv_cents,
+                 'paid_cents', r.paid_cents, 'refunded_cents', r.refunded_cents, 'orders', r.orders,
+                 'units', r.units, 'buyers', r.buyers) ORDER BY r.currency)
+               FROM report_rollups r
+               WHERE r.merchant_id = $1 AND r.grain = 0 AND r.stream_key = s.id AND r.product_key = '${ALL}'
+                 AND r.orders <> 0) AS totals
+       FROM streams s LEFT JOIN stream_stats st ON st.stream_id = s.id
+       WHERE s.merchant_id = $1
+       ORDER BY s.started_at DESC NULLS LAST, s.created_at DESC LIMIT $2`,
+      [merchantId, limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      status: r.status,
+      startedAt: r.started_at,
+      peak: r.peak,
+      unique: r.uniq,
+      byCurrency: (r.totals ?? []).map((x) => ({ currency: x.currency.trim(), totals: totals(x) })),
+    }));
   }
 }

@@ -81,6 +81,9 @@ export interface StreamReport {
   topProducts: ProductLine[];
 }
 
+/** One line of the per-stream table. */
+export type StreamRowReport = Omit<StreamReport, 'merchantId' | 'endedAt' | 'currencies' | 'topProducts'>;
+
 const ZERO: Totals = { gmvCents: 0, paidCents: 0, refundedCents: 0, orders: 0, units: 0, buyers: 0 };
 const isAdmin = (u: AuthUser) => u.roles.includes('admin');
 
@@ -142,7 +145,15 @@ export class ReportsService {
     const productKey = q.productId ?? ALL;
     const currency = this.pickCurrency(
       q.currency,
-      await this.repo.currencies(merchantId, range.granularity, streamKey, productKey, range.from, range.to),
+      await this.repo.currencies(
+        merchantId,
+        range.granularity,
+        streamKey,
+        productKey,
+        range.from,
+        range.to,
+        timeZone,
+      ),
     );
     const rows = await this.repo.series({
       merchantId,
@@ -270,6 +281,42 @@ export class ReportsService {
       conversion: viewers.unique > 0 ? whole.buyers / viewers.unique : null,
       topProducts,
     };
+  }
+
+  /**
+   * The merchant's streams (newest first, up to 200) with their figures in
+   * `currency` (default: the only one they sold in, else the merchant's).
+   */
+  async streams(user: AuthUser, q: { currency?: string; merchantId?: string }): Promise<StreamRowReport[]> {
+    let merchantId = user.id;
+    if (q.merchantId && q.merchantId !== user.id) {
+      if (!isAdmin(user)) throw new ForbiddenError("You can only see your own shop's reports");
+      merchantId = q.merchantId;
+    }
+    await this.folder.fold();
+    const list = await this.repo.streamList(merchantId, 200);
+    const sold = [...new Set(list.flatMap((s) => s.byCurrency.map((c) => c.currency)))].sort();
+    const currency = this.pickCurrency(q.currency, { inRange: sold, fallback: null });
+    return list.map((s) => {
+      const t = s.byCurrency.find((c) => c.currency === currency)?.totals ?? ZERO;
+      return {
+        streamId: s.id,
+        title: s.title,
+        status: s.status,
+        startedAt: s.startedAt?.toISOString() ?? null,
+        currency,
+        gmvCents: t.gmvCents,
+        paidCents: t.paidCents,
+        netCents: t.paidCents - t.refundedCents,
+        orders: t.orders,
+        units: t.units,
+        buyers: t.buyers,
+        aovCents: t.orders > 0 ? Math.round(t.gmvCents / t.orders) : 0,
+        peakViewers: s.peak,
+        uniqueViewers: s.unique,
+        conversion: s.unique > 0 ? t.buyers / s.unique : null,
+      };
+    });
   }
 
   async settings(user: AuthUser): Promise<{ timeZone: string }> {

@@ -131,3 +131,40 @@ export class MerchantSettingsDto {
   @MaxLength(64)
   timeZone!: string;
 }
+
+export class StreamListQueryDto {
+  @ApiPropertyOptional({
+    example: 'USD',
+    description: 'Required when the streams sold in several currencies',
+  })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' })
+  currency?: string;
+
+  @ApiPropertyOptional({ description: 'Admins: whose streams' })
+  @IsOptional()
+  @IsUUID('all', { message: 'merchantId must be a UUID' })
+  merchantId?: string;
+}
+
+export class StreamRowDto {
+  @ApiProperty() streamId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() status!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) startedAt!: string | null;
+  @ApiProperty() currency!: string;
+  @ApiProperty() gmvCents!: number;
+  @ApiProperty() paidCents!: number;
+  @ApiProperty() netCents!: number;
+  @ApiProperty() orders!: number;
+  @ApiProperty() units!: number;
+  @ApiProperty() buyers!: number;
+  @ApiProperty() aovCents!: number;
+  @ApiProperty() peakViewers!: number;
+  @ApiProperty() uniqueViewers!: number;
+  @ApiPropertyOptional({ nullable: true, type: Number }) conversion!: number | null;
+}
+
+export class StreamListDto {
+  @ApiProperty({ type: [StreamRowDto] }) items!: StreamRowDto[];
+}
