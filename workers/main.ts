@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     throw e;
   }
   if (!config.redisUrl) {
-    process.stderr.write('A separate worker process needs REDIS_URL (without it the app runs the workers itself)\n');
+    process.stderr.write(
+      'A separate worker process needs REDIS_URL (without it the app runs the workers itself)\n',
+    );
     process.exit(78);
   }
   const db = await resolveDatabase(config, () => undefined);
@@ -37,6 +39,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`worker failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(
+    `worker failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
   process.exit(1);
 });

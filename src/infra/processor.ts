@@ -59,7 +59,9 @@ export class ProcessorRegistry implements OnApplicationBootstrap {
     const processors = ProcessorRegistry.collect(this.discovery.getProviders());
     if (!this.config.runWorkersInProcess) return;
     for (const { options, processor } of processors) {
-      await this.queues.get(options.queue).process((job) => processor.process(job), { concurrency: options.concurrency });
+      await this.queues
+        .get(options.queue)
+        .process((job) => processor.process(job), { concurrency: options.concurrency });
       this.logger.log(`processing queue ${options.queue} (concurrency ${options.concurrency ?? 1})`);
     }
   }

@@ -30,7 +30,12 @@ export class StreamsRepository {
     return row?.h ?? null;
   }
 
-  list(opts: { status?: StreamStatus; ownerId?: string; limit: number; offset: number }): Promise<[StreamEntity[], number]> {
+  list(opts: {
+    status?: StreamStatus;
+    ownerId?: string;
+    limit: number;
+    offset: number;
+  }): Promise<[StreamEntity[], number]> {
     return this.repo.findAndCount({
       where: { ...(opts.status && { status: opts.status }), ...(opts.ownerId && { ownerId: opts.ownerId }) },
       order: { createdAt: 'DESC', id: 'ASC' },

@@ -107,7 +107,12 @@ export class StreamsService {
     return s;
   }
 
-  async list(q: { status?: StreamStatus; ownerId?: string; limit?: number; offset?: number }): Promise<StreamPageDto> {
+  async list(q: {
+    status?: StreamStatus;
+    ownerId?: string;
+    limit?: number;
+    offset?: number;
+  }): Promise<StreamPageDto> {
     const [items, total] = await this.streams.list({
       status: q.status,
       ownerId: q.ownerId,

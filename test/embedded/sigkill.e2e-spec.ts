@@ -28,7 +28,14 @@ function startApp(env: Record<string, string>): { child: ChildProcess; output: (
   let out = '';
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...env, DATABASE_URL: '', REDIS_URL: '', NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      ...env,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -64,7 +71,12 @@ describe('embedded default', () => {
   it('keeps committed data when the app is killed with SIGKILL', async () => {
     pgPort = await freePort();
     const port = await freePort();
-    const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), PORT: String(port), HOST: '127.0.0.1' };
+    const env = {
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(pgPort),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    };
     const base = `http://127.0.0.1:${port}`;
 
     const first = startApp(env);
@@ -90,7 +102,10 @@ describe('embedded default', () => {
         .send({ email: 'keep@example.com', password: 'password-123' })
         .expect(200);
       // The JWT secret survived too: the old token still works.
-      await request(base).get('/api/auth/me').set('Authorization', `Bearer ${reg.body.accessToken}`).expect(200);
+      await request(base)
+        .get('/api/auth/me')
+        .set('Authorization', `Bearer ${reg.body.accessToken}`)
+        .expect(200);
       expect(login.body.user.roles).toEqual(['viewer', 'merchant']);
       const read = await request(base).get(`/api/products/${product.body.id}`).expect(200);
       expect(read.body).toMatchObject({ title: 'Survivor', stock: 7, currency: 'EUR' });

@@ -24,7 +24,10 @@ export class ListStreamsQueryDto extends PageQueryDto {
   @IsIn(STREAM_STATUSES)
   status?: StreamStatus;
 
-  @ApiPropertyOptional({ description: '1: only the signed-in streamer\'s own streams (needs a token)', enum: ['1'] })
+  @ApiPropertyOptional({
+    description: "1: only the signed-in streamer's own streams (needs a token)",
+    enum: ['1'],
+  })
   @IsOptional()
   @IsIn(['1', 'true'])
   mine?: string;
