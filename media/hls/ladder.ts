@@ -145,9 +145,9 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
     '-fflags',
     '+genpts+discardcorrupt',
     '-analyzeduration',
-    '1000000',
+    '500000',
     '-probesize',
-    '1000000',
+    '500000',
     '-reorder_queue_size',
     '128',
   ];
