@@ -94,7 +94,7 @@ window.playAndMeasure = (src, seconds) => new Promise((resolve, reject) => {
       // The first 3 s settle the player at its live edge.
       if (end && now > end - seconds * 1000 && d >= 0 && d < 20000) { samples.push(d); edge.push(hls.latency * 1000); }
       if (!end || now < end) video.requestVideoFrameCallback(onFrame);
-      else { hls.destroy(); resolve({ samples, edge, target: hls.targetLatency, level: hls.levels?.[hls.currentLevel]?.height }); }
+      else { const target = hls.targetLatency, level = hls.levels?.[hls.currentLevel]?.height; hls.destroy(); resolve({ samples, edge, target, level }); }
     };
     video.requestVideoFrameCallback(onFrame);
   };
