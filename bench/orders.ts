@@ -256,12 +256,14 @@ async function runOnce(): Promise<RunSummary> {
     });
 
     // ---- the trivial endpoint of the same app ----
+    const trivialCpu0 = process.cpuUsage();
     const trivial = await load({
       port,
       connections: CONNECTIONS,
       durationMs: TRIVIAL_S * 1000,
       requests: { kind: 'get', path: '/api/payments/providers', token: jwt[1 % jwt.length], count: 1e9 },
     });
+    const trivialCpu = process.cpuUsage(trivialCpu0);
     const trivialOk = trivial.okLatencies.sort((a, b) => a - b);
     const trivialRps = (trivialOk.length / trivial.elapsedMs) * 1000;
 
@@ -299,6 +301,8 @@ async function runOnce(): Promise<RunSummary> {
     const appCpu = process.cpuUsage(cpu0.app);
     const cpu = {
       app: ((appCpu.user + appCpu.system) / 1000 / wall) * 100,
+      appUsPerOrder: (appCpu.user + appCpu.system) / Math.max(1, sale.sent),
+      appUsPerTrivial: (trivialCpu.user + trivialCpu.system) / Math.max(1, trivial.sent),
       loadgen: (sale.cpuMs / sale.elapsedMs) * 100,
       postgres: ((cpuOfName('postgres') - cpu0.pg) / wall) * 100,
       redis: ((cpuOfName('redis-server') - cpu0.redis) / wall) * 100,
@@ -380,7 +384,8 @@ async function runOnce(): Promise<RunSummary> {
         `checked in the DB oversold units ${oversold}, lost orders ${lost}, unacknowledged orders ${phantom}, ` +
           `duplicated ${summary.duplicated}, stock ${STOCK} → ${stock} (sale ${saleRemaining}) for ${units} units: ${bookkeeping ? 'consistent' : 'INCONSISTENT'}`,
         `inside            mean batch ${f(meanBatch)} orders per transaction; CPU (% of one core) app ${f(cpu.app, 0)}, ` +
-          `load generator ${f(cpu.loadgen, 0)}, postgres ${f(cpu.postgres, 0)}, redis ${f(cpu.redis, 0)}`,
+          `load generator ${f(cpu.loadgen, 0)}, postgres ${f(cpu.postgres, 0)}, redis ${f(cpu.redis, 0)}; ` +
+          `app CPU per request: order ${f(cpu.appUsPerOrder, 0)} µs, trivial ${f(cpu.appUsPerTrivial, 0)} µs`,
         ...(sale.errors || trivial.errors
           ? [`socket errors: ${sale.errors + trivial.errors} ${sale.sampleErrors.join(' | ')}`]
           : []),

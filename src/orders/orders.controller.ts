@@ -10,11 +10,12 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { CreateOrderDto, ListMyOrdersQueryDto, OrderDto, OrderPageDto } from './dto/order.dto';
+import { parseCreateOrder } from './dto/parse-create-order';
 import { OrdersService } from './orders.service';
 
 @ApiTags('orders')
@@ -50,13 +51,15 @@ export class OrdersController {
     description: 'Key reused with another body; unknown product; mixed currencies',
   })
   @ApiResponse({ status: 429, description: 'Too many orders' })
+  @ApiBody({ type: CreateOrderDto })
   async create(
     @CurrentUser() user: AuthUser,
     @Headers('idempotency-key') key: string | undefined,
-    @Body() dto: CreateOrderDto,
+    // Validated by hand (same rules as CreateOrderDto): the flash-sale hot path.
+    @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<OrderDto> {
-    const { order, created } = await this.orders.create(user, key, dto);
+    const { order, created } = await this.orders.create(user, key, parseCreateOrder(body));
     res.status(created ? 201 : 200);
     return order;
   }
