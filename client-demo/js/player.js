@@ -65,9 +65,10 @@ export function createPlayer({ videoEl, streamId, onState = () => undefined }) {
     const Hls = await loadHlsJs();
     if (Hls.isSupported()) {
       hls = new Hls({
+        // Target latency comes from the playlist's PART-HOLD-BACK (1.5 s): setting
+        // liveSyncDuration(Count) here would override it with whole segments.
         lowLatencyMode: true,
         backBufferLength: 30,
-        liveSyncDurationCount: 2,
         // Catch up with the live edge after a stall (e.g. a transcode resumed after a crash).
         maxLiveSyncPlaybackRate: 1.5,
       });
