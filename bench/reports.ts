@@ -17,7 +17,8 @@
  *
  * The database server is BENCH_DATABASE_URL, else TEST_DATABASE_URL, else
  * DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres; the
- * database is created and dropped (--keep to keep it).
+ * database is created and dropped (--keep keeps it and prints its name;
+ * --reuse <name> times again on a kept database without seeding).
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -48,10 +49,15 @@ async function main(): Promise<void> {
     process.env.TEST_DATABASE_URL ??
     process.env.DATABASE_URL ??
     'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = `lc_bench_${randomBytes(4).toString('hex')}`;
+  const ri = process.argv.indexOf('--reuse');
+  const reuse = ri >= 0 ? process.argv[ri + 1] : undefined;
+  const keep = process.argv.includes('--keep') || reuse !== undefined;
+  if (reuse !== undefined && !/^lc_bench_[0-9a-f]+$/.test(reuse))
+    throw new Error('--reuse takes a kept lc_bench_… name');
+  const dbName = reuse ?? `lc_bench_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: server });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
+  if (!reuse) await admin.query(`CREATE DATABASE ${dbName}`);
   const url = new URL(server);
   url.pathname = `/${dbName}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-bench-'));
@@ -70,19 +76,28 @@ async function main(): Promise<void> {
   await db.connect();
   try {
     const reg = (await (
-      await fetch(`${base}/api/auth/register`, {
+      await fetch(`${base}/api/auth/${reuse ? 'login' : 'register'}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          email: 'bench@shop.test',
-          password: 'password-123',
-          name: 'Bench',
-          role: 'merchant',
-        }),
+        body: JSON.stringify(
+          reuse
+            ? { email: 'bench@shop.test', password: 'password-123' }
+            : { email: 'bench@shop.test', password: 'password-123', name: 'Bench', role: 'merchant' },
+        ),
       })
     ).json()) as { user: { id: string }; accessToken: string };
-    const merchantId = reg.user.id;
-    const token = reg.accessToken;
+    if (!reuse) await seed(reg.user.id);
+    await timings(reg.accessToken);
+  } finally {
+    await db.end();
+    await app.close();
+    if (keep) console.log(`kept database ${dbName} (npm run bench:reports -- --reuse ${dbName})`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  async function seed(merchantId: string): Promise<void> {
     const t0 = Date.now();
     const q = (sql: string, p: unknown[] = []) => db.query(sql, p);
     await q(
@@ -169,6 +184,10 @@ async function main(): Promise<void> {
     await q('ANALYZE');
     const [{ n }] = (await q('SELECT count(*)::int AS n FROM report_rollups')).rows as { n: number }[];
     console.log(`rollup rows: ${n}`);
+  }
+
+  async function timings(token: string): Promise<void> {
+    const q = (sql: string, p: unknown[] = []) => db.query(sql, p);
 
     const [s] = (await q(`SELECT id, started_at FROM streams ORDER BY started_at DESC OFFSET 10 LIMIT 1`))
       .rows as {
@@ -199,12 +218,6 @@ async function main(): Promise<void> {
         `${name.padEnd(34)} p50 ${pct(times, 50).toFixed(1).padStart(6)} ms   p95 ${pct(times, 95).toFixed(1).padStart(6)} ms   (${runs} runs)`,
       );
     }
-  } finally {
-    await db.end();
-    await app.close();
-    if (!process.argv.includes('--keep')) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
