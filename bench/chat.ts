@@ -124,6 +124,12 @@ function percentile(hist: number[], total: number, p: number): number {
   return hist.length - 1;
 }
 
+function quantile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)];
+}
+
 async function http<T>(
   base: string,
   method: string,
@@ -260,6 +266,8 @@ async function main(): Promise<void> {
       await s.timeout(10_000).emitWithAck('join', { streamId: stream.id });
     }
     const acks = { ok: 0, errors: new Map<string, number>() };
+    /** Send → ack of the lines sent in the window: the server's chat:send path, Postgres insert included. */
+    const ackMs: number[] = [];
     let sent = 0;
     let sentInWindow = 0;
     let measuring = false;
@@ -269,10 +277,13 @@ async function main(): Promise<void> {
       setTimeout(
         () => {
           const tick = () => {
-            const text = `bench ${Date.now()} ${seq++}`;
+            const at = Date.now();
+            const text = `bench ${at} ${seq++}`;
             sent++;
-            if (measuring) sentInWindow++;
+            const inWindow = measuring;
+            if (inWindow) sentInWindow++;
             s.emit('chat:send', { text }, (r: { ok?: boolean; error?: { code: string } }) => {
+              if (inWindow) ackMs.push(Date.now() - at);
               if (r.ok) acks.ok++;
               else acks.errors.set(r.error!.code, (acks.errors.get(r.error!.code) ?? 0) + 1);
             });
@@ -328,6 +339,7 @@ async function main(): Promise<void> {
         `window              ${windowS.toFixed(1)} s, ${sentInWindow} lines sent (${(sentInWindow / windowS).toFixed(1)}/s)`,
         `deliveries/s        ${Math.round(deliveries / windowS).toLocaleString('en')}  (${deliveries.toLocaleString('en')} received, ${(expected ? (deliveries / expected) * 100 : 0).toFixed(1)}% of sent × viewers)`,
         `latency p50 / p99   ${percentile(hist, deliveries, 0.5)} ms / ${percentile(hist, deliveries, 0.99)} ms  (max ${percentile(hist, deliveries, 1)} ms)`,
+        `  of which chat:send ack p50 / p99 ${quantile(ackMs, 0.5)} ms / ${quantile(ackMs, 0.99)} ms (validation, limits, Postgres insert)`,
         `server CPU          ${pct(serverCpu)}% of one core   memory RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`,
         `viewer procs CPU    ${pct(clientCpu)}% of one core (all ${viewerProcs.length})   senders ${pct((selfU.user + selfU.system) / 1000)}%`,
         `CPU per delivery    server ${perDelivery(serverCpu)} µs, viewer procs ${perDelivery(clientCpu)} µs ` +
