@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 bash scripts/bootstrap.sh
-apt_ensure redis-server postgresql-client
+# Redis for the integration tests; Chromium for the browser tests; iproute2 for the
+# loopback-only namespace of the media tests.
+apt_ensure redis-server chromium iproute2
 
 reachable() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
