@@ -23,6 +23,28 @@ describe('LaneBatcher', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('keeps up to inflightPerLane batches of a lane running at once', async () => {
+    let running = 0;
+    let most = 0;
+    const batches: number[][] = [];
+    const b = new LaneBatcher<number, number>({
+      lanes: 1,
+      maxBatch: 10,
+      inflightPerLane: 2,
+      laneOf: () => 0,
+      run: async (batch) => {
+        batches.push(batch);
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 10));
+        running--;
+        return batch;
+      },
+    });
+    await Promise.all([1, 2, 3, 4, 5].map((x) => b.submit(x)));
+    expect(most).toBe(2);
+    expect(batches).toEqual([[1], [2], [3, 4, 5]]);
+  });
+
   it('caps batches at maxBatch', async () => {
     const sizes: number[] = [];
     const b = new LaneBatcher<number, number>({

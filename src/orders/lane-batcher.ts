@@ -1,6 +1,12 @@
 export interface LaneBatcherOptions<T, R> {
-  /** Number of lanes; each runs at most one batch at a time. */
+  /** Number of lanes. */
   lanes: number;
+  /**
+   * Batches a lane may run at once (default 1). With 2, the next batch is
+   * already waiting on the row locks when the previous one commits, so the
+   * locks never sit idle between transactions.
+   */
+  inflightPerLane?: number;
   /** Largest batch handed to `run`. */
   maxBatch: number;
   /** Which lane an item belongs to (items contending for the same rows must share a lane). */
@@ -23,14 +29,16 @@ interface Waiter<T, R> {
  */
 export class LaneBatcher<T, R> {
   private readonly queues: Waiter<T, R>[][];
-  private readonly busy: boolean[];
+  private readonly running: number[];
+  private readonly perLane: number;
   private closed = false;
   private inflight = 0;
   private readonly idle = new Set<() => void>();
 
   constructor(private readonly opts: LaneBatcherOptions<T, R>) {
     this.queues = Array.from({ length: opts.lanes }, () => []);
-    this.busy = Array.from({ length: opts.lanes }, () => false);
+    this.running = Array.from({ length: opts.lanes }, () => 0);
+    this.perLane = Math.max(1, opts.inflightPerLane ?? 1);
   }
 
   submit(item: T): Promise<R> {
@@ -38,7 +46,7 @@ export class LaneBatcher<T, R> {
     const lane = Math.abs(this.opts.laneOf(item)) % this.opts.lanes;
     return new Promise<R>((resolve, reject) => {
       this.queues[lane].push({ item, resolve, reject });
-      if (!this.busy[lane]) void this.drain(lane);
+      this.pump(lane);
     });
   }
 
@@ -47,29 +55,34 @@ export class LaneBatcher<T, R> {
     return this.queues.reduce((n, q) => n + q.length, 0) + this.inflight;
   }
 
-  private async drain(lane: number): Promise<void> {
-    this.busy[lane] = true;
+  private pump(lane: number): void {
     const q = this.queues[lane];
-    while (q.length > 0) {
+    while (q.length > 0 && this.running[lane] < this.perLane) {
       const batch = q.splice(0, this.opts.maxBatch);
+      this.running[lane]++;
       this.inflight += batch.length;
-      try {
-        const results = await this.opts.run(batch.map((w) => w.item));
-        batch.forEach((w, i) => w.resolve(results[i]));
-      } catch (e) {
-        for (const w of batch) w.reject(e);
-      } finally {
-        this.inflight -= batch.length;
-      }
+      void this.runBatch(lane, batch);
     }
-    this.busy[lane] = false;
-    if (this.busy.every((b) => !b)) for (const f of this.idle) f();
+  }
+
+  private async runBatch(lane: number, batch: Waiter<T, R>[]): Promise<void> {
+    try {
+      const results = await this.opts.run(batch.map((w) => w.item));
+      batch.forEach((w, i) => w.resolve(results[i]));
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+    } finally {
+      this.inflight -= batch.length;
+      this.running[lane]--;
+      this.pump(lane);
+      if (this.running.every((n) => n === 0)) for (const f of this.idle) f();
+    }
   }
 
   /** Refuses new items and waits for queued ones to finish. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.busy.some((b) => b)) await new Promise<void>((resolve) => this.idle.add(resolve));
+    if (this.running.some((n) => n > 0)) await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 }
 

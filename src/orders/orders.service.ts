@@ -36,6 +36,8 @@ import { OrdersRepository, type ReservationSnapshot } from './orders.repository'
 const LANES = 8;
 /** Largest number of order requests one transaction carries. */
 const MAX_BATCH = 256;
+/** Transactions of one lane in flight: the second waits on the row locks while the first commits. */
+const INFLIGHT_PER_LANE = 2;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 type Outcome =
@@ -129,6 +131,7 @@ export class OrdersService implements OnModuleDestroy {
     this.batcher = new LaneBatcher<ReserveRequest, Outcome>({
       lanes: LANES,
       maxBatch: MAX_BATCH,
+      inflightPerLane: INFLIGHT_PER_LANE,
       // Requests that would lock the same rows share a lane: same stream (its
       // pin) or, without a stream, the same first product.
       laneOf: (r) => laneHash(r.streamId ?? r.items[0].productId),
