@@ -239,7 +239,10 @@ async function scenario(
       edge: measured.edge,
       target: measured.target,
       ...(await (async () => {
-        const st = (await t.http.get(`/api/streams/${id}/hls`)).body as { lagSeconds?: number; speed?: number };
+        const st = (await t.http.get(`/api/streams/${id}/hls`)).body as {
+          lagSeconds?: number;
+          speed?: number;
+        };
         return { lag: st.lagSeconds, speed: st.speed };
       })()),
       level: measured.level,
