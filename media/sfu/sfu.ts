@@ -130,6 +130,12 @@ export class Sfu extends EventEmitter<SfuEvents> {
     return { workers: this.pool.stats(), rooms: this.rooms.size, viewers };
   }
 
+  /** The pid of the mediasoup worker that hosts a stream's room. */
+  workerPidOf(streamId: string): number | undefined {
+    const room = this.rooms.get(streamId);
+    return room ? this.pool.pidOf(room.router) : undefined;
+  }
+
   get workerPool(): WorkerPool {
     return this.pool;
   }

@@ -70,6 +70,11 @@ export class WorkerPool {
     return router;
   }
 
+  /** The pid of the worker process that hosts `router` (for tests of worker death). */
+  pidOf(router: types.Router): number | undefined {
+    return this.slots.find((s) => s.routers.has(router))?.worker.pid;
+  }
+
   /** Per-worker load and liveness, for /health and /metrics. */
   stats(): { pid: number; routers: number; alive: boolean }[] {
     return this.slots.map((s) => ({

@@ -284,8 +284,8 @@ describe('WHIP ingest and WHEP playback', () => {
     const stream = await newStream();
     await publish(stream);
     const pool = sfu().workerPool;
-    const before = pool.stats().map((w) => w.pid);
-    const roomWorker = before.find((_, i) => pool.stats()[i].routers > 0)!;
+    const roomWorker = sfu().workerPidOf(stream.id)!;
+    expect(roomWorker).toEqual(expect.any(Number));
     process.kill(roomWorker, 'SIGKILL');
     await waitFor(() => sfu().room(stream.id) === undefined, 5000, 'room closed with its worker');
     await waitFor(
@@ -305,8 +305,7 @@ describe('WHIP ingest and WHEP playback', () => {
   it('ends a stream whose worker died when nobody reconnects within the grace period', async () => {
     const stream = await newStream();
     await publish(stream);
-    const pool = sfu().workerPool;
-    const pid = pool.stats().find((w) => w.routers > 0)!.pid;
+    const pid = sfu().workerPidOf(stream.id)!;
     process.kill(pid, 'SIGKILL');
     await waitFor(() => sfu().room(stream.id) === undefined, 5000, 'room closed');
     for (let i = 0; i < 100 && (await status(stream.id)) !== 'ended'; i++)
