@@ -17,7 +17,7 @@ NINJA_VERSION="${NINJA_VERSION:-1.13.2}"
 OPENSSL_RECIPE="no-shared no-tests" # part of the OpenSSL cache key
 
 # Debian packages needed to build the worker (checked with dpkg before any apt work).
-BUILD_DEBS=(gcc g++ make perl pkg-config python3 libuv1-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler libsrtp2-dev)
+BUILD_DEBS=(gcc g++ make patch perl pkg-config python3 libuv1-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler libsrtp2-dev)
 
 T0=$(date +%s)
 
@@ -287,6 +287,16 @@ build_worker() {
 		rm -rf "${src:?}/subprojects/$dir"
 		cp -a "$shim" "$src/subprojects/$dir"
 		log "subproject $name -> subprojects/$dir (offline shim)"
+	done
+	# Worker patches (scripts/mediasoup/patches/mediasoup-<version>-*.patch, paths
+	# relative to the mediasoup package): each says why in its header. A patch
+	# for this version that does not apply stops the build.
+	local patchfile
+	for patchfile in "$SCRIPT_DIR"/patches/mediasoup-"$MS_VERSION"-*.patch; do
+		[[ -f "$patchfile" ]] || continue
+		patch --batch --forward -p2 -d "$src" <"$patchfile" >>"$BUILD_LOG" 2>&1 \
+			|| die "patch $(basename "$patchfile") does not apply to mediasoup $MS_VERSION (see $BUILD_LOG)"
+		log "applied $(basename "$patchfile")"
 	done
 	for wrap in "$src"/subprojects/*.wrap; do
 		name="$(basename "$wrap" .wrap)"
