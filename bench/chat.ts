@@ -299,6 +299,7 @@ async function main(): Promise<void> {
     const cpu0 = cpuMsOf(server.pid!);
     const clientCpu0 = viewerProcs.map((c) => cpuMsOf(c.pid!));
     const self0 = process.cpuUsage();
+    server.send({ type: 'loop:start' });
     const w0 = Date.now();
     measuring = true;
     for (const c of viewerProcs) c.send({ type: 'start', at: w0 });
@@ -310,6 +311,9 @@ async function main(): Promise<void> {
     const clientCpu = viewerProcs.reduce((n, c, i) => n + cpuMsOf(c.pid!) - clientCpu0[i], 0);
     const selfU = process.cpuUsage(self0);
     const mem = memOf(server.pid!);
+    const loopP = onMessage<{ p50: number; p99: number; max: number }>(server, 'loop', 10_000);
+    server.send({ type: 'loop:stop' });
+    const loop = await loopP;
     // Lines sent in the window that are still on their way get a moment to arrive.
     await sleep(DRAIN_MS);
     const results = await Promise.all(
@@ -341,6 +345,7 @@ async function main(): Promise<void> {
         `latency p50 / p99   ${percentile(hist, deliveries, 0.5)} ms / ${percentile(hist, deliveries, 0.99)} ms  (max ${percentile(hist, deliveries, 1)} ms)`,
         `  of which chat:send ack p50 / p99 ${quantile(ackMs, 0.5)} ms / ${quantile(ackMs, 0.99)} ms (validation, limits, Postgres insert)`,
         `server CPU          ${pct(serverCpu)}% of one core   memory RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`,
+        `server loop delay   p50 ${loop.p50} ms / p99 ${loop.p99} ms / max ${loop.max} ms (time an event waits for the loop)`,
         `viewer procs CPU    ${pct(clientCpu)}% of one core (all ${viewerProcs.length})   senders ${pct((selfU.user + selfU.system) / 1000)}%`,
         `CPU per delivery    server ${perDelivery(serverCpu)} µs, viewer procs ${perDelivery(clientCpu)} µs ` +
           `(server alone on one core: ~${capacity(serverCpu)} deliveries/s)`,
