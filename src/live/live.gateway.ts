@@ -38,9 +38,12 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayDisco
     private readonly tokens: TokenService,
   ) {}
 
-  async afterInit(ns: LiveNamespace): Promise<void> {
+  afterInit(ns: LiveNamespace): void {
     ns.use(socketAuth(this.tokens));
-    await this.rooms.attach(ns);
+    // Nest does not await this hook: a failure is logged rather than left unhandled.
+    this.rooms.attach(ns).catch((e: unknown) => {
+      this.logger.error(`live room failed to start: ${e instanceof Error ? e.message : String(e)}`);
+    });
   }
 
   handleDisconnect(socket: LiveSocket): void {
