@@ -20,7 +20,8 @@
  *   BENCH_REDIS=1            0: in-process pub/sub, state and queue
  *   BENCH_RUNS=1             >1: run that many times (fresh process each) and print medians
  *   BENCH_LOG_LEVEL=warn     app log level (info logs every request)
- *   BENCH_PROFILE=file       write a V8 CPU profile of the app during the order phase, and print its top functions
+ *   BENCH_PROFILE=file       write a V8 CPU profile of the app during one phase, and print its top functions
+ *   BENCH_PROFILE_PHASE=orders   or trivial: the phase BENCH_PROFILE covers
  */
 import 'reflect-metadata';
 import { fork, spawn } from 'node:child_process';
@@ -68,6 +69,7 @@ interface RunSummary {
   phantom: number;
   duplicated: number;
   meanBatch: number;
+  meanTxMs: number;
   cpu: Record<string, number>;
 }
 
@@ -120,6 +122,22 @@ function cpuOfName(name: string): number {
   return total;
 }
 
+/** Starts a V8 CPU profile of this process (the app) when BENCH_PROFILE asks for this phase. */
+async function startProfile(phase: 'orders' | 'trivial'): Promise<(() => Promise<void>) | undefined> {
+  if (!env.BENCH_PROFILE || (env.BENCH_PROFILE_PHASE ?? 'orders') !== phase) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    fs.writeFileSync(env.BENCH_PROFILE!, JSON.stringify(profile));
+    console.log(`(${phase} phase)`);
+    printTopFunctions(profile);
+    session.disconnect();
+  };
+}
+
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -156,7 +174,7 @@ function printTopFunctions(profile: { nodes: ProfileNode[] }): void {
       .slice(0, k)
       .map(([name, h]) => `  ${((h / total) * 100).toFixed(1).padStart(5)}%  ${name}`)
       .join('\n');
-  console.log(`app CPU profile of the order phase, self time by package:\n${top(byPkg, 15)}`);
+  console.log(`app CPU profile, self time by package:\n${top(byPkg, 15)}`);
   console.log(`by function:\n${top(byFn, 25)}`);
 }
 
@@ -256,6 +274,7 @@ async function runOnce(): Promise<RunSummary> {
     });
 
     // ---- the trivial endpoint of the same app ----
+    const stopTrivialProfile = await startProfile('trivial');
     const trivialCpu0 = process.cpuUsage();
     const trivial = await load({
       port,
@@ -264,17 +283,14 @@ async function runOnce(): Promise<RunSummary> {
       requests: { kind: 'get', path: '/api/payments/providers', token: jwt[1 % jwt.length], count: 1e9 },
     });
     const trivialCpu = process.cpuUsage(trivialCpu0);
+    await stopTrivialProfile?.();
     const trivialOk = trivial.okLatencies.sort((a, b) => a - b);
     const trivialRps = (trivialOk.length / trivial.elapsedMs) * 1000;
 
     // ---- the flash sale ----
     const batchBefore = await app.get(OrderMetrics).batchSize.get();
-    const profiler = env.BENCH_PROFILE ? new Session() : undefined;
-    if (profiler) {
-      profiler.connect();
-      await profiler.post('Profiler.enable');
-      await profiler.post('Profiler.start');
-    }
+    const txBefore = await app.get(OrderMetrics).batchDuration.get();
+    const stopOrderProfile = await startProfile('orders');
     const cpu0 = { app: process.cpuUsage(), pg: cpuOfName('postgres'), redis: cpuOfName('redis-server') };
     const t0 = performance.now();
     const sale = await load({
@@ -292,12 +308,7 @@ async function runOnce(): Promise<RunSummary> {
       },
     });
     const wall = performance.now() - t0;
-    if (profiler) {
-      const { profile } = await profiler.post('Profiler.stop');
-      fs.writeFileSync(env.BENCH_PROFILE!, JSON.stringify(profile));
-      printTopFunctions(profile);
-      profiler.disconnect();
-    }
+    await stopOrderProfile?.();
     const appCpu = process.cpuUsage(cpu0.app);
     const cpu = {
       app: ((appCpu.user + appCpu.system) / 1000 / wall) * 100,
@@ -310,6 +321,13 @@ async function runOnce(): Promise<RunSummary> {
     const batchAfter = await app.get(OrderMetrics).batchSize.get();
     const sumOf = (m: typeof batchAfter, name: string) =>
       m.values.find((v) => v.metricName === `livecart_order_batch_size_${name}`)?.value ?? 0;
+    const txAfter = await app.get(OrderMetrics).batchDuration.get();
+    const txSum = (m: typeof txAfter, name: string) =>
+      m.values.find((v) => v.metricName === `livecart_order_batch_duration_seconds_${name}`)?.value ?? 0;
+    const meanTxMs =
+      ((txSum(txAfter, 'sum') - txSum(txBefore, 'sum')) /
+        Math.max(1, txSum(txAfter, 'count') - txSum(txBefore, 'count'))) *
+      1000;
     const meanBatch =
       (sumOf(batchAfter, 'sum') - sumOf(batchBefore, 'sum')) /
       Math.max(1, sumOf(batchAfter, 'count') - sumOf(batchBefore, 'count'));
@@ -367,6 +385,7 @@ async function runOnce(): Promise<RunSummary> {
       phantom,
       duplicated: Number(dupBuyers) + Number(dupKeys),
       meanBatch,
+      meanTxMs,
       cpu,
     };
 
@@ -383,7 +402,7 @@ async function runOnce(): Promise<RunSummary> {
         `ratio             orders/s ÷ trivial req/s = ${f(summary.ratio, 2)}`,
         `checked in the DB oversold units ${oversold}, lost orders ${lost}, unacknowledged orders ${phantom}, ` +
           `duplicated ${summary.duplicated}, stock ${STOCK} → ${stock} (sale ${saleRemaining}) for ${units} units: ${bookkeeping ? 'consistent' : 'INCONSISTENT'}`,
-        `inside            mean batch ${f(meanBatch)} orders per transaction; CPU (% of one core) app ${f(cpu.app, 0)}, ` +
+        `inside            mean batch ${f(meanBatch)} orders per transaction of ${f(meanTxMs, 2)} ms mean; CPU (% of one core) app ${f(cpu.app, 0)}, ` +
           `load generator ${f(cpu.loadgen, 0)}, postgres ${f(cpu.postgres, 0)}, redis ${f(cpu.redis, 0)}; ` +
           `app CPU per request: order ${f(cpu.appUsPerOrder, 0)} µs, trivial ${f(cpu.appUsPerTrivial, 0)} µs`,
         ...(sale.errors || trivial.errors
@@ -430,7 +449,7 @@ async function runMany(): Promise<void> {
       `  orders/s ${med((r) => r.ordersPerSec).toFixed(0)} (target ≥ 5000)`,
       `  order p50 ${med((r) => r.orderP50).toFixed(2)} ms, p99 ${med((r) => r.orderP99).toFixed(2)} ms (target p99 ≤ 50)`,
       `  trivial req/s ${med((r) => r.trivialRps).toFixed(0)}, ratio ${med((r) => r.ratio).toFixed(2)} (target ≥ 0.5)`,
-      `  mean batch ${med((r) => r.meanBatch).toFixed(1)}`,
+      `  mean batch ${med((r) => r.meanBatch).toFixed(1)} orders, transaction ${med((r) => r.meanTxMs).toFixed(2)} ms`,
       `  worst over runs: oversold ${Math.max(...results.map((r) => r.oversold))}, lost ${Math.max(...results.map((r) => r.lost))}, ` +
         `unacknowledged ${Math.max(...results.map((r) => r.phantom))}, duplicated ${Math.max(...results.map((r) => r.duplicated))}`,
     ].join('\n'),

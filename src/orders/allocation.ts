@@ -1,5 +1,62 @@
+import { randomUUID } from 'node:crypto';
 import { ConflictError, DomainError, UnprocessableError } from '../common/errors/domain-errors';
 import type { OrderItem } from './order.model';
+
+/**
+ * The refusals of an order request, one constructor each, shared by the
+ * TypeScript model below and by the mapping of the database function's
+ * answers (orders.repository.ts), so both speak with the same words.
+ */
+export const Refusal = {
+  unknownStream: (streamId: string) =>
+    new UnprocessableError(`Stream ${streamId} does not exist`, 'unknown_stream'),
+  streamHasNoShop: (streamId: string) =>
+    new UnprocessableError(`Stream ${streamId} does not sell products`, 'stream_has_no_shop'),
+  unknownProduct: (productId: string) =>
+    new UnprocessableError(`Product ${productId} does not exist`, 'unknown_product', { productId }),
+  mixedCurrencies: (a: NamedPrice, b: NamedPrice) =>
+    new UnprocessableError(
+      `"${a.title}" is priced in ${a.currency} and "${b.title}" in ${b.currency}; order them separately`,
+      'mixed_currencies',
+      { productIds: [a.id, b.id] },
+    ),
+  mixedShops: (a: NamedPrice, b: NamedPrice) =>
+    new UnprocessableError(
+      `"${a.title}" and "${b.title}" are sold by different shops; order them separately`,
+      'mixed_shops',
+      { productIds: [a.id, b.id] },
+    ),
+  productNotInStream: (p: { id: string; title: string }, streamId: string) =>
+    new UnprocessableError(`"${p.title}" is not sold in stream ${streamId}`, 'product_not_in_stream', {
+      productId: p.id,
+    }),
+  soldOut: (p: { id: string; title: string }, remaining: number) =>
+    new ConflictError(
+      remaining === 0
+        ? `Flash sale sold out: "${p.title}"`
+        : `Only ${remaining} left in the flash sale of "${p.title}"`,
+      'sold_out',
+      { productId: p.id, remaining },
+    ),
+  outOfStock: (p: { id: string; title: string }, remaining: number) =>
+    new ConflictError(
+      remaining === 0 ? `Out of stock: "${p.title}"` : `Only ${remaining} of "${p.title}" left`,
+      'out_of_stock',
+      { productId: p.id, remaining },
+    ),
+  buyerLimit: (p: { id: string; title: string }, limit: number, used: number) =>
+    new ConflictError(
+      `"${p.title}" is limited to ${limit} per buyer` + (used > 0 ? ` and you already ordered ${used}` : ''),
+      'buyer_limit',
+      { productId: p.id, limit, used },
+    ),
+};
+
+interface NamedPrice {
+  id: string;
+  title: string;
+  currency: string;
+}
 
 /**
  * Pure allocation of stock to order requests, decided against rows the
@@ -101,53 +158,21 @@ export function allocate(req: ReserveRequest, s: AllocationState, newId: () => s
   if (req.streamId !== null) {
     stream = s.streams.get(req.streamId);
     if (!stream) {
-      return fail(new UnprocessableError(`Stream ${req.streamId} does not exist`, 'unknown_stream'));
+      return fail(Refusal.unknownStream(req.streamId));
     }
-    if (stream.merchantId === null) {
-      return fail(
-        new UnprocessableError(`Stream ${req.streamId} does not sell products`, 'stream_has_no_shop'),
-      );
-    }
+    if (stream.merchantId === null) return fail(Refusal.streamHasNoShop(req.streamId));
   }
   const products: LockedProduct[] = [];
   for (const item of req.items) {
     const p = s.products.get(item.productId);
-    if (!p) {
-      return fail(
-        new UnprocessableError(`Product ${item.productId} does not exist`, 'unknown_product', {
-          productId: item.productId,
-        }),
-      );
-    }
+    if (!p) return fail(Refusal.unknownProduct(item.productId));
     products.push(p);
   }
   const first = products[0];
   for (const p of products) {
-    if (p.currency !== first.currency) {
-      return fail(
-        new UnprocessableError(
-          `"${first.title}" is priced in ${first.currency} and "${p.title}" in ${p.currency}; order them separately`,
-          'mixed_currencies',
-          { productIds: [first.id, p.id] },
-        ),
-      );
-    }
-    if (p.merchantId !== first.merchantId) {
-      return fail(
-        new UnprocessableError(
-          `"${first.title}" and "${p.title}" are sold by different shops; order them separately`,
-          'mixed_shops',
-          { productIds: [first.id, p.id] },
-        ),
-      );
-    }
-    if (stream && p.merchantId !== stream.merchantId) {
-      return fail(
-        new UnprocessableError(`"${p.title}" is not sold in stream ${stream.id}`, 'product_not_in_stream', {
-          productId: p.id,
-        }),
-      );
-    }
+    if (p.currency !== first.currency) return fail(Refusal.mixedCurrencies(first, p));
+    if (p.merchantId !== first.merchantId) return fail(Refusal.mixedShops(first, p));
+    if (stream && p.merchantId !== stream.merchantId) return fail(Refusal.productNotInStream(p, stream.id));
   }
 
   const pin = stream ? s.pinsByStream.get(stream.id) : undefined;
@@ -161,26 +186,9 @@ export function allocate(req: ReserveRequest, s: AllocationState, newId: () => s
     const p = products[i];
     const sale = onSale && i === pinIndex;
     if (sale && pin.saleRemaining !== null && pin.saleRemaining < quantity) {
-      const left = pin.saleRemaining;
-      return fail(
-        new ConflictError(
-          left === 0
-            ? `Flash sale sold out: "${p.title}"`
-            : `Only ${left} left in the flash sale of "${p.title}"`,
-          'sold_out',
-          { productId: p.id, remaining: left },
-        ),
-      );
+      return fail(Refusal.soldOut(p, pin.saleRemaining));
     }
-    if (p.stock < quantity) {
-      return fail(
-        new ConflictError(
-          p.stock === 0 ? `Out of stock: "${p.title}"` : `Only ${p.stock} of "${p.title}" left`,
-          'out_of_stock',
-          { productId: p.id, remaining: p.stock },
-        ),
-      );
-    }
+    if (p.stock < quantity) return fail(Refusal.outOfStock(p, p.stock));
     const unit = sale ? pin.salePriceCents! : p.priceCents;
     total += unit * quantity;
     items.push({ productId: p.id, title: p.title, quantity, unitPriceCents: unit, sale });
@@ -191,15 +199,7 @@ export function allocate(req: ReserveRequest, s: AllocationState, newId: () => s
   if (pin && pinIndex >= 0 && limited && pin.perBuyerLimit !== null) {
     const used = s.usage.get(usageKey(pin.id, req.buyerId)) ?? 0;
     if (used + pinUnits > pin.perBuyerLimit) {
-      const title = products[pinIndex].title;
-      return fail(
-        new ConflictError(
-          `"${title}" is limited to ${pin.perBuyerLimit} per buyer` +
-            (used > 0 ? ` and you already ordered ${used}` : ''),
-          'buyer_limit',
-          { productId: pin.productId, limit: pin.perBuyerLimit, used },
-        ),
-      );
+      return fail(Refusal.buyerLimit(products[pinIndex], pin.perBuyerLimit, used));
     }
   }
 
@@ -254,4 +254,59 @@ export function publicBuyerName(name: string): string {
   const first = name.trim().split(/\s+/)[0] ?? '';
   if (first.length === 0 || first.includes('@')) return 'Someone';
   return first.length > 20 ? `${first[0].toUpperCase()}.` : first;
+}
+
+/** What a reservation reads under its locks: the input of the batch model. */
+export interface ReservationSnapshot {
+  nowMs: number;
+  streams: StreamInfo[];
+  pins: LockedPin[];
+  products: LockedProduct[];
+  /** Orders already stored under one of the batch's (buyer, key) pairs. */
+  existing: { id: string; buyerId: string; idempotencyKey: string; requestHash: string }[];
+  /** Units held per pin and buyer. */
+  usage: { pinId: string; buyerId: string; units: number }[];
+}
+
+export type Decision =
+  Allocation | { ok: 'replay'; orderId: string; requestHash: string } | { ok: 'twin'; of: number };
+
+/**
+ * The reference model of a whole batch, as lc_reserve_orders runs it in the
+ * database: stored keys answer with their order, twins within the batch with
+ * the first, the rest are allocated in arrival order. Pure.
+ */
+export function decideBatch(
+  batch: ReserveRequest[],
+  snap: ReservationSnapshot,
+): { orders: NewOrder[]; state: { alloc: AllocationState; decisions: Decision[] } } {
+  const alloc: AllocationState = {
+    nowMs: snap.nowMs,
+    products: new Map(snap.products.map((p) => [p.id, { ...p }])),
+    streams: new Map(snap.streams.map((s) => [s.id, s])),
+    pinsByStream: new Map(snap.pins.map((p) => [p.streamId, { ...p }])),
+    usage: new Map(snap.usage.map((u) => [`${u.pinId}|${u.buyerId}`, u.units])),
+  };
+  const stored = new Map(snap.existing.map((e) => [`${e.buyerId}|${e.idempotencyKey}`, e]));
+  const firstOfKey = new Map<string, number>();
+  const decisions: Decision[] = [];
+  const orders: NewOrder[] = [];
+  batch.forEach((r, i) => {
+    const k = `${r.buyerId}|${r.idempotencyKey}`;
+    const e = stored.get(k);
+    if (e) {
+      decisions.push({ ok: 'replay', orderId: e.id, requestHash: e.requestHash });
+      return;
+    }
+    const first = firstOfKey.get(k);
+    if (first !== undefined) {
+      decisions.push({ ok: 'twin', of: first });
+      return;
+    }
+    firstOfKey.set(k, i);
+    const a = allocate(r, alloc, randomUUID);
+    decisions.push(a);
+    if (a.ok) orders.push(a.order);
+  });
+  return { orders, state: { alloc, decisions } };
 }

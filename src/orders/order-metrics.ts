@@ -14,6 +14,8 @@ export class OrderMetrics {
   readonly latency: Histogram;
   /** Orders per reservation transaction (how much one commit carries). */
   readonly batchSize: Histogram;
+  /** Duration of one reservation transaction, BEGIN to COMMIT (row locks held for most of it). */
+  readonly batchDuration: Histogram;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -50,6 +52,12 @@ export class OrderMetrics {
       name: 'livecart_order_batch_size',
       help: 'Order requests per reservation transaction',
       buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+      registers,
+    });
+    this.batchDuration = new Histogram({
+      name: 'livecart_order_batch_duration_seconds',
+      help: 'Reservation transaction duration, BEGIN to COMMIT',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     });
   }

@@ -1,22 +1,41 @@
 import { Injectable } from '@nestjs/common';
-import type { NewOrder, LockedPin, LockedProduct, StreamInfo } from './allocation';
-import { HOLDING_STATUSES, type Order, type OrderItem, type OrderStatus } from './order.model';
+import type { Order, OrderItem, OrderStatus } from './order.model';
 import { Sql, type SqlRunner } from './sql';
 
-/** What the reservation transaction read, locked, for `allocate` to decide on. */
-export interface ReservationSnapshot {
-  nowMs: number;
-  streams: StreamInfo[];
-  pins: LockedPin[];
-  products: LockedProduct[];
-  /** Orders already stored under one of the batch's (buyer, key) pairs. */
-  existing: { id: string; buyerId: string; idempotencyKey: string; requestHash: string }[];
-  /** Units held per pin and buyer (only for pins with a per-buyer limit). */
-  usage: { pinId: string; buyerId: string; units: number }[];
-}
+/** One request's answer from lc_reserve_orders (see the Commerce migration). */
+export type ReserveResult =
+  | {
+      k: 'created';
+      /** Merchant, currency, total, pin, pinned product, stream offset, pin units, sale units. */
+      m: string;
+      c: string;
+      t: number;
+      p: string | null;
+      pp: string | null;
+      off: number | null;
+      pu: number;
+      su: number;
+      /** Per line, in the request's (sorted) line order. */
+      units: number[];
+      sales: boolean[];
+      titles: string[];
+    }
+  | { k: 'replay'; id: string; h: string }
+  | { k: 'twin'; of: number }
+  | ({ k: 'refused' } & RefusalJson);
 
-export interface Written {
-  /** Ids of the orders actually inserted (the others met a concurrent twin with the same key). */
+type ProductJson = { id: string; title: string; currency: string };
+export type RefusalJson =
+  | { code: 'unknown_stream' | 'stream_has_no_shop' }
+  | { code: 'unknown_product'; product: string }
+  | { code: 'mixed_currencies' | 'mixed_shops'; a: ProductJson; b: ProductJson }
+  | { code: 'product_not_in_stream'; p: ProductJson }
+  | { code: 'sold_out' | 'out_of_stock'; p: ProductJson; remaining: number }
+  | { code: 'buyer_limit'; p: ProductJson; limit: number; used: number };
+
+export interface ReserveAnswer {
+  results: ReserveResult[];
+  /** Orders actually inserted (a key stored meanwhile by another transaction makes its row skip). */
   inserted: Set<string>;
   createdAt: Date;
   expiresAt: Date;
@@ -76,7 +95,6 @@ function toOrder(r: OrderRow): Order & { requestHash: string } {
   };
 }
 
-const HOLDING = `('${HOLDING_STATUSES.join("','")}')`;
 
 /**
  * Statements of the reservation transaction. Named, so each pooled
@@ -85,239 +103,70 @@ const HOLDING = `('${HOLDING_STATUSES.join("','")}')`;
  * paths lock order rows first and then the same pins → products order, and
  * the reservation never waits on an existing order row, so no cycle exists.
  */
-const Q = {
-  /**
-   * Everything the decision needs, in one round trip: the current pins of the
-   * batch's streams and its products, locked (pins first, each set in id
-   * order: the LockRows node sits above the sort), the streams, the stored
-   * idempotency keys, and the database clock. Locked rows come back in their
-   * latest committed version (READ COMMITTED re-reads a row it waited for).
-   */
-  read: `WITH lp AS MATERIALIZED (
-      SELECT id, stream_id, product_id, sale_price_cents, sale_remaining, per_buyer_limit,
-        (extract(epoch FROM ends_at) * 1000)::float8 AS ends_ms
-      FROM pins WHERE stream_id = ANY($1::uuid[]) AND unpinned_at IS NULL
-      ORDER BY id FOR NO KEY UPDATE),
-    lpr AS MATERIALIZED (
-      SELECT id, merchant_id, title, price_cents, currency, stock
-      FROM products WHERE id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE)
-    SELECT (extract(epoch FROM now()) * 1000)::float8 AS now_ms,
-      (SELECT coalesce(json_agg(lp), '[]') FROM lp) AS pins,
-      (SELECT coalesce(json_agg(lpr), '[]') FROM lpr) AS products,
-      (SELECT coalesce(json_agg(json_build_object('id', s.id, 'merchant_id', s.merchant_id, 'status', s.status,
-          'started_ms', (extract(epoch FROM s.started_at) * 1000)::float8)), '[]')
-        FROM streams s WHERE s.id = ANY($1::uuid[])) AS streams,
-      (SELECT coalesce(json_agg(json_build_object('id', o.id, 'buyer_id', o.buyer_id,
-          'idempotency_key', o.idempotency_key, 'request_hash', o.request_hash)), '[]')
-        FROM orders o JOIN unnest($3::uuid[], $4::text[]) AS k(b, k)
-          ON o.buyer_id = k.b AND o.idempotency_key = k.k) AS existing`,
-  /**
-   * Units buyers hold through limited pins. A statement of its own, run after
-   * the pin locks are held, so its snapshot includes every order committed by
-   * the previous holder of the lock (a snapshot taken before waiting would not).
-   */
-  usage: `SELECT pin_id, buyer_id, sum(pin_units)::int AS units FROM orders
-    WHERE pin_id = ANY($1::uuid[]) AND buyer_id = ANY($2::uuid[]) AND status IN ${HOLDING}
-    GROUP BY pin_id, buyer_id`,
-  /**
-   * Every write of the batch in one statement: the orders (a key met
-   * concurrently elsewhere makes its row skip), the items of the orders that
-   * went in, and the guarded decrements summed from those items only. The
-   * final row reports how many counters each guard let through; anything
-   * short of all of them rolls the transaction back.
-   */
-  write: `WITH o AS (
-      INSERT INTO orders (id, buyer_id, merchant_id, status, currency, total_cents, idempotency_key,
-        request_hash, stream_id, pin_id, stream_offset_ms, pin_units, sale_units, expires_at)
-      SELECT u.id, u.b, u.m, 'pending_payment', u.c, u.t, u.k, u.h, u.s, u.p, u.off, u.pu, u.su,
-        now() + make_interval(secs => $13)
-      FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[],
-        $8::uuid[], $9::uuid[], $10::bigint[], $11::int[], $12::int[])
-        AS u(id, b, m, c, t, k, h, s, p, off, pu, su)
-      ON CONFLICT (buyer_id, idempotency_key) DO NOTHING
-      RETURNING id, pin_id, sale_units, created_at, expires_at),
-    it AS (
-      INSERT INTO order_items (order_id, product_id, title, quantity, unit_price_cents, sale)
-      SELECT i.o, i.p, i.t, i.q, i.u, i.s
-      FROM unnest($14::uuid[], $15::uuid[], $16::text[], $17::int[], $18::int[], $19::bool[]) AS i(o, p, t, q, u, s)
-      WHERE i.o IN (SELECT id FROM o)
-      RETURNING product_id, quantity),
-    want AS (SELECT product_id, sum(quantity)::int AS q FROM it GROUP BY product_id),
-    took AS (
-      UPDATE products p SET stock = p.stock - w.q, updated_at = now()
-      FROM want w WHERE p.id = w.product_id AND p.stock >= w.q RETURNING p.id),
-    want_sale AS (SELECT pin_id, sum(sale_units)::int AS q FROM o WHERE sale_units > 0 GROUP BY pin_id),
-    took_sale AS (
-      UPDATE pins SET sale_remaining = pins.sale_remaining - w.q
-      FROM want_sale w WHERE pins.id = w.pin_id AND pins.sale_remaining >= w.q RETURNING pins.id)
-    SELECT (SELECT coalesce(array_agg(id), '{}') FROM o) AS inserted,
-      (SELECT min(created_at) FROM o) AS created_at, (SELECT min(expires_at) FROM o) AS expires_at,
-      (SELECT count(*) FROM want)::int AS want, (SELECT count(*) FROM took)::int AS took,
-      (SELECT count(*) FROM want_sale)::int AS want_sale, (SELECT count(*) FROM took_sale)::int AS took_sale`,
-};
+const RESERVE = `SELECT lc_reserve_orders($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[],
+  $6::int[], $7::uuid[], $8::int[], $9::int) AS r`;
 
 @Injectable()
 export class OrdersRepository {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * Runs one reservation batch in one transaction: read and lock, let `decide`
-   * allocate, write the orders and the guarded decrements. `decide` must be
-   * pure with respect to the outside (it may run again if Postgres picks this
-   * transaction as a deadlock victim).
+   * Reserves one batch in one statement (one round trip, autocommit): the
+   * database function locks, decides, writes and commits; see the Commerce
+   * migration. `ids` are the order ids to use, one per request.
    */
-  reserve<T>(
-    keys: { buyerId: string; idempotencyKey: string }[],
-    streamIds: string[],
-    productIds: string[],
+  async reserve(
+    batch: {
+      buyerId: string;
+      idempotencyKey: string;
+      requestHash: string;
+      streamId: string | null;
+      items: { productId: string; quantity: number }[];
+    }[],
+    ids: string[],
     holdSeconds: number,
-    decide: (snap: ReservationSnapshot) => { orders: NewOrder[]; state: T },
-    afterInsert: (state: T, notInserted: NewOrder[]) => void,
-  ): Promise<{ written: Written; state: T; orders: NewOrder[] }> {
-    return this.sql.tx(async (q) => {
-      const [r] = await q.query<{
-        now_ms: number;
-        pins: {
-          id: string;
-          stream_id: string;
-          product_id: string;
-          sale_price_cents: number | null;
-          sale_remaining: number | null;
-          per_buyer_limit: number | null;
-          ends_ms: number | null;
-        }[];
-        products: {
-          id: string;
-          merchant_id: string;
-          title: string;
-          price_cents: number;
-          currency: string;
-          stock: number;
-        }[];
-        streams: {
-          id: string;
-          merchant_id: string | null;
-          status: StreamInfo['status'];
-          started_ms: number | null;
-        }[];
-        existing: { id: string; buyer_id: string; idempotency_key: string; request_hash: string }[];
-      }>({
-        name: 'lc_res_read',
-        text: Q.read,
-        values: [streamIds, productIds, keys.map((k) => k.buyerId), keys.map((k) => k.idempotencyKey)],
-      });
-      const limited = r.pins.filter((p) => p.per_buyer_limit !== null).map((p) => p.id);
-      const usage =
-        limited.length === 0
-          ? []
-          : await q.query<{ pin_id: string; buyer_id: string; units: number }>({
-              name: 'lc_res_usage',
-              text: Q.usage,
-              values: [limited, [...new Set(keys.map((k) => k.buyerId))]],
-            });
-
-      const { orders, state } = decide({
-        nowMs: r.now_ms,
-        streams: r.streams.map((s) => ({
-          id: s.id,
-          merchantId: s.merchant_id,
-          status: s.status,
-          startedAtMs: s.started_ms,
-        })),
-        pins: r.pins.map((p) => ({
-          id: p.id,
-          streamId: p.stream_id,
-          productId: p.product_id,
-          salePriceCents: p.sale_price_cents,
-          saleRemaining: p.sale_remaining,
-          endsAtMs: p.ends_ms,
-          perBuyerLimit: p.per_buyer_limit,
-        })),
-        products: r.products.map((p) => ({
-          id: p.id,
-          merchantId: p.merchant_id,
-          title: p.title,
-          priceCents: p.price_cents,
-          currency: p.currency,
-          stock: p.stock,
-        })),
-        existing: r.existing.map((e) => ({
-          id: e.id,
-          buyerId: e.buyer_id,
-          idempotencyKey: e.idempotency_key,
-          requestHash: e.request_hash,
-        })),
-        usage: usage.map((u) => ({ pinId: u.pin_id, buyerId: u.buyer_id, units: u.units })),
-      });
-      const nothing = {
-        inserted: new Set<string>(),
-        createdAt: new Date(r.now_ms),
-        expiresAt: new Date(r.now_ms),
-      };
-      if (orders.length === 0) return { written: nothing, state, orders };
-
-      // Inserted in (buyer, key) order: two transactions that meet on several
-      // keys wait on each other in the same order, never in a cycle.
-      const sorted = [...orders].sort((a, b) =>
-        a.buyerId === b.buyerId
-          ? a.idempotencyKey < b.idempotencyKey
-            ? -1
-            : 1
-          : a.buyerId < b.buyerId
-            ? -1
-            : 1,
-      );
-      const items: [string[], string[], string[], number[], number[], boolean[]] = [[], [], [], [], [], []];
-      for (const o of sorted) {
-        for (const it of o.items) {
-          items[0].push(o.id);
-          items[1].push(it.productId);
-          items[2].push(it.title);
-          items[3].push(it.quantity);
-          items[4].push(it.unitPriceCents);
-          items[5].push(it.sale);
-        }
+  ): Promise<ReserveAnswer> {
+    const itemReq: number[] = [];
+    const itemProduct: string[] = [];
+    const itemQty: number[] = [];
+    batch.forEach((r, i) => {
+      for (const it of r.items) {
+        itemReq.push(i + 1);
+        itemProduct.push(it.productId);
+        itemQty.push(it.quantity);
       }
-      const [w] = await q.query<{
-        inserted: string[];
-        created_at: Date | null;
-        expires_at: Date | null;
-        want: number;
-        took: number;
-        want_sale: number;
-        took_sale: number;
-      }>({
-        name: 'lc_res_write',
-        text: Q.write,
-        values: [
-          sorted.map((o) => o.id),
-          sorted.map((o) => o.buyerId),
-          sorted.map((o) => o.merchantId),
-          sorted.map((o) => o.currency),
-          sorted.map((o) => o.totalCents),
-          sorted.map((o) => o.idempotencyKey),
-          sorted.map((o) => o.requestHash),
-          sorted.map((o) => o.streamId),
-          sorted.map((o) => o.pinId),
-          sorted.map((o) => o.streamOffsetMs),
-          sorted.map((o) => o.pinUnits),
-          sorted.map((o) => o.saleUnits),
-          holdSeconds,
-          ...items,
-        ],
-      });
-      // The rows are locked and the amounts were decided from their locked
-      // values, so every guard holds; if one ever did not, the counts differ and
-      // the whole batch rolls back instead of overselling.
-      if (w.took !== w.want || w.took_sale !== w.want_sale) {
-        throw new Error('stock guard failed: reservation rolled back');
-      }
-      const inserted = new Set(w.inserted);
-      const notInserted = orders.filter((o) => !inserted.has(o.id));
-      if (notInserted.length > 0) afterInsert(state, notInserted);
-      if (inserted.size === 0) return { written: nothing, state, orders };
-      return { written: { inserted, createdAt: w.created_at!, expiresAt: w.expires_at! }, state, orders };
     });
+    const [row] = await this.sql.query<{
+      r: {
+        results: ReserveResult[];
+        inserted: string[];
+        created_at?: string;
+        expires_at?: string;
+        now: number;
+      };
+    }>({
+      name: 'lc_reserve_orders',
+      text: RESERVE,
+      values: [
+        ids,
+        batch.map((r) => r.buyerId),
+        batch.map((r) => r.idempotencyKey),
+        batch.map((r) => r.requestHash),
+        batch.map((r) => r.streamId),
+        itemReq,
+        itemProduct,
+        itemQty,
+        holdSeconds,
+      ],
+    });
+    const r = row.r;
+    const now = new Date(r.now);
+    return {
+      results: r.results,
+      inserted: new Set(r.inserted),
+      createdAt: r.created_at ? new Date(r.created_at) : now,
+      expiresAt: r.expires_at ? new Date(r.expires_at) : now,
+    };
   }
 
   async findById(id: string): Promise<(Order & { requestHash: string }) | null> {

@@ -1,5 +1,5 @@
-import { decideBatch, requestHash } from './orders.service';
-import type { ReserveRequest } from './allocation';
+import { decideBatch, type ReserveRequest } from './allocation';
+import { requestHash } from './orders.service';
 
 const P = '00000000-0000-4000-8000-00000000000a';
 const snap = (

@@ -16,21 +16,13 @@ import type { AppConfig } from '../config/config';
 import { STATE_STORE } from '../infra/infra.module';
 import type { StateStore } from '../infra/state-store';
 import { RoomNotifier } from '../pins/room-notifier';
-import {
-  allocate,
-  publicBuyerName,
-  unallocate,
-  type Allocation,
-  type AllocationState,
-  type NewOrder,
-  type ReserveRequest,
-} from './allocation';
+import { publicBuyerName, Refusal, type ReserveRequest } from './allocation';
 import type { CreateOrderDto, OrderDto } from './dto/order.dto';
 import { LaneBatcher, laneHash } from './lane-batcher';
 import { OrderExpiryService } from './order-expiry.service';
 import { OrderMetrics } from './order-metrics';
 import { illegalMoveMessage, MOVES, type Order, type OrderMove, type OrderStatus } from './order.model';
-import { OrdersRepository, type ReservationSnapshot } from './orders.repository';
+import { OrdersRepository, type RefusalJson } from './orders.repository';
 
 /** Concurrent reservation transactions per process (each holds one pooled connection while it runs). */
 const LANES = 8;
@@ -41,12 +33,9 @@ const INFLIGHT_PER_LANE = 2;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 type Outcome =
-  | { kind: 'created'; order: Order; buyerName: string }
+  | { kind: 'created'; order: Order; buyerName: string; pinnedProductId: string | null }
   | { kind: 'replay'; orderId: string }
   | { kind: 'rejected'; error: DomainError };
-
-type Decision =
-  Allocation | { ok: 'replay'; orderId: string; requestHash: string } | { ok: 'twin'; of: number };
 
 export interface CreateResult {
   order: OrderDto;
@@ -203,83 +192,82 @@ export class OrdersService implements OnModuleDestroy {
     }
   }
 
-  /** One reservation transaction for a batch of requests (see the class comment). */
+  /** One reservation statement for a batch of requests (see the class comment). */
   private async runBatch(batch: ReserveRequest[]): Promise<Outcome[]> {
     this.metrics.batchSize.observe(batch.length);
-    const streamIds = [...new Set(batch.flatMap((r) => (r.streamId ? [r.streamId] : [])))].sort();
-    const productIds = [...new Set(batch.flatMap((r) => r.items.map((i) => i.productId)))].sort();
-    const keys = batch.map((r) => ({ buyerId: r.buyerId, idempotencyKey: r.idempotencyKey }));
+    const ids = batch.map(() => randomUUID());
+    const endTimer = this.metrics.batchDuration.startTimer();
+    const answer = await this.orders.reserve(batch, ids, this.config.orders.holdSeconds);
+    endTimer();
 
-    const { written, state } = await this.orders.reserve(
-      keys,
-      streamIds,
-      productIds,
-      this.config.orders.holdSeconds,
-      (snap) => decideBatch(batch, snap),
-      (st, notInserted) => {
-        for (const o of notInserted) unallocate(o, st.alloc);
-      },
-    );
-
-    // Twins of a key committed concurrently elsewhere: answer with the stored order.
-    const late = state.decisions.flatMap((d) =>
-      d.ok === true && !written.inserted.has(d.order.id) ? [d.order] : [],
-    );
-    const lateIds = new Map<string, string>();
-    for (const o of late) {
-      const id = await this.orders.findIdByKey(o.buyerId, o.idempotencyKey);
-      if (id) lateIds.set(o.id, id);
+    const outcomes: Outcome[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const req = batch[i];
+      const r = answer.results[i];
+      if (r.k === 'replay') {
+        outcomes.push({ kind: 'replay', orderId: r.id });
+      } else if (r.k === 'twin') {
+        const first = outcomes[r.of];
+        if (first.kind === 'created') outcomes.push({ kind: 'replay', orderId: first.order.id });
+        else if (first.kind === 'replay') outcomes.push(first);
+        else if (batch[r.of].requestHash === req.requestHash) outcomes.push(first);
+        else outcomes.push({ kind: 'rejected', error: keyReused(req.idempotencyKey) });
+      } else if (r.k === 'refused') {
+        outcomes.push({ kind: 'rejected', error: refusal(r, req) });
+      } else if (!answer.inserted.has(ids[i])) {
+        // A twin of this key was committed meanwhile by another transaction or replica.
+        const id = await this.orders.findIdByKey(req.buyerId, req.idempotencyKey);
+        outcomes.push(
+          id
+            ? { kind: 'replay', orderId: id }
+            : {
+                kind: 'rejected',
+                error: new ConflictError('A concurrent request with this key failed; retry', 'retry'),
+              },
+        );
+      } else {
+        outcomes.push({
+          kind: 'created',
+          buyerName: req.buyerName,
+          pinnedProductId: r.pp,
+          order: {
+            id: ids[i],
+            buyerId: req.buyerId,
+            merchantId: r.m,
+            status: 'pending_payment',
+            currency: r.c,
+            totalCents: Number(r.t),
+            streamId: req.streamId,
+            pinId: r.p,
+            streamOffsetMs: r.off === null ? null : Number(r.off),
+            items: req.items.map((it, j) => ({
+              productId: it.productId,
+              title: r.titles[j],
+              quantity: it.quantity,
+              unitPriceCents: r.units[j],
+              sale: r.sales[j],
+            })),
+            createdAt: answer.createdAt,
+            expiresAt: answer.expiresAt,
+            paidAt: null,
+            fulfilledAt: null,
+            closedAt: null,
+          },
+        });
+      }
     }
-
-    const outcomes: Outcome[] = new Array<Outcome>(batch.length);
-    const resolve = (i: number): Outcome => {
-      const d = state.decisions[i];
-      if (d.ok === 'replay') return { kind: 'replay', orderId: d.orderId };
-      if (d.ok === 'twin') {
-        const first = outcomes[d.of] ?? resolve(d.of);
-        if (first.kind === 'created') return { kind: 'replay', orderId: first.order.id };
-        if (first.kind === 'replay') return first;
-        return batch[d.of].requestHash === batch[i].requestHash
-          ? first
-          : { kind: 'rejected', error: keyReused(batch[i].idempotencyKey) };
-      }
-      if (!d.ok) return { kind: 'rejected', error: d.error };
-      if (!written.inserted.has(d.order.id)) {
-        const id = lateIds.get(d.order.id);
-        return id
-          ? { kind: 'replay', orderId: id }
-          : {
-              kind: 'rejected',
-              error: new ConflictError('A concurrent request with this key failed; retry', 'retry'),
-            };
-      }
-      return {
-        kind: 'created',
-        buyerName: d.order.buyerName,
-        order: {
-          ...d.order,
-          status: 'pending_payment',
-          createdAt: written.createdAt,
-          expiresAt: written.expiresAt,
-          paidAt: null,
-          fulfilledAt: null,
-          closedAt: null,
-        },
-      };
-    };
-    for (let i = 0; i < batch.length; i++) outcomes[i] ??= resolve(i);
 
     const created = outcomes.flatMap((o) => (o.kind === 'created' ? [o] : []));
     if (created.length > 0) {
       this.metrics.created.inc(created.length);
       this.expiry.schedule(
         created.map((c) => c.order.id),
-        written.expiresAt,
+        answer.expiresAt,
       );
       this.notifier.stockChanged(created.flatMap((c) => c.order.items.map((i) => i.productId)));
       for (const c of created) {
         if (c.order.streamId === null) continue;
-        const title = c.order.items.find((i) => i.productId === pinnedProductOf(state.alloc, c.order))?.title;
+        const title = c.order.items.find((i) => i.productId === c.pinnedProductId)?.title;
         this.notifier.orderPlaced(
           c.order.streamId,
           publicBuyerName(c.buyerName),
@@ -382,46 +370,30 @@ function keyReused(key: string): UnprocessableError {
   );
 }
 
+/** The DomainError of a refusal from the database, worded as the model words it (Refusal). */
+function refusal(r: RefusalJson, req: ReserveRequest): DomainError {
+  switch (r.code) {
+    case 'unknown_stream':
+      return Refusal.unknownStream(req.streamId ?? '');
+    case 'stream_has_no_shop':
+      return Refusal.streamHasNoShop(req.streamId ?? '');
+    case 'unknown_product':
+      return Refusal.unknownProduct(r.product);
+    case 'mixed_currencies':
+      return Refusal.mixedCurrencies(r.a, r.b);
+    case 'mixed_shops':
+      return Refusal.mixedShops(r.a, r.b);
+    case 'product_not_in_stream':
+      return Refusal.productNotInStream(r.p, req.streamId ?? '');
+    case 'sold_out':
+      return Refusal.soldOut(r.p, r.remaining);
+    case 'out_of_stock':
+      return Refusal.outOfStock(r.p, r.remaining);
+    case 'buyer_limit':
+      return Refusal.buyerLimit(r.p, r.limit, r.used);
+  }
+}
+
 function canSee(user: AuthUser, o: Order): boolean {
   return o.buyerId === user.id || o.merchantId === user.id || user.roles.includes('admin');
-}
-
-function pinnedProductOf(s: AllocationState, o: Order): string | undefined {
-  return o.streamId ? s.pinsByStream.get(o.streamId)?.productId : undefined;
-}
-
-/** Builds the allocation state from the locked snapshot and decides each request. Pure. */
-export function decideBatch(
-  batch: ReserveRequest[],
-  snap: ReservationSnapshot,
-): { orders: NewOrder[]; state: { alloc: AllocationState; decisions: Decision[] } } {
-  const alloc: AllocationState = {
-    nowMs: snap.nowMs,
-    products: new Map(snap.products.map((p) => [p.id, { ...p }])),
-    streams: new Map(snap.streams.map((s) => [s.id, s])),
-    pinsByStream: new Map(snap.pins.map((p) => [p.streamId, { ...p }])),
-    usage: new Map(snap.usage.map((u) => [`${u.pinId}|${u.buyerId}`, u.units])),
-  };
-  const stored = new Map(snap.existing.map((e) => [`${e.buyerId}|${e.idempotencyKey}`, e]));
-  const firstOfKey = new Map<string, number>();
-  const decisions: Decision[] = [];
-  const orders: NewOrder[] = [];
-  batch.forEach((r, i) => {
-    const k = `${r.buyerId}|${r.idempotencyKey}`;
-    const e = stored.get(k);
-    if (e) {
-      decisions.push({ ok: 'replay', orderId: e.id, requestHash: e.requestHash });
-      return;
-    }
-    const first = firstOfKey.get(k);
-    if (first !== undefined) {
-      decisions.push({ ok: 'twin', of: first });
-      return;
-    }
-    firstOfKey.set(k, i);
-    const a = allocate(r, alloc, randomUUID);
-    decisions.push(a);
-    if (a.ok) orders.push(a.order);
-  });
-  return { orders, state: { alloc, decisions } };
 }

@@ -121,6 +121,22 @@ describe('flash sale', () => {
     expect(await stockOf(t, shop.productId)).toBe(7);
   });
 
+  it('sells a sale without a sale stock at the sale price from the product stock', async () => {
+    const shop = await createShop(t, { stock: 3, priceCents: 5000 });
+    const p = await pin(t, shop, { salePriceCents: 2000, perBuyerLimit: 5 });
+    const buyer = await t.user('viewer');
+    const res = await order(t, buyer, {
+      streamId: shop.streamId,
+      items: [{ productId: shop.productId, quantity: 3 }],
+    }).expect(201);
+    expect(res.body).toMatchObject({ totalCents: 6000, pinId: p.pinId, items: [{ sale: true }] });
+    expect(await stockOf(t, shop.productId)).toBe(0);
+    await order(t, await t.user('viewer'), {
+      streamId: shop.streamId,
+      items: [{ productId: shop.productId, quantity: 1 }],
+    }).expect(409);
+  });
+
   it('gives the sale price only to orders from the sale stream', async () => {
     const shop = await createShop(t, { stock: 10, priceCents: 5000 });
     await pin(t, shop, { salePriceCents: 1000, saleStock: 5 });
