@@ -256,6 +256,25 @@ export function publicBuyerName(name: string): string {
   return first.length > 20 ? `${first[0].toUpperCase()}.` : first;
 }
 
+/**
+ * The order in which a batch is reserved: by buyer, then key. Twins of a key
+ * and the requests of one buyer become adjacent (the database function relies
+ * on it), and every transaction inserts keys in the same order (no deadlock
+ * cycles). Within one batch the requests are simultaneous, so this order is
+ * as fair as arrival order. Returns the permutation (sorted position → index).
+ */
+export function reservationOrder(batch: { buyerId: string; idempotencyKey: string }[]): number[] {
+  return batch
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const x = batch[a];
+      const y = batch[b];
+      if (x.buyerId !== y.buyerId) return x.buyerId < y.buyerId ? -1 : 1;
+      if (x.idempotencyKey !== y.idempotencyKey) return x.idempotencyKey < y.idempotencyKey ? -1 : 1;
+      return a - b;
+    });
+}
+
 /** What a reservation reads under its locks: the input of the batch model. */
 export interface ReservationSnapshot {
   nowMs: number;

@@ -95,7 +95,6 @@ function toOrder(r: OrderRow): Order & { requestHash: string } {
   };
 }
 
-
 /**
  * Statements of the reservation transaction. Named, so each pooled
  * connection parses and plans them once. Lock order, everywhere in the

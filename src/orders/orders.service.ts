@@ -16,7 +16,7 @@ import type { AppConfig } from '../config/config';
 import { STATE_STORE } from '../infra/infra.module';
 import type { StateStore } from '../infra/state-store';
 import { RoomNotifier } from '../pins/room-notifier';
-import { publicBuyerName, Refusal, type ReserveRequest } from './allocation';
+import { publicBuyerName, Refusal, reservationOrder, type ReserveRequest } from './allocation';
 import type { CreateOrderDto, OrderDto } from './dto/order.dto';
 import { LaneBatcher, laneHash } from './lane-batcher';
 import { OrderExpiryService } from './order-expiry.service';
@@ -193,8 +193,10 @@ export class OrdersService implements OnModuleDestroy {
   }
 
   /** One reservation statement for a batch of requests (see the class comment). */
-  private async runBatch(batch: ReserveRequest[]): Promise<Outcome[]> {
-    this.metrics.batchSize.observe(batch.length);
+  private async runBatch(arrived: ReserveRequest[]): Promise<Outcome[]> {
+    this.metrics.batchSize.observe(arrived.length);
+    const perm = reservationOrder(arrived);
+    const batch = perm.map((i) => arrived[i]);
     const ids = batch.map(() => randomUUID());
     const endTimer = this.metrics.batchDuration.startTimer();
     const answer = await this.orders.reserve(batch, ids, this.config.orders.holdSeconds);
@@ -275,7 +277,9 @@ export class OrdersService implements OnModuleDestroy {
         );
       }
     }
-    return outcomes;
+    const byArrival = new Array<Outcome>(arrived.length);
+    perm.forEach((original, sorted) => (byArrival[original] = outcomes[sorted]));
+    return byArrival;
   }
 
   /** Who may read an order: its buyer, its shop, admins. Others get 404 (no existence leak). */
