@@ -78,6 +78,12 @@ describe('HLS-timed product pins in Chromium', () => {
       undefined,
       { timeout: 20_000 },
     );
+    // Let the 50 ms sampler record the overlay that just appeared.
+    await page.waitForFunction(
+      () => (window as unknown as { samples: { shown: boolean }[] }).samples.some((x) => x.shown),
+      undefined,
+      { timeout: 5_000 },
+    );
     const samples = await page.evaluate(
       () =>
         (window as unknown as { samples: { now: number; shown: boolean; wall: number | null }[] }).samples,
