@@ -81,29 +81,36 @@ export function requestHash(
  * Zero oversell, by construction rather than by checking afterwards:
  *  1. Stock lives in exactly one place per counter: `products.stock` and, for a
  *     flash sale, `pins.sale_remaining` (sale units also leave product stock).
- *  2. A reservation transaction locks those rows (SELECT … FOR NO KEY UPDATE,
- *     in a fixed order), decides every order of its batch from the locked
- *     values, inserts the orders and applies the decrements as guarded
- *     UPDATEs (`SET stock = stock - q WHERE stock >= q`) before one COMMIT. No
- *     other writer can change a locked counter in between, and an order row
- *     exists if and only if its units were taken (same transaction).
- *  3. CHECK (stock >= 0) and CHECK (sale_remaining >= 0) make any mistake in
- *     the above a rolled-back transaction, never a negative count.
+ *  2. A reservation is one statement, `SELECT lc_reserve_orders(...)` (PL/pgSQL,
+ *     Commerce migration), in its own transaction: it locks those rows
+ *     (FOR NO KEY UPDATE, pins then products, by id), decides every request of
+ *     the batch from the locked values, inserts the orders and applies guarded
+ *     decrements (`SET stock = stock - q WHERE stock >= q`, the count of rows
+ *     it touched checked, else the statement fails) before the commit. No other
+ *     writer can change a locked counter meanwhile, and an order row exists if
+ *     and only if its units were taken (same transaction).
+ *  3. CHECK (stock >= 0) and CHECK (sale_remaining >= 0) turn any mistake in the
+ *     above into a failed transaction, never a negative count.
  *  4. Units come back only through a conditional status change
  *     (`WHERE status = 'pending_payment'` or `'paid'`) in the same transaction
  *     as the increment: expiry, cancel and refund return them exactly once.
- * Throughput: one hot product means one hot row, whose lock is held until
- * the commit's fsync, so order-per-transaction would cap at ~1/fsync. Requests
- * are therefore batched per lane (LaneBatcher): one transaction and one fsync
- * carry every request that arrived while the previous batch was committing.
+ *
+ * Throughput: a hot product is a hot row whose lock lasts until the commit's
+ * fsync, so one order per transaction would cap near 1/fsync (~300/s here).
+ * Requests are batched per lane (LaneBatcher, natural batching: whatever
+ * arrived while the previous batch ran), one round trip and one commit per
+ * batch, and the row locks are held only inside the database, never across a
+ * Node event-loop turn. A second batch of the lane waits on the lock while the
+ * first commits.
  *
  * Idempotency: UNIQUE (buyer_id, idempotency_key) with the request's hash
- * stored beside it. A batch first reads the stored keys (→ the same order, or
- * 422 when the hash differs), collapses twins inside the batch, and inserts
- * with ON CONFLICT DO NOTHING: a twin committed concurrently by another
- * transaction or replica makes the insert skip, its units are given back
- * before the decrements are written, and the request answers with the
- * stored order. One key can therefore never yield two orders.
+ * stored beside it. The function answers a stored key with its order (the
+ * caller compares hashes: same → 200 with that order, different → 422),
+ * collapses twins within the batch (the batch is sorted by buyer and key, so
+ * they are adjacent), and inserts with ON CONFLICT DO NOTHING: a twin
+ * committed concurrently by another transaction or replica makes the row skip,
+ * the decrements are summed from inserted orders only, and the request
+ * answers with the stored order. One key can never yield two orders.
  */
 @Injectable()
 export class OrdersService implements OnModuleDestroy {
