@@ -1,17 +1,6 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 /** The watch page plays the LL-HLS output with hls.js in real Chromium. */
 describe('watch page playing LL-HLS in Chromium', () => {
@@ -20,7 +9,7 @@ describe('watch page playing LL-HLS in Chromium', () => {
 
   beforeAll(async () => {
     f = await startHlsApp({ redis: false });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { BadRequestError, UnsupportedMediaTypeError } from '../../common/errors/domain-errors';
 
 /** The SDP body of a WHIP/WHEP request, or the right 4xx (RFC 9725 §4.2). */
@@ -17,4 +17,18 @@ export function sdpBody(req: Request, expected = 'application/sdp'): string {
 export function bearerOf(req: Request): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec((req.headers.authorization ?? '').trim());
   return m?.[1];
+}
+
+/** 201 with the SDP answer and the session resource (RFC 9725 §4.2), for WHIP and WHEP alike. */
+export function sendAnswer(res: Response, location: string, sessionId: string, answer: string): void {
+  res
+    .status(201)
+    .set({
+      'Content-Type': 'application/sdp',
+      Location: location,
+      ETag: `"${sessionId}"`,
+      'Accept-Patch': 'application/trickle-ice-sdpfrag',
+      'Cache-Control': 'no-store',
+    })
+    .send(answer);
 }

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { Public } from '../../common/auth/decorators';
 import { MissingError } from '../../common/errors/domain-errors';
 import { IngestService } from './ingest.service';
-import { sdpBody } from './sdp-body';
+import { sdpBody, sendAnswer } from './sdp-body';
 import { patchFragment } from './whip.controller';
 
 /** WHEP playback: anyone may watch a live stream over WebRTC. */
@@ -28,16 +28,7 @@ export class WhepController {
     @Res() res: Response,
   ) {
     const { sessionId, answer } = await this.ingest.view(streamId, sdpBody(req), req.ip);
-    res
-      .status(201)
-      .set({
-        'Content-Type': 'application/sdp',
-        Location: `/whep/${streamId}/sessions/${sessionId}`,
-        ETag: `"${sessionId}"`,
-        'Accept-Patch': 'application/trickle-ice-sdpfrag',
-        'Cache-Control': 'no-store',
-      })
-      .send(answer);
+    sendAnswer(res, `/whep/${streamId}/sessions/${sessionId}`, sessionId, answer);
   }
 
   @Public()

@@ -16,7 +16,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../../common/errors/domain-errors';
 import { IngestService } from './ingest.service';
-import { bearerOf, sdpBody } from './sdp-body';
+import { bearerOf, sdpBody, sendAnswer } from './sdp-body';
 
 /**
  * WHIP (RFC 9725) ingest. Public at the HTTP level: the bearer token is the
@@ -50,16 +50,7 @@ export class WhipController {
     const key = bearerOf(req);
     const offer = sdpBody(req);
     const { sessionId, answer } = await this.ingest.publish(streamId, key, offer, req.ip);
-    res
-      .status(201)
-      .set({
-        'Content-Type': 'application/sdp',
-        Location: `/whip/${streamId}/sessions/${sessionId}`,
-        ETag: `"${sessionId}"`,
-        'Accept-Patch': 'application/trickle-ice-sdpfrag',
-        'Cache-Control': 'no-store',
-      })
-      .send(answer);
+    sendAnswer(res, `/whip/${streamId}/sessions/${sessionId}`, sessionId, answer);
   }
 
   @Public()
