@@ -145,6 +145,11 @@ export class ModerationService implements OnModuleInit, OnModuleDestroy {
       case 'slow-mode': {
         const s = await this.repo.updateSettings(streamId, { slowModeSeconds: dto.seconds! });
         await this.invalidate(streamId);
+        // Viewers already in the room learn it at once (new ones get it in room:state).
+        await this.publish(streamId, {
+          event: 'chat:slow-mode',
+          data: { slowModeSeconds: s.slowModeSeconds },
+        });
         return { action: 'slow-mode', slowModeSeconds: s.slowModeSeconds };
       }
       case 'words': {

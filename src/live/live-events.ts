@@ -49,6 +49,12 @@ export interface ServerToClientEvents {
   'room:state': (state: RoomState) => void;
   'chat:message': (msg: ChatMessage) => void;
   'chat:deleted': (p: { id: string }) => void;
+  /**
+   * A moderator changed slow mode: from now on a viewer must wait this many
+   * seconds between two messages (0 = off; staff are exempt). Same value as
+   * `slowModeSeconds` in room:state, pushed to everyone already in the room.
+   */
+  'chat:slow-mode': (p: { slowModeSeconds: number }) => void;
   viewers: (p: { count: number }) => void;
   reactions: (p: { counts: Record<string, number> }) => void;
   'product:pinned': (p: { pin: PinView }) => void;
@@ -70,6 +76,7 @@ export interface ServerToClientEvents {
 export const RELAYED_EVENTS = [
   'chat:message',
   'chat:deleted',
+  'chat:slow-mode',
   'viewers',
   'reactions',
   'product:pinned',

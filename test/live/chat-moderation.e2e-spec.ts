@@ -1,6 +1,6 @@
 import type { ChatMessage, ErrorReply } from '../../src/live/live-events';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { ask, connect, join, next, record, sleep, type LiveClient } from './live-client';
+import { ask, connect, eventually, join, next, record, sleep, type LiveClient } from './live-client';
 
 type SendReply = { ok: true; message: ChatMessage; hidden?: boolean } | ErrorReply;
 
@@ -246,6 +246,40 @@ describe('chat errors and moderation', () => {
     expect(state.slowModeSeconds).toBe(30);
     expect(await say(owner, 'one')).toMatchObject({ ok: true });
     expect(await say(owner, 'two')).toMatchObject({ ok: true });
+  });
+
+  it('pushes slow-mode changes to everyone already in the room', async () => {
+    const { socket: viewer } = await chatter();
+    const anonymous = await open();
+    expect((await join(anonymous, streamId)).slowModeSeconds).toBe(0);
+    const seen = record<{ slowModeSeconds: number }>(anonymous, 'chat:slow-mode');
+    const on = next<{ slowModeSeconds: number }>(viewer, 'chat:slow-mode');
+    await moderate(streamer.token, { action: 'slow-mode', seconds: 10 }).expect(200);
+    expect(await on).toEqual({ slowModeSeconds: 10 });
+    // The pushed value is the one chat:send enforces.
+    expect(await say(viewer, 'first')).toMatchObject({ ok: true });
+    expect(((await say(viewer, 'second')) as ErrorReply).error).toMatchObject({
+      code: 'slow_mode',
+      details: { retryAfterSeconds: 10 },
+    });
+    const off = next<{ slowModeSeconds: number }>(viewer, 'chat:slow-mode');
+    await moderate(admin.token, { action: 'slow-mode', seconds: 0 }).expect(200);
+    expect(await off).toEqual({ slowModeSeconds: 0 });
+    await eventually(() => seen.length === 2, 5000, 'both changes at the anonymous viewer');
+    expect(seen).toEqual([{ slowModeSeconds: 10 }, { slowModeSeconds: 0 }]);
+    // A room that was not changed hears nothing.
+    const other = await t.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'Elsewhere' })
+      .expect(201);
+    const elsewhere = await open();
+    await join(elsewhere, other.body.id);
+    const quiet = record(elsewhere, 'chat:slow-mode');
+    const three = next(viewer, 'chat:slow-mode', (p: { slowModeSeconds: number }) => p.slowModeSeconds === 3);
+    await moderate(streamer.token, { action: 'slow-mode', seconds: 3 }).expect(200);
+    await three;
+    expect(quiet).toEqual([]);
   });
 
   it('hides messages that match the word list from everyone else', async () => {
