@@ -149,6 +149,8 @@ interface Result {
   target?: number;
   /** The worker's estimate of part publication lag behind capture (s). */
   lag?: number;
+  /** The worker's start-up, in ms from the job's start: plain RTP open, first keyframe's size, ffmpeg listening, first part. */
+  startup?: { openMs?: number; sizeMs?: number; ffmpegListeningMs?: number; firstPartMs?: number };
   speed?: number;
   level?: number;
   ladder: string;
@@ -242,8 +244,14 @@ async function scenario(
         const st = (await t.http.get(`/api/streams/${id}/hls`)).body as {
           lagSeconds?: number;
           speed?: number;
+          firstPartMs?: number;
+          startup?: Result['startup'];
         };
-        return { lag: st.lagSeconds, speed: st.speed };
+        return {
+          lag: st.lagSeconds,
+          speed: st.speed,
+          startup: { ...st.startup, firstPartMs: st.firstPartMs },
+        };
       })()),
       level: measured.level,
       ladder,
@@ -278,6 +286,10 @@ async function main(): Promise<void> {
     console.log(
       `    publish → first playable part ${r.firstPartMs} ms, first full segment ${r.firstSegmentMs} ms`,
     );
+    if (r.startup)
+      console.log(
+        `    worker start-up (ms after the job started): plain RTP open ${r.startup.openMs}, first keyframe's size ${r.startup.sizeMs}, ffmpeg listening ${r.startup.ffmpegListeningMs}, first part ${r.startup.firstPartMs}`,
+      );
     console.log(
       r.latency.length
         ? `    LL-HLS glass-to-glass: frames=${r.latency.length} p50=${quantile(r.latency, 0.5)} ms p95=${quantile(r.latency, 0.95)} ms`

@@ -1,4 +1,11 @@
-import { buildFfmpegCommand, DEFAULT_LADDER, planLadder, toArgv, type SourceInfo } from './ladder';
+import {
+  buildFfmpegCommand,
+  DEFAULT_LADDER,
+  partFrames,
+  planLadder,
+  toArgv,
+  type SourceInfo,
+} from './ladder';
 
 const vp8_720: SourceInfo = { width: 1280, height: 720, codec: 'vp8', hasAudio: true };
 const h264_1080: SourceInfo = {
@@ -58,7 +65,8 @@ describe('buildFfmpegCommand', () => {
   const base = {
     sdpPath: '/w/stream.sdp',
     hasAudio: true,
-    partSeconds: 0.5,
+    partSeconds: 1 / 3,
+    partsPerSegment: 4,
     fps: 30,
     outDir: '/w',
     posterPath: '/w/poster.jpg',
@@ -84,26 +92,46 @@ describe('buildFfmpegCommand', () => {
     ]);
   });
 
-  it('aligns keyframes across renditions at every part boundary with a fixed GOP and no scene cuts', () => {
+  it('cuts encoded rungs into parts of whole frames by time, with a keyframe every segment counted from the first frame', () => {
     const cmd = buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) });
     for (const o of cmd.outputs.slice(0, 3)) {
       const arg = (flag: string) => o.args[o.args.indexOf(flag) + 1];
       expect(arg('-c:v')).toBe('libx264');
-      expect(arg('-force_key_frames')).toBe('expr:gte(t,n_forced*0.5)');
-      expect(arg('-g')).toBe('15');
-      expect(arg('-keyint_min')).toBe('15');
+      // 4 parts of 10 frames: a keyframe every 40 frames (1.333 s), the first frame included.
+      expect(arg('-force_key_frames')).toBe('expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+1.316667))');
+      expect(arg('-g')).toBe('40');
+      expect(arg('-keyint_min')).toBe('40');
       expect(arg('-sc_threshold')).toBe('0');
+      expect(arg('-tune')).toBe('zerolatency');
       expect(arg('-c:a')).toBe('aac');
-      expect(arg('-hls_time')).toBe('0.5');
+      expect(arg('-hls_time')).toBe('0.333333');
+      expect(arg('-hls_flags')).toBe('split_by_time+temp_file');
       expect(arg('-hls_segment_type')).toBe('fmp4');
     }
     expect(cmd.outputs[1].args).toEqual(expect.arrayContaining(['-map', '[v1]', '-b:v', '1400000']));
+  });
+
+  it('reads the input without buffering and with little probing', () => {
+    const cmd = buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) });
+    const arg = (flag: string) => cmd.inputArgs[cmd.inputArgs.indexOf(flag) + 1];
+    expect(arg('-fflags')).toContain('+nobuffer');
+    expect(arg('-flags')).toBe('low_delay');
+    expect(Number(arg('-analyzeduration'))).toBeLessThanOrEqual(100_000);
+  });
+
+  it('rounds parts to whole frames', () => {
+    expect(partFrames(0.5, 30)).toBe(15);
+    expect(partFrames(0.333, 30)).toBe(10);
+    expect(partFrames(0.333, 25)).toBe(8);
+    expect(partFrames(0.01, 30)).toBe(1);
   });
 
   it('maps the source video untouched for a copied rung and leaves it out of the filter graph', () => {
     const cmd = buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, h264_1080, true) });
     expect(cmd.outputs[0].args.slice(0, 4)).toEqual(['-map', '0:v:0', '-c:v', 'copy']);
     expect(cmd.outputs[0].args).not.toContain('-force_key_frames');
+    // Copied parts can only be cut at the publisher's keyframes.
+    expect(cmd.outputs[0].args).not.toContain('split_by_time+temp_file');
     expect(cmd.filterComplex.startsWith('[0:v:0]fps=30,split=3[s0][s1][sp];')).toBe(true);
   });
 

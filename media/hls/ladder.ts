@@ -48,6 +48,8 @@ const ENCODED_AVC = 'avc1.4d401f';
 const AAC = 'mp4a.40.2';
 
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+/** Seconds with microsecond precision, no trailing zeros (ffmpeg duration options). */
+const fmtSeconds = (n: number) => String(Number(n.toFixed(6)));
 
 /**
  * Fits the ladder to the source: rungs above the source height are dropped
@@ -93,8 +95,14 @@ export interface FfmpegCommandOptions {
   sdpPath: string;
   renditions: PlannedRendition[];
   hasAudio: boolean;
-  /** Part duration in seconds (≤ 0.5 for LL-HLS); every part starts with a keyframe. */
+  /**
+   * Part duration in seconds (≤ 0.5 for LL-HLS), rounded to whole frames at
+   * `fps` (see `partFrames`). Encoded rungs start a segment, not every part,
+   * with a keyframe; a copied rung cuts parts at the publisher's keyframes.
+   */
   partSeconds: number;
+  /** Parts per segment: encoded rungs get a keyframe every `partsPerSegment` parts. */
+  partsPerSegment: number;
   fps: number;
   /** Each rendition writes `<outDir>/<name>/{init.mp4,p<n>.m4s,ffmpeg.m3u8}`. */
   outDir: string;
@@ -129,25 +137,46 @@ export function toArgv(cmd: FfmpegCommand): string[] {
   return argv;
 }
 
+/** Frames per part: parts are whole frames long, so part and keyframe times fall on frames. */
+export function partFrames(partSeconds: number, fps: number): number {
+  return Math.max(1, Math.round(fps * partSeconds));
+}
+
 /**
  * The ffmpeg command of a live transcode. Every output is ffmpeg's own HLS
- * muxer writing fMP4 fragments of `partSeconds`: these become the LL-HLS
- * parts, grouped into segments by our playlist writer. Keyframes are forced
- * at every part boundary by time expression (same times in every rendition,
- * so parts and segments align across the ladder), with scene-cut keyframes
- * off and a fixed GOP.
+ * muxer writing fMP4 fragments of one part each: these become the LL-HLS
+ * parts, grouped into segments by our playlist writer. Encoded rungs are cut
+ * by time (`split_by_time`, so a part need not start on a keyframe) and get
+ * a keyframe every segment, counted from the first frame (`prev_forced_t`):
+ * the muxer counts part boundaries from its first frame too, so every
+ * segment starts on a keyframe, at the same frame in every rendition. Only
+ * those parts are independent (`EXT-X-PART:INDEPENDENT=YES`). Fixed GOP, no
+ * scene cuts. A copied rung can only be cut at the publisher's keyframes:
+ * each of its parts is independent, and the transcoder asks the publisher
+ * for a keyframe every part.
+ *
+ * Input: no probing beyond what ffmpeg needs to open the decoders (the
+ * transcoder read the size from the first keyframe already), no input
+ * buffering, low-delay decoding.
  */
 export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
-  const gop = Math.max(1, Math.round(o.fps * o.partSeconds));
+  const frames = partFrames(o.partSeconds, o.fps);
+  const part = frames / o.fps;
+  const segmentFrames = frames * o.partsPerSegment;
+  const segment = segmentFrames / o.fps;
+  const anyCopy = o.renditions.some((r) => r.copy);
   const inputArgs = [
     '-protocol_whitelist',
     'file,udp,rtp',
     '-fflags',
-    '+genpts+discardcorrupt',
+    '+genpts+discardcorrupt+nobuffer',
+    '-flags',
+    'low_delay',
+    // A copied H.264 rung needs its SPS/PPS found before the muxer writes the init segment.
     '-analyzeduration',
-    '500000',
+    anyCopy ? '500000' : '100000',
     '-probesize',
-    '500000',
+    anyCopy ? '500000' : '32768',
     '-reorder_queue_size',
     '128',
   ];
@@ -189,13 +218,14 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
         '-bufsize',
         `${r.videoBitrate}`,
         '-g',
-        `${gop}`,
+        `${segmentFrames}`,
         '-keyint_min',
-        `${gop}`,
+        `${segmentFrames}`,
         '-sc_threshold',
         '0',
         '-force_key_frames',
-        `expr:gte(t,n_forced*${o.partSeconds})`,
+        // Half a frame of slack against rounding; the first frame is forced too.
+        `expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+${fmtSeconds(segment - 0.5 / o.fps)}))`,
       );
     }
     if (o.hasAudio)
@@ -204,7 +234,7 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
       '-f',
       'hls',
       '-hls_time',
-      `${o.partSeconds}`,
+      fmtSeconds(part),
       '-hls_list_size',
       '12',
       '-hls_segment_type',
@@ -214,7 +244,7 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
       '-hls_segment_filename',
       `${dir}/p%d.m4s`,
       '-hls_flags',
-      'independent_segments+temp_file',
+      r.copy ? 'independent_segments+temp_file' : 'split_by_time+temp_file',
     );
     outputs.push({ path: `${dir}/ffmpeg.m3u8`, args });
   }

@@ -14,6 +14,8 @@ export interface Part {
   duration: number;
   /** Wall-clock of capture of the part's first frame (ms since epoch). */
   pdt: number;
+  /** Starts with a keyframe (`INDEPENDENT=YES`); absent means yes (state written before parts could be dependent). */
+  independent?: boolean;
 }
 
 export interface Segment {
@@ -169,7 +171,9 @@ export class LlHlsPlaylist {
     };
     const partLines = (parts: Part[]) => {
       for (const p of parts)
-        lines.push(`#EXT-X-PART:DURATION=${fmt(p.duration)},URI="${p.uri}",INDEPENDENT=YES`);
+        lines.push(
+          `#EXT-X-PART:DURATION=${fmt(p.duration)},URI="${p.uri}"${p.independent === false ? '' : ',INDEPENDENT=YES'}`,
+        );
     };
     const withParts = s.ended ? s.segments.length : s.segments.length - SEGMENTS_WITH_PARTS;
     s.segments.forEach((seg, i) => {

@@ -1,47 +1,234 @@
-import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
+import { readFile } from 'node:fs/promises';
 
-/** Width, height and codec of the first video stream ffprobe finds in an SDP. */
-export async function probeSdp(
-  sdpPath: string,
-  opts: { ffprobePath?: string; timeoutMs?: number; onListening?: () => void } = {},
-): Promise<{ width: number; height: number; codec: string }> {
-  const args = [
-    '-v',
-    'error',
-    '-protocol_whitelist',
-    'file,udp,rtp',
-    '-analyzeduration',
-    '500000',
-    '-probesize',
-    '500000',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=width,height,codec_name',
-    '-of',
-    'json',
-    '-i',
-    sdpPath,
-  ];
-  const child = spawn(opts.ffprobePath ?? 'ffprobe', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  // ffprobe binds its ports within a few ms of starting; the caller then lets RTP flow.
-  const listening = setTimeout(() => opts.onListening?.(), 200);
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  clearTimeout(listening);
-  const s = (
-    JSON.parse(out || '{}') as { streams?: { width?: number; height?: number; codec_name?: string }[] }
-  ).streams?.[0];
-  if (code !== 0 || !s?.width || !s.height) {
-    throw new Error(`ffprobe found no video in the RTP stream (exit ${code}): ${err.trim().slice(-300)}`);
+/** The coded size of a video frame and its codec. */
+export interface VideoSize {
+  width: number;
+  height: number;
+  codec: string;
+}
+
+/** Reads bits MSB first from an RBSP (emulation prevention bytes already removed). */
+class BitReader {
+  private pos = 0;
+  constructor(private readonly buf: Buffer) {}
+  bit(): number {
+    if (this.pos >= this.buf.length * 8) throw new RangeError('SPS truncated');
+    const b = (this.buf[this.pos >> 3] >> (7 - (this.pos & 7))) & 1;
+    this.pos++;
+    return b;
   }
-  return { width: s.width, height: s.height, codec: s.codec_name ?? 'unknown' };
+  bits(n: number): number {
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 2 + this.bit();
+    return v;
+  }
+  /** ue(v) */
+  ue(): number {
+    let zeros = 0;
+    while (this.bit() === 0) if (++zeros > 31) throw new RangeError('bad exp-Golomb code');
+    return 2 ** zeros - 1 + this.bits(zeros);
+  }
+  /** se(v) */
+  se(): number {
+    const k = this.ue();
+    return k % 2 === 1 ? (k + 1) / 2 : -(k / 2);
+  }
+}
+
+function unescapeRbsp(nal: Buffer): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < nal.length; i++) {
+    if (i >= 2 && nal[i] === 3 && nal[i - 1] === 0 && nal[i - 2] === 0) continue;
+    out.push(nal[i]);
+  }
+  return Buffer.from(out);
+}
+
+const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
+
+/** Width and height of an H.264 sequence parameter set (the NAL unit, header byte included). */
+export function h264SpsSize(nal: Buffer): { width: number; height: number } {
+  const r = new BitReader(unescapeRbsp(nal.subarray(1)));
+  const profile = r.bits(8);
+  r.bits(16); // constraint flags, level_idc
+  r.ue(); // seq_parameter_set_id
+  let chromaFormat = 1;
+  let separateColourPlanes = 0;
+  if (HIGH_PROFILES.has(profile)) {
+    chromaFormat = r.ue();
+    if (chromaFormat === 3) separateColourPlanes = r.bit();
+    r.ue(); // bit_depth_luma_minus8
+    r.ue(); // bit_depth_chroma_minus8
+    r.bit(); // qpprime_y_zero_transform_bypass_flag
+    if (r.bit()) {
+      // seq_scaling_matrix_present_flag: skip the scaling lists
+      for (let i = 0; i < (chromaFormat === 3 ? 12 : 8); i++) {
+        if (!r.bit()) continue;
+        const size = i < 6 ? 16 : 64;
+        let last = 8;
+        let next = 8;
+        for (let j = 0; j < size; j++) {
+          if (next !== 0) next = (last + r.se() + 256) % 256;
+          last = next === 0 ? last : next;
+        }
+      }
+    }
+  }
+  r.ue(); // log2_max_frame_num_minus4
+  const pocType = r.ue();
+  if (pocType === 0) r.ue();
+  else if (pocType === 1) {
+    r.bit();
+    r.se();
+    r.se();
+    const n = r.ue();
+    for (let i = 0; i < n; i++) r.se();
+  }
+  r.ue(); // max_num_ref_frames
+  r.bit(); // gaps_in_frame_num_value_allowed_flag
+  const widthMbs = r.ue() + 1;
+  const heightMapUnits = r.ue() + 1;
+  const frameMbsOnly = r.bit();
+  if (!frameMbsOnly) r.bit(); // mb_adaptive_frame_field_flag
+  r.bit(); // direct_8x8_inference_flag
+  let crop = { l: 0, r: 0, t: 0, b: 0 };
+  if (r.bit()) crop = { l: r.ue(), r: r.ue(), t: r.ue(), b: r.ue() };
+  const chromaArray = separateColourPlanes ? 0 : chromaFormat;
+  const cropX = chromaArray === 0 ? 1 : chromaArray === 3 ? 1 : 2;
+  const cropY = (chromaArray === 0 ? 1 : chromaArray === 1 ? 2 : 1) * (2 - frameMbsOnly);
+  return {
+    width: widthMbs * 16 - cropX * (crop.l + crop.r),
+    height: (2 - frameMbsOnly) * heightMapUnits * 16 - cropY * (crop.t + crop.b),
+  };
+}
+
+/** The payload of an RTP packet (header, CSRCs, extension and padding removed), or undefined. */
+export function rtpPayload(pkt: Buffer): { pt: number; payload: Buffer } | undefined {
+  if (pkt.length < 12 || pkt[0] >> 6 !== 2) return undefined;
+  const cc = pkt[0] & 0x0f;
+  let off = 12 + cc * 4;
+  if (pkt[0] & 0x10) {
+    if (pkt.length < off + 4) return undefined;
+    off += 4 + pkt.readUInt16BE(off + 2) * 4;
+  }
+  let end = pkt.length;
+  if (pkt[0] & 0x20) end -= pkt[pkt.length - 1];
+  if (off >= end) return undefined;
+  return { pt: pkt[1] & 0x7f, payload: pkt.subarray(off, end) };
+}
+
+/**
+ * The frame size a video RTP payload announces, if it starts a keyframe
+ * (VP8: the key frame header; H.264: a sequence parameter set, alone, in a
+ * STAP-A or at the start of an FU-A).
+ */
+export function keyframeSize(codec: string, payload: Buffer): { width: number; height: number } | undefined {
+  try {
+    if (codec === 'vp8') {
+      // RFC 7741 payload descriptor, then the VP8 frame header.
+      let i = 1;
+      const start = (payload[0] & 0x10) !== 0 && (payload[0] & 0x07) === 0;
+      if (payload[0] & 0x80) {
+        const x = payload[i++];
+        if (x & 0x80) i += payload[i] & 0x80 ? 2 : 1;
+        if (x & 0x40) i++;
+        if (x & 0x30) i++;
+      }
+      const f = payload.subarray(i);
+      if (!start || f.length < 10 || (f[0] & 1) !== 0) return undefined;
+      if (f[3] !== 0x9d || f[4] !== 0x01 || f[5] !== 0x2a) return undefined;
+      return { width: f.readUInt16LE(6) & 0x3fff, height: f.readUInt16LE(8) & 0x3fff };
+    }
+    if (codec === 'h264') {
+      const type = payload[0] & 0x1f;
+      if (type === 7) return h264SpsSize(payload);
+      if (type === 24) {
+        for (let i = 1; i + 2 < payload.length;) {
+          const n = payload.readUInt16BE(i);
+          const nal = payload.subarray(i + 2, i + 2 + n);
+          if (nal.length > 0 && (nal[0] & 0x1f) === 7) return h264SpsSize(nal);
+          i += 2 + n;
+        }
+      }
+      if (type === 28 && payload.length > 2 && payload[1] & 0x80 && (payload[1] & 0x1f) === 7) {
+        return h264SpsSize(Buffer.concat([Buffer.from([(payload[0] & 0xe0) | 7]), payload.subarray(2)]));
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The size of the first keyframe arriving as RTP on `host:port`. Listens
+ * itself instead of running ffprobe (which costs a process start and half a
+ * second of analysis before ffmpeg may even start): the caller starts the
+ * RTP and requests keyframes from `onListening`, and ffmpeg binds the same
+ * port once this resolves.
+ */
+export function sniffVideoSize(
+  host: string,
+  port: number,
+  codec: string,
+  opts: { timeoutMs?: number; onListening?: () => void; signal?: AbortSignal } = {},
+): Promise<VideoSize> {
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+    let done = false;
+    const finish = (err: Error | undefined, v?: VideoSize) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      sock.close(() => (err ? reject(err) : resolve(v!)));
+    };
+    const onAbort = () => finish(new Error('aborted while waiting for the first keyframe'));
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(`no ${codec} keyframe arrived on ${host}:${port} within ${opts.timeoutMs ?? 15_000} ms`),
+        ),
+      opts.timeoutMs ?? 15_000,
+    );
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    sock.on('error', (e) => finish(e));
+    sock.on('message', (pkt: Buffer) => {
+      const p = rtpPayload(pkt);
+      const size = p && keyframeSize(codec, p.payload);
+      if (size && size.width > 0 && size.height > 0) finish(undefined, { ...size, codec });
+    });
+    sock.bind(port, host, () => opts.onListening?.());
+  });
+}
+
+/** Whether some process has a UDP socket bound to local `port` (Linux /proc/net/udp{,6}). */
+async function udpBound(port: number): Promise<boolean | undefined> {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let any = false;
+  for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
+    const text = await readFile(f, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    any = true;
+    // "  sl  local_address rem_address ...": the local address is the second column.
+    for (const line of text.split('\n')) if (line.trim().split(/\s+/)[1]?.endsWith(suffix)) return true;
+  }
+  return any ? false : undefined;
+}
+
+/**
+ * Resolves true once a process (ffmpeg) listens on UDP `port`, false after
+ * `timeoutMs`, or at once when /proc cannot tell (not Linux).
+ */
+export async function waitUdpBound(port: number, timeoutMs: number): Promise<boolean> {
+  const t0 = Date.now();
+  for (;;) {
+    const bound = await udpBound(port);
+    if (bound !== false) return bound === true;
+    if (Date.now() - t0 > timeoutMs) return false;
+    await new Promise((r) => setTimeout(r, 15));
+  }
 }
 
 function bindable(port: number, host: string): Promise<boolean> {

@@ -4,12 +4,14 @@ import type { PlainRtpSession, PlainRtpSource } from '../sfu/plain-output';
 import {
   AUDIO_BITRATE,
   buildFfmpegCommand,
+  partFrames,
   planLadder,
   type PlannedRendition,
   type RenditionSpec,
 } from './ladder';
 import { LlHlsPlaylist, renderMaster, type PlaylistState } from './playlist';
-import { allocateRtpPair, probeSdp } from './probe';
+import { startsWithSyncSample } from './fmp4';
+import { allocateRtpPair, sniffVideoSize, waitUdpBound } from './probe';
 import { startFfmpeg, type FfmpegProcess } from './runner';
 import type { HlsStorage } from './storage';
 
@@ -35,7 +37,6 @@ export interface TranscodeOptions {
   /** No new part for this long while live: ffmpeg is killed and the run fails (default 10 s). */
   stallMs?: number;
   ffmpegPath?: string;
-  ffprobePath?: string;
   onProgress?: (p: TranscodeProgress) => void;
   /** The ffmpeg process of this run (tests kill it to see the resume). */
   onFfmpeg?: (p: FfmpegProcess) => void;
@@ -57,6 +58,8 @@ export interface TranscodeProgress {
   lagSeconds: number;
   /** ms from this run's start to its first published part. */
   firstPartMs?: number;
+  /** ms from this run's start to: the plain RTP opened, the first keyframe's size known, ffmpeg listening. */
+  startup?: { openMs?: number; sizeMs?: number; ffmpegListeningMs?: number };
 }
 
 /** Persisted between runs so a resumed transcode continues the same playlists. */
@@ -131,8 +134,8 @@ function ffmpegParts(text: string): { n: number; duration: number }[] {
 }
 
 /**
- * One run of a live transcode: plain RTP from the SFU → ffprobe (source
- * size) → ffmpeg (ladder of fMP4 parts + poster) → parts, segments and
+ * One run of a live transcode: plain RTP from the SFU → the first
+ * keyframe (source size, read off the RTP) → ffmpeg (ladder of fMP4 parts + poster) → parts, segments and
  * LL-HLS playlists in storage. Resolves when the stream ended and the
  * playlists are closed; rejects when ffmpeg died or stalled (the job
  * retries, and the next run continues the playlists after a discontinuity).
@@ -174,15 +177,20 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
     const sdpPath = path.join(runDir, 'stream.sdp');
     await fs.writeFile(sdpPath, session.sdp);
 
-    // The source size is known once a keyframe arrives: ffprobe it, then plan the ladder.
-    const keyframes = setInterval(() => void s.requestKeyFrame().catch(() => undefined), 1000);
+    progress.startup = { openMs: Date.now() - t0 };
+    // The source size comes with the first keyframe: read it off the RTP, then plan the ladder.
+    const keyframes = setInterval(() => void s.requestKeyFrame().catch(() => undefined), 300);
     keyframeTimers.push(keyframes);
-    const probed = await probeSdp(sdpPath, {
-      ffprobePath: o.ffprobePath,
+    const probed = await sniffVideoSize(o.rtpHost, target.video.rtp, s.video.codec, {
       onListening: () => void s.start().catch(() => undefined),
+      signal: o.signal,
+    }).catch((e: Error) => {
+      if (o.signal.aborted) return undefined;
+      throw e;
     });
     clearInterval(keyframes);
-    if (o.signal.aborted) return await finish();
+    progress.startup.sizeMs = Date.now() - t0;
+    if (o.signal.aborted || !probed) return await finish();
     progress.source = probed;
     const plan = planLadder(
       o.ladder,
@@ -204,12 +212,14 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
       ),
     );
 
+    // Parts are whole frames: 0.333 s at 30 fps is 10 frames, exactly 1/3 s.
+    const partSeconds = partFrames(o.partSeconds, o.fps) / o.fps;
     const playlists = new Map<string, LlHlsPlaylist>();
     for (const r of plan) {
       const prior = state.playlists[r.name];
       const pl = prior
         ? LlHlsPlaylist.restore(prior)
-        : LlHlsPlaylist.create({ partTarget: o.partSeconds, partsPerSegment: o.partsPerSegment });
+        : LlHlsPlaylist.create({ partTarget: partSeconds, partsPerSegment: o.partsPerSegment });
       const closed = pl.startRun(`r${run}/init.mp4`);
       if (closed)
         await writeSegment(
@@ -230,6 +240,7 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
       renditions: plan,
       hasAudio: s.hasAudio,
       partSeconds: o.partSeconds,
+      partsPerSegment: o.partsPerSegment,
       fps: o.fps,
       outDir: runDir,
       posterPath,
@@ -237,10 +248,20 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
     });
     ffmpeg = startFfmpeg(cmd, { ffmpegPath: o.ffmpegPath, onStart: (line) => log(`ffmpeg: ${line}`) });
     o.onFfmpeg?.(ffmpeg);
-    // ffmpeg binds its ports at once; ask for a keyframe until the first part shows it decoded.
-    const kf = setInterval(() => void s.requestKeyFrame().catch(() => undefined), 500);
+    // The keyframe that told the size went to our own socket: ask for another as soon as ffmpeg
+    // listens, then every part until the first part shows it decoded. A copied rung is cut at the
+    // publisher's keyframes, so it keeps asking for one every part.
+    const copying = plan.some((r) => r.copy);
+    const keyframe = () => void s.requestKeyFrame().catch(() => undefined);
+    let firstPartSeen = false;
+    const kf = setInterval(() => {
+      if (copying || !firstPartSeen) keyframe();
+    }, partSeconds * 1000);
     keyframeTimers.push(kf);
-    setTimeout(() => void s.requestKeyFrame().catch(() => undefined), 150);
+    void waitUdpBound(target.video.rtp, 5000).then((bound) => {
+      if (bound && progress.startup) progress.startup.ffmpegListeningMs = Date.now() - t0;
+      keyframe();
+    });
 
     progress.state = 'live';
     const seen = new Map<string, number>(plan.map((r) => [r.name, -1]));
@@ -285,8 +306,11 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
         const startSec = cumulative.get(r.name)!;
         cumulative.set(r.name, startSec + p.duration);
         cache.set(uri, data);
+        // A part starts with a keyframe when the fragment says so; if it does not say, when it
+        // opens a segment (where every encoded rung has its keyframe) or belongs to a copied rung.
+        const independent = startsWithSyncSample(data) ?? (r.copy || p.n % o.partsPerSegment === 0);
         const closed = pl.addPart(
-          { uri, duration: p.duration, pdt: runStartPdt + startSec * 1000 },
+          { uri, duration: p.duration, pdt: runStartPdt + startSec * 1000, independent },
           `r${run}/p${p.n + 1}.m4s`,
         );
         if (closed) {
@@ -306,6 +330,7 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
           progress.segments = pl.segments.length;
           progress.lagSeconds = Math.max(0, (now - (runStartPdt + (startSec + p.duration) * 1000)) / 1000);
           progress.firstPartMs ??= now - t0;
+          firstPartSeen = true;
           lastPartAt = now;
         }
       }

@@ -86,9 +86,9 @@ export interface HlsConfig {
   workDir: string;
   /** Ladder rungs as `name:height:kbps`, default 720p:720:2800,480p:480:1400,360p:360:800. */
   ladder: { name: string; height: number; videoBitrate: number }[];
-  /** LL-HLS part duration in ms (default 500; parts must be ≤ 0.5 s for LL-HLS). */
+  /** LL-HLS part duration in ms, rounded to whole frames (default 333: 10 frames at 30 fps; ≤ 500 for LL-HLS). */
   partMs: number;
-  /** Parts per segment (default 4: 2 s segments). */
+  /** Parts per segment (default 6: 2 s segments, each starting on a keyframe). */
   partsPerSegment: number;
   /** Output frame rate of re-encoded renditions (default 30). */
   fps: number;
@@ -211,8 +211,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       dir: path.resolve(r.string('HLS_DIR', path.join(r.string('DATA_DIR', './data'), 'media'))),
       workDir: path.resolve(r.string('HLS_WORK_DIR', path.join(r.string('DATA_DIR', './data'), 'hls-work'))),
       ladder: parseLadder(r.string('HLS_LADDER', '720p:720:2800,480p:480:1400,360p:360:800'), r.problems),
-      partMs: r.int('HLS_PART_MS', 500, 200, 2000),
-      partsPerSegment: r.int('HLS_PARTS_PER_SEGMENT', 4, 1, 20),
+      partMs: r.int('HLS_PART_MS', 333, 200, 2000),
+      partsPerSegment: r.int('HLS_PARTS_PER_SEGMENT', 6, 1, 20),
       fps: r.int('HLS_FPS', 30, 10, 60),
       copyH264: r.bool('HLS_COPY_H264', false),
       posterSeconds: r.int('HLS_POSTER_SECONDS', 3, 1, 60),

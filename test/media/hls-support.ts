@@ -119,10 +119,10 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
   return f;
 }
 
-/** Decodes a file with ffprobe: the first video stream's size and how many frames decode. */
+/** Decodes a file with ffprobe: the first video stream's size, how many frames decode, and whether the first is a keyframe. */
 export async function probeFile(
   data: Buffer,
-): Promise<{ width: number; height: number; frames: number; audio: boolean }> {
+): Promise<{ width: number; height: number; frames: number; audio: boolean; firstKey: boolean }> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lc-hls-')), 'seg.mp4');
   fs.writeFileSync(file, data);
   try {
@@ -142,7 +142,21 @@ export async function probeFile(
       }
     ).streams;
     const v = streams.find((s) => s.codec_type === 'video');
+    const first = await run('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-read_intervals',
+      '%+#1',
+      '-show_entries',
+      'packet=flags',
+      '-of',
+      'csv=p=0',
+      file,
+    ]);
     return {
+      firstKey: first.stdout.trim().startsWith('K'),
       width: v?.width ?? 0,
       height: v?.height ?? 0,
       frames: Number(v?.nb_read_frames ?? 0),

@@ -40,20 +40,29 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
         30_000,
         `${name} segments`,
       );
-      expect(pl).toMatch(/#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1\.5/);
-      expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.5');
+      // Parts of 10 frames (1/3 s at 30 fps); players hold back three of them.
+      expect(pl).toMatch(/#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1\.0/);
+      expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.33333');
       expect(pl).toMatch(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="r1\/p\d+\.m4s"/);
       const pdts = pl.split('\n').filter((l) => l.startsWith('#EXT-X-PROGRAM-DATE-TIME:'));
       expect(pdts.length).toBeGreaterThanOrEqual(segmentUris(pl).length);
       for (const d of pdts) expect(Math.abs(Date.now() - Date.parse(d.slice(25)))).toBeLessThan(60_000);
       const parts = [...pl.matchAll(/#EXT-X-PART:DURATION=([\d.]+),URI="([^"]+)"/g)];
       expect(parts.length).toBeGreaterThan(0);
-      for (const p of parts) expect(Number(p[1])).toBeLessThanOrEqual(0.5 + 1e-6);
+      for (const p of parts) expect(Number(p[1])).toBeLessThanOrEqual(1 / 3 + 1e-4);
+      // A keyframe starts every segment, not every part: only those parts are independent.
+      const independent = [...pl.matchAll(/#EXT-X-PART:[^\n]*URI="r1\/p(\d+)\.m4s"(,INDEPENDENT=YES)?/g)];
+      expect(independent.some((m) => m[2])).toBe(true);
+      expect(independent.some((m) => !m[2])).toBe(true);
+      for (const m of independent) expect(Boolean(m[2])).toBe(Number(m[1]) % 6 === 0);
       const init = await f.bytes(`/hls/${stream.id}/${name}/r1/init.mp4`);
-      const seg = await f.bytes(`/hls/${stream.id}/${name}/${segmentUris(pl)[0]}`);
-      const probed = await probeFile(Buffer.concat([init, seg]));
-      expect(probed).toMatchObject({ width, height, audio: true });
-      expect(probed.frames).toBeGreaterThan(30);
+      for (const uri of segmentUris(pl)) {
+        const probed = await probeFile(
+          Buffer.concat([init, await f.bytes(`/hls/${stream.id}/${name}/${uri}`)]),
+        );
+        expect(probed).toMatchObject({ width, height, audio: true, firstKey: true });
+        expect(probed.frames).toBeGreaterThan(30);
+      }
     }
     await f.end(stream.id);
   });
