@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import type { FfmpegCommand } from './ladder';
 
@@ -36,6 +40,48 @@ function timemarkSeconds(mark: string): number {
   return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : 0;
 }
 
+function which(cmd: string): string | undefined {
+  if (cmd.includes('/')) return cmd;
+  try {
+    return execFileSync('sh', ['-c', `command -v "$0"`, cmd], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const wrappers = new Map<string, string>();
+
+/**
+ * ffmpeg through `setpriv --pdeathsig KILL` (util-linux) where there is one:
+ * ffmpeg dies with the process that started it. A worker killed with SIGKILL
+ * otherwise leaves its ffmpeg behind, still bound to its RTP ports and
+ * waiting for packets forever (the SDP demuxer has no read timeout). The
+ * wrapper is a two-line script, since fluent-ffmpeg spawns one executable.
+ */
+export function ffmpegExecutable(ffmpegPath = 'ffmpeg'): string {
+  const known = wrappers.get(ffmpegPath);
+  if (known) return known;
+  let exe = ffmpegPath;
+  const setpriv = process.platform === 'linux' ? which('setpriv') : undefined;
+  const bin = which(ffmpegPath);
+  if (setpriv && bin) {
+    try {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'livecart-ffmpeg-'));
+      const file = path.join(dir, 'ffmpeg');
+      fs.writeFileSync(
+        file,
+        `#!/bin/sh\n# ffmpeg, killed when its parent dies (livecart media/hls/runner.ts)\nexec ${JSON.stringify(setpriv)} --pdeathsig KILL -- ${JSON.stringify(bin)} "$@"\n`,
+        { mode: 0o755 },
+      );
+      exe = file;
+    } catch {
+      exe = ffmpegPath;
+    }
+  }
+  wrappers.set(ffmpegPath, exe);
+  return exe;
+}
+
 /** Starts ffmpeg through fluent-ffmpeg with the arguments `buildFfmpegCommand` made. */
 export function startFfmpeg(
   cmd: FfmpegCommand,
@@ -46,7 +92,7 @@ export function startFfmpeg(
   } = {},
 ): FfmpegProcess {
   const command = ffmpeg();
-  if (opts.ffmpegPath) command.setFfmpegPath(opts.ffmpegPath);
+  command.setFfmpegPath(ffmpegExecutable(opts.ffmpegPath));
   command.input(cmd.input).inputOptions(['-hide_banner', ...cmd.inputArgs]);
   // The global filter graph rides with the first output (ffmpeg reads global options anywhere).
   cmd.outputs.forEach((o, i) =>

@@ -1,19 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { TEST_REDIS_URL } from '../support/env';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { HLS_TEST_ENV, probeFile, segmentUris, startHlsApp, type HlsFixture } from './hls-support';
+import {
+  ffmpegPids,
+  HLS_TEST_ENV,
+  probeFile,
+  segmentUris,
+  startHlsApp,
+  type HlsFixture,
+} from './hls-support';
+
+const ROOT = path.resolve(__dirname, '../..');
 
 /**
  * With Redis: the replica holding the stream's room runs no workers; the
  * transcode runs in separate worker apps (no SFU of their own) that get
  * plain RTP from the replica through the PubSub relay. A worker shutting
- * down hands the job back and another worker continues the playlists.
+ * down hands the job back and another worker continues the playlists; a
+ * worker process killed with SIGKILL loses the job to another worker through
+ * BullMQ's stalled-job recovery.
  */
-describe('HLS with Redis: transcodes in worker processes, RTP relayed from the replica', () => {
+/** A replica on Redis with an HLS folder shared with its workers, for one describe block. */
+function useCluster() {
   const hlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-hls-shared-'));
   let f: HlsFixture;
   const workers: TestApp[] = [];
+  const children: ChildProcess[] = [];
+
+  /** `workers/main.ts` (what `npm run start:worker` runs) as a real child process on the shared Redis. */
+  const spawnWorkerProcess = () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-worker-'));
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'workers/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...HLS_TEST_ENV,
+        NODE_ENV: 'test',
+        DATABASE_URL: f.t.databaseUrl,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: f.t.config.redisPrefix,
+        DATA_DIR: dataDir,
+        HLS_DIR: hlsDir,
+        MEDIA_ENABLED: 'false',
+        SCRYPT_COST: '1024',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log: string[] = [];
+    const keep = (d: Buffer) => {
+      log.push(d.toString());
+      if (log.length > 200) log.shift();
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    children.push(child);
+    return { child, log, exited, dataDir };
+  };
 
   const startWorker = async () => {
     const w = await startTestApp({
@@ -25,6 +72,14 @@ describe('HLS with Redis: transcodes in worker processes, RTP relayed from the r
     return w;
   };
 
+  const cluster = {
+    get f() {
+      return f;
+    },
+    startWorker: () => startWorker(),
+    spawnWorkerProcess: () => spawnWorkerProcess(),
+  };
+
   beforeAll(async () => {
     // The replica: SFU and HTTP, no queue processors (the Redis default).
     f = await startHlsApp({ env: { HLS_DIR: hlsDir } });
@@ -32,16 +87,22 @@ describe('HLS with Redis: transcodes in worker processes, RTP relayed from the r
   });
   afterEach(() => f.endAll());
   afterAll(async () => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     for (const w of workers.splice(0).reverse()) await w.close().catch(() => undefined);
     await f.close();
     fs.rmSync(hlsDir, { recursive: true, force: true });
   });
+  return cluster;
+}
+
+describe('HLS with Redis: transcodes in worker processes, RTP relayed from the replica', () => {
+  const c = useCluster();
 
   it('transcodes in a worker without an SFU, and a second worker continues after the first one shuts down', async () => {
-    const first = await startWorker();
-    const stream = await f.newStream();
-    await f.publish(stream, { width: 320, height: 240 });
-    const before = await f.waitText(
+    const first = await c.startWorker();
+    const stream = await c.f.newStream();
+    await c.f.publish(stream, { width: 320, height: 240 });
+    const before = await c.f.waitText(
       `/hls/${stream.id}/240p/index.m3u8`,
       (b) => segmentUris(b).length >= 2,
       30_000,
@@ -49,10 +110,10 @@ describe('HLS with Redis: transcodes in worker processes, RTP relayed from the r
     );
     expect(before).not.toContain('#EXT-X-DISCONTINUITY');
 
-    await startWorker();
+    await c.startWorker();
     // Only the worker's Nest app: TestApp.close() would also wipe the Redis prefix the cluster shares.
     await first.app.close();
-    const after = await f.waitText(
+    const after = await c.f.waitText(
       `/hls/${stream.id}/240p/index.m3u8`,
       (b) =>
         b.includes('#EXT-X-DISCONTINUITY') && segmentUris(b.split('#EXT-X-DISCONTINUITY')[1]).length >= 1,
@@ -64,21 +125,83 @@ describe('HLS with Redis: transcodes in worker processes, RTP relayed from the r
     const run = /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="(r\d+)\/init\.mp4"/.exec(after)![1];
     const probed = await probeFile(
       Buffer.concat([
-        await f.bytes(`/hls/${stream.id}/240p/${run}/init.mp4`),
-        await f.bytes(`/hls/${stream.id}/240p/${resumed}`),
+        await c.f.bytes(`/hls/${stream.id}/240p/${run}/init.mp4`),
+        await c.f.bytes(`/hls/${stream.id}/240p/${resumed}`),
       ]),
     );
     expect(probed).toMatchObject({ width: 320, height: 240 });
     expect(probed.frames).toBeGreaterThan(0);
 
-    await f.end(stream.id);
-    await f.waitText(
+    await c.f.end(stream.id);
+    await c.f.waitText(
       `/hls/${stream.id}/240p/index.m3u8`,
       (b) => b.includes('#EXT-X-ENDLIST'),
       15_000,
       'ENDLIST',
     );
-    const status = await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
+    const status = await c.f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
     expect(status.body).toMatchObject({ state: 'ended' });
+  });
+});
+
+describe('HLS with Redis: a worker process killed with SIGKILL', () => {
+  const c = useCluster();
+
+  it('hands the job of a worker process killed with SIGKILL to another worker within 30 s, and the playlists continue', async () => {
+    const a = c.spawnWorkerProcess();
+    const stream = await c.f.newStream();
+    await c.f.publish(stream, { width: 320, height: 240 });
+    const url = `/hls/${stream.id}/240p/index.m3u8`;
+    // The child boots (ts-node) and takes the only job on the queue.
+    const before = await c.f
+      .waitText(url, (b) => segmentUris(b).length >= 2, 90_000, 'segments from the worker process')
+      .catch((e: Error) => {
+        throw new Error(`${e.message}\nworker process output:\n${a.log.join('').slice(-4000)}`);
+      });
+    expect(before).not.toContain('#EXT-X-DISCONTINUITY');
+    const [ffmpegOfA] = ffmpegPids(stream.id);
+    expect(ffmpegOfA).toBeDefined();
+
+    // The other worker is up before the kill; nothing hands it the job but the lapsed lock.
+    await c.startWorker();
+    a.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await a.exited;
+
+    const after = await c.f.waitText(
+      url,
+      (b) => b.includes('#EXT-X-DISCONTINUITY') && /#EXT-X-PART:[^\n]*URI="r2\//.test(b),
+      30_000,
+      'parts of the run resumed by the other worker',
+    );
+    const resumedIn = Date.now() - killedAt;
+    expect(resumedIn).toBeLessThan(30_000);
+    expect(segmentUris(after).slice(0, segmentUris(before).length)).toEqual(segmentUris(before));
+
+    // The killed worker's ffmpeg died with it (no orphan holding ports and waiting for RTP).
+    expect(ffmpegPids(stream.id)).not.toContain(ffmpegOfA);
+    expect(ffmpegPids(stream.id)).toHaveLength(1);
+
+    const grown = await c.f.waitText(
+      url,
+      (b) => segmentUris(b.split('#EXT-X-DISCONTINUITY')[1] ?? '').length >= 1,
+      15_000,
+      'a full segment of the resumed run',
+    );
+    const resumed = segmentUris(grown.split('#EXT-X-DISCONTINUITY')[1])[0];
+    const probed = await probeFile(
+      Buffer.concat([
+        await c.f.bytes(`/hls/${stream.id}/240p/r2/init.mp4`),
+        await c.f.bytes(`/hls/${stream.id}/240p/${resumed}`),
+      ]),
+    );
+    expect(probed).toMatchObject({ width: 320, height: 240 });
+    expect(probed.frames).toBeGreaterThan(0);
+    const status = await c.f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
+    expect(status.body).toMatchObject({ state: 'live', run: 2 });
+
+    await c.f.end(stream.id);
+    await c.f.waitText(url, (b) => b.includes('#EXT-X-ENDLIST'), 15_000, 'ENDLIST');
+    fs.rmSync(a.dataDir, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser';
-import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
+import { ffmpegPids, segmentUris, startHlsApp, type HlsFixture } from './hls-support';
 
 /** The watch page plays the LL-HLS output with hls.js in real Chromium. */
 describe('watch page playing LL-HLS in Chromium', () => {
@@ -44,6 +44,56 @@ describe('watch page playing LL-HLS in Chromium', () => {
       expect(state.wall).not.toBeNull();
       // Playing a second or a few behind live: the program date-time is the capture time.
       expect(Math.abs(Date.now() - state.wall!)).toBeLessThan(10_000);
+    } finally {
+      await page.close();
+      await f.end(stream.id);
+    }
+  });
+
+  it('keeps playing without a page reload when ffmpeg is killed mid-stream: currentTime advances again within 10 s', async () => {
+    const stream = await f.newStream();
+    await f.publish(stream, { width: 320, height: 240 });
+    await f.waitText(
+      `/hls/${stream.id}/240p/index.m3u8`,
+      (b) => segmentUris(b).length >= 1,
+      30_000,
+      'a segment',
+    );
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${f.t.baseUrl}/watch/${stream.id}?mode=hls`);
+      await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 3, undefined, {
+        timeout: 30_000,
+      });
+      // A mark that a page reload would wipe.
+      await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+      const pids = ffmpegPids(stream.id);
+      expect(pids).toHaveLength(1);
+      process.kill(pids[0], 'SIGKILL');
+      const killedAt = Date.now();
+      // Everything buffered when ffmpeg died plays out anyway: recovery means playing past it.
+      const bufferedEnd = await page.evaluate(() => {
+        const v = document.querySelector('video')!;
+        return v.buffered.length ? v.buffered.end(v.buffered.length - 1) : v.currentTime;
+      });
+      await page.waitForFunction(
+        (end) => (document.querySelector('video')?.currentTime ?? 0) > end + 1,
+        bufferedEnd,
+        { timeout: 10_000, polling: 100 },
+      );
+      const recoveredIn = Date.now() - killedAt;
+      expect(recoveredIn).toBeLessThan(10_000);
+      const t1 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+      await page.waitForTimeout(2000);
+      const t2 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+      expect(t2).toBeGreaterThan(t1 + 1);
+      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+        true,
+      );
+      // The playlist went on after a discontinuity, in the same playlist the player loaded.
+      const pl = await f.text(`/hls/${stream.id}/240p/index.m3u8`);
+      expect(pl).toContain('#EXT-X-DISCONTINUITY');
+      expect(pl).toContain('r2/init.mp4');
     } finally {
       await page.close();
       await f.end(stream.id);
