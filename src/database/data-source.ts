@@ -10,6 +10,7 @@ import { StreamStatsEntity } from '../live/stream-stats.entity';
 import { LiveRoom1763800200000 } from './migrations/1763800200000-LiveRoom';
 import { Commerce1763800100000 } from './migrations/1763800100000-Commerce';
 import { Reports1763800300000 } from './migrations/1763800300000-Reports';
+import { ReserveUsageLookup1763800400000 } from './migrations/1763800400000-ReserveUsageLookup';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   Commerce1763800100000,
   LiveRoom1763800200000,
   Reports1763800300000,
+  ReserveUsageLookup1763800400000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
