@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthGuard } from '../common/auth/auth.guard';
 import { PasswordHasher } from '../common/auth/password-hasher';
@@ -34,7 +33,7 @@ function resolveJwtSecret(config: AppConfig): string {
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity]), JwtModule.register({})],
+  imports: [TypeOrmModule.forFeature([UserEntity])],
   controllers: [AuthController],
   providers: [
     { provide: JWT_SECRET, inject: [APP_CONFIG], useFactory: resolveJwtSecret },

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { UnauthorizedError } from '../errors/domain-errors';
@@ -15,20 +16,28 @@ interface Claims {
 /** Issues and verifies the JWT access tokens (HS256). */
 @Injectable()
 export class TokenService {
-  constructor(
-    private readonly jwt: JwtService,
-    @Inject(JWT_SECRET) private readonly secret: string,
-  ) {}
+  /**
+   * The secret as a KeyObject, made once. Given a string, jsonwebtoken first
+   * tries to read it as a public key (createPublicKey throws, then it falls
+   * back to a secret key) on every call: ~0.9 ms per verify here, against
+   * ~10 µs with a KeyObject. Every authenticated request pays it.
+   */
+  private readonly jwt: JwtService;
+
+  constructor(@Inject(JWT_SECRET) secret: string) {
+    const key: KeyObject = createSecretKey(Buffer.from(secret, 'utf8'));
+    this.jwt = new JwtService({ secretOrKeyProvider: () => key });
+  }
 
   issue(user: AuthUser, ttlSeconds: number): string {
     const claims: Claims = { sub: user.id, email: user.email, name: user.name, roles: user.roles };
-    return this.jwt.sign(claims, { secret: this.secret, expiresIn: ttlSeconds, algorithm: 'HS256' });
+    return this.jwt.sign(claims, { expiresIn: ttlSeconds, algorithm: 'HS256' });
   }
 
   verify(token: string): AuthUser {
     let c: Claims;
     try {
-      c = this.jwt.verify<Claims>(token, { secret: this.secret, algorithms: ['HS256'] });
+      c = this.jwt.verify<Claims>(token, { algorithms: ['HS256'] });
     } catch {
       throw new UnauthorizedError('Invalid or expired access token');
     }
