@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { ValidationPipe } from '@nestjs/common';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -23,6 +24,9 @@ function flatten(errors: CvError[], parent = ''): { field: string; problems: str
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }
+
+/** Paths served by controllers, never by the static client files. */
+const NOT_ASSETS = /^\/(?:api|whip|whep|hls|socket\.io|health|metrics)(?:\/|$)/;
 
 /** Request validation: unknown fields are refused, every message names its field. */
 export function validationPipe(): ValidationPipe {
@@ -65,8 +69,15 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ErrorFilter());
 
-  app.useStaticAssets(CLIENT_DIR, { index: false, maxAge: '1h' });
-  app.useStaticAssets(path.dirname(require.resolve('hls.js/dist/hls.min.js')), { prefix: '/vendor/hls/' });
+  // The demo client's files. express.static stats the disk for every request
+  // it sees, so API, media and socket.io paths never reach it: that stat was a
+  // thread-pool round trip on every order of a flash sale.
+  const assets = express.static(CLIENT_DIR, { index: false, maxAge: '1h' });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_ASSETS.test(req.path)) return next();
+    assets(req, res, next);
+  });
+  app.use('/vendor/hls', express.static(path.dirname(require.resolve('hls.js/dist/hls.min.js'))));
 
   const doc = new DocumentBuilder()
     .setTitle('livecart API')
