@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 
 /**
@@ -163,6 +164,27 @@ if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then redis.call('
 return v
 `;
 
+/** A Lua script run by its SHA1 (EVALSHA), sent in full only when the server does not know it yet. */
+class Script {
+  private readonly sha: string;
+
+  constructor(private readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  async run(redis: Redis, key: string, ...args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, 1, key, ...args);
+    } catch (e) {
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return redis.eval(this.lua, 1, key, ...args);
+    }
+  }
+}
+
+const TAKE_TOKEN = new Script(TAKE_TOKEN_LUA);
+const INCR_TTL = new Script(INCR_TTL_LUA);
+
 export class RedisStateStore implements StateStore {
   constructor(
     private readonly redis: Redis,
@@ -191,7 +213,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async incrBy(key: string, by: number, ttlMs?: number): Promise<number> {
-    return Number(await this.redis.eval(INCR_TTL_LUA, 1, this.k(key), by, ttlMs ?? 0));
+    return Number(await INCR_TTL.run(this.redis, this.k(key), by, ttlMs ?? 0));
   }
 
   async setAdd(key: string, member: string, ttlMs?: number): Promise<boolean> {
@@ -210,7 +232,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async takeToken(key: string, capacity: number, refillPerSecond: number): Promise<number> {
-    return Number(await this.redis.eval(TAKE_TOKEN_LUA, 1, this.k(key), capacity, refillPerSecond));
+    return Number(await TAKE_TOKEN.run(this.redis, this.k(key), capacity, refillPerSecond));
   }
 
   async close(): Promise<void> {
