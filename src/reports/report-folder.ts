@@ -17,6 +17,21 @@ export function webhookEventOf(r: FoldedRow): WebhookEvent | null {
 }
 
 /**
+ * Milliseconds until the next background fold: REPORTS_FOLD_MS, stretched so
+ * that background folding takes at most REPORTS_FOLD_MAX_PERCENT of wall time.
+ * A flash sale journals orders faster than one core folds them; without the
+ * cap the folder would take that core from order intake. Capped, the journal
+ * grows during the burst and is folded in larger batches after it (reports
+ * still fold before reading, so they stay exact; the GMV ticker lags).
+ */
+export function nextFoldDelay(
+  lastFoldMs: number,
+  c: Pick<ReportsConfig, 'foldMs' | 'foldMaxPercent'>,
+): number {
+  return Math.max(c.foldMs, Math.ceil((lastFoldMs * (100 - c.foldMaxPercent)) / c.foldMaxPercent));
+}
+
+/**
  * Folds the order journal into the rollups (see the Reports migration), every
  * REPORTS_FOLD_MS in the background and on demand before each report. Only
  * one fold runs at a time across all replicas (advisory lock), so the
@@ -42,10 +57,12 @@ export class ReportFolder implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const tick = () => {
       if (this.closed) return;
+      const started = performance.now();
       this.fold()
         .catch((e: unknown) => this.logger.warn(`fold failed: ${e instanceof Error ? e.message : String(e)}`))
         .finally(() => {
-          if (!this.closed) this.timer = setTimeout(tick, this.config.foldMs);
+          if (!this.closed)
+            this.timer = setTimeout(tick, nextFoldDelay(performance.now() - started, this.config));
         });
     };
     this.timer = setTimeout(tick, this.config.foldMs);

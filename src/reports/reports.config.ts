@@ -11,6 +11,12 @@ export interface ReportsConfig {
   foldMs: number;
   /** REPORTS_FOLD_BATCH (50000): journal rows folded per transaction. */
   foldBatch: number;
+  /**
+   * REPORTS_FOLD_MAX_PERCENT (20): the largest share of wall time, in percent,
+   * the background folder spends folding (it waits longer after long folds),
+   * so order intake keeps the CPU during a sale.
+   */
+  foldMaxPercent: number;
 }
 
 export const REPORTS_CONFIG = Symbol('REPORTS_CONFIG');
@@ -20,6 +26,7 @@ export function loadReportsConfig(env: NodeJS.ProcessEnv = process.env): Reports
   const c: ReportsConfig = {
     foldMs: r.int('REPORTS_FOLD_MS', 1000, 50, 60_000),
     foldBatch: r.int('REPORTS_FOLD_BATCH', 50_000, 100, 1_000_000),
+    foldMaxPercent: r.int('REPORTS_FOLD_MAX_PERCENT', 20, 1, 100),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return c;
