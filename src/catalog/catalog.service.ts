@@ -1,13 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/roles';
-import { ForbiddenError, NotFoundError } from '../common/errors/domain-errors';
-import type { CreateProductDto, ProductDto, ProductPageDto, UpdateProductDto } from './dto/product.dto';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../common/errors/domain-errors';
+import { RoomNotifier } from '../pins/room-notifier';
+import {
+  MAX_STOCK,
+  type CreateProductDto,
+  type ProductDto,
+  type ProductPageDto,
+  type UpdateProductDto,
+} from './dto/product.dto';
 import type { ProductEntity } from './product.entity';
 import { ProductsRepository } from './products.repository';
 
 @Injectable()
 export class CatalogService {
-  constructor(private readonly products: ProductsRepository) {}
+  constructor(
+    private readonly products: ProductsRepository,
+    private readonly notifier: RoomNotifier,
+  ) {}
 
   static toDto(p: ProductEntity): ProductDto {
     return {
@@ -60,6 +75,21 @@ export class CatalogService {
     if (p.merchantId !== user.id && !user.roles.includes('admin')) {
       throw new ForbiddenError('Only the merchant who owns this product can change it');
     }
+    if (dto.stock !== undefined && dto.stockDelta !== undefined) {
+      throw new ValidationError('Send either stock (an absolute number) or stockDelta (a change), not both');
+    }
+    if (dto.stockDelta !== undefined && dto.stockDelta !== 0) {
+      const stock = await this.products.adjustStock(id, dto.stockDelta, MAX_STOCK);
+      if (stock === null) {
+        const now = (await this.products.findById(id))?.stock ?? 0;
+        throw new ConflictError(
+          `stockDelta ${dto.stockDelta} would take the stock of product ${id} out of 0..${MAX_STOCK} ` +
+            `(${now} now)`,
+          'stock_out_of_range',
+          { stock: now },
+        );
+      }
+    }
     const updated = await this.products.update(id, {
       ...(dto.title !== undefined && { title: dto.title }),
       ...(dto.description !== undefined && { description: dto.description }),
@@ -69,6 +99,8 @@ export class CatalogService {
       ...(dto.stock !== undefined && { stock: dto.stock }),
       ...(dto.sku !== undefined && { sku: dto.sku }),
     });
+    // Rooms pinning this product show its units left.
+    if (dto.stock !== undefined || dto.stockDelta) this.notifier.stockChanged([id]);
     return CatalogService.toDto(updated!);
   }
 }

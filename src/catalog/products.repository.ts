@@ -47,11 +47,26 @@ export class ProductsRepository {
 
   async update(id: string, patch: Partial<NewProduct>): Promise<ProductEntity | null> {
     try {
-      await this.repo.update({ id }, patch);
+      if (Object.keys(patch).length > 0) await this.repo.update({ id }, patch);
     } catch (e) {
       rethrowUnique(e);
     }
     return this.findById(id);
+  }
+
+  /**
+   * Adds `delta` to the stock in one conditional statement (concurrent
+   * reservations keep their decrements); null when the result would leave
+   * 0..max, and nothing changes then.
+   */
+  async adjustStock(id: string, delta: number, max: number): Promise<number | null> {
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [rows]: [{ stock: number }[], number] = await this.repo.query(
+      `UPDATE products SET stock = stock + $2, updated_at = now()
+       WHERE id = $1 AND stock + $2 BETWEEN 0 AND $3 RETURNING stock`,
+      [id, delta, max],
+    );
+    return rows[0]?.stock ?? null;
   }
 
   async countByMerchant(merchantId: string): Promise<number> {

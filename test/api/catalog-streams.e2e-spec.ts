@@ -37,6 +37,41 @@ describe('catalog and streams', () => {
     expect(list.body.total).toBe(1);
   });
 
+  it('adjusts stock atomically with stockDelta, never below zero', async () => {
+    const auth = `Bearer ${merchant.token}`;
+    const created = await t.http
+      .post('/api/products')
+      .set('Authorization', auth)
+      .send({ ...product, sku: 'AX-DELTA', stock: 10 })
+      .expect(201);
+    const url = `/api/products/${created.body.id}`;
+    // 20 concurrent restocks of +5 and 10 of -1: every change counts (no lost update).
+    await Promise.all([
+      ...Array.from({ length: 20 }, () =>
+        t.http.patch(url).set('Authorization', auth).send({ stockDelta: 5 }).expect(200),
+      ),
+      ...Array.from({ length: 10 }, () =>
+        t.http.patch(url).set('Authorization', auth).send({ stockDelta: -1 }).expect(200),
+      ),
+    ]);
+    expect((await t.http.get(url).expect(200)).body.stock).toBe(10 + 100 - 10);
+    const tooMuch = await t.http.patch(url).set('Authorization', auth).send({ stockDelta: -101 }).expect(409);
+    expect(tooMuch.body.error).toMatchObject({ code: 'stock_out_of_range' });
+    expect(tooMuch.body.error.message).toMatch(/100 now/);
+    expect((await t.http.get(url).expect(200)).body.stock).toBe(100);
+    const both = await t.http
+      .patch(url)
+      .set('Authorization', auth)
+      .send({ stock: 5, stockDelta: 1 })
+      .expect(400);
+    expect(both.body.error.message).toMatch(/not both/);
+    await t.http.patch(url).set('Authorization', auth).send({ stockDelta: 1.5 }).expect(400);
+    // Only the owner adjusts.
+    const other = await t.user('merchant');
+    await t.http.patch(url).set('Authorization', `Bearer ${other.token}`).send({ stockDelta: 1 }).expect(403);
+    expect((await t.http.get(url).expect(200)).body.stock).toBe(100);
+  });
+
   it("refuses edits of another merchant's product with 403", async () => {
     const other = await t.user('merchant');
     const created = await t.http

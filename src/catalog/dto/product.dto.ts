@@ -69,7 +69,19 @@ export class CreateProductDto {
   sku?: string;
 }
 
-export class UpdateProductDto extends PartialType(CreateProductDto) {}
+export class UpdateProductDto extends PartialType(CreateProductDto) {
+  @ApiPropertyOptional({
+    description:
+      'Adds to (or, negative, takes from) the stock atomically, whatever orders do meanwhile: ' +
+      'use it to restock during a sale. `stock` sets an absolute number instead; not both.',
+    example: 50,
+  })
+  @IsOptional()
+  @IsInt({ message: 'stockDelta must be a whole number' })
+  @Min(-MAX_STOCK)
+  @Max(MAX_STOCK)
+  stockDelta?: number;
+}
 
 export class ListProductsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
