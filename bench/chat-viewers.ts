@@ -26,12 +26,28 @@ const hist = new Uint32Array(MAX_MS + 1);
 let from = Infinity;
 let to = Infinity;
 let deliveries = 0;
+/** Lines a socket got twice (each must arrive exactly once). */
+let duplicates = 0;
+/** Chat frames received in the window (chat:message or chat:messages), whatever they carry. */
+let frames = 0;
+let measuring = false;
 const sockets: { close(): void }[] = [];
+/** Per socket, the seqs it has seen (a bit each). */
+const seen: Uint8Array[] = [];
 
 /** Text is `bench <sentAtMs> <seq>`. */
-function onLine(text: string): void {
+function onLine(i: number, text: string): void {
   const sp = text.indexOf(' ', 6);
   const sentAt = Number(text.slice(6, sp));
+  const seq = parseInt(text.slice(sp + 1), 10);
+  let bits = seen[i];
+  if (!bits || seq >> 3 >= bits.length) {
+    const grown = new Uint8Array(Math.max(64, (seq >> 3) * 2));
+    if (bits) grown.set(bits);
+    seen[i] = bits = grown;
+  }
+  if (bits[seq >> 3] & (1 << (seq & 7))) duplicates++;
+  bits[seq >> 3] |= 1 << (seq & 7);
   if (!(sentAt >= from && sentAt < to)) return;
   const ms = Math.max(0, Math.min(MAX_MS, Date.now() - sentAt));
   hist[ms]++;
@@ -46,8 +62,14 @@ function socketIoViewer(i: number): Promise<void> {
       reconnection: false,
     });
     sockets.push({ close: () => s.disconnect() });
-    s.on('chat:message', (m: { text: string }) => onLine(m.text));
-    s.on('chat:messages', (p: { messages: { text: string }[] }) => p.messages.forEach((m) => onLine(m.text)));
+    s.on('chat:message', (m: { text: string }) => {
+      if (measuring) frames++;
+      onLine(i, m.text);
+    });
+    s.on('chat:messages', (p: { messages: { text: string }[] }) => {
+      if (measuring) frames++;
+      p.messages.forEach((m) => onLine(i, m.text));
+    });
     s.once('connect_error', reject);
     s.once('connect', () => {
       s.emit('join', { streamId: opts.streamId, deviceId: `bench-viewer-${i}` }, (r: { error?: unknown }) =>
@@ -74,12 +96,13 @@ function rawViewer(i: number): Promise<void> {
         return ws.send(`42/live,1${JSON.stringify(['join', join])}`);
       }
       if (msg.startsWith('43/live,1')) return msg.includes('"error"') ? reject(new Error(msg)) : resolve();
+      if (measuring && msg.startsWith('42/live,["chat:message')) frames++;
       if (msg.startsWith('42/live,["chat:message"')) {
         const at = msg.indexOf('"text":"bench ');
-        if (at >= 0) onLine(msg.slice(at + 8));
+        if (at >= 0) onLine(i, msg.slice(at + 8));
       } else if (msg.startsWith('42/live,["chat:messages"')) {
         for (let at = msg.indexOf('"text":"bench '); at >= 0; at = msg.indexOf('"text":"bench ', at + 1)) {
-          onLine(msg.slice(at + 8));
+          onLine(i, msg.slice(at + 8));
         }
       }
     });
@@ -101,11 +124,20 @@ async function main(): Promise<void> {
 process.on('message', (m: { type: string; at?: number }) => {
   if (m.type === 'start') {
     from = m.at!;
+    measuring = true;
   } else if (m.type === 'end') {
     to = m.at!;
+    measuring = false;
   } else if (m.type === 'collect') {
     const u = process.cpuUsage();
-    process.send?.({ type: 'result', deliveries, hist: Array.from(hist), cpuMs: (u.user + u.system) / 1000 });
+    process.send?.({
+      type: 'result',
+      deliveries,
+      duplicates,
+      frames,
+      hist: Array.from(hist),
+      cpuMs: (u.user + u.system) / 1000,
+    });
   } else if (m.type === 'exit') {
     for (const s of sockets) s.close();
     setTimeout(() => process.exit(0), 200);

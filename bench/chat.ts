@@ -211,6 +211,9 @@ async function main(): Promise<void> {
         PUBLIC_URL: 'http://127.0.0.1:3000',
         MEDIASOUP_NUM_WORKERS: '1',
         LIVE_CHAT_BATCH_MS: String(args.batchMs),
+        // Every viewer comes from 127.0.0.1: the per-address limits would refuse or merge them.
+        LIVE_MAX_CONNECTIONS_PER_IP: '0',
+        LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP: '0',
         ...(args.redis ? { REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix } : { REDIS_URL: '' }),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -318,7 +321,11 @@ async function main(): Promise<void> {
     await sleep(DRAIN_MS);
     const results = await Promise.all(
       viewerProcs.map((c) => {
-        const r = onMessage<{ deliveries: number; hist: number[] }>(c, 'result', 30_000);
+        const r = onMessage<{ deliveries: number; duplicates: number; frames: number; hist: number[] }>(
+          c,
+          'result',
+          30_000,
+        );
         c.send({ type: 'collect' });
         return r;
       }),
@@ -328,20 +335,26 @@ async function main(): Promise<void> {
 
     const hist = new Array<number>(results[0].hist.length).fill(0);
     let deliveries = 0;
+    let duplicates = 0;
+    let frames = 0;
     for (const r of results) {
       deliveries += r.deliveries;
+      duplicates += r.duplicates;
+      frames += r.frames;
       r.hist.forEach((n, ms) => (hist[ms] += n));
     }
     const expected = sentInWindow * args.viewers;
     const pct = (ms: number) => ((ms / 1000 / windowS) * 100).toFixed(0);
     // CPU time spent per line delivered: does not depend on how busy the machine is.
     const perDelivery = (ms: number) => (deliveries ? (ms * 1000) / deliveries : 0).toFixed(2);
+    // A frame costs a write per socket on the server and a decode in the viewer whatever it carries.
+    const perFrame = (ms: number) => (frames ? (ms * 1000) / frames : 0).toFixed(2);
     const capacity = (ms: number) =>
       ms > 0 ? Math.round((deliveries / ms) * 1000).toLocaleString('en') : 'n/a';
     console.log(
       [
         `window              ${windowS.toFixed(1)} s, ${sentInWindow} lines sent (${(sentInWindow / windowS).toFixed(1)}/s)`,
-        `deliveries/s        ${Math.round(deliveries / windowS).toLocaleString('en')}  (${deliveries.toLocaleString('en')} received, ${(expected ? (deliveries / expected) * 100 : 0).toFixed(1)}% of sent × viewers)`,
+        `deliveries/s        ${Math.round(deliveries / windowS).toLocaleString('en')}  (${deliveries.toLocaleString('en')} received, ${(expected ? (deliveries / expected) * 100 : 0).toFixed(1)}% of sent × viewers, ${duplicates} duplicates)`,
         `latency p50 / p99   ${percentile(hist, deliveries, 0.5)} ms / ${percentile(hist, deliveries, 0.99)} ms  (max ${percentile(hist, deliveries, 1)} ms)`,
         `  of which chat:send ack p50 / p99 ${quantile(ackMs, 0.5)} ms / ${quantile(ackMs, 0.99)} ms (validation, limits, Postgres insert)`,
         `server CPU          ${pct(serverCpu)}% of one core   memory RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`,
@@ -349,6 +362,9 @@ async function main(): Promise<void> {
         `viewer procs CPU    ${pct(clientCpu)}% of one core (all ${viewerProcs.length})   senders ${pct((selfU.user + selfU.system) / 1000)}%`,
         `CPU per delivery    server ${perDelivery(serverCpu)} µs, viewer procs ${perDelivery(clientCpu)} µs ` +
           `(server alone on one core: ~${capacity(serverCpu)} deliveries/s)`,
+        `chat frames         ${Math.round(frames / windowS).toLocaleString('en')}/s to viewers, ` +
+          `${(frames ? deliveries / frames : 0).toFixed(1)} lines each; CPU per frame: server ${perFrame(serverCpu)} µs, ` +
+          `viewer procs ${perFrame(clientCpu)} µs`,
         `machine load        ${os.loadavg()[0].toFixed(1)} (1-min average, all processes)`,
         `sender acks         ${acks.ok} ok${[...acks.errors].map(([c, n]) => `, ${n} ${c}`).join('')}  (${sent} sent in all)`,
       ].join('\n'),

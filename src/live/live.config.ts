@@ -25,10 +25,11 @@ export interface LiveConfig {
   /** LIVE_STATS_FLUSH_MS (5000): how often peak/unique viewers and likes are written to stream_stats. */
   statsFlushMs: number;
   /**
-   * LIVE_CHAT_BATCH_MS (100): in a big room, chat lines relayed within this window
-   * leave as one `chat:messages` frame per viewer instead of one `chat:message`
-   * each. Sending a frame to a socket costs the same whatever it carries, so this
-   * is what lets one replica feed thousands of viewers. 0 turns batching off.
+   * LIVE_CHAT_BATCH_MS (100): in a big room with lines coming, each connection gets
+   * at most one chat frame per window (`chat:messages` with what it has not had yet),
+   * and a line waits at most one window. Sending a frame to a socket costs the same
+   * whatever it carries, so this is what lets one replica feed thousands of viewers
+   * (see ChatFanout). 0 turns batching off.
    */
   chatBatchMs: number;
   /**
@@ -36,6 +37,18 @@ export interface LiveConfig {
    * a replica are never batched: every line leaves at once as `chat:message`.
    */
   chatBatchMinViewers: number;
+  /**
+   * LIVE_MAX_CONNECTIONS_PER_IP (200): concurrent `/live` connections one client
+   * address may hold on a replica; more are refused with the connect error
+   * `too_many_connections: …`. 0 = no limit.
+   */
+  maxConnectionsPerIp: number;
+  /**
+   * LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP (20): anonymous viewers (device ids, or
+   * connections without one) one address adds to a stream's viewer count on a
+   * replica; further ones still watch but count together as one. 0 = no limit.
+   */
+  maxAnonymousViewersPerIp: number;
 }
 
 export const LIVE_CONFIG = Symbol('LIVE_CONFIG');
@@ -52,6 +65,8 @@ export function loadLiveConfig(env: NodeJS.ProcessEnv = process.env): LiveConfig
     statsFlushMs: r.int('LIVE_STATS_FLUSH_MS', 5000, 100, 600_000),
     chatBatchMs: r.int('LIVE_CHAT_BATCH_MS', 100, 0, 250),
     chatBatchMinViewers: r.int('LIVE_CHAT_BATCH_MIN_VIEWERS', 250, 1, 1_000_000),
+    maxConnectionsPerIp: r.int('LIVE_MAX_CONNECTIONS_PER_IP', 200, 0, 1_000_000),
+    maxAnonymousViewersPerIp: r.int('LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP', 20, 0, 1_000_000),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return c;

@@ -15,6 +15,7 @@ import { TokenService } from '../common/auth/token.service';
 import { ErrorFilter } from '../common/errors/error.filter';
 import { ChatSendDto, JoinDto, ReactionDto } from './dto/live.dto';
 import { LIVE_NAMESPACE, type ChatSendReply, type RoomState } from './live-events';
+import { ConnectionLimits } from './connection-limits';
 import { socketAuth } from './live-io.adapter';
 import { LiveValidationPipe } from './live-validation.pipe';
 import { RoomService, type LiveNamespace, type LiveSocket } from './room.service';
@@ -36,10 +37,13 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayDisco
     private readonly rooms: RoomService,
     private readonly chat: ChatService,
     private readonly tokens: TokenService,
+    private readonly limits: ConnectionLimits,
   ) {}
 
   afterInit(ns: LiveNamespace): void {
     ns.use(socketAuth(this.tokens));
+    // Last: once it counts a connection, no other middleware refuses it.
+    ns.use(this.limits.middleware());
     // Nest does not await this hook: a failure is logged rather than left unhandled.
     this.rooms.attach(ns).catch((e: unknown) => {
       this.logger.error(`live room failed to start: ${e instanceof Error ? e.message : String(e)}`);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChatModule } from '../chat/chat.module';
 import { StreamsModule } from '../streams/streams.module';
+import { ConnectionLimits } from './connection-limits';
 import { LiveGateway } from './live.gateway';
 import { RoomService } from './room.service';
 import { StreamStatsEntity } from './stream-stats.entity';
@@ -10,7 +11,7 @@ import { StreamStatsRepository } from './stream-stats.repository';
 /** The live room over socket.io (`/live`): presence, reactions and the room-channel relay. */
 @Module({
   imports: [TypeOrmModule.forFeature([StreamStatsEntity]), ChatModule, StreamsModule],
-  providers: [StreamStatsRepository, RoomService, LiveGateway],
+  providers: [StreamStatsRepository, ConnectionLimits, RoomService, LiveGateway],
   exports: [StreamStatsRepository],
 })
 export class LiveModule {}

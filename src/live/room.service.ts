@@ -26,6 +26,8 @@ import {
   type RoomState,
   type ServerToClientEvents,
 } from './live-events';
+import { ChatFanout } from './chat-fanout';
+import { clientAddress, ConnectionLimits } from './connection-limits';
 import { LIVE_CONFIG, type LiveConfig } from './live.config';
 import { NotInRoomError } from './live.errors';
 import { Presence } from './presence';
@@ -37,8 +39,15 @@ export interface LiveSocketData {
   user?: AuthUser;
   room?: {
     streamId: string;
-    /** `u:<userId>`, `d:<deviceId>` or `s:<socketId>`; null for the stream's owner (not a viewer). */
+    /**
+     * `u:<userId>`, `d:<deviceId>` or `s:<socketId>`, or `a:<address>` for anonymous viewers
+     * beyond the per-address limit; null for the stream's owner (not a viewer).
+     */
     viewerKey: string | null;
+    /** Anonymous viewers: the client address their key is counted against (ConnectionLimits). */
+    address?: string;
+    /** The chat group (ChatFanout) the socket is in. */
+    group: number;
     staff: boolean;
   };
   reactionBucket?: { tokens: number; at: number };
@@ -53,6 +62,7 @@ export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, 
 /** socket.io room names (per replica; every replica relays the room channel to its own sockets). */
 export const viewersRoom = (streamId: string): string => `stream:${streamId}`;
 export const staffRoom = (streamId: string): string => `staff:${streamId}`;
+export const chatGroupRoom = (streamId: string, g: number): string => `chat:${streamId}:${g}`;
 
 const RECENT = 50;
 /** A room nobody is in is kept this long, so a reload or a flaky network does not reload it. */
@@ -77,8 +87,8 @@ class LocalRoom {
   flushed: StreamStats = { peakViewers: 0, uniqueViewers: 0, likes: 0 };
   unsubscribe?: Unsubscribe;
   idleTimer?: NodeJS.Timeout;
-  chatBatch: ChatMessage[] = [];
-  chatBatchTimer?: NodeJS.Timeout;
+  /** Set once the namespace is attached (see RoomService.fanoutFor). */
+  chat?: ChatFanout;
 
   constructor(
     readonly streamId: string,
@@ -125,6 +135,7 @@ export class RoomService implements OnModuleDestroy {
     @Inject(PUBSUB) private readonly pubsub: PubSub,
     @Inject(STATE_STORE) private readonly state: StateStore,
     @Inject(LIVE_CONFIG) private readonly config: LiveConfig,
+    private readonly limits: ConnectionLimits,
     @Optional() @Inject(PIN_READER) private readonly pins?: PinReader,
   ) {
     this.presence = new Presence(state, config.presencePeriodMs);
@@ -153,18 +164,24 @@ export class RoomService implements OnModuleDestroy {
     if (!socket.connected) throw new NotInRoomError();
     const user = socket.data.user;
     const staff = ModerationService.isStaff(user, room);
-    const viewerKey = user
-      ? user.id === room.ownerId
-        ? null
-        : `u:${user.id}`
-      : req.deviceId
-        ? `d:${req.deviceId}`
-        : `s:${socket.id}`;
-    socket.data.room = { streamId: room.streamId, viewerKey, staff };
+    let viewerKey: string | null;
+    let address: string | undefined;
+    if (user) viewerKey = user.id === room.ownerId ? null : `u:${user.id}`;
+    else {
+      // Anonymous: one address counts as at most LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP viewers.
+      address = clientAddress(socket.handshake);
+      const own = req.deviceId ? `d:${req.deviceId}` : `s:${socket.id}`;
+      viewerKey = this.limits.anonymousKey(room.streamId, address, own);
+    }
+    const chat = this.fanoutFor(room);
+    const group = chat.assign();
+    socket.data.room = { streamId: room.streamId, viewerKey, staff, address, group };
     room.sockets.add(socket.id);
-    await socket.join(
-      staff ? [viewersRoom(room.streamId), staffRoom(room.streamId)] : viewersRoom(room.streamId),
-    );
+    // The last messages as of joining the group: lines the group is still owed arrive as chat frames.
+    const owed = chat.pendingIds(group);
+    const messages = owed ? room.recent.filter((m) => !owed.has(m.id)) : room.recent;
+    const rooms = [viewersRoom(room.streamId), chatGroupRoom(room.streamId, group)];
+    await socket.join(staff ? [...rooms, staffRoom(room.streamId)] : rooms);
     if (viewerKey) {
       const n = room.viewers.get(viewerKey) ?? 0;
       room.viewers.set(viewerKey, n + 1);
@@ -181,7 +198,7 @@ export class RoomService implements OnModuleDestroy {
       status: room.status,
       viewers,
       pinned: room.pin,
-      messages: room.recent,
+      messages,
       likes,
       staff,
       slowModeSeconds: policy.slowModeSeconds,
@@ -192,7 +209,11 @@ export class RoomService implements OnModuleDestroy {
     const joined = socket.data.room;
     if (!joined) return;
     socket.data.room = undefined;
-    await Promise.all([socket.leave(viewersRoom(joined.streamId)), socket.leave(staffRoom(joined.streamId))]);
+    await Promise.all([
+      socket.leave(viewersRoom(joined.streamId)),
+      socket.leave(chatGroupRoom(joined.streamId, joined.group)),
+      socket.leave(staffRoom(joined.streamId)),
+    ]);
     await this.release(socket.id, joined);
   }
 
@@ -205,6 +226,9 @@ export class RoomService implements OnModuleDestroy {
   }
 
   private async release(socketId: string, joined: NonNullable<LiveSocketData['room']>): Promise<void> {
+    if (joined.address !== undefined && joined.viewerKey) {
+      this.limits.releaseAnonymous(joined.streamId, joined.address, joined.viewerKey);
+    }
     const room = this.active.get(joined.streamId);
     if (!room) return;
     room.sockets.delete(socketId);
@@ -338,8 +362,7 @@ export class RoomService implements OnModuleDestroy {
     if (room.sockets.size > 0 || this.active.get(room.streamId) !== room) return;
     this.active.delete(room.streamId);
     this.rooms.delete(room.streamId);
-    if (room.chatBatchTimer) clearTimeout(room.chatBatchTimer);
-    this.flushChatBatch(room);
+    room.chat?.close();
     try {
       await room.unsubscribe?.();
       await this.flushStats(room);
@@ -358,16 +381,12 @@ export class RoomService implements OnModuleDestroy {
     }
     this.apply(room, m);
     if (!this.ns) return;
-    if (m.event === 'chat:message' && this.batching(room)) {
-      if (room.chatBatchTimer) {
-        room.chatBatch.push(m.data); // a window is open: the line waits for its end
-        return;
-      }
-      // Leading edge: a line into a quiet room leaves at once and opens a window.
-      room.chatBatchTimer = setTimeout(() => this.endChatWindow(room), this.config.chatBatchMs);
-    } else if (m.event === 'chat:deleted') {
-      this.flushChatBatch(room); // keep the order: the line goes out before its deletion
+    if (m.event === 'chat:message') {
+      this.fanoutFor(room).push(m.data, this.batching(room));
+      return;
     }
+    // Keep the order: a line goes out to everyone before its deletion.
+    if (m.event === 'chat:deleted') room.chat?.flushAll();
     const target = m.staffOnly ? staffRoom(room.streamId) : viewersRoom(room.streamId);
     // Local only: every replica relays the channel to its own sockets.
     (this.ns.local.to(target).emit as (ev: string, data: unknown) => boolean)(m.event, m.data);
@@ -381,21 +400,17 @@ export class RoomService implements OnModuleDestroy {
     return this.config.chatBatchMs > 0 && room.sockets.size >= this.config.chatBatchMinViewers;
   }
 
-  /** A window ended: send what it gathered and keep batching while lines keep coming. */
-  private endChatWindow(room: LocalRoom): void {
-    room.chatBatchTimer = undefined;
-    if (room.chatBatch.length === 0) return;
-    this.flushChatBatch(room);
-    room.chatBatchTimer = setTimeout(() => this.endChatWindow(room), this.config.chatBatchMs);
-  }
-
-  private flushChatBatch(room: LocalRoom): void {
-    const messages = room.chatBatch;
-    if (messages.length === 0 || !this.ns) return;
-    room.chatBatch = [];
-    const to = this.ns.local.to(viewersRoom(room.streamId));
-    if (messages.length === 1) to.emit('chat:message', messages[0]);
-    else to.emit('chat:messages', { messages });
+  /** The room's chat delivery; it emits locally: every replica relays the channel to its own sockets. */
+  private fanoutFor(room: LocalRoom): ChatFanout {
+    room.chat ??= new ChatFanout(this.config.chatBatchMs, {
+      all: (event, msg) => this.ns?.local.to(viewersRoom(room.streamId)).emit(event, msg),
+      group: (g, event, data) =>
+        (this.ns?.local.to(chatGroupRoom(room.streamId, g)).emit as (ev: string, d: unknown) => boolean)(
+          event,
+          data,
+        ),
+    });
+    return room.chat;
   }
 
   /** Keeps this replica's copy of the room (for room:state) in step with the events. */
@@ -511,8 +526,7 @@ export class RoomService implements OnModuleDestroy {
     await this.unsubscribePresence?.();
     for (const room of this.active.values()) {
       if (room.idleTimer) clearTimeout(room.idleTimer);
-      if (room.chatBatchTimer) clearTimeout(room.chatBatchTimer);
-      this.flushChatBatch(room);
+      room.chat?.close();
       try {
         await this.flushStats(room);
         for (const key of room.viewers.keys()) await this.presence.remove(room.streamId, key);

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../src/live/live-events';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { ask, connect, eventually, join, type LiveClient } from './live-client';
+import { ask, connect, eventually, join, sleep, type LiveClient } from './live-client';
 
 /** Big rooms get chat in batches; here every room counts as big (LIVE_CHAT_BATCH_MIN_VIEWERS=1). */
 describe('chat batching in big rooms', () => {
@@ -61,6 +61,28 @@ describe('chat batching in big rooms', () => {
     expect(got.events[0]).toBe('chat:message');
     expect(got.events).toContain('chat:messages');
     expect(got.frames).toBeLessThan(5);
+  });
+
+  it('gives a socket that joins mid-window every line exactly once (room:state or frames)', async () => {
+    const sender = await open((await t.user('viewer')).token);
+    await join(sender, streamId);
+    // Several joiners land in different groups, some of which are still owed the lines.
+    const joiners = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9].map(() => open()));
+    await ask(sender, 'chat:send', { text: 'first' }); // leading edge: opens the windows
+    await ask(sender, 'chat:send', { text: 'second' }); // owed by every group for a while
+    const seen = await Promise.all(
+      joiners.map(async (s) => {
+        const got = lines(s);
+        const state = await join(s, streamId);
+        return { got, fromState: state.messages.map((m) => m.text) };
+      }),
+    );
+    await ask(sender, 'chat:send', { text: 'third' });
+    for (const { got, fromState } of seen) {
+      await eventually(() => got.texts.includes('third'));
+      await sleep(250); // one more window: nothing further may arrive
+      expect([...fromState, ...got.texts]).toEqual(['first', 'second', 'third']);
+    }
   });
 
   it('never delivers a deletion before the line it deletes', async () => {

@@ -1,0 +1,100 @@
+import { io } from 'socket.io-client';
+import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { eventually, join, next, sleep, type LiveClient } from './live-client';
+
+/** One address may not flood a room with connections or anonymous viewers. */
+describe('per-address limits on /live', () => {
+  let t: TestApp;
+  let streamer: TestUser;
+  let streamId: string;
+  const sockets: LiveClient[] = [];
+
+  /** Connects from 127.0.0.1, or as `forwardedFor` behind a proxy on this host. */
+  const attempt = (forwardedFor?: string) =>
+    new Promise<LiveClient>((resolve, reject) => {
+      const s: LiveClient = io(`${t.baseUrl}/live`, {
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+        extraHeaders: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+      });
+      sockets.push(s);
+      s.once('connect', () => resolve(s));
+      s.once('connect_error', (e) => reject(e));
+    });
+  const openMany = async (n: number, forwardedFor?: string) => {
+    const out: LiveClient[] = [];
+    for (let i = 0; i < n; i++) out.push(await attempt(forwardedFor));
+    return out;
+  };
+
+  beforeAll(async () => {
+    process.env.LIVE_MAX_CONNECTIONS_PER_IP = '6';
+    process.env.LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP = '2';
+    t = await startTestApp({ redis: false });
+    streamer = await t.user('streamer');
+  });
+  beforeEach(async () => {
+    const res = await t.http
+      .post('/api/streams')
+      .set('Authorization', `Bearer ${streamer.token}`)
+      .send({ title: 'Limited' })
+      .expect(201);
+    streamId = res.body.id;
+  });
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.disconnect();
+    // The next test starts with every connection of this one gone on the server too.
+    await sleep(300);
+  });
+  afterAll(() => t.close());
+
+  it('refuses connections beyond the per-address cap with a clear connect_error', async () => {
+    const open = await openMany(6);
+    const refused = await attempt().catch((e: Error & { data?: unknown }) => e);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toBe(
+      'too_many_connections: at most 6 live connections from one address; close another tab or try again later',
+    );
+    expect((refused as Error & { data?: unknown }).data).toEqual({ code: 'too_many_connections', limit: 6 });
+    // Another address behind the local proxy has its own allowance.
+    const elsewhere = await attempt('203.0.113.7');
+    expect(elsewhere.connected).toBe(true);
+    // A closed connection frees its place.
+    open[0].disconnect();
+    let again: LiveClient | undefined;
+    await eventually(
+      async () => {
+        again = await attempt().catch(() => undefined);
+        return again !== undefined;
+      },
+      5000,
+      'a free place after a disconnect',
+    );
+    expect(again!.connected).toBe(true);
+  });
+
+  it('counts at most the cap of anonymous viewers per address; the rest watch as one', async () => {
+    const devices = await openMany(5);
+    const counts: number[] = [];
+    for (const [i, s] of devices.entries()) {
+      counts.push((await join(s, streamId, { deviceId: `device-${i}-abcdef` })).viewers);
+    }
+    // Two own device ids, then every further device shares the address's one place.
+    expect(counts).toEqual([1, 2, 3, 3, 3]);
+    // A signed-in viewer on the same address is counted as themselves.
+    const user = await t.user('viewer');
+    const signedIn = await attempt();
+    const state = await join(signedIn, streamId, { token: user.token });
+    expect(state.viewers).toBe(4);
+    // Sockets without a device id are anonymous viewers too: no way around the cap.
+    const [bare] = await openMany(1, '198.51.100.9');
+    expect((await join(bare, streamId)).viewers).toBe(5);
+    // The first device leaves: its place is free for the next new device.
+    const dropped = next<{ count: number }>(devices[1], 'viewers', (p) => p.count === 4);
+    devices[0].disconnect();
+    await dropped;
+    const [newcomer] = await openMany(1);
+    expect((await join(newcomer, streamId, { deviceId: 'device-new-abcdef' })).viewers).toBe(5);
+  });
+});
