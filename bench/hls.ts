@@ -5,8 +5,9 @@
  *   Chromium publisher (canvas time pattern, WHIP) → SFU → plain RTP →
  *   ffmpeg ladder → LL-HLS → hls.js in Chromium (lowLatencyMode)
  *
- * Prints, for the default ladder re-encoded from VP8 and for the same ladder
- * with the top rendition copied from an H.264 publisher:
+ * Prints, for the default ladder re-encoded from VP8, the same from H.264,
+ * and the same ladder with the top rendition copied from an H.264 publisher
+ * (BENCH_ONLY=vp8,h264,copy picks scenarios):
  *   - glass-to-glass latency p50 / p95 (the time pattern of bench:latency:
  *     the publisher draws Date.now() as blocks, the viewer decodes them from
  *     each played frame; one browser, one clock),
@@ -266,14 +267,15 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   const results: Result[] = [];
   try {
-    if (process.env.BENCH_ONLY !== 'copy')
-      results.push(
-        await scenario(browser, 'default ladder, VP8 publisher, all renditions encoded', 'vp8', false),
-      );
-    if (process.env.BENCH_ONLY !== 'encode')
-      results.push(
-        await scenario(browser, 'default ladder, H.264 publisher, top rendition copied', 'h264', true),
-      );
+    // BENCH_ONLY=vp8|h264|copy runs one scenario (comma-separated for several).
+    const only = process.env.BENCH_ONLY?.split(',');
+    const scenarios: [key: string, name: string, codec: 'vp8' | 'h264', copy: boolean][] = [
+      ['vp8', 'default ladder, VP8 publisher, all renditions encoded', 'vp8', false],
+      ['h264', 'default ladder, H.264 publisher, all renditions encoded', 'h264', false],
+      ['copy', 'default ladder, H.264 publisher, top rendition copied', 'h264', true],
+    ];
+    for (const [key, name, codec, copy] of scenarios)
+      if (!only || only.includes(key)) results.push(await scenario(browser, name, codec, copy));
   } finally {
     await browser.close();
   }

@@ -36,7 +36,7 @@ export {
 } from './hls/ladder';
 export { LlHlsPlaylist, playlistPosition, renderMaster, satisfies, type PlaylistState } from './hls/playlist';
 export { LocalHlsStorage, type HlsStorage } from './hls/storage';
-export { startFfmpeg, type FfmpegProcess, type FfmpegProgress } from './hls/runner';
+export { startFfmpeg, warmUpFfmpeg, type FfmpegProcess, type FfmpegProgress } from './hls/runner';
 export {
   finalizeHls,
   runTranscode,

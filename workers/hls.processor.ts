@@ -6,7 +6,14 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { finalizeHls, runTranscode, SfuPlainRtpSource, type HlsStorage, type PlainRtpSource } from '../media';
+import {
+  finalizeHls,
+  runTranscode,
+  SfuPlainRtpSource,
+  warmUpFfmpeg,
+  type HlsStorage,
+  type PlainRtpSource,
+} from '../media';
 import { APP_CONFIG } from '../src/config/config.module';
 import type { AppConfig } from '../src/config/config';
 import { HLS_QUEUE, HLS_STORAGE, type HlsJob } from '../src/hls/hls.constants';
@@ -56,6 +63,8 @@ export class HlsProcessor
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // The first transcode then spawns ffmpeg without fluent-ffmpeg's capability check.
+    if (this.config.runWorkersInProcess && this.config.hls.enabled) void warmUpFfmpeg();
     this.unsubscribe = await this.pubsub.subscribe(STREAM_LIFECYCLE_CHANNEL, (msg) => {
       const ev = msg as StreamLifecycleEvent;
       if (ev.status === 'ended') this.running.get(ev.streamId)?.ended.abort();

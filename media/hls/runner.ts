@@ -82,6 +82,22 @@ export function ffmpegExecutable(ffmpegPath = 'ffmpeg'): string {
   return exe;
 }
 
+let warm: Promise<void> | undefined;
+
+/**
+ * fluent-ffmpeg checks the formats and encoders of ffmpeg (two ffmpeg runs)
+ * before its first command in a process, then caches them: half a second or
+ * more on a loaded machine. Done ahead (worker start, the transcode's RTP
+ * set-up), the first transcode's ffmpeg spawns at once.
+ */
+export function warmUpFfmpeg(ffmpegPath?: string): Promise<void> {
+  warm ??= new Promise<void>((resolve) => {
+    ffmpeg().setFfmpegPath(ffmpegExecutable(ffmpegPath));
+    ffmpeg.getAvailableFormats(() => ffmpeg.getAvailableEncoders(() => resolve()));
+  });
+  return warm;
+}
+
 /** Starts ffmpeg through fluent-ffmpeg with the arguments `buildFfmpegCommand` made. */
 export function startFfmpeg(
   cmd: FfmpegCommand,

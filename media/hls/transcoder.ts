@@ -12,7 +12,7 @@ import {
 import { LlHlsPlaylist, renderMaster, type PlaylistState } from './playlist';
 import { startsWithSyncSample } from './fmp4';
 import { allocateRtpPair, sniffVideoSize, waitUdpBound } from './probe';
-import { startFfmpeg, type FfmpegProcess } from './runner';
+import { startFfmpeg, warmUpFfmpeg, type FfmpegProcess } from './runner';
 import type { HlsStorage } from './storage';
 
 export interface TranscodeOptions {
@@ -162,6 +162,7 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
   const report = () => o.onProgress?.({ ...progress });
   report();
 
+  const warmedUp = warmUpFfmpeg(o.ffmpegPath);
   const taken = new Set<number>();
   const target = {
     host: o.rtpHost,
@@ -234,6 +235,7 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
     }
     progress.segments = Math.max(0, ...[...playlists.values()].map((p) => p.segments.length));
 
+    await warmedUp;
     const posterPath = path.join(runDir, 'poster.jpg');
     const cmd = buildFfmpegCommand({
       sdpPath,
