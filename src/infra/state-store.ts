@@ -189,6 +189,8 @@ export class RedisStateStore implements StateStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'livecart:state:',
+    /** ownsConnection: close() quits the connection (else its owner closes it). */
+    private readonly opts: { ownsConnection?: boolean } = {},
   ) {}
 
   private k(key: string): string {
@@ -236,6 +238,6 @@ export class RedisStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    // The connection is shared and closed by its owner (InfraModule).
+    if (this.opts.ownsConnection) await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -52,7 +52,10 @@ const impls: Impl[] = [
       const pubsub = new RedisPubSub(a, a.duplicate(), `${prefix}:`);
       const pubsub2 = new RedisPubSub(b, b.duplicate(), `${prefix}:`);
       const queues = new BullQueueFactory(a, prefix);
-      const state = new RedisStateStore(a, `${prefix}:state:`);
+      // As InfraModule makes it: its own auto-pipelined connection.
+      const state = new RedisStateStore(a.duplicate({ enableAutoPipelining: true }), `${prefix}:state:`, {
+        ownsConnection: true,
+      });
       return {
         state,
         pubsub,
@@ -62,6 +65,7 @@ const impls: Impl[] = [
           await queues.close();
           await pubsub.close();
           await pubsub2.close();
+          await state.close();
           await deleteRedisPrefix(prefix);
           a.disconnect();
           b.disconnect();
@@ -172,5 +176,28 @@ describe.each(impls)('$name shared state', (impl) => {
     await sleep(400);
     expect(seen).toEqual(['a']);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+  });
+});
+
+describe('redis state store scripts', () => {
+  it('runs its Lua by SHA and sends the script again after Redis forgot it (SCRIPT FLUSH)', async () => {
+    const prefix = `lct${randomBytes(4).toString('hex')}`;
+    const conn = new Redis(TEST_REDIS_URL, { enableAutoPipelining: true });
+    const state = new RedisStateStore(conn, `${prefix}:state:`, { ownsConnection: true });
+    try {
+      expect(await state.takeToken('k', 2, 1)).toBe(0);
+      await conn.script('FLUSH');
+      expect(await state.takeToken('k', 2, 1)).toBe(0);
+      expect(await state.takeToken('k', 2, 1)).toBeGreaterThan(0);
+      await conn.script('FLUSH');
+      expect(await state.incrBy('n', 3, 60_000)).toBe(3);
+      expect(await state.incrBy('n', 2)).toBe(5);
+    } finally {
+      await deleteRedisPrefix(prefix);
+      await state.close();
+    }
+    // close() quit the connection it owns.
+    if (conn.status !== 'end') await new Promise((resolve) => conn.once('end', resolve));
+    expect(conn.status).toBe('end');
   });
 });
