@@ -25,6 +25,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 1280);
 const HEIGHT = Number(process.env.BENCH_HEIGHT ?? 720);
 const BITS = 44;
+const PRESET = process.env.HLS_X264_PRESET ?? 'veryfast';
 /** USER_HZ: /proc stat times are in ticks of 1/100 s on Linux. */
 const CLK = 100;
 
@@ -165,7 +166,12 @@ async function scenario(
 ): Promise<Result> {
   const t: TestApp = await startTestApp({
     redis: false,
-    env: { MEDIASOUP_NUM_WORKERS: '1', LOG_LEVEL: 'warn', HLS_COPY_H264: copy ? 'true' : 'false' },
+    env: {
+      MEDIASOUP_NUM_WORKERS: '1',
+      LOG_LEVEL: 'warn',
+      HLS_COPY_H264: copy ? 'true' : 'false',
+      HLS_X264_PRESET: PRESET,
+    },
   });
   const pages: Page[] = [];
   try {
@@ -280,7 +286,7 @@ async function main(): Promise<void> {
     await browser.close();
   }
   console.log(
-    `bench:hls — ${WIDTH}x${HEIGHT} canvas publisher (Chromium ${browser.version()}), ${SECONDS} s measured per run, ` +
+    `bench:hls — ${WIDTH}x${HEIGHT} canvas publisher (Chromium ${browser.version()}), ${SECONDS} s measured per run, x264 ${PRESET}, ` +
       `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), loopback only`,
   );
   for (const r of results) {

@@ -114,6 +114,7 @@ export class HlsProcessor
         rtpPorts: { min: h.rtpMinPort, max: h.rtpMaxPort },
         ladder: h.ladder,
         copyH264: h.copyH264,
+        preset: h.x264Preset,
         partSeconds: h.partMs / 1000,
         partsPerSegment: h.partsPerSegment,
         fps: h.fps,

@@ -161,48 +161,6 @@ export function keyframeSize(codec: string, payload: Buffer): { width: number; h
   return undefined;
 }
 
-/**
- * The size of the first keyframe arriving as RTP on `host:port`. Listens
- * itself instead of running ffprobe (which costs a process start and half a
- * second of analysis before ffmpeg may even start): the caller starts the
- * RTP and requests keyframes from `onListening`, and ffmpeg binds the same
- * port once this resolves.
- */
-export function sniffVideoSize(
-  host: string,
-  port: number,
-  codec: string,
-  opts: { timeoutMs?: number; onListening?: () => void; signal?: AbortSignal } = {},
-): Promise<VideoSize> {
-  return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
-    let done = false;
-    const finish = (err: Error | undefined, v?: VideoSize) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      sock.close(() => (err ? reject(err) : resolve(v!)));
-    };
-    const onAbort = () => finish(new Error('aborted while waiting for the first keyframe'));
-    const timer = setTimeout(
-      () =>
-        finish(
-          new Error(`no ${codec} keyframe arrived on ${host}:${port} within ${opts.timeoutMs ?? 15_000} ms`),
-        ),
-      opts.timeoutMs ?? 15_000,
-    );
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    sock.on('error', (e) => finish(e));
-    sock.on('message', (pkt: Buffer) => {
-      const p = rtpPayload(pkt);
-      const size = p && keyframeSize(codec, p.payload);
-      if (size && size.width > 0 && size.height > 0) finish(undefined, { ...size, codec });
-    });
-    sock.bind(port, host, () => opts.onListening?.());
-  });
-}
-
 /** Whether some process has a UDP socket bound to local `port` (Linux /proc/net/udp{,6}). */
 async function udpBound(port: number): Promise<boolean | undefined> {
   const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;

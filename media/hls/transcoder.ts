@@ -11,7 +11,8 @@ import {
 } from './ladder';
 import { LlHlsPlaylist, renderMaster, type PlaylistState } from './playlist';
 import { startsWithSyncSample } from './fmp4';
-import { allocateRtpPair, sniffVideoSize, waitUdpBound } from './probe';
+import { allocateRtpPair, waitUdpBound } from './probe';
+import { VideoRtpTap } from './rtp-tap';
 import { startFfmpeg, warmUpFfmpeg, type FfmpegProcess } from './runner';
 import type { HlsStorage } from './storage';
 
@@ -26,6 +27,8 @@ export interface TranscodeOptions {
   rtpPorts: { min: number; max: number };
   ladder: readonly RenditionSpec[];
   copyH264: boolean;
+  /** x264 preset of the encoded rungs (default veryfast). */
+  preset?: string;
   partSeconds: number;
   partsPerSegment: number;
   fps: number;
@@ -69,6 +72,23 @@ interface StreamHlsState {
 }
 
 const STATE_KEY = 'state.json';
+/** A new publisher resolution must hold this long (then a keyframe confirms it) before the ladder is planned again. */
+const RESIZE_SETTLE_MS = 1500;
+
+/** The SDP ffmpeg reads, with the video on ffmpeg's own ports (the tap forwards there). */
+function retargetVideo(sdp: string, ports: { rtp: number; rtcp: number }): string {
+  let inVideo = false;
+  return sdp
+    .split('\r\n')
+    .map((line) => {
+      if (line.startsWith('m=')) {
+        inVideo = line.startsWith('m=video ');
+        return inVideo ? line.replace(/^m=video \d+/, `m=video ${ports.rtp}`) : line;
+      }
+      return inVideo && line.startsWith('a=rtcp:') ? `a=rtcp:${ports.rtcp}` : line;
+    })
+    .join('\r\n');
+}
 
 export class TranscodeFailedError extends Error {}
 
@@ -141,6 +161,13 @@ function ffmpegParts(text: string): { n: number; duration: number }[] {
  * retries, and the next run continues the playlists after a discontinuity).
  */
 export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgress> {
+  for (;;) {
+    const r = await runOnce(o);
+    if (r !== 'resized') return r;
+  }
+}
+
+async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resized'> {
   const log = o.log ?? (() => undefined);
   const id = o.streamId;
   const state = await loadState(o.storage, id);
@@ -169,26 +196,26 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
     video: await allocateRtpPair(o.rtpHost, o.rtpPorts, taken),
     audio: await allocateRtpPair(o.rtpHost, o.rtpPorts, taken),
   };
+  // ffmpeg's own video ports: the tap forwards there.
+  const ffmpegVideo = await allocateRtpPair(o.rtpHost, o.rtpPorts, taken);
   let session: PlainRtpSession | undefined;
   let ffmpeg: FfmpegProcess | undefined;
+  let tap: VideoRtpTap | undefined;
   const keyframeTimers: NodeJS.Timeout[] = [];
   try {
     session = await o.source.open(id, target);
     const s = session;
     const sdpPath = path.join(runDir, 'stream.sdp');
-    await fs.writeFile(sdpPath, session.sdp);
+    await fs.writeFile(sdpPath, retargetVideo(session.sdp, ffmpegVideo));
 
     progress.startup = { openMs: Date.now() - t0 };
     // The source size comes with the first keyframe: read it off the RTP, then plan the ladder.
+    tap = await VideoRtpTap.open(o.rtpHost, target.video, s.video.codec);
+    const t = tap;
+    await s.start();
     const keyframes = setInterval(() => void s.requestKeyFrame().catch(() => undefined), 300);
     keyframeTimers.push(keyframes);
-    const probed = await sniffVideoSize(o.rtpHost, target.video.rtp, s.video.codec, {
-      onListening: () => void s.start().catch(() => undefined),
-      signal: o.signal,
-    }).catch((e: Error) => {
-      if (o.signal.aborted) return undefined;
-      throw e;
-    });
+    const probed = await t.firstKeyframe(15_000, o.signal);
     clearInterval(keyframes);
     progress.startup.sizeMs = Date.now() - t0;
     if (o.signal.aborted || !probed) return await finish();
@@ -247,23 +274,28 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
       outDir: runDir,
       posterPath,
       posterSeconds: o.posterSeconds,
+      preset: o.preset,
     });
+    // A fresh keyframe while ffmpeg starts: the tap keeps the packets from it on and hands them
+    // to ffmpeg once it listens, so its first frame decodes without waiting for another one.
+    const keyframe = () => void s.requestKeyFrame().catch(() => undefined);
+    keyframe();
     ffmpeg = startFfmpeg(cmd, { ffmpegPath: o.ffmpegPath, onStart: (line) => log(`ffmpeg: ${line}`) });
     o.onFfmpeg?.(ffmpeg);
-    // The keyframe that told the size went to our own socket: ask for another as soon as ffmpeg
-    // listens, then every part until the first part shows it decoded. A copied rung is cut at the
-    // publisher's keyframes, so it keeps asking for one every part.
-    const copying = plan.some((r) => r.copy);
-    const keyframe = () => void s.requestKeyFrame().catch(() => undefined);
     let firstPartSeen = false;
+    // Media time 0 of this run: the capture (arrival) of the keyframe ffmpeg starts with.
+    let keyframeAt: number | undefined;
+    void waitUdpBound(ffmpegVideo.rtp, 5000).then((bound) => {
+      if (bound && progress.startup) progress.startup.ffmpegListeningMs = Date.now() - t0;
+      keyframeAt = t.forward({ host: o.rtpHost, ...ffmpegVideo });
+    });
+    // Until the first part shows ffmpeg decoding, ask for a keyframe every part. A copied rung is
+    // cut at the publisher's keyframes, so it keeps asking.
+    const copying = plan.some((r) => r.copy);
     const kf = setInterval(() => {
       if (copying || !firstPartSeen) keyframe();
     }, partSeconds * 1000);
     keyframeTimers.push(kf);
-    void waitUdpBound(target.video.rtp, 5000).then((bound) => {
-      if (bound && progress.startup) progress.startup.ffmpegListeningMs = Date.now() - t0;
-      keyframe();
-    });
 
     progress.state = 'live';
     const seen = new Map<string, number>(plan.map((r) => [r.name, -1]));
@@ -303,8 +335,9 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
         await o.storage.write(`${id}/${r.name}/${uri}`, data);
         await fs.rm(file, { force: true });
         const now = Date.now();
-        // Capture time of media time 0 of this run: when the first part came out, minus its length.
-        runStartPdt ??= now - p.duration * 1000;
+        // Capture time of media time 0 of this run: the keyframe it started with, or else when
+        // the first part came out, minus its length.
+        runStartPdt ??= keyframeAt ?? now - p.duration * 1000;
         const startSec = cumulative.get(r.name)!;
         cumulative.set(r.name, startSec + p.duration);
         cache.set(uri, data);
@@ -342,7 +375,26 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
     };
 
     const stallMs = o.stallMs ?? 10_000;
-    let outcome: 'ended' | 'exited' | 'gone' | 'stalled' | 'cancelled' | undefined;
+    let outcome: 'ended' | 'exited' | 'gone' | 'stalled' | 'cancelled' | 'resized' | undefined;
+    // The publisher changed resolution: once a keyframe confirms it after a moment (publishers
+    // step sizes up and down while their bandwidth settles), this run ends and the next one plans
+    // the ladder for the new size, after a discontinuity.
+    let settle: NodeJS.Timeout | undefined;
+    let confirming = false;
+    const offKeyframe = t.onKeyframe((size) => {
+      if (size.width === probed.width && size.height === probed.height) {
+        clearTimeout(settle);
+        settle = undefined;
+        confirming = false;
+      } else if (confirming) {
+        t.hold();
+        outcome ??= 'resized';
+      } else
+        settle ??= setTimeout(() => {
+          confirming = true;
+          keyframe();
+        }, RESIZE_SETTLE_MS);
+    });
     const aborted = new Promise<void>((r) => o.signal.addEventListener('abort', () => r(), { once: true }));
     void aborted.then(() => (outcome ??= 'ended'));
     void ffmpeg.exited.then(() => (outcome ??= 'exited'));
@@ -356,13 +408,15 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
       if (Date.now() - lastPartAt > stallMs + (progress.parts === 0 ? 10_000 : 0)) outcome ??= 'stalled';
     }
     clearInterval(kf);
+    clearTimeout(settle);
+    offKeyframe();
     if (outcome === 'gone') {
       // The room closed: usually the stream is ending; its signal follows in a moment.
       await Promise.race([aborted, new Promise((r) => setTimeout(r, 3000))]);
       if (o.signal.aborted) outcome = 'ended';
     }
     const exit =
-      outcome === 'ended' || outcome === 'gone'
+      outcome === 'ended' || outcome === 'gone' || outcome === 'resized'
         ? await ffmpeg.stop()
         : outcome === 'stalled' || outcome === 'cancelled'
           ? (ffmpeg.kill(), await ffmpeg.exited)
@@ -389,12 +443,19 @@ export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgre
       return { ...progress };
     }
     await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+    if (outcome === 'resized') {
+      log(
+        `stream ${id} run ${run}: the publisher went from ${probed.width}x${probed.height} to ${t.size?.width}x${t.size?.height}; planning the ladder again`,
+      );
+      return 'resized';
+    }
     throw new TranscodeFailedError(
       `ffmpeg run ${run} of stream ${id} ${outcome === 'stalled' ? 'stalled (no new part)' : outcome === 'cancelled' ? 'was cancelled (worker shutting down)' : outcome === 'gone' ? 'lost its source' : `exited (code ${exit.code}, signal ${exit.signal})`}: ${exit.stderrTail.slice(-5).join(' | ')}`,
     );
   } finally {
-    for (const t of keyframeTimers) clearInterval(t);
+    for (const k of keyframeTimers) clearInterval(k);
     ffmpeg?.kill();
+    tap?.close();
     await session?.close();
     await fs.rm(runDir, { recursive: true, force: true }).catch(() => undefined);
   }

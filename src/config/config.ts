@@ -94,6 +94,8 @@ export interface HlsConfig {
   fps: number;
   /** Copy the top rendition when the publisher sends H.264 (default false: its parts follow the publisher's GOP). */
   copyH264: boolean;
+  /** x264 preset of the encoded renditions (default veryfast; ultrafast halves the CPU at a lower quality per bit). */
+  x264Preset: (typeof X264_PRESETS)[number];
   /** Seconds between poster refreshes while live (default 3). */
   posterSeconds: number;
   /** Replays older than this many days are deleted by the cleanup job (default 7; 0 keeps them). */
@@ -125,6 +127,8 @@ function parseLadder(raw: string, problems: string[]): HlsConfig['ladder'] {
     problems.push('HLS_LADDER rung names must be unique');
   return ok;
 }
+
+const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const r = new EnvReader(env);
@@ -215,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       partsPerSegment: r.int('HLS_PARTS_PER_SEGMENT', 6, 1, 20),
       fps: r.int('HLS_FPS', 30, 10, 60),
       copyH264: r.bool('HLS_COPY_H264', false),
+      x264Preset: r.oneOf('HLS_X264_PRESET', X264_PRESETS, 'veryfast'),
       posterSeconds: r.int('HLS_POSTER_SECONDS', 3, 1, 60),
       retentionDays: r.int('HLS_REPLAY_RETENTION_DAYS', 7, 0, 3650),
       concurrency: r.int('HLS_WORKER_CONCURRENCY', 2, 1, 64),

@@ -8,6 +8,87 @@ import { createPublisher, waitFor, type Publisher } from '../support/webrtc';
 
 const run = promisify(execFile);
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const wrtc = require('@roamhq/wrtc') as {
+  RTCPeerConnection: typeof RTCPeerConnection;
+  MediaStream: typeof MediaStream;
+  nonstandard: {
+    RTCVideoSource: new () => {
+      createTrack(): MediaStreamTrack;
+      onFrame(f: { width: number; height: number; data: Uint8ClampedArray }): void;
+    };
+    RTCAudioSource: new () => {
+      createTrack(): MediaStreamTrack;
+      onData(d: {
+        samples: Int16Array;
+        sampleRate: number;
+        bitsPerSample: number;
+        channelCount: number;
+        numberOfFrames: number;
+      }): void;
+    };
+  };
+};
+
+/** A headless publisher (like test/support/webrtc.ts) whose camera can change resolution mid-stream. */
+export interface ResizablePublisher extends Publisher {
+  resize(width: number, height: number): void;
+}
+
+export function createResizablePublisher(size: { width: number; height: number }): ResizablePublisher {
+  let { width, height } = size;
+  const pc = new wrtc.RTCPeerConnection();
+  const video = new wrtc.nonstandard.RTCVideoSource();
+  const audio = new wrtc.nonstandard.RTCAudioSource();
+  const vt = video.createTrack();
+  const at = audio.createTrack();
+  const stream = new wrtc.MediaStream([at, vt]);
+  pc.addTransceiver(at, { direction: 'sendonly', streams: [stream] });
+  pc.addTransceiver(vt, { direction: 'sendonly', streams: [stream] });
+  let frame = new Uint8ClampedArray(width * height * 1.5);
+  let n = 0;
+  const vTimer = setInterval(() => {
+    n++;
+    for (let i = 0; i < width * height; i += 7) frame[i] = (i + n * 8) & 0xff;
+    video.onFrame({ width, height, data: frame });
+  }, 33);
+  const samples = new Int16Array(480);
+  const aTimer = setInterval(
+    () =>
+      audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 }),
+    10,
+  );
+  return {
+    pc,
+    async offer() {
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise<void>((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.addEventListener('icegatheringstatechange', () => {
+          if (pc.iceGatheringState === 'complete') resolve();
+        });
+        setTimeout(resolve, 5000);
+      });
+      return pc.localDescription!.sdp;
+    },
+    async answer(sdp: string) {
+      await pc.setRemoteDescription({ type: 'answer', sdp });
+    },
+    resize(w: number, h: number) {
+      width = w;
+      height = h;
+      frame = new Uint8ClampedArray(w * h * 1.5);
+    },
+    close() {
+      clearInterval(vTimer);
+      clearInterval(aTimer);
+      vt.stop();
+      at.stop();
+      pc.close();
+    },
+  };
+}
+
 /** Small, fast HLS settings for tests: a 2-rung ladder and 4 x 0.5 s parts per segment. */
 export const HLS_TEST_ENV = {
   MEDIASOUP_NUM_WORKERS: '1',
@@ -19,10 +100,12 @@ export interface HlsFixture {
   t: TestApp;
   streamer: TestUser;
   newStream(): Promise<{ id: string; streamKey: string }>;
-  publish(
+  /** Publishes over WHIP from a headless peer (`make`: test/support/webrtc.ts's by default). */
+  publish<P extends Publisher = Publisher>(
     stream: { id: string; streamKey: string },
     size?: { width: number; height: number },
-  ): Promise<Publisher>;
+    make?: (size: { width: number; height: number }) => P,
+  ): Promise<P>;
   end(streamId: string): Promise<void>;
   /** Ends every stream this fixture made that is still live (after a failed test, so it frees its worker slot). */
   endAll(): Promise<void>;
@@ -52,8 +135,12 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
       made.push((res.body as { id: string }).id);
       return res.body as { id: string; streamKey: string };
     },
-    async publish(stream, size = { width: 640, height: 480 }) {
-      const pub = createPublisher(size);
+    async publish<P extends Publisher>(
+      stream: { id: string; streamKey: string },
+      size = { width: 640, height: 480 },
+      make?: (size: { width: number; height: number }) => P,
+    ): Promise<P> {
+      const pub = make ? make(size) : (createPublisher(size) as P);
       peers.push(pub);
       const res = await t.http
         .post(`/whip/${stream.id}`)

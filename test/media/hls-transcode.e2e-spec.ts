@@ -1,5 +1,6 @@
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
 import {
+  createResizablePublisher,
   ffmpegPids,
   probeFile,
   segmentUris,
@@ -149,6 +150,46 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
     expect(probed).toMatchObject({ width: 320, height: 240 });
     const status = await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
     expect(status.body).toMatchObject({ state: 'live', run: 2 });
+    await f.end(stream.id);
+  });
+
+  it('plans the ladder again when the publisher changes resolution mid-stream, after a discontinuity', async () => {
+    const stream = await f.newStream();
+    const pub = await f.publish(stream, { width: 640, height: 480 }, createResizablePublisher);
+    await f.waitText(
+      `/hls/${stream.id}/360p/index.m3u8`,
+      (b) => segmentUris(b).length >= 1,
+      30_000,
+      'a segment at 640x480',
+    );
+    expect(await f.text(`/hls/${stream.id}/master.m3u8`)).toContain('480p/index.m3u8');
+    // 480x360 fits the 360p rung exactly: 480p goes, 360p goes on with a new init segment.
+    pub.resize(480, 360);
+    const master = await f.waitText(
+      `/hls/${stream.id}/master.m3u8`,
+      (b) => !b.includes('480p/index.m3u8'),
+      20_000,
+      'a master playlist planned for 480x360',
+    );
+    expect(master).toMatch(/RESOLUTION=480x360,.*\n360p\/index\.m3u8/);
+    const pl = await f.waitText(
+      `/hls/${stream.id}/360p/index.m3u8`,
+      (b) =>
+        /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="r2\/init\.mp4"/.test(b) &&
+        segmentUris(b.split('#EXT-X-DISCONTINUITY')[1]).length >= 1,
+      20_000,
+      'a segment of the re-planned run',
+    );
+    const resumed = segmentUris(pl.split('#EXT-X-DISCONTINUITY')[1])[0];
+    const probed = await probeFile(
+      Buffer.concat([
+        await f.bytes(`/hls/${stream.id}/360p/r2/init.mp4`),
+        await f.bytes(`/hls/${stream.id}/360p/${resumed}`),
+      ]),
+    );
+    expect(probed).toMatchObject({ width: 480, height: 360, firstKey: true });
+    const status = await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
+    expect(status.body).toMatchObject({ state: 'live', run: 2, source: { width: 480, height: 360 } });
     await f.end(stream.id);
   });
 
