@@ -23,7 +23,7 @@ export const DEFAULT_LADDER: readonly RenditionSpec[] = [
 export interface SourceInfo {
   width: number;
   height: number;
-  /** Lower-case codec name as ffprobe reports it (`h264`, `vp8`). */
+  /** Lower-case codec name (`h264`, `vp8`), as in the SDP. */
   codec: string;
   /** For H.264: the SDP profile-level-id (e.g. `42e01f`), used in CODECS of a copied rendition. */
   h264ProfileLevelId?: string;
