@@ -32,6 +32,10 @@ export class LiveIoAdapter extends IoAdapter {
       cors: { origin: true },
       // A slow or hostile client must not make us buffer large frames.
       maxHttpBufferSize: 64 * 1024,
+      // (engine.io's default, stated because it matters:) without deflate a room broadcast
+      // is encoded once into a ready websocket frame that every socket writes as is;
+      // with it, each socket would compress its own copy.
+      perMessageDeflate: false,
     }) as Server;
     if (this.pubClient && this.subClient) {
       server.adapter(createAdapter(this.pubClient, this.subClient, { key: `${this.keyPrefix}:io` }));
