@@ -87,6 +87,7 @@ window.playAndMeasure = (src, seconds) => new Promise((resolve, reject) => {
     const ctx = c.getContext('2d', { willReadFrequently: true });
     const samples = [];
     const edge = [];
+    const pdt = [];
     let end = 0;
     const onFrame = () => {
       const now = Date.now();
@@ -94,9 +95,13 @@ window.playAndMeasure = (src, seconds) => new Promise((resolve, reject) => {
       ctx.drawImage(video, 0, 0, c.width, c.height);
       const d = now - window.readTime(ctx, c.width, c.height);
       // The first 3 s settle the player at its live edge.
-      if (end && now > end - seconds * 1000 && d >= 0 && d < 20000) { samples.push(d); edge.push(hls.latency * 1000); }
+      if (end && now > end - seconds * 1000 && d >= 0 && d < 20000) {
+        samples.push(d); edge.push(hls.latency * 1000);
+        // The playlist's program date-time of the frame on screen minus its real capture time.
+        if (hls.playingDate) pdt.push(hls.playingDate.getTime() - (now - d));
+      }
       if (!end || now < end) video.requestVideoFrameCallback(onFrame);
-      else { const target = hls.targetLatency, level = hls.levels?.[hls.currentLevel]?.height; hls.destroy(); resolve({ samples, edge, target, level }); }
+      else { const target = hls.targetLatency, level = hls.levels?.[hls.currentLevel]?.height; hls.destroy(); resolve({ samples, edge, pdt, target, level }); }
     };
     video.requestVideoFrameCallback(onFrame);
   };
@@ -148,6 +153,8 @@ interface Result {
   latency: number[];
   /** hls.js's own distance from the playlist's live edge while measuring (ms), and its target (s). */
   edge: number[];
+  /** EXT-X-PROGRAM-DATE-TIME of the frame on screen minus its capture time (ms): how well pins are timed. */
+  pdt: number[];
   target?: number;
   /** The worker's estimate of part publication lag behind capture (s). */
   lag?: number;
@@ -233,7 +240,13 @@ async function scenario(
             playAndMeasure(
               a: string,
               b: number,
-            ): Promise<{ samples: number[]; edge: number[]; target?: number; level?: number }>;
+            ): Promise<{
+              samples: number[];
+              edge: number[];
+              pdt: number[];
+              target?: number;
+              level?: number;
+            }>;
           }
         ).playAndMeasure(src, s),
       [`/hls/${id}/master.m3u8`, SECONDS] as const,
@@ -246,6 +259,7 @@ async function scenario(
       cpu,
       latency: measured.samples,
       edge: measured.edge,
+      pdt: measured.pdt,
       target: measured.target,
       ...(await (async () => {
         const st = (await t.http.get(`/api/streams/${id}/hls`)).body as {
@@ -306,6 +320,10 @@ async function main(): Promise<void> {
     if (r.edge.length)
       console.log(
         `    of which behind the playlist's live edge (hls.js latency): p50=${Math.round(quantile(r.edge, 0.5))} ms, target ${r.target?.toFixed(2)} s; worker part lag ${r.lag?.toFixed(2)} s, ffmpeg speed ${r.speed}x`,
+      );
+    if (r.pdt.length)
+      console.log(
+        `    program date-time error (PDT of the frame on screen − its capture): p50=${Math.round(quantile(r.pdt, 0.5))} ms, p5=${Math.round(quantile(r.pdt, 0.05))} ms, p95=${Math.round(quantile(r.pdt, 0.95))} ms`,
       );
     console.log(
       r.cpu.length
