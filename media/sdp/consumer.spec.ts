@@ -119,7 +119,7 @@ describe('WHEP viewers', () => {
       });
     });
 
-    it('keeps, for a given router, only what the router sends with the same numbers', () => {
+    it('keeps, for a given router, codecs the router sends with the same numbers and its extensions with the viewer ids', () => {
       const dropped: string[] = [];
       const caps = offerToRtpCapabilities(parseOffer(fixture('chromium-viewer.sdp')), {
         routerRtpCapabilities: router,
@@ -136,11 +136,23 @@ describe('WHEP viewers', () => {
       // Chromium numbers RTX 97/99/109/...; mediasoup numbered the router's 100/101/104/...
       expect(caps.codecs?.some((c) => c.mimeType === 'video/rtx')).toBe(false);
       expect(dropped).toContainEqual(expect.stringMatching(/RTX left out/));
-      // Chromium's extension ids (mid 4, twcc 3, ...) are not mediasoup's (mid 1, twcc 5, ...).
-      expect(caps.headerExtensions).toEqual([]);
-      expect(dropped).toContainEqual(
-        expect.stringMatching(/sdes:mid is id 4 for the viewer but 1 on the router/),
-      );
+      // Chromium's extension ids (mid 4, twcc 3, ...) are not mediasoup's (mid 1, twcc 5, ...): the
+      // patched mediasoup sends the viewer's. Left out: what the router does not send (rid, rrid,
+      // audio transport-wide-cc) or does not know (video-content-type, video-timing, color-space).
+      expect(
+        caps.headerExtensions?.map((e) => [e.kind, e.preferredId, e.uri.replace(/^.*[/:]/, '')]),
+      ).toEqual([
+        ['audio', 1, 'ssrc-audio-level'],
+        ['audio', 2, 'abs-send-time'],
+        ['audio', 4, 'mid'],
+        ['video', 14, 'toffset'],
+        ['video', 2, 'abs-send-time'],
+        ['video', 13, 'video-orientation'],
+        ['video', 3, 'draft-holmer-rmcat-transport-wide-cc-extensions-01'],
+        ['video', 5, 'playout-delay'],
+        ['video', 4, 'mid'],
+      ]);
+      expect(dropped.some((r) => /header extension/.test(r))).toBe(false);
       expect(dropped).toContainEqual(
         expect.stringMatching(/VP9 is payload type 100 for the viewer but 102 on the router/),
       );
@@ -167,10 +179,13 @@ describe('WHEP viewers', () => {
         direction: 'sendrecv',
       };
       const caps = (mid?: string) => offerToRtpCapabilities(offer, { mid, routerRtpCapabilities: router });
+      const uris = (mid?: string) => caps(mid).headerExtensions?.map((e) => e.uri) ?? [];
       // mediasoup would match this for an audio consumer too (id + URI, not kind): consume per m-line.
-      expect(caps().headerExtensions).toEqual([playoutDelay]);
-      expect(caps('0').headerExtensions).toEqual([]);
-      expect(caps('1').headerExtensions).toEqual([playoutDelay]);
+      expect(caps().headerExtensions).toContainEqual(playoutDelay);
+      expect(uris('0')).not.toContain(playoutDelay.uri);
+      expect(uris('0').length).toBeGreaterThan(0);
+      expect(caps('1').headerExtensions).toContainEqual(playoutDelay);
+      expect(caps('1').headerExtensions?.every((e) => e.kind === 'video')).toBe(true);
     });
 
     it('limits the capabilities to one m-line on request and refuses a publisher offer', () => {

@@ -7,26 +7,28 @@
  * (versatica/mediasoup#1126), but a WHEP viewer made the offer, so it only
  * understands the numbers it offered (verified with Chromium 156: media sent
  * with the answer's numbers instead was received but never decoded). So the
- * capabilities handed to mediasoup only contain codecs, RTX and extensions
- * whose numbers are the same on both sides; mediasoup then cannot pick
- * anything the viewer would drop, and {@link consumerToAnswerMedia} checks it.
+ * capabilities handed to mediasoup only contain codecs and RTX whose payload
+ * types are the same on both sides; mediasoup then cannot pick anything the
+ * viewer would drop, and {@link consumerToAnswerMedia} checks it.
  *
- * Header extensions on the wire: the router's ids are the worker's fixed
- * ones (mid 1, abs-send-time 4, transport-wide-cc 5, ssrc-audio-level 6,
- * ...), and Producer::MangleRtpPacket writes them into every packet: every
- * video packet carries mid at 1, abs-send-time at 4 and transport-wide-cc at
- * 5 whatever was negotiated, plus whatever else the publisher sent. The
- * answer can only list those ids for the URIs the viewer gave the same id;
- * remapping is not an option: Chromium 156 refuses an answer that gives an
- * offered id another URI ("RTP extension ID reassignment not supported"),
- * and libwebrtc M106 (@roamhq/wrtc) ignores the answer's ids. What a viewer
- * does with the ids its answer leaves out depends on its libwebrtc: Chromium
- * 156 parses received packets with the answer's set only (so an answer
- * without sdes:mid lets it demux by the answer's a=ssrc), M106 keeps parsing
- * with its offer's ids, reads the abs-send-time bytes at id 4 as its
- * sdes:mid and drops every video packet. Such viewers need a worker whose
- * Consumers send only their negotiated extensions; mediasoup 3.27.1 as
- * released does not.
+ * Header extensions are the exception: with the patches in
+ * scripts/mediasoup/patches (applied by ensure-worker.sh), a Consumer takes
+ * the viewer's id for each extension URI (node/ patch of
+ * ortc.getConsumerRtpParameters) and the worker writes the packets with those
+ * ids (the router's ids are the worker's fixed ones, mid 1, abs-send-time 4,
+ * transport-wide-cc 5, ssrc-audio-level 6, ..., which Producer::MangleRtpPacket
+ * writes into every packet; the patched Transport rewrites them per Consumer
+ * for the send and pads what the Consumer did not negotiate). So the
+ * capabilities keep every extension the router can send, with the viewer's
+ * id, and the answer repeats the offer's ids: a viewer gets sdes:mid,
+ * abs-send-time and transport-wide-cc where it expects them, sends
+ * transport-cc feedback, and mediasoup's downlink BWE (which picks simulcast
+ * layers) runs for its transport. Remapping in the answer instead is not an
+ * option: Chromium 156 refuses an answer that gives an offered id another URI
+ * ("RTP extension ID reassignment not supported"), and libwebrtc M106
+ * (@roamhq/wrtc) ignores the answer's ids. With an unpatched mediasoup, ortc
+ * keeps only extensions whose ids agree, and the answer stays consistent
+ * (it is written from the Consumer's rtpParameters).
  */
 import {
   codecName,
@@ -54,8 +56,8 @@ export interface ViewerCapabilitiesOptions {
    * `router.rtpCapabilities` of the router the consumers live on. When given
    * (do give it), only what that router can deliver byte-exact is kept: codecs
    * whose payload type equals the router's for the same codec, RTX only when
-   * every kept codec's RTX number also agrees, header extensions whose id
-   * equals the router's. Without it the viewer's full capabilities are
+   * every kept codec's RTX number also agrees, header extensions the router
+   * sends for that kind (with the viewer's id, see the file comment). Without it the viewer's full capabilities are
    * returned, which is only correct for a router whose numbers match the
    * viewer's (see {@link mediaCodecsForViewer}).
    */
@@ -65,7 +67,8 @@ export interface ViewerCapabilitiesOptions {
    * when consuming: mediasoup matches header extensions by id and URI
    * whatever their kind, so capabilities of several m-lines can hand an
    * audio Consumer an extension only the video m-line offered (which
-   * {@link consumerToAnswerMedia} then refuses).
+   * {@link consumerToAnswerMedia} then refuses). (The answer must repeat each
+   * m-line's own ids; in a BUNDLE they agree anyway, RFC 8843 section 9.2.)
    */
   mid?: string;
   /** Told about every offered codec/extension left out and why. */
@@ -170,15 +173,10 @@ export function offerToRtpCapabilities(
       if (e.encrypted || !SUPPORTED_HEADER_EXTENSION_URIS.has(e.uri)) continue;
       const uri = e.uri as RtpHeaderExtension['uri'];
       if (router) {
+        // The router's id may differ: the Consumer sends the viewer's (see the file comment).
         const r = (router.headerExtensions ?? []).find((h) => h.kind === m.kind && h.uri === uri);
         if (!r || (r.direction !== undefined && r.direction !== 'sendrecv' && r.direction !== 'sendonly'))
           continue;
-        if (r.preferredId !== e.id) {
-          drop(
-            `${m.kind} m-line ${m.mid}: header extension ${uri} is id ${e.id} for the viewer but ${r.preferredId} on the router`,
-          );
-          continue;
-        }
       }
       if (!headerExtensions.some((h) => h.kind === m.kind && h.uri === uri)) {
         headerExtensions.push({

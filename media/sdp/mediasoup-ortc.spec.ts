@@ -219,12 +219,13 @@ function consume(
     // give the audio consumer playout-delay, which the audio m-line never offered.
     const both = offerToRtpCapabilities(viewer, { routerRtpCapabilities: routerCaps });
     const crossed = consume(o, audio.consumable, both, 'audio', '0') as RtpParameters;
-    expect(crossed.headerExtensions?.map((e) => e.uri)).toEqual([playoutDelay]);
+    expect(crossed.headerExtensions?.map((e) => e.uri)).toContain(playoutDelay);
     expect(() =>
       consumerToAnswerMedia({ offer: viewer, mid: '0', consumer: { kind: 'audio', rtpParameters: crossed } }),
     ).toThrow(/playout-delay with id 11, which the viewer's m-line 0 did not offer/);
 
-    // Per m-line, each consumer gets what its own m-line offered with the router's id.
+    // Per m-line, each consumer gets what its own m-line offered, with the viewer's ids
+    // (scripts/mediasoup/patches/node: mediasoup as released keeps only ids equal to the router's).
     const audioParams = consume(
       o,
       audio.consumable,
@@ -239,8 +240,20 @@ function consume(
       'video',
       '1',
     ) as RtpParameters;
-    expect(audioParams.headerExtensions).toEqual([]);
-    expect(videoParams.headerExtensions?.map((e) => [e.id, e.uri])).toEqual([[11, playoutDelay]]);
+    const short = (p: RtpParameters) => p.headerExtensions?.map((e) => [e.id, e.uri.replace(/^.*[/:]/, '')]);
+    expect(short(audioParams)).toEqual([
+      [4, 'mid'],
+      [2, 'abs-send-time'],
+      [1, 'ssrc-audio-level'],
+    ]);
+    expect(short(videoParams)).toEqual([
+      [4, 'mid'],
+      [2, 'abs-send-time'],
+      [3, 'draft-holmer-rmcat-transport-wide-cc-extensions-01'],
+      [13, 'video-orientation'],
+      [14, 'toffset'],
+      [11, 'playout-delay'],
+    ]);
     const answer = sdpTransform.parse(
       createAnswer({
         offer: viewer,
@@ -259,7 +272,42 @@ function consume(
         },
       }),
     );
-    expect(answer.media.map((m) => m.ext ?? [])).toEqual([[], [{ value: 11, uri: playoutDelay }]]);
+    // The answer repeats each m-line's offered ids.
+    for (const [i, m] of answer.media.entries()) {
+      expect(m.ext?.length).toBeGreaterThan(0);
+      for (const e of m.ext ?? []) {
+        expect(viewer.media[i].headerExtensions).toContainEqual(
+          expect.objectContaining({ id: e.value, uri: e.uri }),
+        );
+      }
+    }
+    expect(answer.media[0].ext?.map((e) => e.uri)).not.toContain(playoutDelay);
+  });
+
+  it('keeps transport-cc for a viewer whose ids differ, and the router ids for pipe consumers and router capabilities', () => {
+    const routerCaps = router();
+    const viewer = parseOffer(fixture('chromium-viewer.sdp'));
+    const [, video] = produce(o, parseOffer(fixture('chromium-simulcast.sdp')), routerCaps);
+    const caps = offerToRtpCapabilities(viewer, { mid: '1', routerRtpCapabilities: routerCaps });
+    const params = consume(o, video.consumable, caps, 'video', '1') as RtpParameters;
+    const twcc = params.headerExtensions?.find((e) => /transport-wide-cc/.test(e.uri));
+    expect(twcc?.id).toBe(3);
+    expect(params.codecs[0].rtcpFeedback).toContainEqual(expect.objectContaining({ type: 'transport-cc' }));
+    // One layer out, described as the simulcast it came from (mediasoup picks the layer).
+    expect(params.encodings?.[0].scalabilityMode).toMatch(/^L3T/);
+
+    const ids = (p: RtpParameters) => p.headerExtensions?.map((e) => e.id);
+    const remote = clone(routerCaps);
+    o.validateAndNormalizeRtpCapabilities(remote);
+    const pipe = o.getConsumerRtpParameters({
+      consumableRtpParameters: video.consumable,
+      remoteRtpCapabilities: remote,
+      pipe: true,
+      enableRtx: true,
+    });
+    expect(ids(pipe)).toEqual(video.consumable.headerExtensions?.map((e) => e.id));
+    const withRouterIds = consume(o, video.consumable, routerCaps, 'video', '1') as RtpParameters;
+    expect(ids(withRouterIds)).toEqual(video.consumable.headerExtensions?.map((e) => e.id));
   });
 
   it('accepts mediaCodecsForViewer() as router mediaCodecs', () => {
@@ -269,9 +317,9 @@ function consume(
     }
   });
 
-  // offerToRtpCapabilities() keeps an extension only where the viewer's id is the router's,
-  // because the router's ids are what the worker writes on the wire: the worker uses its
-  // RtpHeaderExtensionUri::Type enum values as the ids in Producer::MangleRtpPacket().
+  // The router's ids are what Producer::MangleRtpPacket() writes into packets (the worker's
+  // RtpHeaderExtensionUri::Type enum values), and the worker patch
+  // (scripts/mediasoup/patches) rewrites each into the Consumer's id by that enum value.
   (workerSource ? it : it.skip)(
     'numbers header extensions as the worker writes them on the wire (worker sources)',
     () => {

@@ -254,6 +254,17 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
     return this.viewers.has(sessionId);
   }
 
+  /**
+   * A viewer session's transport and consumers, to read their stats (the
+   * transport's bandwidth estimate, each consumer's score and layers).
+   */
+  viewerMedia(
+    sessionId: string,
+  ): { transport: types.WebRtcTransport; consumers: readonly types.Consumer[] } | undefined {
+    const s = this.viewers.get(sessionId);
+    return s && { transport: s.transport, consumers: s.consumers };
+  }
+
   /** Closes the router and with it every transport, producer, consumer and port. Idempotent. */
   close(): void {
     if (this.isClosed) return;

@@ -436,6 +436,24 @@ else
 	log "installed: $DEST_BIN"
 fi
 
+# Node-side patches (scripts/mediasoup/patches/node/mediasoup-<version>-*.patch, paths
+# relative to the mediasoup package): applied to the installed package, since npm
+# installs it unpatched. Idempotent: a patch that already reverses cleanly is in place.
+# They go with the worker patches (see each patch's header), so a failure stops here.
+# --force, not --batch: --batch would take an unapplied patch tried with --reverse for
+# a reversed one and flip it, so the check would always succeed.
+for patchfile in "$SCRIPT_DIR"/patches/node/mediasoup-"$MS_VERSION"-*.patch; do
+	[[ -f "$patchfile" ]] || continue
+	if patch --dry-run --force --silent --reverse -p1 -d "$MS_DIR" <"$patchfile" >/dev/null 2>&1; then
+		log "already applied: node/$(basename "$patchfile")"
+	elif patch --dry-run --force --silent -p1 -d "$MS_DIR" <"$patchfile" >/dev/null 2>&1 &&
+		patch --force --silent --no-backup-if-mismatch -p1 -d "$MS_DIR" <"$patchfile" >/dev/null 2>&1; then
+		log "applied node/$(basename "$patchfile") to $MS_DIR"
+	else
+		die "node patch $(basename "$patchfile") does not apply to $MS_DIR (mediasoup $MS_VERSION modified?)"
+	fi
+done
+
 # Smoke test: worker + router + WebRtcTransport on 127.0.0.1, then close.
 if [[ -n "${MEDIASOUP_SKIP_SMOKE_TEST:-}" ]]; then
 	log "smoke test skipped (MEDIASOUP_SKIP_SMOKE_TEST)"

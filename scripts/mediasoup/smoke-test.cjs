@@ -33,6 +33,48 @@ async function main() {
     throw new Error('WebRtcTransport has no ICE candidate or no DTLS fingerprint');
   }
 
+  // The node patch (patches/node/): a Consumer takes the receiver's header
+  // extension ids (here a WHEP viewer's: mid 4, abs-send-time 2,
+  // transport-wide-cc 3), and the worker accepts such a Consumer.
+  const send = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
+  const producer = await send.produce({
+    kind: 'video',
+    rtpParameters: {
+      mid: '0',
+      codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }],
+      headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }],
+      encodings: [{ ssrc: 1111 }],
+    },
+  });
+  const ext = (uri, preferredId) => ({ kind: 'video', uri, preferredId });
+  const consumer = await transport.consume({
+    producerId: producer.id,
+    rtpCapabilities: {
+      codecs: [
+        {
+          kind: 'video',
+          mimeType: 'video/VP8',
+          preferredPayloadType: 96,
+          clockRate: 90000,
+          rtcpFeedback: [{ type: 'transport-cc' }],
+        },
+      ],
+      headerExtensions: [
+        ext('urn:ietf:params:rtp-hdrext:sdes:mid', 4),
+        ext('http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', 2),
+        ext('http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 3),
+      ],
+    },
+  });
+  const ids = consumer.rtpParameters.headerExtensions.map((e) => e.id).join(',');
+  if (ids !== '4,2,3') {
+    throw new Error(
+      `consumer header extension ids are [${ids}], not the receiver's [4,2,3]: ` +
+        'patches/node/ is not applied to the installed mediasoup',
+    );
+  }
+  send.close();
+
   const dump = await worker.dump();
 
   transport.close();
@@ -46,7 +88,7 @@ async function main() {
   console.log(
     `mediasoup ${mediasoup.version}: worker pid ${worker.pid} (${mediasoup.workerBin}), ` +
       `router + WebRtcTransport ${transport.iceCandidates[0].address}:${transport.iceCandidates[0].port}/udp ok, ` +
-      `routers in dump: ${dump.routerIds.length}`,
+      `consumer with the receiver's header extension ids ok, routers in dump: ${dump.routerIds.length}`,
   );
 }
 

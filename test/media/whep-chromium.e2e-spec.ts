@@ -1,4 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
+import * as sdpTransform from 'sdp-transform';
+import { SfuHost } from '../../src/streams/ingest/sfu.provider';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createPublisher, waitFor, type Publisher } from '../support/webrtc';
 
@@ -17,6 +19,8 @@ const CHROMIUM_ARGS = [
   '--use-fake-ui-for-media-stream',
   '--allow-loopback-in-peer-connection',
 ];
+
+const TWCC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
 interface InboundStats {
   packetsReceived?: number;
@@ -97,9 +101,19 @@ describe('WHEP playback in Chromium', () => {
       const answer = await res.text();
       if (res.status !== 201) return { status: res.status, body: answer };
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-      return { status: res.status, location: res.headers.get('Location') };
+      return {
+        status: res.status,
+        location: res.headers.get('Location'),
+        offer: pc.localDescription?.sdp,
+        answer,
+      };
     }, `/whep/${streamId}`);
-    expect(posted).toEqual({ status: 201, location: expect.stringMatching(/^\/whep\//) });
+    expect(posted).toEqual({
+      status: 201,
+      location: expect.stringMatching(/^\/whep\//),
+      offer: expect.any(String),
+      answer: expect.any(String),
+    });
 
     const inbound = () =>
       page.evaluate(async () => {
@@ -121,6 +135,27 @@ describe('WHEP playback in Chromium', () => {
     expect(stats.video?.framesDecoded).toBeGreaterThan(5);
     expect([stats.video?.frameWidth, stats.video?.frameHeight]).toEqual([320, 240]);
     expect(stats.audio?.packetsReceived).toBeGreaterThan(0);
+
+    // The answer keeps Chromium's own header extension ids (transport-wide-cc 3, mid 4, ...,
+    // not mediasoup's 5 and 1), so Chromium sends transport-cc feedback and the viewer's
+    // transport estimates its bandwidth.
+    const extIds = (sdp: string) =>
+      Object.fromEntries(
+        (sdpTransform.parse(sdp).media.find((m) => m.type === 'video')?.ext ?? []).map((e) => [
+          e.uri,
+          e.value,
+        ]),
+      );
+    const offered = extIds(posted.offer!);
+    const answered = extIds(posted.answer!);
+    expect(answered[TWCC]).toBe(offered[TWCC]);
+    expect(answered[TWCC]).not.toBe(5);
+    expect(answered['urn:ietf:params:rtp-hdrext:sdes:mid']).toBe(
+      offered['urn:ietf:params:rtp-hdrext:sdes:mid'],
+    );
+    for (const [uri, id] of Object.entries(answered)) expect([uri, id]).toEqual([uri, offered[uri]]);
+    const media = t.app.get(SfuHost).sfu!.room(streamId)!.viewerMedia(posted.location!.split('/').pop()!)!;
+    expect((await media.transport.getStats())[0].availableOutgoingBitrate).toBeGreaterThan(0);
     await page.close();
   });
 });
