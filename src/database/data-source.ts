@@ -11,6 +11,7 @@ import { LiveRoom1763800200000 } from './migrations/1763800200000-LiveRoom';
 import { Commerce1763800100000 } from './migrations/1763800100000-Commerce';
 import { Reports1763800300000 } from './migrations/1763800300000-Reports';
 import { ReserveUsageLookup1763800400000 } from './migrations/1763800400000-ReserveUsageLookup';
+import { ReportsBuyerDelta1763800500000 } from './migrations/1763800500000-ReportsBuyerDelta';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   LiveRoom1763800200000,
   Reports1763800300000,
   ReserveUsageLookup1763800400000,
+  ReportsBuyerDelta1763800500000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

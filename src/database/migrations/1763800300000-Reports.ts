@@ -30,6 +30,94 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * kept with a per-bucket reference count in `report_buyers` (0→1 adds a
  * buyer, 1→0 removes one); reads only ever touch `report_rollups`.
  */
+/**
+ * Adds (sign +1) or removes (sign -1) the contribution of orders in the given
+ * statuses to the rollups (see `up`). Exported for later migrations that
+ * replace it.
+ */
+export const REPORTS_APPLY_FUNCTION = `
+      CREATE FUNCTION reports_apply(p_ids uuid[], p_status text[], p_sign int[]) RETURNS void
+      LANGUAGE sql AS $$
+      WITH d AS (
+        SELECT o.id, o.merchant_id, o.currency, o.buyer_id, o.stream_id, o.pin_id, o.total_cents,
+               o.created_at, x.sign,
+               x.status IN ('paid', 'fulfilled', 'refunded') AS paid,
+               x.status = 'refunded' AS refunded,
+               coalesce(ms.time_zone, 'UTC') AS tz
+        FROM unnest(p_ids, p_status, p_sign) AS x(id, status, sign)
+        JOIN orders o ON o.id = x.id
+        LEFT JOIN merchant_settings ms ON ms.merchant_id = o.merchant_id
+        WHERE x.status <> 'expired'
+      ),
+      lines AS (
+        SELECT d.*, '00000000-0000-0000-0000-000000000000'::uuid AS product_key, d.total_cents AS amount,
+               (SELECT coalesce(sum(i.quantity), 0) FROM order_items i WHERE i.order_id = d.id)::bigint AS qty,
+               false AS pinned
+        FROM d
+        UNION ALL
+        SELECT d.*, i.product_id, i.quantity::bigint * i.unit_price_cents, i.quantity::bigint,
+               coalesce(p.product_id = i.product_id, false)
+        FROM d JOIN order_items i ON i.order_id = d.id LEFT JOIN pins p ON p.id = d.pin_id
+      ),
+      k AS (
+        SELECT l.merchant_id, g.grain::smallint AS grain, s.stream_key, l.product_key, l.currency,
+               g.bucket, l.buyer_id, l.sign, l.amount, l.qty, l.paid, l.refunded
+        FROM lines l
+        CROSS JOIN LATERAL (VALUES
+          (1, date_trunc('minute', l.created_at)),
+          (2, date_trunc('hour', l.created_at AT TIME ZONE l.tz) AT TIME ZONE l.tz),
+          (3, date_trunc('day', l.created_at AT TIME ZONE l.tz) AT TIME ZONE l.tz),
+          (0, 'epoch'::timestamptz)
+        ) AS g(grain, bucket)
+        CROSS JOIN LATERAL (VALUES ('00000000-0000-0000-0000-000000000000'::uuid), (l.stream_id)) AS s(stream_key)
+        WHERE s.stream_key IS NOT NULL
+          AND NOT (g.grain = 0 AND s.stream_key = '00000000-0000-0000-0000-000000000000')
+        UNION ALL
+        SELECT l.merchant_id, 4::smallint, l.stream_id, l.product_key, l.currency, 'epoch'::timestamptz,
+               l.buyer_id, l.sign, l.amount, l.qty, l.paid, l.refunded
+        FROM lines l WHERE l.pinned AND l.stream_id IS NOT NULL
+      ),
+      b AS (
+        SELECT merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id, sum(sign)::int AS dn
+        FROM k GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(sign) <> 0
+      ),
+      bu AS (
+        INSERT INTO report_buyers AS r (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id, n)
+        SELECT * FROM b ORDER BY 1, 2, 3, 4, 5, 6, 7
+        ON CONFLICT (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id)
+        DO UPDATE SET n = r.n + EXCLUDED.n
+        RETURNING r.merchant_id, r.grain, r.stream_key, r.product_key, r.currency, r.bucket, r.buyer_id, r.n
+      ),
+      bd AS (
+        SELECT bu.merchant_id, bu.grain, bu.stream_key, bu.product_key, bu.currency, bu.bucket,
+               sum((bu.n > 0)::int - ((bu.n - b.dn) > 0)::int)::int AS dbuyers
+        FROM bu JOIN b USING (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id)
+        GROUP BY 1, 2, 3, 4, 5, 6
+      ),
+      a AS (
+        SELECT merchant_id, grain, stream_key, product_key, currency, bucket,
+               sum(sign * amount) AS gmv,
+               coalesce(sum(sign * amount) FILTER (WHERE paid), 0) AS paid,
+               coalesce(sum(sign * amount) FILTER (WHERE refunded), 0) AS refunded,
+               sum(sign)::int AS orders,
+               sum(sign * qty) AS units
+        FROM k GROUP BY 1, 2, 3, 4, 5, 6
+      )
+      INSERT INTO report_rollups AS r (merchant_id, grain, stream_key, product_key, currency, bucket,
+        gmv_cents, paid_cents, refunded_cents, orders, units, buyers)
+      SELECT a.merchant_id, a.grain, a.stream_key, a.product_key, a.currency, a.bucket,
+             a.gmv, a.paid, a.refunded, a.orders, a.units, coalesce(bd.dbuyers, 0)
+      FROM a LEFT JOIN bd USING (merchant_id, grain, stream_key, product_key, currency, bucket)
+      ORDER BY 1, 2, 3, 4, 5, 6
+      ON CONFLICT (merchant_id, grain, stream_key, product_key, currency, bucket) DO UPDATE SET
+        gmv_cents = r.gmv_cents + EXCLUDED.gmv_cents,
+        paid_cents = r.paid_cents + EXCLUDED.paid_cents,
+        refunded_cents = r.refunded_cents + EXCLUDED.refunded_cents,
+        orders = r.orders + EXCLUDED.orders,
+        units = r.units + EXCLUDED.units,
+        buyers = r.buyers + EXCLUDED.buyers
+      $$`;
+
 export class Reports1763800300000 implements MigrationInterface {
   name = 'Reports1763800300000';
 
@@ -114,88 +202,7 @@ export class Reports1763800300000 implements MigrationInterface {
     // Adds (sign +1) or removes (sign -1) the contribution of orders in the
     // given statuses. Orders' merchant, currency, buyer, stream, pin, time and
     // items never change after creation, so applying later is exact.
-    await q.query(`
-      CREATE FUNCTION reports_apply(p_ids uuid[], p_status text[], p_sign int[]) RETURNS void
-      LANGUAGE sql AS $$
-      WITH d AS (
-        SELECT o.id, o.merchant_id, o.currency, o.buyer_id, o.stream_id, o.pin_id, o.total_cents,
-               o.created_at, x.sign,
-               x.status IN ('paid', 'fulfilled', 'refunded') AS paid,
-               x.status = 'refunded' AS refunded,
-               coalesce(ms.time_zone, 'UTC') AS tz
-        FROM unnest(p_ids, p_status, p_sign) AS x(id, status, sign)
-        JOIN orders o ON o.id = x.id
-        LEFT JOIN merchant_settings ms ON ms.merchant_id = o.merchant_id
-        WHERE x.status <> 'expired'
-      ),
-      lines AS (
-        SELECT d.*, '00000000-0000-0000-0000-000000000000'::uuid AS product_key, d.total_cents AS amount,
-               (SELECT coalesce(sum(i.quantity), 0) FROM order_items i WHERE i.order_id = d.id)::bigint AS qty,
-               false AS pinned
-        FROM d
-        UNION ALL
-        SELECT d.*, i.product_id, i.quantity::bigint * i.unit_price_cents, i.quantity::bigint,
-               coalesce(p.product_id = i.product_id, false)
-        FROM d JOIN order_items i ON i.order_id = d.id LEFT JOIN pins p ON p.id = d.pin_id
-      ),
-      k AS (
-        SELECT l.merchant_id, g.grain::smallint AS grain, s.stream_key, l.product_key, l.currency,
-               g.bucket, l.buyer_id, l.sign, l.amount, l.qty, l.paid, l.refunded
-        FROM lines l
-        CROSS JOIN LATERAL (VALUES
-          (1, date_trunc('minute', l.created_at)),
-          (2, date_trunc('hour', l.created_at AT TIME ZONE l.tz) AT TIME ZONE l.tz),
-          (3, date_trunc('day', l.created_at AT TIME ZONE l.tz) AT TIME ZONE l.tz),
-          (0, 'epoch'::timestamptz)
-        ) AS g(grain, bucket)
-        CROSS JOIN LATERAL (VALUES ('00000000-0000-0000-0000-000000000000'::uuid), (l.stream_id)) AS s(stream_key)
-        WHERE s.stream_key IS NOT NULL
-          AND NOT (g.grain = 0 AND s.stream_key = '00000000-0000-0000-0000-000000000000')
-        UNION ALL
-        SELECT l.merchant_id, 4::smallint, l.stream_id, l.product_key, l.currency, 'epoch'::timestamptz,
-               l.buyer_id, l.sign, l.amount, l.qty, l.paid, l.refunded
-        FROM lines l WHERE l.pinned AND l.stream_id IS NOT NULL
-      ),
-      b AS (
-        SELECT merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id, sum(sign)::int AS dn
-        FROM k GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(sign) <> 0
-      ),
-      bu AS (
-        INSERT INTO report_buyers AS r (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id, n)
-        SELECT * FROM b ORDER BY 1, 2, 3, 4, 5, 6, 7
-        ON CONFLICT (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id)
-        DO UPDATE SET n = r.n + EXCLUDED.n
-        RETURNING r.merchant_id, r.grain, r.stream_key, r.product_key, r.currency, r.bucket, r.buyer_id, r.n
-      ),
-      bd AS (
-        SELECT bu.merchant_id, bu.grain, bu.stream_key, bu.product_key, bu.currency, bu.bucket,
-               sum((bu.n > 0)::int - ((bu.n - b.dn) > 0)::int)::int AS dbuyers
-        FROM bu JOIN b USING (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id)
-        GROUP BY 1, 2, 3, 4, 5, 6
-      ),
-      a AS (
-        SELECT merchant_id, grain, stream_key, product_key, currency, bucket,
-               sum(sign * amount) AS gmv,
-               coalesce(sum(sign * amount) FILTER (WHERE paid), 0) AS paid,
-               coalesce(sum(sign * amount) FILTER (WHERE refunded), 0) AS refunded,
-               sum(sign)::int AS orders,
-               sum(sign * qty) AS units
-        FROM k GROUP BY 1, 2, 3, 4, 5, 6
-      )
-      INSERT INTO report_rollups AS r (merchant_id, grain, stream_key, product_key, currency, bucket,
-        gmv_cents, paid_cents, refunded_cents, orders, units, buyers)
-      SELECT a.merchant_id, a.grain, a.stream_key, a.product_key, a.currency, a.bucket,
-             a.gmv, a.paid, a.refunded, a.orders, a.units, coalesce(bd.dbuyers, 0)
-      FROM a LEFT JOIN bd USING (merchant_id, grain, stream_key, product_key, currency, bucket)
-      ORDER BY 1, 2, 3, 4, 5, 6
-      ON CONFLICT (merchant_id, grain, stream_key, product_key, currency, bucket) DO UPDATE SET
-        gmv_cents = r.gmv_cents + EXCLUDED.gmv_cents,
-        paid_cents = r.paid_cents + EXCLUDED.paid_cents,
-        refunded_cents = r.refunded_cents + EXCLUDED.refunded_cents,
-        orders = r.orders + EXCLUDED.orders,
-        units = r.units + EXCLUDED.units,
-        buyers = r.buyers + EXCLUDED.buyers
-      $$`);
+    await q.query(REPORTS_APPLY_FUNCTION);
 
     // Drains up to p_limit journal rows into the rollups and returns them
     // (for the ticker and the webhooks). One folder at a time.
