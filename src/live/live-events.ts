@@ -66,9 +66,8 @@ export interface ServerToClientEvents {
   'gmv:update': (p: { currency: string; gmvCents: number; orders: number }) => void;
   /**
    * Big rooms only (LIVE_CHAT_BATCH_MIN_VIEWERS connections on a replica): the
-   * chat lines this connection has not had yet, oldest first, in one frame, at
-   * most one frame per batch window (LIVE_CHAT_BATCH_MS). A single line still
-   * comes as chat:message. Clients handle both.
+   * chat lines of one batch window (LIVE_CHAT_BATCH_MS), oldest first, in one
+   * frame. A window with a single line still sends chat:message. Clients handle both.
    */
   'chat:messages': (p: { messages: ChatMessage[] }) => void;
 }

@@ -25,11 +25,10 @@ export interface LiveConfig {
   /** LIVE_STATS_FLUSH_MS (5000): how often peak/unique viewers and likes are written to stream_stats. */
   statsFlushMs: number;
   /**
-   * LIVE_CHAT_BATCH_MS (100): in a big room with lines coming, each connection gets
-   * at most one chat frame per window (`chat:messages` with what it has not had yet),
-   * and a line waits at most one window. Sending a frame to a socket costs the same
-   * whatever it carries, so this is what lets one replica feed thousands of viewers
-   * (see ChatFanout). 0 turns batching off.
+   * LIVE_CHAT_BATCH_MS (100): in a big room, chat lines relayed within this window
+   * leave as one `chat:messages` frame per viewer instead of one `chat:message`
+   * each. Sending a frame to a socket costs the same whatever it carries, so this
+   * is what lets one replica feed thousands of viewers (see ChatFanout). 0 turns batching off.
    */
   chatBatchMs: number;
   /**

@@ -46,8 +46,6 @@ export interface LiveSocketData {
     viewerKey: string | null;
     /** Anonymous viewers: the client address their key is counted against (ConnectionLimits). */
     address?: string;
-    /** The chat group (ChatFanout) the socket is in. */
-    group: number;
     staff: boolean;
   };
   reactionBucket?: { tokens: number; at: number };
@@ -62,7 +60,6 @@ export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, 
 /** socket.io room names (per replica; every replica relays the room channel to its own sockets). */
 export const viewersRoom = (streamId: string): string => `stream:${streamId}`;
 export const staffRoom = (streamId: string): string => `staff:${streamId}`;
-export const chatGroupRoom = (streamId: string, g: number): string => `chat:${streamId}:${g}`;
 
 const RECENT = 50;
 /** A room nobody is in is kept this long, so a reload or a flaky network does not reload it. */
@@ -173,15 +170,14 @@ export class RoomService implements OnModuleDestroy {
       const own = req.deviceId ? `d:${req.deviceId}` : `s:${socket.id}`;
       viewerKey = this.limits.anonymousKey(room.streamId, address, own);
     }
-    const chat = this.fanoutFor(room);
-    const group = chat.assign();
-    socket.data.room = { streamId: room.streamId, viewerKey, staff, address, group };
+    socket.data.room = { streamId: room.streamId, viewerKey, staff, address };
     room.sockets.add(socket.id);
-    // The last messages as of joining the group: lines the group is still owed arrive as chat frames.
-    const owed = chat.pendingIds(group);
+    // The last messages as of joining: lines of the open batch window arrive as chat frames.
+    const owed = this.fanoutFor(room).pendingIds();
     const messages = owed ? room.recent.filter((m) => !owed.has(m.id)) : room.recent;
-    const rooms = [viewersRoom(room.streamId), chatGroupRoom(room.streamId, group)];
-    await socket.join(staff ? [...rooms, staffRoom(room.streamId)] : rooms);
+    await socket.join(
+      staff ? [viewersRoom(room.streamId), staffRoom(room.streamId)] : viewersRoom(room.streamId),
+    );
     if (viewerKey) {
       const n = room.viewers.get(viewerKey) ?? 0;
       room.viewers.set(viewerKey, n + 1);
@@ -209,11 +205,7 @@ export class RoomService implements OnModuleDestroy {
     const joined = socket.data.room;
     if (!joined) return;
     socket.data.room = undefined;
-    await Promise.all([
-      socket.leave(viewersRoom(joined.streamId)),
-      socket.leave(chatGroupRoom(joined.streamId, joined.group)),
-      socket.leave(staffRoom(joined.streamId)),
-    ]);
+    await Promise.all([socket.leave(viewersRoom(joined.streamId)), socket.leave(staffRoom(joined.streamId))]);
     await this.release(socket.id, joined);
   }
 
@@ -386,7 +378,7 @@ export class RoomService implements OnModuleDestroy {
       return;
     }
     // Keep the order: a line goes out to everyone before its deletion.
-    if (m.event === 'chat:deleted') room.chat?.flushAll();
+    if (m.event === 'chat:deleted') room.chat?.flush();
     const target = m.staffOnly ? staffRoom(room.streamId) : viewersRoom(room.streamId);
     // Local only: every replica relays the channel to its own sockets.
     (this.ns.local.to(target).emit as (ev: string, data: unknown) => boolean)(m.event, m.data);
@@ -402,13 +394,10 @@ export class RoomService implements OnModuleDestroy {
 
   /** The room's chat delivery; it emits locally: every replica relays the channel to its own sockets. */
   private fanoutFor(room: LocalRoom): ChatFanout {
-    room.chat ??= new ChatFanout(this.config.chatBatchMs, {
-      all: (event, msg) => this.ns?.local.to(viewersRoom(room.streamId)).emit(event, msg),
-      group: (g, event, data) =>
-        (this.ns?.local.to(chatGroupRoom(room.streamId, g)).emit as (ev: string, d: unknown) => boolean)(
-          event,
-          data,
-        ),
+    room.chat ??= new ChatFanout(this.config.chatBatchMs, (event, data) => {
+      if (!this.ns) return;
+      // One encoding for the room: socket.io writes the same ready frame to every socket.
+      (this.ns.local.to(viewersRoom(room.streamId)).emit as (ev: string, d: unknown) => boolean)(event, data);
     });
     return room.chat;
   }

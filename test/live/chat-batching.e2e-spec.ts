@@ -66,7 +66,7 @@ describe('chat batching in big rooms', () => {
   it('gives a socket that joins mid-window every line exactly once (room:state or frames)', async () => {
     const sender = await open((await t.user('viewer')).token);
     await join(sender, streamId);
-    // Several joiners land in different groups, some of which are still owed the lines.
+    // Joiners arrive while the window holding "second" is open.
     const joiners = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9].map(() => open()));
     await ask(sender, 'chat:send', { text: 'first' }); // leading edge: opens the windows
     await ask(sender, 'chat:send', { text: 'second' }); // owed by every group for a while
