@@ -12,6 +12,7 @@ import { Commerce1763800100000 } from './migrations/1763800100000-Commerce';
 import { Reports1763800300000 } from './migrations/1763800300000-Reports';
 import { ReserveUsageLookup1763800400000 } from './migrations/1763800400000-ReserveUsageLookup';
 import { ReportsBuyerDelta1763800500000 } from './migrations/1763800500000-ReportsBuyerDelta';
+import { OrdersHotPathForeignKeys1763800600000 } from './migrations/1763800600000-OrdersHotPathForeignKeys';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   Reports1763800300000,
   ReserveUsageLookup1763800400000,
   ReportsBuyerDelta1763800500000,
+  OrdersHotPathForeignKeys1763800600000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
