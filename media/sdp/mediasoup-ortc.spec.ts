@@ -127,6 +127,18 @@ function consume(
   const o = ortc as Ortc;
   const router = (): RtpCapabilities => o.generateRouterRtpCapabilities(clone([...DEFAULT_MEDIA_CODECS]));
 
+  it('runs against the patched ortc (scripts/mediasoup/patches/node, applied by ensure-worker.sh)', () => {
+    const source = readFileSync(
+      require.resolve('mediasoup/ortc', { paths: [process.env.MEDIASOUP_DIR ?? process.cwd()] }),
+      'utf8',
+    );
+    if (!source.includes('livecart patch')) {
+      throw new Error(
+        'mediasoup/node/lib/ortc.js is not patched: run bash scripts/mediasoup/ensure-worker.sh',
+      );
+    }
+  });
+
   it('generates the same router capabilities as routerCapabilitiesFromCodecs', () => {
     expect(router()).toEqual(routerCapabilitiesFromCodecs(DEFAULT_MEDIA_CODECS));
   });
