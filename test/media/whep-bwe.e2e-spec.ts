@@ -145,8 +145,8 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
   const videoConsumer = (media: { consumers: readonly types.Consumer[] }) =>
     media.consumers.find((c) => c.kind === 'video')!;
 
-  it('answers with the viewer’s own extension ids and the viewer’s transport estimates its bandwidth', async () => {
-    const stream = await newStream();
+  /** A live stream from a wrtc publisher (320x240 VP8 + Opus). */
+  async function publishWrtc(stream: { id: string; streamKey: string }): Promise<void> {
     const pub: Publisher = createPublisher();
     peers.push(pub);
     const res = await t.http
@@ -157,6 +157,34 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
       .expect(201);
     await pub.answer(res.text);
     await waitFor(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
+  }
+
+  /**
+   * Transport-cc feedback reaches the viewer transport's estimator: a short lossy
+   * bottleneck shows up as loss in the feedback (rtpPacketLossSent comes from
+   * transport-cc feedback only) and the estimate follows it down.
+   */
+  async function expectTransportCcFeedback(transport: types.WebRtcTransport): Promise<void> {
+    const stats = async () => (await transport.getStats())[0];
+    expect((await stats()).availableOutgoingBitrate).toBeGreaterThan(0);
+    const unshape = shapeFromPort(transport.iceSelectedTuple!.localPort, 150, 10);
+    try {
+      let s = await stats();
+      for (const t0 = Date.now(); Date.now() - t0 < 15_000;) {
+        s = await stats();
+        if ((s.rtpPacketLossSent ?? 0) > 0 && (s.availableOutgoingBitrate ?? Infinity) < 600_000) break;
+        await sleep(250);
+      }
+      expect(s.rtpPacketLossSent).toBeGreaterThan(0);
+      expect(s.availableOutgoingBitrate).toBeLessThan(600_000);
+    } finally {
+      unshape();
+    }
+  }
+
+  it('answers with the viewer’s own extension ids and the viewer’s transport estimates its bandwidth', async () => {
+    const stream = await newStream();
+    await publishWrtc(stream);
 
     const { viewer, offer, answer, media } = await view(stream.id);
     // The viewer's numbers (libwebrtc: not mediasoup's mid 1, abs-send-time 4, transport-wide-cc 5).
@@ -176,23 +204,65 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
     await waitFor(() => viewer.frames() > 10, 15_000, 'viewer decodes frames');
     expect(viewer.audioTracks()).toBe(1);
 
-    // Transport-cc feedback reaches the estimator: a short lossy bottleneck shows up as
-    // loss in the feedback (rtpPacketLossSent comes from transport-cc feedback only) and the
-    // estimate follows it down.
-    const stats = async () => (await media.transport.getStats())[0];
-    expect((await stats()).availableOutgoingBitrate).toBeGreaterThan(0);
-    const unshape = shapeFromPort(media.transport.iceSelectedTuple!.localPort, 150, 10);
+    await expectTransportCcFeedback(media.transport);
+  });
+
+  it('gets transport-cc feedback from a Chromium viewer, with Chromium’s own extension ids', async () => {
+    const stream = await newStream();
+    await publishWrtc(stream);
+    const page = await browser.newPage();
     try {
-      let s = await stats();
-      for (const t0 = Date.now(); Date.now() - t0 < 15_000;) {
-        s = await stats();
-        if ((s.rtpPacketLossSent ?? 0) > 0 && (s.availableOutgoingBitrate ?? Infinity) < 600_000) break;
-        await sleep(250);
-      }
-      expect(s.rtpPacketLossSent).toBeGreaterThan(0);
-      expect(s.availableOutgoingBitrate).toBeLessThan(600_000);
+      await page.goto(`${t.baseUrl}/health`);
+      const posted = await page.evaluate(async (url) => {
+        const pc = new RTCPeerConnection();
+        (window as unknown as { pc: RTCPeerConnection }).pc = pc;
+        pc.addTransceiver('audio', { direction: 'recvonly' });
+        pc.addTransceiver('video', { direction: 'recvonly' });
+        await pc.setLocalDescription(await pc.createOffer());
+        await new Promise<void>((resolve) => {
+          if (pc.iceGatheringState === 'complete') return resolve();
+          pc.addEventListener(
+            'icegatheringstatechange',
+            () => pc.iceGatheringState === 'complete' && resolve(),
+          );
+          setTimeout(resolve, 5000);
+        });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/sdp' },
+          body: pc.localDescription!.sdp,
+        });
+        const answer = await res.text();
+        if (res.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+        return {
+          status: res.status,
+          offer: pc.localDescription!.sdp,
+          answer,
+          location: res.headers.get('Location'),
+        };
+      }, `/whep/${stream.id}`);
+      expect(posted.status).toBe(201);
+      const offered = extIds(posted.offer, 'video');
+      const answered = extIds(posted.answer, 'video');
+      expect(answered[TWCC]).toBe(offered[TWCC]);
+      expect(answered[MID]).toBe(offered[MID]);
+      expect(answered[ABS_SEND_TIME]).toBe(offered[ABS_SEND_TIME]);
+      const media = sfu().room(stream.id)!.viewerMedia(posted.location!.split('/').pop()!)!;
+      const decoded = () =>
+        page.evaluate(async () => {
+          let frames = 0;
+          (await (window as unknown as { pc: RTCPeerConnection }).pc.getStats()).forEach(
+            (s: { type: string; kind?: string; framesDecoded?: number }) => {
+              if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0;
+            },
+          );
+          return frames;
+        });
+      for (const t0 = Date.now(); (await decoded()) <= 10 && Date.now() - t0 < 15_000;) await sleep(200);
+      expect(await decoded()).toBeGreaterThan(10);
+      await expectTransportCcFeedback(media.transport);
     } finally {
-      unshape();
+      await page.close();
     }
   });
 
