@@ -65,13 +65,18 @@ export function createPlayer({ videoEl, streamId, onState = () => undefined }) {
     const Hls = await loadHlsJs();
     if (Hls.isSupported()) {
       hls = new Hls({
-        // Target latency comes from the playlist's PART-HOLD-BACK (1.5 s): setting
+        // Target latency comes from the playlist's PART-HOLD-BACK (1 s): setting
         // liveSyncDuration(Count) here would override it with whole segments.
         lowLatencyMode: true,
         backBufferLength: 30,
         // Catch up with the live edge after a stall (e.g. a transcode resumed after a crash).
         maxLiveSyncPlaybackRate: 1.5,
       });
+      // And jump back to live when more than 4 target durations (8 s) behind, where hls.js
+      // would otherwise stay for good. Set after construction: hls.js accepts it in the
+      // constructor only together with liveSyncDurationCount, which would override the
+      // playlist's PART-HOLD-BACK.
+      hls.config.liveMaxLatencyDurationCount = 4;
       hls.on(Hls.Events.ERROR, (_, data) => {
         if (!data.fatal) return;
         onState({ mode, state: 'error', message: data.details });
