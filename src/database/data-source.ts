@@ -13,6 +13,7 @@ import { Reports1763800300000 } from './migrations/1763800300000-Reports';
 import { ReserveUsageLookup1763800400000 } from './migrations/1763800400000-ReserveUsageLookup';
 import { ReportsBuyerDelta1763800500000 } from './migrations/1763800500000-ReportsBuyerDelta';
 import { OrdersHotPathForeignKeys1763800600000 } from './migrations/1763800600000-OrdersHotPathForeignKeys';
+import { IndexProbes1763800700000 } from './migrations/1763800700000-IndexProbes';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   ReserveUsageLookup1763800400000,
   ReportsBuyerDelta1763800500000,
   OrdersHotPathForeignKeys1763800600000,
+  IndexProbes1763800700000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

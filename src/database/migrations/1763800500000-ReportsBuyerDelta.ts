@@ -41,7 +41,8 @@ const NEW_BUYERS = `      bu AS (
         FROM bu GROUP BY 1, 2, 3, 4, 5, 6
       ),`;
 
-function replaced(sql: string): string {
+/** reports_apply with the buyer delta (CREATE OR REPLACE). */
+export function withBuyerDelta(sql: string): string {
   if (!sql.includes(OLD_BUYERS)) throw new Error('reports_apply: buyer upsert not found');
   return sql.replace(OLD_BUYERS, NEW_BUYERS).replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION');
 }
@@ -51,7 +52,7 @@ export class ReportsBuyerDelta1763800500000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE report_buyers ADD COLUMN last_dn integer NOT NULL DEFAULT 0`);
-    await q.query(replaced(REPORTS_APPLY_FUNCTION));
+    await q.query(withBuyerDelta(REPORTS_APPLY_FUNCTION));
   }
 
   async down(q: QueryRunner): Promise<void> {
