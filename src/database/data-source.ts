@@ -14,6 +14,7 @@ import { ReserveUsageLookup1763800400000 } from './migrations/1763800400000-Rese
 import { ReportsBuyerDelta1763800500000 } from './migrations/1763800500000-ReportsBuyerDelta';
 import { OrdersHotPathForeignKeys1763800600000 } from './migrations/1763800600000-OrdersHotPathForeignKeys';
 import { IndexProbes1763800700000 } from './migrations/1763800700000-IndexProbes';
+import { HotFunctionsNoSeqScan1763800800000 } from './migrations/1763800800000-HotFunctionsNoSeqScan';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   ReportsBuyerDelta1763800500000,
   OrdersHotPathForeignKeys1763800600000,
   IndexProbes1763800700000,
+  HotFunctionsNoSeqScan1763800800000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
