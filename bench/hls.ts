@@ -79,7 +79,9 @@ window.playAndMeasure = (src, seconds) => new Promise((resolve, reject) => {
   s.onerror = () => reject(new Error('no hls.js'));
   s.onload = () => {
     const video = document.createElement('video'); video.muted = true; document.body.append(video);
+    // The watch page's settings (client-demo/js/player.js), jump back to live included.
     const hls = new Hls({ lowLatencyMode: true, backBufferLength: 30, maxLiveSyncPlaybackRate: 1.5 });
+    hls.config.liveMaxLatencyDurationCount = 4;
     hls.loadSource(src); hls.attachMedia(video);
     window.hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, () => void video.play());
