@@ -1,8 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
 import type { AppConfig } from './config/config';
@@ -34,29 +31,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (req: IncomingMessage) =>
-              (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
-            // Request lines carry no headers, so no token, stream key, cookie or webhook
-            // signature can reach the logs (the redaction below is a second guard). pino-http
-            // serialises `req` into a child logger on every request, logged or not: the
-            // default serialiser (all headers, then redaction) cost ~60 µs a request.
-            serializers: {
-              req: (req: IncomingMessage & { id?: unknown }) => ({
-                id: req.id,
-                method: req.method,
-                url: req.url,
-              }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-signature"]'],
-            autoLogging: {
-              ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics',
-            },
-          },
-        }),
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.database.poolSize)),
         InfraModule,
         MetricsModule,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from '../src/app.module';
+import { createRootLogger, PinoLoggerService } from '../src/common/logging/logger';
 import { loadConfig } from '../src/config/config';
 import { ConfigError } from '../src/config/env';
 import { resolveDatabase } from '../src/database/database-url';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot({ config, databaseUrl: db.url }), {
     bufferLogs: true,
   });
-  ctx.useLogger(ctx.get(Logger));
+  ctx.useLogger(new PinoLoggerService(createRootLogger(config.logLevel)));
   ctx.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await ctx.init();
 }

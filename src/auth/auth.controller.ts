@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { AuthService } from './auth.service';
@@ -32,8 +32,8 @@ export class AuthController {
   @ApiResponse({ status: 200, type: TokenDto })
   @ApiResponse({ status: 401, description: 'Wrong email or password' })
   @ApiResponse({ status: 429, description: 'Too many attempts' })
-  login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenDto> {
-    return this.auth.login(dto.email, dto.password, req.ip ?? 'unknown');
+  login(@Body() dto: LoginDto, @Req() req: FastifyRequest): Promise<TokenDto> {
+    return this.auth.login(dto.email, dto.password, req.ip || 'unknown');
   }
 
   @Get('me')

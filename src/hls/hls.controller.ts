@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import { playlistPosition, satisfies, type HlsStorage } from '../../media';
 import { Public } from '../common/auth/decorators';
 import { BadRequestError, MissingError } from '../common/errors/domain-errors';
@@ -55,7 +55,7 @@ export class HlsController {
       await sleep(POLL_MS);
     }
     if (!data) throw new MissingError(`${what} not found`, 'hls_not_found');
-    res.set('Content-Type', type).set('Cache-Control', cache).send(data);
+    void res.header('Content-Type', type).header('Cache-Control', cache).send(data);
   }
 
   @Public()
@@ -108,7 +108,7 @@ export class HlsController {
         pos = playlistPosition(text);
       }
     }
-    res.set('Content-Type', PLAYLIST).set('Cache-Control', NO_CACHE).send(text);
+    void res.header('Content-Type', PLAYLIST).header('Cache-Control', NO_CACHE).send(text);
   }
 
   @Public()

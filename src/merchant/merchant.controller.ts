@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { MerchantOrdersQueryDto, OrderPageDto } from '../orders/dto/order.dto';
@@ -42,7 +42,7 @@ export class MerchantController {
   async link(
     @CurrentUser() user: AuthUser,
     @Body() dto: LinkStreamerDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<LinkedStreamerDto> {
     const { link, created } = await this.links.link(user, dto);
     res.status(created ? 201 : 200);

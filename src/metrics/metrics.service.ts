@@ -24,4 +24,11 @@ export class MetricsService {
       registers: [this.registry],
     });
   }
+
+  /** One finished HTTP request, by route template (`unmatched` for 404s of unknown paths). */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.httpDuration.observe(labels, seconds);
+    this.httpRequests.inc(labels);
+  }
 }

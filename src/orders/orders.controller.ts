@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { CreateOrderDto, ListMyOrdersQueryDto, OrderDto, OrderPageDto } from './dto/order.dto';
@@ -57,7 +57,7 @@ export class OrdersController {
     @Headers('idempotency-key') key: string | undefined,
     // Validated by hand (same rules as CreateOrderDto): the flash-sale hot path.
     @Body() body: unknown,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<OrderDto> {
     const { order, created } = await this.orders.create(user, key, parseCreateOrder(body));
     res.status(created ? 201 : 200);

@@ -11,7 +11,7 @@ import {
   type RawBodyRequest,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { NotFoundError } from '../common/errors/domain-errors';
@@ -46,7 +46,7 @@ export class PaymentsController {
   })
   @ApiResponse({ status: 200, type: WebhookResultDto })
   @ApiResponse({ status: 401 })
-  webhook(@Req() req: RawBodyRequest<Request>): Promise<WebhookResultDto> {
+  webhook(@Req() req: RawBodyRequest<FastifyRequest>): Promise<WebhookResultDto> {
     return this.payments.handleWebhook(req.rawBody, req.headers);
   }
 
@@ -76,7 +76,7 @@ export class PaymentsController {
   async pay(
     @Param('sessionId') sessionId: string,
     @Body() dto: SimulatedPayDto,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
   ): Promise<SimulatedPayResultDto> {
     const provider = this.simulated();
     const s = await this.payments.session(sessionId);

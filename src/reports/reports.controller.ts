@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { CurrentUser, Roles } from '../common/auth/decorators';
+import { preferredType } from '../common/http/http-platform';
 import type { AuthUser } from '../common/auth/roles';
 import { toCsv } from './csv';
 import {
@@ -17,7 +18,7 @@ import { ReportsService, type GmvReport, type StreamReport } from './reports.ser
 
 /** JSON unless the client prefers text/csv (then the same numbers as CSV). */
 function wantsCsv(req: Request): boolean {
-  return req.accepts(['application/json', 'text/csv']) === 'text/csv';
+  return preferredType(req.headers.accept, ['application/json', 'text/csv']) === 'text/csv';
 }
 
 export function gmvCsv(r: GmvReport): string {
@@ -148,13 +149,13 @@ export function streamListCsv(r: StreamListDto): string {
   );
 }
 
-function send<T>(req: Request, res: Response, body: T, csv: (b: T) => string, name: string): T | undefined {
-  res.vary('Accept');
+/** The report as JSON, or as CSV (a string body with its own type) when the client prefers it. */
+function send<T>(req: Request, res: Response, body: T, csv: (b: T) => string, name: string): T | string {
+  res.header('Vary', 'Accept');
   if (!wantsCsv(req)) return body;
   res.type('text/csv; charset=utf-8');
-  res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
-  res.send(csv(body));
-  return undefined;
+  res.header('Content-Disposition', `attachment; filename="${name}.csv"`);
+  return csv(body);
 }
 
 @ApiTags('reports')
@@ -177,7 +178,7 @@ export class ReportsController {
     @Query() q: GmvQueryDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<GmvReport | undefined> {
+  ): Promise<GmvReport | string> {
     return send(req, res, await this.reports.gmv(user, q), gmvCsv, 'gmv');
   }
 
@@ -193,7 +194,7 @@ export class ReportsController {
     @Query() q: StreamListQueryDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<StreamListDto | undefined> {
+  ): Promise<StreamListDto | string> {
     return send(req, res, { items: await this.reports.streams(user, q) }, streamListCsv, 'streams');
   }
 
@@ -212,7 +213,7 @@ export class ReportsController {
     @Query() q: StreamReportQueryDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<StreamReport | undefined> {
+  ): Promise<StreamReport | string> {
     return send(req, res, await this.reports.stream(user, id, q.currency), streamCsv, `stream-${id}`);
   }
 

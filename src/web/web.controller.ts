@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
+import type {} from '@fastify/static'; // reply.sendFile
 import { Public } from '../common/auth/decorators';
 
 /** client-demo/ at the project root, found from src/web (ts) or dist/src/web (built). */
@@ -19,8 +20,8 @@ export const CLIENT_DIR = ((): string => {
 @Controller()
 export class WebController {
   private page(res: Response, file: string): void {
-    res.set('Cache-Control', 'no-cache');
-    res.sendFile(path.join(CLIENT_DIR, file));
+    // sendFile comes from @fastify/static (registered on CLIENT_DIR in app.factory.ts).
+    void res.header('Cache-Control', 'no-cache').sendFile(file, { cacheControl: false });
   }
 
   @Public()

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Socket } from 'socket.io';
 import { ForbiddenError, UnauthorizedError } from '../errors/domain-errors';
 import { IS_PUBLIC, REQUIRED_ROLES } from './decorators';
@@ -28,7 +28,7 @@ export class AuthGuard implements CanActivate {
     if (ctx.getType() === 'ws') {
       user = (ctx.switchToWs().getClient<Socket>().data as { user?: AuthUser }).user;
     } else if (ctx.getType() === 'http') {
-      const req = ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+      const req = ctx.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
       if (isPublic) {
         // A public route still knows who calls when a valid token is sent. WHIP/WHEP
         // routes are public and read their own bearer (the stream key), so a token

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Socket } from 'socket.io';
 import type { AuthUser, Role } from './roles';
 
@@ -15,5 +15,5 @@ export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
 /** The signed-in user (undefined on public routes called anonymously). */
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser | undefined => {
   if (ctx.getType() === 'ws') return (ctx.switchToWs().getClient<Socket>().data as { user?: AuthUser }).user;
-  return ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>().user;
+  return ctx.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>().user;
 });

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { mapError } from './error-body';
 
 /** The one place where thrown errors become HTTP replies and socket acks. */
@@ -21,9 +21,9 @@ export class ErrorFilter implements ExceptionFilter {
       if (ack) ack(mapped.body);
       return;
     }
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) return;
-    if (mapped.headers) res.set(mapped.headers);
-    res.status(mapped.status).json(mapped.body);
+    const res = host.switchToHttp().getResponse<FastifyReply>();
+    if (res.sent) return;
+    if (mapped.headers) res.headers(mapped.headers);
+    void res.status(mapped.status).send(mapped.body);
   }
 }

@@ -1,8 +1,8 @@
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, UnsupportedMediaTypeError } from '../../common/errors/domain-errors';
 
 /** The SDP body of a WHIP/WHEP request, or the right 4xx (RFC 9725 §4.2). */
-export function sdpBody(req: Request, expected = 'application/sdp'): string {
+export function sdpBody(req: FastifyRequest, expected = 'application/sdp'): string {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== expected) {
     throw new UnsupportedMediaTypeError(`Content-Type must be ${expected} (got ${type || 'none'})`);
@@ -14,16 +14,16 @@ export function sdpBody(req: Request, expected = 'application/sdp'): string {
 }
 
 /** The bearer token of a WHIP request (the stream key), or undefined. */
-export function bearerOf(req: Request): string | undefined {
+export function bearerOf(req: FastifyRequest): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec((req.headers.authorization ?? '').trim());
   return m?.[1];
 }
 
 /** 201 with the SDP answer and the session resource (RFC 9725 §4.2), for WHIP and WHEP alike. */
-export function sendAnswer(res: Response, location: string, sessionId: string, answer: string): void {
-  res
+export function sendAnswer(res: FastifyReply, location: string, sessionId: string, answer: string): void {
+  void res
     .status(201)
-    .set({
+    .headers({
       'Content-Type': 'application/sdp',
       Location: location,
       ETag: `"${sessionId}"`,
