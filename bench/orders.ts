@@ -30,6 +30,7 @@ import * as fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/config';
@@ -324,6 +325,8 @@ async function runOnce(): Promise<RunSummary> {
       pgAll: cpuOfName('postgres'),
       redis: cpuOfName('redis-server'),
     };
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const t0 = performance.now();
     const sale = await load({
       port,
@@ -340,6 +343,7 @@ async function runOnce(): Promise<RunSummary> {
       },
     });
     const wall = performance.now() - t0;
+    loopDelay.disable();
     await stopOrderProfile?.();
     const appCpu = process.cpuUsage(cpu0.app);
     const cpu = {
@@ -355,6 +359,9 @@ async function runOnce(): Promise<RunSummary> {
     const sumOf = (m: typeof batchAfter, name: string) =>
       m.values.find((v) => v.metricName === `livecart_order_batch_size_${name}`)?.value ?? 0;
     const txAfter = await app.get(OrderMetrics).batchDuration.get();
+    const conflictValues = (await app.get(OrderMetrics).conflicts.get()).values;
+    const conflicts = (outcome: string) =>
+      conflictValues.find((v) => v.labels.outcome === outcome)?.value ?? 0;
     const txSum = (m: typeof txAfter, name: string) =>
       m.values.find((v) => v.metricName === `livecart_order_batch_duration_seconds_${name}`)?.value ?? 0;
     const meanTxMs =
@@ -435,10 +442,12 @@ async function runOnce(): Promise<RunSummary> {
         `ratio             orders/s ÷ trivial req/s = ${f(summary.ratio, 2)}`,
         `checked in the DB oversold units ${oversold}, lost orders ${lost}, unacknowledged orders ${phantom}, ` +
           `duplicated ${summary.duplicated}, stock ${STOCK} → ${stock} (sale ${saleRemaining}) for ${units} units: ${bookkeeping ? 'consistent' : 'INCONSISTENT'}`,
-        `inside            mean batch ${f(meanBatch)} orders per transaction of ${f(meanTxMs, 2)} ms mean; CPU (% of one core) app ${f(cpu.app, 0)}, ` +
+        `inside            mean batch ${f(meanBatch)} orders per batch of ${f(meanTxMs, 2)} ms mean ` +
+          `(writes that found their rows changed: ${conflicts('retry')}, batches reserved under locks: ${conflicts('locked')}); CPU (% of one core) app ${f(cpu.app, 0)}, ` +
           `load generator ${f(cpu.loadgen, 0)}, postgres ${f(cpu.postgres, 0)} (this database's backends; ` +
           `all postgres processes ${f(cpu.postgresAll, 0)}), redis ${f(cpu.redis, 0)}; ` +
-          `app CPU per request: order ${f(cpu.appUsPerOrder, 0)} µs, trivial ${f(cpu.appUsPerTrivial, 0)} µs`,
+          `app CPU per request: order ${f(cpu.appUsPerOrder, 0)} µs, trivial ${f(cpu.appUsPerTrivial, 0)} µs; ` +
+          `app event-loop delay p50 ${f(loopDelay.percentile(50) / 1e6, 1)} ms, p99 ${f(loopDelay.percentile(99) / 1e6, 1)} ms`,
         ...(sale.errors || trivial.errors
           ? [`socket errors: ${sale.errors + trivial.errors} ${sale.sampleErrors.join(' | ')}`]
           : []),

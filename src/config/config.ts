@@ -45,6 +45,11 @@ export interface AppConfig {
     /** Order creation per buyer: token bucket of `rateBurst` tokens refilled at `ratePerSecond`. */
     rateBurst: number;
     ratePerSecond: number;
+    /**
+     * Read-decide-write rounds a reservation batch gets before it is reserved
+     * under row locks (default 3; 0: always under locks).
+     */
+    optimisticAttempts: number;
   };
   payments: {
     /** Payment provider; `simulated` is built in (its checkout page pays through the signed webhook). */
@@ -191,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sweepSeconds: r.int('ORDER_SWEEP_SECONDS', 30, 1, 3600),
       rateBurst: r.int('ORDER_RATE_BURST', 10, 1, 100000),
       ratePerSecond: r.int('ORDER_RATE_PER_SECOND', 2, 1, 100000),
+      optimisticAttempts: r.int('ORDER_OPTIMISTIC_ATTEMPTS', 3, 0, 10),
     },
     payments: {
       provider: r.oneOf('PAYMENT_PROVIDER', ['simulated'] as const, 'simulated'),

@@ -15,6 +15,7 @@ import { ReportsBuyerDelta1763800500000 } from './migrations/1763800500000-Repor
 import { OrdersHotPathForeignKeys1763800600000 } from './migrations/1763800600000-OrdersHotPathForeignKeys';
 import { IndexProbes1763800700000 } from './migrations/1763800700000-IndexProbes';
 import { HotFunctionsNoSeqScan1763800800000 } from './migrations/1763800800000-HotFunctionsNoSeqScan';
+import { OptimisticReservation1763800900000 } from './migrations/1763800900000-OptimisticReservation';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   OrdersHotPathForeignKeys1763800600000,
   IndexProbes1763800700000,
   HotFunctionsNoSeqScan1763800800000,
+  OptimisticReservation1763800900000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

@@ -14,8 +14,10 @@ export class OrderMetrics {
   readonly latency: Histogram;
   /** Orders per reservation transaction (how much one commit carries). */
   readonly batchSize: Histogram;
-  /** Duration of one reservation transaction, BEGIN to COMMIT (row locks held for most of it). */
+  /** Duration of one reservation batch: read, decision and write (retries included). */
   readonly batchDuration: Histogram;
+  /** Reservation writes that found their rows changed since the read (`retry`), and batches that then took the locks (`locked`). */
+  readonly conflicts: Counter<'outcome'>;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -56,8 +58,14 @@ export class OrderMetrics {
     });
     this.batchDuration = new Histogram({
       name: 'livecart_order_batch_duration_seconds',
-      help: 'Reservation transaction duration, BEGIN to COMMIT',
+      help: 'Reservation batch duration: read, decision and write, retries included',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    this.conflicts = new Counter({
+      name: 'livecart_order_reservation_conflicts_total',
+      help: 'Reservation writes whose pins or products changed after the read (retry), and batches reserved under row locks after repeated conflicts (locked)',
+      labelNames: ['outcome'],
       registers,
     });
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { NewOrder, ReservationSnapshot } from './allocation';
 import type { Order, OrderItem, OrderStatus } from './order.model';
 import { Sql, type SqlRunner } from './sql';
 
@@ -35,6 +36,22 @@ export type RefusalJson =
 
 export interface ReserveAnswer {
   results: ReserveResult[];
+  /** Orders actually inserted (a key stored meanwhile by another transaction makes its row skip). */
+  inserted: Set<string>;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** Row versions (xmin) of what a snapshot read: the write goes ahead only if none changed. */
+export interface RowVersions {
+  pins: { id: string; version: string }[];
+  products: { id: string; version: string }[];
+}
+
+/** What lc_reserve_write did. */
+export interface WriteAnswer {
+  /** False: a pin or product changed since the read; nothing was written. */
+  current: boolean;
   /** Orders actually inserted (a key stored meanwhile by another transaction makes its row skip). */
   inserted: Set<string>;
   createdAt: Date;
@@ -105,6 +122,12 @@ function toOrder(r: OrderRow): Order & { requestHash: string } {
 const RESERVE = `SELECT lc_reserve_orders($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[],
   $6::int[], $7::uuid[], $8::int[], $9::int) AS r`;
 
+const READ = `SELECT lc_reserve_read($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[]) AS r`;
+const WRITE = `SELECT lc_reserve_write($1::uuid[], $2::text[], $3::uuid[], $4::text[],
+  $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::uuid[],
+  $13::uuid[], $14::bigint[], $15::int[], $16::int[],
+  $17::uuid[], $18::uuid[], $19::text[], $20::int[], $21::int[], $22::boolean[], $23::float8, $24::int) AS w`;
+
 @Injectable()
 export class OrdersRepository {
   constructor(private readonly sql: Sql) {}
@@ -165,6 +188,155 @@ export class OrdersRepository {
       inserted: new Set(r.inserted),
       createdAt: r.created_at ? new Date(r.created_at) : now,
       expiresAt: r.expires_at ? new Date(r.expires_at) : now,
+    };
+  }
+
+  /**
+   * What a batch needs to be decided, read without locks, with the row
+   * versions the write will check (lc_reserve_read, OptimisticReservation
+   * migration). One round trip.
+   */
+  async readForReservation(
+    batch: {
+      buyerId: string;
+      idempotencyKey: string;
+      streamId: string | null;
+      items: { productId: string }[];
+    }[],
+  ): Promise<{ snapshot: ReservationSnapshot; versions: RowVersions }> {
+    const streams = new Set<string>();
+    const products = new Set<string>();
+    for (const r of batch) {
+      if (r.streamId !== null) streams.add(r.streamId);
+      for (const it of r.items) products.add(it.productId);
+    }
+    type Versioned<T> = T & { version: string };
+    const [row] = await this.sql.query<{
+      r: Omit<ReservationSnapshot, 'pins' | 'products'> & {
+        pins: Versioned<ReservationSnapshot['pins'][number]>[];
+        products: Versioned<ReservationSnapshot['products'][number]>[];
+      };
+    }>({
+      name: 'lc_reserve_read',
+      text: READ,
+      values: [
+        [...streams],
+        [...products],
+        batch.map((r) => r.buyerId),
+        batch.map((r) => r.idempotencyKey),
+        batch.map((r) => r.streamId),
+      ],
+    });
+    const r = row.r;
+    return {
+      snapshot: {
+        nowMs: r.nowMs,
+        streams: r.streams,
+        pins: r.pins.map(({ version: _v, ...p }) => p),
+        products: r.products.map(({ version: _v, ...p }) => p),
+        existing: r.existing,
+        usage: r.usage,
+      },
+      versions: {
+        pins: r.pins.map((p) => ({ id: p.id, version: p.version })),
+        products: r.products.map((p) => ({ id: p.id, version: p.version })),
+      },
+    };
+  }
+
+  /**
+   * Writes decided orders, their items and the units they take, if the rows
+   * they were decided from are unchanged (lc_reserve_write). One statement,
+   * autocommit: the row locks live only inside it.
+   */
+  async writeReservation(
+    orders: NewOrder[],
+    versions: RowVersions,
+    decidedAtMs: number,
+    holdSeconds: number,
+  ): Promise<WriteAnswer> {
+    const o = {
+      id: [] as string[],
+      b: [] as string[],
+      m: [] as string[],
+      c: [] as string[],
+      t: [] as number[],
+      k: [] as string[],
+      h: [] as string[],
+      s: [] as (string | null)[],
+      p: [] as (string | null)[],
+      off: [] as (number | null)[],
+      pu: [] as number[],
+      su: [] as number[],
+    };
+    const i = {
+      o: [] as string[],
+      p: [] as string[],
+      t: [] as string[],
+      q: [] as number[],
+      u: [] as number[],
+      s: [] as boolean[],
+    };
+    for (const n of orders) {
+      o.id.push(n.id);
+      o.b.push(n.buyerId);
+      o.m.push(n.merchantId);
+      o.c.push(n.currency);
+      o.t.push(n.totalCents);
+      o.k.push(n.idempotencyKey);
+      o.h.push(n.requestHash);
+      o.s.push(n.streamId);
+      o.p.push(n.pinId);
+      o.off.push(n.streamOffsetMs);
+      o.pu.push(n.pinUnits);
+      o.su.push(n.saleUnits);
+      for (const it of n.items) {
+        i.o.push(n.id);
+        i.p.push(it.productId);
+        i.t.push(it.title);
+        i.q.push(it.quantity);
+        i.u.push(it.unitPriceCents);
+        i.s.push(it.sale);
+      }
+    }
+    const [row] = await this.sql.query<{
+      w: { current: boolean; inserted: string[]; createdAt: string; expiresAt: string };
+    }>({
+      name: 'lc_reserve_write',
+      text: WRITE,
+      values: [
+        versions.pins.map((v) => v.id),
+        versions.pins.map((v) => v.version),
+        versions.products.map((v) => v.id),
+        versions.products.map((v) => v.version),
+        o.id,
+        o.b,
+        o.m,
+        o.c,
+        o.t,
+        o.k,
+        o.h,
+        o.s,
+        o.p,
+        o.off,
+        o.pu,
+        o.su,
+        i.o,
+        i.p,
+        i.t,
+        i.q,
+        i.u,
+        i.s,
+        decidedAtMs,
+        holdSeconds,
+      ],
+    });
+    const w = row.w;
+    return {
+      current: w.current,
+      inserted: new Set(w.inserted),
+      createdAt: new Date(w.createdAt),
+      expiresAt: new Date(w.expiresAt),
     };
   }
 

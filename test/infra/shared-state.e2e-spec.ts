@@ -125,6 +125,18 @@ describe.each(impls)('$name shared state', (impl) => {
     expect(await env.state.takeToken('chat:u1', 5, 1)).toBe(0);
   });
 
+  it('takes tokens of several buckets in one call, in order, sharing the buckets of single takes', async () => {
+    expect(await env.state.takeToken('orders:a', 2, 1)).toBe(0);
+    const waits = await env.state.takeTokens(['orders:a', 'orders:b', 'orders:a', 'orders:c'], 2, 1);
+    expect(waits.slice(0, 2)).toEqual([0, 0]);
+    expect(waits[2]).toBeGreaterThan(0); // a's third token in a burst of two
+    expect(waits[2]).toBeLessThanOrEqual(1000);
+    expect(waits[3]).toBe(0);
+    expect(await env.state.takeTokens([], 2, 1)).toEqual([]);
+    expect(await env.state.takeToken('orders:b', 2, 1)).toBe(0);
+    expect(await env.state.takeToken('orders:b', 2, 1)).toBeGreaterThan(0);
+  });
+
   it('delivers published messages to every subscriber, also across connections', async () => {
     const got1: unknown[] = [];
     const got2: unknown[] = [];
