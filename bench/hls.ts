@@ -74,22 +74,21 @@ window.publish = async (url, key, codec, w, h) => {
   await tr.sender.setParameters(p).catch(() => undefined);
   return Date.now();
 };
-window.playAndMeasure = (src, seconds) => new Promise((resolve, reject) => {
-  const s = document.createElement('script'); s.src = '/vendor/hls/hls.min.js';
-  s.onerror = () => reject(new Error('no hls.js'));
-  s.onload = () => {
+window.playAndMeasure = (streamId, seconds) => new Promise((resolve, reject) => {
+  // The watch page's own player (client-demo/js/player.js): its hls.js settings and its latency keeping.
+  import('/js/player.js').then(async ({ createPlayer }) => {
     const video = document.createElement('video'); video.muted = true; document.body.append(video);
-    // The watch page's settings (client-demo/js/player.js), jump back to live included.
-    const hls = new Hls({ lowLatencyMode: true, backBufferLength: 30, maxLiveSyncPlaybackRate: 1.5 });
-    hls.config.liveMaxLatencyDurationCount = 4;
-    hls.loadSource(src); hls.attachMedia(video);
+    const player = createPlayer({ videoEl: video, streamId });
+    await player.start('hls');
+    const hls = player.hls;
     window.hls = hls;
-    hls.on(Hls.Events.MANIFEST_PARSED, () => void video.play());
     const c = document.createElement('canvas'); c.width = 640; c.height = 360;
     const ctx = c.getContext('2d', { willReadFrequently: true });
     const samples = [];
     const edge = [];
     const pdt = [];
+    let stalls = 0;
+    hls.on(Hls.Events.ERROR, (_, data) => { if (data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR) stalls++; });
     let end = 0;
     const onFrame = () => {
       const now = Date.now();
@@ -103,11 +102,10 @@ window.playAndMeasure = (src, seconds) => new Promise((resolve, reject) => {
         if (hls.playingDate) pdt.push(hls.playingDate.getTime() - (now - d));
       }
       if (!end || now < end) video.requestVideoFrameCallback(onFrame);
-      else { const target = hls.targetLatency, level = hls.levels?.[hls.currentLevel]?.height; hls.destroy(); resolve({ samples, edge, pdt, target, level }); }
+      else { const target = hls.targetLatency, level = hls.levels?.[hls.currentLevel]?.height; player.close(); resolve({ samples, edge, pdt, target, level, stalls }); }
     };
     video.requestVideoFrameCallback(onFrame);
-  };
-  document.head.append(s);
+  }, reject);
 });
 `;
 
@@ -158,6 +156,8 @@ interface Result {
   /** EXT-X-PROGRAM-DATE-TIME of the frame on screen minus its capture time (ms): how well pins are timed. */
   pdt: number[];
   target?: number;
+  /** Playback stalls hls.js reported while measuring. */
+  stalls?: number;
   /** The worker's estimate of part publication lag behind capture (s). */
   lag?: number;
   /** The worker's start-up, in ms from the job's start: plain RTP open, first keyframe's size, ffmpeg listening, first part. */
@@ -180,6 +180,11 @@ async function scenario(
       LOG_LEVEL: 'warn',
       HLS_COPY_H264: copy ? 'true' : 'false',
       HLS_X264_PRESET: PRESET,
+      // Part length and segment size to try other LL-HLS timings (the app's defaults otherwise).
+      ...(process.env.HLS_PART_MS ? { HLS_PART_MS: process.env.HLS_PART_MS } : {}),
+      ...(process.env.HLS_PARTS_PER_SEGMENT
+        ? { HLS_PARTS_PER_SEGMENT: process.env.HLS_PARTS_PER_SEGMENT }
+        : {}),
     },
   });
   const pages: Page[] = [];
@@ -248,10 +253,11 @@ async function scenario(
               pdt: number[];
               target?: number;
               level?: number;
+              stalls: number;
             }>;
           }
         ).playAndMeasure(src, s),
-      [`/hls/${id}/master.m3u8`, SECONDS] as const,
+      [id, SECONDS] as const,
     );
     await sampler;
     return {
@@ -263,6 +269,7 @@ async function scenario(
       edge: measured.edge,
       pdt: measured.pdt,
       target: measured.target,
+      stalls: measured.stalls,
       ...(await (async () => {
         const st = (await t.http.get(`/api/streams/${id}/hls`)).body as {
           lagSeconds?: number;
@@ -321,7 +328,7 @@ async function main(): Promise<void> {
     );
     if (r.edge.length)
       console.log(
-        `    of which behind the playlist's live edge (hls.js latency): p50=${Math.round(quantile(r.edge, 0.5))} ms, target ${r.target?.toFixed(2)} s; worker part lag ${r.lag?.toFixed(2)} s, ffmpeg speed ${r.speed}x`,
+        `    of which behind the playlist's live edge (hls.js latency): p50=${Math.round(quantile(r.edge, 0.5))} ms, target ${r.target?.toFixed(2)} s, ${r.stalls ?? '?'} stalls; worker part lag ${r.lag?.toFixed(2)} s, ffmpeg speed ${r.speed}x`,
       );
     if (r.pdt.length)
       console.log(

@@ -15,6 +15,35 @@ function loadHlsJs() {
   });
 }
 
+/** Quiet time after a stall before the player goes back to its normal distance from live. */
+const STALL_FORGIVE_MS = 8000;
+
+/**
+ * hls.js moves its target latency one second further from live at every
+ * stall (up to one segment) and never moves it back while the stream lasts:
+ * after a couple of transient stalls a viewer sits 3 s behind for good, and
+ * product pins come that much later. Once playback has run STALL_FORGIVE_MS
+ * without a stall, this puts the target back to the playlist's PART-HOLD-BACK;
+ * hls.js then catches up by playing slightly faster (maxLiveSyncPlaybackRate).
+ */
+function keepNearLive(Hls, hls, stopped) {
+  let base = null;
+  let lastStall = 0;
+  hls.on(Hls.Events.LEVEL_UPDATED, (_, { details }) => {
+    if (base === null && details.live) base = details.partHoldBack || details.holdBack || null;
+  });
+  hls.on(Hls.Events.ERROR, (_, data) => {
+    if (data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR) lastStall = Date.now();
+  });
+  const timer = setInterval(() => {
+    if (stopped()) return clearInterval(timer);
+    const target = hls.targetLatency;
+    if (base === null || target === null || target <= base + 0.05) return;
+    if (Date.now() - lastStall >= STALL_FORGIVE_MS) hls.targetLatency = base;
+  }, 1000);
+  hls.on(Hls.Events.DESTROYING, () => clearInterval(timer));
+}
+
 export function createPlayer({ videoEl, streamId, onState = () => undefined }) {
   let mode = null;
   let hls = null;
@@ -77,6 +106,7 @@ export function createPlayer({ videoEl, streamId, onState = () => undefined }) {
       // constructor only together with liveSyncDurationCount, which would override the
       // playlist's PART-HOLD-BACK.
       hls.config.liveMaxLatencyDurationCount = 4;
+      keepNearLive(Hls, hls, () => closed || mode !== 'hls');
       hls.on(Hls.Events.ERROR, (_, data) => {
         if (!data.fatal) return;
         onState({ mode, state: 'error', message: data.details });

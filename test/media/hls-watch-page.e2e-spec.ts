@@ -90,6 +90,21 @@ describe('watch page playing LL-HLS in Chromium', () => {
       expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
         true,
       );
+      // The outage stalled playback, and hls.js moved its target latency away from live;
+      // after a quiet while the player puts it back to the playlist's PART-HOLD-BACK (1 s).
+      const target = () =>
+        page.evaluate(
+          () =>
+            (window as unknown as { player: { hls: { targetLatency: number } } }).player.hls.targetLatency,
+        );
+      expect(await target()).toBeGreaterThan(1.05);
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { player: { hls: { targetLatency: number } } }).player.hls.targetLatency <
+          1.05,
+        undefined,
+        { timeout: 15_000, polling: 200 },
+      );
       // The playlist went on after a discontinuity, in the same playlist the player loaded.
       const pl = await f.text(`/hls/${stream.id}/240p/index.m3u8`);
       expect(pl).toContain('#EXT-X-DISCONTINUITY');
