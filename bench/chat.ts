@@ -14,7 +14,10 @@
  * --rate 1 line/s per sender (the chat rate limit is 1/s, bursts of 5),
  * --duration 10 s measured (≤ 120) after --warmup 3 s, --clients 4 viewer
  * processes, --client socketio|raw, --redis (use REDIS_URL or
- * redis://127.0.0.1:6379), --batch-ms 100 (LIVE_CHAT_BATCH_MS on the server; 0 = off).
+ * redis://127.0.0.1:6379), --batch-ms 100 (LIVE_CHAT_BATCH_MS on the server; 0 = off),
+ * --replicas 1 app processes (more than one: they share the room through
+ * Redis, as replicas behind a load balancer do; viewer process k connects to
+ * replica k mod replicas, senders are spread the same way).
  * The database server is BENCH_DATABASE_URL, else TEST_DATABASE_URL, else
  * postgres://postgres@127.0.0.1:5432/postgres; a database is created and dropped.
  */
@@ -37,6 +40,7 @@ interface Args {
   client: 'socketio' | 'raw';
   redis: boolean;
   batchMs: number;
+  replicas: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -50,6 +54,7 @@ function parseArgs(argv: string[]): Args {
     client: 'socketio',
     redis: false,
     batchMs: 100,
+    replicas: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -69,12 +74,15 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--clients') a.clients = Math.round(num(1, 16));
     else if (k === '--batch-ms') a.batchMs = Math.round(num(0, 1000));
     else if (k === '--redis') a.redis = true;
+    else if (k === '--replicas') a.replicas = Math.round(num(1, 8));
     else if (k === '--client') {
       if (v !== 'socketio' && v !== 'raw') throw new Error('--client must be socketio or raw');
       a.client = v;
       i++;
     } else throw new Error(`unknown option ${k}`);
   }
+  // Replicas share the room through Redis (socket.io adapter, pub/sub, presence).
+  if (a.replicas > 1) a.redis = true;
   return a;
 }
 
@@ -191,36 +199,44 @@ async function main(): Promise<void> {
     console.log(
       `bench:chat  viewers=${args.viewers} senders=${args.senders} rate=${args.rate}/s each ` +
         `duration=${args.duration}s warmup=${args.warmup}s clients=${args.clients}×${args.client} ` +
-        `redis=${args.redis} batch=${args.batchMs}ms  cores=${os.availableParallelism()} ` +
+        `redis=${args.redis} replicas=${args.replicas} batch=${args.batchMs}ms  cores=${os.availableParallelism()} ` +
         `load=${os.loadavg()[0].toFixed(1)}`,
     );
     // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the server (open in Chrome DevTools).
+    const ports: number[] = [];
     const prof = process.env.BENCH_CPU_PROF
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
       : [];
-    const server = fork(path.join(__dirname, 'chat-server.ts'), [], {
-      execArgv: [...TS_NODE, ...prof],
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: dbUrl.toString(),
-        DATA_DIR: dataDir,
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        SCRYPT_COST: '1024',
-        PUBLIC_URL: 'http://127.0.0.1:3000',
-        MEDIASOUP_NUM_WORKERS: '1',
-        LIVE_CHAT_BATCH_MS: String(args.batchMs),
-        // Every viewer comes from 127.0.0.1: the per-address limits would refuse or merge them.
-        LIVE_MAX_CONNECTIONS_PER_IP: '0',
-        LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP: '0',
-        ...(args.redis ? { REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix } : { REDIS_URL: '' }),
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.push(server);
-    const { port } = await onMessage<{ port: number }>(server, 'ready', 120_000);
-    const base = `http://127.0.0.1:${port}`;
+    const jwtSecret = randomBytes(32).toString('hex');
+    const servers: ChildProcess[] = [];
+    for (let r = 0; r < args.replicas; r++) {
+      const server = fork(path.join(__dirname, 'chat-server.ts'), [], {
+        execArgv: [...TS_NODE, ...prof],
+        env: {
+          ...process.env,
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: dbUrl.toString(),
+          DATA_DIR: dataDir,
+          JWT_SECRET: jwtSecret,
+          SCRYPT_COST: '1024',
+          PUBLIC_URL: 'http://127.0.0.1:3000',
+          MEDIASOUP_NUM_WORKERS: '1',
+          LIVE_CHAT_BATCH_MS: String(args.batchMs),
+          // Every viewer comes from 127.0.0.1: the per-address limits would refuse or merge them.
+          LIVE_MAX_CONNECTIONS_PER_IP: '0',
+          LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP: '0',
+          ...(args.redis ? { REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix } : { REDIS_URL: '' }),
+        },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      children.push(server);
+      servers.push(server);
+      // One at a time: the first one migrates the database.
+      await onMessage<{ port: number }>(server, 'ready', 120_000).then(({ port }) => ports.push(port));
+    }
+    const bases = ports.map((p) => `http://127.0.0.1:${p}`);
+    const base = bases[0];
 
     // Users and the stream.
     const register = (role: string, i: number) =>
@@ -245,11 +261,12 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const per = Math.ceil(args.viewers / args.clients);
     const viewerProcs: ChildProcess[] = [];
-    for (let offset = 0; offset < args.viewers; offset += per) {
+    for (let offset = 0, k = 0; offset < args.viewers; offset += per, k++) {
       const count = Math.min(per, args.viewers - offset);
+      const url = bases[k % bases.length];
       const child = fork(
         path.join(__dirname, 'chat-viewers.ts'),
-        [JSON.stringify({ url: base, streamId: stream.id, count, offset, client: args.client })],
+        [JSON.stringify({ url, streamId: stream.id, count, offset, client: args.client })],
         { execArgv: TS_NODE, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
       );
       children.push(child);
@@ -259,8 +276,12 @@ async function main(): Promise<void> {
     console.log(`${args.viewers} viewers joined in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     // Senders.
-    for (const token of senderTokens) {
-      const s = io(`${base}/live`, { transports: ['websocket'], forceNew: true, auth: { token } });
+    for (const [i, token] of senderTokens.entries()) {
+      const s = io(`${bases[i % bases.length]}/live`, {
+        transports: ['websocket'],
+        forceNew: true,
+        auth: { token },
+      });
       senders.push(s);
       await new Promise<void>((resolve, reject) => {
         s.once('connect', () => resolve());
@@ -299,10 +320,10 @@ async function main(): Promise<void> {
     );
 
     await sleep(args.warmup * 1000);
-    const cpu0 = cpuMsOf(server.pid!);
+    const cpu0 = servers.map((sv) => cpuMsOf(sv.pid!));
     const clientCpu0 = viewerProcs.map((c) => cpuMsOf(c.pid!));
     const self0 = process.cpuUsage();
-    server.send({ type: 'loop:start' });
+    for (const sv of servers) sv.send({ type: 'loop:start' });
     const w0 = Date.now();
     measuring = true;
     for (const c of viewerProcs) c.send({ type: 'start', at: w0 });
@@ -310,13 +331,28 @@ async function main(): Promise<void> {
     measuring = false;
     const w1 = Date.now();
     for (const c of viewerProcs) c.send({ type: 'end', at: w1 });
-    const serverCpu = cpuMsOf(server.pid!) - cpu0;
+    const serverCpus = servers.map((sv, i) => cpuMsOf(sv.pid!) - cpu0[i]);
+    const serverCpu = serverCpus.reduce((a, b) => a + b, 0);
     const clientCpu = viewerProcs.reduce((n, c, i) => n + cpuMsOf(c.pid!) - clientCpu0[i], 0);
     const selfU = process.cpuUsage(self0);
-    const mem = memOf(server.pid!);
-    const loopP = onMessage<{ p50: number; p99: number; max: number }>(server, 'loop', 10_000);
-    server.send({ type: 'loop:stop' });
-    const loop = await loopP;
+    const mems = servers.map((sv) => memOf(sv.pid!));
+    const mem = {
+      rssMb: mems.reduce((n, m) => n + m.rssMb, 0),
+      peakMb: mems.reduce((n, m) => n + m.peakMb, 0),
+    };
+    const loops = await Promise.all(
+      servers.map((sv) => {
+        const p = onMessage<{ p50: number; p99: number; max: number }>(sv, 'loop', 10_000);
+        sv.send({ type: 'loop:stop' });
+        return p;
+      }),
+    );
+    // The worst replica's loop: a line is as late as the slowest replica that delivers it.
+    const loop = {
+      p50: Math.max(...loops.map((l) => l.p50)),
+      p99: Math.max(...loops.map((l) => l.p99)),
+      max: Math.max(...loops.map((l) => l.max)),
+    };
     // Lines sent in the window that are still on their way get a moment to arrive.
     await sleep(DRAIN_MS);
     const results = await Promise.all(
@@ -357,8 +393,10 @@ async function main(): Promise<void> {
         `deliveries/s        ${Math.round(deliveries / windowS).toLocaleString('en')}  (${deliveries.toLocaleString('en')} received, ${(expected ? (deliveries / expected) * 100 : 0).toFixed(1)}% of sent × viewers, ${duplicates} duplicates)`,
         `latency p50 / p99   ${percentile(hist, deliveries, 0.5)} ms / ${percentile(hist, deliveries, 0.99)} ms  (max ${percentile(hist, deliveries, 1)} ms)`,
         `  of which chat:send ack p50 / p99 ${quantile(ackMs, 0.5)} ms / ${quantile(ackMs, 0.99)} ms (validation, limits, Postgres insert)`,
-        `server CPU          ${pct(serverCpu)}% of one core   memory RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`,
-        `server loop delay   p50 ${loop.p50} ms / p99 ${loop.p99} ms / max ${loop.max} ms (time an event waits for the loop)`,
+        `server CPU          ${pct(serverCpu)}% of one core` +
+          (servers.length > 1 ? ` (replicas ${serverCpus.map((c) => `${pct(c)}%`).join(' + ')})` : '') +
+          `   memory RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`,
+        `server loop delay   ${servers.length > 1 ? 'worst replica ' : ''}p50 ${loop.p50} ms / p99 ${loop.p99} ms / max ${loop.max} ms (time an event waits for the loop)`,
         `viewer procs CPU    ${pct(clientCpu)}% of one core (all ${viewerProcs.length})   senders ${pct((selfU.user + selfU.system) / 1000)}%`,
         `CPU per delivery    server ${perDelivery(serverCpu)} µs, viewer procs ${perDelivery(clientCpu)} µs ` +
           `(server alone on one core: ~${capacity(serverCpu)} deliveries/s)`,
@@ -371,8 +409,8 @@ async function main(): Promise<void> {
     );
     for (const c of viewerProcs) c.send({ type: 'exit' });
     for (const s of senders) s.disconnect();
-    const exited = new Promise((r) => server.once('exit', r));
-    server.send({ type: 'stop' });
+    const exited = Promise.all(servers.map((sv) => new Promise((r) => sv.once('exit', r))));
+    for (const sv of servers) sv.send({ type: 'stop' });
     await Promise.race([exited, sleep(15_000)]);
   } finally {
     await cleanup();

@@ -57,6 +57,27 @@ describe('ChatFanout', () => {
     expect(frames[3]).toEqual({ event: 'chat:message', texts: ['line 5'] });
   });
 
+  it('with a sink that writes in chunks, the window starts when the frame is out', async () => {
+    let release!: () => void;
+    const slow = (event: string, data: unknown) => {
+      sink(event, data);
+      return new Promise<void>((r) => (release = r));
+    };
+    const f = new ChatFanout(100, slow);
+    f.push(line(1), true);
+    f.push(line(2), true);
+    jest.advanceTimersByTime(500); // the first frame is still going out: no window runs yet
+    expect(frames).toHaveLength(1);
+    release();
+    await Promise.resolve();
+    await Promise.resolve();
+    jest.advanceTimersByTime(99);
+    expect(frames).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(frames[1]).toEqual({ event: 'chat:message', texts: ['line 2'] });
+    f.close();
+  });
+
   it('flush sends the open window at once (before a deletion) and tells joiners what is pending', () => {
     const f = new ChatFanout(100, sink);
     f.push(line(1), true);
@@ -64,7 +85,7 @@ describe('ChatFanout', () => {
     f.push(line(2), true);
     f.push(line(3), true);
     expect([...(f.pendingIds() ?? [])]).toEqual(['m2', 'm3']);
-    f.flush();
+    void f.flush();
     expect(frames[1]).toEqual({ event: 'chat:messages', texts: ['line 2', 'line 3'] });
     expect(f.pendingIds()).toBeNull();
     f.close();

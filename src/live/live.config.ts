@@ -37,6 +37,11 @@ export interface LiveConfig {
    */
   chatBatchMinViewers: number;
   /**
+   * LIVE_FANOUT_CHUNK (500): a room event goes out to at most this many sockets
+   * of a replica before the event loop gets a turn (see RoomEmitter).
+   */
+  fanoutChunk: number;
+  /**
    * LIVE_MAX_CONNECTIONS_PER_IP (200): concurrent `/live` connections one client
    * address may hold on a replica; more are refused with the connect error
    * `too_many_connections: …`. 0 = no limit.
@@ -64,6 +69,7 @@ export function loadLiveConfig(env: NodeJS.ProcessEnv = process.env): LiveConfig
     statsFlushMs: r.int('LIVE_STATS_FLUSH_MS', 5000, 100, 600_000),
     chatBatchMs: r.int('LIVE_CHAT_BATCH_MS', 100, 0, 250),
     chatBatchMinViewers: r.int('LIVE_CHAT_BATCH_MIN_VIEWERS', 250, 1, 1_000_000),
+    fanoutChunk: r.int('LIVE_FANOUT_CHUNK', 500, 1, 1_000_000),
     maxConnectionsPerIp: r.int('LIVE_MAX_CONNECTIONS_PER_IP', 200, 0, 1_000_000),
     maxAnonymousViewersPerIp: r.int('LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP', 20, 0, 1_000_000),
   };

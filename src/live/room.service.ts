@@ -27,6 +27,7 @@ import {
   type ServerToClientEvents,
 } from './live-events';
 import { ChatFanout } from './chat-fanout';
+import { RoomEmitter } from './room-emitter';
 import { clientAddress, ConnectionLimits } from './connection-limits';
 import { LIVE_CONFIG, type LiveConfig } from './live.config';
 import { NotInRoomError } from './live.errors';
@@ -86,6 +87,8 @@ class LocalRoom {
   idleTimer?: NodeJS.Timeout;
   /** Set once the namespace is attached (see RoomService.fanoutFor). */
   chat?: ChatFanout;
+  /** Every event to this room's sockets goes through it, in order (see RoomService.emitterFor). */
+  emitter?: RoomEmitter;
 
   constructor(
     readonly streamId: string,
@@ -378,10 +381,10 @@ export class RoomService implements OnModuleDestroy {
       return;
     }
     // Keep the order: a line goes out to everyone before its deletion.
-    if (m.event === 'chat:deleted') room.chat?.flush();
+    if (m.event === 'chat:deleted') void room.chat?.flush();
     const target = m.staffOnly ? staffRoom(room.streamId) : viewersRoom(room.streamId);
     // Local only: every replica relays the channel to its own sockets.
-    (this.ns.local.to(target).emit as (ev: string, data: unknown) => boolean)(m.event, m.data);
+    void this.emitterFor(room).emit(target, m.event, m.data);
   }
 
   /**
@@ -394,12 +397,26 @@ export class RoomService implements OnModuleDestroy {
 
   /** The room's chat delivery; it emits locally: every replica relays the channel to its own sockets. */
   private fanoutFor(room: LocalRoom): ChatFanout {
-    room.chat ??= new ChatFanout(this.config.chatBatchMs, (event, data) => {
-      if (!this.ns) return;
-      // One encoding for the room: socket.io writes the same ready frame to every socket.
-      (this.ns.local.to(viewersRoom(room.streamId)).emit as (ev: string, d: unknown) => boolean)(event, data);
-    });
+    room.chat ??= new ChatFanout(this.config.chatBatchMs, (event, data) =>
+      this.emitterFor(room).emit(viewersRoom(room.streamId), event, data),
+    );
     return room.chat;
+  }
+
+  /** The room's ordered, chunked delivery to its sockets on this replica. */
+  private emitterFor(room: LocalRoom): RoomEmitter {
+    room.emitter ??= new RoomEmitter(
+      {
+        members: (name) => this.ns?.adapter.rooms.get(name),
+        // One encoding per call: socket.io writes the same ready frame to every socket.
+        emit: (to, event, data) => {
+          if (this.ns) (this.ns.local.to(to).emit as (ev: string, d: unknown) => boolean)(event, data);
+        },
+      },
+      this.config.fanoutChunk,
+      (e) => this.warn('room emit', e),
+    );
+    return room.emitter;
   }
 
   /** Keeps this replica's copy of the room (for room:state) in step with the events. */
@@ -446,7 +463,7 @@ export class RoomService implements OnModuleDestroy {
         room.peak = Math.max(room.peak, count);
         if (count !== room.lastViewers) {
           room.lastViewers = count;
-          this.ns.local.to(viewersRoom(room.streamId)).emit('viewers', { count });
+          void this.emitterFor(room).emit(viewersRoom(room.streamId), 'viewers', { count });
         }
       }
     } catch (e) {

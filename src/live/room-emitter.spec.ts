@@ -1,0 +1,83 @@
+import { RoomEmitter, type RoomTransport } from './room-emitter';
+
+describe('RoomEmitter', () => {
+  let rooms: Map<string, Set<string>>;
+  let log: { to: string | string[]; event: string }[];
+  const transport: RoomTransport = {
+    members: (room) => rooms.get(room),
+    emit: (to, event) => void log.push({ to, event }),
+  };
+  const ids = (n: number) => new Set(Array.from({ length: n }, (_, i) => `s${i}`));
+
+  beforeEach(() => {
+    rooms = new Map();
+    log = [];
+  });
+
+  it('writes a small room in one emit to the room', async () => {
+    rooms.set('r', ids(3));
+    await new RoomEmitter(transport, 10, fail).emit('r', 'viewers', { count: 3 });
+    expect(log).toEqual([{ to: 'r', event: 'viewers' }]);
+  });
+
+  it('writes a big room in chunks of socket ids, letting other work run between chunks', async () => {
+    rooms.set('r', ids(25));
+    const e = new RoomEmitter(transport, 10, fail);
+    const done = e.emit('r', 'chat:messages', {});
+    // Between the first and the second chunk, the event loop gets a turn.
+    const between = new Promise<void>((resolve) =>
+      setImmediate(() => resolve(void log.push({ to: '-', event: 'io' }))),
+    );
+    await Promise.all([done, between]);
+    expect(log.map((l) => (Array.isArray(l.to) ? l.to.length : l.to))).toEqual([10, '-', 10, 5]);
+    const all = log.flatMap((l) => (Array.isArray(l.to) ? l.to : []));
+    expect(new Set(all)).toEqual(ids(25));
+  });
+
+  it('keeps events in order: a frame is out on every socket before the next one starts', async () => {
+    rooms.set('r', ids(25));
+    rooms.set('staff', ids(2));
+    const e = new RoomEmitter(transport, 10, fail);
+    void e.emit('r', 'chat:messages', {});
+    void e.emit('staff', 'gmv:update', {});
+    await e.emit('r', 'chat:deleted', {});
+    expect(log.map((l) => l.event)).toEqual([
+      'chat:messages',
+      'chat:messages',
+      'chat:messages',
+      'gmv:update',
+      'chat:deleted',
+      'chat:deleted',
+      'chat:deleted',
+    ]);
+  });
+
+  it('skips rooms without sockets and goes on after a failing emit', async () => {
+    const errors: unknown[] = [];
+    rooms.set('r', ids(1));
+    let first = true;
+    const e = new RoomEmitter(
+      {
+        members: transport.members,
+        emit: (to, event, data) => {
+          if (first) {
+            first = false;
+            throw new Error('socket gone');
+          }
+          transport.emit(to, event, data);
+        },
+      },
+      10,
+      (err) => errors.push(err),
+    );
+    await e.emit('nobody', 'viewers', {});
+    await e.emit('r', 'a', {});
+    await e.emit('r', 'b', {});
+    expect(errors).toHaveLength(1);
+    expect(log).toEqual([{ to: 'r', event: 'b' }]);
+  });
+});
+
+function fail(e: unknown): never {
+  throw e;
+}
