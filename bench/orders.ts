@@ -22,6 +22,7 @@
  *   BENCH_LOG_LEVEL=warn     app log level (info logs every request)
  *   BENCH_PROFILE=file       write a V8 CPU profile of the app during one phase, and print its top functions
  *   BENCH_PROFILE_PHASE=orders   or trivial: the phase BENCH_PROFILE covers
+ *   BENCH_APP_ENV=K=V,K2=V2  extra app settings (e.g. REPORTS_FOLD_MS=60000 to keep the reports fold out)
  */
 import 'reflect-metadata';
 import { fork, spawn } from 'node:child_process';
@@ -224,6 +225,12 @@ async function runOnce(): Promise<RunSummary> {
     DATA_DIR: dataDir,
     LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
     PORT: '3000',
+    ...Object.fromEntries(
+      (env.BENCH_APP_ENV ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
   });
   const app = await createApp(config, databaseUrl);
   await app.listen(0, '127.0.0.1');
