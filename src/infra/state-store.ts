@@ -151,25 +151,8 @@ export class LocalStateStore implements StateStore {
   }
 }
 
-// Token bucket in one round trip; time comes from the Redis server so replicas agree.
-const TAKE_TOKEN_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local cap = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(b[1])
-local at = tonumber(b[2])
-if tokens == nil then tokens = cap; at = now end
-tokens = math.min(cap, tokens + ((now - at) / 1000) * rate)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil(((1 - tokens) / rate) * 1000) end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil((cap / rate) * 1000) + 1000)
-return wait
-`;
-
-// The same for every key given, in order, in one round trip; returns the waits.
+// Token buckets in one round trip, for every key given, in order; returns the waits. Time
+// comes from the Redis server, so replicas agree.
 const TAKE_TOKENS_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -220,7 +203,6 @@ class Script {
   }
 }
 
-const TAKE_TOKEN = new Script(TAKE_TOKEN_LUA);
 const TAKE_TOKENS = new Script(TAKE_TOKENS_LUA);
 const INCR_TTL = new Script(INCR_TTL_LUA);
 
@@ -273,7 +255,8 @@ export class RedisStateStore implements StateStore {
   }
 
   async takeToken(key: string, capacity: number, refillPerSecond: number): Promise<number> {
-    return Number(await TAKE_TOKEN.run(this.redis, this.k(key), capacity, refillPerSecond));
+    const [wait] = await this.takeTokens([key], capacity, refillPerSecond);
+    return wait;
   }
 
   async takeTokens(keys: string[], capacity: number, refillPerSecond: number): Promise<number[]> {

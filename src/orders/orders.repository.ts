@@ -122,6 +122,11 @@ function toOrder(r: OrderRow): Order & { requestHash: string } {
 const RESERVE = `SELECT lc_reserve_orders($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[],
   $6::int[], $7::uuid[], $8::int[], $9::int) AS r`;
 
+/** One array per field, for a statement that unnests rows from parallel arrays. */
+function columns<T>(rows: T[], fields: ((r: T) => unknown)[]): unknown[][] {
+  return fields.map((f) => rows.map(f));
+}
+
 const READ = `SELECT lc_reserve_read($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[]) AS r`;
 const WRITE = `SELECT lc_reserve_write($1::uuid[], $2::text[], $3::uuid[], $4::text[],
   $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::uuid[],
@@ -255,78 +260,37 @@ export class OrdersRepository {
     decidedAtMs: number,
     holdSeconds: number,
   ): Promise<WriteAnswer> {
-    const o = {
-      id: [] as string[],
-      b: [] as string[],
-      m: [] as string[],
-      c: [] as string[],
-      t: [] as number[],
-      k: [] as string[],
-      h: [] as string[],
-      s: [] as (string | null)[],
-      p: [] as (string | null)[],
-      off: [] as (number | null)[],
-      pu: [] as number[],
-      su: [] as number[],
-    };
-    const i = {
-      o: [] as string[],
-      p: [] as string[],
-      t: [] as string[],
-      q: [] as number[],
-      u: [] as number[],
-      s: [] as boolean[],
-    };
-    for (const n of orders) {
-      o.id.push(n.id);
-      o.b.push(n.buyerId);
-      o.m.push(n.merchantId);
-      o.c.push(n.currency);
-      o.t.push(n.totalCents);
-      o.k.push(n.idempotencyKey);
-      o.h.push(n.requestHash);
-      o.s.push(n.streamId);
-      o.p.push(n.pinId);
-      o.off.push(n.streamOffsetMs);
-      o.pu.push(n.pinUnits);
-      o.su.push(n.saleUnits);
-      for (const it of n.items) {
-        i.o.push(n.id);
-        i.p.push(it.productId);
-        i.t.push(it.title);
-        i.q.push(it.quantity);
-        i.u.push(it.unitPriceCents);
-        i.s.push(it.sale);
-      }
-    }
+    const items = orders.flatMap((n) => n.items.map((it) => ({ orderId: n.id, ...it })));
     const [row] = await this.sql.query<{
       w: { current: boolean; inserted: string[]; createdAt: string; expiresAt: string };
     }>({
       name: 'lc_reserve_write',
       text: WRITE,
       values: [
-        versions.pins.map((v) => v.id),
-        versions.pins.map((v) => v.version),
-        versions.products.map((v) => v.id),
-        versions.products.map((v) => v.version),
-        o.id,
-        o.b,
-        o.m,
-        o.c,
-        o.t,
-        o.k,
-        o.h,
-        o.s,
-        o.p,
-        o.off,
-        o.pu,
-        o.su,
-        i.o,
-        i.p,
-        i.t,
-        i.q,
-        i.u,
-        i.s,
+        ...columns(versions.pins, [(v) => v.id, (v) => v.version]),
+        ...columns(versions.products, [(v) => v.id, (v) => v.version]),
+        ...columns(orders, [
+          (n) => n.id,
+          (n) => n.buyerId,
+          (n) => n.merchantId,
+          (n) => n.currency,
+          (n) => n.totalCents,
+          (n) => n.idempotencyKey,
+          (n) => n.requestHash,
+          (n) => n.streamId,
+          (n) => n.pinId,
+          (n) => n.streamOffsetMs,
+          (n) => n.pinUnits,
+          (n) => n.saleUnits,
+        ]),
+        ...columns(items, [
+          (i) => i.orderId,
+          (i) => i.productId,
+          (i) => i.title,
+          (i) => i.quantity,
+          (i) => i.unitPriceCents,
+          (i) => i.sale,
+        ]),
         decidedAtMs,
         holdSeconds,
       ],
