@@ -23,11 +23,11 @@ describe('RoomEmitter', () => {
   it('writes a big room in chunks of socket ids, letting other work run between chunks', async () => {
     rooms.set('r', ids(25));
     const e = new RoomEmitter(transport, 10, fail);
-    const done = e.emit('r', 'chat:messages', {});
-    // Between the first and the second chunk, the event loop gets a turn.
+    // Other work that became ready while the first chunk was written runs before the second.
     const between = new Promise<void>((resolve) =>
       setImmediate(() => resolve(void log.push({ to: '-', event: 'io' }))),
     );
+    const done = e.emit('r', 'chat:messages', {});
     await Promise.all([done, between]);
     expect(log.map((l) => (Array.isArray(l.to) ? l.to.length : l.to))).toEqual([10, '-', 10, 5]);
     const all = log.flatMap((l) => (Array.isArray(l.to) ? l.to : []));
@@ -50,6 +50,18 @@ describe('RoomEmitter', () => {
       'chat:deleted',
       'chat:deleted',
     ]);
+  });
+
+  it('sends a queued event to the sockets in the room when it was emitted, not to later joiners', async () => {
+    rooms.set('r', ids(25));
+    const e = new RoomEmitter(transport, 10, fail);
+    void e.emit('r', 'chat:messages', { n: 1 }); // big: written over several turns
+    const second = e.emit('r', 'chat:message', { n: 2 }); // queued behind it
+    rooms.get('r')!.add('late'); // joins (and gets line 2 in its room:state) before line 2 leaves
+    await second;
+    const gotLine2 = log.filter((l) => l.event === 'chat:message').flatMap((l) => l.to as string[]);
+    expect(gotLine2).toHaveLength(25);
+    expect(gotLine2).not.toContain('late');
   });
 
   it('skips rooms without sockets and goes on after a failing emit', async () => {

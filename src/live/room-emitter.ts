@@ -19,10 +19,14 @@ export interface RoomTransport {
  * chunks, with one encoding per chunk. Events of a stream leave one after
  * the other (a frame is complete on every socket before the next starts), so
  * a line still reaches everyone before its deletion, and the order viewers see
- * is the order of the room channel.
+ * is the order of the room channel. Each event goes to the sockets that were
+ * in the room when it was emitted, as a synchronous emit would: a viewer who
+ * joins meanwhile got it in its room:state and must not get it twice.
  */
 export class RoomEmitter {
   private tail: Promise<void> = Promise.resolve();
+  /** Sends queued or running. */
+  private busy = 0;
 
   constructor(
     private readonly transport: RoomTransport,
@@ -30,22 +34,39 @@ export class RoomEmitter {
     private readonly onError: (e: unknown) => void,
   ) {}
 
-  /** Queues an event for a room; resolves once every socket of the room has been written. */
+  /**
+   * An event for a room: it goes to the sockets in the room now (a socket
+   * that joins later has it in its room:state), after every event queued
+   * before it. Resolves once every one of those sockets has been written.
+   */
   emit(room: string, event: string, data: unknown): Promise<void> {
-    const run = () => this.send(room, event, data).catch(this.onError);
-    this.tail = this.tail.then(run);
+    const members = this.transport.members(room);
+    if (!members || members.size === 0) return this.tail;
+    if (this.busy === 0 && members.size <= this.chunk) {
+      // Nothing ahead of it and small: written at once, as socket.io would.
+      try {
+        this.transport.emit(room, event, data);
+      } catch (e) {
+        this.onError(e);
+      }
+      return Promise.resolve();
+    }
+    const ids = [...members];
+    this.busy++;
+    const run = async (): Promise<void> => {
+      try {
+        await this.send(ids, event, data);
+      } catch (e) {
+        this.onError(e);
+      } finally {
+        this.busy--;
+      }
+    };
+    this.tail = this.busy === 1 ? run() : this.tail.then(run);
     return this.tail;
   }
 
-  private async send(room: string, event: string, data: unknown): Promise<void> {
-    const members = this.transport.members(room);
-    if (!members || members.size === 0) return;
-    if (members.size <= this.chunk) {
-      this.transport.emit(room, event, data);
-      return;
-    }
-    // Sockets that join after this snapshot get the line in their room:state instead.
-    const ids = [...members];
+  private async send(ids: string[], event: string, data: unknown): Promise<void> {
     for (let i = 0; i < ids.length; i += this.chunk) {
       if (i > 0) await yieldToLoop();
       this.transport.emit(ids.slice(i, i + this.chunk), event, data);

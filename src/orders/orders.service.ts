@@ -102,9 +102,10 @@ export function requestHash(
  *     stock and unchanged per-buyer usage. The write inserts the orders and
  *     takes their units in the same statement: an order row exists if and only
  *     if its units were taken. A write that finds a changed row writes nothing
- *     and the batch is read and decided again; after a few such
- *     rounds (ORDER_OPTIMISTIC_ATTEMPTS) it is reserved by lc_reserve_orders, which decides the same rules
- *     in the database under the locks (reservation-model test: same answers).
+ *     and the batch is read and decided again; after ORDER_OPTIMISTIC_ATTEMPTS
+ *     such rounds it is reserved by lc_reserve_orders, which decides the same
+ *     rules in the database under the locks (reservation-model test: same
+ *     answers).
  *  3. CHECK (stock >= 0) and CHECK (sale_remaining >= 0) turn any mistake in the
  *     above into a failed transaction, never a negative count.
  *  4. Units come back only through a conditional status change
@@ -124,10 +125,10 @@ export function requestHash(
  * stored beside it. A stored key is answered with its order (the caller
  * compares hashes: same → 200 with that order, different → 422), twins within
  * the batch with the first one's answer, and the write inserts with ON
- * CONFLICT DO NOTHING: a twin
- * committed concurrently by another transaction or replica makes the row skip,
- * the decrements are summed from inserted orders only, and the request
- * answers with the stored order. One key can never yield two orders.
+ * CONFLICT DO NOTHING: a twin committed concurrently by another transaction or
+ * replica makes the row skip, the decrements are summed from inserted orders
+ * only, and the request answers with the stored order. One key can never
+ * yield two orders.
  */
 @Injectable()
 export class OrdersService implements OnModuleDestroy {
