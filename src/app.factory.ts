@@ -66,6 +66,9 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   );
   app.enableCors({
     origin: config.http.corsOrigins === '*' ? true : config.http.corsOrigins,
+    // Stated: @fastify/cors allows only GET, HEAD and POST by default, and WHIP/WHEP
+    // clients PATCH and DELETE their sessions, merchants PATCH products.
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     exposedHeaders: ['Location', 'ETag', 'Link', 'Accept-Patch', 'Retry-After'],
   });
   app.useWebSocketAdapter(new LiveIoAdapter(app, app.get<Redis | null>(REDIS), config.redisPrefix));

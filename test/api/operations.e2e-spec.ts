@@ -40,4 +40,25 @@ describe('operations endpoints', () => {
     expect(res.text).toContain('Live now');
     await t.http.get('/vendor/hls/hls.min.js').expect(200);
   });
+
+  it('answers CORS preflights for every method the API uses, exposing the headers clients read', async () => {
+    for (const [method, path] of [
+      ['PATCH', '/api/products/00000000-0000-4000-8000-000000000000'],
+      ['DELETE', '/whip/00000000-0000-4000-8000-000000000000/sessions/x'],
+      ['PUT', '/api/merchant/settings'],
+      ['POST', '/api/orders'],
+    ]) {
+      const res = await t.http
+        .options(path)
+        .set('Origin', 'https://shop.example')
+        .set('Access-Control-Request-Method', method)
+        .set('Access-Control-Request-Headers', 'authorization, content-type, idempotency-key');
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
+      expect(res.headers['access-control-allow-methods']).toContain(method);
+      expect(res.headers['access-control-allow-headers']).toContain('idempotency-key');
+    }
+    const res = await t.http.get('/health').set('Origin', 'https://shop.example');
+    expect(res.headers['access-control-expose-headers']).toContain('Location');
+  });
 });

@@ -16,6 +16,8 @@ export type HttpReply = FastifyReply;
  *  - Request ids come from X-Request-Id when a proxy set one.
  *  - No Fastify logger: request lines are written by the hook below (one line
  *    per request), and errors by the global filter.
+ *  - Unknown paths, trailing slashes and route parameters up to 256 characters
+ *    reach the router as under Express.
  */
 export function fastifyOptions(bodyLimitBytes: number): FastifyServerOptions {
   return {
@@ -24,6 +26,10 @@ export function fastifyOptions(bodyLimitBytes: number): FastifyServerOptions {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    // Fastify's default is no limit; Node's own default (300 s) was what applied under
+    // Express. A client that trickles a request for a minute is cut off. (Long-held
+    // requests are shorter: LL-HLS blocking reloads ~3 s, socket.io polls ~25 s.)
+    requestTimeout: 60_000,
   };
 }
 
