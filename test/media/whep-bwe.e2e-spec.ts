@@ -368,16 +368,23 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
       // so much that the estimate can fall under the lowest layer: mediasoup then pauses the
       // video, which is not what this test is about.)
       expect(bitrates.f).toBeGreaterThan(650_000);
-      const unshape = shapeFromPort(slow.media.transport.iceSelectedTuple!.localPort, 500, 50);
+      // A queue of 150 packets (~3 s at 500 kbit/s) turns the slow viewer's first burst on the
+      // top layer into delay rather than a wall of loss: with 50, the loss estimate sometimes
+      // fell to mediasoup's floor (30 kbit/s), under the lowest layer, and stayed there.
+      const unshape = shapeFromPort(slow.media.transport.iceSelectedTuple!.localPort, 500, 150);
       try {
         const spatial = (v: { media: { consumers: readonly types.Consumer[] } }) =>
           videoConsumer(v.media).currentLayers?.spatialLayer ?? -1;
+        const bwe = async (v: { media: { transport: types.WebRtcTransport } }) =>
+          (await v.media.transport.getStats())[0].availableOutgoingBitrate ?? Infinity;
         for (const t0 = Date.now(); Date.now() - t0 < 30_000;) {
           if (
             spatial(fast) === 2 &&
             spatial(slow) >= 0 &&
             spatial(slow) < 2 &&
-            (slow.viewer.lastSize()?.width ?? Infinity) < (fast.viewer.lastSize()?.width ?? 0)
+            (slow.viewer.lastSize()?.width ?? Infinity) < (fast.viewer.lastSize()?.width ?? 0) &&
+            // The estimate has seen the shaped link (not only the starting value).
+            (await bwe(slow)) < Math.min(650_000, await bwe(fast))
           )
             break;
           await sleep(500);
