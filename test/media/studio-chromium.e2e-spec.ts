@@ -53,8 +53,15 @@ describe('studio in Chromium', () => {
       .expect(200);
     const stream = mine.body.items[0];
     expect(stream).toMatchObject({ title: 'Browser drop', status: 'live' });
-    const elapsed = await page.textContent('#elapsed');
-    expect(elapsed).toMatch(/^\d\d:\d\d:\d\d$/);
+    // The clock starts once the page has re-read the stream (its start time), which can
+    // land just after the connection turns live.
+    await page.waitForFunction(
+      () => /^\d\d:\d\d:\d\d$/.test(document.getElementById('elapsed')?.textContent ?? ''),
+      undefined,
+      {
+        timeout: 5_000,
+      },
+    );
 
     // The SFU receives real media from Chromium.
     const { SfuHost } = await import('../../src/streams/ingest/sfu.provider');

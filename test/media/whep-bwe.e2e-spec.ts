@@ -363,15 +363,18 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
         15_000,
         'viewers connected',
       );
-      // 500 kbit/s: room for the 160x120 and 320x240 layers (up to 100 and 200 kbit/s), not
-      // for the 640x480 one (above 650 kbit/s). (A link far below the layer it starts on loses
-      // so much that the estimate can fall under the lowest layer: mediasoup then pauses the
-      // video, which is not what this test is about.)
-      expect(bitrates.f).toBeGreaterThan(650_000);
-      // A queue of 150 packets (~3 s at 500 kbit/s) turns the slow viewer's first burst on the
-      // top layer into delay rather than a wall of loss: with 50, the loss estimate sometimes
-      // fell to mediasoup's floor (30 kbit/s), under the lowest layer, and stayed there.
-      const unshape = shapeFromPort(slow.media.transport.iceSelectedTuple!.localPort, 500, 150);
+      // A link with room for the 160x120 and 320x240 layers (up to ~100 and ~200 kbit/s) but
+      // not for the 640x480 one: 500 kbit/s when that layer runs at its usual 650+ kbit/s,
+      // less when a CPU-starved Chromium publisher holds it lower (seen: 427 kbit/s in a CI
+      // run). (A link far below the layer it starts on loses so much that the estimate can
+      // fall under the lowest layer: mediasoup then pauses the video, which is not what this
+      // test is about.)
+      const linkKbit = Math.round(Math.max(300, Math.min(500, (bitrates.h + bitrates.f) / 2000)));
+      expect(bitrates.f).toBeGreaterThan(linkKbit * 1000 * 1.2);
+      // A queue of 150 packets (seconds at these rates) turns the slow viewer's first burst on
+      // the top layer into delay rather than a wall of loss: with 50, the loss estimate
+      // sometimes fell to mediasoup's floor (30 kbit/s), under the lowest layer, and stayed there.
+      const unshape = shapeFromPort(slow.media.transport.iceSelectedTuple!.localPort, linkKbit, 150);
       try {
         const spatial = (v: { media: { consumers: readonly types.Consumer[] } }) =>
           videoConsumer(v.media).currentLayers?.spatialLayer ?? -1;
@@ -384,7 +387,7 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
             spatial(slow) < 2 &&
             (slow.viewer.lastSize()?.width ?? Infinity) < (fast.viewer.lastSize()?.width ?? 0) &&
             // The estimate has seen the shaped link (not only the starting value).
-            (await bwe(slow)) < Math.min(650_000, await bwe(fast))
+            (await bwe(slow)) < Math.min(bitrates.f, await bwe(fast))
           )
             break;
           await sleep(500);
