@@ -42,6 +42,13 @@ export interface LiveConfig {
    */
   fanoutChunk: number;
   /**
+   * LIVE_DIRECT_WRITE (true): a room frame goes to each websocket with nothing
+   * queued ahead as one write on its TCP socket, skipping engine.io's per-socket
+   * bookkeeping (same bytes, ~40 % less server CPU per socket; see FrameWriter).
+   * false: every frame goes through socket.io's own broadcast.
+   */
+  directWrite: boolean;
+  /**
    * LIVE_MAX_CONNECTIONS_PER_IP (200): concurrent `/live` connections one client
    * address may hold on a replica; more are refused with the connect error
    * `too_many_connections: …`. 0 = no limit.
@@ -70,6 +77,7 @@ export function loadLiveConfig(env: NodeJS.ProcessEnv = process.env): LiveConfig
     chatBatchMs: r.int('LIVE_CHAT_BATCH_MS', 100, 0, 250),
     chatBatchMinViewers: r.int('LIVE_CHAT_BATCH_MIN_VIEWERS', 250, 1, 1_000_000),
     fanoutChunk: r.int('LIVE_FANOUT_CHUNK', 500, 1, 1_000_000),
+    directWrite: r.bool('LIVE_DIRECT_WRITE', true),
     maxConnectionsPerIp: r.int('LIVE_MAX_CONNECTIONS_PER_IP', 200, 0, 1_000_000),
     maxAnonymousViewersPerIp: r.int('LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP', 20, 0, 1_000_000),
   };

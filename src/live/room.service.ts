@@ -27,6 +27,7 @@ import {
   type ServerToClientEvents,
 } from './live-events';
 import { ChatFanout } from './chat-fanout';
+import { FrameWriter } from './frame-writer';
 import { RoomEmitter } from './room-emitter';
 import { clientAddress, ConnectionLimits } from './connection-limits';
 import { LIVE_CONFIG, type LiveConfig } from './live.config';
@@ -120,6 +121,8 @@ export class RoomService implements OnModuleDestroy {
   private readonly presence: Presence;
   private readonly reactions: ReactionAggregator;
   private ns?: LiveNamespace;
+  /** Writes room frames to this replica's sockets (set with the namespace). */
+  private frames?: FrameWriter;
   private timers: NodeJS.Timeout[] = [];
   private heartbeat?: NodeJS.Timeout;
   private unsubscribePresence?: Unsubscribe;
@@ -147,6 +150,7 @@ export class RoomService implements OnModuleDestroy {
   /** Called by the gateway once the namespace exists: starts the tickers. */
   async attach(ns: LiveNamespace): Promise<void> {
     this.ns = ns;
+    this.frames = new FrameWriter(ns, this.config.directWrite);
     this.timers.push(
       setInterval(() => void this.tickViewers(), this.config.viewersIntervalMs),
       setInterval(() => void this.flushAllStats(), this.config.statsFlushMs),
@@ -408,9 +412,12 @@ export class RoomService implements OnModuleDestroy {
     room.emitter ??= new RoomEmitter(
       {
         members: (name) => this.ns?.adapter.rooms.get(name),
-        // One encoding per call: socket.io writes the same ready frame to every socket.
+        // One encoding per call: the same ready frame goes to every socket.
         emit: (to, event, data) => {
-          if (this.ns) (this.ns.local.to(to).emit as (ev: string, d: unknown) => boolean)(event, data);
+          if (!this.ns || !this.frames) return;
+          if (typeof to === 'string')
+            (this.ns.local.to(to).emit as (ev: string, d: unknown) => boolean)(event, data);
+          else this.frames.emit(to, event, data);
         },
       },
       this.config.fanoutChunk,
