@@ -14,7 +14,7 @@
  * --rate 1 line/s per sender (the chat rate limit is 1/s, bursts of 5),
  * --duration 10 s measured (≤ 120) after --warmup 3 s, --clients 4 viewer
  * processes, --client socketio|raw, --redis (use REDIS_URL or
- * redis://127.0.0.1:6379), --batch-ms 100 (LIVE_CHAT_BATCH_MS on the server; 0 = off),
+ * redis://127.0.0.1:6379), --batch-ms 50 (LIVE_CHAT_BATCH_MS on the server; 0 = off),
  * --replicas 1 app processes (more than one: they share the room through
  * Redis, as replicas behind a load balancer do; viewer process k connects to
  * replica k mod replicas, senders are spread the same way).
@@ -53,7 +53,7 @@ function parseArgs(argv: string[]): Args {
     clients: 4,
     client: 'socketio',
     redis: false,
-    batchMs: 100,
+    batchMs: 50,
     replicas: 1,
   };
   for (let i = 0; i < argv.length; i++) {

@@ -25,7 +25,7 @@ export interface LiveConfig {
   /** LIVE_STATS_FLUSH_MS (5000): how often peak/unique viewers and likes are written to stream_stats. */
   statsFlushMs: number;
   /**
-   * LIVE_CHAT_BATCH_MS (100): in a big room, chat lines relayed within this window
+   * LIVE_CHAT_BATCH_MS (50): in a big room, chat lines relayed within this window
    * leave as one `chat:messages` frame per viewer instead of one `chat:message`
    * each. Sending a frame to a socket costs the same whatever it carries, so this
    * is what lets one replica feed thousands of viewers (see ChatFanout). 0 turns batching off.
@@ -74,7 +74,7 @@ export function loadLiveConfig(env: NodeJS.ProcessEnv = process.env): LiveConfig
     reactionWindowMs: r.int('LIVE_REACTION_WINDOW_MS', 250, 10, 250),
     reactionsPerSecond: r.int('LIVE_REACTIONS_PER_SECOND', 20, 1, 1000),
     statsFlushMs: r.int('LIVE_STATS_FLUSH_MS', 5000, 100, 600_000),
-    chatBatchMs: r.int('LIVE_CHAT_BATCH_MS', 100, 0, 250),
+    chatBatchMs: r.int('LIVE_CHAT_BATCH_MS', 50, 0, 250),
     chatBatchMinViewers: r.int('LIVE_CHAT_BATCH_MIN_VIEWERS', 250, 1, 1_000_000),
     fanoutChunk: r.int('LIVE_FANOUT_CHUNK', 500, 1, 1_000_000),
     directWrite: r.bool('LIVE_DIRECT_WRITE', true),
