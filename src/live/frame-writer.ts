@@ -57,25 +57,33 @@ export class FrameWriter {
   constructor(
     private readonly ns: Namespace,
     private readonly enabled = true,
+    /** Told how many sockets each path wrote, once per emit (for /metrics). */
+    private readonly observe?: (path: 'direct' | 'socketio', sockets: number) => void,
   ) {}
 
   /** Emits `event` to the sockets with these ids (those that left meanwhile are skipped). */
   emit(ids: Iterable<string>, event: string, data: unknown): void {
     const frame = this.enabled ? this.frame(event, data) : null;
     const rest: string[] = [];
+    let direct = 0;
     for (const id of ids) {
       const socket = this.ns.sockets.get(id);
       if (!socket) continue;
       const out = frame ? writable(socket) : null;
       if (out) {
         out.write(frame!);
-        this.counts.direct++;
+        direct++;
       } else {
         rest.push(id);
       }
     }
+    if (direct > 0) {
+      this.counts.direct += direct;
+      this.observe?.('direct', direct);
+    }
     if (rest.length === 0) return;
     this.counts.socketio += rest.length;
+    this.observe?.('socketio', rest.length);
     (this.ns.local.to(rest).emit as (ev: string, d: unknown) => boolean)(event, data);
   }
 

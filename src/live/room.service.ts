@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import type { Namespace, Socket } from 'socket.io';
 import type { ChatRoomContext } from '../chat/chat.service';
 import { ChatService } from '../chat/chat.service';
@@ -7,6 +8,7 @@ import { ModerationService } from '../chat/moderation.service';
 import type { AuthUser } from '../common/auth/roles';
 import { TokenService } from '../common/auth/token.service';
 import { RateLimitedError } from '../common/errors/domain-errors';
+import { MetricsService } from '../metrics/metrics.service';
 import { PUBSUB, STATE_STORE } from '../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
 import type { StateStore } from '../infra/state-store';
@@ -140,6 +142,7 @@ export class RoomService implements OnModuleDestroy {
     @Inject(LIVE_CONFIG) private readonly config: LiveConfig,
     private readonly limits: ConnectionLimits,
     @Optional() @Inject(PIN_READER) private readonly pins?: PinReader,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.presence = new Presence(state, config.presencePeriodMs);
     this.reactions = new ReactionAggregator(config.reactionWindowMs, (id, counts) =>
@@ -150,7 +153,15 @@ export class RoomService implements OnModuleDestroy {
   /** Called by the gateway once the namespace exists: starts the tickers. */
   async attach(ns: LiveNamespace): Promise<void> {
     this.ns = ns;
-    this.frames = new FrameWriter(ns, this.config.directWrite);
+    const writes = this.metrics
+      ? new Counter({
+          name: 'livecart_live_socket_writes_total',
+          help: 'Room frames written to sockets, by path: direct (one TCP write) or socketio (engine.io queue)',
+          labelNames: ['path'],
+          registers: [this.metrics.registry],
+        })
+      : undefined;
+    this.frames = new FrameWriter(ns, this.config.directWrite, (path, n) => writes?.inc({ path }, n));
     this.timers.push(
       setInterval(() => void this.tickViewers(), this.config.viewersIntervalMs),
       setInterval(() => void this.flushAllStats(), this.config.statsFlushMs),

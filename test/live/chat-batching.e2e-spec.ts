@@ -2,7 +2,11 @@ import type { ChatMessage } from '../../src/live/live-events';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { ask, connect, eventually, join, sleep, type LiveClient } from './live-client';
 
-/** Big rooms get chat in batches; here every room counts as big (LIVE_CHAT_BATCH_MIN_VIEWERS=1). */
+/**
+ * Big rooms get chat in batches; here every room counts as big (LIVE_CHAT_BATCH_MIN_VIEWERS=1)
+ * and is written in chunks of two sockets (LIVE_FANOUT_CHUNK=2), so frames go out through
+ * RoomEmitter and FrameWriter's direct writes as in a room of thousands.
+ */
 describe('chat batching in big rooms', () => {
   let t: TestApp;
   let streamer: TestUser;
@@ -33,6 +37,7 @@ describe('chat batching in big rooms', () => {
   beforeAll(async () => {
     process.env.LIVE_CHAT_BATCH_MIN_VIEWERS = '1';
     process.env.LIVE_CHAT_BATCH_MS = '200';
+    process.env.LIVE_FANOUT_CHUNK = '2';
     t = await startTestApp({ redis: false });
     streamer = await t.user('streamer');
   });
@@ -102,5 +107,27 @@ describe('chat batching in big rooms', () => {
     await eventually(() => got.events.includes(`deleted ${message.id}`));
     expect(got.texts).toEqual(['opens the window', 'regret']);
     expect(got.events.at(-1)).toBe(`deleted ${message.id}`);
+  });
+
+  it('writes big-room frames straight to each websocket, and counts them in /metrics', async () => {
+    const directWrites = async (): Promise<number> => {
+      const res = await t.http.get('/metrics').expect(200);
+      const m = /^livecart_live_socket_writes_total\{path="direct"\} (\d+)$/m.exec(res.text);
+      return m ? Number(m[1]) : 0;
+    };
+    const before = await directWrites();
+    const sender = await open((await t.user('viewer')).token);
+    const watchers = await Promise.all([1, 2, 3, 4].map(() => open()));
+    await join(sender, streamId);
+    for (const w of watchers) await join(w, streamId);
+    const got = watchers.map(lines);
+    for (const text of ['a', 'b', 'c']) await ask(sender, 'chat:send', { text });
+    await eventually(() => got.every((g) => g.texts.length === 3));
+    for (const g of got) expect(g.texts).toEqual(['a', 'b', 'c']);
+    // Five sockets in chunks of two: every frame of the room goes through FrameWriter, and all
+    // of these clients are idle websockets, so each frame a watcher got was a direct write.
+    const frames = got.reduce((n, g) => n + g.frames, 0);
+    expect(frames).toBeGreaterThanOrEqual(8);
+    expect(await directWrites()).toBeGreaterThanOrEqual(before + frames);
   });
 });
