@@ -16,7 +16,7 @@ function loadHlsJs() {
 }
 
 /** Quiet time after a stall before the player goes back to its normal distance from live. */
-const STALL_FORGIVE_MS = 8000;
+const STALL_FORGIVE_MS = 4000;
 
 /**
  * hls.js moves its target latency one second further from live at every
