@@ -12,11 +12,12 @@ export interface RoomTransport {
  * Delivery to one stream's rooms on this replica, in order, in chunks.
  *
  * A frame costs a socket write per viewer (~12 µs here with FrameWriter, ~20
- * through socket.io): 5,000 viewers hold the event loop 60-115 ms if written in one go, and every chat:send, ack and
- * database answer that arrives meanwhile waits that long (bench:chat measured
- * a loop delay p99 of 130-180 ms, half the chat latency budget). Here a big
- * room is written `chunk` sockets at a time, yielding to the loop between
- * chunks, with one encoding per chunk. Events of a stream leave one after
+ * through socket.io): 5,000 viewers hold the event loop 60-115 ms if written
+ * in one go, and every chat:send, ack and database answer that arrives
+ * meanwhile waits that long (bench:chat measured a loop delay p99 of 130-180
+ * ms, half the chat latency budget). Here a big room is written `chunk`
+ * sockets at a time, yielding to the loop between chunks, with one encoding
+ * per chunk. Events of a stream leave one after
  * the other (a frame is complete on every socket before the next starts), so
  * a line still reaches everyone before its deletion, and the order viewers see
  * is the order of the room channel. Each event goes to the sockets that were

@@ -423,12 +423,11 @@ export class RoomService implements OnModuleDestroy {
     room.emitter ??= new RoomEmitter(
       {
         members: (name) => this.ns?.adapter.rooms.get(name),
-        // One encoding per call: the same ready frame goes to every socket.
+        // Every room frame goes through FrameWriter: one encoding per call, the same ready
+        // frame to every socket. A room name (a small room, sent at once) is its sockets now.
         emit: (to, event, data) => {
           if (!this.ns || !this.frames) return;
-          if (typeof to === 'string')
-            (this.ns.local.to(to).emit as (ev: string, d: unknown) => boolean)(event, data);
-          else this.frames.emit(to, event, data);
+          this.frames.emit(typeof to === 'string' ? (this.ns.adapter.rooms.get(to) ?? []) : to, event, data);
         },
       },
       this.config.fanoutChunk,

@@ -4,8 +4,8 @@ import { ask, connect, eventually, join, sleep, type LiveClient } from './live-c
 
 /**
  * Big rooms get chat in batches; here every room counts as big (LIVE_CHAT_BATCH_MIN_VIEWERS=1)
- * and is written in chunks of two sockets (LIVE_FANOUT_CHUNK=2), so frames go out through
- * RoomEmitter and FrameWriter's direct writes as in a room of thousands.
+ * and is written in chunks of two sockets (LIVE_FANOUT_CHUNK=2), so frames go out in chunks
+ * through RoomEmitter, as in a room of thousands.
  */
 describe('chat batching in big rooms', () => {
   let t: TestApp;
