@@ -153,16 +153,8 @@ export class OrdersRepository {
     ids: string[],
     holdSeconds: number,
   ): Promise<ReserveAnswer> {
-    const itemReq: number[] = [];
-    const itemProduct: string[] = [];
-    const itemQty: number[] = [];
-    batch.forEach((r, i) => {
-      for (const it of r.items) {
-        itemReq.push(i + 1);
-        itemProduct.push(it.productId);
-        itemQty.push(it.quantity);
-      }
-    });
+    // Each line names its request by position (1-based), as lc_reserve_orders reads them.
+    const items = batch.flatMap((r, i) => r.items.map((it) => ({ request: i + 1, ...it })));
     const [row] = await this.sql.query<{
       r: {
         results: ReserveResult[];
@@ -176,13 +168,13 @@ export class OrdersRepository {
       text: RESERVE,
       values: [
         ids,
-        batch.map((r) => r.buyerId),
-        batch.map((r) => r.idempotencyKey),
-        batch.map((r) => r.requestHash),
-        batch.map((r) => r.streamId),
-        itemReq,
-        itemProduct,
-        itemQty,
+        ...columns(batch, [
+          (r) => r.buyerId,
+          (r) => r.idempotencyKey,
+          (r) => r.requestHash,
+          (r) => r.streamId,
+        ]),
+        ...columns(items, [(i) => i.request, (i) => i.productId, (i) => i.quantity]),
         holdSeconds,
       ],
     });
