@@ -27,7 +27,7 @@ apt_ensure() {
 # end of life and mediasoup 3.27 asks for 22).
 export PATH="$PWD/node_modules/.bin:$PATH"
 check_node() {
-  command -v node >/dev/null || die "Node.js is not installed (need >= 20.19 to install; the product then runs on Node 22)"
+  command -v node >/dev/null || die "Node.js is not installed (need >= 20.19 to run npm; on Linux x64 npm then installs Node 22 for everything else)"
   node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
     || die "Node.js $(node -v) is too old (need >= 20.19)"
 }
