@@ -193,7 +193,7 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
     const status = await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
     expect(status.body).toMatchObject({ state: 'live', run: 2, source: { width: 480, height: 360 } });
     await f.end(stream.id);
-  });
+  }, 120_000);
 
   it('closes the playlists with EXT-X-ENDLIST when the stream ends, and the replay stays at the same URL', async () => {
     const stream = await f.newStream();
