@@ -4,8 +4,8 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 export interface RoomTransport {
   /** Ids of the sockets in a room here, or undefined when there are none. */
   members(room: string): ReadonlySet<string> | undefined;
-  /** Emits to a room, or to the sockets with these ids (one encoding per call). */
-  emit(to: string | string[], event: string, data: unknown): void;
+  /** Emits to the sockets with these ids (one encoding per call). */
+  emit(ids: Iterable<string>, event: string, data: unknown): void;
 }
 
 /**
@@ -46,7 +46,7 @@ export class RoomEmitter {
     if (this.busy === 0 && members.size <= this.chunk) {
       // Nothing ahead of it and small: written at once, as socket.io would.
       try {
-        this.transport.emit(room, event, data);
+        this.transport.emit(members, event, data);
       } catch (e) {
         this.onError(e);
       }

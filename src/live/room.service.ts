@@ -424,11 +424,8 @@ export class RoomService implements OnModuleDestroy {
       {
         members: (name) => this.ns?.adapter.rooms.get(name),
         // Every room frame goes through FrameWriter: one encoding per call, the same ready
-        // frame to every socket. A room name (a small room, sent at once) is its sockets now.
-        emit: (to, event, data) => {
-          if (!this.ns || !this.frames) return;
-          this.frames.emit(typeof to === 'string' ? (this.ns.adapter.rooms.get(to) ?? []) : to, event, data);
-        },
+        // frame to every socket.
+        emit: (ids, event, data) => this.frames?.emit(ids, event, data),
       },
       this.config.fanoutChunk,
       (e) => this.warn('room emit', e),
