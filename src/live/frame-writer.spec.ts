@@ -67,58 +67,64 @@ describe('FrameWriter', () => {
   }
 
   const ids = () => [...ns.sockets.keys()];
+  /** A writer and the socket writes it reports, by path. */
+  const counted = (enabled = true) => {
+    const counts = { direct: 0, socketio: 0 };
+    const writer = new FrameWriter(ns, enabled, (path, n) => (counts[path] += n));
+    return { writer, counts };
+  };
 
   it('writes the frame directly to websocket clients, and they decode the event as socket.io sent it', async () => {
     const cs = await Promise.all([1, 2, 3].map(() => client(['websocket'])));
-    const writer = new FrameWriter(ns);
+    const { writer, counts } = counted();
     const data = {
       messages: [{ id: 'm1', text: 'héllo <b>"quoted"</b> 💬', at: '2026-12-01T00:00:00.000Z' }],
     };
     const got = collect(cs, 'chat:messages', 1);
     writer.emit(ids(), 'chat:messages', data);
     expect(await got).toEqual([[data], [data], [data]]);
-    expect(writer.counts).toEqual({ direct: 3, socketio: 0 });
+    expect(counts).toEqual({ direct: 3, socketio: 0 });
   });
 
   it('frames a payload over 64 KiB with the long length form', async () => {
     const [c] = await Promise.all([client(['websocket'])]);
-    const writer = new FrameWriter(ns);
+    const { writer, counts } = counted();
     const data = { text: 'x'.repeat(70_000) };
     const got = collect([c], 'big', 1);
     writer.emit(ids(), 'big', data);
     expect(await got).toEqual([[data]]);
-    expect(writer.counts.direct).toBe(1);
+    expect(counts.direct).toBe(1);
   });
 
   it('sends through socket.io to a long-polling client, and to everyone when disabled', async () => {
     const ws = await client(['websocket']);
     const polling = await client(['polling']);
-    const writer = new FrameWriter(ns);
+    const { writer, counts } = counted();
     let got = collect([ws, polling], 'e', 1);
     writer.emit(ids(), 'e', { n: 1 });
     expect(await got).toEqual([[{ n: 1 }], [{ n: 1 }]]);
-    expect(writer.counts).toEqual({ direct: 1, socketio: 1 });
+    expect(counts).toEqual({ direct: 1, socketio: 1 });
 
-    const off = new FrameWriter(ns, false);
+    const off = counted(false);
     got = collect([ws, polling], 'f', 1);
-    off.emit(ids(), 'f', { n: 2 });
+    off.writer.emit(ids(), 'f', { n: 2 });
     expect(await got).toEqual([[{ n: 2 }], [{ n: 2 }]]);
     expect(off.counts).toEqual({ direct: 0, socketio: 2 });
   });
 
   it('sends binary data through socket.io (it is not one text frame)', async () => {
     const c = await client(['websocket']);
-    const writer = new FrameWriter(ns);
+    const { writer, counts } = counted();
     const got = collect([c], 'bin', 1);
     writer.emit(ids(), 'bin', { b: Buffer.from([1, 2, 3]) });
     const [[d]] = (await got) as [[{ b: ArrayBuffer }]];
     expect([...new Uint8Array(d.b)]).toEqual([1, 2, 3]);
-    expect(writer.counts).toEqual({ direct: 0, socketio: 1 });
+    expect(counts).toEqual({ direct: 0, socketio: 1 });
   });
 
   it('keeps the order of frames mixed with socket.io emits, including ones engine.io had queued', async () => {
     const cs = await Promise.all([1, 2].map(() => client(['websocket'])));
-    const writer = new FrameWriter(ns);
+    const { writer, counts } = counted();
     const got = collect(cs, 'seq', 40);
     for (let i = 0; i < 40; i += 2) {
       // A socket.io emit leaves engine.io's transport unwritable until its write completes,
@@ -129,8 +135,8 @@ describe('FrameWriter', () => {
     const order = Array.from({ length: 40 }, (_, i) => i);
     expect(await got).toEqual([order, order]);
     // Both paths ran: direct while engine.io had nothing queued, socket.io behind its queue.
-    expect(writer.counts.direct).toBeGreaterThan(0);
-    expect(writer.counts.socketio).toBeGreaterThan(0);
+    expect(counts.direct).toBeGreaterThan(0);
+    expect(counts.socketio).toBeGreaterThan(0);
   });
 
   it('skips sockets that left', async () => {
@@ -138,10 +144,10 @@ describe('FrameWriter', () => {
     const before = ids();
     b.disconnect();
     while (ns.sockets.size > 1) await new Promise((r) => setTimeout(r, 10));
-    const writer = new FrameWriter(ns);
+    const { writer, counts } = counted();
     const got = collect([a], 'after', 1);
     writer.emit(before, 'after', 1);
     expect(await got).toEqual([[1]]);
-    expect(writer.counts).toEqual({ direct: 1, socketio: 0 });
+    expect(counts).toEqual({ direct: 1, socketio: 0 });
   });
 });

@@ -48,16 +48,14 @@ interface Encoder {
  *
  * It reads engine.io and ws internals, each checked per socket; if a version
  * changes them, the checks fail and everything takes socket.io's path (the
- * `direct` counter, asserted by the tests, shows which path ran).
+ * writes reported per path, asserted by the tests and counted in /metrics,
+ * show which path ran).
  */
 export class FrameWriter {
-  /** Socket writes by path since start. */
-  readonly counts = { direct: 0, socketio: 0 };
-
   constructor(
     private readonly ns: Namespace,
     private readonly enabled = true,
-    /** Told how many sockets each path wrote, once per emit (for /metrics). */
+    /** Told how many sockets each path wrote, once per emit (/metrics counts them). */
     private readonly observe?: (path: 'direct' | 'socketio', sockets: number) => void,
   ) {}
 
@@ -77,12 +75,8 @@ export class FrameWriter {
         rest.push(id);
       }
     }
-    if (direct > 0) {
-      this.counts.direct += direct;
-      this.observe?.('direct', direct);
-    }
+    if (direct > 0) this.observe?.('direct', direct);
     if (rest.length === 0) return;
-    this.counts.socketio += rest.length;
     this.observe?.('socketio', rest.length);
     (this.ns.local.to(rest).emit as (ev: string, d: unknown) => boolean)(event, data);
   }
