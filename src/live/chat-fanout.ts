@@ -1,28 +1,58 @@
 import type { ChatMessage } from './live-events';
 
+/** What a room's chat delivery needs of this replica (RoomEmitter and FrameWriter). */
+export interface ChatSink {
+  /**
+   * Calls `write` with the room's sockets here, as they are when its turn
+   * comes after the events queued before it, a chunk at a time; settles once
+   * every chunk has been written (at once for a small room).
+   */
+  each(write: (ids: Iterable<string>) => void): void | Promise<void>;
+  /** Writes one frame to these sockets. */
+  emit(ids: string[], event: 'chat:message' | 'chat:messages', data: unknown): void;
+}
+
 /**
- * Where a room's chat frames go: every socket of the room on this replica. A
- * sink that writes in chunks returns when the frame is out (see RoomEmitter).
+ * Most lines kept for sockets that are behind. Only a socket that no fan-out
+ * reached for this many lines could need older ones (a leak, not a viewer):
+ * past it the oldest are dropped so the log cannot grow without end.
  */
-export type ChatSink = (event: 'chat:message' | 'chat:messages', data: unknown) => void | Promise<void>;
+const MAX_LOG = 10_000;
 
 /**
  * Chat delivery for one room on this replica.
  *
+ * The room's lines form a log (sequence numbers from 1), and each socket has
+ * a cursor: the last line it has been sent. Every fan-out writes each socket
+ * the lines after its cursor, in order, oldest first, and moves the cursor.
+ * So no socket gets a line twice or misses one, whatever joins, leaves or
+ * fan-outs overlap, and a socket that joins starts at the log's head (the
+ * lines so far are in its room:state).
+ *
  * Small rooms (and a line into a quiet room) get each line at once, as
  * `chat:message`. In a busy big room a frame costs the server a write per
- * socket and each viewer a decode whatever it carries, so the lines that
- * arrive while a window is open leave together at its end as one
- * `chat:messages` (oldest first), and the next window opens only once that
- * fan-out is done (when the sink's promise settles): when the machine is busy
- * the frames grow instead of queueing up. (Spreading each window's fan-out over the window in smaller
- * groups was measured and cost more CPU per frame on the server and the
- * viewers alike: one burst lets the kernel and the viewers batch their work.)
+ * socket and each viewer a decode whatever it carries, so frames are
+ * batched: after a fan-out ends, the room waits `windowMs` and then sends
+ * everyone what they are missing, as one `chat:messages` (or `chat:message`
+ * for a single line). A big room is written a chunk of sockets at a time,
+ * and each chunk gets the lines up to the moment of its own write: a line
+ * that arrives while a fan-out is under way still reaches the sockets that
+ * fan-out has not written yet, instead of waiting for the whole fan-out, the
+ * window and the next fan-out's way down to them. Any socket's lines then wait
+ * at most one fan-out and one window, where a frame closed for all before it
+ * started made the last sockets wait two fan-outs and a window (bench:chat:
+ * 5,000 viewers, ~100 ms per fan-out). The burst shape of a fan-out stays
+ * (spreading a window's fan-out in smaller groups was measured and cost more
+ * CPU per frame on the server and the viewers alike), and when the machine is
+ * busy the frames grow instead of queueing up.
  */
 export class ChatFanout {
-  /** Lines of the open window, oldest first. */
-  private pending: ChatMessage[] = [];
-  /** A window is open: from a frame's send until windowMs after its fan-out ended. */
+  /** Lines not yet sent to every socket; log[i] is line base + i + 1. */
+  private log: ChatMessage[] = [];
+  private base = 0;
+  /** Per socket id, the last line sent to it. */
+  private readonly cursors = new Map<string, number>();
+  /** Batching: a fan-out or the window after it is under way. */
   private open = false;
   private timer?: NodeJS.Timeout;
   private closed = false;
@@ -32,32 +62,39 @@ export class ChatFanout {
     private readonly sink: ChatSink,
   ) {}
 
-  /**
-   * Lines still to be sent: a socket joining now must not also get them in
-   * its room:state, or it would see them twice.
-   */
-  pendingIds(): Set<string> | null {
-    return this.pending.length === 0 ? null : new Set(this.pending.map((m) => m.id));
+  /** The last line's sequence number (0 before the first). */
+  get head(): number {
+    return this.base + this.log.length;
+  }
+
+  /** A socket joins the room: it has the lines so far (room:state) and gets every later one. */
+  joined(socketId: string): void {
+    this.cursors.set(socketId, this.head);
+  }
+
+  left(socketId: string): void {
+    this.cursors.delete(socketId);
   }
 
   /** A new line. `batch`: the room is big enough to batch (see LIVE_CHAT_BATCH_MIN_VIEWERS). */
   push(msg: ChatMessage, batch: boolean): void {
-    if (this.open) {
-      this.pending.push(msg); // a window is open: the line waits for its end
+    this.log.push(msg);
+    if (this.log.length > MAX_LOG) this.trim(this.head - MAX_LOG);
+    if (this.open) return; // a fan-out or a window is under way: it carries the line
+    if (batch && this.windowMs > 0) {
+      // Leading edge: the line leaves at once, and the window opens behind it.
+      this.open = true;
+      this.cycle();
       return;
     }
-    // Leading edge: a line into a quiet or small room leaves at once; a big room opens a window.
-    const sent = this.sink('chat:message', msg);
-    if (batch && this.windowMs > 0) this.openWindow(sent);
+    // Unbatched: one fan-out per line, up to that line, so each leaves as its own chat:message.
+    this.settled(this.fanout(this.head), () => this.trimSent());
   }
 
-  /** Sends what the window holds now (before a deletion, so a line never arrives after it). */
+  /** Sends every socket what it is missing, now (before a deletion, so a line never arrives after it). */
   flush(): void | Promise<void> {
-    const lines = this.pending;
-    if (lines.length === 0) return;
-    this.pending = [];
-    if (lines.length === 1) return this.sink('chat:message', lines[0]);
-    return this.sink('chat:messages', { messages: lines });
+    if (this.head === this.minCursor()) return;
+    return this.fanout();
   }
 
   close(): void {
@@ -68,21 +105,64 @@ export class ChatFanout {
     void this.flush();
   }
 
-  /** Opens a window that ends windowMs after the frame just sent is out. */
-  private openWindow(sent: void | Promise<void>): void {
-    this.open = true;
-    const start = () => {
+  /** One batched round: a fan-out, then the window; another round if lines came meanwhile. */
+  private cycle(): void {
+    this.settled(this.fanout(), () => {
+      this.trimSent();
       if (this.open && !this.closed) this.timer = setTimeout(() => this.endWindow(), this.windowMs);
-    };
-    if (sent) void sent.then(start, start);
-    else start();
+    });
   }
 
-  /** A window ended: send what it gathered, and keep windows going while lines keep coming. */
   private endWindow(): void {
     this.timer = undefined;
-    this.open = false;
-    if (this.pending.length === 0) return;
-    this.openWindow(this.flush());
+    if (this.closed) return;
+    if (this.head === this.minCursor()) this.open = false; // nobody is behind: batching ends
+    else this.cycle();
+  }
+
+  /** Writes each socket the lines after its cursor, up to `upTo` (default: the head when its chunk is written). */
+  private fanout(upTo?: number): void | Promise<void> {
+    return this.sink.each((ids) => this.write(ids, upTo ?? this.head));
+  }
+
+  private write(ids: Iterable<string>, upTo: number): void {
+    // Sockets at the same cursor (nearly always all of them) share one frame.
+    const groups = new Map<number, string[]>();
+    for (const id of ids) {
+      const at = this.cursors.get(id);
+      if (at === undefined || at >= upTo) continue; // not joined through the room, or up to date
+      const group = groups.get(at);
+      if (group) group.push(id);
+      else groups.set(at, [id]);
+      this.cursors.set(id, upTo);
+    }
+    for (const [at, group] of groups) {
+      const lines = this.log.slice(Math.max(0, at - this.base), upTo - this.base);
+      if (lines.length === 1) this.sink.emit(group, 'chat:message', lines[0]);
+      else if (lines.length > 1) this.sink.emit(group, 'chat:messages', { messages: lines });
+    }
+  }
+
+  private minCursor(): number {
+    let min = this.head;
+    for (const at of this.cursors.values()) if (at < min) min = at;
+    return min;
+  }
+
+  /** Drops the lines every socket has been sent. */
+  private trimSent(): void {
+    this.trim(this.minCursor());
+  }
+
+  private trim(upTo: number): void {
+    if (upTo <= this.base) return;
+    this.log = this.log.slice(upTo - this.base);
+    this.base = upTo;
+  }
+
+  /** Runs `then` once `sent` settles, or at once when the fan-out was written synchronously. */
+  private settled(sent: void | Promise<void>, then: () => void): void {
+    if (sent) void sent.then(then, then);
+    else then();
   }
 }

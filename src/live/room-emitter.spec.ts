@@ -64,6 +64,24 @@ describe('RoomEmitter', () => {
     expect(gotLine2).not.toContain('late');
   });
 
+  it('each: hands the writer the sockets in the room when its turn comes, in chunks, after earlier events', async () => {
+    rooms.set('r', ids(25));
+    const e = new RoomEmitter(transport, 10, fail);
+    void e.emit('r', 'chat:deleted', {}); // big: written over several turns
+    const chunks: string[][] = [];
+    const done = e.each('r', (to) => void chunks.push([...to]));
+    rooms.get('r')!.add('late'); // joins while the event ahead is still going out
+    expect(chunks).toEqual([]);
+    await done;
+    expect(chunks.map((c) => c.length)).toEqual([10, 10, 6]);
+    expect(chunks.flat()).toContain('late');
+    // A small room with nothing queued is written at once.
+    rooms.set('small', ids(3));
+    const now: string[][] = [];
+    void e.each('small', (to) => void now.push([...to]));
+    expect(now).toEqual([['s0', 's1', 's2']]);
+  });
+
   it('skips rooms without sockets and goes on after a failing emit', async () => {
     const errors: unknown[] = [];
     rooms.set('r', ids(1));

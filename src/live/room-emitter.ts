@@ -43,20 +43,45 @@ export class RoomEmitter {
   emit(room: string, event: string, data: unknown): Promise<void> {
     const members = this.transport.members(room);
     if (!members || members.size === 0) return this.tail;
-    if (this.busy === 0 && members.size <= this.chunk) {
-      // Nothing ahead of it and small: written at once, as socket.io would.
-      try {
-        this.transport.emit(members, event, data);
-      } catch (e) {
-        this.onError(e);
-      }
-      return Promise.resolve();
-    }
+    const write = (ids: Iterable<string>) => this.transport.emit(ids, event, data);
+    if (this.busy === 0 && members.size <= this.chunk) return this.now(members, write);
     const ids = [...members];
+    return this.enqueue(() => this.send(ids, write));
+  }
+
+  /**
+   * Calls `write` with the room's sockets as they are when its turn comes
+   * (after every event queued before it), a chunk at a time, yielding to the
+   * loop between chunks. For writers that decide per socket what it still
+   * needs (ChatFanout), so a socket that joined meanwhile is included.
+   */
+  each(room: string, write: (ids: Iterable<string>) => void): Promise<void> {
+    if (this.busy === 0) {
+      const members = this.transport.members(room);
+      if (!members || members.size === 0) return this.tail;
+      if (members.size <= this.chunk) return this.now(members, write);
+    }
+    return this.enqueue(async () => {
+      const members = this.transport.members(room);
+      if (members && members.size > 0) await this.send([...members], write);
+    });
+  }
+
+  /** Nothing ahead of it and small: written at once, as socket.io would. */
+  private now<T extends Iterable<string>>(ids: T, write: (ids: T) => void): Promise<void> {
+    try {
+      write(ids);
+    } catch (e) {
+      this.onError(e);
+    }
+    return Promise.resolve();
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
     this.busy++;
     const run = async (): Promise<void> => {
       try {
-        await this.send(ids, event, data);
+        await task();
       } catch (e) {
         this.onError(e);
       } finally {
@@ -67,10 +92,10 @@ export class RoomEmitter {
     return this.tail;
   }
 
-  private async send(ids: string[], event: string, data: unknown): Promise<void> {
+  private async send(ids: string[], write: (ids: string[]) => void): Promise<void> {
     for (let i = 0; i < ids.length; i += this.chunk) {
       if (i > 0) await yieldToLoop();
-      this.transport.emit(ids.slice(i, i + this.chunk), event, data);
+      write(ids.slice(i, i + this.chunk));
     }
   }
 }

@@ -190,9 +190,9 @@ export class RoomService implements OnModuleDestroy {
     }
     socket.data.room = { streamId: room.streamId, viewerKey, staff, address };
     room.sockets.add(socket.id);
-    // The last messages as of joining: lines of the open batch window arrive as chat frames.
-    const owed = this.fanoutFor(room).pendingIds();
-    const messages = owed ? room.recent.filter((m) => !owed.has(m.id)) : room.recent;
+    // The last messages as of joining; every later line arrives as a chat frame.
+    this.fanoutFor(room).joined(socket.id);
+    const messages = room.recent;
     await socket.join(
       staff ? [viewersRoom(room.streamId), staffRoom(room.streamId)] : viewersRoom(room.streamId),
     );
@@ -242,6 +242,7 @@ export class RoomService implements OnModuleDestroy {
     const room = this.active.get(joined.streamId);
     if (!room) return;
     room.sockets.delete(socketId);
+    room.chat?.left(socketId);
     if (joined.viewerKey) {
       const n = (room.viewers.get(joined.viewerKey) ?? 1) - 1;
       if (n > 0) room.viewers.set(joined.viewerKey, n);
@@ -412,9 +413,10 @@ export class RoomService implements OnModuleDestroy {
 
   /** The room's chat delivery; it emits locally: every replica relays the channel to its own sockets. */
   private fanoutFor(room: LocalRoom): ChatFanout {
-    room.chat ??= new ChatFanout(this.config.chatBatchMs, (event, data) =>
-      this.emitterFor(room).emit(viewersRoom(room.streamId), event, data),
-    );
+    room.chat ??= new ChatFanout(this.config.chatBatchMs, {
+      each: (write) => this.emitterFor(room).each(viewersRoom(room.streamId), write),
+      emit: (ids, event, data) => this.frames?.emit(ids, event, data),
+    });
     return room.chat;
   }
 
