@@ -66,8 +66,9 @@ export interface ServerToClientEvents {
   'gmv:update': (p: { currency: string; gmvCents: number; orders: number }) => void;
   /**
    * Big rooms only (LIVE_CHAT_BATCH_MIN_VIEWERS connections on a replica): the
-   * chat lines of one batch window (LIVE_CHAT_BATCH_MS), oldest first, in one
-   * frame. A window with a single line still sends chat:message. Clients handle both.
+   * chat lines this socket has not been sent yet (at most one frame per fan-out
+   * and LIVE_CHAT_BATCH_MS), oldest first. A single line still goes as
+   * chat:message. Clients handle both.
    */
   'chat:messages': (p: { messages: ChatMessage[] }) => void;
 }
