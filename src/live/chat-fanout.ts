@@ -116,7 +116,8 @@ export class ChatFanout {
   private endWindow(): void {
     this.timer = undefined;
     if (this.closed) return;
-    if (this.head === this.minCursor()) this.open = false; // nobody is behind: batching ends
+    if (this.head === this.minCursor())
+      this.open = false; // nobody is behind: batching ends
     else this.cycle();
   }
 
