@@ -218,4 +218,18 @@ describe('ChatFanout', () => {
     expect(f.head).toBe(3);
     f.close();
   });
+
+  it('keeps at most 10,000 lines for a socket no fan-out reaches, then gives it the newest', () => {
+    const room = new FakeRoom();
+    const f = open(room, 0, 'a');
+    f.joined('ghost'); // has a cursor but is not in the room: it holds the log back
+    for (let n = 1; n <= 10_001; n++) f.push(line(n), false);
+    room.members.push('ghost');
+    void f.flush();
+    const got = room.received('ghost');
+    expect(got).toHaveLength(10_000);
+    expect(got[0]).toBe('line 2');
+    expect(got.at(-1)).toBe('line 10001');
+    expect(room.received('a')).toHaveLength(10_001);
+  });
 });

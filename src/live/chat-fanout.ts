@@ -138,7 +138,11 @@ export class ChatFanout {
       this.cursors.set(id, upTo);
     }
     for (const [at, group] of groups) {
-      const lines = this.log.slice(Math.max(0, at - this.base), upTo - this.base);
+      // Lines before the log's start were dropped (MAX_LOG): the socket gets what is left.
+      const from = Math.max(0, at - this.base);
+      const to = upTo - this.base;
+      if (to <= from) continue;
+      const lines = this.log.slice(from, to);
       if (lines.length === 1) this.sink.emit(group, 'chat:message', lines[0]);
       else if (lines.length > 1) this.sink.emit(group, 'chat:messages', { messages: lines });
     }
