@@ -16,6 +16,7 @@ import { OrdersHotPathForeignKeys1763800600000 } from './migrations/176380060000
 import { IndexProbes1763800700000 } from './migrations/1763800700000-IndexProbes';
 import { HotFunctionsNoSeqScan1763800800000 } from './migrations/1763800800000-HotFunctionsNoSeqScan';
 import { OptimisticReservation1763800900000 } from './migrations/1763800900000-OptimisticReservation';
+import { JournalIndexProbe1763801000000 } from './migrations/1763801000000-JournalIndexProbe';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   IndexProbes1763800700000,
   HotFunctionsNoSeqScan1763800800000,
   OptimisticReservation1763800900000,
+  JournalIndexProbe1763801000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
