@@ -24,22 +24,30 @@ describe('report journal trigger', () => {
     await t?.close();
   });
 
-  /** Inserts `n` orders of one product in one statement each for orders and items, as a reservation does. */
-  async function insertOrders(shop: { productId: string; merchantId: string }, n: number): Promise<string[]> {
-    const ids = Array.from({ length: n }, () => randomUUID());
+  /** Order rows, one statement for the batch, as a reservation inserts them. */
+  async function insertOrderRows(ids: string[], merchantId: string): Promise<void> {
     await db.query(
       `INSERT INTO orders (id, buyer_id, merchant_id, status, currency, total_cents, idempotency_key,
          request_hash, expires_at)
        SELECT id, gen_random_uuid(), $2, 'pending_payment', 'USD', 100, id::text, 'h', now() + interval '10 minutes'
        FROM unnest($1::uuid[]) AS id`,
-      [ids, shop.merchantId],
+      [ids, merchantId],
     );
+  }
+
+  /** Their items, one statement: this fires the journal trigger. */
+  async function insertItemRows(ids: string[], productId: string): Promise<void> {
     await db.query(
       `INSERT INTO order_items (order_id, product_id, title, quantity, unit_price_cents)
        SELECT id, $2, 'Aurora X', 1, 100 FROM unnest($1::uuid[]) AS id`,
-      [ids, shop.productId],
+      [ids, productId],
     );
-    return ids;
+  }
+
+  async function insertOrders(shop: { productId: string; merchantId: string }, n: number): Promise<void> {
+    const ids = Array.from({ length: n }, () => randomUUID());
+    await insertOrderRows(ids, shop.merchantId);
+    await insertItemRows(ids, shop.productId);
   }
 
   /** Orders' rows fetched through indexes by this transaction so far. */
@@ -62,19 +70,9 @@ describe('report journal trigger', () => {
     await db.query('BEGIN');
     try {
       const batch = [randomUUID(), randomUUID(), randomUUID()];
-      await db.query(
-        `INSERT INTO orders (id, buyer_id, merchant_id, status, currency, total_cents, idempotency_key,
-           request_hash, expires_at)
-         SELECT id, gen_random_uuid(), $2, 'pending_payment', 'USD', 100, id::text, 'h', now()
-         FROM unnest($1::uuid[]) AS id`,
-        [batch, target.merchantId],
-      );
+      await insertOrderRows(batch, target.merchantId);
       const before = await fetched();
-      await db.query(
-        `INSERT INTO order_items (order_id, product_id, title, quantity, unit_price_cents)
-         SELECT id, $2, 'Aurora X', 1, 100 FROM unnest($1::uuid[]) AS id`,
-        [batch, target.productId],
-      );
+      await insertItemRows(batch, target.productId);
       // One probe per order for the journal, plus the items' foreign-key check of each order.
       expect((await fetched()) - before).toBeLessThanOrEqual(batch.length * 2);
       const { rows: journal } = await db.query<{ n: string }>(
