@@ -23,6 +23,9 @@
  *   BENCH_PROFILE=file       write a V8 CPU profile of the app during one phase, and print its top functions
  *   BENCH_PROFILE_PHASE=orders   or trivial: the phase BENCH_PROFILE covers
  *   BENCH_APP_ENV=K=V,K2=V2  extra app settings (e.g. REPORTS_FOLD_MS=60000 to keep the reports fold out)
+ *   BENCH_DIRECT=1           the sale calls OrdersService.create in the app's process from BENCH_CONNECTIONS
+ *                            concurrent callers instead of over HTTP: what the reservation engine and the
+ *                            database do without the HTTP layer (a diagnostic, not the target's measure)
  */
 import 'reflect-metadata';
 import { fork, spawn } from 'node:child_process';
@@ -35,7 +38,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/config';
+import type { AuthUser } from '../src/common/auth/roles';
+import { DomainError } from '../src/common/errors/domain-errors';
 import { OrderMetrics } from '../src/orders/order-metrics';
+import { OrdersService } from '../src/orders/orders.service';
 import type { LoadJob, LoadResult } from './loadgen';
 
 const env = process.env;
@@ -52,6 +58,7 @@ const DURATION_S = int('BENCH_DURATION_S', 60);
 const TRIVIAL_S = int('BENCH_TRIVIAL_S', 5);
 const RUNS = int('BENCH_RUNS', 1);
 const USE_REDIS = env.BENCH_REDIS !== '0';
+const DIRECT = env.BENCH_DIRECT === '1';
 const BASE_DB = env.TEST_DATABASE_URL ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = env.TEST_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -114,6 +121,66 @@ function load(job: LoadJob): Promise<LoadResult & { cpuMs: number }> {
     });
     child.send(job);
   });
+}
+
+/**
+ * BENCH_DIRECT: the same sale without HTTP. `connections` callers each place
+ * one order after another through OrdersService.create; statuses are the
+ * ones the HTTP layer would have answered (201, or the DomainError's).
+ */
+async function directSale(
+  orders: OrdersService,
+  buyers: AuthUser[],
+  connections: number,
+  body: { streamId: string; items: { productId: string; quantity: number }[] },
+  acceptedFile: string,
+): Promise<LoadResult & { cpuMs: number }> {
+  const result: LoadResult & { cpuMs: number } = {
+    sent: 0,
+    elapsedMs: 0,
+    lastOkMs: 0,
+    statuses: {},
+    okLatencies: [],
+    otherLatencies: [],
+    errors: 0,
+    sampleErrors: [],
+    cpuMs: 0,
+  };
+  const accepted: string[] = [];
+  const start = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < buyers.length) {
+        const i = next++;
+        result.sent++;
+        const sentAt = performance.now();
+        let status: number;
+        try {
+          const { order, created } = await orders.create(buyers[i], `sale-${i}`, structuredClone(body));
+          status = created ? 201 : 200;
+          if (created) accepted.push(order.id);
+        } catch (e) {
+          if (!(e instanceof DomainError)) {
+            result.errors++;
+            if (result.sampleErrors.length < 5) result.sampleErrors.push(String(e));
+          }
+          status = e instanceof DomainError ? e.status : 500;
+        }
+        const now = performance.now();
+        result.statuses[status] = (result.statuses[status] ?? 0) + 1;
+        if (status < 300) {
+          result.okLatencies.push(now - sentAt);
+          result.lastOkMs = now - start;
+        } else {
+          result.otherLatencies.push(now - sentAt);
+        }
+      }
+    }),
+  );
+  result.elapsedMs = performance.now() - start;
+  fs.writeFileSync(acceptedFile, accepted.join('\n'));
+  return result;
 }
 
 /** CPU ms (user + system) a process has used so far, from /proc. */
@@ -341,20 +408,29 @@ async function runOnce(): Promise<RunSummary> {
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const t0 = performance.now();
-    const sale = await load({
-      port,
-      connections: CONNECTIONS,
-      durationMs: DURATION_S * 1000,
-      acceptedFile: tmp('accepted'),
-      requests: {
-        kind: 'orders',
-        tokensFile: tmp('tokens'),
-        path: '/api/orders',
-        body: JSON.stringify({ streamId, items: [{ productId: saleProduct, quantity: 1 }] }),
-        keyPrefix: 'sale-',
-        count: BUYERS,
-      },
-    });
+    const saleBody = { streamId, items: [{ productId: saleProduct, quantity: 1 }] };
+    const sale = DIRECT
+      ? await directSale(
+          app.get(OrdersService),
+          buyers.rows.map((u) => ({ id: u.id, email: u.email, name: u.display_name, roles: ['viewer'] })),
+          CONNECTIONS,
+          saleBody,
+          tmp('accepted'),
+        )
+      : await load({
+          port,
+          connections: CONNECTIONS,
+          durationMs: DURATION_S * 1000,
+          acceptedFile: tmp('accepted'),
+          requests: {
+            kind: 'orders',
+            tokensFile: tmp('tokens'),
+            path: '/api/orders',
+            body: JSON.stringify(saleBody),
+            keyPrefix: 'sale-',
+            count: BUYERS,
+          },
+        });
     const wall = performance.now() - t0;
     loopDelay.disable();
     await stopOrderProfile?.();
@@ -448,11 +524,12 @@ async function runOnce(): Promise<RunSummary> {
         `livecart bench:orders: flash sale of S=${STOCK} units, ${BUYERS} buyers, ${CONNECTIONS} keep-alive connections, ` +
           `${os.availableParallelism()} cores (load generator on the same machine), Redis ${USE_REDIS ? 'on' : 'off'}`,
         `trivial endpoint  GET /api/payments/providers: ${f(trivialRps, 0)} req/s, p50 ${f(summary.trivialP50, 2)} ms, p99 ${f(summary.trivialP99, 2)} ms`,
-        `orders            POST /api/orders: ${accepted} accepted in ${f((sale.lastOkMs || sale.elapsedMs) / 1000, 2)} s = ${f(ordersPerSec, 0)} orders/s, ` +
+        `orders            ${DIRECT ? 'OrdersService.create (BENCH_DIRECT: no HTTP)' : 'POST /api/orders'}: ${accepted} accepted in ${f((sale.lastOkMs || sale.elapsedMs) / 1000, 2)} s = ${f(ordersPerSec, 0)} orders/s, ` +
           `p50 ${f(summary.orderP50, 2)} ms, p99 ${f(summary.orderP99, 2)} ms; other answers ${JSON.stringify(
             Object.fromEntries(Object.entries(sale.statuses).filter(([k]) => k !== '201')),
           )}`,
-        `ratio             orders/s ÷ trivial req/s = ${f(summary.ratio, 2)}`,
+        `ratio             orders/s ÷ trivial req/s = ${f(summary.ratio, 2)}` +
+          (DIRECT ? ' (BENCH_DIRECT: the orders skipped HTTP, so this is not the target ratio)' : ''),
         `checked in the DB oversold units ${oversold}, lost orders ${lost}, unacknowledged orders ${phantom}, ` +
           `duplicated ${summary.duplicated}, stock ${STOCK} → ${stock} (sale ${saleRemaining}) for ${units} units: ${bookkeeping ? 'consistent' : 'INCONSISTENT'}`,
         `inside            mean batch ${f(meanBatch)} orders per batch of ${f(meanTxMs, 2)} ms mean ` +
