@@ -39,6 +39,20 @@ export interface LoadResult {
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 
+/** A result with nothing counted yet. */
+export function emptyResult(): LoadResult {
+  return {
+    sent: 0,
+    elapsedMs: 0,
+    lastOkMs: 0,
+    statuses: {},
+    okLatencies: [],
+    otherLatencies: [],
+    errors: 0,
+    sampleErrors: [],
+  };
+}
+
 function run(job: LoadJob): Promise<LoadResult> {
   const tokens =
     job.requests.kind === 'orders'
@@ -59,16 +73,7 @@ function run(job: LoadJob): Promise<LoadResult> {
     );
   };
 
-  const result: LoadResult = {
-    sent: 0,
-    elapsedMs: 0,
-    lastOkMs: 0,
-    statuses: {},
-    okLatencies: [],
-    otherLatencies: [],
-    errors: 0,
-    sampleErrors: [],
-  };
+  const result = emptyResult();
   const accepted: string[] = [];
   const start = performance.now();
   const deadline = start + job.durationMs;

@@ -42,7 +42,7 @@ import type { AuthUser } from '../src/common/auth/roles';
 import { DomainError } from '../src/common/errors/domain-errors';
 import { OrderMetrics } from '../src/orders/order-metrics';
 import { OrdersService } from '../src/orders/orders.service';
-import type { LoadJob, LoadResult } from './loadgen';
+import { emptyResult, type LoadJob, type LoadResult } from './loadgen';
 
 const env = process.env;
 const int = (name: string, def: number) => {
@@ -135,17 +135,7 @@ async function directSale(
   body: { streamId: string; items: { productId: string; quantity: number }[] },
   acceptedFile: string,
 ): Promise<LoadResult & { cpuMs: number }> {
-  const result: LoadResult & { cpuMs: number } = {
-    sent: 0,
-    elapsedMs: 0,
-    lastOkMs: 0,
-    statuses: {},
-    okLatencies: [],
-    otherLatencies: [],
-    errors: 0,
-    sampleErrors: [],
-    cpuMs: 0,
-  };
+  const result = { ...emptyResult(), cpuMs: 0 };
   const accepted: string[] = [];
   const start = performance.now();
   let next = 0;
