@@ -183,30 +183,45 @@ async function directSale(
   return result;
 }
 
-/** CPU ms (user + system) a process has used so far, from /proc. */
-function cpuOfPid(pid: number): number {
+/**
+ * CPU ms (user + system) a process has used so far, from /proc; with
+ * `children`, plus what its exited children used (the postmaster reaps its
+ * backends, so their CPU stays counted after a pooled connection closes).
+ * NaN when the process is gone.
+ */
+function cpuOfPid(pid: number, children = false): number {
   try {
     const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return ((Number(parts[11]) + Number(parts[12])) * 1000) / 100;
+    const ticks =
+      Number(parts[11]) + Number(parts[12]) + (children ? Number(parts[13]) + Number(parts[14]) : 0);
+    return (ticks * 1000) / 100;
   } catch {
-    return 0;
+    return NaN;
   }
 }
 
-/** CPU ms used so far by these processes. */
-function cpuOfPids(pids: number[]): number {
-  return pids.reduce((n, pid) => n + cpuOfPid(pid), 0);
+/** CPU ms these processes used since `start` (pid → cpuOfPid); those that exited meanwhile are left out and counted. */
+function cpuSince(start: Map<number, number>): { ms: number; exited: number } {
+  let ms = 0;
+  let exited = 0;
+  for (const [pid, before] of start) {
+    const now = cpuOfPid(pid);
+    if (Number.isNaN(now) || Number.isNaN(before)) exited++;
+    else ms += now - before;
+  }
+  return { ms, exited };
 }
 
-/** CPU ms used so far by every process whose name starts with `name` (postgres backends, redis-server). */
+/** CPU ms used so far by every process whose name starts with `name`, and by their exited children. */
 function cpuOfName(name: string): number {
   let total = 0;
   for (const pid of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      if (comm.startsWith(name)) total += cpuOfPid(Number(pid));
+      const ms = comm.startsWith(name) ? cpuOfPid(Number(pid), true) : NaN;
+      if (!Number.isNaN(ms)) total += ms;
     } catch {
       // gone
     }
@@ -401,7 +416,7 @@ async function runOnce(): Promise<RunSummary> {
     ).rows.map((r) => r.pid);
     const cpu0 = {
       app: process.cpuUsage(),
-      pg: cpuOfPids(backends),
+      pg: new Map(backends.map((pid) => [pid, cpuOfPid(pid)])),
       pgAll: cpuOfName('postgres'),
       redis: cpuOfName('redis-server'),
     };
@@ -440,7 +455,8 @@ async function runOnce(): Promise<RunSummary> {
       appUsPerOrder: (appCpu.user + appCpu.system) / Math.max(1, sale.sent),
       appUsPerTrivial: (trivialCpu.user + trivialCpu.system) / Math.max(1, trivial.sent),
       loadgen: (sale.cpuMs / sale.elapsedMs) * 100,
-      postgres: ((cpuOfPids(backends) - cpu0.pg) / wall) * 100,
+      postgres: (cpuSince(cpu0.pg).ms / wall) * 100,
+      postgresExited: cpuSince(cpu0.pg).exited,
       postgresAll: ((cpuOfName('postgres') - cpu0.pgAll) / wall) * 100,
       redis: ((cpuOfName('redis-server') - cpu0.redis) / wall) * 100,
     };
@@ -534,7 +550,8 @@ async function runOnce(): Promise<RunSummary> {
           `duplicated ${summary.duplicated}, stock ${STOCK} → ${stock} (sale ${saleRemaining}) for ${units} units: ${bookkeeping ? 'consistent' : 'INCONSISTENT'}`,
         `inside            mean batch ${f(meanBatch)} orders per batch of ${f(meanTxMs, 2)} ms mean ` +
           `(writes that found their rows changed: ${conflicts('retry')}, batches reserved under locks: ${conflicts('locked')}); CPU (% of one core) app ${f(cpu.app, 0)}, ` +
-          `load generator ${f(cpu.loadgen, 0)}, postgres ${f(cpu.postgres, 0)} (this database's backends; ` +
+          `load generator ${f(cpu.loadgen, 0)}, postgres ${f(cpu.postgres, 0)} (this database's backends` +
+          `${cpu.postgresExited ? `, ${cpu.postgresExited} of which closed during the sale and are not counted` : ''}; ` +
           `all postgres processes ${f(cpu.postgresAll, 0)}), redis ${f(cpu.redis, 0)}; ` +
           `app CPU per request: order ${f(cpu.appUsPerOrder, 0)} µs, trivial ${f(cpu.appUsPerTrivial, 0)} µs; ` +
           `app event-loop delay p50 ${f(loopDelay.percentile(50) / 1e6, 1)} ms, p99 ${f(loopDelay.percentile(99) / 1e6, 1)} ms`,
