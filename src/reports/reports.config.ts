@@ -9,7 +9,11 @@ export interface ReportsConfig {
    * fold before reading, so this never makes a report stale.
    */
   foldMs: number;
-  /** REPORTS_FOLD_BATCH (50000): journal rows folded per transaction. */
+  /**
+   * REPORTS_FOLD_BATCH (5000): journal rows folded per transaction (the
+   * background folder runs one per tick). Larger batches cost more per row:
+   * in one sale, ~0.23 ms per row at 3,600–11,000 rows, 1.2 ms at 50,000.
+   */
   foldBatch: number;
   /**
    * REPORTS_FOLD_MAX_PERCENT (20): the largest share of wall time, in percent,
@@ -25,7 +29,7 @@ export function loadReportsConfig(env: NodeJS.ProcessEnv = process.env): Reports
   const r = new EnvReader(env);
   const c: ReportsConfig = {
     foldMs: r.int('REPORTS_FOLD_MS', 1000, 50, 60_000),
-    foldBatch: r.int('REPORTS_FOLD_BATCH', 50_000, 100, 1_000_000),
+    foldBatch: r.int('REPORTS_FOLD_BATCH', 5_000, 100, 1_000_000),
     foldMaxPercent: r.int('REPORTS_FOLD_MAX_PERCENT', 20, 1, 100),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -74,6 +74,14 @@ export class ReportsRepository {
   }
 
   /** Drains up to `limit` journal rows into the rollups, in one transaction; returns them. */
+  /** The highest sequence number in the order journal (0 when it is empty): it rises while orders are journaled. */
+  async journalHead(): Promise<number> {
+    const [row] = await this.sql.query<{ head: string }>(
+      'SELECT coalesce(max(seq), 0)::text AS head FROM report_journal',
+    );
+    return Number(row.head);
+  }
+
   async fold(limit: number, inTx?: (rows: FoldedRow[], q: SqlRunner) => Promise<void>): Promise<FoldedRow[]> {
     return this.sql.tx(async (q) => {
       const rows = await q.query<{ order_id: string; status: string; sign: number; op: 'created' | 'moved' }>(
