@@ -73,7 +73,6 @@ export class ReportsRepository {
     this.pool = (ds.driver as PostgresDriver).master as Pool;
   }
 
-  /** Drains up to `limit` journal rows into the rollups, in one transaction; returns them. */
   /** The highest sequence number in the order journal (0 when it is empty): it rises while orders are journaled. */
   async journalHead(): Promise<number> {
     const [row] = await this.sql.query<{ head: string }>(
@@ -82,6 +81,7 @@ export class ReportsRepository {
     return Number(row.head);
   }
 
+  /** Drains up to `limit` journal rows into the rollups, in one transaction; returns them. */
   async fold(limit: number, inTx?: (rows: FoldedRow[], q: SqlRunner) => Promise<void>): Promise<FoldedRow[]> {
     return this.sql.tx(async (q) => {
       const rows = await q.query<{ order_id: string; status: string; sign: number; op: 'created' | 'moved' }>(
