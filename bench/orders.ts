@@ -450,13 +450,14 @@ async function runOnce(): Promise<RunSummary> {
     loopDelay.disable();
     await stopOrderProfile?.();
     const appCpu = process.cpuUsage(cpu0.app);
+    const pgSince = cpuSince(cpu0.pg);
     const cpu = {
       app: ((appCpu.user + appCpu.system) / 1000 / wall) * 100,
       appUsPerOrder: (appCpu.user + appCpu.system) / Math.max(1, sale.sent),
       appUsPerTrivial: (trivialCpu.user + trivialCpu.system) / Math.max(1, trivial.sent),
       loadgen: (sale.cpuMs / sale.elapsedMs) * 100,
-      postgres: (cpuSince(cpu0.pg).ms / wall) * 100,
-      postgresExited: cpuSince(cpu0.pg).exited,
+      postgres: (pgSince.ms / wall) * 100,
+      postgresExited: pgSince.exited,
       postgresAll: ((cpuOfName('postgres') - cpu0.pgAll) / wall) * 100,
       redis: ((cpuOfName('redis-server') - cpu0.redis) / wall) * 100,
     };
