@@ -97,6 +97,8 @@ export class ReportFolder implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async backgroundBatch(): Promise<{ backlog: boolean; journalGrowing: boolean }> {
     const folded = await this.exclusive(() => this.foldBatches(1));
+    // Shutting down: the pool may be closing, and no next tick will use the answer.
+    if (this.closed) return { backlog: false, journalGrowing: false };
     const head = await this.repo.journalHead();
     const journalGrowing = head > this.journalHead;
     this.journalHead = head;
