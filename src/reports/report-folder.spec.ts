@@ -70,14 +70,14 @@ describe('ReportFolder (background)', () => {
       { publish: jest.fn(async () => undefined) } as unknown as PubSub,
       { foldMs: 1000, foldBatch: 2, foldMaxPercent: 20 },
     );
-    return { folder, journal, folds };
+    return { folder, journal, folds, repo };
   }
 
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
   it('folds one batch per tick while the journal grows, then drains it without waiting', async () => {
-    const { folder, journal, folds } = setup([1, 2, 3, 4, 5]);
+    const { folder, journal, folds, repo } = setup([1, 2, 3, 4, 5]);
     folder.onApplicationBootstrap();
 
     await jest.advanceTimersByTimeAsync(1000);
@@ -100,6 +100,8 @@ describe('ReportFolder (background)', () => {
 
     await jest.advanceTimersByTimeAsync(1000);
     expect(folds).toEqual([2, 2, 2, 1, 0]);
+    // The journal's head is read only after batches that left a backlog (the first three).
+    expect(repo.journalHead).toHaveBeenCalledTimes(3);
     await folder.onModuleDestroy();
   });
 

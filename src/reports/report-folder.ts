@@ -58,7 +58,7 @@ export class ReportFolder implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
   private closed = false;
-  /** The journal's highest sequence number at the end of the last background batch. */
+  /** The journal's highest sequence number after the last background batch that left a backlog. */
   private journalHead = 0;
 
   constructor(
@@ -96,13 +96,15 @@ export class ReportFolder implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async backgroundBatch(): Promise<{ backlog: boolean; journalGrowing: boolean }> {
-    const folded = await this.exclusive(() => this.foldBatches(1));
-    // Shutting down: the pool may be closing, and no next tick will use the answer.
-    if (this.closed) return { backlog: false, journalGrowing: false };
+    const backlog = (await this.exclusive(() => this.foldBatches(1))) === this.config.foldBatch;
+    // Whether the journal grows matters only with a backlog (backgroundFoldDelay), so a quiet
+    // journal costs no query per tick; after a quiet spell the head last seen is older, which
+    // counts as growing for one more capped tick. Shutting down: the pool may be closing.
+    if (!backlog || this.closed) return { backlog, journalGrowing: false };
     const head = await this.repo.journalHead();
     const journalGrowing = head > this.journalHead;
     this.journalHead = head;
-    return { backlog: folded === this.config.foldBatch, journalGrowing };
+    return { backlog, journalGrowing };
   }
 
   async onModuleDestroy(): Promise<void> {
