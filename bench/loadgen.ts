@@ -53,6 +53,22 @@ export function emptyResult(): LoadResult {
   };
 }
 
+/** Counts one answer: its status, its latency among the 2xx or the others, and when the last 2xx came. */
+export function countAnswer(
+  result: LoadResult,
+  status: number,
+  latencyMs: number,
+  sinceStartMs: number,
+): void {
+  result.statuses[status] = (result.statuses[status] ?? 0) + 1;
+  if (status >= 200 && status < 300) {
+    result.okLatencies.push(latencyMs);
+    result.lastOkMs = sinceStartMs;
+  } else {
+    result.otherLatencies.push(latencyMs);
+  }
+}
+
 function run(job: LoadJob): Promise<LoadResult> {
   const tokens =
     job.requests.kind === 'orders'
@@ -128,19 +144,12 @@ function run(job: LoadJob): Promise<LoadResult> {
           const body = buf.subarray(end + 4, total);
           buf = buf.subarray(total);
           const now = performance.now();
-          const ms = now - sentAt;
-          result.statuses[status] = (result.statuses[status] ?? 0) + 1;
-          if (status >= 200 && status < 300) {
-            result.okLatencies.push(ms);
-            result.lastOkMs = now - start;
-            if (job.acceptedFile && status === 201) {
-              const id = /"id":"([0-9a-f-]{36})"/.exec(body.toString('latin1'));
-              if (id) accepted.push(id[1]);
-            }
-          } else {
-            result.otherLatencies.push(ms);
-            if (status >= 500 && result.sampleErrors.length < 5)
-              result.sampleErrors.push(body.toString('utf8'));
+          countAnswer(result, status, now - sentAt, now - start);
+          if (job.acceptedFile && status === 201) {
+            const id = /"id":"([0-9a-f-]{36})"/.exec(body.toString('latin1'));
+            if (id) accepted.push(id[1]);
+          } else if (status >= 500 && result.sampleErrors.length < 5) {
+            result.sampleErrors.push(body.toString('utf8'));
           }
           busy = false;
           sendNext();

@@ -51,7 +51,7 @@ import type { AuthUser } from '../src/common/auth/roles';
 import { DomainError } from '../src/common/errors/domain-errors';
 import { OrderMetrics } from '../src/orders/order-metrics';
 import { OrdersService } from '../src/orders/orders.service';
-import { emptyResult, type LoadJob, type LoadResult } from './loadgen';
+import { countAnswer, emptyResult, type LoadJob, type LoadResult } from './loadgen';
 
 const env = process.env;
 const int = (name: string, def: number) => {
@@ -161,20 +161,16 @@ async function directSale(
           status = created ? 201 : 200;
           if (created) accepted.push(order.id);
         } catch (e) {
-          if (!(e instanceof DomainError)) {
+          if (e instanceof DomainError) {
+            status = e.status;
+          } else {
+            status = 500;
             result.errors++;
             if (result.sampleErrors.length < 5) result.sampleErrors.push(String(e));
           }
-          status = e instanceof DomainError ? e.status : 500;
         }
         const now = performance.now();
-        result.statuses[status] = (result.statuses[status] ?? 0) + 1;
-        if (status < 300) {
-          result.okLatencies.push(now - sentAt);
-          result.lastOkMs = now - start;
-        } else {
-          result.otherLatencies.push(now - sentAt);
-        }
+        countAnswer(result, status, now - sentAt, now - start);
       }
     }),
   );
@@ -219,8 +215,8 @@ function cpuOfName(name: string): number {
   for (const pid of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      const ms = comm.startsWith(name) ? cpuOfPid(Number(pid), true) : NaN;
+      if (!fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(name)) continue;
+      const ms = cpuOfPid(Number(pid), true);
       if (!Number.isNaN(ms)) total += ms;
     } catch {
       // gone
