@@ -17,6 +17,7 @@ import { IndexProbes1763800700000 } from './migrations/1763800700000-IndexProbes
 import { HotFunctionsNoSeqScan1763800800000 } from './migrations/1763800800000-HotFunctionsNoSeqScan';
 import { OptimisticReservation1763800900000 } from './migrations/1763800900000-OptimisticReservation';
 import { JournalIndexProbe1763801000000 } from './migrations/1763801000000-JournalIndexProbe';
+import { ReportBuyerSets1763801100000 } from './migrations/1763801100000-ReportBuyerSets';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   HotFunctionsNoSeqScan1763800800000,
   OptimisticReservation1763800900000,
   JournalIndexProbe1763801000000,
+  ReportBuyerSets1763801100000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

@@ -53,7 +53,7 @@ export const RESERVE_FUNCTION_V3 = replace(
   'lc_reserve_orders',
 );
 
-const APPLY_V3 = replace(
+export const APPLY_V3 = replace(
   withBuyerDelta(REPORTS_APPLY_FUNCTION),
   [
     [APPLY_ORDERS_OLD, APPLY_ORDERS_NEW],
