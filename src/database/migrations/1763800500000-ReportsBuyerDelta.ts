@@ -27,7 +27,7 @@ const OLD_BUYERS = `      bu AS (
         GROUP BY 1, 2, 3, 4, 5, 6
       ),`;
 
-const NEW_BUYERS = `      bu AS (
+export const NEW_BUYERS = `      bu AS (
         INSERT INTO report_buyers AS r
           (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id, n, last_dn)
         SELECT b.*, b.dn FROM b ORDER BY 1, 2, 3, 4, 5, 6, 7

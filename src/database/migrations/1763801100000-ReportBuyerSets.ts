@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { APPLY_V3 } from './1763800700000-IndexProbes';
+import { NEW_BUYERS } from './1763800500000-ReportsBuyerDelta';
 
 /**
  * Distinct buyers counted per buyer set, not per seven-column key.
@@ -22,20 +23,8 @@ import { APPLY_V3 } from './1763800700000-IndexProbes';
  * inserts, so no set is listed twice). The folder holds its advisory lock, as
  * the rebuild does, so no one else inserts sets meanwhile.
  */
-const OLD_TAIL = `      bu AS (
-        INSERT INTO report_buyers AS r
-          (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id, n, last_dn)
-        SELECT b.*, b.dn FROM b ORDER BY 1, 2, 3, 4, 5, 6, 7
-        ON CONFLICT (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id)
-        DO UPDATE SET n = r.n + EXCLUDED.n, last_dn = EXCLUDED.n
-        RETURNING r.merchant_id, r.grain, r.stream_key, r.product_key, r.currency, r.bucket, r.n, r.last_dn
-      ),
-      bd AS (
-        SELECT bu.merchant_id, bu.grain, bu.stream_key, bu.product_key, bu.currency, bu.bucket,
-               sum((bu.n > 0)::int - ((bu.n - bu.last_dn) > 0)::int)::int AS dbuyers
-        FROM bu GROUP BY 1, 2, 3, 4, 5, 6
-      ),
-      a AS (
+/** The rollup sums per key: unchanged, and the CTE the buyer sets follow. */
+const A_CTE = `      a AS (
         SELECT merchant_id, grain, stream_key, product_key, currency, bucket,
                sum(sign * amount) AS gmv,
                coalesce(sum(sign * amount) FILTER (WHERE paid), 0) AS paid,
@@ -43,18 +32,14 @@ const OLD_TAIL = `      bu AS (
                sum(sign)::int AS orders,
                sum(sign * qty) AS units
         FROM k GROUP BY 1, 2, 3, 4, 5, 6
-      )
+      )`;
+
+/** The fold's tail as ReportsBuyerDelta and IndexProbes left it. */
+const OLD_TAIL = `${NEW_BUYERS}
+${A_CTE}
 `;
 
-const NEW_TAIL = `      a AS (
-        SELECT merchant_id, grain, stream_key, product_key, currency, bucket,
-               sum(sign * amount) AS gmv,
-               coalesce(sum(sign * amount) FILTER (WHERE paid), 0) AS paid,
-               coalesce(sum(sign * amount) FILTER (WHERE refunded), 0) AS refunded,
-               sum(sign)::int AS orders,
-               sum(sign * qty) AS units
-        FROM k GROUP BY 1, 2, 3, 4, 5, 6
-      ),
+const NEW_TAIL = `${A_CTE},
       new_sets AS (
         INSERT INTO report_buyer_sets (merchant_id, grain, stream_key, product_key, currency, bucket)
         SELECT merchant_id, grain, stream_key, product_key, currency, bucket FROM a ORDER BY 1, 2, 3, 4, 5, 6
