@@ -118,6 +118,35 @@ export const REPORTS_APPLY_FUNCTION = `
         buyers = r.buyers + EXCLUDED.buyers
       $$`;
 
+/** Distinct-buyer reference counts per rollup key (later migrations add `last_dn`, then replace it). */
+export const REPORT_BUYERS_TABLE = `
+      CREATE TABLE report_buyers (
+        merchant_id uuid NOT NULL,
+        grain smallint NOT NULL,
+        stream_key uuid NOT NULL,
+        product_key uuid NOT NULL,
+        currency char(3) NOT NULL,
+        bucket timestamptz NOT NULL,
+        buyer_id uuid NOT NULL,
+        n integer NOT NULL,
+        PRIMARY KEY (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id)
+      )`;
+
+/** Recomputes one merchant's rollups from its orders (see `up`). Exported for later migrations that replace it. */
+export const REPORTS_REBUILD_FUNCTION = `
+      CREATE FUNCTION reports_rebuild(p_merchant uuid) RETURNS void LANGUAGE plpgsql AS $$
+      DECLARE
+        v_ids uuid[]; v_status text[]; v_sign int[];
+      BEGIN
+        PERFORM set_config('work_mem', '64MB', true);
+        DELETE FROM report_journal WHERE merchant_id = p_merchant;
+        DELETE FROM report_rollups WHERE merchant_id = p_merchant;
+        DELETE FROM report_buyers WHERE merchant_id = p_merchant;
+        SELECT array_agg(id), array_agg(status), array_agg(1) INTO v_ids, v_status, v_sign
+        FROM orders WHERE merchant_id = p_merchant;
+        IF v_ids IS NOT NULL THEN PERFORM reports_apply(v_ids, v_status, v_sign); END IF;
+      END $$`;
+
 export class Reports1763800300000 implements MigrationInterface {
   name = 'Reports1763800300000';
 
@@ -156,18 +185,7 @@ export class Reports1763800300000 implements MigrationInterface {
         PRIMARY KEY (merchant_id, grain, stream_key, product_key, currency, bucket)
       )`);
 
-    await q.query(`
-      CREATE TABLE report_buyers (
-        merchant_id uuid NOT NULL,
-        grain smallint NOT NULL,
-        stream_key uuid NOT NULL,
-        product_key uuid NOT NULL,
-        currency char(3) NOT NULL,
-        bucket timestamptz NOT NULL,
-        buyer_id uuid NOT NULL,
-        n integer NOT NULL,
-        PRIMARY KEY (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id)
-      )`);
+    await q.query(REPORT_BUYERS_TABLE);
 
     // Journal triggers: statement-level with transition tables, so a
     // reservation batch of 256 orders or an expiry sweep is one INSERT … SELECT.
@@ -235,19 +253,7 @@ export class Reports1763800300000 implements MigrationInterface {
     // change; also how the benchmark seeds). Must run in a REPEATABLE READ
     // transaction while holding the folder's lock as a session lock, so the
     // journal rows it drops are exactly the changes its snapshot counts.
-    await q.query(`
-      CREATE FUNCTION reports_rebuild(p_merchant uuid) RETURNS void LANGUAGE plpgsql AS $$
-      DECLARE
-        v_ids uuid[]; v_status text[]; v_sign int[];
-      BEGIN
-        PERFORM set_config('work_mem', '64MB', true);
-        DELETE FROM report_journal WHERE merchant_id = p_merchant;
-        DELETE FROM report_rollups WHERE merchant_id = p_merchant;
-        DELETE FROM report_buyers WHERE merchant_id = p_merchant;
-        SELECT array_agg(id), array_agg(status), array_agg(1) INTO v_ids, v_status, v_sign
-        FROM orders WHERE merchant_id = p_merchant;
-        IF v_ids IS NOT NULL THEN PERFORM reports_apply(v_ids, v_status, v_sign); END IF;
-      END $$`);
+    await q.query(REPORTS_REBUILD_FUNCTION);
 
     await q.query(`
       CREATE TABLE webhooks (

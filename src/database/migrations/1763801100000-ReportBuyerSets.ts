@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { APPLY_V3 } from './1763800700000-IndexProbes';
+import { REPORT_BUYERS_TABLE, REPORTS_REBUILD_FUNCTION } from './1763800300000-Reports';
 import { NEW_BUYERS } from './1763800500000-ReportsBuyerDelta';
 
 /**
@@ -78,19 +79,20 @@ export const APPLY_V4 = (() => {
 
 const APPLY = 'reports_apply(uuid[], text[], int[])';
 
-const REBUILD = (clearBuyers: string) => `
-      CREATE OR REPLACE FUNCTION reports_rebuild(p_merchant uuid) RETURNS void LANGUAGE plpgsql AS $$
-      DECLARE
-        v_ids uuid[]; v_status text[]; v_sign int[];
-      BEGIN
-        PERFORM set_config('work_mem', '64MB', true);
-        DELETE FROM report_journal WHERE merchant_id = p_merchant;
-        DELETE FROM report_rollups WHERE merchant_id = p_merchant;
-${clearBuyers}
-        SELECT array_agg(id), array_agg(status), array_agg(1) INTO v_ids, v_status, v_sign
-        FROM orders WHERE merchant_id = p_merchant;
-        IF v_ids IS NOT NULL THEN PERFORM reports_apply(v_ids, v_status, v_sign); END IF;
-      END $$`;
+const CLEAR_BUYERS_OLD = `        DELETE FROM report_buyers WHERE merchant_id = p_merchant;`;
+const CLEAR_BUYERS_NEW = `        DELETE FROM report_set_buyers WHERE set_id IN
+          (SELECT id FROM report_buyer_sets WHERE merchant_id = p_merchant);
+        DELETE FROM report_buyer_sets WHERE merchant_id = p_merchant;`;
+
+/** reports_rebuild as the Reports migration made it (CREATE OR REPLACE), clearing the buyers with `clear`. */
+function rebuild(clear: string): string {
+  if (!REPORTS_REBUILD_FUNCTION.includes(CLEAR_BUYERS_OLD))
+    throw new Error('reports_rebuild: buyer delete not found');
+  return REPORTS_REBUILD_FUNCTION.replace(CLEAR_BUYERS_OLD, clear).replace(
+    'CREATE FUNCTION',
+    'CREATE OR REPLACE FUNCTION',
+  );
+}
 
 export class ReportBuyerSets1763801100000 implements MigrationInterface {
   name = 'ReportBuyerSets1763801100000';
@@ -126,35 +128,20 @@ export class ReportBuyerSets1763801100000 implements MigrationInterface {
     await q.query(APPLY_V4);
     // CREATE OR REPLACE drops the function's settings: keep its plans index probes.
     await q.query(`ALTER FUNCTION ${APPLY} SET enable_seqscan = off`);
-    await q.query(
-      REBUILD(`        DELETE FROM report_set_buyers WHERE set_id IN
-          (SELECT id FROM report_buyer_sets WHERE merchant_id = p_merchant);
-        DELETE FROM report_buyer_sets WHERE merchant_id = p_merchant;`),
-    );
+    await q.query(rebuild(CLEAR_BUYERS_NEW));
     await q.query(`DROP TABLE report_buyers`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE TABLE report_buyers (
-        merchant_id uuid NOT NULL,
-        grain smallint NOT NULL,
-        stream_key uuid NOT NULL,
-        product_key uuid NOT NULL,
-        currency char(3) NOT NULL,
-        bucket timestamptz NOT NULL,
-        buyer_id uuid NOT NULL,
-        n integer NOT NULL,
-        last_dn integer NOT NULL DEFAULT 0,
-        PRIMARY KEY (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id)
-      )`);
+    await q.query(REPORT_BUYERS_TABLE);
+    await q.query(`ALTER TABLE report_buyers ADD COLUMN last_dn integer NOT NULL DEFAULT 0`);
     await q.query(`
       INSERT INTO report_buyers (merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id, n)
       SELECT s.merchant_id, s.grain, s.stream_key, s.product_key, s.currency, s.bucket, b.buyer_id, b.n
       FROM report_set_buyers b JOIN report_buyer_sets s ON s.id = b.set_id`);
     await q.query(APPLY_V3);
     await q.query(`ALTER FUNCTION ${APPLY} SET enable_seqscan = off`);
-    await q.query(REBUILD(`        DELETE FROM report_buyers WHERE merchant_id = p_merchant;`));
+    await q.query(rebuild(CLEAR_BUYERS_OLD));
     await q.query(`DROP TABLE report_set_buyers`);
     await q.query(`DROP TABLE report_buyer_sets`);
   }
