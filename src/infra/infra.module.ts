@@ -46,12 +46,15 @@ const logger = new Logger('Infra');
       useFactory: (redis: Redis | null, c: AppConfig): StateStore => {
         if (!redis) return new LocalStateStore();
         // Its own connection with auto-pipelining: rate-limit buckets are taken on every
-        // order and chat message, and the commands of one event-loop turn then share one
-        // write instead of one syscall each. (Not on the shared connection: BullMQ's
-        // blocking and multi-step commands do not pipeline that way.)
+        // chat message, and the commands of one event-loop turn then share one write
+        // instead of one syscall each. (Not on the shared connection: BullMQ's blocking
+        // and multi-step commands do not pipeline that way.) Order batches take all of
+        // their buyers' buckets in one command, sent at once on a second connection.
         const conn = redis.duplicate({ enableAutoPipelining: true });
+        const bulk = redis.duplicate();
         conn.on('error', (err: Error) => logger.warn(`redis (state): ${err.message}`));
-        return new RedisStateStore(conn, `${c.redisPrefix}:state:`, { ownsConnection: true });
+        bulk.on('error', (err: Error) => logger.warn(`redis (state, bulk): ${err.message}`));
+        return new RedisStateStore(conn, `${c.redisPrefix}:state:`, { ownsConnection: true, bulk });
       },
     },
     {

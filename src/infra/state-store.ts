@@ -210,8 +210,11 @@ export class RedisStateStore implements StateStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'livecart:state:',
-    /** ownsConnection: close() quits the connection (else its owner closes it). */
-    private readonly opts: { ownsConnection?: boolean } = {},
+    /**
+     * ownsConnection: close() quits the connections (else their owner closes them).
+     * bulk: a connection without auto-pipelining for takeTokens over several keys.
+     */
+    private readonly opts: { ownsConnection?: boolean; bulk?: Redis } = {},
   ) {}
 
   private k(key: string): string {
@@ -261,8 +264,14 @@ export class RedisStateStore implements StateStore {
 
   async takeTokens(keys: string[], capacity: number, refillPerSecond: number): Promise<number[]> {
     if (keys.length === 0) return [];
+    // A batch of keys is one command already, so it goes out on the bulk
+    // connection at once: auto-pipelining holds a command until setImmediate,
+    // after every other I/O callback of the loop turn. In a flash sale that wait
+    // made the batch's rate-limit round trip (6.3 ms median) longer than its
+    // database read, on the reservation's critical path (README, Commerce).
+    const conn = keys.length > 1 && this.opts.bulk ? this.opts.bulk : this.redis;
     const waits = (await TAKE_TOKENS.runKeys(
-      this.redis,
+      conn,
       keys.map((k) => this.k(k)),
       capacity,
       refillPerSecond,
@@ -271,6 +280,9 @@ export class RedisStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    if (this.opts.ownsConnection) await this.redis.quit().catch(() => this.redis.disconnect());
+    if (!this.opts.ownsConnection) return;
+    for (const conn of this.opts.bulk ? [this.redis, this.opts.bulk] : [this.redis]) {
+      await conn.quit().catch(() => conn.disconnect());
+    }
   }
 }

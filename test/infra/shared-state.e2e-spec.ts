@@ -52,9 +52,10 @@ const impls: Impl[] = [
       const pubsub = new RedisPubSub(a, a.duplicate(), `${prefix}:`);
       const pubsub2 = new RedisPubSub(b, b.duplicate(), `${prefix}:`);
       const queues = new BullQueueFactory(a, prefix);
-      // As InfraModule makes it: its own auto-pipelined connection.
+      // As InfraModule makes it: its own auto-pipelined connection, and one for batches.
       const state = new RedisStateStore(a.duplicate({ enableAutoPipelining: true }), `${prefix}:state:`, {
         ownsConnection: true,
+        bulk: a.duplicate(),
       });
       return {
         state,
@@ -195,12 +196,20 @@ describe('redis state store scripts', () => {
   it('runs its Lua by SHA and sends the script again after Redis forgot it (SCRIPT FLUSH)', async () => {
     const prefix = `lct${randomBytes(4).toString('hex')}`;
     const conn = new Redis(TEST_REDIS_URL, { enableAutoPipelining: true });
-    const state = new RedisStateStore(conn, `${prefix}:state:`, { ownsConnection: true });
+    const bulk = new Redis(TEST_REDIS_URL);
+    const state = new RedisStateStore(conn, `${prefix}:state:`, { ownsConnection: true, bulk });
     try {
       expect(await state.takeToken('k', 2, 1)).toBe(0);
       await conn.script('FLUSH');
       expect(await state.takeToken('k', 2, 1)).toBe(0);
       expect(await state.takeToken('k', 2, 1)).toBeGreaterThan(0);
+      await conn.script('FLUSH');
+      // Several keys go over the bulk connection, which also sends the script again.
+      const sent = jest.spyOn(bulk, 'evalsha');
+      const waits = await state.takeTokens(['k', 'j', 'j'], 2, 1);
+      expect(waits[0]).toBeGreaterThan(0);
+      expect(waits.slice(1)).toEqual([0, 0]);
+      expect(sent).toHaveBeenCalledTimes(1);
       await conn.script('FLUSH');
       expect(await state.incrBy('n', 3, 60_000)).toBe(3);
       expect(await state.incrBy('n', 2)).toBe(5);
@@ -208,8 +217,10 @@ describe('redis state store scripts', () => {
       await deleteRedisPrefix(prefix);
       await state.close();
     }
-    // close() quit the connection it owns.
-    if (conn.status !== 'end') await new Promise((resolve) => conn.once('end', resolve));
-    expect(conn.status).toBe('end');
+    // close() quit the connections it owns.
+    for (const c of [conn, bulk]) {
+      if (c.status !== 'end') await new Promise((resolve) => c.once('end', resolve));
+      expect(c.status).toBe('end');
+    }
   });
 });
