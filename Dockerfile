@@ -31,4 +31,5 @@ COPY package.json ./
 USER node
 EXPOSE 3000
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/src/main.js"]
+# --max-semi-space-size=64: see scripts/start.sh.
+CMD ["node", "--max-semi-space-size=64", "dist/src/main.js"]

@@ -11,4 +11,8 @@ if [ "${SEED_DEMO:-true}" = "true" ]; then
   node dist/src/seed.js
 fi
 log "starting on http://localhost:${PORT:-3000}"
-exec node dist/src/main.js
+# Semi-spaces of up to 64 MB: an order stays in flight for a few reservation
+# batches, and with V8's default young generation the scavenger copied and
+# promoted it several times (GC 9.5 % of the app's CPU samples in a flash sale,
+# 3.8 % with this; README, Commerce).
+exec node --max-semi-space-size=64 dist/src/main.js
