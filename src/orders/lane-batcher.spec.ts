@@ -23,6 +23,30 @@ describe('LaneBatcher', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('tells run its lane, and onIdle when a lane has run all it was given', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const b = new LaneBatcher<number, number>({
+      lanes: 2,
+      maxBatch: 10,
+      laneOf: (x) => x % 2,
+      run: async (batch, lane) => {
+        log.push(`run ${lane}: ${batch.join(',')}`);
+        if (batch[0] === 2) await gate;
+        return batch;
+      },
+      onIdle: (lane) => log.push(`idle ${lane}`),
+    });
+    const first = b.submit(2);
+    const queued = [b.submit(4), b.submit(6)];
+    await b.submit(1);
+    release();
+    await Promise.all([first, ...queued]);
+    // Lane 0 is not idle between its two batches, only after the second.
+    expect(log).toEqual(['run 0: 2', 'run 1: 1', 'idle 1', 'run 0: 4,6', 'idle 0']);
+  });
+
   it('keeps up to inflightPerLane batches of a lane running at once', async () => {
     let running = 0;
     let most = 0;

@@ -11,8 +11,10 @@ export interface LaneBatcherOptions<T, R> {
   maxBatch: number;
   /** Which lane an item belongs to (items contending for the same rows must share a lane). */
   laneOf(item: T): number;
-  /** Runs one batch; returns one result per item, in order. A throw fails every item of the batch. */
-  run(batch: T[]): Promise<R[]>;
+  /** Runs one batch of a lane; returns one result per item, in order. A throw fails every item of the batch. */
+  run(batch: T[], lane: number): Promise<R[]>;
+  /** A lane finished its batches and has nothing queued (called once per such moment). */
+  onIdle?(lane: number): void;
 }
 
 interface Waiter<T, R> {
@@ -67,7 +69,10 @@ export class LaneBatcher<T, R> {
 
   private async runBatch(lane: number, batch: Waiter<T, R>[]): Promise<void> {
     try {
-      const results = await this.opts.run(batch.map((w) => w.item));
+      const results = await this.opts.run(
+        batch.map((w) => w.item),
+        lane,
+      );
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (e) {
       for (const w of batch) w.reject(e);
@@ -75,6 +80,7 @@ export class LaneBatcher<T, R> {
       this.inflight -= batch.length;
       this.running[lane]--;
       this.pump(lane);
+      if (this.running[lane] === 0) this.opts.onIdle?.(lane);
       if (this.running.every((n) => n === 0)) for (const f of this.idle) f();
     }
   }

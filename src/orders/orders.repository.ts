@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { NewOrder, ReservationSnapshot } from './allocation';
 import type { Order, OrderItem, OrderStatus } from './order.model';
-import { Sql, type SqlRunner } from './sql';
+import { type HeldConnection, Sql, type SqlRunner } from './sql';
 
 /** One request's answer from lc_reserve_orders (see the Commerce migration). */
 export type ReserveResult =
@@ -137,6 +137,11 @@ const WRITE = `SELECT lc_reserve_write($1::uuid[], $2::text[], $3::uuid[], $4::t
 export class OrdersRepository {
   constructor(private readonly sql: Sql) {}
 
+  /** A connection to keep between the statements of one reservation lane (see HeldConnection). */
+  hold(): HeldConnection {
+    return this.sql.hold();
+  }
+
   /**
    * Reserves one batch in one statement (one round trip, autocommit): the
    * database function locks, decides, writes and commits; see the Commerce
@@ -152,10 +157,11 @@ export class OrdersRepository {
     }[],
     ids: string[],
     holdSeconds: number,
+    q: SqlRunner = this.sql,
   ): Promise<ReserveAnswer> {
     // Each line names its request by position (1-based), as lc_reserve_orders reads them.
     const items = batch.flatMap((r, i) => r.items.map((it) => ({ request: i + 1, ...it })));
-    const [row] = await this.sql.query<{
+    const [row] = await q.query<{
       r: {
         results: ReserveResult[];
         inserted: string[];
@@ -200,6 +206,7 @@ export class OrdersRepository {
       streamId: string | null;
       items: { productId: string }[];
     }[],
+    q: SqlRunner = this.sql,
   ): Promise<{ snapshot: ReservationSnapshot; versions: RowVersions }> {
     const streams = new Set<string>();
     const products = new Set<string>();
@@ -208,7 +215,7 @@ export class OrdersRepository {
       for (const it of r.items) products.add(it.productId);
     }
     type Versioned<T> = T & { version: string };
-    const [row] = await this.sql.query<{
+    const [row] = await q.query<{
       r: Omit<ReservationSnapshot, 'pins' | 'products'> & {
         pins: Versioned<ReservationSnapshot['pins'][number]>[];
         products: Versioned<ReservationSnapshot['products'][number]>[];
@@ -251,9 +258,10 @@ export class OrdersRepository {
     versions: RowVersions,
     decidedAtMs: number,
     holdSeconds: number,
+    q: SqlRunner = this.sql,
   ): Promise<WriteAnswer> {
     const items = orders.flatMap((n) => n.items.map((it) => ({ orderId: n.id, ...it })));
-    const [row] = await this.sql.query<{
+    const [row] = await q.query<{
       w: { current: boolean; inserted: string[]; createdAt: string; expiresAt: string };
     }>({
       name: 'lc_reserve_write',
@@ -340,8 +348,12 @@ export class OrdersRepository {
     return { items: rows.map(toOrder), total: Number(count.n) };
   }
 
-  async findIdByKey(buyerId: string, idempotencyKey: string): Promise<string | null> {
-    const rows = await this.sql.query<{ id: string }>(
+  async findIdByKey(
+    buyerId: string,
+    idempotencyKey: string,
+    q: SqlRunner = this.sql,
+  ): Promise<string | null> {
+    const rows = await q.query<{ id: string }>(
       'SELECT id FROM orders WHERE buyer_id = $1 AND idempotency_key = $2',
       [buyerId, idempotencyKey],
     );

@@ -30,6 +30,7 @@ import { OrderExpiryService } from './order-expiry.service';
 import { OrderMetrics } from './order-metrics';
 import { illegalMoveMessage, MOVES, type Order, type OrderMove, type OrderStatus } from './order.model';
 import { OrdersRepository, type RefusalJson, type RowVersions, type WriteAnswer } from './orders.repository';
+import type { HeldConnection, SqlRunner } from './sql';
 
 /** Concurrent reservation transactions per process (each holds one pooled connection while it runs). */
 const LANES = 8;
@@ -133,6 +134,8 @@ export function requestHash(
 @Injectable()
 export class OrdersService implements OnModuleDestroy {
   private readonly batcher: LaneBatcher<ReserveRequest, Outcome>;
+  /** Each lane's connection, held while the lane has batches to run. */
+  private readonly laneDb: HeldConnection[];
 
   constructor(
     private readonly orders: OrdersRepository,
@@ -142,6 +145,7 @@ export class OrdersService implements OnModuleDestroy {
     @Inject(STATE_STORE) private readonly state: StateStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    this.laneDb = Array.from({ length: LANES }, () => this.orders.hold());
     this.batcher = new LaneBatcher<ReserveRequest, Outcome>({
       lanes: LANES,
       maxBatch: MAX_BATCH,
@@ -149,12 +153,14 @@ export class OrdersService implements OnModuleDestroy {
       // Requests that would lock the same rows share a lane: same stream (its
       // pin) or, without a stream, the same first product.
       laneOf: (r) => laneHash(r.streamId ?? r.items[0].productId),
-      run: (batch) => this.runBatch(batch),
+      run: (batch, lane) => this.runBatch(batch, this.laneDb[lane]),
+      onIdle: (lane) => this.laneDb[lane].release(),
     });
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.batcher.close();
+    for (const db of this.laneDb) db.release();
   }
 
   async create(
@@ -213,7 +219,7 @@ export class OrdersService implements OnModuleDestroy {
   }
 
   /** Reserves one batch (see the class comment) and tells the room and the expiry queue. */
-  private async runBatch(arrived: ReserveRequest[]): Promise<Outcome[]> {
+  private async runBatch(arrived: ReserveRequest[], db: SqlRunner): Promise<Outcome[]> {
     this.metrics.batchSize.observe(arrived.length);
     const perm = reservationOrder(arrived);
     const batch = perm.map((i) => arrived[i]);
@@ -226,19 +232,19 @@ export class OrdersService implements OnModuleDestroy {
         rateBurst,
         ratePerSecond,
       ),
-      this.config.orders.optimisticAttempts > 0 ? this.orders.readForReservation(batch) : undefined,
+      this.config.orders.optimisticAttempts > 0 ? this.orders.readForReservation(batch, db) : undefined,
     ]);
     const allowed = batch.filter((_, i) => waits[i] === 0);
     let reserved: Outcome[] | undefined;
     // A round loses only when another process changed one of the batch's pins or
     // products between its read and its write (a millisecond or two).
     for (let attempt = 1; attempt <= this.config.orders.optimisticAttempts && !reserved; attempt++) {
-      reserved = await this.reserveOptimistic(allowed, attempt === 1 ? firstRead : undefined);
+      reserved = await this.reserveOptimistic(allowed, db, attempt === 1 ? firstRead : undefined);
       if (!reserved) this.metrics.conflicts.inc({ outcome: 'retry' });
     }
     if (!reserved) {
       this.metrics.conflicts.inc({ outcome: 'locked' });
-      reserved = await this.reserveLocked(allowed);
+      reserved = await this.reserveLocked(allowed, db);
     }
     endTimer();
     let next = 0;
@@ -282,10 +288,11 @@ export class OrdersService implements OnModuleDestroy {
    */
   private async reserveOptimistic(
     batch: ReserveRequest[],
+    db: SqlRunner,
     read?: { snapshot: ReservationSnapshot; versions: RowVersions },
   ): Promise<Outcome[] | undefined> {
     if (batch.length === 0) return [];
-    const { snapshot, versions } = read ?? (await this.orders.readForReservation(batch));
+    const { snapshot, versions } = read ?? (await this.orders.readForReservation(batch, db));
     const { orders, state } = decideBatch(batch, snapshot);
     let written: WriteAnswer | undefined;
     if (orders.length > 0) {
@@ -294,6 +301,7 @@ export class OrdersService implements OnModuleDestroy {
         versions,
         snapshot.nowMs,
         this.config.orders.holdSeconds,
+        db,
       );
       if (!written.current) return undefined;
     }
@@ -307,7 +315,7 @@ export class OrdersService implements OnModuleDestroy {
       } else if (!d.ok) {
         outcomes.push({ kind: 'rejected', error: d.error });
       } else if (!written!.inserted.has(d.order.id)) {
-        outcomes.push(await this.storedMeanwhile(batch[i]));
+        outcomes.push(await this.storedMeanwhile(batch[i], db));
       } else {
         const n = d.order;
         const pin =
@@ -345,10 +353,10 @@ export class OrdersService implements OnModuleDestroy {
    * rows keep changing under it (several replicas selling one product at full
    * speed), since a locked batch cannot be overtaken.
    */
-  private async reserveLocked(batch: ReserveRequest[]): Promise<Outcome[]> {
+  private async reserveLocked(batch: ReserveRequest[], db: SqlRunner): Promise<Outcome[]> {
     if (batch.length === 0) return [];
     const ids = batch.map(() => randomUUID());
-    const answer = await this.orders.reserve(batch, ids, this.config.orders.holdSeconds);
+    const answer = await this.orders.reserve(batch, ids, this.config.orders.holdSeconds, db);
     const outcomes: Outcome[] = [];
     for (let i = 0; i < batch.length; i++) {
       const req = batch[i];
@@ -360,7 +368,7 @@ export class OrdersService implements OnModuleDestroy {
       } else if (r.k === 'refused') {
         outcomes.push({ kind: 'rejected', error: refusal(r, req) });
       } else if (!answer.inserted.has(ids[i])) {
-        outcomes.push(await this.storedMeanwhile(req));
+        outcomes.push(await this.storedMeanwhile(req, db));
       } else {
         outcomes.push({
           kind: 'created',
@@ -396,8 +404,8 @@ export class OrdersService implements OnModuleDestroy {
   }
 
   /** A twin of this key was committed meanwhile by another transaction or replica: answer with it. */
-  private async storedMeanwhile(req: ReserveRequest): Promise<Outcome> {
-    const id = await this.orders.findIdByKey(req.buyerId, req.idempotencyKey);
+  private async storedMeanwhile(req: ReserveRequest, db: SqlRunner): Promise<Outcome> {
+    const id = await this.orders.findIdByKey(req.buyerId, req.idempotencyKey, db);
     return id
       ? { kind: 'replay', orderId: id }
       : {
