@@ -90,6 +90,10 @@ export class Sql implements SqlRunner {
 export class HeldConnection implements SqlRunner {
   private client?: PoolClient;
   private acquiring?: Promise<PoolClient>;
+  /** Statements in flight (one, or two when a failed batch's read is still finishing). */
+  private running = 0;
+  /** release() came while a statement was in flight: release when it ends. */
+  private releaseWhenDone = false;
 
   constructor(private readonly pool: Pool) {}
 
@@ -98,17 +102,28 @@ export class HeldConnection implements SqlRunner {
   }
 
   async query<T>(stmt: Statement | string, values?: unknown[]): Promise<T[]> {
-    const client = this.client ?? (await (this.acquiring ??= this.acquire()));
+    this.running++;
+    this.releaseWhenDone = false;
     try {
-      return (await client.query(toConfig(stmt, values))).rows as T[];
-    } catch (e) {
-      if (!isStatementError(e)) this.drop(client, e);
-      throw e;
+      const client = this.client ?? (await (this.acquiring ??= this.acquire()));
+      try {
+        return (await client.query(toConfig(stmt, values))).rows as T[];
+      } catch (e) {
+        if (!isStatementError(e)) this.drop(client, e);
+        throw e;
+      }
+    } finally {
+      if (--this.running === 0 && this.releaseWhenDone) this.release();
     }
   }
 
-  /** Gives the connection back to the pool (nothing may be running on it). */
+  /** Gives the connection back to the pool, now or when the statement in flight ends. */
   release(): void {
+    if (this.running > 0) {
+      this.releaseWhenDone = true;
+      return;
+    }
+    this.releaseWhenDone = false;
     const client = this.client;
     if (!client) return;
     this.client = undefined;

@@ -33,6 +33,18 @@ describe('HeldConnection', () => {
     expect(await pid(sql)).toBe(first);
   });
 
+  it('released while a statement runs, gives the connection back when it ends', async () => {
+    const held = sql.hold();
+    await pid(held);
+    const sleeping = held.query('SELECT pg_sleep(0.2)');
+    held.release();
+    expect(held.held).toBe(true);
+    expect(pool.idleCount).toBe(0);
+    await sleeping;
+    expect(held.held).toBe(false);
+    expect(pool.idleCount).toBe(1);
+  });
+
   it('keeps the connection after a statement error, and the session still works', async () => {
     const held = sql.hold();
     const first = await pid(held);
