@@ -134,8 +134,8 @@ export function requestHash(
 @Injectable()
 export class OrdersService implements OnModuleDestroy {
   private readonly batcher: LaneBatcher<ReserveRequest, Outcome>;
-  /** Each lane's connection, held while the lane has batches to run. */
-  private readonly laneDb: HeldConnection[];
+  /** Each lane's connection, held while the lane has batches to run (none on a small pool). */
+  private readonly laneDb: (HeldConnection | undefined)[];
 
   constructor(
     private readonly orders: OrdersRepository,
@@ -145,7 +145,12 @@ export class OrdersService implements OnModuleDestroy {
     @Inject(STATE_STORE) private readonly state: StateStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.laneDb = Array.from({ length: LANES }, () => this.orders.hold());
+    // A busy lane keeps its connection from one batch to the next, so lanes hold
+    // connections only when the pool has as many again for everything else
+    // (the default DATABASE_POOL_SIZE of 20 does); on a smaller pool a long sale
+    // would starve other queries, and each statement takes a pooled one instead.
+    const hold = this.config.database.poolSize >= 2 * LANES;
+    this.laneDb = Array.from({ length: LANES }, () => (hold ? this.orders.hold() : undefined));
     this.batcher = new LaneBatcher<ReserveRequest, Outcome>({
       lanes: LANES,
       maxBatch: MAX_BATCH,
@@ -154,13 +159,13 @@ export class OrdersService implements OnModuleDestroy {
       // pin) or, without a stream, the same first product.
       laneOf: (r) => laneHash(r.streamId ?? r.items[0].productId),
       run: (batch, lane) => this.runBatch(batch, this.laneDb[lane]),
-      onIdle: (lane) => this.laneDb[lane].release(),
+      onIdle: (lane) => this.laneDb[lane]?.release(),
     });
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.batcher.close();
-    for (const db of this.laneDb) db.release();
+    for (const db of this.laneDb) db?.release();
   }
 
   async create(
@@ -219,7 +224,7 @@ export class OrdersService implements OnModuleDestroy {
   }
 
   /** Reserves one batch (see the class comment) and tells the room and the expiry queue. */
-  private async runBatch(arrived: ReserveRequest[], db: SqlRunner): Promise<Outcome[]> {
+  private async runBatch(arrived: ReserveRequest[], db: SqlRunner | undefined): Promise<Outcome[]> {
     this.metrics.batchSize.observe(arrived.length);
     const perm = reservationOrder(arrived);
     const batch = perm.map((i) => arrived[i]);
@@ -288,7 +293,7 @@ export class OrdersService implements OnModuleDestroy {
    */
   private async reserveOptimistic(
     batch: ReserveRequest[],
-    db: SqlRunner,
+    db: SqlRunner | undefined,
     read?: { snapshot: ReservationSnapshot; versions: RowVersions },
   ): Promise<Outcome[] | undefined> {
     if (batch.length === 0) return [];
@@ -353,7 +358,7 @@ export class OrdersService implements OnModuleDestroy {
    * rows keep changing under it (several replicas selling one product at full
    * speed), since a locked batch cannot be overtaken.
    */
-  private async reserveLocked(batch: ReserveRequest[], db: SqlRunner): Promise<Outcome[]> {
+  private async reserveLocked(batch: ReserveRequest[], db: SqlRunner | undefined): Promise<Outcome[]> {
     if (batch.length === 0) return [];
     const ids = batch.map(() => randomUUID());
     const answer = await this.orders.reserve(batch, ids, this.config.orders.holdSeconds, db);
@@ -404,7 +409,7 @@ export class OrdersService implements OnModuleDestroy {
   }
 
   /** A twin of this key was committed meanwhile by another transaction or replica: answer with it. */
-  private async storedMeanwhile(req: ReserveRequest, db: SqlRunner): Promise<Outcome> {
+  private async storedMeanwhile(req: ReserveRequest, db: SqlRunner | undefined): Promise<Outcome> {
     const id = await this.orders.findIdByKey(req.buyerId, req.idempotencyKey, db);
     return id
       ? { kind: 'replay', orderId: id }

@@ -228,3 +228,36 @@ describe('flash sale', () => {
     });
   });
 });
+
+describe('flash sale on a small connection pool', () => {
+  // Below 2 × 8 pooled connections the reservation lanes do not keep one
+  // between batches (OrdersService); each statement takes a pooled one.
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { DATABASE_POOL_SIZE: '3' } });
+  });
+  afterAll(() => t.close());
+
+  it('sells 20 units to exactly 20 of 100 concurrent buyers while other reads are answered', async () => {
+    const shop = await createShop(t, { stock: 20, priceCents: 1000, title: 'Small Pool' });
+    const buyers: TestUser[] = await Promise.all(Array.from({ length: 100 }, () => t.user('viewer')));
+    const sale = Promise.all(
+      buyers.map((b) =>
+        order(t, b, { streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] }),
+      ),
+    );
+    const reads = Promise.all(
+      Array.from({ length: 10 }, () => t.http.get(`/api/products/${shop.productId}`).expect(200)),
+    );
+    const [results] = await Promise.all([sale, reads]);
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(80);
+    expect(await stockOf(t, shop.productId)).toBe(0);
+    const [db] = await t.sql<{ n: string }>(
+      `SELECT count(*) AS n FROM orders o JOIN order_items i ON i.order_id = o.id WHERE i.product_id = $1`,
+      [shop.productId],
+    );
+    expect(Number(db.n)).toBe(20);
+  });
+});
