@@ -124,11 +124,7 @@ export class HeldConnection implements SqlRunner {
       return;
     }
     this.releaseWhenDone = false;
-    const client = this.client;
-    if (!client) return;
-    this.client = undefined;
-    client.off('error', this.onError);
-    client.release();
+    this.detach();
   }
 
   private async acquire(): Promise<PoolClient> {
@@ -148,11 +144,18 @@ export class HeldConnection implements SqlRunner {
     if (this.client) this.drop(this.client, e);
   };
 
+  /** Drops `client` from the pool if it is still the one held (a broken one is never handed out again). */
   private drop(client: PoolClient, e: unknown): void {
-    if (this.client !== client) return;
+    if (this.client === client) this.detach(e instanceof Error ? e : new Error(String(e)));
+  }
+
+  /** Stops holding the client: back to the pool, or destroyed when `err` is given. */
+  private detach(err?: Error): void {
+    const client = this.client;
+    if (!client) return;
     this.client = undefined;
     client.off('error', this.onError);
-    client.release(e instanceof Error ? e : new Error(String(e)));
+    client.release(err);
   }
 }
 
