@@ -8,9 +8,10 @@ import {
 } from '../src/orders/order-expiry.service';
 
 /**
- * Expires the unpaid orders of one reservation batch when their hold ends.
- * Runs in the app (embedded default) or in `npm run start:worker` processes
- * (with Redis); a job that finds the orders paid or cancelled does nothing.
+ * Expires unpaid orders whose hold has ended: one job per second of hold ends
+ * (or, for jobs queued by earlier versions, the orders it names). Runs in the
+ * app (embedded default) or in `npm run start:worker` processes (with Redis);
+ * a job that finds the orders paid or cancelled does nothing.
  */
 @Injectable()
 @QueueProcessor(ORDER_EXPIRY_QUEUE, { concurrency: 4 })
@@ -18,6 +19,6 @@ export class OrderExpiryProcessor implements JobProcessor<OrderExpiryJob> {
   constructor(private readonly expiry: OrderExpiryService) {}
 
   async process(job: Job<OrderExpiryJob>): Promise<void> {
-    await this.expiry.expire(job.data.orderIds);
+    await this.expiry.run(job.data);
   }
 }

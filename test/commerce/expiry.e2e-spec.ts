@@ -48,6 +48,33 @@ describe('order hold expiry', () => {
     }
   });
 
+  it('expires the orders of every batch whose hold ends in the same second, by one shared job', async () => {
+    const t = await startTestApp({
+      env: { ORDER_HOLD_SECONDS: '1', RUN_WORKERS_IN_PROCESS: 'true', ORDER_SWEEP_SECONDS: '3600' },
+    });
+    try {
+      const shop = await createShop(t, { stock: 10 });
+      const buyers = await Promise.all(Array.from({ length: 6 }, () => t.user('viewer')));
+      // One after another: six batches, whose holds end within a second or two.
+      const ids: string[] = [];
+      for (const buyer of buyers) {
+        const o = await order(t, buyer, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
+        ids.push(o.body.id as string);
+      }
+      expect(await stockOf(t, shop.productId)).toBe(4);
+      await eventually(async () => {
+        const rows = await t.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'expired'`,
+          [ids],
+        );
+        return rows[0].n === ids.length;
+      });
+      expect(await stockOf(t, shop.productId)).toBe(10);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('expires unpaid orders with the in-process queue (no Redis)', async () => {
     const t = await startTestApp({
       redis: false,
