@@ -16,9 +16,24 @@ describe('orders', () => {
   it('creates a pending order priced by the server, ignoring client prices, and reserves its units', async () => {
     const before = await stockOf(t, shop.productId);
     const res = await order(t, buyer, {
-      items: [{ productId: shop.productId, quantity: 2, priceCents: 1 }],
+      // Every price a cart may hold, and a line as an order returns it: all ignored.
+      items: [
+        {
+          productId: shop.productId,
+          quantity: 2,
+          priceCents: 1,
+          unitPriceCents: 1,
+          salePriceCents: 1,
+          lineTotalCents: 2,
+          currency: 'EUR',
+          title: 'Free phone',
+          sale: true,
+        },
+      ],
       totalCents: 2,
+      currency: 'EUR',
     }).expect(201);
+    expect(res.body.items[0].title).not.toBe('Free phone');
     expect(res.body).toMatchObject({
       status: 'pending_payment',
       totalCents: 3000,

@@ -32,10 +32,36 @@ export class OrderLineDto {
   @Max(MAX_QUANTITY, { message: `quantity must be at most ${MAX_QUANTITY}` })
   quantity!: number;
 
-  /** Accepted and ignored: prices come from the server. */
+  // Accepted and ignored: the server prices every line. A cart that keeps
+  // the product's price, or a line as an order returns it, can be sent as is.
+
   @ApiPropertyOptional({ description: 'Ignored: the server prices every order' })
   @Allow()
   priceCents?: unknown;
+
+  @ApiPropertyOptional({ description: 'Ignored: the server prices every order' })
+  @Allow()
+  unitPriceCents?: unknown;
+
+  @ApiPropertyOptional({ description: 'Ignored: the server applies the flash sale it finds' })
+  @Allow()
+  salePriceCents?: unknown;
+
+  @ApiPropertyOptional({ description: 'Ignored: the server computes every total' })
+  @Allow()
+  lineTotalCents?: unknown;
+
+  @ApiPropertyOptional({ description: 'Ignored: the currency is the product’s' })
+  @Allow()
+  currency?: unknown;
+
+  @ApiPropertyOptional({ description: 'Ignored: the title is the product’s' })
+  @Allow()
+  title?: unknown;
+
+  @ApiPropertyOptional({ description: 'Ignored: the server applies the flash sale it finds' })
+  @Allow()
+  sale?: unknown;
 }
 
 export class CreateOrderDto {

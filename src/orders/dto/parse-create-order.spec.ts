@@ -32,6 +32,23 @@ describe('parseCreateOrder', () => {
       'an order from a stream, with ignored client prices',
       { streamId: S, items: [{ productId: P, quantity: 2, priceCents: 1 }], totalCents: 2 },
     ],
+    [
+      'a line as an order returns it, with the price of the product and a sale claim',
+      {
+        items: [
+          {
+            productId: P,
+            quantity: 1,
+            title: 'Phone',
+            unitPriceCents: 1,
+            salePriceCents: 1,
+            lineTotalCents: 1,
+            currency: 'EUR',
+            sale: true,
+          },
+        ],
+      },
+    ],
     ['a null streamId', { streamId: null, items: [{ productId: P, quantity: 1 }] }],
     ['a zero quantity', { items: [{ productId: P, quantity: 0 }] }],
     ['a negative quantity', { items: [{ productId: P, quantity: -1 }] }],

@@ -2,9 +2,19 @@ import { ValidationError } from '../../common/errors/domain-errors';
 import { MAX_ITEMS, MAX_QUANTITY, type CreateOrderDto } from './order.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Accepted and ignored: the server prices every order. */
+/** The fields each level accepts; all but streamId, items, productId and quantity are ignored (the server prices every order). */
 const IGNORED_TOP = new Set(['streamId', 'items', 'totalCents', 'currency']);
-const IGNORED_LINE = new Set(['productId', 'quantity', 'priceCents']);
+const IGNORED_LINE = new Set([
+  'productId',
+  'quantity',
+  'priceCents',
+  'unitPriceCents',
+  'salePriceCents',
+  'lineTotalCents',
+  'currency',
+  'title',
+  'sale',
+]);
 
 /**
  * Validates the body of POST /api/orders by hand, with the same rules and
