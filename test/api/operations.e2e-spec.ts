@@ -32,6 +32,10 @@ describe('operations endpoints', () => {
     expect(res.body.components.schemas.CreateProductDto.required).toEqual(
       expect.arrayContaining(['title', 'priceCents', 'currency', 'stock']),
     );
+    // The order line documents the client prices the server accepts and ignores.
+    const line = res.body.components.schemas.OrderLineDto;
+    expect(line.required).toEqual(['productId', 'quantity']);
+    expect(line.properties.unitPriceCents.description).toMatch(/^Ignored/);
     await t.http.get('/api/docs').expect(200);
   });
 

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -21,6 +22,11 @@ export const MAX_QUANTITY = 100;
 /** Most lines in one order. */
 export const MAX_ITEMS = 20;
 
+/** A field a client may send and the server ignores (documented, not validated). */
+function Ignored(why: string): PropertyDecorator {
+  return applyDecorators(ApiPropertyOptional({ description: `Ignored: ${why}` }), Allow());
+}
+
 export class OrderLineDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID(undefined, { message: 'productId must be a UUID' })
@@ -34,34 +40,13 @@ export class OrderLineDto {
 
   // Accepted and ignored: the server prices every line. A cart that keeps
   // the product's price, or a line as an order returns it, can be sent as is.
-
-  @ApiPropertyOptional({ description: 'Ignored: the server prices every order' })
-  @Allow()
-  priceCents?: unknown;
-
-  @ApiPropertyOptional({ description: 'Ignored: the server prices every order' })
-  @Allow()
-  unitPriceCents?: unknown;
-
-  @ApiPropertyOptional({ description: 'Ignored: the server applies the flash sale it finds' })
-  @Allow()
-  salePriceCents?: unknown;
-
-  @ApiPropertyOptional({ description: 'Ignored: the server computes every total' })
-  @Allow()
-  lineTotalCents?: unknown;
-
-  @ApiPropertyOptional({ description: 'Ignored: the currency is the product’s' })
-  @Allow()
-  currency?: unknown;
-
-  @ApiPropertyOptional({ description: 'Ignored: the title is the product’s' })
-  @Allow()
-  title?: unknown;
-
-  @ApiPropertyOptional({ description: 'Ignored: the server applies the flash sale it finds' })
-  @Allow()
-  sale?: unknown;
+  @Ignored('the server prices every order') priceCents?: unknown;
+  @Ignored('the server prices every order') unitPriceCents?: unknown;
+  @Ignored('the server applies the flash sale it finds') salePriceCents?: unknown;
+  @Ignored('the server computes every total') lineTotalCents?: unknown;
+  @Ignored('the currency is the product’s') currency?: unknown;
+  @Ignored('the title is the product’s') title?: unknown;
+  @Ignored('the server applies the flash sale it finds') sale?: unknown;
 }
 
 export class CreateOrderDto {
@@ -81,14 +66,9 @@ export class CreateOrderDto {
   @Type(() => OrderLineDto)
   items!: OrderLineDto[];
 
-  /** Accepted and ignored: totals come from the server. */
-  @ApiPropertyOptional({ description: 'Ignored: the server computes the total' })
-  @Allow()
-  totalCents?: unknown;
-
-  @ApiPropertyOptional({ description: 'Ignored: the currency is the products’' })
-  @Allow()
-  currency?: unknown;
+  // Accepted and ignored: totals and the currency come from the server.
+  @Ignored('the server computes the total') totalCents?: unknown;
+  @Ignored('the currency is the products’') currency?: unknown;
 }
 
 export class ListMyOrdersQueryDto extends PageQueryDto {
