@@ -2,9 +2,12 @@ import { ValidationError } from '../../common/errors/domain-errors';
 import { MAX_ITEMS, MAX_QUANTITY, type CreateOrderDto } from './order.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The fields each level accepts; all but streamId, items, productId and quantity are ignored (the server prices every order). */
-const IGNORED_TOP = new Set(['streamId', 'items', 'totalCents', 'currency']);
-const IGNORED_LINE = new Set([
+/**
+ * The fields each level accepts. All but streamId, items, productId and
+ * quantity are accepted and ignored: the server prices every order.
+ */
+const ACCEPTED_TOP = new Set(['streamId', 'items', 'totalCents', 'currency']);
+const ACCEPTED_LINE = new Set([
   'productId',
   'quantity',
   'priceCents',
@@ -34,7 +37,7 @@ export function parseCreateOrder(body: unknown): CreateOrderDto {
     throw new ValidationError('The body must be a JSON object', { fields: [] });
   }
   const b = body as Record<string, unknown>;
-  for (const k of Object.keys(b)) if (!IGNORED_TOP.has(k)) bad(k, `${k}: unknown field`);
+  for (const k of Object.keys(b)) if (!ACCEPTED_TOP.has(k)) bad(k, `${k}: unknown field`);
   if (
     b.streamId !== undefined &&
     b.streamId !== null &&
@@ -56,7 +59,7 @@ export function parseCreateOrder(body: unknown): CreateOrderDto {
       }
       const line = raw as Record<string, unknown>;
       for (const k of Object.keys(line))
-        if (!IGNORED_LINE.has(k)) bad(`${at}.${k}`, `${at}.${k}: unknown field`);
+        if (!ACCEPTED_LINE.has(k)) bad(`${at}.${k}`, `${at}.${k}: unknown field`);
       const { productId, quantity } = line;
       if (typeof productId !== 'string' || !UUID.test(productId))
         bad(`${at}.productId`, 'productId must be a UUID');
