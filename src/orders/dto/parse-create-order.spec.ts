@@ -1,8 +1,9 @@
 import 'reflect-metadata';
+import { getMetadataStorage } from 'class-validator';
 import { validationPipe } from '../../app.factory';
 import { ValidationError } from '../../common/errors/domain-errors';
-import { CreateOrderDto } from './order.dto';
-import { parseCreateOrder } from './parse-create-order';
+import { CreateOrderDto, OrderLineDto } from './order.dto';
+import { ACCEPTED_LINE, ACCEPTED_TOP, parseCreateOrder } from './parse-create-order';
 
 const P = '5b0f7f0e-1111-4222-8333-444455556667';
 const S = '5b0f7f0e-1111-4222-8333-444455556666';
@@ -68,6 +69,18 @@ describe('parseCreateOrder', () => {
 
   it.each(cases)('agrees with the DTO decorators on %s', async (_name, body) => {
     expect(viaParser(body)).toEqual(await viaDecorators(body));
+  });
+
+  it('accepts exactly the fields the DTOs declare', () => {
+    const declared = (dto: new () => object) => [
+      ...new Set(
+        getMetadataStorage()
+          .getTargetValidationMetadatas(dto, '', true, false)
+          .map((m) => m.propertyName),
+      ),
+    ];
+    expect([...ACCEPTED_TOP].sort()).toEqual(declared(CreateOrderDto).sort());
+    expect([...ACCEPTED_LINE].sort()).toEqual(declared(OrderLineDto).sort());
   });
 
   it('names the field and the rule in its messages', () => {

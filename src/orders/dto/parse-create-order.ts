@@ -4,10 +4,11 @@ import { MAX_ITEMS, MAX_QUANTITY, type CreateOrderDto } from './order.dto';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * The fields each level accepts. All but streamId, items, productId and
- * quantity are accepted and ignored: the server prices every order.
+ * quantity are accepted and ignored: the server prices every order. The
+ * same names as the DTOs declare (a test keeps them equal).
  */
-const ACCEPTED_TOP = new Set(['streamId', 'items', 'totalCents', 'currency']);
-const ACCEPTED_LINE = new Set([
+export const ACCEPTED_TOP: ReadonlySet<string> = new Set(['streamId', 'items', 'totalCents', 'currency']);
+export const ACCEPTED_LINE: ReadonlySet<string> = new Set([
   'productId',
   'quantity',
   'priceCents',
