@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Sql } from '../orders/sql';
+import { Sql } from '../database/sql';
 
 export interface LinkedUser {
   id: string;

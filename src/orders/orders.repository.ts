@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { NewOrder, ReservationSnapshot } from './allocation';
 import type { Order, OrderItem, OrderStatus } from './order.model';
-import { type HeldConnection, Sql, type SqlRunner } from './sql';
+import { type HeldConnection, Sql, type SqlRunner } from '../database/sql';
 
 /** One request's answer from lc_reserve_orders (see the Commerce migration). */
 export type ReserveResult =

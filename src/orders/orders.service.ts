@@ -30,7 +30,7 @@ import { OrderExpiryService } from './order-expiry.service';
 import { OrderMetrics } from './order-metrics';
 import { illegalMoveMessage, MOVES, type Order, type OrderMove, type OrderStatus } from './order.model';
 import { OrdersRepository, type RefusalJson, type RowVersions, type WriteAnswer } from './orders.repository';
-import type { HeldConnection, SqlRunner } from './sql';
+import type { HeldConnection, SqlRunner } from '../database/sql';
 
 /** Concurrent reservation transactions per process (each holds one pooled connection while it runs). */
 const LANES = 8;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Sql, type SqlRunner } from '../orders/sql';
+import { Sql, type SqlRunner } from '../database/sql';
 
 export type PaymentStatus = 'open' | 'succeeded' | 'failed' | 'refunded' | 'refund_due';
 

@@ -4,7 +4,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/d
 import { OrderMetrics } from '../orders/order-metrics';
 import { OrdersRepository } from '../orders/orders.repository';
 import { OrdersService } from '../orders/orders.service';
-import type { SqlRunner } from '../orders/sql';
+import type { SqlRunner } from '../database/sql';
 import type { OrderDto } from '../orders/dto/order.dto';
 import { PAYMENT_PROVIDER, type PaymentEvent, type PaymentProvider } from './payment-provider';
 import { PaymentsRepository } from './payments.repository';

@@ -1,7 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { PIN_READER } from '../live/live-events';
-import { Sql } from '../orders/sql';
 import { PinsController } from './pins.controller';
 import { PinsRepository } from './pins.repository';
 import { PinsService } from './pins.service';
@@ -11,13 +9,7 @@ import { RoomNotifier } from './room-notifier';
 @Global()
 @Module({
   controllers: [PinsController],
-  providers: [
-    { provide: Sql, inject: [DataSource], useFactory: Sql.fromDataSource },
-    PinsRepository,
-    PinsService,
-    RoomNotifier,
-    { provide: PIN_READER, useExisting: PinsService },
-  ],
+  providers: [PinsRepository, PinsService, RoomNotifier, { provide: PIN_READER, useExisting: PinsService }],
   exports: [PIN_READER, PinsService, RoomNotifier],
 })
 export class PinsModule {}

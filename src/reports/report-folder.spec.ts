@@ -1,5 +1,5 @@
 import type { PubSub } from '../infra/pubsub';
-import type { SqlRunner } from '../orders/sql';
+import type { SqlRunner } from '../database/sql';
 import type { WebhooksService } from '../webhooks/webhooks.service';
 import { backgroundFoldDelay, nextFoldDelay, ReportFolder } from './report-folder';
 import type { FoldedRow, ReportsRepository } from './reports.repository';

@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { Sql } from '../orders/sql';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ReportFolder } from './report-folder';
 import { reportsConfigProvider } from './reports.config';
@@ -12,13 +10,7 @@ import { ReportsService } from './reports.service';
 @Module({
   imports: [WebhooksModule],
   controllers: [ReportsController],
-  providers: [
-    { provide: Sql, inject: [DataSource], useFactory: Sql.fromDataSource },
-    reportsConfigProvider,
-    ReportsRepository,
-    ReportFolder,
-    ReportsService,
-  ],
+  providers: [reportsConfigProvider, ReportsRepository, ReportFolder, ReportsService],
   exports: [ReportsService, ReportFolder],
 })
 export class ReportsModule {}

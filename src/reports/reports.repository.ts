@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { Sql, type SqlRunner } from '../orders/sql';
+import { Sql, type SqlRunner } from '../database/sql';
 import { GRAIN, type Granularity } from './report-range';
 
 /** "All streams" / "all products" in a rollup key. */

@@ -10,7 +10,7 @@ import {
 import { PUBSUB, QUEUES } from '../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
 import type { QueueFactory } from '../infra/queue';
-import type { SqlRunner } from '../orders/sql';
+import type { SqlRunner } from '../database/sql';
 import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../streams/streams.service';
 import { urlProblem } from './url-guard';
 import { sendWebhook } from './webhook-sender';

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { Sql } from '../../src/orders/sql';
+import { Sql } from '../../src/database/sql';
 import { TEST_DATABASE_URL } from '../support/env';
 
 /** The connection a reservation lane keeps between its statements, on real PostgreSQL. */

@@ -18,10 +18,9 @@ export interface SqlRunner {
 const RETRYABLE = new Set(['40P01', '40001']);
 
 /**
- * Thin access to the pool TypeORM already owns, for the commerce repositories.
- * Their hot statements are multi-row (unnest arrays, conditional updates,
- * row locks) and gain nothing from an entity layer, so they are plain
- * parametrised SQL; the schema lives in the Commerce migration.
+ * Thin access to the pool TypeORM already owns, for the repositories that
+ * write plain SQL: their hot statements are multi-row (unnest arrays,
+ * conditional updates, row locks) and gain nothing from an entity layer.
  */
 export class Sql implements SqlRunner {
   constructor(private readonly pool: Pool) {}
