@@ -18,6 +18,7 @@ import { HotFunctionsNoSeqScan1763800800000 } from './migrations/1763800800000-H
 import { OptimisticReservation1763800900000 } from './migrations/1763800900000-OptimisticReservation';
 import { JournalIndexProbe1763801000000 } from './migrations/1763801000000-JournalIndexProbe';
 import { ReportBuyerSets1763801100000 } from './migrations/1763801100000-ReportBuyerSets';
+import { ReservationRows1765000100000 } from './migrations/1765000100000-ReservationRows';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   OptimisticReservation1763800900000,
   JournalIndexProbe1763801000000,
   ReportBuyerSets1763801100000,
+  ReservationRows1765000100000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

@@ -14,15 +14,26 @@ export interface SqlRunner {
   query<T>(stmt: Statement | string, values?: unknown[]): Promise<T[]>;
 }
 
+/** A runner that can also run a transaction on its connection. */
+export interface SqlSession extends SqlRunner {
+  /**
+   * Runs `fn` in a READ COMMITTED transaction on one connection. Retried (up
+   * to three tries) when PostgreSQL aborts it as a deadlock or serialization
+   * victim, so `fn` must be safe to run again.
+   */
+  tx<T>(fn: (q: SqlRunner) => Promise<T>): Promise<T>;
+}
+
 /** Deadlock and serialization failures: the transaction can simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
+const TX_ATTEMPTS = 3;
 
 /**
  * Thin access to the pool TypeORM already owns, for the repositories that
  * write plain SQL: their hot statements are multi-row (unnest arrays,
  * conditional updates, row locks) and gain nothing from an entity layer.
  */
-export class Sql implements SqlRunner {
+export class Sql implements SqlSession {
   constructor(private readonly pool: Pool) {}
 
   static fromDataSource(ds: DataSource): Sql {
@@ -40,36 +51,16 @@ export class Sql implements SqlRunner {
     return res.rows as T[];
   }
 
-  /**
-   * Runs `fn` in a READ COMMITTED transaction on one connection. Retried (up to
-   * three tries) when Postgres aborts it as a deadlock victim.
-   */
-  async tx<T>(fn: (q: SqlRunner) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+  tx<T>(fn: (q: SqlRunner) => Promise<T>): Promise<T> {
+    return retryingVictims(async () => {
       const client: PoolClient = await this.pool.connect();
       let broken = false;
       try {
-        await client.query('BEGIN');
-        const runner: SqlRunner = {
-          query: async <R>(stmt: Statement | string, values?: unknown[]) =>
-            (await client.query(toConfig(stmt, values))).rows as R[],
-        };
-        const out = await fn(runner);
-        await client.query('COMMIT');
-        return out;
-      } catch (e) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true;
-        }
-        const code = (e as { code?: string }).code;
-        if (attempt < 3 && code !== undefined && RETRYABLE.has(code)) continue;
-        throw e;
+        return await transaction(client, fn, () => (broken = true));
       } finally {
         client.release(broken);
       }
-    }
+    });
   }
 }
 
@@ -78,15 +69,16 @@ export class Sql implements SqlRunner {
  * follow each other (a reservation lane while it has batches to run). The
  * pool hands out a connection on `process.nextTick`, and a tick queued from a
  * promise continuation runs only after every continuation queued before it:
- * when a batch completes, that is its ~100 answers being written. A held
- * connection sends the next batch's statement at once instead (README,
- * Commerce). Statements must not overlap: one caller at a time.
+ * when a batch completes, that is all of its answers being written. A held
+ * connection sends the next batch's statement at once instead
+ * (docs/architecture.md, Commerce). Statements must not overlap: one caller
+ * at a time; a transaction (`tx`) counts as one statement.
  *
  * `release()` gives the connection back; a connection that fails (a broken
  * socket, or an error PostgreSQL raises for the whole session) is dropped
  * from the pool, and the next statement takes a fresh one.
  */
-export class HeldConnection implements SqlRunner {
+export class HeldConnection implements SqlSession {
   private client?: PoolClient;
   private acquiring?: Promise<PoolClient>;
   /** Statements in flight (one, or two when a failed batch's read is still finishing). */
@@ -100,13 +92,26 @@ export class HeldConnection implements SqlRunner {
     return this.client !== undefined;
   }
 
-  async query<T>(stmt: Statement | string, values?: unknown[]): Promise<T[]> {
+  query<T>(stmt: Statement | string, values?: unknown[]): Promise<T[]> {
+    return this.use(async (client) => (await client.query(toConfig(stmt, values))).rows as T[]);
+  }
+
+  tx<T>(fn: (q: SqlRunner) => Promise<T>): Promise<T> {
+    return retryingVictims(() =>
+      this.use((client) =>
+        transaction(client, fn, () => this.drop(client, new Error('ROLLBACK failed: session dropped'))),
+      ),
+    );
+  }
+
+  /** Runs `work` on the held connection (taking one first if none is held). */
+  private async use<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     this.running++;
     this.releaseWhenDone = false;
     try {
       const client = this.client ?? (await (this.acquiring ??= this.acquire()));
       try {
-        return (await client.query(toConfig(stmt, values))).rows as T[];
+        return await work(client);
       } catch (e) {
         if (!isStatementError(e)) this.drop(client, e);
         throw e;
@@ -167,6 +172,39 @@ export class HeldConnection implements SqlRunner {
 function isStatementError(e: unknown): boolean {
   const code = pgCode(e);
   return code !== undefined && !/^(08|57|58|XX)/.test(code);
+}
+
+/** BEGIN, `fn`, COMMIT; ROLLBACK when anything fails (`onBroken` when even that fails). */
+async function transaction<T>(
+  client: PoolClient,
+  fn: (q: SqlRunner) => Promise<T>,
+  onBroken: () => void,
+): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const out = await fn({
+      query: async <R>(stmt: Statement | string, values?: unknown[]) =>
+        (await client.query(toConfig(stmt, values))).rows as R[],
+    });
+    await client.query('COMMIT');
+    return out;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(onBroken);
+    throw e;
+  }
+}
+
+/** Runs `run` again when PostgreSQL chose it as a deadlock or serialization victim. */
+async function retryingVictims<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      const code = pgCode(e);
+      if (attempt < TX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) continue;
+      throw e;
+    }
+  }
 }
 
 function toConfig(stmt: Statement | string, values?: unknown[]): QueryConfig {

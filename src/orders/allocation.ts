@@ -2,11 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, DomainError, UnprocessableError } from '../common/errors/domain-errors';
 import type { OrderItem } from './order.model';
 
-/**
- * The refusals of an order request, one constructor each, shared by the
- * TypeScript model below and by the mapping of the database function's
- * answers (orders.repository.ts), so both speak with the same words.
- */
+/** The refusals of an order request, one constructor each. */
 export const Refusal = {
   unknownStream: (streamId: string) =>
     new UnprocessableError(`Stream ${streamId} does not exist`, 'unknown_stream'),
@@ -59,10 +55,12 @@ interface NamedPrice {
 }
 
 /**
- * Pure allocation of stock to order requests, decided against rows the
- * reservation transaction holds locked. Kept free of I/O so the rules (sale
- * window, sale stock, per-buyer limit, currencies, shops) are unit-tested as
- * data. The caller writes the result in the same transaction.
+ * The reservation's decisions, the one place they are made: stock, sale
+ * window and sale stock, per-buyer limits, currencies, shops, and
+ * idempotency (stored keys, twins within a batch). Pure: decided against a
+ * snapshot of the rows (read without locks and written only if they are
+ * unchanged, or read under their locks; see ReservationEngine), so the rules
+ * are unit-tested as data.
  */
 
 export interface ReserveRequest {
@@ -235,20 +233,6 @@ export function allocate(req: ReserveRequest, s: AllocationState, newId: () => s
   };
 }
 
-/** Gives back what `allocate` took (an order that was not written after all). */
-export function unallocate(order: NewOrder, s: AllocationState): void {
-  for (const it of order.items) {
-    const p = s.products.get(it.productId);
-    if (p) p.stock += it.quantity;
-  }
-  if (order.pinId === null || order.streamId === null) return;
-  const pin = s.pinsByStream.get(order.streamId);
-  if (!pin || pin.id !== order.pinId) return;
-  if (order.saleUnits > 0 && pin.saleRemaining !== null) pin.saleRemaining += order.saleUnits;
-  const k = usageKey(pin.id, order.buyerId);
-  s.usage.set(k, (s.usage.get(k) ?? 0) - order.pinUnits);
-}
-
 /** First name (or initial) only: what the room sees of a buyer. */
 export function publicBuyerName(name: string): string {
   const first = name.trim().split(/\s+/)[0] ?? '';
@@ -257,11 +241,11 @@ export function publicBuyerName(name: string): string {
 }
 
 /**
- * The order in which a batch is reserved: by buyer, then key. Twins of a key
- * and the requests of one buyer become adjacent (the database function relies
- * on it), and every transaction inserts keys in the same order (no deadlock
- * cycles). Within one batch the requests are simultaneous, so this order is
- * as fair as arrival order. Returns the permutation (sorted position → index).
+ * The order in which a batch is reserved: by buyer, then key. Every
+ * transaction then inserts keys in the same order (no deadlock cycles on the
+ * idempotency index). Within one batch the requests are simultaneous, so this
+ * order is as fair as arrival order. Returns the permutation (sorted position
+ * → index).
  */
 export function reservationOrder(batch: { buyerId: string; idempotencyKey: string }[]): number[] {
   return batch
@@ -275,7 +259,7 @@ export function reservationOrder(batch: { buyerId: string; idempotencyKey: strin
     });
 }
 
-/** What a reservation reads under its locks: the input of the batch model. */
+/** What a batch is decided from (lc_reserve_read). */
 export interface ReservationSnapshot {
   nowMs: number;
   streams: StreamInfo[];
@@ -291,9 +275,8 @@ export type Decision =
   Allocation | { ok: 'replay'; orderId: string; requestHash: string } | { ok: 'twin'; of: number };
 
 /**
- * The reference model of a whole batch, as lc_reserve_orders runs it in the
- * database: stored keys answer with their order, twins within the batch with
- * the first, the rest are allocated in arrival order. Pure.
+ * Decides a whole batch: stored keys answer with their order, twins within
+ * the batch with the first, the rest are allocated in order. Pure.
  */
 export function decideBatch(
   batch: ReserveRequest[],

@@ -11,11 +11,13 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
-import { CreateOrderDto, ListMyOrdersQueryDto, OrderDto, OrderPageDto } from './dto/order.dto';
-import { parseCreateOrder } from './dto/parse-create-order';
+import { JsonSchemaPipe } from '../common/validation/json-schema';
+import { CREATE_ORDER_SCHEMA, type CreateOrderBody } from './dto/create-order.schema';
+import { ListMyOrdersQueryDto, OrderDto, OrderPageDto } from './dto/order.dto';
 import { OrdersService } from './orders.service';
 
 @ApiTags('orders')
@@ -51,15 +53,14 @@ export class OrdersController {
     description: 'Key reused with another body; unknown product; mixed currencies',
   })
   @ApiResponse({ status: 429, description: 'Too many orders' })
-  @ApiBody({ type: CreateOrderDto })
+  @ApiBody({ schema: CREATE_ORDER_SCHEMA as unknown as SchemaObject })
   async create(
     @CurrentUser() user: AuthUser,
     @Headers('idempotency-key') key: string | undefined,
-    // Validated by hand (same rules as CreateOrderDto): the flash-sale hot path.
-    @Body() body: unknown,
+    @Body(new JsonSchemaPipe<CreateOrderBody>(CREATE_ORDER_SCHEMA)) body: CreateOrderBody,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<OrderDto> {
-    const { order, created } = await this.orders.create(user, key, parseCreateOrder(body));
+    const { order, created } = await this.orders.create(user, key, body);
     res.status(created ? 201 : 200);
     return order;
   }

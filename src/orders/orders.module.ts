@@ -5,10 +5,20 @@ import { OrderMetrics } from './order-metrics';
 import { OrdersController } from './orders.controller';
 import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
+import { ReservationEngine } from './reservation-engine';
+import { ReservationRepository } from './reservation.repository';
 
 @Module({
   controllers: [OrdersController],
-  providers: [OrdersRepository, OrderMetrics, OrderExpiryService, OrderExpiryProcessor, OrdersService],
+  providers: [
+    OrdersRepository,
+    ReservationRepository,
+    ReservationEngine,
+    OrderMetrics,
+    OrderExpiryService,
+    OrderExpiryProcessor,
+    OrdersService,
+  ],
   exports: [OrdersService, OrdersRepository, OrderMetrics],
 })
 export class OrdersModule {}

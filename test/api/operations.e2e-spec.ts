@@ -23,7 +23,7 @@ describe('operations endpoints', () => {
     );
   });
 
-  it('serves the OpenAPI document generated from the DTOs', async () => {
+  it('serves the OpenAPI document generated from the DTOs and schemas', async () => {
     const res = await t.http.get('/api/docs/openapi.json').expect(200);
     expect(res.body.openapi).toMatch(/^3\./);
     expect(Object.keys(res.body.paths)).toEqual(
@@ -32,8 +32,11 @@ describe('operations endpoints', () => {
     expect(res.body.components.schemas.CreateProductDto.required).toEqual(
       expect.arrayContaining(['title', 'priceCents', 'currency', 'stock']),
     );
-    // The order line documents the client prices the server accepts and ignores.
-    const line = res.body.components.schemas.OrderLineDto;
+    // The order body is the route's own JSON schema; its line documents the
+    // client prices the server accepts and ignores.
+    const body = res.body.paths['/api/orders'].post.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(['items']);
+    const line = body.properties.items.items;
     expect(line.required).toEqual(['productId', 'quantity']);
     expect(line.properties.unitPriceCents.description).toMatch(/^Ignored/);
     await t.http.get('/api/docs').expect(200);

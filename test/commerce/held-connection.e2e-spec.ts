@@ -78,4 +78,60 @@ describe('HeldConnection', () => {
     expect(pool.totalCount).toBe(1);
     held.release();
   });
+
+  it('runs a transaction on its own connection: committed on success, rolled back on failure', async () => {
+    const held = sql.hold();
+    const first = await pid(held);
+    await held.query('CREATE TEMP TABLE held_tx (n int)');
+    const inTx = await held.tx(async (q) => {
+      await q.query('INSERT INTO held_tx VALUES (1)');
+      return pid(q);
+    });
+    expect(inTx).toBe(first);
+    await expect(
+      held.tx(async (q) => {
+        await q.query('INSERT INTO held_tx VALUES (2)');
+        await q.query('SELECT 1 / 0');
+      }),
+    ).rejects.toMatchObject({ code: '22012' });
+    // Same session (temp tables are per session), only the committed row.
+    expect(await held.query<{ n: number }>('SELECT n FROM held_tx')).toEqual([{ n: 1 }]);
+    expect(await pid(held)).toBe(first);
+    held.release();
+  });
+
+  it('runs a deadlock victim again', async () => {
+    await sql.query('CREATE TABLE IF NOT EXISTS held_dl (id int PRIMARY KEY, n int)');
+    await sql.query('TRUNCATE held_dl');
+    await sql.query('INSERT INTO held_dl VALUES (1, 0), (2, 0)');
+    const other = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    const held = sql.hold();
+    let runs = 0;
+    try {
+      // Two transactions lock the rows in opposite orders: PostgreSQL aborts one.
+      const a = held.tx(async (q) => {
+        runs++;
+        await q.query('UPDATE held_dl SET n = n + 1 WHERE id = 1');
+        await q.query('SELECT pg_sleep(0.3)');
+        await q.query('UPDATE held_dl SET n = n + 1 WHERE id = 2');
+      });
+      const b = new Sql(other).tx(async (q) => {
+        runs++;
+        await q.query('UPDATE held_dl SET n = n + 10 WHERE id = 2');
+        await q.query('SELECT pg_sleep(0.3)');
+        await q.query('UPDATE held_dl SET n = n + 10 WHERE id = 1');
+      });
+      await Promise.all([a, b]);
+      // Both committed in the end, each once, and one of them ran twice.
+      expect(await sql.query('SELECT id, n FROM held_dl ORDER BY id')).toEqual([
+        { id: 1, n: 11 },
+        { id: 2, n: 11 },
+      ]);
+      expect(runs).toBe(3);
+    } finally {
+      held.release();
+      await other.end();
+      await sql.query('DROP TABLE held_dl');
+    }
+  });
 });

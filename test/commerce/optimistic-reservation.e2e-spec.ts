@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { decideBatch, type ReserveRequest } from '../../src/orders/allocation';
 import { OrderMetrics } from '../../src/orders/order-metrics';
-import { OrdersRepository } from '../../src/orders/orders.repository';
+import { ReservationRepository } from '../../src/orders/reservation.repository';
 import { requestHash } from '../../src/orders/orders.service';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
 import { createShop, newKey, order, pin, stockOf } from './shop';
 
 /**
  * The reservation reads without locks, decides in TypeScript and writes only
- * if the pins and products it read are unchanged (OptimisticReservation
- * migration). These tests change those rows between the read and the write,
+ * if the pins and products it read are unchanged (lc_reserve_read,
+ * lc_reserve_write). These tests change those rows between the read and the write,
  * and race two app replicas for one sale.
  */
 describe('optimistic reservation', () => {
@@ -41,9 +41,9 @@ describe('optimistic reservation', () => {
   it('writes nothing when a product changed between the read and the write', async () => {
     const shop = await createShop(a, { stock: 10 });
     const buyer = await a.user('viewer');
-    const repo = a.app.get(OrdersRepository);
+    const repo = a.app.get(ReservationRepository);
     const batch = [request(buyer, shop.streamId, shop.productId)];
-    const { snapshot, versions } = await repo.readForReservation(batch);
+    const { snapshot, versions } = await repo.read(batch, repo.pool);
     const { orders } = decideBatch(batch, snapshot);
     expect(orders).toHaveLength(1);
 
@@ -53,16 +53,16 @@ describe('optimistic reservation', () => {
       .set('Authorization', `Bearer ${shop.merchant.token}`)
       .send({ stockDelta: 5 })
       .expect(200);
-    const stale = await repo.writeReservation(orders, versions, snapshot.nowMs, 600);
+    const stale = await repo.write(orders, versions, snapshot.nowMs, 600, repo.pool);
     expect(stale.current).toBe(false);
     expect(stale.inserted.size).toBe(0);
     expect(await stockOf(a, shop.productId)).toBe(15);
     expect(await a.sql('SELECT id FROM orders WHERE buyer_id = $1', [buyer.id])).toHaveLength(0);
 
     // Read again, decide again: now it goes in and takes its unit.
-    const fresh = await repo.readForReservation(batch);
+    const fresh = await repo.read(batch, repo.pool);
     const again = decideBatch(batch, fresh.snapshot);
-    const ok = await repo.writeReservation(again.orders, fresh.versions, fresh.snapshot.nowMs, 600);
+    const ok = await repo.write(again.orders, fresh.versions, fresh.snapshot.nowMs, 600, repo.pool);
     expect(ok.current).toBe(true);
     expect([...ok.inserted]).toEqual([again.orders[0].id]);
     expect(await stockOf(a, shop.productId)).toBe(14);
@@ -72,9 +72,9 @@ describe('optimistic reservation', () => {
     const shop = await createShop(a, { stock: 10 });
     const p = await pin(a, shop, { salePriceCents: 100, saleStock: 5 });
     const buyer = await a.user('viewer');
-    const repo = a.app.get(OrdersRepository);
+    const repo = a.app.get(ReservationRepository);
     const batch = [request(buyer, shop.streamId, shop.productId)];
-    const { snapshot, versions } = await repo.readForReservation(batch);
+    const { snapshot, versions } = await repo.read(batch, repo.pool);
     const { orders } = decideBatch(batch, snapshot);
     expect(orders[0].items[0]).toMatchObject({ sale: true, unitPriceCents: 100 });
 
@@ -83,7 +83,7 @@ describe('optimistic reservation', () => {
       .delete(`/api/streams/${shop.streamId}/pins/${p.pinId}`)
       .set('Authorization', `Bearer ${shop.streamer.token}`)
       .expect(200);
-    const stale = await repo.writeReservation(orders, versions, snapshot.nowMs, 600);
+    const stale = await repo.write(orders, versions, snapshot.nowMs, 600, repo.pool);
     expect(stale.current).toBe(false);
     const [pinRow] = await a.sql<{ sale_remaining: number }>(
       'SELECT sale_remaining FROM pins WHERE id = $1',
