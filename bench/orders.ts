@@ -15,19 +15,16 @@
  * compiles src/ and bench/ with tsc into dist/bench-build/ and runs that with
  * node; the load generator is forked from there too). Under ts-node the app
  * shared its process with ts-node's REPL module, which loads `domain`: every
- * EventEmitter then takes the domain path, and the app spent ~5 % more CPU
- * per order and ~7 % more per trivial request than it does compiled (two
- * alternating pairs on 2026-12-02: 389 and 372 against 360 and 363 µs per
- * order; the load generator 14–15 against 11–12 % of a core).
+ * EventEmitter then takes the domain path, which costs the app CPU on every
+ * request (docs/benchmarks/orders.md).
  *
  * Environment (all optional):
  *   BENCH_STOCK=20000        sale units S (and product stock)
  *   BENCH_BUYERS=1.5×S       buyers, each sends one order (those after the sell-out get 409)
  *   BENCH_CONNECTIONS=100    concurrent keep-alive connections (buyers with an order in flight), for both
  *                            phases. Orders are reserved in batches of whatever arrived while the previous
- *                            batch ran, so the batch size follows the buyers waiting: 100 gives batches of
- *                            ~48 and p99 under 35 ms on this machine. Until 2026-12-04 the default was 50
- *                            (batches of ~24; README, Commerce → Benchmark, has both).
+ *                            batch ran, so the batch size follows the buyers waiting (why 100:
+ *                            docs/benchmarks/orders.md). Until 2026-12-04 the default was 50.
  *   BENCH_DURATION_S=60      cap of the order phase
  *   BENCH_TRIVIAL_S=5        length of the trivial-endpoint phase
  *   BENCH_REDIS=1            0: in-process pub/sub, state and queue

@@ -13,6 +13,5 @@ fi
 log "starting on http://localhost:${PORT:-3000}"
 # Semi-spaces of up to 64 MB: an order stays in flight for a few reservation
 # batches, and with V8's default young generation the scavenger copied and
-# promoted it several times (GC 9.5 % of the app's CPU samples in a flash sale,
-# 3.8 % with this; README, Commerce).
+# promoted it several times (docs/benchmarks/orders.md).
 exec node --max-semi-space-size=64 dist/src/main.js

@@ -267,8 +267,8 @@ export class RedisStateStore implements StateStore {
     // A batch of keys is one command already, so it goes out on the bulk
     // connection at once: auto-pipelining holds a command until setImmediate,
     // after every other I/O callback of the loop turn. In a flash sale that wait
-    // made the batch's rate-limit round trip (6.3 ms median) longer than its
-    // database read, on the reservation's critical path (README, Commerce).
+    // made the batch's rate-limit round trip longer than its database read, on
+    // the reservation's critical path (docs/architecture.md, Commerce).
     const conn = keys.length > 1 && this.opts.bulk ? this.opts.bulk : this.redis;
     const waits = (await TAKE_TOKENS.runKeys(
       conn,

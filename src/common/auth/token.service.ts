@@ -22,8 +22,8 @@ export class TokenService {
   /**
    * The secret as a KeyObject, made once. Given a string, jsonwebtoken first
    * tries to read it as a public key (createPublicKey throws, then it falls
-   * back to a secret key) on every call: ~0.9 ms per verify here, against
-   * ~10 µs with a KeyObject.
+   * back to a secret key) on every call, which costs far more than the HMAC
+   * itself; a KeyObject made once avoids that.
    */
   private readonly key: KeyObject;
   private readonly jwt: JwtService;
@@ -43,8 +43,8 @@ export class TokenService {
    * other algorithm), HMAC-SHA256 compared in constant time, `exp` required and
    * in the future, `nbf` (if any) reached. Done with node:crypto directly:
    * every authenticated request verifies a token, and jsonwebtoken's general
-   * path (jws stream decoding, option handling) cost ~40 µs of a flash-sale
-   * order's ~300 µs here, against ~5 µs for this.
+   * path (jws stream decoding, option handling) was a visible share of a
+   * flash-sale order's CPU (docs/benchmarks/orders.md).
    */
   verify(token: string): AuthUser {
     const c = this.verifyClaims(token);

@@ -13,9 +13,8 @@ export abstract class DomainError extends Error {
   /**
    * Without a stack trace: a domain error is an answer (409 sold out, 401,
    * 422...), never logged with its stack (the filter logs stacks of 5xx only),
-   * and capturing one cost ~6 µs per error in a loop and ~18 µs in a flash
-   * sale's profile, paid inside the reservation batch by every buyer who finds
-   * the sale sold out.
+   * and capturing one is paid inside the reservation batch by every buyer who
+   * finds the sale sold out.
    * UnavailableError (503) captures its own.
    */
   constructor(message: string, details?: Record<string, unknown>) {
