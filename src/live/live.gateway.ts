@@ -13,11 +13,11 @@ import { CurrentUser, Public } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { TokenService } from '../common/auth/token.service';
 import { ErrorFilter } from '../common/errors/error.filter';
+import { validationPipe } from '../common/validation/validation-pipe';
 import { ChatSendDto, JoinDto, ReactionDto } from './dto/live.dto';
 import { LIVE_NAMESPACE, type ChatSendReply, type RoomState } from './live-events';
 import { ConnectionLimits } from './connection-limits';
 import { socketAuth } from './live-io.adapter';
-import { LiveValidationPipe } from './live-validation.pipe';
 import { RoomService, type LiveNamespace, type LiveSocket } from './room.service';
 
 /**
@@ -28,7 +28,7 @@ import { RoomService, type LiveNamespace, type LiveSocket } from './room.service
  */
 @WebSocketGateway({ namespace: LIVE_NAMESPACE })
 @UseGuards(AuthGuard)
-@UsePipes(LiveValidationPipe)
+@UsePipes(validationPipe())
 @UseFilters(new ErrorFilter())
 export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayDisconnect<LiveSocket> {
   private readonly logger = new Logger('LiveGateway');

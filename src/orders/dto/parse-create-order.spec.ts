@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { getMetadataStorage } from 'class-validator';
-import { validationPipe } from '../../app.factory';
+import { validationPipe } from '../../common/validation/validation-pipe';
 import { ValidationError } from '../../common/errors/domain-errors';
 import { CreateOrderDto, OrderLineDto } from './order.dto';
 import { ACCEPTED_LINE, ACCEPTED_TOP, parseCreateOrder } from './parse-create-order';
