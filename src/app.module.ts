@@ -15,6 +15,7 @@ import { OrdersModule } from './orders/orders.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PinsModule } from './pins/pins.module';
 import { ReportsModule } from './reports/reports.module';
+import { RoomModule } from './room/room.module';
 import { StreamsModule } from './streams/streams.module';
 import { LiveModule } from './live/live.module';
 import { WebModule } from './web/web.module';
@@ -35,6 +36,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.database.poolSize)),
         DatabaseModule,
         InfraModule,
+        RoomModule,
         MetricsModule,
         HealthModule,
         AuthModule,

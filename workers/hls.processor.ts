@@ -24,11 +24,8 @@ import { QueueProcessor, type JobProcessor } from '../src/infra/processor';
 import type { PubSub, Unsubscribe } from '../src/infra/pubsub';
 import type { Job } from '../src/infra/queue';
 import { SfuHost } from '../src/streams/ingest/sfu.provider';
-import {
-  STREAM_LIFECYCLE_CHANNEL,
-  StreamsService,
-  type StreamLifecycleEvent,
-} from '../src/streams/streams.service';
+import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../src/room/channels';
+import { StreamsService } from '../src/streams/streams.service';
 
 /** Read before Nest boots (decorators are static); loadConfig has validated the same variable. */
 const CONCURRENCY = Number(process.env.HLS_WORKER_CONCURRENCY) || 2;

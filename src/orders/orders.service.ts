@@ -15,7 +15,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { STATE_STORE } from '../infra/infra.module';
 import type { StateStore } from '../infra/state-store';
-import { RoomNotifier } from '../pins/room-notifier';
+import { CommerceSignals } from '../room/commerce-signals';
 import {
   decideBatch,
   publicBuyerName,
@@ -140,7 +140,7 @@ export class OrdersService implements OnModuleDestroy {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly metrics: OrderMetrics,
-    private readonly notifier: RoomNotifier,
+    private readonly notifier: CommerceSignals,
     private readonly expiry: OrderExpiryService,
     @Inject(STATE_STORE) private readonly state: StateStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

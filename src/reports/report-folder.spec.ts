@@ -1,4 +1,4 @@
-import type { PubSub } from '../infra/pubsub';
+import type { RoomPublisher } from '../room/room-publisher';
 import type { SqlRunner } from '../database/sql';
 import type { WebhooksService } from '../webhooks/webhooks.service';
 import { backgroundFoldDelay, nextFoldDelay, ReportFolder } from './report-folder';
@@ -67,7 +67,7 @@ describe('ReportFolder (background)', () => {
     const folder = new ReportFolder(
       repo as unknown as ReportsRepository,
       webhooks as unknown as WebhooksService,
-      { publish: jest.fn(async () => undefined) } as unknown as PubSub,
+      { publish: jest.fn(async () => undefined) } as unknown as RoomPublisher,
       { foldMs: 1000, foldBatch: 2, foldMaxPercent: 20 },
     );
     return { folder, journal, folds, repo };

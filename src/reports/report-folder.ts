@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { PUBSUB } from '../infra/infra.module';
-import type { PubSub } from '../infra/pubsub';
-import { roomChannel, type RoomEvent } from '../live/live-events';
+import { ROOM_EVENTS } from '../room/protocol';
+import { RoomPublisher } from '../room/room-publisher';
 import type { WebhookEvent } from '../webhooks/webhook-events';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { REPORTS_CONFIG, type ReportsConfig } from './reports.config';
@@ -64,7 +63,7 @@ export class ReportFolder implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly repo: ReportsRepository,
     private readonly webhooks: WebhooksService,
-    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    private readonly rooms: RoomPublisher,
     @Inject(REPORTS_CONFIG) private readonly config: ReportsConfig,
   ) {}
 
@@ -164,12 +163,11 @@ export class ReportFolder implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const streams = await this.repo.streamsOfOrders([...new Set(rows.map((r) => r.orderId))]);
       for (const t of await this.repo.streamTotals(streams)) {
-        const event: RoomEvent = {
-          event: 'gmv:update',
+        await this.rooms.publish(t.streamId, {
+          event: ROOM_EVENTS.gmvUpdate,
           staffOnly: true,
           data: { currency: t.currency, gmvCents: t.totals.gmvCents, orders: t.totals.orders },
-        };
-        await this.pubsub.publish(roomChannel(t.streamId), event);
+        });
       }
     } catch (e) {
       this.logger.warn(`gmv ticker failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -11,7 +11,7 @@ import { PUBSUB, QUEUES } from '../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
 import type { QueueFactory } from '../infra/queue';
 import type { SqlRunner } from '../database/sql';
-import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../streams/streams.service';
+import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../room/channels';
 import { urlProblem } from './url-guard';
 import { sendWebhook } from './webhook-sender';
 import {
