@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OrderExpiryProcessor } from '../../workers/order-expiry.processor';
+import { MerchantOrdersController } from './merchant-orders.controller';
 import { OrderExpiryService } from './order-expiry.service';
 import { OrderMetrics } from './order-metrics';
 import { OrdersController } from './orders.controller';
@@ -7,7 +8,7 @@ import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 
 @Module({
-  controllers: [OrdersController],
+  controllers: [OrdersController, MerchantOrdersController],
   providers: [OrdersRepository, OrderMetrics, OrderExpiryService, OrderExpiryProcessor, OrdersService],
   exports: [OrdersService, OrdersRepository, OrderMetrics],
 })
