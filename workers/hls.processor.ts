@@ -27,8 +27,6 @@ import { SfuHost } from '../src/streams/ingest/sfu.provider';
 import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../src/room/channels';
 import { StreamsService } from '../src/streams/streams.service';
 
-/** Read before Nest boots (decorators are static); loadConfig has validated the same variable. */
-const CONCURRENCY = Number(process.env.HLS_WORKER_CONCURRENCY) || 2;
 const PROGRESS_EVERY_MS = 1000;
 
 /**
@@ -40,7 +38,7 @@ const PROGRESS_EVERY_MS = 1000;
  * it over (stalled-job recovery: lockDuration 10 s, stalledInterval 5 s).
  */
 @Injectable()
-@QueueProcessor(HLS_QUEUE, { concurrency: CONCURRENCY })
+@QueueProcessor(HLS_QUEUE, { concurrency: (c) => c.hls.concurrency })
 export class HlsProcessor
   implements JobProcessor<HlsJob>, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {

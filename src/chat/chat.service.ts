@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/roles';
 import { ConflictError, RateLimitedError } from '../common/errors/domain-errors';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig, LiveConfig } from '../config/config';
 import { STATE_STORE } from '../infra/infra.module';
 import type { StateStore } from '../infra/state-store';
-import { LIVE_CONFIG, type LiveConfig } from '../live/live.config';
 import { ROOM_EVENTS, type ChatMessage } from '../room/protocol';
 import { RoomPublisher } from '../room/room-publisher';
 import { StreamsService } from '../streams/streams.service';
@@ -31,14 +32,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class ChatService {
+  private readonly config: LiveConfig;
+
   constructor(
     private readonly repo: ChatRepository,
     private readonly moderation: ModerationService,
     private readonly streams: StreamsService,
     private readonly rooms: RoomPublisher,
     @Inject(STATE_STORE) private readonly state: StateStore,
-    @Inject(LIVE_CONFIG) private readonly config: LiveConfig,
-  ) {}
+    @Inject(APP_CONFIG) app: AppConfig,
+  ) {
+    this.config = app.live;
+  }
 
   async send(
     user: AuthUser,

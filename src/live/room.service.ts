@@ -8,6 +8,8 @@ import { ModerationService } from '../chat/moderation.service';
 import type { AuthUser } from '../common/auth/roles';
 import { TokenService } from '../common/auth/token.service';
 import { RateLimitedError } from '../common/errors/domain-errors';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig, LiveConfig } from '../config/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { PUBSUB, STATE_STORE } from '../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
@@ -31,7 +33,6 @@ import { ChatFanout } from './chat-fanout';
 import { FrameWriter } from './frame-writer';
 import { RoomEmitter } from './room-emitter';
 import { clientAddress, ConnectionLimits } from './connection-limits';
-import { LIVE_CONFIG, type LiveConfig } from './live.config';
 import { NotInRoomError } from './live.errors';
 import { Presence } from './presence';
 import { ReactionAggregator, type ReactionCounts } from './reactions';
@@ -130,6 +131,7 @@ export class RoomService implements OnModuleDestroy {
   private unsubscribePresence?: Unsubscribe;
   private ticking = false;
   private closing = false;
+  private readonly config: LiveConfig;
 
   constructor(
     private readonly streams: StreamsService,
@@ -139,13 +141,14 @@ export class RoomService implements OnModuleDestroy {
     private readonly tokens: TokenService,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
     @Inject(STATE_STORE) private readonly state: StateStore,
-    @Inject(LIVE_CONFIG) private readonly config: LiveConfig,
+    @Inject(APP_CONFIG) app: AppConfig,
     private readonly limits: ConnectionLimits,
     @Optional() @Inject(PIN_READER) private readonly pins?: PinReader,
     @Optional() private readonly metrics?: MetricsService,
   ) {
-    this.presence = new Presence(state, config.presencePeriodMs);
-    this.reactions = new ReactionAggregator(config.reactionWindowMs, (id, counts) =>
+    this.config = app.live;
+    this.presence = new Presence(state, this.config.presencePeriodMs);
+    this.reactions = new ReactionAggregator(this.config.reactionWindowMs, (id, counts) =>
       this.flushReactions(id, counts),
     );
   }

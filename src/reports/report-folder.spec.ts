@@ -1,3 +1,4 @@
+import type { AppConfig } from '../config/config';
 import type { RoomPublisher } from '../room/room-publisher';
 import type { SqlRunner } from '../database/sql';
 import type { WebhooksService } from '../webhooks/webhooks.service';
@@ -68,7 +69,7 @@ describe('ReportFolder (background)', () => {
       repo as unknown as ReportsRepository,
       webhooks as unknown as WebhooksService,
       { publish: jest.fn(async () => undefined) } as unknown as RoomPublisher,
-      { foldMs: 1000, foldBatch: 2, foldMaxPercent: 20 },
+      { reports: { foldMs: 1000, foldBatch: 2, foldMaxPercent: 20 } } as AppConfig,
     );
     return { folder, journal, folds, repo };
   }

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig, ReportsConfig } from '../config/config';
 import { ROOM_EVENTS } from '../room/protocol';
 import { RoomPublisher } from '../room/room-publisher';
 import type { WebhookEvent } from '../webhooks/webhook-events';
 import { WebhooksService } from '../webhooks/webhooks.service';
-import { REPORTS_CONFIG, type ReportsConfig } from './reports.config';
 import { ReportsRepository, type FoldedRow } from './reports.repository';
 
 /** Which webhook event a journal row announces, if any. */
@@ -59,13 +60,16 @@ export class ReportFolder implements OnApplicationBootstrap, OnModuleDestroy {
   private closed = false;
   /** The journal's highest sequence number after the last background batch that left a backlog. */
   private journalHead = 0;
+  private readonly config: ReportsConfig;
 
   constructor(
     private readonly repo: ReportsRepository,
     private readonly webhooks: WebhooksService,
     private readonly rooms: RoomPublisher,
-    @Inject(REPORTS_CONFIG) private readonly config: ReportsConfig,
-  ) {}
+    @Inject(APP_CONFIG) app: AppConfig,
+  ) {
+    this.config = app.reports;
+  }
 
   /**
    * Background folding: one batch (one transaction of at most

@@ -35,10 +35,10 @@ describe('chat batching in big rooms', () => {
   };
 
   beforeAll(async () => {
-    process.env.LIVE_CHAT_BATCH_MIN_VIEWERS = '1';
-    process.env.LIVE_CHAT_BATCH_MS = '200';
-    process.env.LIVE_FANOUT_CHUNK = '2';
-    t = await startTestApp({ redis: false });
+    t = await startTestApp({
+      redis: false,
+      env: { LIVE_CHAT_BATCH_MIN_VIEWERS: '1', LIVE_CHAT_BATCH_MS: '200', LIVE_FANOUT_CHUNK: '2' },
+    });
     streamer = await t.user('streamer');
   });
   beforeEach(async () => {

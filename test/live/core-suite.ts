@@ -34,8 +34,7 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
   };
 
   beforeAll(async () => {
-    process.env.LIVE_STATS_FLUSH_MS = '200';
-    t = await startTestApp({ redis: opts.redis });
+    t = await startTestApp({ redis: opts.redis, env: { LIVE_STATS_FLUSH_MS: '200' } });
     streamer = await t.user('streamer');
     merchant = await t.user('merchant');
     viewer = await t.user('viewer', 'Ada Lovelace');

@@ -25,10 +25,9 @@ describe('two replicas sharing Redis', () => {
   };
 
   beforeAll(async () => {
-    process.env.LIVE_PRESENCE_PERIOD_MS = '1000';
     const shared = {
       redisPrefix: `lct${randomBytes(4).toString('hex')}`,
-      env: { JWT_SECRET: randomBytes(32).toString('hex') },
+      env: { JWT_SECRET: randomBytes(32).toString('hex'), LIVE_PRESENCE_PERIOD_MS: '1000' },
     };
     a = await startTestApp(shared);
     b = await startTestApp({ ...shared, databaseUrl: a.databaseUrl });
