@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WebhookDeliveryProcessor } from '../../workers/webhook-delivery.processor';
+import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
