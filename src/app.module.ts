@@ -33,7 +33,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.database.poolSize)),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(databaseUrl, config.database.poolSize),
+          // Each feature module registers its entities with TypeOrmModule.forFeature.
+          autoLoadEntities: true,
+        }),
         DatabaseModule,
         InfraModule,
         RoomModule,
