@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { PUBSUB } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
 import { OrdersRepository } from '../../src/orders/orders.repository';
-import { verifyWebhook } from '../../src/payments/webhook-signature';
+import { verifyWebhook } from '../../src/common/crypto/webhook-signature';
 import { STREAM_LIFECYCLE_CHANNEL } from '../../src/room/channels';
 import { createShop, eventually, order, type Shop } from '../commerce/shop';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
