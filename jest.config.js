@@ -25,7 +25,7 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      roots: ['<rootDir>/src', '<rootDir>/media', '<rootDir>/workers'],
+      roots: ['<rootDir>/src', '<rootDir>/media'],
       testMatch: ['**/*.spec.ts'],
     },
     {

@@ -1,46 +1,20 @@
 import * as path from 'node:path';
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { ValidationError as CvError } from 'class-validator';
 import { DataSource } from 'typeorm';
 import type Redis from 'ioredis';
 import { AppModule } from './app.module';
 import { REDIS } from './infra/infra.module';
 import { LiveIoAdapter } from './live/live-io.adapter';
 import { ErrorFilter } from './common/errors/error.filter';
-import { ValidationError } from './common/errors/domain-errors';
 import { fastifyOptions, registerBodyParsers, registerRequestHooks } from './common/http/http-platform';
 import { createRootLogger, PinoLoggerService } from './common/logging/logger';
+import { validationPipe } from './common/validation/validation-pipe';
 import type { AppConfig } from './config/config';
 import { runMigrations } from './database/data-source';
 import { MetricsService } from './metrics/metrics.service';
 import { CLIENT_DIR } from './web/web.controller';
-
-function flatten(errors: CvError[], parent = ''): { field: string; problems: string[] }[] {
-  return errors.flatMap((e) => {
-    const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
-    return [...own, ...flatten(e.children ?? [], field)];
-  });
-}
-
-/** Request validation: unknown fields are refused, every message names its field. */
-export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    exceptionFactory: (errors) => {
-      const fields = flatten(errors);
-      const message = fields.flatMap((f) =>
-        f.problems.map((p) => (p.includes('should not exist') ? `${f.field}: unknown field` : p)),
-      );
-      return new ValidationError(message.join('; '), { fields });
-    },
-  });
-}
 
 /**
  * Builds the configured HTTP app (used by main.ts and by the integration tests).

@@ -15,6 +15,7 @@ import { OrdersModule } from './orders/orders.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PinsModule } from './pins/pins.module';
 import { ReportsModule } from './reports/reports.module';
+import { RoomModule } from './room/room.module';
 import { StreamsModule } from './streams/streams.module';
 import { LiveModule } from './live/live.module';
 import { WebModule } from './web/web.module';
@@ -32,9 +33,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.database.poolSize)),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(databaseUrl, config.database.poolSize),
+          // Each feature module registers its entities with TypeOrmModule.forFeature.
+          autoLoadEntities: true,
+        }),
         DatabaseModule,
         InfraModule,
+        RoomModule,
         MetricsModule,
         HealthModule,
         AuthModule,

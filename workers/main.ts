@@ -11,6 +11,10 @@ import { resolveDatabase } from '../src/database/database-url';
  * transcodes, order expiry, webhook deliveries). Run as many as you like, on
  * as many machines: BullMQ hands each job to one of them, and the job of a
  * worker that dies is picked up by another (stalled-job recovery).
+ *
+ * It only boots: the processors live beside their features (e.g.
+ * src/hls/hls.processor.ts) and the ProcessorRegistry starts every
+ * @QueueProcessor of the app module, as the app does in the embedded default.
  */
 async function main(): Promise<void> {
   let config;

@@ -6,7 +6,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../common/errors/domain-errors';
-import { RoomNotifier } from '../pins/room-notifier';
+import { CommerceSignals } from '../room/commerce-signals';
 import {
   MAX_STOCK,
   type CreateProductDto,
@@ -21,7 +21,7 @@ import { ProductsRepository } from './products.repository';
 export class CatalogService {
   constructor(
     private readonly products: ProductsRepository,
-    private readonly notifier: RoomNotifier,
+    private readonly notifier: CommerceSignals,
   ) {}
 
   static toDto(p: ProductEntity): ProductDto {

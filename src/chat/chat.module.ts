@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { liveConfigProvider, LIVE_CONFIG } from '../live/live.config';
 import { StreamsModule } from '../streams/streams.module';
 import { ChatMessageEntity } from './chat-message.entity';
 import { ChatSanctionEntity } from './chat-sanction.entity';
@@ -18,7 +17,7 @@ import { ModerationService } from './moderation.service';
     StreamsModule,
   ],
   controllers: [ChatController],
-  providers: [liveConfigProvider, ChatRepository, ModerationRepository, ChatService, ModerationService],
-  exports: [ChatService, ModerationService, LIVE_CONFIG],
+  providers: [ChatRepository, ModerationRepository, ChatService, ModerationService],
+  exports: [ChatService, ModerationService],
 })
 export class ChatModule {}

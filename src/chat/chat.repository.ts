@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { ChatMessage } from '../live/live-events';
+import type { ChatMessage } from '../room/protocol';
 import { ChatMessageEntity } from './chat-message.entity';
 
 interface Row {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/roles';
 import { ConflictError, RateLimitedError } from '../common/errors/domain-errors';
-import { PUBSUB, STATE_STORE } from '../infra/infra.module';
-import type { PubSub } from '../infra/pubsub';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig, LiveConfig } from '../config/config';
+import { STATE_STORE } from '../infra/infra.module';
 import type { StateStore } from '../infra/state-store';
-import { roomChannel, type ChatMessage, type RoomEvent } from '../live/live-events';
-import { LIVE_CONFIG, type LiveConfig } from '../live/live.config';
+import { ROOM_EVENTS, type ChatMessage } from '../room/protocol';
+import { RoomPublisher } from '../room/room-publisher';
 import { StreamsService } from '../streams/streams.service';
 import { cleanChatText } from './chat-text';
 import { ChatRepository } from './chat.repository';
@@ -31,16 +32,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class ChatService {
-  private readonly logger = new Logger('Chat');
+  private readonly config: LiveConfig;
 
   constructor(
     private readonly repo: ChatRepository,
     private readonly moderation: ModerationService,
     private readonly streams: StreamsService,
-    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    private readonly rooms: RoomPublisher,
     @Inject(STATE_STORE) private readonly state: StateStore,
-    @Inject(LIVE_CONFIG) private readonly config: LiveConfig,
-  ) {}
+    @Inject(APP_CONFIG) app: AppConfig,
+  ) {
+    this.config = app.live;
+  }
 
   async send(
     user: AuthUser,
@@ -80,7 +83,8 @@ export class ChatService {
       hidden,
     });
     if (hidden) return { ok: true, message, hidden: true };
-    await this.publish(room.streamId, { event: 'chat:message', data: message });
+    // Stored either way: if the publish fails, the sender still gets its ack and history has it.
+    await this.rooms.publish(room.streamId, { event: ROOM_EVENTS.chatMessage, data: message });
     return { ok: true, message };
   }
 
@@ -99,14 +103,5 @@ export class ChatService {
       beforeTime: before && !UUID.test(before) ? new Date(before) : undefined,
     });
     return { items, nextBefore: items.length === limit ? items[0].id : null };
-  }
-
-  private async publish(streamId: string, ev: RoomEvent): Promise<void> {
-    try {
-      await this.pubsub.publish(roomChannel(streamId), ev);
-    } catch (e) {
-      // Stored but not relayed: the sender still gets its ack and history has it.
-      this.logger.warn(`publish ${ev.event} failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
   }
 }

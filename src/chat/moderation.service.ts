@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { UsersRepository } from '../auth/users.repository';
 import type { AuthUser } from '../common/auth/roles';
 import { ForbiddenError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors';
 import { PUBSUB } from '../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
-import { roomChannel, type RoomEvent } from '../live/live-events';
+import { ROOM_EVENTS } from '../room/protocol';
+import { RoomPublisher } from '../room/room-publisher';
 import type { StreamEntity } from '../streams/stream.entity';
 import { StreamsService } from '../streams/streams.service';
 import type { SanctionKind } from './chat-sanction.entity';
@@ -39,7 +40,6 @@ interface Cached<T> {
  */
 @Injectable()
 export class ModerationService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('Moderation');
   private readonly policies = new Map<string, Cached<ChatPolicy>>();
   private readonly sanctions = new Map<string, Cached<{ kind: SanctionKind; until: Date | null }[]>>();
   private unsubscribe?: Unsubscribe;
@@ -50,6 +50,7 @@ export class ModerationService implements OnModuleInit, OnModuleDestroy {
     private readonly streams: StreamsService,
     private readonly users: UsersRepository,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
+    private readonly rooms: RoomPublisher,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -114,7 +115,7 @@ export class ModerationService implements OnModuleInit, OnModuleDestroy {
         const id = dto.messageId!;
         if (!(await this.chat.exists(streamId, id))) throw new NotFoundError('Message', id);
         if (await this.chat.softDelete(streamId, id, actor.id)) {
-          await this.publish(streamId, { event: 'chat:deleted', data: { id } });
+          await this.rooms.publish(streamId, { event: ROOM_EVENTS.chatDeleted, data: { id } });
         }
         return { action: 'delete', messageId: id };
       }
@@ -146,8 +147,8 @@ export class ModerationService implements OnModuleInit, OnModuleDestroy {
         const s = await this.repo.updateSettings(streamId, { slowModeSeconds: dto.seconds! });
         await this.invalidate(streamId);
         // Viewers already in the room learn it at once (new ones get it in room:state).
-        await this.publish(streamId, {
-          event: 'chat:slow-mode',
+        await this.rooms.publish(streamId, {
+          event: ROOM_EVENTS.chatSlowMode,
           data: { slowModeSeconds: s.slowModeSeconds },
         });
         return { action: 'slow-mode', slowModeSeconds: s.slowModeSeconds };
@@ -171,13 +172,5 @@ export class ModerationService implements OnModuleInit, OnModuleDestroy {
     if (userId) this.sanctions.delete(`${streamId}:${userId}`);
     else this.policies.delete(streamId);
     await this.pubsub.publish(POLICY_CHANNEL, { streamId, userId });
-  }
-
-  private async publish(streamId: string, ev: RoomEvent): Promise<void> {
-    try {
-      await this.pubsub.publish(roomChannel(streamId), ev);
-    } catch (e) {
-      this.logger.warn(`publish ${ev.event} failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
   }
 }

@@ -36,6 +36,37 @@ describe('loadConfig', () => {
     }
   });
 
+  it('holds the live room, reports, webhooks and HLS worker options in the same tree', () => {
+    const c = loadConfig({ LIVE_CHAT_BATCH_MS: '200', REPORTS_FOLD_MS: '100', HLS_WORKER_CONCURRENCY: '3' });
+    expect(c.live.chatBatchMs).toBe(200);
+    expect(c.live.chatBurst).toBe(5);
+    expect(c.reports).toEqual({ foldMs: 100, foldBatch: 5000, foldMaxPercent: 20 });
+    expect(c.webhooks.allowPrivate).toBe(false);
+    expect(c.hls.concurrency).toBe(3);
+  });
+
+  it('lists the bad variables of every part of the tree in one error', () => {
+    try {
+      loadConfig({
+        PORT: 'abc',
+        LIVE_CHAT_BATCH_MS: '1000',
+        REPORTS_FOLD_BATCH: '1',
+        WEBHOOK_ALLOW_PRIVATE: 'maybe',
+        HLS_WORKER_CONCURRENCY: '0',
+      });
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).problems.map((p) => p.split(' ')[0])).toEqual([
+        'PORT',
+        'HLS_WORKER_CONCURRENCY',
+        'LIVE_CHAT_BATCH_MS',
+        'REPORTS_FOLD_BATCH',
+        'WEBHOOK_ALLOW_PRIVATE',
+      ]);
+    }
+  });
+
   it('requires a strong JWT secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);

@@ -1,116 +1,195 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, EnvReader } from './env';
+import { LOG_LEVELS, OPTIONS as O, X264_PRESETS } from './options';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export { LOG_LEVELS } from './options';
 
-/** The whole typed configuration, read once at boot. See `.env.example` for every option and default. */
+/**
+ * The whole typed configuration, read and validated once at boot by
+ * loadConfig. Each field names the variable it comes from; what it does and
+ * its default are declared once, in options.ts (and generated from there
+ * into `.env.example` and docs/configuration.md).
+ */
 export interface AppConfig {
+  /** NODE_ENV */
   env: 'development' | 'production' | 'test';
   http: {
+    /** HOST */
     host: string;
+    /** PORT */
     port: number;
-    /** Base URL that clients use to reach this server; used in WHIP/WHEP/HLS URLs. */
+    /** PUBLIC_URL, without a trailing slash. */
     publicUrl: string;
-    /** Largest request body accepted, in bytes. Larger bodies get 413. */
+    /** BODY_LIMIT_BYTES */
     bodyLimitBytes: number;
+    /** CORS_ORIGINS */
     corsOrigins: string[] | '*';
   };
+  /** LOG_LEVEL */
   logLevel: (typeof LOG_LEVELS)[number];
+  /** DATA_DIR, absolute. */
   dataDir: string;
   database: {
-    /** Unset: an embedded PostgreSQL is started with its data under `dataDir/pg`. */
+    /** DATABASE_URL; unset: an embedded PostgreSQL is started with its data under `dataDir/pg`. */
     url?: string;
+    /** EMBEDDED_PG_PORT */
     embeddedPort: number;
+    /** DATABASE_POOL_SIZE */
     poolSize: number;
   };
-  /** Unset: in-process queue, pub/sub and live state (one node). */
+  /** REDIS_URL; unset: in-process queue, pub/sub and live state (one node). */
   redisUrl?: string;
-  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  /** REDIS_PREFIX */
   redisPrefix: string;
   auth: {
-    /** Unset outside production: generated once and kept in `dataDir/jwt-secret`. */
+    /** JWT_SECRET; unset outside production: generated once and kept in `dataDir/jwt-secret`. */
     jwtSecret?: string;
+    /** JWT_TTL_SECONDS */
     tokenTtlSeconds: number;
-    /** scrypt cost parameter N (memory = 128 * N * r bytes). */
+    /** SCRYPT_COST */
     scryptCost: number;
   };
-  /** Run queue processors (HLS, order expiry, webhooks) inside the app process. */
+  /** RUN_WORKERS_IN_PROCESS */
   runWorkersInProcess: boolean;
   orders: {
-    /** How long an unpaid order holds its units before it expires (default 600 s). */
+    /** ORDER_HOLD_SECONDS */
     holdSeconds: number;
-    /** Backstop sweep of overdue holds, for expiry jobs lost with a process (default 30 s). */
+    /** ORDER_SWEEP_SECONDS */
     sweepSeconds: number;
-    /** Order creation per buyer: token bucket of `rateBurst` tokens refilled at `ratePerSecond`. */
+    /** ORDER_RATE_BURST: order creation per buyer is a token bucket of `rateBurst` tokens refilled at `ratePerSecond`. */
     rateBurst: number;
+    /** ORDER_RATE_PER_SECOND */
     ratePerSecond: number;
-    /**
-     * Read-decide-write rounds a reservation batch gets before it is reserved
-     * under row locks (default 3; 0: always under locks).
-     */
+    /** ORDER_OPTIMISTIC_ATTEMPTS */
     optimisticAttempts: number;
   };
   payments: {
-    /** Payment provider; `simulated` is built in (its checkout page pays through the signed webhook). */
+    /** PAYMENT_PROVIDER */
     provider: 'simulated';
-    /** HMAC-SHA256 secret of webhook signatures. Unset outside production: generated into `dataDir`. */
+    /** PAYMENT_WEBHOOK_SECRET; unset outside production: generated into `dataDir`. */
     webhookSecret?: string;
-    /** Webhooks whose signed timestamp is older than this are refused (default 300 s). */
+    /** PAYMENT_WEBHOOK_TOLERANCE_SECONDS */
     webhookToleranceSeconds: number;
   };
+  /** SHUTDOWN_TIMEOUT_MS */
   shutdownTimeoutMs: number;
   media: {
+    /** MEDIASOUP_NUM_WORKERS */
     numWorkers: number;
+    /** MEDIASOUP_LISTEN_IP */
     listenIp: string;
+    /** MEDIASOUP_ANNOUNCED_IP */
     announcedIp?: string;
+    /** MEDIASOUP_RTC_MIN_PORT */
     rtcMinPort: number;
+    /** MEDIASOUP_RTC_MAX_PORT */
     rtcMaxPort: number;
+    /** MEDIASOUP_LOG_LEVEL */
     workerLogLevel: 'debug' | 'warn' | 'error' | 'none';
-    /** Run the SFU in this process (false in `npm run start:worker`). */
+    /** MEDIA_ENABLED */
     enabled: boolean;
-    /** Seconds without ICE consent before a WHIP/WHEP peer counts as gone. */
+    /** MEDIASOUP_ICE_CONSENT_TIMEOUT (seconds) */
     iceConsentTimeout: number;
-    /** Seconds a peer may take to connect after its answer. */
+    /** MEDIA_CONNECT_TIMEOUT (seconds) */
     connectTimeout: number;
-    /** Window (ms) over which viewers' keyframe requests are merged into one. */
+    /** MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS */
     keyFrameRequestDelay: number;
-    /** After a media worker crash, seconds a stream stays live for its publisher to reconnect. */
+    /** STREAM_RECONNECT_GRACE_SECONDS */
     reconnectGraceSeconds: number;
   };
   hls: HlsConfig;
+  live: LiveConfig;
+  reports: ReportsConfig;
+  webhooks: WebhooksConfig;
 }
 
 /** LL-HLS transcoding (see media/hls and src/hls). */
 export interface HlsConfig {
-  /** Transcode live streams to HLS at all (default true). */
+  /** HLS_ENABLED */
   enabled: boolean;
-  /** Where playlists, parts, segments and posters are stored (default `<DATA_DIR>/media`). */
+  /** HLS_DIR, absolute. */
   dir: string;
-  /** ffmpeg's scratch folder, local to each worker (default `<DATA_DIR>/hls-work`). */
+  /** HLS_WORK_DIR, absolute. */
   workDir: string;
-  /** Ladder rungs as `name:height:kbps`, default 720p:720:2800,480p:480:1400,360p:360:800. */
+  /** HLS_LADDER, parsed; `videoBitrate` in bit/s. */
   ladder: { name: string; height: number; videoBitrate: number }[];
-  /** LL-HLS part duration in ms, rounded to whole frames (default 333: 10 frames at 30 fps; ≤ 500 for LL-HLS). */
+  /** HLS_PART_MS */
   partMs: number;
-  /** Parts per segment (default 6: 2 s segments, each starting on a keyframe). */
+  /** HLS_PARTS_PER_SEGMENT */
   partsPerSegment: number;
-  /** Output frame rate of re-encoded renditions (default 30). */
+  /** HLS_FPS */
   fps: number;
-  /** Copy the top rendition when the publisher sends H.264 (default false: its parts follow the publisher's GOP). */
+  /** HLS_COPY_H264 */
   copyH264: boolean;
-  /** x264 preset of the encoded renditions (default veryfast; ultrafast halves the CPU at a lower quality per bit). */
+  /** HLS_X264_PRESET */
   x264Preset: (typeof X264_PRESETS)[number];
-  /** Seconds between poster refreshes while live (default 3). */
+  /** HLS_POSTER_SECONDS */
   posterSeconds: number;
-  /** Replays older than this many days are deleted by the cleanup job (default 7; 0 keeps them). */
+  /** HLS_REPLAY_RETENTION_DAYS */
   retentionDays: number;
-  /** Transcodes one worker process runs at once (default 2). */
+  /** HLS_WORKER_CONCURRENCY: the `hls` queue's concurrency in each process that runs processors. */
   concurrency: number;
-  /** Address the SFU sends plain RTP to (this worker's, reachable from the SFU) and its UDP port range. */
+  /** HLS_RTP_HOST */
   rtpHost: string;
+  /** HLS_RTP_MIN_PORT */
   rtpMinPort: number;
+  /** HLS_RTP_MAX_PORT */
   rtpMaxPort: number;
+}
+
+/** Live room and chat tuning (src/live, src/chat). */
+export interface LiveConfig {
+  /** CHAT_RATE_PER_SECOND */
+  chatRatePerSecond: number;
+  /** CHAT_RATE_BURST */
+  chatBurst: number;
+  /** LIVE_PRESENCE_PERIOD_MS */
+  presencePeriodMs: number;
+  /** LIVE_VIEWERS_INTERVAL_MS */
+  viewersIntervalMs: number;
+  /** LIVE_REACTION_WINDOW_MS */
+  reactionWindowMs: number;
+  /** LIVE_REACTIONS_PER_SECOND */
+  reactionsPerSecond: number;
+  /** LIVE_STATS_FLUSH_MS */
+  statsFlushMs: number;
+  /** LIVE_CHAT_BATCH_MS */
+  chatBatchMs: number;
+  /** LIVE_CHAT_BATCH_MIN_VIEWERS */
+  chatBatchMinViewers: number;
+  /** LIVE_FANOUT_CHUNK */
+  fanoutChunk: number;
+  /** LIVE_DIRECT_WRITE */
+  directWrite: boolean;
+  /** LIVE_MAX_CONNECTIONS_PER_IP (0 = no limit) */
+  maxConnectionsPerIp: number;
+  /** LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP (0 = no limit) */
+  maxAnonymousViewersPerIp: number;
+}
+
+/** Reports: the background fold of the order journal (src/reports). */
+export interface ReportsConfig {
+  /** REPORTS_FOLD_MS */
+  foldMs: number;
+  /** REPORTS_FOLD_BATCH */
+  foldBatch: number;
+  /** REPORTS_FOLD_MAX_PERCENT */
+  foldMaxPercent: number;
+}
+
+/** Merchant webhook delivery (src/webhooks). */
+export interface WebhooksConfig {
+  /** WEBHOOK_ALLOW_PRIVATE */
+  allowPrivate: boolean;
+  /** WEBHOOK_MAX_ATTEMPTS */
+  maxAttempts: number;
+  /** WEBHOOK_BACKOFF_MS */
+  backoffMs: number;
+  /** WEBHOOK_TIMEOUT_MS */
+  timeoutMs: number;
+  /** WEBHOOK_MAX_PER_MERCHANT */
+  maxPerMerchant: number;
 }
 
 function parseLadder(raw: string, problems: string[]): HlsConfig['ladder'] {
@@ -133,20 +212,19 @@ function parseLadder(raw: string, problems: string[]): HlsConfig['ladder'] {
   return ok;
 }
 
-const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
-
+/**
+ * Reads and validates every option once; throws one ConfigError that lists
+ * every bad variable. The only reader of the environment for options.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const r = new EnvReader(env);
-  const nodeEnv = r.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
-  const port = r.int('PORT', 3000, 1, 65535);
-  const host = r.string('HOST', '0.0.0.0');
-  const publicUrl = (r.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
-    /\/+$/,
-    '',
-  );
-  const cors = r.string('CORS_ORIGINS', '*');
-  const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:']);
-  const jwtSecret = r.optionalString('JWT_SECRET');
+  const nodeEnv = r.oneOf(O.NODE_ENV);
+  const port = r.int(O.PORT);
+  const publicUrl = (r.url(O.PUBLIC_URL) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const cors = r.string(O.CORS_ORIGINS);
+  const redisUrl = r.url(O.REDIS_URL);
+  const dataDir = r.string(O.DATA_DIR);
+  const jwtSecret = r.string(O.JWT_SECRET);
   if (jwtSecret !== undefined) {
     r.check(jwtSecret.length >= 32, 'JWT_SECRET must be at least 32 characters');
   }
@@ -154,7 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv !== 'production' || jwtSecret !== undefined,
     'JWT_SECRET is required when NODE_ENV=production',
   );
-  const webhookSecret = r.optionalString('PAYMENT_WEBHOOK_SECRET');
+  const webhookSecret = r.string(O.PAYMENT_WEBHOOK_SECRET);
   if (webhookSecret !== undefined) {
     r.check(webhookSecret.length >= 32, 'PAYMENT_WEBHOOK_SECRET must be at least 32 characters');
   }
@@ -162,76 +240,103 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv !== 'production' || webhookSecret !== undefined,
     'PAYMENT_WEBHOOK_SECRET is required when NODE_ENV=production',
   );
-  const rtcMinPort = r.int('MEDIASOUP_RTC_MIN_PORT', 40000, 1024, 65535);
-  const rtcMaxPort = r.int('MEDIASOUP_RTC_MAX_PORT', 40999, 1024, 65535);
+  const rtcMinPort = r.int(O.MEDIASOUP_RTC_MIN_PORT);
+  const rtcMaxPort = r.int(O.MEDIASOUP_RTC_MAX_PORT);
   r.check(rtcMinPort <= rtcMaxPort, 'MEDIASOUP_RTC_MIN_PORT must not exceed MEDIASOUP_RTC_MAX_PORT');
 
   const config: AppConfig = {
     env: nodeEnv,
     http: {
-      host,
+      host: r.string(O.HOST),
       port,
       publicUrl,
-      bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+      bodyLimitBytes: r.int(O.BODY_LIMIT_BYTES),
       corsOrigins: cors === '*' ? '*' : cors.split(',').map((s) => s.trim()),
     },
-    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
-    dataDir: path.resolve(r.string('DATA_DIR', './data')),
+    logLevel: r.oneOf(O.LOG_LEVEL, nodeEnv === 'test' ? 'silent' : O.LOG_LEVEL.default),
+    dataDir: path.resolve(dataDir),
     database: {
-      url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
-      embeddedPort: r.int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
-      poolSize: r.int('DATABASE_POOL_SIZE', 20, 1, 500),
+      url: r.url(O.DATABASE_URL),
+      embeddedPort: r.int(O.EMBEDDED_PG_PORT),
+      poolSize: r.int(O.DATABASE_POOL_SIZE),
     },
     redisUrl,
-    redisPrefix: r.string('REDIS_PREFIX', 'livecart'),
+    redisPrefix: r.string(O.REDIS_PREFIX),
     auth: {
       jwtSecret,
-      tokenTtlSeconds: r.int('JWT_TTL_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
-      scryptCost: r.int('SCRYPT_COST', 1 << 15, 1 << 10, 1 << 20),
+      tokenTtlSeconds: r.int(O.JWT_TTL_SECONDS),
+      scryptCost: r.int(O.SCRYPT_COST),
     },
-    runWorkersInProcess: r.bool('RUN_WORKERS_IN_PROCESS', redisUrl === undefined),
-    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
+    runWorkersInProcess: r.bool(O.RUN_WORKERS_IN_PROCESS, redisUrl === undefined),
+    shutdownTimeoutMs: r.int(O.SHUTDOWN_TIMEOUT_MS),
     orders: {
-      holdSeconds: r.int('ORDER_HOLD_SECONDS', 600, 1, 7 * 24 * 3600),
-      sweepSeconds: r.int('ORDER_SWEEP_SECONDS', 30, 1, 3600),
-      rateBurst: r.int('ORDER_RATE_BURST', 10, 1, 100000),
-      ratePerSecond: r.int('ORDER_RATE_PER_SECOND', 2, 1, 100000),
-      optimisticAttempts: r.int('ORDER_OPTIMISTIC_ATTEMPTS', 3, 0, 10),
+      holdSeconds: r.int(O.ORDER_HOLD_SECONDS),
+      sweepSeconds: r.int(O.ORDER_SWEEP_SECONDS),
+      rateBurst: r.int(O.ORDER_RATE_BURST),
+      ratePerSecond: r.int(O.ORDER_RATE_PER_SECOND),
+      optimisticAttempts: r.int(O.ORDER_OPTIMISTIC_ATTEMPTS),
     },
     payments: {
-      provider: r.oneOf('PAYMENT_PROVIDER', ['simulated'] as const, 'simulated'),
+      provider: r.oneOf(O.PAYMENT_PROVIDER),
       webhookSecret,
-      webhookToleranceSeconds: r.int('PAYMENT_WEBHOOK_TOLERANCE_SECONDS', 300, 10, 86400),
+      webhookToleranceSeconds: r.int(O.PAYMENT_WEBHOOK_TOLERANCE_SECONDS),
     },
     media: {
-      numWorkers: r.int('MEDIASOUP_NUM_WORKERS', os.availableParallelism(), 1, 64),
-      listenIp: r.ip('MEDIASOUP_LISTEN_IP', '127.0.0.1'),
-      announcedIp: r.optionalString('MEDIASOUP_ANNOUNCED_IP'),
+      numWorkers: r.int(O.MEDIASOUP_NUM_WORKERS, os.availableParallelism()),
+      listenIp: r.ip(O.MEDIASOUP_LISTEN_IP),
+      announcedIp: r.string(O.MEDIASOUP_ANNOUNCED_IP),
       rtcMinPort,
       rtcMaxPort,
-      workerLogLevel: r.oneOf('MEDIASOUP_LOG_LEVEL', ['debug', 'warn', 'error', 'none'] as const, 'warn'),
-      enabled: r.bool('MEDIA_ENABLED', true),
-      iceConsentTimeout: r.int('MEDIASOUP_ICE_CONSENT_TIMEOUT', 10, 3, 60),
-      connectTimeout: r.int('MEDIA_CONNECT_TIMEOUT', 15, 3, 120),
-      keyFrameRequestDelay: r.int('MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS', 500, 0, 5000),
-      reconnectGraceSeconds: r.int('STREAM_RECONNECT_GRACE_SECONDS', 15, 0, 600),
+      workerLogLevel: r.oneOf(O.MEDIASOUP_LOG_LEVEL),
+      enabled: r.bool(O.MEDIA_ENABLED),
+      iceConsentTimeout: r.int(O.MEDIASOUP_ICE_CONSENT_TIMEOUT),
+      connectTimeout: r.int(O.MEDIA_CONNECT_TIMEOUT),
+      keyFrameRequestDelay: r.int(O.MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS),
+      reconnectGraceSeconds: r.int(O.STREAM_RECONNECT_GRACE_SECONDS),
     },
     hls: {
-      enabled: r.bool('HLS_ENABLED', true),
-      dir: path.resolve(r.string('HLS_DIR', path.join(r.string('DATA_DIR', './data'), 'media'))),
-      workDir: path.resolve(r.string('HLS_WORK_DIR', path.join(r.string('DATA_DIR', './data'), 'hls-work'))),
-      ladder: parseLadder(r.string('HLS_LADDER', '720p:720:2800,480p:480:1400,360p:360:800'), r.problems),
-      partMs: r.int('HLS_PART_MS', 333, 200, 2000),
-      partsPerSegment: r.int('HLS_PARTS_PER_SEGMENT', 6, 1, 20),
-      fps: r.int('HLS_FPS', 30, 10, 60),
-      copyH264: r.bool('HLS_COPY_H264', false),
-      x264Preset: r.oneOf('HLS_X264_PRESET', X264_PRESETS, 'veryfast'),
-      posterSeconds: r.int('HLS_POSTER_SECONDS', 3, 1, 60),
-      retentionDays: r.int('HLS_REPLAY_RETENTION_DAYS', 7, 0, 3650),
-      concurrency: r.int('HLS_WORKER_CONCURRENCY', 2, 1, 64),
-      rtpHost: r.ip('HLS_RTP_HOST', '127.0.0.1'),
-      rtpMinPort: r.int('HLS_RTP_MIN_PORT', 50000, 1024, 65534),
-      rtpMaxPort: r.int('HLS_RTP_MAX_PORT', 50999, 1025, 65535),
+      enabled: r.bool(O.HLS_ENABLED),
+      dir: path.resolve(r.string(O.HLS_DIR, path.join(dataDir, 'media'))),
+      workDir: path.resolve(r.string(O.HLS_WORK_DIR, path.join(dataDir, 'hls-work'))),
+      ladder: parseLadder(r.string(O.HLS_LADDER), r.problems),
+      partMs: r.int(O.HLS_PART_MS),
+      partsPerSegment: r.int(O.HLS_PARTS_PER_SEGMENT),
+      fps: r.int(O.HLS_FPS),
+      copyH264: r.bool(O.HLS_COPY_H264),
+      x264Preset: r.oneOf(O.HLS_X264_PRESET),
+      posterSeconds: r.int(O.HLS_POSTER_SECONDS),
+      retentionDays: r.int(O.HLS_REPLAY_RETENTION_DAYS),
+      concurrency: r.int(O.HLS_WORKER_CONCURRENCY),
+      rtpHost: r.ip(O.HLS_RTP_HOST),
+      rtpMinPort: r.int(O.HLS_RTP_MIN_PORT),
+      rtpMaxPort: r.int(O.HLS_RTP_MAX_PORT),
+    },
+    live: {
+      chatRatePerSecond: r.int(O.CHAT_RATE_PER_SECOND),
+      chatBurst: r.int(O.CHAT_RATE_BURST),
+      presencePeriodMs: r.int(O.LIVE_PRESENCE_PERIOD_MS),
+      viewersIntervalMs: r.int(O.LIVE_VIEWERS_INTERVAL_MS),
+      reactionWindowMs: r.int(O.LIVE_REACTION_WINDOW_MS),
+      reactionsPerSecond: r.int(O.LIVE_REACTIONS_PER_SECOND),
+      statsFlushMs: r.int(O.LIVE_STATS_FLUSH_MS),
+      chatBatchMs: r.int(O.LIVE_CHAT_BATCH_MS),
+      chatBatchMinViewers: r.int(O.LIVE_CHAT_BATCH_MIN_VIEWERS),
+      fanoutChunk: r.int(O.LIVE_FANOUT_CHUNK),
+      directWrite: r.bool(O.LIVE_DIRECT_WRITE),
+      maxConnectionsPerIp: r.int(O.LIVE_MAX_CONNECTIONS_PER_IP),
+      maxAnonymousViewersPerIp: r.int(O.LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP),
+    },
+    reports: {
+      foldMs: r.int(O.REPORTS_FOLD_MS),
+      foldBatch: r.int(O.REPORTS_FOLD_BATCH),
+      foldMaxPercent: r.int(O.REPORTS_FOLD_MAX_PERCENT),
+    },
+    webhooks: {
+      allowPrivate: r.bool(O.WEBHOOK_ALLOW_PRIVATE),
+      maxAttempts: r.int(O.WEBHOOK_MAX_ATTEMPTS),
+      backoffMs: r.int(O.WEBHOOK_BACKOFF_MS),
+      timeoutMs: r.int(O.WEBHOOK_TIMEOUT_MS),
+      maxPerMerchant: r.int(O.WEBHOOK_MAX_PER_MERCHANT),
     },
   };
   r.check(config.hls.rtpMinPort < config.hls.rtpMaxPort, 'HLS_RTP_MIN_PORT must be below HLS_RTP_MAX_PORT');

@@ -1,6 +1,9 @@
+import type { BoolOption, EnumOption, IntOption, IpOption, StringOption, UrlOption } from './options';
+
 /**
- * A tiny, dependency-free environment parser. Every read names its variable,
- * so a bad value stops the boot with a message such as
+ * Reads declared options (options.ts) from an environment, dependency-free.
+ * A bad value is recorded with its variable's name and the default is used,
+ * so that one boot reports every bad variable at once, e.g.
  * `Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")`.
  */
 export class ConfigError extends Error {
@@ -19,65 +22,70 @@ export class EnvReader {
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   }
 
-  string(name: string, def: string): string {
-    return this.raw(name) ?? def;
+  /** A default computed at boot (the option declares none), or the declared one. */
+  private static fallback<T>(o: { name: string; default?: T }, def: T | undefined): T {
+    if (def === undefined) throw new Error(`${o.name} declares no default and none was given`);
+    return def;
   }
 
-  optionalString(name: string): string | undefined {
-    return this.raw(name);
+  string(o: StringOption & { default: string }): string;
+  string(o: StringOption, def: string): string;
+  string(o: StringOption): string | undefined;
+  string(o: StringOption, def = o.default): string | undefined {
+    return this.raw(o.name) ?? def;
   }
 
-  int(name: string, def: number, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
-    const v = this.raw(name);
-    if (v === undefined) return def;
+  int(o: IntOption, def = o.default): number {
+    const v = this.raw(o.name);
+    if (v === undefined) return EnvReader.fallback(o, def);
     const n = Number(v);
-    if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
-      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${v}")`);
-      return def;
+    if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(n) || n < o.min || n > o.max) {
+      this.problems.push(`${o.name} must be an integer between ${o.min} and ${o.max} (got "${v}")`);
+      return EnvReader.fallback(o, def);
     }
     return n;
   }
 
-  bool(name: string, def: boolean): boolean {
-    const v = this.raw(name)?.toLowerCase();
-    if (v === undefined) return def;
+  bool(o: BoolOption, def = o.default): boolean {
+    const v = this.raw(o.name)?.toLowerCase();
+    if (v === undefined) return EnvReader.fallback(o, def);
     if (['1', 'true', 'yes', 'on'].includes(v)) return true;
     if (['0', 'false', 'no', 'off'].includes(v)) return false;
-    this.problems.push(`${name} must be true or false (got "${v}")`);
-    return def;
+    this.problems.push(`${o.name} must be true or false (got "${v}")`);
+    return EnvReader.fallback(o, def);
   }
 
-  oneOf<T extends string>(name: string, values: readonly T[], def: T): T {
-    const v = this.raw(name);
+  oneOf<T extends string>(o: EnumOption<T>, def: T = o.default): T {
+    const v = this.raw(o.name);
     if (v === undefined) return def;
-    if (!(values as readonly string[]).includes(v)) {
-      this.problems.push(`${name} must be one of ${values.join(', ')} (got "${v}")`);
+    if (!(o.values as readonly string[]).includes(v)) {
+      this.problems.push(`${o.name} must be one of ${o.values.join(', ')} (got "${v}")`);
       return def;
     }
     return v as T;
   }
 
-  url(name: string, protocols: string[]): string | undefined {
-    const v = this.raw(name);
+  url(o: UrlOption): string | undefined {
+    const v = this.raw(o.name);
     if (v === undefined) return undefined;
     try {
       const u = new URL(v);
-      if (!protocols.includes(u.protocol)) {
-        this.problems.push(`${name} must be a ${protocols.join(' or ')} URL (got "${u.protocol}")`);
+      if (!o.protocols.includes(u.protocol)) {
+        this.problems.push(`${o.name} must be a ${o.protocols.join(' or ')} URL (got "${u.protocol}")`);
         return undefined;
       }
       return v;
     } catch {
-      this.problems.push(`${name} must be a URL (got "${v}")`);
+      this.problems.push(`${o.name} must be a URL (got "${v}")`);
       return undefined;
     }
   }
 
-  ip(name: string, def: string): string {
-    const v = this.raw(name) ?? def;
+  ip(o: IpOption): string {
+    const v = this.raw(o.name) ?? o.default;
     if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(v) && !v.includes(':')) {
-      this.problems.push(`${name} must be an IPv4 or IPv6 address (got "${v}")`);
-      return def;
+      this.problems.push(`${o.name} must be an IPv4 or IPv6 address (got "${v}")`);
+      return o.default;
     }
     return v;
   }

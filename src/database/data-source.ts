@@ -1,12 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { UserEntity } from '../auth/user.entity';
-import { ProductEntity } from '../catalog/product.entity';
-import { StreamEntity } from '../streams/stream.entity';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
-import { ChatMessageEntity } from '../chat/chat-message.entity';
-import { ChatSanctionEntity } from '../chat/chat-sanction.entity';
-import { ChatSettingsEntity } from '../chat/chat-settings.entity';
-import { StreamStatsEntity } from '../live/stream-stats.entity';
 import { LiveRoom1763800200000 } from './migrations/1763800200000-LiveRoom';
 import { Commerce1763800100000 } from './migrations/1763800100000-Commerce';
 import { Reports1763800300000 } from './migrations/1763800300000-Reports';
@@ -20,16 +13,12 @@ import { JournalIndexProbe1763801000000 } from './migrations/1763801000000-Journ
 import { ReportBuyerSets1763801100000 } from './migrations/1763801100000-ReportBuyerSets';
 import { ReservationRows1765000100000 } from './migrations/1765000100000-ReservationRows';
 
-/** Every entity and migration, listed explicitly so the build and tests see the same set. */
-export const ENTITIES = [
-  UserEntity,
-  ProductEntity,
-  StreamEntity,
-  ChatMessageEntity,
-  ChatSanctionEntity,
-  ChatSettingsEntity,
-  StreamStatsEntity,
-];
+/**
+ * Every migration, listed explicitly so the build and tests see the same set.
+ * Entities are not listed here: the database layer imports no feature. Each
+ * feature module registers its own (TypeOrmModule.forFeature) and the app
+ * loads them (autoLoadEntities); migrations are plain SQL and need none.
+ */
 export const MIGRATIONS = [
   Initial1763800000000,
   Commerce1763800100000,
@@ -50,7 +39,7 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities: [],
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,

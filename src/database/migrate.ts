@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/config';
 import { dataSourceOptions, runMigrations } from './data-source';
 
 /**
@@ -8,7 +9,7 @@ import { dataSourceOptions, runMigrations } from './data-source';
  * this is for operators who migrate before rolling out replicas).
  */
 async function main(): Promise<void> {
-  const url = process.env.DATABASE_URL;
+  const url = loadConfig().database.url;
   if (!url) throw new Error('DATABASE_URL is required (postgres://user:password@host:port/database)');
   const ds = new DataSource(dataSourceOptions(url, 2));
   await ds.initialize();

@@ -1,30 +1,16 @@
-import { Controller, Get, Inject, Injectable } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckService,
   HealthIndicatorFunction,
-  HealthIndicatorResult,
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { Public } from '../common/auth/decorators';
+import { HealthRegistry } from '../infra/health-registry';
 import { REDIS } from '../infra/infra.module';
-
-/** A check that a feature contributes to /health (e.g. the mediasoup worker pool). */
-export interface HealthContributor {
-  check(indicator: HealthIndicatorService): Promise<HealthIndicatorResult>;
-}
-
-/** Features register their checks here at init. */
-@Injectable()
-export class HealthRegistry {
-  readonly contributors: HealthContributor[] = [];
-  register(c: HealthContributor): void {
-    this.contributors.push(c);
-  }
-}
 
 @ApiTags('operations')
 @Controller('health')

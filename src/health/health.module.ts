@@ -1,12 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { HealthController, HealthRegistry } from './health.controller';
+import { HealthController } from './health.controller';
 
-@Global()
+/** GET /health: the database, Redis, and every check features registered in the HealthRegistry (infra). */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [HealthRegistry],
-  exports: [HealthRegistry],
 })
 export class HealthModule {}

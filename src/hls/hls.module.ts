@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { LocalHlsStorage } from '../../media';
-import { HlsProcessor } from '../../workers/hls.processor';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { StreamsModule } from '../streams/streams.module';
 import { HLS_STORAGE } from './hls.constants';
 import { HlsController } from './hls.controller';
+import { HlsProcessor } from './hls.processor';
 import { HlsService } from './hls.service';
 import { HlsStatusRepository } from './hls-status.repository';
 import { PlainRtpRelay } from './plain-rtp.relay';

@@ -6,11 +6,8 @@ import { PUBSUB, QUEUES } from '../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
 import type { QueueFactory } from '../infra/queue';
 import { MetricsService } from '../metrics/metrics.service';
-import {
-  STREAM_LIFECYCLE_CHANNEL,
-  StreamsService,
-  type StreamLifecycleEvent,
-} from '../streams/streams.service';
+import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../room/channels';
+import { StreamsService } from '../streams/streams.service';
 import { HLS_QUEUE, hlsJobId, type HlsJob, type HlsStatus } from './hls.constants';
 import { HlsStatusRepository } from './hls-status.repository';
 

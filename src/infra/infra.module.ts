@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import Redis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
+import { HealthRegistry } from './health-registry';
 import { LocalPubSub, PubSub, RedisPubSub } from './pubsub';
 import { ProcessorRegistry, QUEUES_TOKEN } from './processor';
 import { BullQueueFactory, LocalQueueFactory, QueueFactory } from './queue';
@@ -24,6 +25,7 @@ const logger = new Logger('Infra');
   imports: [DiscoveryModule],
   providers: [
     ProcessorRegistry,
+    HealthRegistry,
     {
       provide: REDIS,
       inject: [APP_CONFIG],
@@ -69,7 +71,7 @@ const logger = new Logger('Infra');
       },
     },
   ],
-  exports: [REDIS, PUBSUB, STATE_STORE, QUEUES],
+  exports: [REDIS, PUBSUB, STATE_STORE, QUEUES, HealthRegistry],
 })
 export class InfraModule implements OnApplicationShutdown {
   constructor(

@@ -8,10 +8,16 @@ export const QUEUE_PROCESSOR = 'livecart:queue-processor';
 
 export interface ProcessorOptions {
   queue: string;
-  concurrency?: number;
+  /**
+   * Jobs of this queue one process runs at once (default 1): a number, or
+   * read from the config tree when the processors start, e.g.
+   * `(c) => c.hls.concurrency`. Decorators run when their file is loaded,
+   * before any config exists, so a configured value cannot be read there.
+   */
+  concurrency?: number | ((config: AppConfig) => number);
 }
 
-/** A class that handles the jobs of one queue (see workers/). */
+/** A class that handles the jobs of one queue; it lives in its feature's folder. */
 export interface JobProcessor<T = unknown> {
   process(job: Job<T>): Promise<void>;
 }
@@ -55,14 +61,18 @@ export class ProcessorRegistry implements OnApplicationBootstrap {
     return found;
   }
 
+  static concurrency(options: ProcessorOptions, config: AppConfig): number {
+    const c = options.concurrency ?? 1;
+    return typeof c === 'function' ? c(config) : c;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const processors = ProcessorRegistry.collect(this.discovery.getProviders());
     if (!this.config.runWorkersInProcess) return;
     for (const { options, processor } of processors) {
-      await this.queues
-        .get(options.queue)
-        .process((job) => processor.process(job), { concurrency: options.concurrency });
-      this.logger.log(`processing queue ${options.queue} (concurrency ${options.concurrency ?? 1})`);
+      const concurrency = ProcessorRegistry.concurrency(options, this.config);
+      await this.queues.get(options.queue).process((job) => processor.process(job), { concurrency });
+      this.logger.log(`processing queue ${options.queue} (concurrency ${concurrency})`);
     }
   }
 }

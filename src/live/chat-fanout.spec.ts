@@ -1,5 +1,5 @@
 import { ChatFanout, type ChatSink } from './chat-fanout';
-import type { ChatMessage } from './live-events';
+import type { ChatMessage } from '../room/protocol';
 
 const line = (n: number): ChatMessage => ({
   id: `m${n}`,

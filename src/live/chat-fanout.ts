@@ -1,4 +1,4 @@
-import type { ChatMessage } from './live-events';
+import { ROOM_EVENTS, SOCKET_EVENTS, type ChatMessage } from '../room/protocol';
 
 /** What a room's chat delivery needs of this replica (RoomEmitter and FrameWriter). */
 export interface ChatSink {
@@ -9,7 +9,11 @@ export interface ChatSink {
    */
   each(write: (ids: Iterable<string>) => void): void | Promise<void>;
   /** Writes one frame to these sockets. */
-  emit(ids: string[], event: 'chat:message' | 'chat:messages', data: unknown): void;
+  emit(
+    ids: string[],
+    event: typeof ROOM_EVENTS.chatMessage | typeof SOCKET_EVENTS.chatMessages,
+    data: unknown,
+  ): void;
 }
 
 /**
@@ -143,8 +147,8 @@ export class ChatFanout {
       const to = upTo - this.base;
       if (to <= from) continue;
       const lines = this.log.slice(from, to);
-      if (lines.length === 1) this.sink.emit(group, 'chat:message', lines[0]);
-      else if (lines.length > 1) this.sink.emit(group, 'chat:messages', { messages: lines });
+      if (lines.length === 1) this.sink.emit(group, ROOM_EVENTS.chatMessage, lines[0]);
+      else if (lines.length > 1) this.sink.emit(group, SOCKET_EVENTS.chatMessages, { messages: lines });
     }
   }
 

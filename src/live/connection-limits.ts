@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import { LIVE_CONFIG, type LiveConfig } from './live.config';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig, LiveConfig } from '../config/config';
 
 /** What a refused connection's `connect_error` carries in `data`. */
 export interface ConnectionRefusal {
@@ -42,7 +43,11 @@ export class ConnectionLimits {
   /** `streamId address` → anonymous viewer key → sockets using it. */
   private readonly anonymous = new Map<string, Map<string, number>>();
 
-  constructor(@Inject(LIVE_CONFIG) private readonly config: LiveConfig) {}
+  private readonly config: LiveConfig;
+
+  constructor(@Inject(APP_CONFIG) app: AppConfig) {
+    this.config = app.live;
+  }
 
   /** Namespace middleware: counts the connection, or refuses it with a clear connect_error. */
   middleware() {

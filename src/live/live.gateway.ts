@@ -13,11 +13,11 @@ import { CurrentUser, Public } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { TokenService } from '../common/auth/token.service';
 import { ErrorFilter } from '../common/errors/error.filter';
+import { validationPipe } from '../common/validation/validation-pipe';
 import { ChatSendDto, JoinDto, ReactionDto } from './dto/live.dto';
-import { LIVE_NAMESPACE, type ChatSendReply, type RoomState } from './live-events';
+import { CLIENT_EVENTS, LIVE_NAMESPACE, type ChatSendReply, type RoomState } from '../room/protocol';
 import { ConnectionLimits } from './connection-limits';
 import { socketAuth } from './live-io.adapter';
-import { LiveValidationPipe } from './live-validation.pipe';
 import { RoomService, type LiveNamespace, type LiveSocket } from './room.service';
 
 /**
@@ -28,7 +28,7 @@ import { RoomService, type LiveNamespace, type LiveSocket } from './room.service
  */
 @WebSocketGateway({ namespace: LIVE_NAMESPACE })
 @UseGuards(AuthGuard)
-@UsePipes(LiveValidationPipe)
+@UsePipes(validationPipe())
 @UseFilters(new ErrorFilter())
 export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayDisconnect<LiveSocket> {
   private readonly logger = new Logger('LiveGateway');
@@ -57,19 +57,19 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayDisco
   }
 
   @Public()
-  @SubscribeMessage('join')
+  @SubscribeMessage(CLIENT_EVENTS.join)
   join(@ConnectedSocket() socket: LiveSocket, @MessageBody() dto: JoinDto): Promise<RoomState> {
     return this.rooms.join(socket, dto);
   }
 
   @Public()
-  @SubscribeMessage('leave')
+  @SubscribeMessage(CLIENT_EVENTS.leave)
   async leave(@ConnectedSocket() socket: LiveSocket): Promise<{ ok: true }> {
     await this.rooms.leave(socket);
     return { ok: true };
   }
 
-  @SubscribeMessage('chat:send')
+  @SubscribeMessage(CLIENT_EVENTS.chatSend)
   send(
     @ConnectedSocket() socket: LiveSocket,
     @CurrentUser() user: AuthUser,
@@ -79,7 +79,7 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayDisco
   }
 
   @Public()
-  @SubscribeMessage('reaction:send')
+  @SubscribeMessage(CLIENT_EVENTS.reactionSend)
   react(@ConnectedSocket() socket: LiveSocket, @MessageBody() dto: ReactionDto): { ok: true } {
     this.rooms.react(socket, dto.kind);
     return { ok: true };

@@ -1,4 +1,4 @@
-import type { ReactionKind } from './live-events';
+import type { ReactionKind } from '../room/protocol';
 
 export type ReactionCounts = Partial<Record<ReactionKind, number>>;
 

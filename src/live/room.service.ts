@@ -8,31 +8,31 @@ import { ModerationService } from '../chat/moderation.service';
 import type { AuthUser } from '../common/auth/roles';
 import { TokenService } from '../common/auth/token.service';
 import { RateLimitedError } from '../common/errors/domain-errors';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig, LiveConfig } from '../config/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { PUBSUB, STATE_STORE } from '../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
 import type { StateStore } from '../infra/state-store';
-import type { StreamStatus } from '../streams/stream.entity';
 import { StreamsService } from '../streams/streams.service';
+import { roomChannel } from '../room/channels';
+import { PIN_READER, type PinReader } from '../room/pin-reader';
 import {
-  PIN_READER,
-  RELAYED_EVENTS,
-  roomChannel,
+  ROOM_EVENTS,
   type ChatMessage,
   type ClientToServerEvents,
   type JoinRequest,
-  type PinReader,
   type PinView,
   type ReactionKind,
   type RoomEvent,
   type RoomState,
   type ServerToClientEvents,
-} from './live-events';
+  type StreamStatus,
+} from '../room/protocol';
 import { ChatFanout } from './chat-fanout';
 import { FrameWriter } from './frame-writer';
 import { RoomEmitter } from './room-emitter';
 import { clientAddress, ConnectionLimits } from './connection-limits';
-import { LIVE_CONFIG, type LiveConfig } from './live.config';
 import { NotInRoomError } from './live.errors';
 import { Presence } from './presence';
 import { ReactionAggregator, type ReactionCounts } from './reactions';
@@ -70,7 +70,8 @@ const RECENT = 50;
 const IDLE_CLOSE_MS = 10_000;
 const LIKES_TTL_MS = 7 * 24 * 3600_000;
 const PRESENCE_LEFT = 'live:presence-left';
-const RELAYED = new Set<string>(RELAYED_EVENTS);
+/** Every event features publish on a room channel; this replica relays them to its sockets. */
+const RELAYED = new Set<string>(Object.values(ROOM_EVENTS));
 
 const likesKey = (streamId: string): string => `live:likes:${streamId}`;
 
@@ -130,6 +131,7 @@ export class RoomService implements OnModuleDestroy {
   private unsubscribePresence?: Unsubscribe;
   private ticking = false;
   private closing = false;
+  private readonly config: LiveConfig;
 
   constructor(
     private readonly streams: StreamsService,
@@ -139,13 +141,14 @@ export class RoomService implements OnModuleDestroy {
     private readonly tokens: TokenService,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
     @Inject(STATE_STORE) private readonly state: StateStore,
-    @Inject(LIVE_CONFIG) private readonly config: LiveConfig,
+    @Inject(APP_CONFIG) app: AppConfig,
     private readonly limits: ConnectionLimits,
     @Optional() @Inject(PIN_READER) private readonly pins?: PinReader,
     @Optional() private readonly metrics?: MetricsService,
   ) {
-    this.presence = new Presence(state, config.presencePeriodMs);
-    this.reactions = new ReactionAggregator(config.reactionWindowMs, (id, counts) =>
+    this.config = app.live;
+    this.presence = new Presence(state, this.config.presencePeriodMs);
+    this.reactions = new ReactionAggregator(this.config.reactionWindowMs, (id, counts) =>
       this.flushReactions(id, counts),
     );
   }
@@ -306,7 +309,7 @@ export class RoomService implements OnModuleDestroy {
       try {
         if (likes > 0) await this.state.incrBy(likesKey(streamId), likes, LIKES_TTL_MS);
         await this.pubsub.publish(roomChannel(streamId), {
-          event: 'reactions',
+          event: ROOM_EVENTS.reactions,
           data: { counts: counts },
         } satisfies RoomEvent);
       } catch (e) {
@@ -392,12 +395,12 @@ export class RoomService implements OnModuleDestroy {
     }
     this.apply(room, m);
     if (!this.ns) return;
-    if (m.event === 'chat:message') {
+    if (m.event === ROOM_EVENTS.chatMessage) {
       this.fanoutFor(room).push(m.data, this.batching(room));
       return;
     }
     // Keep the order: a line goes out to everyone before its deletion.
-    if (m.event === 'chat:deleted') void room.chat?.flush();
+    if (m.event === ROOM_EVENTS.chatDeleted) void room.chat?.flush();
     const target = m.staffOnly ? staffRoom(room.streamId) : viewersRoom(room.streamId);
     // Local only: every replica relays the channel to its own sockets.
     void this.emitterFor(room).emit(target, m.event, m.data);
@@ -438,25 +441,25 @@ export class RoomService implements OnModuleDestroy {
   /** Keeps this replica's copy of the room (for room:state) in step with the events. */
   private apply(room: LocalRoom, ev: RoomEvent): void {
     switch (ev.event) {
-      case 'chat:message':
+      case ROOM_EVENTS.chatMessage:
         if (!room.recent.some((x) => x.id === ev.data.id)) {
           room.recent = [...room.recent, ev.data].slice(-RECENT);
         }
         break;
-      case 'chat:deleted':
+      case ROOM_EVENTS.chatDeleted:
         room.recent = room.recent.filter((x) => x.id !== ev.data.id);
         break;
-      case 'product:pinned':
+      case ROOM_EVENTS.productPinned:
         room.pin = ev.data.pin;
         break;
-      case 'product:unpinned':
+      case ROOM_EVENTS.productUnpinned:
         if (room.pin?.pinId === ev.data.pinId) room.pin = null;
         break;
-      case 'stock':
+      case ROOM_EVENTS.stock:
         if (room.pin?.productId === ev.data.productId)
           room.pin = { ...room.pin, remaining: ev.data.remaining };
         break;
-      case 'stream:status':
+      case ROOM_EVENTS.streamStatus:
         room.status = ev.data.status;
         if (ev.data.status === 'ended')
           void this.flushStats(room).catch((e: unknown) => this.warn('stats', e));
@@ -479,7 +482,7 @@ export class RoomService implements OnModuleDestroy {
         room.peak = Math.max(room.peak, count);
         if (count !== room.lastViewers) {
           room.lastViewers = count;
-          void this.emitterFor(room).emit(viewersRoom(room.streamId), 'viewers', { count });
+          void this.emitterFor(room).emit(viewersRoom(room.streamId), ROOM_EVENTS.viewers, { count });
         }
       }
     } catch (e) {

@@ -1,21 +1,8 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
-import { MerchantOrdersQueryDto, OrderPageDto } from '../orders/dto/order.dto';
-import { OrdersService } from '../orders/orders.service';
 import {
   LinkedMerchantsDto,
   LinkedStreamerDto,
@@ -28,10 +15,7 @@ import { MerchantLinksService } from './merchant-links.service';
 @ApiBearerAuth()
 @Controller('api/merchant')
 export class MerchantController {
-  constructor(
-    private readonly links: MerchantLinksService,
-    private readonly orders: OrdersService,
-  ) {}
+  constructor(private readonly links: MerchantLinksService) {}
 
   @Roles('merchant')
   @Post('streamers')
@@ -70,13 +54,7 @@ export class MerchantController {
     return this.links.unlink(user, streamerId);
   }
 
-  @Roles('merchant')
-  @Get('orders')
-  @ApiOperation({ summary: "My shop's orders, newest first (admins: every shop's)" })
-  @ApiResponse({ status: 200, type: OrderPageDto })
-  orderList(@CurrentUser() user: AuthUser, @Query() q: MerchantOrdersQueryDto): Promise<OrderPageDto> {
-    return this.orders.listForMerchant(user, q);
-  }
+  // GET api/merchant/orders is served by the orders feature (MerchantOrdersController).
 }
 
 @ApiTags('merchant')

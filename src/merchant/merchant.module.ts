@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { OrdersModule } from '../orders/orders.module';
 import { MerchantController, StreamerLinksController } from './merchant.controller';
 import { MerchantLinksRepository } from './merchant-links.repository';
 import { MerchantLinksService } from './merchant-links.service';
@@ -7,7 +6,6 @@ import { MerchantLinksService } from './merchant-links.service';
 /** Global: StreamsService asks it whether a streamer may stream for a merchant. */
 @Global()
 @Module({
-  imports: [OrdersModule],
   controllers: [MerchantController, StreamerLinksController],
   providers: [MerchantLinksRepository, MerchantLinksService],
   exports: [MerchantLinksService],

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/config';
 import type { JobOptions, JobQueue, QueueFactory } from '../infra/queue';
-import type { RoomNotifier } from '../pins/room-notifier';
+import type { CommerceSignals } from '../room/commerce-signals';
 import { OrderExpiryService, type OrderExpiryJob } from './order-expiry.service';
 import type { OrderMetrics } from './order-metrics';
 import type { OrdersRepository, Released } from './orders.repository';
@@ -37,7 +37,7 @@ describe('OrderExpiryService', () => {
     } as unknown as OrdersRepository;
     const counter = { inc: () => undefined };
     const metrics = { expired: counter, released: counter } as unknown as OrderMetrics;
-    const notifier = { stockChanged: () => undefined } as unknown as RoomNotifier;
+    const notifier = { stockChanged: () => undefined } as unknown as CommerceSignals;
     const queues = { get: () => queue } as unknown as QueueFactory;
     const config = { orders: { sweepSeconds: 60 } } as unknown as AppConfig;
     service = new OrderExpiryService(orders, metrics, notifier, queues, config);

@@ -3,7 +3,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { QUEUES } from '../infra/infra.module';
 import type { JobQueue, QueueFactory } from '../infra/queue';
-import { RoomNotifier } from '../pins/room-notifier';
+import { CommerceSignals } from '../room/commerce-signals';
 import { OrderMetrics } from './order-metrics';
 import { OrdersRepository } from './orders.repository';
 
@@ -51,7 +51,7 @@ export class OrderExpiryService implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     private readonly orders: OrdersRepository,
     private readonly metrics: OrderMetrics,
-    private readonly notifier: RoomNotifier,
+    private readonly notifier: CommerceSignals,
     @Inject(QUEUES) queues: QueueFactory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {

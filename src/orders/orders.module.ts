@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { OrderExpiryProcessor } from '../../workers/order-expiry.processor';
+import { MerchantOrdersController } from './merchant-orders.controller';
+import { OrderExpiryProcessor } from './order-expiry.processor';
 import { OrderExpiryService } from './order-expiry.service';
 import { OrderMetrics } from './order-metrics';
 import { OrdersController } from './orders.controller';
@@ -9,7 +10,7 @@ import { ReservationEngine } from './reservation-engine';
 import { ReservationRepository } from './reservation.repository';
 
 @Module({
-  controllers: [OrdersController],
+  controllers: [OrdersController, MerchantOrdersController],
   providers: [
     OrdersRepository,
     ReservationRepository,

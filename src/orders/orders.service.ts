@@ -8,7 +8,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../common/errors/domain-errors';
-import { RoomNotifier } from '../pins/room-notifier';
+import { CommerceSignals } from '../room/commerce-signals';
 import { publicBuyerName } from './allocation';
 import type { CreateOrderBody } from './dto/create-order.schema';
 import type { OrderDto } from './dto/order.dto';
@@ -89,7 +89,7 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly engine: ReservationEngine,
     private readonly metrics: OrderMetrics,
-    private readonly notifier: RoomNotifier,
+    private readonly signals: CommerceSignals,
     private readonly expiry: OrderExpiryService,
   ) {}
 
@@ -152,10 +152,10 @@ export class OrdersService {
   private placed({ order, buyerName, pinnedProductId }: Extract<Outcome, { kind: 'created' }>): void {
     this.metrics.created.inc();
     this.expiry.schedule([order.id], order.expiresAt);
-    this.notifier.stockChanged(order.items.map((i) => i.productId));
+    this.signals.stockChanged(order.items.map((i) => i.productId));
     if (order.streamId === null) return;
     const title = order.items.find((i) => i.productId === pinnedProductId)?.title;
-    this.notifier.orderPlaced(order.streamId, publicBuyerName(buyerName), title ?? order.items[0].title);
+    this.signals.orderPlaced(order.streamId, publicBuyerName(buyerName), title ?? order.items[0].title);
   }
 
   /** Who may read an order: its buyer, its shop, admins. Others get 404 (no existence leak). */
@@ -231,7 +231,7 @@ export class OrdersService {
     const released = await this.orders.release([o.id], from, to as 'cancelled' | 'refunded');
     if (released.length === 0) await this.illegal(o.id, move);
     this.metrics.released.inc({ reason: to }, 1);
-    this.notifier.stockChanged(released[0].productIds);
+    this.signals.stockChanged(released[0].productIds);
     const fresh = await this.orders.findById(o.id);
     return toOrderDto(fresh!);
   }

@@ -6,7 +6,7 @@ import {
   type PaymentEvent,
   type PaymentProvider,
 } from './payment-provider';
-import { SIGNATURE_HEADER, signWebhook, verifyWebhook } from './webhook-signature';
+import { SIGNATURE_HEADER, signWebhook, verifyWebhook } from '../common/crypto/webhook-signature';
 
 /** Wire shape of a webhook body (what the provider signs). */
 export interface WebhookBody {

@@ -1,4 +1,4 @@
-import type { PinView } from '../live/live-events';
+import type { PinView } from '../room/protocol';
 import type { PinWithProduct } from './pins.repository';
 
 /** A flash sale runs while pinned, inside its window, on a stream that has not ended. */

@@ -9,12 +9,14 @@ import {
 } from '../common/errors/domain-errors';
 import { PUBSUB } from '../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
-import type { PinReader, PinView } from '../live/live-events';
-import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../streams/streams.service';
+import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../room/channels';
+import type { PinReader } from '../room/pin-reader';
+import { ROOM_EVENTS, type PinView } from '../room/protocol';
+import { RoomPublisher } from '../room/room-publisher';
 import type { CreatePinDto, PinDto } from './dto/pin.dto';
 import { toPinView } from './pin-view';
 import { PinsRepository, type PinWithProduct, type StreamForPin } from './pins.repository';
-import { RoomNotifier } from './room-notifier';
+import { PinsRoomSignals } from './room-signals';
 
 /** How long `current()` answers from memory (many viewers join at once; events carry changes). */
 const CURRENT_TTL_MS = 500;
@@ -34,7 +36,8 @@ export class PinsService implements PinReader, OnApplicationBootstrap, OnModuleD
 
   constructor(
     private readonly pins: PinsRepository,
-    private readonly notifier: RoomNotifier,
+    private readonly rooms: RoomPublisher,
+    private readonly signals: PinsRoomSignals,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
   ) {}
 
@@ -55,7 +58,7 @@ export class PinsService implements PinReader, OnApplicationBootstrap, OnModuleD
       // Every replica hears the event; the conditional UPDATE lets one of them act.
       const pinId = await this.pins.tx((q) => this.pins.unpinCurrent(q, streamId));
       this.cache.delete(streamId);
-      if (pinId) await this.notifier.publish(streamId, { event: 'product:unpinned', data: { pinId } });
+      if (pinId) await this.rooms.publish(streamId, { event: ROOM_EVENTS.productUnpinned, data: { pinId } });
     } catch (e) {
       this.logger.warn(`closing the pin of ended stream ${streamId} failed: ${(e as Error).message}`);
     }
@@ -132,10 +135,10 @@ export class PinsService implements PinReader, OnApplicationBootstrap, OnModuleD
 
     const pin = (await this.pins.findWithProduct(pinId))!;
     this.cache.delete(streamId);
-    this.notifier.pinChanged(streamId);
+    this.signals.pinChanged(streamId);
     if (previous)
-      await this.notifier.publish(streamId, { event: 'product:unpinned', data: { pinId: previous } });
-    await this.notifier.publish(streamId, { event: 'product:pinned', data: { pin: toPinView(pin) } });
+      await this.rooms.publish(streamId, { event: ROOM_EVENTS.productUnpinned, data: { pinId: previous } });
+    await this.rooms.publish(streamId, { event: ROOM_EVENTS.productPinned, data: { pin: toPinView(pin) } });
     return this.toDto(pin);
   }
 
@@ -150,8 +153,8 @@ export class PinsService implements PinReader, OnApplicationBootstrap, OnModuleD
     if (!pin || pin.streamId !== streamId) throw new NotFoundError('Pin', pinId);
     if (changed) {
       this.cache.delete(streamId);
-      this.notifier.pinChanged(streamId);
-      await this.notifier.publish(streamId, { event: 'product:unpinned', data: { pinId } });
+      this.signals.pinChanged(streamId);
+      await this.rooms.publish(streamId, { event: ROOM_EVENTS.productUnpinned, data: { pinId } });
     }
     return this.toDto(pin);
   }

@@ -1,4 +1,5 @@
-import type { PubSub } from '../infra/pubsub';
+import type { AppConfig } from '../config/config';
+import type { RoomPublisher } from '../room/room-publisher';
 import type { SqlRunner } from '../database/sql';
 import type { WebhooksService } from '../webhooks/webhooks.service';
 import { backgroundFoldDelay, nextFoldDelay, ReportFolder } from './report-folder';
@@ -67,8 +68,8 @@ describe('ReportFolder (background)', () => {
     const folder = new ReportFolder(
       repo as unknown as ReportsRepository,
       webhooks as unknown as WebhooksService,
-      { publish: jest.fn(async () => undefined) } as unknown as PubSub,
-      { foldMs: 1000, foldBatch: 2, foldMaxPercent: 20 },
+      { publish: jest.fn(async () => undefined) } as unknown as RoomPublisher,
+      { reports: { foldMs: 1000, foldBatch: 2, foldMaxPercent: 20 } } as AppConfig,
     );
     return { folder, journal, folds, repo };
   }

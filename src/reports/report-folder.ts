@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { PUBSUB } from '../infra/infra.module';
-import type { PubSub } from '../infra/pubsub';
-import { roomChannel, type RoomEvent } from '../live/live-events';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig, ReportsConfig } from '../config/config';
+import { ROOM_EVENTS } from '../room/protocol';
+import { RoomPublisher } from '../room/room-publisher';
 import type { WebhookEvent } from '../webhooks/webhook-events';
 import { WebhooksService } from '../webhooks/webhooks.service';
-import { REPORTS_CONFIG, type ReportsConfig } from './reports.config';
 import { ReportsRepository, type FoldedRow } from './reports.repository';
 
 /** Which webhook event a journal row announces, if any. */
@@ -60,13 +60,16 @@ export class ReportFolder implements OnApplicationBootstrap, OnModuleDestroy {
   private closed = false;
   /** The journal's highest sequence number after the last background batch that left a backlog. */
   private journalHead = 0;
+  private readonly config: ReportsConfig;
 
   constructor(
     private readonly repo: ReportsRepository,
     private readonly webhooks: WebhooksService,
-    @Inject(PUBSUB) private readonly pubsub: PubSub,
-    @Inject(REPORTS_CONFIG) private readonly config: ReportsConfig,
-  ) {}
+    private readonly rooms: RoomPublisher,
+    @Inject(APP_CONFIG) app: AppConfig,
+  ) {
+    this.config = app.reports;
+  }
 
   /**
    * Background folding: one batch (one transaction of at most
@@ -164,12 +167,11 @@ export class ReportFolder implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const streams = await this.repo.streamsOfOrders([...new Set(rows.map((r) => r.orderId))]);
       for (const t of await this.repo.streamTotals(streams)) {
-        const event: RoomEvent = {
-          event: 'gmv:update',
+        await this.rooms.publish(t.streamId, {
+          event: ROOM_EVENTS.gmvUpdate,
           staffOnly: true,
           data: { currency: t.currency, gmvCents: t.totals.gmvCents, orders: t.totals.orders },
-        };
-        await this.pubsub.publish(roomChannel(t.streamId), event);
+        });
       }
     } catch (e) {
       this.logger.warn(`gmv ticker failed: ${e instanceof Error ? e.message : String(e)}`);

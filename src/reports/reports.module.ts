@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ReportFolder } from './report-folder';
-import { reportsConfigProvider } from './reports.config';
 import { ReportsController } from './reports.controller';
 import { ReportsRepository } from './reports.repository';
 import { ReportsService } from './reports.service';
@@ -10,7 +9,7 @@ import { ReportsService } from './reports.service';
 @Module({
   imports: [WebhooksModule],
   controllers: [ReportsController],
-  providers: [reportsConfigProvider, ReportsRepository, ReportFolder, ReportsService],
+  providers: [ReportsRepository, ReportFolder, ReportsService],
   exports: [ReportsService, ReportFolder],
 })
 export class ReportsModule {}

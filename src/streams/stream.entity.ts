@@ -1,7 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-export const STREAM_STATUSES = ['created', 'live', 'ended'] as const;
-export type StreamStatus = (typeof STREAM_STATUSES)[number];
+import type { StreamStatus } from '../room/protocol';
 
 @Entity({ name: 'streams' })
 export class StreamEntity {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { StreamEntity, type StreamStatus } from './stream.entity';
+import type { StreamStatus } from '../room/protocol';
+import { StreamEntity } from './stream.entity';
 
 @Injectable()
 export class StreamsRepository {

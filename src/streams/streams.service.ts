@@ -12,21 +12,12 @@ import {
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { MerchantLinksService } from '../merchant/merchant-links.service';
-import { PUBSUB } from '../infra/infra.module';
-import type { PubSub } from '../infra/pubsub';
-import { roomChannel, type RoomEvent } from '../live/live-events';
+import type { StreamLifecycleEvent } from '../room/channels';
+import type { StreamStatus } from '../room/protocol';
+import { RoomPublisher } from '../room/room-publisher';
 import type { StreamDto, StreamPageDto, StreamWithKeyDto } from './dto/stream.dto';
-import type { StreamEntity, StreamStatus } from './stream.entity';
+import type { StreamEntity } from './stream.entity';
 import { StreamsRepository } from './streams.repository';
-
-/** PubSub channel of stream status changes, for every replica (the SFU, HLS and the live room listen). */
-export const STREAM_LIFECYCLE_CHANNEL = 'streams:lifecycle';
-export interface StreamLifecycleEvent {
-  streamId: string;
-  status: StreamStatus;
-  ownerId: string;
-  merchantId: string | null;
-}
 
 export function hashStreamKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -39,7 +30,7 @@ export class StreamsService {
     private readonly users: UsersRepository,
     private readonly links: MerchantLinksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    private readonly rooms: RoomPublisher,
   ) {}
 
   /** Tells every replica and the stream's room that the status changed. */
@@ -50,11 +41,7 @@ export class StreamsService {
       ownerId: s.ownerId,
       merchantId: s.merchantId,
     };
-    const room: RoomEvent = { event: 'stream:status', data: { status: s.status } };
-    await Promise.all([
-      this.pubsub.publish(STREAM_LIFECYCLE_CHANNEL, lifecycle),
-      this.pubsub.publish(roomChannel(s.id), room),
-    ]);
+    await this.rooms.streamStatus(lifecycle);
   }
 
   toDto(s: StreamEntity): StreamDto {

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { signWebhook } from '../payments/webhook-signature';
+import { signWebhook } from '../common/crypto/webhook-signature';
 import { isPrivateAddress } from './url-guard';
 import { HEADERS } from './webhook-events';
 

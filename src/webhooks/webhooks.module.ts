@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WebhookDeliveryProcessor } from '../../workers/webhook-delivery.processor';
-import { webhooksConfigProvider } from './webhooks.config';
+import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
@@ -8,7 +7,7 @@ import { WebhooksService } from './webhooks.service';
 /** Merchant webhooks: registration, signed deliveries with retries, the delivery log. */
 @Module({
   controllers: [WebhooksController],
-  providers: [webhooksConfigProvider, WebhooksRepository, WebhooksService, WebhookDeliveryProcessor],
+  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryProcessor],
   exports: [WebhooksService],
 })
 export class WebhooksModule {}

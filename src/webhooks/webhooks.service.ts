@@ -7,11 +7,13 @@ import {
   NotFoundError,
   ValidationError,
 } from '../common/errors/domain-errors';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig, WebhooksConfig } from '../config/config';
 import { PUBSUB, QUEUES } from '../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
 import type { QueueFactory } from '../infra/queue';
 import type { SqlRunner } from '../database/sql';
-import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../streams/streams.service';
+import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../room/channels';
 import { urlProblem } from './url-guard';
 import { sendWebhook } from './webhook-sender';
 import {
@@ -20,7 +22,6 @@ import {
   type WebhookDeliveryJob,
   type WebhookEvent,
 } from './webhook-events';
-import { WEBHOOKS_CONFIG, type WebhooksConfig } from './webhooks.config';
 import { WebhooksRepository, type DeliveryRow, type WebhookRow } from './webhooks.repository';
 
 export interface WebhookView {
@@ -67,13 +68,16 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger('Webhooks');
   private unsubscribe?: Unsubscribe;
   private sweep?: NodeJS.Timeout;
+  private readonly config: WebhooksConfig;
 
   constructor(
     private readonly repo: WebhooksRepository,
-    @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
+    @Inject(APP_CONFIG) app: AppConfig,
     @Inject(QUEUES) private readonly queues: QueueFactory,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
-  ) {}
+  ) {
+    this.config = app.webhooks;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.unsubscribe = await this.pubsub.subscribe(STREAM_LIFECYCLE_CHANNEL, (m) => {

@@ -1,4 +1,4 @@
-import { PIN_READER, type PinReader } from '../../src/live/live-events';
+import { PIN_READER, type PinReader } from '../../src/room/pin-reader';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
 import { createShop, eventually, listenToRoom, newKey, order, pin, stockOf } from './shop';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import { signWebhook } from '../../src/payments/webhook-signature';
+import { signWebhook } from '../../src/common/crypto/webhook-signature';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
 import { createShop, order, Shop, stockOf } from './shop';
 

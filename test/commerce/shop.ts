@@ -1,5 +1,5 @@
-import type { RoomEvent } from '../../src/live/live-events';
-import { roomChannel } from '../../src/live/live-events';
+import { roomChannel } from '../../src/room/channels';
+import type { RoomEvent } from '../../src/room/protocol';
 import { PUBSUB } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
 import type { TestApp, TestUser } from '../support/test-app';

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../src/live/live-events';
+import type { ChatMessage } from '../../src/room/protocol';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { ask, connect, eventually, join, sleep, type LiveClient } from './live-client';
 
@@ -35,10 +35,10 @@ describe('chat batching in big rooms', () => {
   };
 
   beforeAll(async () => {
-    process.env.LIVE_CHAT_BATCH_MIN_VIEWERS = '1';
-    process.env.LIVE_CHAT_BATCH_MS = '200';
-    process.env.LIVE_FANOUT_CHUNK = '2';
-    t = await startTestApp({ redis: false });
+    t = await startTestApp({
+      redis: false,
+      env: { LIVE_CHAT_BATCH_MIN_VIEWERS: '1', LIVE_CHAT_BATCH_MS: '200', LIVE_FANOUT_CHUNK: '2' },
+    });
     streamer = await t.user('streamer');
   });
   beforeEach(async () => {

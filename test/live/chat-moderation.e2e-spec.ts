@@ -1,4 +1,4 @@
-import type { ChatMessage, ErrorReply } from '../../src/live/live-events';
+import type { ChatMessage, ErrorReply } from '../../src/room/protocol';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { ask, connect, eventually, join, next, record, sleep, type LiveClient } from './live-client';
 

@@ -29,9 +29,10 @@ describe('per-address limits on /live', () => {
   };
 
   beforeAll(async () => {
-    process.env.LIVE_MAX_CONNECTIONS_PER_IP = '6';
-    process.env.LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP = '2';
-    t = await startTestApp({ redis: false });
+    t = await startTestApp({
+      redis: false,
+      env: { LIVE_MAX_CONNECTIONS_PER_IP: '6', LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP: '2' },
+    });
     streamer = await t.user('streamer');
   });
   beforeEach(async () => {

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PUBSUB } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
-import {
-  roomChannel,
-  type ChatMessage,
-  type ErrorReply,
-  type PinView,
-  type RoomEvent,
-  type RoomState,
-} from '../../src/live/live-events';
+import { roomChannel } from '../../src/room/channels';
+import type { ChatMessage, ErrorReply, PinView, RoomEvent, RoomState } from '../../src/room/protocol';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { ask, connect, eventually, join, next, record, sleep, type LiveClient } from './live-client';
 
@@ -40,8 +34,7 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
   };
 
   beforeAll(async () => {
-    process.env.LIVE_STATS_FLUSH_MS = '200';
-    t = await startTestApp({ redis: opts.redis });
+    t = await startTestApp({ redis: opts.redis, env: { LIVE_STATS_FLUSH_MS: '200' } });
     streamer = await t.user('streamer');
     merchant = await t.user('merchant');
     viewer = await t.user('viewer', 'Ada Lovelace');

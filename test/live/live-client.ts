@@ -4,7 +4,7 @@ import type {
   ErrorReply,
   RoomState,
   ServerToClientEvents,
-} from '../../src/live/live-events';
+} from '../../src/room/protocol';
 
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 

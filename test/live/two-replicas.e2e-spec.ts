@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { PUBSUB, STATE_STORE } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
 import type { StateStore } from '../../src/infra/state-store';
-import { roomChannel, type ChatMessage, type ErrorReply, type PinView } from '../../src/live/live-events';
+import { roomChannel } from '../../src/room/channels';
+import type { ChatMessage, ErrorReply, PinView } from '../../src/room/protocol';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { ask, connect, eventually, join, next, record, type LiveClient } from './live-client';
 
@@ -24,10 +25,9 @@ describe('two replicas sharing Redis', () => {
   };
 
   beforeAll(async () => {
-    process.env.LIVE_PRESENCE_PERIOD_MS = '1000';
     const shared = {
       redisPrefix: `lct${randomBytes(4).toString('hex')}`,
-      env: { JWT_SECRET: randomBytes(32).toString('hex') },
+      env: { JWT_SECRET: randomBytes(32).toString('hex'), LIVE_PRESENCE_PERIOD_MS: '1000' },
     };
     a = await startTestApp(shared);
     b = await startTestApp({ ...shared, databaseUrl: a.databaseUrl });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PUBSUB } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
-import { roomChannel, type PinView } from '../../src/live/live-events';
+import { roomChannel } from '../../src/room/channels';
+import type { PinView } from '../../src/room/protocol';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { ask, connect, join, type LiveClient } from './live-client';
 

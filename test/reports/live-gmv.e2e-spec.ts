@@ -5,17 +5,12 @@ import { startTestApp, type TestApp } from '../support/test-app';
 describe('live GMV ticker', () => {
   let t: TestApp;
   let shop: Shop;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
-    process.env.REPORTS_FOLD_MS = '100';
-    t = await startTestApp({ env: { ORDER_RATE_BURST: '100' } });
+    t = await startTestApp({ env: { ORDER_RATE_BURST: '100', REPORTS_FOLD_MS: '100' } });
     shop = await createShop(t, { stock: 50, priceCents: 1500 });
   });
-  afterAll(async () => {
-    await t.close();
-    process.env = saved;
-  });
+  afterAll(() => t.close());
 
   it('sends gmv:update to the staff of the stream only, as orders are placed and expire', async () => {
     const room = await listenToRoom(t, shop.streamId);

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { PUBSUB } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
 import { OrdersRepository } from '../../src/orders/orders.repository';
-import { verifyWebhook } from '../../src/payments/webhook-signature';
-import { STREAM_LIFECYCLE_CHANNEL } from '../../src/streams/streams.service';
+import { verifyWebhook } from '../../src/common/crypto/webhook-signature';
+import { STREAM_LIFECYCLE_CHANNEL } from '../../src/room/channels';
 import { createShop, eventually, order, type Shop } from '../commerce/shop';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 
@@ -46,25 +46,27 @@ describe.each([
   let shop: Shop;
   let buyer: TestUser;
   let rx: Awaited<ReturnType<typeof receiver>>;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
-    Object.assign(process.env, {
-      WEBHOOK_ALLOW_PRIVATE: 'true',
-      WEBHOOK_BACKOFF_MS: '100',
-      WEBHOOK_MAX_ATTEMPTS: '3',
-      REPORTS_FOLD_MS: '100',
-    });
     rx = await receiver();
-    // With Redis the app leaves queues to worker processes unless told to run them itself.
-    t = await startTestApp({ redis, env: { ORDER_RATE_BURST: '100', RUN_WORKERS_IN_PROCESS: 'true' } });
+    t = await startTestApp({
+      redis,
+      env: {
+        ORDER_RATE_BURST: '100',
+        // With Redis the app leaves queues to worker processes unless told to run them itself.
+        RUN_WORKERS_IN_PROCESS: 'true',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_BACKOFF_MS: '100',
+        WEBHOOK_MAX_ATTEMPTS: '3',
+        REPORTS_FOLD_MS: '100',
+      },
+    });
     shop = await createShop(t, { stock: 100, priceCents: 1200 });
     buyer = await t.user('viewer');
   });
   afterAll(async () => {
     await t.close();
     await rx.close();
-    process.env = saved;
   });
 
   const as = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });

@@ -1,5 +1,5 @@
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { REACTION_KINDS, type JoinRequest, type ReactionKind } from '../live-events';
+import { REACTION_KINDS, type JoinRequest, type ReactionKind } from '../../room/protocol';
 
 export class JoinDto implements JoinRequest {
   @IsUUID(undefined, { message: 'streamId must be a stream id (uuid)' })

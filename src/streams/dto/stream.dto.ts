@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination.dto';
-import { STREAM_STATUSES, type StreamStatus } from '../stream.entity';
+import { STREAM_STATUSES, type StreamStatus } from '../../room/protocol';
 
 export class CreateStreamDto {
   @ApiProperty({ example: 'Friday phone drop', maxLength: 140 })

@@ -14,7 +14,8 @@ import type { AppConfig } from '../../config/config';
 import { PUBSUB, STATE_STORE } from '../../infra/infra.module';
 import type { PubSub, Unsubscribe } from '../../infra/pubsub';
 import type { StateStore } from '../../infra/state-store';
-import { STREAM_LIFECYCLE_CHANNEL, StreamsService, type StreamLifecycleEvent } from '../streams.service';
+import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../../room/channels';
+import { StreamsService } from '../streams.service';
 import { SfuHost } from './sfu.provider';
 
 /** How often a replica refreshes the heartbeat of the streams it publishes. */

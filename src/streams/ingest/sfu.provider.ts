@@ -3,7 +3,7 @@ import { Gauge } from 'prom-client';
 import { Sfu } from '../../../media';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config';
-import { HealthRegistry } from '../../health/health.controller';
+import { HealthRegistry } from '../../infra/health-registry';
 import { MetricsService } from '../../metrics/metrics.service';
 
 /**

@@ -1,5 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { UnauthorizedError } from '../common/errors/domain-errors';
+import { UnauthorizedError } from '../errors/domain-errors';
+
+/*
+ * One signing scheme for webhooks both ways: the payment provider's to us
+ * (payments verifies them) and ours to merchants (webhooks signs them), so
+ * neither feature imports the other for it.
+ */
 
 /** Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */
 export const SIGNATURE_HEADER = 'x-signature';

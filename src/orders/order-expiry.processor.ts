@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { QueueProcessor, type JobProcessor } from '../src/infra/processor';
-import type { Job } from '../src/infra/queue';
-import {
-  ORDER_EXPIRY_QUEUE,
-  OrderExpiryService,
-  type OrderExpiryJob,
-} from '../src/orders/order-expiry.service';
+import { QueueProcessor, type JobProcessor } from '../infra/processor';
+import type { Job } from '../infra/queue';
+import { ORDER_EXPIRY_QUEUE, OrderExpiryService, type OrderExpiryJob } from './order-expiry.service';
 
 /**
  * Expires unpaid orders whose hold has ended: one job per second of hold ends

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { PUBSUB } from '../infra/infra.module';
-import type { PubSub } from '../infra/pubsub';
-import { roomChannel, type RoomEvent } from '../live/live-events';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { CommerceSignals } from '../room/commerce-signals';
+import { ROOM_EVENTS } from '../room/protocol';
+import { RoomPublisher } from '../room/room-publisher';
 import { pinRemaining } from './pin-view';
 import { PinsRepository } from './pins.repository';
 import { Throttle } from './throttle';
@@ -12,16 +12,17 @@ const STOCK_WINDOW_MS = 200;
 const PLACED_WINDOW_MS = 250;
 
 /**
- * Tells live rooms about commerce: pins, stock and purchases, as RoomEvents
- * on `roomChannel(streamId)` (the live gateway relays them to sockets on
- * every replica). Stock is coalesced: writers only mark products as changed,
- * and the notifier reads the current numbers from the database at most every
- * 200 ms, so every event carries the committed truth and a flash sale does
- * not become one event per unit.
+ * Tells live rooms about commerce (CommerceSignals, called by orders and
+ * catalog): stock and purchases, as RoomEvents. Stock is coalesced: writers
+ * only mark products as changed, and this reads the current numbers of the
+ * pins that show them at most once per STOCK_WINDOW_MS, so every event
+ * carries the committed truth and a flash sale does not become one event per
+ * unit. It lives with pins because which room shows a product, and how many
+ * units it shows, is the pins' data.
  */
 @Injectable()
-export class RoomNotifier implements OnModuleDestroy {
-  private readonly logger = new Logger('RoomNotifier');
+export class PinsRoomSignals extends CommerceSignals implements OnModuleDestroy {
+  private readonly logger = new Logger('RoomSignals');
   private readonly lastStock = new Map<string, string>();
   private readonly stock = new Throttle<Set<string>>(
     STOCK_WINDOW_MS,
@@ -33,30 +34,21 @@ export class RoomNotifier implements OnModuleDestroy {
   );
   private readonly placed = new Throttle<{ buyer: string; productTitle: string }>(
     PLACED_WINDOW_MS,
-    (streamId, p) => void this.publish(streamId, { event: 'order:placed', data: p }),
+    (streamId, p) => void this.rooms.publish(streamId, { event: ROOM_EVENTS.orderPlaced, data: p }),
   );
 
   constructor(
-    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    private readonly rooms: RoomPublisher,
     private readonly pins: PinsRepository,
-  ) {}
-
-  async publish(streamId: string, event: RoomEvent): Promise<void> {
-    try {
-      await this.pubsub.publish(roomChannel(streamId), event);
-    } catch (e) {
-      // Room events are best-effort notifications; the order itself is committed.
-      this.logger.warn(`publish to room ${streamId} failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
+  ) {
+    super();
   }
 
-  /** Units of these products changed (reserved or returned). */
   stockChanged(productIds: Iterable<string>): void {
     const set = new Set(productIds);
     if (set.size > 0) this.stock.push('all', set);
   }
 
-  /** A purchase in a stream: the room sees the buyer's first name only. */
   orderPlaced(streamId: string, buyer: string, productTitle: string): void {
     this.placed.push(streamId, { buyer, productTitle });
   }
@@ -74,7 +66,10 @@ export class RoomNotifier implements OnModuleDestroy {
         const sig = `${pin.productId}:${remaining}`;
         if (this.lastStock.get(pin.streamId) === sig) continue;
         this.lastStock.set(pin.streamId, sig);
-        await this.publish(pin.streamId, { event: 'stock', data: { productId: pin.productId, remaining } });
+        await this.rooms.publish(pin.streamId, {
+          event: ROOM_EVENTS.stock,
+          data: { productId: pin.productId, remaining },
+        });
       }
     } catch (e) {
       this.logger.warn(`stock update failed: ${e instanceof Error ? e.message : String(e)}`);

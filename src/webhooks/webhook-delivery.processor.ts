@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { QueueProcessor, type JobProcessor } from '../src/infra/processor';
-import type { Job } from '../src/infra/queue';
-import { WEBHOOK_DELIVERY_QUEUE, type WebhookDeliveryJob } from '../src/webhooks/webhook-events';
-import { WebhooksService } from '../src/webhooks/webhooks.service';
+import { QueueProcessor, type JobProcessor } from '../infra/processor';
+import type { Job } from '../infra/queue';
+import { WEBHOOK_DELIVERY_QUEUE, type WebhookDeliveryJob } from './webhook-events';
+import { WebhooksService } from './webhooks.service';
 
 /**
  * Delivers one merchant webhook: a signed POST; a failure throws so the queue

@@ -13,25 +13,20 @@ import {
   warmUpFfmpeg,
   type HlsStorage,
   type PlainRtpSource,
-} from '../media';
-import { APP_CONFIG } from '../src/config/config.module';
-import type { AppConfig } from '../src/config/config';
-import { HLS_QUEUE, HLS_STORAGE, type HlsJob } from '../src/hls/hls.constants';
-import { HlsStatusRepository } from '../src/hls/hls-status.repository';
-import { PlainRtpRelay } from '../src/hls/plain-rtp.relay';
-import { PUBSUB } from '../src/infra/infra.module';
-import { QueueProcessor, type JobProcessor } from '../src/infra/processor';
-import type { PubSub, Unsubscribe } from '../src/infra/pubsub';
-import type { Job } from '../src/infra/queue';
-import { SfuHost } from '../src/streams/ingest/sfu.provider';
-import {
-  STREAM_LIFECYCLE_CHANNEL,
-  StreamsService,
-  type StreamLifecycleEvent,
-} from '../src/streams/streams.service';
+} from '../../media';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { PUBSUB } from '../infra/infra.module';
+import { QueueProcessor, type JobProcessor } from '../infra/processor';
+import type { PubSub, Unsubscribe } from '../infra/pubsub';
+import type { Job } from '../infra/queue';
+import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../room/channels';
+import { SfuHost } from '../streams/ingest/sfu.provider';
+import { StreamsService } from '../streams/streams.service';
+import { HLS_QUEUE, HLS_STORAGE, type HlsJob } from './hls.constants';
+import { HlsStatusRepository } from './hls-status.repository';
+import { PlainRtpRelay } from './plain-rtp.relay';
 
-/** Read before Nest boots (decorators are static); loadConfig has validated the same variable. */
-const CONCURRENCY = Number(process.env.HLS_WORKER_CONCURRENCY) || 2;
 const PROGRESS_EVERY_MS = 1000;
 
 /**
@@ -43,7 +38,7 @@ const PROGRESS_EVERY_MS = 1000;
  * it over (stalled-job recovery: lockDuration 10 s, stalledInterval 5 s).
  */
 @Injectable()
-@QueueProcessor(HLS_QUEUE, { concurrency: CONCURRENCY })
+@QueueProcessor(HLS_QUEUE, { concurrency: (c) => c.hls.concurrency })
 export class HlsProcessor
   implements JobProcessor<HlsJob>, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {

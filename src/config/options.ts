@@ -1,0 +1,581 @@
+/**
+ * Every environment variable livecart reads, declared once: its kind, its
+ * default, what values it accepts and a one-line description. `loadConfig`
+ * (config.ts) reads variables only through these declarations, and
+ * `.env.example` and the options table of docs/configuration.md are
+ * generated from them (`npm run config:docs`; a unit test fails when they
+ * are out of date).
+ */
+
+interface OptionBase {
+  /** The environment variable (filled in from the key). */
+  name: string;
+  /** Heading it is listed under (filled in from its section). */
+  section: string;
+  /** One line: what it does, and why one would change it. */
+  doc: string;
+  /** Where the default is computed at boot: says what it is, for the docs. */
+  defaultText?: string;
+  /** Shown commented out in `.env.example` when there is no fixed default. */
+  example?: string;
+}
+
+export interface IntOption extends OptionBase {
+  kind: 'int';
+  default?: number;
+  min: number;
+  max: number;
+}
+export interface BoolOption extends OptionBase {
+  kind: 'bool';
+  default?: boolean;
+}
+export interface StringOption extends OptionBase {
+  kind: 'string';
+  default?: string;
+}
+export interface EnumOption<T extends string = string> extends OptionBase {
+  kind: 'enum';
+  values: readonly T[];
+  default: T;
+}
+export interface UrlOption extends OptionBase {
+  kind: 'url';
+  protocols: readonly string[];
+  /** A URL option is unset unless given. */
+  default?: undefined;
+}
+export interface IpOption extends OptionBase {
+  kind: 'ip';
+  default: string;
+}
+export type Option = IntOption | BoolOption | StringOption | EnumOption | UrlOption | IpOption;
+
+type Declared<T> = T extends Option ? Omit<T, 'name' | 'section'> : never;
+
+/** Stamps each declaration with its variable name and section. */
+function section<const T extends Record<string, Declared<Option>>>(
+  title: string,
+  options: T,
+): { [K in keyof T]: T[K] & { name: K & string; section: string } } {
+  return Object.fromEntries(
+    Object.entries(options).map(([name, o]) => [name, { ...o, name, section: title }]),
+  ) as unknown as { [K in keyof T]: T[K] & { name: K & string; section: string } };
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
+
+export const OPTIONS = {
+  ...section('HTTP server', {
+    NODE_ENV: {
+      kind: 'enum',
+      values: ['development', 'production', 'test'],
+      default: 'development',
+      doc: 'Production requires JWT_SECRET and PAYMENT_WEBHOOK_SECRET.',
+    },
+    HOST: { kind: 'string', default: '0.0.0.0', doc: 'HTTP listen address.' },
+    PORT: { kind: 'int', default: 3000, min: 1, max: 65535, doc: 'HTTP listen port.' },
+    PUBLIC_URL: {
+      kind: 'url',
+      protocols: ['http:', 'https:'],
+      defaultText: 'http://localhost:$PORT',
+      example: 'https://live.example.com',
+      doc: 'Base URL clients use to reach this server; WHIP, WHEP and HLS URLs are built from it.',
+    },
+    CORS_ORIGINS: { kind: 'string', default: '*', doc: 'Comma-separated CORS origins, or * for any.' },
+    BODY_LIMIT_BYTES: {
+      kind: 'int',
+      default: 1024 * 1024,
+      min: 1024,
+      max: 64 * 1024 * 1024,
+      doc: 'Largest request body in bytes; larger bodies get 413.',
+    },
+    LOG_LEVEL: {
+      kind: 'enum',
+      values: LOG_LEVELS,
+      default: 'info',
+      defaultText: 'info (silent when NODE_ENV=test)',
+      doc: 'Level of the JSON logs (pino).',
+    },
+    SHUTDOWN_TIMEOUT_MS: {
+      kind: 'int',
+      default: 10000,
+      min: 0,
+      max: 120000,
+      doc: 'How long a graceful shutdown may take before the process exits anyway.',
+    },
+  }),
+
+  ...section('Data and database', {
+    DATA_DIR: {
+      kind: 'string',
+      default: './data',
+      doc: 'Folder of the embedded database, generated secrets and media output.',
+    },
+    DATABASE_URL: {
+      kind: 'url',
+      protocols: ['postgres:', 'postgresql:'],
+      defaultText: 'an embedded PostgreSQL with its data in DATA_DIR/pg',
+      example: 'postgres://livecart:livecart@127.0.0.1:5432/livecart',
+      doc: 'PostgreSQL to use.',
+    },
+    EMBEDDED_PG_PORT: {
+      kind: 'int',
+      default: 54329,
+      min: 1024,
+      max: 65535,
+      doc: 'Port of the embedded PostgreSQL (loopback only).',
+    },
+    DATABASE_POOL_SIZE: {
+      kind: 'int',
+      default: 20,
+      min: 1,
+      max: 500,
+      doc:
+        'Connection pool size per process. From twice the order-reservation lanes up, each busy lane ' +
+        'keeps one connection between its batches, which saves a hand-out per statement.',
+    },
+  }),
+
+  ...section('One node or many', {
+    REDIS_URL: {
+      kind: 'url',
+      protocols: ['redis:', 'rediss:'],
+      defaultText: 'none: in-process queue, pub/sub and live state (one node)',
+      example: 'redis://127.0.0.1:6379',
+      doc: 'Redis, for many nodes: BullMQ queues, the socket.io Redis adapter and shared live state.',
+    },
+    REDIS_PREFIX: {
+      kind: 'string',
+      default: 'livecart',
+      doc: 'Prefix of every Redis key and channel, so several deployments can share one Redis.',
+    },
+    RUN_WORKERS_IN_PROCESS: {
+      kind: 'bool',
+      defaultText: 'true without REDIS_URL, false with it',
+      example: 'true',
+      doc: 'Run the queue processors (HLS, order expiry, webhooks) in the app; else run `npm run start:worker`.',
+    },
+  }),
+
+  ...section('Accounts', {
+    JWT_SECRET: {
+      kind: 'string',
+      defaultText: 'generated once into DATA_DIR/jwt-secret; required in production',
+      example: '',
+      doc: 'HS256 secret of access tokens, 32+ characters.',
+    },
+    JWT_TTL_SECONDS: {
+      kind: 'int',
+      default: 7 * 24 * 3600,
+      min: 60,
+      max: 365 * 24 * 3600,
+      doc: 'Access token lifetime in seconds.',
+    },
+    SCRYPT_COST: {
+      kind: 'int',
+      default: 1 << 15,
+      min: 1 << 10,
+      max: 1 << 20,
+      doc: 'scrypt cost N of password hashes, a power of two (memory = 1 KiB * N).',
+    },
+  }),
+
+  ...section('SFU (mediasoup)', {
+    MEDIASOUP_NUM_WORKERS: {
+      kind: 'int',
+      min: 1,
+      max: 64,
+      defaultText: 'one per core',
+      example: '2',
+      doc: 'mediasoup worker processes; streams are placed on the least loaded.',
+    },
+    MEDIASOUP_LISTEN_IP: { kind: 'ip', default: '127.0.0.1', doc: 'Address WebRTC transports listen on.' },
+    MEDIASOUP_ANNOUNCED_IP: {
+      kind: 'string',
+      defaultText: 'the listen IP',
+      example: '203.0.113.10',
+      doc: 'Public IP announced in ICE candidates when behind NAT.',
+    },
+    MEDIASOUP_RTC_MIN_PORT: {
+      kind: 'int',
+      default: 40000,
+      min: 1024,
+      max: 65535,
+      doc: 'First UDP/TCP port of WebRTC transports.',
+    },
+    MEDIASOUP_RTC_MAX_PORT: {
+      kind: 'int',
+      default: 40999,
+      min: 1024,
+      max: 65535,
+      doc: 'Last UDP/TCP port of WebRTC transports.',
+    },
+    MEDIASOUP_LOG_LEVEL: {
+      kind: 'enum',
+      values: ['debug', 'warn', 'error', 'none'],
+      default: 'warn',
+      doc: 'Log level of the mediasoup workers.',
+    },
+    MEDIA_ENABLED: {
+      kind: 'bool',
+      default: true,
+      doc: 'Run the SFU in this process (false in `npm run start:worker`).',
+    },
+    MEDIASOUP_ICE_CONSENT_TIMEOUT: {
+      kind: 'int',
+      default: 10,
+      min: 3,
+      max: 60,
+      doc: 'Seconds without ICE consent before a WHIP/WHEP peer counts as gone (a publisher ends its stream).',
+    },
+    MEDIA_CONNECT_TIMEOUT: {
+      kind: 'int',
+      default: 15,
+      min: 3,
+      max: 120,
+      doc: 'Seconds a peer may take to connect after its SDP answer.',
+    },
+    MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS: {
+      kind: 'int',
+      default: 500,
+      min: 0,
+      max: 5000,
+      doc: "Viewers' keyframe requests are merged over this window (ms): a join storm costs one keyframe.",
+    },
+    STREAM_RECONNECT_GRACE_SECONDS: {
+      kind: 'int',
+      default: 15,
+      min: 0,
+      max: 600,
+      doc: 'After a media worker crash, seconds a stream stays live for its publisher to reconnect.',
+    },
+  }),
+
+  ...section('LL-HLS (ffmpeg)', {
+    HLS_ENABLED: { kind: 'bool', default: true, doc: 'Transcode live streams to LL-HLS.' },
+    HLS_DIR: {
+      kind: 'string',
+      defaultText: 'DATA_DIR/media',
+      example: './data/media',
+      doc: 'Where playlists, parts, segments and posters go; every replica and worker must see the same folder.',
+    },
+    HLS_WORK_DIR: {
+      kind: 'string',
+      defaultText: 'DATA_DIR/hls-work',
+      example: './data/hls-work',
+      doc: "ffmpeg's scratch folder, local to each worker.",
+    },
+    HLS_LADDER: {
+      kind: 'string',
+      default: '720p:720:2800,480p:480:1400,360p:360:800',
+      doc: 'Rungs as name:height:kbps; rungs above the source height are dropped.',
+    },
+    HLS_PART_MS: {
+      kind: 'int',
+      default: 333,
+      min: 200,
+      max: 2000,
+      doc: 'LL-HLS part length in ms, rounded to whole frames (at most 500 for LL-HLS; players hold back 3 parts).',
+    },
+    HLS_PARTS_PER_SEGMENT: {
+      kind: 'int',
+      default: 6,
+      min: 1,
+      max: 20,
+      doc: 'Parts per segment; encoded renditions get a keyframe at each segment start.',
+    },
+    HLS_FPS: {
+      kind: 'int',
+      default: 30,
+      min: 10,
+      max: 60,
+      doc: 'Output frame rate of re-encoded renditions.',
+    },
+    HLS_COPY_H264: {
+      kind: 'bool',
+      default: false,
+      doc:
+        'Copy the top rendition when the publisher sends H.264: less CPU and latency, but the publisher ' +
+        'is asked for a keyframe every part and parts follow its keyframes.',
+    },
+    HLS_X264_PRESET: {
+      kind: 'enum',
+      values: X264_PRESETS,
+      default: 'veryfast',
+      doc: 'x264 preset of the encoded renditions (faster presets cost less CPU at a lower quality per bit).',
+    },
+    HLS_POSTER_SECONDS: {
+      kind: 'int',
+      default: 3,
+      min: 1,
+      max: 60,
+      doc: 'Seconds between poster.jpg refreshes while live.',
+    },
+    HLS_REPLAY_RETENTION_DAYS: {
+      kind: 'int',
+      default: 7,
+      min: 0,
+      max: 3650,
+      doc: 'Replays older than this many days are deleted by the cleanup job (0 keeps them).',
+    },
+    HLS_WORKER_CONCURRENCY: {
+      kind: 'int',
+      default: 2,
+      min: 1,
+      max: 64,
+      doc: 'Transcodes one process runs at once.',
+    },
+    HLS_RTP_HOST: {
+      kind: 'ip',
+      default: '127.0.0.1',
+      doc: "Address the SFU sends plain RTP to: this worker's address as the SFU reaches it.",
+    },
+    HLS_RTP_MIN_PORT: {
+      kind: 'int',
+      default: 50000,
+      min: 1024,
+      max: 65534,
+      doc: 'First UDP port a worker receives plain RTP on.',
+    },
+    HLS_RTP_MAX_PORT: {
+      kind: 'int',
+      default: 50999,
+      min: 1025,
+      max: 65535,
+      doc: 'Last UDP port a worker receives plain RTP on.',
+    },
+  }),
+
+  ...section('Orders and payments', {
+    ORDER_HOLD_SECONDS: {
+      kind: 'int',
+      default: 600,
+      min: 1,
+      max: 7 * 24 * 3600,
+      doc: 'How long an unpaid order holds its units before it expires.',
+    },
+    ORDER_SWEEP_SECONDS: {
+      kind: 'int',
+      default: 30,
+      min: 1,
+      max: 3600,
+      doc: 'Period of the sweep that expires overdue holds whose expiry job was lost with a process.',
+    },
+    ORDER_RATE_BURST: {
+      kind: 'int',
+      default: 10,
+      min: 1,
+      max: 100000,
+      doc: 'Orders a buyer may place at once before ORDER_RATE_PER_SECOND applies.',
+    },
+    ORDER_RATE_PER_SECOND: {
+      kind: 'int',
+      default: 2,
+      min: 1,
+      max: 100000,
+      doc: 'Orders a buyer may place per second, sustained.',
+    },
+    ORDER_OPTIMISTIC_ATTEMPTS: {
+      kind: 'int',
+      default: 3,
+      min: 0,
+      max: 10,
+      doc:
+        'Read-decide-write rounds of a reservation batch before it is reserved under row locks (a round ' +
+        'is lost only when another replica changed the same product meanwhile; 0: always under locks).',
+    },
+    PAYMENT_PROVIDER: {
+      kind: 'enum',
+      values: ['simulated'],
+      default: 'simulated',
+      doc: 'Payment provider; `simulated` is built in (its checkout page pays through the signed webhook).',
+    },
+    PAYMENT_WEBHOOK_SECRET: {
+      kind: 'string',
+      defaultText: 'generated once into DATA_DIR; required in production',
+      example: '',
+      doc: "HMAC-SHA256 secret of the payment provider's webhook signatures, 32+ characters.",
+    },
+    PAYMENT_WEBHOOK_TOLERANCE_SECONDS: {
+      kind: 'int',
+      default: 300,
+      min: 10,
+      max: 86400,
+      doc: 'Payment webhooks whose signed timestamp is older than this are refused.',
+    },
+  }),
+
+  ...section('Live room', {
+    CHAT_RATE_PER_SECOND: {
+      kind: 'int',
+      default: 1,
+      min: 1,
+      max: 1000,
+      doc: 'Chat messages a user may send per second, sustained.',
+    },
+    CHAT_RATE_BURST: {
+      kind: 'int',
+      default: 5,
+      min: 1,
+      max: 1000,
+      doc: 'Chat messages a user may send at once before the rate applies.',
+    },
+    LIVE_PRESENCE_PERIOD_MS: {
+      kind: 'int',
+      default: 10_000,
+      min: 500,
+      max: 300_000,
+      doc:
+        "Presence heartbeat: each replica re-announces its viewers once a period; a crashed replica's " +
+        'viewers age out within about one period and a half.',
+    },
+    LIVE_VIEWERS_INTERVAL_MS: {
+      kind: 'int',
+      default: 1000,
+      min: 1000,
+      max: 60_000,
+      doc: 'How often the viewer count may be sent.',
+    },
+    LIVE_REACTION_WINDOW_MS: {
+      kind: 'int',
+      default: 250,
+      min: 10,
+      max: 250,
+      doc: 'Reactions are summed over windows of this length and sent once per window.',
+    },
+    LIVE_REACTIONS_PER_SECOND: {
+      kind: 'int',
+      default: 20,
+      min: 1,
+      max: 1000,
+      doc: 'Reactions one connection may send per second (bursts of twice that).',
+    },
+    LIVE_STATS_FLUSH_MS: {
+      kind: 'int',
+      default: 5000,
+      min: 100,
+      max: 600_000,
+      doc: 'How often peak and unique viewers and likes are written to stream_stats.',
+    },
+    LIVE_CHAT_BATCH_MS: {
+      kind: 'int',
+      default: 50,
+      min: 0,
+      max: 250,
+      doc:
+        'In a big room, chat lines relayed within this window leave as one chat:messages frame per ' +
+        'viewer (a frame costs a socket write whatever it carries; see ChatFanout). 0 turns batching off.',
+    },
+    LIVE_CHAT_BATCH_MIN_VIEWERS: {
+      kind: 'int',
+      default: 250,
+      min: 1,
+      max: 1_000_000,
+      doc: 'Rooms with fewer connections than this on a replica are never batched: every line leaves at once.',
+    },
+    LIVE_FANOUT_CHUNK: {
+      kind: 'int',
+      default: 500,
+      min: 1,
+      max: 1_000_000,
+      doc: 'A room event goes to at most this many sockets of a replica before other work gets a turn (RoomEmitter).',
+    },
+    LIVE_DIRECT_WRITE: {
+      kind: 'bool',
+      default: true,
+      doc:
+        "A room frame goes as one write straight to each idle websocket, skipping engine.io's per-socket " +
+        "bookkeeping (same bytes, less CPU; see FrameWriter); false sends every frame through socket.io's broadcast.",
+    },
+    LIVE_MAX_CONNECTIONS_PER_IP: {
+      kind: 'int',
+      default: 200,
+      min: 0,
+      max: 1_000_000,
+      doc:
+        'Concurrent /live connections one client address may hold on a replica; more are refused with the ' +
+        'connect error too_many_connections. 0 = no limit.',
+    },
+    LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP: {
+      kind: 'int',
+      default: 20,
+      min: 0,
+      max: 1_000_000,
+      doc:
+        "Anonymous viewers (device ids) one address adds to a stream's viewer count on a replica; more " +
+        'still watch but count together as one. 0 = no limit.',
+    },
+  }),
+
+  ...section('Reports', {
+    REPORTS_FOLD_MS: {
+      kind: 'int',
+      default: 1000,
+      min: 50,
+      max: 60_000,
+      doc:
+        'How often the order journal is folded into the GMV rollups, and the live GMV ticker cadence; ' +
+        'reports fold before they read, so this never makes a report stale.',
+    },
+    REPORTS_FOLD_BATCH: {
+      kind: 'int',
+      default: 5_000,
+      min: 100,
+      max: 1_000_000,
+      doc:
+        'Journal rows folded per transaction (the background folder runs one per tick); a larger ' +
+        'transaction costs more per row and holds its snapshot longer.',
+    },
+    REPORTS_FOLD_MAX_PERCENT: {
+      kind: 'int',
+      default: 20,
+      min: 1,
+      max: 100,
+      doc:
+        'Largest share of wall time the background folder spends folding while orders are journaled, so ' +
+        'a flash sale keeps the CPU for orders; once the journal stops growing it catches up back to back.',
+    },
+  }),
+
+  ...section('Merchant webhooks', {
+    WEBHOOK_MAX_ATTEMPTS: {
+      kind: 'int',
+      default: 8,
+      min: 1,
+      max: 50,
+      doc: 'Tries per delivery, the first included, before it is marked failed.',
+    },
+    WEBHOOK_BACKOFF_MS: {
+      kind: 'int',
+      default: 10_000,
+      min: 10,
+      max: 3_600_000,
+      doc: 'Delay before the first retry; it doubles on each retry.',
+    },
+    WEBHOOK_TIMEOUT_MS: {
+      kind: 'int',
+      default: 10_000,
+      min: 100,
+      max: 120_000,
+      doc: 'A receiver must answer within this.',
+    },
+    WEBHOOK_MAX_PER_MERCHANT: {
+      kind: 'int',
+      default: 20,
+      min: 1,
+      max: 1000,
+      doc: 'Registered URLs per merchant.',
+    },
+    WEBHOOK_ALLOW_PRIVATE: {
+      kind: 'bool',
+      default: false,
+      doc:
+        'Deliver to loopback, private and link-local addresses (the SSRF guard off): tests and trusted ' +
+        'networks only.',
+    },
+  }),
+};
+
+export type OptionName = keyof typeof OPTIONS;
