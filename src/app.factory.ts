@@ -19,9 +19,8 @@ import { CLIENT_DIR } from './web/web.controller';
 /**
  * Builds the configured HTTP app (used by main.ts and by the integration tests).
  *
- * Nest runs on Fastify: on this 2-core machine a trivial Nest route answers
- * ~27,000 req/s on Fastify and ~5,400 on Express 5 (same load generator), and
- * a flash sale is mostly HTTP.
+ * Nest runs on Fastify: a trivial route answers several times faster than on
+ * Express, and a flash sale is mostly HTTP (docs/benchmarks/orders.md).
  */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
   const log = createRootLogger(config.logLevel);

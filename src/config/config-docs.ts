@@ -39,7 +39,7 @@ export function allowed(o: Option): string {
     case 'url':
       return `${o.protocols.join(' or ')} URL`;
     case 'ip':
-      return 'IP address';
+      return o.auto ? 'IP address | auto' : 'IP address';
     case 'string':
       return 'text';
   }

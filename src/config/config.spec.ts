@@ -1,4 +1,5 @@
-import { ConfigError } from './env';
+import * as os from 'node:os';
+import { ConfigError, firstExternalIpv4 } from './env';
 import { loadConfig } from './config';
 
 describe('loadConfig', () => {
@@ -85,5 +86,23 @@ describe('loadConfig', () => {
     const c = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(c.runWorkersInProcess).toBe(false);
+  });
+
+  it("takes HLS_RTP_HOST=auto as this machine's first non-loopback IPv4", () => {
+    const nic = (address: string, family: 'IPv4' | 'IPv6', internal: boolean) =>
+      ({ address, family, internal }) as os.NetworkInterfaceInfo;
+    expect(
+      firstExternalIpv4({
+        lo: [nic('127.0.0.1', 'IPv4', true)],
+        eth0: [nic('fe80::1', 'IPv6', false), nic('172.18.0.5', 'IPv4', false)],
+      }),
+    ).toBe('172.18.0.5');
+    expect(firstExternalIpv4({ lo: [nic('127.0.0.1', 'IPv4', true)] })).toBeUndefined();
+    const here = firstExternalIpv4();
+    if (here) expect(loadConfig({ HLS_RTP_HOST: 'auto' }).hls.rtpHost).toBe(here);
+    else
+      expect(() => loadConfig({ HLS_RTP_HOST: 'auto' })).toThrow(/HLS_RTP_HOST=auto found no non-loopback/);
+    // Only where the option says so.
+    expect(() => loadConfig({ MEDIASOUP_LISTEN_IP: 'auto' })).toThrow(/MEDIASOUP_LISTEN_IP must be an IPv4/);
   });
 });

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import type { BoolOption, EnumOption, IntOption, IpOption, StringOption, UrlOption } from './options';
 
 /**
@@ -83,6 +84,12 @@ export class EnvReader {
 
   ip(o: IpOption): string {
     const v = this.raw(o.name) ?? o.default;
+    if (o.auto && v === 'auto') {
+      const found = firstExternalIpv4();
+      if (found) return found;
+      this.problems.push(`${o.name}=auto found no non-loopback IPv4 address on this machine`);
+      return o.default;
+    }
     if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(v) && !v.includes(':')) {
       this.problems.push(`${o.name} must be an IPv4 or IPv6 address (got "${v}")`);
       return o.default;
@@ -93,4 +100,14 @@ export class EnvReader {
   check(condition: boolean, problem: string): void {
     if (!condition) this.problems.push(problem);
   }
+}
+
+/** This machine's first non-loopback IPv4 address (inside a container: the container's own). */
+export function firstExternalIpv4(
+  nics: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
+): string | undefined {
+  for (const list of Object.values(nics)) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
 }

@@ -48,6 +48,8 @@ export interface UrlOption extends OptionBase {
 export interface IpOption extends OptionBase {
   kind: 'ip';
   default: string;
+  /** Also accepts `auto`: this machine's first non-loopback IPv4 address (a container's own). */
+  auto?: boolean;
 }
 export type Option = IntOption | BoolOption | StringOption | EnumOption | UrlOption | IpOption;
 
@@ -330,7 +332,8 @@ export const OPTIONS = {
     HLS_RTP_HOST: {
       kind: 'ip',
       default: '127.0.0.1',
-      doc: "Address the SFU sends plain RTP to: this worker's address as the SFU reaches it.",
+      auto: true,
+      doc: "Address the SFU sends plain RTP to: this worker's address as the SFU reaches it (auto: this machine's first non-loopback IPv4, for a worker in its own container).",
     },
     HLS_RTP_MIN_PORT: {
       kind: 'int',

@@ -44,8 +44,8 @@ const MAX_LOG = 10_000;
  * fan-out has not written yet, instead of waiting for the whole fan-out, the
  * window and the next fan-out's way down to them. Any socket's lines then wait
  * at most one fan-out and one window, where a frame closed for all before it
- * started made the last sockets wait two fan-outs and a window (bench:chat:
- * 5,000 viewers, ~100 ms per fan-out). The burst shape of a fan-out stays
+ * started made the last sockets wait two fan-outs and a window
+ * (docs/benchmarks/chat.md). The burst shape of a fan-out stays
  * (spreading a window's fan-out in smaller groups was measured and cost more
  * CPU per frame on the server and the viewers alike), and when the machine is
  * busy the frames grow instead of queueing up.

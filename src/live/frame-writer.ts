@@ -34,12 +34,11 @@ interface Encoder {
  *
  * socket.io already pre-encodes a broadcast into a websocket frame, but each
  * socket still goes through engine.io's packet queue, its flush, drain and
- * ready events, a write callback and ws's cork/writev: measured here ~20 µs of
- * the server's CPU per socket per frame, of which ~8 µs is that bookkeeping
- * (bench:chat: one frame to 5,000 viewers). A socket whose connection is an
- * open websocket with nothing queued ahead (engine.io's write buffer empty,
- * ws not compressing) gets the frame as one write on its TCP socket, ~12 µs:
- * the same bytes socket.io would have sent, in the same order, since nothing
+ * ready events, a write callback and ws's cork/writev: a large part of the
+ * server's CPU per socket per frame goes to that bookkeeping
+ * (docs/benchmarks/chat.md). A socket whose connection is an open websocket
+ * with nothing queued ahead (engine.io's write buffer empty, ws not
+ * compressing) gets the frame as one write on its TCP socket: the same bytes socket.io would have sent, in the same order, since nothing
  * of engine.io's was waiting. Any other socket (long-polling, upgrading, a
  * queue ahead, binary data, outgoing listeners) goes through socket.io as
  * before, so the direct path never changes what a client receives, only what

@@ -11,11 +11,10 @@ export interface RoomTransport {
 /**
  * Delivery to one stream's rooms on this replica, in order, in chunks.
  *
- * A frame costs a socket write per viewer (~12 µs here with FrameWriter, ~20
- * through socket.io): 5,000 viewers hold the event loop 60-115 ms if written
- * in one go, and every chat:send, ack and database answer that arrives
- * meanwhile waits that long (bench:chat measured a loop delay p99 of 130-180
- * ms, half the chat latency budget). Here a big room is written `chunk`
+ * A frame costs a socket write per viewer: thousands of viewers written in
+ * one go hold the event loop, and every chat:send, ack and database answer
+ * that arrives meanwhile waits that long, a large part of the chat latency
+ * budget (docs/benchmarks/chat.md). Here a big room is written `chunk`
  * sockets at a time, yielding to the loop between chunks, with one encoding
  * per chunk. Events of a stream leave one after
  * the other (a frame is complete on every socket before the next starts), so
