@@ -2,22 +2,11 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { UserEntity } from '../auth/user.entity';
 import { ProductEntity } from '../catalog/product.entity';
 import { StreamEntity } from '../streams/stream.entity';
-import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { ChatMessageEntity } from '../chat/chat-message.entity';
 import { ChatSanctionEntity } from '../chat/chat-sanction.entity';
 import { ChatSettingsEntity } from '../chat/chat-settings.entity';
 import { StreamStatsEntity } from '../live/stream-stats.entity';
-import { LiveRoom1763800200000 } from './migrations/1763800200000-LiveRoom';
-import { Commerce1763800100000 } from './migrations/1763800100000-Commerce';
-import { Reports1763800300000 } from './migrations/1763800300000-Reports';
-import { ReserveUsageLookup1763800400000 } from './migrations/1763800400000-ReserveUsageLookup';
-import { ReportsBuyerDelta1763800500000 } from './migrations/1763800500000-ReportsBuyerDelta';
-import { OrdersHotPathForeignKeys1763800600000 } from './migrations/1763800600000-OrdersHotPathForeignKeys';
-import { IndexProbes1763800700000 } from './migrations/1763800700000-IndexProbes';
-import { HotFunctionsNoSeqScan1763800800000 } from './migrations/1763800800000-HotFunctionsNoSeqScan';
-import { OptimisticReservation1763800900000 } from './migrations/1763800900000-OptimisticReservation';
-import { JournalIndexProbe1763801000000 } from './migrations/1763801000000-JournalIndexProbe';
-import { ReportBuyerSets1763801100000 } from './migrations/1763801100000-ReportBuyerSets';
+import { Baseline1765000000000 } from './migrations/1765000000000-Baseline';
 
 /** Every entity and migration, listed explicitly so the build and tests see the same set. */
 export const ENTITIES = [
@@ -29,20 +18,7 @@ export const ENTITIES = [
   ChatSettingsEntity,
   StreamStatsEntity,
 ];
-export const MIGRATIONS = [
-  Initial1763800000000,
-  Commerce1763800100000,
-  LiveRoom1763800200000,
-  Reports1763800300000,
-  ReserveUsageLookup1763800400000,
-  ReportsBuyerDelta1763800500000,
-  OrdersHotPathForeignKeys1763800600000,
-  IndexProbes1763800700000,
-  HotFunctionsNoSeqScan1763800800000,
-  OptimisticReservation1763800900000,
-  JournalIndexProbe1763801000000,
-  ReportBuyerSets1763801100000,
-];
+export const MIGRATIONS = [Baseline1765000000000];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
   return {
