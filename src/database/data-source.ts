@@ -1,17 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { Initial1763800000000 } from './migrations/1763800000000-Initial';
-import { LiveRoom1763800200000 } from './migrations/1763800200000-LiveRoom';
-import { Commerce1763800100000 } from './migrations/1763800100000-Commerce';
-import { Reports1763800300000 } from './migrations/1763800300000-Reports';
-import { ReserveUsageLookup1763800400000 } from './migrations/1763800400000-ReserveUsageLookup';
-import { ReportsBuyerDelta1763800500000 } from './migrations/1763800500000-ReportsBuyerDelta';
-import { OrdersHotPathForeignKeys1763800600000 } from './migrations/1763800600000-OrdersHotPathForeignKeys';
-import { IndexProbes1763800700000 } from './migrations/1763800700000-IndexProbes';
-import { HotFunctionsNoSeqScan1763800800000 } from './migrations/1763800800000-HotFunctionsNoSeqScan';
-import { OptimisticReservation1763800900000 } from './migrations/1763800900000-OptimisticReservation';
-import { JournalIndexProbe1763801000000 } from './migrations/1763801000000-JournalIndexProbe';
-import { ReportBuyerSets1763801100000 } from './migrations/1763801100000-ReportBuyerSets';
+import { Baseline1765000000000 } from './migrations/1765000000000-Baseline';
 import { ReservationRows1765000100000 } from './migrations/1765000100000-ReservationRows';
+import { SchemaOwnedByMigrations1765000200000 } from './migrations/1765000200000-SchemaOwnedByMigrations';
 
 /**
  * Every migration, listed explicitly so the build and tests see the same set.
@@ -20,19 +10,9 @@ import { ReservationRows1765000100000 } from './migrations/1765000100000-Reserva
  * loads them (autoLoadEntities); migrations are plain SQL and need none.
  */
 export const MIGRATIONS = [
-  Initial1763800000000,
-  Commerce1763800100000,
-  LiveRoom1763800200000,
-  Reports1763800300000,
-  ReserveUsageLookup1763800400000,
-  ReportsBuyerDelta1763800500000,
-  OrdersHotPathForeignKeys1763800600000,
-  IndexProbes1763800700000,
-  HotFunctionsNoSeqScan1763800800000,
-  OptimisticReservation1763800900000,
-  JournalIndexProbe1763801000000,
-  ReportBuyerSets1763801100000,
+  Baseline1765000000000,
   ReservationRows1765000100000,
+  SchemaOwnedByMigrations1765000200000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
@@ -43,6 +23,10 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
+    // The schema is the migrations' alone: TypeORM would otherwise install
+    // uuid-ossp at connect for the entities' uuid keys (the columns default to
+    // the built-in gen_random_uuid()).
+    installExtensions: false,
     extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
   };
 }

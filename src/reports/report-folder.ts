@@ -44,7 +44,7 @@ export function backgroundFoldDelay(
 }
 
 /**
- * Folds the order journal into the rollups (see the Reports migration), every
+ * Folds the order journal into the rollups (reports_fold and reports_apply, src/database/functions), every
  * REPORTS_FOLD_MS in the background and on demand before each report. Only
  * one fold runs at a time across all replicas (advisory lock), so the
  * journal rows a fold consumed are consumed once: that fold records their

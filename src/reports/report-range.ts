@@ -3,7 +3,7 @@ import { ValidationError } from '../common/errors/domain-errors';
 export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
-/** Rollup grains (see the Reports migration). */
+/** Rollup grains (the `grain` column of the rollup tables). */
 export const GRAIN = { total: 0, minute: 1, hour: 2, day: 3, pinned: 4 } as const;
 
 /** Longest range per granularity: a report has at most a few thousand buckets. */

@@ -61,7 +61,7 @@ const totals = (r: TotalsRow): Totals => ({
 
 const UNIT: Record<Granularity, string> = { minute: 'minute', hour: 'hour', day: 'day' };
 
-/** Rollup reads, the journal folder and per-merchant settings. Plain SQL (see the Reports migration). */
+/** Rollup reads, the journal folder and per-merchant settings. Plain SQL (functions in src/database/functions). */
 @Injectable()
 export class ReportsRepository {
   private readonly pool: Pool;

@@ -1,0 +1,145 @@
+import { MIGRATIONS } from '../../src/database/data-source';
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import request from 'supertest';
+import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { freePort } from '../support/test-app';
+import { schemaSnapshot } from './catalog';
+import { migrateFresh, withClient } from './databases';
+import { CHAIN_0_1, dataState, OLD, restore01, seedOld01 } from './old-database';
+
+/** The migrations of this version, in order: what an upgraded or a fresh database gets. */
+const CURRENT = MIGRATIONS.map((m) => m.name);
+
+/**
+ * The embedded default (no DATABASE_URL): a DATA_DIR whose `pg` folder holds
+ * the cluster livecart 0.1.x made and used is adopted by the current app as
+ * it is (same cluster, same database, same tables) and its database is
+ * migrated in place, with every row kept.
+ */
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The real entry point, as a user starts it. */
+function startMain(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let out = '';
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...env,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, output: () => out };
+}
+
+async function waitHealthy(base: string, app: { child: ChildProcess; output: () => string }): Promise<void> {
+  for (let i = 0; i < 480; i++) {
+    if (app.child.exitCode !== null) throw new Error(`app exited early:\n${app.output()}`);
+    try {
+      if ((await request(base).get('/health')).status === 200) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`app did not become healthy:\n${app.output()}`);
+}
+
+/** Which cluster (initdb) and which database: both change if either is made anew. */
+const identity = (url: string) =>
+  withClient(url, async (c) => {
+    const { rows } = await c.query<{ cluster: string; database: number }>(
+      `SELECT (SELECT system_identifier::text FROM pg_control_system()) AS cluster,
+              (SELECT oid::int FROM pg_database WHERE datname = current_database()) AS database`,
+    );
+    return rows[0];
+  });
+
+describe('embedded default over a livecart 0.1.x data folder', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-embedded-0.1-'));
+  // Reachable by the `postgres` user that runs the cluster when tests run as
+  // root, so the cluster stays in this folder (not in /var/lib/livecart).
+  fs.chmodSync(dataDir, 0o755);
+  const pgDir = path.join(dataDir, 'pg');
+  let pgPort = 0;
+
+  afterAll(async () => {
+    if (pgPort) await (await EmbeddedPostgres.start({ dataDir: pgDir, port: pgPort })).stop();
+    if (fs.existsSync(pgDir)) fs.rmSync(fs.realpathSync(pgDir), { recursive: true, force: true });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('adopts the cluster and migrates its database in place, keeping every row', async () => {
+    pgPort = await freePort();
+    // The folder as 0.1.x leaves it: src/database/embedded-postgres.ts has not
+    // changed since 0.1.x, so it lays the cluster out as 0.1.x did; 0.1.x then
+    // migrated database `postgres` (the fixture holds that schema) and wrote
+    // data there (the seed). Stopped, as 0.1.x stops it on SIGTERM.
+    const old = await EmbeddedPostgres.start({ dataDir: pgDir, port: pgPort });
+    await restore01(old.url);
+    await seedOld01(old.url);
+    const before = { identity: await identity(old.url), data: await dataState(old.url) };
+    expect(before.data.migrations.map((m) => m.name)).toEqual(CHAIN_0_1);
+    expect(before.data.rows.report_journal).toHaveLength(2);
+    expect(fs.realpathSync(pgDir)).toBe(path.join(fs.realpathSync(dataDir), 'pg'));
+    await old.stop();
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const app = startMain({
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(pgPort),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      // The folder would drain the journal 0.1.x left: not before this test has looked.
+      REPORTS_FOLD_MS: '60000',
+      MEDIA_ENABLED: 'false',
+      HLS_ENABLED: 'false',
+    });
+    try {
+      await waitHealthy(base, app);
+      expect(app.output()).toContain('starting embedded PostgreSQL');
+      expect(app.output()).not.toContain('initialising embedded PostgreSQL');
+      expect(await identity(old.url)).toEqual(before.identity);
+
+      const after = await dataState(old.url);
+      expect(after.rows).toEqual(before.data.rows);
+      expect(after.sequences).toEqual(before.data.sequences);
+      expect(after.tables).toEqual(before.data.tables);
+      expect(after.migrations.slice(0, -CURRENT.length)).toEqual(before.data.migrations);
+      expect(after.migrations.map((m) => m.name).slice(-CURRENT.length)).toEqual(CURRENT);
+
+      const product = await request(base).get(`/api/products/${OLD.lamp}`).expect(200);
+      expect(product.body).toMatchObject({
+        title: 'Aurora lamp',
+        stock: 7,
+        priceCents: 4900,
+        currency: 'EUR',
+      });
+
+      // The schema of a database the current migrations build on the same server.
+      await withClient(old.url, (c) => c.query('CREATE DATABASE lc_fresh'));
+      const fresh = new URL(old.url);
+      fresh.pathname = '/lc_fresh';
+      expect(await migrateFresh(fresh.toString())).toEqual(CURRENT);
+      expect(await withClient(old.url, schemaSnapshot)).toEqual(
+        await withClient(fresh.toString(), schemaSnapshot),
+      );
+    } finally {
+      app.child.kill('SIGTERM');
+      if (app.child.exitCode === null) await new Promise((r) => app.child.once('exit', r));
+    }
+    // A clean exit, and the embedded database stopped with it.
+    expect(app.child.exitCode).toBe(0);
+    expect(fs.existsSync(path.join(pgDir, 'postmaster.pid'))).toBe(false);
+  }, 240_000);
+});
