@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import type Redis from 'ioredis';
 import { AppModule } from './app.module';
@@ -14,7 +15,7 @@ import { validationPipe } from './common/validation/validation-pipe';
 import type { AppConfig } from './config/config';
 import { runMigrations } from './database/data-source';
 import { MetricsService } from './metrics/metrics.service';
-import { CLIENT_DIR } from './web/web.controller';
+import { CLIENT_DIR } from './web/client-dir';
 
 /**
  * Builds the configured HTTP app (used by main.ts and by the integration tests).
@@ -48,16 +49,31 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ErrorFilter());
 
-  // The demo client's files, one route per file found at boot (no wildcard:
-  // an unknown path costs no disk lookup and gets the API's 404). Pages are
-  // served by WebController under friendly paths.
-  app.useStaticAssets({ root: CLIENT_DIR, prefix: '/', index: false, maxAge: '1h', wildcard: false });
-  app.useStaticAssets({
-    root: path.dirname(require.resolve('hls.js/dist/hls.min.js')),
-    prefix: '/vendor/hls/',
-    wildcard: false,
-    decorateReply: false,
-  });
+  // The front end's built files (dist/client/, see client-demo/), one route per
+  // file found at boot (no wildcard: an unknown path costs no disk lookup and
+  // gets the API's 404). Pages are served by WebController under friendly
+  // paths; hashed assets never change, so they are cached for good.
+  if (CLIENT_DIR) {
+    app.useStaticAssets({
+      root: CLIENT_DIR,
+      prefix: '/',
+      index: false,
+      wildcard: false,
+      // Pages only under their friendly paths (with their CSP); the build's .vite/ manifest not at all.
+      allowedPath: (_file, _root, req) => !/\.html$|^\/\.vite\//.test(req.url.split('?')[0] ?? ''),
+      // @fastify/static 10 hands setHeaders the Fastify reply, not the raw response Nest's type names.
+      setHeaders: (res, filePath) => {
+        void (res as unknown as FastifyReply).header(
+          'Cache-Control',
+          filePath.includes(`${path.sep}assets${path.sep}`)
+            ? 'public, max-age=31536000, immutable'
+            : 'no-cache',
+        );
+      },
+    });
+  } else {
+    log.warn('the front end is not built (dist/client/): pages answer 503 until `npm start` builds it');
+  }
 
   const doc = new DocumentBuilder()
     .setTitle('livecart API')

@@ -1,27 +1,44 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply as Response } from 'fastify';
 import type {} from '@fastify/static'; // reply.sendFile
 import { Public } from '../common/auth/decorators';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { CLIENT_DIR, contentSecurityPolicy } from './client-dir';
 
-/** client-demo/ at the project root, found from src/web (ts) or dist/src/web (built). */
-export const CLIENT_DIR = ((): string => {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'client-demo');
-    if (fs.existsSync(path.join(candidate, 'index.html'))) return candidate;
-  }
-  throw new Error('client-demo/ not found above ' + __dirname);
-})();
-
-/** The browser pages (client-demo/) under friendly paths; assets are served statically. */
+/**
+ * The browser pages (built from client-demo/ into dist/client/) under friendly
+ * paths; their scripts and styles are served statically (app.factory.ts).
+ * Every page is public: it asks for sign-in, and every API call it makes is
+ * guarded.
+ */
 @ApiExcludeController()
 @Controller()
 export class WebController {
+  private readonly csp: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.csp = contentSecurityPolicy(config.http.publicUrl);
+  }
+
   private page(res: Response, file: string): void {
+    if (!CLIENT_DIR) {
+      void res
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send(
+          'The front end is not built: run `npm start` (or `npx vite build --config client-demo/vite.config.ts`).',
+        );
+      return;
+    }
     // sendFile comes from @fastify/static (registered on CLIENT_DIR in app.factory.ts).
-    void res.header('Cache-Control', 'no-cache').sendFile(file, { cacheControl: false });
+    void res
+      .header('Cache-Control', 'no-cache')
+      .header('Content-Security-Policy', this.csp)
+      .header('X-Content-Type-Options', 'nosniff')
+      .header('Referrer-Policy', 'same-origin')
+      .sendFile(file, { cacheControl: false });
   }
 
   @Public()
@@ -36,27 +53,35 @@ export class WebController {
     this.page(res, 'login.html');
   }
 
+  /** The watch page; an unknown stream id gets its not-found view from the page itself. */
   @Public()
   @Get('watch/:id')
   watch(@Res() res: Response): void {
     this.page(res, 'watch.html');
   }
 
-  /** Shop management: products, linked streamers, orders (merchant API calls are guarded). */
+  /** The shop: products and linked streamers. */
   @Public()
   @Get('merchant')
   merchant(@Res() res: Response): void {
     this.page(res, 'merchant.html');
   }
 
-  /** Sales reports dashboard: charts, per-stream table, CSV (the report API calls are guarded). */
+  /** The shop's orders: filter, fulfil, refund. */
+  @Public()
+  @Get('merchant/orders')
+  merchantOrders(@Res() res: Response): void {
+    this.page(res, 'merchant-orders.html');
+  }
+
+  /** Sales reports dashboard: charts, per-stream table, CSV. */
   @Public()
   @Get('merchant/reports')
   merchantReports(@Res() res: Response): void {
     this.page(res, 'reports.html');
   }
 
-  /** My orders (the buyer's API calls are guarded). */
+  /** My orders (the buyer's). */
   @Public()
   @Get('orders')
   orders(@Res() res: Response): void {
@@ -70,7 +95,7 @@ export class WebController {
     this.page(res, 'checkout.html');
   }
 
-  /** The page itself is public; it asks for sign-in and every API call it makes is guarded. */
+  /** The streamer's studio. */
   @Public()
   @Get('studio')
   studio(@Res() res: Response): void {

@@ -42,10 +42,19 @@ describe('operations endpoints', () => {
     await t.http.get('/api/docs').expect(200);
   });
 
-  it('serves the landing page', async () => {
+  it('serves the built landing page under a strict CSP, its hashed assets cached for good', async () => {
     const res = await t.http.get('/').expect(200);
-    expect(res.text).toContain('Live now');
-    await t.http.get('/vendor/hls/hls.min.js').expect(200);
+    expect(res.text).toContain('<main id="main"');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['cache-control']).toBe('no-cache');
+    // No inline script: every <script> has a src on this origin.
+    expect(res.text).not.toMatch(/<script(?![^>]*\ssrc="\/assets\/)[^>]*>/);
+    const script = /<script[^>]*src="(\/assets\/[^"]+\.js)"/.exec(res.text)![1];
+    const asset = await t.http.get(script).expect(200);
+    expect(asset.headers['cache-control']).toContain('immutable');
+    // The build's sources and manifest are not served.
+    await t.http.get('/index.html').expect(404);
+    await t.http.get('/.vite/manifest.json').expect(404);
   });
 
   it('answers CORS preflights for every method the API uses, exposing the headers clients read', async () => {

@@ -1,51 +1,50 @@
-// Minimal standard WHIP/WHEP clients for the pages (RFC 9725 and WHEP):
-// one POST of a complete offer (no trickle), then DELETE of the session URL.
+// Minimal standard WHIP/WHEP clients (RFC 9725 and WHEP): one POST of a
+// complete offer (no trickle), then DELETE of the session URL.
+import { ApiError } from '../api/errors';
 
 /** Waits until ICE gathering completes (or at most `ms`), so the offer carries every candidate. */
-function gathered(pc, ms = 2000) {
+function gathered(pc: RTCPeerConnection, ms = 2000): Promise<void> {
   return new Promise((resolve) => {
     if (pc.iceGatheringState === 'complete') return resolve();
-    const done = () => {
-      if (pc.iceGatheringState === 'complete') {
-        pc.removeEventListener('icegatheringstatechange', done);
-        resolve();
-      }
+    const done = (): void => {
+      if (pc.iceGatheringState !== 'complete') return;
+      pc.removeEventListener('icegatheringstatechange', done);
+      resolve();
     };
     pc.addEventListener('icegatheringstatechange', done);
     setTimeout(resolve, ms);
   });
 }
 
-async function negotiate(pc, url, headers = {}) {
+async function negotiate(
+  pc: RTCPeerConnection,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc);
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/sdp', ...headers },
-    body: pc.localDescription.sdp,
+    body: pc.localDescription?.sdp ?? '',
   });
-  if (res.status !== 201) {
-    let message = `HTTP ${res.status}`;
-    try {
-      message = (await res.json()).error.message;
-    } catch {
-      /* not JSON */
-    }
-    const err = new Error(message);
-    err.status = res.status;
-    throw err;
-  }
-  const location = new URL(res.headers.get('Location'), new URL(url, window.location.href)).toString();
+  if (res.status !== 201) throw ApiError.fromBody(res.status, await res.json().catch(() => null));
+  const location = new URL(res.headers.get('Location') ?? '', new URL(url, window.location.href)).toString();
   await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
   return location;
 }
 
-/** Publishes a MediaStream over WHIP. Returns { pc, stop() }. */
-export async function whipPublish(url, streamKey, mediaStream) {
+export interface WhipSession {
+  pc: RTCPeerConnection;
+  stop(): Promise<void>;
+}
+
+/** Publishes a MediaStream over WHIP with the stream key as bearer token. */
+export async function whipPublish(url: string, streamKey: string, media: MediaStream): Promise<WhipSession> {
   const pc = new RTCPeerConnection();
-  for (const track of mediaStream.getTracks())
-    pc.addTransceiver(track, { direction: 'sendonly', streams: [mediaStream] });
-  let location;
+  for (const track of media.getTracks())
+    pc.addTransceiver(track, { direction: 'sendonly', streams: [media] });
+  let location: string;
   try {
     location = await negotiate(pc, url, { Authorization: `Bearer ${streamKey}` });
   } catch (e) {
@@ -63,14 +62,20 @@ export async function whipPublish(url, streamKey, mediaStream) {
   };
 }
 
-/** Plays a stream over WHEP into a MediaStream. Returns { pc, stream, stop() }. */
-export async function whepPlay(url) {
+export interface WhepSession {
+  pc: RTCPeerConnection;
+  stream: MediaStream;
+  stop(): void;
+}
+
+/** Plays a stream over WHEP into a MediaStream. */
+export async function whepPlay(url: string): Promise<WhepSession> {
   const pc = new RTCPeerConnection();
   pc.addTransceiver('audio', { direction: 'recvonly' });
   pc.addTransceiver('video', { direction: 'recvonly' });
   const stream = new MediaStream();
   pc.addEventListener('track', (e) => stream.addTrack(e.track));
-  let location;
+  let location: string;
   try {
     location = await negotiate(pc, url);
   } catch (e) {

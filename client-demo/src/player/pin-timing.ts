@@ -1,14 +1,14 @@
-// Pure decisions of the product overlay, kept apart from the DOM so they can be
-// tested on their own (src/live/pin-timing.spec.ts).
+// Pure decisions of the product overlay, apart from the DOM so they are unit
+// tested (pin-timing.spec.ts).
 
 /**
  * Whether a pin's overlay may show now. `playerWallClock` is the wall-clock
- * time the viewer's video currently shows (HLS: from EXT-X-PROGRAM-DATE-TIME),
- * or null when the viewer watches in real time (WebRTC): then at once.
- * An HLS viewer seconds behind live sees the pin only when their video
- * reaches the moment the streamer pinned it, never before.
+ * time the viewer's video shows (HLS: from EXT-X-PROGRAM-DATE-TIME), or null
+ * when the viewer watches in real time (WebRTC): then at once. An HLS viewer
+ * seconds behind live sees the pin only when their video reaches the moment
+ * the streamer pinned it, never before.
  */
-export function pinVisible(pinnedAt, playerWallClock) {
+export function pinVisible(pinnedAt: string, playerWallClock: Date | number | null | undefined): boolean {
   if (playerWallClock === null || playerWallClock === undefined) return true;
   const at = Date.parse(pinnedAt);
   const shown = playerWallClock instanceof Date ? playerWallClock.getTime() : Number(playerWallClock);
@@ -17,17 +17,22 @@ export function pinVisible(pinnedAt, playerWallClock) {
 }
 
 /** Milliseconds until `pinVisible` turns true at normal playback speed (0 when it already is). */
-export function msUntilPinVisible(pinnedAt, playerWallClock) {
+export function msUntilPinVisible(
+  pinnedAt: string,
+  playerWallClock: Date | number | null | undefined,
+): number {
   if (pinVisible(pinnedAt, playerWallClock)) return 0;
   const shown = playerWallClock instanceof Date ? playerWallClock.getTime() : Number(playerWallClock);
   return Date.parse(pinnedAt) - shown;
 }
 
-/**
- * The flash-sale countdown: `m:ss` (or `h:mm:ss`) until `endsAt`, or null when
- * there is no end. `ended` turns true at the end.
- */
-export function countdown(endsAt, now = Date.now()) {
+export interface Countdown {
+  ended: boolean;
+  text: string;
+}
+
+/** The flash-sale countdown: `m:ss` (or `h:mm:ss`) until `endsAt`, null when there is no end. */
+export function countdown(endsAt: string | null | undefined, now = Date.now()): Countdown | null {
   if (!endsAt) return null;
   const left = Math.max(0, Math.ceil((Date.parse(endsAt) - now) / 1000));
   const h = Math.floor(left / 3600);

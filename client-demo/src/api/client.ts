@@ -1,0 +1,134 @@
+// The REST API as typed functions, one per route the pages use (docs/api.md).
+// New features add their routes here: see docs/front-end.md.
+import { query, request } from './http';
+import type {
+  AuthSession,
+  Checkout,
+  GmvReport,
+  Granularity,
+  LinkedMerchant,
+  LinkedStreamer,
+  MerchantSettings,
+  ModerationAction,
+  ModerationSettings,
+  Order,
+  OrderStatus,
+  Page,
+  Pin,
+  PinInput,
+  Product,
+  ProductInput,
+  Role,
+  SimulatedPayResult,
+  SimulatedSession,
+  Stream,
+  StreamReport,
+  StreamReportRow,
+  StreamWithKey,
+} from './types';
+
+const id = encodeURIComponent;
+
+export const auth = {
+  login: (body: { email: string; password: string }) =>
+    request<AuthSession>('/api/auth/login', { method: 'POST', body }),
+  register: (body: { email: string; password: string; name: string; role: Role }) =>
+    request<AuthSession>('/api/auth/register', { method: 'POST', body }),
+};
+
+export const streams = {
+  live: () => request<Page<Stream>>(`/api/streams${query({ status: 'live', limit: 60 })}`),
+  mine: () => request<Page<Stream>>(`/api/streams${query({ mine: 1, limit: 20 })}`),
+  get: (streamId: string) => request<Stream>(`/api/streams/${id(streamId)}`),
+  create: (body: { title: string; merchantId?: string }) =>
+    request<StreamWithKey>('/api/streams', { method: 'POST', body }),
+  end: (streamId: string) => request<Stream>(`/api/streams/${id(streamId)}/end`, { method: 'POST' }),
+  rotateKey: (streamId: string) =>
+    request<{ streamKey: string }>(`/api/streams/${id(streamId)}/key`, { method: 'POST' }),
+};
+
+export const pins = {
+  history: (streamId: string) => request<Page<Pin>>(`/api/streams/${id(streamId)}/pins`),
+  /** The stream's open pin as the server sees it now (sale state, price, limit), or null. */
+  current: async (streamId: string): Promise<Pin | null> =>
+    (await pins.history(streamId)).items.filter((p) => !p.unpinnedAt).at(-1) ?? null,
+  pin: (streamId: string, body: PinInput) =>
+    request<Pin>(`/api/streams/${id(streamId)}/pins`, { method: 'POST', body }),
+  unpin: (streamId: string, pinId: string) =>
+    request<Pin>(`/api/streams/${id(streamId)}/pins/${id(pinId)}`, { method: 'DELETE' }),
+};
+
+export const moderation = {
+  get: (streamId: string) => request<ModerationSettings>(`/api/streams/${id(streamId)}/moderation`),
+  act: (streamId: string, body: ModerationAction) =>
+    request<ModerationSettings>(`/api/streams/${id(streamId)}/moderation`, { method: 'POST', body }),
+};
+
+export const products = {
+  get: (productId: string) => request<Product>(`/api/products/${id(productId)}`),
+  ofShop: (merchantId: string) => request<Page<Product>>(`/api/products${query({ merchantId, limit: 200 })}`),
+  create: (body: ProductInput) => request<Product>('/api/products', { method: 'POST', body }),
+  update: (productId: string, body: Partial<ProductInput>) =>
+    request<Product>(`/api/products/${id(productId)}`, { method: 'PATCH', body }),
+};
+
+export const orders = {
+  mine: () => request<Page<Order>>(`/api/orders${query({ mine: 1, limit: 100 })}`),
+  get: (orderId: string) => request<Order>(`/api/orders/${id(orderId)}`),
+  place: (
+    body: { streamId?: string; items: { productId: string; quantity: number }[] },
+    idempotencyKey: string,
+  ) =>
+    request<Order>('/api/orders', { method: 'POST', body, headers: { 'Idempotency-Key': idempotencyKey } }),
+  pay: (orderId: string) => request<Checkout>(`/api/orders/${id(orderId)}/pay`, { method: 'POST' }),
+  cancel: (orderId: string) => request<Order>(`/api/orders/${id(orderId)}/cancel`, { method: 'POST' }),
+  fulfil: (orderId: string) => request<Order>(`/api/orders/${id(orderId)}/fulfil`, { method: 'POST' }),
+  refund: (orderId: string) => request<Order>(`/api/orders/${id(orderId)}/refund`, { method: 'POST' }),
+  ofShop: (filter: { streamId?: string; status?: OrderStatus | '' }) =>
+    request<Page<Order>>(`/api/merchant/orders${query({ ...filter, limit: 100 })}`),
+};
+
+export const merchant = {
+  streamers: () => request<Page<LinkedStreamer>>('/api/merchant/streamers'),
+  link: (email: string) =>
+    request<LinkedStreamer>('/api/merchant/streamers', { method: 'POST', body: { email } }),
+  unlink: (streamerId: string) =>
+    request<null>(`/api/merchant/streamers/${id(streamerId)}`, { method: 'DELETE' }),
+  settings: () => request<MerchantSettings>('/api/merchant/settings'),
+  saveSettings: (body: MerchantSettings) =>
+    request<MerchantSettings>('/api/merchant/settings', { method: 'PUT', body }),
+};
+
+export const streamer = {
+  merchants: () => request<Page<LinkedMerchant>>('/api/streamer/merchants'),
+};
+
+export interface GmvQuery {
+  granularity: Granularity;
+  from?: string;
+  to?: string;
+  streamId?: string;
+  currency?: string;
+}
+
+export const reports = {
+  gmvPath: (q: GmvQuery) => `/api/reports/gmv${query({ ...q })}`,
+  gmv: (q: GmvQuery) => request<GmvReport>(reports.gmvPath(q)),
+  streamsPath: (currency?: string) => `/api/reports/streams${query({ currency })}`,
+  streams: (currency?: string) => request<Page<StreamReportRow>>(reports.streamsPath(currency)),
+  streamPath: (streamId: string, currency?: string) =>
+    `/api/reports/streams/${id(streamId)}${query({ currency })}`,
+  stream: (streamId: string, currency?: string) =>
+    request<StreamReport>(reports.streamPath(streamId, currency)),
+};
+
+/** The simulated provider's hosted checkout (its own API, not the shop's). */
+export const simulatedProvider = {
+  session: (sessionId: string) =>
+    request<SimulatedSession>(`/api/payments/simulated/sessions/${id(sessionId)}`),
+  pay: (sessionId: string, outcome: 'succeed' | 'fail') =>
+    request<SimulatedPayResult>(`/api/payments/simulated/sessions/${id(sessionId)}/pay`, {
+      method: 'POST',
+      body: { outcome },
+    }),
+};

@@ -1,0 +1,58 @@
+// The one fetch wrapper: JSON in and out, the session's bearer token, and the
+// server's error body turned into an ApiError.
+import { ApiError } from './errors';
+import { session } from './session';
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = session.token;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: opts.method ?? 'GET',
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'network');
+  }
+  const json = res.headers.get('content-type')?.includes('json') ? ((await res.json()) as unknown) : null;
+  if (!res.ok) throw ApiError.fromBody(res.status, json);
+  return json as T;
+}
+
+/** A query string of the defined values. */
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Downloads a report as a file (the same endpoint with Accept: text/csv). */
+export async function download(path: string, filename: string): Promise<void> {
+  const headers: Record<string, string> = { Accept: 'text/csv' };
+  if (session.token) headers.Authorization = `Bearer ${session.token}`;
+  const res = await fetch(path, { headers });
+  if (!res.ok) throw ApiError.fromBody(res.status, await res.json().catch(() => null));
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,231 @@
+// Response and request shapes of the REST API the pages call (docs/api.md;
+// the OpenAPI document at /api/docs is generated from the same DTOs). The live
+// room's types are not here: they come from the server's protocol file.
+import type { PinView, StreamStatus } from '@shared/room-protocol';
+
+export type Role = 'viewer' | 'streamer' | 'merchant' | 'admin';
+
+export interface User {
+  id: string;
+  email?: string;
+  name: string;
+  roles: Role[];
+}
+
+export interface AuthSession {
+  accessToken: string;
+  expiresIn: number;
+  user: User;
+}
+
+export interface Page<T> {
+  items: T[];
+}
+
+export interface Stream {
+  id: string;
+  title: string;
+  status: StreamStatus;
+  ownerId: string;
+  merchantId: string | null;
+  whipUrl: string;
+  whepUrl: string;
+  hlsUrl: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  createdAt: string;
+}
+
+export interface StreamWithKey extends Stream {
+  streamKey: string;
+}
+
+export interface Product {
+  id: string;
+  merchantId: string;
+  title: string;
+  description: string;
+  imageUrl: string | null;
+  priceCents: number;
+  currency: string;
+  stock: number;
+  sku: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProductInput {
+  title: string;
+  description?: string;
+  imageUrl?: string;
+  priceCents: number;
+  currency: string;
+  stock: number;
+  sku?: string;
+}
+
+export interface LinkedStreamer {
+  streamerId: string;
+  name: string;
+  linkedAt: string;
+}
+
+export interface LinkedMerchant {
+  merchantId: string;
+  name: string;
+  linkedAt: string;
+}
+
+export type OrderStatus = 'pending_payment' | 'paid' | 'fulfilled' | 'expired' | 'cancelled' | 'refunded';
+export const ORDER_STATUSES: readonly OrderStatus[] = [
+  'pending_payment',
+  'paid',
+  'fulfilled',
+  'expired',
+  'cancelled',
+  'refunded',
+];
+
+export interface OrderItem {
+  productId: string;
+  title: string;
+  quantity: number;
+  unitPriceCents: number;
+  sale: boolean;
+}
+
+export interface Order {
+  id: string;
+  buyerId: string;
+  merchantId: string;
+  status: OrderStatus;
+  currency: string;
+  totalCents: number;
+  streamId: string | null;
+  pinId: string | null;
+  streamOffsetMs: number | null;
+  items: OrderItem[];
+  createdAt: string;
+  expiresAt: string;
+  paidAt: string | null;
+  fulfilledAt: string | null;
+  closedAt: string | null;
+}
+
+export interface Checkout {
+  provider: string;
+  sessionId: string;
+  checkoutUrl: string;
+  expiresAt: string;
+}
+
+/** A pin as the REST API returns it: the room's view plus its history fields. */
+export interface Pin extends PinView {
+  unpinnedAt: string | null;
+}
+
+export interface PinInput {
+  productId: string;
+  salePriceCents?: number;
+  saleStock?: number;
+  endsAt?: string;
+  perBuyerLimit?: number;
+}
+
+export type ModerationAction =
+  | { action: 'delete'; messageId: string }
+  | { action: 'mute'; userId: string; minutes: number }
+  | { action: 'unmute' | 'ban' | 'unban'; userId: string }
+  | { action: 'slow-mode'; seconds: number }
+  | { action: 'words'; words: string[] };
+
+export interface ModerationSettings {
+  slowModeSeconds: number;
+  words: string[];
+}
+
+export interface SimulatedSession {
+  sessionId: string;
+  orderId: string;
+  amountCents: number;
+  currency: string;
+  paymentStatus: 'open' | 'succeeded' | 'failed' | 'refunded' | 'refund_due';
+  orderStatus: OrderStatus;
+  expiresAt: string;
+  items: { title: string; quantity: number }[];
+}
+
+export interface SimulatedPayResult {
+  webhookStatus: number;
+  orderStatus: OrderStatus;
+  paymentStatus: SimulatedSession['paymentStatus'];
+}
+
+export type Granularity = 'minute' | 'hour' | 'day';
+
+export interface GmvBucket {
+  start: string;
+  gmvCents: number;
+  paidCents: number;
+  netCents: number;
+  orders: number;
+  units: number;
+  buyers: number;
+}
+
+export interface GmvReport {
+  merchantId: string;
+  currency: string;
+  timeZone: string;
+  granularity: Granularity;
+  from: string;
+  to: string;
+  streamId: string | null;
+  productId: string | null;
+  buckets: GmvBucket[];
+}
+
+export interface StreamReportRow {
+  streamId: string;
+  title: string;
+  status: string;
+  startedAt: string | null;
+  currency: string;
+  gmvCents: number;
+  paidCents: number;
+  netCents: number;
+  orders: number;
+  units: number;
+  buyers: number;
+  aovCents: number;
+  peakViewers: number;
+  uniqueViewers: number;
+  conversion: number | null;
+}
+
+export interface ProductLine {
+  productId: string;
+  title: string | null;
+  gmvCents: number;
+  paidCents: number;
+  netCents: number;
+  orders: number;
+  units: number;
+  buyers: number;
+  pinnedSeconds: number;
+  pins: number;
+  pinnedGmvCents: number;
+  pinnedOrders: number;
+  pinnedUnits: number;
+}
+
+export interface StreamReport extends StreamReportRow {
+  merchantId: string | null;
+  endedAt: string | null;
+  currencies: string[];
+  topProducts: ProductLine[];
+}
+
+export interface MerchantSettings {
+  timeZone: string;
+}

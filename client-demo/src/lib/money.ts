@@ -1,0 +1,68 @@
+// Money on screen: amounts are integers in minor units on the wire
+// (`priceCents`), shown and typed in major units with the currency's own
+// number of decimals (ISO 4217 exponent: USD 2, JPY 0, KWD 3).
+import { CURRENCIES } from './currencies';
+
+/** The currency's minor-unit exponent; 2 for a code the table does not know. */
+export function exponentOf(currency: string): number {
+  return CURRENCIES[currency.toUpperCase()]?.exponent ?? 2;
+}
+
+/** `formatMoney(2500, 'USD')` → `$25.00`; `formatMoney(1500, 'JPY')` → `¥1,500`. */
+export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
+  const digits = exponentOf(currency);
+  const major = minor / 10 ** digits;
+  try {
+    return new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(major);
+  } catch {
+    return `${major.toFixed(digits)} ${currency}`;
+  }
+}
+
+/** Minor units as the text a major-unit field shows: 2500 USD → `25.00`, 1500 JPY → `1500`. */
+export function toMajorInput(minor: number, currency: string): string {
+  const digits = exponentOf(currency);
+  return (minor / 10 ** digits).toFixed(digits);
+}
+
+export type ParsedMoney = { ok: true; minor: number } | { ok: false; message: string };
+
+/**
+ * Reads a price typed in major units: `25`, `25.5`, `25.50`, `1,299.99`
+ * (thousands separators are dropped). More decimals than the currency has, a
+ * sign, or anything that is not a number is refused with a sentence to show.
+ * Works in strings, so 0.29 is 29 minor units, not 28.999….
+ */
+export function parseMajor(text: string, currency: string): ParsedMoney {
+  const digits = exponentOf(currency);
+  const clean = text.trim().replace(/[,\s_]/g, '');
+  if (clean === '') return { ok: false, message: 'Enter a price.' };
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(clean);
+  if (!m) return { ok: false, message: 'Enter a price as a number, like 25 or 25.50.' };
+  const whole = m[1] ?? '0';
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  if (frac.length > digits) {
+    return {
+      ok: false,
+      message:
+        digits === 0
+          ? `${currency} has no decimals: enter a whole amount.`
+          : `${currency} has ${digits} decimals at most.`,
+    };
+  }
+  const minor = Number(whole) * 10 ** digits + Number(frac.padEnd(digits, '0') || '0');
+  if (!Number.isSafeInteger(minor) || minor > 2_000_000_000)
+    return { ok: false, message: 'That price is too large.' };
+  return { ok: true, minor };
+}
+
+/** The `step` of a number input for the currency: 0.01, 1, 0.001. */
+export function stepOf(currency: string): string {
+  const digits = exponentOf(currency);
+  return digits === 0 ? '1' : `0.${'0'.repeat(digits - 1)}1`;
+}

@@ -1,0 +1,104 @@
+// /login: sign in, or create an account (viewer, streamer or merchant).
+import { html } from 'lit';
+import { auth } from '../api/client';
+import { messageOf } from '../api/errors';
+import { safeNext, session } from '../api/session';
+import type { Role } from '../api/types';
+import { LightElement } from '../components/light-element';
+import { mount, setTitle } from './page';
+
+class LcLogin extends LightElement {
+  static override properties = {
+    loginError: { state: true },
+    registerError: { state: true },
+    busy: { state: true },
+  };
+  declare loginError: string;
+  declare registerError: string;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.loginError = '';
+    this.registerError = '';
+    this.busy = false;
+  }
+
+  private done(): void {
+    location.href = safeNext(new URLSearchParams(location.search).get('next'));
+  }
+
+  private async login(ev: SubmitEvent): Promise<void> {
+    ev.preventDefault();
+    const f = new FormData(ev.target as HTMLFormElement);
+    this.busy = true;
+    try {
+      session.save(await auth.login({ email: String(f.get('email')), password: String(f.get('password')) }));
+      this.done();
+    } catch (e) {
+      this.loginError = messageOf(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async register(ev: SubmitEvent): Promise<void> {
+    ev.preventDefault();
+    const f = new FormData(ev.target as HTMLFormElement);
+    this.busy = true;
+    try {
+      session.save(
+        await auth.register({
+          name: String(f.get('name')),
+          email: String(f.get('email')),
+          password: String(f.get('password')),
+          role: String(f.get('role')) as Role,
+        }),
+      );
+      this.done();
+    } catch (e) {
+      this.registerError = messageOf(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    return html`<h1>Sign in</h1>
+      <form id="login" class="stack narrow" @submit=${this.login}>
+        <label class="field"
+          >Email <input name="email" type="email" autocomplete="username" required
+        /></label>
+        <label class="field"
+          >Password <input name="password" type="password" autocomplete="current-password" required
+        /></label>
+        <div><button type="submit" ?disabled=${this.busy}>Sign in</button></div>
+        <div class="alert error" id="login-error" role="alert">${this.loginError}</div>
+      </form>
+      <h2>New here?</h2>
+      <form id="register" class="stack narrow" @submit=${this.register}>
+        <label class="field">Display name <input name="name" required maxlength="60" /></label>
+        <label class="field"
+          >Email <input name="email" type="email" autocomplete="username" required
+        /></label>
+        <label class="field"
+          >Password (8 characters or more)
+          <input name="password" type="password" autocomplete="new-password" minlength="8" required
+        /></label>
+        <label class="field"
+          >I want to
+          <select name="role">
+            <option value="viewer">watch and shop</option>
+            <option value="streamer">stream</option>
+            <option value="merchant">sell</option>
+          </select>
+        </label>
+        <div><button type="submit" ?disabled=${this.busy}>Create account</button></div>
+        <div class="alert error" id="register-error" role="alert">${this.registerError}</div>
+      </form>`;
+  }
+}
+customElements.define('lc-login', LcLogin);
+
+setTitle('Sign in');
+mount(html`<lc-login></lc-login>`);

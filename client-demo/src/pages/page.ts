@@ -1,0 +1,14 @@
+// What every page does first: the header, and the page's own content
+// rendered into <main id="main">.
+import { render, type TemplateResult } from 'lit';
+import '../components/lc-header';
+
+export function mount(content: TemplateResult): void {
+  const main = document.getElementById('main');
+  if (!main) throw new Error('the page has no <main id="main">');
+  render(content, main);
+}
+
+export function setTitle(text: string): void {
+  document.title = `${text} · livecart`;
+}

@@ -1,0 +1,348 @@
+// /merchant/reports : GMV over time and per stream, the products of one
+// stream with their pinned time, CSV downloads, and the shop's time zone.
+import { html, nothing } from 'lit';
+import { merchant, products, reports, type GmvQuery } from '../api/client';
+import { messageOf } from '../api/errors';
+import { download } from '../api/http';
+import { loginUrl, session } from '../api/session';
+import type { GmvReport, Granularity, StreamReport, StreamReportRow } from '../api/types';
+import { LightElement } from '../components/light-element';
+import { toast } from '../components/toast';
+import { drawGmv, drawProducts } from '../lib/charts';
+import { formatMoney } from '../lib/money';
+import { mount, setTitle } from './page';
+
+const formatInt = (n: number) => new Intl.NumberFormat('en-US').format(n);
+const formatPct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
+const formatDuration = (s: number) => `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+
+function toLocalInput(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+class LcReports extends LightElement {
+  static override properties = {
+    gmv: { state: true },
+    rows: { state: true },
+    detail: { state: true },
+    currencies: { state: true },
+    timeZone: { state: true },
+    error: { state: true },
+  };
+  declare gmv: GmvReport | null;
+  declare rows: StreamReportRow[];
+  declare detail: StreamReport | null;
+  declare currencies: string[];
+  declare timeZone: string;
+  declare error: string;
+  private selected: string | null = null;
+  private q = {
+    granularity: 'day' as Granularity,
+    from: toLocalInput(new Date(Date.now() - 30 * 86_400_000)),
+    to: toLocalInput(new Date(Date.now() + 3600_000)),
+    streamId: '',
+    currency: '',
+  };
+
+  constructor() {
+    super();
+    this.gmv = null;
+    this.rows = [];
+    this.detail = null;
+    this.currencies = [];
+    this.timeZone = '';
+    this.error = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (session.can('merchant')) void this.init();
+  }
+
+  private async init(): Promise<void> {
+    try {
+      const [settings, mine] = await Promise.all([
+        merchant.settings(),
+        products.ofShop(session.user!.id).catch(() => null),
+      ]);
+      this.timeZone = settings.timeZone;
+      this.currencies = [...new Set((mine?.items ?? []).map((p) => p.currency))].sort();
+      this.q.currency = this.currencies[0] ?? '';
+    } catch (e) {
+      this.error = messageOf(e);
+    }
+    await this.refresh();
+  }
+
+  private query(): GmvQuery {
+    const q: GmvQuery = { granularity: this.q.granularity };
+    if (this.q.from) q.from = new Date(this.q.from).toISOString();
+    if (this.q.to) q.to = new Date(this.q.to).toISOString();
+    if (this.q.streamId) q.streamId = this.q.streamId;
+    if (this.q.currency) q.currency = this.q.currency;
+    return q;
+  }
+
+  private async refresh(): Promise<void> {
+    this.error = '';
+    try {
+      this.gmv = await reports.gmv(this.query());
+      document.body.dataset.gmvLoaded = 'true';
+      this.rows = (await reports.streams(this.q.currency || undefined)).items;
+      document.body.dataset.streamsLoaded = 'true';
+      if (this.selected) await this.select(this.selected);
+    } catch (e) {
+      this.error = messageOf(e);
+    }
+  }
+
+  private async select(id: string): Promise<void> {
+    this.selected = id;
+    try {
+      this.detail = await reports.stream(id, this.q.currency || undefined);
+      await this.updateComplete;
+      document.body.dataset.detailLoaded = id;
+    } catch (e) {
+      this.error = messageOf(e);
+    }
+  }
+
+  override updated(): void {
+    const g = this.querySelector<HTMLCanvasElement>('#gmv-chart');
+    if (g && this.gmv) drawGmv(g, this.gmv);
+    const p = this.querySelector<HTMLCanvasElement>('#products-chart');
+    if (p && this.detail) drawProducts(p, this.detail);
+  }
+
+  private set(key: 'granularity' | 'from' | 'to' | 'streamId' | 'currency', refresh = true) {
+    return (e: Event) => {
+      const value = (e.target as HTMLInputElement | HTMLSelectElement).value;
+      if (key === 'granularity') {
+        this.q.granularity = value as Granularity;
+        if (value === 'minute') this.q.from = toLocalInput(new Date(Date.now() - 3 * 3600_000));
+      } else this.q[key] = value;
+      if (refresh) void this.refresh();
+      else this.requestUpdate();
+    };
+  }
+
+  private async saveTimeZone(): Promise<void> {
+    const input = this.querySelector<HTMLInputElement>('#tz');
+    try {
+      await merchant.saveSettings({ timeZone: (input?.value ?? '').trim() });
+      toast('Time zone saved.', 'ok');
+      await this.refresh();
+    } catch (e) {
+      this.error = messageOf(e);
+    }
+  }
+
+  private csv(path: string, name: string): void {
+    download(path, name).catch((e: unknown) => (this.error = `CSV: ${messageOf(e)}`));
+  }
+
+  private kpis() {
+    const b = this.gmv?.buckets ?? [];
+    const cur = this.gmv?.currency ?? 'USD';
+    const sum = (k: 'gmvCents' | 'paidCents' | 'netCents' | 'orders' | 'units') =>
+      b.reduce((s, x) => s + x[k], 0);
+    const have = this.gmv !== null;
+    return html`<div class="kpis">
+      <div>
+        <span class="muted">GMV</span
+        ><strong id="kpi-gmv">${have ? formatMoney(sum('gmvCents'), cur) : '–'}</strong>
+      </div>
+      <div>
+        <span class="muted">Paid</span
+        ><strong id="kpi-paid">${have ? formatMoney(sum('paidCents'), cur) : '–'}</strong>
+      </div>
+      <div>
+        <span class="muted">Net</span
+        ><strong id="kpi-net">${have ? formatMoney(sum('netCents'), cur) : '–'}</strong>
+      </div>
+      <div>
+        <span class="muted">Orders</span
+        ><strong id="kpi-orders">${have ? formatInt(sum('orders')) : '–'}</strong>
+      </div>
+      <div>
+        <span class="muted">Units</span
+        ><strong id="kpi-units">${have ? formatInt(sum('units')) : '–'}</strong>
+      </div>
+    </div>`;
+  }
+
+  private renderDetail(r: StreamReport) {
+    return html`<section id="detail" class="panel">
+      <h2>
+        <span id="detail-title"
+          >${r.title} · ${formatMoney(r.gmvCents, r.currency)} · ${formatPct(r.conversion)} conversion</span
+        >
+        <button
+          type="button"
+          class="secondary small"
+          @click=${() => this.csv(reports.streamPath(r.streamId), 'stream.csv')}
+        >
+          CSV
+        </button>
+      </h2>
+      <div class="legend">
+        <span><i class="swatch gmv"></i>GMV</span><span><i class="swatch pinned"></i>GMV while pinned</span
+        ><span><i class="swatch time"></i>Minutes pinned</span>
+      </div>
+      <canvas id="products-chart" class="chart" role="img" aria-label="Top products"></canvas>
+      <div class="table-scroll">
+        <table id="products" class="data numbers">
+          <thead>
+            <tr>
+              <th>Product</th>
+              <th>GMV</th>
+              <th>Orders</th>
+              <th>Units</th>
+              <th>Buyers</th>
+              <th>Pinned</th>
+              <th>GMV while pinned</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${r.topProducts.map(
+              (p) =>
+                html`<tr data-product-id=${p.productId}>
+                  <td>${p.title ?? p.productId}</td>
+                  <td>${formatMoney(p.gmvCents, r.currency)}</td>
+                  <td>${formatInt(p.orders)}</td>
+                  <td>${formatInt(p.units)}</td>
+                  <td>${formatInt(p.buyers)}</td>
+                  <td>${formatDuration(p.pinnedSeconds)}</td>
+                  <td>${formatMoney(p.pinnedGmvCents, r.currency)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>`;
+  }
+
+  override render() {
+    if (!session.can('merchant')) {
+      return html`<h1>Sales reports</h1>
+        <div class="empty">
+          ${session.user ? 'Reports are for merchants.' : html`<a href=${loginUrl()}>Sign in</a> as a merchant to see your reports.`}
+        </div>`;
+    }
+    return html`<h1>Sales reports</h1>
+      <div id="message" class="alert error" role="alert">${this.error}</div>
+      <section class="panel">
+        <div class="row">
+          <label class="field"
+            >Granularity
+            <select id="granularity" @change=${this.set('granularity')}>
+              <option value="day">Day</option>
+              <option value="hour">Hour</option>
+              <option value="minute">Minute (one stream)</option>
+            </select>
+          </label>
+          <label class="field"
+            >From
+            <input id="from" type="datetime-local" .value=${this.q.from} @change=${this.set('from', false)}
+          /></label>
+          <label class="field"
+            >To <input id="to" type="datetime-local" .value=${this.q.to} @change=${this.set('to', false)}
+          /></label>
+          <label class="field"
+            >Stream
+            <select id="stream" @change=${this.set('streamId')}>
+              <option value="">All streams</option>
+              ${this.rows.map((s) => html`<option value=${s.streamId} ?selected=${s.streamId === this.q.streamId}>${s.title}</option>`)}
+            </select>
+          </label>
+          <label class="field"
+            >Currency
+            <select id="currency" @change=${this.set('currency')}>
+              ${this.currencies.map((c) => html`<option value=${c} ?selected=${c === this.q.currency}>${c}</option>`)}
+            </select>
+          </label>
+          <button id="refresh" type="button" @click=${this.refresh}>Show</button>
+          <button
+            id="csv-gmv"
+            type="button"
+            class="secondary"
+            @click=${() => this.csv(reports.gmvPath(this.query()), 'gmv.csv')}
+          >
+            GMV as CSV
+          </button>
+          <label class="field"
+            >Time zone <input id="tz" type="text" size="20" .value=${this.timeZone}
+          /></label>
+          <button id="save-tz" type="button" class="secondary" @click=${this.saveTimeZone}>
+            Save time zone
+          </button>
+        </div>
+        ${this.kpis()}
+        <div class="legend">
+          <span><i class="swatch gmv"></i>GMV</span><span><i class="swatch paid"></i>Paid</span
+          ><span><i class="swatch net"></i>Net</span>
+        </div>
+        <canvas id="gmv-chart" class="chart" role="img" aria-label="GMV over time"></canvas>
+      </section>
+      <section class="panel">
+        <h2>
+          Streams
+          <button
+            id="csv-streams"
+            type="button"
+            class="secondary small"
+            @click=${() => this.csv(reports.streamsPath(), 'streams.csv')}
+          >
+            CSV
+          </button>
+        </h2>
+        <div class="table-scroll">
+          <table id="streams" class="data numbers">
+            <thead>
+              <tr>
+                <th>Stream</th>
+                <th>GMV</th>
+                <th>Orders</th>
+                <th>Units</th>
+                <th>Buyers</th>
+                <th>AOV</th>
+                <th>Peak viewers</th>
+                <th>Unique viewers</th>
+                <th>Conversion</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${this.rows.map(
+                (s) =>
+                  html`<tr
+                    class="pickable ${s.streamId === this.selected ? 'selected' : ''}"
+                    data-stream-id=${s.streamId}
+                    tabindex="0"
+                    @click=${() => this.select(s.streamId)}
+                    @keydown=${(e: KeyboardEvent) => {
+                      if (e.key === 'Enter' || e.key === ' ') void this.select(s.streamId);
+                    }}
+                  >
+                    <td>${s.title}</td>
+                    <td>${formatMoney(s.gmvCents, s.currency)}</td>
+                    <td>${formatInt(s.orders)}</td>
+                    <td>${formatInt(s.units)}</td>
+                    <td>${formatInt(s.buyers)}</td>
+                    <td>${formatMoney(s.aovCents, s.currency)}</td>
+                    <td>${formatInt(s.peakViewers)}</td>
+                    <td>${formatInt(s.uniqueViewers)}</td>
+                    <td>${formatPct(s.conversion)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      ${this.detail ? this.renderDetail(this.detail) : nothing}`;
+  }
+}
+customElements.define('lc-reports', LcReports);
+
+setTitle('Sales reports');
+mount(html`<lc-reports></lc-reports>`);
