@@ -14,8 +14,9 @@ const CHROMIUM_ARGS = [
 ];
 
 /**
- * The Buy flow the overlay opens (client-demo/js/checkout.js) in real
- * Chromium: quantity, order, the simulated provider's page, the result.
+ * The Buy flow the watch page's overlay opens (<lc-checkout>,
+ * client-demo/src/components/lc-checkout.ts) in real Chromium: quantity,
+ * order, the simulated provider's page, the result.
  */
 describe('checkout in Chromium', () => {
   let t: TestApp;
@@ -52,12 +53,11 @@ describe('checkout in Chromium', () => {
     await t?.close();
   });
 
-  async function open(p: Record<string, unknown>): Promise<void> {
-    await page.goto(`${t.baseUrl}/orders`);
-    // A string, not a function: the test is compiled to CommonJS, which would turn import() into require().
-    const args = JSON.stringify({ streamId: shop.streamId, pin: p });
-    await page.evaluate(`import('/js/checkout.js').then((m) => { void m.openCheckout(${args}); })`);
-    await page.waitForSelector('[data-testid=checkout]');
+  /** The watch page with the pin on its overlay; Buy opens the checkout. */
+  async function open(_pin: Record<string, unknown>, s: Shop = shop): Promise<void> {
+    await page.goto(`${t.baseUrl}/watch/${s.streamId}`);
+    await page.locator('#overlay .lc-card button:not([disabled])').click();
+    await page.waitForSelector('[data-testid=checkout] .co-total');
   }
 
   it('orders the chosen quantity at the sale price, pays on the provider page and shows the result', async () => {
@@ -80,6 +80,15 @@ describe('checkout in Chromium', () => {
 
   it('shows the refusal when the sale is sold out, naming the product', async () => {
     const view = await pin(t, shop, { salePriceCents: 1500, saleStock: 1 });
+    // The room would turn the overlay to "Sold out" at the next stock event; hold those
+    // back so this page places its order on what it saw, and meets the server's refusal.
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((m) => {
+        if (!String(m).includes('"stock"')) ws.send(m);
+      });
+    });
+    await open(view);
     const other = await t.user('viewer');
     await t.http
       .post('/api/orders')
@@ -87,9 +96,84 @@ describe('checkout in Chromium', () => {
       .set('Idempotency-Key', 'first-come')
       .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] })
       .expect(201);
-    await open(view);
     await page.click('text=Place order');
-    await page.waitForSelector('.co-msg:text("Flash sale sold out")');
-    expect(await page.locator('.co-msg').textContent()).toBe('Flash sale sold out: "Sale <b>Lamp</b>"');
+    const alert = page.locator('[data-testid=checkout] [role=alert]');
+    await alert.filter({ hasText: 'Flash sale sold out' }).waitFor();
+    expect((await alert.textContent())?.trim()).toBe('Flash sale sold out: "Sale <b>Lamp</b>"');
+  });
+
+  it('turns the overlay to Sold out when another buyer takes the last unit', async () => {
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Last one' });
+    await pin(t, s2, { salePriceCents: 1500, saleStock: 1 });
+    await page.goto(`${t.baseUrl}/watch/${s2.streamId}`);
+    await page.locator('#overlay .lc-left:text("1 left")').waitFor();
+    const other = await t.user('viewer');
+    await t.http
+      .post('/api/orders')
+      .set('Authorization', `Bearer ${other.token}`)
+      .set('Idempotency-Key', 'last-one')
+      .send({ streamId: s2.streamId, items: [{ productId: s2.productId, quantity: 1 }] })
+      .expect(201);
+    await page.locator('#overlay button:disabled:text("Sold out")').waitFor();
+  });
+
+  it('bounds the quantity by the per-buyer limit in the control, and the total counts what is shown', async () => {
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Limited' });
+    await pin(t, s2, { salePriceCents: 1500, saleStock: 5, perBuyerLimit: 3 });
+    await open({}, s2);
+    const qty = page.locator('input[aria-label=Quantity]');
+    await qty.fill('9');
+    expect(await qty.inputValue()).toBe('3');
+    expect(await page.textContent('.co-total')).toBe('$45.00');
+    expect(await qty.getAttribute('max')).toBe('3');
+    expect(await page.textContent('#co-limit')).toContain('Limit 3 per buyer');
+  });
+
+  it('drops the sale price when the sale ends while the dialog is open (re-pinned without a sale)', async () => {
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Flash' });
+    await pin(t, s2, { salePriceCents: 1500, saleStock: 5 });
+    await open({}, s2);
+    expect(await page.textContent('[data-testid=checkout] .price')).toContain('$15.00');
+    // The streamer pins the product again, at its normal price: the room says product:pinned.
+    await pin(t, s2);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=checkout] .co-total')?.textContent === '$20.00',
+    );
+    expect(await page.locator('[data-testid=checkout] .price s').count()).toBe(0);
+  });
+
+  it('reads the sale state when it opens: a sale whose time ran out sells at the normal price', async () => {
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Brief' });
+    await pin(t, s2, { salePriceCents: 1500, endsAt: new Date(Date.now() + 2500).toISOString() });
+    await page.goto(`${t.baseUrl}/watch/${s2.streamId}`);
+    await page.locator('#overlay .lc-countdown:text("Sale ended")').waitFor({ timeout: 10_000 });
+    await page.locator('#overlay .lc-card button').click();
+    await page.waitForSelector('[data-testid=checkout] .co-total');
+    expect(await page.textContent('[data-testid=checkout] .co-total')).toBe('$20.00');
+    await page.fill('input[aria-label=Quantity]', '2');
+    await page.click('text=Place order');
+    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').waitFor();
+    const [order] = await t.sql<{ total_cents: string }>(
+      'SELECT total_cents FROM orders WHERE stream_id = $1',
+      [s2.streamId],
+    );
+    expect(order.total_cents).toBe('4000');
+  });
+
+  it('comes back from a declined payment to try again, and the payment page links back to the order', async () => {
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Retry' });
+    await pin(t, s2);
+    await open({}, s2);
+    await page.click('text=Place order');
+    const frame = page.frameLocator('iframe[title=Payment]');
+    const back = frame.locator('#back');
+    await back.waitFor();
+    expect(await back.getAttribute('href')).toMatch(/^\/orders\?order=[0-9a-f-]{36}$/);
+    expect(await back.getAttribute('target')).toBe('_top');
+    await frame.locator('#decline:not([disabled])').click();
+    await page.waitForSelector('[data-testid=checkout] [data-status=declined]');
+    await page.click('[data-testid=checkout] button:text("Try again")');
+    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
+    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
   });
 });

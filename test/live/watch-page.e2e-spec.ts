@@ -91,7 +91,11 @@ describe('watch page in Chromium', () => {
   });
 
   it('shows a pinned product with its sale price, the original struck through, a countdown and units left', async () => {
-    await page.route('**/js/checkout.js', (r) => r.fulfill({ status: 404, body: 'not here' }));
+    // Checkout re-reads the pin from the server; this pin exists only in the room, so answer for it.
+    let served: PinView | null = null;
+    await page.route('**/api/streams/*/pins', (r) =>
+      r.fulfill({ json: { items: served ? [{ ...served, unpinnedAt: null }] : [] } }),
+    );
     await page.goto(`${t.baseUrl}/watch/${streamId}`);
     await page.waitForFunction(() => document.querySelector('#viewers')?.textContent === '1 watching');
     const pin: PinView = {
@@ -109,6 +113,7 @@ describe('watch page in Chromium', () => {
       endsAt: new Date(Date.now() + 5 * 60_000).toISOString(),
       pinnedAt: new Date().toISOString(),
     };
+    served = pin;
     await t.app
       .get<PubSub>(PUBSUB)
       .publish(roomChannel(streamId), { event: 'product:pinned', data: { pin } });
@@ -124,10 +129,16 @@ describe('watch page in Chromium', () => {
       data: { productId: pin.productId, remaining: 3 },
     });
     await page.waitForFunction(() => document.querySelector('#overlay .lc-left')?.textContent === '3 left');
+    // Buy hands the pin to the checkout dialog (an anonymous viewer is asked to sign in).
     await card.locator('button').click();
-    await page.waitForFunction(() =>
-      document.querySelector('#overlay .lc-msg')?.textContent?.includes('Checkout is not available'),
+    const dialog = page.locator('[data-testid=checkout]');
+    await dialog.waitFor();
+    expect(await dialog.locator('h2').textContent()).toBe('Aurora <X>');
+    expect(await dialog.locator('a:text("Sign in")').getAttribute('href')).toBe(
+      `/login?next=${encodeURIComponent(`/watch/${streamId}`)}`,
     );
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
     await t.app.get<PubSub>(PUBSUB).publish(roomChannel(streamId), {
       event: 'product:unpinned',
       data: { pinId: pin.pinId },
@@ -135,13 +146,8 @@ describe('watch page in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#overlay')?.childElementCount === 0);
   });
 
-  it('calls openCheckout from /js/checkout.js with the stream and the pin', async () => {
-    await page.route('**/js/checkout.js', (r) =>
-      r.fulfill({
-        contentType: 'text/javascript',
-        body: 'export function openCheckout(args) { window.__checkout = JSON.stringify(args); }',
-      }),
-    );
+  it('opens the checkout with the stream and the pin, at the price the server says', async () => {
+    await signIn(viewer);
     const pin: PinView = {
       pinId: randomUUID(),
       streamId,
@@ -157,16 +163,22 @@ describe('watch page in Chromium', () => {
       endsAt: null,
       pinnedAt: new Date().toISOString(),
     };
+    const asked: string[] = [];
+    await page.route('**/api/streams/*/pins', (r) => {
+      asked.push(new URL(r.request().url()).pathname);
+      return r.fulfill({ json: { items: [{ ...pin, unpinnedAt: null }] } });
+    });
     await page.goto(`${t.baseUrl}/watch/${streamId}`);
     await page.waitForFunction(() => document.querySelector('#viewers')?.textContent === '1 watching');
     await t.app
       .get<PubSub>(PUBSUB)
       .publish(roomChannel(streamId), { event: 'product:pinned', data: { pin } });
     await page.locator('#overlay .lc-card button').click();
-    const handle = await page.waitForFunction(
-      () => (window as unknown as { __checkout?: string }).__checkout,
-    );
-    expect(JSON.parse((await handle.jsonValue()) as string)).toEqual({ streamId, pin });
+    const dialog = page.locator('[data-testid=checkout]');
+    await dialog.locator('.co-total').waitFor();
+    expect(asked).toEqual([`/api/streams/${streamId}/pins`]);
+    expect(await dialog.locator('h2').textContent()).toBe('Mug');
+    expect(await dialog.locator('.co-total').textContent()).toBe('€15.00');
     expect(await page.locator('#overlay .lc-price s').count()).toBe(0);
   });
 
