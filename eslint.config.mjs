@@ -13,7 +13,6 @@ export default tseslint.config(
       'data/',
       'coverage/',
       'test-results/',
-      'client-demo/',
       '**/*.js',
       '**/*.mjs',
       '**/*.cjs',
@@ -45,6 +44,38 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  {
+    // The front end: its own tsconfig (DOM, the @shared alias), and no way to
+    // render people's text as markup.
+    files: ['client-demo/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './client-demo/tsconfig.eslint.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { property: 'innerHTML', message: 'Render text with Lit bindings or textContent.' },
+        { property: 'outerHTML', message: 'Render text with Lit bindings or textContent.' },
+        { property: 'insertAdjacentHTML', message: 'Render text with Lit bindings or textContent.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'lit/directives/unsafe-html.js', message: 'User text is rendered as text.' }],
+          patterns: [
+            {
+              group: ['**/src/*', '!@shared/*'],
+              message: 'Import server files through a @shared alias (framework-free files only).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['client-demo/**/*.spec.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   prettier,
 );

@@ -7,6 +7,8 @@ const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   transform: {
+    // The front end's units compile with its own tsconfig (DOM, bundler aliases).
+    '^.+/client-demo/src/.+\\.ts$': ['ts-jest', { tsconfig: 'client-demo/tsconfig.spec.json' }],
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }],
     // content-disposition 3 (a dependency of @fastify/static) ships only ES
     // modules: Node loads it through require(esm), jest's module registry cannot,
@@ -18,6 +20,8 @@ const base = {
   },
   transformIgnorePatterns: ['^(?!.*/node_modules/content-disposition/).*/node_modules/'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // The front end imports the server's framework-free protocol file by this alias.
+  moduleNameMapper: { '^@shared/room-protocol$': '<rootDir>/src/room/protocol.ts' },
 };
 module.exports = {
   testTimeout: 60000,
@@ -25,7 +29,7 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      roots: ['<rootDir>/src', '<rootDir>/media'],
+      roots: ['<rootDir>/src', '<rootDir>/media', '<rootDir>/client-demo/src'],
       testMatch: ['**/*.spec.ts'],
     },
     {

@@ -40,10 +40,22 @@ npm_ensure() {
   fi
 }
 
-# Builds the TypeScript when any source is newer than the build.
+# Builds the TypeScript when any source is newer than the build, then the
+# front end (client-demo/ → dist/client/) when any of its sources, or the room
+# protocol it shares with the server, is newer than its build. `nest build`
+# empties dist/, so a server build is always followed by a front-end build.
 build_ensure() {
   if [ ! -f dist/src/main.js ] || [ -n "$(find src media workers package.json tsconfig*.json -newer dist/src/main.js -print -quit 2>/dev/null)" ]; then
-    log "building"
+    log "building the server"
     npx nest build
+  fi
+  client_build_ensure
+}
+
+client_build_ensure() {
+  local stamp=dist/client/.vite/manifest.json
+  if [ ! -f "$stamp" ] || [ -n "$(find client-demo src/room/protocol.ts package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    log "building the front end"
+    npx vite build --config client-demo/vite.config.ts --logLevel warn
   fi
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: install what is missing, make sure a real PostgreSQL and Redis
 # are reachable (starting local ones when they are not), then lint,
-# type-check and run the unit and integration tests.
+# type-check (server and front end) and run the unit, integration and
+# browser tests against the built front end.
 #
 # TEST_DATABASE_URL / TEST_REDIS_URL point the integration tests at your own
 # servers. Jest's JSON report lands in test-results/jest.json.
@@ -49,8 +50,11 @@ log "lint"
 npx eslint --max-warnings 0 .
 log "format"
 npx prettier --check . >/dev/null || die "formatting differs: run npm run format"
-log "type-check"
+log "type-check (server, then the front end with the protocol it shares)"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p client-demo/tsconfig.json --noEmit
+npx tsc -p client-demo/tsconfig.node.json --noEmit
+# bootstrap.sh built the front end if its sources changed; the browser tests below load that build.
 log "unit and integration tests"
 mkdir -p test-results
 rm -f test-results/jest*.json

@@ -1,9 +1,11 @@
+import { ensureClientBuild } from './client-build';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
 
 /** Fails fast, with a clear message, when the real services are not there. */
 export default async function globalSetup(): Promise<void> {
+  ensureClientBuild();
   const pg = new Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
   try {
     await pg.connect();

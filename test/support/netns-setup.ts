@@ -1,3 +1,4 @@
+import { ensureClientBuild } from './client-build';
 import * as os from 'node:os';
 import globalSetup from './global-setup';
 
@@ -8,6 +9,7 @@ import globalSetup from './global-setup';
  * refuse to start anywhere else.
  */
 export default async function mediaGlobalSetup(): Promise<void> {
+  ensureClientBuild();
   const others = Object.entries(os.networkInterfaces())
     .filter(([, addrs]) => (addrs ?? []).some((a) => !a.internal))
     .map(([name]) => name);

@@ -55,9 +55,9 @@ export function humanizeMessage(code: string, message: string): string {
       const label = FIELD_LABELS[m[1]];
       if (!label) return part;
       if (m[2]?.startsWith(': unknown field')) return `${label} is not accepted here.`;
-      return `${label}${(m[2] ?? '').replace(/integer number of minor units/, 'whole amount')}`;
+      return `${label}${(m[2] ?? '').replace(/an integer number of minor units/, "a whole number of the currency's smallest unit")}`;
     })
-    .join(' ');
+    .join('; ');
 }
 
 /** An API call that failed: HTTP status, the stable code, and a message to show. */

@@ -5,7 +5,7 @@ import { messageOf } from '../api/errors';
 import { safeNext, session } from '../api/session';
 import type { Role } from '../api/types';
 import { LightElement } from '../components/light-element';
-import { mount, setTitle } from './page';
+import { field, mount, setTitle } from './page';
 
 class LcLogin extends LightElement {
   static override properties = {
@@ -33,7 +33,7 @@ class LcLogin extends LightElement {
     const f = new FormData(ev.target as HTMLFormElement);
     this.busy = true;
     try {
-      session.save(await auth.login({ email: String(f.get('email')), password: String(f.get('password')) }));
+      session.save(await auth.login({ email: field(f, 'email'), password: field(f, 'password') }));
       this.done();
     } catch (e) {
       this.loginError = messageOf(e);
@@ -49,10 +49,10 @@ class LcLogin extends LightElement {
     try {
       session.save(
         await auth.register({
-          name: String(f.get('name')),
-          email: String(f.get('email')),
-          password: String(f.get('password')),
-          role: String(f.get('role')) as Role,
+          name: field(f, 'name'),
+          email: field(f, 'email'),
+          password: field(f, 'password'),
+          role: field(f, 'role') as Role,
         }),
       );
       this.done();

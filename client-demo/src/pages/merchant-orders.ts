@@ -9,7 +9,7 @@ import { ORDER_STATUSES, type Order, type OrderStatus } from '../api/types';
 import { LightElement } from '../components/light-element';
 import { toast } from '../components/toast';
 import { formatMoney } from '../lib/money';
-import { mount, setTitle } from './page';
+import { field, mount, setTitle } from './page';
 
 /** Where in the stream an order was placed, as h:mm:ss. */
 export function streamTime(ms: number | null): string {
@@ -54,8 +54,8 @@ class LcShopOrders extends LightElement {
     ev.preventDefault();
     const f = new FormData(ev.target as HTMLFormElement);
     this.filter = {
-      streamId: String(f.get('streamId') ?? '').trim(),
-      status: String(f.get('status') ?? '') as OrderStatus | '',
+      streamId: field(f, 'streamId').trim(),
+      status: field(f, 'status') as OrderStatus | '',
     };
     void this.load();
   }

@@ -12,3 +12,9 @@ export function mount(content: TemplateResult): void {
 export function setTitle(text: string): void {
   document.title = `${text} · livecart`;
 }
+
+/** A form field's text ('' when absent or a file). */
+export function field(form: FormData, name: string): string {
+  const v = form.get(name);
+  return typeof v === 'string' ? v : '';
+}

@@ -15,7 +15,7 @@ import { toast } from '../components/toast';
 import { formatMoney } from '../lib/money';
 import { whipPublish, type WhipSession } from '../player/webrtc';
 import { LiveRoom } from '../room/live-room';
-import { mount, setTitle } from './page';
+import { field, mount, setTitle } from './page';
 
 const keyStore = {
   get: (id: string) => localStorage.getItem(`livecart.streamKey.${id}`),
@@ -151,12 +151,12 @@ class LcStudio extends LightElement {
   private async create(ev: SubmitEvent): Promise<void> {
     ev.preventDefault();
     const f = new FormData(ev.target as HTMLFormElement);
-    const merchantId = String(f.get('merchantId') ?? '');
+    const merchantId = field(f, 'merchantId');
     this.error = '';
     this.busy = true;
     try {
       const created = await streams.create({
-        title: String(f.get('title')),
+        title: field(f, 'title'),
         ...(merchantId ? { merchantId } : {}),
       });
       keyStore.set(created.id, created.streamKey);

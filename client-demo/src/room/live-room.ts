@@ -9,6 +9,7 @@ import {
   ROOM_EVENTS,
   SOCKET_EVENTS,
   type ChatMessage,
+  type ClientEventCalls,
   type ClientToServerEvents,
   type ErrorReply,
   type PinView,
@@ -177,9 +178,11 @@ export class LiveRoom {
     const socket = this.socket;
     if (!socket) return;
     try {
-      const res = await socket
-        .timeout(8000)
-        .emitWithAck(CLIENT_EVENTS.join, { streamId: this.streamId, deviceId: deviceId() });
+      // socket.io types a timed emitWithAck's answer as any: the protocol says what it is.
+      const res = (await socket.timeout(8000).emitWithAck(CLIENT_EVENTS.join, {
+        streamId: this.streamId,
+        deviceId: deviceId(),
+      })) as ClientEventCalls['join']['reply'];
       if (isError(res)) return this.emit('note', { text: res.error.message, error: true });
       this.apply(res);
     } catch {
@@ -195,9 +198,11 @@ export class LiveRoom {
     const text = raw.trim();
     if (!text) return;
     if (!this.socket) throw new RoomError('not_in_room', 'Not connected to the room yet.');
-    let res;
+    let res: ClientEventCalls['chatSend']['reply'];
     try {
-      res = await this.socket.timeout(5000).emitWithAck(CLIENT_EVENTS.chatSend, { text });
+      res = (await this.socket
+        .timeout(5000)
+        .emitWithAck(CLIENT_EVENTS.chatSend, { text })) as ClientEventCalls['chatSend']['reply'];
     } catch {
       throw new RoomError('timeout', 'The server did not answer; check your connection.');
     }

@@ -1,24 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as vm from 'node:vm';
+import { countdown, msUntilPinVisible, pinVisible } from './pin-timing';
 
-/**
- * client-demo/js/pin-timing.js is a browser ES module with no imports; it is
- * loaded here as plain functions so its decisions are tested without a browser.
- */
-function loadBrowserModule(file: string): Record<string, (...args: unknown[]) => unknown> {
-  const src = fs.readFileSync(path.join(__dirname, '../../client-demo/js', file), 'utf8');
-  const names = [...src.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
-  const body = `(() => {\n${src.replace(/^export function/gm, 'function')}\nreturn { ${names.join(', ')} };\n})()`;
-  return vm.runInNewContext(body, { Date, Number, Math, String }) as Record<
-    string,
-    (...args: unknown[]) => unknown
-  >;
-}
-
-const { pinVisible, msUntilPinVisible, countdown } = loadBrowserModule('pin-timing.js');
-
-describe('pin timing (client-demo/js/pin-timing.js)', () => {
+describe('pin timing', () => {
   const pinnedAt = '2026-11-22T10:00:00.000Z';
 
   it('shows a pin at once to a real-time (WebRTC) viewer', () => {
