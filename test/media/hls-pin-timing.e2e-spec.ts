@@ -48,9 +48,14 @@ describe('HLS-timed product pins in Chromium', () => {
 
     const page = await browser.newPage();
     await page.goto(`${t.baseUrl}/watch/${stream.id}?mode=hls`);
-    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 3, undefined, {
-      timeout: 30_000,
-    });
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) > 3,
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
     // Sample, in the page, whether the overlay shows and what wall-clock time the video shows.
     await page.evaluate(() => {
       const w = window as unknown as {

@@ -28,13 +28,23 @@ describe('watch page playing LL-HLS in Chromium', () => {
     const page = await browser.newPage();
     try {
       await page.goto(`${f.t.baseUrl}/watch/${stream.id}?mode=hls`);
-      await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 3, undefined, {
-        timeout: 30_000,
-      });
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) >
+          3,
+        undefined,
+        {
+          timeout: 30_000,
+        },
+      );
       // Past the start-up (where hls.js may stall once while it settles at the live edge), the video plays on.
-      const t1 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+      const t1 = await page.evaluate(
+        () => document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!.currentTime,
+      );
       await page.waitForTimeout(4000);
-      const t2 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+      const t2 = await page.evaluate(
+        () => document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!.currentTime,
+      );
       expect(t2).toBeGreaterThan(t1 + 2);
       const state = await page.evaluate(() => {
         const p = (window as unknown as { player: { mode: string; wallClock(): Date | null } }).player;
@@ -62,9 +72,15 @@ describe('watch page playing LL-HLS in Chromium', () => {
     const page = await browser.newPage();
     try {
       await page.goto(`${f.t.baseUrl}/watch/${stream.id}?mode=hls`);
-      await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 3, undefined, {
-        timeout: 30_000,
-      });
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) >
+          3,
+        undefined,
+        {
+          timeout: 30_000,
+        },
+      );
       // A mark that a page reload would wipe.
       await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
       // The highest target latency the player has from now on (the outage raises it for a while).
@@ -79,19 +95,25 @@ describe('watch page playing LL-HLS in Chromium', () => {
       const killedAt = Date.now();
       // Everything buffered when ffmpeg died plays out anyway: recovery means playing past it.
       const bufferedEnd = await page.evaluate(() => {
-        const v = document.querySelector('video')!;
+        const v = document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!;
         return v.buffered.length ? v.buffered.end(v.buffered.length - 1) : v.currentTime;
       });
       await page.waitForFunction(
-        (end) => (document.querySelector('video')?.currentTime ?? 0) > end + 1,
+        (end) =>
+          (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) >
+          end + 1,
         bufferedEnd,
         { timeout: 10_000, polling: 100 },
       );
       const recoveredIn = Date.now() - killedAt;
       expect(recoveredIn).toBeLessThan(10_000);
-      const t1 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+      const t1 = await page.evaluate(
+        () => document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!.currentTime,
+      );
       await page.waitForTimeout(2000);
-      const t2 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+      const t2 = await page.evaluate(
+        () => document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!.currentTime,
+      );
       expect(t2).toBeGreaterThan(t1 + 1);
       expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
         true,

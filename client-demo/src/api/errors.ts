@@ -37,6 +37,8 @@ const SENTENCES: Record<string, string> = {
   payload_too_large: 'That is too much to send at once.',
   unsupported_media_type: 'Something went wrong sending that. Please reload the page.',
   network: 'Could not reach the server. Check your connection and try again.',
+  sale_price_too_high: "The sale price is above the product's normal price.",
+  sale_stock_too_high: 'There are not that many units in stock for the sale.',
 };
 
 /**
