@@ -36,7 +36,7 @@ function isWebhookBody(v: unknown): v is WebhookBody {
 
 /**
  * A stand-in payment gateway. Its hosted checkout is /checkout?session=…
- * (client-demo/checkout.html); pressing Pay there asks this provider to
+ * (client-demo/src/pages/checkout.ts); pressing Pay there asks this provider to
  * "charge" and notify the shop the way a real gateway does: a POST of a
  * signed event to the webhook, over HTTP, on loopback.
  */
