@@ -191,7 +191,6 @@ class LcStudio extends LightElement {
         if (st === 'failed' || st === 'disconnected') {
           this.state = st;
           this.error = 'Connection lost. Go live again to reconnect.';
-          this.busy = false;
         }
       });
       this.stream = await streams.get(s.id);
@@ -199,6 +198,7 @@ class LcStudio extends LightElement {
     } catch (e) {
       this.error = messageOf(e);
       this.state = s.status;
+    } finally {
       this.busy = false;
     }
   }
@@ -291,7 +291,12 @@ class LcStudio extends LightElement {
             ${this.mics.map((d) => html`<option value=${d.deviceId}>${d.label || 'Microphone'}</option>`)}
           </select>
         </label>
-        <button id="go-live" type="button" ?disabled=${this.busy || live || ended} @click=${this.goLive}>
+        <button
+          id="go-live"
+          type="button"
+          ?disabled=${this.busy || live || ended || this.state === 'connecting'}
+          @click=${this.goLive}
+        >
           Go live
         </button>
         <button id="end" type="button" class="secondary" ?disabled=${this.busy || ended} @click=${this.end}>
