@@ -1,17 +1,7 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, signIn } from '../support/browser';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { createShop, pin, type Shop, stockOf } from './shop';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * The Buy flow the overlay opens (client-demo/js/checkout.js) in real
@@ -26,19 +16,13 @@ describe('checkout in Chromium', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     shop = await createShop(t, { stock: 10, priceCents: 2000, title: 'Sale <b>Lamp</b>' });
     buyer = await t.user('viewer', 'Ada Lovelace');
   });
   beforeEach(async () => {
     page = await browser.newPage();
-    await page.addInitScript(
-      ([token, user]) => {
-        localStorage.setItem('livecart.token', token);
-        localStorage.setItem('livecart.user', user);
-      },
-      [buyer.token, JSON.stringify({ id: buyer.id, name: 'Ada Lovelace', roles: buyer.roles })],
-    );
+    await signIn(page, buyer.token, { id: buyer.id, name: 'Ada Lovelace', roles: buyer.roles });
     // The checkout URL is built from PUBLIC_URL (port 3000 in tests); the test
     // server listens elsewhere on loopback, so send those requests there.
     const publicUrl = t.config.http.publicUrl;

@@ -1,22 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PUBSUB } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
 import { roomChannel } from '../../src/room/channels';
 import type { PinView } from '../../src/room/protocol';
+import { launchChromium, signIn } from '../support/browser';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { ask, connect, join, type LiveClient } from './live-client';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const XSS = '<img src=x onerror=alert(1)>';
 
 /** The watch page in real Chromium: chat as text, the overlay, the like button. */
@@ -32,7 +23,7 @@ describe('watch page in Chromium', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     streamer = await t.user('streamer');
     viewer = await t.user('viewer', 'Mallory');
   });
@@ -59,17 +50,13 @@ describe('watch page in Chromium', () => {
     await t?.close();
   });
 
-  const signIn = (user: TestUser) =>
-    page.addInitScript(
-      ([token, u]) => {
-        localStorage.setItem('livecart.token', token);
-        localStorage.setItem('livecart.user', JSON.stringify(u));
-      },
-      [user.token, { id: user.id, email: user.email, name: 'Mallory', roles: user.roles }] as const,
-    );
-
   it('shows markup sent to the chat as text, running nothing', async () => {
-    await signIn(viewer);
+    await signIn(page, viewer.token, {
+      id: viewer.id,
+      email: viewer.email,
+      name: 'Mallory',
+      roles: viewer.roles,
+    });
     await page.goto(`${t.baseUrl}/watch/${streamId}`);
     await page.locator('#chat input').waitFor();
     await page.waitForFunction(() => document.querySelector('#viewers')?.textContent === '1 watching');

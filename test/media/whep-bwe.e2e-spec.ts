@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import * as sdpTransform from 'sdp-transform';
 import type { types } from 'mediasoup';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
-import { CHROMIUM_ARGS } from '../support/browser';
+import { launchChromium } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createPublisher, createViewer, waitFor, type Publisher, type Viewer } from '../support/webrtc';
 
@@ -94,12 +94,9 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      // Three simulcast layers from a 640x480 camera: libwebrtc otherwise caps the layer
-      // count by resolution (3 layers only from 960x540 up).
-      args: [...CHROMIUM_ARGS, '--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/'],
-    });
+    // Three simulcast layers from a 640x480 camera: libwebrtc otherwise caps the layer
+    // count by resolution (3 layers only from 960x540 up).
+    browser = await launchChromium(['--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/']);
   });
   afterEach(() => {
     for (const p of peers.splice(0)) p.close();

@@ -1,24 +1,9 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import * as sdpTransform from 'sdp-transform';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
+import { launchChromium } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createPublisher, waitFor, type Publisher } from '../support/webrtc';
-
-/** Debian's Chromium; the flags keep it off the network and away from real devices. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
 
 const TWCC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
@@ -41,7 +26,7 @@ describe('WHEP playback in Chromium', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
   });
   afterEach(() => {
     for (const p of peers.splice(0)) p.close();
