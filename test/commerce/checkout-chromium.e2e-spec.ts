@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signIn } from '../support/browser';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { createShop, pin, type Shop, stockOf } from './shop';
+import { createShop, pin, type Shop, stockOf } from '../support/shop';
 
 /**
  * The Buy flow the overlay opens (client-demo/js/checkout.js) in real

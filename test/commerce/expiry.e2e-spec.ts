@@ -1,5 +1,6 @@
 import { createTestDatabase, startTestApp, TestApp } from '../support/test-app';
-import { createShop, eventually, order, pin, stockOf } from './shop';
+import { createShop, order, pin, stockOf } from '../support/shop';
+import { eventually } from '../support/wait';
 
 const statusOf = async (t: TestApp, id: string) =>
   (await t.sql<{ status: string }>('SELECT status FROM orders WHERE id = $1', [id]))[0].status;

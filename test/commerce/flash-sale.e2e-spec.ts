@@ -1,6 +1,8 @@
 import { PIN_READER, type PinReader } from '../../src/room/pin-reader';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createShop, eventually, listenToRoom, newKey, order, pin, stockOf } from './shop';
+import { listenToRoom } from '../support/room';
+import { createShop, newKey, order, pin, stockOf } from '../support/shop';
+import { eventually } from '../support/wait';
 
 describe('flash sale', () => {
   let t: TestApp;

@@ -4,7 +4,7 @@ import { OrderMetrics } from '../../src/orders/order-metrics';
 import { ReservationRepository } from '../../src/orders/reservation.repository';
 import { requestHash } from '../../src/orders/orders.service';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createShop, newKey, order, pin, stockOf } from './shop';
+import { createShop, newKey, order, pin, stockOf } from '../support/shop';
 
 /**
  * The reservation reads without locks, decides in TypeScript and writes only

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { signWebhook } from '../../src/common/crypto/webhook-signature';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createShop, order, Shop, stockOf } from './shop';
+import { createShop, order, Shop, stockOf } from '../support/shop';
 
 describe('payments', () => {
   let t: TestApp;

@@ -1,5 +1,7 @@
 import { OrdersRepository } from '../../src/orders/orders.repository';
-import { createShop, eventually, listenToRoom, order, type Shop } from '../commerce/shop';
+import { listenToRoom } from '../support/room';
+import { createShop, order, type Shop } from '../support/shop';
+import { eventually } from '../support/wait';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 describe('live GMV ticker', () => {

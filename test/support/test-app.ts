@@ -20,6 +20,11 @@ export interface TestUser {
   roles: Role[];
 }
 
+/** The Authorization header of a user (or anything with a bearer token). */
+export const bearer = (who: { token: string }): { Authorization: string } => ({
+  Authorization: `Bearer ${who.token}`,
+});
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
