@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { PUBSUB } from '../../src/infra/infra.module';
-import type { PubSub } from '../../src/infra/pubsub';
-import { roomChannel } from '../../src/room/channels';
-import type { PinView } from '../../src/room/protocol';
+import { pinView, publishToRoom } from '../support/room';
 import { launchChromium, signIn } from '../support/browser';
+import { createStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { ask, connect, join, type LiveClient } from './live-client';
+import { ask, join, LiveClients } from '../support/live-client';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -19,7 +16,7 @@ describe('watch page in Chromium', () => {
   let streamId: string;
   let page: Page;
   let dialogs: string[];
-  const sockets: LiveClient[] = [];
+  const clients = new LiveClients();
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -28,12 +25,7 @@ describe('watch page in Chromium', () => {
     viewer = await t.user('viewer', 'Mallory');
   });
   beforeEach(async () => {
-    const res = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Browser test' })
-      .expect(201);
-    streamId = res.body.id;
+    streamId = (await createStream(t, streamer, { title: 'Browser test' })).id;
     page = await browser.newPage();
     dialogs = [];
     page.on('dialog', (d) => {
@@ -42,7 +34,7 @@ describe('watch page in Chromium', () => {
     });
   });
   afterEach(async () => {
-    for (const s of sockets.splice(0)) s.disconnect();
+    clients.disconnectAll();
     await page.close();
   });
   afterAll(async () => {
@@ -64,8 +56,7 @@ describe('watch page in Chromium', () => {
     await page.fill('#chat input', XSS);
     await page.click('#chat button[type=submit]');
     // ...and from another client.
-    const other = await connect(t.baseUrl, (await t.user('viewer', '<b>Eve</b>')).token);
-    sockets.push(other);
+    const other = await clients.connect(t.baseUrl, (await t.user('viewer', '<b>Eve</b>')).token);
     await join(other, streamId);
     await ask(other, 'chat:send', { text: `${XSS} <script>alert(2)</script>` });
     const lines = page.locator('#chat .lc-line .lc-text');
@@ -81,12 +72,8 @@ describe('watch page in Chromium', () => {
     await page.route('**/js/checkout.js', (r) => r.fulfill({ status: 404, body: 'not here' }));
     await page.goto(`${t.baseUrl}/watch/${streamId}`);
     await page.waitForFunction(() => document.querySelector('#viewers')?.textContent === '1 watching');
-    const pin: PinView = {
-      pinId: randomUUID(),
-      streamId,
-      productId: randomUUID(),
+    const pin = pinView(streamId, {
       title: 'Aurora <X>',
-      imageUrl: null,
       currency: 'USD',
       priceCents: 69900,
       salePriceCents: 59900,
@@ -94,11 +81,8 @@ describe('watch page in Chromium', () => {
       saleStock: 20,
       perBuyerLimit: 1,
       endsAt: new Date(Date.now() + 5 * 60_000).toISOString(),
-      pinnedAt: new Date().toISOString(),
-    };
-    await t.app
-      .get<PubSub>(PUBSUB)
-      .publish(roomChannel(streamId), { event: 'product:pinned', data: { pin } });
+    });
+    await publishToRoom(t, streamId, { event: 'product:pinned', data: { pin } });
     const card = page.locator('#overlay .lc-card');
     await card.waitFor();
     expect(await card.locator('.lc-title').textContent()).toBe('Aurora <X>');
@@ -106,19 +90,13 @@ describe('watch page in Chromium', () => {
     expect(await card.locator('.lc-price s').textContent()).toBe('$699.00');
     expect(await card.locator('.lc-countdown').textContent()).toMatch(/^Ends in [45]:\d\d$/);
     expect(await card.locator('.lc-left').textContent()).toBe('12 left');
-    await t.app.get<PubSub>(PUBSUB).publish(roomChannel(streamId), {
-      event: 'stock',
-      data: { productId: pin.productId, remaining: 3 },
-    });
+    await publishToRoom(t, streamId, { event: 'stock', data: { productId: pin.productId, remaining: 3 } });
     await page.waitForFunction(() => document.querySelector('#overlay .lc-left')?.textContent === '3 left');
     await card.locator('button').click();
     await page.waitForFunction(() =>
       document.querySelector('#overlay .lc-msg')?.textContent?.includes('Checkout is not available'),
     );
-    await t.app.get<PubSub>(PUBSUB).publish(roomChannel(streamId), {
-      event: 'product:unpinned',
-      data: { pinId: pin.pinId },
-    });
+    await publishToRoom(t, streamId, { event: 'product:unpinned', data: { pinId: pin.pinId } });
     await page.waitForFunction(() => document.querySelector('#overlay')?.childElementCount === 0);
   });
 
@@ -129,26 +107,10 @@ describe('watch page in Chromium', () => {
         body: 'export function openCheckout(args) { window.__checkout = JSON.stringify(args); }',
       }),
     );
-    const pin: PinView = {
-      pinId: randomUUID(),
-      streamId,
-      productId: randomUUID(),
-      title: 'Mug',
-      imageUrl: null,
-      currency: 'EUR',
-      priceCents: 1500,
-      salePriceCents: null,
-      remaining: 4,
-      saleStock: null,
-      perBuyerLimit: null,
-      endsAt: null,
-      pinnedAt: new Date().toISOString(),
-    };
+    const pin = pinView(streamId, { title: 'Mug', currency: 'EUR', priceCents: 1500, remaining: 4 });
     await page.goto(`${t.baseUrl}/watch/${streamId}`);
     await page.waitForFunction(() => document.querySelector('#viewers')?.textContent === '1 watching');
-    await t.app
-      .get<PubSub>(PUBSUB)
-      .publish(roomChannel(streamId), { event: 'product:pinned', data: { pin } });
+    await publishToRoom(t, streamId, { event: 'product:pinned', data: { pin } });
     await page.locator('#overlay .lc-card button').click();
     const handle = await page.waitForFunction(
       () => (window as unknown as { __checkout?: string }).__checkout,
