@@ -1,6 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { stacked } from '../../common/validation/stacked';
 import { GRANULARITIES } from '../report-range';
+
+/** An optional report currency: three capitals (ISO 4217); `description` says when it is required. */
+const CurrencyQuery = (description: string): PropertyDecorator =>
+  stacked(
+    ApiPropertyOptional({ example: 'USD', description }),
+    IsOptional(),
+    Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' }),
+  );
+
+/** An optional id that narrows a report. */
+const IdQuery = (field: string, description: string): PropertyDecorator =>
+  stacked(
+    ApiPropertyOptional({ description }),
+    IsOptional(),
+    IsUUID('all', { message: `${field} must be a UUID` }),
+  );
 
 export class GmvQueryDto {
   @ApiPropertyOptional({
@@ -26,36 +43,24 @@ export class GmvQueryDto {
   @IsIn(GRANULARITIES, { message: `granularity must be one of ${GRANULARITIES.join(', ')}` })
   granularity?: string;
 
-  @ApiPropertyOptional({ description: 'Only orders placed in this stream' })
-  @IsOptional()
-  @IsUUID('all', { message: 'streamId must be a UUID' })
+  @IdQuery('streamId', 'Only orders placed in this stream')
   streamId?: string;
 
-  @ApiPropertyOptional({
-    description: 'Only this product: its lines (amount, units) and the orders and buyers that bought it',
-  })
-  @IsOptional()
-  @IsUUID('all', { message: 'productId must be a UUID' })
+  @IdQuery(
+    'productId',
+    'Only this product: its lines (amount, units) and the orders and buyers that bought it',
+  )
   productId?: string;
 
-  @ApiPropertyOptional({
-    example: 'USD',
-    description: 'Required when the range has sales in several currencies',
-  })
-  @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' })
+  @CurrencyQuery('Required when the range has sales in several currencies')
   currency?: string;
 
-  @ApiPropertyOptional({ description: 'Admins: whose shop (merchants always see their own)' })
-  @IsOptional()
-  @IsUUID('all', { message: 'merchantId must be a UUID' })
+  @IdQuery('merchantId', 'Admins: whose shop (merchants always see their own)')
   merchantId?: string;
 }
 
 export class StreamReportQueryDto {
-  @ApiPropertyOptional({ example: 'USD', description: 'Required when the stream sold in several currencies' })
-  @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' })
+  @CurrencyQuery('Required when the stream sold in several currencies')
   currency?: string;
 }
 
@@ -133,17 +138,10 @@ export class MerchantSettingsDto {
 }
 
 export class StreamListQueryDto {
-  @ApiPropertyOptional({
-    example: 'USD',
-    description: 'Required when the streams sold in several currencies',
-  })
-  @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' })
+  @CurrencyQuery('Required when the streams sold in several currencies')
   currency?: string;
 
-  @ApiPropertyOptional({ description: 'Admins: whose streams' })
-  @IsOptional()
-  @IsUUID('all', { message: 'merchantId must be a UUID' })
+  @IdQuery('merchantId', 'Admins: whose streams')
   merchantId?: string;
 }
 
