@@ -30,16 +30,24 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class BadRequestError extends DomainError {
-  readonly status = 400;
-  constructor(
-    message: string,
-    readonly code = 'bad_request',
-    details?: Record<string, unknown>,
-  ) {
-    super(message, details);
-  }
+/**
+ * The base of the errors whose thrower may name a more precise code (`sold_out`,
+ * `invalid_rendition`, ...) than the status's own.
+ */
+function withCode(status: number, defaultCode: string) {
+  return class extends DomainError {
+    readonly status = status;
+    constructor(
+      message: string,
+      readonly code = defaultCode,
+      details?: Record<string, unknown>,
+    ) {
+      super(message, details);
+    }
+  };
 }
+
+export class BadRequestError extends withCode(400, 'bad_request') {}
 
 export class ValidationError extends DomainError {
   readonly status = 400;
@@ -70,15 +78,7 @@ export class NotFoundError extends DomainError {
   }
 }
 
-export class NotAcceptableError extends DomainError {
-  readonly status = 406;
-  constructor(
-    message: string,
-    readonly code = 'not_acceptable',
-  ) {
-    super(message);
-  }
-}
+export class NotAcceptableError extends withCode(406, 'not_acceptable') {}
 
 export class UnsupportedMediaTypeError extends DomainError {
   readonly status = 415;
@@ -91,37 +91,11 @@ export class MethodNotAllowedError extends DomainError {
 }
 
 /** 404 with a message of its own (e.g. "Stream X is not live"). */
-export class MissingError extends DomainError {
-  readonly status = 404;
-  constructor(
-    message: string,
-    readonly code = 'not_found',
-  ) {
-    super(message);
-  }
-}
+export class MissingError extends withCode(404, 'not_found') {}
 
-export class ConflictError extends DomainError {
-  readonly status = 409;
-  constructor(
-    message: string,
-    readonly code = 'conflict',
-    details?: Record<string, unknown>,
-  ) {
-    super(message, details);
-  }
-}
+export class ConflictError extends withCode(409, 'conflict') {}
 
-export class UnprocessableError extends DomainError {
-  readonly status = 422;
-  constructor(
-    message: string,
-    readonly code = 'unprocessable',
-    details?: Record<string, unknown>,
-  ) {
-    super(message, details);
-  }
-}
+export class UnprocessableError extends withCode(422, 'unprocessable') {}
 
 export class RateLimitedError extends DomainError {
   readonly status = 429;
@@ -134,13 +108,9 @@ export class RateLimitedError extends DomainError {
   }
 }
 
-export class UnavailableError extends DomainError {
-  readonly status = 503;
-  constructor(
-    message: string,
-    readonly code = 'unavailable',
-  ) {
-    super(message);
+export class UnavailableError extends withCode(503, 'unavailable') {
+  constructor(message: string, code?: string) {
+    super(message, code);
     // A 5xx is a fault: the filter logs it with where it came from.
     Error.captureStackTrace(this, new.target);
   }
