@@ -1,5 +1,5 @@
 import { createTestDatabase, startTestApp, TestApp } from '../support/test-app';
-import { createShop, order, pin, stockOf } from '../support/shop';
+import { createShop, orderFromShop, orderFromStream, pin, stockOf } from '../support/shop';
 import { eventually } from '../support/wait';
 
 const statusOf = async (t: TestApp, id: string) =>
@@ -10,10 +10,7 @@ async function expectHoldToExpire(t: TestApp): Promise<void> {
   const shop = await createShop(t, { stock: 5 });
   const p = await pin(t, shop, { salePriceCents: 100, saleStock: 3 });
   const buyer = await t.user('viewer');
-  const o = await order(t, buyer, {
-    streamId: shop.streamId,
-    items: [{ productId: shop.productId, quantity: 1 }],
-  }).expect(201);
+  const o = await orderFromStream(t, buyer, shop).expect(201);
   expect(await stockOf(t, shop.productId)).toBe(4);
   await eventually(async () => (await statusOf(t, o.body.id)) === 'expired');
   expect(await stockOf(t, shop.productId)).toBe(5);
@@ -59,7 +56,7 @@ describe('order hold expiry', () => {
       // One after another: six batches, whose holds end within a second or two.
       const ids: string[] = [];
       for (const buyer of buyers) {
-        const o = await order(t, buyer, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
+        const o = await orderFromShop(t, buyer, shop).expect(201);
         ids.push(o.body.id as string);
       }
       expect(await stockOf(t, shop.productId)).toBe(4);
@@ -107,9 +104,7 @@ describe('order hold expiry', () => {
     try {
       const shop = await createShop(first, { stock: 5 });
       const buyer = await first.user('viewer');
-      const o = await order(first, buyer, { items: [{ productId: shop.productId, quantity: 2 }] }).expect(
-        201,
-      );
+      const o = await orderFromShop(first, buyer, shop, 2).expect(201);
       await first.close(); // its in-memory expiry job is gone with it
       await new Promise((r) => setTimeout(r, 1200));
       second = await startTestApp({ redis: false, databaseUrl: db.url, env });
@@ -126,7 +121,7 @@ describe('order hold expiry', () => {
     try {
       const shop = await createShop(t, { stock: 5 });
       const buyer = await t.user('viewer');
-      const o = await order(t, buyer, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
+      const o = await orderFromShop(t, buyer, shop).expect(201);
       const pay = await t.http
         .post(`/api/orders/${o.body.id}/pay`)
         .set('Authorization', `Bearer ${buyer.token}`)

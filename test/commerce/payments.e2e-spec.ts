@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { signWebhook } from '../../src/common/crypto/webhook-signature';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createShop, order, Shop, stockOf } from '../support/shop';
+import { createShop, order, orderFromShop, Shop, stockOf } from '../support/shop';
 
 describe('payments', () => {
   let t: TestApp;
@@ -204,7 +204,7 @@ describe('payments', () => {
 
   it('lets only the buyer start a payment', async () => {
     const buyer = await t.user('viewer');
-    const o = await order(t, buyer, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
+    const o = await orderFromShop(t, buyer, shop).expect(201);
     await t.http
       .post(`/api/orders/${o.body.id}/pay`)
       .set('Authorization', `Bearer ${shop.merchant.token}`)

@@ -5,7 +5,7 @@ import type { PubSub } from '../../src/infra/pubsub';
 import { OrdersRepository } from '../../src/orders/orders.repository';
 import { verifyWebhook } from '../../src/common/crypto/webhook-signature';
 import { STREAM_LIFECYCLE_CHANNEL } from '../../src/room/channels';
-import { createShop, order, type Shop } from '../support/shop';
+import { createShop, orderFromStream, type Shop } from '../support/shop';
 import { eventually } from '../support/wait';
 import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
 
@@ -103,10 +103,7 @@ describe.each([
     const list = await t.http.get('/api/merchant/webhooks').set(bearer(shop.merchant)).expect(200);
     expect(JSON.stringify(list.body)).not.toContain(secret);
 
-    const o = await order(t, buyer, {
-      items: [{ productId: shop.productId, quantity: 2 }],
-      streamId: shop.streamId,
-    }).expect(201);
+    const o = await orderFromStream(t, buyer, shop, 2).expect(201);
     const repo = t.app.get(OrdersRepository);
     expect(await repo.move(o.body.id as string, 'pending_payment', 'paid')).toBe(true);
     expect(await repo.release([o.body.id as string], 'paid', 'refunded')).toHaveLength(1);

@@ -90,6 +90,16 @@ export function order(
   return req.send(body);
 }
 
+/** Orders `quantity` of the shop's product from its stream, where its pin and sale apply. */
+export function orderFromStream(t: TestApp, buyer: TestUser, shop: Shop, quantity = 1) {
+  return order(t, buyer, { streamId: shop.streamId, items: [{ productId: shop.productId, quantity }] });
+}
+
+/** Orders `quantity` of the shop's product outside any stream, at its normal price. */
+export function orderFromShop(t: TestApp, buyer: TestUser, shop: Shop, quantity = 1) {
+  return order(t, buyer, { items: [{ productId: shop.productId, quantity }] });
+}
+
 export async function stockOf(t: TestApp, productId: string): Promise<number> {
   const [row] = await t.sql<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productId]);
   return row.stock;
