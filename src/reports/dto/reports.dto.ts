@@ -107,15 +107,13 @@ export class ProductLineDto {
   @ApiProperty() pinnedUnits!: number;
 }
 
-export class StreamReportDto {
+/** A stream's line in the stream list: its figures in one currency. */
+export class StreamRowDto {
   @ApiProperty() streamId!: string;
   @ApiProperty() title!: string;
   @ApiProperty() status!: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) merchantId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) startedAt!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) endedAt!: string | null;
   @ApiProperty() currency!: string;
-  @ApiProperty({ type: [String] }) currencies!: string[];
   @ApiProperty() gmvCents!: number;
   @ApiProperty() paidCents!: number;
   @ApiProperty() netCents!: number;
@@ -127,6 +125,13 @@ export class StreamReportDto {
   @ApiProperty() uniqueViewers!: number;
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'buyers / unique viewers' }) conversion!:
     number | null;
+}
+
+/** One stream's report: its line of the stream list, with its shop, its end, its currencies and its products. */
+export class StreamReportDto extends StreamRowDto {
+  @ApiPropertyOptional({ nullable: true, type: String }) merchantId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) endedAt!: string | null;
+  @ApiProperty({ type: [String] }) currencies!: string[];
   @ApiProperty({ type: [ProductLineDto] }) topProducts!: ProductLineDto[];
 }
 
@@ -143,24 +148,6 @@ export class StreamListQueryDto {
 
   @IdQuery('merchantId', 'Admins: whose streams')
   merchantId?: string;
-}
-
-export class StreamRowDto {
-  @ApiProperty() streamId!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty() status!: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) startedAt!: string | null;
-  @ApiProperty() currency!: string;
-  @ApiProperty() gmvCents!: number;
-  @ApiProperty() paidCents!: number;
-  @ApiProperty() netCents!: number;
-  @ApiProperty() orders!: number;
-  @ApiProperty() units!: number;
-  @ApiProperty() buyers!: number;
-  @ApiProperty() aovCents!: number;
-  @ApiProperty() peakViewers!: number;
-  @ApiProperty() uniqueViewers!: number;
-  @ApiPropertyOptional({ nullable: true, type: Number }) conversion!: number | null;
 }
 
 export class StreamListDto {
