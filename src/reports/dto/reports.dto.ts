@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { stacked } from '../../common/validation/stacked';
 import { GRANULARITIES } from '../report-range';
@@ -90,15 +90,31 @@ export class GmvReportDto {
   @ApiProperty({ type: [GmvBucketDto] }) buckets!: GmvBucketDto[];
 }
 
-export class ProductLineDto {
-  @ApiProperty() productId!: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) title!: string | null;
+/** What was sold, in one currency (minor units): the figures the reports share. */
+class SalesDto {
   @ApiProperty() gmvCents!: number;
   @ApiProperty() paidCents!: number;
   @ApiProperty() netCents!: number;
   @ApiProperty() orders!: number;
   @ApiProperty() units!: number;
   @ApiProperty() buyers!: number;
+}
+
+/** What a stream's audience bought. */
+class AudienceDto {
+  @ApiProperty() aovCents!: number;
+  @ApiProperty() peakViewers!: number;
+  @ApiProperty() uniqueViewers!: number;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'buyers / unique viewers' }) conversion!:
+    number | null;
+}
+
+class ProductRefDto {
+  @ApiProperty() productId!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) title!: string | null;
+}
+
+class PinnedSalesDto {
   @ApiProperty({ description: 'Seconds pinned in this stream' }) pinnedSeconds!: number;
   @ApiProperty() pins!: number;
   @ApiProperty({ description: 'GMV of this product from orders placed while it was pinned' })
@@ -107,25 +123,19 @@ export class ProductLineDto {
   @ApiProperty() pinnedUnits!: number;
 }
 
-/** A stream's line in the stream list: its figures in one currency. */
-export class StreamRowDto {
+/** A product of a stream report: what it sold, and what it sold while pinned. */
+export class ProductLineDto extends IntersectionType(ProductRefDto, SalesDto, PinnedSalesDto) {}
+
+class StreamRefDto {
   @ApiProperty() streamId!: string;
   @ApiProperty() title!: string;
   @ApiProperty() status!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) startedAt!: string | null;
   @ApiProperty() currency!: string;
-  @ApiProperty() gmvCents!: number;
-  @ApiProperty() paidCents!: number;
-  @ApiProperty() netCents!: number;
-  @ApiProperty() orders!: number;
-  @ApiProperty() units!: number;
-  @ApiProperty() buyers!: number;
-  @ApiProperty() aovCents!: number;
-  @ApiProperty() peakViewers!: number;
-  @ApiProperty() uniqueViewers!: number;
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'buyers / unique viewers' }) conversion!:
-    number | null;
 }
+
+/** A stream's line in the stream list: its figures in one currency. */
+export class StreamRowDto extends IntersectionType(StreamRefDto, SalesDto, AudienceDto) {}
 
 /** One stream's report: its line of the stream list, with its shop, its end, its currencies and its products. */
 export class StreamReportDto extends StreamRowDto {
