@@ -1,8 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/browser';
 import { createProduct, linkStreamer, pin } from '../support/shop';
 import { createStream } from '../support/streams';
-import { playOverHls, startHlsApp, type HlsFixture } from './hls-support';
+import { playOverHls, useHlsInChromium } from './hls-support';
 
 /**
  * Pins are timed to the video: an HLS viewer, seconds behind live, sees the
@@ -10,20 +8,10 @@ import { playOverHls, startHlsApp, type HlsFixture } from './hls-support';
  * EXT-X-PROGRAM-DATE-TIME), never before.
  */
 describe('HLS-timed product pins in Chromium', () => {
-  let f: HlsFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    f = await startHlsApp({ redis: false });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await f?.endAll();
-    await f?.close();
-  });
+  const hls = useHlsInChromium();
 
   it('shows the overlay only once the video reaches the pin time', async () => {
+    const { f, browser } = hls;
     const { t, streamer } = f;
     const merchant = await t.user('merchant');
     await linkStreamer(t, merchant, streamer);

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { publishOverWhip, type Peers, type Publishable } from '../support/ingest';
 import { createStream, endStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestAppOptions, type TestUser } from '../support/test-app';
@@ -115,6 +116,29 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
     },
   };
   return f;
+}
+
+/** For one describe block: an HLS app (in process, no Redis) and Chromium to watch it in. */
+export function useHlsInChromium(): { readonly f: HlsFixture; readonly browser: Browser } {
+  let f: HlsFixture;
+  let browser: Browser;
+  beforeAll(async () => {
+    f = await startHlsApp({ redis: false });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await f?.endAll();
+    await f?.close();
+  });
+  return {
+    get f() {
+      return f;
+    },
+    get browser() {
+      return browser;
+    },
+  };
 }
 
 /** Opens the watch page in HLS mode and waits until its video has played 3 s. */

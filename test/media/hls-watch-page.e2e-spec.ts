@@ -1,22 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/browser';
-import { ffmpegPids, playOverHls, startHlsApp, type HlsFixture } from './hls-support';
+import { ffmpegPids, playOverHls, useHlsInChromium } from './hls-support';
 
 /** The watch page plays the LL-HLS output with hls.js in real Chromium. */
 describe('watch page playing LL-HLS in Chromium', () => {
-  let f: HlsFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    f = await startHlsApp({ redis: false });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await f?.close();
-  });
+  const hls = useHlsInChromium();
 
   it('plays /watch/<id>?mode=hls: currentTime advances and the wall clock maps to the capture time', async () => {
+    const { f, browser } = hls;
     const { stream } = await f.liveStream();
     const page = await browser.newPage();
     try {
@@ -41,6 +30,7 @@ describe('watch page playing LL-HLS in Chromium', () => {
   });
 
   it('keeps playing without a page reload when ffmpeg is killed mid-stream: currentTime advances again within 10 s', async () => {
+    const { f, browser } = hls;
     const { stream } = await f.liveStream();
     const page = await browser.newPage();
     try {
