@@ -1,7 +1,16 @@
 import { PIN_READER, type PinReader } from '../../src/room/pin-reader';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
 import { listenToRoom } from '../support/room';
-import { createShop, newKey, order, orderFromShop, orderFromStream, pin, stockOf } from '../support/shop';
+import {
+  createShop,
+  newKey,
+  order,
+  orderFromShop,
+  orderFromStream,
+  pin,
+  saleRemainingOf,
+  stockOf,
+} from '../support/shop';
 import { eventually } from '../support/wait';
 
 describe('flash sale', () => {
@@ -11,9 +20,7 @@ describe('flash sale', () => {
   });
   afterAll(() => t.close());
 
-  const saleRemaining = async (pinId: string) =>
-    (await t.sql<{ sale_remaining: number }>('SELECT sale_remaining FROM pins WHERE id = $1', [pinId]))[0]
-      .sale_remaining;
+  const saleRemaining = (pinId: string) => saleRemainingOf(t, pinId);
 
   it('sells 50 sale units to exactly 50 of 200 concurrent buyers, never below zero', async () => {
     const shop = await createShop(t, { stock: 1000, priceCents: 99900, title: 'Hot Phone' });

@@ -104,3 +104,16 @@ export async function stockOf(t: TestApp, productId: string): Promise<number> {
   const [row] = await t.sql<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productId]);
   return row.stock;
 }
+
+/** Units left in the sale stock of a pin (one with a sale stock). */
+export async function saleRemainingOf(t: TestApp, pinId: string): Promise<number> {
+  const [row] = await t.sql<{ sale_remaining: number }>('SELECT sale_remaining FROM pins WHERE id = $1', [
+    pinId,
+  ]);
+  return row.sale_remaining;
+}
+
+export async function orderStatusOf(t: TestApp, orderId: string): Promise<string> {
+  const [row] = await t.sql<{ status: string }>('SELECT status FROM orders WHERE id = $1', [orderId]);
+  return row.status;
+}

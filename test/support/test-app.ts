@@ -124,6 +124,16 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   return t;
 }
 
+/** Runs `test` against an app of its own, closed after it whatever happens. */
+export async function withTestApp<T>(opts: TestAppOptions, test: (t: TestApp) => Promise<T>): Promise<T> {
+  const t = await startTestApp(opts);
+  try {
+    return await test(t);
+  } finally {
+    await t.close();
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
