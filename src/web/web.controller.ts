@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply as Response } from 'fastify';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import type {} from '@fastify/static'; // reply.sendFile
 import { Public } from '../common/auth/decorators';
 
@@ -15,65 +15,36 @@ export const CLIENT_DIR = ((): string => {
   throw new Error('client-demo/ not found above ' + __dirname);
 })();
 
-/** The browser pages (client-demo/) under friendly paths; assets are served statically. */
+/**
+ * The browser pages (client-demo/) under friendly paths; assets are served statically. Every
+ * page is public: a page asks for sign-in where it needs it, and every API call it makes is
+ * guarded.
+ */
+const PAGES: Readonly<Record<string, string>> = {
+  '/': 'index.html',
+  '/login': 'login.html',
+  '/watch/:id': 'watch.html',
+  // Shop management: products, linked streamers, orders.
+  '/merchant': 'merchant.html',
+  // Sales reports dashboard: charts, per-stream table, CSV.
+  '/merchant/reports': 'reports.html',
+  // My orders.
+  '/orders': 'orders.html',
+  // The simulated payment provider's hosted checkout (?session=…).
+  '/checkout': 'checkout.html',
+  // The streamer's studio: go live from the camera.
+  '/studio': 'studio.html',
+};
+
 @ApiExcludeController()
 @Controller()
 export class WebController {
-  private page(res: Response, file: string): void {
+  /** One route per page (Nest registers each path of the list), answered with its file. */
+  @Public()
+  @Get(Object.keys(PAGES))
+  page(@Req() req: Request, @Res() res: Response): void {
+    const file = PAGES[req.routeOptions.url ?? ''];
     // sendFile comes from @fastify/static (registered on CLIENT_DIR in app.factory.ts).
     void res.header('Cache-Control', 'no-cache').sendFile(file, { cacheControl: false });
-  }
-
-  @Public()
-  @Get()
-  index(@Res() res: Response): void {
-    this.page(res, 'index.html');
-  }
-
-  @Public()
-  @Get('login')
-  login(@Res() res: Response): void {
-    this.page(res, 'login.html');
-  }
-
-  @Public()
-  @Get('watch/:id')
-  watch(@Res() res: Response): void {
-    this.page(res, 'watch.html');
-  }
-
-  /** Shop management: products, linked streamers, orders (merchant API calls are guarded). */
-  @Public()
-  @Get('merchant')
-  merchant(@Res() res: Response): void {
-    this.page(res, 'merchant.html');
-  }
-
-  /** Sales reports dashboard: charts, per-stream table, CSV (the report API calls are guarded). */
-  @Public()
-  @Get('merchant/reports')
-  merchantReports(@Res() res: Response): void {
-    this.page(res, 'reports.html');
-  }
-
-  /** My orders (the buyer's API calls are guarded). */
-  @Public()
-  @Get('orders')
-  orders(@Res() res: Response): void {
-    this.page(res, 'orders.html');
-  }
-
-  /** The simulated payment provider's hosted checkout (?session=…). */
-  @Public()
-  @Get('checkout')
-  checkout(@Res() res: Response): void {
-    this.page(res, 'checkout.html');
-  }
-
-  /** The page itself is public; it asks for sign-in and every API call it makes is guarded. */
-  @Public()
-  @Get('studio')
-  studio(@Res() res: Response): void {
-    this.page(res, 'studio.html');
   }
 }
