@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser';
+import { createStream } from '../test/support/streams';
 import { TIME_PATTERN } from './time-pattern';
 import { startTestApp, type TestApp } from '../test/support/test-app';
 
@@ -171,12 +172,7 @@ async function scenario(
   const pages: Page[] = [];
   try {
     const streamer = await t.user('streamer');
-    const { id, streamKey } = (
-      await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'bench' })
-    ).body as { id: string; streamKey: string };
+    const { id, streamKey } = await createStream(t, streamer, { title: 'bench' });
     const pub = await browser.newPage({ baseURL: t.baseUrl });
     pages.push(pub);
     await pub.goto('/');

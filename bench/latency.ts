@@ -14,6 +14,7 @@
 import * as os from 'node:os';
 import type { Page } from 'playwright-core';
 import { launchChromium, signedInPage } from '../test/support/browser';
+import { createStream } from '../test/support/streams';
 import { TIME_PATTERN } from './time-pattern';
 import { startTestApp } from '../test/support/test-app';
 
@@ -92,11 +93,7 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     const streamer = await t.user('streamer');
-    const created = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'latency' });
-    const { id, streamKey } = created.body as { id: string; streamKey: string };
+    const { id, streamKey } = await createStream(t, streamer, { title: 'latency' });
 
     const pub = await signedInPage(browser, t, streamer);
     await pub.goto('/');
