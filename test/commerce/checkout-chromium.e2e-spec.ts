@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signIn } from '../support/browser';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { createShop, pin, type Shop, stockOf } from '../support/shop';
+import { createShop, orderFromStream, pin, type Shop, stockOf } from '../support/shop';
 
 /**
  * The Buy flow the overlay opens (client-demo/js/checkout.js) in real
@@ -65,12 +65,7 @@ describe('checkout in Chromium', () => {
   it('shows the refusal when the sale is sold out, naming the product', async () => {
     const view = await pin(t, shop, { salePriceCents: 1500, saleStock: 1 });
     const other = await t.user('viewer');
-    await t.http
-      .post('/api/orders')
-      .set('Authorization', `Bearer ${other.token}`)
-      .set('Idempotency-Key', 'first-come')
-      .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] })
-      .expect(201);
+    await orderFromStream(t, other, shop).expect(201);
     await open(view);
     await page.click('text=Place order');
     await page.waitForSelector('.co-msg:text("Flash sale sold out")');
