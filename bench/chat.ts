@@ -26,9 +26,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Redis from 'ioredis';
-import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
+import { createDatabase, deleteRedisPrefix } from '../test/support/services';
 
 interface Args {
   viewers: number;
@@ -163,12 +162,7 @@ async function main(): Promise<void> {
     process.env.BENCH_DATABASE_URL ??
     process.env.TEST_DATABASE_URL ??
     'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = `lc_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const db = await createDatabase(adminUrl, 'lc_bench');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-bench-'));
   const children: ChildProcess[] = [];
   const senders: Socket[] = [];
@@ -179,20 +173,10 @@ async function main(): Promise<void> {
     for (const s of senders) s.disconnect();
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await sleep(200);
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await db.drop().catch(() => undefined);
     fs.rmSync(dataDir, { recursive: true, force: true });
-    if (args.redis) {
-      // Leave nothing behind: presence sets, counters and queues under this run's prefix.
-      const r = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length) await r.del(...keys);
-      } while (cursor !== '0');
-      r.disconnect();
-    }
+    // Leave nothing behind: presence sets, counters and queues under this run's prefix.
+    if (args.redis) await deleteRedisPrefix(redisPrefix, redisUrl);
   };
 
   try {
@@ -216,7 +200,7 @@ async function main(): Promise<void> {
           ...process.env,
           NODE_ENV: 'development',
           LOG_LEVEL: 'warn',
-          DATABASE_URL: dbUrl.toString(),
+          DATABASE_URL: db.url,
           DATA_DIR: dataDir,
           JWT_SECRET: jwtSecret,
           SCRYPT_COST: '1024',

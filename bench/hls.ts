@@ -19,37 +19,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser';
+import { createStream } from '../test/support/streams';
+import { TIME_PATTERN } from './time-pattern';
 import { startTestApp, type TestApp } from '../test/support/test-app';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 1280);
 const HEIGHT = Number(process.env.BENCH_HEIGHT ?? 720);
-const BITS = 44;
 const PRESET = process.env.HLS_X264_PRESET ?? 'veryfast';
 /** USER_HZ: /proc stat times are in ticks of 1/100 s on Linux. */
 const CLK = 100;
 
 const PATTERN_LIB = `
-window.drawTime = (ctx, w, h) => {
-  const t = Date.now();
-  ctx.fillStyle = '#808080'; ctx.fillRect(0, 0, w, h);
-  const cols = 11, rows = 4, bw = Math.floor(w / cols), bh = Math.floor(h / rows);
-  for (let i = 0; i < ${BITS}; i++) {
-    const bit = Math.floor(t / 2 ** i) % 2;
-    ctx.fillStyle = bit ? '#ffffff' : '#000000';
-    ctx.fillRect((i % cols) * bw, Math.floor(i / cols) * bh, bw, bh);
-  }
-};
-window.readTime = (ctx, w, h) => {
-  const cols = 11, rows = 4, bw = Math.floor(w / cols), bh = Math.floor(h / rows);
-  const img = ctx.getImageData(0, 0, w, h).data;
-  let t = 0;
-  for (let i = 0; i < ${BITS}; i++) {
-    const x = (i % cols) * bw + (bw >> 1), y = Math.floor(i / cols) * bh + (bh >> 1);
-    if (img[(y * w + x) * 4] > 128) t += 2 ** i;
-  }
-  return t;
-};
+${TIME_PATTERN}
 window.publish = async (url, key, codec, w, h) => {
   const c = document.createElement('canvas'); c.width = w; c.height = h;
   const ctx = c.getContext('2d');
@@ -190,12 +172,7 @@ async function scenario(
   const pages: Page[] = [];
   try {
     const streamer = await t.user('streamer');
-    const { id, streamKey } = (
-      await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'bench' })
-    ).body as { id: string; streamKey: string };
+    const { id, streamKey } = await createStream(t, streamer, { title: 'bench' });
     const pub = await browser.newPage({ baseURL: t.baseUrl });
     pages.push(pub);
     await pub.goto('/');

@@ -14,34 +14,15 @@
 import * as os from 'node:os';
 import type { Page } from 'playwright-core';
 import { launchChromium, signedInPage } from '../test/support/browser';
+import { createStream } from '../test/support/streams';
+import { TIME_PATTERN } from './time-pattern';
 import { startTestApp } from '../test/support/test-app';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const BITS = 44;
 
 /** Runs in the page: draws the time pattern on a canvas, returns its stream. */
 const PATTERN_LIB = `
-window.drawTime = (ctx, w, h) => {
-  const t = Date.now();
-  ctx.fillStyle = '#808080'; ctx.fillRect(0, 0, w, h);
-  const cols = 11, rows = 4, bw = Math.floor(w / cols), bh = Math.floor(h / rows);
-  for (let i = 0; i < ${BITS}; i++) {
-    const bit = Math.floor(t / 2 ** i) % 2;
-    ctx.fillStyle = bit ? '#ffffff' : '#000000';
-    ctx.fillRect((i % cols) * bw, Math.floor(i / cols) * bh, bw, bh);
-  }
-};
-window.readTime = (ctx, w, h) => {
-  const cols = 11, rows = 4, bw = Math.floor(w / cols), bh = Math.floor(h / rows);
-  const img = ctx.getImageData(0, 0, w, h).data;
-  let t = 0;
-  for (let i = 0; i < ${BITS}; i++) {
-    const x = (i % cols) * bw + (bw >> 1), y = Math.floor(i / cols) * bh + (bh >> 1);
-    const v = img[(y * w + x) * 4];
-    if (v > 128) t += 2 ** i;
-  }
-  return t;
-};
+${TIME_PATTERN}
 window.startPattern = () => {
   const c = document.createElement('canvas'); c.width = 640; c.height = 360;
   const ctx = c.getContext('2d');
@@ -112,11 +93,7 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     const streamer = await t.user('streamer');
-    const created = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'latency' });
-    const { id, streamKey } = created.body as { id: string; streamKey: string };
+    const { id, streamKey } = await createStream(t, streamer, { title: 'latency' });
 
     const pub = await signedInPage(browser, t, streamer);
     await pub.goto('/');

@@ -52,6 +52,7 @@ import type { AuthUser } from '../src/common/auth/roles';
 import { DomainError } from '../src/common/errors/domain-errors';
 import { OrderMetrics } from '../src/orders/order-metrics';
 import { OrdersService } from '../src/orders/orders.service';
+import { createDatabase } from '../test/support/services';
 import { countAnswer, emptyResult, type LoadJob, type LoadResult } from './loadgen';
 
 const env = process.env;
@@ -283,14 +284,8 @@ function printTopFunctions(profile: { nodes: ProfileNode[] }): void {
 }
 
 async function runOnce(): Promise<RunSummary> {
-  const dbName = `lc_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new Client({ connectionString: BASE_DB });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(BASE_DB);
-  dbUrl.pathname = `/${dbName}`;
-  const databaseUrl = dbUrl.toString();
+  const db = await createDatabase(BASE_DB, 'lc_bench');
+  const databaseUrl = db.url;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-bench-'));
   const prefix = `lcb${randomBytes(4).toString('hex')}`;
 
@@ -563,10 +558,7 @@ async function runOnce(): Promise<RunSummary> {
   } finally {
     await pg.end();
     await app.close();
-    const c = new Client({ connectionString: BASE_DB });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
+    await db.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -26,7 +26,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Sfu } from '../media';
-import { createPublisher, createViewer, waitFor, type Publisher, type Viewer } from '../test/support/webrtc';
+import { eventually } from '../test/support/wait';
+import { createPublisher, createViewer, type Publisher, type Viewer } from '../test/support/webrtc';
 
 const STEPS = (process.env.BENCH_VIEWERS ?? '0,1,2,3,4,6,8').split(',').map(Number);
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 3);
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   try {
     const { answer } = await sfu.publish(streamId, await publisher.offer());
     await publisher.answer(answer);
-    await waitFor(() => publisher.pc.connectionState === 'connected', 15_000, 'publisher connected');
+    await eventually(() => publisher.pc.connectionState === 'connected', 15_000, 'publisher connected');
     const room = sfu.room(streamId)!;
     const pid = sfu.workerPidOf(streamId)!;
     const video = room.producers.find((p) => p.kind === 'video')!;
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
         sessions.push(sessionId);
         await v.answer(a);
       }
-      await waitFor(() => viewers.every((v) => v.frames() > 0), 30_000, `${n} viewers decoding`);
+      await eventually(() => viewers.every((v) => v.frames() > 0), 30_000, `${n} viewers decoding`);
       await sleep(2000);
       const worker: number[] = [];
       const self: number[] = [];

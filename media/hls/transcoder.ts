@@ -9,7 +9,7 @@ import {
   type PlannedRendition,
   type RenditionSpec,
 } from './ladder';
-import { LlHlsPlaylist, renderMaster, type PlaylistState } from './playlist';
+import { LlHlsPlaylist, renderMaster, type PlaylistState, type Segment } from './playlist';
 import { startsWithSyncSample } from './fmp4';
 import { allocateRtpPair, waitUdpBound } from './probe';
 import { VideoRtpTap } from './rtp-tap';
@@ -107,15 +107,7 @@ export async function finalizeHls(storage: HlsStorage, streamId: string): Promis
   for (const name of names) {
     const pl = LlHlsPlaylist.restore(state.playlists[name]);
     if (pl.ended) continue;
-    const closed = pl.end();
-    if (closed)
-      await writeSegment(
-        storage,
-        streamId,
-        name,
-        closed.uri,
-        closed.parts.map((p) => p.uri),
-      );
+    await writeSegment(storage, streamId, name, pl.end());
     state.playlists[name] = pl.toJSON();
     await storage.write(`${streamId}/${name}/index.m3u8`, pl.render());
   }
@@ -123,20 +115,24 @@ export async function finalizeHls(storage: HlsStorage, streamId: string): Promis
   return names.length > 0;
 }
 
+/**
+ * Writes the segment a playlist just closed, if any: the concatenation of its parts, read from
+ * `cache` or else from storage.
+ */
 async function writeSegment(
   storage: HlsStorage,
   streamId: string,
   rendition: string,
-  uri: string,
-  partUris: string[],
+  closed: Segment | undefined,
   cache?: Map<string, Buffer>,
 ): Promise<void> {
+  if (!closed) return;
   const bufs: Buffer[] = [];
-  for (const u of partUris) {
-    const b = cache?.get(u) ?? (await storage.read(`${streamId}/${rendition}/${u}`));
+  for (const { uri } of closed.parts) {
+    const b = cache?.get(uri) ?? (await storage.read(`${streamId}/${rendition}/${uri}`));
     if (b) bufs.push(b);
   }
-  await storage.write(`${streamId}/${rendition}/${uri}`, Buffer.concat(bufs));
+  await storage.write(`${streamId}/${rendition}/${closed.uri}`, Buffer.concat(bufs));
 }
 
 /** ffmpeg's own playlist: the finished fragment files in order, with their durations. */
@@ -248,15 +244,7 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
       const pl = prior
         ? LlHlsPlaylist.restore(prior)
         : LlHlsPlaylist.create({ partTarget: partSeconds, partsPerSegment: o.partsPerSegment });
-      const closed = pl.startRun(`r${run}/init.mp4`);
-      if (closed)
-        await writeSegment(
-          o.storage,
-          id,
-          r.name,
-          closed.uri,
-          closed.parts.map((p) => p.uri),
-        );
+      await writeSegment(o.storage, id, r.name, pl.startRun(`r${run}/init.mp4`));
       playlists.set(r.name, pl);
       await fs.mkdir(path.join(runDir, r.name), { recursive: true });
     }
@@ -349,14 +337,7 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
           `r${run}/p${p.n + 1}.m4s`,
         );
         if (closed) {
-          await writeSegment(
-            o.storage,
-            id,
-            r.name,
-            closed.uri,
-            closed.parts.map((x) => x.uri),
-            cache,
-          );
+          await writeSegment(o.storage, id, r.name, closed, cache);
           for (const x of closed.parts) cache.delete(x.uri);
         }
         seen.set(r.name, p.n);
@@ -424,16 +405,7 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
     await poll();
     if (outcome === 'ended') {
       for (const [name, pl] of playlists) {
-        const closed = pl.end();
-        if (closed)
-          await writeSegment(
-            o.storage,
-            id,
-            name,
-            closed.uri,
-            closed.parts.map((x) => x.uri),
-            partCache.get(name),
-          );
+        await writeSegment(o.storage, id, name, pl.end(), partCache.get(name));
         await o.storage.write(`${id}/${name}/index.m3u8`, pl.render());
         state.playlists[name] = pl.toJSON();
       }

@@ -1,58 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as sdpTransform from 'sdp-transform';
-import { createAnswer, type AnswerTransport } from './answer';
+import { createAnswer } from './answer';
 import { DEFAULT_MEDIA_CODECS, routerCapabilitiesFromCodecs } from './codecs';
 import { SdpError } from './errors';
+import { fixture, transport } from './fixtures';
 import { parseOffer } from './parse';
 import { acceptedFromProducers, offerToProducerParameters } from './producer';
 
-/** A fixture offer, CRLF-delimited whatever a checkout did to line ends. */
-const fixture = (name: string): string =>
-  readFileSync(join(__dirname, 'fixtures', name), 'utf8').replace(/\r?\n/g, '\r\n');
 const router = routerCapabilitiesFromCodecs(DEFAULT_MEDIA_CODECS);
-
-/** Shaped like a mediasoup 3.27 WebRtcTransport listening on UDP and TCP. */
-const transport: AnswerTransport = {
-  iceParameters: {
-    usernameFragment: 'qv1l3kz8c6u2wb0x',
-    password: 'p4d0n5d2g9f7e1c3b8a6m0k2j4h6g8f0',
-    iceLite: true,
-  },
-  iceCandidates: [
-    {
-      foundation: 'udpcandidate',
-      priority: 1076302079,
-      address: '127.0.0.1',
-      ip: '127.0.0.1',
-      protocol: 'udp',
-      port: 40001,
-      type: 'host',
-    },
-    {
-      foundation: 'tcpcandidate',
-      priority: 1076276479,
-      address: '127.0.0.1',
-      ip: '127.0.0.1',
-      protocol: 'tcp',
-      port: 40002,
-      type: 'host',
-      tcpType: 'passive',
-    },
-  ],
-  dtlsParameters: {
-    role: 'auto',
-    fingerprints: [
-      { algorithm: 'sha-1', value: 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD' },
-      {
-        algorithm: 'sha-256',
-        value:
-          '0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9',
-      },
-      { algorithm: 'sha-512', value: Array.from({ length: 64 }, () => 'AB').join(':') },
-    ],
-  },
-};
 
 function whipAnswer(
   name: string,

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as sdpTransform from 'sdp-transform';
-import { createAnswer, type AnswerTransport } from './answer';
+import { createAnswer } from './answer';
 import { DEFAULT_MEDIA_CODECS, routerCapabilitiesFromCodecs } from './codecs';
 import {
   assignProducersToViewerMedia,
@@ -10,42 +8,11 @@ import {
   offerToRtpCapabilities,
 } from './consumer';
 import { SdpError } from './errors';
+import { chromiumViewerWithRouterPlayoutDelay, fixture, transport } from './fixtures';
 import type { RtpParameters } from './mediasoup-types';
 import { parseOffer } from './parse';
 
-/** A fixture offer, CRLF-delimited whatever a checkout did to line ends. */
-const fixture = (name: string): string =>
-  readFileSync(join(__dirname, 'fixtures', name), 'utf8').replace(/\r?\n/g, '\r\n');
 const router = routerCapabilitiesFromCodecs(DEFAULT_MEDIA_CODECS);
-
-const transport: AnswerTransport = {
-  iceParameters: {
-    usernameFragment: 'whepufrag0000000',
-    password: 'whep-password-0000000000000000',
-    iceLite: true,
-  },
-  iceCandidates: [
-    {
-      foundation: 'udpcandidate',
-      priority: 1076302079,
-      address: '127.0.0.1',
-      ip: '127.0.0.1',
-      protocol: 'udp',
-      port: 40001,
-      type: 'host',
-    },
-  ],
-  dtlsParameters: {
-    role: 'auto',
-    fingerprints: [
-      {
-        algorithm: 'sha-256',
-        value:
-          '0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9',
-      },
-    ],
-  },
-};
 
 /**
  * What mediasoup 3.27's getConsumerRtpParameters() returns for an OBS H.264
@@ -160,17 +127,7 @@ describe('WHEP viewers', () => {
 
     it("keeps an extension one m-line offered out of the other m-line's capabilities", () => {
       // Video numbers playout-delay like the router (11, after moving rrid away); audio does not offer it.
-      const offer = parseOffer(
-        fixture('chromium-viewer.sdp')
-          .replace(
-            'a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
-            'a=extmap:12 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
-          )
-          .replace(
-            'a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
-            'a=extmap:11 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
-          ),
-      );
+      const offer = parseOffer(chromiumViewerWithRouterPlayoutDelay());
       const playoutDelay = {
         kind: 'video',
         uri: 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',

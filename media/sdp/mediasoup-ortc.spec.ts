@@ -12,6 +12,7 @@ import { createAnswer } from './answer';
 import { DEFAULT_MEDIA_CODECS, routerCapabilitiesFromCodecs } from './codecs';
 import { consumerToAnswerMedia, mediaCodecsForViewer, offerToRtpCapabilities } from './consumer';
 import { SdpError } from './errors';
+import { chromiumViewerWithRouterPlayoutDelay, fixture } from './fixtures';
 import type { MediaKind, RouterRtpCodecCapability, RtpCapabilities, RtpParameters } from './mediasoup-types';
 import { parseOffer, type ParsedOffer } from './parse';
 import { offerToProducerParameters } from './producer';
@@ -69,9 +70,6 @@ function loadWorkerSource(): { dictionaries: string; producer: string } | undefi
 }
 const workerSource = loadWorkerSource();
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-/** A fixture offer, CRLF-delimited whatever a checkout did to line ends. */
-const fixture = (name: string): string =>
-  readFileSync(join(__dirname, 'fixtures', name), 'utf8').replace(/\r?\n/g, '\r\n');
 const transport = {
   iceParameters: { usernameFragment: 'u'.repeat(16), password: 'p'.repeat(32), iceLite: true },
   iceCandidates: [
@@ -213,17 +211,7 @@ function consume(
     const routerCaps = router();
     // A viewer whose video m-line numbers playout-delay like the router (11); its audio m-line
     // does not offer playout-delay. The router has playout-delay for both kinds at 11.
-    const viewer = parseOffer(
-      fixture('chromium-viewer.sdp')
-        .replace(
-          'a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
-          'a=extmap:12 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
-        )
-        .replace(
-          'a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
-          'a=extmap:11 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
-        ),
-    );
+    const viewer = parseOffer(chromiumViewerWithRouterPlayoutDelay());
     const [audio, video] = produce(o, parseOffer(fixture('wrtc-publisher.sdp')), routerCaps);
     const playoutDelay = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
 
@@ -238,20 +226,16 @@ function consume(
 
     // Per m-line, each consumer gets what its own m-line offered, with the viewer's ids
     // (scripts/mediasoup/patches/node: mediasoup as released keeps only ids equal to the router's).
-    const audioParams = consume(
-      o,
-      audio.consumable,
-      offerToRtpCapabilities(viewer, { mid: '0', routerRtpCapabilities: routerCaps }),
-      'audio',
-      '0',
-    ) as RtpParameters;
-    const videoParams = consume(
-      o,
-      video.consumable,
-      offerToRtpCapabilities(viewer, { mid: '1', routerRtpCapabilities: routerCaps }),
-      'video',
-      '1',
-    ) as RtpParameters;
+    const ownMline = (consumable: RtpParameters, kind: MediaKind, mid: string) =>
+      consume(
+        o,
+        consumable,
+        offerToRtpCapabilities(viewer, { mid, routerRtpCapabilities: routerCaps }),
+        kind,
+        mid,
+      ) as RtpParameters;
+    const audioParams = ownMline(audio.consumable, 'audio', '0');
+    const videoParams = ownMline(video.consumable, 'video', '1');
     const short = (p: RtpParameters) => p.headerExtensions?.map((e) => [e.id, e.uri.replace(/^.*[/:]/, '')]);
     expect(short(audioParams)).toEqual([
       [4, 'mid'],

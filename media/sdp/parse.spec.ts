@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SdpError, sdpErrorHttpStatus, type SdpErrorCode } from './errors';
+import { errorOf, fixture } from './fixtures';
 import { offerToDtlsParameters, parseOffer } from './parse';
-
-/** A fixture offer, CRLF-delimited whatever a checkout did to line ends. */
-const fixture = (name: string): string =>
-  readFileSync(join(__dirname, 'fixtures', name), 'utf8').replace(/\r?\n/g, '\r\n');
 
 function codeOf(fn: () => unknown): SdpErrorCode | undefined {
   try {
@@ -15,16 +10,6 @@ function codeOf(fn: () => unknown): SdpErrorCode | undefined {
     throw e;
   }
   return undefined;
-}
-
-function errorOf(fn: () => unknown): SdpError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SdpError) return e;
-    throw e;
-  }
-  throw new Error('expected an SdpError');
 }
 
 /** Removes every line starting with one of the prefixes (test input surgery only). */

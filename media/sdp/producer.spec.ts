@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_MEDIA_CODECS, routerCapabilitiesFromCodecs } from './codecs';
-import { SdpError, sdpErrorHttpStatus } from './errors';
+import { sdpErrorHttpStatus } from './errors';
+import { errorOf, fixture } from './fixtures';
 import { parseOffer, type OfferedMedia } from './parse';
 import { acceptedFromProducers, offerToProducerParameters, type ProducerSpec } from './producer';
 
-/** A fixture offer, CRLF-delimited whatever a checkout did to line ends. */
-const fixture = (name: string): string =>
-  readFileSync(join(__dirname, 'fixtures', name), 'utf8').replace(/\r?\n/g, '\r\n');
 /** What router.rtpCapabilities is with DEFAULT_MEDIA_CODECS (codecs.spec.ts proves it equals mediasoup's). */
 const router = routerCapabilitiesFromCodecs(DEFAULT_MEDIA_CODECS);
 
@@ -39,16 +35,6 @@ function videoOffer(
     ...extra,
     '',
   ].join('\r\n');
-}
-
-function errorOf(fn: () => unknown): SdpError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SdpError) return e;
-    throw e;
-  }
-  throw new Error('expected an SdpError');
 }
 
 const byKind = (specs: ProducerSpec[], kind: 'audio' | 'video'): ProducerSpec => {

@@ -1,11 +1,9 @@
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthGuard } from '../common/auth/auth.guard';
 import { PasswordHasher } from '../common/auth/password-hasher';
+import { storedSecret } from '../common/crypto/stored-secret';
 import { JWT_SECRET, TokenService } from '../common/auth/token.service';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
@@ -19,16 +17,7 @@ import { UsersRepository } from './users.repository';
  * data folder, so sessions survive restarts of the embedded default.
  */
 function resolveJwtSecret(config: AppConfig): string {
-  if (config.auth.jwtSecret) return config.auth.jwtSecret;
-  const file = path.join(config.dataDir, 'jwt-secret');
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    const secret = crypto.randomBytes(48).toString('base64url');
-    fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
-  }
+  return config.auth.jwtSecret || storedSecret(config.dataDir, 'jwt-secret', 48);
 }
 
 @Global()

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, EnvReader } from './env';
-import { LOG_LEVELS, OPTIONS as O, X264_PRESETS } from './options';
+import { LOG_LEVELS, OPTIONS as O, X264_PRESETS, type StringOption } from './options';
 
 export { LOG_LEVELS } from './options';
 
@@ -224,22 +224,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const cors = r.string(O.CORS_ORIGINS);
   const redisUrl = r.url(O.REDIS_URL);
   const dataDir = r.string(O.DATA_DIR);
-  const jwtSecret = r.string(O.JWT_SECRET);
-  if (jwtSecret !== undefined) {
-    r.check(jwtSecret.length >= 32, 'JWT_SECRET must be at least 32 characters');
-  }
-  r.check(
-    nodeEnv !== 'production' || jwtSecret !== undefined,
-    'JWT_SECRET is required when NODE_ENV=production',
-  );
-  const webhookSecret = r.string(O.PAYMENT_WEBHOOK_SECRET);
-  if (webhookSecret !== undefined) {
-    r.check(webhookSecret.length >= 32, 'PAYMENT_WEBHOOK_SECRET must be at least 32 characters');
-  }
-  r.check(
-    nodeEnv !== 'production' || webhookSecret !== undefined,
-    'PAYMENT_WEBHOOK_SECRET is required when NODE_ENV=production',
-  );
+  /** A secret: 32 characters or more when set, and required in production. */
+  const secret = (option: StringOption): string | undefined => {
+    const value = r.string(option);
+    if (value !== undefined) {
+      r.check(value.length >= 32, `${option.name} must be at least 32 characters`);
+    }
+    r.check(
+      nodeEnv !== 'production' || value !== undefined,
+      `${option.name} is required when NODE_ENV=production`,
+    );
+    return value;
+  };
+  const jwtSecret = secret(O.JWT_SECRET);
+  const webhookSecret = secret(O.PAYMENT_WEBHOOK_SECRET);
   const rtcMinPort = r.int(O.MEDIASOUP_RTC_MIN_PORT);
   const rtcMaxPort = r.int(O.MEDIASOUP_RTC_MAX_PORT);
   r.check(rtcMinPort <= rtcMaxPort, 'MEDIASOUP_RTC_MIN_PORT must not exceed MEDIASOUP_RTC_MAX_PORT');

@@ -18,6 +18,14 @@ const POLL_MS = 50;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A 400 naming the parameter unless `value` matches `pattern`. */
+function mustMatch(value: string, pattern: RegExp, message: string, code: string): void {
+  if (!pattern.test(value)) throw new BadRequestError(message, code);
+}
+
+const mustBeRendition = (rendition: string) =>
+  mustMatch(rendition, RENDITION, 'rendition must be a rendition name like 720p', 'invalid_rendition');
+
 function nonNegativeInt(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d{1,9}$/.test(raw))
@@ -82,8 +90,7 @@ export class HlsController {
     @Query('_HLS_part') partRaw: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    if (!RENDITION.test(rendition))
-      throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
+    mustBeRendition(rendition);
     const msn = nonNegativeInt('_HLS_msn', msnRaw);
     const part = nonNegativeInt('_HLS_part', partRaw);
     if (part !== undefined && msn === undefined)
@@ -120,10 +127,8 @@ export class HlsController {
     @Param('file') file: string,
     @Res() res: Response,
   ): Promise<void> {
-    if (!RENDITION.test(rendition))
-      throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
-    if (!/^s\d{1,9}\.m4s$/.test(file))
-      throw new BadRequestError('file must be a segment name like s12.m4s', 'invalid_file');
+    mustBeRendition(rendition);
+    mustMatch(file, /^s\d{1,9}\.m4s$/, 'file must be a segment name like s12.m4s', 'invalid_file');
     await this.send(res, `${id}/${rendition}/${file}`, 'video/iso.segment', IMMUTABLE, `segment ${file}`);
   }
 
@@ -137,9 +142,8 @@ export class HlsController {
     @Param('file') file: string,
     @Res() res: Response,
   ): Promise<void> {
-    if (!RENDITION.test(rendition))
-      throw new BadRequestError('rendition must be a rendition name like 720p', 'invalid_rendition');
-    if (!/^r\d{1,6}$/.test(run)) throw new BadRequestError('run must look like r1', 'invalid_run');
+    mustBeRendition(rendition);
+    mustMatch(run, /^r\d{1,6}$/, 'run must look like r1', 'invalid_run');
     const init = file === 'init.mp4';
     if (!init && !/^p\d{1,9}\.m4s$/.test(file))
       throw new BadRequestError('file must be init.mp4 or a part like p3.m4s', 'invalid_file');

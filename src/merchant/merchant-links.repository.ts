@@ -46,20 +46,23 @@ export class MerchantLinksRepository {
     return rows[0]?.created_at ?? null;
   }
 
-  async streamersOf(merchantId: string): Promise<LinkedUser[]> {
-    const rows = await this.sql.query<{ id: string; display_name: string; created_at: Date }>(
-      `SELECT u.id, u.display_name, l.created_at FROM merchant_streamers l JOIN users u ON u.id = l.streamer_id
-       WHERE l.merchant_id = $1 ORDER BY l.created_at, u.id`,
-      [merchantId],
-    );
-    return rows.map((r) => ({ id: r.id, name: r.display_name, linkedAt: r.created_at }));
+  /** The streamers a merchant has linked, oldest link first. */
+  streamersOf(merchantId: string): Promise<LinkedUser[]> {
+    return this.linksOf('merchant_id', merchantId);
   }
 
-  async merchantsOf(streamerId: string): Promise<LinkedUser[]> {
+  /** The merchants a streamer is linked to, oldest link first. */
+  merchantsOf(streamerId: string): Promise<LinkedUser[]> {
+    return this.linksOf('streamer_id', streamerId);
+  }
+
+  /** The users at the other end of the links whose `side` is `id`. */
+  private async linksOf(side: 'merchant_id' | 'streamer_id', id: string): Promise<LinkedUser[]> {
+    const other = side === 'merchant_id' ? 'streamer_id' : 'merchant_id';
     const rows = await this.sql.query<{ id: string; display_name: string; created_at: Date }>(
-      `SELECT u.id, u.display_name, l.created_at FROM merchant_streamers l JOIN users u ON u.id = l.merchant_id
-       WHERE l.streamer_id = $1 ORDER BY l.created_at, u.id`,
-      [streamerId],
+      `SELECT u.id, u.display_name, l.created_at FROM merchant_streamers l JOIN users u ON u.id = l.${other}
+       WHERE l.${side} = $1 ORDER BY l.created_at, u.id`,
+      [id],
     );
     return rows.map((r) => ({ id: r.id, name: r.display_name, linkedAt: r.created_at }));
   }

@@ -1,6 +1,4 @@
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { storedSecret } from '../common/crypto/stored-secret';
 import type { AppConfig } from '../config/config';
 
 /**
@@ -8,19 +6,5 @@ import type { AppConfig } from '../config/config';
  * one generated once and kept in the data folder, like the JWT secret.
  */
 export function resolveWebhookSecret(config: AppConfig): string {
-  if (config.payments.webhookSecret) return config.payments.webhookSecret;
-  const file = path.join(config.dataDir, 'payment-webhook-secret');
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    const secret = crypto.randomBytes(32).toString('base64url');
-    try {
-      fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-      return secret;
-    } catch {
-      // Another process of the same data folder wrote it first.
-      return fs.readFileSync(file, 'utf8').trim();
-    }
-  }
+  return config.payments.webhookSecret || storedSecret(config.dataDir, 'payment-webhook-secret', 32);
 }

@@ -14,138 +14,70 @@ import {
   StreamReportDto,
   StreamReportQueryDto,
 } from './dto/reports.dto';
-import { ReportsService, type GmvReport, type StreamReport } from './reports.service';
+import {
+  ReportsService,
+  type Audience,
+  type GmvReport,
+  type ProductLine,
+  type Sales,
+  type StreamReport,
+} from './reports.service';
 
 /** JSON unless the client prefers text/csv (then the same numbers as CSV). */
 function wantsCsv(req: Request): boolean {
   return preferredType(req.headers.accept, ['application/json', 'text/csv']) === 'text/csv';
 }
 
+type Cell = string | number | null;
+type Pinned = Pick<ProductLine, 'pinnedSeconds' | 'pins' | 'pinnedGmvCents' | 'pinnedOrders' | 'pinnedUnits'>;
+
+// The column groups the CSV reports share: each header beside the cells that fill it.
+const SALES = ['gmv_cents', 'paid_cents', 'net_cents', 'orders', 'units', 'buyers'];
+const sales = (s: Sales): Cell[] => [s.gmvCents, s.paidCents, s.netCents, s.orders, s.units, s.buyers];
+const AUDIENCE = ['aov_cents', 'peak_viewers', 'unique_viewers', 'conversion'];
+const audience = (s: Audience): Cell[] => [s.aovCents, s.peakViewers, s.uniqueViewers, s.conversion];
+const PINNED = ['pinned_seconds', 'pins', 'pinned_gmv_cents', 'pinned_orders', 'pinned_units'];
+const pinned = (p: Pinned): Cell[] => [
+  p.pinnedSeconds,
+  p.pins,
+  p.pinnedGmvCents,
+  p.pinnedOrders,
+  p.pinnedUnits,
+];
+/** Empty cells under the columns of a group a row does not have. */
+const blank = (group: string[]): Cell[] => group.map(() => null);
+
 export function gmvCsv(r: GmvReport): string {
   return toCsv(
-    ['start', 'currency', 'gmv_cents', 'paid_cents', 'net_cents', 'orders', 'units', 'buyers'],
-    r.buckets.map((b) => [
-      b.start,
-      r.currency,
-      b.gmvCents,
-      b.paidCents,
-      b.netCents,
-      b.orders,
-      b.units,
-      b.buyers,
-    ]),
+    ['start', 'currency', ...SALES],
+    r.buckets.map((b) => [b.start, r.currency, ...sales(b)]),
   );
 }
 
 /** One table: the stream's row, then one row per product (its pinned time and pinned GMV beside it). */
 export function streamCsv(r: StreamReport): string {
-  const header = [
-    'kind',
-    'stream_id',
-    'product_id',
-    'title',
-    'currency',
-    'gmv_cents',
-    'paid_cents',
-    'net_cents',
-    'orders',
-    'units',
-    'buyers',
-    'aov_cents',
-    'peak_viewers',
-    'unique_viewers',
-    'conversion',
-    'pinned_seconds',
-    'pins',
-    'pinned_gmv_cents',
-    'pinned_orders',
-    'pinned_units',
-  ];
-  const rows: (string | number | null)[][] = [
+  return toCsv(
+    ['kind', 'stream_id', 'product_id', 'title', 'currency', ...SALES, ...AUDIENCE, ...PINNED],
     [
-      'stream',
-      r.streamId,
-      null,
-      r.title,
-      r.currency,
-      r.gmvCents,
-      r.paidCents,
-      r.netCents,
-      r.orders,
-      r.units,
-      r.buyers,
-      r.aovCents,
-      r.peakViewers,
-      r.uniqueViewers,
-      r.conversion,
-      null,
-      null,
-      null,
-      null,
-      null,
+      ['stream', r.streamId, null, r.title, r.currency, ...sales(r), ...audience(r), ...blank(PINNED)],
+      ...r.topProducts.map((p) => [
+        'product',
+        r.streamId,
+        p.productId,
+        p.title,
+        r.currency,
+        ...sales(p),
+        ...blank(AUDIENCE),
+        ...pinned(p),
+      ]),
     ],
-    ...r.topProducts.map((p) => [
-      'product',
-      r.streamId,
-      p.productId,
-      p.title,
-      r.currency,
-      p.gmvCents,
-      p.paidCents,
-      p.netCents,
-      p.orders,
-      p.units,
-      p.buyers,
-      null,
-      null,
-      null,
-      null,
-      p.pinnedSeconds,
-      p.pins,
-      p.pinnedGmvCents,
-      p.pinnedOrders,
-      p.pinnedUnits,
-    ]),
-  ];
-  return toCsv(header, rows);
+  );
 }
 
 export function streamListCsv(r: StreamListDto): string {
   return toCsv(
-    [
-      'stream_id',
-      'title',
-      'status',
-      'started_at',
-      'currency',
-      'gmv_cents',
-      'paid_cents',
-      'net_cents',
-      'orders',
-      'units',
-      'buyers',
-      'aov_cents',
-      'peak_viewers',
-      'unique_viewers',
-      'conversion',
-    ],
-    r.items.map((s) => [
-      s.streamId,
-      s.title,
-      s.status,
-      s.startedAt,
-      s.currency,
-      s.gmvCents,
-      s.paidCents,
-      s.netCents,
-      s.orders,
-      s.units,
-      s.buyers,
-      s.aovCents,
-      s.peakViewers,
-      s.uniqueViewers,
-      s.conversion,
-    ]),
+    ['stream_id', 'title', 'status', 'started_at', 'currency', ...SALES, ...AUDIENCE],
+    r.items.map((s) => [s.streamId, s.title, s.status, s.startedAt, s.currency, ...sales(s), ...audience(s)]),
   );
 }
 

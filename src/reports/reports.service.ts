@@ -15,14 +15,29 @@ export interface GmvQuery {
   merchantId?: string;
 }
 
-export interface GmvBucket {
-  start: string;
+/** What was sold: the figures of every report, in one currency. */
+export interface Sales {
   gmvCents: number;
   paidCents: number;
+  /** Paid minus refunded. */
   netCents: number;
   orders: number;
   units: number;
   buyers: number;
+}
+
+/** What a stream's audience bought. */
+export interface Audience {
+  /** GMV / orders, rounded to the minor unit; 0 without orders. */
+  aovCents: number;
+  peakViewers: number;
+  uniqueViewers: number;
+  /** buyers / unique viewers; null when the stream had no counted viewers. */
+  conversion: number | null;
+}
+
+export interface GmvBucket extends Sales {
+  start: string;
 }
 
 export interface GmvReport {
@@ -37,15 +52,9 @@ export interface GmvReport {
   buckets: GmvBucket[];
 }
 
-export interface ProductLine {
+export interface ProductLine extends Sales {
   productId: string;
   title: string | null;
-  gmvCents: number;
-  paidCents: number;
-  netCents: number;
-  orders: number;
-  units: number;
-  buyers: number;
   /** Seconds the product was pinned in this stream (all its pins). */
   pinnedSeconds: number;
   pins: number;
@@ -55,7 +64,7 @@ export interface ProductLine {
   pinnedUnits: number;
 }
 
-export interface StreamReport {
+export interface StreamReport extends Sales, Audience {
   streamId: string;
   title: string;
   status: string;
@@ -65,18 +74,6 @@ export interface StreamReport {
   currency: string;
   /** Every currency the stream sold in (the figures below are for `currency`). */
   currencies: string[];
-  gmvCents: number;
-  paidCents: number;
-  netCents: number;
-  orders: number;
-  units: number;
-  buyers: number;
-  /** GMV / orders, rounded to the minor unit; 0 without orders. */
-  aovCents: number;
-  peakViewers: number;
-  uniqueViewers: number;
-  /** buyers / unique viewers; null when the stream had no counted viewers. */
-  conversion: number | null;
   /** Every product sold or pinned in the stream, by GMV (highest first). */
   topProducts: ProductLine[];
 }
@@ -85,6 +82,26 @@ export interface StreamReport {
 export type StreamRowReport = Omit<StreamReport, 'merchantId' | 'endedAt' | 'currencies' | 'topProducts'>;
 
 const ZERO: Totals = { gmvCents: 0, paidCents: 0, refundedCents: 0, orders: 0, units: 0, buyers: 0 };
+
+function salesOf(t: Totals): Sales {
+  return {
+    gmvCents: t.gmvCents,
+    paidCents: t.paidCents,
+    netCents: t.paidCents - t.refundedCents,
+    orders: t.orders,
+    units: t.units,
+    buyers: t.buyers,
+  };
+}
+
+function audienceOf(t: Totals, viewers: { peak: number; unique: number }): Audience {
+  return {
+    aovCents: t.orders > 0 ? Math.round(t.gmvCents / t.orders) : 0,
+    peakViewers: viewers.peak,
+    uniqueViewers: viewers.unique,
+    conversion: viewers.unique > 0 ? t.buyers / viewers.unique : null,
+  };
+}
 const isAdmin = (u: AuthUser) => u.roles.includes('admin');
 
 /**
@@ -174,15 +191,7 @@ export class ReportsService {
       to: range.to.toISOString(),
       streamId: stream?.id ?? null,
       productId: q.productId ?? null,
-      buckets: rows.map((r) => ({
-        start: r.start.toISOString(),
-        gmvCents: r.gmvCents,
-        paidCents: r.paidCents,
-        netCents: r.paidCents - r.refundedCents,
-        orders: r.orders,
-        units: r.units,
-        buyers: r.buyers,
-      })),
+      buckets: rows.map((r) => ({ start: r.start.toISOString(), ...salesOf(r) })),
     };
   }
 
@@ -212,12 +221,7 @@ export class ReportsService {
         p = {
           productId,
           title: null,
-          gmvCents: 0,
-          paidCents: 0,
-          netCents: 0,
-          orders: 0,
-          units: 0,
-          buyers: 0,
+          ...salesOf(ZERO),
           pinnedSeconds: 0,
           pins: 0,
           pinnedGmvCents: 0,
@@ -232,14 +236,7 @@ export class ReportsService {
       if (r.productKey === ALL) continue;
       const p = line(r.productKey);
       if (r.grain === GRAIN.total) {
-        Object.assign(p, {
-          gmvCents: r.totals.gmvCents,
-          paidCents: r.totals.paidCents,
-          netCents: r.totals.paidCents - r.totals.refundedCents,
-          orders: r.totals.orders,
-          units: r.totals.units,
-          buyers: r.totals.buyers,
-        });
+        Object.assign(p, salesOf(r.totals));
       } else if (r.grain === GRAIN.pinned) {
         Object.assign(p, {
           pinnedGmvCents: r.totals.gmvCents,
@@ -269,16 +266,8 @@ export class ReportsService {
       endedAt: s.endedAt?.toISOString() ?? null,
       currency: cur,
       currencies,
-      gmvCents: whole.gmvCents,
-      paidCents: whole.paidCents,
-      netCents: whole.paidCents - whole.refundedCents,
-      orders: whole.orders,
-      units: whole.units,
-      buyers: whole.buyers,
-      aovCents: whole.orders > 0 ? Math.round(whole.gmvCents / whole.orders) : 0,
-      peakViewers: viewers.peak,
-      uniqueViewers: viewers.unique,
-      conversion: viewers.unique > 0 ? whole.buyers / viewers.unique : null,
+      ...salesOf(whole),
+      ...audienceOf(whole, viewers),
       topProducts,
     };
   }
@@ -305,16 +294,8 @@ export class ReportsService {
         status: s.status,
         startedAt: s.startedAt?.toISOString() ?? null,
         currency,
-        gmvCents: t.gmvCents,
-        paidCents: t.paidCents,
-        netCents: t.paidCents - t.refundedCents,
-        orders: t.orders,
-        units: t.units,
-        buyers: t.buyers,
-        aovCents: t.orders > 0 ? Math.round(t.gmvCents / t.orders) : 0,
-        peakViewers: s.peak,
-        uniqueViewers: s.unique,
-        conversion: s.unique > 0 ? t.buyers / s.unique : null,
+        ...salesOf(t),
+        ...audienceOf(t, s),
       };
     });
   }

@@ -1,6 +1,6 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply as Response } from 'fastify';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import type {} from '@fastify/static'; // reply.sendFile
 import { Public } from '../common/auth/decorators';
 import { APP_CONFIG } from '../config/config.module';
@@ -10,9 +10,28 @@ import { CLIENT_DIR, contentSecurityPolicy } from './client-dir';
 /**
  * The browser pages (built from client-demo/ into dist/client/) under friendly
  * paths; their scripts and styles are served statically (app.factory.ts).
- * Every page is public: it asks for sign-in, and every API call it makes is
- * guarded.
+ * Every page is public: it asks for sign-in where it needs it, and every API
+ * call it makes is guarded. An unknown stream id gets the watch page's own
+ * not-found view.
  */
+const PAGES: Readonly<Record<string, string>> = {
+  '/': 'index.html',
+  '/login': 'login.html',
+  '/watch/:id': 'watch.html',
+  // The shop: products and linked streamers.
+  '/merchant': 'merchant.html',
+  // The shop's orders: filter, fulfil, refund.
+  '/merchant/orders': 'merchant-orders.html',
+  // Sales reports dashboard: charts, per-stream table, CSV.
+  '/merchant/reports': 'reports.html',
+  // My orders (the buyer's).
+  '/orders': 'orders.html',
+  // The simulated payment provider's hosted checkout (?session=…).
+  '/checkout': 'checkout.html',
+  // The streamer's studio: go live from the camera.
+  '/studio': 'studio.html',
+};
+
 @ApiExcludeController()
 @Controller()
 export class WebController {
@@ -22,16 +41,18 @@ export class WebController {
     this.csp = contentSecurityPolicy(config.http.publicUrl);
   }
 
-  private page(res: Response, file: string): void {
+  /** One route per page (Nest registers each path of the list), answered with its file. */
+  @Public()
+  @Get(Object.keys(PAGES))
+  page(@Req() req: Request, @Res() res: Response): void {
     if (!CLIENT_DIR) {
       void res
         .status(503)
         .type('text/plain; charset=utf-8')
-        .send(
-          'The front end is not built: run `npm start` (or `npx vite build --config client-demo/vite.config.ts`).',
-        );
+        .send('The front end is not built: run `npm start` (or `npm run build:client`).');
       return;
     }
+    const file = PAGES[req.routeOptions.url ?? ''];
     // sendFile comes from @fastify/static (registered on CLIENT_DIR in app.factory.ts).
     void res
       .header('Cache-Control', 'no-cache')
@@ -39,66 +60,5 @@ export class WebController {
       .header('X-Content-Type-Options', 'nosniff')
       .header('Referrer-Policy', 'same-origin')
       .sendFile(file, { cacheControl: false });
-  }
-
-  @Public()
-  @Get()
-  index(@Res() res: Response): void {
-    this.page(res, 'index.html');
-  }
-
-  @Public()
-  @Get('login')
-  login(@Res() res: Response): void {
-    this.page(res, 'login.html');
-  }
-
-  /** The watch page; an unknown stream id gets its not-found view from the page itself. */
-  @Public()
-  @Get('watch/:id')
-  watch(@Res() res: Response): void {
-    this.page(res, 'watch.html');
-  }
-
-  /** The shop: products and linked streamers. */
-  @Public()
-  @Get('merchant')
-  merchant(@Res() res: Response): void {
-    this.page(res, 'merchant.html');
-  }
-
-  /** The shop's orders: filter, fulfil, refund. */
-  @Public()
-  @Get('merchant/orders')
-  merchantOrders(@Res() res: Response): void {
-    this.page(res, 'merchant-orders.html');
-  }
-
-  /** Sales reports dashboard: charts, per-stream table, CSV. */
-  @Public()
-  @Get('merchant/reports')
-  merchantReports(@Res() res: Response): void {
-    this.page(res, 'reports.html');
-  }
-
-  /** My orders (the buyer's). */
-  @Public()
-  @Get('orders')
-  orders(@Res() res: Response): void {
-    this.page(res, 'orders.html');
-  }
-
-  /** The simulated payment provider's hosted checkout (?session=…). */
-  @Public()
-  @Get('checkout')
-  checkout(@Res() res: Response): void {
-    this.page(res, 'checkout.html');
-  }
-
-  /** The streamer's studio. */
-  @Public()
-  @Get('studio')
-  studio(@Res() res: Response): void {
-    this.page(res, 'studio.html');
   }
 }

@@ -1,4 +1,6 @@
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { linkStreamer } from '../support/shop';
+import { createStream, endStream } from '../support/streams';
+import { bearer, startTestApp, TestApp, TestUser } from '../support/test-app';
 
 describe('catalog and streams', () => {
   let t: TestApp;
@@ -101,29 +103,21 @@ describe('catalog and streams', () => {
   });
 
   it('creates a stream whose key is shown once, stored hashed, and never listed', async () => {
-    await t.http
-      .post('/api/merchant/streamers')
-      .set('Authorization', `Bearer ${merchant.token}`)
-      .send({ streamerId: streamer.id })
-      .expect(201);
-    const res = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Friday drop', merchantId: merchant.id })
-      .expect(201);
-    expect(res.body).toMatchObject({ title: 'Friday drop', status: 'created', merchantId: merchant.id });
-    expect(res.body.streamKey).toMatch(/^sk_live_/);
-    expect(res.body.whipUrl).toMatch(new RegExp(`/whip/${res.body.id}$`));
-    expect(res.body.whepUrl).toMatch(new RegExp(`/whep/${res.body.id}$`));
-    expect(res.body.hlsUrl).toMatch(new RegExp(`/hls/${res.body.id}/master.m3u8$`));
+    await linkStreamer(t, merchant, streamer);
+    const created = await createStream(t, streamer, { title: 'Friday drop', merchantId: merchant.id });
+    expect(created).toMatchObject({ title: 'Friday drop', status: 'created', merchantId: merchant.id });
+    expect(created.streamKey).toMatch(/^sk_live_/);
+    expect(created.whipUrl).toMatch(new RegExp(`/whip/${created.id}$`));
+    expect(created.whepUrl).toMatch(new RegExp(`/whep/${created.id}$`));
+    expect(created.hlsUrl).toMatch(new RegExp(`/hls/${created.id}/master.m3u8$`));
 
     const [row] = await t.sql<{ stream_key_hash: string }>(
       'SELECT stream_key_hash FROM streams WHERE id = $1',
-      [res.body.id],
+      [created.id],
     );
-    expect(row.stream_key_hash).not.toContain(res.body.streamKey);
+    expect(row.stream_key_hash).not.toContain(created.streamKey);
 
-    const one = await t.http.get(`/api/streams/${res.body.id}`).expect(200);
+    const one = await t.http.get(`/api/streams/${created.id}`).expect(200);
     expect(JSON.stringify(one.body)).not.toContain('sk_live_');
     expect(one.body).not.toHaveProperty('streamKey');
     const all = await t.http.get('/api/streams').expect(200);
@@ -149,41 +143,21 @@ describe('catalog and streams', () => {
   });
 
   it('lets only the owner end a stream, and ending twice is harmless', async () => {
-    const s = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'End me' })
-      .expect(201);
+    const s = await createStream(t, streamer, { title: 'End me' });
     const other = await t.user('streamer');
-    await t.http
-      .post(`/api/streams/${s.body.id}/end`)
-      .set('Authorization', `Bearer ${other.token}`)
-      .expect(403);
-    const ended = await t.http
-      .post(`/api/streams/${s.body.id}/end`)
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .expect(200);
+    await t.http.post(`/api/streams/${s.id}/end`).set(bearer(other)).expect(403);
+    const ended = await t.http.post(`/api/streams/${s.id}/end`).set(bearer(streamer)).expect(200);
     expect(ended.body.status).toBe('ended');
     expect(ended.body.endedAt).toEqual(expect.any(String));
-    await t.http
-      .post(`/api/streams/${s.body.id}/end`)
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .expect(200);
+    await endStream(t, streamer, s.id);
     const live = await t.http.get('/api/streams?status=ended').expect(200);
-    expect(live.body.items.map((x: { id: string }) => x.id)).toContain(s.body.id);
+    expect(live.body.items.map((x: { id: string }) => x.id)).toContain(s.id);
   });
 
   it('rotates the stream key', async () => {
-    const s = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Rotate' })
-      .expect(201);
-    const r = await t.http
-      .post(`/api/streams/${s.body.id}/key`)
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .expect(200);
+    const s = await createStream(t, streamer, { title: 'Rotate' });
+    const r = await t.http.post(`/api/streams/${s.id}/key`).set(bearer(streamer)).expect(200);
     expect(r.body.streamKey).toMatch(/^sk_live_/);
-    expect(r.body.streamKey).not.toBe(s.body.streamKey);
+    expect(r.body.streamKey).not.toBe(s.streamKey);
   });
 });

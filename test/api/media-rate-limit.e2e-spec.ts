@@ -1,3 +1,5 @@
+import { postWhepOffer, postWhipOffer } from '../support/ingest';
+import { createStream } from '../support/streams';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** Offers cost CPU: a flood from one address is cut off with 429 before any media work. */
@@ -12,10 +14,7 @@ describe('WHIP/WHEP rate limits', () => {
     const statuses: number[] = [];
     let retryAfter: string | undefined;
     for (let i = 0; i < 40; i++) {
-      const res = await t.http
-        .post('/whep/00000000-0000-4000-8000-000000000000')
-        .set('Content-Type', 'application/sdp')
-        .send('v=0');
+      const res = await postWhepOffer(t, '00000000-0000-4000-8000-000000000000', 'v=0');
       statuses.push(res.status);
       if (res.status === 429) retryAfter = res.headers['retry-after'];
     }
@@ -25,19 +24,10 @@ describe('WHIP/WHEP rate limits', () => {
   });
 
   it('answers a WHIP flood with 429 even when every key is wrong', async () => {
-    const streamer = await t.user('streamer');
-    const s = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'x' })
-      .expect(201);
+    const s = await createStream(t, await t.user('streamer'), { title: 'x' });
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) {
-      const res = await t.http
-        .post(`/whip/${s.body.id}`)
-        .set('Authorization', `Bearer sk_live_guess${i}`)
-        .set('Content-Type', 'application/sdp')
-        .send('v=0');
+      const res = await postWhipOffer(t, s, 'v=0', { key: `sk_live_guess${i}` });
       statuses.push(res.status);
     }
     expect(statuses.slice(0, 15).every((x) => x === 401)).toBe(true);

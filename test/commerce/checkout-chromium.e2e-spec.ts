@@ -1,17 +1,7 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, signIn } from '../support/browser';
+import { createShop, orderFromStream, pin, type Shop, stockOf } from '../support/shop';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { createShop, pin, type Shop, stockOf } from './shop';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * The Buy flow the watch page's overlay opens (<lc-checkout>,
@@ -27,19 +17,13 @@ describe('checkout in Chromium', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     shop = await createShop(t, { stock: 10, priceCents: 2000, title: 'Sale <b>Lamp</b>' });
     buyer = await t.user('viewer', 'Ada Lovelace');
   });
   beforeEach(async () => {
     page = await browser.newPage();
-    await page.addInitScript(
-      ([token, user]) => {
-        localStorage.setItem('livecart.token', token);
-        localStorage.setItem('livecart.user', user);
-      },
-      [buyer.token, JSON.stringify({ id: buyer.id, name: 'Ada Lovelace', roles: buyer.roles })],
-    );
+    await signIn(page, buyer.token, { id: buyer.id, name: 'Ada Lovelace', roles: buyer.roles });
     // The checkout URL is built from PUBLIC_URL (port 3000 in tests); the test
     // server listens elsewhere on loopback, so send those requests there.
     const publicUrl = t.config.http.publicUrl;
@@ -90,12 +74,7 @@ describe('checkout in Chromium', () => {
     });
     await open(view);
     const other = await t.user('viewer');
-    await t.http
-      .post('/api/orders')
-      .set('Authorization', `Bearer ${other.token}`)
-      .set('Idempotency-Key', 'first-come')
-      .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] })
-      .expect(201);
+    await orderFromStream(t, other, shop).expect(201);
     await page.click('text=Place order');
     const alert = page.locator('[data-testid=checkout] [role=alert]');
     await alert.filter({ hasText: 'Flash sale sold out' }).waitFor();
@@ -108,12 +87,7 @@ describe('checkout in Chromium', () => {
     await page.goto(`${t.baseUrl}/watch/${s2.streamId}`);
     await page.locator('#overlay .lc-left:text("1 left")').waitFor();
     const other = await t.user('viewer');
-    await t.http
-      .post('/api/orders')
-      .set('Authorization', `Bearer ${other.token}`)
-      .set('Idempotency-Key', 'last-one')
-      .send({ streamId: s2.streamId, items: [{ productId: s2.productId, quantity: 1 }] })
-      .expect(201);
+    await orderFromStream(t, other, s2).expect(201);
     await page.locator('#overlay button:disabled:text("Sold out")').waitFor();
   });
 

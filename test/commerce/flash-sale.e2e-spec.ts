@@ -1,6 +1,17 @@
 import { PIN_READER, type PinReader } from '../../src/room/pin-reader';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createShop, eventually, listenToRoom, newKey, order, pin, stockOf } from './shop';
+import { listenToRoom } from '../support/room';
+import {
+  createShop,
+  newKey,
+  order,
+  orderFromShop,
+  orderFromStream,
+  pin,
+  saleRemainingOf,
+  stockOf,
+} from '../support/shop';
+import { eventually } from '../support/wait';
 
 describe('flash sale', () => {
   let t: TestApp;
@@ -9,9 +20,7 @@ describe('flash sale', () => {
   });
   afterAll(() => t.close());
 
-  const saleRemaining = async (pinId: string) =>
-    (await t.sql<{ sale_remaining: number }>('SELECT sale_remaining FROM pins WHERE id = $1', [pinId]))[0]
-      .sale_remaining;
+  const saleRemaining = (pinId: string) => saleRemainingOf(t, pinId);
 
   it('sells 50 sale units to exactly 50 of 200 concurrent buyers, never below zero', async () => {
     const shop = await createShop(t, { stock: 1000, priceCents: 99900, title: 'Hot Phone' });
@@ -30,11 +39,7 @@ describe('flash sale', () => {
         lowest = Math.min(lowest, await saleRemaining(p.pinId), await stockOf(t, shop.productId));
       }
     })();
-    const results = await Promise.all(
-      buyers.map((b) =>
-        order(t, b, { streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] }),
-      ),
-    );
+    const results = await Promise.all(buyers.map((b) => orderFromStream(t, b, shop)));
     watching = false;
     await watcher;
 
@@ -105,17 +110,11 @@ describe('flash sale', () => {
       endsAt: new Date(Date.now() + 1500).toISOString(),
     });
     const buyer = await t.user('viewer');
-    const during = await order(t, buyer, {
-      streamId: shop.streamId,
-      items: [{ productId: shop.productId, quantity: 1 }],
-    }).expect(201);
+    const during = await orderFromStream(t, buyer, shop).expect(201);
     expect(during.body.totalCents).toBe(1000);
     await new Promise((r) => setTimeout(r, 1600));
     const other = await t.user('viewer');
-    const after = await order(t, other, {
-      streamId: shop.streamId,
-      items: [{ productId: shop.productId, quantity: 2 }],
-    }).expect(201);
+    const after = await orderFromStream(t, other, shop, 2).expect(201);
     expect(after.body).toMatchObject({ totalCents: 10000, pinId: p.pinId, items: [{ sale: false }] });
     expect(await saleRemaining(p.pinId)).toBe(4);
     expect(await stockOf(t, shop.productId)).toBe(7);
@@ -125,23 +124,17 @@ describe('flash sale', () => {
     const shop = await createShop(t, { stock: 3, priceCents: 5000 });
     const p = await pin(t, shop, { salePriceCents: 2000, perBuyerLimit: 5 });
     const buyer = await t.user('viewer');
-    const res = await order(t, buyer, {
-      streamId: shop.streamId,
-      items: [{ productId: shop.productId, quantity: 3 }],
-    }).expect(201);
+    const res = await orderFromStream(t, buyer, shop, 3).expect(201);
     expect(res.body).toMatchObject({ totalCents: 6000, pinId: p.pinId, items: [{ sale: true }] });
     expect(await stockOf(t, shop.productId)).toBe(0);
-    await order(t, await t.user('viewer'), {
-      streamId: shop.streamId,
-      items: [{ productId: shop.productId, quantity: 1 }],
-    }).expect(409);
+    await orderFromStream(t, await t.user('viewer'), shop).expect(409);
   });
 
   it('gives the sale price only to orders from the sale stream', async () => {
     const shop = await createShop(t, { stock: 10, priceCents: 5000 });
     await pin(t, shop, { salePriceCents: 1000, saleStock: 5 });
     const buyer = await t.user('viewer');
-    const direct = await order(t, buyer, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
+    const direct = await orderFromShop(t, buyer, shop).expect(201);
     expect(direct.body).toMatchObject({ totalCents: 5000, pinId: null, streamId: null });
   });
 
@@ -150,10 +143,7 @@ describe('flash sale', () => {
     await pin(t, shop, { salePriceCents: 100, saleStock: 20 });
     const room = await listenToRoom(t, shop.streamId);
     const buyer = await t.user('viewer', 'Grace Brewster Hopper');
-    await order(t, buyer, {
-      streamId: shop.streamId,
-      items: [{ productId: shop.productId, quantity: 1 }],
-    }).expect(201);
+    await orderFromStream(t, buyer, shop).expect(201);
     await eventually(
       () =>
         room.events.some((e) => e.event === 'stock') && room.events.some((e) => e.event === 'order:placed'),
@@ -175,11 +165,7 @@ describe('flash sale', () => {
     await pin(t, shop, { salePriceCents: 100, saleStock: 60, perBuyerLimit: 100 });
     const room = await listenToRoom(t, shop.streamId);
     const buyers = await Promise.all(Array.from({ length: 40 }, () => t.user('viewer')));
-    await Promise.all(
-      buyers.map((b) =>
-        order(t, b, { streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] }),
-      ),
-    );
+    await Promise.all(buyers.map((b) => orderFromStream(t, b, shop)));
     await eventually(() => room.events.some((e) => e.event === 'stock' && e.data.remaining === 20));
     const stock = room.events.filter((e) => e.event === 'stock');
     expect(stock.length).toBeLessThan(40);
@@ -191,10 +177,7 @@ describe('flash sale', () => {
     const shop = await createShop(t, { stock: 10 });
     const p = await pin(t, shop, { salePriceCents: 100, saleStock: 3 });
     const buyer = await t.user('viewer');
-    const o = await order(t, buyer, {
-      streamId: shop.streamId,
-      items: [{ productId: shop.productId, quantity: 1 }],
-    }).expect(201);
+    const o = await orderFromStream(t, buyer, shop).expect(201);
     expect(await saleRemaining(p.pinId)).toBe(2);
     await t.http
       .post(`/api/orders/${o.body.id}/cancel`)
@@ -203,10 +186,7 @@ describe('flash sale', () => {
     expect(await saleRemaining(p.pinId)).toBe(3);
     expect(await stockOf(t, shop.productId)).toBe(10);
     // The buyer's limit counts held units only: after cancelling, they may buy again.
-    await order(t, buyer, {
-      streamId: shop.streamId,
-      items: [{ productId: shop.productId, quantity: 1 }],
-    }).expect(201);
+    await orderFromStream(t, buyer, shop).expect(201);
   });
 
   it("shows the current pin's sale to the live room through PIN_READER", async () => {
@@ -241,11 +221,7 @@ describe('flash sale on a small connection pool', () => {
   it('sells 20 units to exactly 20 of 100 concurrent buyers while other reads are answered', async () => {
     const shop = await createShop(t, { stock: 20, priceCents: 1000, title: 'Small Pool' });
     const buyers: TestUser[] = await Promise.all(Array.from({ length: 100 }, () => t.user('viewer')));
-    const sale = Promise.all(
-      buyers.map((b) =>
-        order(t, b, { streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] }),
-      ),
-    );
+    const sale = Promise.all(buyers.map((b) => orderFromStream(t, b, shop)));
     const reads = Promise.all(
       Array.from({ length: 10 }, () => t.http.get(`/api/products/${shop.productId}`).expect(200)),
     );

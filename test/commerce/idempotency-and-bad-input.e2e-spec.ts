@@ -1,5 +1,5 @@
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createProduct, createShop, newKey, order, Shop, stockOf } from './shop';
+import { createProduct, createShop, newKey, order, Shop, stockOf } from '../support/shop';
 
 describe('order idempotency', () => {
   let t: TestApp;

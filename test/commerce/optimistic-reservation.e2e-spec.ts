@@ -3,8 +3,8 @@ import { decideBatch, type ReserveRequest } from '../../src/orders/allocation';
 import { OrderMetrics } from '../../src/orders/order-metrics';
 import { ReservationRepository } from '../../src/orders/reservation.repository';
 import { requestHash } from '../../src/orders/orders.service';
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createShop, newKey, order, pin, stockOf } from './shop';
+import { startTestApp, TestApp, TestUser, withTestApp } from '../support/test-app';
+import { createShop, newKey, order, pin, saleRemainingOf, stockOf } from '../support/shop';
 
 /**
  * The reservation reads without locks, decides in TypeScript and writes only
@@ -85,11 +85,7 @@ describe('optimistic reservation', () => {
       .expect(200);
     const stale = await repo.write(orders, versions, snapshot.nowMs, 600, repo.pool);
     expect(stale.current).toBe(false);
-    const [pinRow] = await a.sql<{ sale_remaining: number }>(
-      'SELECT sale_remaining FROM pins WHERE id = $1',
-      [p.pinId],
-    );
-    expect(pinRow.sale_remaining).toBe(5);
+    expect(await saleRemainingOf(a, p.pinId)).toBe(5);
     expect(await stockOf(a, shop.productId)).toBe(10);
   });
 
@@ -112,21 +108,17 @@ describe('optimistic reservation', () => {
     );
     expect(perBuyer).toHaveLength(40);
     expect(perBuyer.every((r) => r.n === '1')).toBe(true);
-    const [pinRow] = await a.sql<{ sale_remaining: number }>(
-      'SELECT sale_remaining FROM pins WHERE id = $1',
-      [p.pinId],
-    );
-    expect(pinRow.sale_remaining).toBe(0);
+    expect(await saleRemainingOf(a, p.pinId)).toBe(0);
     expect(await stockOf(a, shop.productId)).toBe(460);
   });
 
   it('a replica that always reserves under row locks sells alongside one that does not', async () => {
-    const locked = await startTestApp({
+    const lockedReplica = {
       redisPrefix: `lct${randomBytes(4).toString('hex')}`,
       env: { JWT_SECRET: a.config.auth.jwtSecret!, ORDER_OPTIMISTIC_ATTEMPTS: '0' },
       databaseUrl: a.databaseUrl,
-    });
-    try {
+    };
+    await withTestApp(lockedReplica, async (locked) => {
       const shop = await createShop(a, { stock: 30, title: 'Mixed Drop' });
       const buyers = await Promise.all(Array.from({ length: 50 }, () => a.user('viewer')));
       const body = { items: [{ productId: shop.productId, quantity: 1 }] };
@@ -138,8 +130,6 @@ describe('optimistic reservation', () => {
         (v) => v.labels.outcome === 'locked',
       );
       expect(lockedBatches?.value).toBeGreaterThan(0);
-    } finally {
-      await locked.close();
-    }
+    });
   });
 });

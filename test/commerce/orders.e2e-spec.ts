@@ -1,5 +1,13 @@
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createProduct, createShop, newKey, order, Shop, stockOf } from './shop';
+import {
+  createProduct,
+  createShop,
+  order,
+  orderFromShop,
+  orderFromStream,
+  Shop,
+  stockOf,
+} from '../support/shop';
 
 describe('orders', () => {
   let t: TestApp;
@@ -52,10 +60,7 @@ describe('orders', () => {
   });
 
   it('records the stream and the stream time an order came from', async () => {
-    const res = await order(t, buyer, {
-      streamId: shop.streamId,
-      items: [{ productId: shop.productId, quantity: 1 }],
-    }).expect(201);
+    const res = await orderFromStream(t, buyer, shop).expect(201);
     expect(res.body.streamId).toBe(shop.streamId);
     // The stream went live 90 s before the test set it up.
     expect(res.body.streamOffsetMs).toBeGreaterThanOrEqual(90_000);
@@ -63,7 +68,7 @@ describe('orders', () => {
   });
 
   it('shows an order to its buyer, its shop and admins, and to nobody else', async () => {
-    const o = await order(t, buyer, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
+    const o = await orderFromShop(t, buyer, shop).expect(201);
     const path = `/api/orders/${o.body.id}`;
     await t.http.get(path).set('Authorization', `Bearer ${buyer.token}`).expect(200);
     await t.http.get(path).set('Authorization', `Bearer ${shop.merchant.token}`).expect(200);
@@ -89,8 +94,8 @@ describe('orders', () => {
 
   it('lists my orders, newest first, and only mine', async () => {
     const me = await t.user('viewer');
-    const a = await order(t, me, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
-    const b = await order(t, me, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
+    const a = await orderFromShop(t, me, shop).expect(201);
+    const b = await orderFromShop(t, me, shop).expect(201);
     const res = await t.http.get('/api/orders?mine=1').set('Authorization', `Bearer ${me.token}`).expect(200);
     expect(res.body.total).toBe(2);
     expect(res.body.items.map((o: { id: string }) => o.id)).toEqual([b.body.id, a.body.id]);
@@ -165,7 +170,7 @@ describe('orders', () => {
   });
 
   it('refuses illegal transitions with 409', async () => {
-    const o = await order(t, buyer, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
+    const o = await orderFromShop(t, buyer, shop).expect(201);
     const m = { Authorization: `Bearer ${shop.merchant.token}` };
     const fulfil = await t.http.post(`/api/orders/${o.body.id}/fulfil`).set(m).expect(409);
     expect(fulfil.body.error.message).toMatch(/pending payment/);
@@ -225,7 +230,7 @@ describe('orders', () => {
     const statuses: number[] = [];
     let retryAfter: string | undefined;
     for (let i = 0; i < t.config.orders.rateBurst + 3; i++) {
-      const res = await order(t, greedy, { items: [{ productId: shop.productId, quantity: 1 }] }, newKey());
+      const res = await orderFromShop(t, greedy, shop);
       statuses.push(res.status);
       if (res.status === 429) retryAfter = res.headers['retry-after'];
     }

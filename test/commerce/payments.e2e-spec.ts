@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { signWebhook } from '../../src/common/crypto/webhook-signature';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createShop, order, Shop, stockOf } from './shop';
+import { createShop, order, orderFromShop, orderStatusOf, Shop, stockOf } from '../support/shop';
 
 describe('payments', () => {
   let t: TestApp;
@@ -54,9 +54,6 @@ describe('payments', () => {
     if (signature !== undefined) void req.set('X-Signature', signature);
     return req.send(body);
   };
-
-  const statusOf = async (id: string) =>
-    (await t.sql<{ status: string }>('SELECT status FROM orders WHERE id = $1', [id]))[0].status;
 
   it("returns the simulated provider's checkout URL to the buyer, and reuses it", async () => {
     const buyer = await t.user('viewer');
@@ -128,7 +125,7 @@ describe('payments', () => {
     await postWebhook(tampered, signWebhook(secret, body, now)).expect(401);
     // Correctly signed long ago: outside the tolerance.
     await postWebhook(body, signWebhook(secret, body, now - 3600)).expect(401);
-    expect(await statusOf(orderId)).toBe('pending_payment');
+    expect(await orderStatusOf(t, orderId)).toBe('pending_payment');
   });
 
   it('applies a replayed event once: 200 and no change', async () => {
@@ -138,7 +135,7 @@ describe('payments', () => {
     const sig = signWebhook(secret, body, Math.floor(Date.now() / 1000));
     const first = await postWebhook(body, sig).expect(200);
     expect(first.body).toEqual({ received: true, duplicate: false });
-    expect(await statusOf(orderId)).toBe('paid');
+    expect(await orderStatusOf(t, orderId)).toBe('paid');
     // The shop refunds; a replay of the old "succeeded" event must not make it paid again.
     await t.http
       .post(`/api/orders/${orderId}/refund`)
@@ -147,7 +144,7 @@ describe('payments', () => {
     const replays = await Promise.all(Array.from({ length: 5 }, () => postWebhook(body, sig)));
     for (const r of replays) expect(r.status).toBe(200);
     expect(replays.every((r) => r.body.duplicate === true)).toBe(true);
-    expect(await statusOf(orderId)).toBe('refunded');
+    expect(await orderStatusOf(t, orderId)).toBe('refunded');
   });
 
   it('refunds a payment that arrives after the hold was released', async () => {
@@ -166,7 +163,7 @@ describe('payments', () => {
     const { orderId, sessionId } = await placeAndCheckout(buyer);
     const body = event({ sessionId, orderId, amountCents: 1 });
     await postWebhook(body, signWebhook(secret, body, Math.floor(Date.now() / 1000))).expect(200);
-    expect(await statusOf(orderId)).toBe('pending_payment');
+    expect(await orderStatusOf(t, orderId)).toBe('pending_payment');
   });
 
   it('refunds a paid order once, returning its units once, then fulfils nothing', async () => {
@@ -205,7 +202,7 @@ describe('payments', () => {
 
   it('lets only the buyer start a payment', async () => {
     const buyer = await t.user('viewer');
-    const o = await order(t, buyer, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
+    const o = await orderFromShop(t, buyer, shop).expect(201);
     await t.http
       .post(`/api/orders/${o.body.id}/pay`)
       .set('Authorization', `Bearer ${shop.merchant.token}`)

@@ -1,5 +1,8 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { createProduct, createShop, eventually, listenToRoom, pin, Shop } from './shop';
+import { listenToRoom } from '../support/room';
+import { createProduct, createShop, pin, Shop } from '../support/shop';
+import { createStream, endStream } from '../support/streams';
+import { eventually } from '../support/wait';
 
 describe('product pins', () => {
   let t: TestApp;
@@ -127,10 +130,7 @@ describe('product pins', () => {
     const s = await createShop(t, { stock: 3 });
     const p = await pin(t, s);
     const room = await listenToRoom(t, s.streamId);
-    await t.http
-      .post(`/api/streams/${s.streamId}/end`)
-      .set('Authorization', `Bearer ${s.streamer.token}`)
-      .expect(200);
+    await endStream(t, s.streamer, s.streamId);
     await eventually(async () => {
       const res = await t.http.get(`/api/streams/${s.streamId}/pins`).expect(200);
       return res.body.items[0].unpinnedAt !== null;
@@ -142,18 +142,11 @@ describe('product pins', () => {
 
   it('refuses pins on a stream without a shop, and on an ended stream', async () => {
     const streamer = await t.user('streamer');
-    const s = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Just talking' })
-      .expect(201);
-    const r = await pinAs(streamer.token, { productId: shop.productId }, s.body.id).expect(409);
+    const s = await createStream(t, streamer, { title: 'Just talking' });
+    const r = await pinAs(streamer.token, { productId: shop.productId }, s.id).expect(409);
     expect(r.body.error.code).toBe('stream_has_no_shop');
     const ended = await createShop(t, { stock: 3 });
-    await t.http
-      .post(`/api/streams/${ended.streamId}/end`)
-      .set('Authorization', `Bearer ${ended.streamer.token}`)
-      .expect(200);
+    await endStream(t, ended.streamer, ended.streamId);
     await pinAs(ended.streamer.token, { productId: ended.productId }, ended.streamId).expect(409);
   });
 });
@@ -188,11 +181,7 @@ describe('merchant ↔ streamer links', () => {
       { merchantId: merchant.id, name: 'Shop Owner', linkedAt: expect.any(String) },
     ]);
 
-    await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'For the shop', merchantId: merchant.id })
-      .expect(201);
+    await createStream(t, streamer, { title: 'For the shop', merchantId: merchant.id });
     await t.http.delete(`/api/merchant/streamers/${streamer.id}`).set(m).expect(204);
     await t.http.delete(`/api/merchant/streamers/${streamer.id}`).set(m).expect(404);
     await t.http

@@ -3,7 +3,7 @@ import type { ReserveRequest } from '../../src/orders/allocation';
 import { requestHash } from '../../src/orders/orders.service';
 import { ReservationEngine, type Outcome } from '../../src/orders/reservation-engine';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createProduct } from './shop';
+import { createProduct } from '../support/shop';
 
 /** A small deterministic generator, so a failing round can be replayed. */
 function rng(seed: number): () => number {

@@ -1,49 +1,28 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { spawnTs, type TsProcess } from '../support/processes';
+import { freePort } from '../support/test-app';
+import { sleep } from '../support/wait';
 
 /**
  * The embedded default as a user runs it: the real entry point, no
  * DATABASE_URL, no REDIS_URL. Killing the app with SIGKILL loses nothing
  * that was committed.
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
+function startApp(env: Record<string, string>): TsProcess {
+  return spawnTs('src/main.ts', [], {
+    ...env,
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
   });
 }
 
-const ROOT = path.resolve(__dirname, '..', '..');
-
-function startApp(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  let out = '';
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, output: () => out };
-}
-
-async function waitHealthy(base: string, app: { child: ChildProcess; output: () => string }): Promise<void> {
+async function waitHealthy(base: string, app: TsProcess): Promise<void> {
   for (let i = 0; i < 240; i++) {
     if (app.child.exitCode !== null) throw new Error(`app exited early:\n${app.output()}`);
     try {
@@ -52,7 +31,7 @@ async function waitHealthy(base: string, app: { child: ChildProcess; output: () 
     } catch {
       /* not up yet */
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   throw new Error(`app did not become healthy:\n${app.output()}`);
 }
@@ -92,7 +71,7 @@ describe('embedded default', () => {
       .expect(201);
 
     first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.exited;
 
     const second = startApp(env);
     try {
@@ -111,7 +90,7 @@ describe('embedded default', () => {
       expect(read.body).toMatchObject({ title: 'Survivor', stock: 7, currency: 'EUR' });
     } finally {
       second.child.kill('SIGTERM');
-      await new Promise((r) => second.child.once('exit', r));
+      await second.exited;
     }
     // Graceful shutdown: a clean exit, and the embedded database stopped with it.
     expect(second.child.exitCode).toBe(0);

@@ -1,6 +1,8 @@
 import type { ChatMessage } from '../../src/room/protocol';
+import { createStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { ask, connect, eventually, join, sleep, type LiveClient } from './live-client';
+import { ask, join, type LiveClient, LiveClients } from '../support/live-client';
+import { eventually, sleep } from '../support/wait';
 
 /**
  * Big rooms get chat in batches; here every room counts as big (LIVE_CHAT_BATCH_MIN_VIEWERS=1)
@@ -11,12 +13,8 @@ describe('chat batching in big rooms', () => {
   let t: TestApp;
   let streamer: TestUser;
   let streamId: string;
-  const sockets: LiveClient[] = [];
-  const open = async (token?: string) => {
-    const s = await connect(t.baseUrl, token);
-    sockets.push(s);
-    return s;
-  };
+  const clients = new LiveClients();
+  const open = (token?: string) => clients.connect(t.baseUrl, token);
   /** Every line a socket receives, in order, and how many frames carried them. */
   const lines = (s: LiveClient) => {
     const got = { texts: [] as string[], frames: 0, events: [] as string[] };
@@ -42,16 +40,9 @@ describe('chat batching in big rooms', () => {
     streamer = await t.user('streamer');
   });
   beforeEach(async () => {
-    const res = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Big room' })
-      .expect(201);
-    streamId = res.body.id;
+    streamId = (await createStream(t, streamer, { title: 'Big room' })).id;
   });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
+  afterEach(() => clients.disconnectAll());
   afterAll(() => t.close());
 
   it('sends the first line at once and the lines of a window together, in order', async () => {

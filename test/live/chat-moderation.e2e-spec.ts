@@ -1,6 +1,8 @@
 import type { ChatMessage, ErrorReply } from '../../src/room/protocol';
+import { createStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { ask, connect, eventually, join, next, record, sleep, type LiveClient } from './live-client';
+import { ask, connect, join, type LiveClient, LiveClients, next, record } from '../support/live-client';
+import { eventually, sleep } from '../support/wait';
 
 type SendReply = { ok: true; message: ChatMessage; hidden?: boolean } | ErrorReply;
 
@@ -9,12 +11,8 @@ describe('chat errors and moderation', () => {
   let streamer: TestUser;
   let admin: TestUser;
   let streamId: string;
-  const sockets: LiveClient[] = [];
-  const open = async (token?: string) => {
-    const s = await connect(t.baseUrl, token);
-    sockets.push(s);
-    return s;
-  };
+  const clients = new LiveClients();
+  const open = (token?: string) => clients.connect(t.baseUrl, token);
   /** A fresh signed-in viewer in the room (fresh, so earlier tests do not spend their rate limit). */
   const chatter = async (name?: string) => {
     const user = await t.user('viewer', name);
@@ -35,16 +33,9 @@ describe('chat errors and moderation', () => {
     admin = await t.user('admin');
   });
   beforeEach(async () => {
-    const res = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Moderated' })
-      .expect(201);
-    streamId = res.body.id;
+    streamId = (await createStream(t, streamer, { title: 'Moderated' })).id;
   });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
+  afterEach(() => clients.disconnectAll());
   afterAll(() => t.close());
 
   describe('socket errors reach the ack', () => {
@@ -221,12 +212,8 @@ describe('chat errors and moderation', () => {
     expect(await say(socket, 'hello?')).toEqual({
       error: { code: 'banned', message: "You are banned from this stream's chat" },
     });
-    const other = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Another' })
-      .expect(201);
-    await join(socket, other.body.id);
+    const other = await createStream(t, streamer, { title: 'Another' });
+    await join(socket, other.id);
     expect(await say(socket, 'here I may')).toMatchObject({ ok: true });
   });
 
@@ -268,13 +255,9 @@ describe('chat errors and moderation', () => {
     await eventually(() => seen.length === 2, 5000, 'both changes at the anonymous viewer');
     expect(seen).toEqual([{ slowModeSeconds: 10 }, { slowModeSeconds: 0 }]);
     // A room that was not changed hears nothing.
-    const other = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Elsewhere' })
-      .expect(201);
+    const other = await createStream(t, streamer, { title: 'Elsewhere' });
     const elsewhere = await open();
-    await join(elsewhere, other.body.id);
+    await join(elsewhere, other.id);
     const quiet = record(elsewhere, 'chat:slow-mode');
     const three = next(viewer, 'chat:slow-mode', (p: { slowModeSeconds: number }) => p.slowModeSeconds === 3);
     await moderate(streamer.token, { action: 'slow-mode', seconds: 3 }).expect(200);

@@ -1,27 +1,17 @@
-import { io } from 'socket.io-client';
+import { createStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { eventually, join, next, sleep, type LiveClient } from './live-client';
+import { join, type LiveClient, LiveClients, next } from '../support/live-client';
+import { eventually, sleep } from '../support/wait';
 
 /** One address may not flood a room with connections or anonymous viewers. */
 describe('per-address limits on /live', () => {
   let t: TestApp;
   let streamer: TestUser;
   let streamId: string;
-  const sockets: LiveClient[] = [];
+  const clients = new LiveClients();
 
   /** Connects from 127.0.0.1, or as `forwardedFor` behind a proxy on this host. */
-  const attempt = (forwardedFor?: string) =>
-    new Promise<LiveClient>((resolve, reject) => {
-      const s: LiveClient = io(`${t.baseUrl}/live`, {
-        transports: ['websocket'],
-        forceNew: true,
-        reconnection: false,
-        extraHeaders: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
-      });
-      sockets.push(s);
-      s.once('connect', () => resolve(s));
-      s.once('connect_error', (e) => reject(e));
-    });
+  const attempt = (forwardedFor?: string) => clients.connect(t.baseUrl, undefined, forwardedFor);
   const openMany = async (n: number, forwardedFor?: string) => {
     const out: LiveClient[] = [];
     for (let i = 0; i < n; i++) out.push(await attempt(forwardedFor));
@@ -36,15 +26,10 @@ describe('per-address limits on /live', () => {
     streamer = await t.user('streamer');
   });
   beforeEach(async () => {
-    const res = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Limited' })
-      .expect(201);
-    streamId = res.body.id;
+    streamId = (await createStream(t, streamer, { title: 'Limited' })).id;
   });
   afterEach(async () => {
-    for (const s of sockets.splice(0)) s.disconnect();
+    clients.disconnectAll();
     // The next test starts with every connection of this one gone on the server too.
     await sleep(300);
   });

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { PUBSUB } from '../../src/infra/infra.module';
-import type { PubSub } from '../../src/infra/pubsub';
-import { roomChannel } from '../../src/room/channels';
 import type { ChatMessage, ErrorReply, PinView, RoomEvent, RoomState } from '../../src/room/protocol';
+import { pinView, publishToRoom } from '../support/room';
+import { linkStreamer } from '../support/shop';
+import { createStream, endStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { ask, connect, eventually, join, next, record, sleep, type LiveClient } from './live-client';
+import { ask, join, LiveClients, next, record } from '../support/live-client';
+import { eventually, sleep } from '../support/wait';
 
 /**
  * The core events of the live room, run against both the Redis path (default)
@@ -17,21 +17,11 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
   let merchant: TestUser;
   let viewer: TestUser;
   let streamId: string;
-  const sockets: LiveClient[] = [];
-  const open = async (token?: string) => {
-    const s = await connect(t.baseUrl, token);
-    sockets.push(s);
-    return s;
-  };
-  const publish = (ev: RoomEvent) => t.app.get<PubSub>(PUBSUB).publish(roomChannel(streamId), ev);
-  const newStream = async () => {
-    const res = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Live room test', merchantId: merchant.id })
-      .expect(201);
-    return res.body.id as string;
-  };
+  const clients = new LiveClients();
+  const open = (token?: string) => clients.connect(t.baseUrl, token);
+  const publish = (ev: RoomEvent) => publishToRoom(t, streamId, ev);
+  const newStream = async () =>
+    (await createStream(t, streamer, { title: 'Live room test', merchantId: merchant.id })).id;
 
   beforeAll(async () => {
     t = await startTestApp({ redis: opts.redis, env: { LIVE_STATS_FLUSH_MS: '200' } });
@@ -39,18 +29,12 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     merchant = await t.user('merchant');
     viewer = await t.user('viewer', 'Ada Lovelace');
     // The merchant lets the streamer sell its products.
-    await t.http
-      .post('/api/merchant/streamers')
-      .set('Authorization', `Bearer ${merchant.token}`)
-      .send({ streamerId: streamer.id })
-      .expect((r) => expect([200, 201]).toContain(r.status));
+    await linkStreamer(t, merchant, streamer);
   });
   beforeEach(async () => {
     streamId = await newStream();
   });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
+  afterEach(() => clients.disconnectAll());
   afterAll(() => t.close());
 
   it('answers join with the room state: status, viewers, pin, last messages and likes', async () => {
@@ -225,21 +209,15 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
   it('relays pin, stock, order and status events published on the room channel', async () => {
     const watcher = await open();
     await join(watcher, streamId, { deviceId: 'device-pins-1' });
-    const pin: PinView = {
-      pinId: randomUUID(),
-      streamId,
-      productId: randomUUID(),
+    const pin = pinView(streamId, {
       title: 'Aurora X',
-      imageUrl: null,
       currency: 'USD',
       priceCents: 69900,
       salePriceCents: 59900,
       remaining: 10,
       saleStock: 10,
       perBuyerLimit: 1,
-      endsAt: null,
-      pinnedAt: new Date().toISOString(),
-    };
+    });
     const pinned = next(watcher, 'product:pinned');
     await publish({ event: 'product:pinned', data: { pin } });
     expect(await pinned).toEqual({ pin });
@@ -301,10 +279,7 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     const chatter = await open(viewer.token);
     await join(chatter, streamId);
     const status = next(chatter, 'stream:status');
-    await t.http
-      .post(`/api/streams/${streamId}/end`)
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .expect(200);
+    await endStream(t, streamer, streamId);
     expect(await status).toEqual({ status: 'ended' });
     const res = await ask<ErrorReply>(chatter, 'chat:send', { text: 'anyone?' });
     expect(res.error.code).toBe('stream_ended');

@@ -1,11 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { PUBSUB, STATE_STORE } from '../../src/infra/infra.module';
-import type { PubSub } from '../../src/infra/pubsub';
+import { randomBytes } from 'node:crypto';
+import { STATE_STORE } from '../../src/infra/infra.module';
 import type { StateStore } from '../../src/infra/state-store';
-import { roomChannel } from '../../src/room/channels';
-import type { ChatMessage, ErrorReply, PinView } from '../../src/room/protocol';
+import type { ChatMessage, ErrorReply } from '../../src/room/protocol';
+import { pinView, publishToRoom } from '../support/room';
+import { createStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { ask, connect, eventually, join, next, record, type LiveClient } from './live-client';
+import { ask, join, LiveClients, next, record } from '../support/live-client';
+import { eventually } from '../support/wait';
 
 /**
  * Two app processes' worth of app (two Nest apps, each with its own Redis
@@ -17,12 +18,8 @@ describe('two replicas sharing Redis', () => {
   let b: TestApp;
   let streamer: TestUser;
   let streamId: string;
-  const sockets: LiveClient[] = [];
-  const open = async (app: TestApp, token?: string) => {
-    const s = await connect(app.baseUrl, token);
-    sockets.push(s);
-    return s;
-  };
+  const clients = new LiveClients();
+  const open = (app: TestApp, token?: string) => clients.connect(app.baseUrl, token);
 
   beforeAll(async () => {
     const shared = {
@@ -34,16 +31,9 @@ describe('two replicas sharing Redis', () => {
     streamer = await a.user('streamer');
   });
   beforeEach(async () => {
-    const res = await a.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Across replicas' })
-      .expect(201);
-    streamId = res.body.id;
+    streamId = (await createStream(a, streamer, { title: 'Across replicas' })).id;
   });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
+  afterEach(() => clients.disconnectAll());
   afterAll(async () => {
     await b?.close(); // b shares a's database: a drops it
     await a?.close();
@@ -92,25 +82,9 @@ describe('two replicas sharing Redis', () => {
   it('shows a pin published on one replica to viewers on the other, and in room:state there', async () => {
     const onB = await open(b);
     await join(onB, streamId);
-    const pin: PinView = {
-      pinId: randomUUID(),
-      streamId,
-      productId: randomUUID(),
-      title: 'Shared pin',
-      imageUrl: null,
-      currency: 'EUR',
-      priceCents: 1000,
-      salePriceCents: null,
-      remaining: 3,
-      saleStock: null,
-      perBuyerLimit: null,
-      endsAt: null,
-      pinnedAt: new Date().toISOString(),
-    };
+    const pin = pinView(streamId, { title: 'Shared pin', currency: 'EUR', priceCents: 1000, remaining: 3 });
     const got = next(onB, 'product:pinned');
-    await a.app
-      .get<PubSub>(PUBSUB)
-      .publish(roomChannel(streamId), { event: 'product:pinned', data: { pin } });
+    await publishToRoom(a, streamId, { event: 'product:pinned', data: { pin } });
     expect(await got).toEqual({ pin });
     expect((await join(await open(b), streamId)).pinned).toEqual(pin);
   });

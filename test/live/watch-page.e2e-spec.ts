@@ -1,22 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { PUBSUB } from '../../src/infra/infra.module';
-import type { PubSub } from '../../src/infra/pubsub';
-import { roomChannel } from '../../src/room/channels';
+import type { Browser, Page } from 'playwright-core';
 import type { PinView } from '../../src/room/protocol';
+import { launchChromium, signIn as signInPage } from '../support/browser';
+import { ask, join, LiveClients } from '../support/live-client';
+import { pinView, publishToRoom } from '../support/room';
+import { createStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { ask, connect, join, type LiveClient } from './live-client';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const XSS = '<img src=x onerror=alert(1)>';
 
 /** The watch page in real Chromium: chat as text, the overlay, the like button. */
@@ -28,21 +16,16 @@ describe('watch page in Chromium', () => {
   let streamId: string;
   let page: Page;
   let dialogs: string[];
-  const sockets: LiveClient[] = [];
+  const sockets = new LiveClients();
 
   beforeAll(async () => {
     t = await startTestApp();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     streamer = await t.user('streamer');
     viewer = await t.user('viewer', 'Mallory');
   });
   beforeEach(async () => {
-    const res = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Browser test' })
-      .expect(201);
-    streamId = res.body.id;
+    streamId = (await createStream(t, streamer, { title: 'Browser test' })).id;
     page = await browser.newPage();
     dialogs = [];
     page.on('dialog', (d) => {
@@ -51,7 +34,7 @@ describe('watch page in Chromium', () => {
     });
   });
   afterEach(async () => {
-    for (const s of sockets.splice(0)) s.disconnect();
+    sockets.disconnectAll();
     await page.close();
   });
   afterAll(async () => {
@@ -60,13 +43,7 @@ describe('watch page in Chromium', () => {
   });
 
   const signIn = (user: TestUser) =>
-    page.addInitScript(
-      ([token, u]) => {
-        localStorage.setItem('livecart.token', token);
-        localStorage.setItem('livecart.user', JSON.stringify(u));
-      },
-      [user.token, { id: user.id, email: user.email, name: 'Mallory', roles: user.roles }] as const,
-    );
+    signInPage(page, user.token, { id: user.id, email: user.email, name: 'Mallory', roles: user.roles });
 
   it('shows markup sent to the chat as text, running nothing', async () => {
     await signIn(viewer);
@@ -77,8 +54,7 @@ describe('watch page in Chromium', () => {
     await page.fill('#chat input', XSS);
     await page.click('#chat button[type=submit]');
     // ...and from another client.
-    const other = await connect(t.baseUrl, (await t.user('viewer', '<b>Eve</b>')).token);
-    sockets.push(other);
+    const other = await sockets.connect(t.baseUrl, (await t.user('viewer', '<b>Eve</b>')).token);
     await join(other, streamId);
     await ask(other, 'chat:send', { text: `${XSS} <script>alert(2)</script>` });
     const lines = page.locator('#chat .lc-line .lc-text');
@@ -98,12 +74,8 @@ describe('watch page in Chromium', () => {
     );
     await page.goto(`${t.baseUrl}/watch/${streamId}`);
     await page.waitForFunction(() => document.querySelector('#viewers')?.textContent === '1 watching');
-    const pin: PinView = {
-      pinId: randomUUID(),
-      streamId,
-      productId: randomUUID(),
+    const pin: PinView = pinView(streamId, {
       title: 'Aurora <X>',
-      imageUrl: null,
       currency: 'USD',
       priceCents: 69900,
       salePriceCents: 59900,
@@ -111,12 +83,9 @@ describe('watch page in Chromium', () => {
       saleStock: 20,
       perBuyerLimit: 1,
       endsAt: new Date(Date.now() + 5 * 60_000).toISOString(),
-      pinnedAt: new Date().toISOString(),
-    };
+    });
     served = pin;
-    await t.app
-      .get<PubSub>(PUBSUB)
-      .publish(roomChannel(streamId), { event: 'product:pinned', data: { pin } });
+    await publishToRoom(t, streamId, { event: 'product:pinned', data: { pin } });
     const card = page.locator('#overlay .lc-card');
     await card.waitFor();
     expect(await card.locator('.lc-title').textContent()).toBe('Aurora <X>');
@@ -124,7 +93,7 @@ describe('watch page in Chromium', () => {
     expect(await card.locator('.lc-price s').textContent()).toBe('$699.00');
     expect(await card.locator('.lc-countdown').textContent()).toMatch(/^Ends in [45]:\d\d$/);
     expect(await card.locator('.lc-left').textContent()).toBe('12 left');
-    await t.app.get<PubSub>(PUBSUB).publish(roomChannel(streamId), {
+    await publishToRoom(t, streamId, {
       event: 'stock',
       data: { productId: pin.productId, remaining: 3 },
     });
@@ -139,7 +108,7 @@ describe('watch page in Chromium', () => {
     );
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    await t.app.get<PubSub>(PUBSUB).publish(roomChannel(streamId), {
+    await publishToRoom(t, streamId, {
       event: 'product:unpinned',
       data: { pinId: pin.pinId },
     });
@@ -148,21 +117,7 @@ describe('watch page in Chromium', () => {
 
   it('opens the checkout with the stream and the pin, at the price the server says', async () => {
     await signIn(viewer);
-    const pin: PinView = {
-      pinId: randomUUID(),
-      streamId,
-      productId: randomUUID(),
-      title: 'Mug',
-      imageUrl: null,
-      currency: 'EUR',
-      priceCents: 1500,
-      salePriceCents: null,
-      remaining: 4,
-      saleStock: null,
-      perBuyerLimit: null,
-      endsAt: null,
-      pinnedAt: new Date().toISOString(),
-    };
+    const pin = pinView(streamId, { title: 'Mug', currency: 'EUR', priceCents: 1500, remaining: 4 });
     const asked: string[] = [];
     await page.route('**/api/streams/*/pins', (r) => {
       asked.push(new URL(r.request().url()).pathname);
@@ -170,9 +125,7 @@ describe('watch page in Chromium', () => {
     });
     await page.goto(`${t.baseUrl}/watch/${streamId}`);
     await page.waitForFunction(() => document.querySelector('#viewers')?.textContent === '1 watching');
-    await t.app
-      .get<PubSub>(PUBSUB)
-      .publish(roomChannel(streamId), { event: 'product:pinned', data: { pin } });
+    await publishToRoom(t, streamId, { event: 'product:pinned', data: { pin } });
     await page.locator('#overlay .lc-card button').click();
     const dialog = page.locator('[data-testid=checkout]');
     await dialog.locator('.co-total').waitFor();

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TEST_REDIS_URL } from '../support/env';
+import { spawnTs, type TsProcess } from '../support/processes';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
   ffmpegPids,
@@ -12,8 +12,6 @@ import {
   startHlsApp,
   type HlsFixture,
 } from './hls-support';
-
-const ROOT = path.resolve(__dirname, '../..');
 
 /**
  * With Redis: the replica holding the stream's room runs no workers; the
@@ -28,38 +26,25 @@ function useCluster() {
   const hlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-hls-shared-'));
   let f: HlsFixture;
   const workers: TestApp[] = [];
-  const children: ChildProcess[] = [];
+  const children: TsProcess[] = [];
 
   /** `workers/main.ts` (what `npm run start:worker` runs) as a real child process on the shared Redis. */
   const spawnWorkerProcess = () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-worker-'));
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'workers/main.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...HLS_TEST_ENV,
-        NODE_ENV: 'test',
-        DATABASE_URL: f.t.databaseUrl,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: f.t.config.redisPrefix,
-        DATA_DIR: dataDir,
-        HLS_DIR: hlsDir,
-        MEDIA_ENABLED: 'false',
-        SCRYPT_COST: '1024',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const worker = spawnTs('workers/main.ts', [], {
+      ...HLS_TEST_ENV,
+      NODE_ENV: 'test',
+      DATABASE_URL: f.t.databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: f.t.config.redisPrefix,
+      DATA_DIR: dataDir,
+      HLS_DIR: hlsDir,
+      MEDIA_ENABLED: 'false',
+      SCRYPT_COST: '1024',
+      LOG_LEVEL: 'info',
     });
-    const log: string[] = [];
-    const keep = (d: Buffer) => {
-      log.push(d.toString());
-      if (log.length > 200) log.shift();
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    children.push(child);
-    return { child, log, exited, dataDir };
+    children.push(worker);
+    return { ...worker, dataDir };
   };
 
   const startWorker = async () => {
@@ -87,7 +72,8 @@ function useCluster() {
   });
   afterEach(() => f.endAll());
   afterAll(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const { child } of children.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const w of workers.splice(0).reverse()) await w.close().catch(() => undefined);
     await f.close();
     fs.rmSync(hlsDir, { recursive: true, force: true });
@@ -100,14 +86,7 @@ describe('HLS with Redis: transcodes in worker processes, RTP relayed from the r
 
   it('transcodes in a worker without an SFU, and a second worker continues after the first one shuts down', async () => {
     const first = await c.startWorker();
-    const stream = await c.f.newStream();
-    await c.f.publish(stream, { width: 320, height: 240 });
-    const before = await c.f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => segmentUris(b).length >= 2,
-      30_000,
-      'segments from the first worker',
-    );
+    const { stream, playlist: before } = await c.f.liveStream(2);
     expect(before).not.toContain('#EXT-X-DISCONTINUITY');
 
     await c.startWorker();
@@ -153,11 +132,9 @@ describe('HLS with Redis: a worker process killed with SIGKILL', () => {
     await c.f.publish(stream, { width: 320, height: 240 });
     const url = `/hls/${stream.id}/240p/index.m3u8`;
     // The child boots (ts-node) and takes the only job on the queue.
-    const before = await c.f
-      .waitText(url, (b) => segmentUris(b).length >= 2, 90_000, 'segments from the worker process')
-      .catch((e: Error) => {
-        throw new Error(`${e.message}\nworker process output:\n${a.log.join('').slice(-4000)}`);
-      });
+    const before = await c.f.waitSegments(stream.id, '240p', 2, 90_000).catch((e: Error) => {
+      throw new Error(`${e.message}\nworker process output:\n${a.output().slice(-4000)}`);
+    });
     expect(before).not.toContain('#EXT-X-DISCONTINUITY');
     const [ffmpegOfA] = ffmpegPids(stream.id);
     expect(ffmpegOfA).toBeDefined();

@@ -1,6 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/browser';
-import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
+import { createProduct, linkStreamer, pin } from '../support/shop';
+import { createStream } from '../support/streams';
+import { playOverHls, useHlsInChromium } from './hls-support';
 
 /**
  * Pins are timed to the video: an HLS viewer, seconds behind live, sees the
@@ -8,54 +8,24 @@ import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
  * EXT-X-PROGRAM-DATE-TIME), never before.
  */
 describe('HLS-timed product pins in Chromium', () => {
-  let f: HlsFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    f = await startHlsApp({ redis: false });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await f?.endAll();
-    await f?.close();
-  });
+  const hls = useHlsInChromium();
 
   it('shows the overlay only once the video reaches the pin time', async () => {
+    const { f, browser } = hls;
     const { t, streamer } = f;
     const merchant = await t.user('merchant');
-    const m = { Authorization: `Bearer ${merchant.token}` };
-    const s = { Authorization: `Bearer ${streamer.token}` };
-    await t.http.post('/api/merchant/streamers').set(m).send({ streamerId: streamer.id }).expect(201);
-    const product = await t.http
-      .post('/api/products')
-      .set(m)
-      .send({ title: 'Timed phone', priceCents: 19900, currency: 'USD', stock: 10 })
-      .expect(201);
-    const created = await t.http
-      .post('/api/streams')
-      .set(s)
-      .send({ title: 'Pin timing', merchantId: merchant.id })
-      .expect(201);
-    const stream = created.body as { id: string; streamKey: string };
+    await linkStreamer(t, merchant, streamer);
+    const productId = await createProduct(t, merchant, {
+      title: 'Timed phone',
+      priceCents: 19900,
+      stock: 10,
+    });
+    const stream = await createStream(t, streamer, { title: 'Pin timing', merchantId: merchant.id });
     await f.publish(stream, { width: 320, height: 240 });
-    await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => segmentUris(b).length >= 1,
-      30_000,
-      'a segment',
-    );
+    await f.waitSegments(stream.id, '240p', 1);
 
     const page = await browser.newPage();
-    await page.goto(`${t.baseUrl}/watch/${stream.id}?mode=hls`);
-    await page.waitForFunction(
-      () =>
-        (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) > 3,
-      undefined,
-      {
-        timeout: 30_000,
-      },
-    );
+    await playOverHls(page, t.baseUrl, stream.id);
     // Sample, in the page, whether the overlay shows and what wall-clock time the video shows.
     await page.evaluate(() => {
       const w = window as unknown as {
@@ -72,12 +42,8 @@ describe('HLS-timed product pins in Chromium', () => {
       }, 50);
     });
 
-    const pin = await t.http
-      .post(`/api/streams/${stream.id}/pins`)
-      .set(s)
-      .send({ productId: product.body.id })
-      .expect(201);
-    const pinnedAt = Date.parse((pin.body as { pinnedAt: string }).pinnedAt);
+    const { pinnedAt: at } = await pin(t, { merchant, streamer, productId, streamId: stream.id });
+    const pinnedAt = Date.parse(at as string);
     await page.waitForFunction(
       () => (document.getElementById('overlay')?.textContent ?? '').includes('Timed phone'),
       undefined,

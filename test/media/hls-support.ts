@@ -3,91 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
+import { publishOverWhip, type Peers, type Publishable } from '../support/ingest';
+import { createStream, endStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestAppOptions, type TestUser } from '../support/test-app';
-import { createPublisher, waitFor, type Publisher } from '../support/webrtc';
+import { sleep } from '../support/wait';
+import type { Publisher } from '../support/webrtc';
 
 const run = promisify(execFile);
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const wrtc = require('@roamhq/wrtc') as {
-  RTCPeerConnection: typeof RTCPeerConnection;
-  MediaStream: typeof MediaStream;
-  nonstandard: {
-    RTCVideoSource: new () => {
-      createTrack(): MediaStreamTrack;
-      onFrame(f: { width: number; height: number; data: Uint8ClampedArray }): void;
-    };
-    RTCAudioSource: new () => {
-      createTrack(): MediaStreamTrack;
-      onData(d: {
-        samples: Int16Array;
-        sampleRate: number;
-        bitsPerSample: number;
-        channelCount: number;
-        numberOfFrames: number;
-      }): void;
-    };
-  };
-};
-
-/** A headless publisher (like test/support/webrtc.ts) whose camera can change resolution mid-stream. */
-export interface ResizablePublisher extends Publisher {
-  resize(width: number, height: number): void;
-}
-
-export function createResizablePublisher(size: { width: number; height: number }): ResizablePublisher {
-  let { width, height } = size;
-  const pc = new wrtc.RTCPeerConnection();
-  const video = new wrtc.nonstandard.RTCVideoSource();
-  const audio = new wrtc.nonstandard.RTCAudioSource();
-  const vt = video.createTrack();
-  const at = audio.createTrack();
-  const stream = new wrtc.MediaStream([at, vt]);
-  pc.addTransceiver(at, { direction: 'sendonly', streams: [stream] });
-  pc.addTransceiver(vt, { direction: 'sendonly', streams: [stream] });
-  let frame = new Uint8ClampedArray(width * height * 1.5);
-  let n = 0;
-  const vTimer = setInterval(() => {
-    n++;
-    for (let i = 0; i < width * height; i += 7) frame[i] = (i + n * 8) & 0xff;
-    video.onFrame({ width, height, data: frame });
-  }, 33);
-  const samples = new Int16Array(480);
-  const aTimer = setInterval(
-    () =>
-      audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 }),
-    10,
-  );
-  return {
-    pc,
-    async offer() {
-      await pc.setLocalDescription(await pc.createOffer());
-      await new Promise<void>((resolve) => {
-        if (pc.iceGatheringState === 'complete') return resolve();
-        pc.addEventListener('icegatheringstatechange', () => {
-          if (pc.iceGatheringState === 'complete') resolve();
-        });
-        setTimeout(resolve, 5000);
-      });
-      return pc.localDescription!.sdp;
-    },
-    async answer(sdp: string) {
-      await pc.setRemoteDescription({ type: 'answer', sdp });
-    },
-    resize(w: number, h: number) {
-      width = w;
-      height = h;
-      frame = new Uint8ClampedArray(w * h * 1.5);
-    },
-    close() {
-      clearInterval(vTimer);
-      clearInterval(aTimer);
-      vt.stop();
-      at.stop();
-      pc.close();
-    },
-  };
-}
 
 /** Small, fast HLS settings for tests: a 2-rung ladder and 4 x 0.5 s parts per segment. */
 export const HLS_TEST_ENV = {
@@ -99,19 +23,19 @@ export const HLS_TEST_ENV = {
 export interface HlsFixture {
   t: TestApp;
   streamer: TestUser;
-  newStream(): Promise<{ id: string; streamKey: string }>;
-  /** Publishes over WHIP from a headless peer (`make`: test/support/webrtc.ts's by default). */
-  publish<P extends Publisher = Publisher>(
-    stream: { id: string; streamKey: string },
-    size?: { width: number; height: number },
-    make?: (size: { width: number; height: number }) => P,
-  ): Promise<P>;
+  newStream(): Promise<Publishable>;
+  /** Publishes over WHIP from a headless peer (640x480 unless told); `resize()` changes its camera mid-stream. */
+  publish(stream: Publishable, size?: { width: number; height: number }): Promise<Publisher>;
+  /** A new stream published at 320x240, once its 240p playlist lists `segments` segments (returned with it). */
+  liveStream(segments?: number): Promise<{ stream: Publishable; playlist: string }>;
   end(streamId: string): Promise<void>;
   /** Ends every stream this fixture made that is still live (after a failed test, so it frees its worker slot). */
   endAll(): Promise<void>;
   text(url: string): Promise<string>;
   /** Polls a URL until it answers 200 and `ok(body)` holds. */
   waitText(url: string, ok: (body: string) => boolean, timeoutMs: number, what: string): Promise<string>;
+  /** Polls a rendition's media playlist until it lists `count` complete segments; returns it. */
+  waitSegments(streamId: string, rendition: string, count: number, timeoutMs?: number): Promise<string>;
   bytes(url: string): Promise<Buffer>;
   waitBytes(url: string, timeoutMs: number, what: string): Promise<Buffer>;
   close(): Promise<void>;
@@ -120,43 +44,38 @@ export interface HlsFixture {
 export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture> {
   const t = await startTestApp({ ...opts, env: { ...HLS_TEST_ENV, ...opts.env } });
   const streamer = await t.user('streamer');
-  const peers: Publisher[] = [];
+  const peers: Peers = [];
   const made: string[] = [];
   const text = async (url: string) => (await t.http.get(url).expect(200)).text;
+  /** Polls a URL every 200 ms until it answers 200 and `ok(body)` holds. */
+  const poll = async (url: string, ok: (body: string) => boolean, timeoutMs: number, what: string) => {
+    const t0 = Date.now();
+    for (;;) {
+      const res = await t.http.get(url);
+      if (res.status === 200 && ok(res.text)) return res.text;
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last ${res.status})`);
+      await sleep(200);
+    }
+  };
   const f: HlsFixture = {
     t,
     streamer,
     async newStream() {
-      const res = await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'HLS test' })
-        .expect(201);
-      made.push((res.body as { id: string }).id);
-      return res.body as { id: string; streamKey: string };
+      const stream = await createStream(t, streamer, { title: 'HLS test' });
+      made.push(stream.id);
+      return stream;
     },
-    async publish<P extends Publisher>(
-      stream: { id: string; streamKey: string },
-      size = { width: 640, height: 480 },
-      make?: (size: { width: number; height: number }) => P,
-    ): Promise<P> {
-      const pub = make ? make(size) : (createPublisher(size) as P);
-      peers.push(pub);
-      const res = await t.http
-        .post(`/whip/${stream.id}`)
-        .set('Authorization', `Bearer ${stream.streamKey}`)
-        .set('Content-Type', 'application/sdp')
-        .send(await pub.offer())
-        .expect(201);
-      await pub.answer(res.text);
-      await waitFor(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
-      return pub;
+    async publish(stream, size = { width: 640, height: 480 }) {
+      return (await publishOverWhip(t, stream, peers, size)).pub;
+    },
+    async liveStream(segments = 1) {
+      const stream = await f.newStream();
+      await f.publish(stream, { width: 320, height: 240 });
+      return { stream, playlist: await f.waitSegments(stream.id, '240p', segments) };
     },
     async end(streamId) {
-      await t.http
-        .post(`/api/streams/${streamId}/end`)
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .expect(200);
+      await endStream(t, streamer, streamId);
     },
     async endAll() {
       for (const id of made.splice(0)) {
@@ -166,15 +85,14 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
       for (const p of peers.splice(0)) p.close();
     },
     text,
-    async waitText(url, ok, timeoutMs, what) {
-      const t0 = Date.now();
-      for (;;) {
-        const res = await t.http.get(url);
-        if (res.status === 200 && ok(res.text)) return res.text;
-        if (Date.now() - t0 > timeoutMs)
-          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last ${res.status})`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+    waitText: poll,
+    waitSegments(streamId, rendition, count, timeoutMs = 30_000) {
+      return f.waitText(
+        `/hls/${streamId}/${rendition}/index.m3u8`,
+        (b) => segmentUris(b).length >= count,
+        timeoutMs,
+        `${count} segments of ${rendition}`,
+      );
     },
     async bytes(url) {
       const res = await t.http
@@ -189,14 +107,8 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
       return res.body as Buffer;
     },
     async waitBytes(url, timeoutMs, what) {
-      const t0 = Date.now();
-      for (;;) {
-        const res = await t.http.get(url);
-        if (res.status === 200) return f.bytes(url);
-        if (Date.now() - t0 > timeoutMs)
-          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last ${res.status})`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await poll(url, () => true, timeoutMs, what);
+      return f.bytes(url);
     },
     async close() {
       for (const p of peers) p.close();
@@ -204,6 +116,40 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
     },
   };
   return f;
+}
+
+/** For one describe block: an HLS app (in process, no Redis) and Chromium to watch it in. */
+export function useHlsInChromium(): { readonly f: HlsFixture; readonly browser: Browser } {
+  let f: HlsFixture;
+  let browser: Browser;
+  beforeAll(async () => {
+    f = await startHlsApp({ redis: false });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await f?.endAll();
+    await f?.close();
+  });
+  return {
+    get f() {
+      return f;
+    },
+    get browser() {
+      return browser;
+    },
+  };
+}
+
+/** Opens the watch page in HLS mode and waits until its video has played 3 s. */
+export async function playOverHls(page: Page, baseUrl: string, streamId: string): Promise<void> {
+  await page.goto(`${baseUrl}/watch/${streamId}?mode=hls`);
+  await page.waitForFunction(
+    () =>
+      (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) > 3,
+    undefined,
+    { timeout: 30_000 },
+  );
 }
 
 /** Decodes a file with ffprobe: the first video stream's size, how many frames decode, and whether the first is a keyframe. */
@@ -275,7 +221,7 @@ export async function waitForNoFfmpeg(streamId: string, timeoutMs = 10_000): Pro
   while (ffmpegPids(streamId).length > 0) {
     if (Date.now() - t0 > timeoutMs)
       throw new Error(`ffmpeg of ${streamId} still running after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 

@@ -1,6 +1,5 @@
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
 import {
-  createResizablePublisher,
   ffmpegPids,
   probeFile,
   segmentUris,
@@ -35,12 +34,7 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
       ['480p', 640, 480],
       ['360p', 480, 360],
     ] as const) {
-      const pl = await f.waitText(
-        `/hls/${stream.id}/${name}/index.m3u8`,
-        (b) => segmentUris(b).length >= 2,
-        30_000,
-        `${name} segments`,
-      );
+      const pl = await f.waitSegments(stream.id, name, 2);
       // Parts of 10 frames (1/3 s at 30 fps); players hold back three of them.
       expect(pl).toMatch(/#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1\.0/);
       expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.33333');
@@ -69,14 +63,7 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   });
 
   it('serves playlists uncached and media immutable, with HLS content types', async () => {
-    const stream = await f.newStream();
-    await f.publish(stream, { width: 320, height: 240 });
-    const pl = await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => segmentUris(b).length >= 1,
-      30_000,
-      'a segment',
-    );
+    const { stream, playlist: pl } = await f.liveStream();
     const master = await f.t.http.get(`/hls/${stream.id}/master.m3u8`).expect(200);
     expect(master.headers['content-type']).toMatch(/^application\/vnd\.apple\.mpegurl/);
     expect(master.headers['cache-control']).toBe('no-cache');
@@ -98,14 +85,7 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   });
 
   it('holds a blocking playlist reload until the requested part exists', async () => {
-    const stream = await f.newStream();
-    await f.publish(stream, { width: 320, height: 240 });
-    const pl = await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => segmentUris(b).length >= 1,
-      30_000,
-      'a segment',
-    );
+    const { stream, playlist: pl } = await f.liveStream();
     const msn = segmentUris(pl).length; // the segment being filled
     const t0 = Date.now();
     const res = await f.t.http
@@ -118,14 +98,7 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   });
 
   it('resumes the same playlists after a discontinuity when ffmpeg is killed mid-stream', async () => {
-    const stream = await f.newStream();
-    await f.publish(stream, { width: 320, height: 240 });
-    const before = await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => segmentUris(b).length >= 2,
-      30_000,
-      'segments',
-    );
+    const { stream, playlist: before } = await f.liveStream(2);
     const pids = ffmpegPids(stream.id);
     expect(pids.length).toBe(1);
     process.kill(pids[0], 'SIGKILL');
@@ -155,13 +128,8 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
 
   it('plans the ladder again when the publisher changes resolution mid-stream, after a discontinuity', async () => {
     const stream = await f.newStream();
-    const pub = await f.publish(stream, { width: 640, height: 480 }, createResizablePublisher);
-    await f.waitText(
-      `/hls/${stream.id}/360p/index.m3u8`,
-      (b) => segmentUris(b).length >= 1,
-      30_000,
-      'a segment at 640x480',
-    );
+    const pub = await f.publish(stream, { width: 640, height: 480 });
+    await f.waitSegments(stream.id, '360p', 1);
     expect(await f.text(`/hls/${stream.id}/master.m3u8`)).toContain('480p/index.m3u8');
     // 480x360 fits the 360p rung exactly: 480p goes, 360p goes on with a new init segment.
     pub.resize(480, 360);
@@ -196,14 +164,7 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   }, 120_000);
 
   it('closes the playlists with EXT-X-ENDLIST when the stream ends, and the replay stays at the same URL', async () => {
-    const stream = await f.newStream();
-    await f.publish(stream, { width: 320, height: 240 });
-    await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => segmentUris(b).length >= 2,
-      30_000,
-      'segments',
-    );
+    const { stream } = await f.liveStream(2);
     const live = await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
     expect(live.body).toMatchObject({ state: 'live', streamStatus: 'live' });
     expect(live.body.segments).toBeGreaterThanOrEqual(1);
@@ -225,14 +186,7 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   });
 
   it('keeps the SFU free of plain transports once the stream ended', async () => {
-    const stream = await f.newStream();
-    await f.publish(stream, { width: 320, height: 240 });
-    await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => segmentUris(b).length >= 1,
-      30_000,
-      'a segment',
-    );
+    const { stream } = await f.liveStream();
     await f.end(stream.id);
     await waitForNoFfmpeg(stream.id);
     expect(f.t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();

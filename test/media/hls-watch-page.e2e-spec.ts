@@ -1,42 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/browser';
-import { ffmpegPids, segmentUris, startHlsApp, type HlsFixture } from './hls-support';
+import { ffmpegPids, playOverHls, useHlsInChromium } from './hls-support';
 
 /** The watch page plays the LL-HLS output with hls.js in real Chromium. */
 describe('watch page playing LL-HLS in Chromium', () => {
-  let f: HlsFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    f = await startHlsApp({ redis: false });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await f?.close();
-  });
+  const hls = useHlsInChromium();
 
   it('plays /watch/<id>?mode=hls: currentTime advances and the wall clock maps to the capture time', async () => {
-    const stream = await f.newStream();
-    await f.publish(stream, { width: 320, height: 240 });
-    await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => segmentUris(b).length >= 1,
-      30_000,
-      'a segment',
-    );
+    const { f, browser } = hls;
+    const { stream } = await f.liveStream();
     const page = await browser.newPage();
     try {
-      await page.goto(`${f.t.baseUrl}/watch/${stream.id}?mode=hls`);
-      await page.waitForFunction(
-        () =>
-          (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) >
-          3,
-        undefined,
-        {
-          timeout: 30_000,
-        },
-      );
+      await playOverHls(page, f.t.baseUrl, stream.id);
       // Past the start-up (where hls.js may stall once while it settles at the live edge), the video plays on.
       const t1 = await page.evaluate(
         () => document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!.currentTime,
@@ -61,26 +34,11 @@ describe('watch page playing LL-HLS in Chromium', () => {
   });
 
   it('keeps playing without a page reload when ffmpeg is killed mid-stream: currentTime advances again within 10 s', async () => {
-    const stream = await f.newStream();
-    await f.publish(stream, { width: 320, height: 240 });
-    await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => segmentUris(b).length >= 1,
-      30_000,
-      'a segment',
-    );
+    const { f, browser } = hls;
+    const { stream } = await f.liveStream();
     const page = await browser.newPage();
     try {
-      await page.goto(`${f.t.baseUrl}/watch/${stream.id}?mode=hls`);
-      await page.waitForFunction(
-        () =>
-          (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) >
-          3,
-        undefined,
-        {
-          timeout: 30_000,
-        },
-      );
+      await playOverHls(page, f.t.baseUrl, stream.id);
       // A mark that a page reload would wipe.
       await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
       // The highest target latency the player has from now on (the outage raises it for a while).

@@ -1,18 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import * as sdpTransform from 'sdp-transform';
 import type { types } from 'mediasoup';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
-import { CHROMIUM_ARGS } from '../support/browser';
+import { launchChromium, watchOverWhep, webrtcPage, type InPageNegotiate } from '../support/browser';
+import { publishOverWhip, viewOverWhep, type Peers } from '../support/ingest';
+import { createStream } from '../support/streams';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { createPublisher, createViewer, waitFor, type Publisher, type Viewer } from '../support/webrtc';
+import { eventually, sleep } from '../support/wait';
 
 const TWCC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const ABS_SEND_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
 const MID = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Limits what leaves one UDP port on loopback to `kbit` kbit/s with a queue of
@@ -90,16 +90,13 @@ function extIds(sdp: string, kind: 'audio' | 'video'): Record<string, number> {
 describe('WHEP bandwidth estimation and simulcast layers', () => {
   let t: TestApp;
   let browser: Browser;
-  const peers: { close(): void }[] = [];
+  const peers: Peers = [];
 
   beforeAll(async () => {
     t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      // Three simulcast layers from a 640x480 camera: libwebrtc otherwise caps the layer
-      // count by resolution (3 layers only from 960x540 up).
-      args: [...CHROMIUM_ARGS, '--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/'],
-    });
+    // Three simulcast layers from a 640x480 camera: libwebrtc otherwise caps the layer
+    // count by resolution (3 layers only from 960x540 up).
+    browser = await launchChromium(['--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/']);
   });
   afterEach(() => {
     for (const p of peers.splice(0)) p.close();
@@ -111,35 +108,13 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
 
   const sfu = () => t.app.get(SfuHost).sfu!;
 
-  async function newStream(): Promise<{ id: string; streamKey: string }> {
-    const streamer = await t.user('streamer');
-    return (
-      await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'BWE' })
-        .expect(201)
-    ).body;
-  }
+  const newStream = async () => createStream(t, await t.user('streamer'), { title: 'BWE' });
 
-  async function view(streamId: string): Promise<{
-    viewer: Viewer;
-    offer: string;
-    answer: string;
-    media: { transport: types.WebRtcTransport; consumers: readonly types.Consumer[] };
-  }> {
-    const viewer = createViewer();
-    peers.push(viewer);
-    const offer = await viewer.offer();
-    const res = await t.http
-      .post(`/whep/${streamId}`)
-      .set('Content-Type', 'application/sdp')
-      .send(offer)
-      .expect(201);
-    await viewer.answer(res.text);
-    const sessionId = String(res.headers.location).split('/').pop()!;
-    const media = sfu().room(streamId)!.viewerMedia(sessionId)!;
-    return { viewer, offer, answer: res.text, media };
+  /** A wrtc WHEP viewer and the SFU's media of its session. */
+  async function view(streamId: string) {
+    const { viewer, location, offer, answer } = await viewOverWhep(t, streamId, peers);
+    const media = sfu().room(streamId)!.viewerMedia(location.split('/').pop()!)!;
+    return { viewer, offer, answer, media };
   }
 
   const videoConsumer = (media: { consumers: readonly types.Consumer[] }) =>
@@ -147,16 +122,7 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
 
   /** A live stream from a wrtc publisher (320x240 VP8 + Opus). */
   async function publishWrtc(stream: { id: string; streamKey: string }): Promise<void> {
-    const pub: Publisher = createPublisher();
-    peers.push(pub);
-    const res = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', `Bearer ${stream.streamKey}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await pub.offer())
-      .expect(201);
-    await pub.answer(res.text);
-    await waitFor(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
+    await publishOverWhip(t, stream, peers);
   }
 
   /**
@@ -201,7 +167,7 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
     );
 
     // Video decodes: sdes:mid at the viewer's id 4 is what its BUNDLE demuxer routes by.
-    await waitFor(() => viewer.frames() > 10, 15_000, 'viewer decodes frames');
+    await eventually(() => viewer.frames() > 10, 15_000, 'viewer decodes frames');
     expect(viewer.audioTracks()).toBe(1);
 
     await expectTransportCcFeedback(media.transport);
@@ -210,37 +176,9 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
   it('gets transport-cc feedback from a Chromium viewer, with Chromium’s own extension ids', async () => {
     const stream = await newStream();
     await publishWrtc(stream);
-    const page = await browser.newPage();
+    const page = await webrtcPage(browser, t);
     try {
-      await page.goto(`${t.baseUrl}/health`);
-      const posted = await page.evaluate(async (url) => {
-        const pc = new RTCPeerConnection();
-        (window as unknown as { pc: RTCPeerConnection }).pc = pc;
-        pc.addTransceiver('audio', { direction: 'recvonly' });
-        pc.addTransceiver('video', { direction: 'recvonly' });
-        await pc.setLocalDescription(await pc.createOffer());
-        await new Promise<void>((resolve) => {
-          if (pc.iceGatheringState === 'complete') return resolve();
-          pc.addEventListener(
-            'icegatheringstatechange',
-            () => pc.iceGatheringState === 'complete' && resolve(),
-          );
-          setTimeout(resolve, 5000);
-        });
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/sdp' },
-          body: pc.localDescription!.sdp,
-        });
-        const answer = await res.text();
-        if (res.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-        return {
-          status: res.status,
-          offer: pc.localDescription!.sdp,
-          answer,
-          location: res.headers.get('Location'),
-        };
-      }, `/whep/${stream.id}`);
+      const posted = await watchOverWhep(page, stream.id);
       expect(posted.status).toBe(201);
       const offered = extIds(posted.offer, 'video');
       const answered = extIds(posted.answer, 'video');
@@ -268,8 +206,7 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
 
   /** A Chromium WHIP publisher sending three VP8 simulcast layers (160x120, 320x240, 640x480) of noise. */
   async function publishSimulcast(stream: { id: string; streamKey: string }): Promise<Page> {
-    const page = await browser.newPage();
-    await page.goto(`${t.baseUrl}/health`);
+    const page = await webrtcPage(browser, t);
     const status = await page.evaluate(
       async ({ url, key }) => {
         // Noise on a canvas, so every layer costs what the encoder allots it (the fake camera's
@@ -293,7 +230,6 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
         }, 33);
         const track = canvas.captureStream(30).getVideoTracks()[0];
         const pc = new RTCPeerConnection();
-        (window as unknown as { pc: RTCPeerConnection }).pc = pc;
         const transceiver = pc.addTransceiver(track, {
           direction: 'sendonly',
           sendEncodings: [
@@ -309,24 +245,9 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
             /^video\/(vp8|rtx)$/i.test(c.mimeType),
           ),
         );
-        await pc.setLocalDescription(await pc.createOffer());
-        await new Promise<void>((resolve) => {
-          if (pc.iceGatheringState === 'complete') return resolve();
-          pc.addEventListener(
-            'icegatheringstatechange',
-            () => pc.iceGatheringState === 'complete' && resolve(),
-          );
-          setTimeout(resolve, 5000);
-        });
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${key}` },
-          body: pc.localDescription!.sdp,
-        });
-        const answer = await res.text();
-        if (res.status !== 201) return `${res.status} ${answer}`;
-        await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-        return 'ok';
+        const { negotiate } = window as unknown as { negotiate: InPageNegotiate };
+        const res = await negotiate(pc, url, { Authorization: `Bearer ${key}` });
+        return res.status === 201 ? 'ok' : `${res.status} ${res.answer}`;
       },
       { url: `/whip/${stream.id}`, key: stream.streamKey },
     );
@@ -343,7 +264,7 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
         sfu()
           .room(stream.id)
           ?.producers.find((p) => p.kind === 'video');
-      await waitFor(() => producer() !== undefined, 10_000, 'video producer');
+      await eventually(() => producer() !== undefined, 10_000, 'video producer');
       expect(producer()!.type).toBe('simulcast');
       let layers: types.ProducerStat[] = [];
       for (const t0 = Date.now(); Date.now() - t0 < 30_000;) {
@@ -358,7 +279,7 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
 
       const fast = await view(stream.id);
       const slow = await view(stream.id);
-      await waitFor(
+      await eventually(
         () => slow.media.transport.iceSelectedTuple !== undefined && fast.viewer.frames() > 0,
         15_000,
         'viewers connected',

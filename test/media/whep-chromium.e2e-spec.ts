@@ -1,24 +1,11 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import * as sdpTransform from 'sdp-transform';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
+import { launchChromium, watchOverWhep, webrtcPage } from '../support/browser';
+import { publishOverWhip, type Peers } from '../support/ingest';
+import { createStream } from '../support/streams';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { createPublisher, waitFor, type Publisher } from '../support/webrtc';
-
-/** Debian's Chromium; the flags keep it off the network and away from real devices. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
+import { sleep } from '../support/wait';
 
 const TWCC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
@@ -37,11 +24,11 @@ interface InboundStats {
 describe('WHEP playback in Chromium', () => {
   let t: TestApp;
   let browser: Browser;
-  const peers: Publisher[] = [];
+  const peers: Peers = [];
 
   beforeAll(async () => {
     t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
   });
   afterEach(() => {
     for (const p of peers.splice(0)) p.close();
@@ -52,62 +39,15 @@ describe('WHEP playback in Chromium', () => {
   });
 
   async function liveStream(): Promise<string> {
-    const streamer = await t.user('streamer');
-    const stream = (
-      await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'Chromium viewer' })
-        .expect(201)
-    ).body as { id: string; streamKey: string };
-    const pub = createPublisher();
-    peers.push(pub);
-    const res = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', `Bearer ${stream.streamKey}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await pub.offer())
-      .expect(201);
-    await pub.answer(res.text);
-    await waitFor(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
+    const stream = await createStream(t, await t.user('streamer'), { title: 'Chromium viewer' });
+    await publishOverWhip(t, stream, peers);
     return stream.id;
   }
 
   it('decodes the video and receives the audio of a live stream', async () => {
     const streamId = await liveStream();
-    const page = await browser.newPage();
-    // A page of the app's own origin, so the WHEP POST is same-origin. (On about:blank,
-    // Chromium gathers no ICE candidate at all inside the loopback-only namespace.)
-    await page.goto(`${t.baseUrl}/health`);
-    const posted = await page.evaluate(async (whepUrl) => {
-      const pc = new RTCPeerConnection();
-      (window as unknown as { pc: RTCPeerConnection }).pc = pc;
-      pc.addTransceiver('audio', { direction: 'recvonly' });
-      pc.addTransceiver('video', { direction: 'recvonly' });
-      await pc.setLocalDescription(await pc.createOffer());
-      await new Promise<void>((resolve) => {
-        if (pc.iceGatheringState === 'complete') return resolve();
-        pc.addEventListener(
-          'icegatheringstatechange',
-          () => pc.iceGatheringState === 'complete' && resolve(),
-        );
-        setTimeout(resolve, 5000);
-      });
-      const res = await fetch(whepUrl, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/sdp' },
-        body: pc.localDescription?.sdp,
-      });
-      const answer = await res.text();
-      if (res.status !== 201) return { status: res.status, body: answer };
-      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-      return {
-        status: res.status,
-        location: res.headers.get('Location'),
-        offer: pc.localDescription?.sdp,
-        answer,
-      };
-    }, `/whep/${streamId}`);
+    const page = await webrtcPage(browser, t);
+    const posted = await watchOverWhep(page, streamId);
     expect(posted).toEqual({
       status: 201,
       location: expect.stringMatching(/^\/whep\//),
@@ -128,7 +68,7 @@ describe('WHEP playback in Chromium', () => {
       });
     let stats = await inbound();
     for (const t0 = Date.now(); (stats.video?.framesDecoded ?? 0) <= 5 && Date.now() - t0 < 15_000;) {
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       stats = await inbound();
     }
     expect(stats.state).toBe('connected');
@@ -146,8 +86,8 @@ describe('WHEP playback in Chromium', () => {
           e.value,
         ]),
       );
-    const offered = extIds(posted.offer!);
-    const answered = extIds(posted.answer!);
+    const offered = extIds(posted.offer);
+    const answered = extIds(posted.answer);
     expect(answered[TWCC]).toBe(offered[TWCC]);
     expect(answered[TWCC]).not.toBe(5);
     expect(answered['urn:ietf:params:rtp-hdrext:sdes:mid']).toBe(

@@ -1,10 +1,20 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IngestService } from '../../src/streams/ingest/ingest.service';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
+import {
+  postWhepOffer,
+  postWhipOffer,
+  publishFromProcess,
+  publishOverWhip,
+  viewOverWhep,
+  type Peers,
+  type Publishable,
+} from '../support/ingest';
+import { createStream, endStream } from '../support/streams';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
-import { createPublisher, createViewer, Publisher, Viewer, waitFor } from '../support/webrtc';
+import { eventually, sleep } from '../support/wait';
+import { createPublisher } from '../support/webrtc';
 
 const FIXTURES = path.resolve(__dirname, '../../media/sdp/fixtures');
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -13,7 +23,7 @@ const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'ut
 describe('WHIP ingest and WHEP playback', () => {
   let t: TestApp;
   let streamer: TestUser;
-  const peers: { close(): void }[] = [];
+  const peers: Peers = [];
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -30,44 +40,15 @@ describe('WHIP ingest and WHEP playback', () => {
   });
   afterAll(() => t.close());
 
-  async function newStream(): Promise<{ id: string; streamKey: string }> {
-    const res = await t.http
-      .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .send({ title: 'Media test' })
-      .expect(201);
-    return res.body;
+  const newStream = () => createStream(t, streamer, { title: 'Media test' });
+
+  async function publish(stream: Publishable) {
+    const published = await publishOverWhip(t, stream, peers);
+    expect(published.contentType).toMatch(/^application\/sdp/);
+    return published;
   }
 
-  async function publish(stream: {
-    id: string;
-    streamKey: string;
-  }): Promise<{ pub: Publisher; location: string }> {
-    const pub = createPublisher();
-    peers.push(pub);
-    const res = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', `Bearer ${stream.streamKey}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await pub.offer())
-      .expect(201);
-    expect(res.headers['content-type']).toMatch(/^application\/sdp/);
-    await pub.answer(res.text);
-    await waitFor(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
-    return { pub, location: res.headers.location };
-  }
-
-  async function view(streamId: string): Promise<{ viewer: Viewer; location: string }> {
-    const viewer = createViewer();
-    peers.push(viewer);
-    const res = await t.http
-      .post(`/whep/${streamId}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await viewer.offer())
-      .expect(201);
-    await viewer.answer(res.text);
-    return { viewer, location: res.headers.location };
-  }
+  const view = (streamId: string) => viewOverWhep(t, streamId, peers);
 
   const status = async (id: string) =>
     (await t.http.get(`/api/streams/${id}`).expect(200)).body.status as string;
@@ -80,7 +61,7 @@ describe('WHIP ingest and WHEP playback', () => {
     expect(await status(stream.id)).toBe('live');
 
     const { viewer } = await view(stream.id);
-    await waitFor(() => viewer.frames() > 5, 10_000, 'decoded video frames');
+    await eventually(() => viewer.frames() > 5, 10_000, 'decoded video frames');
     expect(viewer.lastSize()).toEqual({ width: 320, height: 240 });
     expect(viewer.audioTracks()).toBe(1);
     expect(sfu().stats().viewers).toBe(1);
@@ -90,12 +71,7 @@ describe('WHIP ingest and WHEP playback', () => {
     const stream = await newStream();
     const pub = createPublisher();
     peers.push(pub);
-    const res = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', `Bearer ${stream.streamKey}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await pub.offer())
-      .expect(201);
+    const res = await postWhipOffer(t, stream, await pub.offer()).expect(201);
     expect(res.text).toContain('a=ice-lite');
     expect(res.text).toMatch(/a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ host/);
     expect(res.text).toContain('a=end-of-candidates');
@@ -113,60 +89,33 @@ describe('WHIP ingest and WHEP playback', () => {
     expect(sfu().room(stream.id)).toBeUndefined();
     // The stream is over: neither its publisher nor a viewer can come back.
     await t.http.delete(location).expect(404);
-    await t.http
-      .post(`/whep/${stream.id}`)
-      .set('Content-Type', 'application/sdp')
-      .send(fixture('wrtc-viewer.sdp'))
-      .expect(404);
+    await postWhepOffer(t, stream.id, fixture('wrtc-viewer.sdp')).expect(404);
   });
 
   it('ends the stream when its owner ends it through the API, closing the publisher session', async () => {
     const stream = await newStream();
     await publish(stream);
-    await t.http
-      .post(`/api/streams/${stream.id}/end`)
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .expect(200);
-    await waitFor(() => sfu().room(stream.id) === undefined, 5000, 'room closed');
+    await endStream(t, streamer, stream.id);
+    await eventually(() => sfu().room(stream.id) === undefined, 5000, 'room closed');
   });
 
   it('ends the stream when the publisher closes its connection without DELETE', async () => {
     const stream = await newStream();
     const { pub } = await publish(stream);
     pub.close(); // a DTLS close alert, but no WHIP DELETE
-    for (let i = 0; i < 100 && (await status(stream.id)) !== 'ended'; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await status(stream.id)) !== 'ended'; i++) await sleep(100);
     expect(await status(stream.id)).toBe('ended');
     expect(sfu().room(stream.id)).toBeUndefined();
   });
 
   it('detects a publisher process killed with SIGKILL (ICE consent lapses) and ends the stream within 15 s', async () => {
     const stream = await newStream();
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        path.join(__dirname, '../support/publisher-process.ts'),
-        `${t.baseUrl}/whip/${stream.id}`,
-        stream.streamKey,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(
-      () => out.includes('connected') || child.exitCode !== null,
-      30_000,
-      'child publisher connected',
-    );
-    expect(out).toContain('connected');
+    const publisher = await publishFromProcess(t, stream);
+    expect(publisher.output()).toContain('connected');
     expect(await status(stream.id)).toBe('live');
-    child.kill('SIGKILL');
+    publisher.child.kill('SIGKILL');
     const t0 = Date.now();
-    for (let i = 0; i < 200 && (await status(stream.id)) !== 'ended'; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 200 && (await status(stream.id)) !== 'ended'; i++) await sleep(100);
     expect(await status(stream.id)).toBe('ended');
     // ICE consent timeout is 4 s here (10 s by default): inside the 15 s budget either way.
     expect(Date.now() - t0).toBeLessThan(15_000);
@@ -176,20 +125,12 @@ describe('WHIP ingest and WHEP playback', () => {
   it('refuses a wrong or missing stream key with 401', async () => {
     const stream = await newStream();
     const offer = fixture('wrtc-publisher.sdp');
-    const wrong = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', 'Bearer sk_live_wrong')
-      .set('Content-Type', 'application/sdp')
-      .send(offer);
+    const wrong = await postWhipOffer(t, stream, offer, { key: 'sk_live_wrong' });
     expect(wrong.status).toBe(401);
-    const none = await t.http.post(`/whip/${stream.id}`).set('Content-Type', 'application/sdp').send(offer);
+    const none = await postWhipOffer(t, stream, offer, { key: null });
     expect(none.status).toBe(401);
     // A user's JWT is not a stream key.
-    const jwt = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .set('Content-Type', 'application/sdp')
-      .send(offer);
+    const jwt = await postWhipOffer(t, stream, offer, { key: streamer.token });
     expect(jwt.status).toBe(401);
     expect(await status(stream.id)).toBe('created');
   });
@@ -197,23 +138,14 @@ describe('WHIP ingest and WHEP playback', () => {
   it('refuses a second publisher with 409', async () => {
     const stream = await newStream();
     await publish(stream);
-    const res = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', `Bearer ${stream.streamKey}`)
-      .set('Content-Type', 'application/sdp')
-      .send(fixture('wrtc-publisher.sdp'));
+    const res = await postWhipOffer(t, stream, fixture('wrtc-publisher.sdp'));
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('publisher_exists');
   });
 
   it('answers bad offers with 400, 406 and 415 and a message', async () => {
     const stream = await newStream();
-    const post = (body: string, type = 'application/sdp') =>
-      t.http
-        .post(`/whip/${stream.id}`)
-        .set('Authorization', `Bearer ${stream.streamKey}`)
-        .set('Content-Type', type)
-        .send(body);
+    const post = (body: string, contentType?: string) => postWhipOffer(t, stream, body, { contentType });
 
     const garbage = await post('hello, I am not SDP');
     expect(garbage.status).toBe(400);
@@ -241,17 +173,10 @@ describe('WHIP ingest and WHEP playback', () => {
 
   it('answers WHEP for a stream that is not live with 404', async () => {
     const stream = await newStream();
-    const res = await t.http
-      .post(`/whep/${stream.id}`)
-      .set('Content-Type', 'application/sdp')
-      .send(fixture('wrtc-viewer.sdp'));
+    const res = await postWhepOffer(t, stream.id, fixture('wrtc-viewer.sdp'));
     expect(res.status).toBe(404);
     expect(res.body.error.message).toMatch(/not live/);
-    await t.http
-      .post('/whep/00000000-0000-4000-8000-000000000000')
-      .set('Content-Type', 'application/sdp')
-      .send(fixture('wrtc-viewer.sdp'))
-      .expect(404);
+    await postWhepOffer(t, '00000000-0000-4000-8000-000000000000', fixture('wrtc-viewer.sdp')).expect(404);
   });
 
   it('accepts trickle ICE fragments and refuses ICE restarts with 405', async () => {
@@ -287,8 +212,8 @@ describe('WHIP ingest and WHEP playback', () => {
     const roomWorker = sfu().workerPidOf(stream.id)!;
     expect(roomWorker).toEqual(expect.any(Number));
     process.kill(roomWorker, 'SIGKILL');
-    await waitFor(() => sfu().room(stream.id) === undefined, 5000, 'room closed with its worker');
-    await waitFor(
+    await eventually(() => sfu().room(stream.id) === undefined, 5000, 'room closed with its worker');
+    await eventually(
       () => pool.size === 2 && !pool.stats().some((w) => w.pid === roomWorker),
       10_000,
       'worker replaced',
@@ -297,7 +222,7 @@ describe('WHIP ingest and WHEP playback', () => {
     expect(await status(stream.id)).toBe('live');
     const { pub } = await publish(stream);
     const { viewer } = await view(stream.id);
-    await waitFor(() => viewer.frames() > 3, 10_000, 'frames after recovery');
+    await eventually(() => viewer.frames() > 3, 10_000, 'frames after recovery');
     pub.close();
     expect(t.app.get(IngestService)).toBeDefined();
   });
@@ -307,9 +232,8 @@ describe('WHIP ingest and WHEP playback', () => {
     await publish(stream);
     const pid = sfu().workerPidOf(stream.id)!;
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => sfu().room(stream.id) === undefined, 5000, 'room closed');
-    for (let i = 0; i < 100 && (await status(stream.id)) !== 'ended'; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => sfu().room(stream.id) === undefined, 5000, 'room closed');
+    for (let i = 0; i < 100 && (await status(stream.id)) !== 'ended'; i++) await sleep(100);
     expect(await status(stream.id)).toBe('ended');
   });
 });

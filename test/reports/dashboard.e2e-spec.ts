@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signedInPage } from '../support/browser';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { linkStreamer, pastOrder, pinAt, product, stream } from './fixtures';
+import { createProduct, linkStreamer } from '../support/shop';
+import { pastOrder, pinAt, stream } from './fixtures';
 
 const money = (cents: number, currency: string) => {
   const f = new Intl.NumberFormat('en-US', { style: 'currency', currency });
@@ -39,8 +40,12 @@ describe('the /merchant/reports dashboard in Chromium', () => {
     const streamer = await t.user('streamer');
     const buyers = [await t.user('viewer'), await t.user('viewer')];
     await linkStreamer(t, merchant, streamer);
-    const lamp = await product(t, merchant, { title: 'Lamp', priceCents: 2500, currency: 'USD' });
-    const mug = await product(t, merchant, { title: 'Mug <b>bold</b>', priceCents: 900, currency: 'USD' });
+    const lamp = await createProduct(t, merchant, { title: 'Lamp', priceCents: 2500, currency: 'USD' });
+    const mug = await createProduct(t, merchant, {
+      title: 'Mug <b>bold</b>',
+      priceCents: 900,
+      currency: 'USD',
+    });
     const day = 86_400_000;
     showId = await stream(t, merchant, streamer, {
       title: 'Spring <script>alert(1)</script>',

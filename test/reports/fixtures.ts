@@ -1,23 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { GmvBucket } from '../../src/reports/reports.service';
+import { createStream } from '../support/streams';
 import type { TestApp, TestUser } from '../support/test-app';
 
 /** Query string from defined values. */
 export const qs = (p: Record<string, string | undefined>): string =>
   new URLSearchParams(Object.entries(p).filter((e): e is [string, string] => e[1] !== undefined)).toString();
-
-/** A product of `merchant` (its currency decides its orders' currency). */
-export async function product(
-  t: TestApp,
-  merchant: TestUser,
-  p: { title: string; priceCents: number; currency: string; stock?: number },
-): Promise<string> {
-  const res = await t.http
-    .post('/api/products')
-    .set('Authorization', `Bearer ${merchant.token}`)
-    .send({ stock: 100_000, ...p })
-    .expect(201);
-  return res.body.id as string;
-}
 
 /** A stream of `merchant` (its streamer is the merchant's linked streamer), with a past or running window. */
 export async function stream(
@@ -26,12 +14,7 @@ export async function stream(
   streamer: TestUser,
   opts: { title?: string; startedAt?: Date; endedAt?: Date | null; status?: 'live' | 'ended' } = {},
 ): Promise<string> {
-  const s = await t.http
-    .post('/api/streams')
-    .set('Authorization', `Bearer ${streamer.token}`)
-    .send({ title: opts.title ?? 'Show', merchantId: merchant.id })
-    .expect(201);
-  const id = s.body.id as string;
+  const { id } = await createStream(t, streamer, { title: opts.title ?? 'Show', merchantId: merchant.id });
   await t.sql(`UPDATE streams SET status = $2, started_at = $3, ended_at = $4 WHERE id = $1`, [
     id,
     opts.status ?? (opts.endedAt ? 'ended' : 'live'),
@@ -39,14 +22,6 @@ export async function stream(
     opts.endedAt ?? null,
   ]);
   return id;
-}
-
-export async function linkStreamer(t: TestApp, merchant: TestUser, streamer: TestUser): Promise<void> {
-  await t.http
-    .post('/api/merchant/streamers')
-    .set('Authorization', `Bearer ${merchant.token}`)
-    .send({ streamerId: streamer.id })
-    .expect(201);
 }
 
 /** A pin row with an explicit window (what the pins API would have written). */
@@ -119,15 +94,18 @@ export async function pastOrder(t: TestApp, o: PastOrder): Promise<string> {
   return id;
 }
 
-export interface Bucket {
-  start: string;
-  gmvCents: number;
-  paidCents: number;
-  netCents: number;
-  orders: number;
-  units: number;
-  buyers: number;
-}
+export type Bucket = GmvBucket;
+
+/** A bucket without orders, as the report lists it. */
+export const emptyBucket = (start: string): Bucket => ({
+  start,
+  gmvCents: 0,
+  paidCents: 0,
+  netCents: 0,
+  orders: 0,
+  units: 0,
+  buyers: 0,
+});
 
 /** The same report computed straight from `orders` (the definition the rollups must equal). */
 export async function directBuckets(
@@ -188,9 +166,8 @@ export async function directBuckets(
 
 /** Every bucket of the API equals the direct sums, and buckets without orders are zero rows. */
 export function expectSameBuckets(api: Bucket[], direct: Map<string, Bucket>): void {
-  const zero = { gmvCents: 0, paidCents: 0, netCents: 0, orders: 0, units: 0, buyers: 0 };
   for (const b of api) {
-    expect(b).toEqual(direct.get(b.start) ?? { start: b.start, ...zero });
+    expect(b).toEqual(direct.get(b.start) ?? emptyBucket(b.start));
   }
   const starts = new Set(api.map((b) => b.start));
   for (const k of direct.keys()) expect(starts.has(k)).toBe(true);

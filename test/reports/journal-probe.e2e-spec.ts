@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { startTestApp, TestApp } from '../support/test-app';
-import { createShop } from '../commerce/shop';
+import { createShop } from '../support/shop';
 
 /**
  * The journal trigger on order_items runs inside every reservation, while the

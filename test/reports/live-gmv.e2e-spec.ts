@@ -1,5 +1,7 @@
 import { OrdersRepository } from '../../src/orders/orders.repository';
-import { createShop, eventually, listenToRoom, order, type Shop } from '../commerce/shop';
+import { listenToRoom } from '../support/room';
+import { createShop, orderFromStream, type Shop } from '../support/shop';
+import { eventually } from '../support/wait';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 describe('live GMV ticker', () => {
@@ -15,14 +17,8 @@ describe('live GMV ticker', () => {
   it('sends gmv:update to the staff of the stream only, as orders are placed and expire', async () => {
     const room = await listenToRoom(t, shop.streamId);
     const buyer = await t.user('viewer');
-    const a = await order(t, buyer, {
-      items: [{ productId: shop.productId, quantity: 2 }],
-      streamId: shop.streamId,
-    }).expect(201);
-    await order(t, buyer, {
-      items: [{ productId: shop.productId, quantity: 1 }],
-      streamId: shop.streamId,
-    }).expect(201);
+    const a = await orderFromStream(t, buyer, shop, 2).expect(201);
+    await orderFromStream(t, buyer, shop).expect(201);
     const ticks = () => room.events.filter((e) => e.event === 'gmv:update');
     await eventually(() => ticks().some((e) => e.event === 'gmv:update' && e.data.orders === 2));
     expect(ticks().every((e) => e.staffOnly === true)).toBe(true);

@@ -1,17 +1,7 @@
 import { OrdersRepository } from '../../src/orders/orders.repository';
-import { newKey, order } from '../commerce/shop';
+import { createProduct, linkStreamer, newKey, order } from '../support/shop';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import {
-  directBuckets,
-  expectSameBuckets,
-  linkStreamer,
-  pastOrder,
-  pinAt,
-  product,
-  qs,
-  stream,
-  type Bucket,
-} from './fixtures';
+import { directBuckets, expectSameBuckets, pastOrder, pinAt, qs, stream, type Bucket } from './fixtures';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -46,7 +36,7 @@ describe('report rollups', () => {
       ['Hat', 'EUR', 1999],
     ] as const) {
       products.push({
-        id: await product(t, merchant, { title, currency, priceCents }),
+        id: await createProduct(t, merchant, { title, currency, priceCents, stock: 100_000 }),
         currency,
         priceCents,
       });

@@ -1,5 +1,6 @@
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { linkStreamer, pastOrder, pinAt, product, qs, stream } from './fixtures';
+import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { createProduct, linkStreamer } from '../support/shop';
+import { emptyBucket, pastOrder, pinAt, qs, stream } from './fixtures';
 
 /** Parses the CSV this API writes (no quoted commas in these fixtures). */
 function csvRows(text: string): Record<string, string>[] {
@@ -22,9 +23,8 @@ describe('sales reports', () => {
   let late: string;
 
   const H = 3600_000;
-  const as = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
   const gmv = (u: TestUser, p: Record<string, string | undefined>) =>
-    t.http.get(`/api/reports/gmv?${qs(p)}`).set(as(u));
+    t.http.get(`/api/reports/gmv?${qs(p)}`).set(bearer(u));
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -34,9 +34,9 @@ describe('sales reports', () => {
     streamer = await t.user('streamer');
     buyers = [await t.user('viewer'), await t.user('viewer'), await t.user('viewer')];
     await linkStreamer(t, merchant, streamer);
-    lamp = await product(t, merchant, { title: 'Lamp', priceCents: 2500, currency: 'USD' });
-    mug = await product(t, merchant, { title: 'Mug', priceCents: 900, currency: 'USD' });
-    scarf = await product(t, merchant, { title: 'Scarf', priceCents: 4200, currency: 'EUR' });
+    lamp = await createProduct(t, merchant, { title: 'Lamp', priceCents: 2500, currency: 'USD' });
+    mug = await createProduct(t, merchant, { title: 'Mug', priceCents: 900, currency: 'USD' });
+    scarf = await createProduct(t, merchant, { title: 'Scarf', priceCents: 4200, currency: 'EUR' });
 
     // "Show": 2026-03-01 17:00–19:00 UTC (22:30–00:30 in Kolkata: across midnight there).
     const start = new Date('2026-03-01T17:00:00Z');
@@ -150,7 +150,7 @@ describe('sales reports', () => {
   it('buckets days in the merchant time zone, across midnight, with zero rows for days without sales', async () => {
     await t.http
       .put('/api/merchant/settings')
-      .set(as(merchant))
+      .set(bearer(merchant))
       .send({ timeZone: 'Asia/Kolkata' })
       .expect(200);
     const k = await gmv(merchant, days()).query({}).expect(200);
@@ -164,19 +164,11 @@ describe('sales reports', () => {
       ['2026-03-01T18:30:00.000Z', 2700 + 2500 + 900 + 1800, 4],
     ]);
     expect(k.body.buckets).toHaveLength(5);
-    expect(k.body.buckets[0]).toEqual({
-      start: '2026-02-27T18:30:00.000Z',
-      gmvCents: 0,
-      paidCents: 0,
-      netCents: 0,
-      orders: 0,
-      units: 0,
-      buyers: 0,
-    });
+    expect(k.body.buckets[0]).toEqual(emptyBucket('2026-02-27T18:30:00.000Z'));
 
     await t.http
       .put('/api/merchant/settings')
-      .set(as(merchant))
+      .set(bearer(merchant))
       .send({ timeZone: 'America/Los_Angeles' })
       .expect(200);
     const la = await gmv(merchant, days()).expect(200);
@@ -195,17 +187,17 @@ describe('sales reports', () => {
       ['2026-03-01T08:00:00.000Z', 5, 13600 + 900, 10900 + 900, 7500 + 900, 3],
       ['2026-03-02T08:00:00.000Z', 1, 1800, 1800, 1800, 1],
     ]);
-    await t.http.put('/api/merchant/settings').set(as(merchant)).send({ timeZone: 'UTC' }).expect(200);
+    await t.http.put('/api/merchant/settings').set(bearer(merchant)).send({ timeZone: 'UTC' }).expect(200);
   });
 
   it('refuses a time zone that is not IANA, naming the field', async () => {
     const r = await t.http
       .put('/api/merchant/settings')
-      .set(as(merchant))
+      .set(bearer(merchant))
       .send({ timeZone: 'Mars/Base' })
       .expect(400);
     expect(r.body.error.message).toMatch(/timeZone/);
-    expect((await t.http.get('/api/merchant/settings').set(as(merchant)).expect(200)).body).toEqual({
+    expect((await t.http.get('/api/merchant/settings').set(bearer(merchant)).expect(200)).body).toEqual({
       timeZone: 'UTC',
     });
   });
@@ -287,7 +279,7 @@ describe('sales reports', () => {
   });
 
   it('summarises a stream: AOV, viewers, conversion, top products and pinned time against pinned GMV', async () => {
-    const r = await t.http.get(`/api/reports/streams/${show}?currency=USD`).set(as(merchant)).expect(200);
+    const r = await t.http.get(`/api/reports/streams/${show}?currency=USD`).set(bearer(merchant)).expect(200);
     expect(r.body).toMatchObject({
       streamId: show,
       currency: 'USD',
@@ -327,7 +319,7 @@ describe('sales reports', () => {
       pinnedOrders: 1,
       pinnedUnits: 3,
     });
-    await t.http.get(`/api/reports/streams/${show}`).set(as(merchant)).expect(400);
+    await t.http.get(`/api/reports/streams/${show}`).set(bearer(merchant)).expect(400);
   });
 
   it('gives the same numbers as CSV when asked with Accept: text/csv', async () => {
@@ -355,12 +347,15 @@ describe('sales reports', () => {
         buyers: String(b.buyers),
       })),
     );
-    const sj = await t.http.get(`/api/reports/streams/${show}?currency=USD`).set(as(merchant)).expect(200);
+    const sj = await t.http
+      .get(`/api/reports/streams/${show}?currency=USD`)
+      .set(bearer(merchant))
+      .expect(200);
     const sc = csvRows(
       (
         await t.http
           .get(`/api/reports/streams/${show}?currency=USD`)
-          .set(as(merchant))
+          .set(bearer(merchant))
           .set('Accept', 'text/csv')
           .expect(200)
       ).text,
@@ -380,12 +375,12 @@ describe('sales reports', () => {
         String(x.pinnedGmvCents),
       ]),
     );
-    const list = await t.http.get('/api/reports/streams?currency=USD').set(as(merchant)).expect(200);
+    const list = await t.http.get('/api/reports/streams?currency=USD').set(bearer(merchant)).expect(200);
     const lc = csvRows(
       (
         await t.http
           .get('/api/reports/streams?currency=USD')
-          .set(as(merchant))
+          .set(bearer(merchant))
           .set('Accept', 'text/csv')
           .expect(200)
       ).text,
@@ -401,19 +396,19 @@ describe('sales reports', () => {
   });
 
   it('keeps each merchant to its own numbers; admins see all; others get 401 or 403', async () => {
-    await t.http.get(`/api/reports/streams/${show}`).set(as(other)).expect(403);
+    await t.http.get(`/api/reports/streams/${show}`).set(bearer(other)).expect(403);
     await gmv(other, { streamId: show }).expect(403);
     await gmv(other, { merchantId: merchant.id }).expect(403);
     await t.http.get('/api/reports/gmv').expect(401);
     await gmv(buyers[0], {}).expect(403);
-    await t.http.get(`/api/reports/streams/${show}`).set(as(streamer)).expect(403);
+    await t.http.get(`/api/reports/streams/${show}`).set(bearer(streamer)).expect(403);
     const mine = await gmv(other, {
       granularity: 'day',
       from: '2026-03-01T00:00:00Z',
       to: '2026-03-03T00:00:00Z',
     }).expect(200);
     expect(mine.body.buckets.every((b: { orders: number }) => b.orders === 0)).toBe(true);
-    const a = await t.http.get(`/api/reports/streams/${show}?currency=USD`).set(as(admin)).expect(200);
+    const a = await t.http.get(`/api/reports/streams/${show}?currency=USD`).set(bearer(admin)).expect(200);
     expect(a.body.gmvCents).toBe(13600);
     const ad = await gmv(admin, {
       merchantId: merchant.id,
@@ -426,7 +421,7 @@ describe('sales reports', () => {
     expect((await gmv(admin, {}).expect(400)).body.error.message).toMatch(/merchantId/);
     await t.http
       .get(`/api/reports/streams/00000000-0000-4000-8000-000000000000`)
-      .set(as(merchant))
+      .set(bearer(merchant))
       .expect(404);
   });
 
@@ -446,6 +441,6 @@ describe('sales reports', () => {
       const r = await gmv(merchant, p).expect(400);
       expect(r.body.error.message).toContain(field);
     }
-    await t.http.get('/api/reports/streams/not-a-uuid').set(as(merchant)).expect(400);
+    await t.http.get('/api/reports/streams/not-a-uuid').set(bearer(merchant)).expect(400);
   });
 });

@@ -5,8 +5,9 @@ import type { PubSub } from '../../src/infra/pubsub';
 import { OrdersRepository } from '../../src/orders/orders.repository';
 import { verifyWebhook } from '../../src/common/crypto/webhook-signature';
 import { STREAM_LIFECYCLE_CHANNEL } from '../../src/room/channels';
-import { createShop, eventually, order, type Shop } from '../commerce/shop';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { createShop, orderFromStream, type Shop } from '../support/shop';
+import { eventually } from '../support/wait';
+import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
 
 interface Received {
   path: string;
@@ -69,11 +70,11 @@ describe.each([
     await rx.close();
   });
 
-  const as = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
   const register = (u: TestUser, body: Record<string, unknown>) =>
-    t.http.post('/api/merchant/webhooks').set(as(u)).send(body);
+    t.http.post('/api/merchant/webhooks').set(bearer(u)).send(body);
   const deliveries = async (id: string) =>
-    (await t.http.get(`/api/merchant/webhooks/${id}/deliveries`).set(as(shop.merchant)).expect(200)).body as {
+    (await t.http.get(`/api/merchant/webhooks/${id}/deliveries`).set(bearer(shop.merchant)).expect(200))
+      .body as {
       items: {
         event: string;
         status: string;
@@ -99,13 +100,10 @@ describe.each([
     }).expect(201);
     const secret = created.body.secret as string;
     expect(secret).toMatch(/^whsec_/);
-    const list = await t.http.get('/api/merchant/webhooks').set(as(shop.merchant)).expect(200);
+    const list = await t.http.get('/api/merchant/webhooks').set(bearer(shop.merchant)).expect(200);
     expect(JSON.stringify(list.body)).not.toContain(secret);
 
-    const o = await order(t, buyer, {
-      items: [{ productId: shop.productId, quantity: 2 }],
-      streamId: shop.streamId,
-    }).expect(201);
+    const o = await orderFromStream(t, buyer, shop, 2).expect(201);
     const repo = t.app.get(OrdersRepository);
     expect(await repo.move(o.body.id as string, 'pending_payment', 'paid')).toBe(true);
     expect(await repo.release([o.body.id as string], 'paid', 'refunded')).toHaveLength(1);
@@ -195,11 +193,11 @@ describe.each([
   it("keeps a merchant out of another merchant's webhooks", async () => {
     const w = await register(shop.merchant, { url: `${rx.url}/ok`, events: ['stream.ended'] }).expect(201);
     const other = await t.user('merchant');
-    await t.http.get(`/api/merchant/webhooks/${w.body.id}/deliveries`).set(as(other)).expect(403);
-    await t.http.delete(`/api/merchant/webhooks/${w.body.id}`).set(as(other)).expect(403);
-    const theirs = await t.http.get('/api/merchant/webhooks').set(as(other)).expect(200);
+    await t.http.get(`/api/merchant/webhooks/${w.body.id}/deliveries`).set(bearer(other)).expect(403);
+    await t.http.delete(`/api/merchant/webhooks/${w.body.id}`).set(bearer(other)).expect(403);
+    const theirs = await t.http.get('/api/merchant/webhooks').set(bearer(other)).expect(200);
     expect(theirs.body.items).toEqual([]);
-    await t.http.delete(`/api/merchant/webhooks/${w.body.id}`).set(as(shop.merchant)).expect(204);
-    await t.http.get(`/api/merchant/webhooks/${w.body.id}/deliveries`).set(as(shop.merchant)).expect(404);
+    await t.http.delete(`/api/merchant/webhooks/${w.body.id}`).set(bearer(shop.merchant)).expect(204);
+    await t.http.get(`/api/merchant/webhooks/${w.body.id}/deliveries`).set(bearer(shop.merchant)).expect(404);
   });
 });

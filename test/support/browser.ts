@@ -1,7 +1,11 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { TestApp, TestUser } from './test-app';
 
-/** Chromium as the project's browser tests run it (Debian's package, headless, loopback only). */
+/**
+ * Chromium as the project's browser tests and SDP capture scripts run it (Debian's package,
+ * headless): off the network, fake camera and microphone, loopback WebRTC, autoplay allowed.
+ * The one list of flags; media/sdp/fixtures/*-chromium.js import it too.
+ */
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -17,23 +21,93 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export async function launchChromium(): Promise<Browser> {
+/** Launches Chromium with CHROMIUM_ARGS and any `extraArgs` (e.g. a field trial). */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
 
-/** A page signed in as `user` (the pages keep the session in localStorage). */
+/** Starts the pages of `target` signed in as `user`: the pages keep the session in localStorage. */
+export async function signIn(target: Page | BrowserContext, token: string, user: object): Promise<void> {
+  await target.addInitScript(
+    ([tk, u]) => {
+      localStorage.setItem('livecart.token', tk);
+      localStorage.setItem('livecart.user', u);
+    },
+    [token, JSON.stringify(user)] as const,
+  );
+}
+
+/** A page signed in as `user`, as the app's own sign-in leaves it (the user is read from /api/auth/me). */
 export async function signedInPage(browser: Browser, t: TestApp, user: TestUser): Promise<Page> {
   const me = await t.http.get('/api/auth/me').set('Authorization', `Bearer ${user.token}`).expect(200);
   const context = await browser.newContext({ baseURL: t.baseUrl });
-  await context.addInitScript(
-    ([token, u]) => {
-      localStorage.setItem('livecart.token', token);
-      localStorage.setItem('livecart.user', u);
-    },
-    [user.token, JSON.stringify(me.body)] as const,
-  );
+  await signIn(context, user.token, me.body as object);
   return context.newPage();
+}
+
+/** What an in-page WHIP or WHEP exchange got back. */
+export interface InPageExchange {
+  status: number;
+  location: string | null;
+  offer: string;
+  answer: string;
+}
+
+/**
+ * In a page of webrtcPage(): makes the offer of `pc`, waits for ICE gathering (a non-trickle
+ * client, as the app's own pages are), POSTs it to a WHIP or WHEP URL and applies the answer
+ * when it is 201. Keeps `pc` as `window.pc`, for the test to read its stats.
+ */
+export type InPageNegotiate = (
+  pc: RTCPeerConnection,
+  url: string,
+  headers: Record<string, string>,
+) => Promise<InPageExchange>;
+
+/** Runs in the page (so it may use nothing from this module): installs window.negotiate. */
+function installNegotiate(): void {
+  const negotiate: InPageNegotiate = async (pc, url, headers) => {
+    (window as unknown as { pc: RTCPeerConnection }).pc = pc;
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise<void>((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+      setTimeout(resolve, 5000);
+    });
+    const offer = pc.localDescription!.sdp;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp', ...headers },
+      body: offer,
+    });
+    const answer = await res.text();
+    if (res.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    return { status: res.status, location: res.headers.get('Location'), offer, answer };
+  };
+  (window as unknown as { negotiate: InPageNegotiate }).negotiate = negotiate;
+}
+
+/**
+ * A page of the app's own origin with window.negotiate installed: the WHIP and WHEP POSTs are
+ * same-origin, and on about:blank Chromium gathers no ICE candidate at all inside the
+ * loopback-only namespace.
+ */
+export async function webrtcPage(browser: Browser, t: { baseUrl: string }): Promise<Page> {
+  const page = await browser.newPage();
+  await page.addInitScript(installNegotiate);
+  await page.goto(`${t.baseUrl}/health`);
+  return page;
+}
+
+/** Plays a stream over WHEP in a webrtcPage() as an unmodified browser player: recvonly audio and video. */
+export function watchOverWhep(page: Page, streamId: string): Promise<InPageExchange> {
+  return page.evaluate(async (url) => {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    return (window as unknown as { negotiate: InPageNegotiate }).negotiate(pc, url, {});
+  }, `/whep/${streamId}`);
 }

@@ -4,7 +4,8 @@
  * endpoint and stream key from argv, prints "connected" once media flows.
  *   node -r ts-node/register/transpile-only test/support/publisher-process.ts <whipUrl> <streamKey>
  */
-import { createPublisher, waitFor } from './webrtc';
+import { eventually } from './wait';
+import { createPublisher } from './webrtc';
 
 async function main(): Promise<void> {
   const [url, key] = process.argv.slice(2);
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   });
   if (res.status !== 201) throw new Error(`WHIP answered ${res.status}: ${await res.text()}`);
   await pub.answer(await res.text());
-  await waitFor(() => pub.pc.connectionState === 'connected', 10_000, 'connected');
+  await eventually(() => pub.pc.connectionState === 'connected', 10_000, 'connected');
   process.stdout.write('connected\n');
   setInterval(() => undefined, 1000);
 }

@@ -24,19 +24,22 @@ export function listRoutes(app: INestApplication): RouteInfo[] {
     const proto = Object.getPrototypeOf(instance) as Record<string, unknown>;
     for (const name of scanner.getAllMethodNames(proto)) {
       const handler = proto[name] as object;
-      const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-      if (sub === undefined) continue;
+      // One path, or a list of paths that the handler serves alike.
+      const subs = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+      if (subs === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
       const get = <T>(key: string): T | undefined =>
         (Reflect.getMetadata(key, handler) as T | undefined) ??
         (Reflect.getMetadata(key, metatype) as T | undefined);
-      const path = `/${[base, sub].filter((s) => s && s !== '/').join('/')}`.replace(/\/+/g, '/');
-      routes.push({
-        method,
-        path,
-        isPublic: get<boolean>(IS_PUBLIC) ?? false,
-        roles: get<Role[]>(REQUIRED_ROLES) ?? [],
-      });
+      for (const sub of ([] as string[]).concat(subs)) {
+        const path = `/${[base, sub].filter((s) => s && s !== '/').join('/')}`.replace(/\/+/g, '/');
+        routes.push({
+          method,
+          path,
+          isPublic: get<boolean>(IS_PUBLIC) ?? false,
+          roles: get<Role[]>(REQUIRED_ROLES) ?? [],
+        });
+      }
     }
   }
   return routes;

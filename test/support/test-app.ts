@@ -4,7 +4,6 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -12,6 +11,7 @@ import { createApp } from '../../src/app.factory';
 import type { Role } from '../../src/common/auth/roles';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
+import { createDatabase, deleteRedisPrefix as deleteRedisPrefixOf } from './services';
 
 export interface TestUser {
   id: string;
@@ -19,6 +19,11 @@ export interface TestUser {
   token: string;
   roles: Role[];
 }
+
+/** The Authorization header of a user (or anything with a bearer token). */
+export const bearer = (who: { token: string }): { Authorization: string } => ({
+  Authorization: `Bearer ${who.token}`,
+});
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -42,25 +47,13 @@ export interface TestAppOptions {
   redisPrefix?: string;
 }
 
-/** A fresh database on the real server, migrated by the app itself. */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `lc_test_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+/** A fresh database on the test server, migrated by the app itself. */
+export const createTestDatabase = (): Promise<{ url: string; drop: () => Promise<void> }> =>
+  createDatabase(TEST_DATABASE_URL, 'lc_test');
+
+/** Deletes the keys a test app left under its Redis prefix. */
+export const deleteRedisPrefix = (prefix: string): Promise<void> =>
+  deleteRedisPrefixOf(prefix, TEST_REDIS_URL);
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const useRedis = opts.redis ?? true;
@@ -131,6 +124,16 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   return t;
 }
 
+/** Runs `test` against an app of its own, closed after it whatever happens. */
+export async function withTestApp<T>(opts: TestAppOptions, test: (t: TestApp) => Promise<T>): Promise<T> {
+  const t = await startTestApp(opts);
+  try {
+    return await test(t);
+  } finally {
+    await t.close();
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -140,18 +143,4 @@ export function freePort(): Promise<number> {
     });
     srv.on('error', reject);
   });
-}
-
-export async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const r = new Redis(TEST_REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
 }

@@ -39,26 +39,39 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export interface Publisher {
+/** The offer/answer half every peer here shares: a non-trickle client (the offer waits for ICE gathering). */
+interface Negotiating {
   pc: RTCPeerConnection;
-  /** The offer, after ICE gathering (a non-trickle WHIP client). */
+  /** The offer, after ICE gathering. */
   offer(): Promise<string>;
   answer(sdp: string): Promise<void>;
+}
+
+function negotiating(pc: RTCPeerConnection): Negotiating {
+  return {
+    pc,
+    async offer() {
+      await pc.setLocalDescription(await pc.createOffer());
+      await gathered(pc);
+      return pc.localDescription!.sdp;
+    },
+    async answer(sdp: string) {
+      await pc.setRemoteDescription({ type: 'answer', sdp });
+    },
+  };
+}
+
+export interface Publisher extends Negotiating {
+  /** Changes the camera's resolution mid-stream: the next frame has the new size. */
+  resize(width: number, height: number): void;
   close(): void;
 }
 
-/** A publisher sending a synthetic 320x240 video (30 fps) and silence (Opus). */
-export function createPublisher(opts: { width?: number; height?: number } = {}): Publisher {
-  const width = opts.width ?? 320;
-  const height = opts.height ?? 240;
+/** A publisher sending a synthetic video (320x240 unless told, 30 fps) and silence (Opus). */
+export function createPublisher(
+  size: { width: number; height: number } = { width: 320, height: 240 },
+): Publisher {
+  let { width, height } = size;
   const pc = new wrtc.RTCPeerConnection();
   const video = new wrtc.nonstandard.RTCVideoSource();
   const audio = new wrtc.nonstandard.RTCAudioSource();
@@ -67,7 +80,7 @@ export function createPublisher(opts: { width?: number; height?: number } = {}):
   const stream = new wrtc.MediaStream([at, vt]);
   pc.addTransceiver(at, { direction: 'sendonly', streams: [stream] });
   pc.addTransceiver(vt, { direction: 'sendonly', streams: [stream] });
-  const frame = new Uint8ClampedArray(width * height * 1.5);
+  let frame = new Uint8ClampedArray(width * height * 1.5);
   let n = 0;
   const vTimer = setInterval(() => {
     // A moving gradient so the encoder has real work and keyframes differ.
@@ -82,14 +95,11 @@ export function createPublisher(opts: { width?: number; height?: number } = {}):
     10,
   );
   return {
-    pc,
-    async offer() {
-      await pc.setLocalDescription(await pc.createOffer());
-      await gathered(pc);
-      return pc.localDescription!.sdp;
-    },
-    async answer(sdp: string) {
-      await pc.setRemoteDescription({ type: 'answer', sdp });
+    ...negotiating(pc),
+    resize(w: number, h: number) {
+      width = w;
+      height = h;
+      frame = new Uint8ClampedArray(w * h * 1.5);
     },
     close() {
       clearInterval(vTimer);
@@ -101,10 +111,7 @@ export function createPublisher(opts: { width?: number; height?: number } = {}):
   };
 }
 
-export interface Viewer {
-  pc: RTCPeerConnection;
-  offer(): Promise<string>;
-  answer(sdp: string): Promise<void>;
+export interface Viewer extends Negotiating {
   /** Decoded video frames so far, and the last frame's size. */
   frames(): number;
   lastSize(): { width: number; height: number } | undefined;
@@ -132,15 +139,7 @@ export function createViewer(): Viewer {
     sinks.push(sink);
   });
   return {
-    pc,
-    async offer() {
-      await pc.setLocalDescription(await pc.createOffer());
-      await gathered(pc);
-      return pc.localDescription!.sdp;
-    },
-    async answer(sdp: string) {
-      await pc.setRemoteDescription({ type: 'answer', sdp });
-    },
+    ...negotiating(pc),
     frames: () => frames,
     lastSize: () => size,
     audioTracks: () => audio,

@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signedInPage } from '../support/browser';
+import { createShop, orderFromStream } from '../support/shop';
+import { endStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { createShop, newKey } from '../commerce/shop';
 
 /**
  * The pages' own defects, each fixed in the rebuilt front end (client-demo/src),
@@ -40,12 +41,7 @@ describe('pages in Chromium', () => {
 
   it("lists the shop's orders on the first load of /merchant/orders", async () => {
     const shop = await createShop(t, { title: 'Kettle', priceCents: 3500 });
-    await t.http
-      .post('/api/orders')
-      .set('Authorization', `Bearer ${viewer.token}`)
-      .set('Idempotency-Key', newKey())
-      .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 2 }] })
-      .expect(201);
+    await orderFromStream(t, viewer, shop, 2).expect(201);
     const errors: string[] = [];
     const page = await signedInPage(browser, t, shop.merchant);
     pages.push(page);
@@ -125,10 +121,7 @@ describe('pages in Chromium', () => {
 
   it('plays an ended stream as a replay with controls, and counts no viewers', async () => {
     const shop = await createShop(t);
-    await t.http
-      .post(`/api/streams/${shop.streamId}/end`)
-      .set('Authorization', `Bearer ${shop.streamer.token}`)
-      .expect(200);
+    await endStream(t, shop.streamer, shop.streamId);
     const page = await open(viewer, `/watch/${shop.streamId}`);
     await page.locator('#status:text("Ended")').waitFor();
     await page.locator('#chat .chat-head').waitFor();

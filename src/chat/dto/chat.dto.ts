@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -15,6 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { MAX_WORD_LENGTH, MAX_WORDS } from '../chat-text';
+import { PageLimit } from '../../common/http/pagination.dto';
 
 export class ChatUserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -42,12 +42,7 @@ export class ChatHistoryQueryDto {
   @Matches(ISO_OR_UUID, { message: 'before must be a message id (uuid) or an ISO 8601 time with a zone' })
   before?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageLimit()
   limit?: number;
 }
 

@@ -30,102 +30,67 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class BadRequestError extends DomainError {
-  readonly status = 400;
-  constructor(
-    message: string,
-    readonly code = 'bad_request',
-    details?: Record<string, unknown>,
-  ) {
-    super(message, details);
-  }
+/**
+ * The base of the errors whose thrower may name a more precise code (`sold_out`,
+ * `invalid_rendition`, ...) than the status's own.
+ */
+function withCode(status: number, defaultCode: string) {
+  return class extends DomainError {
+    readonly status = status;
+    constructor(
+      message: string,
+      readonly code = defaultCode,
+      details?: Record<string, unknown>,
+    ) {
+      super(message, details);
+    }
+  };
 }
 
-export class ValidationError extends DomainError {
-  readonly status = 400;
-  readonly code = 'validation_failed';
+/** The base of the errors whose code is their kind's. */
+function fixedCode(status: number, code: string) {
+  return class extends DomainError {
+    readonly status = status;
+    readonly code = code;
+  };
 }
 
-export class UnauthorizedError extends DomainError {
-  readonly status = 401;
-  readonly code = 'unauthorized';
+export class BadRequestError extends withCode(400, 'bad_request') {}
+
+export class ValidationError extends fixedCode(400, 'validation_failed') {}
+
+export class UnauthorizedError extends fixedCode(401, 'unauthorized') {
   constructor(message = 'Authentication required') {
     super(message);
   }
 }
 
-export class ForbiddenError extends DomainError {
-  readonly status = 403;
-  readonly code = 'forbidden';
+export class ForbiddenError extends fixedCode(403, 'forbidden') {
   constructor(message = 'You are not allowed to do this') {
     super(message);
   }
 }
 
-export class NotFoundError extends DomainError {
-  readonly status = 404;
-  readonly code = 'not_found';
+export class NotFoundError extends fixedCode(404, 'not_found') {
   constructor(what: string, id?: string) {
     super(id === undefined ? `${what} not found` : `${what} ${id} not found`, { what, id });
   }
 }
 
-export class NotAcceptableError extends DomainError {
-  readonly status = 406;
-  constructor(
-    message: string,
-    readonly code = 'not_acceptable',
-  ) {
-    super(message);
-  }
-}
+export class NotAcceptableError extends withCode(406, 'not_acceptable') {}
 
-export class UnsupportedMediaTypeError extends DomainError {
-  readonly status = 415;
-  readonly code = 'unsupported_media_type';
-}
+export class UnsupportedMediaTypeError extends fixedCode(415, 'unsupported_media_type') {}
 
-export class MethodNotAllowedError extends DomainError {
-  readonly status = 405;
-  readonly code = 'method_not_allowed';
-}
+export class MethodNotAllowedError extends fixedCode(405, 'method_not_allowed') {}
 
 /** 404 with a message of its own (e.g. "Stream X is not live"). */
-export class MissingError extends DomainError {
-  readonly status = 404;
-  constructor(
-    message: string,
-    readonly code = 'not_found',
-  ) {
-    super(message);
-  }
-}
+export class MissingError extends withCode(404, 'not_found') {}
 
-export class ConflictError extends DomainError {
-  readonly status = 409;
-  constructor(
-    message: string,
-    readonly code = 'conflict',
-    details?: Record<string, unknown>,
-  ) {
-    super(message, details);
-  }
-}
+export class ConflictError extends withCode(409, 'conflict') {}
 
-export class UnprocessableError extends DomainError {
-  readonly status = 422;
-  constructor(
-    message: string,
-    readonly code = 'unprocessable',
-    details?: Record<string, unknown>,
-  ) {
-    super(message, details);
-  }
-}
+export class UnprocessableError extends withCode(422, 'unprocessable') {}
 
-export class RateLimitedError extends DomainError {
-  readonly status = 429;
-  readonly code = 'rate_limited';
+export class RateLimitedError extends fixedCode(429, 'rate_limited') {
   constructor(
     message: string,
     public readonly retryAfterSeconds: number,
@@ -134,13 +99,9 @@ export class RateLimitedError extends DomainError {
   }
 }
 
-export class UnavailableError extends DomainError {
-  readonly status = 503;
-  constructor(
-    message: string,
-    readonly code = 'unavailable',
-  ) {
-    super(message);
+export class UnavailableError extends withCode(503, 'unavailable') {
+  constructor(message: string, code?: string) {
+    super(message, code);
     // A 5xx is a fault: the filter logs it with where it came from.
     Error.captureStackTrace(this, new.target);
   }

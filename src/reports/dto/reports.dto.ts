@@ -1,6 +1,23 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { stacked } from '../../common/validation/stacked';
 import { GRANULARITIES } from '../report-range';
+
+/** An optional report currency: three capitals (ISO 4217); `description` says when it is required. */
+const CurrencyQuery = (description: string): PropertyDecorator =>
+  stacked(
+    ApiPropertyOptional({ example: 'USD', description }),
+    IsOptional(),
+    Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' }),
+  );
+
+/** An optional id that narrows a report. */
+const IdQuery = (field: string, description: string): PropertyDecorator =>
+  stacked(
+    ApiPropertyOptional({ description }),
+    IsOptional(),
+    IsUUID('all', { message: `${field} must be a UUID` }),
+  );
 
 export class GmvQueryDto {
   @ApiPropertyOptional({
@@ -26,36 +43,24 @@ export class GmvQueryDto {
   @IsIn(GRANULARITIES, { message: `granularity must be one of ${GRANULARITIES.join(', ')}` })
   granularity?: string;
 
-  @ApiPropertyOptional({ description: 'Only orders placed in this stream' })
-  @IsOptional()
-  @IsUUID('all', { message: 'streamId must be a UUID' })
+  @IdQuery('streamId', 'Only orders placed in this stream')
   streamId?: string;
 
-  @ApiPropertyOptional({
-    description: 'Only this product: its lines (amount, units) and the orders and buyers that bought it',
-  })
-  @IsOptional()
-  @IsUUID('all', { message: 'productId must be a UUID' })
+  @IdQuery(
+    'productId',
+    'Only this product: its lines (amount, units) and the orders and buyers that bought it',
+  )
   productId?: string;
 
-  @ApiPropertyOptional({
-    example: 'USD',
-    description: 'Required when the range has sales in several currencies',
-  })
-  @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' })
+  @CurrencyQuery('Required when the range has sales in several currencies')
   currency?: string;
 
-  @ApiPropertyOptional({ description: 'Admins: whose shop (merchants always see their own)' })
-  @IsOptional()
-  @IsUUID('all', { message: 'merchantId must be a UUID' })
+  @IdQuery('merchantId', 'Admins: whose shop (merchants always see their own)')
   merchantId?: string;
 }
 
 export class StreamReportQueryDto {
-  @ApiPropertyOptional({ example: 'USD', description: 'Required when the stream sold in several currencies' })
-  @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' })
+  @CurrencyQuery('Required when the stream sold in several currencies')
   currency?: string;
 }
 
@@ -85,15 +90,31 @@ export class GmvReportDto {
   @ApiProperty({ type: [GmvBucketDto] }) buckets!: GmvBucketDto[];
 }
 
-export class ProductLineDto {
-  @ApiProperty() productId!: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) title!: string | null;
+/** What was sold, in one currency (minor units): the figures the reports share. */
+class SalesDto {
   @ApiProperty() gmvCents!: number;
   @ApiProperty() paidCents!: number;
   @ApiProperty() netCents!: number;
   @ApiProperty() orders!: number;
   @ApiProperty() units!: number;
   @ApiProperty() buyers!: number;
+}
+
+/** What a stream's audience bought. */
+class AudienceDto {
+  @ApiProperty() aovCents!: number;
+  @ApiProperty() peakViewers!: number;
+  @ApiProperty() uniqueViewers!: number;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'buyers / unique viewers' }) conversion!:
+    number | null;
+}
+
+class ProductRefDto {
+  @ApiProperty() productId!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) title!: string | null;
+}
+
+class PinnedSalesDto {
   @ApiProperty({ description: 'Seconds pinned in this stream' }) pinnedSeconds!: number;
   @ApiProperty() pins!: number;
   @ApiProperty({ description: 'GMV of this product from orders placed while it was pinned' })
@@ -102,26 +123,25 @@ export class ProductLineDto {
   @ApiProperty() pinnedUnits!: number;
 }
 
-export class StreamReportDto {
+/** A product of a stream report: what it sold, and what it sold while pinned. */
+export class ProductLineDto extends IntersectionType(ProductRefDto, SalesDto, PinnedSalesDto) {}
+
+class StreamRefDto {
   @ApiProperty() streamId!: string;
   @ApiProperty() title!: string;
   @ApiProperty() status!: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) merchantId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) startedAt!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) endedAt!: string | null;
   @ApiProperty() currency!: string;
+}
+
+/** A stream's line in the stream list: its figures in one currency. */
+export class StreamRowDto extends IntersectionType(StreamRefDto, SalesDto, AudienceDto) {}
+
+/** One stream's report: its line of the stream list, with its shop, its end, its currencies and its products. */
+export class StreamReportDto extends StreamRowDto {
+  @ApiPropertyOptional({ nullable: true, type: String }) merchantId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) endedAt!: string | null;
   @ApiProperty({ type: [String] }) currencies!: string[];
-  @ApiProperty() gmvCents!: number;
-  @ApiProperty() paidCents!: number;
-  @ApiProperty() netCents!: number;
-  @ApiProperty() orders!: number;
-  @ApiProperty() units!: number;
-  @ApiProperty() buyers!: number;
-  @ApiProperty() aovCents!: number;
-  @ApiProperty() peakViewers!: number;
-  @ApiProperty() uniqueViewers!: number;
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'buyers / unique viewers' }) conversion!:
-    number | null;
   @ApiProperty({ type: [ProductLineDto] }) topProducts!: ProductLineDto[];
 }
 
@@ -133,36 +153,11 @@ export class MerchantSettingsDto {
 }
 
 export class StreamListQueryDto {
-  @ApiPropertyOptional({
-    example: 'USD',
-    description: 'Required when the streams sold in several currencies',
-  })
-  @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code in capitals' })
+  @CurrencyQuery('Required when the streams sold in several currencies')
   currency?: string;
 
-  @ApiPropertyOptional({ description: 'Admins: whose streams' })
-  @IsOptional()
-  @IsUUID('all', { message: 'merchantId must be a UUID' })
+  @IdQuery('merchantId', 'Admins: whose streams')
   merchantId?: string;
-}
-
-export class StreamRowDto {
-  @ApiProperty() streamId!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty() status!: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) startedAt!: string | null;
-  @ApiProperty() currency!: string;
-  @ApiProperty() gmvCents!: number;
-  @ApiProperty() paidCents!: number;
-  @ApiProperty() netCents!: number;
-  @ApiProperty() orders!: number;
-  @ApiProperty() units!: number;
-  @ApiProperty() buyers!: number;
-  @ApiProperty() aovCents!: number;
-  @ApiProperty() peakViewers!: number;
-  @ApiProperty() uniqueViewers!: number;
-  @ApiPropertyOptional({ nullable: true, type: Number }) conversion!: number | null;
 }
 
 export class StreamListDto {

@@ -2,10 +2,9 @@ import { Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, R
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '../../common/auth/decorators';
-import { MissingError } from '../../common/errors/domain-errors';
 import { IngestService } from './ingest.service';
 import { sdpBody, sendAnswer } from './sdp-body';
-import { patchFragment } from './whip.controller';
+import { patchSession } from './whip.controller';
 
 /** WHEP playback: anyone may watch a live stream over WebRTC. */
 @ApiTags('media')
@@ -49,8 +48,6 @@ export class WhepController {
     @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
     @Req() req: Request,
   ): void {
-    if (!this.ingest.hasSession(streamId, sessionId, 'whep'))
-      throw new MissingError(`Session ${sessionId} not found`);
-    patchFragment(req);
+    patchSession(this.ingest, 'whep', streamId, sessionId, req);
   }
 }

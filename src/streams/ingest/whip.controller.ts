@@ -79,14 +79,19 @@ export class WhipController {
     @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
     @Req() req: Request,
   ): void {
-    if (!this.ingest.hasSession(streamId, sessionId, 'whip'))
-      throw new MissingError(`Session ${sessionId} not found`);
-    patchFragment(req);
+    patchSession(this.ingest, 'whip', streamId, sessionId, req);
   }
 }
 
-/** Shared by WHIP and WHEP PATCH handlers. */
-export function patchFragment(req: Request): void {
+/** A PATCH of a WHIP or WHEP session: a trickled fragment is accepted, an ICE restart is not. */
+export function patchSession(
+  ingest: IngestService,
+  kind: 'whip' | 'whep',
+  streamId: string,
+  sessionId: string,
+  req: Request,
+): void {
+  if (!ingest.hasSession(streamId, sessionId, kind)) throw new MissingError(`Session ${sessionId} not found`);
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/trickle-ice-sdpfrag') {
     throw new UnsupportedMediaTypeError('Content-Type must be application/trickle-ice-sdpfrag');

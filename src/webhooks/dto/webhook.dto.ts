@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/http/pagination.dto';
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhook-events';
 
 export class CreateWebhookDto {
@@ -63,19 +52,5 @@ export class DeliveryPageDto {
   @ApiProperty() total!: number;
 }
 
-export class DeliveriesQueryDto {
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-}
+/** A page of deliveries: `limit` and `offset` as every listing takes them. */
+export class DeliveriesQueryDto extends PageQueryDto {}

@@ -1,8 +1,5 @@
-import { roomChannel } from '../../src/room/channels';
-import type { RoomEvent } from '../../src/room/protocol';
-import { PUBSUB } from '../../src/infra/infra.module';
-import type { PubSub } from '../../src/infra/pubsub';
-import type { TestApp, TestUser } from '../support/test-app';
+import { createStream } from './streams';
+import { bearer, type TestApp, type TestUser } from './test-app';
 
 /** A merchant with a product, a linked streamer and a started stream selling it. */
 export interface Shop {
@@ -16,6 +13,7 @@ let keySeq = 0;
 /** A fresh Idempotency-Key. */
 export const newKey = (): string => `k-${Date.now().toString(36)}-${++keySeq}`;
 
+/** A product of `merchant` (its currency decides its orders' currency). */
 export async function createProduct(
   t: TestApp,
   merchant: TestUser,
@@ -23,7 +21,7 @@ export async function createProduct(
 ): Promise<string> {
   const res = await t.http
     .post('/api/products')
-    .set('Authorization', `Bearer ${merchant.token}`)
+    .set(bearer(merchant))
     .send({
       title: p.title ?? 'Aurora X',
       priceCents: p.priceCents ?? 69900,
@@ -32,6 +30,15 @@ export async function createProduct(
     })
     .expect(201);
   return res.body.id as string;
+}
+
+/** Links `streamer` to `merchant`'s shop: their streams may then sell its products. */
+export async function linkStreamer(t: TestApp, merchant: TestUser, streamer: TestUser): Promise<void> {
+  await t.http
+    .post('/api/merchant/streamers')
+    .set(bearer(merchant))
+    .send({ streamerId: streamer.id })
+    .expect(201);
 }
 
 export async function createShop(
@@ -45,17 +52,8 @@ export async function createShop(
     priceCents: opts.priceCents,
     title: opts.title,
   });
-  await t.http
-    .post('/api/merchant/streamers')
-    .set('Authorization', `Bearer ${merchant.token}`)
-    .send({ streamerId: streamer.id })
-    .expect(201);
-  const s = await t.http
-    .post('/api/streams')
-    .set('Authorization', `Bearer ${streamer.token}`)
-    .send({ title: 'Drop', merchantId: merchant.id })
-    .expect(201);
-  const streamId = s.body.id as string;
+  await linkStreamer(t, merchant, streamer);
+  const streamId = (await createStream(t, streamer, { title: 'Drop', merchantId: merchant.id })).id;
   if (opts.started ?? true) {
     // Going live needs a WHIP publisher, and the ingest sweep ends "live" streams
     // without one; the order path only needs started_at (stream time) and a
@@ -65,6 +63,7 @@ export async function createShop(
   return { merchant, streamer, productId, streamId };
 }
 
+/** Pins the shop's product (or `body.productId`) to its stream, as `as` (its streamer by default). */
 export async function pin(
   t: TestApp,
   shop: Shop,
@@ -73,21 +72,32 @@ export async function pin(
 ): Promise<{ pinId: string; [k: string]: unknown }> {
   const res = await t.http
     .post(`/api/streams/${shop.streamId}/pins`)
-    .set('Authorization', `Bearer ${as.token}`)
+    .set(bearer(as))
     .send({ productId: shop.productId, ...body })
     .expect(201);
   return res.body;
 }
 
+/** Places an order as `buyer` (with a fresh Idempotency-Key, or none when `key` is null); the test checks the reply. */
 export function order(
   t: TestApp,
   buyer: TestUser,
   body: Record<string, unknown>,
   key: string | null = newKey(),
 ) {
-  const req = t.http.post('/api/orders').set('Authorization', `Bearer ${buyer.token}`);
+  const req = t.http.post('/api/orders').set(bearer(buyer));
   if (key !== null) void req.set('Idempotency-Key', key);
   return req.send(body);
+}
+
+/** Orders `quantity` of the shop's product from its stream, where its pin and sale apply. */
+export function orderFromStream(t: TestApp, buyer: TestUser, shop: Shop, quantity = 1) {
+  return order(t, buyer, { streamId: shop.streamId, items: [{ productId: shop.productId, quantity }] });
+}
+
+/** Orders `quantity` of the shop's product outside any stream, at its normal price. */
+export function orderFromShop(t: TestApp, buyer: TestUser, shop: Shop, quantity = 1) {
+  return order(t, buyer, { items: [{ productId: shop.productId, quantity }] });
 }
 
 export async function stockOf(t: TestApp, productId: string): Promise<number> {
@@ -95,24 +105,15 @@ export async function stockOf(t: TestApp, productId: string): Promise<number> {
   return row.stock;
 }
 
-/** Collects the room events published for a stream. */
-export async function listenToRoom(
-  t: TestApp,
-  streamId: string,
-): Promise<{ events: RoomEvent[]; stop: () => Promise<void> }> {
-  const events: RoomEvent[] = [];
-  const stop = await t.app
-    .get<PubSub>(PUBSUB)
-    .subscribe(roomChannel(streamId), (m) => events.push(m as RoomEvent));
-  return { events, stop };
+/** Units left in the sale stock of a pin (one with a sale stock). */
+export async function saleRemainingOf(t: TestApp, pinId: string): Promise<number> {
+  const [row] = await t.sql<{ sale_remaining: number }>('SELECT sale_remaining FROM pins WHERE id = $1', [
+    pinId,
+  ]);
+  return row.sale_remaining;
 }
 
-/** Polls `check` until it returns true or the time is up (for asynchronous effects, not speed). */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export async function orderStatusOf(t: TestApp, orderId: string): Promise<string> {
+  const [row] = await t.sql<{ status: string }>('SELECT status FROM orders WHERE id = $1', [orderId]);
+  return row.status;
 }

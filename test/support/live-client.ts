@@ -8,19 +8,44 @@ import type {
 
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A socket.io client on `/live` over websocket, signed in when a token is given. */
-export async function connect(baseUrl: string, token?: string): Promise<LiveClient> {
-  const socket: LiveClient = io(`${baseUrl}/live`, {
+function open(baseUrl: string, token?: string, forwardedFor?: string): LiveClient {
+  return io(`${baseUrl}/live`, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
     auth: token ? { token } : {},
+    extraHeaders: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
+}
+
+function connected(socket: LiveClient): Promise<LiveClient> {
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (e) => reject(e));
   });
-  return socket;
+}
+
+/**
+ * A socket.io client on `/live` over websocket, signed in when a token is given;
+ * `forwardedFor` connects as that address behind a proxy on this host.
+ */
+export function connect(baseUrl: string, token?: string, forwardedFor?: string): Promise<LiveClient> {
+  return connected(open(baseUrl, token, forwardedFor));
+}
+
+/** The sockets a test opens, refused ones included, disconnected together after it. */
+export class LiveClients {
+  private readonly opened: LiveClient[] = [];
+
+  connect(baseUrl: string, token?: string, forwardedFor?: string): Promise<LiveClient> {
+    const socket = open(baseUrl, token, forwardedFor);
+    this.opened.push(socket);
+    return connected(socket);
+  }
+
+  disconnectAll(): void {
+    for (const s of this.opened.splice(0)) s.disconnect();
+  }
 }
 
 /** Emits an event and resolves with its ack (fails after 5 s without one). */
@@ -72,19 +97,3 @@ export function next<T = unknown>(
     s.on(event, handler);
   });
 }
-
-/** Polls until `check` returns true (fails after `ms`). */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  ms = 5000,
-  what = 'condition',
-): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error(`${what} not reached within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

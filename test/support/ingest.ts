@@ -1,0 +1,78 @@
+import { spawnTs, type TsProcess } from './processes';
+import type { CreatedStream } from './streams';
+import type { TestApp } from './test-app';
+import { eventually } from './wait';
+import { createPublisher, createViewer, type Publisher, type Viewer } from './webrtc';
+
+/** What WHIP needs of a stream: its id and its key. */
+export type Publishable = Pick<CreatedStream, 'id' | 'streamKey'>;
+
+/** The peers a test opened, for it to close after it: `for (const p of peers.splice(0)) p.close()`. */
+export type Peers = { close(): void }[];
+
+/**
+ * POSTs an SDP offer to the stream's WHIP endpoint with its stream key, or with `key`
+ * (null: no Authorization header); the test checks the reply.
+ */
+export function postWhipOffer(
+  t: TestApp,
+  stream: Publishable,
+  sdp: string,
+  opts: { key?: string | null; contentType?: string } = {},
+) {
+  const key = opts.key === undefined ? stream.streamKey : opts.key;
+  const req = t.http.post(`/whip/${stream.id}`);
+  if (key !== null) void req.set('Authorization', `Bearer ${key}`);
+  return req.set('Content-Type', opts.contentType ?? 'application/sdp').send(sdp);
+}
+
+/** POSTs an SDP offer to a stream's WHEP endpoint; the test checks the reply. */
+export function postWhepOffer(t: TestApp, streamId: string, sdp: string) {
+  return t.http.post(`/whep/${streamId}`).set('Content-Type', 'application/sdp').send(sdp);
+}
+
+/** A headless publisher (test/support/webrtc.ts) live on the stream: answered over WHIP and connected. */
+export async function publishOverWhip(
+  t: TestApp,
+  stream: Publishable,
+  peers: Peers,
+  size?: { width: number; height: number },
+): Promise<{ pub: Publisher; location: string; contentType: string }> {
+  const pub = createPublisher(size);
+  peers.push(pub);
+  const res = await postWhipOffer(t, stream, await pub.offer()).expect(201);
+  await pub.answer(res.text);
+  await eventually(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
+  return { pub, location: res.headers.location, contentType: res.headers['content-type'] };
+}
+
+/** A headless WHEP viewer of the stream, answered (frames follow once it connects). */
+export async function viewOverWhep(
+  t: TestApp,
+  streamId: string,
+  peers: Peers,
+): Promise<{ viewer: Viewer; location: string; offer: string; answer: string }> {
+  const viewer = createViewer();
+  peers.push(viewer);
+  const offer = await viewer.offer();
+  const res = await postWhepOffer(t, streamId, offer).expect(201);
+  await viewer.answer(res.text);
+  return { viewer, location: res.headers.location, offer, answer: res.text };
+}
+
+/**
+ * A WHIP publisher in its own process (test/support/publisher-process.ts), once it says it is
+ * connected or has exited: SIGKILL makes the peer vanish with no DTLS close alert and no DELETE.
+ */
+export async function publishFromProcess(t: TestApp, stream: Publishable): Promise<TsProcess> {
+  const proc = spawnTs('test/support/publisher-process.ts', [
+    `${t.baseUrl}/whip/${stream.id}`,
+    stream.streamKey,
+  ]);
+  await eventually(
+    () => proc.output().includes('connected') || proc.child.exitCode !== null,
+    30_000,
+    'child publisher connected',
+  );
+  return proc;
+}
