@@ -153,7 +153,7 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     await join(s, streamId);
     const res = await ask<ErrorReply>(s, 'reaction:send', { kind: 'poop' });
     expect(res.error.code).toBe('validation_failed');
-    expect(res.error.message).toMatch(/^kind must be one of like, /);
+    expect(res.error.message).toMatch(/^The reaction must be one of like, /);
   });
 
   it('counts unique viewers: one per user or device, not per tab', async () => {
