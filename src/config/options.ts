@@ -351,6 +351,17 @@ export const OPTIONS = {
     },
   }),
 
+  ...section('Catalog', {
+    PRODUCT_IMAGE_MAX_BYTES: {
+      kind: 'int',
+      default: 10 * 1024 * 1024,
+      min: 64 * 1024,
+      max: 64 * 1024 * 1024,
+      doc:
+        'Largest product picture a merchant may upload (JPEG, PNG or WebP); it is stored resized under ' +
+        'DATA_DIR/images.',
+    },
+  }),
   ...section('Orders and payments', {
     ORDER_HOLD_SECONDS: {
       kind: 'int',
