@@ -3,6 +3,7 @@ import { Baseline1765000000000 } from './migrations/1765000000000-Baseline';
 import { ReservationRows1765000100000 } from './migrations/1765000100000-ReservationRows';
 import { SchemaOwnedByMigrations1765000200000 } from './migrations/1765000200000-SchemaOwnedByMigrations';
 import { ProductPages1765000300000 } from './migrations/1765000300000-ProductPages';
+import { MerchantInvitations1765000400000 } from './migrations/1765000400000-MerchantInvitations';
 
 /**
  * Every migration, listed explicitly so the build and tests see the same set.
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   ReservationRows1765000100000,
   SchemaOwnedByMigrations1765000200000,
   ProductPages1765000300000,
+  MerchantInvitations1765000400000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

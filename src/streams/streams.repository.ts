@@ -45,6 +45,43 @@ export class StreamsRepository {
     });
   }
 
+  /** Display names of users (the shops streams sell for). */
+  async names(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; display_name: string }[] = await this.repo.query(
+      'SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.display_name]));
+  }
+
+  /** Changes title and shop; the shop only while the stream has not gone live. Null when it had. */
+  async update(
+    id: string,
+    patch: { title?: string; merchantId?: string | null },
+  ): Promise<StreamEntity | null> {
+    const sets: string[] = [];
+    const params: unknown[] = [id];
+    if (patch.title !== undefined) {
+      params.push(patch.title);
+      sets.push(`title = $${params.length}`);
+    }
+    const shop = patch.merchantId !== undefined;
+    if (shop) {
+      params.push(patch.merchantId);
+      sets.push(`merchant_id = $${params.length}`);
+    }
+    if (sets.length === 0) return this.findById(id);
+    const rows: unknown = await this.repo.query(
+      `UPDATE streams SET ${sets.join(', ')} WHERE id = $1
+       AND status ${shop ? "= 'created' AND started_at IS NULL" : "<> 'ended'"} RETURNING id`,
+      params,
+    );
+    const [list] = rows as [unknown[], number];
+    if (!Array.isArray(list) || list.length === 0) return null;
+    return this.findById(id);
+  }
+
   async setKeyHash(id: string, streamKeyHash: string): Promise<void> {
     await this.repo.update({ id }, { streamKeyHash });
   }

@@ -44,7 +44,7 @@ export class StreamsService {
     await this.rooms.streamStatus(lifecycle);
   }
 
-  toDto(s: StreamEntity): StreamDto {
+  toDto(s: StreamEntity, names: Map<string, string> = new Map()): StreamDto {
     const base = this.config.http.publicUrl;
     return {
       id: s.id,
@@ -52,6 +52,7 @@ export class StreamsService {
       status: s.status,
       ownerId: s.ownerId,
       merchantId: s.merchantId,
+      shop: s.merchantId ? { id: s.merchantId, name: names.get(s.merchantId) ?? '' } : null,
       whipUrl: `${base}/whip/${s.id}`,
       whepUrl: `${base}/whep/${s.id}`,
       hlsUrl: `${base}/hls/${s.id}/master.m3u8`,
@@ -61,19 +62,36 @@ export class StreamsService {
     };
   }
 
+  /** Streams as the API shows them, with the names of their shops. */
+  async dtos(list: StreamEntity[]): Promise<StreamDto[]> {
+    const names = await this.streams.names([
+      ...new Set(list.flatMap((s) => (s.merchantId ? [s.merchantId] : []))),
+    ]);
+    return list.map((s) => this.toDto(s, names));
+  }
+
+  async dto(s: StreamEntity): Promise<StreamDto> {
+    return (await this.dtos([s]))[0];
+  }
+
   /** 256-bit random key, prefixed so it is recognisable in logs and secret scanners. */
   private static newKey(): string {
     return `sk_live_${randomBytes(32).toString('base64url')}`;
   }
 
-  async create(owner: AuthUser, input: { title: string; merchantId?: string }): Promise<StreamWithKeyDto> {
-    if (input.merchantId) {
-      const merchant = await this.users.findById(input.merchantId);
-      if (!merchant?.roles.includes('merchant')) {
-        throw new ValidationError(`merchantId ${input.merchantId} is not a merchant`);
-      }
-      await this.links.assertMayStreamFor(owner, input.merchantId);
+  /** The shop a stream may sell for: a merchant that invited `owner`, who accepted (or `owner`'s own shop). */
+  private async assertShop(owner: AuthUser, merchantId: string): Promise<void> {
+    const merchant = await this.users.findById(merchantId);
+    if (!merchant?.roles.includes('merchant')) {
+      throw new ValidationError('There is no shop with this id; choose one of your shops from the list.', {
+        field: 'merchantId',
+      });
     }
+    await this.links.assertMayStreamFor(owner, merchantId);
+  }
+
+  async create(owner: AuthUser, input: { title: string; merchantId?: string }): Promise<StreamWithKeyDto> {
+    if (input.merchantId) await this.assertShop(owner, input.merchantId);
     const streamKey = StreamsService.newKey();
     const s = await this.streams.create({
       ownerId: owner.id,
@@ -81,11 +99,36 @@ export class StreamsService {
       title: input.title,
       streamKeyHash: hashStreamKey(streamKey),
     });
-    return { ...this.toDto(s), streamKey };
+    return { ...(await this.dto(s)), streamKey };
+  }
+
+  /**
+   * The owner renames a stream, or attaches, changes or (null) detaches its
+   * shop. The shop only before the stream goes live: orders, pins and
+   * reports of a started stream belong to the shop it had.
+   */
+  async update(
+    user: AuthUser,
+    id: string,
+    patch: { title?: string; merchantId?: string | null },
+  ): Promise<StreamDto> {
+    const s = await this.mustFind(id);
+    this.assertOwner(user, s);
+    if (patch.merchantId) await this.assertShop(user, patch.merchantId);
+    const updated = await this.streams.update(id, patch);
+    if (!updated) {
+      const cur = await this.mustFind(id);
+      if (cur.status === 'ended') throw new ConflictError('This stream has ended.', 'stream_ended');
+      throw new ConflictError(
+        'The shop of a stream can only be chosen or changed before it goes live.',
+        'stream_started',
+      );
+    }
+    return this.dto(updated);
   }
 
   async get(id: string): Promise<StreamDto> {
-    return this.toDto(await this.mustFind(id));
+    return this.dto(await this.mustFind(id));
   }
 
   async mustFind(id: string): Promise<StreamEntity> {
@@ -106,12 +149,12 @@ export class StreamsService {
       limit: q.limit ?? 50,
       offset: q.offset ?? 0,
     });
-    return { items: items.map((s) => this.toDto(s)), total };
+    return { items: await this.dtos(items), total };
   }
 
   private assertOwner(user: AuthUser, s: StreamEntity): void {
     if (s.ownerId !== user.id && !user.roles.includes('admin')) {
-      throw new ForbiddenError('Only the streamer who owns this stream can do this');
+      throw new ForbiddenError('Only the streamer who runs this stream can do this.');
     }
   }
 
@@ -121,7 +164,7 @@ export class StreamsService {
     if (s.status === 'ended') throw new ConflictError('The stream has ended', 'stream_ended');
     const streamKey = StreamsService.newKey();
     await this.streams.setKeyHash(id, hashStreamKey(streamKey));
-    return { ...this.toDto(s), streamKey };
+    return { ...(await this.dto(s)), streamKey };
   }
 
   /** Checks a WHIP bearer token in constant time. */
@@ -138,7 +181,7 @@ export class StreamsService {
   async end(user: AuthUser, id: string): Promise<StreamDto> {
     const s = await this.mustFind(id);
     this.assertOwner(user, s);
-    return this.toDto(await this.markEnded(id));
+    return this.dto(await this.markEnded(id));
   }
 
   /** created → live (announced once); a live stream stays live (publisher reconnect). */

@@ -1,3 +1,4 @@
+import { linkStreamer } from '../support/links';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
 
 describe('catalog and streams', () => {
@@ -101,11 +102,7 @@ describe('catalog and streams', () => {
   });
 
   it('creates a stream whose key is shown once, stored hashed, and never listed', async () => {
-    await t.http
-      .post('/api/merchant/streamers')
-      .set('Authorization', `Bearer ${merchant.token}`)
-      .send({ streamerId: streamer.id })
-      .expect(201);
+    await linkStreamer(t, merchant, streamer);
     const res = await t.http
       .post('/api/streams')
       .set('Authorization', `Bearer ${streamer.token}`)
@@ -137,7 +134,7 @@ describe('catalog and streams', () => {
       .set('Authorization', `Bearer ${streamer.token}`)
       .send({ title: 'Not my shop', merchantId: other.id })
       .expect(403);
-    expect(res.body.error.message).toContain('not linked');
+    expect(res.body.error.message).toContain('has not invited you');
   });
 
   it('refuses a stream for a merchant id that is not a merchant', async () => {

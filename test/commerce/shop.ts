@@ -2,6 +2,7 @@ import { roomChannel } from '../../src/room/channels';
 import type { RoomEvent } from '../../src/room/protocol';
 import { PUBSUB } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
+import { linkStreamer } from '../support/links';
 import type { TestApp, TestUser } from '../support/test-app';
 
 /** A merchant with a product, a linked streamer and a started stream selling it. */
@@ -45,11 +46,7 @@ export async function createShop(
     priceCents: opts.priceCents,
     title: opts.title,
   });
-  await t.http
-    .post('/api/merchant/streamers')
-    .set('Authorization', `Bearer ${merchant.token}`)
-    .send({ streamerId: streamer.id })
-    .expect(201);
+  await linkStreamer(t, merchant, streamer);
   const s = await t.http
     .post('/api/streams')
     .set('Authorization', `Bearer ${streamer.token}`)

@@ -1,3 +1,4 @@
+import { linkStreamer } from '../support/links';
 import { randomUUID } from 'node:crypto';
 import { PUBSUB } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
@@ -39,11 +40,7 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     merchant = await t.user('merchant');
     viewer = await t.user('viewer', 'Ada Lovelace');
     // The merchant lets the streamer sell its products.
-    await t.http
-      .post('/api/merchant/streamers')
-      .set('Authorization', `Bearer ${merchant.token}`)
-      .send({ streamerId: streamer.id })
-      .expect((r) => expect([200, 201]).toContain(r.status));
+    await linkStreamer(t, merchant, streamer);
   });
   beforeEach(async () => {
     streamId = await newStream();

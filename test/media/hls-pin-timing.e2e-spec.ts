@@ -1,3 +1,4 @@
+import { linkStreamer } from '../support/links';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
@@ -26,7 +27,7 @@ describe('HLS-timed product pins in Chromium', () => {
     const merchant = await t.user('merchant');
     const m = { Authorization: `Bearer ${merchant.token}` };
     const s = { Authorization: `Bearer ${streamer.token}` };
-    await t.http.post('/api/merchant/streamers').set(m).send({ streamerId: streamer.id }).expect(201);
+    await linkStreamer(t, merchant, streamer);
     const product = await t.http
       .post('/api/products')
       .set(m)

@@ -1,3 +1,4 @@
+import { linkStreamer as invitedAndAccepted } from '../support/links';
 import { randomUUID } from 'node:crypto';
 import type { TestApp, TestUser } from '../support/test-app';
 
@@ -42,11 +43,7 @@ export async function stream(
 }
 
 export async function linkStreamer(t: TestApp, merchant: TestUser, streamer: TestUser): Promise<void> {
-  await t.http
-    .post('/api/merchant/streamers')
-    .set('Authorization', `Bearer ${merchant.token}`)
-    .send({ streamerId: streamer.id })
-    .expect(201);
+  await invitedAndAccepted(t, merchant, streamer);
 }
 
 /** A pin row with an explicit window (what the pins API would have written). */

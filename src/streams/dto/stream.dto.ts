@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination.dto';
 import { STREAM_STATUSES, type StreamStatus } from '../../room/protocol';
+
+const SHOP_CHOICE = 'Choose one of your shops from the list.';
 
 export class CreateStreamDto {
   @ApiProperty({ example: 'Friday phone drop', maxLength: 140 })
@@ -12,10 +14,37 @@ export class CreateStreamDto {
   @MaxLength(140)
   title!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'The shop whose products this stream sells' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'The shop whose products this stream sells: one of GET /api/streamer/merchants (a shop whose invitation ' +
+      'you accepted), or your own shop if you are its merchant',
+  })
   @IsOptional()
-  @IsUUID()
+  @IsUUID(undefined, { message: SHOP_CHOICE })
   merchantId?: string;
+}
+
+export class UpdateStreamDto {
+  @ApiPropertyOptional({ example: 'Friday phone drop', maxLength: 140 })
+  @ValidateIf((o: UpdateStreamDto) => o.title !== undefined)
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(140)
+  title?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description:
+      'Attach or change the shop (as in POST), only before the stream goes live; `null` detaches it. ' +
+      'Absent: unchanged.',
+  })
+  @IsOptional()
+  @IsUUID(undefined, { message: SHOP_CHOICE })
+  merchantId?: string | null;
 }
 
 export class ListStreamsQueryDto extends PageQueryDto {
@@ -39,6 +68,8 @@ export class StreamDto {
   @ApiProperty({ enum: STREAM_STATUSES }) status!: StreamStatus;
   @ApiProperty({ format: 'uuid' }) ownerId!: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) merchantId!: string | null;
+  @ApiProperty({ nullable: true, type: Object, description: 'The shop it sells for: `{ id, name }`' })
+  shop!: { id: string; name: string } | null;
   @ApiProperty({ description: 'WHIP ingest endpoint (RFC 9725)' }) whipUrl!: string;
   @ApiProperty({ description: 'WHEP playback endpoint' }) whepUrl!: string;
   @ApiProperty({ description: 'HLS master playlist' }) hlsUrl!: string;
