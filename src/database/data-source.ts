@@ -4,6 +4,7 @@ import { ReservationRows1765000100000 } from './migrations/1765000100000-Reserva
 import { SchemaOwnedByMigrations1765000200000 } from './migrations/1765000200000-SchemaOwnedByMigrations';
 import { ProductPages1765000300000 } from './migrations/1765000300000-ProductPages';
 import { MerchantInvitations1765000400000 } from './migrations/1765000400000-MerchantInvitations';
+import { BuyersAndShipping1765000500000 } from './migrations/1765000500000-BuyersAndShipping';
 
 /**
  * Every migration, listed explicitly so the build and tests see the same set.
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   SchemaOwnedByMigrations1765000200000,
   ProductPages1765000300000,
   MerchantInvitations1765000400000,
+  BuyersAndShipping1765000500000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

@@ -36,8 +36,8 @@ export class PaymentsService {
 
   /** The buyer starts paying an unpaid order: a provider checkout (the open one is reused). */
   async startCheckout(user: AuthUser, orderId: string): Promise<CheckoutStart> {
-    const order = await this.orders.getVisible(user, orderId);
-    if (order.buyerId !== user.id) throw new ForbiddenError('Only the buyer can pay for an order');
+    const order = await this.orders.view(user, orderId);
+    if (order.buyerId !== user.id) throw new ForbiddenError('Only the buyer can pay for an order.');
     if (order.status !== 'pending_payment') {
       throw new ConflictError(
         `Order ${orderId} is ${order.status.replace('_', ' ')}; nothing to pay`,
@@ -49,6 +49,12 @@ export class PaymentsService {
     }
     if (order.expiresAt.getTime() <= Date.now()) {
       throw new ConflictError(`The hold of order ${orderId} has expired; place a new order`, 'order_expired');
+    }
+    if (order.needsShipping && !order.shipping) {
+      throw new ConflictError(
+        'Add a shipping address before paying: this order has items to ship.',
+        'shipping_required',
+      );
     }
     let payment = await this.payments.openForOrder(order.id, this.provider.name);
     if (!payment) {

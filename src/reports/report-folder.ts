@@ -12,6 +12,7 @@ export function webhookEventOf(r: FoldedRow): WebhookEvent | null {
   if (r.sign !== 1) return null;
   if (r.op === 'created') return 'order.created';
   if (r.status === 'paid') return 'order.paid';
+  if (r.status === 'fulfilled') return 'order.fulfilled';
   if (r.status === 'refunded') return 'order.refunded';
   return null;
 }

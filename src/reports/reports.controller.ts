@@ -4,7 +4,7 @@ import type { FastifyReply as Response, FastifyRequest as Request } from 'fastif
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { preferredType } from '../common/http/http-platform';
 import type { AuthUser } from '../common/auth/roles';
-import { toCsv } from './csv';
+import { toCsv } from '../common/http/csv';
 import {
   GmvQueryDto,
   GmvReportDto,

@@ -72,11 +72,19 @@ const delivery = (r: RawDelivery): DeliveryRow => ({
   deliveredAt: r.delivered_at,
 });
 
-/** The order fields a webhook carries (no buyer identity beyond the id). */
+/**
+ * The order fields a webhook carries: no buyer identity beyond the id, but
+ * where it ships (the shop's own fulfilment data) and how it was shipped.
+ */
 const ORDER_JSON = `jsonb_build_object(
   'id', o.id, 'status', o.status, 'currency', o.currency, 'totalCents', o.total_cents,
   'buyerId', o.buyer_id, 'streamId', o.stream_id, 'pinId', o.pin_id,
-  'createdAt', o.created_at, 'paidAt', o.paid_at, 'closedAt', o.closed_at,
+  'createdAt', o.created_at, 'paidAt', o.paid_at, 'fulfilledAt', o.fulfilled_at, 'closedAt', o.closed_at,
+  'fulfilment', CASE WHEN o.fulfilled_at IS NULL THEN NULL ELSE jsonb_build_object('carrier', o.fulfil_carrier,
+    'trackingNumber', o.fulfil_tracking_number, 'trackingUrl', o.fulfil_tracking_url) END,
+  'shipping', (SELECT jsonb_build_object('name', sh.name, 'line1', sh.line1, 'line2', sh.line2,
+    'city', sh.city, 'region', sh.region, 'postalCode', sh.postal_code, 'country', sh.country,
+    'phone', sh.phone) FROM order_shipping sh WHERE sh.order_id = o.id),
   'items', (SELECT coalesce(jsonb_agg(jsonb_build_object('productId', i.product_id, 'title', i.title,
      'quantity', i.quantity, 'unitPriceCents', i.unit_price_cents) ORDER BY i.product_id), '[]'::jsonb)
      FROM order_items i WHERE i.order_id = o.id))`;

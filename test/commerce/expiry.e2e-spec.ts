@@ -123,7 +123,7 @@ describe('order hold expiry', () => {
   it('does not expire an order that was paid in time', async () => {
     const t = await startTestApp({ env: { ORDER_HOLD_SECONDS: '2', RUN_WORKERS_IN_PROCESS: 'true' } });
     try {
-      const shop = await createShop(t, { stock: 5 });
+      const shop = await createShop(t, { stock: 5, digital: true });
       const buyer = await t.user('viewer');
       const o = await order(t, buyer, { items: [{ productId: shop.productId, quantity: 1 }] }).expect(201);
       const pay = await t.http

@@ -12,7 +12,7 @@ describe('payments', () => {
   let secret: string;
   beforeAll(async () => {
     t = await startTestApp({ env: { ORDER_RATE_BURST: '100' } });
-    shop = await createShop(t, { stock: 50, priceCents: 2500 });
+    shop = await createShop(t, { stock: 50, priceCents: 2500, digital: true });
     secret = fs.readFileSync(path.join(t.config.dataDir, 'payment-webhook-secret'), 'utf8').trim();
   });
   afterAll(() => t.close());

@@ -20,7 +20,7 @@ export const newKey = (): string => `k-${Date.now().toString(36)}-${++keySeq}`;
 export async function createProduct(
   t: TestApp,
   merchant: TestUser,
-  p: { title?: string; priceCents?: number; currency?: string; stock?: number } = {},
+  p: { title?: string; priceCents?: number; currency?: string; stock?: number; digital?: boolean } = {},
 ): Promise<string> {
   const res = await t.http
     .post('/api/products')
@@ -30,6 +30,7 @@ export async function createProduct(
       priceCents: p.priceCents ?? 69900,
       currency: p.currency ?? 'USD',
       stock: p.stock ?? 100,
+      ...(p.digital !== undefined && { digital: p.digital }),
     })
     .expect(201);
   return res.body.id as string;
@@ -37,7 +38,7 @@ export async function createProduct(
 
 export async function createShop(
   t: TestApp,
-  opts: { stock?: number; priceCents?: number; title?: string; started?: boolean } = {},
+  opts: { stock?: number; priceCents?: number; title?: string; started?: boolean; digital?: boolean } = {},
 ): Promise<Shop> {
   const merchant = await t.user('merchant');
   const streamer = await t.user('streamer');
@@ -45,6 +46,7 @@ export async function createShop(
     stock: opts.stock,
     priceCents: opts.priceCents,
     title: opts.title,
+    digital: opts.digital,
   });
   await linkStreamer(t, merchant, streamer);
   const s = await t.http
