@@ -5,6 +5,7 @@ import { SchemaOwnedByMigrations1765000200000 } from './migrations/1765000200000
 import { ProductPages1765000300000 } from './migrations/1765000300000-ProductPages';
 import { MerchantInvitations1765000400000 } from './migrations/1765000400000-MerchantInvitations';
 import { BuyersAndShipping1765000500000 } from './migrations/1765000500000-BuyersAndShipping';
+import { PaymentCancelled1765000600000 } from './migrations/1765000600000-PaymentCancelled';
 
 /**
  * Every migration, listed explicitly so the build and tests see the same set.
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   ProductPages1765000300000,
   MerchantInvitations1765000400000,
   BuyersAndShipping1765000500000,
+  PaymentCancelled1765000600000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

@@ -31,6 +31,8 @@ export interface OrderView extends Order {
   needsShipping: boolean;
   shipping: ShippingAddress | null;
   fulfilment: Fulfilment | null;
+  /** The product the stream had pinned when the order was placed, if any. */
+  pinnedProductId: string | null;
 }
 
 export interface PaymentSummary {

@@ -47,7 +47,8 @@ const VIEW_COLUMNS = `o.id, o.buyer_id, o.merchant_id, o.status, o.currency, o.t
    FROM order_items i LEFT JOIN products p ON p.id = i.product_id WHERE i.order_id = o.id) AS items,
   (SELECT json_build_object('name', sh.name, 'line1', sh.line1, 'line2', sh.line2, 'city', sh.city,
      'region', sh.region, 'postalCode', sh.postal_code, 'country', sh.country, 'phone', sh.phone)
-   FROM order_shipping sh WHERE sh.order_id = o.id) AS shipping`;
+   FROM order_shipping sh WHERE sh.order_id = o.id) AS shipping,
+  (SELECT pn.product_id FROM pins pn WHERE pn.id = o.pin_id) AS pinned_product_id`;
 const VIEW_FROM = 'orders o LEFT JOIN users u ON u.id = o.buyer_id';
 
 interface ViewRow extends Omit<OrderRow, 'items'> {
@@ -58,6 +59,7 @@ interface ViewRow extends Omit<OrderRow, 'items'> {
   buyer_email: string | null;
   items: (OrderItem & { digital: boolean })[] | null;
   shipping: ShippingAddress | null;
+  pinned_product_id: string | null;
 }
 
 function toView(r: ViewRow): OrderView {
@@ -76,6 +78,7 @@ function toView(r: ViewRow): OrderView {
           fulfilledAt: r.fulfilled_at,
         }
       : null,
+    pinnedProductId: r.pinned_product_id,
   };
 }
 

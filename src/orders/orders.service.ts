@@ -9,7 +9,6 @@ import {
   ValidationError,
 } from '../common/errors/domain-errors';
 import { CommerceSignals } from '../room/commerce-signals';
-import { publicBuyerName } from './allocation';
 import type { CreateOrderBody } from './dto/create-order.schema';
 import type {
   FulfilOrderDto,
@@ -215,14 +214,14 @@ export class OrdersService {
     }
   }
 
-  /** A new order: its hold's expiry, the room's stock and "just bought" note. */
-  private placed({ order, buyerName, pinnedProductId }: Extract<Outcome, { kind: 'created' }>): void {
+  /**
+   * A new order: its hold's expiry and the room's stock. The room's "just
+   * bought" note waits for the payment (PaymentsService).
+   */
+  private placed({ order }: Extract<Outcome, { kind: 'created' }>): void {
     this.metrics.created.inc();
     this.expiry.schedule([order.id], order.expiresAt);
     this.signals.stockChanged(order.items.map((i) => i.productId));
-    if (order.streamId === null) return;
-    const title = order.items.find((i) => i.productId === pinnedProductId)?.title;
-    this.signals.orderPlaced(order.streamId, publicBuyerName(buyerName), title ?? order.items[0].title);
   }
 
   /** Who may read an order: its buyer, its shop, admins. Others get 404 (no existence leak). */

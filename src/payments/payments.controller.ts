@@ -82,7 +82,7 @@ export class PaymentsController {
     const s = await this.payments.session(sessionId);
     const { body, signature } = provider.buildEvent(
       { sessionId, orderId: s.orderId, amountCents: s.amountCents, currency: s.currency },
-      (dto.outcome ?? 'succeed') === 'succeed',
+      dto.outcome ?? 'succeed',
     );
     // The provider calls the shop back over HTTP, as a real gateway would; on
     // loopback, at the port this request came in on.
@@ -91,7 +91,12 @@ export class PaymentsController {
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${req.socket.localPort}/api/payments/webhook`;
     const webhookStatus = await provider.deliver(url, body, signature);
     const after = await this.payments.session(sessionId);
-    return { webhookStatus, orderStatus: after.orderStatus, paymentStatus: after.paymentStatus };
+    return {
+      webhookStatus,
+      orderStatus: after.orderStatus,
+      paymentStatus: after.paymentStatus,
+      returnUrl: after.returnUrl,
+    };
   }
 
   private simulated(): SimulatedPaymentProvider {

@@ -1,4 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { CommerceSignals } from '../room/commerce-signals';
+import { publicBuyerName } from '../orders/allocation';
 import type { AuthUser } from '../common/auth/roles';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-errors';
 import { OrderMetrics } from '../orders/order-metrics';
@@ -14,6 +18,7 @@ export interface CheckoutStart {
   sessionId: string;
   checkoutUrl: string;
   expiresAt: string;
+  returnUrl: string;
 }
 
 export interface WebhookResult {
@@ -32,9 +37,21 @@ export class PaymentsService {
     private readonly orders: OrdersService,
     private readonly ordersRepo: OrdersRepository,
     private readonly metrics: OrderMetrics,
+    private readonly signals: CommerceSignals,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The buyer starts paying an unpaid order: a provider checkout (the open one is reused). */
+  /** Where the buyer comes back to from the provider's page: the order in "My orders". */
+  returnUrl(orderId: string): string {
+    return `${this.config.http.publicUrl}/orders?order=${orderId}`;
+  }
+
+  /**
+   * The buyer starts paying an unpaid order: a provider checkout (the open one
+   * is reused). After a declined or cancelled payment the order still holds
+   * its units, and this starts a new session for the same order: retrying
+   * never needs a second order.
+   */
   async startCheckout(user: AuthUser, orderId: string): Promise<CheckoutStart> {
     const order = await this.orders.view(user, orderId);
     if (order.buyerId !== user.id) throw new ForbiddenError('Only the buyer can pay for an order.');
@@ -77,6 +94,7 @@ export class PaymentsService {
       sessionId: payment.sessionId,
       checkoutUrl: payment.checkoutUrl,
       expiresAt: order.expiresAt.toISOString(),
+      returnUrl: this.returnUrl(order.id),
     };
   }
 
@@ -96,7 +114,10 @@ export class PaymentsService {
       }
       return { duplicate: false, ...(await this.apply(q, event)) };
     });
-    if (result.paid) this.metrics.paid.inc();
+    if (result.paid) {
+      this.metrics.paid.inc();
+      await this.announce(event.orderId);
+    }
     if (result.refundDue) await this.refundQuietly(result.refundDue);
     return { received: true, duplicate: result.duplicate };
   }
@@ -115,8 +136,9 @@ export class PaymentsService {
       return { paid: false, refundDue: null };
     }
     if (payment.status !== 'open') return { paid: false, refundDue: null };
-    if (event.type === 'payment.failed') {
-      await this.payments.setStatus(payment.id, 'failed', q);
+    // Declined or abandoned: the order keeps its hold; the buyer may pay it with a new session.
+    if (event.type === 'payment.failed' || event.type === 'payment.cancelled') {
+      await this.payments.setStatus(payment.id, event.type === 'payment.failed' ? 'failed' : 'cancelled', q);
       return { paid: false, refundDue: null };
     }
     // Paid while its units are still held → paid. Otherwise (expired or
@@ -127,6 +149,22 @@ export class PaymentsService {
     }
     await this.payments.setStatus(payment.id, 'refund_due', q);
     return { paid: false, refundDue: { id: payment.id, event } };
+  }
+
+  /**
+   * "Someone just bought" in the stream's room, once the purchase is paid (an
+   * order that is only placed may still be declined or expire). Throttled per
+   * room by the signals; best-effort.
+   */
+  private async announce(orderId: string): Promise<void> {
+    try {
+      const o = await this.ordersRepo.findView(orderId);
+      if (!o?.streamId) return;
+      const title = o.items.find((i) => i.productId === o.pinnedProductId)?.title ?? o.items[0]?.title;
+      if (title) this.signals.purchased(o.streamId, publicBuyerName(o.buyer.name), title);
+    } catch (e) {
+      this.logger.warn(`could not announce the purchase of order ${orderId}: ${(e as Error).message}`);
+    }
   }
 
   private async refundQuietly(due: { id: string; event: PaymentEvent }): Promise<void> {
@@ -169,6 +207,7 @@ export class PaymentsService {
     paymentStatus: string;
     orderStatus: string;
     expiresAt: string;
+    returnUrl: string;
     items: { title: string; quantity: number }[];
   }> {
     const payment = await this.payments.bySession(this.provider.name, sessionId);
@@ -183,6 +222,7 @@ export class PaymentsService {
       paymentStatus: payment.status,
       orderStatus: order.status,
       expiresAt: order.expiresAt.toISOString(),
+      returnUrl: this.returnUrl(order.id),
       items: order.items.map((i) => ({ title: i.title, quantity: i.quantity })),
     };
   }
