@@ -6,6 +6,7 @@ import { ProductPages1765000300000 } from './migrations/1765000300000-ProductPag
 import { MerchantInvitations1765000400000 } from './migrations/1765000400000-MerchantInvitations';
 import { BuyersAndShipping1765000500000 } from './migrations/1765000500000-BuyersAndShipping';
 import { PaymentCancelled1765000600000 } from './migrations/1765000600000-PaymentCancelled';
+import { PartialRefunds1765000700000 } from './migrations/1765000700000-PartialRefunds';
 
 /**
  * Every migration, listed explicitly so the build and tests see the same set.
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   MerchantInvitations1765000400000,
   BuyersAndShipping1765000500000,
   PaymentCancelled1765000600000,
+  PartialRefunds1765000700000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

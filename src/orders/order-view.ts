@@ -31,6 +31,8 @@ export interface OrderView extends Order {
   needsShipping: boolean;
   shipping: ShippingAddress | null;
   fulfilment: Fulfilment | null;
+  /** Money given back so far (partial refunds, or all of it). */
+  refundedCents: number;
   /** The product the stream had pinned when the order was placed, if any. */
   pinnedProductId: string | null;
 }

@@ -39,7 +39,7 @@ const ORDER_COLUMNS = `o.id, o.buyer_id, o.merchant_id, o.status, o.currency, o.
 /** What an OrderView adds: buyer, shipping snapshot, fulfilment, each item's digital flag. */
 const VIEW_COLUMNS = `o.id, o.buyer_id, o.merchant_id, o.status, o.currency, o.total_cents, o.stream_id,
   o.pin_id, o.stream_offset_ms, o.created_at, o.expires_at, o.paid_at, o.fulfilled_at, o.closed_at,
-  o.request_hash, o.fulfil_carrier, o.fulfil_tracking_number, o.fulfil_tracking_url,
+  o.request_hash, o.fulfil_carrier, o.fulfil_tracking_number, o.fulfil_tracking_url, o.refunded_cents,
   u.display_name AS buyer_name, u.email AS buyer_email,
   (SELECT json_agg(json_build_object('productId', i.product_id, 'title', i.title, 'quantity', i.quantity,
      'unitPriceCents', i.unit_price_cents, 'sale', i.sale, 'digital', coalesce(p.digital, false))
@@ -52,6 +52,7 @@ const VIEW_COLUMNS = `o.id, o.buyer_id, o.merchant_id, o.status, o.currency, o.t
 const VIEW_FROM = 'orders o LEFT JOIN users u ON u.id = o.buyer_id';
 
 interface ViewRow extends Omit<OrderRow, 'items'> {
+  refunded_cents: string;
   fulfil_carrier: string | null;
   fulfil_tracking_number: string | null;
   fulfil_tracking_url: string | null;
@@ -69,6 +70,7 @@ function toView(r: ViewRow): OrderView {
     items,
     buyer: { id: r.buyer_id, name: r.buyer_name ?? '', email: r.buyer_email ?? '' },
     needsShipping: items.some((i) => !i.digital),
+    refundedCents: Number(r.refunded_cents),
     shipping: r.shipping,
     fulfilment: r.fulfilled_at
       ? {
@@ -346,7 +348,18 @@ export class OrdersRepository {
     to: 'expired' | 'cancelled' | 'refunded',
     opts: { due?: boolean; skipLocked?: boolean; limit?: number } = {},
   ): Promise<Released[]> {
-    return this.sql.tx(async (q) => {
+    return this.sql.tx((q) => this.releaseIn(q, ids, from, to, opts));
+  }
+
+  /** `release` inside the caller's transaction. */
+  private async releaseIn(
+    q: SqlRunner,
+    ids: string[] | 'all-due',
+    from: OrderStatus,
+    to: 'expired' | 'cancelled' | 'refunded',
+    opts: { due?: boolean; skipLocked?: boolean; limit?: number } = {},
+  ): Promise<Released[]> {
+    {
       const conds = [`status = $1`];
       const params: unknown[] = [from];
       if (ids !== 'all-due') {
@@ -367,7 +380,9 @@ export class OrdersRepository {
         pin_id: string | null;
         sale_units: number;
       }>(
-        `UPDATE orders SET status = $3, closed_at = now(), updated_at = now()
+        `UPDATE orders SET status = $3, closed_at = now(), updated_at = now()${
+          to === 'refunded' ? ', refunded_cents = total_cents' : ''
+        }
          WHERE id = ANY($1::uuid[]) AND status = $2
          RETURNING id, stream_id, pin_id, sale_units`,
         [picked.map((p) => p.id), from, to],
@@ -408,6 +423,75 @@ export class OrdersRepository {
       const byOrder = new Map<string, string[]>();
       for (const it of items) byOrder.set(it.order_id, [...(byOrder.get(it.order_id) ?? []), it.product_id]);
       return moved.map((m) => ({ id: m.id, streamId: m.stream_id, productIds: byOrder.get(m.id) ?? [] }));
+    }
+  }
+
+  /**
+   * Gives money back on a paid or fulfilled order, in one transaction on its
+   * locked row: `amountCents` (default: all that is left), at most what has
+   * not been refunded yet. A refund that completes a paid order (not shipped)
+   * moves it to `refunded` and returns its units, exactly once, as before
+   * (kind `full`). Any other refund only gives money back (kind `partial`):
+   * the order keeps its status and its units stay sold (a shipped order's
+   * goods have left the shop).
+   */
+  async refund(
+    orderId: string,
+    amountCents: number | undefined,
+    by: string,
+  ): Promise<
+    | { ok: true; refundId: string; amountCents: number; full: boolean; released: Released | null }
+    | { ok: false; reason: 'status'; status: OrderStatus }
+    | { ok: false; reason: 'amount'; remainingCents: number; currency: string }
+    | { ok: false; reason: 'missing' }
+  > {
+    return this.sql.tx(async (q) => {
+      const [o] = await q.query<{
+        status: OrderStatus;
+        total_cents: string;
+        refunded_cents: string;
+        currency: string;
+      }>('SELECT status, total_cents, refunded_cents, currency FROM orders WHERE id = $1 FOR NO KEY UPDATE', [
+        orderId,
+      ]);
+      if (!o) return { ok: false, reason: 'missing' };
+      if (o.status !== 'paid' && o.status !== 'fulfilled')
+        return { ok: false, reason: 'status', status: o.status };
+      const remaining = Number(o.total_cents) - Number(o.refunded_cents);
+      const amount = amountCents ?? remaining;
+      if (remaining <= 0 || amount > remaining || amount <= 0) {
+        return { ok: false, reason: 'amount', remainingCents: Math.max(0, remaining), currency: o.currency };
+      }
+      const full = amount === remaining && o.status === 'paid';
+      let released: Released | null = null;
+      if (full) {
+        [released] = await this.releaseIn(q, [orderId], 'paid', 'refunded');
+      } else {
+        await q.query(
+          'UPDATE orders SET refunded_cents = refunded_cents + $2, updated_at = now() WHERE id = $1',
+          [orderId, amount],
+        );
+      }
+      const [r] = await q.query<{ id: string }>(
+        `INSERT INTO order_refunds (order_id, amount_cents, kind, created_by) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [orderId, amount, full ? 'full' : 'partial', by],
+      );
+      return { ok: true, refundId: r.id, amountCents: amount, full, released };
     });
+  }
+
+  async refunds(
+    orderId: string,
+  ): Promise<{ id: string; amountCents: number; full: boolean; createdAt: Date }[]> {
+    const rows = await this.sql.query<{ id: string; amount_cents: string; kind: string; created_at: Date }>(
+      'SELECT id, amount_cents, kind, created_at FROM order_refunds WHERE order_id = $1 ORDER BY created_at, id',
+      [orderId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      amountCents: Number(r.amount_cents),
+      full: r.kind === 'full',
+      createdAt: r.created_at,
+    }));
   }
 }

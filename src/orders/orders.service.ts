@@ -19,6 +19,7 @@ import type {
   TimelineEntryDto,
 } from './dto/order.dto';
 import { addressFields, ProfileService } from '../profile/profile.service';
+import { toMajorUnits } from '../common/money/currencies';
 import type { OrderView, PaymentSummary, ShippingAddress } from './order-view';
 import { OrderExpiryService } from './order-expiry.service';
 import { OrderMetrics } from './order-metrics';
@@ -61,6 +62,7 @@ export function toOrderViewDto(v: OrderView): OrderViewDto {
     buyer: v.buyer,
     needsShipping: v.needsShipping,
     shipping: v.shipping,
+    refundedCents: v.refundedCents,
     fulfilment: v.fulfilment && {
       carrier: v.fulfilment.carrier,
       trackingNumber: v.fulfilment.trackingNumber,
@@ -75,6 +77,7 @@ export function timelineOf(
   v: OrderView,
   payments: PaymentSummary[],
   shippingSince: Date | null,
+  refunds: { amountCents: number; full: boolean; createdAt: Date }[] = [],
 ): TimelineEntryDto[] {
   const out: { at: Date; event: TimelineEntryDto['event']; text: string }[] = [
     { at: v.createdAt, event: 'placed', text: 'Order placed; the units are held until it is paid.' },
@@ -98,11 +101,20 @@ export function timelineOf(
       text: how ? `Shipped with ${how}.` : 'Fulfilled.',
     });
   }
-  if (v.closedAt && ['expired', 'cancelled', 'refunded'].includes(v.status)) {
+  for (const r of refunds) {
+    const amount = `${toMajorUnits(r.amountCents, v.currency)} ${v.currency}`;
+    out.push({
+      at: r.createdAt,
+      event: 'refunded',
+      text: r.full
+        ? `Refunded ${amount}, all that was left; the units went back to stock.`
+        : `Refunded ${amount}.`,
+    });
+  }
+  if (v.closedAt && ['expired', 'cancelled'].includes(v.status)) {
     const text: Record<string, string> = {
       expired: 'The hold expired before payment; the units went back to stock.',
       cancelled: 'Cancelled by the buyer; the units went back to stock.',
-      refunded: 'Refunded in full; the units went back to stock.',
     };
     out.push({ at: v.closedAt, event: v.status as TimelineEntryDto['event'], text: text[v.status] });
   }
@@ -241,9 +253,10 @@ export class OrdersService {
   /** One order with its buyer, shipping, payments and timeline. */
   async get(user: AuthUser, id: string): Promise<OrderDetailDto> {
     const v = await this.view(user, id);
-    const [payments, shippingSince] = await Promise.all([
+    const [payments, shippingSince, refunds] = await Promise.all([
       this.orders.payments(id),
       this.orders.shippingSince(id),
+      this.orders.refunds(id),
     ]);
     return {
       ...toOrderViewDto(v),
@@ -252,7 +265,8 @@ export class OrdersService {
         createdAt: p.createdAt.toISOString(),
         updatedAt: p.updatedAt.toISOString(),
       })),
-      timeline: timelineOf(v, payments, shippingSince),
+      refunds: refunds.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+      timeline: timelineOf(v, payments, shippingSince, refunds),
     };
   }
 
@@ -328,12 +342,37 @@ export class OrdersService {
     return this.get(user, id);
   }
 
-  /** The shop (or an admin) refunds a paid order; its units return to stock. */
-  async refund(user: AuthUser, id: string): Promise<OrderDetailDto> {
+  /**
+   * The shop (or an admin) gives money back: all that is left (a paid order
+   * not yet shipped then moves to refunded and its units return to stock),
+   * or part of it (the order keeps its status). See OrdersRepository.refund.
+   */
+  async refund(
+    user: AuthUser,
+    id: string,
+    amountCents?: number,
+  ): Promise<{ order: OrderDetailDto; refund: { amountCents: number; full: boolean } }> {
     const o = await this.getVisible(user, id);
     this.assertShop(user, o);
-    await this.releaseOne(o, 'refund');
-    return this.get(user, id);
+    const r = await this.orders.refund(id, amountCents, user.id);
+    if (!r.ok) {
+      if (r.reason === 'missing') throw new NotFoundError('Order', id);
+      if (r.reason === 'status') await this.illegal(id, 'refund');
+      const left = r.reason === 'amount' ? r : undefined;
+      const amount = `${toMajorUnits(left?.remainingCents ?? 0, left?.currency ?? o.currency)} ${o.currency}`;
+      throw new ConflictError(
+        left && left.remainingCents > 0
+          ? `You can refund at most ${amount} more on this order.`
+          : 'This order has been refunded in full already.',
+        'refund_too_large',
+        { remainingCents: left?.remainingCents ?? 0 },
+      );
+    }
+    if (r.released) {
+      this.metrics.released.inc({ reason: 'refunded' }, 1);
+      this.signals.stockChanged(r.released.productIds);
+    }
+    return { order: await this.get(user, id), refund: { amountCents: r.amountCents, full: r.full } };
   }
 
   /** The shop ships a paid order, with the carrier and tracking the buyer then sees. */
@@ -360,9 +399,9 @@ export class OrdersService {
     }
   }
 
-  private async releaseOne(o: Order, move: 'cancel' | 'refund'): Promise<void> {
+  private async releaseOne(o: Order, move: 'cancel'): Promise<void> {
     const { from, to } = MOVES[move];
-    const released = await this.orders.release([o.id], from, to as 'cancelled' | 'refunded');
+    const released = await this.orders.release([o.id], from, to as 'cancelled');
     if (released.length === 0) await this.illegal(o.id, move);
     this.metrics.released.inc({ reason: to }, 1);
     this.signals.stockChanged(released[0].productIds);

@@ -17,7 +17,7 @@ import type { AuthUser } from '../common/auth/roles';
 import { NotFoundError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { OrderDto } from '../orders/dto/order.dto';
+import { OrderDetailDto, RefundOrderDto } from '../orders/dto/order.dto';
 import {
   CheckoutDto,
   SimulatedPayDto,
@@ -125,11 +125,19 @@ export class OrderPaymentsController {
   @Post(':id/refund')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Refund a paid order (its shop): the units return to stock, the money to the buyer',
+    summary:
+      'Give money back on a paid or fulfilled order (its shop): all that is left, or amountCents of it',
+    description:
+      'All that is left on a paid order (not shipped) moves it to refunded and returns its units to stock. ' +
+      'A part, or any refund of a fulfilled order, gives money only; the order keeps its status.',
   })
-  @ApiResponse({ status: 200, type: OrderDto })
-  @ApiResponse({ status: 409, description: 'Not paid' })
-  refund(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
-    return this.payments.refund(user, id);
+  @ApiResponse({ status: 200, type: OrderDetailDto })
+  @ApiResponse({ status: 409, description: 'Not paid or fulfilled; more than is left to refund' })
+  refund(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: RefundOrderDto,
+  ): Promise<OrderDetailDto> {
+    return this.payments.refund(user, id, dto?.amountCents);
   }
 }

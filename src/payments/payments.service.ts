@@ -9,7 +9,7 @@ import { OrderMetrics } from '../orders/order-metrics';
 import { OrdersRepository } from '../orders/orders.repository';
 import { OrdersService } from '../orders/orders.service';
 import type { SqlRunner } from '../database/sql';
-import type { OrderDto } from '../orders/dto/order.dto';
+import type { OrderDetailDto } from '../orders/dto/order.dto';
 import { PAYMENT_PROVIDER, type PaymentEvent, type PaymentProvider } from './payment-provider';
 import { PaymentsRepository } from './payments.repository';
 
@@ -178,14 +178,19 @@ export class PaymentsService {
     }
   }
 
-  /** The shop refunds a paid order: units back to stock (exactly once), then the money. */
-  async refund(user: AuthUser, orderId: string): Promise<OrderDto> {
-    const order = await this.orders.refund(user, orderId);
+  /**
+   * The shop gives money back (all that is left, or `amountCents` of it):
+   * recorded first (units back to stock, exactly once, when a paid order is
+   * refunded in full), then the provider is asked for that amount. The
+   * payment is `refunded` once all of it went back.
+   */
+  async refund(user: AuthUser, orderId: string, amountCents?: number): Promise<OrderDetailDto> {
+    const { order, refund } = await this.orders.refund(user, orderId, amountCents);
     const payment = await this.payments.succeededForOrder(orderId);
     if (payment) {
       try {
-        await this.provider.refund(payment);
-        await this.payments.setStatus(payment.id, 'refunded');
+        await this.provider.refund({ ...payment, amountCents: refund.amountCents });
+        if (order.refundedCents >= order.totalCents) await this.payments.setStatus(payment.id, 'refunded');
       } catch (e) {
         await this.payments.setStatus(payment.id, 'refund_due');
         this.logger.error(

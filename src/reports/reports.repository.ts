@@ -28,7 +28,9 @@ export interface FoldedRow {
   orderId: string;
   status: string;
   sign: number;
-  op: 'created' | 'moved';
+  op: 'created' | 'moved' | 'refund';
+  /** The partial refund a `refund` row stands for. */
+  refundId: string | null;
 }
 
 export interface StreamRow {
@@ -84,11 +86,20 @@ export class ReportsRepository {
   /** Drains up to `limit` journal rows into the rollups, in one transaction; returns them. */
   async fold(limit: number, inTx?: (rows: FoldedRow[], q: SqlRunner) => Promise<void>): Promise<FoldedRow[]> {
     return this.sql.tx(async (q) => {
-      const rows = await q.query<{ order_id: string; status: string; sign: number; op: 'created' | 'moved' }>(
-        'SELECT * FROM reports_fold($1)',
-        [limit],
-      );
-      const out = rows.map((r) => ({ orderId: r.order_id, status: r.status, sign: r.sign, op: r.op }));
+      const rows = await q.query<{
+        order_id: string;
+        status: string;
+        sign: number;
+        op: FoldedRow['op'];
+        refund_id: string | null;
+      }>('SELECT * FROM reports_fold($1)', [limit]);
+      const out = rows.map((r) => ({
+        orderId: r.order_id,
+        status: r.status,
+        sign: r.sign,
+        op: r.op,
+        refundId: r.refund_id,
+      }));
       if (inTx && out.length > 0) await inTx(out, q);
       return out;
     });

@@ -163,7 +163,10 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /** Records order events in the folder's transaction; `enqueue` the returned ids after it commits. */
-  addOrderEvents(q: SqlRunner, events: { orderId: string; event: WebhookEvent }[]): Promise<string[]> {
+  addOrderEvents(
+    q: SqlRunner,
+    events: { orderId: string; event: WebhookEvent; refundId?: string | null }[],
+  ): Promise<string[]> {
     return this.repo.addOrderEvents(q, events);
   }
 

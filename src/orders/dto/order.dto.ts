@@ -3,6 +3,9 @@ import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
+  IsInt,
+  Max,
+  Min,
   IsOptional,
   IsString,
   IsUrl,
@@ -12,6 +15,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { AddressInputDto } from '../../profile/dto/address.dto';
+import { MAX_MINOR_UNITS } from '../../common/money/currencies';
+import { MAX_ITEMS, MAX_QUANTITY } from './create-order.schema';
 import { PageQueryDto } from '../../common/http/pagination.dto';
 import { ORDER_STATUSES, type OrderStatus } from '../order.model';
 
@@ -109,6 +114,15 @@ export class OrderViewDto extends OrderDto {
   @ApiProperty({ type: ShippingAddressDto, nullable: true, description: 'A copy of the address it ships to' })
   shipping!: ShippingAddressDto | null;
   @ApiProperty({ type: FulfilmentDto, nullable: true }) fulfilment!: FulfilmentDto | null;
+  @ApiProperty({ description: 'Money given back so far, in minor units' }) refundedCents!: number;
+}
+
+export class RefundDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() amountCents!: number;
+  @ApiProperty({ description: 'The refund that moved the order to refunded and returned its units' })
+  full!: boolean;
+  @ApiProperty() createdAt!: string;
 }
 
 export class PaymentSummaryDto {
@@ -143,6 +157,7 @@ export class TimelineEntryDto {
 /** One order with its payments and what happened to it, oldest first. */
 export class OrderDetailDto extends OrderViewDto {
   @ApiProperty({ type: [PaymentSummaryDto] }) payments!: PaymentSummaryDto[];
+  @ApiProperty({ type: [RefundDto] }) refunds!: RefundDto[];
   @ApiProperty({ type: [TimelineEntryDto] }) timeline!: TimelineEntryDto[];
 }
 
@@ -168,6 +183,21 @@ export class SetShippingDto {
   @IsOptional()
   @IsBoolean()
   save?: boolean;
+}
+
+export class RefundOrderDto {
+  @ApiPropertyOptional({
+    description:
+      'Minor units to give back (at most what is left to refund). Absent: all that is left, which on an ' +
+      'order not yet shipped also returns its units to stock.',
+    minimum: 1,
+    example: 500,
+  })
+  @IsOptional()
+  @IsInt({ message: 'amountCents must be an integer number of minor units' })
+  @Min(1, { message: 'The refund amount must be at least 1 (in minor units).' })
+  @Max(MAX_MINOR_UNITS * MAX_ITEMS * MAX_QUANTITY)
+  amountCents?: number;
 }
 
 export class FulfilOrderDto {
