@@ -205,6 +205,26 @@ export class WebhooksRepository {
     return rows.map((r) => r.id);
   }
 
+  /** A test delivery, recorded as it is sent (not a subscribable event). */
+  async addTest(webhookId: string, eventId: string, payload: unknown): Promise<string> {
+    const rows = await this.sql.query<{ id: string }>(
+      `INSERT INTO webhook_deliveries (webhook_id, event, event_id, payload)
+       VALUES ($1, 'webhook.test', $2, $3::jsonb) RETURNING id`,
+      [webhookId, eventId, JSON.stringify(payload)],
+    );
+    return rows[0].id;
+  }
+
+  /** A failed delivery goes back to pending for a new round of attempts; false when it had not failed. */
+  async reopen(id: string): Promise<boolean> {
+    const rows = await this.sql.query(
+      `UPDATE webhook_deliveries SET status = 'pending', updated_at = now()
+       WHERE id = $1 AND status = 'failed' RETURNING id`,
+      [id],
+    );
+    return rows.length === 1;
+  }
+
   /** Pending deliveries not touched for a while: their job may have been lost with a process. */
   async stale(olderThanMs: number, limit: number): Promise<string[]> {
     const rows = await this.sql.query<{ id: string }>(
