@@ -248,10 +248,12 @@ export const OPTIONS = {
     },
     STREAM_RECONNECT_GRACE_SECONDS: {
       kind: 'int',
-      default: 15,
+      default: 60,
       min: 0,
-      max: 600,
-      doc: 'After a media worker crash, seconds a stream stays live for its publisher to reconnect.',
+      max: 3600,
+      doc:
+        'Seconds a live stream waits for its publisher to come back (studio reloaded or closed, network lost, ' +
+        'WHIP DELETE, media worker crash) before it ends; 0 ends it at once. Only End ends it sooner.',
     },
   }),
 

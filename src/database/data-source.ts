@@ -7,6 +7,7 @@ import { MerchantInvitations1765000400000 } from './migrations/1765000400000-Mer
 import { BuyersAndShipping1765000500000 } from './migrations/1765000500000-BuyersAndShipping';
 import { PaymentCancelled1765000600000 } from './migrations/1765000600000-PaymentCancelled';
 import { PartialRefunds1765000700000 } from './migrations/1765000700000-PartialRefunds';
+import { StreamReconnect1765000800000 } from './migrations/1765000800000-StreamReconnect';
 
 /**
  * Every migration, listed explicitly so the build and tests see the same set.
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   BuyersAndShipping1765000500000,
   PaymentCancelled1765000600000,
   PartialRefunds1765000700000,
+  StreamReconnect1765000800000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

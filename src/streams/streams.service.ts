@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { UsersRepository } from '../auth/users.repository';
 import type { AuthUser } from '../common/auth/roles';
 import {
@@ -13,7 +13,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { MerchantLinksService } from '../merchant/merchant-links.service';
 import type { StreamLifecycleEvent } from '../room/channels';
-import type { StreamStatus } from '../room/protocol';
+import type { StreamState } from '../room/protocol';
 import { RoomPublisher } from '../room/room-publisher';
 import type { StreamDto, StreamPageDto, StreamWithKeyDto } from './dto/stream.dto';
 import type { StreamEntity } from './stream.entity';
@@ -23,8 +23,37 @@ export function hashStreamKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** How often each replica ends the streams whose publisher did not come back in time. */
+const GRACE_SWEEP_MS = 2_000;
+
+/** Why a publisher left, for the logs. */
+export type PublisherLossReason = string;
+
+/**
+ * Streams and their lifecycle: created → live → ended, and in between, the
+ * publisher state machine every ingest (WHIP here; RTMP/SRT encoders) drives:
+ *
+ *   publisherConnected(id)  created → live; or a live stream that was waiting
+ *                           for its publisher resumes (same stream, same id)
+ *   publisherLost(id, …)    live → reconnecting: it waits `graceSeconds`
+ *                           (STREAM_RECONNECT_GRACE_SECONDS) for a publisher
+ *   (grace passed)          reconnecting → ended, by a timer on the replica
+ *                           that saw the loss or any replica's sweep
+ *   end(user, id)           the owner's End: ended at once
+ *
+ * "Reconnecting" is a live stream with a `reconnect_deadline`: pins, orders
+ * and chat go on, the room is told (`stream:status` reconnecting, then live
+ * again), and the stream API shows `status: "reconnecting"`. All of it is in
+ * the database, so every replica agrees and a publisher may come back through
+ * any of them.
+ */
 @Injectable()
-export class StreamsService {
+export class StreamsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Streams');
+  /** Local timers that end a stream at its grace's end (the sweep is the backstop). */
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private sweep?: NodeJS.Timeout;
+
   constructor(
     private readonly streams: StreamsRepository,
     private readonly users: UsersRepository,
@@ -33,15 +62,32 @@ export class StreamsService {
     private readonly rooms: RoomPublisher,
   ) {}
 
+  onApplicationBootstrap(): void {
+    this.sweep = setInterval(() => void this.expireGraces(), GRACE_SWEEP_MS);
+    this.sweep.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweep);
+    for (const t of this.graceTimers.values()) clearTimeout(t);
+    this.graceTimers.clear();
+  }
+
   /** Tells every replica and the stream's room that the status changed. */
-  private async announce(s: StreamEntity): Promise<void> {
+  private async announce(s: StreamEntity, resumed = false): Promise<void> {
     const lifecycle: StreamLifecycleEvent = {
       streamId: s.id,
       status: s.status,
       ownerId: s.ownerId,
       merchantId: s.merchantId,
+      ...(resumed && { resumed: true }),
     };
     await this.rooms.streamStatus(lifecycle);
+  }
+
+  /** What viewers are told: `reconnecting` for a live stream waiting for its publisher. */
+  static stateOf(s: StreamEntity): StreamState {
+    return s.status === 'live' && s.reconnectDeadline ? 'reconnecting' : s.status;
   }
 
   toDto(s: StreamEntity, names: Map<string, string> = new Map()): StreamDto {
@@ -49,7 +95,8 @@ export class StreamsService {
     return {
       id: s.id,
       title: s.title,
-      status: s.status,
+      status: StreamsService.stateOf(s),
+      reconnectUntil: s.status === 'live' ? (s.reconnectDeadline?.toISOString() ?? null) : null,
       ownerId: s.ownerId,
       merchantId: s.merchantId,
       shop: s.merchantId ? { id: s.merchantId, name: names.get(s.merchantId) ?? '' } : null,
@@ -138,7 +185,7 @@ export class StreamsService {
   }
 
   async list(q: {
-    status?: StreamStatus;
+    status?: StreamState;
     ownerId?: string;
     limit?: number;
     offset?: number;
@@ -184,21 +231,95 @@ export class StreamsService {
     return this.dto(await this.markEnded(id));
   }
 
-  /** created → live (announced once); a live stream stays live (publisher reconnect). */
-  async markLive(id: string): Promise<StreamEntity> {
-    const s = await this.streams.transition(id, ['created'], 'live');
-    if (!s) {
-      const cur = await this.mustFind(id);
-      if (cur.status === 'live') return cur;
+  /**
+   * A publisher is sending (any ingest): a created stream goes live; a live
+   * stream waiting for its publisher resumes, the same stream (announced
+   * `live` again, with `resumed` on the lifecycle channel). Refused with 409
+   * when the stream has ended, or its grace passed before the publisher was
+   * back (it is ended then).
+   */
+  async publisherConnected(id: string): Promise<{ stream: StreamEntity; resumed: boolean }> {
+    const r = await this.streams.connect(id);
+    if (!r) {
+      const [expired] = await this.streams.expireGraces(id);
+      if (expired) await this.announce(expired);
       throw new ConflictError(`Stream ${id} has ended; create a new stream to go live again`, 'stream_ended');
     }
-    await this.announce(s);
-    return s;
+    this.clearGrace(id);
+    if (r.was === 'created') await this.announce(r.stream);
+    if (r.was === 'reconnecting') {
+      this.logger.log(`stream ${id}: its publisher is back; the stream goes on`);
+      await this.announce(r.stream, true);
+    }
+    return { stream: r.stream, resumed: r.was === 'reconnecting' };
+  }
+
+  /** created → live, or a reconnect (see publisherConnected). */
+  async markLive(id: string): Promise<StreamEntity> {
+    return (await this.publisherConnected(id)).stream;
+  }
+
+  /**
+   * The publisher of a live stream went away without the owner's End (its
+   * connection lapsed, it closed, it sent WHIP DELETE, its media worker or
+   * replica died): the stream waits `graceSeconds` for a publisher, then
+   * ends. Waiting already, or not live: nothing changes. A grace of 0 ends it
+   * at once.
+   */
+  async publisherLost(
+    id: string,
+    opts: { reason: PublisherLossReason; graceSeconds?: number },
+  ): Promise<StreamEntity> {
+    const grace = opts.graceSeconds ?? this.config.media.reconnectGraceSeconds;
+    if (grace <= 0) {
+      this.logger.log(`stream ${id} ends: ${opts.reason}`);
+      return this.markEnded(id);
+    }
+    const deadline = await this.streams.lose(id, grace);
+    if (deadline) {
+      this.logger.log(`stream ${id}: publisher lost (${opts.reason}); waiting ${grace}s for it`);
+      this.scheduleGrace(id, deadline);
+      await this.rooms.reconnecting(id, deadline);
+    }
+    return this.mustFind(id);
+  }
+
+  private scheduleGrace(id: string, deadline: Date): void {
+    this.clearGrace(id);
+    const t = setTimeout(
+      () => {
+        this.graceTimers.delete(id);
+        void this.expireGraces(id);
+      },
+      Math.max(0, deadline.getTime() - Date.now()) + 50,
+    );
+    t.unref();
+    this.graceTimers.set(id, t);
+  }
+
+  private clearGrace(id: string): void {
+    const t = this.graceTimers.get(id);
+    if (t) clearTimeout(t);
+    this.graceTimers.delete(id);
+  }
+
+  /** Ends (and announces) the streams whose grace is over: `id`'s only, or every one. */
+  async expireGraces(id?: string): Promise<void> {
+    try {
+      for (const s of await this.streams.expireGraces(id)) {
+        this.logger.log(`stream ${s.id} ends: its publisher did not come back in time`);
+        this.clearGrace(s.id);
+        await this.announce(s);
+      }
+    } catch (e) {
+      this.logger.warn(`ending streams after their grace failed: ${(e as Error).message}`);
+    }
   }
 
   /** created|live → ended (announced once); ending an ended stream changes nothing. */
   async markEnded(id: string): Promise<StreamEntity> {
     const s = await this.streams.transition(id, ['created', 'live'], 'ended');
+    this.clearGrace(id);
     if (s) await this.announce(s);
     return s ?? this.mustFind(id);
   }

@@ -195,17 +195,15 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
         { status: d.status },
       );
     }
-    await this.queues
-      .get<WebhookDeliveryJob>(WEBHOOK_DELIVERY_QUEUE)
-      .add(
-        'deliver',
-        { deliveryId },
-        {
-          jobId: `${deliveryId}-retry-${Date.now()}`,
-          attempts: this.config.maxAttempts,
-          backoffMs: this.config.backoffMs,
-        },
-      );
+    await this.queues.get<WebhookDeliveryJob>(WEBHOOK_DELIVERY_QUEUE).add(
+      'deliver',
+      { deliveryId },
+      {
+        jobId: `${deliveryId}-retry-${Date.now()}`,
+        attempts: this.config.maxAttempts,
+        backoffMs: this.config.backoffMs,
+      },
+    );
     return this.view((await this.repo.delivery(deliveryId))!);
   }
 

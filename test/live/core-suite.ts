@@ -56,6 +56,8 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     expect(state).toEqual<RoomState>({
       streamId,
       status: 'created',
+      reconnectUntil: null,
+      final: null,
       viewers: 1,
       pinned: null,
       messages: [],

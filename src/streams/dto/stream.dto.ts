@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination.dto';
-import { STREAM_STATUSES, type StreamStatus } from '../../room/protocol';
+import { STREAM_STATES, type StreamState } from '../../room/protocol';
 
 const SHOP_CHOICE = 'Choose one of your shops from the list.';
 
@@ -48,10 +48,13 @@ export class UpdateStreamDto {
 }
 
 export class ListStreamsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: STREAM_STATUSES })
+  @ApiPropertyOptional({
+    enum: STREAM_STATES,
+    description: '`live` includes streams that are reconnecting; `reconnecting` lists only those',
+  })
   @IsOptional()
-  @IsIn(STREAM_STATUSES)
-  status?: StreamStatus;
+  @IsIn(STREAM_STATES)
+  status?: StreamState;
 
   @ApiPropertyOptional({
     description: "1: only the signed-in streamer's own streams (needs a token)",
@@ -65,7 +68,17 @@ export class ListStreamsQueryDto extends PageQueryDto {
 export class StreamDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() title!: string;
-  @ApiProperty({ enum: STREAM_STATUSES }) status!: StreamStatus;
+  @ApiProperty({
+    enum: STREAM_STATES,
+    description: '`reconnecting`: live, but its publisher is gone and may come back until `reconnectUntil`',
+  })
+  status!: StreamState;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'While reconnecting: when it ends unless the publisher is back',
+  })
+  reconnectUntil!: string | null;
   @ApiProperty({ format: 'uuid' }) ownerId!: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) merchantId!: string | null;
   @ApiProperty({ nullable: true, type: Object, description: 'The shop it sells for: `{ id, name }`' })
