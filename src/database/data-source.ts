@@ -8,6 +8,7 @@ import { BuyersAndShipping1765000500000 } from './migrations/1765000500000-Buyer
 import { PaymentCancelled1765000600000 } from './migrations/1765000600000-PaymentCancelled';
 import { PartialRefunds1765000700000 } from './migrations/1765000700000-PartialRefunds';
 import { StreamReconnect1765000800000 } from './migrations/1765000800000-StreamReconnect';
+import { Replays1765000900000 } from './migrations/1765000900000-Replays';
 
 /**
  * Every migration, listed explicitly so the build and tests see the same set.
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   PaymentCancelled1765000600000,
   PartialRefunds1765000700000,
   StreamReconnect1765000800000,
+  Replays1765000900000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

@@ -95,7 +95,7 @@ export class HlsProcessor
       // Registered first, so an "ended" event during this check is not lost.
       const stream = await this.streams.mustFind(streamId).catch(() => undefined);
       if (!stream || stream.status !== 'live') {
-        await finalizeHls(this.storage, streamId);
+        await this.closePlaylists(streamId);
         await this.status.put({ streamId, state: 'ended' });
         return;
       }
@@ -129,11 +129,12 @@ export class HlsProcessor
         });
       const result = await this.untilEnded(streamId, ctl, run);
       if (!result) {
-        await finalizeHls(this.storage, streamId);
+        await this.closePlaylists(streamId);
         await this.status.put({ streamId, state: 'ended' });
         return;
       }
       await this.status.put({ streamId, ...result, state: 'ended' });
+      await this.streams.setReplayReady(streamId, true);
       this.logger.log(`stream ${streamId}: HLS ended after ${result.segments} segments`);
     } catch (e) {
       const message = (e as Error).message;
@@ -172,6 +173,11 @@ export class HlsProcessor
     }
   }
 
+  /** EXT-X-ENDLIST on whatever playlists the stream has; a replay when it had some. */
+  private async closePlaylists(streamId: string): Promise<void> {
+    if (await finalizeHls(this.storage, streamId)) await this.streams.setReplayReady(streamId, true);
+  }
+
   private async reconnecting(streamId: string): Promise<boolean> {
     const s = await this.streams.mustFind(streamId).catch(() => undefined);
     return s?.status === 'live' && s.reconnectDeadline !== null;
@@ -201,10 +207,12 @@ export class HlsProcessor
       const old = days > 0 && Date.now() - modifiedAt.getTime() > days * 86_400_000;
       if (old) {
         await this.storage.removeStream(streamId);
+        if (stream) await this.streams.setReplayReady(streamId, false);
         this.logger.log(`replay of stream ${streamId} deleted (older than ${days} days)`);
       } else if (stream?.status === 'ended') {
+        // Also finds the replays of streams that ended before replays were recorded.
         const master = await this.storage.read(`${streamId}/master.m3u8`);
-        if (master) await finalizeHls(this.storage, streamId);
+        if (master) await this.closePlaylists(streamId);
       }
     }
   }

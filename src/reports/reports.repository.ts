@@ -288,6 +288,58 @@ export class ReportsRepository {
     return new Map(rows.map((r) => [r.id, r.title]));
   }
 
+  /** A stream as its summary shows it: who runs it, when, and whether its replay is kept. */
+  async streamForSummary(id: string): Promise<{
+    id: string;
+    title: string;
+    status: string;
+    ownerId: string;
+    merchantId: string | null;
+    startedAt: Date | null;
+    endedAt: Date | null;
+    reconnecting: boolean;
+    replayReady: boolean;
+    peakViewers: number;
+    uniqueViewers: number;
+    likes: number;
+  } | null> {
+    const rows = await this.sql.query<{
+      id: string;
+      title: string;
+      status: string;
+      owner_id: string;
+      merchant_id: string | null;
+      started_at: Date | null;
+      ended_at: Date | null;
+      reconnect_deadline: Date | null;
+      replay_ready: boolean;
+      peak_viewers: number | null;
+      unique_viewers: number | null;
+      likes: string | null;
+    }>(
+      `SELECT s.id, s.title, s.status, s.owner_id, s.merchant_id, s.started_at, s.ended_at, s.reconnect_deadline,
+              s.replay_ready, st.peak_viewers, st.unique_viewers, st.likes
+       FROM streams s LEFT JOIN stream_stats st ON st.stream_id = s.id WHERE s.id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      title: r.title,
+      status: r.status,
+      ownerId: r.owner_id,
+      merchantId: r.merchant_id,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      reconnecting: r.status === 'live' && r.reconnect_deadline !== null,
+      replayReady: r.replay_ready,
+      peakViewers: r.peak_viewers ?? 0,
+      uniqueViewers: r.unique_viewers ?? 0,
+      likes: Number(r.likes ?? 0),
+    };
+  }
+
   async viewers(streamId: string): Promise<{ peak: number; unique: number }> {
     const rows = await this.sql.query<{ peak_viewers: number; unique_viewers: number }>(
       'SELECT peak_viewers, unique_viewers FROM stream_stats WHERE stream_id = $1',

@@ -38,6 +38,10 @@ export class StreamEntity {
   @Column({ name: 'reconnect_deadline', type: 'timestamptz', nullable: true })
   reconnectDeadline!: Date | null;
 
+  /** Its HLS playlists are closed (EXT-X-ENDLIST) and kept: the same URL plays the replay. */
+  @Column({ name: 'replay_ready', type: 'boolean', default: false })
+  replayReady!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -34,6 +34,7 @@ export class StreamsRepository {
   list(opts: {
     status?: StreamState;
     ownerId?: string;
+    replay?: boolean;
     limit: number;
     offset: number;
   }): Promise<[StreamEntity[], number]> {
@@ -42,8 +43,13 @@ export class StreamsRepository {
         ? { status: 'live' as const, reconnectDeadline: Not(IsNull()) }
         : opts.status && { status: opts.status };
     return this.repo.findAndCount({
-      where: { ...status, ...(opts.ownerId && { ownerId: opts.ownerId }) },
-      order: { createdAt: 'DESC', id: 'ASC' },
+      where: {
+        ...status,
+        ...(opts.ownerId && { ownerId: opts.ownerId }),
+        ...(opts.replay && { replayReady: true }),
+      },
+      // Replays: the most recently ended first.
+      order: opts.replay ? { endedAt: 'DESC', id: 'ASC' } : { createdAt: 'DESC', id: 'ASC' },
       take: opts.limit,
       skip: opts.offset,
     });
@@ -138,6 +144,10 @@ export class StreamsRepository {
     return (await Promise.all(list.map((r) => this.findById(r.id)))).filter(
       (s): s is StreamEntity => s !== null,
     );
+  }
+
+  async setReplayReady(id: string, ready: boolean): Promise<void> {
+    await this.repo.update({ id }, { replayReady: ready });
   }
 
   async setKeyHash(id: string, streamKeyHash: string): Promise<void> {

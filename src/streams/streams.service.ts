@@ -103,6 +103,8 @@ export class StreamsService implements OnApplicationBootstrap, OnModuleDestroy {
       whipUrl: `${base}/whip/${s.id}`,
       whepUrl: `${base}/whep/${s.id}`,
       hlsUrl: `${base}/hls/${s.id}/master.m3u8`,
+      replayAvailable: s.status === 'ended' && s.replayReady,
+      posterUrl: s.status === 'live' || s.replayReady ? `${base}/hls/${s.id}/poster.jpg` : null,
       startedAt: s.startedAt?.toISOString() ?? null,
       endedAt: s.endedAt?.toISOString() ?? null,
       createdAt: s.createdAt.toISOString(),
@@ -187,12 +189,14 @@ export class StreamsService implements OnApplicationBootstrap, OnModuleDestroy {
   async list(q: {
     status?: StreamState;
     ownerId?: string;
+    replay?: boolean;
     limit?: number;
     offset?: number;
   }): Promise<StreamPageDto> {
     const [items, total] = await this.streams.list({
       status: q.status,
       ownerId: q.ownerId,
+      replay: q.replay,
       limit: q.limit ?? 50,
       offset: q.offset ?? 0,
     });
@@ -322,6 +326,11 @@ export class StreamsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.clearGrace(id);
     if (s) await this.announce(s);
     return s ?? this.mustFind(id);
+  }
+
+  /** The HLS worker closed (true) or removed (false) a stream's playlists. */
+  async setReplayReady(id: string, ready: boolean): Promise<void> {
+    await this.streams.setReplayReady(id, ready);
   }
 
   /** Live streams, for the sweeper that ends streams whose publisher vanished with its replica. */

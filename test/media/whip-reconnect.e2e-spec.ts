@@ -154,5 +154,14 @@ describe('HLS across a publisher reconnect', () => {
       20_000,
       'ENDLIST',
     );
+    // The replay is listed.
+    await f.waitText(
+      `/api/streams/${stream.id}`,
+      (b) => JSON.parse(b).replayAvailable === true,
+      10_000,
+      'replay',
+    );
+    const replays = await f.t.http.get('/api/streams?status=ended&replay=1').expect(200);
+    expect(replays.body.items.map((s: { id: string }) => s.id)).toContain(stream.id);
   });
 });

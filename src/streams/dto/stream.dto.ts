@@ -63,6 +63,15 @@ export class ListStreamsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['1', 'true'])
   mine?: string;
+
+  @ApiPropertyOptional({
+    description: '1: only ended streams with a replay, the most recently ended first (the replays list)',
+    enum: ['1'],
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === '1' || value === 'true' ? true : value))
+  @IsIn([true], { message: 'The replay filter must be 1.' })
+  replay?: boolean;
 }
 
 export class StreamDto {
@@ -85,7 +94,16 @@ export class StreamDto {
   shop!: { id: string; name: string } | null;
   @ApiProperty({ description: 'WHIP ingest endpoint (RFC 9725)' }) whipUrl!: string;
   @ApiProperty({ description: 'WHEP playback endpoint' }) whepUrl!: string;
-  @ApiProperty({ description: 'HLS master playlist' }) hlsUrl!: string;
+  @ApiProperty({ description: 'HLS master playlist; once ended with a replay, the same URL plays it' })
+  hlsUrl!: string;
+  @ApiProperty({ description: 'Ended, with its recording kept: hlsUrl plays the replay (with seeking)' })
+  replayAvailable!: boolean;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'A thumbnail (JPEG) while live and for a replay; may be 404 before the first frame',
+  })
+  posterUrl!: string | null;
   @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) endedAt!: string | null;
   @ApiProperty() createdAt!: string;
