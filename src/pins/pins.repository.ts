@@ -113,17 +113,34 @@ export class PinsRepository {
   async product(
     q: SqlRunner,
     productId: string,
-  ): Promise<{ id: string; merchantId: string; title: string; priceCents: number; stock: number } | null> {
+  ): Promise<{
+    id: string;
+    merchantId: string;
+    title: string;
+    priceCents: number;
+    currency: string;
+    stock: number;
+  } | null> {
     const rows = await q.query<{
       id: string;
       merchant_id: string;
       title: string;
       price_cents: number;
+      currency: string;
       stock: number;
-    }>('SELECT id, merchant_id, title, price_cents, stock FROM products WHERE id = $1', [productId]);
+    }>('SELECT id, merchant_id, title, price_cents, currency, stock FROM products WHERE id = $1', [
+      productId,
+    ]);
     const r = rows[0];
     return r
-      ? { id: r.id, merchantId: r.merchant_id, title: r.title, priceCents: r.price_cents, stock: r.stock }
+      ? {
+          id: r.id,
+          merchantId: r.merchant_id,
+          title: r.title,
+          priceCents: r.price_cents,
+          currency: r.currency,
+          stock: r.stock,
+        }
       : null;
   }
 
@@ -197,6 +214,16 @@ export class PinsRepository {
       [streamId],
     );
     return rows.map(toPinWithProduct);
+  }
+
+  /** Units a buyer holds under a pin (orders waiting for payment, paid or shipped): what its limit counts. */
+  async buyerUnits(pinId: string, buyerId: string): Promise<number> {
+    const rows = await this.sql.query<{ units: number }>(
+      `SELECT coalesce(sum(pin_units), 0)::int AS units FROM orders
+       WHERE pin_id = $1 AND buyer_id = $2 AND status IN ('pending_payment', 'paid', 'fulfilled')`,
+      [pinId, buyerId],
+    );
+    return rows[0].units;
   }
 
   async streamExists(streamId: string): Promise<{ startedAt: Date | null; endedAt: Date | null } | null> {
