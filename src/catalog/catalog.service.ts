@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '../common/errors/domain-errors';
 import { minorUnitExponent } from '../common/money/currencies';
+import { labelOf } from '../common/validation/sentences';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { CommerceSignals } from '../room/commerce-signals';
@@ -122,6 +123,17 @@ export class CatalogService {
 
   async update(user: AuthUser, id: string, dto: UpdateProductDto): Promise<ProductDto> {
     await this.owned(user, id);
+    // A PATCH leaves out what it does not change; it cannot blank what a product must have.
+    const blanked = (['title', 'priceCents', 'currency', 'stock', 'digital', 'stockDelta'] as const).filter(
+      (k) => dto[k] === null,
+    );
+    if (blanked.length > 0) {
+      const problems = blanked.map((k) => `The ${labelOf(k)} cannot be empty; leave it out to keep it.`);
+      throw new ValidationError(problems.join(' '), {
+        fields: blanked.map((k, i) => ({ field: k, problems: [problems[i]] })),
+      });
+    }
+    if (dto.description === null) dto.description = '';
     if (dto.stock !== undefined && dto.stockDelta !== undefined) {
       throw new ValidationError(
         'Either set the stock to a number or add to it (stock change), not both at once.',

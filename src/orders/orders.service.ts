@@ -303,7 +303,9 @@ export class OrdersService {
    * or one entered now (saved to their profile too with `save`). The order
    * keeps a copy. Not on the reservation's path: the order exists already.
    */
-  async setShipping(user: AuthUser, id: string, dto: SetShippingDto): Promise<OrderDetailDto> {
+  async setShipping(user: AuthUser, id: string, body: SetShippingDto): Promise<OrderDetailDto> {
+    // null is as good as absent here: exactly one of the two must be given.
+    const dto = { ...body, addressId: body.addressId ?? undefined, address: body.address ?? undefined };
     if ((dto.addressId === undefined) === (dto.address === undefined)) {
       throw new ValidationError('Choose one of your saved addresses or enter an address (not both).', {
         fields: [{ field: 'address', problems: ['Choose a saved address or enter one.'] }],

@@ -24,6 +24,10 @@ export function pinRemaining(p: PinWithProduct, nowMs: number): number {
 /** What one buyer can buy through a pin now (the checkout's numbers). */
 export interface Offer {
   productId: string;
+  /** The product's description (plain text), for the checkout. */
+  description: string;
+  /** No shipping address will be asked for. */
+  digital: boolean;
   currency: string;
   /** The price a unit costs now: the sale price while the sale runs, else the product's. */
   unitPriceCents: number;
@@ -57,6 +61,8 @@ export function toOffer(
   const left = limited ? Math.max(0, p.perBuyerLimit! - boughtUnits) : Infinity;
   return {
     productId: p.productId,
+    description: p.description,
+    digital: p.digital,
     currency: p.currency,
     unitPriceCents: onSale ? p.salePriceCents! : p.priceCents,
     onSale,

@@ -18,6 +18,8 @@ export interface PinRow {
 /** A pin with what the overlay shows of its product and stream. */
 export interface PinWithProduct extends PinRow {
   title: string;
+  description: string;
+  digital: boolean;
   imageUrl: string | null;
   currency: string;
   priceCents: number;
@@ -49,6 +51,8 @@ interface RawPin {
 
 interface RawPinWithProduct extends RawPin {
   title: string;
+  description: string;
+  digital: boolean;
   image_url: string | null;
   currency: string;
   price_cents: number;
@@ -74,6 +78,8 @@ const toPin = (r: RawPin): PinRow => ({
 const toPinWithProduct = (r: RawPinWithProduct): PinWithProduct => ({
   ...toPin(r),
   title: r.title,
+  description: r.description,
+  digital: r.digital,
   imageUrl: r.image_url,
   currency: r.currency,
   priceCents: r.price_cents,
@@ -82,7 +88,7 @@ const toPinWithProduct = (r: RawPinWithProduct): PinWithProduct => ({
   streamStartedAt: r.stream_started_at,
 });
 
-const WITH_PRODUCT = `SELECT p.*, pr.title, pr.image_url, pr.currency, pr.price_cents, pr.stock,
+const WITH_PRODUCT = `SELECT p.*, pr.title, pr.description, pr.digital, pr.image_url, pr.currency, pr.price_cents, pr.stock,
     s.status AS stream_status, s.started_at AS stream_started_at
   FROM pins p JOIN products pr ON pr.id = p.product_id JOIN streams s ON s.id = p.stream_id`;
 

@@ -29,6 +29,8 @@ describe('what a buyer can buy through a pin now', () => {
     expect(anon.body.pin).toMatchObject({ pinId: p.pinId, salePriceCents: 1000, remaining: 3 });
     expect(anon.body.offer).toEqual({
       productId: shop.productId,
+      description: '',
+      digital: true,
       currency: 'USD',
       unitPriceCents: 1000,
       onSale: true,

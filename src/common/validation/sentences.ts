@@ -166,6 +166,8 @@ export function toSentence(f: FailedRule): string {
       return sentence(`Enter the ${label}`);
     case 'isUuid':
       return own ? sentence(f.message) : sentence(`That is not a valid ${label} id`);
+    case 'nestedValidation':
+      return sentence(`The ${label} must be an object with its fields`);
     case 'isInt':
       if (money) return sentence(`Enter the ${label} in whole cents (the currency's minor unit)`);
       if (own) return sentence(f.message);

@@ -12,6 +12,7 @@ import {
   IsUUID,
   MaxLength,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { AddressInputDto } from '../../profile/dto/address.dto';
@@ -193,7 +194,8 @@ export class RefundOrderDto {
     minimum: 1,
     example: 500,
   })
-  @IsOptional()
+  // Absent means "all that is left"; null is refused rather than read as that.
+  @ValidateIf((o: RefundOrderDto) => o.amountCents !== undefined)
   @IsInt({ message: 'amountCents must be an integer number of minor units' })
   @Min(1, { message: 'The refund amount must be at least 1 (in minor units).' })
   @Max(MAX_MINOR_UNITS * MAX_ITEMS * MAX_QUANTITY)

@@ -83,6 +83,8 @@ export class PinHistoryDto {
 
 export class OfferDto {
   @ApiProperty({ format: 'uuid' }) productId!: string;
+  @ApiProperty({ description: "The product's description, plain text" }) description!: string;
+  @ApiProperty({ description: 'No shipping address will be needed' }) digital!: boolean;
   @ApiProperty() currency!: string;
   @ApiProperty({ description: 'What a unit costs now: the sale price while the sale runs, else the price' })
   unitPriceCents!: number;
