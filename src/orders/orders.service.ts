@@ -111,6 +111,10 @@ export function timelineOf(
         : `Refunded ${amount}.`,
     });
   }
+  // Refunded before refunds were recorded one by one: the move itself is all there is.
+  if (v.closedAt && v.status === 'refunded' && refunds.length === 0) {
+    out.push({ at: v.closedAt, event: 'refunded', text: 'Refunded in full; the units went back to stock.' });
+  }
   if (v.closedAt && ['expired', 'cancelled'].includes(v.status)) {
     const text: Record<string, string> = {
       expired: 'The hold expired before payment; the units went back to stock.',
