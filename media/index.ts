@@ -44,3 +44,12 @@ export {
   type TranscodeOptions,
   type TranscodeProgress,
 } from './hls/transcoder';
+export {
+  IMAGE_TYPES,
+  ImageDecodeError,
+  isImageType,
+  jpegSize,
+  resizeArgs,
+  resizeImage,
+  type ImageType,
+} from './images/resize';

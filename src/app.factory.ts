@@ -27,7 +27,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   const log = createRootLogger(config.logLevel);
   const adapter = new FastifyAdapter(fastifyOptions(config.http.bodyLimitBytes));
   const fastify = adapter.getInstance();
-  registerBodyParsers(fastify);
+  registerBodyParsers(fastify, { imageLimitBytes: config.catalog.imageMaxBytes });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, databaseUrl }),
     adapter,

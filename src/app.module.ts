@@ -14,6 +14,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PinsModule } from './pins/pins.module';
+import { ProfileModule } from './profile/profile.module';
 import { ReportsModule } from './reports/reports.module';
 import { RoomModule } from './room/room.module';
 import { StreamsModule } from './streams/streams.module';
@@ -47,6 +48,7 @@ export class AppModule {
         CatalogModule,
         StreamsModule,
         PinsModule,
+        ProfileModule,
         OrdersModule,
         PaymentsModule,
         MerchantModule,

@@ -44,7 +44,7 @@ async function seed(): Promise<void> {
     const merchantId = ids['merchant@demo.livecart'];
     if ((await products.countByMerchant(merchantId)) === 0) {
       for (const p of PRODUCTS) {
-        await products.create({ ...p, merchantId, currency: 'USD', description: '' });
+        await products.create({ ...p, merchantId, currency: 'USD', description: '', digital: false });
       }
     }
     process.stdout.write(`\nDemo accounts (password: ${PASSWORD})\n`);

@@ -1,13 +1,35 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiExcludeEndpoint,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
-import { CatalogService } from './catalog.service';
+import { CatalogService, IMAGE_SIZES, MAX_IMAGES } from './catalog.service';
 import {
   CreateProductDto,
   ListProductsQueryDto,
   ProductDto,
   ProductPageDto,
+  ShownInListDto,
   UpdateProductDto,
 } from './dto/product.dto';
 
@@ -39,6 +61,14 @@ export class CatalogController {
     return this.catalog.get(id);
   }
 
+  @Public()
+  @Get(':id/streams')
+  @ApiOperation({ summary: 'The streams that showed (pinned) this product, most recent first' })
+  @ApiResponse({ status: 200, type: ShownInListDto })
+  async shownIn(@Param('id', new ParseUUIDPipe()) id: string): Promise<ShownInListDto> {
+    return { items: await this.catalog.shownIn(id) };
+  }
+
   @Roles('merchant')
   @Patch(':id')
   @ApiBearerAuth()
@@ -50,5 +80,67 @@ export class CatalogController {
     @Body() dto: UpdateProductDto,
   ): Promise<ProductDto> {
     return this.catalog.update(user, id, dto);
+  }
+
+  @Roles('merchant')
+  @Post(':id/images')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Upload a picture: the file is the request body (image/jpeg, image/png or image/webp)',
+    description:
+      `Stored resized as JPEGs (at most ${IMAGE_SIZES.full} px and ${IMAGE_SIZES.thumb} px on the longer side); ` +
+      `at most ${MAX_IMAGES} per product; larger than PRODUCT_IMAGE_MAX_BYTES → 413.`,
+  })
+  @ApiConsumes('image/jpeg', 'image/png', 'image/webp')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 201, type: ProductDto })
+  @ApiResponse({ status: 409, description: 'The product already has the most pictures it may have' })
+  @ApiResponse({ status: 413, description: 'The file is larger than PRODUCT_IMAGE_MAX_BYTES' })
+  @ApiResponse({ status: 415, description: 'Not a JPEG, PNG or WebP upload' })
+  @ApiResponse({ status: 422, description: 'The file is not a readable picture of its type' })
+  addImage(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: unknown,
+  ): Promise<ProductDto> {
+    return this.catalog.addImage(user, id, contentType, body);
+  }
+
+  @Roles('merchant')
+  @Delete(':id/images/:imageId')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Remove a picture' })
+  @ApiResponse({ status: 200, type: ProductDto })
+  removeImage(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('imageId', new ParseUUIDPipe()) imageId: string,
+  ): Promise<ProductDto> {
+    return this.catalog.removeImage(user, id, imageId);
+  }
+}
+
+/** Stored product pictures: never change once written (a new upload has a new id), so cached forever. */
+@Controller('images')
+export class ProductImagesController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Public()
+  @Get(':imageId/:variant')
+  @ApiExcludeEndpoint()
+  async file(
+    @Param('imageId', new ParseUUIDPipe()) imageId: string,
+    @Param('variant') variant: string,
+    @Res() res: FastifyReply,
+  ): Promise<void> {
+    const data = await this.catalog.imageFile(imageId, variant);
+    void res
+      .headers({
+        'Content-Type': 'image/jpeg',
+        'Cache-Control': 'public, max-age=31536000, immutable',
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .send(data);
   }
 }

@@ -1,14 +1,25 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CatalogController } from './catalog.controller';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { CatalogController, ProductImagesController } from './catalog.controller';
 import { CatalogService } from './catalog.service';
+import { IMAGE_STORAGE, LocalImageStorage } from './images/image-storage';
 import { ProductEntity } from './product.entity';
 import { ProductsRepository } from './products.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ProductEntity])],
-  controllers: [CatalogController],
-  providers: [ProductsRepository, CatalogService],
+  controllers: [CatalogController, ProductImagesController],
+  providers: [
+    ProductsRepository,
+    CatalogService,
+    {
+      provide: IMAGE_STORAGE,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => new LocalImageStorage(c.catalog.imagesDir),
+    },
+  ],
   exports: [CatalogService, ProductsRepository],
 })
 export class CatalogModule {}

@@ -32,6 +32,10 @@ export class ProductEntity {
   @Column({ type: 'text', nullable: true })
   sku!: string | null;
 
+  /** Delivered without shipping (a download, a voucher): its orders need no address. */
+  @Column({ type: 'boolean', default: false })
+  digital!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -18,7 +18,7 @@ import { ModerationService } from './moderation.service';
 /** What chat:send knows about the room the socket is in. */
 export interface ChatRoomContext {
   streamId: string;
-  status: 'created' | 'live' | 'ended';
+  status: 'created' | 'live' | 'reconnecting' | 'ended';
   /** Owner, merchant or admin: exempt from slow mode. */
   staff: boolean;
 }

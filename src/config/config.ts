@@ -98,6 +98,12 @@ export interface AppConfig {
     /** STREAM_RECONNECT_GRACE_SECONDS */
     reconnectGraceSeconds: number;
   };
+  catalog: {
+    /** PRODUCT_IMAGE_MAX_BYTES */
+    imageMaxBytes: number;
+    /** DATA_DIR/images, absolute: uploaded product pictures. */
+    imagesDir: string;
+  };
   hls: HlsConfig;
   live: LiveConfig;
   reports: ReportsConfig;
@@ -291,6 +297,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeout: r.int(O.MEDIA_CONNECT_TIMEOUT),
       keyFrameRequestDelay: r.int(O.MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS),
       reconnectGraceSeconds: r.int(O.STREAM_RECONNECT_GRACE_SECONDS),
+    },
+    catalog: {
+      imageMaxBytes: r.int(O.PRODUCT_IMAGE_MAX_BYTES),
+      imagesDir: path.resolve(dataDir, 'images'),
     },
     hls: {
       enabled: r.bool(O.HLS_ENABLED),

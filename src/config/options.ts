@@ -248,10 +248,12 @@ export const OPTIONS = {
     },
     STREAM_RECONNECT_GRACE_SECONDS: {
       kind: 'int',
-      default: 15,
+      default: 60,
       min: 0,
-      max: 600,
-      doc: 'After a media worker crash, seconds a stream stays live for its publisher to reconnect.',
+      max: 3600,
+      doc:
+        'Seconds a live stream waits for its publisher to come back (studio reloaded or closed, network lost, ' +
+        'WHIP DELETE, media worker crash) before it ends; 0 ends it at once. Only End ends it sooner.',
     },
   }),
 
@@ -351,6 +353,17 @@ export const OPTIONS = {
     },
   }),
 
+  ...section('Catalog', {
+    PRODUCT_IMAGE_MAX_BYTES: {
+      kind: 'int',
+      default: 10 * 1024 * 1024,
+      min: 64 * 1024,
+      max: 64 * 1024 * 1024,
+      doc:
+        'Largest product picture a merchant may upload (JPEG, PNG or WebP); it is stored resized under ' +
+        'DATA_DIR/images.',
+    },
+  }),
   ...section('Orders and payments', {
     ORDER_HOLD_SECONDS: {
       kind: 'int',

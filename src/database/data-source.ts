@@ -2,6 +2,13 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { Baseline1765000000000 } from './migrations/1765000000000-Baseline';
 import { ReservationRows1765000100000 } from './migrations/1765000100000-ReservationRows';
 import { SchemaOwnedByMigrations1765000200000 } from './migrations/1765000200000-SchemaOwnedByMigrations';
+import { ProductPages1765000300000 } from './migrations/1765000300000-ProductPages';
+import { MerchantInvitations1765000400000 } from './migrations/1765000400000-MerchantInvitations';
+import { BuyersAndShipping1765000500000 } from './migrations/1765000500000-BuyersAndShipping';
+import { PaymentCancelled1765000600000 } from './migrations/1765000600000-PaymentCancelled';
+import { PartialRefunds1765000700000 } from './migrations/1765000700000-PartialRefunds';
+import { StreamReconnect1765000800000 } from './migrations/1765000800000-StreamReconnect';
+import { Replays1765000900000 } from './migrations/1765000900000-Replays';
 
 /**
  * Every migration, listed explicitly so the build and tests see the same set.
@@ -13,6 +20,13 @@ export const MIGRATIONS = [
   Baseline1765000000000,
   ReservationRows1765000100000,
   SchemaOwnedByMigrations1765000200000,
+  ProductPages1765000300000,
+  MerchantInvitations1765000400000,
+  BuyersAndShipping1765000500000,
+  PaymentCancelled1765000600000,
+  PartialRefunds1765000700000,
+  StreamReconnect1765000800000,
+  Replays1765000900000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

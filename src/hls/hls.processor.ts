@@ -13,6 +13,7 @@ import {
   warmUpFfmpeg,
   type HlsStorage,
   type PlainRtpSource,
+  type TranscodeProgress,
 } from '../../media';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
@@ -94,38 +95,46 @@ export class HlsProcessor
       // Registered first, so an "ended" event during this check is not lost.
       const stream = await this.streams.mustFind(streamId).catch(() => undefined);
       if (!stream || stream.status !== 'live') {
-        await finalizeHls(this.storage, streamId);
+        await this.closePlaylists(streamId);
         await this.status.put({ streamId, state: 'ended' });
         return;
       }
       const h = this.config.hls;
       let last = 0;
-      const result = await runTranscode({
-        streamId,
-        storage: this.storage,
-        source: this.sourceFor(streamId),
-        workDir: h.workDir,
-        rtpHost: h.rtpHost,
-        rtpPorts: { min: h.rtpMinPort, max: h.rtpMaxPort },
-        ladder: h.ladder,
-        copyH264: h.copyH264,
-        preset: h.x264Preset,
-        partSeconds: h.partMs / 1000,
-        partsPerSegment: h.partsPerSegment,
-        fps: h.fps,
-        posterSeconds: h.posterSeconds,
-        signal: ctl.ended.signal,
-        cancel: ctl.cancel.signal,
-        log: (m) => this.logger.log(m),
-        onProgress: (p) => {
-          if (Date.now() - last < PROGRESS_EVERY_MS && p.state === 'live') return;
-          last = Date.now();
-          const view = { ...p, attempt: job.attemptsMade + 1 };
-          void job.updateProgress(view).catch(() => undefined);
-          void this.status.put({ streamId, ...p }).catch(() => undefined);
-        },
-      });
+      const run = () =>
+        runTranscode({
+          streamId,
+          storage: this.storage,
+          source: this.sourceFor(streamId),
+          workDir: h.workDir,
+          rtpHost: h.rtpHost,
+          rtpPorts: { min: h.rtpMinPort, max: h.rtpMaxPort },
+          ladder: h.ladder,
+          copyH264: h.copyH264,
+          preset: h.x264Preset,
+          partSeconds: h.partMs / 1000,
+          partsPerSegment: h.partsPerSegment,
+          fps: h.fps,
+          posterSeconds: h.posterSeconds,
+          signal: ctl.ended.signal,
+          cancel: ctl.cancel.signal,
+          log: (m) => this.logger.log(m),
+          onProgress: (p) => {
+            if (Date.now() - last < PROGRESS_EVERY_MS && p.state === 'live') return;
+            last = Date.now();
+            const view = { ...p, attempt: job.attemptsMade + 1 };
+            void job.updateProgress(view).catch(() => undefined);
+            void this.status.put({ streamId, ...p }).catch(() => undefined);
+          },
+        });
+      const result = await this.untilEnded(streamId, ctl, run);
+      if (!result) {
+        await this.closePlaylists(streamId);
+        await this.status.put({ streamId, state: 'ended' });
+        return;
+      }
       await this.status.put({ streamId, ...result, state: 'ended' });
+      await this.streams.setReplayReady(streamId, true);
       this.logger.log(`stream ${streamId}: HLS ended after ${result.segments} segments`);
     } catch (e) {
       const message = (e as Error).message;
@@ -134,6 +143,58 @@ export class HlsProcessor
       throw e;
     } finally {
       if (this.running.get(streamId) === ctl) this.running.delete(streamId);
+    }
+  }
+
+  /**
+   * Runs the transcode until the stream ends. When a run loses its source
+   * because the publisher is gone and the stream waits for it
+   * (reconnecting), the job waits too, in place, and the next run continues
+   * the same playlists after a discontinuity once the publisher is back (no
+   * queue retry, whose backoff could outlast the grace). Undefined when the
+   * stream ended while it waited.
+   */
+  private async untilEnded(
+    streamId: string,
+    ctl: { ended: AbortController; cancel: AbortController },
+    run: () => Promise<TranscodeProgress>,
+  ): Promise<TranscodeProgress | undefined> {
+    for (;;) {
+      try {
+        return await run();
+      } catch (e) {
+        if (ctl.cancel.signal.aborted || !(await this.reconnecting(streamId))) throw e;
+        this.logger.log(`stream ${streamId}: publisher lost; HLS waits for it`);
+        const back = await this.waitForPublisher(streamId, ctl);
+        if (back === 'ended') return undefined;
+        if (back === 'cancelled') throw e;
+        this.logger.log(`stream ${streamId}: publisher back; HLS goes on after a discontinuity`);
+      }
+    }
+  }
+
+  /** EXT-X-ENDLIST on whatever playlists the stream has; a replay when it had some. */
+  private async closePlaylists(streamId: string): Promise<void> {
+    if (await finalizeHls(this.storage, streamId)) await this.streams.setReplayReady(streamId, true);
+  }
+
+  private async reconnecting(streamId: string): Promise<boolean> {
+    const s = await this.streams.mustFind(streamId).catch(() => undefined);
+    return s?.status === 'live' && s.reconnectDeadline !== null;
+  }
+
+  /** Polls the stream until its publisher is back (a live stream with media on an SFU), it ends, or the run is given up. */
+  private async waitForPublisher(
+    streamId: string,
+    ctl: { ended: AbortController; cancel: AbortController },
+  ): Promise<'back' | 'ended' | 'cancelled'> {
+    for (;;) {
+      if (ctl.cancel.signal.aborted) return 'cancelled';
+      if (ctl.ended.signal.aborted) return 'ended';
+      const s = await this.streams.mustFind(streamId).catch(() => undefined);
+      if (!s || s.status === 'ended') return 'ended';
+      if (s.status === 'live' && !s.reconnectDeadline) return 'back';
+      await new Promise((r) => setTimeout(r, 250));
     }
   }
 
@@ -146,10 +207,12 @@ export class HlsProcessor
       const old = days > 0 && Date.now() - modifiedAt.getTime() > days * 86_400_000;
       if (old) {
         await this.storage.removeStream(streamId);
+        if (stream) await this.streams.setReplayReady(streamId, false);
         this.logger.log(`replay of stream ${streamId} deleted (older than ${days} days)`);
       } else if (stream?.status === 'ended') {
+        // Also finds the replays of streams that ended before replays were recorded.
         const master = await this.storage.read(`${streamId}/master.m3u8`);
-        if (master) await finalizeHls(this.storage, streamId);
+        if (master) await this.closePlaylists(streamId);
       }
     }
   }

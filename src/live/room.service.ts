@@ -27,7 +27,8 @@ import {
   type RoomEvent,
   type RoomState,
   type ServerToClientEvents,
-  type StreamStatus,
+  type StreamFigures,
+  type StreamState,
 } from '../room/protocol';
 import { ChatFanout } from './chat-fanout';
 import { FrameWriter } from './frame-writer';
@@ -98,7 +99,8 @@ class LocalRoom {
     readonly streamId: string,
     readonly ownerId: string,
     readonly merchantId: string | null,
-    public status: StreamStatus,
+    public status: StreamState,
+    public reconnectUntil: string | null,
   ) {}
 }
 
@@ -184,7 +186,9 @@ export class RoomService implements OnModuleDestroy {
     const staff = ModerationService.isStaff(user, room);
     let viewerKey: string | null;
     let address: string | undefined;
-    if (user) viewerKey = user.id === room.ownerId ? null : `u:${user.id}`;
+    // Nobody watches an ended stream live: people on its page (the replay) are not counted.
+    if (room.status === 'ended') viewerKey = null;
+    else if (user) viewerKey = user.id === room.ownerId ? null : `u:${user.id}`;
     else {
       // Anonymous: one address counts as at most LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP viewers.
       address = clientAddress(socket.handshake);
@@ -210,10 +214,13 @@ export class RoomService implements OnModuleDestroy {
       this.moderation.policy(room.streamId),
     ]);
     room.peak = Math.max(room.peak, viewers);
+    const ended = room.status === 'ended';
     return {
       streamId: room.streamId,
       status: room.status,
-      viewers,
+      reconnectUntil: room.status === 'reconnecting' ? room.reconnectUntil : null,
+      final: ended ? await this.figures(room, likes) : null,
+      viewers: ended ? 0 : viewers,
       pinned: room.pin,
       messages,
       likes,
@@ -343,7 +350,13 @@ export class RoomService implements OnModuleDestroy {
 
   private async openRoom(streamId: string): Promise<LocalRoom> {
     const s = await this.streams.mustFind(streamId);
-    const room = new LocalRoom(s.id, s.ownerId, s.merchantId, s.status);
+    const room = new LocalRoom(
+      s.id,
+      s.ownerId,
+      s.merchantId,
+      StreamsService.stateOf(s),
+      s.reconnectDeadline?.toISOString() ?? null,
+    );
     // Subscribe before loading, so nothing published in between is lost.
     room.unsubscribe = await this.pubsub.subscribe(roomChannel(streamId), (m) => this.onRoomEvent(room, m));
     try {
@@ -461,6 +474,7 @@ export class RoomService implements OnModuleDestroy {
         break;
       case ROOM_EVENTS.streamStatus:
         room.status = ev.data.status;
+        room.reconnectUntil = ev.data.reconnectUntil ?? null;
         if (ev.data.status === 'ended')
           void this.flushStats(room).catch((e: unknown) => this.warn('stats', e));
         break;
@@ -477,7 +491,7 @@ export class RoomService implements OnModuleDestroy {
     this.ticking = true;
     try {
       for (const room of this.active.values()) {
-        if (room.sockets.size === 0) continue;
+        if (room.sockets.size === 0 || room.status === 'ended') continue;
         const count = await this.presence.count(room.streamId);
         room.peak = Math.max(room.peak, count);
         if (count !== room.lastViewers) {
@@ -513,6 +527,16 @@ export class RoomService implements OnModuleDestroy {
     for (const room of this.active.values()) {
       await this.flushStats(room).catch((e: unknown) => this.warn('stats', e));
     }
+  }
+
+  /** An ended stream's audience: what stream_stats holds, or more if this replica saw more. */
+  private async figures(room: LocalRoom, likes: number): Promise<StreamFigures> {
+    const stored = (await this.stats.get(room.streamId)) ?? room.flushed;
+    return {
+      peakViewers: Math.max(stored.peakViewers, room.peak),
+      uniqueViewers: Math.max(stored.uniqueViewers, await this.presence.uniqueTotal(room.streamId)),
+      likes: Math.max(stored.likes, likes),
+    };
   }
 
   /** Writes peak, unique total and likes when any of them grew. */

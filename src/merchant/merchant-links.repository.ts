@@ -12,16 +12,6 @@ export interface LinkedUser {
 export class MerchantLinksRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** Links (idempotent); false when the link already existed. */
-  async link(merchantId: string, streamerId: string): Promise<boolean> {
-    const rows = await this.sql.query(
-      `INSERT INTO merchant_streamers (merchant_id, streamer_id) VALUES ($1, $2)
-       ON CONFLICT DO NOTHING RETURNING streamer_id`,
-      [merchantId, streamerId],
-    );
-    return rows.length === 1;
-  }
-
   async unlink(merchantId: string, streamerId: string): Promise<boolean> {
     const rows = await this.sql.query(
       'DELETE FROM merchant_streamers WHERE merchant_id = $1 AND streamer_id = $2 RETURNING streamer_id',
@@ -36,14 +26,6 @@ export class MerchantLinksRepository {
       [merchantId, streamerId],
     );
     return rows.length === 1;
-  }
-
-  async linkedAt(merchantId: string, streamerId: string): Promise<Date | null> {
-    const rows = await this.sql.query<{ created_at: Date }>(
-      'SELECT created_at FROM merchant_streamers WHERE merchant_id = $1 AND streamer_id = $2',
-      [merchantId, streamerId],
-    );
-    return rows[0]?.created_at ?? null;
   }
 
   /** The streamers a merchant has linked, oldest link first. */

@@ -5,6 +5,10 @@
  *   pending_payment → expired | cancelled
  *   paid → refunded
  *
+ * Money can also be given back in part on a paid or fulfilled order without a
+ * move (refundedCents grows; OrdersRepository.refund): only the refund that
+ * completes a paid order moves it to refunded.
+ *
  * Every move is one conditional UPDATE (`WHERE status = <from>`), so of two
  * racing moves exactly one wins; the loser gets 409. Moves into a closed
  * state that held units (expired, cancelled, refunded) return those units in

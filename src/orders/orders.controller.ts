@@ -7,6 +7,7 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  Put,
   Query,
   Res,
 } from '@nestjs/common';
@@ -17,7 +18,14 @@ import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { JsonSchemaPipe } from '../common/validation/json-schema';
 import { CREATE_ORDER_SCHEMA, type CreateOrderBody } from './dto/create-order.schema';
-import { ListMyOrdersQueryDto, OrderDto, OrderPageDto } from './dto/order.dto';
+import {
+  FulfilOrderDto,
+  ListMyOrdersQueryDto,
+  OrderDetailDto,
+  OrderDto,
+  OrderPageDto,
+  SetShippingDto,
+} from './dto/order.dto';
 import { OrdersService } from './orders.service';
 
 @ApiTags('orders')
@@ -73,29 +81,56 @@ export class OrdersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One order (its buyer, its shop or an admin)' })
-  @ApiResponse({ status: 200, type: OrderDto })
+  @ApiOperation({
+    summary: 'One order with its buyer, shipping, payments and timeline (its buyer, its shop or an admin)',
+  })
+  @ApiResponse({ status: 200, type: OrderDetailDto })
   @ApiResponse({ status: 404 })
-  get(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
+  get(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDetailDto> {
     return this.orders.get(user, id);
+  }
+
+  @Put(':id/shipping')
+  @ApiOperation({
+    summary: 'Where an unpaid order ships: a saved address (addressId) or one entered now (address, save?)',
+    description: 'The order keeps a copy. Needed before paying when some item is not digital.',
+  })
+  @ApiResponse({ status: 200, type: OrderDetailDto })
+  @ApiResponse({ status: 404, description: 'Not your order, or not your saved address' })
+  @ApiResponse({ status: 409, description: 'The order is no longer waiting for payment' })
+  setShipping(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: SetShippingDto,
+  ): Promise<OrderDetailDto> {
+    return this.orders.setShipping(user, id, dto);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel an unpaid order (its buyer); the units return to stock' })
-  @ApiResponse({ status: 200, type: OrderDto })
+  @ApiResponse({ status: 200, type: OrderDetailDto })
   @ApiResponse({ status: 409, description: 'Not pending payment' })
-  cancel(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
+  cancel(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<OrderDetailDto> {
     return this.orders.cancel(user, id);
   }
 
   @Roles('merchant')
   @Post(':id/fulfil')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Mark a paid order fulfilled (its shop)' })
-  @ApiResponse({ status: 200, type: OrderDto })
+  @ApiOperation({
+    summary: 'Mark a paid order shipped (its shop), with the carrier and tracking the buyer will see',
+  })
+  @ApiResponse({ status: 200, type: OrderDetailDto })
   @ApiResponse({ status: 409, description: 'Not paid' })
-  fulfil(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
-    return this.orders.fulfil(user, id);
+  fulfil(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: FulfilOrderDto,
+  ): Promise<OrderDetailDto> {
+    return this.orders.fulfil(user, id, dto ?? {});
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProfileModule } from '../profile/profile.module';
 import { MerchantOrdersController } from './merchant-orders.controller';
 import { OrderExpiryProcessor } from './order-expiry.processor';
 import { OrderExpiryService } from './order-expiry.service';
@@ -10,6 +11,7 @@ import { ReservationEngine } from './reservation-engine';
 import { ReservationRepository } from './reservation.repository';
 
 @Module({
+  imports: [ProfileModule],
   controllers: [OrdersController, MerchantOrdersController],
   providers: [
     OrdersRepository,

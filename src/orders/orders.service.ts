@@ -9,9 +9,18 @@ import {
   ValidationError,
 } from '../common/errors/domain-errors';
 import { CommerceSignals } from '../room/commerce-signals';
-import { publicBuyerName } from './allocation';
 import type { CreateOrderBody } from './dto/create-order.schema';
-import type { OrderDto } from './dto/order.dto';
+import type {
+  FulfilOrderDto,
+  OrderDetailDto,
+  OrderDto,
+  OrderViewDto,
+  SetShippingDto,
+  TimelineEntryDto,
+} from './dto/order.dto';
+import { addressFields, ProfileService } from '../profile/profile.service';
+import { toMajorUnits } from '../common/money/currencies';
+import type { OrderView, PaymentSummary, ShippingAddress } from './order-view';
 import { OrderExpiryService } from './order-expiry.service';
 import { OrderMetrics } from './order-metrics';
 import { illegalMoveMessage, MOVES, type Order, type OrderMove, type OrderStatus } from './order.model';
@@ -44,6 +53,78 @@ export function toOrderDto(o: Order): OrderDto {
     fulfilledAt: o.fulfilledAt?.toISOString() ?? null,
     closedAt: o.closedAt?.toISOString() ?? null,
   };
+}
+
+export function toOrderViewDto(v: OrderView): OrderViewDto {
+  return {
+    ...toOrderDto(v),
+    items: v.items.map((i) => ({ ...i, lineTotalCents: i.unitPriceCents * i.quantity })),
+    buyer: v.buyer,
+    needsShipping: v.needsShipping,
+    shipping: v.shipping,
+    refundedCents: v.refundedCents,
+    fulfilment: v.fulfilment && {
+      carrier: v.fulfilment.carrier,
+      trackingNumber: v.fulfilment.trackingNumber,
+      trackingUrl: v.fulfilment.trackingUrl,
+      fulfilledAt: v.fulfilment.fulfilledAt.toISOString(),
+    },
+  };
+}
+
+/** What happened to an order, oldest first, each in a sentence. */
+export function timelineOf(
+  v: OrderView,
+  payments: PaymentSummary[],
+  shippingSince: Date | null,
+  refunds: { amountCents: number; full: boolean; createdAt: Date }[] = [],
+): TimelineEntryDto[] {
+  const out: { at: Date; event: TimelineEntryDto['event']; text: string }[] = [
+    { at: v.createdAt, event: 'placed', text: 'Order placed; the units are held until it is paid.' },
+  ];
+  if (shippingSince)
+    out.push({ at: shippingSince, event: 'shipping_added', text: 'Shipping address given.' });
+  for (const p of payments) {
+    out.push({ at: p.createdAt, event: 'payment_started', text: `Payment started with ${p.provider}.` });
+    if (p.status === 'failed') {
+      out.push({ at: p.updatedAt, event: 'payment_failed', text: 'The payment was declined.' });
+    } else if (p.status === 'cancelled') {
+      out.push({ at: p.updatedAt, event: 'payment_cancelled', text: 'The payment was cancelled.' });
+    }
+  }
+  if (v.paidAt) out.push({ at: v.paidAt, event: 'paid', text: 'Paid.' });
+  if (v.fulfilment) {
+    const how = [v.fulfilment.carrier, v.fulfilment.trackingNumber].filter(Boolean).join(', tracking ');
+    out.push({
+      at: v.fulfilment.fulfilledAt,
+      event: 'fulfilled',
+      text: how ? `Shipped with ${how}.` : 'Fulfilled.',
+    });
+  }
+  for (const r of refunds) {
+    const amount = `${toMajorUnits(r.amountCents, v.currency)} ${v.currency}`;
+    out.push({
+      at: r.createdAt,
+      event: 'refunded',
+      text: r.full
+        ? `Refunded ${amount}, all that was left; the units went back to stock.`
+        : `Refunded ${amount}.`,
+    });
+  }
+  // Refunded before refunds were recorded one by one: the move itself is all there is.
+  if (v.closedAt && v.status === 'refunded' && refunds.length === 0) {
+    out.push({ at: v.closedAt, event: 'refunded', text: 'Refunded in full; the units went back to stock.' });
+  }
+  if (v.closedAt && ['expired', 'cancelled'].includes(v.status)) {
+    const text: Record<string, string> = {
+      expired: 'The hold expired before payment; the units went back to stock.',
+      cancelled: 'Cancelled by the buyer; the units went back to stock.',
+    };
+    out.push({ at: v.closedAt, event: v.status as TimelineEntryDto['event'], text: text[v.status] });
+  }
+  return out
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
+    .map((e) => ({ at: e.at.toISOString(), event: e.event, text: e.text }));
 }
 
 /** Same stream and lines (in any order) → same hash: what "the same body" means for idempotency. */
@@ -91,6 +172,7 @@ export class OrdersService {
     private readonly metrics: OrderMetrics,
     private readonly signals: CommerceSignals,
     private readonly expiry: OrderExpiryService,
+    private readonly profile: ProfileService,
   ) {}
 
   async create(
@@ -148,14 +230,14 @@ export class OrdersService {
     }
   }
 
-  /** A new order: its hold's expiry, the room's stock and "just bought" note. */
-  private placed({ order, buyerName, pinnedProductId }: Extract<Outcome, { kind: 'created' }>): void {
+  /**
+   * A new order: its hold's expiry and the room's stock. The room's "just
+   * bought" note waits for the payment (PaymentsService).
+   */
+  private placed({ order }: Extract<Outcome, { kind: 'created' }>): void {
     this.metrics.created.inc();
     this.expiry.schedule([order.id], order.expiresAt);
     this.signals.stockChanged(order.items.map((i) => i.productId));
-    if (order.streamId === null) return;
-    const title = order.items.find((i) => i.productId === pinnedProductId)?.title;
-    this.signals.orderPlaced(order.streamId, publicBuyerName(buyerName), title ?? order.items[0].title);
   }
 
   /** Who may read an order: its buyer, its shop, admins. Others get 404 (no existence leak). */
@@ -165,14 +247,37 @@ export class OrdersService {
     return o;
   }
 
-  async get(user: AuthUser, id: string): Promise<OrderDto> {
-    return toOrderDto(await this.getVisible(user, id));
+  /** An order as people read it, or 404 for anyone but its buyer, its shop and admins. */
+  async view(user: AuthUser, id: string): Promise<OrderView> {
+    const v = await this.orders.findView(id);
+    if (!v || !canSee(user, v)) throw new NotFoundError('Order', id);
+    return v;
+  }
+
+  /** One order with its buyer, shipping, payments and timeline. */
+  async get(user: AuthUser, id: string): Promise<OrderDetailDto> {
+    const v = await this.view(user, id);
+    const [payments, shippingSince, refunds] = await Promise.all([
+      this.orders.payments(id),
+      this.orders.shippingSince(id),
+      this.orders.refunds(id),
+    ]);
+    return {
+      ...toOrderViewDto(v),
+      payments: payments.map((p) => ({
+        ...p,
+        createdAt: p.createdAt.toISOString(),
+        updatedAt: p.updatedAt.toISOString(),
+      })),
+      refunds: refunds.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+      timeline: timelineOf(v, payments, shippingSince, refunds),
+    };
   }
 
   async listMine(
     user: AuthUser,
     q: { mine?: boolean; status?: OrderStatus; limit?: number; offset?: number },
-  ): Promise<{ items: OrderDto[]; total: number }> {
+  ): Promise<{ items: OrderViewDto[]; total: number }> {
     const all = user.roles.includes('admin') && q.mine !== true;
     const page = await this.orders.list({
       buyerId: all ? undefined : user.id,
@@ -180,13 +285,13 @@ export class OrdersService {
       limit: q.limit ?? 50,
       offset: q.offset ?? 0,
     });
-    return { items: page.items.map(toOrderDto), total: page.total };
+    return { items: page.items.map(toOrderViewDto), total: page.total };
   }
 
   async listForMerchant(
     user: AuthUser,
     q: { streamId?: string; status?: OrderStatus; limit?: number; offset?: number },
-  ): Promise<{ items: OrderDto[]; total: number }> {
+  ): Promise<{ items: OrderViewDto[]; total: number }> {
     const page = await this.orders.list({
       merchantId: user.roles.includes('admin') ? undefined : user.id,
       streamId: q.streamId,
@@ -194,46 +299,118 @@ export class OrdersService {
       limit: q.limit ?? 50,
       offset: q.offset ?? 0,
     });
-    return { items: page.items.map(toOrderDto), total: page.total };
+    return { items: page.items.map(toOrderViewDto), total: page.total };
+  }
+
+  /**
+   * The buyer says where an unpaid order ships: one of their saved addresses,
+   * or one entered now (saved to their profile too with `save`). The order
+   * keeps a copy. Not on the reservation's path: the order exists already.
+   */
+  async setShipping(user: AuthUser, id: string, body: SetShippingDto): Promise<OrderDetailDto> {
+    // null is as good as absent here: exactly one of the two must be given.
+    const dto = { ...body, addressId: body.addressId ?? undefined, address: body.address ?? undefined };
+    if ((dto.addressId === undefined) === (dto.address === undefined)) {
+      throw new ValidationError('Choose one of your saved addresses or enter an address (not both).', {
+        fields: [{ field: 'address', problems: ['Choose a saved address or enter one.'] }],
+      });
+    }
+    const o = await this.getVisible(user, id);
+    if (o.buyerId !== user.id) throw new ForbiddenError('Only the buyer can say where an order ships.');
+    let address: ShippingAddress;
+    let addressId: string | null = null;
+    if (dto.addressId) {
+      const saved = await this.profile.mine(user, dto.addressId);
+      address = addressFields(saved);
+      addressId = saved.id;
+    } else {
+      address = addressFields(dto.address!);
+      if (dto.save) addressId = (await this.profile.create(user, { ...dto.address!, isDefault: false })).id;
+    }
+    if (!(await this.orders.setShipping(id, user.id, address, addressId))) {
+      const status = (await this.orders.status(id)) ?? o.status;
+      throw new ConflictError(
+        'The shipping address can only be given or changed before the order is paid.',
+        'not_pending_payment',
+        { status },
+      );
+    }
+    return this.get(user, id);
   }
 
   /** Buyer (or admin) cancels an unpaid order; its units return to stock. */
-  async cancel(user: AuthUser, id: string): Promise<OrderDto> {
+  async cancel(user: AuthUser, id: string): Promise<OrderDetailDto> {
     const o = await this.getVisible(user, id);
     if (o.buyerId !== user.id && !user.roles.includes('admin')) {
-      throw new ForbiddenError('Only the buyer can cancel an order; the shop refunds paid ones');
+      throw new ForbiddenError('Only the buyer can cancel an order; the shop refunds paid ones.');
     }
-    return this.releaseOne(o, 'cancel');
-  }
-
-  /** The shop (or an admin) refunds a paid order; its units return to stock. */
-  async refund(user: AuthUser, id: string): Promise<OrderDto> {
-    const o = await this.getVisible(user, id);
-    this.assertShop(user, o);
-    return this.releaseOne(o, 'refund');
-  }
-
-  async fulfil(user: AuthUser, id: string): Promise<OrderDto> {
-    const o = await this.getVisible(user, id);
-    this.assertShop(user, o);
-    if (!(await this.orders.move(id, 'paid', 'fulfilled'))) await this.illegal(id, 'fulfil');
+    await this.releaseOne(o, 'cancel');
     return this.get(user, id);
+  }
+
+  /**
+   * The shop (or an admin) gives money back: all that is left (a paid order
+   * not yet shipped then moves to refunded and its units return to stock),
+   * or part of it (the order keeps its status). See OrdersRepository.refund.
+   */
+  async refund(
+    user: AuthUser,
+    id: string,
+    amountCents?: number,
+  ): Promise<{ order: OrderDetailDto; refund: { amountCents: number; full: boolean } }> {
+    const o = await this.getVisible(user, id);
+    this.assertShop(user, o);
+    const r = await this.orders.refund(id, amountCents, user.id);
+    if (!r.ok) {
+      if (r.reason === 'missing') throw new NotFoundError('Order', id);
+      if (r.reason === 'status') await this.illegal(id, 'refund');
+      const left = r.reason === 'amount' ? r : undefined;
+      const amount = `${toMajorUnits(left?.remainingCents ?? 0, left?.currency ?? o.currency)} ${o.currency}`;
+      throw new ConflictError(
+        left && left.remainingCents > 0
+          ? `You can refund at most ${amount} more on this order.`
+          : 'This order has been refunded in full already.',
+        'refund_too_large',
+        { remainingCents: left?.remainingCents ?? 0 },
+      );
+    }
+    if (r.released) {
+      this.metrics.released.inc({ reason: 'refunded' }, 1);
+      this.signals.stockChanged(r.released.productIds);
+    }
+    return { order: await this.get(user, id), refund: { amountCents: r.amountCents, full: r.full } };
+  }
+
+  /** The shop ships a paid order, with the carrier and tracking the buyer then sees. */
+  async fulfil(user: AuthUser, id: string, dto: FulfilOrderDto = {}): Promise<OrderDetailDto> {
+    const o = await this.getVisible(user, id);
+    this.assertShop(user, o);
+    const done = await this.orders.fulfil(id, {
+      carrier: dto.carrier ?? null,
+      trackingNumber: dto.trackingNumber ?? null,
+      trackingUrl: dto.trackingUrl ?? null,
+    });
+    if (!done) await this.illegal(id, 'fulfil');
+    return this.get(user, id);
+  }
+
+  /** Lines of the shop's paid orders that wait to be shipped (admins: every shop's). */
+  toFulfil(user: AuthUser, limit = 5000) {
+    return this.orders.toFulfil(user.roles.includes('admin') ? undefined : user.id, limit);
   }
 
   assertShop(user: AuthUser, o: Order): void {
     if (o.merchantId !== user.id && !user.roles.includes('admin')) {
-      throw new ForbiddenError("Only the order's shop can do this");
+      throw new ForbiddenError("Only the order's shop can do this.");
     }
   }
 
-  private async releaseOne(o: Order, move: 'cancel' | 'refund'): Promise<OrderDto> {
+  private async releaseOne(o: Order, move: 'cancel'): Promise<void> {
     const { from, to } = MOVES[move];
-    const released = await this.orders.release([o.id], from, to as 'cancelled' | 'refunded');
+    const released = await this.orders.release([o.id], from, to as 'cancelled');
     if (released.length === 0) await this.illegal(o.id, move);
     this.metrics.released.inc({ reason: to }, 1);
     this.signals.stockChanged(released[0].productIds);
-    const fresh = await this.orders.findById(o.id);
-    return toOrderDto(fresh!);
   }
 
   private async illegal(id: string, move: OrderMove): Promise<never> {

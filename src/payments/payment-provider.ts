@@ -30,7 +30,12 @@ export interface CheckoutSession {
   checkoutUrl: string;
 }
 
-export const PAYMENT_EVENT_TYPES = ['payment.succeeded', 'payment.failed'] as const;
+/**
+ * succeeded: the money was taken. failed: declined. cancelled: the buyer left
+ * the provider's checkout. After failed or cancelled the order still holds its
+ * units and the buyer may start a new payment for it.
+ */
+export const PAYMENT_EVENT_TYPES = ['payment.succeeded', 'payment.failed', 'payment.cancelled'] as const;
 
 /** A provider's notification, after verification. `id` is unique per event (replays repeat it). */
 export interface PaymentEvent {

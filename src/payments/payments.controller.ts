@@ -17,7 +17,7 @@ import type { AuthUser } from '../common/auth/roles';
 import { NotFoundError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { OrderDto } from '../orders/dto/order.dto';
+import { OrderDetailDto, RefundOrderDto } from '../orders/dto/order.dto';
 import {
   CheckoutDto,
   SimulatedPayDto,
@@ -82,7 +82,7 @@ export class PaymentsController {
     const s = await this.payments.session(sessionId);
     const { body, signature } = provider.buildEvent(
       { sessionId, orderId: s.orderId, amountCents: s.amountCents, currency: s.currency },
-      (dto.outcome ?? 'succeed') === 'succeed',
+      dto.outcome ?? 'succeed',
     );
     // The provider calls the shop back over HTTP, as a real gateway would; on
     // loopback, at the port this request came in on.
@@ -91,7 +91,12 @@ export class PaymentsController {
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${req.socket.localPort}/api/payments/webhook`;
     const webhookStatus = await provider.deliver(url, body, signature);
     const after = await this.payments.session(sessionId);
-    return { webhookStatus, orderStatus: after.orderStatus, paymentStatus: after.paymentStatus };
+    return {
+      webhookStatus,
+      orderStatus: after.orderStatus,
+      paymentStatus: after.paymentStatus,
+      returnUrl: after.returnUrl,
+    };
   }
 
   private simulated(): SimulatedPaymentProvider {
@@ -120,11 +125,19 @@ export class OrderPaymentsController {
   @Post(':id/refund')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Refund a paid order (its shop): the units return to stock, the money to the buyer',
+    summary:
+      'Give money back on a paid or fulfilled order (its shop): all that is left, or amountCents of it',
+    description:
+      'All that is left on a paid order (not shipped) moves it to refunded and returns its units to stock. ' +
+      'A part, or any refund of a fulfilled order, gives money only; the order keeps its status.',
   })
-  @ApiResponse({ status: 200, type: OrderDto })
-  @ApiResponse({ status: 409, description: 'Not paid' })
-  refund(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
-    return this.payments.refund(user, id);
+  @ApiResponse({ status: 200, type: OrderDetailDto })
+  @ApiResponse({ status: 409, description: 'Not paid or fulfilled; more than is left to refund' })
+  refund(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: RefundOrderDto,
+  ): Promise<OrderDetailDto> {
+    return this.payments.refund(user, id, dto?.amountCents);
   }
 }

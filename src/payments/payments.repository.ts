@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Sql, type SqlRunner } from '../database/sql';
 
-export type PaymentStatus = 'open' | 'succeeded' | 'failed' | 'refunded' | 'refund_due';
+export type PaymentStatus = 'open' | 'succeeded' | 'failed' | 'cancelled' | 'refunded' | 'refund_due';
 
 export interface Payment {
   id: string;

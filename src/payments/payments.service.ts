@@ -1,11 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { CommerceSignals } from '../room/commerce-signals';
+import { publicBuyerName } from '../orders/allocation';
 import type { AuthUser } from '../common/auth/roles';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-errors';
 import { OrderMetrics } from '../orders/order-metrics';
 import { OrdersRepository } from '../orders/orders.repository';
 import { OrdersService } from '../orders/orders.service';
 import type { SqlRunner } from '../database/sql';
-import type { OrderDto } from '../orders/dto/order.dto';
+import type { OrderDetailDto } from '../orders/dto/order.dto';
 import { PAYMENT_PROVIDER, type PaymentEvent, type PaymentProvider } from './payment-provider';
 import { PaymentsRepository } from './payments.repository';
 
@@ -14,6 +18,7 @@ export interface CheckoutStart {
   sessionId: string;
   checkoutUrl: string;
   expiresAt: string;
+  returnUrl: string;
 }
 
 export interface WebhookResult {
@@ -32,12 +37,24 @@ export class PaymentsService {
     private readonly orders: OrdersService,
     private readonly ordersRepo: OrdersRepository,
     private readonly metrics: OrderMetrics,
+    private readonly signals: CommerceSignals,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The buyer starts paying an unpaid order: a provider checkout (the open one is reused). */
+  /** Where the buyer comes back to from the provider's page: the order in "My orders". */
+  returnUrl(orderId: string): string {
+    return `${this.config.http.publicUrl}/orders?order=${orderId}`;
+  }
+
+  /**
+   * The buyer starts paying an unpaid order: a provider checkout (the open one
+   * is reused). After a declined or cancelled payment the order still holds
+   * its units, and this starts a new session for the same order: retrying
+   * never needs a second order.
+   */
   async startCheckout(user: AuthUser, orderId: string): Promise<CheckoutStart> {
-    const order = await this.orders.getVisible(user, orderId);
-    if (order.buyerId !== user.id) throw new ForbiddenError('Only the buyer can pay for an order');
+    const order = await this.orders.view(user, orderId);
+    if (order.buyerId !== user.id) throw new ForbiddenError('Only the buyer can pay for an order.');
     if (order.status !== 'pending_payment') {
       throw new ConflictError(
         `Order ${orderId} is ${order.status.replace('_', ' ')}; nothing to pay`,
@@ -49,6 +66,12 @@ export class PaymentsService {
     }
     if (order.expiresAt.getTime() <= Date.now()) {
       throw new ConflictError(`The hold of order ${orderId} has expired; place a new order`, 'order_expired');
+    }
+    if (order.needsShipping && !order.shipping) {
+      throw new ConflictError(
+        'Add a shipping address before paying: this order has items to ship.',
+        'shipping_required',
+      );
     }
     let payment = await this.payments.openForOrder(order.id, this.provider.name);
     if (!payment) {
@@ -71,6 +94,7 @@ export class PaymentsService {
       sessionId: payment.sessionId,
       checkoutUrl: payment.checkoutUrl,
       expiresAt: order.expiresAt.toISOString(),
+      returnUrl: this.returnUrl(order.id),
     };
   }
 
@@ -90,7 +114,10 @@ export class PaymentsService {
       }
       return { duplicate: false, ...(await this.apply(q, event)) };
     });
-    if (result.paid) this.metrics.paid.inc();
+    if (result.paid) {
+      this.metrics.paid.inc();
+      await this.announce(event.orderId);
+    }
     if (result.refundDue) await this.refundQuietly(result.refundDue);
     return { received: true, duplicate: result.duplicate };
   }
@@ -109,8 +136,9 @@ export class PaymentsService {
       return { paid: false, refundDue: null };
     }
     if (payment.status !== 'open') return { paid: false, refundDue: null };
-    if (event.type === 'payment.failed') {
-      await this.payments.setStatus(payment.id, 'failed', q);
+    // Declined or abandoned: the order keeps its hold; the buyer may pay it with a new session.
+    if (event.type === 'payment.failed' || event.type === 'payment.cancelled') {
+      await this.payments.setStatus(payment.id, event.type === 'payment.failed' ? 'failed' : 'cancelled', q);
       return { paid: false, refundDue: null };
     }
     // Paid while its units are still held → paid. Otherwise (expired or
@@ -121,6 +149,22 @@ export class PaymentsService {
     }
     await this.payments.setStatus(payment.id, 'refund_due', q);
     return { paid: false, refundDue: { id: payment.id, event } };
+  }
+
+  /**
+   * "Someone just bought" in the stream's room, once the purchase is paid (an
+   * order that is only placed may still be declined or expire). Throttled per
+   * room by the signals; best-effort.
+   */
+  private async announce(orderId: string): Promise<void> {
+    try {
+      const o = await this.ordersRepo.findView(orderId);
+      if (!o?.streamId) return;
+      const title = o.items.find((i) => i.productId === o.pinnedProductId)?.title ?? o.items[0]?.title;
+      if (title) this.signals.purchased(o.streamId, publicBuyerName(o.buyer.name), title);
+    } catch (e) {
+      this.logger.warn(`could not announce the purchase of order ${orderId}: ${(e as Error).message}`);
+    }
   }
 
   private async refundQuietly(due: { id: string; event: PaymentEvent }): Promise<void> {
@@ -134,14 +178,19 @@ export class PaymentsService {
     }
   }
 
-  /** The shop refunds a paid order: units back to stock (exactly once), then the money. */
-  async refund(user: AuthUser, orderId: string): Promise<OrderDto> {
-    const order = await this.orders.refund(user, orderId);
+  /**
+   * The shop gives money back (all that is left, or `amountCents` of it):
+   * recorded first (units back to stock, exactly once, when a paid order is
+   * refunded in full), then the provider is asked for that amount. The
+   * payment is `refunded` once all of it went back.
+   */
+  async refund(user: AuthUser, orderId: string, amountCents?: number): Promise<OrderDetailDto> {
+    const { order, refund } = await this.orders.refund(user, orderId, amountCents);
     const payment = await this.payments.succeededForOrder(orderId);
     if (payment) {
       try {
-        await this.provider.refund(payment);
-        await this.payments.setStatus(payment.id, 'refunded');
+        await this.provider.refund({ ...payment, amountCents: refund.amountCents });
+        if (order.refundedCents >= order.totalCents) await this.payments.setStatus(payment.id, 'refunded');
       } catch (e) {
         await this.payments.setStatus(payment.id, 'refund_due');
         this.logger.error(
@@ -163,6 +212,7 @@ export class PaymentsService {
     paymentStatus: string;
     orderStatus: string;
     expiresAt: string;
+    returnUrl: string;
     items: { title: string; quantity: number }[];
   }> {
     const payment = await this.payments.bySession(this.provider.name, sessionId);
@@ -177,6 +227,7 @@ export class PaymentsService {
       paymentStatus: payment.status,
       orderStatus: order.status,
       expiresAt: order.expiresAt.toISOString(),
+      returnUrl: this.returnUrl(order.id),
       items: order.items.map((i) => ({ title: i.title, quantity: i.quantity })),
     };
   }

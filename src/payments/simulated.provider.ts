@@ -77,15 +77,20 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     // Nothing to give back: no money moved.
   }
 
-  /** The provider's side of a completed checkout: the signed event it sends. */
+  /** The provider's side of a finished checkout: the signed event it sends. */
   buildEvent(
     session: { sessionId: string; orderId: string; amountCents: number; currency: string },
-    succeeded: boolean,
+    outcome: 'succeed' | 'fail' | 'cancel',
   ): { body: string; signature: string; eventId: string } {
     const created = Math.floor(this.nowMs() / 1000);
+    const type = {
+      succeed: 'payment.succeeded',
+      fail: 'payment.failed',
+      cancel: 'payment.cancelled',
+    } as const;
     const event: WebhookBody = {
       id: `evt_sim_${randomBytes(12).toString('base64url')}`,
-      type: succeeded ? 'payment.succeeded' : 'payment.failed',
+      type: type[outcome],
       created,
       data: session,
     };

@@ -21,6 +21,59 @@ export function pinRemaining(p: PinWithProduct, nowMs: number): number {
   return p.stock;
 }
 
+/** What one buyer can buy through a pin now (the checkout's numbers). */
+export interface Offer {
+  productId: string;
+  /** The product's description (plain text), for the checkout. */
+  description: string;
+  /** No shipping address will be asked for. */
+  digital: boolean;
+  currency: string;
+  /** The price a unit costs now: the sale price while the sale runs, else the product's. */
+  unitPriceCents: number;
+  onSale: boolean;
+  /** The sale's end, while it runs and has one. */
+  saleEndsAt: string | null;
+  /** Units left to buy through the pin (of the sale while it runs, else of the product). */
+  remaining: number;
+  /** Units one buyer may hold through the pin, when it is limited now. */
+  perBuyerLimit: number | null;
+  /** Units this buyer already holds through the pin (orders waiting for payment, paid or shipped). */
+  boughtUnits: number;
+  /** The most this buyer can order in one go now: 0 when sold out or at the limit. */
+  maxQuantity: number;
+}
+
+/**
+ * The offer of a pin for a buyer, by the rules the reservation applies
+ * (allocation.ts): the limit counts while the sale runs (or always, for a
+ * pin without a sale), and an order never has more than `maxPerOrder` units.
+ */
+export function toOffer(
+  p: PinWithProduct,
+  boughtUnits: number,
+  maxPerOrder: number,
+  nowMs = Date.now(),
+): Offer {
+  const onSale = pinOnSale(p, nowMs);
+  const remaining = pinRemaining(p, nowMs);
+  const limited = p.perBuyerLimit !== null && (p.salePriceCents === null || onSale);
+  const left = limited ? Math.max(0, p.perBuyerLimit! - boughtUnits) : Infinity;
+  return {
+    productId: p.productId,
+    description: p.description,
+    digital: p.digital,
+    currency: p.currency,
+    unitPriceCents: onSale ? p.salePriceCents! : p.priceCents,
+    onSale,
+    saleEndsAt: onSale ? (p.endsAt?.toISOString() ?? null) : null,
+    remaining,
+    perBuyerLimit: limited ? p.perBuyerLimit : null,
+    boughtUnits,
+    maxQuantity: Math.max(0, Math.min(maxPerOrder, remaining, left)),
+  };
+}
+
 export function toPinView(p: PinWithProduct, nowMs = Date.now()): PinView {
   const onSale = pinOnSale(p, nowMs);
   return {

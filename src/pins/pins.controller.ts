@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } f
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
-import { CreatePinDto, PinDto, PinHistoryDto } from './dto/pin.dto';
+import { CreatePinDto, CurrentPinDto, PinDto, PinHistoryDto } from './dto/pin.dto';
 import { PinsService } from './pins.service';
 
 @ApiTags('pins')
@@ -40,6 +40,22 @@ export class PinsController {
     @Param('pinId', new ParseUUIDPipe()) pinId: string,
   ): Promise<PinDto> {
     return this.pins.unpin(user, id, pinId);
+  }
+
+  @Public()
+  @Get('current')
+  @ApiOperation({
+    summary: 'The pinned product now and what you can buy of it: price, sale, units left, your limit',
+    description:
+      'For the checkout: read when it opens and again on product:pinned, product:unpinned, stock, and at the ' +
+      'sale’s end. Signed in, `boughtUnits` and `maxQuantity` are yours; anonymous, as for a new buyer.',
+  })
+  @ApiResponse({ status: 200, type: CurrentPinDto })
+  current(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() user?: AuthUser,
+  ): Promise<CurrentPinDto> {
+    return this.pins.offer(id, user);
   }
 
   @Public()

@@ -18,6 +18,8 @@ export interface PinRow {
 /** A pin with what the overlay shows of its product and stream. */
 export interface PinWithProduct extends PinRow {
   title: string;
+  description: string;
+  digital: boolean;
   imageUrl: string | null;
   currency: string;
   priceCents: number;
@@ -49,6 +51,8 @@ interface RawPin {
 
 interface RawPinWithProduct extends RawPin {
   title: string;
+  description: string;
+  digital: boolean;
   image_url: string | null;
   currency: string;
   price_cents: number;
@@ -74,6 +78,8 @@ const toPin = (r: RawPin): PinRow => ({
 const toPinWithProduct = (r: RawPinWithProduct): PinWithProduct => ({
   ...toPin(r),
   title: r.title,
+  description: r.description,
+  digital: r.digital,
   imageUrl: r.image_url,
   currency: r.currency,
   priceCents: r.price_cents,
@@ -82,7 +88,7 @@ const toPinWithProduct = (r: RawPinWithProduct): PinWithProduct => ({
   streamStartedAt: r.stream_started_at,
 });
 
-const WITH_PRODUCT = `SELECT p.*, pr.title, pr.image_url, pr.currency, pr.price_cents, pr.stock,
+const WITH_PRODUCT = `SELECT p.*, pr.title, pr.description, pr.digital, pr.image_url, pr.currency, pr.price_cents, pr.stock,
     s.status AS stream_status, s.started_at AS stream_started_at
   FROM pins p JOIN products pr ON pr.id = p.product_id JOIN streams s ON s.id = p.stream_id`;
 
@@ -113,17 +119,34 @@ export class PinsRepository {
   async product(
     q: SqlRunner,
     productId: string,
-  ): Promise<{ id: string; merchantId: string; title: string; priceCents: number; stock: number } | null> {
+  ): Promise<{
+    id: string;
+    merchantId: string;
+    title: string;
+    priceCents: number;
+    currency: string;
+    stock: number;
+  } | null> {
     const rows = await q.query<{
       id: string;
       merchant_id: string;
       title: string;
       price_cents: number;
+      currency: string;
       stock: number;
-    }>('SELECT id, merchant_id, title, price_cents, stock FROM products WHERE id = $1', [productId]);
+    }>('SELECT id, merchant_id, title, price_cents, currency, stock FROM products WHERE id = $1', [
+      productId,
+    ]);
     const r = rows[0];
     return r
-      ? { id: r.id, merchantId: r.merchant_id, title: r.title, priceCents: r.price_cents, stock: r.stock }
+      ? {
+          id: r.id,
+          merchantId: r.merchant_id,
+          title: r.title,
+          priceCents: r.price_cents,
+          currency: r.currency,
+          stock: r.stock,
+        }
       : null;
   }
 
@@ -197,6 +220,16 @@ export class PinsRepository {
       [streamId],
     );
     return rows.map(toPinWithProduct);
+  }
+
+  /** Units a buyer holds under a pin (orders waiting for payment, paid or shipped): what its limit counts. */
+  async buyerUnits(pinId: string, buyerId: string): Promise<number> {
+    const rows = await this.sql.query<{ units: number }>(
+      `SELECT coalesce(sum(pin_units), 0)::int AS units FROM orders
+       WHERE pin_id = $1 AND buyer_id = $2 AND status IN ('pending_payment', 'paid', 'fulfilled')`,
+      [pinId, buyerId],
+    );
+    return rows[0].units;
   }
 
   async streamExists(streamId: string): Promise<{ startedAt: Date | null; endedAt: Date | null } | null> {

@@ -13,10 +13,15 @@ import { STREAM_LIFECYCLE_CHANNEL, type StreamLifecycleEvent } from '../room/cha
 import type { PinReader } from '../room/pin-reader';
 import { ROOM_EVENTS, type PinView } from '../room/protocol';
 import { RoomPublisher } from '../room/room-publisher';
+import { toMajorUnits } from '../common/money/currencies';
 import type { CreatePinDto, PinDto } from './dto/pin.dto';
-import { toPinView } from './pin-view';
+import { toOffer, toPinView, type Offer } from './pin-view';
+import { MAX_QUANTITY } from '../orders/dto/create-order.schema';
 import { PinsRepository, type PinWithProduct, type StreamForPin } from './pins.repository';
 import { PinsRoomSignals } from './room-signals';
+
+/** An amount for a sentence: "25.00 USD". */
+const money = (minor: number, currency: string) => `${toMajorUnits(minor, currency)} ${currency}`;
 
 /** How long `current()` answers from memory (many viewers join at once; events carry changes). */
 const CURRENT_TTL_MS = 500;
@@ -68,24 +73,35 @@ export class PinsService implements PinReader, OnApplicationBootstrap, OnModuleD
   private assertStaff(user: AuthUser, s: StreamForPin): void {
     if (user.roles.includes('admin')) return;
     if (s.ownerId === user.id || (s.merchantId !== null && s.merchantId === user.id)) return;
-    throw new ForbiddenError("Only the stream's streamer or its merchant can pin products");
+    throw new ForbiddenError("Only the stream's streamer or its shop can pin products.");
   }
 
   async pin(user: AuthUser, streamId: string, dto: CreatePinDto): Promise<PinDto> {
     if (dto.salePriceCents === undefined && (dto.saleStock !== undefined || dto.endsAt !== undefined)) {
-      throw new ValidationError('saleStock and endsAt need salePriceCents: they describe a flash sale');
+      throw new ValidationError(
+        'Enter a sale price: the units on sale and the end of the sale describe a flash sale.',
+        { fields: [{ field: 'salePriceCents', problems: ['Enter a sale price.'] }] },
+      );
     }
     const endsAt = dto.endsAt === undefined ? null : new Date(dto.endsAt);
-    if (endsAt && endsAt.getTime() <= Date.now()) throw new ValidationError('endsAt must be in the future');
+    if (endsAt && endsAt.getTime() <= Date.now()) {
+      throw new ValidationError('The end of the sale must be in the future.', {
+        fields: [{ field: 'endsAt', problems: ['The end of the sale must be in the future.'] }],
+      });
+    }
     if (endsAt && endsAt.getTime() > Date.now() + MAX_SALE_MS) {
-      throw new ValidationError('endsAt must be within 30 days');
+      throw new ValidationError('A sale can last at most 30 days.', {
+        fields: [{ field: 'endsAt', problems: ['A sale can last at most 30 days.'] }],
+      });
     }
 
     const { previous, pinId } = await this.pins.tx(async (q) => {
       const stream = await this.pins.lockStream(q, streamId);
       if (!stream) throw new NotFoundError('Stream', streamId);
       this.assertStaff(user, stream);
-      if (stream.status === 'ended') throw new ConflictError(`Stream ${streamId} has ended`, 'stream_ended');
+      if (stream.status === 'ended') {
+        throw new ConflictError('This stream has ended: products can no longer be pinned.', 'stream_ended');
+      }
       if (stream.merchantId === null) {
         throw new ConflictError(
           `Stream ${streamId} has no shop: create the stream for a merchant to pin products`,
@@ -100,21 +116,22 @@ export class PinsService implements PinReader, OnApplicationBootstrap, OnModuleD
       }
       if (product.merchantId !== stream.merchantId) {
         throw new UnprocessableError(
-          `"${product.title}" is not a product of this stream's shop`,
+          `"${product.title}" is not a product of this stream's shop.`,
           'product_not_in_shop',
           { productId: product.id },
         );
       }
       if (dto.salePriceCents !== undefined && dto.salePriceCents > product.priceCents) {
         throw new UnprocessableError(
-          `salePriceCents ${dto.salePriceCents} is above the price of "${product.title}" (${product.priceCents})`,
+          `The sale price (${money(dto.salePriceCents, product.currency)}) must not be above the price of ` +
+            `"${product.title}" (${money(product.priceCents, product.currency)}).`,
           'sale_price_too_high',
           { productId: product.id },
         );
       }
       if (dto.saleStock !== undefined && dto.saleStock > product.stock) {
         throw new UnprocessableError(
-          `saleStock ${dto.saleStock} is more than the ${product.stock} units of "${product.title}" in stock`,
+          `There are only ${product.stock} units of "${product.title}" in stock: put at most that many on sale.`,
           'sale_stock_too_high',
           { productId: product.id },
         );
@@ -162,6 +179,21 @@ export class PinsService implements PinReader, OnApplicationBootstrap, OnModuleD
   async history(streamId: string): Promise<PinDto[]> {
     if (!(await this.pins.streamExists(streamId))) throw new NotFoundError('Stream', streamId);
     return (await this.pins.history(streamId)).map((p) => this.toDto(p));
+  }
+
+  /**
+   * What the checkout shows when it opens and whenever the pin, the stock or
+   * the sale changes: the pin as viewers see it and the offer for this buyer
+   * (an anonymous one has bought nothing yet), read from the database now,
+   * never from the room's cache.
+   */
+  async offer(streamId: string, user?: AuthUser): Promise<{ pin: PinView | null; offer: Offer | null }> {
+    if (!(await this.pins.streamExists(streamId))) throw new NotFoundError('Stream', streamId);
+    const p = await this.pins.current(streamId);
+    if (!p || p.streamStatus === 'ended') return { pin: null, offer: null };
+    const bought = user ? await this.pins.buyerUnits(p.id, user.id) : 0;
+    const now = Date.now();
+    return { pin: toPinView(p, now), offer: toOffer(p, bought, MAX_QUANTITY, now) };
   }
 
   /** PinReader: the pin viewers see now, or null (none, or the stream has ended). */

@@ -49,7 +49,7 @@ export class PinsRoomSignals extends CommerceSignals implements OnModuleDestroy 
     if (set.size > 0) this.stock.push('all', set);
   }
 
-  orderPlaced(streamId: string, buyer: string, productTitle: string): void {
+  purchased(streamId: string, buyer: string, productTitle: string): void {
     this.placed.push(streamId, { buyer, productTitle });
   }
 

@@ -56,6 +56,7 @@ describe('ReportFolder (background)', () => {
           status: 'pending_payment',
           sign: 1,
           op: 'created',
+          refundId: null,
         }));
         if (inTx && rows.length > 0) await inTx(rows, {} as SqlRunner);
         return rows;

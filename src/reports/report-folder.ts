@@ -12,7 +12,8 @@ export function webhookEventOf(r: FoldedRow): WebhookEvent | null {
   if (r.sign !== 1) return null;
   if (r.op === 'created') return 'order.created';
   if (r.status === 'paid') return 'order.paid';
-  if (r.status === 'refunded') return 'order.refunded';
+  if (r.status === 'fulfilled') return 'order.fulfilled';
+  if (r.status === 'refunded' || r.op === 'refund') return 'order.refunded';
   return null;
 }
 
@@ -145,7 +146,7 @@ export class ReportFolder implements OnApplicationBootstrap, OnModuleDestroy {
       const rows = await this.repo.fold(this.config.foldBatch, async (folded, q) => {
         const events = folded.flatMap((r) => {
           const event = webhookEventOf(r);
-          return event ? [{ orderId: r.orderId, event }] : [];
+          return event ? [{ orderId: r.orderId, event, refundId: r.refundId }] : [];
         });
         deliveries = await this.webhooks.addOrderEvents(q, events);
       });

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
-import { CurrentUser, Roles } from '../common/auth/decorators';
+import { CurrentUser, Public, Roles } from '../common/auth/decorators';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
 import { preferredType } from '../common/http/http-platform';
 import type { AuthUser } from '../common/auth/roles';
-import { toCsv } from './csv';
+import { toCsv } from '../common/http/csv';
 import {
   GmvQueryDto,
   GmvReportDto,
@@ -13,6 +15,7 @@ import {
   StreamListQueryDto,
   StreamReportDto,
   StreamReportQueryDto,
+  StreamSummaryDto,
 } from './dto/reports.dto';
 import {
   ReportsService,
@@ -164,5 +167,35 @@ export class ReportsController {
   @ApiResponse({ status: 400, description: 'timeZone is not an IANA time zone' })
   setSettings(@CurrentUser() user: AuthUser, @Body() dto: MerchantSettingsDto): Promise<MerchantSettingsDto> {
     return this.reports.setTimeZone(user, dto.timeZone);
+  }
+}
+
+/**
+ * A stream's final figures under the stream's URL, served by reports (which
+ * reads the audience and the sales rollups), so streams does not depend on
+ * reports.
+ */
+@ApiTags('streams')
+@Controller('api/streams')
+export class StreamSummaryController {
+  constructor(
+    private readonly reports: ReportsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Get(':id/summary')
+  @ApiOperation({
+    summary:
+      'A stream’s figures: audience (peak and unique viewers, likes), duration, replay; sales for its ' +
+      'streamer, shop and admins',
+  })
+  @ApiResponse({ status: 200, type: StreamSummaryDto })
+  @ApiResponse({ status: 404 })
+  summary(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() user?: AuthUser,
+  ): Promise<StreamSummaryDto> {
+    return this.reports.summary(user, id, this.config.http.publicUrl);
   }
 }

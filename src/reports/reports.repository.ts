@@ -28,7 +28,9 @@ export interface FoldedRow {
   orderId: string;
   status: string;
   sign: number;
-  op: 'created' | 'moved';
+  op: 'created' | 'moved' | 'refund';
+  /** The partial refund a `refund` row stands for. */
+  refundId: string | null;
 }
 
 export interface StreamRow {
@@ -84,11 +86,20 @@ export class ReportsRepository {
   /** Drains up to `limit` journal rows into the rollups, in one transaction; returns them. */
   async fold(limit: number, inTx?: (rows: FoldedRow[], q: SqlRunner) => Promise<void>): Promise<FoldedRow[]> {
     return this.sql.tx(async (q) => {
-      const rows = await q.query<{ order_id: string; status: string; sign: number; op: 'created' | 'moved' }>(
-        'SELECT * FROM reports_fold($1)',
-        [limit],
-      );
-      const out = rows.map((r) => ({ orderId: r.order_id, status: r.status, sign: r.sign, op: r.op }));
+      const rows = await q.query<{
+        order_id: string;
+        status: string;
+        sign: number;
+        op: FoldedRow['op'];
+        refund_id: string | null;
+      }>('SELECT * FROM reports_fold($1)', [limit]);
+      const out = rows.map((r) => ({
+        orderId: r.order_id,
+        status: r.status,
+        sign: r.sign,
+        op: r.op,
+        refundId: r.refund_id,
+      }));
       if (inTx && out.length > 0) await inTx(out, q);
       return out;
     });
@@ -275,6 +286,58 @@ export class ReportsRepository {
       [ids],
     );
     return new Map(rows.map((r) => [r.id, r.title]));
+  }
+
+  /** A stream as its summary shows it: who runs it, when, and whether its replay is kept. */
+  async streamForSummary(id: string): Promise<{
+    id: string;
+    title: string;
+    status: string;
+    ownerId: string;
+    merchantId: string | null;
+    startedAt: Date | null;
+    endedAt: Date | null;
+    reconnecting: boolean;
+    replayReady: boolean;
+    peakViewers: number;
+    uniqueViewers: number;
+    likes: number;
+  } | null> {
+    const rows = await this.sql.query<{
+      id: string;
+      title: string;
+      status: string;
+      owner_id: string;
+      merchant_id: string | null;
+      started_at: Date | null;
+      ended_at: Date | null;
+      reconnect_deadline: Date | null;
+      replay_ready: boolean;
+      peak_viewers: number | null;
+      unique_viewers: number | null;
+      likes: string | null;
+    }>(
+      `SELECT s.id, s.title, s.status, s.owner_id, s.merchant_id, s.started_at, s.ended_at, s.reconnect_deadline,
+              s.replay_ready, st.peak_viewers, st.unique_viewers, st.likes
+       FROM streams s LEFT JOIN stream_stats st ON st.stream_id = s.id WHERE s.id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      title: r.title,
+      status: r.status,
+      ownerId: r.owner_id,
+      merchantId: r.merchant_id,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      reconnecting: r.status === 'live' && r.reconnect_deadline !== null,
+      replayReady: r.replay_ready,
+      peakViewers: r.peak_viewers ?? 0,
+      uniqueViewers: r.unique_viewers ?? 0,
+      likes: Number(r.likes ?? 0),
+    };
   }
 
   async viewers(streamId: string): Promise<{ peak: number; unique: number }> {

@@ -78,6 +78,33 @@ export interface StreamReport extends Sales, Audience {
   topProducts: ProductLine[];
 }
 
+/** A stream's final figures (StreamsSummaryController). */
+export interface StreamSummary {
+  streamId: string;
+  title: string;
+  status: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** From start to end (or to now while live). */
+  durationSeconds: number;
+  peakViewers: number;
+  uniqueViewers: number;
+  likes: number;
+  replay: { available: boolean; hlsUrl: string; posterUrl: string | null };
+  /** Per currency sold in; null unless the caller is the streamer, the shop or an admin. */
+  sales:
+    | {
+        currency: string;
+        gmvCents: number;
+        paidCents: number;
+        netCents: number;
+        orders: number;
+        units: number;
+        buyers: number;
+      }[]
+    | null;
+}
+
 /** One line of the per-stream table. */
 export type StreamRowReport = Omit<StreamReport, 'merchantId' | 'endedAt' | 'currencies' | 'topProducts'>;
 
@@ -298,6 +325,58 @@ export class ReportsService {
         ...audienceOf(t, s),
       };
     });
+  }
+
+  /**
+   * A stream's figures, for its page once it has ended (and while live):
+   * audience for everyone; sales per currency for its streamer, its shop and
+   * admins (null for anyone else).
+   */
+  async summary(user: AuthUser | undefined, id: string, publicUrl: string): Promise<StreamSummary> {
+    const s = await this.repo.streamForSummary(id);
+    if (!s) throw new NotFoundError('Stream', id);
+    const staff =
+      !!user &&
+      (isAdmin(user) || user.id === s.ownerId || (s.merchantId !== null && user.id === s.merchantId));
+    let sales: StreamSummary['sales'] = null;
+    if (staff) {
+      sales = [];
+      if (s.merchantId) {
+        await this.folder.fold();
+        for (const r of await this.repo.streamRollups(s.merchantId, s.id)) {
+          if (r.grain !== GRAIN.total || r.productKey !== ALL || r.totals.orders === 0) continue;
+          sales.push({
+            currency: r.currency,
+            gmvCents: r.totals.gmvCents,
+            paidCents: r.totals.paidCents,
+            netCents: r.totals.paidCents - r.totals.refundedCents,
+            orders: r.totals.orders,
+            units: r.totals.units,
+            buyers: r.totals.buyers,
+          });
+        }
+        sales.sort((a, b) => (a.currency < b.currency ? -1 : 1));
+      }
+    }
+    const end = s.endedAt ?? (s.status === 'live' ? new Date() : null);
+    return {
+      streamId: s.id,
+      title: s.title,
+      status: s.reconnecting ? 'reconnecting' : s.status,
+      startedAt: s.startedAt?.toISOString() ?? null,
+      endedAt: s.endedAt?.toISOString() ?? null,
+      durationSeconds:
+        s.startedAt && end ? Math.max(0, Math.round((end.getTime() - s.startedAt.getTime()) / 1000)) : 0,
+      peakViewers: s.peakViewers,
+      uniqueViewers: s.uniqueViewers,
+      likes: s.likes,
+      replay: {
+        available: s.status === 'ended' && s.replayReady,
+        hlsUrl: `${publicUrl}/hls/${s.id}/master.m3u8`,
+        posterUrl: s.replayReady || s.status === 'live' ? `${publicUrl}/hls/${s.id}/poster.jpg` : null,
+      },
+      sales,
+    };
   }
 
   async settings(user: AuthUser): Promise<{ timeZone: string }> {

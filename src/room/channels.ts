@@ -16,4 +16,6 @@ export interface StreamLifecycleEvent {
   status: StreamStatus;
   ownerId: string;
   merchantId: string | null;
+  /** `live` again after its publisher was lost: the same stream goes on (HLS continues its playlists). */
+  resumed?: boolean;
 }

@@ -12,6 +12,9 @@ export abstract class CommerceSignals {
   /** Units of these products changed (reserved, returned or restocked). */
   abstract stockChanged(productIds: Iterable<string>): void;
 
-  /** A purchase in a stream: the room sees the buyer's first name only. */
-  abstract orderPlaced(streamId: string, buyer: string, productTitle: string): void;
+  /**
+   * A purchase in a stream was paid (not merely placed: a placed order may
+   * still be declined or expire). The room sees the buyer's first name only.
+   */
+  abstract purchased(streamId: string, buyer: string, productTitle: string): void;
 }

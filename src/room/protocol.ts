@@ -16,6 +16,16 @@ export const STREAM_STATUSES = ['created', 'live', 'ended'] as const;
 export type StreamStatus = (typeof STREAM_STATUSES)[number];
 
 /**
+ * What viewers are told: the status, with `reconnecting` for a live stream
+ * whose publisher is gone and may come back until `reconnectUntil` (chat,
+ * pins and orders go on; the picture stops). It then turns `live` again (play
+ * it again: WebRTC viewers need a new WHEP session, HLS continues after a
+ * discontinuity) or `ended`.
+ */
+export const STREAM_STATES = ['created', 'live', 'reconnecting', 'ended'] as const;
+export type StreamState = (typeof STREAM_STATES)[number];
+
+/**
  * Server → client events that features publish on a stream's room channel;
  * every replica relays them to its sockets in that room.
  */
@@ -98,7 +108,14 @@ export interface PinView {
 
 export interface RoomState {
   streamId: string;
-  status: StreamStatus;
+  status: StreamState;
+  /** While `reconnecting`: the ISO time the stream ends unless its publisher is back. */
+  reconnectUntil: string | null;
+  /**
+   * Once `ended`: the stream's final audience figures, to show instead of a
+   * viewer count (viewers of an ended stream are not counted: `viewers` is 0).
+   */
+  final: StreamFigures | null;
   viewers: number;
   pinned: PinView | null;
   /** The last (up to) 50 visible messages, oldest first. */
@@ -108,6 +125,13 @@ export interface RoomState {
   staff: boolean;
   /** Seconds a viewer must wait between two messages; 0 when slow mode is off. */
   slowModeSeconds: number;
+}
+
+/** A stream's audience over its life (stream_stats): peak concurrent and unique viewers, likes. */
+export interface StreamFigures {
+  peakViewers: number;
+  uniqueViewers: number;
+  likes: number;
 }
 
 /** Reactions a viewer may send; `like` is counted into the room's like total. */
@@ -125,7 +149,7 @@ export interface RoomEventPayloads {
   productUnpinned: { pinId: string };
   stock: { productId: string; remaining: number };
   orderPlaced: { buyer: string; productTitle: string };
-  streamStatus: { status: StreamStatus };
+  streamStatus: { status: StreamState; reconnectUntil?: string | null };
   gmvUpdate: { currency: string; gmvCents: number; orders: number };
 }
 

@@ -40,4 +40,16 @@ export class RoomPublisher {
       this.publish(ev.streamId, { event: ROOM_EVENTS.streamStatus, data: { status: ev.status } }),
     ]);
   }
+
+  /**
+   * A live stream's publisher is gone and may come back until `until`: its
+   * room hears `stream:status` `reconnecting` (the stream's lifecycle has not
+   * changed: it is still live for pins, orders and HLS).
+   */
+  async reconnecting(streamId: string, until: Date): Promise<void> {
+    await this.publish(streamId, {
+      event: ROOM_EVENTS.streamStatus,
+      data: { status: 'reconnecting', reconnectUntil: until.toISOString() },
+    });
+  }
 }

@@ -30,6 +30,18 @@ export class StreamEntity {
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;
 
+  /** When the publisher of a live stream was last lost (kept as history). */
+  @Column({ name: 'publisher_lost_at', type: 'timestamptz', nullable: true })
+  publisherLostAt!: Date | null;
+
+  /** Set while a live stream waits for its publisher: it ends then unless the publisher is back. */
+  @Column({ name: 'reconnect_deadline', type: 'timestamptz', nullable: true })
+  reconnectDeadline!: Date | null;
+
+  /** Its HLS playlists are closed (EXT-X-ENDLIST) and kept: the same URL plays the replay. */
+  @Column({ name: 'replay_ready', type: 'boolean', default: false })
+  replayReady!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -9,6 +9,7 @@ import {
   StreamDto,
   StreamPageDto,
   StreamWithKeyDto,
+  UpdateStreamDto,
 } from './dto/stream.dto';
 import { StreamsService } from './streams.service';
 
@@ -43,6 +44,23 @@ export class StreamsController {
   @ApiResponse({ status: 404 })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<StreamDto> {
     return this.streams.get(id);
+  }
+
+  @Roles('streamer')
+  @Patch(':id')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Rename a stream, or attach, change or (null) detach its shop before it goes live (owner)',
+  })
+  @ApiResponse({ status: 200, type: StreamDto })
+  @ApiResponse({ status: 403, description: 'Not your stream, or a shop that has not invited you' })
+  @ApiResponse({ status: 409, description: 'The shop of a stream that went live cannot change; ended' })
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: UpdateStreamDto,
+  ): Promise<StreamDto> {
+    return this.streams.update(user, id, dto);
   }
 
   @Roles('streamer')

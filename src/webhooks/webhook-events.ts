@@ -2,6 +2,7 @@
 export const WEBHOOK_EVENTS = [
   'order.created',
   'order.paid',
+  'order.fulfilled',
   'order.refunded',
   'stream.started',
   'stream.ended',

@@ -6,6 +6,7 @@ import {
   CreatedWebhookDto,
   CreateWebhookDto,
   DeliveriesQueryDto,
+  DeliveryDto,
   DeliveryPageDto,
   WebhookListDto,
 } from './dto/webhook.dto';
@@ -42,6 +43,31 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Remove a webhook and its delivery log' })
   async remove(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.webhooks.remove(user, id);
+  }
+
+  @Roles('merchant', 'admin')
+  @Post(':id/test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send a signed test event (webhook.test) now, once; answers with how it went',
+  })
+  @ApiResponse({ status: 200, type: DeliveryDto })
+  test(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<DeliveryDto> {
+    return this.webhooks.test(user, id);
+  }
+
+  @Roles('merchant', 'admin')
+  @Post(':id/deliveries/:deliveryId/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Try a failed delivery again (a new round of attempts)' })
+  @ApiResponse({ status: 202, type: DeliveryDto, description: 'Pending again' })
+  @ApiResponse({ status: 409, description: 'It did not fail (it succeeded, or is still being attempted)' })
+  retry(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('deliveryId', ParseUUIDPipe) deliveryId: string,
+  ): Promise<DeliveryDto> {
+    return this.webhooks.retry(user, id, deliveryId);
   }
 
   @Roles('merchant', 'admin')

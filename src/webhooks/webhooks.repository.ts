@@ -72,11 +72,20 @@ const delivery = (r: RawDelivery): DeliveryRow => ({
   deliveredAt: r.delivered_at,
 });
 
-/** The order fields a webhook carries (no buyer identity beyond the id). */
+/**
+ * The order fields a webhook carries: no buyer identity beyond the id, but
+ * where it ships (the shop's own fulfilment data) and how it was shipped.
+ */
 const ORDER_JSON = `jsonb_build_object(
   'id', o.id, 'status', o.status, 'currency', o.currency, 'totalCents', o.total_cents,
   'buyerId', o.buyer_id, 'streamId', o.stream_id, 'pinId', o.pin_id,
-  'createdAt', o.created_at, 'paidAt', o.paid_at, 'closedAt', o.closed_at,
+  'createdAt', o.created_at, 'paidAt', o.paid_at, 'fulfilledAt', o.fulfilled_at, 'closedAt', o.closed_at,
+  'refundedCents', o.refunded_cents,
+  'fulfilment', CASE WHEN o.fulfilled_at IS NULL THEN NULL ELSE jsonb_build_object('carrier', o.fulfil_carrier,
+    'trackingNumber', o.fulfil_tracking_number, 'trackingUrl', o.fulfil_tracking_url) END,
+  'shipping', (SELECT jsonb_build_object('name', sh.name, 'line1', sh.line1, 'line2', sh.line2,
+    'city', sh.city, 'region', sh.region, 'postalCode', sh.postal_code, 'country', sh.country,
+    'phone', sh.phone) FROM order_shipping sh WHERE sh.order_id = o.id),
   'items', (SELECT coalesce(jsonb_agg(jsonb_build_object('productId', i.product_id, 'title', i.title,
      'quantity', i.quantity, 'unitPriceCents', i.unit_price_cents) ORDER BY i.product_id), '[]'::jsonb)
      FROM order_items i WHERE i.order_id = o.id))`;
@@ -147,19 +156,33 @@ export class WebhooksRepository {
    * transaction (the fold that consumed the journal rows): an event is
    * recorded exactly when its order change is folded. Returns the new ids.
    */
-  async addOrderEvents(q: SqlRunner, events: { orderId: string; event: WebhookEvent }[]): Promise<string[]> {
+  async addOrderEvents(
+    q: SqlRunner,
+    events: { orderId: string; event: WebhookEvent; refundId?: string | null }[],
+  ): Promise<string[]> {
     if (events.length === 0) return [];
+    // A partial refund is its own event (its id in the event id); a refund in full is the order's.
     const rows = await q.query<{ id: string }>(
       `INSERT INTO webhook_deliveries (webhook_id, event, event_id, payload)
-       SELECT w.id, e.event, e.event || ':' || o.id,
-              jsonb_build_object('id', e.event || ':' || o.id, 'type', e.event, 'createdAt', now(),
-                                 'data', jsonb_build_object('order', ${ORDER_JSON}))
-       FROM unnest($1::uuid[], $2::text[]) AS e(order_id, event)
+       SELECT w.id, e.event, x.event_id,
+              jsonb_build_object('id', x.event_id, 'type', e.event, 'createdAt', now(),
+                                 'data', jsonb_build_object('order', ${ORDER_JSON})
+                                   || CASE WHEN e.event = 'order.refunded' THEN jsonb_build_object('refund',
+                                        (SELECT jsonb_build_object('id', rf.id, 'amountCents', rf.amount_cents,
+                                           'full', rf.kind = 'full', 'createdAt', rf.created_at)
+                                         FROM order_refunds rf
+                                         WHERE rf.id = e.refund_id OR (e.refund_id IS NULL AND rf.order_id = o.id
+                                           AND rf.kind = 'full')
+                                         ORDER BY rf.created_at DESC LIMIT 1))
+                                      ELSE '{}'::jsonb END)
+       FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS e(order_id, event, refund_id)
+       CROSS JOIN LATERAL (SELECT e.event || ':' || e.order_id
+                             || coalesce(':' || e.refund_id::text, '') AS event_id) AS x
        JOIN orders o ON o.id = e.order_id
        JOIN webhooks w ON w.merchant_id = o.merchant_id AND e.event = ANY(w.events)
        ON CONFLICT (webhook_id, event_id) DO NOTHING
        RETURNING id`,
-      [events.map((e) => e.orderId), events.map((e) => e.event)],
+      [events.map((e) => e.orderId), events.map((e) => e.event), events.map((e) => e.refundId ?? null)],
     );
     return rows.map((r) => r.id);
   }
@@ -180,6 +203,26 @@ export class WebhooksRepository {
       [merchantIds, event, eventId, JSON.stringify(data)],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** A test delivery, recorded as it is sent (not a subscribable event). */
+  async addTest(webhookId: string, eventId: string, payload: unknown): Promise<string> {
+    const rows = await this.sql.query<{ id: string }>(
+      `INSERT INTO webhook_deliveries (webhook_id, event, event_id, payload)
+       VALUES ($1, 'webhook.test', $2, $3::jsonb) RETURNING id`,
+      [webhookId, eventId, JSON.stringify(payload)],
+    );
+    return rows[0].id;
+  }
+
+  /** A failed delivery goes back to pending for a new round of attempts; false when it had not failed. */
+  async reopen(id: string): Promise<boolean> {
+    const rows = await this.sql.query(
+      `UPDATE webhook_deliveries SET status = 'pending', updated_at = now()
+       WHERE id = $1 AND status = 'failed' RETURNING id`,
+      [id],
+    );
+    return rows.length === 1;
   }
 
   /** Pending deliveries not touched for a while: their job may have been lost with a process. */

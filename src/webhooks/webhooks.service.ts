@@ -126,7 +126,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     const w = await this.repo.find(id);
     if (!w) throw new NotFoundError('Webhook', id);
     if (w.merchantId !== user.id && !user.roles.includes('admin')) {
-      throw new ForbiddenError('This webhook belongs to another merchant');
+      throw new ForbiddenError('This webhook belongs to another merchant.');
     }
     return w;
   }
@@ -144,26 +144,74 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   ): Promise<{ items: DeliveryView[]; total: number }> {
     await this.owned(user, id);
     const page = await this.repo.deliveries(id, limit, offset);
+    return { total: page.total, items: page.items.map((d) => this.view(d)) };
+  }
+
+  private view(d: DeliveryRow): DeliveryView {
     return {
-      total: page.total,
-      items: page.items.map((d) => ({
-        id: d.id,
-        event: d.event,
-        eventId: d.eventId,
-        status: d.status,
-        attempts: d.attempts,
-        lastStatusCode: d.lastStatusCode,
-        lastError: d.lastError,
-        createdAt: d.createdAt.toISOString(),
-        updatedAt: d.updatedAt.toISOString(),
-        deliveredAt: d.deliveredAt?.toISOString() ?? null,
-        payload: d.payload,
-      })),
+      id: d.id,
+      event: d.event,
+      eventId: d.eventId,
+      status: d.status,
+      attempts: d.attempts,
+      lastStatusCode: d.lastStatusCode,
+      lastError: d.lastError,
+      createdAt: d.createdAt.toISOString(),
+      updatedAt: d.updatedAt.toISOString(),
+      deliveredAt: d.deliveredAt?.toISOString() ?? null,
+      payload: d.payload,
     };
   }
 
+  /**
+   * Sends a signed test event to the webhook now, once, and answers with how
+   * it went (the delivery is in the log like any other, event `webhook.test`).
+   */
+  async test(user: AuthUser, id: string): Promise<DeliveryView> {
+    const w = await this.owned(user, id);
+    const eventId = `webhook.test:${randomBytes(9).toString('base64url')}`;
+    const payload = {
+      id: eventId,
+      type: 'webhook.test',
+      createdAt: new Date().toISOString(),
+      data: { webhookId: w.id, message: 'A test delivery from livecart: your endpoint is reachable.' },
+    };
+    const deliveryId = await this.repo.addTest(w.id, eventId, payload);
+    await this.attempt(deliveryId, this.config.maxAttempts - 1);
+    return this.view((await this.repo.delivery(deliveryId))!);
+  }
+
+  /** Tries a failed delivery again, with a new round of attempts (WEBHOOK_MAX_ATTEMPTS). */
+  async retry(user: AuthUser, id: string, deliveryId: string): Promise<DeliveryView> {
+    await this.owned(user, id);
+    const d = await this.repo.delivery(deliveryId);
+    if (!d || d.webhookId !== id) throw new NotFoundError('Delivery', deliveryId);
+    if (!(await this.repo.reopen(deliveryId))) {
+      throw new ConflictError(
+        d.status === 'succeeded'
+          ? 'This delivery already succeeded; there is nothing to retry.'
+          : 'This delivery is still being attempted; retry it once it has failed.',
+        'not_failed',
+        { status: d.status },
+      );
+    }
+    await this.queues.get<WebhookDeliveryJob>(WEBHOOK_DELIVERY_QUEUE).add(
+      'deliver',
+      { deliveryId },
+      {
+        jobId: `${deliveryId}-retry-${Date.now()}`,
+        attempts: this.config.maxAttempts,
+        backoffMs: this.config.backoffMs,
+      },
+    );
+    return this.view((await this.repo.delivery(deliveryId))!);
+  }
+
   /** Records order events in the folder's transaction; `enqueue` the returned ids after it commits. */
-  addOrderEvents(q: SqlRunner, events: { orderId: string; event: WebhookEvent }[]): Promise<string[]> {
+  addOrderEvents(
+    q: SqlRunner,
+    events: { orderId: string; event: WebhookEvent; refundId?: string | null }[],
+  ): Promise<string[]> {
     return this.repo.addOrderEvents(q, events);
   }
 

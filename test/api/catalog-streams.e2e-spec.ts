@@ -131,7 +131,7 @@ describe('catalog and streams', () => {
       .set('Authorization', `Bearer ${streamer.token}`)
       .send({ title: 'Not my shop', merchantId: other.id })
       .expect(403);
-    expect(res.body.error.message).toContain('not linked');
+    expect(res.body.error.message).toContain('has not invited you');
   });
 
   it('refuses a stream for a merchant id that is not a merchant', async () => {

@@ -18,7 +18,7 @@ describe('checkout in Chromium', () => {
   beforeAll(async () => {
     t = await startTestApp();
     browser = await launchChromium();
-    shop = await createShop(t, { stock: 10, priceCents: 2000, title: 'Sale <b>Lamp</b>' });
+    shop = await createShop(t, { stock: 10, priceCents: 2000, title: 'Sale <b>Lamp</b>', digital: true });
     buyer = await t.user('viewer', 'Ada Lovelace');
   });
   beforeEach(async () => {

@@ -101,7 +101,7 @@ describe('order hold expiry', () => {
 
   it('does not expire an order that was paid in time', async () => {
     await withTestApp({ env: { ORDER_HOLD_SECONDS: '2', RUN_WORKERS_IN_PROCESS: 'true' } }, async (t) => {
-      const shop = await createShop(t, { stock: 5 });
+      const shop = await createShop(t, { stock: 5, digital: true });
       const buyer = await t.user('viewer');
       const o = await orderFromShop(t, buyer, shop).expect(201);
       const pay = await t.http

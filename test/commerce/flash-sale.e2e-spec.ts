@@ -1,5 +1,5 @@
 import { PIN_READER, type PinReader } from '../../src/room/pin-reader';
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { bearer, startTestApp, TestApp, TestUser } from '../support/test-app';
 import { listenToRoom } from '../support/room';
 import {
   createShop,
@@ -11,7 +11,7 @@ import {
   saleRemainingOf,
   stockOf,
 } from '../support/shop';
-import { eventually } from '../support/wait';
+import { eventually, sleep } from '../support/wait';
 
 describe('flash sale', () => {
   let t: TestApp;
@@ -138,16 +138,19 @@ describe('flash sale', () => {
     expect(direct.body).toMatchObject({ totalCents: 5000, pinId: null, streamId: null });
   });
 
-  it('tells the room about stock and purchases, with the first name only', async () => {
-    const shop = await createShop(t, { stock: 30, title: 'Glow Mug' });
+  it('tells the room about stock at once and about a purchase once it is paid, with the first name only', async () => {
+    const shop = await createShop(t, { stock: 30, title: 'Glow Mug', digital: true });
     await pin(t, shop, { salePriceCents: 100, saleStock: 20 });
     const room = await listenToRoom(t, shop.streamId);
     const buyer = await t.user('viewer', 'Grace Brewster Hopper');
-    await orderFromStream(t, buyer, shop).expect(201);
-    await eventually(
-      () =>
-        room.events.some((e) => e.event === 'stock') && room.events.some((e) => e.event === 'order:placed'),
-    );
+    const placed = await orderFromStream(t, buyer, shop).expect(201);
+    await eventually(() => room.events.some((e) => e.event === 'stock'));
+    // Placed is not bought: the payment may still be declined or the hold expire.
+    await sleep(300);
+    expect(room.events.some((e) => e.event === 'order:placed')).toBe(false);
+    const pay = await t.http.post(`/api/orders/${placed.body.id}/pay`).set(bearer(buyer)).expect(200);
+    await t.http.post(`/api/payments/simulated/sessions/${pay.body.sessionId}/pay`).send({}).expect(200);
+    await eventually(() => room.events.some((e) => e.event === 'order:placed'));
     expect(room.events).toContainEqual({
       event: 'order:placed',
       data: { buyer: 'Grace', productTitle: 'Glow Mug' },

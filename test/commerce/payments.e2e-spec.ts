@@ -12,7 +12,7 @@ describe('payments', () => {
   let secret: string;
   beforeAll(async () => {
     t = await startTestApp({ env: { ORDER_RATE_BURST: '100' } });
-    shop = await createShop(t, { stock: 50, priceCents: 2500 });
+    shop = await createShop(t, { stock: 50, priceCents: 2500, digital: true });
     secret = fs.readFileSync(path.join(t.config.dataDir, 'payment-webhook-secret'), 'utf8').trim();
   });
   afterAll(() => t.close());
@@ -84,7 +84,7 @@ describe('payments', () => {
       .post(`/api/payments/simulated/sessions/${sessionId}/pay`)
       .send({ outcome: 'succeed' })
       .expect(200);
-    expect(res.body).toEqual({ webhookStatus: 200, orderStatus: 'paid', paymentStatus: 'succeeded' });
+    expect(res.body).toMatchObject({ webhookStatus: 200, orderStatus: 'paid', paymentStatus: 'succeeded' });
     const o = await t.http
       .get(`/api/orders/${orderId}`)
       .set('Authorization', `Bearer ${buyer.token}`)
@@ -185,14 +185,18 @@ describe('payments', () => {
     expect(p.status).toBe('refunded');
   });
 
-  it('lets the shop fulfil a paid order, after which it cannot be refunded or cancelled', async () => {
+  it('lets the shop fulfil a paid order, after which it cannot be cancelled and a refund returns no units', async () => {
     const buyer = await t.user('viewer');
     const { orderId, sessionId } = await placeAndCheckout(buyer);
     await t.http.post(`/api/payments/simulated/sessions/${sessionId}/pay`).send({}).expect(200);
     const m = { Authorization: `Bearer ${shop.merchant.token}` };
     const f = await t.http.post(`/api/orders/${orderId}/fulfil`).set(m).expect(200);
     expect(f.body).toMatchObject({ status: 'fulfilled', fulfilledAt: expect.any(String) });
-    await t.http.post(`/api/orders/${orderId}/refund`).set(m).expect(409);
+    // Shipped goods have left the shop: money can go back, the units do not (test/shop/refunds).
+    const stock = await stockOf(t, shop.productId);
+    const r = await t.http.post(`/api/orders/${orderId}/refund`).set(m).expect(200);
+    expect(r.body).toMatchObject({ status: 'fulfilled', refundedCents: r.body.totalCents });
+    expect(await stockOf(t, shop.productId)).toBe(stock);
     const c = await t.http
       .post(`/api/orders/${orderId}/cancel`)
       .set('Authorization', `Bearer ${buyer.token}`)

@@ -64,12 +64,15 @@ describe('chat errors and moderation', () => {
       const bad = await ask<ErrorReply>(s, 'join', { streamId: 'nope' });
       expect(bad.error).toMatchObject({
         code: 'validation_failed',
-        message: 'streamId must be a stream id (uuid)',
+        message: 'That is not a valid stream id.',
       });
       const extra = await ask<ErrorReply>(s, 'join', { streamId, admin: true });
-      expect(extra.error).toMatchObject({ code: 'validation_failed', message: 'admin: unknown field' });
+      expect(extra.error).toMatchObject({
+        code: 'validation_failed',
+        message: '“admin” is not something this request accepts; leave it out.',
+      });
       const device = await ask<ErrorReply>(s, 'join', { streamId, deviceId: '<x>' });
-      expect(device.error.message).toBe('deviceId must be 8 to 64 letters, digits, _ or -');
+      expect(device.error.message).toBe('The device id must be 8 to 64 letters, digits, _ or -.');
       const missing = await ask<ErrorReply>(s, 'join', '');
       expect(missing.error.code).toBe('validation_failed');
     });
@@ -102,7 +105,7 @@ describe('chat errors and moderation', () => {
       expect(((await say(socket, 'x'.repeat(501))) as ErrorReply).error.message).toBe(
         'text must be at most 500 characters (got 501)',
       );
-      expect(((await say(socket, 42)) as ErrorReply).error.message).toBe('text must be a string');
+      expect(((await say(socket, 42)) as ErrorReply).error.message).toBe('The message must be text.');
       expect(((await say(socket, `  ${'y'.repeat(500)}  `)) as { ok: boolean }).ok).toBe(true);
     });
   });
@@ -158,7 +161,7 @@ describe('chat errors and moderation', () => {
     it('answers 400 naming the field, 404 for unknown targets, 422 for the owner', async () => {
       const noAction = await moderate(streamer.token, {});
       expect(noAction.status).toBe(400);
-      expect(noAction.body.error.message).toMatch(/^action must be one of the following values/);
+      expect(noAction.body.error.message).toMatch(/^The action must be one of: delete, /);
       const noMinutes = await moderate(streamer.token, { action: 'mute', userId: streamer.id });
       expect(noMinutes.status).toBe(400);
       expect(noMinutes.body.error.message).toMatch(/minutes/);
@@ -334,7 +337,7 @@ describe('chat errors and moderation', () => {
 
     it('answers 400 for a bad cursor or limit and 404 for an unknown stream', async () => {
       const bad = await t.http.get(`/api/streams/${streamId}/chat?before=yesterday`).expect(400);
-      expect(bad.body.error.message).toMatch(/^before must be a message id/);
+      expect(bad.body.error.message).toMatch(/^The position in the history must be a message id/);
       await t.http.get(`/api/streams/${streamId}/chat?limit=0`).expect(400);
       await t.http.get(`/api/streams/00000000-0000-4000-8000-000000000000/chat`).expect(404);
     });

@@ -43,6 +43,8 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     expect(state).toEqual<RoomState>({
       streamId,
       status: 'created',
+      reconnectUntil: null,
+      final: null,
       viewers: 1,
       pinned: null,
       messages: [],
@@ -137,7 +139,7 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     await join(s, streamId);
     const res = await ask<ErrorReply>(s, 'reaction:send', { kind: 'poop' });
     expect(res.error.code).toBe('validation_failed');
-    expect(res.error.message).toMatch(/^kind must be one of like, /);
+    expect(res.error.message).toMatch(/^The reaction must be one of like, /);
   });
 
   it('counts unique viewers: one per user or device, not per tab', async () => {

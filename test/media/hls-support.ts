@@ -80,7 +80,8 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
     async endAll() {
       for (const id of made.splice(0)) {
         const s = await t.http.get(`/api/streams/${id}`);
-        if ((s.body as { status?: string })?.status === 'live') await f.end(id);
+        const status = (s.body as { status?: string })?.status;
+        if (status === 'live' || status === 'reconnecting') await f.end(id);
       }
       for (const p of peers.splice(0)) p.close();
     },

@@ -1,3 +1,6 @@
+import { linkStreamer } from './links';
+
+export { linkStreamer };
 import { createStream } from './streams';
 import { bearer, type TestApp, type TestUser } from './test-app';
 
@@ -17,7 +20,7 @@ export const newKey = (): string => `k-${Date.now().toString(36)}-${++keySeq}`;
 export async function createProduct(
   t: TestApp,
   merchant: TestUser,
-  p: { title?: string; priceCents?: number; currency?: string; stock?: number } = {},
+  p: { title?: string; priceCents?: number; currency?: string; stock?: number; digital?: boolean } = {},
 ): Promise<string> {
   const res = await t.http
     .post('/api/products')
@@ -27,23 +30,15 @@ export async function createProduct(
       priceCents: p.priceCents ?? 69900,
       currency: p.currency ?? 'USD',
       stock: p.stock ?? 100,
+      ...(p.digital !== undefined && { digital: p.digital }),
     })
     .expect(201);
   return res.body.id as string;
 }
 
-/** Links `streamer` to `merchant`'s shop: their streams may then sell its products. */
-export async function linkStreamer(t: TestApp, merchant: TestUser, streamer: TestUser): Promise<void> {
-  await t.http
-    .post('/api/merchant/streamers')
-    .set(bearer(merchant))
-    .send({ streamerId: streamer.id })
-    .expect(201);
-}
-
 export async function createShop(
   t: TestApp,
-  opts: { stock?: number; priceCents?: number; title?: string; started?: boolean } = {},
+  opts: { stock?: number; priceCents?: number; title?: string; started?: boolean; digital?: boolean } = {},
 ): Promise<Shop> {
   const merchant = await t.user('merchant');
   const streamer = await t.user('streamer');
@@ -51,6 +46,7 @@ export async function createShop(
     stock: opts.stock,
     priceCents: opts.priceCents,
     title: opts.title,
+    digital: opts.digital,
   });
   await linkStreamer(t, merchant, streamer);
   const streamId = (await createStream(t, streamer, { title: 'Drop', merchantId: merchant.id })).id;

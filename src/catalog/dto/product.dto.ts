@@ -1,17 +1,19 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
+  IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
   IsUrl,
-  Matches,
   Max,
   MaxLength,
   Min,
   MinLength,
   IsUUID,
 } from 'class-validator';
+import { CURRENCY_CODES, MAX_MINOR_UNITS } from '../../common/money/currencies';
 import { PageQueryDto } from '../../common/http/pagination.dto';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -27,7 +29,10 @@ export class CreateProductDto {
   @MaxLength(200)
   title!: string;
 
-  @ApiPropertyOptional({ maxLength: 5000 })
+  @ApiPropertyOptional({
+    maxLength: 5000,
+    description: 'Plain text shown on the product page and at checkout',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
@@ -42,17 +47,24 @@ export class CreateProductDto {
   @MaxLength(2000)
   imageUrl?: string;
 
-  @ApiProperty({ description: 'Price in minor units (cents)', example: 49900 })
+  @ApiProperty({
+    description:
+      "Price as an integer in the currency's minor unit (ISO 4217 exponent: USD 2500 = $25.00, JPY 2500 = " +
+      '¥2,500); see src/common/money/currencies.ts',
+    example: 49900,
+  })
   @IsInt({ message: 'priceCents must be an integer number of minor units' })
   @Min(0)
-  @Max(2_000_000_000)
+  @Max(MAX_MINOR_UNITS)
   priceCents!: number;
 
-  @ApiProperty({ description: 'ISO 4217 currency code', example: 'USD' })
+  @ApiProperty({ description: 'ISO 4217 currency code', example: 'USD', enum: CURRENCY_CODES })
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toUpperCase() : value,
   )
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code' })
+  @IsIn(CURRENCY_CODES, {
+    message: 'Choose a currency from the list (ISO 4217 codes such as USD, EUR or JPY).',
+  })
   currency!: string;
 
   @ApiProperty({ minimum: 0, example: 100 })
@@ -67,6 +79,14 @@ export class CreateProductDto {
   @IsString()
   @MaxLength(64)
   sku?: string;
+
+  @ApiPropertyOptional({
+    description: 'Delivered without shipping (a download, a voucher): orders of it need no address',
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  digital?: boolean;
 }
 
 export class UpdateProductDto extends PartialType(CreateProductDto) {
@@ -90,18 +110,52 @@ export class ListProductsQueryDto extends PageQueryDto {
   merchantId?: string;
 }
 
+export class ProductImageDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'JPEG, at most 1200 px on its longer side; cached forever' }) url!: string;
+  @ApiProperty({ description: 'JPEG, at most 400 px on its longer side; cached forever' })
+  thumbnailUrl!: string;
+  @ApiProperty() width!: number;
+  @ApiProperty() height!: number;
+}
+
 export class ProductDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) merchantId!: string;
   @ApiProperty() title!: string;
   @ApiProperty() description!: string;
-  @ApiProperty({ nullable: true, type: String }) imageUrl!: string | null;
-  @ApiProperty() priceCents!: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The main picture: a URL the merchant gave, or else the first uploaded picture',
+  })
+  imageUrl!: string | null;
+  @ApiProperty({ type: [ProductImageDto], description: 'Uploaded pictures, in order' })
+  images!: ProductImageDto[];
+  @ApiProperty({ description: "Integer, in the currency's minor unit" }) priceCents!: number;
   @ApiProperty() currency!: string;
+  @ApiProperty({ description: 'Decimal places of the currency (ISO 4217): 2 for USD, 0 for JPY' })
+  currencyDecimals!: number;
   @ApiProperty() stock!: number;
   @ApiProperty({ nullable: true, type: String }) sku!: string | null;
+  @ApiProperty({ description: 'No shipping address is needed for it' }) digital!: boolean;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
+}
+
+export class ShownInDto {
+  @ApiProperty({ format: 'uuid' }) streamId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ enum: ['created', 'live', 'ended'] }) status!: string;
+  @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) endedAt!: string | null;
+  @ApiProperty({ description: 'Times the product was pinned in that stream' }) pins!: number;
+  @ApiProperty() firstPinnedAt!: string;
+  @ApiProperty() lastPinnedAt!: string;
+}
+
+export class ShownInListDto {
+  @ApiProperty({ type: [ShownInDto] }) items!: ShownInDto[];
 }
 
 export class ProductPageDto {

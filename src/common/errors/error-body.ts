@@ -51,6 +51,21 @@ export function mapError(err: unknown): MappedError {
       const m = res.message;
       message = Array.isArray(m) ? m.join('; ') : String(m);
     }
+    // Nest's own pipes and router speak in rules; people get a sentence.
+    if (status === 400 && /uuid is expected/.test(message)) {
+      return {
+        status,
+        body: {
+          error: {
+            code: 'invalid_id',
+            message: 'This address holds an id that is not valid; check the link you followed.',
+          },
+        },
+      };
+    }
+    if (status === 404 && /^Cannot [A-Z]+ \//.test(message)) {
+      return { status, body: { error: { code: 'not_found', message: 'There is nothing at this address.' } } };
+    }
     return { status, body: { error: { code: CODE_BY_STATUS[status] ?? `http_${status}`, message } } };
   }
   // Errors raised by Express' body parsers (malformed JSON, too large, bad charset) carry a status.

@@ -36,13 +36,21 @@ export function fastifyOptions(bodyLimitBytes: number): FastifyServerOptions {
 /**
  * Body parsers. JSON keeps its exact bytes on `request.rawBody` (payment
  * webhooks are HMAC-signed over them); an empty JSON body is no body, as with
- * most servers; SDP and trickle-ICE fragments are text (WHIP/WHEP). Any other
+ * most servers; SDP and trickle-ICE fragments are text (WHIP/WHEP); JPEG, PNG
+ * and WebP bodies are kept as bytes (product pictures). Any other
  * content type is read (within the size limit) and left unparsed, so each
  * route answers it in its own words: WHIP says which type it wants, a JSON
  * route names the fields it misses.
  */
-export function registerBodyParsers(fastify: FastifyInstance): void {
+export function registerBodyParsers(fastify: FastifyInstance, opts: { imageLimitBytes?: number } = {}): void {
   fastify.removeAllContentTypeParsers();
+  // Product pictures are uploaded as the request body (`fetch(url, { body: file })`), up to their own limit.
+  fastify.addContentTypeParser(
+    ['image/jpeg', 'image/png', 'image/webp'],
+    { parseAs: 'buffer', bodyLimit: opts.imageLimitBytes },
+    (_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) =>
+      done(null, body),
+  );
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'buffer' },
@@ -50,7 +58,17 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
       req.rawBody = body;
       if (body.length === 0) return done(null, undefined);
       try {
-        done(null, parseJson(body.toString('utf8')));
+        const text = body.toString('utf8');
+        // PostgreSQL text cannot hold NUL: refused here, for every route, rather than failing in a query.
+        if (NUL_ESCAPE.test(text)) {
+          return done(
+            new BadRequestError(
+              'Text cannot contain NUL characters (\\u0000); remove them.',
+              'nul_character',
+            ),
+          );
+        }
+        done(null, parseJson(text));
       } catch (e) {
         done(new BadRequestError(`Malformed JSON body: ${(e as Error).message}`, 'malformed_json'));
       }
@@ -75,6 +93,9 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
       done(null, undefined),
   );
 }
+
+/** `\u0000` in JSON text, unless its backslash is itself escaped (`\\u0000` is six characters of text). */
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/i;
 
 /** JSON.parse that refuses prototype pollution (`__proto__`, `constructor.prototype` keys). */
 function parseJson(text: string): unknown {

@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import type { PipeTransform } from '@nestjs/common';
 import { ValidationError } from '../errors/domain-errors';
+import { joinSentences, toSentence, type FailedRule } from './sentences';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,7 +24,7 @@ ajv.addFormat('uuid', UUID);
 /**
  * Compiles `schema` once into a validator that returns the body as `T` or
  * throws the app's ValidationError (400 `validation_failed`), with one
- * problem per field in the words the class-validator DTOs use.
+ * problem per field, as sentences (sentences.ts), as the class-validator DTOs do.
  */
 export function compileBody<T>(schema: object): (body: unknown) => T {
   const validate = ajv.compile(schema);
@@ -37,7 +38,7 @@ export function compileBody<T>(schema: object): (body: unknown) => T {
       else fields.set(field, [problem]);
     }
     const list = [...fields].map(([field, problems]) => ({ field, problems }));
-    throw new ValidationError(list.flatMap((f) => f.problems).join('; '), { fields: list });
+    throw new ValidationError(joinSentences(list.flatMap((f) => f.problems)), { fields: list });
   };
 }
 
@@ -54,13 +55,13 @@ export class JsonSchemaPipe<T> implements PipeTransform<unknown, T> {
   }
 }
 
-const TYPE_WORDS: Record<string, string> = {
-  integer: 'a whole number',
-  number: 'a number',
-  string: 'a string',
-  boolean: 'true or false',
-  array: 'an array',
-  object: 'an object',
+const TYPE_RULES: Record<string, string> = {
+  integer: 'isInt',
+  number: 'isNumber',
+  string: 'isString',
+  boolean: 'isBoolean',
+  array: 'isArray',
+  object: 'isObject',
 };
 
 /** The field (dotted path) an Ajv error is about, and the sentence that says what is wrong. */
@@ -69,51 +70,41 @@ function describe(e: ErrorObject): { field: string; problem: string } {
   const field = path.join('.');
   const name = path[path.length - 1] ?? '';
   const p = e.params as Record<string, unknown>;
+  const say = (rule: string, message: string, at = field, extra: Partial<FailedRule> = {}) => ({
+    field: at,
+    problem: toSentence({ field: at, rule, message, ...extra }),
+  });
   switch (e.keyword) {
     case 'additionalProperties': {
       const f = [...path, String(p.additionalProperty)].join('.');
-      return { field: f, problem: `${f}: unknown field` };
+      return say('whitelistValidation', `property ${f} should not exist`, f);
     }
     case 'required': {
       const f = [...path, String(p.missingProperty)].join('.');
-      return { field: f, problem: `${String(p.missingProperty)} is required` };
+      return say('isDefined', `${String(p.missingProperty)} should not be null or undefined`, f);
     }
     case 'type':
-      if (field === '') return { field, problem: 'The body must be a JSON object' };
-      return { field, problem: `${name} must be ${TYPE_WORDS[String(p.type)] ?? String(p.type)}` };
+      if (field === '') return { field, problem: 'The body must be a JSON object.' };
+      return say(TYPE_RULES[String(p.type)] ?? 'type', `${name} must be ${String(p.type)}`);
     case 'format':
-      return {
-        field,
-        problem: `${name} must be ${p.format === 'uuid' ? 'a UUID' : `a ${String(p.format)}`}`,
-      };
+      return say(p.format === 'uuid' ? 'isUuid' : 'format', `${name} must be a ${String(p.format)}`);
     case 'minimum':
-      return { field, problem: `${name} must be at least ${String(p.limit)}` };
+      return say('min', `${name} must not be less than ${String(p.limit)}`);
     case 'maximum':
-      return { field, problem: `${name} must be at most ${String(p.limit)}` };
+      return say('max', `${name} must not be greater than ${String(p.limit)}`);
     case 'minItems':
-      return {
-        field,
-        problem: `${name} must contain at least ${plural(Number(p.limit), 'entry', 'entries')}`,
-      };
+      return say('arrayMinSize', `${name} must contain at least ${String(p.limit)} elements`);
     case 'maxItems':
-      return {
-        field,
-        problem: `${name} must contain at most ${plural(Number(p.limit), 'entry', 'entries')}`,
-      };
+      return say('arrayMaxSize', `${name} must contain no more than ${String(p.limit)} elements`);
     case 'minLength':
-      return { field, problem: `${name} must be at least ${plural(Number(p.limit), 'character')} long` };
+      return say('minLength', `${name} must be longer than or equal to ${String(p.limit)} characters`);
     case 'maxLength':
-      return { field, problem: `${name} must be at most ${plural(Number(p.limit), 'character')} long` };
+      return say('maxLength', `${name} must be shorter than or equal to ${String(p.limit)} characters`);
     case 'enum':
-      return {
-        field,
-        problem: `${name} must be one of ${(p.allowedValues as unknown[]).map(String).join(', ')}`,
-      };
+      return say('isIn', `${name} must be one of the following values`, field, {
+        allowed: p.allowedValues as unknown[],
+      });
     default:
-      return { field, problem: `${name || 'the body'} ${e.message ?? 'is invalid'}` };
+      return say(e.keyword, `${name || 'the body'} ${e.message ?? 'is invalid'}`);
   }
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

@@ -24,6 +24,7 @@ import { LC_RESERVE_READ } from './lc_reserve_read';
 import { LC_RESERVE_WRITE } from './lc_reserve_write';
 import { REPORT_JOURNAL_CREATED } from './report_journal_created';
 import { REPORT_JOURNAL_MOVED } from './report_journal_moved';
+import { REPORT_JOURNAL_REFUNDED } from './report_journal_refunded';
 import { REPORTS_APPLY } from './reports_apply';
 import { REPORTS_FOLD } from './reports_fold';
 import { REPORTS_REBUILD } from './reports_rebuild';
@@ -36,6 +37,7 @@ export const FUNCTIONS: readonly SqlFunction[] = [
   LC_RESERVE_WRITE,
   REPORT_JOURNAL_CREATED,
   REPORT_JOURNAL_MOVED,
+  REPORT_JOURNAL_REFUNDED,
   REPORTS_APPLY,
   REPORTS_FOLD,
   REPORTS_REBUILD,

@@ -6,6 +6,15 @@ import type { SqlFunction } from './sql-function';
  * currency, buyer, stream, pin, time and items never change after creation,
  * so applying later (when reports_fold drains the journal) is exact.
  *
+ * Refunds: a row of status `partial_refund` (with its `order_refunds` id in
+ * p_refunds) adds that amount to the refunded total of the order's shop and
+ * stream rollups, in the order's buckets, and nothing else (no GMV, order,
+ * unit or buyer; no product, as it is not tied to a line). An order that is
+ * refunded in full (status `refunded`) counts as refunded what its partial
+ * refunds had not already: its total minus them (per product, its lines in
+ * full). Partial refunds only ever precede the move to `refunded` (it ends
+ * an order's refunds), so that difference is exact whenever it is folded.
+ *
  * Rollup keys: (merchant, currency, grain, bucket, stream, product), with the
  * nil uuid meaning "all streams" / "all products". Grains: 1 = UTC minute
  * (equal to the local minute in every time zone), 2 = local hour, 3 = local
@@ -37,33 +46,47 @@ import type { SqlFunction } from './sql-function';
 export const REPORTS_APPLY: SqlFunction = {
   name: 'reports_apply',
   sql: `
-CREATE OR REPLACE FUNCTION reports_apply(p_ids uuid[], p_status text[], p_sign int[]) RETURNS void
+CREATE OR REPLACE FUNCTION reports_apply(p_ids uuid[], p_status text[], p_sign int[], p_refunds uuid[])
+RETURNS void
 LANGUAGE sql SET enable_seqscan = off AS $$
       WITH d AS (
         SELECT o.id, o.merchant_id, o.currency, o.buyer_id, o.stream_id, o.pin_id, o.total_cents,
                o.created_at, x.sign,
                x.status IN ('paid', 'fulfilled', 'refunded') AS paid,
                x.status = 'refunded' AS refunded,
+               x.status = 'partial_refund' AS partial,
+               CASE WHEN x.status = 'partial_refund' THEN rf.amount_cents
+                    WHEN x.status = 'refunded' THEN o.total_cents - coalesce(pr.cents, 0)
+                    ELSE 0 END AS refund_cents,
                coalesce(ms.time_zone, 'UTC') AS tz
-        FROM unnest(p_ids, p_status, p_sign) AS x(id, status, sign)
+        FROM unnest(p_ids, p_status, p_sign, p_refunds) AS x(id, status, sign, refund_id)
         CROSS JOIN LATERAL (SELECT * FROM orders o1 WHERE o1.id = x.id LIMIT 1) AS o
+        LEFT JOIN LATERAL (SELECT r1.amount_cents FROM order_refunds r1 WHERE r1.id = x.refund_id LIMIT 1) AS rf
+          ON true
+        LEFT JOIN LATERAL (SELECT sum(r2.amount_cents) AS cents FROM order_refunds r2
+          WHERE r2.order_id = x.id AND r2.kind = 'partial' AND x.status = 'refunded') AS pr ON true
         LEFT JOIN merchant_settings ms ON ms.merchant_id = o.merchant_id
         WHERE x.status <> 'expired'
       ),
       lines AS (
-        SELECT d.*, '00000000-0000-0000-0000-000000000000'::uuid AS product_key, d.total_cents AS amount,
-               (SELECT coalesce(sum(i.quantity), 0) FROM order_items i WHERE i.order_id = d.id)::bigint AS qty,
+        SELECT d.*, '00000000-0000-0000-0000-000000000000'::uuid AS product_key,
+               CASE WHEN d.partial THEN 0 ELSE d.total_cents END AS amount, d.refund_cents AS refund_amount,
+               CASE WHEN d.partial THEN 0
+                    ELSE (SELECT coalesce(sum(i.quantity), 0) FROM order_items i WHERE i.order_id = d.id)
+               END::bigint AS qty,
                false AS pinned
         FROM d
         UNION ALL
-        SELECT d.*, i.product_id, i.quantity::bigint * i.unit_price_cents, i.quantity::bigint,
-               coalesce(p.product_id = i.product_id, false)
+        SELECT d.*, i.product_id, i.quantity::bigint * i.unit_price_cents,
+               CASE WHEN d.refunded THEN i.quantity::bigint * i.unit_price_cents ELSE 0 END,
+               i.quantity::bigint, coalesce(p.product_id = i.product_id, false)
         FROM d CROSS JOIN LATERAL (SELECT * FROM order_items i1 WHERE i1.order_id = d.id OFFSET 0) AS i
         LEFT JOIN pins p ON p.id = d.pin_id
+        WHERE NOT d.partial
       ),
       k AS (
         SELECT l.merchant_id, g.grain::smallint AS grain, s.stream_key, l.product_key, l.currency,
-               g.bucket, l.buyer_id, l.sign, l.amount, l.qty, l.paid, l.refunded
+               g.bucket, l.buyer_id, l.sign, l.amount, l.refund_amount, l.qty, l.paid, l.partial
         FROM lines l
         CROSS JOIN LATERAL (VALUES
           (1, date_trunc('minute', l.created_at)),
@@ -76,19 +99,19 @@ LANGUAGE sql SET enable_seqscan = off AS $$
           AND NOT (g.grain = 0 AND s.stream_key = '00000000-0000-0000-0000-000000000000')
         UNION ALL
         SELECT l.merchant_id, 4::smallint, l.stream_id, l.product_key, l.currency, 'epoch'::timestamptz,
-               l.buyer_id, l.sign, l.amount, l.qty, l.paid, l.refunded
+               l.buyer_id, l.sign, l.amount, l.refund_amount, l.qty, l.paid, l.partial
         FROM lines l WHERE l.pinned AND l.stream_id IS NOT NULL
       ),
       b AS (
         SELECT merchant_id, grain, stream_key, product_key, currency, bucket, buyer_id, sum(sign)::int AS dn
-        FROM k GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(sign) <> 0
+        FROM k WHERE NOT partial GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(sign) <> 0
       ),
       a AS (
         SELECT merchant_id, grain, stream_key, product_key, currency, bucket,
                sum(sign * amount) AS gmv,
                coalesce(sum(sign * amount) FILTER (WHERE paid), 0) AS paid,
-               coalesce(sum(sign * amount) FILTER (WHERE refunded), 0) AS refunded,
-               sum(sign)::int AS orders,
+               coalesce(sum(sign * refund_amount), 0) AS refunded,
+               coalesce(sum(sign) FILTER (WHERE NOT partial), 0)::int AS orders,
                sum(sign * qty) AS units
         FROM k GROUP BY 1, 2, 3, 4, 5, 6
       ),

@@ -3,7 +3,7 @@ import type { SqlFunction } from './sql-function';
 /**
  * reports_fold: drains up to p_limit journal rows, oldest first, into the
  * rollups (reports_apply) and returns them, for the live GMV ticker and the
- * order webhooks. One folder at a time (a transaction-scoped advisory lock).
+ * order webhooks (a partial refund's row carries its refund id). One folder at a time (a transaction-scoped advisory lock).
  *
  * The report endpoints fold before they read, so a report always equals the
  * sums over `orders` at that moment; a background folder (every
@@ -14,11 +14,11 @@ export const REPORTS_FOLD: SqlFunction = {
   name: 'reports_fold',
   sql: `
 CREATE OR REPLACE FUNCTION reports_fold(p_limit int)
-RETURNS TABLE (order_id uuid, status text, sign int, op text)
+RETURNS TABLE (order_id uuid, status text, sign int, op text, refund_id uuid)
 LANGUAGE plpgsql AS $$
       #variable_conflict use_column
       DECLARE
-        v_ids uuid[]; v_status text[]; v_sign int[]; v_op text[];
+        v_ids uuid[]; v_status text[]; v_sign int[]; v_op text[]; v_refunds uuid[];
       BEGIN
         PERFORM pg_advisory_xact_lock(7638003);
         -- The aggregates of a large batch fit in memory instead of spilling.
@@ -27,13 +27,14 @@ LANGUAGE plpgsql AS $$
           DELETE FROM report_journal
           WHERE seq IN (SELECT seq FROM report_journal ORDER BY seq LIMIT p_limit)
           RETURNING report_journal.seq, report_journal.order_id, report_journal.status,
-                    report_journal.sign, report_journal.op
+                    report_journal.sign, report_journal.op, report_journal.refund_id
         )
         SELECT array_agg(j.order_id ORDER BY j.seq), array_agg(j.status ORDER BY j.seq),
-               array_agg(j.sign::int ORDER BY j.seq), array_agg(j.op ORDER BY j.seq)
-        INTO v_ids, v_status, v_sign, v_op FROM j;
+               array_agg(j.sign::int ORDER BY j.seq), array_agg(j.op ORDER BY j.seq),
+               array_agg(j.refund_id ORDER BY j.seq)
+        INTO v_ids, v_status, v_sign, v_op, v_refunds FROM j;
         IF v_ids IS NULL THEN RETURN; END IF;
-        PERFORM reports_apply(v_ids, v_status, v_sign);
-        RETURN QUERY SELECT * FROM unnest(v_ids, v_status, v_sign, v_op);
+        PERFORM reports_apply(v_ids, v_status, v_sign, v_refunds);
+        RETURN QUERY SELECT * FROM unnest(v_ids, v_status, v_sign, v_op, v_refunds);
       END $$`,
 };

@@ -1,21 +1,50 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsUUID, MaxLength } from 'class-validator';
+import { IsEmail, IsString, MaxLength } from 'class-validator';
 
-export class LinkStreamerDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'The streamer to link (or give email)' })
-  @IsOptional()
-  @IsUUID(undefined, { message: 'streamerId must be a UUID' })
-  streamerId?: string;
-
-  @ApiPropertyOptional({ description: "The streamer's account email (or give streamerId)" })
-  @IsOptional()
+export class InviteStreamerDto {
+  @ApiProperty({
+    description:
+      "The streamer's email. The answer is the same whether or not it belongs to an account; an invitation to " +
+      'an email without one is seen when that account is made.',
+    example: 'ana@example.com',
+  })
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toLowerCase() : value,
   )
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(320)
-  email?: string;
+  @IsString()
+  @MaxLength(320, { message: 'An email address is at most 320 characters long.' })
+  @IsEmail({}, { message: 'Enter the email address of the streamer you want to invite.' })
+  email!: string;
+}
+
+export class InvitationDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ enum: ['pending', 'accepted', 'declined', 'revoked'] }) status!: string;
+  @ApiProperty({
+    nullable: true,
+    type: Object,
+    description: 'Who answered (once accepted or declined): `{ id, name }`',
+  })
+  streamer!: { id: string; name: string } | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ nullable: true, type: String }) respondedAt!: string | null;
+}
+
+export class InvitationListDto {
+  @ApiProperty({ type: [InvitationDto] }) items!: InvitationDto[];
+}
+
+export class StreamerInvitationDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'The shop that invites you: `{ id, name }`', type: Object })
+  merchant!: { id: string; name: string };
+  @ApiProperty() createdAt!: string;
+}
+
+export class StreamerInvitationListDto {
+  @ApiProperty({ type: [StreamerInvitationDto] }) items!: StreamerInvitationDto[];
 }
 
 export class LinkedStreamerDto {
@@ -36,4 +65,9 @@ export class LinkedMerchantDto {
 
 export class LinkedMerchantsDto {
   @ApiProperty({ type: [LinkedMerchantDto] }) items!: LinkedMerchantDto[];
+}
+
+export class DeclinedDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['declined'] }) status!: 'declined';
 }

@@ -40,7 +40,8 @@ export class CreatePinDto {
   perBuyerLimit?: number;
 }
 
-export class PinDto {
+/** A pinned product as viewers see it (PinView in the room protocol). */
+export class PinViewDto {
   @ApiProperty({ format: 'uuid' }) pinId!: string;
   @ApiProperty({ format: 'uuid' }) streamId!: string;
   @ApiProperty({ format: 'uuid' }) productId!: string;
@@ -56,6 +57,9 @@ export class PinDto {
   @ApiProperty({ nullable: true, type: Number }) perBuyerLimit!: number | null;
   @ApiProperty({ nullable: true, type: String }) endsAt!: string | null;
   @ApiProperty() pinnedAt!: string;
+}
+
+export class PinDto extends PinViewDto {
   @ApiProperty({ nullable: true, type: String }) unpinnedAt!: string | null;
   @ApiProperty({
     nullable: true,
@@ -75,4 +79,30 @@ export class PinDto {
 
 export class PinHistoryDto {
   @ApiProperty({ type: [PinDto] }) items!: PinDto[];
+}
+
+export class OfferDto {
+  @ApiProperty({ format: 'uuid' }) productId!: string;
+  @ApiProperty({ description: "The product's description, plain text" }) description!: string;
+  @ApiProperty({ description: 'No shipping address will be needed' }) digital!: boolean;
+  @ApiProperty() currency!: string;
+  @ApiProperty({ description: 'What a unit costs now: the sale price while the sale runs, else the price' })
+  unitPriceCents!: number;
+  @ApiProperty() onSale!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The sale’s end while it runs (re-read then)' })
+  saleEndsAt!: string | null;
+  @ApiProperty({ description: 'Units left: of the sale while it runs, else of the product' })
+  remaining!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Units one buyer may hold through the pin now' })
+  perBuyerLimit!: number | null;
+  @ApiProperty({ description: 'Units you already hold through the pin (unpaid, paid or shipped orders)' })
+  boughtUnits!: number;
+  @ApiProperty({ description: 'The most you can order now (bound your quantity control by it); 0: none' })
+  maxQuantity!: number;
+}
+
+export class CurrentPinDto {
+  @ApiProperty({ type: PinViewDto, nullable: true, description: 'The pin as viewers see it' })
+  pin!: PinViewDto | null;
+  @ApiProperty({ type: OfferDto, nullable: true }) offer!: OfferDto | null;
 }

@@ -163,3 +163,38 @@ export class StreamListQueryDto {
 export class StreamListDto {
   @ApiProperty({ type: [StreamRowDto] }) items!: StreamRowDto[];
 }
+
+export class StreamSalesDto {
+  @ApiProperty() currency!: string;
+  @ApiProperty() gmvCents!: number;
+  @ApiProperty() paidCents!: number;
+  @ApiProperty({ description: 'Paid less every refund' }) netCents!: number;
+  @ApiProperty() orders!: number;
+  @ApiProperty() units!: number;
+  @ApiProperty() buyers!: number;
+}
+
+export class ReplayInfoDto {
+  @ApiProperty({ description: 'Ended, and its recording is kept: hlsUrl plays it' }) available!: boolean;
+  @ApiProperty() hlsUrl!: string;
+  @ApiProperty({ nullable: true, type: String }) posterUrl!: string | null;
+}
+
+export class StreamSummaryDto {
+  @ApiProperty({ format: 'uuid' }) streamId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ enum: ['created', 'live', 'reconnecting', 'ended'] }) status!: string;
+  @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) endedAt!: string | null;
+  @ApiProperty({ description: 'From start to end (to now while live)' }) durationSeconds!: number;
+  @ApiProperty({ description: 'Most viewers watching at once' }) peakViewers!: number;
+  @ApiProperty({ description: 'Distinct viewers over the whole stream' }) uniqueViewers!: number;
+  @ApiProperty() likes!: number;
+  @ApiProperty({ type: ReplayInfoDto }) replay!: ReplayInfoDto;
+  @ApiProperty({
+    type: [StreamSalesDto],
+    nullable: true,
+    description: 'Per currency; only for its streamer, its shop and admins (null for others)',
+  })
+  sales!: StreamSalesDto[] | null;
+}

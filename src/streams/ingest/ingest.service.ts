@@ -41,15 +41,16 @@ export function toDomainError(e: unknown): unknown {
 
 /**
  * WHIP ingest and WHEP playback on this replica's SFU, tied to the stream
- * lifecycle: a publish makes the stream live; DELETE, a vanished publisher
- * (ICE consent lost, DTLS failed) or the owner's "end" makes it ended and
- * releases every transport and port. After a media worker crash the stream
- * stays live for a short grace period so the publisher can reconnect.
+ * lifecycle through StreamsService's publisher state machine: a publish makes
+ * the stream live, or resumes it when it was waiting for its publisher; a
+ * publisher that goes away (DELETE, ICE consent lost, DTLS closed or failed,
+ * its media worker or replica dead) makes it wait for a new publish during
+ * the reconnect grace; only the owner's End or the grace's end ends it, and
+ * closes its media here.
  */
 @Injectable()
 export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Ingest');
-  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private heartbeat?: NodeJS.Timeout;
   private sweeper?: NodeJS.Timeout;
   private unsubscribe?: Unsubscribe;
@@ -75,7 +76,6 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     this.unsubscribe = await this.pubsub.subscribe(STREAM_LIFECYCLE_CHANNEL, (msg) => {
       const ev = msg as StreamLifecycleEvent;
       if (ev.status === 'ended') {
-        this.clearGrace(ev.streamId);
         sfu.closeStream(ev.streamId);
         void this.state.del(this.aliveKey(ev.streamId));
       }
@@ -89,7 +89,6 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.sweeper);
-    for (const t of this.graceTimers.values()) clearTimeout(t);
     await this.unsubscribe?.();
   }
 
@@ -103,57 +102,42 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     const live = await this.streams.liveStreams().catch(() => []);
     await Promise.all(
       live
-        .filter((s) => sfu.isPublishing(s.id) || this.graceTimers.has(s.id))
+        .filter((s) => sfu.isPublishing(s.id))
         .map((s) => this.state.set(this.aliveKey(s.id), '1', HEARTBEAT_TTL_MS)),
     ).catch(() => undefined);
   }
 
-  /** Ends live streams whose publisher's replica is gone (crashed, killed, restarted). */
+  /**
+   * Live streams whose publisher's replica is gone (crashed, killed,
+   * restarted) and that nobody publishes: their publisher is lost, and may
+   * come back through any replica during the grace.
+   */
   private async sweep(): Promise<void> {
     try {
       for (const s of await this.streams.liveStreams()) {
+        if (s.reconnectDeadline) continue;
         const since = Date.now() - (s.startedAt?.getTime() ?? 0);
         if (since < HEARTBEAT_TTL_MS) continue;
-        if (this.host.sfu?.isPublishing(s.id) || this.graceTimers.has(s.id)) continue;
+        if (this.host.sfu?.isPublishing(s.id)) continue;
         if ((await this.state.get(this.aliveKey(s.id))) !== null) continue;
-        this.logger.warn(`stream ${s.id} has no publisher on any replica; ending it`);
-        await this.streams.markEnded(s.id);
+        this.logger.warn(`stream ${s.id} has no publisher on any replica`);
+        await this.lost(s.id, 'no publisher on any replica');
       }
     } catch (e) {
       this.logger.warn(`sweep failed: ${(e as Error).message}`);
     }
   }
 
-  private clearGrace(streamId: string): void {
-    const t = this.graceTimers.get(streamId);
-    if (t) clearTimeout(t);
-    this.graceTimers.delete(streamId);
-  }
-
   private async onPublisherGone(streamId: string, reason: GoneReason): Promise<void> {
-    if (reason === 'worker_died' && this.config.media.reconnectGraceSeconds > 0) {
-      this.logger.warn(
-        `stream ${streamId}: media worker died; publisher may reconnect for ${this.config.media.reconnectGraceSeconds}s`,
-      );
-      this.clearGrace(streamId);
-      const t = setTimeout(() => {
-        this.graceTimers.delete(streamId);
-        if (!this.host.sfu?.isPublishing(streamId))
-          void this.end(streamId, 'no reconnect after worker crash');
-      }, this.config.media.reconnectGraceSeconds * 1000);
-      t.unref();
-      this.graceTimers.set(streamId, t);
-      return;
-    }
-    await this.end(streamId, reason);
+    await this.lost(streamId, reason === 'worker_died' ? 'its media worker died' : `publisher ${reason}`);
   }
 
-  private async end(streamId: string, why: string): Promise<void> {
-    this.logger.log(`stream ${streamId} ends: ${why}`);
+  /** The publisher left: the stream waits for it (StreamsService.publisherLost). */
+  private async lost(streamId: string, why: string): Promise<void> {
     try {
-      await this.streams.markEnded(streamId);
+      await this.streams.publisherLost(streamId, { reason: why });
     } catch (e) {
-      this.logger.error(`could not end stream ${streamId}: ${(e as Error).message}`);
+      this.logger.error(`stream ${streamId}: could not record its lost publisher: ${(e as Error).message}`);
     }
   }
 
@@ -186,9 +170,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     }
     try {
       const result = await this.sfu.publish(streamId, offerSdp);
-      this.clearGrace(streamId);
       try {
-        await this.streams.markLive(streamId);
+        await this.streams.publisherConnected(streamId);
       } catch (e) {
         this.sfu.closeStream(streamId);
         throw e;
@@ -201,14 +184,18 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  /** WHIP DELETE: the publisher is done; the stream ends. */
+  /**
+   * WHIP DELETE: this session is over. The stream is not: a studio that
+   * reloads or a tab that closes sends DELETE too, so the stream waits for a
+   * new publish during the grace. The owner's End ends it.
+   */
   async unpublish(streamId: string, sessionId: string): Promise<void> {
     try {
       this.sfu.unpublish(streamId, sessionId);
     } catch (e) {
       throw toDomainError(e);
     }
-    await this.end(streamId, 'publisher sent DELETE');
+    await this.lost(streamId, 'publisher sent WHIP DELETE');
   }
 
   async view(
@@ -218,6 +205,12 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   ): Promise<{ sessionId: string; answer: string }> {
     await this.limit('whep', clientIp);
     const stream = await this.streams.mustFind(streamId);
+    if (stream.status === 'live' && stream.reconnectDeadline) {
+      throw new MissingError(
+        'The stream is waiting for its streamer to reconnect; play it again when it is back.',
+        'stream_reconnecting',
+      );
+    }
     if (stream.status !== 'live')
       throw new MissingError(`Stream ${streamId} is not live (${stream.status})`, 'stream_not_live');
     try {

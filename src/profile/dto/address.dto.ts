@@ -1,0 +1,118 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { COUNTRY_CODES } from '../../common/geo/countries';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Optional text: absent or null leaves it unset; empty after trimming also unsets it. */
+const optionalText = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const t = value.trim();
+  return t === '' ? null : t;
+};
+
+/** A shipping address as a person enters it (a buyer's saved address, or one given at checkout). */
+export class AddressInputDto {
+  @ApiProperty({ description: 'Who receives the parcel', example: 'Ana Lima', maxLength: 120 })
+  @Transform(trim)
+  @IsString({ message: 'Enter the name of the person who receives the parcel.' })
+  @MinLength(1, { message: 'Enter the name of the person who receives the parcel.' })
+  @MaxLength(120)
+  name!: string;
+
+  @ApiProperty({ example: '12 Harbour Road', maxLength: 200 })
+  @Transform(trim)
+  @IsString({ message: 'Enter the street address.' })
+  @MinLength(1, { message: 'Enter the street address.' })
+  @MaxLength(200)
+  line1!: string;
+
+  @ApiPropertyOptional({ example: 'Flat 3', maxLength: 200, nullable: true, type: String })
+  @IsOptional()
+  @Transform(optionalText)
+  @IsString()
+  @MaxLength(200)
+  line2?: string | null;
+
+  @ApiProperty({ example: 'Porto', maxLength: 100 })
+  @Transform(trim)
+  @IsString({ message: 'Enter the city.' })
+  @MinLength(1, { message: 'Enter the city.' })
+  @MaxLength(100)
+  city!: string;
+
+  @ApiPropertyOptional({
+    description: 'State, province or county',
+    maxLength: 100,
+    nullable: true,
+    type: String,
+  })
+  @IsOptional()
+  @Transform(optionalText)
+  @IsString()
+  @MaxLength(100)
+  region?: string | null;
+
+  @ApiPropertyOptional({ example: '4000-123', maxLength: 20, nullable: true, type: String })
+  @IsOptional()
+  @Transform(optionalText)
+  @IsString()
+  @MaxLength(20)
+  postalCode?: string | null;
+
+  @ApiProperty({ description: 'ISO 3166-1 alpha-2 code (src/common/geo/countries.ts)', example: 'PT' })
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toUpperCase() : value,
+  )
+  @IsIn(COUNTRY_CODES, { message: 'Choose the country from the list.' })
+  country!: string;
+
+  @ApiPropertyOptional({
+    description: 'For the carrier; digits, spaces and + ( ) - .',
+    example: '+351 912 345 678',
+    nullable: true,
+    type: String,
+  })
+  @IsOptional()
+  @Transform(optionalText)
+  @IsString()
+  @Matches(/^[0-9+()\-. ]{3,40}$/, {
+    message: 'Enter the phone number with digits, spaces and + ( ) - only (at most 40).',
+  })
+  phone?: string | null;
+}
+
+export class CreateAddressDto extends AddressInputDto {
+  @ApiPropertyOptional({ description: 'Use it by default at checkout (the first address is the default)' })
+  @IsOptional()
+  @IsBoolean()
+  isDefault?: boolean;
+}
+
+export class UpdateAddressDto extends PartialType(CreateAddressDto) {}
+
+export class AddressDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() line1!: string;
+  @ApiProperty({ nullable: true, type: String }) line2!: string | null;
+  @ApiProperty() city!: string;
+  @ApiProperty({ nullable: true, type: String }) region!: string | null;
+  @ApiProperty({ nullable: true, type: String }) postalCode!: string | null;
+  @ApiProperty() country!: string;
+  @ApiProperty({ nullable: true, type: String }) phone!: string | null;
+  @ApiProperty() isDefault!: boolean;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class AddressListDto {
+  @ApiProperty({ type: [AddressDto] }) items!: AddressDto[];
+}
+
+export class ProfileDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'The contact the shop sees on your orders' }) email!: string;
+  @ApiProperty({ type: [AddressDto] }) addresses!: AddressDto[];
+}
