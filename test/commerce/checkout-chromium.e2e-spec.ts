@@ -82,7 +82,7 @@ describe('checkout in Chromium', () => {
   });
 
   it('turns the overlay to Sold out when another buyer takes the last unit', async () => {
-    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Last one' });
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Last one', digital: true });
     await pin(t, s2, { salePriceCents: 1500, saleStock: 1 });
     await page.goto(`${t.baseUrl}/watch/${s2.streamId}`);
     await page.locator('#overlay .lc-left:text("1 left")').waitFor();
@@ -92,7 +92,7 @@ describe('checkout in Chromium', () => {
   });
 
   it('bounds the quantity by the per-buyer limit in the control, and the total counts what is shown', async () => {
-    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Limited' });
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Limited', digital: true });
     await pin(t, s2, { salePriceCents: 1500, saleStock: 5, perBuyerLimit: 3 });
     await open({}, s2);
     const qty = page.locator('input[aria-label=Quantity]');
@@ -104,7 +104,7 @@ describe('checkout in Chromium', () => {
   });
 
   it('drops the sale price when the sale ends while the dialog is open (re-pinned without a sale)', async () => {
-    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Flash' });
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Flash', digital: true });
     await pin(t, s2, { salePriceCents: 1500, saleStock: 5 });
     await open({}, s2);
     expect(await page.textContent('[data-testid=checkout] .price')).toContain('$15.00');
@@ -117,7 +117,7 @@ describe('checkout in Chromium', () => {
   });
 
   it('reads the sale state when it opens: a sale whose time ran out sells at the normal price', async () => {
-    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Brief' });
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Brief', digital: true });
     await pin(t, s2, { salePriceCents: 1500, endsAt: new Date(Date.now() + 2500).toISOString() });
     await page.goto(`${t.baseUrl}/watch/${s2.streamId}`);
     await page.locator('#overlay .lc-countdown:text("Sale ended")').waitFor({ timeout: 10_000 });
@@ -135,7 +135,7 @@ describe('checkout in Chromium', () => {
   });
 
   it('comes back from a declined payment to try again, and the payment page links back to the order', async () => {
-    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Retry' });
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Retry', digital: true });
     await pin(t, s2);
     await open({}, s2);
     await page.click('text=Place order');
