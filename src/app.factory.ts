@@ -24,7 +24,7 @@ import { CLIENT_DIR } from './web/web.controller';
  */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
   const log = createRootLogger(config.logLevel);
-  const adapter = new FastifyAdapter(fastifyOptions(config.http.bodyLimitBytes));
+  const adapter = new FastifyAdapter(fastifyOptions(config.http.bodyLimitBytes, config.http.trustedProxies));
   const fastify = adapter.getInstance();
   registerBodyParsers(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -10,6 +10,7 @@ import {
   ProductPageDto,
   UpdateProductDto,
 } from './dto/product.dto';
+import { AcceptsBody } from '../common/http/body-options';
 
 @ApiTags('catalog')
 @Controller('api/products')
@@ -18,6 +19,7 @@ export class CatalogController {
 
   @Roles('merchant')
   @Post()
+  @AcceptsBody({ limit: 64 * 1024 })
   @ApiBearerAuth()
   @ApiResponse({ status: 201, type: ProductDto })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateProductDto): Promise<ProductDto> {
@@ -41,6 +43,7 @@ export class CatalogController {
 
   @Roles('merchant')
   @Patch(':id')
+  @AcceptsBody({ limit: 64 * 1024 })
   @ApiBearerAuth()
   @ApiResponse({ status: 200, type: ProductDto })
   @ApiResponse({ status: 403, description: 'Not your product' })

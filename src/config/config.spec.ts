@@ -9,7 +9,8 @@ describe('loadConfig', () => {
     expect(c.database.url).toBeUndefined();
     expect(c.redisUrl).toBeUndefined();
     expect(c.runWorkersInProcess).toBe(true);
-    expect(c.http.bodyLimitBytes).toBe(1024 * 1024);
+    expect(c.http.bodyLimitBytes).toBe(64 * 1024);
+    expect(c.http.trustedProxies).toBe('loopback');
     expect(c.http.publicUrl).toBe('http://localhost:3000');
   });
 

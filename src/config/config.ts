@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseTrustedProxies } from '../common/http/trusted-proxies';
 import { ConfigError, EnvReader } from './env';
 import { LOG_LEVELS, OPTIONS as O, X264_PRESETS } from './options';
 
@@ -23,6 +24,8 @@ export interface AppConfig {
     publicUrl: string;
     /** BODY_LIMIT_BYTES */
     bodyLimitBytes: number;
+    /** TRUSTED_PROXIES, validated (common/http/trusted-proxies.ts reads it). */
+    trustedProxies: string;
     /** CORS_ORIGINS */
     corsOrigins: string[] | '*';
   };
@@ -240,6 +243,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv !== 'production' || webhookSecret !== undefined,
     'PAYMENT_WEBHOOK_SECRET is required when NODE_ENV=production',
   );
+  const trustedProxies = r.string(O.TRUSTED_PROXIES);
+  r.problems.push(...parseTrustedProxies(trustedProxies).problems);
   const rtcMinPort = r.int(O.MEDIASOUP_RTC_MIN_PORT);
   const rtcMaxPort = r.int(O.MEDIASOUP_RTC_MAX_PORT);
   r.check(rtcMinPort <= rtcMaxPort, 'MEDIASOUP_RTC_MIN_PORT must not exceed MEDIASOUP_RTC_MAX_PORT');
@@ -251,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port,
       publicUrl,
       bodyLimitBytes: r.int(O.BODY_LIMIT_BYTES),
+      trustedProxies,
       corsOrigins: cors === '*' ? '*' : cors.split(',').map((s) => s.trim()),
     },
     logLevel: r.oneOf(O.LOG_LEVEL, nodeEnv === 'test' ? 'silent' : O.LOG_LEVEL.default),

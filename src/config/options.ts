@@ -88,10 +88,19 @@ export const OPTIONS = {
     CORS_ORIGINS: { kind: 'string', default: '*', doc: 'Comma-separated CORS origins, or * for any.' },
     BODY_LIMIT_BYTES: {
       kind: 'int',
-      default: 1024 * 1024,
+      default: 64 * 1024,
       min: 1024,
       max: 64 * 1024 * 1024,
-      doc: 'Largest request body in bytes; larger bodies get 413.',
+      doc:
+        'Largest request body of any route in bytes (413 beyond). Each route has its own, lower limit: ' +
+        '16 KiB, or up to 64 KiB where bodies are bigger (products, word lists, SDP offers).',
+    },
+    TRUSTED_PROXIES: {
+      kind: 'string',
+      default: 'loopback',
+      doc:
+        'Peers whose X-Forwarded-For names the client (for per-address limits): addresses, CIDR ranges, ' +
+        'loopback, linklocal, uniquelocal (private networks) or none, comma-separated.',
     },
     LOG_LEVEL: {
       kind: 'enum',

@@ -4,6 +4,9 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { AuthUser } from '../common/auth/roles';
+import { ValidationError } from '../common/errors/domain-errors';
+import { mapError } from '../common/errors/error-body';
+import { valueProblem } from '../common/http/input-bounds';
 import type { TokenService } from '../common/auth/token.service';
 
 /**
@@ -30,8 +33,9 @@ export class LiveIoAdapter extends IoAdapter {
     const server = super.createIOServer(port, {
       ...options,
       cors: { origin: true },
-      // A slow or hostile client must not make us buffer large frames.
-      maxHttpBufferSize: 64 * 1024,
+      // A slow or hostile client must not make us buffer large frames: the biggest
+      // client event (join with a token) is well under 8 KiB.
+      maxHttpBufferSize: 16 * 1024,
       // (engine.io's default, stated because it matters:) without deflate a room broadcast
       // is encoded once into a ready websocket frame that every socket writes as is;
       // with it, each socket would compress its own copy.
@@ -69,4 +73,19 @@ export function socketAuth(tokens: TokenService) {
       next(new Error('unauthorized: invalid or expired token'));
     }
   };
+}
+
+/**
+ * Packet middleware (`socket.use`): a client event whose payload is nested
+ * deeper than MAX_JSON_DEPTH or carries a NUL character is answered through
+ * its ack with `validation_failed` and goes no further, before the gateway's
+ * pipes (class-transformer, class-validator) walk it recursively.
+ */
+export function boundedPayloads(packet: unknown[], next: (err?: Error) => void): void {
+  const args = packet.slice(1);
+  const ack = args.at(-1);
+  const problem = valueProblem(typeof ack === 'function' ? args.slice(0, -1) : args);
+  if (!problem) return next();
+  if (typeof ack === 'function')
+    (ack as (body: unknown) => void)(mapError(new ValidationError(problem)).body);
 }

@@ -17,7 +17,7 @@ import { validationPipe } from '../common/validation/validation-pipe';
 import { ChatSendDto, JoinDto, ReactionDto } from './dto/live.dto';
 import { CLIENT_EVENTS, LIVE_NAMESPACE, type ChatSendReply, type RoomState } from '../room/protocol';
 import { ConnectionLimits } from './connection-limits';
-import { socketAuth } from './live-io.adapter';
+import { boundedPayloads, socketAuth } from './live-io.adapter';
 import { RoomService, type LiveNamespace, type LiveSocket } from './room.service';
 
 /**
@@ -44,6 +44,8 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayDisco
     ns.use(socketAuth(this.tokens));
     // Last: once it counts a connection, no other middleware refuses it.
     ns.use(this.limits.middleware());
+    // Every event's payload is bounded before Nest's pipes walk it.
+    ns.on('connection', (socket: LiveSocket) => socket.use(boundedPayloads));
     // Nest does not await this hook: a failure is logged rather than left unhandled.
     this.rooms.attach(ns).catch((e: unknown) => {
       this.logger.error(`live room failed to start: ${e instanceof Error ? e.message : String(e)}`);

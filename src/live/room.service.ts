@@ -32,7 +32,7 @@ import {
 import { ChatFanout } from './chat-fanout';
 import { FrameWriter } from './frame-writer';
 import { RoomEmitter } from './room-emitter';
-import { clientAddress, ConnectionLimits } from './connection-limits';
+import { ConnectionLimits } from './connection-limits';
 import { NotInRoomError } from './live.errors';
 import { Presence } from './presence';
 import { ReactionAggregator, type ReactionCounts } from './reactions';
@@ -187,7 +187,7 @@ export class RoomService implements OnModuleDestroy {
     if (user) viewerKey = user.id === room.ownerId ? null : `u:${user.id}`;
     else {
       // Anonymous: one address counts as at most LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP viewers.
-      address = clientAddress(socket.handshake);
+      address = this.limits.addressOf(socket);
       const own = req.deviceId ? `d:${req.deviceId}` : `s:${socket.id}`;
       viewerKey = this.limits.anonymousKey(room.streamId, address, own);
     }

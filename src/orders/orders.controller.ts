@@ -19,6 +19,7 @@ import { JsonSchemaPipe } from '../common/validation/json-schema';
 import { CREATE_ORDER_SCHEMA, type CreateOrderBody } from './dto/create-order.schema';
 import { ListMyOrdersQueryDto, OrderDto, OrderPageDto } from './dto/order.dto';
 import { OrdersService } from './orders.service';
+import { AcceptsBody } from '../common/http/body-options';
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -27,6 +28,7 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post()
+  @AcceptsBody({ limit: 32 * 1024 })
   @ApiOperation({
     summary: 'Place an order: reserves the units until it is paid or its hold expires',
     description:

@@ -4,8 +4,9 @@ import type { FastifyReply as Response, FastifyRequest as Request } from 'fastif
 import { Public } from '../../common/auth/decorators';
 import { MissingError } from '../../common/errors/domain-errors';
 import { IngestService } from './ingest.service';
-import { sdpBody, sendAnswer } from './sdp-body';
+import { SDP_OFFER, sdpBody, sendAnswer, TRICKLE_FRAGMENT } from './sdp-body';
 import { patchFragment } from './whip.controller';
+import { AcceptsBody } from '../../common/http/body-options';
 
 /** WHEP playback: anyone may watch a live stream over WebRTC. */
 @ApiTags('media')
@@ -15,6 +16,7 @@ export class WhepController {
 
   @Public()
   @Post(':streamId')
+  @AcceptsBody(SDP_OFFER)
   @ApiOperation({ summary: 'WHEP play: a recvonly SDP offer in, the SDP answer out' })
   @ApiConsumes('application/sdp')
   @ApiProduces('application/sdp')
@@ -43,6 +45,7 @@ export class WhepController {
 
   @Public()
   @Patch(':streamId/sessions/:sessionId')
+  @AcceptsBody(TRICKLE_FRAGMENT)
   @HttpCode(204)
   patch(
     @Param('streamId', new ParseUUIDPipe()) streamId: string,
