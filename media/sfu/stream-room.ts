@@ -55,6 +55,20 @@ export interface RoomEvents {
 }
 
 /**
+ * mediasoup checks the parameters made from an offer once more (ortc.ts) and
+ * throws TypeError (malformed) or UnsupportedError: those are the client's
+ * offer refused, a 400 or 406 naming what mediasoup said, not a 500.
+ */
+function offerRefused(e: unknown): never {
+  if (e instanceof TypeError)
+    throw new SdpError('malformed', `the offer's parameters were refused: ${e.message}`);
+  if (e instanceof Error && e.name === 'UnsupportedError') {
+    throw new SdpError('unsupported_codec', `the offer's parameters are not supported: ${e.message}`);
+  }
+  throw e;
+}
+
+/**
  * One live stream on the SFU: a router, at most one publisher (WHIP) and any
  * number of viewers (WHEP). Closing the room closes the router, which closes
  * every transport, producer and consumer and frees their ports.
@@ -152,11 +166,13 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
       await transport.connect({ dtlsParameters: offerToDtlsParameters(offer) });
       for (const spec of specs) {
         session.producers.push(
-          await transport.produce({
-            kind: spec.kind,
-            rtpParameters: spec.rtpParameters,
-            keyFrameRequestDelay: this.opts.keyFrameRequestDelay,
-          }),
+          await transport
+            .produce({
+              kind: spec.kind,
+              rtpParameters: spec.rtpParameters,
+              keyFrameRequestDelay: this.opts.keyFrameRequestDelay,
+            })
+            .catch(offerRefused),
         );
       }
       const answer = createAnswer({
@@ -203,12 +219,9 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
           routerRtpCapabilities: this.router.rtpCapabilities,
         });
         if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities })) continue;
-        const consumer = await transport.consume({
-          producerId: producer.id,
-          rtpCapabilities,
-          paused: true,
-          mid,
-        });
+        const consumer = await transport
+          .consume({ producerId: producer.id, rtpCapabilities, paused: true, mid })
+          .catch(offerRefused);
         session.consumers.push(consumer);
         accepted[mid] = consumerToAnswerMedia({
           offer,

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { OptionalField } from '../../common/validation/fields';
+import { toPlainLine } from '../../common/validation/text';
 import { ROLES, SELF_SERVICE_ROLES, type Role } from '../../common/auth/roles';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -18,15 +20,19 @@ export class RegisterDto {
   @MaxLength(200)
   password!: string;
 
-  @ApiProperty({ example: 'Ana', maxLength: 60 })
-  @Transform(trim)
+  @ApiProperty({
+    example: 'Ana',
+    maxLength: 60,
+    description: 'Plain text: control and bidi characters are removed, as in chat',
+  })
+  @Transform(toPlainLine)
   @IsString()
   @MinLength(1)
   @MaxLength(60)
   name!: string;
 
   @ApiPropertyOptional({ enum: SELF_SERVICE_ROLES, default: 'viewer' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(SELF_SERVICE_ROLES, { message: `role must be one of ${SELF_SERVICE_ROLES.join(', ')}` })
   role?: Role;
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -14,6 +13,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { IsIsoDateTime, QueryInt } from '../../common/validation/fields';
 import { MAX_WORD_LENGTH, MAX_WORDS } from '../chat-text';
 
 export class ChatUserDto {
@@ -29,6 +29,8 @@ export class ChatMessageDto {
   @ApiProperty({ description: 'ISO 8601 time the server accepted it' }) at!: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BEFORE_MESSAGE = 'before must be a message id (uuid) or an ISO 8601 time with a zone';
 const ISO_OR_UUID =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2}))$/i;
 
@@ -39,15 +41,13 @@ export class ChatHistoryQueryDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(ISO_OR_UUID, { message: 'before must be a message id (uuid) or an ISO 8601 time with a zone' })
+  @Matches(ISO_OR_UUID, { message: BEFORE_MESSAGE })
+  @ValidateIf((o: ChatHistoryQueryDto) => !UUID.test(o.before ?? ''))
+  @IsIsoDateTime({ message: BEFORE_MESSAGE })
   before?: string;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @QueryInt(1, 200)
   limit?: number;
 }
 

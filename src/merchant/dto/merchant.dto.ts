@@ -1,15 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsUUID, MaxLength } from 'class-validator';
+import { IsEmail, IsUUID, MaxLength } from 'class-validator';
+import { OptionalField } from '../../common/validation/fields';
 
 export class LinkStreamerDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'The streamer to link (or give email)' })
-  @IsOptional()
+  @OptionalField()
   @IsUUID(undefined, { message: 'streamerId must be a UUID' })
   streamerId?: string;
 
   @ApiPropertyOptional({ description: "The streamer's account email (or give streamerId)" })
-  @IsOptional()
+  @OptionalField()
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toLowerCase() : value,
   )

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
+import { OptionalField } from '../../common/validation/fields';
 
 export class CheckoutDto {
   @ApiProperty({ example: 'simulated' }) provider!: string;
@@ -26,7 +27,7 @@ export class SimulatedSessionDto {
 
 export class SimulatedPayDto {
   @ApiPropertyOptional({ enum: ['succeed', 'fail'], default: 'succeed' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(['succeed', 'fail'], { message: 'outcome must be succeed or fail' })
   outcome?: 'succeed' | 'fail';
 }

@@ -2,18 +2,20 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination.dto';
+import { OptionalField } from '../../common/validation/fields';
+import { toPlainLine } from '../../common/validation/text';
 import { STREAM_STATUSES, type StreamStatus } from '../../room/protocol';
 
 export class CreateStreamDto {
   @ApiProperty({ example: 'Friday phone drop', maxLength: 140 })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(toPlainLine)
   @IsString()
   @MinLength(1)
   @MaxLength(140)
   title!: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The shop whose products this stream sells' })
-  @IsOptional()
+  @OptionalField()
   @IsUUID()
   merchantId?: string;
 }

@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, MaxLength } from 'class-validator';
+import { MAX_OFFSET, QueryInt } from '../../common/validation/fields';
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhook-events';
 
 export class CreateWebhookDto {
@@ -64,18 +53,11 @@ export class DeliveryPageDto {
 }
 
 export class DeliveriesQueryDto {
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @QueryInt(1, 200)
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET })
+  @QueryInt(0, MAX_OFFSET)
   offset?: number;
 }
