@@ -34,7 +34,14 @@ export {
   type RenditionSpec,
   type SourceInfo,
 } from './hls/ladder';
-export { LlHlsPlaylist, playlistPosition, renderMaster, satisfies, type PlaylistState } from './hls/playlist';
+export {
+  LlHlsPlaylist,
+  partMayAppear,
+  playlistPosition,
+  renderMaster,
+  satisfies,
+  type PlaylistState,
+} from './hls/playlist';
 export { LocalHlsStorage, type HlsStorage } from './hls/storage';
 export { startFfmpeg, warmUpFfmpeg, type FfmpegProcess, type FfmpegProgress } from './hls/runner';
 export {

@@ -131,6 +131,8 @@ export interface HlsConfig {
   posterSeconds: number;
   /** HLS_REPLAY_RETENTION_DAYS */
   retentionDays: number;
+  /** HLS_MAX_BLOCKING_PER_CLIENT (0 = no limit) */
+  maxBlockingPerClient: number;
   /** HLS_WORKER_CONCURRENCY: the `hls` queue's concurrency in each process that runs processors. */
   concurrency: number;
   /** HLS_RTP_HOST */
@@ -312,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       x264Preset: r.oneOf(O.HLS_X264_PRESET),
       posterSeconds: r.int(O.HLS_POSTER_SECONDS),
       retentionDays: r.int(O.HLS_REPLAY_RETENTION_DAYS),
+      maxBlockingPerClient: r.int(O.HLS_MAX_BLOCKING_PER_CLIENT),
       concurrency: r.int(O.HLS_WORKER_CONCURRENCY),
       rtpHost: r.ip(O.HLS_RTP_HOST),
       rtpMinPort: r.int(O.HLS_RTP_MIN_PORT),

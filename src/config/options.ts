@@ -331,6 +331,15 @@ export const OPTIONS = {
       max: 3650,
       doc: 'Replays older than this many days are deleted by the cleanup job (0 keeps them).',
     },
+    HLS_MAX_BLOCKING_PER_CLIENT: {
+      kind: 'int',
+      default: 16,
+      min: 0,
+      max: 100_000,
+      doc:
+        'LL-HLS requests one client address may hold waiting at once (blocking playlist reloads, ' +
+        'preload-hinted parts; a player holds one or two); more get 429. 0 = no limit.',
+    },
     HLS_WORKER_CONCURRENCY: {
       kind: 'int',
       default: 2,
