@@ -7,9 +7,12 @@
 export { Sfu, type SfuOptions, type SfuEvents } from './sfu/sfu';
 export { StreamRoom, type GoneReason, type RoomTransportOptions } from './sfu/stream-room';
 export { WorkerPool, type WorkerPoolOptions } from './sfu/worker-pool';
+export { PendingSessions, type PendingLimits } from './sfu/pending-sessions';
 export {
+  MediaBusyError,
   MediaError,
   MediaUnavailableError,
+  TooManyPendingError,
   PublisherExistsError,
   SessionNotFoundError,
   StreamNotLiveError,

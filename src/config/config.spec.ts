@@ -28,8 +28,8 @@ describe('loadConfig', () => {
       loadConfig({
         PORT: '0',
         SCRYPT_COST: '3000',
-        MEDIASOUP_RTC_MIN_PORT: '50000',
-        MEDIASOUP_RTC_MAX_PORT: '40000',
+        MEDIASOUP_NUM_WORKERS: '4',
+        MEDIASOUP_RTC_PORT: '65534',
       });
       throw new Error('expected a ConfigError');
     } catch (e) {

@@ -84,10 +84,8 @@ export interface AppConfig {
     listenIp: string;
     /** MEDIASOUP_ANNOUNCED_IP */
     announcedIp?: string;
-    /** MEDIASOUP_RTC_MIN_PORT */
-    rtcMinPort: number;
-    /** MEDIASOUP_RTC_MAX_PORT */
-    rtcMaxPort: number;
+    /** MEDIASOUP_RTC_PORT (0: any free port per worker) */
+    rtcPort: number;
     /** MEDIASOUP_LOG_LEVEL */
     workerLogLevel: 'debug' | 'warn' | 'error' | 'none';
     /** MEDIA_ENABLED */
@@ -96,6 +94,10 @@ export interface AppConfig {
     iceConsentTimeout: number;
     /** MEDIA_CONNECT_TIMEOUT (seconds) */
     connectTimeout: number;
+    /** MEDIA_MAX_CONNECTING_PER_STREAM (0 = no limit) */
+    maxConnectingPerStream: number;
+    /** MEDIA_MAX_CONNECTING_PER_ADDRESS (0 = no limit) */
+    maxConnectingPerAddress: number;
     /** MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS */
     keyFrameRequestDelay: number;
     /** STREAM_RECONNECT_GRACE_SECONDS */
@@ -247,9 +249,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   );
   const trustedProxies = r.string(O.TRUSTED_PROXIES);
   r.problems.push(...parseTrustedProxies(trustedProxies).problems);
-  const rtcMinPort = r.int(O.MEDIASOUP_RTC_MIN_PORT);
-  const rtcMaxPort = r.int(O.MEDIASOUP_RTC_MAX_PORT);
-  r.check(rtcMinPort <= rtcMaxPort, 'MEDIASOUP_RTC_MIN_PORT must not exceed MEDIASOUP_RTC_MAX_PORT');
+  const numWorkers = r.int(O.MEDIASOUP_NUM_WORKERS, os.availableParallelism());
+  const rtcPort = r.int(O.MEDIASOUP_RTC_PORT);
+  r.check(
+    rtcPort === 0 || (rtcPort >= 1024 && rtcPort + numWorkers - 1 <= 65535),
+    `MEDIASOUP_RTC_PORT must be 0 or a port from 1024 such that MEDIASOUP_RTC_PORT + ${numWorkers - 1} (one per worker) is at most 65535 (got ${rtcPort})`,
+  );
 
   const config: AppConfig = {
     env: nodeEnv,
@@ -290,15 +295,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       webhookToleranceSeconds: r.int(O.PAYMENT_WEBHOOK_TOLERANCE_SECONDS),
     },
     media: {
-      numWorkers: r.int(O.MEDIASOUP_NUM_WORKERS, os.availableParallelism()),
+      numWorkers,
       listenIp: r.ip(O.MEDIASOUP_LISTEN_IP),
       announcedIp: r.string(O.MEDIASOUP_ANNOUNCED_IP),
-      rtcMinPort,
-      rtcMaxPort,
+      rtcPort,
       workerLogLevel: r.oneOf(O.MEDIASOUP_LOG_LEVEL),
       enabled: r.bool(O.MEDIA_ENABLED),
       iceConsentTimeout: r.int(O.MEDIASOUP_ICE_CONSENT_TIMEOUT),
       connectTimeout: r.int(O.MEDIA_CONNECT_TIMEOUT),
+      maxConnectingPerStream: r.int(O.MEDIA_MAX_CONNECTING_PER_STREAM),
+      maxConnectingPerAddress: r.int(O.MEDIA_MAX_CONNECTING_PER_ADDRESS),
       keyFrameRequestDelay: r.int(O.MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS),
       reconnectGraceSeconds: r.int(O.STREAM_RECONNECT_GRACE_SECONDS),
     },

@@ -209,19 +209,14 @@ export const OPTIONS = {
       example: '203.0.113.10',
       doc: 'Public IP announced in ICE candidates when behind NAT.',
     },
-    MEDIASOUP_RTC_MIN_PORT: {
+    MEDIASOUP_RTC_PORT: {
       kind: 'int',
       default: 40000,
-      min: 1024,
+      min: 0,
       max: 65535,
-      doc: 'First UDP/TCP port of WebRTC transports.',
-    },
-    MEDIASOUP_RTC_MAX_PORT: {
-      kind: 'int',
-      default: 40999,
-      min: 1024,
-      max: 65535,
-      doc: 'Last UDP/TCP port of WebRTC transports.',
+      doc:
+        'WebRTC port of the first mediasoup worker, UDP and TCP; worker i uses this port + i, shared by all ' +
+        'its sessions (publish MEDIASOUP_RTC_PORT..+MEDIASOUP_NUM_WORKERS-1). 0: any free port per worker.',
     },
     MEDIASOUP_LOG_LEVEL: {
       kind: 'enum',
@@ -243,10 +238,26 @@ export const OPTIONS = {
     },
     MEDIA_CONNECT_TIMEOUT: {
       kind: 'int',
-      default: 15,
+      default: 10,
       min: 3,
       max: 120,
-      doc: 'Seconds a peer may take to connect after its SDP answer.',
+      doc: 'Seconds a peer may take to connect after its SDP answer; an unconnected session is closed then.',
+    },
+    MEDIA_MAX_CONNECTING_PER_STREAM: {
+      kind: 'int',
+      default: 500,
+      min: 0,
+      max: 1_000_000,
+      doc:
+        'WHEP sessions of one stream answered but not connected yet; more get 503 with Retry-After ' +
+        '(real viewers connect within a second or two). 0 = no limit.',
+    },
+    MEDIA_MAX_CONNECTING_PER_ADDRESS: {
+      kind: 'int',
+      default: 10,
+      min: 0,
+      max: 1_000_000,
+      doc: 'WHEP sessions one client address may have answered but not connected yet; more get 429. 0 = no limit.',
     },
     MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS: {
       kind: 'int',

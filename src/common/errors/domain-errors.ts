@@ -139,8 +139,10 @@ export class UnavailableError extends DomainError {
   constructor(
     message: string,
     readonly code = 'unavailable',
+    /** When to try again, sent as Retry-After: the resource frees itself by then. */
+    retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(message, retryAfterSeconds === undefined ? undefined : { retryAfterSeconds });
     // A 5xx is a fault: the filter logs it with where it came from.
     Error.captureStackTrace(this, new.target);
   }
