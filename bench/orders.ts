@@ -104,6 +104,7 @@ function mintToken(secret: string, u: { id: string; email: string; name: string 
     email: u.email,
     name: u.name,
     roles: ['viewer'],
+    ver: 0,
     iat: now,
     exp: now + 3600,
   })}`;

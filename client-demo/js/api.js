@@ -1,5 +1,13 @@
 // Tiny API helper shared by the pages. Everything user-provided is rendered
 // with textContent, never innerHTML.
+//
+// Sessions (docs/api.md#auth): the access token lives 15 minutes and is kept in
+// localStorage; the refresh token is an httpOnly cookie this script never sees.
+// Before the access token expires (and on a 401) the page asks
+// POST /api/auth/refresh for a new one; other code gets it with freshToken()
+// and hears of it through the `livecart:token` window event.
+const REFRESH_AHEAD_MS = 60_000;
+
 export const auth = {
   get token() {
     return localStorage.getItem('livecart.token');
@@ -11,25 +19,89 @@ export const auth = {
       return null;
     }
   },
+  /** When the access token expires (ms since the epoch); 0 when unknown. */
+  get expiresAt() {
+    return Number(localStorage.getItem('livecart.expiresAt') || 0);
+  },
   save(session) {
     localStorage.setItem('livecart.token', session.accessToken);
     localStorage.setItem('livecart.user', JSON.stringify(session.user));
+    if (session.expiresIn) {
+      localStorage.setItem('livecart.expiresAt', String(Date.now() + session.expiresIn * 1000));
+    }
+    scheduleRefresh();
+    window.dispatchEvent(new CustomEvent('livecart:token', { detail: session.accessToken }));
   },
   clear() {
     localStorage.removeItem('livecart.token');
     localStorage.removeItem('livecart.user');
+    localStorage.removeItem('livecart.expiresAt');
   },
 };
 
+let refreshing = null;
+
+/**
+ * A new access token from the refresh cookie (one request at a time per page).
+ * Resolves with the token, or null when the session is over (then signed out).
+ */
+export function refreshSession() {
+  refreshing ??= (async () => {
+    try {
+      const res = await fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' });
+      if (!res.ok) {
+        if (res.status === 401) auth.clear();
+        return null;
+      }
+      const session = await res.json();
+      auth.save(session);
+      return session.accessToken;
+    } catch {
+      return null;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/** The access token, renewed first when it is about to expire; null when signed out. */
+export async function freshToken() {
+  if (!auth.token) return null;
+  if (auth.expiresAt && auth.expiresAt - Date.now() < REFRESH_AHEAD_MS)
+    return (await refreshSession()) ?? auth.token;
+  return auth.token;
+}
+
+let refreshTimer;
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  if (!auth.token || !auth.expiresAt) return;
+  const ms = Math.max(5_000, auth.expiresAt - Date.now() - REFRESH_AHEAD_MS);
+  refreshTimer = setTimeout(() => void refreshSession(), ms);
+}
+scheduleRefresh();
+
+/** Signs this browser out: the refresh cookie is revoked, the access token forgotten. */
+export async function signOut() {
+  await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
+  auth.clear();
+}
+
 export async function api(path, { method = 'GET', body, headers = {} } = {}) {
-  const h = { ...headers };
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  if (auth.token) h.Authorization = `Bearer ${auth.token}`;
-  const res = await fetch(path, {
-    method,
-    headers: h,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const send = async (token) => {
+    const h = { ...headers };
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    if (token) h.Authorization = `Bearer ${token}`;
+    return fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  };
+  const token = await freshToken();
+  let res = await send(token);
+  if (res.status === 401 && token) {
+    // Revoked (roles changed, signed out elsewhere) or expired meanwhile: one refresh, one retry.
+    const renewed = await refreshSession();
+    if (renewed) res = await send(renewed);
+  }
   const data = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
   if (!res.ok) throw new Error(data?.error?.message ?? `HTTP ${res.status}`);
   return data;
@@ -62,9 +134,9 @@ export function renderHeader() {
       el('a', {
         href: '#',
         text: 'Sign out',
-        onclick: (ev) => {
+        onclick: async (ev) => {
           ev.preventDefault();
-          auth.clear();
+          await signOut();
           location.href = '/';
         },
       }),

@@ -6,7 +6,7 @@
 //   mountLiveRoom({ streamId, role: 'viewer' | 'studio', videoEl, getPlayerWallClock })
 // getPlayerWallClock() returns the wall-clock Date the video currently shows
 // (HLS program-date-time), or null for real-time (WebRTC) playback.
-import { auth, el } from './api.js';
+import { auth, el, freshToken, refreshSession } from './api.js';
 import { countdown, pinVisible } from './pin-timing.js';
 
 const REACTIONS = [
@@ -108,6 +108,7 @@ export function mountLiveRoom({
   const state = { likes: 0, pin: null, shownPin: null, ownClicks: 0, ended: false, staff: false, mod: null };
   let socket = null;
   let destroyed = false;
+  let onToken = null;
   const timers = [];
 
   // ---- chat panel ----------------------------------------------------------------
@@ -411,18 +412,37 @@ export function mountLiveRoom({
       }
     }
     if (destroyed) return null;
+    // The handshake reads the freshest access token at every (re)connect.
+    let anonymous = false;
     socket = io('/live', {
-      auth: auth.token ? { token: auth.token } : {},
+      auth: (cb) => {
+        if (anonymous || !auth.token) return cb({});
+        void freshToken().then((token) => cb(token ? { token } : {}));
+      },
       transports: ['websocket', 'polling'],
+    });
+    // A renewed access token renews the socket's sign-in before the old one expires.
+    onToken = (ev) => {
+      if (socket.connected && !anonymous) socket.emit('auth', { token: ev.detail }, () => undefined);
+    };
+    window.addEventListener('livecart:token', onToken);
+    // The server ends a socket whose token expired or was revoked: renew, then reconnect.
+    socket.on('session:ended', async () => {
+      const token = await refreshSession();
+      if (!token) {
+        anonymous = true;
+        showNote('Your session has ended; sign in again to chat.', true);
+      }
+      socket.connect();
     });
     socket.on('connect', () => {
       showNote('');
       void joinRoom();
     });
     socket.on('connect_error', (err) => {
-      if (String(err?.message).startsWith('unauthorized') && socket.auth?.token) {
-        // An expired session: watch anonymously rather than not at all.
-        socket.auth = {};
+      if (String(err?.message).startsWith('unauthorized') && !anonymous) {
+        // A session that cannot be renewed: watch anonymously rather than not at all.
+        anonymous = true;
         showNote('Your session has expired; sign in again to chat.', true);
         socket.connect();
       }
@@ -464,6 +484,7 @@ export function mountLiveRoom({
     destroy() {
       destroyed = true;
       for (const t of timers) clearInterval(t);
+      if (onToken) window.removeEventListener('livecart:token', onToken);
       socket?.disconnect();
       state.mod?.destroy?.();
     },

@@ -1,6 +1,6 @@
 // Sales reports dashboard (/merchant/reports): GMV over time and per stream,
 // drawn on <canvas> with no library; every number is set with textContent.
-import { api, auth, el, renderHeader } from './api.js';
+import { api, auth, el, freshToken, renderHeader } from './api.js';
 
 renderHeader();
 const $ = (id) => document.getElementById(id);
@@ -216,7 +216,9 @@ async function selectStream(id) {
 
 /** Downloads a report as CSV: the same endpoint with Accept: text/csv. */
 async function downloadCsv(path, name) {
-  const res = await fetch(path, { headers: { Accept: 'text/csv', Authorization: `Bearer ${auth.token}` } });
+  const res = await fetch(path, {
+    headers: { Accept: 'text/csv', Authorization: `Bearer ${await freshToken()}` },
+  });
   if (!res.ok) return message(`CSV failed: HTTP ${res.status}`);
   const url = URL.createObjectURL(await res.blob());
   const a = el('a', { href: url, download: name });

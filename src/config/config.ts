@@ -48,10 +48,24 @@ export interface AppConfig {
   auth: {
     /** JWT_SECRET; unset outside production: generated once and kept in `dataDir/jwt-secret`. */
     jwtSecret?: string;
-    /** JWT_TTL_SECONDS */
+    /** JWT_TTL_SECONDS: access tokens. */
     tokenTtlSeconds: number;
+    /** REFRESH_TOKEN_TTL_SECONDS */
+    refreshTtlSeconds: number;
     /** SCRYPT_COST */
     scryptCost: number;
+    /** LOGIN_MAX_FAILURES */
+    loginMaxFailures: number;
+    /** LOGIN_LOCK_SECONDS */
+    loginLockSeconds: number;
+    /** LOGIN_ADDRESS_BURST */
+    loginAddressBurst: number;
+    /** LOGIN_ADDRESS_PER_MINUTE */
+    loginAddressPerMinute: number;
+    /** REGISTER_ADDRESS_BURST */
+    registerAddressBurst: number;
+    /** REGISTER_ADDRESS_PER_HOUR */
+    registerAddressPerHour: number;
   };
   /** RUN_WORKERS_IN_PROCESS */
   runWorkersInProcess: boolean;
@@ -278,7 +292,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: {
       jwtSecret,
       tokenTtlSeconds: r.int(O.JWT_TTL_SECONDS),
+      refreshTtlSeconds: r.int(O.REFRESH_TOKEN_TTL_SECONDS),
       scryptCost: r.int(O.SCRYPT_COST),
+      loginMaxFailures: r.int(O.LOGIN_MAX_FAILURES),
+      loginLockSeconds: r.int(O.LOGIN_LOCK_SECONDS),
+      loginAddressBurst: r.int(O.LOGIN_ADDRESS_BURST),
+      loginAddressPerMinute: r.int(O.LOGIN_ADDRESS_PER_MINUTE),
+      registerAddressBurst: r.int(O.REGISTER_ADDRESS_BURST),
+      registerAddressPerHour: r.int(O.REGISTER_ADDRESS_PER_HOUR),
     },
     runWorkersInProcess: r.bool(O.RUN_WORKERS_IN_PROCESS, redisUrl === undefined),
     shutdownTimeoutMs: r.int(O.SHUTDOWN_TIMEOUT_MS),

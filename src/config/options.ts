@@ -179,10 +179,63 @@ export const OPTIONS = {
     },
     JWT_TTL_SECONDS: {
       kind: 'int',
-      default: 7 * 24 * 3600,
+      default: 15 * 60,
       min: 60,
+      max: 24 * 3600,
+      doc:
+        'Access token lifetime in seconds; clients renew it with their refresh token. Revocation (roles ' +
+        'changed, signed out everywhere) ends access tokens at once, whatever is left of it.',
+    },
+    REFRESH_TOKEN_TTL_SECONDS: {
+      kind: 'int',
+      default: 30 * 24 * 3600,
+      min: 300,
       max: 365 * 24 * 3600,
-      doc: 'Access token lifetime in seconds.',
+      doc: 'A refresh token unused this long expires; each refresh rotates it and starts the period again.',
+    },
+    LOGIN_MAX_FAILURES: {
+      kind: 'int',
+      default: 10,
+      min: 1,
+      max: 1000,
+      doc:
+        'Wrong passwords for one account, from anywhere, before it refuses sign-ins from devices it has ' +
+        'never signed in from (a known device with the right password still gets in).',
+    },
+    LOGIN_LOCK_SECONDS: {
+      kind: 'int',
+      default: 15 * 60,
+      min: 60,
+      max: 24 * 3600,
+      doc: 'Window over which an account counts wrong passwords, and how long a lock lasts.',
+    },
+    LOGIN_ADDRESS_BURST: {
+      kind: 'int',
+      default: 100,
+      min: 1,
+      max: 100_000,
+      doc: 'Sign-in attempts one client address may make at once (many people may share an address).',
+    },
+    LOGIN_ADDRESS_PER_MINUTE: {
+      kind: 'int',
+      default: 60,
+      min: 1,
+      max: 100_000,
+      doc: 'Sign-in attempts one client address may make per minute, sustained.',
+    },
+    REGISTER_ADDRESS_BURST: {
+      kind: 'int',
+      default: 10,
+      min: 1,
+      max: 100_000,
+      doc: 'Accounts one client address may create at once.',
+    },
+    REGISTER_ADDRESS_PER_HOUR: {
+      kind: 'int',
+      default: 30,
+      min: 1,
+      max: 1_000_000,
+      doc: 'Accounts one client address may create per hour, sustained.',
     },
     SCRYPT_COST: {
       kind: 'int',

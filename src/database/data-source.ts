@@ -2,6 +2,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { Baseline1765000000000 } from './migrations/1765000000000-Baseline';
 import { ReservationRows1765000100000 } from './migrations/1765000100000-ReservationRows';
 import { SchemaOwnedByMigrations1765000200000 } from './migrations/1765000200000-SchemaOwnedByMigrations';
+import { Sessions1765000400000 } from './migrations/1765000400000-Sessions';
 
 /**
  * Every migration, listed explicitly so the build and tests see the same set.
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   Baseline1765000000000,
   ReservationRows1765000100000,
   SchemaOwnedByMigrations1765000200000,
+  Sessions1765000400000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

@@ -7,7 +7,7 @@ import type { AuthUser } from '../common/auth/roles';
 import { ValidationError } from '../common/errors/domain-errors';
 import { mapError } from '../common/errors/error-body';
 import { valueProblem } from '../common/http/input-bounds';
-import type { TokenService } from '../common/auth/token.service';
+import type { LiveSessions } from './live-sessions';
 
 /**
  * socket.io for the live room. With Redis, rooms span every app replica
@@ -56,22 +56,24 @@ export class LiveIoAdapter extends IoAdapter {
 
 /**
  * Connect-time authentication for a namespace (apply in the gateway's
- * afterInit): a valid token from `auth.token` (or the `token` query
- * parameter) puts the user on `socket.data.user`; no token means an
- * anonymous viewer; a bad token is refused with a clear error.
+ * afterInit): a valid, current token from `auth.token` (or the `token` query
+ * parameter) puts the user on `socket.data.user` (the gateway then attaches
+ * the session, see LiveSessions); no token means an anonymous viewer; a bad,
+ * expired or revoked token is refused with a clear error.
  */
-export function socketAuth(tokens: TokenService) {
+export function socketAuth(sessions: LiveSessions) {
   return (socket: Socket, next: (err?: Error) => void): void => {
     const raw =
       (socket.handshake.auth as { token?: unknown } | undefined)?.token ?? socket.handshake.query?.token;
     if (raw === undefined || raw === null || raw === '') return next();
     if (typeof raw !== 'string') return next(new Error('unauthorized: token must be a string'));
-    try {
-      (socket.data as { user?: AuthUser }).user = tokens.verify(raw);
-      next();
-    } catch {
-      next(new Error('unauthorized: invalid or expired token'));
-    }
+    sessions.authenticate(raw).then(
+      (user) => {
+        (socket.data as { user?: AuthUser }).user = user;
+        next();
+      },
+      () => next(new Error('unauthorized: invalid or expired token')),
+    );
   };
 }
 

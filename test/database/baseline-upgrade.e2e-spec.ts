@@ -47,9 +47,10 @@ describe('Baseline over a livecart 0.1.x database', () => {
     const t = await startTestApp({ databaseUrl: url, env: { REPORTS_FOLD_MS: '60000' } });
     try {
       const after = await dataState(url);
-      expect(after.rows).toEqual(before.rows);
+      // Every old table keeps its rows and identity; later migrations may add tables.
+      expect(after.rows).toMatchObject(before.rows);
       expect(after.sequences).toEqual(before.sequences);
-      expect(after.tables).toEqual(before.tables);
+      expect(after.tables).toMatchObject(before.tables);
       expect(after.migrations.slice(0, -CURRENT.length)).toEqual(before.migrations);
       expect(after.migrations.map((m) => m.name).slice(-CURRENT.length)).toEqual(CURRENT);
 

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { CLIENT_EVENTS } from '../../src/room/protocol';
 import { connect, type LiveClient } from '../live/live-client';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { TokenService } from '../../src/common/auth/token.service';
+import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import {
   bodyFor,
   hlsRequest,
@@ -69,6 +70,8 @@ describe('fuzz: no input makes a 5xx or drops a socket', () => {
   let doc: OpenApiDoc;
   let pools: FuzzPools;
   const tokens = new Map<Role, string | undefined>();
+  const users = new Map<Role, TestUser>();
+  let signer: TokenService;
   const failures: Failure[] = [];
   const fixtures: Record<string, string | undefined> = {};
 
@@ -85,10 +88,9 @@ describe('fuzz: no input makes a 5xx or drops a socket', () => {
       t.user('admin'),
     ]);
     tokens.set('anonymous', undefined);
-    tokens.set('viewer', viewer.token);
-    tokens.set('streamer', streamer.token);
-    tokens.set('merchant', merchant.token);
-    tokens.set('admin', admin.token);
+    users.set('viewer', viewer).set('streamer', streamer).set('merchant', merchant).set('admin', admin);
+    signer = new TokenService(fs.readFileSync(path.join(t.config.dataDir, 'jwt-secret'), 'utf8').trim());
+    await restoreIdentities();
     const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
     await t.http.post('/api/merchant/streamers').set(auth(merchant.token)).send({ streamerId: streamer.id });
     const product = await t.http
@@ -158,6 +160,25 @@ describe('fuzz: no input makes a 5xx or drops a socket', () => {
   afterAll(async () => {
     await t?.close();
   });
+
+  /**
+   * The generated requests may change roles or sign users out everywhere
+   * (which ends their tokens): after each operation every fixture user gets
+   * their role back and a token of their current version.
+   */
+  async function restoreIdentities(): Promise<void> {
+    for (const [role, u] of users) {
+      await t.sql(`UPDATE users SET roles = $2 WHERE id = $1`, [
+        u.id,
+        ['viewer', role].filter((r, i, a) => a.indexOf(r) === i),
+      ]);
+      const [{ version }] = await t.sql<{ version: number }>(
+        `SELECT coalesce((SELECT version FROM user_token_versions WHERE user_id = $1), 0) AS version`,
+        [u.id],
+      );
+      tokens.set(role, signer.issue({ id: u.id, email: u.email, name: role, roles: u.roles }, version, 3600));
+    }
+  }
 
   /** The fixture a path parameter most likely names, so most requests reach past "not found". */
   function ownId(template: string, param: string): string | undefined {
@@ -263,6 +284,7 @@ describe('fuzz: no input makes a 5xx or drops a socket', () => {
         // A seed per operation, so they do not all draw the same sequence of choices.
         { seed: SEED + index, numRuns: RUNS, endOnFailure: true },
       );
+      await restoreIdentities();
       if (result.failed) {
         failures.push({
           what: `${method} ${template}`,

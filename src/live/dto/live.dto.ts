@@ -1,6 +1,6 @@
 import { IsIn, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { OptionalField } from '../../common/validation/fields';
-import { REACTION_KINDS, type JoinRequest, type ReactionKind } from '../../room/protocol';
+import { REACTION_KINDS, type AuthRequest, type JoinRequest, type ReactionKind } from '../../room/protocol';
 
 export class JoinDto implements JoinRequest {
   @IsUUID(undefined, { message: 'streamId must be a stream id (uuid)' })
@@ -25,4 +25,10 @@ export class ChatSendDto {
 export class ReactionDto {
   @IsIn(REACTION_KINDS, { message: `kind must be one of ${REACTION_KINDS.join(', ')}` })
   kind!: ReactionKind;
+}
+
+export class AuthDto implements AuthRequest {
+  @IsString({ message: 'token must be a string' })
+  @MaxLength(4096)
+  token!: string;
 }
