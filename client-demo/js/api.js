@@ -107,6 +107,21 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   return data;
 }
 
+/**
+ * The page to go to after signing in: `next` when it is a path of this site,
+ * else `/`. Resolved the way the browser will resolve it, so `/\evil.example`,
+ * `//evil.example` and `/%09/evil.example` (tabs are dropped) cannot leave.
+ */
+export function safeNext(next, origin = location.origin) {
+  if (typeof next !== 'string' || !next.startsWith('/')) return '/';
+  try {
+    const url = new URL(next, origin);
+    return url.origin === origin ? `${url.pathname}${url.search}${url.hash}` : '/';
+  } catch {
+    return '/';
+  }
+}
+
 export function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
