@@ -91,6 +91,8 @@ export interface AppConfig {
   };
   /** SHUTDOWN_TIMEOUT_MS */
   shutdownTimeoutMs: number;
+  /** METRICS_TOKEN; unset: /metrics answers direct local requests only. */
+  metricsToken?: string;
   media: {
     /** MEDIASOUP_NUM_WORKERS */
     numWorkers: number;
@@ -261,6 +263,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv !== 'production' || webhookSecret !== undefined,
     'PAYMENT_WEBHOOK_SECRET is required when NODE_ENV=production',
   );
+  const metricsToken = r.string(O.METRICS_TOKEN);
+  if (metricsToken !== undefined)
+    r.check(metricsToken.length >= 16, 'METRICS_TOKEN must be at least 16 characters');
   const trustedProxies = r.string(O.TRUSTED_PROXIES);
   r.problems.push(...parseTrustedProxies(trustedProxies).problems);
   const numWorkers = r.int(O.MEDIASOUP_NUM_WORKERS, os.availableParallelism());
@@ -303,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     runWorkersInProcess: r.bool(O.RUN_WORKERS_IN_PROCESS, redisUrl === undefined),
     shutdownTimeoutMs: r.int(O.SHUTDOWN_TIMEOUT_MS),
+    metricsToken,
     orders: {
       holdSeconds: r.int(O.ORDER_HOLD_SECONDS),
       sweepSeconds: r.int(O.ORDER_SWEEP_SECONDS),

@@ -109,6 +109,14 @@ export const OPTIONS = {
       defaultText: 'info (silent when NODE_ENV=test)',
       doc: 'Level of the JSON logs (pino).',
     },
+    METRICS_TOKEN: {
+      kind: 'string',
+      defaultText: 'none: /metrics answers direct requests from this host only',
+      example: '',
+      doc:
+        'Bearer token Prometheus sends to GET /metrics (16+ characters). Unset, /metrics answers only a ' +
+        'loopback peer that is not a proxy relaying someone (no X-Forwarded-For).',
+    },
     SHUTDOWN_TIMEOUT_MS: {
       kind: 'int',
       default: 10000,
