@@ -305,6 +305,8 @@ async function runOnce(): Promise<RunSummary> {
     DATA_DIR: dataDir,
     LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
     PORT: '3000',
+    // Any free WebRTC port: this machine may run another app on the default one.
+    MEDIASOUP_RTC_PORT: '0',
     ...Object.fromEntries(
       (env.BENCH_APP_ENV ?? '')
         .split(',')
