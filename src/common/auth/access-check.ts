@@ -10,7 +10,7 @@ export const ACCESS_CHECK = Symbol('ACCESS_CHECK');
  * token is detected, which ends every access token issued before at once.
  *
  * The guard calls it on every authenticated request, so an answer it knows is
- * given synchronously; a user it has not seen recently costs one batched
+ * given synchronously; a user it has not seen for minutes costs one batched
  * lookup (src/auth/token-versions.ts says how stale an answer can be).
  */
 export interface AccessCheck {

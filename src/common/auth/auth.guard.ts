@@ -16,7 +16,8 @@ import { TokenService } from './token.service';
  *
  * An access token stands when it verifies and the AccessCheck says its user
  * exists and its token version is current; that answer is synchronous for
- * users seen recently, so the hot path stays one HMAC and a map lookup.
+ * users seen in the last minutes, so the hot path stays one HMAC and two map
+ * lookups.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
