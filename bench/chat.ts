@@ -206,6 +206,10 @@ async function main(): Promise<void> {
           SCRYPT_COST: '1024',
           PUBLIC_URL: 'http://127.0.0.1:3000',
           MEDIASOUP_NUM_WORKERS: '1',
+          // Several replicas on one machine: each worker takes any free WebRTC port.
+          MEDIASOUP_RTC_PORT: '0',
+          // Every sender registers from 127.0.0.1.
+          REGISTER_ADDRESS_BURST: '1000000',
           LIVE_CHAT_BATCH_MS: String(args.batchMs),
           // Every viewer comes from 127.0.0.1: the per-address limits would refuse or merge them.
           LIVE_MAX_CONNECTIONS_PER_IP: '0',

@@ -105,6 +105,7 @@ function mintToken(secret: string, u: { id: string; email: string; name: string 
     email: u.email,
     name: u.name,
     roles: ['viewer'],
+    ver: 0,
     iat: now,
     exp: now + 3600,
   })}`;
@@ -299,6 +300,8 @@ async function runOnce(): Promise<RunSummary> {
     DATA_DIR: dataDir,
     LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
     PORT: '3000',
+    // Any free WebRTC port: this machine may run another app on the default one.
+    MEDIASOUP_RTC_PORT: '0',
     ...Object.fromEntries(
       (env.BENCH_APP_ENV ?? '')
         .split(',')

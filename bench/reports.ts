@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     SCRYPT_COST: '1024',
     LOG_LEVEL: 'silent',
     PORT: '3000',
+    MEDIASOUP_RTC_PORT: '0',
   });
   const app = await createApp(config, url.toString());
   await app.listen(0, '127.0.0.1');

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     numWorkers: 1,
     logLevel: 'warn',
     listenIp: '127.0.0.1',
-    portRange: { min: 42000, max: 43999 },
+    rtcPort: 0,
     iceConsentTimeout: 30,
     connectTimeout: 30,
     keyFrameRequestDelay: 500,

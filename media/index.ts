@@ -7,9 +7,12 @@
 export { Sfu, type SfuOptions, type SfuEvents } from './sfu/sfu';
 export { StreamRoom, type GoneReason, type RoomTransportOptions } from './sfu/stream-room';
 export { WorkerPool, type WorkerPoolOptions } from './sfu/worker-pool';
+export { PendingSessions, type PendingLimits } from './sfu/pending-sessions';
 export {
+  MediaBusyError,
   MediaError,
   MediaUnavailableError,
+  TooManyPendingError,
   PublisherExistsError,
   SessionNotFoundError,
   StreamNotLiveError,
@@ -34,7 +37,14 @@ export {
   type RenditionSpec,
   type SourceInfo,
 } from './hls/ladder';
-export { LlHlsPlaylist, playlistPosition, renderMaster, satisfies, type PlaylistState } from './hls/playlist';
+export {
+  LlHlsPlaylist,
+  partMayAppear,
+  playlistPosition,
+  renderMaster,
+  satisfies,
+  type PlaylistState,
+} from './hls/playlist';
 export { LocalHlsStorage, type HlsStorage } from './hls/storage';
 export { startFfmpeg, warmUpFfmpeg, type FfmpegProcess, type FfmpegProgress } from './hls/runner';
 export {

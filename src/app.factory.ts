@@ -25,9 +25,9 @@ import { CLIENT_DIR } from './web/client-dir';
  */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
   const log = createRootLogger(config.logLevel);
-  const adapter = new FastifyAdapter(fastifyOptions(config.http.bodyLimitBytes));
+  const adapter = new FastifyAdapter(fastifyOptions(config.http.bodyLimitBytes, config.http.trustedProxies));
   const fastify = adapter.getInstance();
-  registerBodyParsers(fastify, { imageLimitBytes: config.catalog.imageMaxBytes });
+  registerBodyParsers(fastify, { image: config.catalog.imageMaxBytes });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, databaseUrl }),
     adapter,

@@ -21,6 +21,14 @@ async function main(): Promise<void> {
   const db = await resolveDatabase(config, log);
   const app = await createApp(config, db.url);
   await app.listen(config.http.port, config.http.host);
+  // The embedded database stopped under us (by hand, or a crash) and cannot be started
+  // again: exit loudly, so a supervisor restarts the app rather than it answering 503.
+  db.embedded?.watch((e) => {
+    process.stderr.write(
+      `livecart: the embedded PostgreSQL is gone and could not be restarted: ${e.message}\n`,
+    );
+    process.exit(1);
+  });
   log(`livecart listening on ${config.http.publicUrl} (API docs: ${config.http.publicUrl}/api/docs)`);
 
   let closing = false;
@@ -35,8 +43,10 @@ async function main(): Promise<void> {
     force.unref();
     void (async () => {
       try {
+        db.embedded?.unwatch();
         await app.close(); // stops HTTP/socket servers, queues, SFU workers, ffmpeg children
-        await db.embedded?.stop();
+        // Stops the embedded database only if this process started it and nobody else uses it.
+        await db.embedded?.release();
         process.exit(0);
       } catch (e) {
         log(`shutdown failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -52,8 +52,8 @@ async function seed(): Promise<void> {
     process.stdout.write(`Demo merchant id: ${merchantId}\n\n`);
   } finally {
     await app.close();
-    // Leave an embedded database running only if another process (the app) was already using it.
-    if (db.embedded?.ownsProcess) await db.embedded.stop();
+    // Stops an embedded database only if the seed started it and no app is using it.
+    await db.embedded?.release();
   }
 }
 

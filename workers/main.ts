@@ -40,6 +40,12 @@ async function main(): Promise<void> {
   ctx.useLogger(new PinoLoggerService(createRootLogger(config.logLevel)));
   ctx.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await ctx.init();
+  db.embedded?.watch((e) => {
+    process.stderr.write(
+      `worker: the embedded PostgreSQL is gone and could not be restarted: ${e.message}\n`,
+    );
+    process.exit(1);
+  });
 }
 
 main().catch((e: unknown) => {

@@ -1,4 +1,4 @@
-import { LlHlsPlaylist, playlistPosition, renderMaster, satisfies } from './playlist';
+import { LlHlsPlaylist, partMayAppear, playlistPosition, renderMaster, satisfies } from './playlist';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const part = (run: number, n: number) => ({ uri: `r${run}/p${n}.m4s`, duration: 0.5, pdt: T0 + n * 500 });
@@ -137,5 +137,24 @@ describe('renderMaster', () => {
         '#EXT-X-STREAM-INF:BANDWIDTH=3000000,AVERAGE-BANDWIDTH=2700000,RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2",FRAME-RATE=30.000\n' +
         '720p/index.m3u8\n',
     );
+  });
+});
+
+describe('partMayAppear', () => {
+  const text = live(5).render(); // parts r1/p0..p4 listed, hint r1/p5.m4s
+
+  it('holds the preload-hinted part and the next ones', () => {
+    expect(text).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="r1/p5.m4s"');
+    expect(partMayAppear(text, 'r1/p5.m4s')).toBe(true);
+    expect(partMayAppear(text, 'r1/p7.m4s')).toBe(true);
+  });
+
+  it('answers at once for parts far ahead, of another run, of an ended stream or not parts at all', () => {
+    expect(partMayAppear(text, 'r1/p8.m4s')).toBe(false);
+    expect(partMayAppear(text, 'r1/p1.m4s')).toBe(false);
+    expect(partMayAppear(text, 'r2/p5.m4s')).toBe(false);
+    expect(partMayAppear(text, 'r1/init.mp4')).toBe(false);
+    expect(partMayAppear(`${text}#EXT-X-ENDLIST\n`, 'r1/p5.m4s')).toBe(false);
+    expect(partMayAppear('', 'r1/p5.m4s')).toBe(false);
   });
 });

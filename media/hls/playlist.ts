@@ -250,3 +250,26 @@ export function renderMaster(
   }
   return lines.join('\n') + '\n';
 }
+
+/** Parts a client may ask for ahead of the playlist: the preload hint and the one after it. */
+const PARTS_AHEAD = 2;
+
+/**
+ * Whether a part that does not exist yet may still appear, so a request for
+ * it is worth holding (RFC 8216bis: a preload-hinted part is requested before
+ * it exists): the playlist is live, and `uri` (`r<run>/p<n>.m4s`) is of the
+ * run the playlist lists last and at most PARTS_AHEAD parts past its last
+ * listed part. Anything else (another run, a part long gone or far ahead,
+ * an ended stream) will not appear in time and is answered 404 at once.
+ */
+export function partMayAppear(playlist: string, uri: string): boolean {
+  const want = /^r(\d+)\/p(\d+)\.m4s$/.exec(uri);
+  if (!want || playlist.includes('#EXT-X-ENDLIST')) return false;
+  let last: { run: number; n: number } | undefined;
+  for (const m of playlist.matchAll(/#EXT-X-(?:PART|PRELOAD-HINT):[^\n]*URI="r(\d+)\/p(\d+)\.m4s"/g)) {
+    last = { run: Number(m[1]), n: Number(m[2]) };
+  }
+  if (!last || Number(want[1]) !== last.run) return false;
+  const n = Number(want[2]);
+  return n >= last.n - 1 && n <= last.n + PARTS_AHEAD;
+}

@@ -185,6 +185,14 @@ describe('parseOffer', () => {
         'malformed',
       );
     });
+
+    it.each(['0', '256'])('a=extmap:%s (no such header extension id) as malformed', (id) => {
+      const sdp = fixture('chromium-publisher.sdp').replace(/a=extmap:\d+ /, `a=extmap:${id} `);
+      const e = errorOf(() => parseOffer(sdp));
+      expect(e.code).toBe('malformed');
+      expect(e.message).toContain(`a=extmap:${id} has an invalid id`);
+      expect(sdpErrorHttpStatus(e)).toBe(400);
+    });
   });
 
   it('accepts a single m-line without BUNDLE', () => {

@@ -305,6 +305,16 @@ export function parseOffer(sdp: string): ParsedOffer {
 
     const exts = [...(m.ext ?? [])];
     for (const e of sessionExts) if (!exts.some((x) => Number(x.value) === Number(e.value))) exts.push(e);
+    for (const e of exts) {
+      const id = Number(e.value);
+      // RFC 8285: ids 1-14 in one-byte headers, 1-255 in two-byte ones; 0 is padding, never an id.
+      if (!Number.isInteger(id) || id < 1 || id > 255) {
+        throw new SdpError(
+          'malformed',
+          `a=extmap:${String(e.value)} has an invalid id: extension ids are 1 to 255`,
+        );
+      }
+    }
     const headerExtensions: OfferedHeaderExtension[] = exts.map((e) => ({
       id: Number(e.value),
       uri: String(e.uri),

@@ -37,3 +37,27 @@ export class MediaUnavailableError extends MediaError {
     super('media_unavailable', 503, message);
   }
 }
+
+/** Too many sessions of a stream are connecting at once (or the media server is out of a resource): 503 + Retry-After. */
+export class MediaBusyError extends MediaError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('media_busy', 503, message);
+  }
+}
+
+/** One client has too many answered sessions that have not connected: 429 + Retry-After. */
+export class TooManyPendingError extends MediaError {
+  constructor(
+    limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      'too_many_pending',
+      429,
+      `At most ${limit} WebRTC sessions per client may be connecting at once; connect those or try again later`,
+    );
+  }
+}

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { DEFAULT_MEDIA_CODECS } from '../sdp';
 import { MediaUnavailableError, SessionNotFoundError, StreamNotLiveError } from './errors';
+import { PendingSessions } from './pending-sessions';
 import { StreamRoom, type GoneReason, type RoomTransportOptions } from './stream-room';
 import { WorkerPool } from './worker-pool';
 
@@ -9,6 +10,13 @@ import { WorkerPool } from './worker-pool';
 export interface SfuOptions extends RoomTransportOptions {
   numWorkers: number;
   logLevel: types.WorkerLogLevel;
+  /** Address WebRTC listens on, and the one ICE candidates announce (behind NAT). */
+  listenIp: string;
+  announcedAddress?: string;
+  /** Worker i takes WebRTC on this port + i, UDP and TCP (0: any free port). */
+  rtcPort: number;
+  /** Sessions answered but not connected yet, per stream and per client (0: no limit). */
+  maxPending?: { perStream: number; perClient: number };
 }
 
 export interface SfuEvents {
@@ -27,11 +35,18 @@ export class Sfu extends EventEmitter<SfuEvents> {
   /** Room creation in flight, so two racing publishes share one router. */
   private readonly creating = new Map<string, Promise<StreamRoom>>();
 
+  private readonly pending: PendingSessions;
+
   private constructor(
     private readonly pool: WorkerPool,
     private readonly opts: SfuOptions,
   ) {
     super();
+    this.pending = new PendingSessions({
+      perStream: opts.maxPending?.perStream ?? 0,
+      perClient: opts.maxPending?.perClient ?? 0,
+      retryAfterSeconds: opts.connectTimeout,
+    });
   }
 
   static async create(opts: SfuOptions): Promise<Sfu> {
@@ -41,6 +56,7 @@ export class Sfu extends EventEmitter<SfuEvents> {
       numWorkers: opts.numWorkers,
       logLevel: opts.logLevel,
       onWorkerDied: (info) => holder.sfu?.emit('workerDied', info),
+      webRtc: { listenIp: opts.listenIp, announcedAddress: opts.announcedAddress, port: opts.rtcPort },
     });
     holder.sfu = new Sfu(pool, opts);
     return holder.sfu;
@@ -55,7 +71,12 @@ export class Sfu extends EventEmitter<SfuEvents> {
       const router = await this.pool.createRouter([
         ...DEFAULT_MEDIA_CODECS,
       ] as types.RouterRtpCodecCapability[]);
-      const room = new StreamRoom(streamId, router, this.opts);
+      const server = this.pool.webRtcServerOf(router);
+      if (!server) {
+        router.close();
+        throw new MediaUnavailableError('The media worker of this stream has no WebRTC server');
+      }
+      const room = new StreamRoom(streamId, router, this.opts, server, this.pending);
       room.on('publisherGone', (reason) => {
         room.close();
         this.emit('publisherGone', streamId, reason);
@@ -108,10 +129,20 @@ export class Sfu extends EventEmitter<SfuEvents> {
     return this.rooms.get(streamId)?.publisherSessionId;
   }
 
-  async view(streamId: string, offerSdp: string): Promise<{ sessionId: string; answer: string }> {
+  /** WHEP view; `client` (the viewer's address) is what its connecting sessions are counted by. */
+  async view(
+    streamId: string,
+    offerSdp: string,
+    client?: string,
+  ): Promise<{ sessionId: string; answer: string }> {
     const room = this.rooms.get(streamId);
     if (!room || !room.publisherSessionId) throw new StreamNotLiveError(streamId);
-    return room.addViewer(offerSdp);
+    return room.addViewer(offerSdp, client);
+  }
+
+  /** Sessions of a client and of a stream that are answered but not connected (for tests). */
+  pendingOf(q: { client?: string; streamId?: string }): number {
+    return q.client !== undefined ? this.pending.ofClient(q.client) : this.pending.ofStream(q.streamId ?? '');
   }
 
   stopViewing(streamId: string, sessionId: string): void {

@@ -14,15 +14,13 @@ import {
   type AcceptedMedia,
 } from '../sdp';
 import { PublisherExistsError, SessionNotFoundError, StreamNotLiveError } from './errors';
+import type { PendingSessions } from './pending-sessions';
 
-/** Network and timing settings of a room's transports. */
+/** Timing settings of a room's transports (where they listen is the worker's WebRtcServer). */
 export interface RoomTransportOptions {
-  listenIp: string;
-  announcedAddress?: string;
-  portRange: { min: number; max: number };
   /** Seconds without ICE consent before a peer counts as gone (RFC 7675). */
   iceConsentTimeout: number;
-  /** Seconds a publisher may take to connect after its answer before the session is dropped. */
+  /** Seconds a peer may take to connect after its answer before the session is dropped. */
   connectTimeout: number;
   /**
    * Keyframe requests from viewers are merged over this window (ms), so a
@@ -45,6 +43,8 @@ interface PublisherSession extends Session {
 
 interface ViewerSession extends Session {
   consumers: types.Consumer[];
+  /** Stops counting it as connecting (PendingSessions); called once it connects or closes. */
+  connected: () => void;
 }
 
 export interface RoomEvents {
@@ -52,6 +52,20 @@ export interface RoomEvents {
   publisherGone: [reason: GoneReason];
   viewerGone: [sessionId: string, reason: GoneReason];
   closed: [];
+}
+
+/**
+ * mediasoup checks the parameters made from an offer once more (ortc.ts) and
+ * throws TypeError (malformed) or UnsupportedError: those are the client's
+ * offer refused, a 400 or 406 naming what mediasoup said, not a 500.
+ */
+function offerRefused(e: unknown): never {
+  if (e instanceof TypeError)
+    throw new SdpError('malformed', `the offer's parameters were refused: ${e.message}`);
+  if (e instanceof Error && e.name === 'UnsupportedError') {
+    throw new SdpError('unsupported_codec', `the offer's parameters are not supported: ${e.message}`);
+  }
+  throw e;
 }
 
 /**
@@ -68,6 +82,9 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
     readonly streamId: string,
     readonly router: types.Router,
     private readonly opts: RoomTransportOptions,
+    /** The worker's shared WebRTC port: transports of this room take no port of their own. */
+    private readonly webRtcServer: types.WebRtcServer,
+    private readonly pending: PendingSessions,
   ) {
     super();
     // The worker died: mediasoup closes the router with it.
@@ -96,16 +113,8 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
   }
 
   private async createTransport(): Promise<types.WebRtcTransport> {
-    const info = {
-      ip: this.opts.listenIp,
-      announcedAddress: this.opts.announcedAddress,
-      portRange: this.opts.portRange,
-    };
     return this.router.createWebRtcTransport({
-      listenInfos: [
-        { protocol: 'udp', ...info },
-        { protocol: 'tcp', ...info },
-      ],
+      webRtcServer: this.webRtcServer,
       preferUdp: true,
       iceConsentTimeout: this.opts.iceConsentTimeout,
       initialAvailableOutgoingBitrate: 1_500_000,
@@ -152,11 +161,13 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
       await transport.connect({ dtlsParameters: offerToDtlsParameters(offer) });
       for (const spec of specs) {
         session.producers.push(
-          await transport.produce({
-            kind: spec.kind,
-            rtpParameters: spec.rtpParameters,
-            keyFrameRequestDelay: this.opts.keyFrameRequestDelay,
-          }),
+          await transport
+            .produce({
+              kind: spec.kind,
+              rtpParameters: spec.rtpParameters,
+              keyFrameRequestDelay: this.opts.keyFrameRequestDelay,
+            })
+            .catch(offerRefused),
         );
       }
       const answer = createAnswer({
@@ -176,8 +187,13 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
     }
   }
 
-  /** WHEP: a viewer's recvonly offer → consumers of the publisher's producers and the answer. */
-  async addViewer(offerSdp: string): Promise<{ sessionId: string; answer: string }> {
+  /**
+   * WHEP: a viewer's recvonly offer → consumers of the publisher's producers
+   * and the answer. Until it connects the session counts against the
+   * stream's and the client's limits of connecting sessions (PendingSessions:
+   * 503 or 429 beyond them), and it is closed after the connect timeout.
+   */
+  async addViewer(offerSdp: string, client = 'unknown'): Promise<{ sessionId: string; answer: string }> {
     if (this.isClosed || !this.publisher || this.publisher.producers.length === 0) {
       throw new StreamNotLiveError(this.streamId);
     }
@@ -189,8 +205,15 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
         'The offer has no recvonly audio or video m-line this stream can fill',
       );
     }
-    const transport = await this.createTransport();
-    const session: ViewerSession = { id: randomUUID(), transport, consumers: [] };
+    const connected = this.pending.acquire(this.streamId, client);
+    let transport: types.WebRtcTransport;
+    try {
+      transport = await this.createTransport();
+    } catch (e) {
+      connected();
+      throw e;
+    }
+    const session: ViewerSession = { id: randomUUID(), transport, consumers: [], connected };
     try {
       await transport.connect({ dtlsParameters: offerToDtlsParameters(offer) });
       const accepted: Record<string, AcceptedMedia> = {};
@@ -203,12 +226,9 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
           routerRtpCapabilities: this.router.rtpCapabilities,
         });
         if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities })) continue;
-        const consumer = await transport.consume({
-          producerId: producer.id,
-          rtpCapabilities,
-          paused: true,
-          mid,
-        });
+        const consumer = await transport
+          .consume({ producerId: producer.id, rtpCapabilities, paused: true, mid })
+          .catch(offerRefused);
         session.consumers.push(consumer);
         accepted[mid] = consumerToAnswerMedia({
           offer,
@@ -228,7 +248,9 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
       // Start media once the viewer can receive it: the resume asks the publisher for a
       // keyframe (merged with other joiners' requests by keyFrameRequestDelay).
       transport.on('dtlsstatechange', (state) => {
-        if (state === 'connected') for (const c of session.consumers) void c.resume().catch(() => undefined);
+        if (state !== 'connected') return;
+        session.connected();
+        for (const c of session.consumers) void c.resume().catch(() => undefined);
       });
       this.watch(session, (reason) => {
         if (!this.viewers.has(session.id)) return;
@@ -237,6 +259,7 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
       });
       return { sessionId: session.id, answer };
     } catch (e) {
+      connected();
       transport.close();
       throw e;
     }
@@ -245,6 +268,7 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
   closeViewer(sessionId: string): void {
     const s = this.viewers.get(sessionId);
     if (!s) throw new SessionNotFoundError(sessionId);
+    s.connected();
     clearTimeout(s.connectTimer);
     this.viewers.delete(sessionId);
     s.transport.close();
@@ -275,7 +299,10 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
   private finishClose(): void {
     this.isClosed = true;
     if (this.publisher) clearTimeout(this.publisher.connectTimer);
-    for (const v of this.viewers.values()) clearTimeout(v.connectTimer);
+    for (const v of this.viewers.values()) {
+      clearTimeout(v.connectTimer);
+      v.connected();
+    }
     this.publisher = undefined;
     this.viewers.clear();
     this.emit('closed');

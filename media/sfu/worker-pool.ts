@@ -10,12 +10,24 @@ export interface WorkerPoolOptions {
   onWorkerDied?: (info: { pid: number; error: Error; routers: number }) => void;
   /** Path of the mediasoup-worker binary; default mediasoup's own resolution. */
   workerBin?: string;
+  /**
+   * One WebRtcServer per worker: every WebRTC transport of the worker shares
+   * its one UDP and one TCP port, so a session costs no port of its own.
+   * Worker i listens on `port + i` (UDP and TCP); port 0 lets each worker
+   * take any free port (tests, several processes on one machine).
+   */
+  webRtc?: { listenIp: string; announcedAddress?: string; port: number };
 }
 
 interface Slot {
+  /** Position in the pool: worker i listens on webRtc.port + i, its replacement too. */
+  index: number;
   worker: types.Worker;
   /** Routers currently placed on this worker: the load measure for placement. */
   routers: Set<types.Router>;
+  webRtcServer?: types.WebRtcServer;
+  /** The ports webRtcServer listens on. */
+  ports?: { udp: number; tcp: number };
 }
 
 /**
@@ -33,13 +45,39 @@ export class WorkerPool {
   static async create(opts: WorkerPoolOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(opts);
     if (opts.workerBin) process.env.MEDIASOUP_WORKER_BIN = opts.workerBin;
-    for (let i = 0; i < opts.numWorkers; i++) pool.slots.push(await pool.spawn());
+    try {
+      for (let i = 0; i < opts.numWorkers; i++) pool.slots.push(await pool.spawn(i));
+    } catch (e) {
+      pool.close();
+      throw e;
+    }
     return pool;
   }
 
-  private async spawn(): Promise<Slot> {
+  private async spawn(index: number): Promise<Slot> {
     const worker = await mediasoup.createWorker({ logLevel: this.opts.logLevel, logTags: ['ice', 'dtls'] });
-    const slot: Slot = { worker, routers: new Set() };
+    const slot: Slot = { index, worker, routers: new Set() };
+    const rtc = this.opts.webRtc;
+    if (rtc) {
+      const port = rtc.port === 0 ? undefined : rtc.port + index;
+      const info = { ip: rtc.listenIp, announcedAddress: rtc.announcedAddress, port };
+      try {
+        slot.webRtcServer = await worker.createWebRtcServer({
+          listenInfos: [
+            { protocol: 'udp', ...info },
+            { protocol: 'tcp', ...info },
+          ],
+        });
+      } catch (e) {
+        worker.close();
+        throw new MediaUnavailableError(
+          `mediasoup worker ${index} cannot listen for WebRTC on ${rtc.listenIp}:${port ?? 'any'} ` +
+            `(UDP and TCP): ${(e as Error).message}`,
+        );
+      }
+      const dump = await slot.webRtcServer.dump();
+      slot.ports = { udp: dump.udpSockets[0]?.port ?? 0, tcp: dump.tcpServers[0]?.port ?? 0 };
+    }
     worker.on('died', (error: Error) => void this.replace(slot, error));
     return slot;
   }
@@ -51,7 +89,7 @@ export class WorkerPool {
     slot.routers.clear();
     if (this.closed) return;
     try {
-      this.slots.push(await this.spawn());
+      this.slots.push(await this.spawn(slot.index));
     } catch (e) {
       this.opts.onWorkerDied?.({ pid: -1, error: e as Error, routers: 0 });
     }
@@ -68,6 +106,16 @@ export class WorkerPool {
     slot.routers.add(router);
     router.observer.once('close', () => slot.routers.delete(router));
     return router;
+  }
+
+  /** The WebRtcServer of the worker that hosts `router`, when the pool runs them. */
+  webRtcServerOf(router: types.Router): types.WebRtcServer | undefined {
+    return this.slots.find((s) => s.routers.has(router))?.webRtcServer;
+  }
+
+  /** The UDP and TCP port each live worker takes WebRTC on. */
+  rtcPorts(): { udp: number; tcp: number }[] {
+    return this.slots.flatMap((s) => (s.ports ? [s.ports] : []));
   }
 
   /** The pid of the worker process that hosts `router` (for tests of worker death). */

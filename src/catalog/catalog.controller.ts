@@ -32,6 +32,7 @@ import {
   ShownInListDto,
   UpdateProductDto,
 } from './dto/product.dto';
+import { AcceptsBody } from '../common/http/body-options';
 
 @ApiTags('catalog')
 @Controller('api/products')
@@ -40,6 +41,7 @@ export class CatalogController {
 
   @Roles('merchant')
   @Post()
+  @AcceptsBody({ limit: 64 * 1024 })
   @ApiBearerAuth()
   @ApiResponse({ status: 201, type: ProductDto })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateProductDto): Promise<ProductDto> {
@@ -71,6 +73,7 @@ export class CatalogController {
 
   @Roles('merchant')
   @Patch(':id')
+  @AcceptsBody({ limit: 64 * 1024 })
   @ApiBearerAuth()
   @ApiResponse({ status: 200, type: ProductDto })
   @ApiResponse({ status: 403, description: 'Not your product' })
@@ -84,6 +87,7 @@ export class CatalogController {
 
   @Roles('merchant')
   @Post(':id/images')
+  @AcceptsBody({ named: 'image', consumes: ['image/jpeg', 'image/png', 'image/webp'] })
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Upload a picture: the file is the request body (image/jpeg, image/png or image/webp)',

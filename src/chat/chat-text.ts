@@ -1,4 +1,5 @@
 import { ValidationError } from '../common/errors/domain-errors';
+import { plainLine } from '../common/validation/text';
 
 /** Longest chat message, in characters (code points) after cleaning. */
 export const MAX_CHAT_LENGTH = 500;
@@ -7,21 +8,14 @@ export const MAX_WORD_LENGTH = 50;
 export const MAX_WORDS = 200;
 
 /**
- * C0 and C1 controls (newlines and tabs included: chat lines are single
- * lines), DEL, and the Unicode bidi embedding/override/isolate controls that
- * let a message reorder the text shown around it.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/**
  * Cleans a chat message: control characters removed, then trimmed. The text
  * stays plain text; pages render it with textContent, so markup shows as typed.
  * Throws a ValidationError naming `text` when nothing is left or it is too long.
  */
 export function cleanChatText(raw: unknown): string {
   if (typeof raw !== 'string') throw new ValidationError('text must be a string');
-  const text = raw.replace(CONTROL, '').trim();
+  // Chat lines are single lines: controls (newlines, bidi overrides) go, as in names and titles.
+  const text = plainLine(raw);
   if (text.length === 0) throw new ValidationError('text must not be empty');
   const length = [...text].length;
   if (length > MAX_CHAT_LENGTH) {
@@ -34,7 +28,7 @@ export function cleanChatText(raw: unknown): string {
 export function normalizeWords(words: readonly string[]): string[] {
   const out = new Set<string>();
   for (const w of words) {
-    const n = w.replace(CONTROL, '').trim().toLowerCase();
+    const n = plainLine(w).toLowerCase();
     if (n) out.add(n);
   }
   return [...out];

@@ -13,6 +13,7 @@ import {
   ModerationResultDto,
 } from './dto/chat.dto';
 import { ModerationService } from './moderation.service';
+import { AcceptsBody } from '../common/http/body-options';
 
 @ApiTags('chat')
 @Controller('api/streams/:id')
@@ -37,6 +38,7 @@ export class ChatController {
 
   @Roles('streamer')
   @Post('moderation')
+  @AcceptsBody({ limit: 64 * 1024 })
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({

@@ -20,7 +20,8 @@ describe('loadConfig', () => {
     expect(c.database.url).toBeUndefined();
     expect(c.redisUrl).toBeUndefined();
     expect(c.runWorkersInProcess).toBe(true);
-    expect(c.http.bodyLimitBytes).toBe(1024 * 1024);
+    expect(c.http.bodyLimitBytes).toBe(64 * 1024);
+    expect(c.http.trustedProxies).toBe('loopback');
     expect(c.http.publicUrl).toBe('http://localhost:3000');
   });
 
@@ -37,8 +38,8 @@ describe('loadConfig', () => {
     const problems = problemsOf({
       PORT: '0',
       SCRYPT_COST: '3000',
-      MEDIASOUP_RTC_MIN_PORT: '50000',
-      MEDIASOUP_RTC_MAX_PORT: '40000',
+      MEDIASOUP_NUM_WORKERS: '4',
+      MEDIASOUP_RTC_PORT: '65534',
     });
     expect(problems).toHaveLength(3);
   });

@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseTrustedProxies } from '../common/http/trusted-proxies';
 import { ConfigError, EnvReader } from './env';
 import { LOG_LEVELS, OPTIONS as O, X264_PRESETS, type StringOption } from './options';
 
@@ -23,6 +24,8 @@ export interface AppConfig {
     publicUrl: string;
     /** BODY_LIMIT_BYTES */
     bodyLimitBytes: number;
+    /** TRUSTED_PROXIES, validated (common/http/trusted-proxies.ts reads it). */
+    trustedProxies: string;
     /** CORS_ORIGINS */
     corsOrigins: string[] | '*';
   };
@@ -45,10 +48,24 @@ export interface AppConfig {
   auth: {
     /** JWT_SECRET; unset outside production: generated once and kept in `dataDir/jwt-secret`. */
     jwtSecret?: string;
-    /** JWT_TTL_SECONDS */
+    /** JWT_TTL_SECONDS: access tokens. */
     tokenTtlSeconds: number;
+    /** REFRESH_TOKEN_TTL_SECONDS */
+    refreshTtlSeconds: number;
     /** SCRYPT_COST */
     scryptCost: number;
+    /** LOGIN_MAX_FAILURES */
+    loginMaxFailures: number;
+    /** LOGIN_LOCK_SECONDS */
+    loginLockSeconds: number;
+    /** LOGIN_ADDRESS_BURST */
+    loginAddressBurst: number;
+    /** LOGIN_ADDRESS_PER_MINUTE */
+    loginAddressPerMinute: number;
+    /** REGISTER_ADDRESS_BURST */
+    registerAddressBurst: number;
+    /** REGISTER_ADDRESS_PER_HOUR */
+    registerAddressPerHour: number;
   };
   /** RUN_WORKERS_IN_PROCESS */
   runWorkersInProcess: boolean;
@@ -74,6 +91,8 @@ export interface AppConfig {
   };
   /** SHUTDOWN_TIMEOUT_MS */
   shutdownTimeoutMs: number;
+  /** METRICS_TOKEN; unset: /metrics answers direct local requests only. */
+  metricsToken?: string;
   media: {
     /** MEDIASOUP_NUM_WORKERS */
     numWorkers: number;
@@ -81,10 +100,8 @@ export interface AppConfig {
     listenIp: string;
     /** MEDIASOUP_ANNOUNCED_IP */
     announcedIp?: string;
-    /** MEDIASOUP_RTC_MIN_PORT */
-    rtcMinPort: number;
-    /** MEDIASOUP_RTC_MAX_PORT */
-    rtcMaxPort: number;
+    /** MEDIASOUP_RTC_PORT (0: any free port per worker) */
+    rtcPort: number;
     /** MEDIASOUP_LOG_LEVEL */
     workerLogLevel: 'debug' | 'warn' | 'error' | 'none';
     /** MEDIA_ENABLED */
@@ -93,6 +110,10 @@ export interface AppConfig {
     iceConsentTimeout: number;
     /** MEDIA_CONNECT_TIMEOUT (seconds) */
     connectTimeout: number;
+    /** MEDIA_MAX_CONNECTING_PER_STREAM (0 = no limit) */
+    maxConnectingPerStream: number;
+    /** MEDIA_MAX_CONNECTING_PER_ADDRESS (0 = no limit) */
+    maxConnectingPerAddress: number;
     /** MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS */
     keyFrameRequestDelay: number;
     /** STREAM_RECONNECT_GRACE_SECONDS */
@@ -134,6 +155,8 @@ export interface HlsConfig {
   posterSeconds: number;
   /** HLS_REPLAY_RETENTION_DAYS */
   retentionDays: number;
+  /** HLS_MAX_BLOCKING_PER_CLIENT (0 = no limit) */
+  maxBlockingPerClient: number;
   /** HLS_WORKER_CONCURRENCY: the `hls` queue's concurrency in each process that runs processors. */
   concurrency: number;
   /** HLS_RTP_HOST */
@@ -244,9 +267,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   const jwtSecret = secret(O.JWT_SECRET);
   const webhookSecret = secret(O.PAYMENT_WEBHOOK_SECRET);
-  const rtcMinPort = r.int(O.MEDIASOUP_RTC_MIN_PORT);
-  const rtcMaxPort = r.int(O.MEDIASOUP_RTC_MAX_PORT);
-  r.check(rtcMinPort <= rtcMaxPort, 'MEDIASOUP_RTC_MIN_PORT must not exceed MEDIASOUP_RTC_MAX_PORT');
+  const metricsToken = r.string(O.METRICS_TOKEN);
+  if (metricsToken !== undefined)
+    r.check(metricsToken.length >= 16, 'METRICS_TOKEN must be at least 16 characters');
+  const trustedProxies = r.string(O.TRUSTED_PROXIES);
+  r.problems.push(...parseTrustedProxies(trustedProxies).problems);
+  const numWorkers = r.int(O.MEDIASOUP_NUM_WORKERS, os.availableParallelism());
+  const rtcPort = r.int(O.MEDIASOUP_RTC_PORT);
+  r.check(
+    rtcPort === 0 || (rtcPort >= 1024 && rtcPort + numWorkers - 1 <= 65535),
+    `MEDIASOUP_RTC_PORT must be 0 or a port from 1024 such that MEDIASOUP_RTC_PORT + ${numWorkers - 1} (one per worker) is at most 65535 (got ${rtcPort})`,
+  );
 
   const config: AppConfig = {
     env: nodeEnv,
@@ -255,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port,
       publicUrl,
       bodyLimitBytes: r.int(O.BODY_LIMIT_BYTES),
+      trustedProxies,
       corsOrigins: cors === '*' ? '*' : cors.split(',').map((s) => s.trim()),
     },
     logLevel: r.oneOf(O.LOG_LEVEL, nodeEnv === 'test' ? 'silent' : O.LOG_LEVEL.default),
@@ -269,10 +301,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: {
       jwtSecret,
       tokenTtlSeconds: r.int(O.JWT_TTL_SECONDS),
+      refreshTtlSeconds: r.int(O.REFRESH_TOKEN_TTL_SECONDS),
       scryptCost: r.int(O.SCRYPT_COST),
+      loginMaxFailures: r.int(O.LOGIN_MAX_FAILURES),
+      loginLockSeconds: r.int(O.LOGIN_LOCK_SECONDS),
+      loginAddressBurst: r.int(O.LOGIN_ADDRESS_BURST),
+      loginAddressPerMinute: r.int(O.LOGIN_ADDRESS_PER_MINUTE),
+      registerAddressBurst: r.int(O.REGISTER_ADDRESS_BURST),
+      registerAddressPerHour: r.int(O.REGISTER_ADDRESS_PER_HOUR),
     },
     runWorkersInProcess: r.bool(O.RUN_WORKERS_IN_PROCESS, redisUrl === undefined),
     shutdownTimeoutMs: r.int(O.SHUTDOWN_TIMEOUT_MS),
+    metricsToken,
     orders: {
       holdSeconds: r.int(O.ORDER_HOLD_SECONDS),
       sweepSeconds: r.int(O.ORDER_SWEEP_SECONDS),
@@ -286,15 +326,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       webhookToleranceSeconds: r.int(O.PAYMENT_WEBHOOK_TOLERANCE_SECONDS),
     },
     media: {
-      numWorkers: r.int(O.MEDIASOUP_NUM_WORKERS, os.availableParallelism()),
+      numWorkers,
       listenIp: r.ip(O.MEDIASOUP_LISTEN_IP),
       announcedIp: r.string(O.MEDIASOUP_ANNOUNCED_IP),
-      rtcMinPort,
-      rtcMaxPort,
+      rtcPort,
       workerLogLevel: r.oneOf(O.MEDIASOUP_LOG_LEVEL),
       enabled: r.bool(O.MEDIA_ENABLED),
       iceConsentTimeout: r.int(O.MEDIASOUP_ICE_CONSENT_TIMEOUT),
       connectTimeout: r.int(O.MEDIA_CONNECT_TIMEOUT),
+      maxConnectingPerStream: r.int(O.MEDIA_MAX_CONNECTING_PER_STREAM),
+      maxConnectingPerAddress: r.int(O.MEDIA_MAX_CONNECTING_PER_ADDRESS),
       keyFrameRequestDelay: r.int(O.MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS),
       reconnectGraceSeconds: r.int(O.STREAM_RECONNECT_GRACE_SECONDS),
     },
@@ -314,6 +355,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       x264Preset: r.oneOf(O.HLS_X264_PRESET),
       posterSeconds: r.int(O.HLS_POSTER_SECONDS),
       retentionDays: r.int(O.HLS_REPLAY_RETENTION_DAYS),
+      maxBlockingPerClient: r.int(O.HLS_MAX_BLOCKING_PER_CLIENT),
       concurrency: r.int(O.HLS_WORKER_CONCURRENCY),
       rtpHost: r.ip(O.HLS_RTP_HOST),
       rtpMinPort: r.int(O.HLS_RTP_MIN_PORT),

@@ -88,10 +88,19 @@ export const OPTIONS = {
     CORS_ORIGINS: { kind: 'string', default: '*', doc: 'Comma-separated CORS origins, or * for any.' },
     BODY_LIMIT_BYTES: {
       kind: 'int',
-      default: 1024 * 1024,
+      default: 64 * 1024,
       min: 1024,
       max: 64 * 1024 * 1024,
-      doc: 'Largest request body in bytes; larger bodies get 413.',
+      doc:
+        'Largest request body of any route in bytes (413 beyond). Each route has its own, lower limit: ' +
+        '16 KiB, or up to 64 KiB where bodies are bigger (products, word lists, SDP offers).',
+    },
+    TRUSTED_PROXIES: {
+      kind: 'string',
+      default: 'loopback',
+      doc:
+        'Peers whose X-Forwarded-For names the client (for per-address limits): addresses, CIDR ranges, ' +
+        'loopback, linklocal, uniquelocal (private networks) or none, comma-separated.',
     },
     LOG_LEVEL: {
       kind: 'enum',
@@ -99,6 +108,14 @@ export const OPTIONS = {
       default: 'info',
       defaultText: 'info (silent when NODE_ENV=test)',
       doc: 'Level of the JSON logs (pino).',
+    },
+    METRICS_TOKEN: {
+      kind: 'string',
+      defaultText: 'none: /metrics answers direct requests from this host only',
+      example: '',
+      doc:
+        'Bearer token Prometheus sends to GET /metrics (16+ characters). Unset, /metrics answers only a ' +
+        'loopback peer that is not a proxy relaying someone (no X-Forwarded-For).',
     },
     SHUTDOWN_TIMEOUT_MS: {
       kind: 'int',
@@ -170,10 +187,63 @@ export const OPTIONS = {
     },
     JWT_TTL_SECONDS: {
       kind: 'int',
-      default: 7 * 24 * 3600,
+      default: 15 * 60,
       min: 60,
+      max: 24 * 3600,
+      doc:
+        'Access token lifetime in seconds; clients renew it with their refresh token. Revocation (roles ' +
+        'changed, signed out everywhere) ends access tokens at once, whatever is left of it.',
+    },
+    REFRESH_TOKEN_TTL_SECONDS: {
+      kind: 'int',
+      default: 30 * 24 * 3600,
+      min: 300,
       max: 365 * 24 * 3600,
-      doc: 'Access token lifetime in seconds.',
+      doc: 'A refresh token unused this long expires; each refresh rotates it and starts the period again.',
+    },
+    LOGIN_MAX_FAILURES: {
+      kind: 'int',
+      default: 10,
+      min: 1,
+      max: 1000,
+      doc:
+        'Wrong passwords for one account, from anywhere, before it refuses sign-ins from devices it has ' +
+        'never signed in from (a known device with the right password still gets in).',
+    },
+    LOGIN_LOCK_SECONDS: {
+      kind: 'int',
+      default: 15 * 60,
+      min: 60,
+      max: 24 * 3600,
+      doc: 'Window over which an account counts wrong passwords, and how long a lock lasts.',
+    },
+    LOGIN_ADDRESS_BURST: {
+      kind: 'int',
+      default: 100,
+      min: 1,
+      max: 100_000,
+      doc: 'Sign-in attempts one client address may make at once (many people may share an address).',
+    },
+    LOGIN_ADDRESS_PER_MINUTE: {
+      kind: 'int',
+      default: 60,
+      min: 1,
+      max: 100_000,
+      doc: 'Sign-in attempts one client address may make per minute, sustained.',
+    },
+    REGISTER_ADDRESS_BURST: {
+      kind: 'int',
+      default: 10,
+      min: 1,
+      max: 100_000,
+      doc: 'Accounts one client address may create at once.',
+    },
+    REGISTER_ADDRESS_PER_HOUR: {
+      kind: 'int',
+      default: 30,
+      min: 1,
+      max: 1_000_000,
+      doc: 'Accounts one client address may create per hour, sustained.',
     },
     SCRYPT_COST: {
       kind: 'int',
@@ -200,19 +270,14 @@ export const OPTIONS = {
       example: '203.0.113.10',
       doc: 'Public IP announced in ICE candidates when behind NAT.',
     },
-    MEDIASOUP_RTC_MIN_PORT: {
+    MEDIASOUP_RTC_PORT: {
       kind: 'int',
       default: 40000,
-      min: 1024,
+      min: 0,
       max: 65535,
-      doc: 'First UDP/TCP port of WebRTC transports.',
-    },
-    MEDIASOUP_RTC_MAX_PORT: {
-      kind: 'int',
-      default: 40999,
-      min: 1024,
-      max: 65535,
-      doc: 'Last UDP/TCP port of WebRTC transports.',
+      doc:
+        'WebRTC port of the first mediasoup worker, UDP and TCP; worker i uses this port + i, shared by all ' +
+        'its sessions (publish MEDIASOUP_RTC_PORT..+MEDIASOUP_NUM_WORKERS-1). 0: any free port per worker.',
     },
     MEDIASOUP_LOG_LEVEL: {
       kind: 'enum',
@@ -234,10 +299,26 @@ export const OPTIONS = {
     },
     MEDIA_CONNECT_TIMEOUT: {
       kind: 'int',
-      default: 15,
+      default: 10,
       min: 3,
       max: 120,
-      doc: 'Seconds a peer may take to connect after its SDP answer.',
+      doc: 'Seconds a peer may take to connect after its SDP answer; an unconnected session is closed then.',
+    },
+    MEDIA_MAX_CONNECTING_PER_STREAM: {
+      kind: 'int',
+      default: 500,
+      min: 0,
+      max: 1_000_000,
+      doc:
+        'WHEP sessions of one stream answered but not connected yet; more get 503 with Retry-After ' +
+        '(real viewers connect within a second or two). 0 = no limit.',
+    },
+    MEDIA_MAX_CONNECTING_PER_ADDRESS: {
+      kind: 'int',
+      default: 10,
+      min: 0,
+      max: 1_000_000,
+      doc: 'WHEP sessions one client address may have answered but not connected yet; more get 429. 0 = no limit.',
     },
     MEDIASOUP_KEYFRAME_REQUEST_DELAY_MS: {
       kind: 'int',
@@ -323,6 +404,15 @@ export const OPTIONS = {
       min: 0,
       max: 3650,
       doc: 'Replays older than this many days are deleted by the cleanup job (0 keeps them).',
+    },
+    HLS_MAX_BLOCKING_PER_CLIENT: {
+      kind: 'int',
+      default: 16,
+      min: 0,
+      max: 100_000,
+      doc:
+        'LL-HLS requests one client address may hold waiting at once (blocking playlist reloads, ' +
+        'preload-hinted parts; a player holds one or two); more get 429. 0 = no limit.',
     },
     HLS_WORKER_CONCURRENCY: {
       kind: 'int',

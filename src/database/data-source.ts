@@ -9,6 +9,7 @@ import { PaymentCancelled1765000600000 } from './migrations/1765000600000-Paymen
 import { PartialRefunds1765000700000 } from './migrations/1765000700000-PartialRefunds';
 import { StreamReconnect1765000800000 } from './migrations/1765000800000-StreamReconnect';
 import { Replays1765000900000 } from './migrations/1765000900000-Replays';
+import { Sessions1765001000000 } from './migrations/1765001000000-Sessions';
 
 /**
  * Every migration, listed explicitly so the build and tests see the same set.
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   PartialRefunds1765000700000,
   StreamReconnect1765000800000,
   Replays1765000900000,
+  Sessions1765001000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {

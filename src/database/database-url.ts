@@ -15,6 +15,7 @@ export async function resolveDatabase(
   if (config.database.url) return { url: config.database.url };
   const embedded = await EmbeddedPostgres.start({
     dataDir: path.join(config.dataDir, 'pg'),
+    passwordFile: path.join(config.dataDir, 'pg-password'),
     port: config.database.embeddedPort,
     log,
   });

@@ -1,12 +1,13 @@
-import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply as Response } from 'fastify';
-import { playlistPosition, satisfies, type HlsStorage } from '../../media';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
+import { partMayAppear, playlistPosition, satisfies, type HlsStorage } from '../../media';
 import { Public } from '../common/auth/decorators';
 import { BadRequestError, MissingError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { StreamsService } from '../streams/streams.service';
+import { BlockingReads } from './blocking-reads';
 import { HLS_STORAGE } from './hls.constants';
 import { HlsService } from './hls.service';
 
@@ -14,9 +15,6 @@ const PLAYLIST = 'application/vnd.apple.mpegurl';
 const NO_CACHE = 'no-cache';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const RENDITION = /^[A-Za-z0-9_-]{1,32}$/;
-const POLL_MS = 50;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A 400 naming the parameter unless `value` matches `pattern`. */
 function mustMatch(value: string, pattern: RegExp, message: string, code: string): void {
@@ -47,21 +45,11 @@ export class HlsController {
     private readonly streams: StreamsService,
     @Inject(HLS_STORAGE) private readonly storage: HlsStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reads: BlockingReads,
   ) {}
 
-  private async send(
-    res: Response,
-    key: string,
-    type: string,
-    cache: string,
-    what: string,
-    waitMs = 0,
-  ): Promise<void> {
-    let data = await this.storage.read(key);
-    // A preload-hinted part is requested before it exists: hold the request until it does.
-    for (const t0 = Date.now(); !data && Date.now() - t0 < waitMs; data = await this.storage.read(key)) {
-      await sleep(POLL_MS);
-    }
+  private async send(res: Response, key: string, type: string, cache: string, what: string): Promise<void> {
+    const data = await this.storage.read(key);
     if (!data) throw new MissingError(`${what} not found`, 'hls_not_found');
     void res.header('Content-Type', type).header('Cache-Control', cache).send(data);
   }
@@ -88,6 +76,7 @@ export class HlsController {
     @Param('rendition') rendition: string,
     @Query('_HLS_msn') msnRaw: string | undefined,
     @Query('_HLS_part') partRaw: string | undefined,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     mustBeRendition(rendition);
@@ -100,7 +89,7 @@ export class HlsController {
     if (text === undefined)
       throw new MissingError(`rendition ${rendition} of stream ${id} not found`, 'hls_not_found');
     if (msn !== undefined) {
-      let pos = playlistPosition(text);
+      const pos = playlistPosition(text);
       // RFC 8216bis 6.2.5.2: more than two segments ahead is a client error.
       if (msn > pos.lastMsn + 2 && !pos.ended) {
         throw new BadRequestError(
@@ -108,11 +97,10 @@ export class HlsController {
           'invalid_query',
         );
       }
-      const deadline = Date.now() + 3 * this.config.hls.partsPerSegment * this.config.hls.partMs;
-      while (!satisfies(pos, msn, part) && Date.now() < deadline) {
-        await sleep(POLL_MS);
-        text = (await this.storage.read(key))?.toString() ?? text;
-        pos = playlistPosition(text);
+      if (!satisfies(pos, msn, part)) {
+        const waitMs = 3 * this.config.hls.partsPerSegment * this.config.hls.partMs;
+        const ready = (data: Buffer) => satisfies(playlistPosition(data.toString()), msn, part);
+        text = (await this.reads.wait(req.ip, key, waitMs, ready))?.toString() ?? text;
       }
     }
     void res.header('Content-Type', PLAYLIST).header('Cache-Control', NO_CACHE).send(text);
@@ -140,6 +128,7 @@ export class HlsController {
     @Param('rendition') rendition: string,
     @Param('run') run: string,
     @Param('file') file: string,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     mustBeRendition(rendition);
@@ -147,15 +136,20 @@ export class HlsController {
     const init = file === 'init.mp4';
     if (!init && !/^p\d{1,9}\.m4s$/.test(file))
       throw new BadRequestError('file must be init.mp4 or a part like p3.m4s', 'invalid_file');
-    const wait = init ? 0 : 6 * this.config.hls.partMs;
-    await this.send(
-      res,
-      `${id}/${rendition}/${run}/${file}`,
-      init ? 'video/mp4' : 'video/iso.segment',
-      IMMUTABLE,
-      `${run}/${file}`,
-      wait,
-    );
+    const key = `${id}/${rendition}/${run}/${file}`;
+    const type = init ? 'video/mp4' : 'video/iso.segment';
+    let data = await this.storage.read(key);
+    // A preload-hinted part is requested before it exists: hold the request until it does,
+    // but only for a part the rendition's live playlist is about to list. Unknown streams,
+    // other runs and parts long gone or far ahead are 404 at once.
+    if (!data && !init) {
+      const playlist = (await this.storage.read(`${id}/${rendition}/index.m3u8`))?.toString();
+      if (playlist && partMayAppear(playlist, `${run}/${file}`)) {
+        data = await this.reads.wait(req.ip, key, 6 * this.config.hls.partMs);
+      }
+    }
+    if (!data) throw new MissingError(`${run}/${file} not found`, 'hls_not_found');
+    void res.header('Content-Type', type).header('Cache-Control', IMMUTABLE).send(data);
   }
 
   @Public()

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
-import { LocalHlsStorage } from '../../media';
+import { LocalHlsStorage, type HlsStorage } from '../../media';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { StreamsModule } from '../streams/streams.module';
+import { BlockingReads } from './blocking-reads';
 import { HLS_STORAGE } from './hls.constants';
 import { HlsController } from './hls.controller';
 import { HlsProcessor } from './hls.processor';
@@ -19,6 +20,12 @@ import { PlainRtpRelay } from './plain-rtp.relay';
       provide: HLS_STORAGE,
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => new LocalHlsStorage(c.hls.dir),
+    },
+    {
+      provide: BlockingReads,
+      inject: [HLS_STORAGE, APP_CONFIG],
+      useFactory: (storage: HlsStorage, c: AppConfig) =>
+        new BlockingReads(storage, c.hls.maxBlockingPerClient),
     },
     HlsStatusRepository,
     HlsService,

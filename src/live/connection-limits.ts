@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig, LiveConfig } from '../config/config';
+import { clientIp, proxyTrust, type ProxyTrust } from '../common/http/trusted-proxies';
 
 /** What a refused connection's `connect_error` carries in `data`. */
 export interface ConnectionRefusal {
@@ -9,23 +10,12 @@ export interface ConnectionRefusal {
   limit: number;
 }
 
-const isLoopback = (ip: string): boolean =>
-  ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
-
 /**
- * The client's address as the HTTP side sees it (`trust proxy: loopback`):
- * the socket's peer, or, when that is a proxy on this host, the nearest
- * X-Forwarded-For hop that is not one.
+ * The client's address as the HTTP side sees it: the socket's peer, or,
+ * when that is one of TRUSTED_PROXIES, the client it forwarded for.
  */
-export function clientAddress(handshake: Socket['handshake']): string {
-  let ip = handshake.address || 'unknown';
-  const xff = handshake.headers['x-forwarded-for'];
-  const hops = (Array.isArray(xff) ? xff.join(',') : (xff ?? ''))
-    .split(',')
-    .map((h) => h.trim())
-    .filter((h) => h !== '');
-  while (isLoopback(ip) && hops.length > 0) ip = hops.pop()!;
-  return ip;
+export function clientAddress(handshake: Socket['handshake'], trust: ProxyTrust): string {
+  return clientIp(handshake.address, handshake.headers['x-forwarded-for'], trust);
 }
 
 /**
@@ -44,9 +34,16 @@ export class ConnectionLimits {
   private readonly anonymous = new Map<string, Map<string, number>>();
 
   private readonly config: LiveConfig;
+  private readonly trust: ProxyTrust;
 
   constructor(@Inject(APP_CONFIG) app: AppConfig) {
     this.config = app.live;
+    this.trust = proxyTrust(app.http.trustedProxies);
+  }
+
+  /** The client address of a socket (behind TRUSTED_PROXIES). */
+  addressOf(socket: Socket): string {
+    return clientAddress(socket.handshake, this.trust);
   }
 
   /** Namespace middleware: counts the connection, or refuses it with a clear connect_error. */
@@ -54,7 +51,7 @@ export class ConnectionLimits {
     return (socket: Socket, next: (err?: Error) => void): void => {
       const max = this.config.maxConnectionsPerIp;
       if (max === 0) return next();
-      const ip = clientAddress(socket.handshake);
+      const ip = this.addressOf(socket);
       const open = this.connections.get(ip) ?? 0;
       if (open >= max) {
         const err = new Error(

@@ -4,7 +4,10 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { AuthUser } from '../common/auth/roles';
-import type { TokenService } from '../common/auth/token.service';
+import { ValidationError } from '../common/errors/domain-errors';
+import { mapError } from '../common/errors/error-body';
+import { valueProblem } from '../common/http/input-bounds';
+import type { LiveSessions } from './live-sessions';
 
 /**
  * socket.io for the live room. With Redis, rooms span every app replica
@@ -30,8 +33,9 @@ export class LiveIoAdapter extends IoAdapter {
     const server = super.createIOServer(port, {
       ...options,
       cors: { origin: true },
-      // A slow or hostile client must not make us buffer large frames.
-      maxHttpBufferSize: 64 * 1024,
+      // A slow or hostile client must not make us buffer large frames: the biggest
+      // client event (join with a token) is well under 8 KiB.
+      maxHttpBufferSize: 16 * 1024,
       // (engine.io's default, stated because it matters:) without deflate a room broadcast
       // is encoded once into a ready websocket frame that every socket writes as is;
       // with it, each socket would compress its own copy.
@@ -52,21 +56,38 @@ export class LiveIoAdapter extends IoAdapter {
 
 /**
  * Connect-time authentication for a namespace (apply in the gateway's
- * afterInit): a valid token from `auth.token` (or the `token` query
- * parameter) puts the user on `socket.data.user`; no token means an
- * anonymous viewer; a bad token is refused with a clear error.
+ * afterInit): a valid, current token from `auth.token` (or the `token` query
+ * parameter) puts the user on `socket.data.user` (the gateway then attaches
+ * the session, see LiveSessions); no token means an anonymous viewer; a bad,
+ * expired or revoked token is refused with a clear error.
  */
-export function socketAuth(tokens: TokenService) {
+export function socketAuth(sessions: LiveSessions) {
   return (socket: Socket, next: (err?: Error) => void): void => {
     const raw =
       (socket.handshake.auth as { token?: unknown } | undefined)?.token ?? socket.handshake.query?.token;
     if (raw === undefined || raw === null || raw === '') return next();
     if (typeof raw !== 'string') return next(new Error('unauthorized: token must be a string'));
-    try {
-      (socket.data as { user?: AuthUser }).user = tokens.verify(raw);
-      next();
-    } catch {
-      next(new Error('unauthorized: invalid or expired token'));
-    }
+    sessions.authenticate(raw).then(
+      (user) => {
+        (socket.data as { user?: AuthUser }).user = user;
+        next();
+      },
+      () => next(new Error('unauthorized: invalid or expired token')),
+    );
   };
+}
+
+/**
+ * Packet middleware (`socket.use`): a client event whose payload is nested
+ * deeper than MAX_JSON_DEPTH or carries a NUL character is answered through
+ * its ack with `validation_failed` and goes no further, before the gateway's
+ * pipes (class-transformer, class-validator) walk it recursively.
+ */
+export function boundedPayloads(packet: unknown[], next: (err?: Error) => void): void {
+  const args = packet.slice(1);
+  const ack = args.at(-1);
+  const problem = valueProblem(typeof ack === 'function' ? args.slice(0, -1) : args);
+  if (!problem) return next();
+  if (typeof ack === 'function')
+    (ack as (body: unknown) => void)(mapError(new ValidationError(problem)).body);
 }

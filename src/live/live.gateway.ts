@@ -11,13 +11,20 @@ import { ChatService } from '../chat/chat.service';
 import { AuthGuard } from '../common/auth/auth.guard';
 import { CurrentUser, Public } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
-import { TokenService } from '../common/auth/token.service';
 import { ErrorFilter } from '../common/errors/error.filter';
 import { validationPipe } from '../common/validation/validation-pipe';
-import { ChatSendDto, JoinDto, ReactionDto } from './dto/live.dto';
-import { CLIENT_EVENTS, LIVE_NAMESPACE, type ChatSendReply, type RoomState } from '../room/protocol';
+import { UnauthorizedError } from '../common/errors/domain-errors';
+import { AuthDto, ChatSendDto, JoinDto, ReactionDto } from './dto/live.dto';
+import {
+  CLIENT_EVENTS,
+  LIVE_NAMESPACE,
+  type AuthReply,
+  type ChatSendReply,
+  type RoomState,
+} from '../room/protocol';
 import { ConnectionLimits } from './connection-limits';
-import { socketAuth } from './live-io.adapter';
+import { boundedPayloads, socketAuth } from './live-io.adapter';
+import { LiveSessions } from './live-sessions';
 import { RoomService, type LiveNamespace, type LiveSocket } from './room.service';
 
 /**
@@ -36,14 +43,20 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayDisco
   constructor(
     private readonly rooms: RoomService,
     private readonly chat: ChatService,
-    private readonly tokens: TokenService,
+    private readonly sessions: LiveSessions,
     private readonly limits: ConnectionLimits,
   ) {}
 
   afterInit(ns: LiveNamespace): void {
-    ns.use(socketAuth(this.tokens));
+    ns.use(socketAuth(this.sessions));
     // Last: once it counts a connection, no other middleware refuses it.
     ns.use(this.limits.middleware());
+    // Every event's payload is bounded before Nest's pipes walk it.
+    ns.on('connection', (socket: LiveSocket) => {
+      socket.use(boundedPayloads);
+      // The sign-in of the handshake lasts as long as its token (LiveSessions).
+      if (socket.data.user) this.sessions.attach(socket, socket.data.user);
+    });
     // Nest does not await this hook: a failure is logged rather than left unhandled.
     this.rooms.attach(ns).catch((e: unknown) => {
       this.logger.error(`live room failed to start: ${e instanceof Error ? e.message : String(e)}`);
@@ -76,6 +89,23 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayDisco
     @MessageBody() dto: ChatSendDto,
   ): Promise<ChatSendReply> {
     return this.chat.send(user, this.rooms.chatContext(socket), dto.text);
+  }
+
+  /**
+   * Renews the socket's sign-in with a fresh access token (before the old one
+   * expires), or signs an anonymous socket in. A signed-in socket cannot
+   * become another user: it reconnects for that.
+   */
+  @Public()
+  @SubscribeMessage(CLIENT_EVENTS.auth)
+  async auth(@ConnectedSocket() socket: LiveSocket, @MessageBody() dto: AuthDto): Promise<AuthReply> {
+    const user = await this.sessions.authenticate(dto.token);
+    const current = socket.data.user;
+    if (current && current.id !== user.id) {
+      throw new UnauthorizedError('This socket is signed in as another user; reconnect to switch users');
+    }
+    this.sessions.attach(socket, user);
+    return { ok: true, expiresAt: new Date(user.exp * 1000).toISOString() };
   }
 
   @Public()

@@ -5,8 +5,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { ChatRoomContext } from '../chat/chat.service';
 import { ChatService } from '../chat/chat.service';
 import { ModerationService } from '../chat/moderation.service';
-import type { AuthUser } from '../common/auth/roles';
-import { TokenService } from '../common/auth/token.service';
+import type { VerifiedUser } from '../common/auth/roles';
 import { RateLimitedError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig, LiveConfig } from '../config/config';
@@ -33,7 +32,8 @@ import {
 import { ChatFanout } from './chat-fanout';
 import { FrameWriter } from './frame-writer';
 import { RoomEmitter } from './room-emitter';
-import { clientAddress, ConnectionLimits } from './connection-limits';
+import { ConnectionLimits } from './connection-limits';
+import { LiveSessions } from './live-sessions';
 import { NotInRoomError } from './live.errors';
 import { Presence } from './presence';
 import { ReactionAggregator, type ReactionCounts } from './reactions';
@@ -41,7 +41,8 @@ import { StreamStatsRepository, type StreamStats } from './stream-stats.reposito
 
 /** What a socket of the `/live` namespace carries. */
 export interface LiveSocketData {
-  user?: AuthUser;
+  /** The signed-in user, for as long as their access token (see LiveSessions). */
+  user?: VerifiedUser;
   room?: {
     streamId: string;
     /**
@@ -140,7 +141,7 @@ export class RoomService implements OnModuleDestroy {
     private readonly chat: ChatService,
     private readonly moderation: ModerationService,
     private readonly stats: StreamStatsRepository,
-    private readonly tokens: TokenService,
+    private readonly sessions: LiveSessions,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
     @Inject(STATE_STORE) private readonly state: StateStore,
     @Inject(APP_CONFIG) app: AppConfig,
@@ -178,7 +179,7 @@ export class RoomService implements OnModuleDestroy {
   // ---- joining and leaving -------------------------------------------------------------
 
   async join(socket: LiveSocket, req: JoinRequest): Promise<RoomState> {
-    if (req.token !== undefined) socket.data.user = this.tokens.verify(req.token);
+    if (req.token !== undefined) this.sessions.attach(socket, await this.sessions.authenticate(req.token));
     if (socket.data.room) await this.leave(socket);
     const room = await this.ensureRoom(req.streamId);
     if (!socket.connected) throw new NotInRoomError();
@@ -191,7 +192,7 @@ export class RoomService implements OnModuleDestroy {
     else if (user) viewerKey = user.id === room.ownerId ? null : `u:${user.id}`;
     else {
       // Anonymous: one address counts as at most LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP viewers.
-      address = clientAddress(socket.handshake);
+      address = this.limits.addressOf(socket);
       const own = req.deviceId ? `d:${req.deviceId}` : `s:${socket.id}`;
       viewerKey = this.limits.anonymousKey(room.streamId, address, own);
     }

@@ -27,6 +27,7 @@ import {
   SetShippingDto,
 } from './dto/order.dto';
 import { OrdersService } from './orders.service';
+import { AcceptsBody } from '../common/http/body-options';
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -35,6 +36,7 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post()
+  @AcceptsBody({ limit: 32 * 1024 })
   @ApiOperation({
     summary: 'Place an order: reserves the units until it is paid or its hold expires',
     description:

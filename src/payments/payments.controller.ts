@@ -27,6 +27,7 @@ import {
 } from './dto/payment.dto';
 import { PaymentsService } from './payments.service';
 import { SimulatedPaymentProvider } from './simulated.provider';
+import { AcceptsBody } from '../common/http/body-options';
 
 @ApiTags('payments')
 @Controller('api/payments')
@@ -39,6 +40,7 @@ export class PaymentsController {
   /** Authenticated by its HMAC signature, not by a user token. */
   @Public()
   @Post('webhook')
+  @AcceptsBody({ limit: 64 * 1024 })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Payment provider webhook (HMAC-SHA256 signed: X-Signature: t=<unix>,v1=<hex>)',

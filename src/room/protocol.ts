@@ -59,6 +59,13 @@ export const SOCKET_EVENTS = {
    * chat:message. Clients handle both.
    */
   chatMessages: 'chat:messages',
+  /**
+   * The socket's sign-in ended: its access token expired without an `auth`
+   * renewal, or it was revoked (signed out everywhere, roles changed). The
+   * server disconnects the socket right after; reconnect with a fresh token
+   * (or none, to watch anonymously).
+   */
+  sessionEnded: 'session:ended',
 } as const;
 
 /** Client → server events. Every one takes an ack callback; failures reply `{ error: { code, message } }`. */
@@ -67,6 +74,8 @@ export const CLIENT_EVENTS = {
   leave: 'leave',
   chatSend: 'chat:send',
   reactionSend: 'reaction:send',
+  /** Renews (or starts) the socket's sign-in with a fresh access token, before the old one expires. */
+  auth: 'auth',
 } as const;
 
 export type RoomEventName = (typeof ROOM_EVENTS)[keyof typeof ROOM_EVENTS];
@@ -157,6 +166,7 @@ export interface RoomEventPayloads {
 export interface SocketEventPayloads {
   roomState: RoomState;
   chatMessages: { messages: ChatMessage[] };
+  sessionEnded: { reason: 'expired' | 'revoked' };
 }
 
 /** The error reply every failed event gets through its ack (same body as HTTP errors). */
@@ -181,12 +191,24 @@ export type ChatSendReply =
     }
   | ErrorReply;
 
+export interface AuthRequest {
+  /** An access token of the socket's user (or any user's, for an anonymous socket). */
+  token: string;
+}
+
+/** `auth` succeeded: the socket is signed in until `expiresAt` (ISO time) unless renewed again. */
+export interface AuthReply {
+  ok: true;
+  expiresAt: string;
+}
+
 /** What each client event carries and what its ack answers, by its key in CLIENT_EVENTS. */
 export interface ClientEventCalls {
   join: { payload: JoinRequest; reply: RoomState | ErrorReply };
   leave: { payload: Record<string, never>; reply: { ok: true } | ErrorReply };
   chatSend: { payload: { text: string }; reply: ChatSendReply };
   reactionSend: { payload: { kind: ReactionKind }; reply: { ok: true } | ErrorReply };
+  auth: { payload: AuthRequest; reply: AuthReply | ErrorReply };
 }
 
 type Listeners<Names extends Record<string, string>, Payloads extends Record<keyof Names, unknown>> = {

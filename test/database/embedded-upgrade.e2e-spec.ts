@@ -9,6 +9,7 @@ import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { freePort } from '../support/test-app';
 import { schemaSnapshot } from './catalog';
 import { migrateFresh, withClient } from './databases';
+import { asLivecart01, embeddedUrl } from './embedded-0.1';
 import { CHAIN_0_1, dataState, OLD, restore01, seedOld01 } from './old-database';
 
 /** The migrations of this version, in order: what an upgraded or a fresh database gets. */
@@ -81,10 +82,10 @@ describe('embedded default over a livecart 0.1.x data folder', () => {
 
   it('adopts the cluster and migrates its database in place, keeping every row', async () => {
     pgPort = await freePort();
-    // The folder as 0.1.x leaves it: src/database/embedded-postgres.ts has not
-    // changed since 0.1.x, so it lays the cluster out as 0.1.x did; 0.1.x then
-    // migrated database `postgres` (the fixture holds that schema) and wrote
-    // data there (the seed). Stopped, as 0.1.x stops it on SIGTERM.
+    // The folder as 0.1.x leaves it: EmbeddedPostgres lays the cluster out as
+    // 0.1.x did, but for its password (asLivecart01 puts 0.1.x's trust back);
+    // 0.1.x then migrated database `postgres` (the fixture holds that schema)
+    // and wrote data there (the seed). Stopped, as 0.1.x stops it on SIGTERM.
     const old = await EmbeddedPostgres.start({ dataDir: pgDir, port: pgPort });
     await restore01(old.url);
     await seedOld01(old.url);
@@ -93,6 +94,7 @@ describe('embedded default over a livecart 0.1.x data folder', () => {
     expect(before.data.rows.report_journal).toHaveLength(2);
     expect(fs.realpathSync(pgDir)).toBe(path.join(fs.realpathSync(dataDir), 'pg'));
     await old.stop();
+    asLivecart01(pgDir);
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -110,9 +112,15 @@ describe('embedded default over a livecart 0.1.x data folder', () => {
       await waitHealthy(base, app);
       expect(app.output()).toContain('starting embedded PostgreSQL');
       expect(app.output()).not.toContain('initialising embedded PostgreSQL');
-      expect(await identity(old.url)).toEqual(before.identity);
+      // 0.1.x's trust is gone: the app set a generated password and requires it.
+      expect(app.output()).toContain('it now requires a generated password');
+      await expect(
+        withClient(`postgres://postgres@127.0.0.1:${pgPort}/postgres`, (c) => c.query('SELECT 1')),
+      ).rejects.toThrow(/password/);
+      const url = embeddedUrl(pgDir, pgPort);
+      expect(await identity(url)).toEqual(before.identity);
 
-      const after = await dataState(old.url);
+      const after = await dataState(url);
       expect(keptOf(after, before.data)).toEqual(keptState(before.data));
       expect(after.migrations.slice(0, -CURRENT.length)).toEqual(before.data.migrations);
       expect(after.migrations.map((m) => m.name).slice(-CURRENT.length)).toEqual(CURRENT);
@@ -126,11 +134,11 @@ describe('embedded default over a livecart 0.1.x data folder', () => {
       });
 
       // The schema of a database the current migrations build on the same server.
-      await withClient(old.url, (c) => c.query('CREATE DATABASE lc_fresh'));
-      const fresh = new URL(old.url);
+      await withClient(url, (c) => c.query('CREATE DATABASE lc_fresh'));
+      const fresh = new URL(url);
       fresh.pathname = '/lc_fresh';
       expect(await migrateFresh(fresh.toString())).toEqual(CURRENT);
-      expect(await withClient(old.url, schemaSnapshot)).toEqual(
+      expect(await withClient(url, schemaSnapshot)).toEqual(
         await withClient(fresh.toString(), schemaSnapshot),
       );
     } finally {

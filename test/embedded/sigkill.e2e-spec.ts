@@ -55,6 +55,7 @@ describe('embedded default', () => {
       EMBEDDED_PG_PORT: String(pgPort),
       PORT: String(port),
       HOST: '127.0.0.1',
+      MEDIASOUP_RTC_PORT: '0',
     };
     const base = `http://127.0.0.1:${port}`;
 

@@ -15,12 +15,14 @@ const MID = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
 /**
- * Limits what leaves one UDP port on loopback to `kbit` kbit/s with a queue of
- * `queuePackets` (drops past it), like a viewer on a slow link. Needs root in
- * the test's network namespace (scripts/test-media.sh runs jest in one).
+ * Limits what one UDP port sends to another on loopback to `kbit` kbit/s with a
+ * queue of `queuePackets` (drops past it), like a viewer on a slow link. Both
+ * ports: every transport of a mediasoup worker sends from the worker's one
+ * WebRtcServer port, so the viewer's port tells one viewer's flow apart. Needs
+ * root in the test's network namespace (scripts/test-media.sh runs jest in one).
  * Returns the undo.
  */
-function shapeFromPort(port: number, kbit: number, queuePackets: number): () => void {
+function shapeFromPort(port: number, toPort: number, kbit: number, queuePackets: number): () => void {
   const tc = (...args: string[]) => execFileSync('tc', args, { stdio: 'pipe' });
   try {
     tc('qdisc', 'del', 'dev', 'lo', 'root'); // a leftover of an interrupted run
@@ -66,6 +68,11 @@ function shapeFromPort(port: number, kbit: number, queuePackets: number): () => 
     'ip',
     'sport',
     String(port),
+    '0xffff',
+    'match',
+    'ip',
+    'dport',
+    String(toPort),
     '0xffff',
     'flowid',
     '1:20',
@@ -133,7 +140,8 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
   async function expectTransportCcFeedback(transport: types.WebRtcTransport): Promise<void> {
     const stats = async () => (await transport.getStats())[0];
     expect((await stats()).availableOutgoingBitrate).toBeGreaterThan(0);
-    const unshape = shapeFromPort(transport.iceSelectedTuple!.localPort, 150, 10);
+    const tuple = transport.iceSelectedTuple!;
+    const unshape = shapeFromPort(tuple.localPort, tuple.remotePort!, 150, 10);
     try {
       let s = await stats();
       for (const t0 = Date.now(); Date.now() - t0 < 15_000;) {
@@ -295,7 +303,8 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
       // A queue of 150 packets (seconds at these rates) turns the slow viewer's first burst on
       // the top layer into delay rather than a wall of loss: with 50, the loss estimate
       // sometimes fell to mediasoup's floor (30 kbit/s), under the lowest layer, and stayed there.
-      const unshape = shapeFromPort(slow.media.transport.iceSelectedTuple!.localPort, linkKbit, 150);
+      const tuple = slow.media.transport.iceSelectedTuple!;
+      const unshape = shapeFromPort(tuple.localPort, tuple.remotePort!, linkKbit, 150);
       try {
         const spatial = (v: { media: { consumers: readonly types.Consumer[] } }) =>
           videoConsumer(v.media).currentLayers?.spatialLayer ?? -1;

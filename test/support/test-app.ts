@@ -73,6 +73,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
+    // Each app's mediasoup workers take any free WebRTC port: several apps share this machine.
+    MEDIASOUP_RTC_PORT: '0',
+    // Every test user registers from 127.0.0.1; the per-address limit has its own test.
+    REGISTER_ADDRESS_BURST: '100000',
     ...opts.env,
   });
   const app = await createApp(config, db.url);

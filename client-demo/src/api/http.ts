@@ -1,7 +1,7 @@
 // The one fetch wrapper: JSON in and out, the session's bearer token, and the
 // server's error body turned into an ApiError.
 import { ApiError } from './errors';
-import { session } from './session';
+import { freshToken, refreshSession } from './session';
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -10,18 +10,31 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Sends with the freshest access token; a 401 (expired meanwhile, or revoked
+ * by a role change or a sign-out elsewhere) gets one refresh and one retry.
+ */
+async function authorized(send: (token: string | null) => Promise<Response>): Promise<Response> {
+  const token = await freshToken();
+  const res = await send(token);
+  if (res.status !== 401 || !token) return res;
+  const renewed = await refreshSession();
+  return renewed ? send(renewed) : res;
+}
+
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = session.token;
-  if (token) headers.Authorization = `Bearer ${token}`;
   let res: Response;
   try {
-    res = await fetch(path, {
-      method: opts.method ?? 'GET',
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      signal: opts.signal,
+    res = await authorized((token) => {
+      const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+      if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+      if (token) headers.Authorization = `Bearer ${token}`;
+      return fetch(path, {
+        method: opts.method ?? 'GET',
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: opts.signal,
+      });
     });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
@@ -43,9 +56,9 @@ export function query(params: Record<string, string | number | undefined | null>
 
 /** Downloads a report as a file (the same endpoint with Accept: text/csv). */
 export async function download(path: string, filename: string): Promise<void> {
-  const headers: Record<string, string> = { Accept: 'text/csv' };
-  if (session.token) headers.Authorization = `Bearer ${session.token}`;
-  const res = await fetch(path, { headers });
+  const res = await authorized((token) =>
+    fetch(path, { headers: { Accept: 'text/csv', ...(token ? { Authorization: `Bearer ${token}` } : {}) } }),
+  );
   if (!res.ok) throw ApiError.fromBody(res.status, await res.json().catch(() => null));
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');

@@ -1,7 +1,7 @@
 // <lc-header>: the site header, with links by role. Upcoming pages (replays,
 // invitations, webhooks) add their link here, next to the role that sees it.
 import { html, nothing } from 'lit';
-import { session } from '../api/session';
+import { session, signOut } from '../api/session';
 import { LightElement } from './light-element';
 
 interface NavLink {
@@ -39,8 +39,8 @@ export class LcHeader extends LightElement {
     </header>`;
   }
 
-  private signOut(): void {
-    session.clear();
+  private async signOut(): Promise<void> {
+    await signOut();
     location.href = '/';
   }
 }

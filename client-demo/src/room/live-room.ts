@@ -18,7 +18,7 @@ import {
   type ServerToClientEvents,
   type StreamStatus,
 } from '@shared/room-protocol';
-import { session } from '../api/session';
+import { freshToken, refreshSession, session, TOKEN_EVENT } from '../api/session';
 
 export type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -89,22 +89,45 @@ export class LiveRoom {
     this.emit('change', undefined);
   }
 
+  private onToken?: (ev: Event) => void;
+
   connect(): void {
     if (this.socket) return;
-    const token = session.token;
+    // Set once a session cannot be renewed: the viewer goes on watching anonymously.
+    let anonymous = false;
     const socket: RoomSocket = io(LIVE_NAMESPACE, {
-      auth: token ? { token } : {},
+      // Read at every (re)connect: the freshest access token, or none.
+      auth: (cb) => {
+        if (anonymous || !session.token) return cb({});
+        void freshToken().then((token) => cb(token ? { token } : {}));
+      },
       transports: ['websocket', 'polling'],
     });
     this.socket = socket;
+    // A renewed access token renews the socket's sign-in before the old one expires.
+    this.onToken = (ev: Event) => {
+      const token = (ev as CustomEvent<string>).detail;
+      if (socket.connected && !anonymous) socket.emit(CLIENT_EVENTS.auth, { token }, () => undefined);
+    };
+    window.addEventListener(TOKEN_EVENT, this.onToken);
+    // The server ends a socket whose token expired or was revoked: renew, then reconnect.
+    socket.on(SOCKET_EVENTS.sessionEnded, () => {
+      void refreshSession().then((token) => {
+        if (!token) {
+          anonymous = true;
+          this.emit('note', { text: 'Your session has ended; sign in again to chat.', error: true });
+        }
+        socket.connect();
+      });
+    });
     socket.on('connect', () => {
       this.emit('note', { text: '', error: false });
       void this.join();
     });
     socket.on('connect_error', (err) => {
-      if (err.message.startsWith('unauthorized') && (socket.auth as { token?: string }).token) {
-        // An expired session: watch anonymously rather than not at all.
-        socket.auth = {};
+      if (err.message.startsWith('unauthorized') && !anonymous) {
+        // A session that cannot be renewed: watch anonymously rather than not at all.
+        anonymous = true;
         this.emit('note', { text: 'Your session has expired; sign in again to chat.', error: true });
         socket.connect();
       }
@@ -215,6 +238,8 @@ export class LiveRoom {
   }
 
   close(): void {
+    if (this.onToken) window.removeEventListener(TOKEN_EVENT, this.onToken);
+    this.onToken = undefined;
     this.socket?.disconnect();
     this.socket = null;
   }

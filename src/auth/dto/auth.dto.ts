@@ -1,11 +1,30 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { OptionalField } from '../../common/validation/fields';
+import { toPlainLine } from '../../common/validation/text';
 import { ROLES, SELF_SERVICE_ROLES, type Role } from '../../common/auth/roles';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-export class RegisterDto {
+/** Where a session's refresh token goes: an httpOnly cookie (browsers) or the response body (apps). */
+export const REFRESH_TOKEN_IN = ['cookie', 'body'] as const;
+export type RefreshTokenIn = (typeof REFRESH_TOKEN_IN)[number];
+
+class SessionOptionsDto {
+  @ApiPropertyOptional({
+    enum: REFRESH_TOKEN_IN,
+    default: 'cookie',
+    description:
+      '`cookie`: the refresh token is set as the httpOnly cookie `lc_refresh` (browsers). `body`: it is ' +
+      'returned as `refreshToken` (with `deviceToken`), for clients without a cookie jar.',
+  })
+  @OptionalField()
+  @IsIn(REFRESH_TOKEN_IN, { message: `refreshTokenIn must be one of ${REFRESH_TOKEN_IN.join(', ')}` })
+  refreshTokenIn?: RefreshTokenIn;
+}
+
+export class RegisterDto extends SessionOptionsDto {
   @ApiProperty({ example: 'ana@example.com' })
   @Transform(trim)
   @IsEmail({}, { message: 'email must be a valid email address' })
@@ -18,20 +37,24 @@ export class RegisterDto {
   @MaxLength(200)
   password!: string;
 
-  @ApiProperty({ example: 'Ana', maxLength: 60 })
-  @Transform(trim)
+  @ApiProperty({
+    example: 'Ana',
+    maxLength: 60,
+    description: 'Plain text: control and bidi characters are removed, as in chat',
+  })
+  @Transform(toPlainLine)
   @IsString()
   @MinLength(1)
   @MaxLength(60)
   name!: string;
 
   @ApiPropertyOptional({ enum: SELF_SERVICE_ROLES, default: 'viewer' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(SELF_SERVICE_ROLES, { message: `role must be one of ${SELF_SERVICE_ROLES.join(', ')}` })
   role?: Role;
 }
 
-export class LoginDto {
+export class LoginDto extends SessionOptionsDto {
   @ApiProperty()
   @Transform(trim)
   @IsString()
@@ -42,6 +65,32 @@ export class LoginDto {
   @IsString()
   @MaxLength(200)
   password!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Apps without cookies: the `deviceToken` of an earlier sign-in (browsers send the `lc_device` cookie)',
+  })
+  @OptionalField()
+  @IsString()
+  @MaxLength(200)
+  deviceToken?: string;
+}
+
+/** `POST /api/auth/refresh` and `/logout`: the refresh token, when it is not in the cookie. */
+export class RefreshDto {
+  @ApiPropertyOptional({
+    description: 'Clients that keep the refresh token themselves; browsers send the cookie',
+  })
+  @OptionalField()
+  @IsString()
+  @MaxLength(200)
+  refreshToken?: string;
+
+  @ApiPropertyOptional({ description: 'Apps without cookies: their device token' })
+  @OptionalField()
+  @IsString()
+  @MaxLength(200)
+  deviceToken?: string;
 }
 
 export class UserDto {
@@ -54,8 +103,17 @@ export class UserDto {
 export class TokenDto {
   @ApiProperty({ description: 'JWT access token; send as `Authorization: Bearer <token>`' })
   accessToken!: string;
-  @ApiProperty() expiresIn!: number;
+  @ApiProperty({ description: 'Seconds the access token lives (renew it with POST /api/auth/refresh)' })
+  expiresIn!: number;
   @ApiProperty({ type: UserDto }) user!: UserDto;
+  @ApiPropertyOptional({ description: 'Only with refreshTokenIn: body (else it is the lc_refresh cookie)' })
+  refreshToken?: string;
+  @ApiPropertyOptional({
+    description: 'Only with refreshTokenIn: body: seconds the refresh token lives unused',
+  })
+  refreshExpiresIn?: number;
+  @ApiPropertyOptional({ description: 'Only with refreshTokenIn: body (else the lc_device cookie)' })
+  deviceToken?: string;
 }
 
 export class GrantRolesDto {

@@ -15,6 +15,8 @@ import {
 } from 'class-validator';
 import { CURRENCY_CODES, MAX_MINOR_UNITS } from '../../common/money/currencies';
 import { PageQueryDto } from '../../common/http/pagination.dto';
+import { OptionalField } from '../../common/validation/fields';
+import { toPlainLine } from '../../common/validation/text';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -23,7 +25,7 @@ export const MAX_STOCK = 10_000_000;
 
 export class CreateProductDto {
   @ApiProperty({ example: 'Aurora X phone', maxLength: 200 })
-  @Transform(trim)
+  @Transform(toPlainLine)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -33,13 +35,17 @@ export class CreateProductDto {
     maxLength: 5000,
     description: 'Plain text shown on the product page and at checkout',
   })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(5000)
   description?: string;
 
-  @ApiPropertyOptional({ example: 'https://example.com/phone.jpg' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    example: 'https://example.com/phone.jpg',
+    nullable: true,
+    description: 'null removes the image',
+  })
+  @OptionalField({ nullable: true })
   @IsUrl(
     { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
     { message: 'imageUrl must be an http(s) URL' },
@@ -73,8 +79,8 @@ export class CreateProductDto {
   @Max(MAX_STOCK)
   stock!: number;
 
-  @ApiPropertyOptional({ maxLength: 64 })
-  @IsOptional()
+  @ApiPropertyOptional({ maxLength: 64, nullable: true, description: 'null removes the SKU' })
+  @OptionalField({ nullable: true })
   @Transform(trim)
   @IsString()
   @MaxLength(64)
@@ -89,14 +95,15 @@ export class CreateProductDto {
   digital?: boolean;
 }
 
-export class UpdateProductDto extends PartialType(CreateProductDto) {
+// skipNullProperties: false: a `null` is checked (and refused) like any value, see OptionalField.
+export class UpdateProductDto extends PartialType(CreateProductDto, { skipNullProperties: false }) {
   @ApiPropertyOptional({
     description:
       'Adds to (or, negative, takes from) the stock atomically, whatever orders do meanwhile: ' +
       'use it to restock during a sale. `stock` sets an absolute number instead; not both.',
     example: 50,
   })
-  @IsOptional()
+  @OptionalField()
   @IsInt({ message: 'stockDelta must be a whole number' })
   @Min(-MAX_STOCK)
   @Max(MAX_STOCK)

@@ -13,6 +13,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { IsIsoDateTime } from '../../common/validation/fields';
 import { MAX_WORD_LENGTH, MAX_WORDS } from '../chat-text';
 import { PageLimit } from '../../common/http/pagination.dto';
 
@@ -29,6 +30,8 @@ export class ChatMessageDto {
   @ApiProperty({ description: 'ISO 8601 time the server accepted it' }) at!: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BEFORE_MESSAGE = 'before must be a message id (uuid) or an ISO 8601 time with a zone';
 const ISO_OR_UUID =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2}))$/i;
 
@@ -39,7 +42,9 @@ export class ChatHistoryQueryDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(ISO_OR_UUID, { message: 'before must be a message id (uuid) or an ISO 8601 time with a zone' })
+  @Matches(ISO_OR_UUID, { message: BEFORE_MESSAGE })
+  @ValidateIf((o: ChatHistoryQueryDto) => !UUID.test(o.before ?? ''))
+  @IsIsoDateTime({ message: BEFORE_MESSAGE })
   before?: string;
 
   @PageLimit()

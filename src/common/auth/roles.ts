@@ -13,6 +13,14 @@ export interface AuthUser {
   roles: Role[];
 }
 
+/** The user of a verified access token, with what the token says about itself. */
+export interface VerifiedUser extends AuthUser {
+  /** The user's token version when it was issued (see AccessCheck). */
+  ver: number;
+  /** Expiry, in seconds since the epoch. */
+  exp: number;
+}
+
 /** Admins pass every role check; otherwise the user needs one of the roles. */
 export function hasAnyRole(user: AuthUser, required: readonly Role[]): boolean {
   if (required.length === 0) return true;

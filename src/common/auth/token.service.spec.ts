@@ -18,6 +18,7 @@ const claims = (extra: object = {}) => ({
   email: user.email,
   name: user.name,
   roles: user.roles,
+  ver: 3,
   iat: now(),
   exp: now() + 60,
   ...extra,
@@ -26,9 +27,9 @@ const claims = (extra: object = {}) => ({
 describe('TokenService', () => {
   const tokens = new TokenService(SECRET);
 
-  it('verifies the tokens it issues', () => {
-    expect(tokens.verify(tokens.issue(user, 60))).toEqual(user);
-    expect(tokens.verify(forge({ alg: 'HS256' }, claims()))).toEqual(user);
+  it('verifies the tokens it issues, with the token version they carry', () => {
+    expect(tokens.verify(tokens.issue(user, 3, 60))).toEqual({ ...user, ver: 3, exp: expect.any(Number) });
+    expect(tokens.verify(forge({ alg: 'HS256' }, claims()))).toEqual({ ...user, ver: 3, exp: now() + 60 });
   });
 
   it.each([
@@ -45,6 +46,11 @@ describe('TokenService', () => {
     ['a token not valid yet', forge({ alg: 'HS256' }, claims({ nbf: now() + 60 }))],
     ['a role that does not exist', forge({ alg: 'HS256' }, claims({ roles: ['root'] }))],
     ['no subject', forge({ alg: 'HS256' }, claims({ sub: 42 }))],
+    [
+      'no token version (issued before versions existed)',
+      forge({ alg: 'HS256' }, claims({ ver: undefined })),
+    ],
+    ['a token version that is not a whole number', forge({ alg: 'HS256' }, claims({ ver: '3' }))],
     ['two segments', 'abc.def'],
     ['four segments', `${forge({ alg: 'HS256' }, claims())}.x`],
     ['garbage', 'not a token at all'],
@@ -54,7 +60,7 @@ describe('TokenService', () => {
   });
 
   it('refuses a token whose payload was changed after signing', () => {
-    const [h, , s] = tokens.issue(user, 60).split('.');
+    const [h, , s] = tokens.issue(user, 3, 60).split('.');
     const forged = `${h}.${b64(claims({ roles: ['admin'] }))}.${s}`;
     expect(() => tokens.verify(forged)).toThrow(UnauthorizedError);
   });

@@ -2,7 +2,7 @@ import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'no
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { UnauthorizedError } from '../errors/domain-errors';
-import { ROLES, type AuthUser, type Role } from './roles';
+import { ROLES, type AuthUser, type Role, type VerifiedUser } from './roles';
 
 export const JWT_SECRET = Symbol('JWT_SECRET');
 
@@ -11,12 +11,18 @@ interface Claims {
   email: string;
   name: string;
   roles: Role[];
+  /** The user's token version (see AccessCheck). */
+  ver: number;
 }
 
 /** The only JOSE header a token of ours may carry (`typ` optional). */
 const HEADER_ALG = 'HS256';
 
-/** Issues and verifies the JWT access tokens (HS256). */
+/**
+ * Issues and verifies the JWT access tokens (HS256). They are short-lived
+ * (JWT_TTL_SECONDS) and carry the user's token version; a token without one
+ * (issued before versions existed) is refused, so its user signs in again.
+ */
 @Injectable()
 export class TokenService {
   /**
@@ -33,8 +39,14 @@ export class TokenService {
     this.jwt = new JwtService({ secretOrKeyProvider: () => this.key });
   }
 
-  issue(user: AuthUser, ttlSeconds: number): string {
-    const claims: Claims = { sub: user.id, email: user.email, name: user.name, roles: user.roles };
+  issue(user: AuthUser, version: number, ttlSeconds: number): string {
+    const claims: Claims = {
+      sub: user.id,
+      email: user.email,
+      name: user.name,
+      roles: user.roles,
+      ver: version,
+    };
     return this.jwt.sign(claims, { expiresIn: ttlSeconds, algorithm: 'HS256' });
   }
 
@@ -46,12 +58,14 @@ export class TokenService {
    * path (jws stream decoding, option handling) was a visible share of a
    * flash-sale order's CPU (docs/benchmarks/orders.md).
    */
-  verify(token: string): AuthUser {
+  verify(token: unknown): VerifiedUser {
+    if (typeof token !== 'string') throw new UnauthorizedError('Invalid access token');
     const c = this.verifyClaims(token);
     if (
       typeof c.sub !== 'string' ||
       !Array.isArray(c.roles) ||
-      !c.roles.every((r) => ROLES.includes(r as Role))
+      !c.roles.every((r) => ROLES.includes(r as Role)) ||
+      !Number.isSafeInteger(c.ver)
     ) {
       throw new UnauthorizedError('Invalid access token');
     }
@@ -60,6 +74,8 @@ export class TokenService {
       email: typeof c.email === 'string' ? c.email : '',
       name: typeof c.name === 'string' ? c.name : '',
       roles: c.roles as Role[],
+      ver: c.ver as number,
+      exp: c.exp as number,
     };
   }
 

@@ -100,8 +100,13 @@ export class RateLimitedError extends fixedCode(429, 'rate_limited') {
 }
 
 export class UnavailableError extends withCode(503, 'unavailable') {
-  constructor(message: string, code?: string) {
-    super(message, code);
+  constructor(
+    message: string,
+    code?: string,
+    /** When to try again, sent as Retry-After: the resource frees itself by then. */
+    retryAfterSeconds?: number,
+  ) {
+    super(message, code, retryAfterSeconds === undefined ? undefined : { retryAfterSeconds });
     // A 5xx is a fault: the filter logs it with where it came from.
     Error.captureStackTrace(this, new.target);
   }

@@ -1,5 +1,5 @@
 import { BadRequestException, ForbiddenException } from '@nestjs/common';
-import { ConflictError, NotFoundError, RateLimitedError } from './domain-errors';
+import { ConflictError, NotFoundError, RateLimitedError, UnavailableError } from './domain-errors';
 import { mapError } from './error-body';
 
 describe('mapError', () => {
@@ -16,6 +16,8 @@ describe('mapError', () => {
 
   it('sets Retry-After on rate limits', () => {
     expect(mapError(new RateLimitedError('slow down', 1.2)).headers).toEqual({ 'Retry-After': '2' });
+    expect(mapError(new UnavailableError('busy', 'media_busy', 10)).headers).toEqual({ 'Retry-After': '10' });
+    expect(mapError(new UnavailableError('down')).headers).toBeUndefined();
   });
 
   it('joins validation messages from Nest exceptions', () => {

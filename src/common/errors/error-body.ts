@@ -32,7 +32,7 @@ const CODE_BY_STATUS: Record<number, string> = {
 export function mapError(err: unknown): MappedError {
   if (err instanceof DomainError) {
     const headers =
-      err.status === 429 && typeof err.details?.retryAfterSeconds === 'number'
+      (err.status === 429 || err.status === 503) && typeof err.details?.retryAfterSeconds === 'number'
         ? { 'Retry-After': String(Math.ceil(err.details.retryAfterSeconds)) }
         : undefined;
     return {

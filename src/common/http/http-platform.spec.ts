@@ -1,4 +1,5 @@
 import Fastify from 'fastify';
+import { BODY_OPTIONS } from './body-options';
 import { preferredType, registerBodyParsers } from './http-platform';
 
 describe('preferredType', () => {
@@ -26,9 +27,18 @@ describe('preferredType', () => {
 describe('registerBodyParsers', () => {
   const app = Fastify({ bodyLimit: 1024 });
   registerBodyParsers(app);
+  app.setErrorHandler((e: Error & { status?: number; statusCode?: number }, _req, reply) => {
+    void reply.status(e.status ?? e.statusCode ?? 500).send({ message: e.message });
+  });
   app.post('/echo', (req) => ({
     body: req.body === undefined ? '(none)' : req.body,
     raw: (req as { rawBody?: Buffer }).rawBody?.toString() ?? null,
+  }));
+  app.post('/small', { config: { [BODY_OPTIONS]: { limit: 64 } } }, () => ({ ok: true }));
+  let sdpBodiesRead = 0;
+  app.post('/sdp', { config: { [BODY_OPTIONS]: { consumes: ['application/sdp'] } } }, (req) => ({
+    body: req.body,
+    read: ++sdpBodiesRead,
   }));
   afterAll(() => app.close());
 
@@ -56,5 +66,48 @@ describe('registerBodyParsers', () => {
 
   it('answers a body over the limit with 413', async () => {
     expect((await post('application/json', JSON.stringify({ a: 'x'.repeat(2000) }))).statusCode).toBe(413);
+  });
+
+  it('refuses JSON nested too deep, in milliseconds, before parsing it', async () => {
+    const t0 = performance.now();
+    const res = await post('application/json', '['.repeat(400) + ']'.repeat(400));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ message: 'JSON is nested more than 32 levels deep' });
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+
+  it('refuses NUL characters in JSON strings and in the query string', async () => {
+    expect((await post('application/json', '{"email":"a\\u0000b@x.io"}')).statusCode).toBe(400);
+    const res = await app.inject({ method: 'POST', url: '/echo?x=a%00b' });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it("applies a route's own body limit", async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/small',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ a: 'x'.repeat(100) }),
+    });
+    expect(res.statusCode).toBe(413);
+  });
+
+  it('answers a content type the route does not read with 415, without parsing the body', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/sdp',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"malformed": ',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toEqual({ message: 'Content-Type must be application/sdp (got application/json)' });
+    expect(sdpBodiesRead).toBe(0);
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/sdp',
+      headers: { 'content-type': 'application/sdp' },
+      payload: 'v=0\r\n',
+    });
+    expect(ok.json()).toEqual({ body: 'v=0\r\n', read: 1 });
   });
 });

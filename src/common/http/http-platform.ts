@@ -3,7 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import sjson from 'secure-json-parse';
-import { BadRequestError } from '../errors/domain-errors';
+import { BadRequestError, UnsupportedMediaTypeError } from '../errors/domain-errors';
+import { BODY_OPTIONS, DEFAULT_BODY_LIMIT, type BodyOptions, type NamedBodyLimit } from './body-options';
+import { jsonTextProblem } from './input-bounds';
+import { proxyTrust } from './trusted-proxies';
 
 /** A request as controllers see it: Fastify's, with the body's exact bytes and the signed-in user. */
 export type HttpRequest = FastifyRequest & { rawBody?: Buffer };
@@ -11,18 +14,19 @@ export type HttpReply = FastifyReply;
 
 /**
  * Options of the Fastify instance under Nest.
- *  - Proxies are trusted only on loopback (a local nginx / load balancer), so
- *    `request.ip` is the client's address there and the socket's otherwise.
+ *  - `X-Forwarded-For` is believed only from TRUSTED_PROXIES (loopback by
+ *    default: a local nginx), so `request.ip` is the client's address behind
+ *    them and the socket's otherwise; per-address limits rely on it.
  *  - Request ids come from X-Request-Id when a proxy set one.
  *  - No Fastify logger: request lines are written by the hook below (one line
  *    per request), and errors by the global filter.
  *  - Unknown paths, trailing slashes and route parameters up to 256 characters
  *    reach the router as under Express.
  */
-export function fastifyOptions(bodyLimitBytes: number): FastifyServerOptions {
+export function fastifyOptions(bodyLimitBytes: number, trustedProxies = 'loopback'): FastifyServerOptions {
   return {
     bodyLimit: bodyLimitBytes,
-    trustProxy: 'loopback',
+    trustProxy: proxyTrust(trustedProxies),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
@@ -33,41 +37,74 @@ export function fastifyOptions(bodyLimitBytes: number): FastifyServerOptions {
   };
 }
 
+/** The media type of a request, lower case without parameters ('' when absent). */
+export function mediaTypeOf(req: FastifyRequest): string {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
 /**
- * Body parsers. JSON keeps its exact bytes on `request.rawBody` (payment
- * webhooks are HMAC-signed over them); an empty JSON body is no body, as with
- * most servers; SDP and trickle-ICE fragments are text (WHIP/WHEP); JPEG, PNG
- * and WebP bodies are kept as bytes (product pictures). Any other
- * content type is read (within the size limit) and left unparsed, so each
- * route answers it in its own words: WHIP says which type it wants, a JSON
- * route names the fields it misses.
+ * Body parsers, and what every request must respect before one runs.
+ *
+ * Each route has a body limit (DEFAULT_BODY_LIMIT unless it declares its own
+ * with @AcceptsBody, never above BODY_LIMIT_BYTES); a route that names its
+ * content types answers any other with 415 before the body is read; a query
+ * string with a NUL character is a 400. JSON is checked for depth and NUL
+ * characters in one linear scan before it is parsed (input-bounds.ts), and
+ * keeps its exact bytes on `request.rawBody` (payment webhooks are
+ * HMAC-signed over them); an empty JSON body is no body, as with most
+ * servers; SDP and trickle-ICE fragments are text (WHIP/WHEP); JPEG, PNG and
+ * WebP bodies are kept as bytes (product pictures, whose route has a limit of
+ * its own: `limits.image`). Any other content type is read (within the limit)
+ * and left unparsed, so each route answers it in its own words: a JSON route
+ * names the fields it misses.
  */
-export function registerBodyParsers(fastify: FastifyInstance, opts: { imageLimitBytes?: number } = {}): void {
-  fastify.removeAllContentTypeParsers();
-  // Product pictures are uploaded as the request body (`fetch(url, { body: file })`), up to their own limit.
+export function registerBodyParsers(
+  fastify: FastifyInstance,
+  limits: Record<NamedBodyLimit, number> = { image: DEFAULT_BODY_LIMIT },
+): void {
+  const cap = fastify.initialConfig.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  fastify.addHook('onRoute', (route) => {
+    const o = bodyOptionsOf(route.config);
+    route.bodyLimit = o?.named ? limits[o.named] : Math.min(o?.limit ?? DEFAULT_BODY_LIMIT, cap);
+  });
+  // Product pictures are uploaded as the request body (`fetch(url, { body: file })`).
   fastify.addContentTypeParser(
     ['image/jpeg', 'image/png', 'image/webp'],
-    { parseAs: 'buffer', bodyLimit: opts.imageLimitBytes },
+    { parseAs: 'buffer' },
     (_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) =>
       done(null, body),
   );
+  fastify.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    const q = req.url.indexOf('?');
+    if (q >= 0 && req.url.includes('%00', q)) {
+      return done(new BadRequestError('The query string must not contain NUL characters', 'invalid_query'));
+    }
+    done();
+  });
+  fastify.addHook('preParsing', (req: FastifyRequest, _reply: FastifyReply, payload, done) => {
+    const consumes = bodyOptionsOf(req.routeOptions.config)?.consumes;
+    if (consumes) {
+      const type = mediaTypeOf(req);
+      if (!consumes.includes(type)) {
+        const got = type || 'none';
+        return done(
+          new UnsupportedMediaTypeError(`Content-Type must be ${consumes.join(' or ')} (got ${got})`),
+        );
+      }
+    }
+    done(null, payload);
+  });
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'buffer' },
     (req: HttpRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
       req.rawBody = body;
       if (body.length === 0) return done(null, undefined);
+      const text = body.toString('utf8');
+      const problem = jsonTextProblem(text);
+      if (problem) return done(new BadRequestError(problem, 'invalid_json'));
       try {
-        const text = body.toString('utf8');
-        // PostgreSQL text cannot hold NUL: refused here, for every route, rather than failing in a query.
-        if (NUL_ESCAPE.test(text)) {
-          return done(
-            new BadRequestError(
-              'Text cannot contain NUL characters (\\u0000); remove them.',
-              'nul_character',
-            ),
-          );
-        }
         done(null, parseJson(text));
       } catch (e) {
         done(new BadRequestError(`Malformed JSON body: ${(e as Error).message}`, 'malformed_json'));
@@ -94,8 +131,10 @@ export function registerBodyParsers(fastify: FastifyInstance, opts: { imageLimit
   );
 }
 
-/** `\u0000` in JSON text, unless its backslash is itself escaped (`\\u0000` is six characters of text). */
-const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/i;
+/** The @AcceptsBody options of a route's Fastify config, if it declares any. */
+function bodyOptionsOf(config: unknown): BodyOptions | undefined {
+  return (config as Record<string, BodyOptions | undefined> | undefined)?.[BODY_OPTIONS];
+}
 
 /** JSON.parse that refuses prototype pollution (`__proto__`, `constructor.prototype` keys). */
 function parseJson(text: string): unknown {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
+import { OptionalField } from '../../common/validation/fields';
 
 export class CheckoutDto {
   @ApiProperty({ example: 'simulated' }) provider!: string;
@@ -34,7 +35,7 @@ export class SimulatedPayDto {
     default: 'succeed',
     description: 'succeed: pay; fail: the card is declined; cancel: the buyer leaves the checkout',
   })
-  @IsOptional()
+  @OptionalField()
   @IsIn(['succeed', 'fail', 'cancel'], { message: 'The outcome must be succeed, fail or cancel.' })
   outcome?: 'succeed' | 'fail' | 'cancel';
 }

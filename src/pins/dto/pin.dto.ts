@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsInt, IsUUID, Max, Min } from 'class-validator';
+import { IsIsoDateTime, OptionalField } from '../../common/validation/fields';
 import { MAX_STOCK } from '../../catalog/dto/product.dto';
 
 export class CreatePinDto {
@@ -11,7 +12,7 @@ export class CreatePinDto {
     description: 'Flash-sale price in minor units; at most the normal price. Makes the pin a sale.',
     example: 39900,
   })
-  @IsOptional()
+  @OptionalField()
   @IsInt({ message: 'salePriceCents must be an integer number of minor units' })
   @Min(0, { message: 'salePriceCents must not be negative' })
   @Max(2_000_000_000)
@@ -21,19 +22,19 @@ export class CreatePinDto {
     description: 'Units offered at the sale price (taken from the product stock). Default: the whole stock.',
     minimum: 1,
   })
-  @IsOptional()
+  @OptionalField()
   @IsInt({ message: 'saleStock must be a whole number' })
   @Min(1, { message: 'saleStock must be at least 1' })
   @Max(MAX_STOCK)
   saleStock?: number;
 
   @ApiPropertyOptional({ description: 'ISO time the sale ends (in the future). Default: when unpinned.' })
-  @IsOptional()
-  @IsDateString({ strict: true }, { message: 'endsAt must be an ISO 8601 date-time' })
+  @OptionalField()
+  @IsIsoDateTime({ message: 'endsAt must be an ISO 8601 date-time with a zone' })
   endsAt?: string;
 
   @ApiPropertyOptional({ description: 'Units one buyer may order through this pin. Default 1 for a sale.' })
-  @IsOptional()
+  @OptionalField()
   @IsInt({ message: 'perBuyerLimit must be a whole number' })
   @Min(1, { message: 'perBuyerLimit must be at least 1' })
   @Max(10_000)

@@ -2,13 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination.dto';
+import { OptionalField } from '../../common/validation/fields';
+import { toPlainLine } from '../../common/validation/text';
 import { STREAM_STATES, type StreamState } from '../../room/protocol';
 
 const SHOP_CHOICE = 'Choose one of your shops from the list.';
 
 export class CreateStreamDto {
   @ApiProperty({ example: 'Friday phone drop', maxLength: 140 })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(toPlainLine)
   @IsString()
   @MinLength(1)
   @MaxLength(140)
@@ -20,7 +22,7 @@ export class CreateStreamDto {
       'The shop whose products this stream sells: one of GET /api/streamer/merchants (a shop whose invitation ' +
       'you accepted), or your own shop if you are its merchant',
   })
-  @IsOptional()
+  @OptionalField()
   @IsUUID(undefined, { message: SHOP_CHOICE })
   merchantId?: string;
 }

@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { MediaError, SdpError, sdpErrorHttpStatus, type GoneReason, type Sfu } from '../../../media';
+import {
+  MediaBusyError,
+  MediaError,
+  SdpError,
+  sdpErrorHttpStatus,
+  TooManyPendingError,
+  type GoneReason,
+  type Sfu,
+} from '../../../media';
 import {
   BadRequestError,
   ConflictError,
@@ -31,6 +39,8 @@ export function toDomainError(e: unknown): unknown {
     if (status === 400) return new BadRequestError(e.message, `sdp_${e.code}`);
     return e;
   }
+  if (e instanceof MediaBusyError) return new UnavailableError(e.message, e.code, e.retryAfterSeconds);
+  if (e instanceof TooManyPendingError) return new RateLimitedError(e.message, e.retryAfterSeconds);
   if (e instanceof MediaError) {
     if (e.status === 404) return new MissingError(e.message, e.code);
     if (e.status === 409) return new ConflictError(e.message, e.code);
@@ -214,7 +224,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     if (stream.status !== 'live')
       throw new MissingError(`Stream ${streamId} is not live (${stream.status})`, 'stream_not_live');
     try {
-      return await this.sfu.view(streamId, offerSdp);
+      return await this.sfu.view(streamId, offerSdp, clientIp);
     } catch (e) {
       const mapped = toDomainError(e);
       if (mapped instanceof DomainError) throw mapped;

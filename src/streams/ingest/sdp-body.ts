@@ -1,5 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, UnsupportedMediaTypeError } from '../../common/errors/domain-errors';
+import type { BodyOptions } from '../../common/http/body-options';
+
+/** A WHIP/WHEP offer: SDP only (anything else is 415 before it is read), at most 64 KiB (a simulcast offer is ~6 KB). */
+export const SDP_OFFER: BodyOptions = { limit: 64 * 1024, consumes: ['application/sdp'] };
+
+/** A trickle-ICE PATCH: an SDP fragment (RFC 8840), a few candidates long. */
+export const TRICKLE_FRAGMENT: BodyOptions = {
+  limit: 16 * 1024,
+  consumes: ['application/trickle-ice-sdpfrag'],
+};
 
 /** The SDP body of a WHIP/WHEP request, or the right 4xx (RFC 9725 §4.2). */
 export function sdpBody(req: FastifyRequest, expected = 'application/sdp'): string {

@@ -30,9 +30,10 @@ export class SfuHost implements OnModuleInit, OnApplicationShutdown {
       logLevel: m.workerLogLevel,
       listenIp: m.listenIp,
       announcedAddress: m.announcedIp,
-      portRange: { min: m.rtcMinPort, max: m.rtcMaxPort },
+      rtcPort: m.rtcPort,
       iceConsentTimeout: m.iceConsentTimeout,
       connectTimeout: m.connectTimeout,
+      maxPending: { perStream: m.maxConnectingPerStream, perClient: m.maxConnectingPerAddress },
       keyFrameRequestDelay: m.keyFrameRequestDelay,
     });
     this.sfu.on('workerDied', (info) =>
@@ -74,8 +75,9 @@ export class SfuHost implements OnModuleInit, OnApplicationShutdown {
         this.set(sfu.stats().viewers);
       },
     });
+    const ports = this.sfu.workerPool.rtcPorts().map((p) => (p.udp === p.tcp ? p.udp : `${p.udp}/${p.tcp}`));
     this.logger.log(
-      `SFU up: ${m.numWorkers} mediasoup worker(s), RTC ports ${m.rtcMinPort}-${m.rtcMaxPort} on ${m.listenIp}`,
+      `SFU up: ${m.numWorkers} mediasoup worker(s), WebRTC on ${m.listenIp} port(s) ${ports.join(', ')} (UDP and TCP)`,
     );
   }
 

@@ -3,8 +3,9 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags }
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '../../common/auth/decorators';
 import { IngestService } from './ingest.service';
-import { sdpBody, sendAnswer } from './sdp-body';
+import { SDP_OFFER, sdpBody, sendAnswer, TRICKLE_FRAGMENT } from './sdp-body';
 import { patchSession } from './whip.controller';
+import { AcceptsBody } from '../../common/http/body-options';
 
 /** WHEP playback: anyone may watch a live stream over WebRTC. */
 @ApiTags('media')
@@ -14,6 +15,7 @@ export class WhepController {
 
   @Public()
   @Post(':streamId')
+  @AcceptsBody(SDP_OFFER)
   @ApiOperation({ summary: 'WHEP play: a recvonly SDP offer in, the SDP answer out' })
   @ApiConsumes('application/sdp')
   @ApiProduces('application/sdp')
@@ -42,6 +44,7 @@ export class WhepController {
 
   @Public()
   @Patch(':streamId/sessions/:sessionId')
+  @AcceptsBody(TRICKLE_FRAGMENT)
   @HttpCode(204)
   patch(
     @Param('streamId', new ParseUUIDPipe()) streamId: string,

@@ -16,7 +16,8 @@ import {
   UnsupportedMediaTypeError,
 } from '../../common/errors/domain-errors';
 import { IngestService } from './ingest.service';
-import { bearerOf, sdpBody, sendAnswer } from './sdp-body';
+import { bearerOf, SDP_OFFER, sdpBody, sendAnswer, TRICKLE_FRAGMENT } from './sdp-body';
+import { AcceptsBody } from '../../common/http/body-options';
 
 /**
  * WHIP (RFC 9725) ingest. Public at the HTTP level: the bearer token is the
@@ -30,6 +31,7 @@ export class WhipController {
 
   @Public()
   @Post(':streamId')
+  @AcceptsBody(SDP_OFFER)
   @ApiOperation({ summary: 'WHIP publish: an SDP offer in, the SDP answer out (RFC 9725)' })
   @ApiHeader({ name: 'Authorization', description: 'Bearer <streamKey>', required: true })
   @ApiConsumes('application/sdp')
@@ -72,6 +74,7 @@ export class WhipController {
    */
   @Public()
   @Patch(':streamId/sessions/:sessionId')
+  @AcceptsBody(TRICKLE_FRAGMENT)
   @HttpCode(204)
   @ApiOperation({ summary: 'Trickle ICE: accepted and ignored (ICE-lite server); ICE restart → 405' })
   patch(

@@ -1,0 +1,20 @@
+import type { VerifiedUser } from './roles';
+
+/** Provider token of the AccessCheck (implemented by the auth feature). */
+export const ACCESS_CHECK = Symbol('ACCESS_CHECK');
+
+/**
+ * Whether a validly signed access token still stands: its user exists and
+ * its token version is the user's current one. A user's version goes up when
+ * their roles change, when they sign out everywhere and when a stolen refresh
+ * token is detected, which ends every access token issued before at once.
+ *
+ * The guard calls it on every authenticated request, so an answer it knows is
+ * given synchronously; a user it has not seen for minutes costs one batched
+ * lookup (src/auth/token-versions.ts says how stale an answer can be).
+ */
+export interface AccessCheck {
+  isCurrent(user: VerifiedUser): boolean | Promise<boolean>;
+  /** Told when a user's tokens up to `version - 1` stop standing (on any replica). */
+  onRevoked(listener: (userId: string, version: number) => void): void;
+}

@@ -1,0 +1,98 @@
+import request from 'supertest';
+import { CLIENT_EVENTS } from '../../src/room/protocol';
+import { ask, connect, type LiveClient } from '../support/live-client';
+import { concretePath, listRoutes, type RouteInfo } from '../support/routes';
+import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+
+/**
+ * The probe's deeply nested JSON: a few KB nested thousands of levels deep
+ * overflowed the validators' stacks (500 RangeError), and a 1 MB array nested
+ * half a million deep held the event loop for seconds. Every route and every
+ * socket event now refuses such input with a 4xx in milliseconds, and a
+ * trivial request made meanwhile is not held up.
+ */
+const nested = (depth: number) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+describe('deeply nested input', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let routes: RouteInfo[];
+  let streamId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ redis: false });
+    admin = await t.user('admin');
+    routes = listRoutes(t.app).filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
+    const streamer = await t.user('streamer');
+    streamId = (
+      await t.http
+        .post('/api/streams')
+        .set('Authorization', `Bearer ${streamer.token}`)
+        .send({ title: 'nested' })
+        .expect(201)
+    ).body.id;
+  });
+  afterAll(() => t.close());
+
+  it('gets a 4xx in milliseconds on every route that takes a body', async () => {
+    expect(routes.length).toBeGreaterThan(15);
+    const body = nested(2500); // ~5 KB, as in the probe
+    const answers: string[] = [];
+    for (const r of routes) {
+      const t0 = performance.now();
+      const res = await t.http[r.method.toLowerCase() as 'post'](concretePath(r.path))
+        .set('Authorization', `Bearer ${admin.token}`)
+        .set('Content-Type', 'application/json')
+        .send(body);
+      const ms = performance.now() - t0;
+      answers.push(`${r.method} ${r.path} → ${res.status}${ms > 250 ? ` in ${Math.round(ms)} ms` : ''}`);
+      expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+    }
+    expect(answers.filter((a) => !/→ 4\d\d$/.test(a))).toEqual([]);
+  });
+
+  it('refuses a 1 MB body nested 500,000 deep at once, and a trivial request meanwhile is not held up', async () => {
+    const huge = '['.repeat(500_000) + ']'.repeat(500_000);
+    const attacks = Array.from({ length: 8 }, () =>
+      request(t.baseUrl)
+        .post('/api/auth/login')
+        .set('Content-Type', 'application/json')
+        .send(huge)
+        .then((r) => r.status),
+    );
+    const t0 = performance.now();
+    await t.http.get('/api/payments/providers').expect(200);
+    const trivialMs = performance.now() - t0;
+    const statuses = await Promise.all(attacks);
+    expect(statuses.every((s) => s === 413 || s === 400)).toBe(true);
+    expect(trivialMs).toBeLessThan(500);
+  });
+
+  describe('on the live room', () => {
+    let socket: LiveClient;
+    beforeAll(async () => {
+      socket = await connect(t.baseUrl, admin.token);
+    });
+    afterAll(() => socket.disconnect());
+
+    it.each(Object.values(CLIENT_EVENTS))(
+      'answers %s with validation_failed and keeps the socket',
+      async (event) => {
+        let deep: unknown = 'x';
+        for (let i = 0; i < 2500; i++) deep = [deep];
+        const t0 = performance.now();
+        const reply = await ask<{ error?: { code: string } }>(socket, event, {
+          streamId,
+          text: deep,
+          kind: deep,
+        });
+        expect(performance.now() - t0).toBeLessThan(250);
+        expect(reply.error?.code).toBe('validation_failed');
+        expect(socket.connected).toBe(true);
+        // The socket still works.
+        const ok = await ask<{ streamId?: string }>(socket, 'join', { streamId });
+        expect(ok.streamId).toBe(streamId);
+      },
+    );
+  });
+});
