@@ -1,7 +1,7 @@
 // Response and request shapes of the REST API the pages call (docs/api.md;
 // the OpenAPI document at /api/docs is generated from the same DTOs). The live
 // room's types are not here: they come from the server's protocol file.
-import type { PinView, StreamStatus } from '@shared/room-protocol';
+import type { PinView, StreamState } from '@shared/room-protocol';
 
 export type Role = 'viewer' | 'streamer' | 'merchant' | 'admin';
 
@@ -25,7 +25,7 @@ export interface Page<T> {
 export interface Stream {
   id: string;
   title: string;
-  status: StreamStatus;
+  status: StreamState;
   ownerId: string;
   merchantId: string | null;
   whipUrl: string;

@@ -16,7 +16,12 @@ import { pinVisible } from '../player/pin-timing';
 import { LiveRoom } from '../room/live-room';
 import { mount, setTitle } from './page';
 
-const STATUS_TEXT = { created: 'Starting soon', live: 'Live', ended: 'Ended' } as const;
+const STATUS_TEXT = {
+  created: 'Starting soon',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  ended: 'Ended',
+} as const;
 
 /** Whether the shown pin must be redrawn (a new pin, or its units or price changed). */
 function samePin(a: PinView | null, b: PinView | null): boolean {

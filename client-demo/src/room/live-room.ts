@@ -16,7 +16,7 @@ import {
   type ReactionKind,
   type RoomState,
   type ServerToClientEvents,
-  type StreamStatus,
+  type StreamState,
 } from '@shared/room-protocol';
 import { freshToken, refreshSession, session, TOKEN_EVENT } from '../api/session';
 
@@ -59,7 +59,7 @@ export function deviceId(): string {
 }
 
 export class LiveRoom {
-  status: StreamStatus | null = null;
+  status: StreamState | null = null;
   viewers = 0;
   likes = 0;
   staff = false;
