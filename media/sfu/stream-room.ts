@@ -14,6 +14,7 @@ import {
   type AcceptedMedia,
 } from '../sdp';
 import { PublisherExistsError, SessionNotFoundError, StreamNotLiveError } from './errors';
+import type { ContainerSource } from './plain-output';
 
 /** Network and timing settings of a room's transports. */
 export interface RoomTransportOptions {
@@ -47,6 +48,27 @@ interface ViewerSession extends Session {
   consumers: types.Consumer[];
 }
 
+/** What a plain RTP publisher sends: one RTP stream per kind, described as mediasoup wants it. */
+export interface PlainPublishSpec {
+  video: types.RtpParameters;
+  audio?: types.RtpParameters;
+}
+
+/** A plain RTP publisher's ports (on `host`) and a way to take it off the room. */
+export interface PlainPublisher {
+  readonly sessionId: string;
+  readonly host: string;
+  readonly video: { port: number; rtcpPort: number; producer: types.Producer };
+  readonly audio?: { port: number; rtcpPort: number; producer: types.Producer };
+  close(): void;
+}
+
+interface PlainSession {
+  id: string;
+  transports: types.PlainTransport[];
+  producers: types.Producer[];
+}
+
 export interface RoomEvents {
   /** The publisher went away without DELETE (or its worker died). */
   publisherGone: [reason: GoneReason];
@@ -61,6 +83,10 @@ export interface RoomEvents {
  */
 export class StreamRoom extends EventEmitter<RoomEvents> {
   private publisher?: PublisherSession;
+  /** An RTMP/SRT ingest's ffmpeg, publishing over plain RTP (instead of a WHIP publisher). */
+  private plain?: PlainSession;
+  /** The plain publisher's own media (an RTMP/SRT encoder's), for transcoders. */
+  ingestSource?: ContainerSource;
   private readonly viewers = new Map<string, ViewerSession>();
   private isClosed = false;
 
@@ -73,7 +99,7 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
     // The worker died: mediasoup closes the router with it.
     router.observer.once('close', () => {
       if (!this.isClosed) {
-        if (this.publisher) this.emit('publisherGone', 'worker_died');
+        if (this.publisher || this.plain) this.emit('publisherGone', 'worker_died');
         this.finishClose();
       }
     });
@@ -84,7 +110,7 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
   }
 
   get publisherSessionId(): string | undefined {
-    return this.publisher?.id;
+    return this.publisher?.id ?? this.plain?.id;
   }
 
   get viewerCount(): number {
@@ -92,7 +118,7 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
   }
 
   get producers(): types.Producer[] {
-    return this.publisher?.producers ?? [];
+    return this.publisher?.producers ?? this.plain?.producers ?? [];
   }
 
   private async createTransport(): Promise<types.WebRtcTransport> {
@@ -137,12 +163,12 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
   /** WHIP: takes the publisher's offer, returns the session id and the SDP answer. */
   async publish(offerSdp: string): Promise<{ sessionId: string; answer: string }> {
     if (this.isClosed) throw new StreamNotLiveError(this.streamId);
-    if (this.publisher) throw new PublisherExistsError(this.streamId);
+    if (this.publisher || this.plain) throw new PublisherExistsError(this.streamId);
     const offer = parseOffer(offerSdp);
     const specs = offerToProducerParameters(offer, this.router.rtpCapabilities);
     // Re-check after the awaits below could interleave with a racing publish.
     const transport = await this.createTransport();
-    if (this.publisher || this.isClosed) {
+    if (this.publisher || this.plain || this.isClosed) {
       transport.close();
       throw this.isClosed ? new StreamNotLiveError(this.streamId) : new PublisherExistsError(this.streamId);
     }
@@ -174,6 +200,70 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
       this.publisher = undefined;
       throw e;
     }
+  }
+
+  /**
+   * A plain RTP publisher: a local ffmpeg that turns an RTMP/SRT encoder's
+   * media into RTP. One PlainTransport per kind on loopback (the ffmpeg runs
+   * beside the SFU), `comedia` (mediasoup learns ffmpeg's ports from its
+   * first packets) and RTCP on its own port, so ffmpeg's sender reports,
+   * which browsers need for lip sync, reach the producer.
+   */
+  async publishPlain(
+    spec: PlainPublishSpec,
+    source?: ContainerSource,
+    host = '127.0.0.1',
+  ): Promise<PlainPublisher> {
+    if (this.isClosed) throw new StreamNotLiveError(this.streamId);
+    if (this.publisher || this.plain) throw new PublisherExistsError(this.streamId);
+    const session: PlainSession = { id: randomUUID(), transports: [], producers: [] };
+    this.plain = session;
+    this.ingestSource = source;
+    const ports: { kind: 'video' | 'audio'; port: number; rtcpPort: number; producer: types.Producer }[] = [];
+    try {
+      for (const [kind, rtpParameters] of [
+        ['video', spec.video],
+        ['audio', spec.audio],
+      ] as const) {
+        if (!rtpParameters) continue;
+        const transport = await this.router.createPlainTransport({
+          listenInfo: { protocol: 'udp', ip: host, portRange: this.opts.portRange },
+          rtcpMux: false,
+          comedia: true,
+        });
+        session.transports.push(transport);
+        const producer = await transport.produce({
+          kind,
+          rtpParameters,
+          keyFrameRequestDelay: this.opts.keyFrameRequestDelay,
+        });
+        session.producers.push(producer);
+        ports.push({ kind, port: transport.tuple.localPort, rtcpPort: transport.rtcpTuple!.localPort, producer });
+      }
+      if (this.isClosed || this.plain !== session) throw new StreamNotLiveError(this.streamId);
+    } catch (e) {
+      for (const t of session.transports) t.close();
+      if (this.plain === session) {
+        this.plain = undefined;
+        this.ingestSource = undefined;
+      }
+      throw e;
+    }
+    const video = ports.find((p) => p.kind === 'video')!;
+    const audio = ports.find((p) => p.kind === 'audio');
+    return {
+      sessionId: session.id,
+      host,
+      video,
+      audio,
+      close: () => {
+        for (const t of session.transports) t.close();
+        if (this.plain === session) {
+          this.plain = undefined;
+          this.ingestSource = undefined;
+        }
+      },
+    };
   }
 
   /** WHEP: a viewer's recvonly offer → consumers of the publisher's producers and the answer. */
@@ -277,6 +367,8 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
     if (this.publisher) clearTimeout(this.publisher.connectTimer);
     for (const v of this.viewers.values()) clearTimeout(v.connectTimer);
     this.publisher = undefined;
+    this.plain = undefined;
+    this.ingestSource = undefined;
     this.viewers.clear();
     this.emit('closed');
   }
