@@ -1,5 +1,6 @@
 import * as dgram from 'node:dgram';
 import { readFile } from 'node:fs/promises';
+import * as net from 'node:net';
 import { parseH264Sps } from '../codec/h264-sps';
 
 /** The coded size of a video frame and its codec. */
@@ -99,6 +100,61 @@ export async function waitUdpBound(port: number, timeoutMs: number): Promise<boo
     if (Date.now() - t0 > timeoutMs) return false;
     await new Promise((r) => setTimeout(r, 15));
   }
+}
+
+/** Whether some process listens on TCP `port` (Linux /proc/net/tcp{,6}: state 0A is LISTEN). */
+async function tcpListening(port: number): Promise<boolean | undefined> {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let any = false;
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(f, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    any = true;
+    for (const line of text.split('\n')) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(suffix) && cols[3] === '0A') return true;
+    }
+  }
+  return any ? false : undefined;
+}
+
+/** Resolves true once a process (ffmpeg) listens on TCP `port`, false after `timeoutMs` (at once when /proc cannot tell). */
+export async function waitTcpListening(port: number, timeoutMs: number): Promise<boolean> {
+  const t0 = Date.now();
+  for (;;) {
+    const listening = await tcpListening(port);
+    if (listening !== false) return listening === true;
+    if (Date.now() - t0 > timeoutMs) return false;
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+function tcpBindable(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A TCP port free on `host` in `range` (not one of `taken`), for ffmpeg to
+ * listen on. Released again for ffmpeg to take, with the race allocateRtpPair has.
+ */
+export async function allocateTcpPort(
+  host: string,
+  range: { min: number; max: number },
+  taken: Set<number> = new Set(),
+): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = range.min + Math.floor(Math.random() * (range.max - range.min + 1));
+    if (taken.has(port)) continue;
+    if (await tcpBindable(port, host)) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free TCP port in ${range.min}-${range.max} on ${host}`);
 }
 
 function bindable(port: number, host: string): Promise<boolean> {
