@@ -122,6 +122,8 @@ const AUDIO_PT = 111;
 interface Link {
   link: EncoderLink;
   connectedAt: number;
+  /** When its last tag arrived. */
+  lastTagAt: number;
   video?: { config: AvcConfig; tag: FlvTag };
   audio?: { config: AacConfig; tag: FlvTag };
   audioSeen: boolean;
@@ -201,6 +203,11 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     return this.current !== undefined && this.current.state !== 'ended';
   }
 
+  /** Milliseconds since the connected encoder last sent anything (0 without one). */
+  get silentMs(): number {
+    return this.connected && this.current ? Date.now() - this.current.lastTagAt : 0;
+  }
+
   /** The current (or last) encoder's media. */
   get info(): FeedInfo | undefined {
     return this.lastInfo;
@@ -241,6 +248,7 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     const l: Link = {
       link,
       connectedAt: Date.now(),
+      lastTagAt: Date.now(),
       audioSeen: false,
       frames: 0,
       reordered: false,
@@ -273,7 +281,10 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
       end: (reason, refusal) => {
         clearTimeout(timeout);
         if (refusal && l.state !== 'ended') {
-          this.opts.log('warn', `stream ${this.opts.streamId}: ${link.protocol} ${link.remote} refused: ${refusal.message}`);
+          this.opts.log(
+            'warn',
+            `stream ${this.opts.streamId}: ${link.protocol} ${link.remote} refused: ${refusal.message}`,
+          );
           this.emit('refused', refusal);
         }
         this.detach(l, reason);
@@ -283,7 +294,10 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
 
   private refuse(l: Link, refusal: IngestRefusal): void {
     if (l.state === 'ended') return;
-    this.opts.log('warn', `stream ${this.opts.streamId}: ${l.link.protocol} ${l.link.remote} refused: ${refusal.message}`);
+    this.opts.log(
+      'warn',
+      `stream ${this.opts.streamId}: ${l.link.protocol} ${l.link.remote} refused: ${refusal.message}`,
+    );
     this.emit('refused', refusal);
     l.link.close(`refused: ${refusal.code}`, refusal);
     this.detach(l, `refused: ${refusal.code}`);
@@ -303,6 +317,7 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
 
   private onTag(l: Link, t: FlvTag): void {
     const now = Date.now();
+    l.lastTagAt = now;
     if (t.type === FLV_VIDEO) this.onVideo(l, t, now);
     else if (t.type === FLV_AUDIO) this.onAudio(l, t, now);
   }
@@ -331,7 +346,10 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
       try {
         config = parseAvcConfig(t.body.subarray(5));
       } catch (e) {
-        return this.refuse(l, new IngestRefusal('bad_request', `Unreadable H.264 configuration (${(e as Error).message})`));
+        return this.refuse(
+          l,
+          new IngestRefusal('bad_request', `Unreadable H.264 configuration (${(e as Error).message})`),
+        );
       }
       const prior = l.video;
       l.video = { config, tag: t };
@@ -340,7 +358,10 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
         this.configs.video = tag;
         this.feed(tag, false);
         for (const o of this.outputs) o.writeConfig(tag);
-        if (prior && (prior.config.sps.width !== config.sps.width || prior.config.sps.height !== config.sps.height)) {
+        if (
+          prior &&
+          (prior.config.sps.width !== config.sps.width || prior.config.sps.height !== config.sps.height)
+        ) {
           // A transcoder planned its ladder for the old size: it starts again.
           for (const o of [...this.outputs]) o.end('resized');
           if (this.lastInfo) this.lastInfo = { ...this.lastInfo, video: this.videoInfo(config) };
@@ -379,15 +400,24 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     if (info.codec === 'other') {
       return this.refuse(
         l,
-        new IngestRefusal('unsupported_codec', `${info.name} audio is not supported: set the encoder's audio to AAC`),
+        new IngestRefusal(
+          'unsupported_codec',
+          `${info.name} audio is not supported: set the encoder's audio to AAC`,
+        ),
       );
     }
     l.audioSeen = true;
     if (info.kind === 'config') {
+      // ffmpeg's FLV muxer writes an empty AAC header first when the config comes in band (SRT's
+      // ADTS), and the real one once it knows it.
+      if (t.body.length <= 2) return;
       try {
         l.audio = { config: parseAacConfig(t.body.subarray(2)), tag: t };
       } catch (e) {
-        return this.refuse(l, new IngestRefusal('bad_request', `Unreadable AAC configuration (${(e as Error).message})`));
+        return this.refuse(
+          l,
+          new IngestRefusal('bad_request', `Unreadable AAC configuration (${(e as Error).message})`),
+        );
       }
       if (l.state === 'flowing') {
         const tag = this.retime(l, t);
@@ -411,12 +441,18 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     if (l.state !== 'analysing' || this.current !== l || !l.video || !l.keyframeAt) return;
     const sps = l.video.config.sps;
     const reorderKnown =
-      l.reordered || sps.profileIdc === 66 || sps.maxNumReorderFrames === 0 || l.frames >= REORDER_PROBE_FRAMES;
+      l.reordered ||
+      sps.profileIdc === 66 ||
+      sps.maxNumReorderFrames === 0 ||
+      l.frames >= REORDER_PROBE_FRAMES;
     const audioKnown = l.audio !== undefined || Date.now() - l.keyframeAt >= AUDIO_WAIT_MS;
     if (!reorderKnown || !audioKnown) return;
     const pixelFormat = sps.chromaFormatIdc !== 1 || sps.bitDepthLuma !== 8;
     if (l.reordered && this.opts.bframes === 'refuse') {
-      return this.refuse(l, new IngestRefusal('b_frames', `The encoder sends B-frames, which WebRTC cannot play. ${BFRAMES_FIX}`));
+      return this.refuse(
+        l,
+        new IngestRefusal('b_frames', `The encoder sends B-frames, which WebRTC cannot play. ${BFRAMES_FIX}`),
+      );
     }
     l.state = 'starting';
     clearInterval(l.timer);
@@ -441,7 +477,9 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     const mode = reencodeReason ? 'reencode' : 'copy';
     // The new connection's timeline continues the feed's: after the last tag sent, plus the gap.
     const firstDts = l.pending.length ? Math.min(...l.pending.map((t) => t.dts)) : video.tag.dts;
-    l.offset = this.lastOut ? this.lastOut.dts + Math.max(1, l.keyframeAt! - this.lastOut.at) - firstDts : -firstDts;
+    l.offset = this.lastOut
+      ? this.lastOut.dts + Math.max(1, l.keyframeAt! - this.lastOut.at) - firstDts
+      : -firstDts;
     const info: FeedInfo = {
       protocol: l.link.protocol,
       remote: l.link.remote,
@@ -459,11 +497,17 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     };
     try {
       const reuse =
-        this.feeder && !this.feeder.exited && this.feeder.mode === mode && this.feeder.hasAudio === (audio !== undefined);
+        this.feeder &&
+        !this.feeder.exited &&
+        this.feeder.mode === mode &&
+        this.feeder.hasAudio === (audio !== undefined);
       if (!reuse) await this.startFeeder(info, mode);
     } catch (e) {
       if (l.state === 'ended') return;
-      this.opts.log('warn', `stream ${this.opts.streamId}: could not start the feed: ${(e as Error).message}`);
+      this.opts.log(
+        'warn',
+        `stream ${this.opts.streamId}: could not start the feed: ${(e as Error).message}`,
+      );
       this.emit('failed', e as Error);
       this.refuse(l, new IngestRefusal('unavailable', 'The server could not take the stream; try again'));
       return;
@@ -494,7 +538,10 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
   /** B-frames showed up after the media started flowing as passthrough: re-encode from the next keyframe. */
   private onReorderLate(l: Link): void {
     if (this.opts.bframes === 'refuse') {
-      this.refuse(l, new IngestRefusal('b_frames', `The encoder sends B-frames, which WebRTC cannot play. ${BFRAMES_FIX}`));
+      this.refuse(
+        l,
+        new IngestRefusal('b_frames', `The encoder sends B-frames, which WebRTC cannot play. ${BFRAMES_FIX}`),
+      );
       return;
     }
     if (!this.lastInfo || this.lastInfo.webrtcVideo === 'reencoded') return;
@@ -516,7 +563,11 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
       this.gopBytes = 0;
       this.gopKeyframeAt = arrivedAt;
     }
-    if (this.gop.length < MAX_GOP_TAGS && this.gopBytes < MAX_GOP_BYTES && (this.gop.length > 0 || keyframe)) {
+    if (
+      this.gop.length < MAX_GOP_TAGS &&
+      this.gopBytes < MAX_GOP_BYTES &&
+      (this.gop.length > 0 || keyframe)
+    ) {
       this.gop.push(t);
       this.gopBytes += t.body.length;
     }
@@ -534,7 +585,10 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
       if (keyframe && queued < MAX_FEEDER_QUEUE / 4) f.skipping = false;
       else if (queued > MAX_FEEDER_QUEUE && !f.skipping) {
         f.skipping = true;
-        this.opts.log('warn', `stream ${this.opts.streamId}: the feeder fell behind; dropping video to the next keyframe`);
+        this.opts.log(
+          'warn',
+          `stream ${this.opts.streamId}: the feeder fell behind; dropping video to the next keyframe`,
+        );
       }
       if (f.skipping) {
         this.droppedFrames++;
@@ -566,7 +620,11 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
             parameters: { 'sprop-stereo': 1 },
             rtcpFeedback: [],
           };
-    return { codecs: [codec], encodings: [{ ssrc }], rtcp: { cname: `livecart-${this.opts.streamId.slice(0, 8)}` } };
+    return {
+      codecs: [codec],
+      encodings: [{ ssrc }],
+      rtcp: { cname: `livecart-${this.opts.streamId.slice(0, 8)}` },
+    };
   }
 
   /** A new plain publisher in the room and a feeder ffmpeg sending to it. */
@@ -598,7 +656,10 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
                 preset: this.opts.reencodePreset,
                 // About 0.09 bit per pixel: 2.5 Mbit/s at 720p30, within 0.5–6 Mbit/s.
                 bitrate: Math.round(
-                  Math.min(6e6, Math.max(5e5, info.video.width * info.video.height * Math.min(fps, 60) * 0.09)),
+                  Math.min(
+                    6e6,
+                    Math.max(5e5, info.video.width * info.video.height * Math.min(fps, 60) * 0.09),
+                  ),
                 ),
                 gopFrames: Math.round(fps),
               }
@@ -640,7 +701,10 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     if (f.exited) return;
     f.exited = true;
     if (this.feeder !== f || this.closed) return;
-    this.opts.log('warn', `stream ${this.opts.streamId}: feeder ffmpeg ${why}: ${f.stderr.slice(-3).join(' | ')}`);
+    this.opts.log(
+      'warn',
+      `stream ${this.opts.streamId}: feeder ffmpeg ${why}: ${f.stderr.slice(-3).join(' | ')}`,
+    );
     void this.restartFeeder('the feeder stopped');
   }
 
@@ -656,7 +720,10 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     if (this.restarts.length >= MAX_RESTARTS_PER_MINUTE) {
       const e = new Error(`the feed restarted ${MAX_RESTARTS_PER_MINUTE} times in a minute (${why})`);
       this.emit('failed', e);
-      this.refuse(l, new IngestRefusal('unavailable', 'The server could not keep the stream going; try again'));
+      this.refuse(
+        l,
+        new IngestRefusal('unavailable', 'The server could not keep the stream going; try again'),
+      );
       return;
     }
     this.restarts.push(now);
@@ -669,7 +736,10 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     } catch (e) {
       if (!this.closed) {
         this.emit('failed', e as Error);
-        this.refuse(l, new IngestRefusal('unavailable', 'The server could not keep the stream going; try again'));
+        this.refuse(
+          l,
+          new IngestRefusal('unavailable', 'The server could not keep the stream going; try again'),
+        );
       }
     } finally {
       this.restarting = false;

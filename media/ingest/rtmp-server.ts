@@ -195,7 +195,9 @@ class RtmpConnection implements EncoderLink {
       })
       .catch((e: unknown) => {
         const refusal =
-          e instanceof IngestRefusal ? e : new IngestRefusal('unavailable', 'The server could not take the stream');
+          e instanceof IngestRefusal
+            ? e
+            : new IngestRefusal('unavailable', 'The server could not take the stream');
         this.refuse(refusal);
       });
   }
@@ -212,7 +214,12 @@ class RtmpConnection implements EncoderLink {
   private refuse(refusal: IngestRefusal): void {
     if (this.phase === 'closed') return;
     try {
-      this.rtmp.sendStatusMessage(this.rtmp.streamId ?? 0, 'error', STATUS_CODE[refusal.code], refusal.message);
+      this.rtmp.sendStatusMessage(
+        this.rtmp.streamId ?? 0,
+        'error',
+        STATUS_CODE[refusal.code],
+        refusal.message,
+      );
     } catch {
       // Nothing to tell a client that has not created a stream.
     }
@@ -350,8 +357,6 @@ export class RtmpIngestServer {
 
   async close(): Promise<void> {
     for (const c of [...this.connections]) c.close('the server is shutting down');
-    await Promise.all(
-      this.servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))),
-    );
+    await Promise.all(this.servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
   }
 }

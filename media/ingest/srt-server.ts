@@ -7,7 +7,13 @@ import * as readline from 'node:readline';
 import { ffmpegExecutable } from '../hls/runner';
 import { inputCodecsFromStderr, srtRemuxArgs } from './args';
 import { FlvReader } from './flv';
-import { IngestRefusal, type EncoderLink, type PublishHandler, type RefusalCode, type TagSink } from './types';
+import {
+  IngestRefusal,
+  type EncoderLink,
+  type PublishHandler,
+  type RefusalCode,
+  type TagSink,
+} from './types';
 
 export interface SrtServerOptions {
   /** The livecart-srt helper (media/ingest/srt/livecart-srt.c, built by scripts/srt/ensure-helper.sh). */
@@ -28,10 +34,18 @@ export interface SrtServerOptions {
 /**
  * The stream key of an SRT streamid: the bare key, `live/KEY`, or the SRT
  * access-control syntax `#!::r=KEY,m=publish` (a `m` other than publish is
- * refused: this listener only takes publishers).
+ * refused: this listener only takes publishers). Some callers send it
+ * percent-encoded as it stood in their URL (ffmpeg 5.1 does): it is decoded.
  */
 export function parseSrtStreamId(raw: string): { key: string; mode?: string } {
-  const text = raw.trim();
+  let text = raw.trim();
+  if (/%[0-9a-fA-F]{2}/.test(text)) {
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      // Not percent-encoding after all: take it as it is.
+    }
+  }
   let resource = text;
   let mode: string | undefined;
   if (text.startsWith('#!::')) {
@@ -171,6 +185,11 @@ export class SrtIngestServer {
   private readonly accepted = new Map<number, { remote: string; attach: (l: EncoderLink) => TagSink }>();
   /** Media connections that arrived before their `open` line. */
   private readonly earlyMedia = new Map<number, { socket: net.Socket; head: Buffer }>();
+  /**
+   * Decisions in flight by caller address: a caller repeats its handshake
+   * while the helper waits for us, and libsrt asks again for each repeat.
+   */
+  private readonly deciding = new Map<string, Promise<(l: EncoderLink) => TagSink>>();
   private mediaServer?: net.Server;
   private dir?: string;
   private boundPort = 0;
@@ -245,7 +264,13 @@ export class SrtIngestServer {
     const o = this.opts;
     const helper = spawn(
       o.helperPath,
-      [o.host, String(o.port), path.join(this.dir!, 'media.sock'), String(o.latencyMs), String(o.maxSessions)],
+      [
+        o.host,
+        String(o.port),
+        path.join(this.dir!, 'media.sock'),
+        String(o.latencyMs),
+        String(o.maxSessions),
+      ],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
         env: { ...process.env, LIVECART_SRT_PASSPHRASE: o.passphrase ?? '' },
@@ -258,7 +283,7 @@ export class SrtIngestServer {
     helper.stdin?.on('error', () => undefined);
     return new Promise((resolve, reject) => {
       let ready = false;
-      readline.createInterface({ input: helper.stdout! }).on('line', (line) => {
+      readline.createInterface({ input: helper.stdout }).on('line', (line) => {
         if (!ready && line.startsWith('ready ')) {
           ready = true;
           this.boundPort = Number(line.slice(6));
@@ -273,7 +298,9 @@ export class SrtIngestServer {
       });
       helper.on('exit', (code, signal) => {
         if (!ready) {
-          reject(new Error(`the SRT listener could not start: ${errors.join(' ') || `exit ${code ?? signal}`}`));
+          reject(
+            new Error(`the SRT listener could not start: ${errors.join(' ') || `exit ${code ?? signal}`}`),
+          );
           return;
         }
         this.onHelperExit(code, signal);
@@ -310,7 +337,8 @@ export class SrtIngestServer {
     else if (kind === 'open') this.open(id);
     else if (kind === 'stats') {
       const c = this.connections.get(id);
-      if (c) c.stats = { lostPackets: Number(rest[1]), droppedPackets: Number(rest[2]), rttMs: Number(rest[3]) };
+      if (c)
+        c.stats = { lostPackets: Number(rest[1]), droppedPackets: Number(rest[2]), rttMs: Number(rest[3]) };
     } else if (kind === 'closed') {
       this.accepted.delete(id);
       this.earlyMedia.get(id)?.socket.destroy();
@@ -323,14 +351,25 @@ export class SrtIngestServer {
     const streamid = hex === '-' ? '' : Buffer.from(hex, 'hex').toString('utf8');
     const { key, mode } = parseSrtStreamId(streamid);
     if (mode && mode !== 'publish') {
-      this.opts.log('info', `srt ${remote}: refused: mode ${JSON.stringify(mode.slice(0, 20))} (only publish)`);
+      this.opts.log(
+        'info',
+        `srt ${remote}: refused: mode ${JSON.stringify(mode.slice(0, 20))} (only publish)`,
+      );
       this.send(`no ${id} ${REJX_BAD_MODE}`);
       return;
     }
-    this.opts
-      .onPublish({ protocol: 'srt', streamKey: key, remote })
+    let decision = this.deciding.get(remote);
+    if (!decision) {
+      decision = this.opts.onPublish({ protocol: 'srt', streamKey: key, remote });
+      this.deciding.set(remote, decision);
+      const forget = () => setTimeout(() => this.deciding.delete(remote), 5000).unref();
+      decision.then(forget, forget);
+    }
+    decision
       .then((attach) => {
         this.accepted.set(id, { remote, attach });
+        // A repeat that libsrt does not accept never opens: forget it.
+        setTimeout(() => this.accepted.delete(id), 10_000).unref();
         this.send(`ok ${id}`);
       })
       .catch((e: unknown) => {

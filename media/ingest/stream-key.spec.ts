@@ -22,3 +22,13 @@ describe('where an encoder puts the stream key', () => {
     expect(parseSrtStreamId('')).toEqual({ key: '', mode: undefined });
   });
 });
+
+describe('an SRT streamid sent as it stood in a URL', () => {
+  it('is percent-decoded first (ffmpeg 5.1 sends it so)', () => {
+    expect(parseSrtStreamId('%23!%3A%3Ar%3Dlive%2Fsk_1%2Cm%3Dpublish')).toEqual({
+      key: 'sk_1',
+      mode: 'publish',
+    });
+    expect(parseSrtStreamId('sk_%zz')).toEqual({ key: 'sk_%zz', mode: undefined });
+  });
+});
