@@ -17,3 +17,14 @@ export interface StreamLifecycleEvent {
   ownerId: string;
   merchantId: string | null;
 }
+
+/**
+ * A stream's key was replaced, for every replica: an RTMP/SRT encoder still
+ * publishing with the old key is disconnected (it may come back with the new
+ * one within the reconnect grace).
+ */
+export const STREAM_KEY_CHANNEL = 'streams:key';
+
+export interface StreamKeyEvent {
+  streamId: string;
+}
