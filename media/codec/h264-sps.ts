@@ -137,7 +137,9 @@ export function parseH264Sps(nal: Buffer): H264Sps {
     profileIdc,
     constraintFlags,
     levelIdc,
-    profileLevelId: [profileIdc, constraintFlags, levelIdc].map((b) => b.toString(16).padStart(2, '0')).join(''),
+    profileLevelId: [profileIdc, constraintFlags, levelIdc]
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join(''),
     chromaFormatIdc: chromaFormat,
     bitDepthLuma,
     width: widthMbs * 16 - cropX * (crop.l + crop.r),
@@ -196,7 +198,6 @@ const PROFILE_NAMES: Record<number, string> = {
 export function h264ProfileName(sps: Pick<H264Sps, 'profileIdc' | 'constraintFlags' | 'levelIdc'>): string {
   let name = PROFILE_NAMES[sps.profileIdc] ?? `profile ${sps.profileIdc}`;
   if (sps.profileIdc === 66 && sps.constraintFlags & 0x40) name = 'Constrained Baseline';
-  const level =
-    sps.levelIdc === 11 && sps.constraintFlags & 0x10 ? '1b' : (sps.levelIdc / 10).toFixed(1);
+  const level = sps.levelIdc === 11 && sps.constraintFlags & 0x10 ? '1b' : (sps.levelIdc / 10).toFixed(1);
   return `${name} ${level}`;
 }

@@ -238,7 +238,12 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
           keyFrameRequestDelay: this.opts.keyFrameRequestDelay,
         });
         session.producers.push(producer);
-        ports.push({ kind, port: transport.tuple.localPort, rtcpPort: transport.rtcpTuple!.localPort, producer });
+        ports.push({
+          kind,
+          port: transport.tuple.localPort,
+          rtcpPort: transport.rtcpTuple!.localPort,
+          producer,
+        });
       }
       if (this.isClosed || this.plain !== session) throw new StreamNotLiveError(this.streamId);
     } catch (e) {
@@ -268,11 +273,13 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
 
   /** WHEP: a viewer's recvonly offer → consumers of the publisher's producers and the answer. */
   async addViewer(offerSdp: string): Promise<{ sessionId: string; answer: string }> {
-    if (this.isClosed || !this.publisher || this.publisher.producers.length === 0) {
+    // A WHIP publisher's producers, or a plain (RTMP/SRT ingest) publisher's.
+    const producers = this.producers;
+    if (this.isClosed || producers.length === 0) {
       throw new StreamNotLiveError(this.streamId);
     }
     const offer = parseOffer(offerSdp);
-    const assignment = assignProducersToViewerMedia(offer, this.publisher.producers);
+    const assignment = assignProducersToViewerMedia(offer, producers);
     if (!assignment.some((a) => a.producer)) {
       throw new SdpError(
         'wrong_direction',
