@@ -147,7 +147,8 @@ export function startEncoder(o: EncoderOptions): Encoder {
   const argv = [
     '-hide_banner',
     '-loglevel',
-    'error',
+    // ENCODER_LOG_LEVEL=verbose shows what the encoder saw, when a test needs explaining.
+    process.env.ENCODER_LOG_LEVEL ?? 'error',
     '-re',
     '-f',
     'lavfi',
