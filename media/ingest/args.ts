@@ -139,11 +139,16 @@ export function feederArgs(o: FeederOptions): string[] {
 
 /**
  * SRT delivers MPEG-TS; the ingest reads FLV tags. ffmpeg remuxes without
- * touching the media (H.264 Annex B → AVCC, ADTS → raw AAC), writing each
- * packet as it comes. Audio is optional; a codec FLV cannot carry (HEVC)
- * makes it fail, and the caller reads which codec from its stderr.
+ * touching the media (H.264 Annex B → AVCC, ADTS → raw AAC), the video to
+ * stdout and the audio (if any) to fd 3, each packet as it comes. Two
+ * single-stream outputs, because one FLV would interleave by timestamp, and
+ * encoders pack several AAC frames into one PES (ffmpeg's mpegts muxer:
+ * ~170 ms at 128 kbit/s): the video would wait for the audio that long. A
+ * codec FLV cannot carry (HEVC) makes it fail, and the caller reads which
+ * codec from its stderr.
  */
 export function srtRemuxArgs(): string[] {
+  const flvOut = ['-c', 'copy', '-f', 'flv', '-flvflags', 'no_duration_filesize', '-flush_packets', '1'];
   return [
     '-hide_banner',
     '-loglevel',
@@ -161,17 +166,12 @@ export function srtRemuxArgs(): string[] {
     'pipe:0',
     '-map',
     '0:v:0',
+    ...flvOut,
+    'pipe:1',
     '-map',
     '0:a:0?',
-    '-c',
-    'copy',
-    '-f',
-    'flv',
-    '-flvflags',
-    'no_duration_filesize',
-    '-flush_packets',
-    '1',
-    'pipe:1',
+    ...flvOut,
+    'pipe:3',
   ];
 }
 

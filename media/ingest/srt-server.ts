@@ -96,18 +96,21 @@ class SrtConnection implements EncoderLink {
   /** The app said yes and the helper accepted the caller: start reading. */
   begin(attach: (link: EncoderLink) => TagSink): void {
     this.sink = attach(this);
+    // The video comes on stdout, the audio on fd 3: each read as it comes.
     const remux = spawn(ffmpegExecutable(this.opts.ffmpegPath), srtRemuxArgs(), {
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });
     this.remux = remux;
-    const reader = new FlvReader();
-    remux.stdout?.on('data', (chunk: Buffer) => {
-      try {
-        for (const t of reader.push(chunk)) this.sink?.tag(t);
-      } catch (e) {
-        this.close(`unreadable remux output (${(e as Error).message})`);
-      }
-    });
+    for (const out of [remux.stdout, remux.stdio[3]]) {
+      const reader = new FlvReader();
+      out?.on('data', (chunk: Buffer) => {
+        try {
+          for (const t of reader.push(chunk)) this.sink?.tag(t);
+        } catch (e) {
+          this.close(`unreadable remux output (${(e as Error).message})`);
+        }
+      });
+    }
     remux.stderr?.setEncoding('utf8');
     remux.stderr?.on('data', (chunk: string) => {
       for (const line of chunk.split('\n')) if (line.trim()) this.stderr.push(line.trim());

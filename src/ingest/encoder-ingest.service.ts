@@ -166,10 +166,15 @@ export class EncoderIngestService implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.beat);
+    // The encoders are disconnected, their streams left as they are: no grace runs out into a
+    // closed database; a stream nobody resumes is ended by the sweeper of the remaining replicas.
     for (const s of [...this.streams.values()]) {
+      s.ending = true;
       clearTimeout(s.grace);
       s.feed.close('the server is shutting down');
+      await this.state.del(leaseKey(s.id)).catch(() => undefined);
     }
+    this.streams.clear();
     await this.rtmp?.close();
     await this.srt?.close();
     for (const u of this.unsubs.splice(0)) await u();
