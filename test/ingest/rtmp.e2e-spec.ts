@@ -2,6 +2,20 @@ import * as net from 'node:net';
 import { Logger } from '@nestjs/common';
 import { startEncoder, startIngestApp, waitUntil, type Encoder, type IngestApp } from '../support/ingest';
 
+/** node-media-server's RTMP client: it can send enhanced-RTMP tags (HEVC), which Debian's ffmpeg 5.1 cannot. */
+interface NmsRtmpClient {
+  connect(url: string): Promise<void>;
+  sendConnect(): Promise<unknown>;
+  sendCreateStream(): Promise<unknown>;
+  sendPublish(name: string): Promise<unknown>;
+  sendPacket(p: { codec_type: number; dts: number; size: number; data: Buffer }): void;
+  disconnect(): void;
+  onStatusCallback: (code: string, info: { description?: string }) => void;
+  onCloseCallback: () => void;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const RtmpClient = require('node-media-server/src/protocol/rtmp_client.js') as new () => NmsRtmpClient;
+
 /**
  * RTMP ingest with Debian's ffmpeg as the encoder: the stream key in the
  * stream name, the stream live on the SFU, refusals, reconnection within the
@@ -156,6 +170,32 @@ describe('RTMP ingest', () => {
       15_000,
       'live with the new key',
     );
+  });
+
+  it('refuses HEVC sent over enhanced RTMP by name, and tells the owner', async () => {
+    const s = await f.newStream();
+    keys.push(s.streamKey);
+    const client = new RtmpClient();
+    const statuses: { code: string; description?: string }[] = [];
+    let closed = false;
+    client.onStatusCallback = (code, info) => statuses.push({ code, description: info.description });
+    client.onCloseCallback = () => (closed = true);
+    await client.connect(`${s.rtmpUrl}/${s.streamKey}`);
+    await client.sendConnect();
+    await client.sendCreateStream();
+    await client.sendPublish(s.streamKey);
+    // ExVideoTagHeader: IsExHeader | FrameType key (1) | PacketType SequenceStart (0), FourCC hvc1, then a config.
+    const body = Buffer.concat([Buffer.from([0x90]), Buffer.from('hvc1'), Buffer.alloc(23, 1)]);
+    client.sendPacket({ codec_type: 9, dts: 0, size: body.length, data: body });
+    await waitUntil(() => closed, 5000, 'the server to close the connection');
+    expect(statuses.map((x) => x.code)).toEqual(['NetStream.Publish.Start', 'NetStream.Publish.Rejected']);
+    expect(statuses[1].description).toMatch(/HEVC video is not supported: set the encoder to H\.264/);
+    const v = await f.waitView(s.id, (x) => x.ingest?.lastError != null, 5000, 'the refusal');
+    expect(v.status).toBe('created');
+    expect(v.ingest?.lastError).toMatchObject({
+      code: 'unsupported_codec',
+      message: expect.stringMatching(/^HEVC/),
+    });
   });
 
   it('logged no stream key, whatever happened above', () => {
