@@ -315,7 +315,9 @@ export const OPTIONS = {
     SRT_PASSPHRASE: {
       kind: 'string',
       example: '',
-      doc: 'When set (10–79 characters), SRT callers must encrypt with it (`&passphrase=` in their URL).',
+      doc:
+        'When set (10–79 characters), SRT callers must encrypt with it (`&passphrase=` in their URL; use ' +
+        'characters a URL needs no escaping for: some encoders pass %xx on undecoded).',
     },
     SRT_HELPER_PATH: {
       kind: 'string',

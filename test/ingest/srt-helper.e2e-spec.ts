@@ -125,6 +125,45 @@ describe('the SRT helper (livecart-srt)', () => {
     await waitUntil(() => lines.includes(`open ${auth.id}`), 5000, 'open after the noise');
   });
 
+  it('with a passphrase, takes only callers that encrypt with it', async () => {
+    const sockPath = path.join(dir, 'media2.sock');
+    const srv = net.createServer((socket) => socket.resume());
+    await new Promise<void>((r) => srv.listen(sockPath, () => r()));
+    const p2 = await freeUdpPort();
+    const h2 = spawn(helperPath, ['127.0.0.1', String(p2), sockPath, '120', '4'], {
+      env: { ...process.env, LIVECART_SRT_PASSPHRASE: 'correct-horse-battery' },
+    });
+    const out: string[] = [];
+    readline.createInterface({ input: h2.stdout }).on('line', (l) => {
+      out.push(l);
+      const m = /^auth (\d+) /.exec(l);
+      if (m) h2.stdin.write(`ok ${m[1]}\n`);
+    });
+    try {
+      await waitUntil(() => out.includes(`ready ${p2}`), 5000, 'ready');
+      const plain = startEncoder({
+        url: `srt://127.0.0.1:${p2}?streamid=k`,
+        width: 320,
+        height: 240,
+        seconds: 3,
+      });
+      encoders.push(plain);
+      expect(await plain.exited).not.toBe(0);
+      expect(out.some((l) => l.startsWith('open '))).toBe(false);
+      encoders.push(
+        startEncoder({
+          url: `srt://127.0.0.1:${p2}?streamid=k&passphrase=correct-horse-battery`,
+          width: 320,
+          height: 240,
+        }),
+      );
+      await waitUntil(() => out.some((l) => l.startsWith('open ')), 5000, 'an encrypted caller');
+    } finally {
+      h2.kill('SIGKILL');
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  });
+
   it('exits when the app closes its stdin, and refuses bad arguments', async () => {
     const exited = new Promise<number | null>((r) => helper.once('exit', (code) => r(code)));
     helper.stdin.end();
