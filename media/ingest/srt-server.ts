@@ -111,14 +111,17 @@ class SrtConnection implements EncoderLink {
         }
       });
     }
-    remux.stderr?.setEncoding('utf8');
-    remux.stderr?.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line.trim()) this.stderr.push(line.trim());
-      if (this.stderr.length > 60) this.stderr.splice(0, this.stderr.length - 60);
-    });
+    // Whole lines: a chunk may end mid-line, and the codec lines decide a refusal.
+    if (remux.stderr) {
+      readline.createInterface({ input: remux.stderr }).on('line', (line) => {
+        if (line.trim()) this.stderr.push(line.trim());
+        if (this.stderr.length > 60) this.stderr.shift();
+      });
+    }
     remux.stdin?.on('error', () => undefined);
     remux.on('error', (e) => this.close(`could not run ffmpeg: ${e.message}`));
-    remux.on('exit', (code) => {
+    // 'close', not 'exit': by then its stderr has been read to the end.
+    remux.on('close', (code) => {
       if (this.ended) return;
       this.close(`the remux ended (code ${code})`, this.refusalFromStderr());
     });
