@@ -9,6 +9,7 @@ import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { HlsModule } from './hls/hls.module';
 import { InfraModule } from './infra/infra.module';
+import { IngestModule } from './ingest/ingest.module';
 import { MerchantModule } from './merchant/merchant.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
@@ -47,6 +48,7 @@ export class AppModule {
         AuthModule,
         CatalogModule,
         StreamsModule,
+        IngestModule,
         PinsModule,
         ProfileModule,
         OrdersModule,

@@ -61,18 +61,18 @@ describe('planLadder', () => {
   });
 });
 
-describe('buildFfmpegCommand', () => {
-  const base = {
-    sdpPath: '/w/stream.sdp',
-    hasAudio: true,
-    partSeconds: 1 / 3,
-    partsPerSegment: 4,
-    fps: 30,
-    outDir: '/w',
-    posterPath: '/w/poster.jpg',
-    posterSeconds: 3,
-  };
+const base = {
+  sdpPath: '/w/stream.sdp',
+  hasAudio: true,
+  partSeconds: 1 / 3,
+  partsPerSegment: 4,
+  fps: 30,
+  outDir: '/w',
+  posterPath: '/w/poster.jpg',
+  posterSeconds: 3,
+};
 
+describe('buildFfmpegCommand', () => {
   it('reads the SDP over RTP and splits one decode into a scaled branch per encoded rung plus the poster', () => {
     const cmd = buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) });
     expect(cmd.input).toBe('/w/stream.sdp');
@@ -151,5 +151,53 @@ describe('buildFfmpegCommand', () => {
     expect(argv.indexOf('-i')).toBeLessThan(argv.indexOf('-filter_complex'));
     expect(argv[argv.length - 1]).toBe('/w/poster.jpg');
     expect(argv.indexOf('/w/720p/ffmpeg.m3u8')).toBeGreaterThan(argv.indexOf('-hls_segment_filename'));
+  });
+});
+
+describe('the ladder of an RTMP/SRT ingest', () => {
+  const ingest = (height: number): SourceInfo => ({
+    width: Math.round((height * 16) / 9 / 2) * 2,
+    height,
+    codec: 'h264',
+    h264ProfileLevelId: '640028',
+    hasAudio: true,
+    audioCodecs: 'mp4a.40.5',
+  });
+
+  it('copies the encoder itself as the top rendition and encodes only the rungs below it', () => {
+    expect(planLadder(DEFAULT_LADDER, ingest(1080), 'source').map((r) => [r.name, r.height, r.copy])).toEqual(
+      [
+        ['1080p', 1080, true],
+        ['720p', 720, false],
+        ['480p', 480, false],
+        ['360p', 360, false],
+      ],
+    );
+    const plan = planLadder(DEFAULT_LADDER, ingest(720), 'source');
+    expect(plan.map((r) => [r.name, r.copy])).toEqual([
+      ['720p', true],
+      ['480p', false],
+      ['360p', false],
+    ]);
+    // CODECS: the encoder's own profile and its AAC object type.
+    expect(plan[0].codecs).toBe('avc1.640028,mp4a.40.5');
+    expect(plan[1].codecs).toBe('avc1.4d401f,mp4a.40.5');
+  });
+
+  it('reads FLV from the ingest and keeps its AAC; the copied rung is cut by time like the others', () => {
+    const cmd = buildFfmpegCommand({
+      ...base,
+      flvUrl: 'tcp://127.0.0.1:50100?listen=1&listen_timeout=10000',
+      renditions: planLadder(DEFAULT_LADDER, ingest(720), 'source'),
+    });
+    expect(cmd.input).toBe('tcp://127.0.0.1:50100?listen=1&listen_timeout=10000');
+    expect(cmd.inputArgs.slice(-2)).toEqual(['-f', 'flv']);
+    expect(cmd.inputArgs.join(' ')).not.toContain('nobuffer');
+    for (const o of cmd.outputs.slice(0, 3)) {
+      const arg = (flag: string) => o.args[o.args.indexOf(flag) + 1];
+      expect(arg('-c:a')).toBe('copy');
+      expect(arg('-hls_flags')).toBe('split_by_time+temp_file');
+    }
+    expect(cmd.outputs[0].args.slice(0, 4)).toEqual(['-map', '0:v:0', '-c:v', 'copy']);
   });
 });

@@ -28,6 +28,8 @@ export interface SourceInfo {
   /** For H.264: the SDP profile-level-id (e.g. `42e01f`), used in CODECS of a copied rendition. */
   h264ProfileLevelId?: string;
   hasAudio: boolean;
+  /** RFC 6381 codecs of the audio when it is kept as it came (an ingest's AAC); AAC-LC otherwise. */
+  audioCodecs?: string;
 }
 
 /** A rendition as it will be produced for this source. */
@@ -55,13 +57,42 @@ const fmtSeconds = (n: number) => String(Number(n.toFixed(6)));
  * Fits the ladder to the source: rungs above the source height are dropped
  * (never upscale); if none remain, one rung at the source height stands in.
  * The top rung is copied when the source is H.264 and `copyH264` is set.
+ *
+ * `copyH264 = 'source'` (an RTMP/SRT encoder's own H.264): the source itself
+ * is the top rendition, named after the rung of its height (or `<height>p`),
+ * and the rungs strictly below it are encoded.
  */
 export function planLadder(
   ladder: readonly RenditionSpec[],
   source: SourceInfo,
-  copyH264: boolean,
+  copyH264: boolean | 'source',
 ): PlannedRendition[] {
   const sorted = [...ladder].sort((a, b) => b.height - a.height);
+  const audio = source.audioCodecs ?? AAC;
+  if (copyH264 === 'source' && source.codec === 'h264') {
+    const same = sorted.find((r) => r.height === source.height);
+    const video = source.h264ProfileLevelId ? `avc1.${source.h264ProfileLevelId.toLowerCase()}` : ENCODED_AVC;
+    const top: PlannedRendition = {
+      name: same?.name ?? `${even(source.height)}p`,
+      width: source.width,
+      height: source.height,
+      videoBitrate: same?.videoBitrate ?? sorted[0]?.videoBitrate ?? 2_800_000,
+      copy: true,
+      codecs: source.hasAudio ? `${video},${audio}` : video,
+    };
+    const aspect = source.width / source.height;
+    const below = sorted
+      .filter((r) => r.height < source.height && r.name !== top.name)
+      .map((r) => ({
+        name: r.name,
+        width: even(even(r.height) * aspect),
+        height: even(r.height),
+        videoBitrate: r.videoBitrate,
+        copy: false,
+        codecs: source.hasAudio ? `${ENCODED_AVC},${audio}` : ENCODED_AVC,
+      }));
+    return [top, ...below];
+  }
   let rungs = sorted.filter((r) => r.height <= source.height);
   if (rungs.length === 0) {
     const smallest = sorted[sorted.length - 1];
@@ -86,13 +117,20 @@ export function planLadder(
       height,
       videoBitrate: r.videoBitrate,
       copy,
-      codecs: source.hasAudio ? `${video},${AAC}` : video,
+      codecs: source.hasAudio ? `${video},${audio}` : video,
     };
   });
 }
 
 export interface FfmpegCommandOptions {
   sdpPath: string;
+  /**
+   * Read an ingest's own media instead: FLV from this URL (ffmpeg listens,
+   * `tcp://host:port?listen=1`). Its AAC is kept (`-c:a copy`) and a copied
+   * rung is cut by time like the others, its parts independent where the
+   * encoder put keyframes.
+   */
+  flvUrl?: string;
   renditions: PlannedRendition[];
   hasAudio: boolean;
   /**
@@ -165,21 +203,33 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
   const segmentFrames = frames * o.partsPerSegment;
   const segment = segmentFrames / o.fps;
   const anyCopy = o.renditions.some((r) => r.copy);
-  const inputArgs = [
-    '-protocol_whitelist',
-    'file,udp,rtp',
-    '-fflags',
-    '+genpts+discardcorrupt+nobuffer',
-    '-flags',
-    'low_delay',
-    // A copied H.264 rung needs its SPS/PPS found before the muxer writes the init segment.
-    '-analyzeduration',
-    anyCopy ? '500000' : '100000',
-    '-probesize',
-    anyCopy ? '500000' : '32768',
-    '-reorder_queue_size',
-    '128',
-  ];
+  const inputArgs = o.flvUrl
+    ? [
+        // The sequence headers come first: probing is short, and what it read is kept.
+        '-flags',
+        'low_delay',
+        '-analyzeduration',
+        '500000',
+        '-probesize',
+        '500000',
+        '-f',
+        'flv',
+      ]
+    : [
+        '-protocol_whitelist',
+        'file,udp,rtp',
+        '-fflags',
+        '+genpts+discardcorrupt+nobuffer',
+        '-flags',
+        'low_delay',
+        // A copied H.264 rung needs its SPS/PPS found before the muxer writes the init segment.
+        '-analyzeduration',
+        anyCopy ? '500000' : '100000',
+        '-probesize',
+        anyCopy ? '500000' : '32768',
+        '-reorder_queue_size',
+        '128',
+      ];
   const encoded = o.renditions.filter((r) => !r.copy);
   // One decode, one fps normalisation, then a split: one branch per encoded rung plus the poster.
   const branches = encoded.length + 1;
@@ -228,7 +278,8 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
         `expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+${fmtSeconds(segment - 0.5 / o.fps)}))`,
       );
     }
-    if (o.hasAudio)
+    if (o.hasAudio && o.flvUrl) args.push('-map', '0:a:0', '-c:a', 'copy');
+    else if (o.hasAudio)
       args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', `${AUDIO_BITRATE}`, '-ac', '2', '-ar', '48000');
     args.push(
       '-f',
@@ -244,7 +295,7 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
       '-hls_segment_filename',
       `${dir}/p%d.m4s`,
       '-hls_flags',
-      r.copy ? 'independent_segments+temp_file' : 'split_by_time+temp_file',
+      r.copy && !o.flvUrl ? 'independent_segments+temp_file' : 'split_by_time+temp_file',
     );
     outputs.push({ path: `${dir}/ffmpeg.m3u8`, args });
   }
@@ -252,5 +303,5 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
     path: o.posterPath,
     args: ['-map', '[poster]', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', '-update', '1'],
   });
-  return { input: o.sdpPath, inputArgs, filterComplex: graph.join(';'), outputs };
+  return { input: o.flvUrl ?? o.sdpPath, inputArgs, filterComplex: graph.join(';'), outputs };
 }

@@ -158,3 +158,35 @@ describe('partMayAppear', () => {
     expect(partMayAppear('', 'r1/p5.m4s')).toBe(false);
   });
 });
+
+describe('LlHlsPlaylist of a copied encoder (segments close at its keyframes)', () => {
+  const p = (n: number, independent: boolean) => ({ ...part(1, n), independent });
+
+  it('closes a segment at the first keyframe once it has its usual parts, so every segment starts with one', () => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 2 });
+    pl.startRun('r1/init.mp4', { keyframeSegments: true });
+    // A keyframe every 3 parts: segments of 3 parts, not 2.
+    const closed = [true, false, false, true, false, false, true].map((k, n) => pl.addPart(p(n, k)));
+    expect(closed.map((s) => s?.uri)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      's0.m4s',
+      undefined,
+      undefined,
+      's1.m4s',
+    ]);
+    expect(pl.segments.map((s) => s.parts.map((x) => x.independent))).toEqual([
+      [true, false, false],
+      [true, false, false],
+    ]);
+    expect(pl.toJSON().run).toMatchObject({ keyframeSegments: true });
+  });
+
+  it('closes anyway at six times the usual length when no keyframe comes', () => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 2 });
+    pl.startRun('r1/init.mp4', { keyframeSegments: true });
+    const closed = Array.from({ length: 12 }, (_, n) => pl.addPart(p(n, n === 0)));
+    expect(closed.filter(Boolean).map((s) => s!.parts.length)).toEqual([12]);
+  });
+});

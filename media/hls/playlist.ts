@@ -37,8 +37,11 @@ export interface PlaylistState {
   segments: Segment[];
   /** The segment being filled, parts first. */
   open?: Omit<Segment, 'uri' | 'duration'>;
-  /** The run in progress: its init segment and whether its first segment is a discontinuity. */
-  run?: { mapUri: string; discontinuity: boolean };
+  /**
+   * The run in progress: its init segment, whether its first segment is a
+   * discontinuity, and whether segments close at keyframes (see startRun).
+   */
+  run?: { mapUri: string; discontinuity: boolean; keyframeSegments?: boolean };
   preloadHint?: string;
   ended: boolean;
 }
@@ -51,6 +54,8 @@ export interface PlaylistOptions {
 
 /** Parts are listed only for the last few segments, as the spec allows. */
 const SEGMENTS_WITH_PARTS = 3;
+/** A segment waiting for a keyframe closes anyway at this many times its usual parts. */
+const MAX_SEGMENT_FACTOR = 6;
 
 const fmt = (n: number) => n.toFixed(5).replace(/0+$/, '').replace(/\.$/, '.0');
 
@@ -93,11 +98,16 @@ export class LlHlsPlaylist {
    * init segment. Any half-filled segment of the previous run is closed as
    * a short segment; the next segment carries `EXT-X-DISCONTINUITY`.
    * Returns that closed segment, if any.
+   *
+   * `keyframeSegments`: the rendition's keyframes are the encoder's (a copied
+   * RTMP/SRT source), not ours, so a segment closes at the first independent
+   * part once it has its usual number of parts: every segment starts with a
+   * keyframe whatever the encoder's keyframe interval.
    */
-  startRun(mapUri: string): Segment | undefined {
+  startRun(mapUri: string, opts: { keyframeSegments?: boolean } = {}): Segment | undefined {
     const closed = this.closeOpen();
     const resumed = this.s.segments.length > 0 || this.s.run !== undefined;
-    this.s.run = { mapUri, discontinuity: resumed };
+    this.s.run = { mapUri, discontinuity: resumed, ...(opts.keyframeSegments && { keyframeSegments: true }) };
     this.s.ended = false;
     this.s.preloadHint = undefined;
     return closed;
@@ -109,6 +119,16 @@ export class LlHlsPlaylist {
    */
   addPart(part: Part, nextPartUri?: string): Segment | undefined {
     if (!this.s.run) throw new Error('addPart before startRun');
+    const byKeyframe = this.s.run.keyframeSegments === true;
+    let closed: Segment | undefined;
+    if (
+      byKeyframe &&
+      this.s.open &&
+      part.independent !== false &&
+      this.s.open.parts.length >= this.s.partsPerSegment
+    ) {
+      closed = this.closeOpen();
+    }
     if (!this.s.open) {
       this.s.open = {
         msn: this.s.segments.length,
@@ -121,7 +141,9 @@ export class LlHlsPlaylist {
     }
     this.s.open.parts.push(part);
     this.s.preloadHint = nextPartUri;
-    return this.s.open.parts.length >= this.s.partsPerSegment ? this.closeOpen() : undefined;
+    if (closed) return closed;
+    const max = byKeyframe ? this.s.partsPerSegment * MAX_SEGMENT_FACTOR : this.s.partsPerSegment;
+    return this.s.open.parts.length >= max ? this.closeOpen() : undefined;
   }
 
   private closeOpen(): Segment | undefined {

@@ -1,5 +1,7 @@
 import * as dgram from 'node:dgram';
 import { readFile } from 'node:fs/promises';
+import * as net from 'node:net';
+import { parseH264Sps } from '../codec/h264-sps';
 
 /** The coded size of a video frame and its codec. */
 export interface VideoSize {
@@ -8,99 +10,10 @@ export interface VideoSize {
   codec: string;
 }
 
-/** Reads bits MSB first from an RBSP (emulation prevention bytes already removed). */
-class BitReader {
-  private pos = 0;
-  constructor(private readonly buf: Buffer) {}
-  bit(): number {
-    if (this.pos >= this.buf.length * 8) throw new RangeError('SPS truncated');
-    const b = (this.buf[this.pos >> 3] >> (7 - (this.pos & 7))) & 1;
-    this.pos++;
-    return b;
-  }
-  bits(n: number): number {
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 2 + this.bit();
-    return v;
-  }
-  /** ue(v) */
-  ue(): number {
-    let zeros = 0;
-    while (this.bit() === 0) if (++zeros > 31) throw new RangeError('bad exp-Golomb code');
-    return 2 ** zeros - 1 + this.bits(zeros);
-  }
-  /** se(v) */
-  se(): number {
-    const k = this.ue();
-    return k % 2 === 1 ? (k + 1) / 2 : -(k / 2);
-  }
-}
-
-function unescapeRbsp(nal: Buffer): Buffer {
-  const out: number[] = [];
-  for (let i = 0; i < nal.length; i++) {
-    if (i >= 2 && nal[i] === 3 && nal[i - 1] === 0 && nal[i - 2] === 0) continue;
-    out.push(nal[i]);
-  }
-  return Buffer.from(out);
-}
-
-const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
-
 /** Width and height of an H.264 sequence parameter set (the NAL unit, header byte included). */
 export function h264SpsSize(nal: Buffer): { width: number; height: number } {
-  const r = new BitReader(unescapeRbsp(nal.subarray(1)));
-  const profile = r.bits(8);
-  r.bits(16); // constraint flags, level_idc
-  r.ue(); // seq_parameter_set_id
-  let chromaFormat = 1;
-  let separateColourPlanes = 0;
-  if (HIGH_PROFILES.has(profile)) {
-    chromaFormat = r.ue();
-    if (chromaFormat === 3) separateColourPlanes = r.bit();
-    r.ue(); // bit_depth_luma_minus8
-    r.ue(); // bit_depth_chroma_minus8
-    r.bit(); // qpprime_y_zero_transform_bypass_flag
-    if (r.bit()) {
-      // seq_scaling_matrix_present_flag: skip the scaling lists
-      for (let i = 0; i < (chromaFormat === 3 ? 12 : 8); i++) {
-        if (!r.bit()) continue;
-        const size = i < 6 ? 16 : 64;
-        let last = 8;
-        let next = 8;
-        for (let j = 0; j < size; j++) {
-          if (next !== 0) next = (last + r.se() + 256) % 256;
-          last = next === 0 ? last : next;
-        }
-      }
-    }
-  }
-  r.ue(); // log2_max_frame_num_minus4
-  const pocType = r.ue();
-  if (pocType === 0) r.ue();
-  else if (pocType === 1) {
-    r.bit();
-    r.se();
-    r.se();
-    const n = r.ue();
-    for (let i = 0; i < n; i++) r.se();
-  }
-  r.ue(); // max_num_ref_frames
-  r.bit(); // gaps_in_frame_num_value_allowed_flag
-  const widthMbs = r.ue() + 1;
-  const heightMapUnits = r.ue() + 1;
-  const frameMbsOnly = r.bit();
-  if (!frameMbsOnly) r.bit(); // mb_adaptive_frame_field_flag
-  r.bit(); // direct_8x8_inference_flag
-  let crop = { l: 0, r: 0, t: 0, b: 0 };
-  if (r.bit()) crop = { l: r.ue(), r: r.ue(), t: r.ue(), b: r.ue() };
-  const chromaArray = separateColourPlanes ? 0 : chromaFormat;
-  const cropX = chromaArray === 0 ? 1 : chromaArray === 3 ? 1 : 2;
-  const cropY = (chromaArray === 0 ? 1 : chromaArray === 1 ? 2 : 1) * (2 - frameMbsOnly);
-  return {
-    width: widthMbs * 16 - cropX * (crop.l + crop.r),
-    height: (2 - frameMbsOnly) * heightMapUnits * 16 - cropY * (crop.t + crop.b),
-  };
+  const { width, height } = parseH264Sps(nal);
+  return { width, height };
 }
 
 /** The payload of an RTP packet (header, CSRCs, extension and padding removed), or undefined. */
@@ -187,6 +100,61 @@ export async function waitUdpBound(port: number, timeoutMs: number): Promise<boo
     if (Date.now() - t0 > timeoutMs) return false;
     await new Promise((r) => setTimeout(r, 15));
   }
+}
+
+/** Whether some process listens on TCP `port` (Linux /proc/net/tcp{,6}: state 0A is LISTEN). */
+async function tcpListening(port: number): Promise<boolean | undefined> {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let any = false;
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(f, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    any = true;
+    for (const line of text.split('\n')) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(suffix) && cols[3] === '0A') return true;
+    }
+  }
+  return any ? false : undefined;
+}
+
+/** Resolves true once a process (ffmpeg) listens on TCP `port`, false after `timeoutMs` (at once when /proc cannot tell). */
+export async function waitTcpListening(port: number, timeoutMs: number): Promise<boolean> {
+  const t0 = Date.now();
+  for (;;) {
+    const listening = await tcpListening(port);
+    if (listening !== false) return listening === true;
+    if (Date.now() - t0 > timeoutMs) return false;
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+function tcpBindable(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A TCP port free on `host` in `range` (not one of `taken`), for ffmpeg to
+ * listen on. Released again for ffmpeg to take, with the race allocateRtpPair has.
+ */
+export async function allocateTcpPort(
+  host: string,
+  range: { min: number; max: number },
+  taken: Set<number> = new Set(),
+): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = range.min + Math.floor(Math.random() * (range.max - range.min + 1));
+    if (taken.has(port)) continue;
+    if (await tcpBindable(port, host)) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free TCP port in ${range.min}-${range.max} on ${host}`);
 }
 
 function bindable(port: number, host: string): Promise<boolean> {

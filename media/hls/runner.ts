@@ -140,16 +140,22 @@ export function startFfmpeg(
     opts.onStart?.(line);
     if (pendingSignal) command.kill(pendingSignal);
   });
+  // Progress is read from ffmpeg's own status lines, not from fluent-ffmpeg's 'progress' event:
+  // a listener of that event makes fluent-ffmpeg run ffprobe on the input, which on a listening
+  // TCP input (an RTMP/SRT ingest's FLV) accepts the connection meant for ffmpeg, and on an SDP
+  // input binds the RTP ports ffmpeg is about to bind.
   command.on('stderr', (line: string) => {
     tail.push(line);
     if (tail.length > TAIL) tail.shift();
     const speed = /speed=\s*([\d.]+)x/.exec(line);
     if (speed) progress.speed = Number(speed[1]);
-  });
-  command.on('progress', (p: { frames?: number; timemark?: string }) => {
-    progress.frames = p.frames ?? progress.frames;
-    if (p.timemark) progress.mediaSeconds = timemarkSeconds(p.timemark);
-    opts.onProgress?.({ ...progress });
+    const frame = /frame=\s*(\d+)/.exec(line);
+    const time = /time=\s*(-?\d+:\d+:\d+(?:\.\d+)?)/.exec(line);
+    if (frame || time) {
+      if (frame) progress.frames = Number(frame[1]);
+      if (time) progress.mediaSeconds = timemarkSeconds(time[1]);
+      opts.onProgress?.({ ...progress });
+    }
   });
   command.on('end', () => finish(0, null));
   command.on('error', (err: Error) => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { PlainRtpSession, PlainRtpSource } from '../sfu/plain-output';
+import type { MediaSession, PlainRtpSource } from '../sfu/plain-output';
 import {
   AUDIO_BITRATE,
   buildFfmpegCommand,
@@ -11,7 +11,7 @@ import {
 } from './ladder';
 import { LlHlsPlaylist, renderMaster, type PlaylistState, type Segment } from './playlist';
 import { startsWithSyncSample } from './fmp4';
-import { allocateRtpPair, waitUdpBound } from './probe';
+import { allocateRtpPair, allocateTcpPort, waitTcpListening, waitUdpBound, type VideoSize } from './probe';
 import { VideoRtpTap } from './rtp-tap';
 import { startFfmpeg, warmUpFfmpeg, type FfmpegProcess } from './runner';
 import type { HlsStorage } from './storage';
@@ -39,6 +39,11 @@ export interface TranscodeOptions {
   cancel?: AbortSignal;
   /** No new part for this long while live: ffmpeg is killed and the run fails (default 10 s). */
   stallMs?: number;
+  /**
+   * An RTMP/SRT encoder that dropped may reconnect within this long (ms):
+   * the next run waits for it instead of failing (default 0).
+   */
+  reconnectWaitMs?: number;
   ffmpegPath?: string;
   onProgress?: (p: TranscodeProgress) => void;
   /** The ffmpeg process of this run (tests kill it to see the resume). */
@@ -74,6 +79,8 @@ interface StreamHlsState {
 const STATE_KEY = 'state.json';
 /** A new publisher resolution must hold this long (then a keyframe confirms it) before the ladder is planned again. */
 const RESIZE_SETTLE_MS = 1500;
+
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /** The SDP ffmpeg reads, with the video on ffmpeg's own ports (the tap forwards there). */
 function retargetVideo(sdp: string, ports: { rtp: number; rtcp: number }): string {
@@ -157,13 +164,24 @@ function ffmpegParts(text: string): { n: number; duration: number }[] {
  * retries, and the next run continues the playlists after a discontinuity).
  */
 export async function runTranscode(o: TranscodeOptions): Promise<TranscodeProgress> {
+  let waitMs = 0;
   for (;;) {
-    const r = await runOnce(o);
-    if (r !== 'resized') return r;
+    const r = await runOnce(o, waitMs);
+    if (r === 'resized') waitMs = 0;
+    else if (r === 'reconnecting') waitMs = o.reconnectWaitMs ?? 0;
+    else return r;
   }
 }
 
-async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resized'> {
+/**
+ * One ffmpeg run. Ends with the stream (progress), or asks for another run:
+ * 'resized' (the source changed size), 'reconnecting' (an RTMP/SRT encoder
+ * dropped; the next run waits `waitMs` for it to come back).
+ */
+async function runOnce(
+  o: TranscodeOptions,
+  waitMs: number,
+): Promise<TranscodeProgress | 'resized' | 'reconnecting'> {
   const log = o.log ?? (() => undefined);
   const id = o.streamId;
   const state = await loadState(o.storage, id);
@@ -191,35 +209,50 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
     host: o.rtpHost,
     video: await allocateRtpPair(o.rtpHost, o.rtpPorts, taken),
     audio: await allocateRtpPair(o.rtpHost, o.rtpPorts, taken),
+    // Where ffmpeg reads an RTMP/SRT ingest's own media, if the stream has one.
+    stream: await allocateTcpPort(o.rtpHost, o.rtpPorts, taken),
   };
   // ffmpeg's own video ports: the tap forwards there.
   const ffmpegVideo = await allocateRtpPair(o.rtpHost, o.rtpPorts, taken);
-  let session: PlainRtpSession | undefined;
+  let session: MediaSession | undefined;
   let ffmpeg: FfmpegProcess | undefined;
   let tap: VideoRtpTap | undefined;
   const keyframeTimers: NodeJS.Timeout[] = [];
   try {
-    session = await o.source.open(id, target);
+    session = await o.source.open(id, target, waitMs);
     const s = session;
     const sdpPath = path.join(runDir, 'stream.sdp');
-    await fs.writeFile(sdpPath, retargetVideo(session.sdp, ffmpegVideo));
-
     progress.startup = { openMs: Date.now() - t0 };
-    // The source size comes with the first keyframe: read it off the RTP, then plan the ladder.
-    tap = await VideoRtpTap.open(o.rtpHost, target.video, s.video.codec);
-    const t = tap;
-    await s.start();
-    const keyframes = setInterval(() => void s.requestKeyFrame().catch(() => undefined), 300);
-    keyframeTimers.push(keyframes);
-    const probed = await t.firstKeyframe(15_000, o.signal);
-    clearInterval(keyframes);
+    let probed: VideoSize | undefined;
+    let t: VideoRtpTap | undefined;
+    if (s.kind === 'flv') {
+      // An ingest knows its size from the encoder's SPS.
+      probed = { width: s.video.width, height: s.video.height, codec: 'h264' };
+    } else {
+      await fs.writeFile(sdpPath, retargetVideo(s.sdp, ffmpegVideo));
+      // The source size comes with the first keyframe: read it off the RTP, then plan the ladder.
+      tap = await VideoRtpTap.open(o.rtpHost, target.video, s.video.codec);
+      t = tap;
+      await s.start();
+      const keyframes = setInterval(() => void s.requestKeyFrame().catch(() => undefined), 300);
+      keyframeTimers.push(keyframes);
+      probed = await t.firstKeyframe(15_000, o.signal);
+      clearInterval(keyframes);
+    }
     progress.startup.sizeMs = Date.now() - t0;
     if (o.signal.aborted || !probed) return await finish();
     progress.source = probed;
+    const hasAudio = s.kind === 'flv' ? s.audio !== undefined : s.hasAudio;
     const plan = planLadder(
       o.ladder,
-      { ...probed, h264ProfileLevelId: s.video.profileLevelId, hasAudio: s.hasAudio },
-      o.copyH264,
+      {
+        ...probed,
+        h264ProfileLevelId: s.video.profileLevelId,
+        hasAudio,
+        audioCodecs: s.kind === 'flv' ? s.audio?.codecs : undefined,
+      },
+      // An ingest's own H.264 is the top rendition; the ladder below it is encoded.
+      s.kind === 'flv' ? 'source' : o.copyH264,
     );
     progress.renditions = plan.map((r) => ({ name: r.name, width: r.width, height: r.height, copy: r.copy }));
     log(
@@ -230,8 +263,8 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
       renderMaster(
         plan.map((r) => ({
           ...r,
-          bandwidth: Math.round((r.videoBitrate + (s.hasAudio ? AUDIO_BITRATE : 0)) * 1.1),
-          fps: o.fps,
+          bandwidth: Math.round((r.videoBitrate + (hasAudio ? AUDIO_BITRATE : 0)) * 1.1),
+          fps: r.copy && s.kind === 'flv' && s.video.fps ? s.video.fps : o.fps,
         })),
       ),
     );
@@ -244,7 +277,9 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
       const pl = prior
         ? LlHlsPlaylist.restore(prior)
         : LlHlsPlaylist.create({ partTarget: partSeconds, partsPerSegment: o.partsPerSegment });
-      await writeSegment(o.storage, id, r.name, pl.startRun(`r${run}/init.mp4`));
+      // A copied ingest's keyframes are the encoder's: its segments close at them.
+      const keyframeSegments = r.copy && s.kind === 'flv';
+      await writeSegment(o.storage, id, r.name, pl.startRun(`r${run}/init.mp4`, { keyframeSegments }));
       playlists.set(r.name, pl);
       await fs.mkdir(path.join(runDir, r.name), { recursive: true });
     }
@@ -254,8 +289,12 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
     const posterPath = path.join(runDir, 'poster.jpg');
     const cmd = buildFfmpegCommand({
       sdpPath,
+      flvUrl:
+        s.kind === 'flv'
+          ? `tcp://${urlHost(o.rtpHost)}:${target.stream}?listen=1&listen_timeout=10000`
+          : undefined,
       renditions: plan,
-      hasAudio: s.hasAudio,
+      hasAudio,
       partSeconds: o.partSeconds,
       partsPerSegment: o.partsPerSegment,
       fps: o.fps,
@@ -266,20 +305,36 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
     });
     // A fresh keyframe while ffmpeg starts: the tap keeps the packets from it on and hands them
     // to ffmpeg once it listens, so its first frame decodes without waiting for another one.
-    const keyframe = () => void s.requestKeyFrame().catch(() => undefined);
+    // (An RTMP/SRT encoder cannot be asked for keyframes: the ingest keeps its last GOP instead.)
+    const keyframe = () => {
+      if (s.kind !== 'flv') void s.requestKeyFrame().catch(() => undefined);
+    };
     keyframe();
     ffmpeg = startFfmpeg(cmd, { ffmpegPath: o.ffmpegPath, onStart: (line) => log(`ffmpeg: ${line}`) });
     o.onFfmpeg?.(ffmpeg);
     let firstPartSeen = false;
     // Media time 0 of this run: the capture (arrival) of the keyframe ffmpeg starts with.
     let keyframeAt: number | undefined;
-    void waitUdpBound(ffmpegVideo.rtp, 5000).then((bound) => {
-      if (bound && progress.startup) progress.startup.ffmpegListeningMs = Date.now() - t0;
-      keyframeAt = t.forward({ host: o.rtpHost, ...ffmpegVideo });
-    });
+    let startFailed = false;
+    if (s.kind === 'flv') {
+      void waitTcpListening(target.stream, 5000)
+        .then(async (bound) => {
+          if (bound && progress.startup) progress.startup.ffmpegListeningMs = Date.now() - t0;
+          keyframeAt = await s.start();
+        })
+        .catch((e: Error) => {
+          log(`stream ${id} run ${run}: the ingest's media did not reach ffmpeg: ${e.message}`);
+          startFailed = true;
+        });
+    } else {
+      void waitUdpBound(ffmpegVideo.rtp, 5000).then((bound) => {
+        if (bound && progress.startup) progress.startup.ffmpegListeningMs = Date.now() - t0;
+        keyframeAt = t?.forward({ host: o.rtpHost, ...ffmpegVideo });
+      });
+    }
     // Until the first part shows ffmpeg decoding, ask for a keyframe every part. A copied rung is
     // cut at the publisher's keyframes, so it keeps asking.
-    const copying = plan.some((r) => r.copy);
+    const copying = plan.some((r) => r.copy) && s.kind !== 'flv';
     const kf = setInterval(() => {
       if (copying || !firstPartSeen) keyframe();
     }, partSeconds * 1000);
@@ -362,13 +417,13 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
     // the ladder for the new size, after a discontinuity.
     let settle: NodeJS.Timeout | undefined;
     let confirming = false;
-    const offKeyframe = t.onKeyframe((size) => {
+    const offKeyframe = t?.onKeyframe((size) => {
       if (size.width === probed.width && size.height === probed.height) {
         clearTimeout(settle);
         settle = undefined;
         confirming = false;
       } else if (confirming) {
-        t.hold();
+        t?.hold();
         outcome ??= 'resized';
       } else
         settle ??= setTimeout(() => {
@@ -387,10 +442,23 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
       await poll();
       report();
       if (Date.now() - lastPartAt > stallMs + (progress.parts === 0 ? 10_000 : 0)) outcome ??= 'stalled';
+      if (startFailed) outcome ??= 'gone';
     }
     clearInterval(kf);
     clearTimeout(settle);
-    offKeyframe();
+    offKeyframe?.();
+    // An RTMP/SRT encoder dropped (it may reconnect) or changed size: this run ends, the next one
+    // continues the playlists after a discontinuity, with the encoder's new settings.
+    const ingestGone = outcome === 'gone' && s.kind === 'flv' ? s.goneReason() : undefined;
+    if (ingestGone === 'reconnecting' || ingestGone === 'resized') {
+      await ffmpeg.stop();
+      await poll();
+      await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+      log(
+        `stream ${id} run ${run}: the encoder ${ingestGone === 'resized' ? 'changed its picture size' : 'dropped'}; a new run follows`,
+      );
+      return ingestGone;
+    }
     if (outcome === 'gone') {
       // The room closed: usually the stream is ending; its signal follows in a moment.
       await Promise.race([aborted, new Promise((r) => setTimeout(r, 3000))]);
@@ -417,7 +485,7 @@ async function runOnce(o: TranscodeOptions): Promise<TranscodeProgress | 'resize
     await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
     if (outcome === 'resized') {
       log(
-        `stream ${id} run ${run}: the publisher went from ${probed.width}x${probed.height} to ${t.size?.width}x${t.size?.height}; planning the ladder again`,
+        `stream ${id} run ${run}: the publisher went from ${probed.width}x${probed.height} to ${t?.size?.width}x${t?.size?.height}; planning the ladder again`,
       );
       return 'resized';
     }

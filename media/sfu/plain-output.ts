@@ -1,15 +1,21 @@
 import type { types } from 'mediasoup';
 import { StreamNotLiveError } from './errors';
 
-/** Where a transcoder listens for plain RTP: its reachable host and one RTP/RTCP port pair per kind. */
+/**
+ * Where a transcoder listens for plain RTP: its reachable host and one RTP/RTCP port pair per kind;
+ * and, for a stream ingested over RTMP/SRT, a TCP port where it reads the encoder's own media.
+ */
 export interface PlainRtpTarget {
   host: string;
   video: { rtp: number; rtcp: number };
   audio?: { rtp: number; rtcp: number };
+  /** TCP port a transcoder listens on for a ContainerSession (FLV). */
+  stream?: number;
 }
 
 /** Plain RTP flowing from a stream's room to a transcoder, described by an SDP ffmpeg can read. */
 export interface PlainRtpSession {
+  readonly kind?: 'rtp';
   /** `-protocol_whitelist file,udp,rtp -i stream.sdp` */
   readonly sdp: string;
   /** Lower-case codec of the video (`h264`, `vp8`) and, for H.264, its profile-level-id. */
@@ -23,14 +29,49 @@ export interface PlainRtpSession {
   close(): Promise<void>;
 }
 
+/** Why a ContainerSession ended: the encoder dropped and may reconnect, its picture size changed, or the stream ended. */
+export type ContainerGoneReason = 'reconnecting' | 'resized' | 'closed';
+
 /**
- * Gives a transcoder plain RTP of one live stream. In the embedded default
+ * An RTMP/SRT encoder's own media for a transcoder: its H.264 and AAC,
+ * untouched, as FLV over TCP. HLS copies the video as its top rendition and
+ * keeps the AAC, which plain RTP (Opus, B-frames lost) could not give it.
+ */
+export interface ContainerSession {
+  readonly kind: 'flv';
+  readonly video: { codec: 'h264'; width: number; height: number; profileLevelId: string; fps?: number };
+  /** Absent when the encoder sends no audio. `codecs` is RFC 6381 (`mp4a.40.2`). */
+  readonly audio?: { codec: 'aac'; codecs: string };
+  /**
+   * Connects to the transcoder (listening on the target's host and `stream`
+   * port) and sends from the newest keyframe on. Resolves with the time that
+   * keyframe arrived (ms since epoch): media time 0 of the transcode.
+   */
+  start(): Promise<number | undefined>;
+  /** Resolves when the media stops (see goneReason). */
+  readonly gone: Promise<void>;
+  goneReason(): ContainerGoneReason | undefined;
+  close(): Promise<void>;
+}
+
+/** What a transcoder reads: plain RTP of a WHIP publisher, or an ingested encoder's own media. */
+export type MediaSession = PlainRtpSession | ContainerSession;
+
+/** A room whose publisher is an RTMP/SRT ingest offers its media this way (see media/ingest/feed.ts). */
+export interface ContainerSource {
+  /** Waits up to `waitMs` for media (an encoder reconnecting), else throws StreamNotLiveError. */
+  openContainer(target: { host: string; port: number }, waitMs: number): Promise<ContainerSession>;
+}
+
+/**
+ * Gives a transcoder the media of one live stream. In the embedded default
  * the SFU is in the worker's process (`SfuPlainRtpSource`); with workers on
  * other machines a request/reply over PubSub reaches the replica that holds
- * the room, which runs the same code and sends RTP to `target.host`.
+ * the room, which runs the same code and sends RTP (or FLV) to `target.host`.
  */
 export interface PlainRtpSource {
-  open(streamId: string, target: PlainRtpTarget): Promise<PlainRtpSession>;
+  /** `waitMs`: how long an ingest source may wait for its encoder to come back. */
+  open(streamId: string, target: PlainRtpTarget, waitMs?: number): Promise<MediaSession>;
 }
 
 /** The codecs ffmpeg 5.1 depacketizes from RTP; VP9 and AV1 publishers cannot be transcoded. */
@@ -40,6 +81,25 @@ const DEPACKETIZABLE = new Set(['video/h264', 'video/vp8', 'audio/opus']);
 export interface RoomMedia {
   readonly router: types.Router;
   readonly producers: types.Producer[];
+  /** Set while an RTMP/SRT ingest publishes: transcoders read the encoder's own media from it. */
+  readonly ingestSource?: ContainerSource;
+}
+
+/**
+ * A transcoder's session on a room: the ingest's own media when the room has
+ * an RTMP/SRT publisher and the transcoder offered a TCP port, plain RTP otherwise.
+ */
+export async function openRoomMedia(
+  streamId: string,
+  room: RoomMedia,
+  target: PlainRtpTarget,
+  listenIp: string,
+  waitMs = 0,
+): Promise<MediaSession> {
+  if (room.ingestSource && target.stream) {
+    return room.ingestSource.openContainer({ host: target.host, port: target.stream }, waitMs);
+  }
+  return PlainOutput.create(streamId, room, target, listenIp);
 }
 
 /**
@@ -180,9 +240,9 @@ export class SfuPlainRtpSource implements PlainRtpSource {
     private readonly listenIp: string,
   ) {}
 
-  async open(streamId: string, target: PlainRtpTarget): Promise<PlainRtpSession> {
+  async open(streamId: string, target: PlainRtpTarget, waitMs = 0): Promise<MediaSession> {
     const room = this.rooms.room(streamId);
     if (!room || room.producers.length === 0) throw new StreamNotLiveError(streamId);
-    return PlainOutput.create(streamId, room, target, this.listenIp);
+    return openRoomMedia(streamId, room, target, this.listenIp, waitMs);
   }
 }

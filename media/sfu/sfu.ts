@@ -3,7 +3,14 @@ import type { types } from 'mediasoup';
 import { DEFAULT_MEDIA_CODECS } from '../sdp';
 import { MediaUnavailableError, SessionNotFoundError, StreamNotLiveError } from './errors';
 import { PendingSessions } from './pending-sessions';
-import { StreamRoom, type GoneReason, type RoomTransportOptions } from './stream-room';
+import {
+  StreamRoom,
+  type GoneReason,
+  type PlainPublisher,
+  type PlainPublishSpec,
+  type RoomTransportOptions,
+} from './stream-room';
+import type { ContainerSource } from './plain-output';
 import { WorkerPool } from './worker-pool';
 
 /** SFU settings; defaults work on localhost. */
@@ -102,6 +109,24 @@ export class Sfu extends EventEmitter<SfuEvents> {
       return await room.publish(offerSdp);
     } catch (e) {
       // A room that never got a publisher holds a router for nothing.
+      if (!room.publisherSessionId) room.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A plain RTP publisher (RTMP/SRT ingest's ffmpeg) for a stream. Throws
+   * PublisherExistsError when the stream already has a publisher.
+   */
+  async publishPlain(
+    streamId: string,
+    spec: PlainPublishSpec,
+    source?: ContainerSource,
+  ): Promise<PlainPublisher> {
+    const room = await this.roomFor(streamId);
+    try {
+      return await room.publishPlain(spec, source);
+    } catch (e) {
       if (!room.publisherSessionId) room.close();
       throw e;
     }

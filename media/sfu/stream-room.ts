@@ -15,6 +15,7 @@ import {
 } from '../sdp';
 import { PublisherExistsError, SessionNotFoundError, StreamNotLiveError } from './errors';
 import type { PendingSessions } from './pending-sessions';
+import type { ContainerSource } from './plain-output';
 
 /** Timing settings of a room's transports (where they listen is the worker's WebRtcServer). */
 export interface RoomTransportOptions {
@@ -47,6 +48,27 @@ interface ViewerSession extends Session {
   connected: () => void;
 }
 
+/** What a plain RTP publisher sends: one RTP stream per kind, described as mediasoup wants it. */
+export interface PlainPublishSpec {
+  video: types.RtpParameters;
+  audio?: types.RtpParameters;
+}
+
+/** A plain RTP publisher's ports (on `host`) and a way to take it off the room. */
+export interface PlainPublisher {
+  readonly sessionId: string;
+  readonly host: string;
+  readonly video: { port: number; rtcpPort: number; producer: types.Producer };
+  readonly audio?: { port: number; rtcpPort: number; producer: types.Producer };
+  close(): void;
+}
+
+interface PlainSession {
+  id: string;
+  transports: types.PlainTransport[];
+  producers: types.Producer[];
+}
+
 export interface RoomEvents {
   /** The publisher went away without DELETE (or its worker died). */
   publisherGone: [reason: GoneReason];
@@ -75,6 +97,10 @@ function offerRefused(e: unknown): never {
  */
 export class StreamRoom extends EventEmitter<RoomEvents> {
   private publisher?: PublisherSession;
+  /** An RTMP/SRT ingest's ffmpeg, publishing over plain RTP (instead of a WHIP publisher). */
+  private plain?: PlainSession;
+  /** The plain publisher's own media (an RTMP/SRT encoder's), for transcoders. */
+  ingestSource?: ContainerSource;
   private readonly viewers = new Map<string, ViewerSession>();
   private isClosed = false;
 
@@ -90,7 +116,7 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
     // The worker died: mediasoup closes the router with it.
     router.observer.once('close', () => {
       if (!this.isClosed) {
-        if (this.publisher) this.emit('publisherGone', 'worker_died');
+        if (this.publisher || this.plain) this.emit('publisherGone', 'worker_died');
         this.finishClose();
       }
     });
@@ -101,7 +127,7 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
   }
 
   get publisherSessionId(): string | undefined {
-    return this.publisher?.id;
+    return this.publisher?.id ?? this.plain?.id;
   }
 
   get viewerCount(): number {
@@ -109,7 +135,7 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
   }
 
   get producers(): types.Producer[] {
-    return this.publisher?.producers ?? [];
+    return this.publisher?.producers ?? this.plain?.producers ?? [];
   }
 
   private async createTransport(): Promise<types.WebRtcTransport> {
@@ -146,12 +172,12 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
   /** WHIP: takes the publisher's offer, returns the session id and the SDP answer. */
   async publish(offerSdp: string): Promise<{ sessionId: string; answer: string }> {
     if (this.isClosed) throw new StreamNotLiveError(this.streamId);
-    if (this.publisher) throw new PublisherExistsError(this.streamId);
+    if (this.publisher || this.plain) throw new PublisherExistsError(this.streamId);
     const offer = parseOffer(offerSdp);
     const specs = offerToProducerParameters(offer, this.router.rtpCapabilities);
     // Re-check after the awaits below could interleave with a racing publish.
     const transport = await this.createTransport();
-    if (this.publisher || this.isClosed) {
+    if (this.publisher || this.plain || this.isClosed) {
       transport.close();
       throw this.isClosed ? new StreamNotLiveError(this.streamId) : new PublisherExistsError(this.streamId);
     }
@@ -188,17 +214,88 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
   }
 
   /**
+   * A plain RTP publisher: a local ffmpeg that turns an RTMP/SRT encoder's
+   * media into RTP. One PlainTransport per kind on loopback (the ffmpeg runs
+   * beside the SFU), `comedia` (mediasoup learns ffmpeg's ports from its
+   * first packets) and RTCP on its own port, so ffmpeg's sender reports,
+   * which browsers need for lip sync, reach the producer.
+   */
+  async publishPlain(
+    spec: PlainPublishSpec,
+    source?: ContainerSource,
+    host = '127.0.0.1',
+  ): Promise<PlainPublisher> {
+    if (this.isClosed) throw new StreamNotLiveError(this.streamId);
+    if (this.publisher || this.plain) throw new PublisherExistsError(this.streamId);
+    const session: PlainSession = { id: randomUUID(), transports: [], producers: [] };
+    this.plain = session;
+    this.ingestSource = source;
+    const ports: { kind: 'video' | 'audio'; port: number; rtcpPort: number; producer: types.Producer }[] = [];
+    try {
+      for (const [kind, rtpParameters] of [
+        ['video', spec.video],
+        ['audio', spec.audio],
+      ] as const) {
+        if (!rtpParameters) continue;
+        const transport = await this.router.createPlainTransport({
+          listenInfo: { protocol: 'udp', ip: host },
+          rtcpMux: false,
+          comedia: true,
+        });
+        session.transports.push(transport);
+        const producer = await transport.produce({
+          kind,
+          rtpParameters,
+          keyFrameRequestDelay: this.opts.keyFrameRequestDelay,
+        });
+        session.producers.push(producer);
+        ports.push({
+          kind,
+          port: transport.tuple.localPort,
+          rtcpPort: transport.rtcpTuple!.localPort,
+          producer,
+        });
+      }
+      if (this.isClosed || this.plain !== session) throw new StreamNotLiveError(this.streamId);
+    } catch (e) {
+      for (const t of session.transports) t.close();
+      if (this.plain === session) {
+        this.plain = undefined;
+        this.ingestSource = undefined;
+      }
+      throw e;
+    }
+    const video = ports.find((p) => p.kind === 'video')!;
+    const audio = ports.find((p) => p.kind === 'audio');
+    return {
+      sessionId: session.id,
+      host,
+      video,
+      audio,
+      close: () => {
+        for (const t of session.transports) t.close();
+        if (this.plain === session) {
+          this.plain = undefined;
+          this.ingestSource = undefined;
+        }
+      },
+    };
+  }
+
+  /**
    * WHEP: a viewer's recvonly offer → consumers of the publisher's producers
-   * and the answer. Until it connects the session counts against the
-   * stream's and the client's limits of connecting sessions (PendingSessions:
-   * 503 or 429 beyond them), and it is closed after the connect timeout.
+   * (a WHIP publisher's, or a plain RTMP/SRT ingest publisher's) and the
+   * answer. Until it connects the session counts against the stream's and the
+   * client's limits of connecting sessions (PendingSessions: 503 or 429
+   * beyond them), and it is closed after the connect timeout.
    */
   async addViewer(offerSdp: string, client = 'unknown'): Promise<{ sessionId: string; answer: string }> {
-    if (this.isClosed || !this.publisher || this.publisher.producers.length === 0) {
+    const producers = this.producers;
+    if (this.isClosed || producers.length === 0) {
       throw new StreamNotLiveError(this.streamId);
     }
     const offer = parseOffer(offerSdp);
-    const assignment = assignProducersToViewerMedia(offer, this.publisher.producers);
+    const assignment = assignProducersToViewerMedia(offer, producers);
     if (!assignment.some((a) => a.producer)) {
       throw new SdpError(
         'wrong_direction',
@@ -304,6 +401,8 @@ export class StreamRoom extends EventEmitter<RoomEvents> {
       v.connected();
     }
     this.publisher = undefined;
+    this.plain = undefined;
+    this.ingestSource = undefined;
     this.viewers.clear();
     this.emit('closed');
   }

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseTrustedProxies } from '../common/http/trusted-proxies';
@@ -125,10 +126,65 @@ export interface AppConfig {
     /** DATA_DIR/images, absolute: uploaded product pictures. */
     imagesDir: string;
   };
+  ingest: IngestConfig;
   hls: HlsConfig;
   live: LiveConfig;
   reports: ReportsConfig;
   webhooks: WebhooksConfig;
+}
+
+/** RTMP and SRT ingest (see media/ingest and src/ingest). */
+export interface IngestConfig {
+  /** INGEST_ENABLED: the deployment takes RTMP/SRT (stream responses carry the URLs). */
+  offered: boolean;
+  /** INGEST_ENABLED and MEDIA_ENABLED: this process runs the listeners. */
+  enabled: boolean;
+  /** INGEST_PUBLIC_HOST */
+  publicHost: string;
+  rtmp: {
+    /** RTMP_ENABLED */
+    enabled: boolean;
+    /** RTMP_LISTEN_IP */
+    listenIp: string;
+    /** RTMP_PORT */
+    port: number;
+  };
+  /** RTMPS_PORT, RTMPS_CERT_FILE, RTMPS_KEY_FILE; absent: RTMPS off. */
+  rtmps?: { port: number; certFile: string; keyFile: string };
+  srt: {
+    /** SRT_ENABLED */
+    enabled: boolean;
+    /** SRT_LISTEN_IP */
+    listenIp: string;
+    /** SRT_PORT */
+    port: number;
+    /** SRT_LATENCY_MS */
+    latencyMs: number;
+    /** SRT_PASSPHRASE */
+    passphrase?: string;
+    /** SRT_HELPER_PATH, absolute. */
+    helperPath: string;
+  };
+  /** INGEST_MAX_SESSIONS */
+  maxSessions: number;
+  /** INGEST_RECONNECT_GRACE_SECONDS */
+  reconnectGraceSeconds: number;
+  /** INGEST_BFRAMES */
+  bframes: 'reencode' | 'refuse';
+  /** INGEST_REENCODE_PRESET */
+  reencodePreset: (typeof X264_PRESETS)[number];
+  /** INGEST_HANDSHAKE_TIMEOUT_SECONDS */
+  handshakeTimeoutSeconds: number;
+}
+
+/** The folder of package.json above this file (src/config in a checkout, dist/src/config in a build). */
+function projectRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return process.cwd();
 }
 
 /** LL-HLS transcoding (see media/hls and src/hls). */
@@ -278,6 +334,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rtcPort === 0 || (rtcPort >= 1024 && rtcPort + numWorkers - 1 <= 65535),
     `MEDIASOUP_RTC_PORT must be 0 or a port from 1024 such that MEDIASOUP_RTC_PORT + ${numWorkers - 1} (one per worker) is at most 65535 (got ${rtcPort})`,
   );
+  const mediaEnabled = r.bool(O.MEDIA_ENABLED);
+  const ingestOffered = r.bool(O.INGEST_ENABLED, nodeEnv !== 'test');
+  const rtmpsPort = r.int(O.RTMPS_PORT);
+  const certFile = r.string(O.RTMPS_CERT_FILE);
+  const keyFile = r.string(O.RTMPS_KEY_FILE);
+  r.check(
+    (certFile === undefined) === (keyFile === undefined),
+    'RTMPS_CERT_FILE and RTMPS_KEY_FILE go together: set both for RTMPS, or neither',
+  );
+  const srtPassphrase = r.string(O.SRT_PASSPHRASE);
+  if (srtPassphrase !== undefined) {
+    r.check(
+      srtPassphrase.length >= 10 && srtPassphrase.length <= 79,
+      'SRT_PASSPHRASE must be 10 to 79 characters (SRT encryption)',
+    );
+  }
 
   const config: AppConfig = {
     env: nodeEnv,
@@ -331,7 +403,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       announcedIp: r.string(O.MEDIASOUP_ANNOUNCED_IP),
       rtcPort,
       workerLogLevel: r.oneOf(O.MEDIASOUP_LOG_LEVEL),
-      enabled: r.bool(O.MEDIA_ENABLED),
+      enabled: mediaEnabled,
       iceConsentTimeout: r.int(O.MEDIASOUP_ICE_CONSENT_TIMEOUT),
       connectTimeout: r.int(O.MEDIA_CONNECT_TIMEOUT),
       maxConnectingPerStream: r.int(O.MEDIA_MAX_CONNECTING_PER_STREAM),
@@ -342,6 +414,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     catalog: {
       imageMaxBytes: r.int(O.PRODUCT_IMAGE_MAX_BYTES),
       imagesDir: path.resolve(dataDir, 'images'),
+    },
+    ingest: {
+      offered: ingestOffered,
+      enabled: mediaEnabled && ingestOffered,
+      publicHost: r.string(O.INGEST_PUBLIC_HOST, new URL(publicUrl).hostname),
+      rtmp: {
+        enabled: r.bool(O.RTMP_ENABLED),
+        listenIp: r.ip(O.RTMP_LISTEN_IP),
+        port: r.int(O.RTMP_PORT),
+      },
+      rtmps:
+        certFile !== undefined && keyFile !== undefined
+          ? { port: rtmpsPort, certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) }
+          : undefined,
+      srt: {
+        enabled: r.bool(O.SRT_ENABLED),
+        listenIp: r.ip(O.SRT_LISTEN_IP),
+        port: r.int(O.SRT_PORT),
+        latencyMs: r.int(O.SRT_LATENCY_MS),
+        passphrase: srtPassphrase,
+        helperPath: path.resolve(
+          projectRoot(),
+          r.string(O.SRT_HELPER_PATH, path.join('build', 'srt', 'livecart-srt')),
+        ),
+      },
+      maxSessions: r.int(O.INGEST_MAX_SESSIONS),
+      reconnectGraceSeconds: r.int(O.INGEST_RECONNECT_GRACE_SECONDS),
+      bframes: r.oneOf(O.INGEST_BFRAMES),
+      reencodePreset: r.oneOf(O.INGEST_REENCODE_PRESET),
+      handshakeTimeoutSeconds: r.int(O.INGEST_HANDSHAKE_TIMEOUT_SECONDS),
     },
     hls: {
       enabled: r.bool(O.HLS_ENABLED),

@@ -338,6 +338,115 @@ export const OPTIONS = {
     },
   }),
 
+  ...section('RTMP and SRT ingest', {
+    INGEST_ENABLED: {
+      kind: 'bool',
+      defaultText: 'true (false when NODE_ENV=test)',
+      example: 'true',
+      doc: 'Run the RTMP and SRT listeners in this process (never in one with MEDIA_ENABLED=false).',
+    },
+    INGEST_PUBLIC_HOST: {
+      kind: 'string',
+      defaultText: "PUBLIC_URL's host name",
+      example: 'live.example.com',
+      doc: 'Host name in the rtmpUrl and srtUrl a streamer is handed (encoders reach the listeners there).',
+    },
+    RTMP_ENABLED: {
+      kind: 'bool',
+      default: true,
+      doc: 'Take RTMP publishers (OBS default service, Streamlabs, mobile and hardware encoders).',
+    },
+    RTMP_LISTEN_IP: { kind: 'ip', default: '0.0.0.0', doc: 'Address the RTMP and RTMPS listeners bind.' },
+    RTMP_PORT: { kind: 'int', default: 1935, min: 1, max: 65535, doc: 'RTMP port (TCP).' },
+    RTMPS_PORT: {
+      kind: 'int',
+      default: 1936,
+      min: 1,
+      max: 65535,
+      doc: 'RTMPS (RTMP over TLS) port; RTMPS is on when RTMPS_CERT_FILE and RTMPS_KEY_FILE are set.',
+    },
+    RTMPS_CERT_FILE: {
+      kind: 'string',
+      example: '/etc/livecart/tls/fullchain.pem',
+      doc: 'PEM certificate chain of the RTMPS listener.',
+    },
+    RTMPS_KEY_FILE: {
+      kind: 'string',
+      example: '/etc/livecart/tls/privkey.pem',
+      doc: 'PEM private key of the RTMPS listener.',
+    },
+    SRT_ENABLED: {
+      kind: 'bool',
+      default: true,
+      doc: 'Take SRT publishers (broadcast encoders, OBS, Larix).',
+    },
+    SRT_LISTEN_IP: { kind: 'ip', default: '0.0.0.0', doc: 'Address the SRT listener binds.' },
+    SRT_PORT: {
+      kind: 'int',
+      default: 9000,
+      min: 1,
+      max: 65535,
+      doc: 'SRT port (UDP), one for every stream.',
+    },
+    SRT_LATENCY_MS: {
+      kind: 'int',
+      default: 120,
+      min: 20,
+      max: 8000,
+      doc: 'SRT latency: how long the receiver waits for lost packets to be resent (the larger of both sides applies).',
+    },
+    SRT_PASSPHRASE: {
+      kind: 'string',
+      example: '',
+      doc:
+        'When set (10–79 characters), SRT callers must encrypt with it (`&passphrase=` in their URL; use ' +
+        'characters a URL needs no escaping for: some encoders pass %xx on undecoded).',
+    },
+    SRT_HELPER_PATH: {
+      kind: 'string',
+      defaultText: 'build/srt/livecart-srt in the project (built by scripts/bootstrap.sh)',
+      example: './build/srt/livecart-srt',
+      doc: 'The SRT listener helper (libsrt), media/ingest/srt/livecart-srt.c.',
+    },
+    INGEST_MAX_SESSIONS: {
+      kind: 'int',
+      default: 64,
+      min: 1,
+      max: 10_000,
+      doc: 'RTMP and SRT encoders one process takes at once; more are refused.',
+    },
+    INGEST_RECONNECT_GRACE_SECONDS: {
+      kind: 'int',
+      default: 10,
+      min: 0,
+      max: 600,
+      doc:
+        'An RTMP/SRT encoder that drops and comes back within this many seconds continues the same stream ' +
+        '(HLS after a discontinuity); past it the stream ends.',
+    },
+    INGEST_BFRAMES: {
+      kind: 'enum',
+      values: ['reencode', 'refuse'],
+      default: 'reencode',
+      doc:
+        'An encoder sending B-frames (WebRTC cannot play them): re-encode the WebRTC video only (HLS still ' +
+        'copies), or refuse it with the fix.',
+    },
+    INGEST_REENCODE_PRESET: {
+      kind: 'enum',
+      values: X264_PRESETS,
+      default: 'veryfast',
+      doc: 'x264 preset of that WebRTC re-encode.',
+    },
+    INGEST_HANDSHAKE_TIMEOUT_SECONDS: {
+      kind: 'int',
+      default: 10,
+      min: 1,
+      max: 120,
+      doc: 'An RTMP connection must be publishing within this many seconds, or it is dropped.',
+    },
+  }),
+
   ...section('LL-HLS (ffmpeg)', {
     HLS_ENABLED: { kind: 'bool', default: true, doc: 'Transcode live streams to LL-HLS.' },
     HLS_DIR: {

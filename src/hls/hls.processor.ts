@@ -118,6 +118,8 @@ export class HlsProcessor
           posterSeconds: h.posterSeconds,
           signal: ctl.ended.signal,
           cancel: ctl.cancel.signal,
+          // An RTMP/SRT encoder that dropped may come back within the ingest grace: the next run waits.
+          reconnectWaitMs: (this.config.ingest.reconnectGraceSeconds + 2) * 1000,
           log: (m) => this.logger.log(m),
           onProgress: (p) => {
             if (Date.now() - last < PROGRESS_EVERY_MS && p.state === 'live') return;

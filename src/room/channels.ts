@@ -19,3 +19,14 @@ export interface StreamLifecycleEvent {
   /** `live` again after its publisher was lost: the same stream goes on (HLS continues its playlists). */
   resumed?: boolean;
 }
+
+/**
+ * A stream's key was replaced, for every replica: an RTMP/SRT encoder still
+ * publishing with the old key is disconnected (it may come back with the new
+ * one within the reconnect grace).
+ */
+export const STREAM_KEY_CHANNEL = 'streams:key';
+
+export interface StreamKeyEvent {
+  streamId: string;
+}

@@ -7,6 +7,7 @@ import {
   CreateStreamDto,
   ListStreamsQueryDto,
   StreamDto,
+  StreamOwnerDto,
   StreamPageDto,
   StreamWithKeyDto,
   UpdateStreamDto,
@@ -40,10 +41,21 @@ export class StreamsController {
 
   @Public()
   @Get(':id')
-  @ApiResponse({ status: 200, type: StreamDto })
+  @ApiOperation({
+    summary:
+      "One stream; its owner (or an admin) also gets the RTMP/SRT URLs and the encoder's ingest status, never the key",
+  })
+  @ApiResponse({
+    status: 200,
+    type: StreamOwnerDto,
+    description: 'StreamDto, with the owner fields for its owner',
+  })
   @ApiResponse({ status: 404 })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<StreamDto> {
-    return this.streams.get(id);
+  get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() user?: AuthUser,
+  ): Promise<StreamDto | StreamOwnerDto> {
+    return this.streams.get(id, user);
   }
 
   @Roles('streamer')

@@ -21,6 +21,16 @@ export class StreamsRepository {
     return this.repo.findOneBy({ id });
   }
 
+  /** The stream whose key hashes to this (the unique index streams_key_hash_key), with its hash. */
+  async findByKeyHash(streamKeyHash: string): Promise<{ stream: StreamEntity; hash: string } | null> {
+    const row = await this.repo
+      .createQueryBuilder('s')
+      .addSelect('s.streamKeyHash')
+      .where('s.stream_key_hash = :h', { h: streamKeyHash })
+      .getOne();
+    return row ? { stream: row, hash: row.streamKeyHash } : null;
+  }
+
   /** Includes the (hashed) key, which is not selected by default. */
   async findKeyHash(id: string): Promise<string | null> {
     const row = await this.repo

@@ -1,5 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  Optional,
+} from '@nestjs/common';
 import { UsersRepository } from '../auth/users.repository';
 import type { AuthUser } from '../common/auth/roles';
 import {
@@ -12,10 +19,13 @@ import {
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { MerchantLinksService } from '../merchant/merchant-links.service';
-import type { StreamLifecycleEvent } from '../room/channels';
+import { PUBSUB } from '../infra/infra.module';
+import type { PubSub } from '../infra/pubsub';
+import { STREAM_KEY_CHANNEL, type StreamKeyEvent, type StreamLifecycleEvent } from '../room/channels';
+import { INGEST_STATUS_READER, type IngestStatusReader } from '../room/ingest-status';
 import type { StreamState } from '../room/protocol';
 import { RoomPublisher } from '../room/room-publisher';
-import type { StreamDto, StreamPageDto, StreamWithKeyDto } from './dto/stream.dto';
+import type { StreamDto, StreamOwnerDto, StreamPageDto, StreamWithKeyDto } from './dto/stream.dto';
 import type { StreamEntity } from './stream.entity';
 import { StreamsRepository } from './streams.repository';
 
@@ -60,6 +70,8 @@ export class StreamsService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly links: MerchantLinksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly rooms: RoomPublisher,
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    @Optional() @Inject(INGEST_STATUS_READER) private readonly ingest?: IngestStatusReader,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -123,6 +135,30 @@ export class StreamsService implements OnApplicationBootstrap, OnModuleDestroy {
     return (await this.dtos([s]))[0];
   }
 
+  /**
+   * The owner's view: where an encoder publishes (RTMP, RTMPS, SRT; the key
+   * is never part of a URL) and how the current RTMP/SRT encoder is doing.
+   */
+  async toOwnerDto(s: StreamEntity, withIngest = true): Promise<StreamOwnerDto> {
+    const i = this.config.ingest;
+    const host =
+      i.publicHost.includes(':') && !i.publicHost.startsWith('[') ? `[${i.publicHost}]` : i.publicHost;
+    let ingest = null;
+    if (withIngest && this.ingest) {
+      ingest = await this.ingest.get(s.id).catch((e: Error) => {
+        this.logger.warn(`ingest status of ${s.id} unreadable: ${e.message}`);
+        return null;
+      });
+    }
+    return {
+      ...(await this.dto(s)),
+      rtmpUrl: i.offered && i.rtmp.enabled ? `rtmp://${host}:${i.rtmp.port}/live` : null,
+      rtmpsUrl: i.offered && i.rtmp.enabled && i.rtmps ? `rtmps://${host}:${i.rtmps.port}/live` : null,
+      srtUrl: i.offered && i.srt.enabled ? `srt://${host}:${i.srt.port}` : null,
+      ingest,
+    };
+  }
+
   /** 256-bit random key, prefixed so it is recognisable in logs and secret scanners. */
   private static newKey(): string {
     return `sk_live_${randomBytes(32).toString('base64url')}`;
@@ -148,7 +184,7 @@ export class StreamsService implements OnApplicationBootstrap, OnModuleDestroy {
       title: input.title,
       streamKeyHash: hashStreamKey(streamKey),
     });
-    return { ...(await this.dto(s)), streamKey };
+    return { ...(await this.toOwnerDto(s, false)), streamKey };
   }
 
   /**
@@ -176,8 +212,11 @@ export class StreamsService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.dto(updated);
   }
 
-  async get(id: string): Promise<StreamDto> {
-    return this.dto(await this.mustFind(id));
+  /** The public view, or the owner's (an admin's) when `user` may see it. */
+  async get(id: string, user?: AuthUser): Promise<StreamDto | StreamOwnerDto> {
+    const s = await this.mustFind(id);
+    if (user && (s.ownerId === user.id || user.roles.includes('admin'))) return this.toOwnerDto(s);
+    return this.dto(s);
   }
 
   async mustFind(id: string): Promise<StreamEntity> {
@@ -215,7 +254,22 @@ export class StreamsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (s.status === 'ended') throw new ConflictError('The stream has ended', 'stream_ended');
     const streamKey = StreamsService.newKey();
     await this.streams.setKeyHash(id, hashStreamKey(streamKey));
-    return { ...(await this.dto(s)), streamKey };
+    // An RTMP/SRT encoder publishing with the old key is dropped, on whichever replica it is.
+    await this.pubsub.publish(STREAM_KEY_CHANNEL, { streamId: id } satisfies StreamKeyEvent);
+    return { ...(await this.toOwnerDto(s)), streamKey };
+  }
+
+  /**
+   * The stream an RTMP/SRT encoder's key belongs to, or null. Looked up by
+   * the key's SHA-256 (a unique index); the stored hash is then compared in
+   * constant time, as for WHIP.
+   */
+  async findByIngestKey(key: string): Promise<StreamEntity | null> {
+    if (!key || key.length > 256) return null;
+    const given = hashStreamKey(key);
+    const found = await this.streams.findByKeyHash(given);
+    if (!found || !timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(found.hash, 'hex'))) return null;
+    return found.stream;
   }
 
   /** Checks a WHIP bearer token in constant time. */

@@ -111,9 +111,104 @@ export class StreamDto {
   @ApiProperty() createdAt!: string;
 }
 
+class IngestVideoDto {
+  @ApiProperty({ enum: ['h264'] }) codec!: 'h264';
+  @ApiProperty({ example: 'High 4.0' }) profile!: string;
+  @ApiProperty() width!: number;
+  @ApiProperty() height!: number;
+  @ApiProperty({ nullable: true, type: Number, description: "From the encoder's SPS" }) fps!: number | null;
+}
+
+class IngestAudioDto {
+  @ApiProperty({ enum: ['aac'] }) codec!: 'aac';
+  @ApiProperty() sampleRate!: number;
+  @ApiProperty() channels!: number;
+}
+
+class IngestWarningDto {
+  @ApiProperty({ enum: ['b_frames', 'pixel_format', 'keyframe_interval'] })
+  code!: 'b_frames' | 'pixel_format' | 'keyframe_interval';
+  @ApiProperty({ description: 'What is wrong, for people' }) message!: string;
+  @ApiProperty({
+    description: "The one-line fix in the encoder's settings",
+    example: 'Set Max B-frames to 0 in OBS',
+  })
+  fix!: string;
+}
+
+class IngestErrorDto {
+  @ApiProperty({ example: 'unsupported_codec' }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty() at!: string;
+}
+
+/** The RTMP/SRT encoder of a stream, as its owner's studio shows it (see docs/ingest.md). */
+export class StreamIngestDto {
+  @ApiProperty({
+    enum: ['connecting', 'live', 'reconnecting', 'disconnected'],
+    description: 'disconnected: no encoder now (refused, gone past the grace, or the stream ended)',
+  })
+  state!: 'connecting' | 'live' | 'reconnecting' | 'disconnected';
+  @ApiProperty({ enum: ['rtmp', 'rtmps', 'srt'] }) protocol!: 'rtmp' | 'rtmps' | 'srt';
+  @ApiProperty({ example: '203.0.113.7:51234' }) remoteAddress!: string;
+  @ApiProperty() connectedAt!: string;
+  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ type: IngestVideoDto, nullable: true }) video!: IngestVideoDto | null;
+  @ApiProperty({ type: IngestAudioDto, nullable: true }) audio!: IngestAudioDto | null;
+  @ApiProperty({ description: 'The encoder sends B-frames' }) bFrames!: boolean;
+  @ApiProperty({
+    enum: ['passthrough', 'reencoded'],
+    description:
+      "WebRTC viewers get the encoder's H.264 itself, or a re-encode (B-frames); HLS always copies it",
+  })
+  webrtcVideo!: 'passthrough' | 'reencoded';
+  @ApiProperty() bitrateKbps!: number;
+  @ApiProperty() fps!: number;
+  @ApiProperty({ description: 'Video frames the server dropped, plus packets SRT gave up on' })
+  droppedFrames!: number;
+  @ApiProperty({ nullable: true, type: Number }) keyframeIntervalSeconds!: number | null;
+  @ApiProperty() reconnects!: number;
+  @ApiProperty({ type: [IngestWarningDto] }) warnings!: IngestWarningDto[];
+  @ApiProperty({ type: IngestErrorDto, nullable: true }) lastError!: IngestErrorDto | null;
+}
+
+/** What the owner (or an admin) sees: where encoders publish, and how the current one is doing. */
+export class StreamOwnerDto extends StreamDto {
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'rtmp://live.example.com:1935/live',
+    description: 'RTMP server URL; the stream key is the stream name (null: RTMP is off)',
+  })
+  rtmpUrl!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'rtmps://live.example.com:1936/live',
+    description: 'RTMPS server URL (null: not configured)',
+  })
+  rtmpsUrl!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'srt://live.example.com:9000',
+    description: 'SRT listener; the stream key goes in `?streamid=` (null: SRT is off)',
+  })
+  srtUrl!: string | null;
+  @ApiProperty({
+    type: StreamIngestDto,
+    nullable: true,
+    description: 'The RTMP/SRT encoder, if one has connected',
+  })
+  ingest!: StreamIngestDto | null;
+}
+
 /** Returned only to the owner, at creation and key rotation: the key is stored hashed. */
-export class StreamWithKeyDto extends StreamDto {
-  @ApiProperty({ description: 'Secret: the WHIP bearer token. Shown once.' }) streamKey!: string;
+export class StreamWithKeyDto extends StreamOwnerDto {
+  @ApiProperty({
+    description: 'Secret: the WHIP bearer token, the RTMP stream name and the SRT streamid. Shown once.',
+  })
+  streamKey!: string;
 }
 
 export class StreamPageDto {

@@ -1,0 +1,101 @@
+import { startEncoder, startIngestApp, type Encoder, type IngestApp } from '../support/encoders';
+import { eventually } from '../support/wait';
+
+/** SRT ingest with Debian's ffmpeg (libsrt) as the caller: the stream key as the streamid. */
+describe('SRT ingest', () => {
+  let f: IngestApp;
+  const encoders: Encoder[] = [];
+  const encode = (...a: Parameters<typeof startEncoder>) => {
+    const e = startEncoder(...a);
+    encoders.push(e);
+    return e;
+  };
+
+  beforeAll(async () => {
+    f = await startIngestApp({ redis: false });
+  });
+  afterEach(() => {
+    for (const e of encoders.splice(0)) e.kill();
+  });
+  afterAll(() => f.close());
+
+  it('takes srt://HOST:PORT?streamid=<key>: the stream goes live, H.264 passes through, AAC arrives', async () => {
+    const s = await f.newStream();
+    encode({ url: `${s.srtUrl}?streamid=${s.streamKey}` });
+    const v = await f.waitView(
+      s.id,
+      (x) => x.status === 'live' && x.ingest?.state === 'live',
+      15_000,
+      'live',
+    );
+    expect(v.ingest).toMatchObject({
+      protocol: 'srt',
+      bFrames: false,
+      webrtcVideo: 'passthrough',
+      video: { codec: 'h264', width: 640, height: 360 },
+      audio: { codec: 'aac', sampleRate: 48000 },
+    });
+    const before = await f.producerBytes(s.id);
+    await eventually(
+      async () => {
+        const now = await f.producerBytes(s.id);
+        return now.video > before.video + 20_000 && now.audio > before.audio + 2_000;
+      },
+      5000,
+      'media at the SFU',
+    );
+    await f.t.http.get('/health').expect(200);
+  });
+
+  it('takes the access-control form #!::r=<key>,m=publish too', async () => {
+    const s = await f.newStream();
+    encode({ url: `${s.srtUrl}?streamid=${encodeURIComponent(`#!::r=live/${s.streamKey},m=publish`)}` });
+    await f.waitView(s.id, (x) => x.ingest?.state === 'live', 15_000, 'live');
+  });
+
+  it('rejects a wrong key in the SRT handshake, before any media', async () => {
+    const s = await f.newStream();
+    const e = encode({ url: `${s.srtUrl}?streamid=sk_live_not-the-key`, seconds: 5 });
+    expect(await e.exited).not.toBe(0);
+    expect(e.stderr.join('\n')).toMatch(/srt|Connection/i);
+    expect((await f.ownerView(s.id)).status).toBe('created');
+  });
+
+  it('refuses a second SRT publisher of a live stream', async () => {
+    const s = await f.newStream();
+    encode({ url: `${s.srtUrl}?streamid=${s.streamKey}` });
+    await f.waitView(s.id, (x) => x.ingest?.state === 'live', 15_000, 'live');
+    const second = encode({ url: `${s.srtUrl}?streamid=${s.streamKey}`, seconds: 5 });
+    expect(await second.exited).not.toBe(0);
+    expect((await f.ownerView(s.id)).ingest?.state).toBe('live');
+  });
+
+  it('refuses HEVC with a clear error for the owner, and the stream does not go live', async () => {
+    const s = await f.newStream();
+    encode({ url: `${s.srtUrl}?streamid=${s.streamKey}`, hevc: true, width: 320, height: 240, seconds: 6 });
+    const v = await f.waitView(s.id, (x) => x.ingest?.lastError != null, 15_000, 'the refusal');
+    expect(v.status).toBe('created');
+    expect(v.ingest?.lastError).toMatchObject({
+      code: 'unsupported_codec',
+      message: expect.stringMatching(/HEVC.*H\.264/),
+    });
+  });
+
+  it('continues the same stream when a killed caller comes back (taking over its silent connection)', async () => {
+    const s = await f.newStream();
+    const first = encode({ url: `${s.srtUrl}?streamid=${s.streamKey}` });
+    await f.waitView(s.id, (x) => x.ingest?.state === 'live', 15_000, 'live');
+    first.kill('SIGKILL');
+    // SRT would notice the dead caller only at its idle timeout (5 s); a caller retrying after
+    // OBS's retry delay (2 s) with the key takes the silent connection over.
+    await new Promise((r) => setTimeout(r, 2500));
+    encode({ url: `${s.srtUrl}?streamid=${s.streamKey}` });
+    const back = await f.waitView(
+      s.id,
+      (x) => x.ingest?.state === 'live' && x.ingest.reconnects === 1,
+      15_000,
+      'live again',
+    );
+    expect(back.status).toBe('live');
+  });
+});

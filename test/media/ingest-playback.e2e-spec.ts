@@ -1,0 +1,140 @@
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
+import { startEncoder, startIngestApp, type Encoder, type IngestApp } from '../support/encoders';
+import { playHls, playWhep } from '../support/player-page';
+import { ffmpegPids, probeFile, segmentUris } from './hls-support';
+
+/**
+ * RTMP and SRT encoders (Debian's ffmpeg) watched the two ways viewers
+ * watch: a WHEP player in Chromium, which decodes the passed-through (or,
+ * with B-frames, re-encoded) H.264 and the Opus made from the AAC; and
+ * hls.js, whose top rendition is the encoder's own H.264 and AAC.
+ */
+describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
+  let f: IngestApp;
+  let browser: Browser;
+  let page: Page;
+  const encoders: Encoder[] = [];
+  const encode = (...a: Parameters<typeof startEncoder>) => {
+    const e = startEncoder(...a);
+    encoders.push(e);
+    return e;
+  };
+
+  beforeAll(async () => {
+    f = await startIngestApp({
+      redis: false,
+      env: {
+        HLS_ENABLED: 'true',
+        HLS_LADDER: '720p:720:1500,480p:480:800,360p:360:400',
+        HLS_POSTER_SECONDS: '1',
+      },
+    });
+    browser = await launchChromium();
+    page = await browser.newPage({ baseURL: f.t.baseUrl });
+    await page.goto('/health');
+  });
+  afterEach(async () => {
+    for (const e of encoders.splice(0)) e.kill();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await f?.close();
+  });
+
+  const live = (id: string) => f.waitView(id, (x) => x.ingest?.state === 'live', 20_000, 'live');
+
+  it('RTMP without B-frames: WHEP decodes the H.264 as sent and Opus audio; HLS copies it as the top rendition with its AAC', async () => {
+    const s = await f.newStream();
+    encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 854, height: 480, bframes: 0, gop: 30 });
+    expect((await live(s.id)).ingest?.webrtcVideo).toBe('passthrough');
+    const w = await playWhep(page, `/whep/${s.id}`, 4);
+    expect(w).toMatchObject({ videoCodec: 'video/H264', audioCodec: 'audio/opus', width: 854, height: 480 });
+    expect(w.framesDecoded).toBeGreaterThan(40);
+    expect(w.frames).toBeGreaterThan(40);
+    expect(w.audioSamples).toBeGreaterThan(48_000);
+    expect(w.audioRms).toBeGreaterThan(0.01);
+
+    // HLS: the encoder's 480p as sent (its High profile in CODECS) and an encoded 360p below it, both with AAC.
+    const master = await f.t.http.get(`/hls/${s.id}/master.m3u8`);
+    expect(master.status).toBe(200);
+    expect(master.text).toMatch(/RESOLUTION=854x480,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2"/);
+    expect(master.text).toMatch(/RESOLUTION=640x360,CODECS="avc1\.4d401f,mp4a\.40\.2"/);
+    expect(ffmpegPids(s.id)).toHaveLength(1);
+    const t0 = Date.now();
+    let pl = '';
+    while (segmentUris(pl).length < 2 && Date.now() - t0 < 20_000) {
+      await new Promise((r) => setTimeout(r, 300));
+      pl = (await f.t.http.get(`/hls/${s.id}/480p/index.m3u8`)).text;
+    }
+    const init = (await f.t.http.get(`/hls/${s.id}/480p/r1/init.mp4`).buffer(true)).body as Buffer;
+    for (const uri of segmentUris(pl)) {
+      const seg = (await f.t.http.get(`/hls/${s.id}/480p/${uri}`).buffer(true)).body as Buffer;
+      expect(await probeFile(Buffer.concat([init, seg]))).toMatchObject({
+        width: 854,
+        height: 480,
+        audio: true,
+        firstKey: true,
+      });
+    }
+    const h = await playHls(page, `/hls/${s.id}/master.m3u8`, 6);
+    expect(h.played).toBeGreaterThan(3);
+    expect(h.frames).toBeGreaterThan(60);
+    expect(h.audio).toBe(true);
+    expect(h.levels.map((l) => l.height).sort()).toEqual([360, 480]);
+  });
+
+  it('RTMP with B-frames (OBS x264 default): WHEP still decodes (re-encoded), HLS copies the B-frames', async () => {
+    const s = await f.newStream();
+    encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 640, height: 360, bframes: 2, gop: 30 });
+    const v = await live(s.id);
+    expect(v.ingest).toMatchObject({ bFrames: true, webrtcVideo: 'reencoded' });
+    const w = await playWhep(page, `/whep/${s.id}`, 4);
+    expect(w.framesDecoded).toBeGreaterThan(40);
+    expect(w).toMatchObject({ width: 640, height: 360, audioCodec: 'audio/opus' });
+    const h = await playHls(page, `/hls/${s.id}/master.m3u8`, 5);
+    expect(h.frames).toBeGreaterThan(40);
+  });
+
+  it('SRT: WHEP decodes video and audio, and hls.js plays', async () => {
+    const s = await f.newStream();
+    encode({ url: `${s.srtUrl}?streamid=${s.streamKey}`, width: 640, height: 360, bframes: 0, gop: 30 });
+    await live(s.id);
+    const w = await playWhep(page, `/whep/${s.id}`, 4);
+    expect(w.framesDecoded).toBeGreaterThan(40);
+    expect(w.audioSamples).toBeGreaterThan(48_000);
+    expect(w.audioRms).toBeGreaterThan(0.01);
+    const h = await playHls(page, `/hls/${s.id}/master.m3u8`, 5);
+    expect(h.frames).toBeGreaterThan(40);
+    expect(h.audio).toBe(true);
+  });
+
+  it('keeps WHEP viewers and continues the HLS playlists after a discontinuity when the encoder reconnects', async () => {
+    const s = await f.newStream();
+    const first = encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 640, height: 360, gop: 30 });
+    await live(s.id);
+    const t0 = Date.now();
+    while (
+      !(await f.t.http.get(`/hls/${s.id}/360p/index.m3u8`)).text.includes('#EXTINF') &&
+      Date.now() - t0 < 20_000
+    ) {
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const viewing = playWhep(page, `/whep/${s.id}`, 9);
+    await new Promise((r) => setTimeout(r, 2500));
+    first.kill('SIGKILL');
+    await f.waitView(s.id, (x) => x.ingest?.state === 'reconnecting', 10_000, 'reconnecting');
+    encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 640, height: 360, gop: 30 });
+    await f.waitView(s.id, (x) => x.ingest?.state === 'live' && x.ingest.reconnects === 1, 15_000, 'back');
+    // The viewer that was watching before the drop kept decoding after it (~9 s at 30 fps, minus the gap).
+    expect((await viewing).framesDecoded).toBeGreaterThan(150);
+    const t1 = Date.now();
+    let pl = '';
+    while (!/#EXT-X-DISCONTINUITY[\s\S]*r2\/init\.mp4[\s\S]*#EXTINF/.test(pl) && Date.now() - t1 < 20_000) {
+      await new Promise((r) => setTimeout(r, 300));
+      pl = (await f.t.http.get(`/hls/${s.id}/360p/index.m3u8`)).text;
+    }
+    expect(pl).toMatch(/#EXT-X-DISCONTINUITY[\s\S]*r2\/init\.mp4[\s\S]*#EXTINF/);
+    expect((await f.ownerView(s.id)).status).toBe('live');
+  });
+});
