@@ -5,6 +5,7 @@ import request from 'supertest';
 import { CLIENT_EVENTS } from '../../src/room/protocol';
 import { connect, type LiveClient } from '../support/live-client';
 import { TokenService } from '../../src/common/auth/token.service';
+import { linkStreamer } from '../support/links';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import {
   bodyFor,
@@ -92,7 +93,7 @@ describe('fuzz: no input makes a 5xx or drops a socket', () => {
     signer = new TokenService(fs.readFileSync(path.join(t.config.dataDir, 'jwt-secret'), 'utf8').trim());
     await restoreIdentities();
     const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-    await t.http.post('/api/merchant/streamers').set(auth(merchant.token)).send({ streamerId: streamer.id });
+    await linkStreamer(t, merchant, streamer);
     const product = await t.http
       .post('/api/products')
       .set(auth(merchant.token))

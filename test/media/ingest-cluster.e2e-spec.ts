@@ -75,6 +75,6 @@ describe('RTMP ingest with HLS in a separate worker', () => {
     await f.waitView(s.id, (x) => x.ingest?.state === 'reconnecting', 10_000, 'reconnecting');
     encoders.push(startEncoder({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 854, height: 480, gop: 30 }));
     await playlist(s.id, (p) => /#EXT-X-DISCONTINUITY[\s\S]*r2\/init\.mp4[\s\S]*#EXTINF/.test(p));
-    expect((await f.ownerView(s.id)).status).toBe('live');
+    await f.waitView(s.id, (x) => x.status === 'live', 5_000, 'the stream live again');
   });
 });

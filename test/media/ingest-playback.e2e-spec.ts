@@ -135,6 +135,6 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
       pl = (await f.t.http.get(`/hls/${s.id}/360p/index.m3u8`)).text;
     }
     expect(pl).toMatch(/#EXT-X-DISCONTINUITY[\s\S]*r2\/init\.mp4[\s\S]*#EXTINF/);
-    expect((await f.ownerView(s.id)).status).toBe('live');
+    await f.waitView(s.id, (x) => x.status === 'live', 5_000, 'the stream live again');
   });
 });
