@@ -89,5 +89,5 @@ export function boundedPayloads(packet: unknown[], next: (err?: Error) => void):
   const problem = valueProblem(typeof ack === 'function' ? args.slice(0, -1) : args);
   if (!problem) return next();
   if (typeof ack === 'function')
-    (ack as (body: unknown) => void)(mapError(new ValidationError(problem)).body);
+    (ack as (body: unknown) => void)(mapError(new ValidationError(problem.message)).body);
 }

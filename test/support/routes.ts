@@ -1,15 +1,19 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { IS_PUBLIC, REQUIRED_ROLES } from '../../src/common/auth/decorators';
 import type { Role } from '../../src/common/auth/roles';
+import { BODY_OPTIONS, BodyOptions } from '../../src/common/http/body-options';
 
 export interface RouteInfo {
   method: string;
   path: string;
   isPublic: boolean;
   roles: Role[];
+  /** The content types the route reads (@AcceptsBody), when it names them. */
+  consumes?: readonly string[];
 }
 
 /** Every HTTP route the app serves, read from Nest's own metadata (nothing listed by hand). */
@@ -38,6 +42,7 @@ export function listRoutes(app: INestApplication): RouteInfo[] {
           path,
           isPublic: get<boolean>(IS_PUBLIC) ?? false,
           roles: get<Role[]>(REQUIRED_ROLES) ?? [],
+          consumes: get<Record<string, BodyOptions>>(FASTIFY_ROUTE_CONFIG_METADATA)?.[BODY_OPTIONS]?.consumes,
         });
       }
     }

@@ -33,12 +33,13 @@ export class CreateProductDto {
 
   @ApiPropertyOptional({
     maxLength: 5000,
-    description: 'Plain text shown on the product page and at checkout',
+    nullable: true,
+    description: 'Plain text shown on the product page and at checkout (null clears it)',
   })
-  @OptionalField()
+  @OptionalField({ nullable: true })
   @IsString()
   @MaxLength(5000)
-  description?: string;
+  description?: string | null;
 
   @ApiPropertyOptional({
     example: 'https://example.com/phone.jpg',

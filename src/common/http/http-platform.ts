@@ -67,13 +67,6 @@ export function registerBodyParsers(
     const o = bodyOptionsOf(route.config);
     route.bodyLimit = o?.named ? limits[o.named] : Math.min(o?.limit ?? DEFAULT_BODY_LIMIT, cap);
   });
-  // Product pictures are uploaded as the request body (`fetch(url, { body: file })`).
-  fastify.addContentTypeParser(
-    ['image/jpeg', 'image/png', 'image/webp'],
-    { parseAs: 'buffer' },
-    (_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) =>
-      done(null, body),
-  );
   fastify.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
     const q = req.url.indexOf('?');
     if (q >= 0 && req.url.includes('%00', q)) {
@@ -83,7 +76,9 @@ export function registerBodyParsers(
   });
   fastify.addHook('preParsing', (req: FastifyRequest, _reply: FastifyReply, payload, done) => {
     const consumes = bodyOptionsOf(req.routeOptions.config)?.consumes;
-    if (consumes) {
+    // Only a body is refused here: a request without one goes on to the route's guards
+    // (a stranger gets 401, not 415) and the route answers the missing body itself.
+    if (consumes && hasBody(req)) {
       const type = mediaTypeOf(req);
       if (!consumes.includes(type)) {
         const got = type || 'none';
@@ -103,7 +98,7 @@ export function registerBodyParsers(
       if (body.length === 0) return done(null, undefined);
       const text = body.toString('utf8');
       const problem = jsonTextProblem(text);
-      if (problem) return done(new BadRequestError(problem, 'invalid_json'));
+      if (problem) return done(new BadRequestError(problem.message, problem.code));
       try {
         done(null, parseJson(text));
       } catch (e) {
@@ -115,6 +110,13 @@ export function registerBodyParsers(
     ['application/sdp', 'application/trickle-ice-sdpfrag', 'text/plain'],
     { parseAs: 'string' },
     (_req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void) =>
+      done(null, body),
+  );
+  // Product pictures are uploaded as the request body (`fetch(url, { body: file })`).
+  fastify.addContentTypeParser(
+    ['image/jpeg', 'image/png', 'image/webp'],
+    { parseAs: 'buffer' },
+    (_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) =>
       done(null, body),
   );
   fastify.addContentTypeParser(
@@ -129,6 +131,12 @@ export function registerBodyParsers(
     (_req: FastifyRequest, _body: Buffer, done: (err: Error | null, body?: unknown) => void) =>
       done(null, undefined),
   );
+}
+
+/** Whether a request carries a body (a length above 0, or chunked). */
+function hasBody(req: FastifyRequest): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** The @AcceptsBody options of a route's Fastify config, if it declares any. */

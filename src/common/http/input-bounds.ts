@@ -13,8 +13,17 @@
  */
 export const MAX_JSON_DEPTH = 32;
 
-/** Why a value is refused: a sentence for the client. */
-export type BoundsProblem = string;
+/** Why a value is refused: a code and a sentence for the client. */
+export interface BoundsProblem {
+  code: 'nul_character' | 'too_deep';
+  message: string;
+}
+
+const nul = (message: string): BoundsProblem => ({ code: 'nul_character', message });
+const tooDeep = (maxDepth: number): BoundsProblem => ({
+  code: 'too_deep',
+  message: `JSON is nested more than ${maxDepth} levels deep`,
+});
 
 /**
  * Scans JSON text once, without parsing it: the nesting depth outside
@@ -32,16 +41,16 @@ export function jsonTextProblem(text: string, maxDepth = MAX_JSON_DEPTH): Bounds
       if (c === 0x5c /* \ */) {
         // \u0000 (any case of hex digits: they are all zeros)
         if (text.charCodeAt(i + 1) === 0x75 /* u */ && text.startsWith('0000', i + 2)) {
-          return 'Strings must not contain NUL characters (\\u0000)';
+          return nul('Strings must not contain NUL characters (\\u0000)');
         }
         i++; // skip the escaped character
       } else if (c === 0x22 /* " */) inString = false;
-      else if (c === 0) return 'Strings must not contain NUL characters';
+      else if (c === 0) return nul('Strings must not contain NUL characters');
       continue;
     }
     if (c === 0x22) inString = true;
     else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (++depth > maxDepth) return `JSON is nested more than ${maxDepth} levels deep`;
+      if (++depth > maxDepth) return tooDeep(maxDepth);
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
   }
   return undefined;
@@ -57,14 +66,15 @@ export function valueProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): BoundsP
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) return 'Strings must not contain NUL characters';
+      if (v.includes('\u0000')) return nul('Strings must not contain NUL characters');
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
-    if (depth + 1 > maxDepth) return `The payload is nested more than ${maxDepth} levels deep`;
+    if (depth + 1 > maxDepth)
+      return { code: 'too_deep', message: `The payload is nested more than ${maxDepth} levels deep` };
     if (Buffer.isBuffer(v) || ArrayBuffer.isView(v)) continue;
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-      if (k.includes('\u0000')) return 'Keys must not contain NUL characters';
+      if (k.includes('\u0000')) return nul('Keys must not contain NUL characters');
       stack.push([child, depth + 1]);
     }
   }
