@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { LocalFolder } from '../storage/local-folder';
 
 /**
  * Where HLS output lives, keyed by `<streamId>/<file path>`. The local folder
@@ -20,33 +21,13 @@ export interface HlsStorage {
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
 
-export class LocalHlsStorage implements HlsStorage {
-  constructor(readonly root: string) {}
+/** Keys come from URLs: no `..`, no absolute paths, no hidden files. */
+const isSafeKey = (key: string): boolean =>
+  SAFE_KEY.test(key) && !key.split('/').some((p) => p.startsWith('.'));
 
-  localPath(key: string): string {
-    // Keys come from URLs: no `..`, no absolute paths, no hidden files.
-    if (!SAFE_KEY.test(key) || key.split('/').some((p) => p.startsWith('.'))) {
-      throw new Error(`unsafe storage key ${JSON.stringify(key)}`);
-    }
-    return path.join(this.root, key);
-  }
-
-  async write(key: string, data: Buffer | string): Promise<void> {
-    const file = this.localPath(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    // Readers never see a half-written playlist or segment.
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
-  }
-
-  async read(key: string): Promise<Buffer | undefined> {
-    try {
-      return await fs.readFile(this.localPath(key));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
-    }
+export class LocalHlsStorage extends LocalFolder implements HlsStorage {
+  constructor(root: string) {
+    super(root, isSafeKey);
   }
 
   async listStreams(): Promise<{ streamId: string; modifiedAt: Date }[]> {
@@ -66,6 +47,6 @@ export class LocalHlsStorage implements HlsStorage {
   }
 
   async removeStream(streamId: string): Promise<void> {
-    await fs.rm(this.localPath(streamId), { recursive: true, force: true });
+    await this.remove(streamId);
   }
 }

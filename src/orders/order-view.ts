@@ -1,16 +1,8 @@
+import type { AddressFields } from '../profile/addresses.repository';
 import type { Order, OrderItem } from './order.model';
 
 /** The address an order ships to: a copy made when the buyer chose it, kept as it was. */
-export interface ShippingAddress {
-  name: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  region: string | null;
-  postalCode: string | null;
-  country: string;
-  phone: string | null;
-}
+export type ShippingAddress = AddressFields;
 
 export interface Fulfilment {
   carrier: string | null;

@@ -43,6 +43,15 @@ export interface StreamRow {
   endedAt: Date | null;
 }
 
+/** A stream as its summary shows it: who runs it, when, and whether its replay is kept. */
+export interface StreamSummaryRow extends StreamRow {
+  reconnecting: boolean;
+  replayReady: boolean;
+  peakViewers: number;
+  uniqueViewers: number;
+  likes: number;
+}
+
 interface TotalsRow {
   gmv_cents: string;
   paid_cents: string;
@@ -157,32 +166,6 @@ export class ReportsRepository {
     return rows.length > 0;
   }
 
-  async stream(id: string): Promise<StreamRow | null> {
-    const rows = await this.sql.query<{
-      id: string;
-      title: string;
-      status: string;
-      owner_id: string;
-      merchant_id: string | null;
-      started_at: Date | null;
-      ended_at: Date | null;
-    }>('SELECT id, title, status, owner_id, merchant_id, started_at, ended_at FROM streams WHERE id = $1', [
-      id,
-    ]);
-    const r = rows[0];
-    return r
-      ? {
-          id: r.id,
-          title: r.title,
-          status: r.status,
-          ownerId: r.owner_id,
-          merchantId: r.merchant_id,
-          startedAt: r.started_at,
-          endedAt: r.ended_at,
-        }
-      : null;
-  }
-
   /** Currencies with sales in the range (for one series), then any the merchant ever sold or lists. */
   async currencies(
     merchantId: string,
@@ -288,21 +271,8 @@ export class ReportsRepository {
     return new Map(rows.map((r) => [r.id, r.title]));
   }
 
-  /** A stream as its summary shows it: who runs it, when, and whether its replay is kept. */
-  async streamForSummary(id: string): Promise<{
-    id: string;
-    title: string;
-    status: string;
-    ownerId: string;
-    merchantId: string | null;
-    startedAt: Date | null;
-    endedAt: Date | null;
-    reconnecting: boolean;
-    replayReady: boolean;
-    peakViewers: number;
-    uniqueViewers: number;
-    likes: number;
-  } | null> {
+  /** One stream with its audience figures (no row: undefined stream). */
+  async stream(id: string): Promise<StreamSummaryRow | null> {
     const rows = await this.sql.query<{
       id: string;
       title: string;

@@ -92,17 +92,7 @@ export interface StreamSummary {
   likes: number;
   replay: { available: boolean; hlsUrl: string; posterUrl: string | null };
   /** Per currency sold in; null unless the caller is the streamer, the shop or an admin. */
-  sales:
-    | {
-        currency: string;
-        gmvCents: number;
-        paidCents: number;
-        netCents: number;
-        orders: number;
-        units: number;
-        buyers: number;
-      }[]
-    | null;
+  sales: (Sales & { currency: string })[] | null;
 }
 
 /** One line of the per-stream table. */
@@ -333,7 +323,7 @@ export class ReportsService {
    * admins (null for anyone else).
    */
   async summary(user: AuthUser | undefined, id: string, publicUrl: string): Promise<StreamSummary> {
-    const s = await this.repo.streamForSummary(id);
+    const s = await this.repo.stream(id);
     if (!s) throw new NotFoundError('Stream', id);
     const staff =
       !!user &&

@@ -20,6 +20,7 @@ import { MAX_MINOR_UNITS } from '../../common/money/currencies';
 import { MAX_ITEMS, MAX_QUANTITY } from './create-order.schema';
 import { PageQueryDto } from '../../common/http/pagination.dto';
 import { ORDER_STATUSES, type OrderStatus } from '../order.model';
+import { PostalAddressDto } from '../../profile/dto/address.dto';
 
 export class ListMyOrdersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only my orders (the default for everyone but admins)', enum: ['1'] })
@@ -78,17 +79,6 @@ export class OrderDto {
   closedAt!: string | null;
 }
 
-export class ShippingAddressDto {
-  @ApiProperty() name!: string;
-  @ApiProperty() line1!: string;
-  @ApiProperty({ nullable: true, type: String }) line2!: string | null;
-  @ApiProperty() city!: string;
-  @ApiProperty({ nullable: true, type: String }) region!: string | null;
-  @ApiProperty({ nullable: true, type: String }) postalCode!: string | null;
-  @ApiProperty({ description: 'ISO 3166-1 alpha-2' }) country!: string;
-  @ApiProperty({ nullable: true, type: String }) phone!: string | null;
-}
-
 export class FulfilmentDto {
   @ApiProperty({ nullable: true, type: String }) carrier!: string | null;
   @ApiProperty({ nullable: true, type: String }) trackingNumber!: string | null;
@@ -112,8 +102,8 @@ export class OrderViewDto extends OrderDto {
   @ApiProperty({ type: BuyerDto }) buyer!: BuyerDto;
   @ApiProperty({ description: 'Some item is physical: a shipping address is needed before paying' })
   needsShipping!: boolean;
-  @ApiProperty({ type: ShippingAddressDto, nullable: true, description: 'A copy of the address it ships to' })
-  shipping!: ShippingAddressDto | null;
+  @ApiProperty({ type: PostalAddressDto, nullable: true, description: 'A copy of the address it ships to' })
+  shipping!: PostalAddressDto | null;
   @ApiProperty({ type: FulfilmentDto, nullable: true }) fulfilment!: FulfilmentDto | null;
   @ApiProperty({ description: 'Money given back so far, in minor units' }) refundedCents!: number;
 }

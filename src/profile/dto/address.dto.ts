@@ -91,16 +91,20 @@ export class CreateAddressDto extends AddressInputDto {
 
 export class UpdateAddressDto extends PartialType(CreateAddressDto) {}
 
-export class AddressDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
+/** An address as stored: a saved one, or the copy an order keeps of the one it ships to. */
+export class PostalAddressDto {
   @ApiProperty() name!: string;
   @ApiProperty() line1!: string;
   @ApiProperty({ nullable: true, type: String }) line2!: string | null;
   @ApiProperty() city!: string;
   @ApiProperty({ nullable: true, type: String }) region!: string | null;
   @ApiProperty({ nullable: true, type: String }) postalCode!: string | null;
-  @ApiProperty() country!: string;
+  @ApiProperty({ description: 'ISO 3166-1 alpha-2' }) country!: string;
   @ApiProperty({ nullable: true, type: String }) phone!: string | null;
+}
+
+export class AddressDto extends PostalAddressDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() isDefault!: boolean;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
