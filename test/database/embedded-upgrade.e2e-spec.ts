@@ -1,11 +1,11 @@
 import { keptOf, keptState } from './kept';
 import { MIGRATIONS } from '../../src/database/data-source';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { startEmbeddedApp, stopProcess, waitHealthy } from '../support/processes';
 import { freePort } from '../support/test-app';
 import { schemaSnapshot } from './catalog';
 import { migrateFresh, withClient } from './databases';
@@ -21,40 +21,6 @@ const CURRENT = MIGRATIONS.map((m) => m.name);
  * it is (same cluster, same database, same tables) and its database is
  * migrated in place, with every row kept.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
-
-/** The real entry point, as a user starts it. */
-function startMain(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  let out = '';
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, output: () => out };
-}
-
-async function waitHealthy(base: string, app: { child: ChildProcess; output: () => string }): Promise<void> {
-  for (let i = 0; i < 480; i++) {
-    if (app.child.exitCode !== null) throw new Error(`app exited early:\n${app.output()}`);
-    try {
-      if ((await request(base).get('/health')).status === 200) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`app did not become healthy:\n${app.output()}`);
-}
 
 /** Which cluster (initdb) and which database: both change if either is made anew. */
 const identity = (url: string) =>
@@ -96,20 +62,16 @@ describe('embedded default over a livecart 0.1.x data folder', () => {
     await old.stop();
     asLivecart01(pgDir);
 
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const app = startMain({
+    const app = startEmbeddedApp({
       DATA_DIR: dataDir,
       EMBEDDED_PG_PORT: String(pgPort),
-      PORT: String(port),
-      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
       // The folder would drain the journal 0.1.x left: not before this test has looked.
       REPORTS_FOLD_MS: '60000',
-      MEDIA_ENABLED: 'false',
-      HLS_ENABLED: 'false',
     });
+    const base = app.base;
     try {
-      await waitHealthy(base, app);
+      await waitHealthy(app);
       expect(app.output()).toContain('starting embedded PostgreSQL');
       expect(app.output()).not.toContain('initialising embedded PostgreSQL');
       // 0.1.x's trust is gone: the app set a generated password and requires it.
@@ -142,8 +104,7 @@ describe('embedded default over a livecart 0.1.x data folder', () => {
         await withClient(fresh.toString(), schemaSnapshot),
       );
     } finally {
-      app.child.kill('SIGTERM');
-      if (app.child.exitCode === null) await new Promise((r) => app.child.once('exit', r));
+      await stopProcess(app);
     }
     // A clean exit, and the embedded database stopped with it.
     expect(app.child.exitCode).toBe(0);

@@ -1,10 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
+import {
+  type EmbeddedApp as App,
+  startEmbeddedApp,
+  stopProcess as stop,
+  waitHealthy as healthy,
+} from '../support/processes';
 import { freePort } from '../support/test-app';
 
 /**
@@ -16,54 +21,6 @@ import { freePort } from '../support/test-app';
  * an app whose database is gone starts it again, and connections need a
  * generated password kept in DATA_DIR/pg-password.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
-
-interface App {
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-}
-
-function startApp(env: Record<string, string>): App {
-  let out = '';
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      MEDIA_ENABLED: 'false',
-      HLS_ENABLED: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, base: `http://127.0.0.1:${env.PORT}`, output: () => out };
-}
-
-async function healthy(app: App, ms = 60_000): Promise<void> {
-  for (const t0 = Date.now(); Date.now() - t0 < ms;) {
-    if (app.child.exitCode !== null) throw new Error(`app exited early:\n${app.output()}`);
-    const ok = await request(app.base)
-      .get('/health')
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`app did not become healthy:\n${app.output()}`);
-}
-
-async function stop(app: App): Promise<void> {
-  if (app.child.exitCode !== null) return;
-  app.child.kill('SIGTERM');
-  await new Promise((r) => app.child.once('exit', r));
-}
 
 /** A request that reads the database. */
 const readsDatabase = (app: App) => request(app.base).get('/api/products?limit=1');
@@ -77,7 +34,7 @@ describe('the embedded database shared by several processes', () => {
   const apps: App[] = [];
 
   const app = async () => {
-    const a = startApp({
+    const a = startEmbeddedApp({
       DATA_DIR: dataDir,
       EMBEDDED_PG_PORT: String(pgPort),
       PORT: String(await freePort()),
