@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import { Logger } from '@nestjs/common';
-import { startEncoder, startIngestApp, type Encoder, type IngestApp } from '../support/encoders';
+import { encoderPool, startIngestApp, type IngestApp } from '../support/encoders';
 import { eventually } from '../support/wait';
 
 /** node-media-server's RTMP client: it can send enhanced-RTMP tags (HEVC), which Debian's ffmpeg 5.1 cannot. */
@@ -24,7 +24,6 @@ const RtmpClient = require('node-media-server/src/protocol/rtmp_client.js') as n
  */
 describe('RTMP ingest', () => {
   let f: IngestApp;
-  const encoders: Encoder[] = [];
   /** Every line the app logged, and every key a test used: no line may carry a key. */
   const logged: string[] = [];
   const keys: string[] = [];
@@ -36,17 +35,10 @@ describe('RTMP ingest', () => {
   const consoleSpy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     logged.push(args.map(String).join(' '));
   });
-  const encode = (...a: Parameters<typeof startEncoder>) => {
-    const e = startEncoder(...a);
-    encoders.push(e);
-    return e;
-  };
+  const encode = encoderPool();
 
   beforeAll(async () => {
     f = await startIngestApp({ redis: false });
-  });
-  afterEach(() => {
-    for (const e of encoders.splice(0)) e.kill();
   });
   afterAll(async () => {
     await f.close();
@@ -141,7 +133,7 @@ describe('RTMP ingest', () => {
       'media again',
     );
 
-    for (const e of encoders.splice(0)) e.kill('SIGKILL');
+    encode.killAll('SIGKILL');
     // Grace is 4 s in these tests.
     const ended = await f.waitView(s.id, (x) => x.status === 'ended', 12_000, 'ended after the grace');
     expect(ended.ingest?.state).toBe('disconnected');

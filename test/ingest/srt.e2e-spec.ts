@@ -1,21 +1,13 @@
-import { startEncoder, startIngestApp, type Encoder, type IngestApp } from '../support/encoders';
+import { encoderPool, startIngestApp, type IngestApp } from '../support/encoders';
 import { eventually } from '../support/wait';
 
 /** SRT ingest with Debian's ffmpeg (libsrt) as the caller: the stream key as the streamid. */
 describe('SRT ingest', () => {
   let f: IngestApp;
-  const encoders: Encoder[] = [];
-  const encode = (...a: Parameters<typeof startEncoder>) => {
-    const e = startEncoder(...a);
-    encoders.push(e);
-    return e;
-  };
+  const encode = encoderPool();
 
   beforeAll(async () => {
     f = await startIngestApp({ redis: false });
-  });
-  afterEach(() => {
-    for (const e of encoders.splice(0)) e.kill();
   });
   afterAll(() => f.close());
 

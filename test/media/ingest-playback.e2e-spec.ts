@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
-import { startEncoder, startIngestApp, type Encoder, type IngestApp } from '../support/encoders';
+import { encoderPool, startIngestApp, type IngestApp } from '../support/encoders';
 import { playHls, playWhep } from '../support/player-page';
 import { ffmpegPids, probeFile, segmentUris } from './hls-support';
 
@@ -14,12 +14,7 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
   let f: IngestApp;
   let browser: Browser;
   let page: Page;
-  const encoders: Encoder[] = [];
-  const encode = (...a: Parameters<typeof startEncoder>) => {
-    const e = startEncoder(...a);
-    encoders.push(e);
-    return e;
-  };
+  const encode = encoderPool();
 
   beforeAll(async () => {
     f = await startIngestApp({
@@ -33,9 +28,6 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     browser = await launchChromium();
     page = await browser.newPage({ baseURL: f.t.baseUrl });
     await page.goto('/health');
-  });
-  afterEach(async () => {
-    for (const e of encoders.splice(0)) e.kill();
   });
   afterAll(async () => {
     await browser?.close();
