@@ -178,8 +178,14 @@ describe('the merchant pages in Chromium: a sale from invitation to refund', () 
     await shot(page, '07-refunded');
   });
 
-  it('exports the paid orders still to ship as CSV', async () => {
+  it('filters by status and exports the paid orders still to ship as CSV', async () => {
     const page = merchantPage;
+    await page.selectOption('#order-filter select[name=status]', 'paid');
+    await page.click('#order-filter button[type=submit]');
+    await page.locator(`#orders tr[data-order="${shipped}"]`).waitFor({ state: 'detached' });
+    expect(await page.locator('#orders tr[data-order]').count()).toBe(1);
+    await page.locator(`#orders tr[data-order="${waiting}"]`).waitFor();
+
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     expect(download.suggestedFilename()).toBe('orders-to-fulfil.csv');
     const csv = fs.readFileSync(await download.path(), 'utf8');
@@ -306,6 +312,9 @@ describe('the merchant pages in Chromium: a sale from invitation to refund', () 
     await page.locator(`#shown-in a[href="/watch/${shop.streamId}"]`).waitFor();
     expect(await page.title()).toBe('Kettle · livecart');
     await shot(page, '13-product-page');
+
+    await page.goto('/products/00000000-0000-4000-8000-000000000000');
+    await page.locator('[data-testid=not-found] h1:text("Product not found")').waitFor();
     expect(errors).toEqual([]);
   });
 });
