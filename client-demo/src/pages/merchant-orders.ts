@@ -208,9 +208,9 @@ class LcShopOrders extends LightElement {
       this.refundError = '';
       return refundable(o);
     }
-    const p = parseMajor(text, o.currency);
+    const p = parseMajor(text, o.currency, 'amount');
     if (!p.ok) {
-      this.refundError = p.message.replace('Enter a price', 'Enter an amount').replace('price', 'amount');
+      this.refundError = p.message;
       return null;
     }
     if (p.minor < 1) {
