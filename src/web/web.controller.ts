@@ -20,10 +20,14 @@ const PAGES: Readonly<Record<string, string>> = {
   '/watch/:id': 'watch.html',
   // The shop: products and linked streamers.
   '/merchant': 'merchant.html',
-  // The shop's orders: filter, fulfil, refund.
+  // The shop's orders: detail, fulfil with tracking, refund, CSV to fulfil.
   '/merchant/orders': 'merchant-orders.html',
   // Sales reports dashboard: charts, per-stream table, CSV.
   '/merchant/reports': 'reports.html',
+  // The shop's webhooks: add, test-send, deliveries, retry.
+  '/merchant/webhooks': 'webhooks.html',
+  // A product as buyers read it: pictures, description, price, stock, the streams that showed it.
+  '/products/:id': 'product.html',
   // My orders (the buyer's).
   '/orders': 'orders.html',
   // The simulated payment provider's hosted checkout (?session=…).

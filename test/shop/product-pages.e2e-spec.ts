@@ -1,24 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { testPicture } from '../support/images';
 import { createShop, pin } from '../support/shop';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 
-const picture = (size: string, codec: 'png' | 'mjpeg' = 'png') =>
-  execFileSync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=${size}`,
-    '-frames:v',
-    '1',
-    '-f',
-    'image2',
-    '-c:v',
-    codec,
-    'pipe:1',
-  ]);
+const picture = testPicture;
 
 /** A product page: description, digital flag, pictures (uploaded and resized), price, stock, streams that showed it. */
 describe('product pages', () => {

@@ -87,7 +87,14 @@ describe('pages in Chromium', () => {
   it('links each role to its pages in the header', async () => {
     const links = async (page: Page) => page.locator('lc-header nav a').allTextContents();
     expect(await links(await open(viewer, '/'))).toEqual(['My orders', 'API']);
-    expect(await links(await open(merchant, '/'))).toEqual(['Shop', 'Orders', 'Reports', 'My orders', 'API']);
+    expect(await links(await open(merchant, '/'))).toEqual([
+      'Shop',
+      'Orders',
+      'Reports',
+      'Webhooks',
+      'My orders',
+      'API',
+    ]);
     expect(await links(await open(null, '/'))).toEqual(['Sign in', 'API']);
   });
 

@@ -1,9 +1,12 @@
 // The REST API as typed functions, one per route the pages use (docs/api.md).
 // New features add their routes here: see docs/front-end.md.
-import { query, request } from './http';
+import { download, query, request, upload } from './http';
 import type {
   AuthSession,
   Checkout,
+  CreatedWebhook,
+  FulfilInput,
+  Invitation,
   GmvReport,
   Granularity,
   LinkedMerchant,
@@ -12,19 +15,25 @@ import type {
   ModerationAction,
   ModerationSettings,
   Order,
+  OrderDetail,
   OrderStatus,
+  OrderView,
   Page,
   Pin,
   PinInput,
   Product,
+  ProductDetail,
   ProductInput,
   Role,
   SimulatedPayResult,
+  ShownIn,
   SimulatedSession,
   Stream,
   StreamReport,
   StreamReportRow,
   StreamWithKey,
+  Webhook,
+  WebhookDelivery,
 } from './types';
 
 const id = encodeURIComponent;
@@ -90,8 +99,6 @@ export const orders = {
 
 export const merchant = {
   streamers: () => request<Page<LinkedStreamer>>('/api/merchant/streamers'),
-  link: (email: string) =>
-    request<LinkedStreamer>('/api/merchant/streamers', { method: 'POST', body: { email } }),
   unlink: (streamerId: string) =>
     request<null>(`/api/merchant/streamers/${id(streamerId)}`, { method: 'DELETE' }),
   settings: () => request<MerchantSettings>('/api/merchant/settings'),
@@ -131,4 +138,71 @@ export const simulatedProvider = {
       method: 'POST',
       body: { outcome },
     }),
+};
+
+// ---- the shop's side of a sale (issue 22): order views and their moves, invitations,
+// webhooks, product pages. New groups rather than edits to the ones above.
+
+/** A shop's orders as views (buyer, address, fulfilment, refunds) and the merchant's moves. */
+export const shopOrders = {
+  list: (filter: { streamId?: string; status?: OrderStatus | '' }) =>
+    request<Page<OrderView>>(`/api/merchant/orders${query({ ...filter, limit: 100 })}`),
+  /** The order in full: payments, refunds and its timeline. */
+  get: (orderId: string) => request<OrderDetail>(`/api/orders/${id(orderId)}`),
+  fulfil: (orderId: string, body: FulfilInput) =>
+    request<OrderDetail>(`/api/orders/${id(orderId)}/fulfil`, { method: 'POST', body }),
+  /** Gives money back: `amountCents` (minor units) or, without it, all that is left. */
+  refund: (orderId: string, amountCents?: number) =>
+    request<OrderDetail>(`/api/orders/${id(orderId)}/refund`, {
+      method: 'POST',
+      body: amountCents === undefined ? {} : { amountCents },
+    }),
+  /** Paid orders still to ship, one line per item, as a CSV file. */
+  downloadToFulfil: () => download('/api/merchant/orders/to-fulfil.csv', 'orders-to-fulfil.csv'),
+};
+
+/** The buyer's orders as views (tracking, refunds); paying again reuses `orders.pay`. */
+export const myOrders = {
+  list: () => request<Page<OrderView>>(`/api/orders${query({ mine: 1, limit: 100 })}`),
+  get: (orderId: string) => request<OrderDetail>(`/api/orders/${id(orderId)}`),
+};
+
+/** A shop invites streamers by email; they accept in their studio. */
+export const invitations = {
+  list: () => request<Page<Invitation>>('/api/merchant/invitations'),
+  invite: (email: string) =>
+    request<Invitation>('/api/merchant/invitations', { method: 'POST', body: { email } }),
+  revoke: (invitationId: string) =>
+    request<null>(`/api/merchant/invitations/${id(invitationId)}`, { method: 'DELETE' }),
+};
+
+export const webhooks = {
+  list: () => request<Page<Webhook>>('/api/merchant/webhooks'),
+  create: (body: { url: string; events: string[] }) =>
+    request<CreatedWebhook>('/api/merchant/webhooks', { method: 'POST', body }),
+  remove: (webhookId: string) =>
+    request<null>(`/api/merchant/webhooks/${id(webhookId)}`, { method: 'DELETE' }),
+  /** Sends a signed `webhook.test` now and answers with how it went. */
+  test: (webhookId: string) =>
+    request<WebhookDelivery>(`/api/merchant/webhooks/${id(webhookId)}/test`, { method: 'POST' }),
+  deliveries: (webhookId: string) =>
+    request<Page<WebhookDelivery> & { total: number }>(
+      `/api/merchant/webhooks/${id(webhookId)}/deliveries${query({ limit: 20 })}`,
+    ),
+  retry: (webhookId: string, deliveryId: string) =>
+    request<WebhookDelivery>(`/api/merchant/webhooks/${id(webhookId)}/deliveries/${id(deliveryId)}/retry`, {
+      method: 'POST',
+    }),
+};
+
+/** A product with its pictures (the product page and the shop's form). */
+export const catalog = {
+  product: (productId: string) => request<ProductDetail>(`/api/products/${id(productId)}`),
+  /** The streams that showed (pinned) it, most recent first. */
+  shownIn: (productId: string) => request<Page<ShownIn>>(`/api/products/${id(productId)}/streams`),
+  /** Uploads a picture (JPEG, PNG or WebP): the file is the body. */
+  addImage: (productId: string, file: Blob) =>
+    upload<ProductDetail>(`/api/products/${id(productId)}/images`, file),
+  removeImage: (productId: string, imageId: string) =>
+    request<ProductDetail>(`/api/products/${id(productId)}/images/${id(imageId)}`, { method: 'DELETE' }),
 };

@@ -69,3 +69,26 @@ export async function download(path: string, filename: string): Promise<void> {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** Sends a file as the request body (its own Content-Type), as the picture upload reads it. */
+export async function upload<T>(path: string, file: Blob): Promise<T> {
+  let res: Response;
+  try {
+    res = await authorized((token) =>
+      fetch(path, {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': file.type || 'application/octet-stream',
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: file,
+      }),
+    );
+  } catch {
+    throw new ApiError(0, 'network', 'network');
+  }
+  const json = res.headers.get('content-type')?.includes('json') ? ((await res.json()) as unknown) : null;
+  if (!res.ok) throw ApiError.fromBody(res.status, json);
+  return json as T;
+}

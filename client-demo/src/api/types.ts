@@ -62,6 +62,8 @@ export interface ProductInput {
   currency: string;
   stock: number;
   sku?: string;
+  /** Delivered without shipping: its orders ask for no address. */
+  digital?: boolean;
 }
 
 export interface LinkedStreamer {
@@ -228,4 +230,134 @@ export interface StreamReport extends StreamReportRow {
 
 export interface MerchantSettings {
   timeZone: string;
+}
+
+// ---- the shop's side of a sale: order views, invitations, webhooks, product pages ----
+
+/** The address an order ships to, copied when the buyer chose it. */
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string | null;
+  postalCode: string | null;
+  country: string;
+  phone: string | null;
+}
+
+export interface Fulfilment {
+  carrier: string | null;
+  trackingNumber: string | null;
+  trackingUrl: string | null;
+  fulfilledAt: string;
+}
+
+/** An order as its buyer and its shop read it (every order route but placing one). */
+export interface OrderView extends Order {
+  items: (OrderItem & { digital: boolean })[];
+  buyer: { id: string; name: string; email: string };
+  needsShipping: boolean;
+  shipping: ShippingAddress | null;
+  fulfilment: Fulfilment | null;
+  refundedCents: number;
+}
+
+export interface OrderPayment {
+  provider: string;
+  status: string;
+  amountCents: number;
+  currency: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderRefund {
+  id: string;
+  amountCents: number;
+  full: boolean;
+  createdAt: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+  /** A sentence written by the server for people. */
+  text: string;
+}
+
+/** `GET /api/orders/:id` and the answers of the order's moves. */
+export interface OrderDetail extends OrderView {
+  payments: OrderPayment[];
+  refunds: OrderRefund[];
+  timeline: TimelineEntry[];
+}
+
+export interface FulfilInput {
+  carrier?: string;
+  trackingNumber?: string;
+  trackingUrl?: string;
+}
+
+export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'revoked';
+
+export interface Invitation {
+  id: string;
+  email: string;
+  status: InvitationStatus;
+  streamer: { id: string; name: string } | null;
+  createdAt: string;
+  respondedAt: string | null;
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  createdAt: string;
+}
+
+export interface CreatedWebhook extends Webhook {
+  /** The signing secret: this answer is the only one that carries it. */
+  secret: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  event: string;
+  eventId: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
+export interface ProductImage {
+  id: string;
+  url: string;
+  thumbnailUrl: string;
+  width: number;
+  height: number;
+}
+
+/** A product as `GET /api/products/:id` answers it (the product page). */
+export interface ProductDetail extends Product {
+  images: ProductImage[];
+  currencyDecimals: number;
+  digital: boolean;
+}
+
+/** A stream that showed (pinned) a product. */
+export interface ShownIn {
+  streamId: string;
+  title: string;
+  status: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  pins: number;
+  firstPinnedAt: string;
+  lastPinnedAt: string;
 }

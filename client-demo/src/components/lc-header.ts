@@ -15,6 +15,7 @@ const LINKS: NavLink[] = [
   { href: '/merchant', text: 'Shop', show: () => session.can('merchant') },
   { href: '/merchant/orders', text: 'Orders', show: () => session.can('merchant') },
   { href: '/merchant/reports', text: 'Reports', show: () => session.can('merchant') },
+  { href: '/merchant/webhooks', text: 'Webhooks', show: () => session.can('merchant') },
   { href: '/orders', text: 'My orders', show: () => session.user !== null },
 ];
 

@@ -27,6 +27,11 @@ describe('money in major units', () => {
     expect(parseMajor('abc', 'USD').ok).toBe(false);
     expect(parseMajor('', 'USD')).toEqual({ ok: false, message: 'Enter a price.' });
     expect(parseMajor('99999999999', 'USD').ok).toBe(false);
+    expect(parseMajor('', 'USD', 'amount')).toEqual({ ok: false, message: 'Enter an amount.' });
+    expect(parseMajor('ten', 'USD', 'amount')).toEqual({
+      ok: false,
+      message: 'Enter an amount as a number, like 25 or 25.50.',
+    });
   });
 
   it('shows minor units in major units with the currency own decimals', () => {

@@ -36,14 +36,15 @@ export type ParsedMoney = { ok: true; minor: number } | { ok: false; message: st
  * Reads a price typed in major units: `25`, `25.5`, `25.50`, `1,299.99`
  * (thousands separators are dropped). More decimals than the currency has, a
  * sign, or anything that is not a number is refused with a sentence to show.
- * Works in strings, so 0.29 is 29 minor units, not 28.999….
+ * Works in strings, so 0.29 is 29 minor units, not 28.999…. `noun` names the
+ * amount in those sentences ("price", "amount" for a refund).
  */
-export function parseMajor(text: string, currency: string): ParsedMoney {
+export function parseMajor(text: string, currency: string, noun = 'price'): ParsedMoney {
   const digits = exponentOf(currency);
   const clean = text.trim().replace(/[,\s_]/g, '');
-  if (clean === '') return { ok: false, message: 'Enter a price.' };
+  if (clean === '') return { ok: false, message: `Enter ${article(noun)} ${noun}.` };
   const m = /^(\d+)(?:\.(\d*))?$/.exec(clean);
-  if (!m) return { ok: false, message: 'Enter a price as a number, like 25 or 25.50.' };
+  if (!m) return { ok: false, message: `Enter ${article(noun)} ${noun} as a number, like 25 or 25.50.` };
   const whole = m[1] ?? '0';
   const frac = (m[2] ?? '').replace(/0+$/, '');
   if (frac.length > digits) {
@@ -57,7 +58,7 @@ export function parseMajor(text: string, currency: string): ParsedMoney {
   }
   const minor = Number(whole) * 10 ** digits + Number(frac.padEnd(digits, '0') || '0');
   if (!Number.isSafeInteger(minor) || minor > 2_000_000_000)
-    return { ok: false, message: 'That price is too large.' };
+    return { ok: false, message: `That ${noun} is too large.` };
   return { ok: true, minor };
 }
 
@@ -66,3 +67,5 @@ export function stepOf(currency: string): string {
   const digits = exponentOf(currency);
   return digits === 0 ? '1' : `0.${'0'.repeat(digits - 1)}1`;
 }
+
+const article = (noun: string): string => (/^[aeiou]/i.test(noun) ? 'an' : 'a');

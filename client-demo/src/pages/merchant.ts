@@ -1,23 +1,37 @@
 // /merchant : the shop. Products (prices typed in major units of their
-// currency) and the streamers who may sell them. Orders and reports have their
-// own pages (/merchant/orders, /merchant/reports).
+// currency, a description, digital or shipped, pictures uploaded from the
+// computer) and the streamers who may sell them: a shop invites a streamer by
+// email and the streamer accepts in the studio. Orders, reports and webhooks
+// have their own pages (/merchant/orders, /merchant/reports, /merchant/webhooks).
 import { html, nothing } from 'lit';
-import { merchant, products } from '../api/client';
+import { catalog, invitations, merchant, products } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
-import type { LinkedStreamer, Product, ProductInput } from '../api/types';
+import type { Invitation, LinkedStreamer, Product, ProductDetail, ProductInput } from '../api/types';
 import { LightElement } from '../components/light-element';
 import { toast } from '../components/toast';
 import { CURRENCIES } from '../lib/currencies';
 import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
 import { mount, setTitle } from './page';
 
-type Errors = Partial<Record<'title' | 'price' | 'currency' | 'stock' | 'imageUrl' | 'email', string>>;
+type Errors = Partial<Record<'title' | 'price' | 'currency' | 'stock' | 'imageUrl' | 'picture', string>>;
+
+/** The pictures the server takes (POST /api/products/:id/images). */
+const PICTURE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+
+const INVITATION_STATE: Record<Invitation['status'], string> = {
+  pending: 'waiting for an answer',
+  accepted: 'accepted',
+  declined: 'declined',
+  revoked: 'withdrawn',
+};
 
 class LcShop extends LightElement {
   static override properties = {
     items: { state: true },
     streamers: { state: true },
+    invites: { state: true },
+    inviteError: { state: true },
     editing: { state: true },
     currency: { state: true },
     errors: { state: true },
@@ -26,7 +40,10 @@ class LcShop extends LightElement {
   };
   declare items: Product[];
   declare streamers: LinkedStreamer[];
-  declare editing: Product | null;
+  declare invites: Invitation[];
+  declare inviteError: string;
+  /** The product being edited, read in full (its pictures). */
+  declare editing: ProductDetail | null;
   declare currency: string;
   declare errors: Errors;
   declare error: string;
@@ -36,6 +53,8 @@ class LcShop extends LightElement {
     super();
     this.items = [];
     this.streamers = [];
+    this.invites = [];
+    this.inviteError = '';
     this.editing = null;
     this.currency = 'USD';
     this.errors = {};
@@ -48,6 +67,15 @@ class LcShop extends LightElement {
     if (session.can('merchant')) {
       void this.loadProducts();
       void this.loadStreamers();
+      void this.loadInvitations();
+    }
+  }
+
+  private async loadInvitations(): Promise<void> {
+    try {
+      this.invites = (await invitations.list()).items;
+    } catch (e) {
+      this.error = messageOf(e);
     }
   }
 
@@ -67,7 +95,14 @@ class LcShop extends LightElement {
     }
   }
 
-  private edit(p: Product): void {
+  private async edit(summary: Product): Promise<void> {
+    let p: ProductDetail;
+    try {
+      p = await catalog.product(summary.id);
+    } catch (e) {
+      this.error = messageOf(e);
+      return;
+    }
     this.editing = p;
     this.currency = p.currency;
     this.errors = {};
@@ -83,6 +118,7 @@ class LcShop extends LightElement {
       set('currency', p.currency);
       set('stock', String(p.stock));
       set('sku', p.sku ?? '');
+      (f.elements.namedItem('digital') as HTMLInputElement).checked = p.digital;
       (f.elements.namedItem('title') as HTMLInputElement).focus();
     });
   }
@@ -112,24 +148,42 @@ class LcShop extends LightElement {
       errors.stock = 'Stock is a whole number, 0 or more.';
     if (v('imageUrl') && !/^https?:\/\//i.test(v('imageUrl')))
       errors.imageUrl = 'An image URL starts with http:// or https://.';
+    const picture = this.pictureOf(f);
+    if (picture && !PICTURE_TYPES.includes(picture.type))
+      errors.picture = 'Choose a JPEG, PNG or WebP picture.';
     this.errors = errors;
     if (Object.keys(errors).length || !price.ok) return null;
-    const body: ProductInput = { title: v('title'), priceCents: price.minor, currency, stock };
-    if (v('description')) body.description = v('description');
+    const digital = (f.elements.namedItem('digital') as HTMLInputElement).checked;
+    const body: ProductInput = { title: v('title'), priceCents: price.minor, currency, stock, digital };
+    if (v('description') || this.editing) body.description = v('description');
     if (v('imageUrl')) body.imageUrl = v('imageUrl');
     if (v('sku')) body.sku = v('sku');
     return body;
   }
 
+  /** The picture chosen in the form, if any. */
+  private pictureOf(f: HTMLFormElement): File | null {
+    return (f.elements.namedItem('picture') as HTMLInputElement).files?.[0] ?? null;
+  }
+
   private async save(ev: SubmitEvent): Promise<void> {
     ev.preventDefault();
     this.error = '';
-    const body = this.readForm(ev.target as HTMLFormElement);
+    const form = ev.target as HTMLFormElement;
+    const body = this.readForm(form);
     if (!body) return;
+    const picture = this.pictureOf(form);
     this.busy = true;
     try {
-      if (this.editing) await products.update(this.editing.id, body);
-      else await products.create(body);
+      const saved = this.editing ? await products.update(this.editing.id, body) : await products.create(body);
+      if (picture) {
+        try {
+          await catalog.addImage(saved.id, picture);
+        } catch (e) {
+          // The product is saved; only its picture is missing.
+          this.error = `${body.title} is saved, but its picture was not: ${messageOf(e)}`;
+        }
+      }
       toast(this.editing ? `Saved ${body.title}.` : `Added ${body.title}.`, 'ok');
       this.resetForm();
       await this.loadProducts();
@@ -140,15 +194,40 @@ class LcShop extends LightElement {
     }
   }
 
-  private async link(ev: SubmitEvent): Promise<void> {
+  private async removePicture(imageId: string): Promise<void> {
+    if (!this.editing) return;
+    try {
+      this.editing = await catalog.removeImage(this.editing.id, imageId);
+      await this.loadProducts();
+    } catch (e) {
+      this.error = messageOf(e);
+    }
+  }
+
+  private async invite(ev: SubmitEvent): Promise<void> {
     ev.preventDefault();
     const form = ev.target as HTMLFormElement;
     const input = form.elements.namedItem('email') as HTMLInputElement;
-    this.error = '';
+    const email = input.value.trim();
+    this.inviteError = '';
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
+      this.inviteError = "Enter the streamer's email address.";
+      return;
+    }
     try {
-      await merchant.link(input.value.trim());
+      await invitations.invite(email);
       input.value = '';
-      await this.loadStreamers();
+      toast(`Invited ${email}: they accept in their studio.`, 'ok');
+      await this.loadInvitations();
+    } catch (e) {
+      this.inviteError = messageOf(e);
+    }
+  }
+
+  private async revoke(i: Invitation): Promise<void> {
+    try {
+      await invitations.revoke(i.id);
+      await this.loadInvitations();
     } catch (e) {
       this.error = messageOf(e);
     }
@@ -166,7 +245,7 @@ class LcShop extends LightElement {
   private field(name: keyof Errors | 'description' | 'sku', label: string, input: unknown) {
     const err = name in this.errors ? this.errors[name as keyof Errors] : undefined;
     return html`<label
-      class="field ${name === 'title' || name === 'description' || name === 'imageUrl' ? 'span-2' : ''}"
+      class="field ${name === 'title' || name === 'description' || name === 'imageUrl' || name === 'picture' ? 'span-2' : ''}"
       >${label} ${input}
       <span class="field-error" id=${`${name}-error`}>${err ?? ''}</span>
     </label>`;
@@ -206,7 +285,7 @@ class LcShop extends LightElement {
               ${this.items.map(
                 (p) =>
                   html`<tr data-product=${p.id}>
-                    <td>${p.title}</td>
+                    <td><a href=${`/products/${p.id}`}>${p.title}</a></td>
                     <td>${p.sku ?? ''}</td>
                     <td>${formatMoney(p.priceCents, p.currency)}</td>
                     <td>${p.stock}</td>
@@ -231,7 +310,11 @@ class LcShop extends LightElement {
               aria-describedby="title-error"
             />`,
           )}
-          ${this.field('description', 'Description', html`<input name="description" maxlength="5000" />`)}
+          ${this.field(
+            'description',
+            'Description (buyers read it on the product page)',
+            html`<textarea name="description" rows="4" maxlength="5000"></textarea>`,
+          )}
           ${this.field(
             'imageUrl',
             'Image URL',
@@ -287,6 +370,40 @@ class LcShop extends LightElement {
             />`,
           )}
           ${this.field('sku', 'SKU', html`<input name="sku" maxlength="64" />`)}
+          <label class="field inline span-2"
+            ><input type="checkbox" name="digital" /> Digital: delivered without shipping (no address is asked
+            for)</label
+          >
+          ${this.field(
+            'picture',
+            'Add a picture (JPEG, PNG or WebP)',
+            html`<input
+              name="picture"
+              type="file"
+              accept=${PICTURE_TYPES.join(',')}
+              aria-invalid=${invalid('picture')}
+              aria-describedby="picture-error"
+            />`,
+          )}
+          ${
+            this.editing?.images.length
+              ? html`<div class="span-2 pictures" data-testid="pictures">
+                  ${this.editing.images.map(
+                    (img) =>
+                      html`<figure>
+                        <img src=${img.thumbnailUrl} alt="" width="96" height="96" />
+                        <button
+                          type="button"
+                          class="secondary small"
+                          @click=${() => this.removePicture(img.id)}
+                        >
+                          Remove
+                        </button>
+                      </figure>`,
+                  )}
+                </div>`
+              : nothing
+          }
           <div class="form-actions span-2">
             <button type="submit" id="product-submit" ?disabled=${this.busy}>
               ${this.editing ? 'Save product' : 'Add product'}
@@ -327,10 +444,63 @@ class LcShop extends LightElement {
             )}
           </tbody>
         </table>
-        <form id="streamer-form" class="row" @submit=${this.link}>
-          <label class="field">Streamer's email <input name="email" type="email" required /></label>
-          <button type="submit">Link streamer</button>
+        <h3>Invite a streamer</h3>
+        <p class="muted">
+          A streamer sells your products in their shows once they accept your invitation in their studio.
+        </p>
+        <form id="invite-form" class="row" novalidate @submit=${this.invite}>
+          <label class="field"
+            >Streamer's email
+            <input
+              name="email"
+              type="email"
+              required
+              autocomplete="off"
+              aria-invalid=${this.inviteError ? 'true' : 'false'}
+              aria-describedby="invite-error"
+            />
+            <span class="field-error" id="invite-error">${this.inviteError}</span>
+          </label>
+          <button type="submit">Send invitation</button>
         </form>
+        <table class="data">
+          <thead>
+            <tr>
+              <th>Invited</th>
+              <th>State</th>
+              <th>Sent</th>
+              <th><span class="visually-hidden">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody id="invitations">
+            ${
+              this.invites.length === 0
+                ? html`<tr>
+                    <td colspan="4" class="muted">No invitations yet.</td>
+                  </tr>`
+                : nothing
+            }
+            ${this.invites.map(
+              (i) =>
+                html`<tr data-invitation=${i.id}>
+                  <td>
+                    ${i.email}${i.streamer ? html` <span class="muted">(${i.streamer.name})</span>` : nothing}
+                  </td>
+                  <td><span class="status invitation-${i.status}">${INVITATION_STATE[i.status]}</span></td>
+                  <td class="muted">${new Date(i.createdAt).toLocaleDateString()}</td>
+                  <td>
+                    ${
+                      i.status === 'pending'
+                        ? html`<button type="button" class="secondary small" @click=${() => this.revoke(i)}>
+                            Withdraw
+                          </button>`
+                        : nothing
+                    }
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
       </section>`;
   }
 }

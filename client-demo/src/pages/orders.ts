@@ -1,17 +1,30 @@
-// /orders : the buyer's orders, newest first; an unpaid one can be paid or
-// cancelled. `?order=ID` (the payment page's way back) highlights one.
+// /orders : the buyer's orders, newest first, with where each stands: the
+// carrier and tracking number once shipped, money refunded, and for an unpaid
+// order whose payment was declined or abandoned, "Pay again" for the same
+// order (the server starts a new payment session; no second order, no second
+// hold). `?order=ID` (the payment page's way back) highlights one.
 import { html, nothing } from 'lit';
-import { orders } from '../api/client';
+import { myOrders, orders } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
-import type { Order } from '../api/types';
+import type { OrderDetail, OrderView } from '../api/types';
 import { LightElement } from '../components/light-element';
 import { formatMoney } from '../lib/money';
 import { mount, setTitle } from './page';
 
+/** Payment states after which the buyer can start again on the same order. */
+const RETRYABLE = new Set(['failed', 'cancelled']);
+
 class LcMyOrders extends LightElement {
-  static override properties = { items: { state: true }, error: { state: true }, busy: { state: true } };
-  declare items: Order[] | null;
+  static override properties = {
+    items: { state: true },
+    details: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  };
+  declare items: OrderView[] | null;
+  /** The full orders (payments, refunds) of those that need more than the list says. */
+  declare details: Map<string, OrderDetail>;
   declare error: string;
   declare busy: string;
   private readonly highlight = new URLSearchParams(location.search).get('order');
@@ -19,6 +32,7 @@ class LcMyOrders extends LightElement {
   constructor() {
     super();
     this.items = null;
+    this.details = new Map();
     this.error = '';
     this.busy = '';
   }
@@ -30,8 +44,23 @@ class LcMyOrders extends LightElement {
 
   private async load(): Promise<void> {
     try {
-      this.items = (await orders.mine()).items;
+      const items = (await myOrders.list()).items;
+      // Unpaid orders (was a payment declined?) and refunded ones (how much, when) are read in full.
+      const wanted = items.filter((o) => o.status === 'pending_payment' || o.refundedCents > 0);
+      const details = new Map<string, OrderDetail>();
+      await Promise.all(
+        wanted.map(async (o) => {
+          try {
+            details.set(o.id, await myOrders.get(o.id));
+          } catch {
+            // The card shows what the list has.
+          }
+        }),
+      );
+      this.details = details;
+      this.items = items;
       this.error = '';
+      document.body.dataset.ordersLoaded = 'true';
       if (this.highlight) {
         await this.updateComplete;
         this.querySelector(`[data-order="${CSS.escape(this.highlight)}"]`)?.scrollIntoView({
@@ -43,7 +72,7 @@ class LcMyOrders extends LightElement {
     }
   }
 
-  private async pay(o: Order): Promise<void> {
+  private async pay(o: OrderView): Promise<void> {
     this.busy = o.id;
     try {
       location.href = (await orders.pay(o.id)).checkoutUrl;
@@ -53,7 +82,7 @@ class LcMyOrders extends LightElement {
     }
   }
 
-  private async cancel(o: Order): Promise<void> {
+  private async cancel(o: OrderView): Promise<void> {
     this.busy = o.id;
     try {
       await orders.cancel(o.id);
@@ -65,7 +94,54 @@ class LcMyOrders extends LightElement {
     }
   }
 
-  private card(o: Order) {
+  /** The last payment of an unpaid order did not go through: the buyer may try again. */
+  private lastPaymentFailed(o: OrderView): boolean {
+    const payments = [...(this.details.get(o.id)?.payments ?? [])];
+    const last = payments.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1);
+    return !!last && RETRYABLE.has(last.status);
+  }
+
+  private shipment(o: OrderView) {
+    const f = o.fulfilment;
+    if (!f) {
+      return o.status === 'paid' && o.needsShipping
+        ? html`<div class="muted" data-testid="shipment">Not shipped yet.</div>`
+        : nothing;
+    }
+    const what = [f.carrier, f.trackingNumber].filter(Boolean).join(' ');
+    return html`<div data-testid="shipment">
+      Shipped
+      ${new Date(f.fulfilledAt).toLocaleDateString()}${what ? html` · <strong data-testid="tracking">${what}</strong>` : nothing}
+      ${
+        f.trackingUrl
+          ? html`· <a href=${f.trackingUrl} rel="noopener noreferrer" target="_blank">Track the parcel</a>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  private refunds(o: OrderView) {
+    if (!o.refundedCents) return nothing;
+    const list = this.details.get(o.id)?.refunds ?? [];
+    return html`<div data-testid="refunds">
+      <strong>${formatMoney(o.refundedCents, o.currency)} refunded</strong>
+      ${
+        list.length
+          ? html`<span class="muted"
+              >(${list
+                .map(
+                  (r) =>
+                    `${formatMoney(r.amountCents, o.currency)} on ${new Date(r.createdAt).toLocaleDateString()}`,
+                )
+                .join(', ')})</span
+            >`
+          : nothing
+      }
+    </div>`;
+  }
+
+  private card(o: OrderView) {
+    const failed = o.status === 'pending_payment' && this.lastPaymentFailed(o);
     const note =
       o.status === 'pending_payment'
         ? `Pay before ${new Date(o.expiresAt).toLocaleTimeString()}`
@@ -87,6 +163,15 @@ class LcMyOrders extends LightElement {
               </li>`,
           )}
         </ul>
+        ${
+          failed
+            ? html`<div class="alert error" data-testid="payment-failed">
+                The payment did not go through. Your items are held until
+                ${new Date(o.expiresAt).toLocaleTimeString()}: pay again for this same order.
+              </div>`
+            : nothing
+        }
+        ${this.shipment(o)} ${this.refunds(o)}
         <div class="muted">${new Date(o.createdAt).toLocaleString()}${note ? ` · ${note}` : ''}</div>
       </div>
       <div class="stack">
@@ -94,7 +179,9 @@ class LcMyOrders extends LightElement {
         ${
           o.status === 'pending_payment'
             ? html`<div class="row">
-                <button type="button" ?disabled=${this.busy === o.id} @click=${() => this.pay(o)}>Pay</button>
+                <button type="button" ?disabled=${this.busy === o.id} @click=${() => this.pay(o)}>
+                  ${failed ? 'Pay again' : 'Pay'}
+                </button>
                 <button
                   type="button"
                   class="secondary"
