@@ -31,6 +31,7 @@ import { SfuHost } from '../src/streams/ingest/sfu.provider';
 import { launchChromium } from '../test/support/browser';
 import { startIngestApp, type IngestApp } from '../test/support/encoders';
 import { loadHlsJs } from '../test/support/player-page';
+import { TIME_PATTERN } from './time-pattern';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -41,7 +42,6 @@ const HEIGHT = 720;
 const BITRATE = 2_500_000;
 /** USER_HZ: /proc stat times are in ticks of 1/100 s. */
 const CLK = 100;
-const BITS = 44;
 
 const quantile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -50,18 +50,8 @@ const quantile = (xs: number[], p: number) => {
 const median = (xs: number[]) => quantile(xs, 0.5);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** In the page: read the time pattern off the frame on screen, frame after frame. */
+/** In the page (after TIME_PATTERN, which reads the clock off a frame): the clock off each frame on screen. */
 const MEASURE_LIB = `
-window.readTime = (ctx, w, h) => {
-  const cols = 11, rows = 4, bw = Math.floor(w / cols), bh = Math.floor(h / rows);
-  const img = ctx.getImageData(0, 0, w, h).data;
-  let t = 0;
-  for (let i = 0; i < ${BITS}; i++) {
-    const x = (i % cols) * bw + (bw >> 1), y = Math.floor(i / cols) * bh + (bh >> 1);
-    if (img[(y * w + x) * 4] > 128) t += 2 ** i;
-  }
-  return t;
-};
 window.measure = (video, seconds, settleMs) => new Promise((resolve) => {
   const c = document.createElement('canvas'); c.width = 640; c.height = 360;
   const ctx = c.getContext('2d', { willReadFrequently: true });
@@ -286,6 +276,7 @@ async function latencyRun(browser: Browser, protocol: 'rtmp' | 'srt'): Promise<L
       const page = await browser.newPage({ baseURL: f.t.baseUrl });
       pages.push(page);
       await page.goto('/health');
+      await page.addScriptTag({ content: TIME_PATTERN });
       await page.addScriptTag({ content: MEASURE_LIB });
       if (kind === 'hls') await loadHlsJs(page);
       return page.evaluate(

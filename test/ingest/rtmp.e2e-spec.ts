@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import { Logger } from '@nestjs/common';
-import { encoderPool, startIngestApp, type IngestApp } from '../support/encoders';
+import { encoderPool } from '../support/encoder-pool';
+import { startIngestApp, type IngestApp } from '../support/encoders';
 import { eventually } from '../support/wait';
 
 /** node-media-server's RTMP client: it can send enhanced-RTMP tags (HEVC), which Debian's ffmpeg 5.1 cannot. */

@@ -1,4 +1,5 @@
-import { encoderPool, startIngestApp, type IngestApp } from '../support/encoders';
+import { encoderPool } from '../support/encoder-pool';
+import { startIngestApp, type IngestApp } from '../support/encoders';
 import { eventually } from '../support/wait';
 
 /** SRT ingest with Debian's ffmpeg (libsrt) as the caller: the stream key as the streamid. */

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
-import { encoderPool, startIngestApp, type IngestApp } from '../support/encoders';
+import { encoderPool } from '../support/encoder-pool';
+import { startIngestApp, type IngestApp } from '../support/encoders';
 import { playHls, playWhep } from '../support/player-page';
 import { ffmpegPids, probeFile, segmentUris } from './hls-support';
 
