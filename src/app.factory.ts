@@ -17,6 +17,9 @@ import { runMigrations } from './database/data-source';
 import { MetricsService } from './metrics/metrics.service';
 import { CLIENT_DIR } from './web/client-dir';
 
+/** The embed's chunks (dist/client/embed/hls-<hash>.js): named by content, like assets/. */
+const HASHED_EMBED_CHUNK = /[\\/]embed[\\/][^\\/]+-[\w-]{8}\.js(\.map)?$/;
+
 /**
  * Builds the configured HTTP app (used by main.ts and by the integration tests).
  *
@@ -59,13 +62,15 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       prefix: '/',
       index: false,
       wildcard: false,
-      // Pages only under their friendly paths (with their CSP); the build's .vite/ manifest not at all.
-      allowedPath: (_file, _root, req) => !/\.html$|^\/\.vite\//.test(req.url.split('?')[0] ?? ''),
+      // Pages only under their friendly paths (with their CSP), the embed script only as /embed.js
+      // (with the embedding sites' CORS, web/embed.controller.ts); the build's .vite/ manifest not at all.
+      allowedPath: (_file, _root, req) =>
+        !/\.html$|^\/\.vite\/|^\/embed\/embed\./.test(req.url.split('?')[0] ?? ''),
       // @fastify/static 10 hands setHeaders the Fastify reply, not the raw response Nest's type names.
       setHeaders: (res, filePath) => {
         void (res as unknown as FastifyReply).header(
           'Cache-Control',
-          filePath.includes(`${path.sep}assets${path.sep}`)
+          filePath.includes(`${path.sep}assets${path.sep}`) || HASHED_EMBED_CHUNK.test(filePath)
             ? 'public, max-age=31536000, immutable'
             : 'no-cache',
         );

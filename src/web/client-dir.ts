@@ -22,8 +22,11 @@ export const CLIENT_DIR = findClientDir();
  * origin (the build has no inline script or style), so injected markup cannot
  * run. Images may come from anywhere (product images are merchants' URLs);
  * the payment page may be framed from the provider's origin (PUBLIC_URL).
+ * `frameAncestors`: who may frame the page (clickjacking): this server for
+ * most pages, the embedding sites (EMBED_ALLOWED_ORIGINS) for the watch page,
+ * and nothing stated for the payment provider's page, which is its own.
  */
-export function contentSecurityPolicy(publicUrl: string): string {
+export function contentSecurityPolicy(publicUrl: string, frameAncestors?: string): string {
   let provider = '';
   try {
     provider = ` ${new URL(publicUrl).origin}`;
@@ -42,5 +45,31 @@ export function contentSecurityPolicy(publicUrl: string): string {
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
+    ...(frameAncestors ? [`frame-ancestors ${frameAncestors}`] : []),
   ].join('; ');
+}
+
+/** The CSP `frame-ancestors` sources of the watch page: this server and the embedding sites. */
+export function embedFrameAncestors(publicUrl: string, embedOrigins: string[] | '*'): string {
+  if (embedOrigins === '*') return '*';
+  return [`'self'`, selfOrigin(publicUrl), ...embedOrigins].filter(Boolean).join(' ');
+}
+
+/** The CSP `frame-ancestors` of the other pages: this server only. */
+export function ownFrameAncestors(publicUrl: string): string {
+  return [`'self'`, selfOrigin(publicUrl)].filter(Boolean).join(' ');
+}
+
+function selfOrigin(publicUrl: string): string {
+  try {
+    return new URL(publicUrl).origin;
+  } catch {
+    return '';
+  }
+}
+
+/** Whether `origin` (a request's Origin header) may embed the player. */
+export function mayEmbed(origin: string | undefined, embedOrigins: string[] | '*'): boolean {
+  if (!origin) return false;
+  return embedOrigins === '*' || embedOrigins.includes(origin);
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { StreamsModule } from '../streams/streams.module';
+import { EmbedController } from './embed.controller';
 import { WebController } from './web.controller';
 
-@Module({ controllers: [WebController] })
+@Module({ imports: [StreamsModule], controllers: [WebController, EmbedController] })
 export class WebModule {}
