@@ -178,7 +178,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
         aria-label="Live video"
       ></video>
       ${this.shop ? this.shopUi.render() : html`<slot></slot>`}
-      <div class="bar">
+      <div class="bar" part="bar">
         ${label ? html`<span class="mode">${label}</span>` : nothing}
         ${
           this.ended
