@@ -17,25 +17,28 @@ const alias = {
 
 /**
  * The embeddable player (/embed.js, src/embed/embed.ts) as a library build
- * into dist/client/embed/ after the pages: one ES module with a fixed name a
- * merchant's page can load, its hls.js chunk beside it (imported relative to
- * embed.js, so it loads from the livecart host whatever page runs it), and
- * the public types (embed.d.ts). One `vite build` makes both.
+ * into dist/client/ after the pages: one ES module with a fixed name a
+ * merchant's page can load (embed.js), its hls.js chunk in embed/ (imported
+ * relative to embed.js, so it loads from the livecart host whatever page runs
+ * it), and the public types (embed.d.ts). One `vite build` makes both.
  */
 function embedBuild(): Plugin {
   return {
     name: 'livecart-embed',
     apply: 'build',
     async closeBundle() {
-      const embedDir = `${outDir}embed/`;
       await build({
         configFile: false,
         root,
         logLevel: 'warn',
-        resolve: { alias },
+        // What ships, whatever NODE_ENV the build runs under (jest's global set-up builds with
+        // NODE_ENV=test, which would resolve Lit's development build: +7 KB gzip and a console warning).
+        mode: 'production',
+        resolve: { alias, conditions: ['module', 'browser', 'production'] },
         build: {
-          outDir: embedDir,
-          emptyOutDir: true,
+          outDir,
+          // The pages' build emptied it a moment ago.
+          emptyOutDir: false,
           target: 'es2022',
           sourcemap: true,
           assetsInlineLimit: 0,
@@ -46,11 +49,11 @@ function embedBuild(): Plugin {
           },
           // Vite keeps an ES library's whitespace (for the bundlers of its users); this one is
           // loaded by browsers as it is, so the bundler minifies it fully.
-          rolldownOptions: { output: { chunkFileNames: '[name]-[hash].js', minify: true } },
+          rolldownOptions: { output: { chunkFileNames: 'embed/[name]-[hash].js', minify: true } },
           chunkSizeWarningLimit: 600,
         },
       });
-      copyFileSync(`${root}src/embed/embed-api.d.ts`, `${embedDir}embed.d.ts`);
+      copyFileSync(`${root}src/embed/embed-api.d.ts`, `${outDir}embed.d.ts`);
     },
   };
 }

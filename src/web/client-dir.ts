@@ -68,6 +68,33 @@ function selfOrigin(publicUrl: string): string {
   }
 }
 
+/**
+ * The headers of the embeddable player's files at the root of the build
+ * (/embed.js, /embed.d.ts; its hash-named chunks under /embed/ are cached
+ * for good like assets/): a module script from another origin is fetched with
+ * CORS, so only the sites of EMBED_ALLOWED_ORIGINS get an
+ * Access-Control-Allow-Origin and may run it (null: no such header, whatever
+ * CORS_ORIGINS said). A fixed name is revalidated every time (ETag), so a
+ * deploy reaches every shop at once. Null for any other file.
+ */
+export function embedFileHeaders(
+  file: string,
+  origin: string | undefined,
+  embedOrigins: string[] | '*',
+): Record<string, string | null> | null {
+  if (file !== 'embed.js' && file !== 'embed.d.ts') return null;
+  return {
+    'Access-Control-Allow-Origin':
+      embedOrigins === '*' ? '*' : mayEmbed(origin, embedOrigins) ? origin! : null,
+    'Access-Control-Allow-Credentials': null,
+    Vary: 'Origin',
+    'Cache-Control': 'no-cache',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+    // By its extension a .ts file would be sent as an MPEG transport stream.
+    ...(file === 'embed.d.ts' ? { 'Content-Type': 'text/plain; charset=utf-8' } : {}),
+  };
+}
+
 /** Whether `origin` (a request's Origin header) may embed the player. */
 export function mayEmbed(origin: string | undefined, embedOrigins: string[] | '*'): boolean {
   if (!origin) return false;

@@ -1,4 +1,3 @@
-import * as http from 'node:http';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -6,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CLIENT_DIR } from '../../src/web/client-dir';
 import { launchChromium, signIn } from '../support/browser';
 import { ask, join, LiveClients } from '../support/live-client';
+import { embedPage, startOtherSite, type OtherSite } from '../support/other-site';
 import { createShop, pin, type Shop } from '../support/shop';
 import { freePort, startTestApp, type TestApp, type TestUser } from '../support/test-app';
 
@@ -19,7 +19,7 @@ import { freePort, startTestApp, type TestApp, type TestUser } from '../support/
 describe('embeddable player on another site', () => {
   let t: TestApp;
   let browser: Browser;
-  let site: http.Server;
+  let site: OtherSite;
   let siteOrigin: string;
   let shop: Shop;
   let buyer: TestUser;
@@ -42,22 +42,19 @@ describe('embeddable player on another site', () => {
             window.purchases = [];
             document.querySelector('livecart-player').addEventListener('purchase', (e) => window.purchases.push(e.detail));
           </script>`;
-    return `<!doctype html><html><head><title>Shop</title>
-      <style>* { color: lime !important; font-size: 40px !important; display: block; }</style>
-      <script src="${t.baseUrl}/embed.js" type="module"></script></head>
-      <body><h1>Our shop</h1><livecart-player stream="${streamId}"></livecart-player>${listeners}</body></html>`;
+    // A site whose CSS would restyle anything it reaches.
+    const hostile = '<style>* { color: lime !important; font-size: 40px !important; }</style>';
+    return embedPage(t.baseUrl, streamId, { extra: `${hostile}${listeners}` });
   }
 
   beforeAll(async () => {
     const port = await freePort();
     siteOrigin = `http://127.0.0.1:${port}`;
     t = await startTestApp({ env: { EMBED_ALLOWED_ORIGINS: siteOrigin } });
-    site = http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', siteOrigin);
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(sitePage(url.pathname.slice(1), url.searchParams.get('stream') ?? ''));
-    });
-    await new Promise<void>((resolve) => site.listen(port, '127.0.0.1', resolve));
+    site = await startOtherSite(
+      (url) => sitePage(url.pathname.slice(1), url.searchParams.get('stream') ?? ''),
+      port,
+    );
     browser = await launchChromium();
     shop = await createShop(t, { stock: 10, priceCents: 2000, title: 'Desk <b>Lamp</b>', digital: true });
     buyer = await t.user('viewer', 'Ada');
@@ -72,7 +69,7 @@ describe('embeddable player on another site', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => site?.close(resolve));
+    await site?.close();
     await t?.close();
   });
 
@@ -189,8 +186,7 @@ describe('embeddable player on another site', () => {
       expect(ok.headers['content-type']).toMatch(/javascript/);
       const other = await t.http.get('/embed.js').set('Origin', 'http://127.0.0.2:9').expect(200);
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
-      // Only under its own name: the static copy under /embed/ is not served.
-      await t.http.get('/embed/embed.js').expect(404);
+      expect(ok.headers['cache-control']).toBe('no-cache');
       const types = await t.http.get('/embed.d.ts').expect(200);
       expect(types.headers['content-type']).toMatch(/^text\/plain/);
       expect(types.text).toContain("'add-to-cart': CustomEvent<AddToCartDetail>");
@@ -217,7 +213,7 @@ describe('embeddable player on another site', () => {
     });
 
     it('keeps the script small: embed.js is at most 30 KB gzipped, hls.js apart', () => {
-      const file = path.join(CLIENT_DIR!, 'embed', 'embed.js');
+      const file = path.join(CLIENT_DIR!, 'embed.js');
       const gz = gzipSync(fs.readFileSync(file), { level: 9 }).length;
       expect(gz).toBeLessThanOrEqual(30 * 1024);
     });
