@@ -179,6 +179,23 @@ describe('embeddable player on another site', () => {
     });
   });
 
+  it("never holds back the site's first paint, however slow /embed.js is", async () => {
+    // The script answers 2 s late; a blocking script would hold the first paint that long.
+    await page.route(`${t.baseUrl}/embed.js`, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await route.continue();
+    });
+    const asked = Date.now();
+    await open('cart');
+    await page.locator('livecart-player .top').waitFor();
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(2000);
+    const paint = await page.evaluate(
+      () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
+    );
+    expect(paint).not.toBeNull();
+    expect(paint).toBeLessThan(1500);
+  });
+
   describe('over HTTP', () => {
     it('lets only the allowed sites load /embed.js, and serves its types beside it', async () => {
       const ok = await t.http.get('/embed.js').set('Origin', siteOrigin).expect(200);
