@@ -2,12 +2,61 @@
 // loading one small module from src/pages/. Output goes to dist/client/, which
 // the server serves (src/web/client-dir.ts). The room protocol is imported from
 // the server's own file through the `@shared/*` alias, never copied.
-import { readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { build, defineConfig, type Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const shared = fileURLToPath(new URL('../src/', import.meta.url));
+
+const outDir = fileURLToPath(new URL('../dist/client/', import.meta.url));
+const alias = {
+  // Framework-free server files the browser shares (see client-demo/tsconfig.json).
+  '@shared/room-protocol': `${shared}room/protocol.ts`,
+};
+
+/**
+ * The embeddable player (/embed.js, src/embed/embed.ts) as a library build
+ * into dist/client/ after the pages: one ES module with a fixed name a
+ * merchant's page can load (embed.js), its hls.js chunk in embed/ (imported
+ * relative to embed.js, so it loads from the livecart host whatever page runs
+ * it), and the public types (embed.d.ts). One `vite build` makes both.
+ */
+function embedBuild(): Plugin {
+  return {
+    name: 'livecart-embed',
+    apply: 'build',
+    async closeBundle() {
+      await build({
+        configFile: false,
+        root,
+        logLevel: 'warn',
+        // What ships, whatever NODE_ENV the build runs under (jest's global set-up builds with
+        // NODE_ENV=test, which would resolve Lit's development build: +7 KB gzip and a console warning).
+        mode: 'production',
+        resolve: { alias, conditions: ['module', 'browser', 'production'] },
+        build: {
+          outDir,
+          // The pages' build emptied it a moment ago.
+          emptyOutDir: false,
+          target: 'es2022',
+          sourcemap: true,
+          assetsInlineLimit: 0,
+          lib: {
+            entry: `${root}src/embed/embed.ts`,
+            formats: ['es'],
+            fileName: () => 'embed.js',
+          },
+          // Vite keeps an ES library's whitespace (for the bundlers of its users); this one is
+          // loaded by browsers as it is, so the bundler minifies it fully.
+          rolldownOptions: { output: { chunkFileNames: 'embed/[name]-[hash].js', minify: true } },
+          chunkSizeWarningLimit: 600,
+        },
+      });
+      copyFileSync(`${root}src/embed/embed-api.d.ts`, `${outDir}embed.d.ts`);
+    },
+  };
+}
 
 const pages = Object.fromEntries(
   readdirSync(root)
@@ -19,6 +68,7 @@ export default defineConfig({
   root,
   base: '/',
   publicDir: false,
+<<<<<<< HEAD
   resolve: {
     alias: {
       // Framework-free server files the browser shares (see client-demo/tsconfig.json).
@@ -26,8 +76,12 @@ export default defineConfig({
       '@shared/webhook-events': `${shared}webhooks/webhook-events.ts`,
     },
   },
+=======
+  resolve: { alias },
+  plugins: [embedBuild()],
+>>>>>>> h/embed
   build: {
-    outDir: fileURLToPath(new URL('../dist/client/', import.meta.url)),
+    outDir,
     emptyOutDir: true,
     target: 'es2022',
     // The server reads it to know the build is complete (and tests to know it is fresh).

@@ -15,7 +15,10 @@ import { validationPipe } from './common/validation/validation-pipe';
 import type { AppConfig } from './config/config';
 import { runMigrations } from './database/data-source';
 import { MetricsService } from './metrics/metrics.service';
-import { CLIENT_DIR } from './web/client-dir';
+import { CLIENT_DIR, embedFileHeaders } from './web/client-dir';
+
+/** The embed's chunks (dist/client/embed/hls-<hash>.js): named by content, like assets/. */
+const HASHED_EMBED_CHUNK = /[\\/]embed[\\/][^\\/]+-[\w-]{8}\.js(\.map)?$/;
 
 /**
  * Builds the configured HTTP app (used by main.ts and by the integration tests).
@@ -63,12 +66,24 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       allowedPath: (_file, _root, req) => !/\.html$|^\/\.vite\//.test(req.url.split('?')[0] ?? ''),
       // @fastify/static 10 hands setHeaders the Fastify reply, not the raw response Nest's type names.
       setHeaders: (res, filePath) => {
-        void (res as unknown as FastifyReply).header(
+        const reply = res as unknown as FastifyReply;
+        void reply.header(
           'Cache-Control',
-          filePath.includes(`${path.sep}assets${path.sep}`)
+          filePath.includes(`${path.sep}assets${path.sep}`) || HASHED_EMBED_CHUNK.test(filePath)
             ? 'public, max-age=31536000, immutable'
             : 'no-cache',
         );
+        // /embed.js and /embed.d.ts: for the sites that may embed the player (EMBED_ALLOWED_ORIGINS).
+        const embed =
+          path.dirname(filePath) === CLIENT_DIR
+            ? embedFileHeaders(
+                path.basename(filePath),
+                reply.request.headers.origin,
+                config.http.embedOrigins,
+              )
+            : null;
+        for (const [name, value] of Object.entries(embed ?? {}))
+          void (value === null ? reply.removeHeader(name) : reply.header(name, value));
       },
     });
   } else {

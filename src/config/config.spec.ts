@@ -34,6 +34,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of/);
   });
 
+  it('takes the embedding sites as origins, or * for any', () => {
+    expect(loadConfig({}).http.embedOrigins).toBe('*');
+    expect(
+      loadConfig({ EMBED_ALLOWED_ORIGINS: 'https://shop.example.com, http://127.0.0.1:8080' }).http
+        .embedOrigins,
+    ).toEqual(['https://shop.example.com', 'http://127.0.0.1:8080']);
+    expect(problemsOf({ EMBED_ALLOWED_ORIGINS: 'https://shop.example.com/,shop.example.com' })).toEqual([
+      'EMBED_ALLOWED_ORIGINS must list origins such as https://shop.example.com (no path or trailing slash), or be *; got "https://shop.example.com/"',
+      'EMBED_ALLOWED_ORIGINS must list origins such as https://shop.example.com (no path or trailing slash), or be *; got "shop.example.com"',
+    ]);
+  });
+
   it('reports every problem at once', () => {
     const problems = problemsOf({
       PORT: '0',

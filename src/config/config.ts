@@ -29,6 +29,8 @@ export interface AppConfig {
     trustedProxies: string;
     /** CORS_ORIGINS */
     corsOrigins: string[] | '*';
+    /** EMBED_ALLOWED_ORIGINS: the origins (scheme://host[:port]) that may embed the player. */
+    embedOrigins: string[] | '*';
   };
   /** LOG_LEVEL */
   logLevel: (typeof LOG_LEVELS)[number];
@@ -307,6 +309,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = r.int(O.PORT);
   const publicUrl = (r.url(O.PUBLIC_URL) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const cors = r.string(O.CORS_ORIGINS);
+  const embed = r.string(O.EMBED_ALLOWED_ORIGINS);
+  const embedOrigins =
+    embed === '*'
+      ? '*'
+      : embed
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean);
+  if (embedOrigins !== '*')
+    for (const o of embedOrigins) {
+      let origin = '';
+      try {
+        origin = new URL(o).origin;
+      } catch {
+        origin = '';
+      }
+      r.check(
+        origin === o && /^https?:/.test(o),
+        `EMBED_ALLOWED_ORIGINS must list origins such as https://shop.example.com (no path or trailing slash), or be *; got "${o}"`,
+      );
+    }
   const redisUrl = r.url(O.REDIS_URL);
   const dataDir = r.string(O.DATA_DIR);
   /** A secret: 32 characters or more when set, and required in production. */
@@ -360,6 +383,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: r.int(O.BODY_LIMIT_BYTES),
       trustedProxies,
       corsOrigins: cors === '*' ? '*' : cors.split(',').map((s) => s.trim()),
+      embedOrigins,
     },
     logLevel: r.oneOf(O.LOG_LEVEL, nodeEnv === 'test' ? 'silent' : O.LOG_LEVEL.default),
     dataDir: path.resolve(dataDir),

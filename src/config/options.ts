@@ -86,6 +86,14 @@ export const OPTIONS = {
       doc: 'Base URL clients use to reach this server; WHIP, WHEP and HLS URLs are built from it.',
     },
     CORS_ORIGINS: { kind: 'string', default: '*', doc: 'Comma-separated CORS origins, or * for any.' },
+    EMBED_ALLOWED_ORIGINS: {
+      kind: 'string',
+      default: '*',
+      doc:
+        'Sites that may embed the player: comma-separated origins, or * for any. Only they may load ' +
+        '/embed.js (a module script needs CORS) and frame the watch page (CSP frame-ancestors); the ' +
+        'checkout popup reports a purchase only to them.',
+    },
     BODY_LIMIT_BYTES: {
       kind: 'int',
       default: 64 * 1024,

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
@@ -5,7 +7,15 @@ import type {} from '@fastify/static'; // reply.sendFile
 import { Public } from '../common/auth/decorators';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { CLIENT_DIR, contentSecurityPolicy } from './client-dir';
+import { StreamsService } from '../streams/streams.service';
+import {
+  CLIENT_DIR,
+  contentSecurityPolicy,
+  embedFrameAncestors,
+  mayEmbed,
+  ownFrameAncestors,
+} from './client-dir';
+import { shareTags } from './share-tags';
 
 /**
  * The browser pages (built from client-demo/ into dist/client/) under friendly
@@ -18,6 +28,8 @@ const PAGES: Readonly<Record<string, string>> = {
   '/': 'index.html',
   '/login': 'login.html',
   '/watch/:id': 'watch.html',
+  // livecart's checkout for the embeddable player (a popup window: ?stream=…&quantity=…&origin=…).
+  '/buy': 'buy.html',
   // The shop: products and linked streamers.
   '/merchant': 'merchant.html',
   // The shop's orders: detail, fulfil with tracking, refund, CSV to fulfil.
@@ -36,19 +48,34 @@ const PAGES: Readonly<Record<string, string>> = {
   '/studio': 'studio.html',
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 @ApiExcludeController()
 @Controller()
 export class WebController {
-  private readonly csp: string;
+  /** Per page: the watch page may be framed by embedding sites, the provider's page is its own. */
+  private readonly csp: { own: string; watch: string; provider: string };
+  private readonly publicUrl: string;
+  private readonly embedOrigins: string[] | '*';
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.csp = contentSecurityPolicy(config.http.publicUrl);
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly streams: StreamsService,
+  ) {
+    const { publicUrl, embedOrigins } = config.http;
+    this.publicUrl = publicUrl;
+    this.embedOrigins = embedOrigins;
+    this.csp = {
+      own: contentSecurityPolicy(publicUrl, ownFrameAncestors(publicUrl)),
+      watch: contentSecurityPolicy(publicUrl, embedFrameAncestors(publicUrl, embedOrigins)),
+      provider: contentSecurityPolicy(publicUrl),
+    };
   }
 
   /** One route per page (Nest registers each path of the list), answered with its file. */
   @Public()
   @Get(Object.keys(PAGES))
-  page(@Req() req: Request, @Res() res: Response): void {
+  async page(@Req() req: Request, @Res() res: Response): Promise<void> {
     if (!CLIENT_DIR) {
       void res
         .status(503)
@@ -56,13 +83,36 @@ export class WebController {
         .send('The front end is not built: run `npm start` (or `npm run build:client`).');
       return;
     }
-    const file = PAGES[req.routeOptions.url ?? ''];
-    // sendFile comes from @fastify/static (registered on CLIENT_DIR in app.factory.ts).
+    const route = req.routeOptions.url ?? '';
+    const file = PAGES[route];
+    const opener = (req.query as { origin?: unknown }).origin;
+    if (route === '/buy' && typeof opener === 'string' && !mayEmbed(opener, this.embedOrigins)) {
+      // The popup would report the purchase to that origin: only to a site allowed to embed the player.
+      void res
+        .status(403)
+        .type('text/plain; charset=utf-8')
+        .send(`${opener} is not a site allowed to embed livecart's player (EMBED_ALLOWED_ORIGINS).`);
+      return;
+    }
     void res
       .header('Cache-Control', 'no-cache')
-      .header('Content-Security-Policy', this.csp)
+      .header(
+        'Content-Security-Policy',
+        route === '/watch/:id' ? this.csp.watch : route === '/checkout' ? this.csp.provider : this.csp.own,
+      )
       .header('X-Content-Type-Options', 'nosniff')
-      .header('Referrer-Policy', 'same-origin')
-      .sendFile(file, { cacheControl: false });
+      .header('Referrer-Policy', 'same-origin');
+    if (route === '/watch/:id') {
+      // Share links: the stream's title and poster for chat apps' previews (Open Graph, Twitter card).
+      const html = await fs.readFile(path.join(CLIENT_DIR, file), 'utf8');
+      const id = (req.params as { id?: string }).id ?? '';
+      const stream = UUID.test(id) ? await this.streams.get(id).catch(() => null) : null;
+      void res
+        .type('text/html; charset=utf-8')
+        .send(stream ? shareTags(html, stream, `${this.publicUrl}/watch/${stream.id}`) : html);
+      return;
+    }
+    // sendFile comes from @fastify/static (registered on CLIENT_DIR in app.factory.ts).
+    void res.sendFile(file, { cacheControl: false });
   }
 }

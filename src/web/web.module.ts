@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { StreamsModule } from '../streams/streams.module';
 import { WebController } from './web.controller';
 
-@Module({ controllers: [WebController] })
+@Module({ imports: [StreamsModule], controllers: [WebController] })
 export class WebModule {}

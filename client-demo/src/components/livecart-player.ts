@@ -3,14 +3,19 @@
 // WebRTC over WHEP for the lowest latency. Anything put inside it (the product
 // overlay, floating hearts) is shown over the picture.
 //
-// Shaped to be embedded on other sites later: shadow DOM (the host page's CSS
-// cannot break it, its CSS cannot leak), styled only through the design
-// tokens (CSS custom properties inherit into the shadow root), no globals, and
-// `src-base` for a player served from another origin.
+// The same element is the embeddable player (/embed.js, src/embed/embed.ts):
+// shadow DOM (the host page's CSS cannot break it, its CSS cannot leak),
+// styled only through the design tokens (CSS custom properties inherit into
+// the shadow root), no globals, `src-base` for a player served from another
+// origin, and with `shop` it draws the live room's shop itself (player-shop.ts)
+// and speaks the events and methods of embed.d.ts.
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type Hls from 'hls.js';
+import type { LivecartPlayerApi, LivecartProduct } from '../embed/embed-api';
+import { playerDefaults } from '../player/defaults';
 import { NearLive } from '../player/near-live';
 import { whepPlay, type WhepSession } from '../player/webrtc';
+import { PlayerShop, shopStyles } from './player-shop';
 
 export type PlayerMode = 'hls' | 'webrtc';
 export interface PlayerState {
@@ -19,9 +24,10 @@ export interface PlayerState {
   message?: string;
 }
 
-export class LivecartPlayer extends LitElement {
+export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
   static override properties = {
     stream: { type: String },
+    shop: { type: Boolean, reflect: true },
     preferred: { type: String, attribute: 'mode' },
     ended: { type: Boolean, reflect: true },
     srcBase: { type: String, attribute: 'src-base' },
@@ -29,59 +35,69 @@ export class LivecartPlayer extends LitElement {
     playerState: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      position: relative;
-      background: #000;
-      aspect-ratio: 16 / 9;
-      border-radius: var(--radius-lg, 10px);
-      overflow: hidden;
-      color: var(--color-text, #eef0f5);
-      font: inherit;
-    }
-    video {
-      width: 100%;
-      height: 100%;
-      object-fit: contain;
-      background: #000;
-      display: block;
-    }
-    .bar {
-      position: absolute;
-      top: var(--space-2, 0.5rem);
-      right: var(--space-2, 0.5rem);
-      display: flex;
-      gap: var(--space-1, 0.25rem);
-      align-items: center;
-    }
-    .bar span {
-      font-size: var(--text-sm, 0.85rem);
-      background: rgb(0 0 0 / 0.6);
-      padding: 0.15rem 0.45rem;
-      border-radius: var(--radius-sm, 4px);
-    }
-    button {
-      font: inherit;
-      font-size: var(--text-sm, 0.85rem);
-      color: inherit;
-      background: rgb(0 0 0 / 0.6);
-      border: 1px solid rgb(255 255 255 / 0.35);
-      border-radius: var(--radius-sm, 4px);
-      padding: 0.2rem 0.55rem;
-      cursor: pointer;
-    }
-    button:hover {
-      background: rgb(0 0 0 / 0.8);
-    }
-    button:focus-visible {
-      outline: 2px solid var(--color-focus, #8ab4ff);
-      outline-offset: 2px;
-    }
-    ::slotted(*) {
-      position: absolute;
-    }
-  `;
+  static override styles = [
+    css`
+      :host {
+        display: block;
+        position: relative;
+        background: #000;
+        aspect-ratio: 16 / 9;
+        border-radius: var(--radius-lg, 10px);
+        overflow: hidden;
+        color: var(--color-text, #eef0f5);
+        font: inherit;
+      }
+      video {
+        width: 100%;
+        height: 100%;
+        object-fit: contain;
+        background: #000;
+        display: block;
+      }
+      .bar {
+        position: absolute;
+        top: var(--space-2, 0.5rem);
+        right: var(--space-2, 0.5rem);
+        display: flex;
+        gap: var(--space-1, 0.25rem);
+        align-items: center;
+      }
+      .bar span {
+        font-size: var(--text-sm, 0.85rem);
+        background: rgb(0 0 0 / 0.6);
+        padding: 0.15rem 0.45rem;
+        border-radius: var(--radius-sm, 4px);
+      }
+      button {
+        font: inherit;
+        font-size: var(--text-sm, 0.85rem);
+        color: inherit;
+        background: rgb(0 0 0 / 0.6);
+        border: 1px solid rgb(255 255 255 / 0.35);
+        border-radius: var(--radius-sm, 4px);
+        padding: 0.2rem 0.55rem;
+        cursor: pointer;
+      }
+      button:hover {
+        background: rgb(0 0 0 / 0.8);
+      }
+      button:focus-visible {
+        outline: 2px solid var(--color-focus, #8ab4ff);
+        outline-offset: 2px;
+      }
+      ::slotted(*) {
+        position: absolute;
+      }
+      :host([shop]) .bar {
+        top: auto;
+        bottom: 3.6rem;
+        right: 0.5rem;
+        flex-direction: column;
+        align-items: flex-end;
+      }
+    `,
+    shopStyles,
+  ];
 
   /** The stream to play. */
   declare stream: string;
@@ -91,6 +107,8 @@ export class LivecartPlayer extends LitElement {
   declare ended: boolean;
   /** Where the stream's /hls and /whep live; empty for this page's origin. */
   declare srcBase: string;
+  /** Draws the pinned product, hearts and read-only chat itself (the embed), instead of children. */
+  declare shop: boolean;
   declare muted: boolean;
   declare playerState: PlayerState;
 
@@ -101,13 +119,16 @@ export class LivecartPlayer extends LitElement {
   private closed = false;
   private started = false;
   private current: PlayerMode | null = null;
+  private readonly shopUi = new PlayerShop(this);
+  private joined = '';
 
   constructor() {
     super();
     this.stream = '';
     this.preferred = '';
     this.ended = false;
-    this.srcBase = '';
+    this.srcBase = playerDefaults.base;
+    this.shop = playerDefaults.shop;
     this.muted = true;
     this.playerState = { mode: null, state: 'idle' };
   }
@@ -132,6 +153,16 @@ export class LivecartPlayer extends LitElement {
     return null;
   }
 
+  /** The pinned product the viewer sees now (with `shop`), or null. */
+  get product(): LivecartProduct | null {
+    return this.shopUi.product;
+  }
+
+  /** livecart's own checkout for the pinned product, in a popup window on the livecart host. */
+  openCheckout(quantity = 1): Window | null {
+    return this.shopUi.openCheckout(quantity);
+  }
+
   override render() {
     const { mode, state, message } = this.playerState;
     const label = mode ? `${mode === 'webrtc' ? 'WebRTC' : 'LL-HLS'}${message ? ` (${message})` : ''}` : '';
@@ -146,8 +177,8 @@ export class LivecartPlayer extends LitElement {
         data-state=${state}
         aria-label="Live video"
       ></video>
-      <slot></slot>
-      <div class="bar">
+      ${this.shop ? this.shopUi.render() : html`<slot></slot>`}
+      <div class="bar" part="bar">
         ${label ? html`<span class="mode">${label}</span>` : nothing}
         ${
           this.ended
@@ -168,12 +199,28 @@ export class LivecartPlayer extends LitElement {
     `;
   }
 
+  override willUpdate(): void {
+    // A shop joins its stream's room (and plays when the room says the stream is on).
+    const want = this.shop && this.isConnected && this.stream ? this.stream : '';
+    if (want !== this.joined) {
+      this.joined = want;
+      if (want) this.shopUi.join();
+      else this.shopUi.leave();
+    }
+  }
+
   override updated(changed: PropertyValues<this>): void {
     if (changed.has('ended') && this.ended && this.current === 'webrtc') void this.start('hls');
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.requestUpdate();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.joined = '';
     this.close();
   }
 
@@ -214,9 +261,11 @@ export class LivecartPlayer extends LitElement {
     return this.started;
   }
 
+  /** Stops playback (and, with `shop`, leaves the room). */
   close(): void {
     this.closed = true;
     this.teardown();
+    this.shopUi.leave();
   }
 
   private teardown(): void {
@@ -314,9 +363,3 @@ export class LivecartPlayer extends LitElement {
 }
 
 customElements.define('livecart-player', LivecartPlayer);
-
-declare global {
-  interface HTMLElementTagNameMap {
-    'livecart-player': LivecartPlayer;
-  }
-}

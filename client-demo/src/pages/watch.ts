@@ -70,7 +70,7 @@ class LcWatch extends LightElement {
   }
 
   private get player(): LivecartPlayer | null {
-    return this.querySelector('livecart-player');
+    return this.querySelector<LivecartPlayer>('livecart-player');
   }
 
   private async load(): Promise<void> {

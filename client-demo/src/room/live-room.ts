@@ -72,7 +72,11 @@ export class LiveRoom {
   private readonly target = new EventTarget();
   private socket: RoomSocket | null = null;
 
-  constructor(readonly streamId: string) {}
+  /** `base`: the livecart origin when the page is another site's (the embed); '' for this one. */
+  constructor(
+    readonly streamId: string,
+    private readonly base = '',
+  ) {}
 
   on<K extends keyof RoomEvents>(type: K, fn: (detail: RoomEvents[K]) => void): () => void {
     const listener = (e: Event): void => fn((e as CustomEvent<RoomEvents[K]>).detail);
@@ -95,7 +99,7 @@ export class LiveRoom {
     if (this.socket) return;
     // Set once a session cannot be renewed: the viewer goes on watching anonymously.
     let anonymous = false;
-    const socket: RoomSocket = io(LIVE_NAMESPACE, {
+    const socket: RoomSocket = io(`${this.base}${LIVE_NAMESPACE}`, {
       // Read at every (re)connect: the freshest access token, or none.
       auth: (cb) => {
         if (anonymous || !session.token) return cb({});
