@@ -13,6 +13,7 @@ const outDir = fileURLToPath(new URL('../dist/client/', import.meta.url));
 const alias = {
   // Framework-free server files the browser shares (see client-demo/tsconfig.json).
   '@shared/room-protocol': `${shared}room/protocol.ts`,
+  '@shared/webhook-events': `${shared}webhooks/webhook-events.ts`,
 };
 
 /**
@@ -68,18 +69,8 @@ export default defineConfig({
   root,
   base: '/',
   publicDir: false,
-<<<<<<< HEAD
-  resolve: {
-    alias: {
-      // Framework-free server files the browser shares (see client-demo/tsconfig.json).
-      '@shared/room-protocol': `${shared}room/protocol.ts`,
-      '@shared/webhook-events': `${shared}webhooks/webhook-events.ts`,
-    },
-  },
-=======
   resolve: { alias },
   plugins: [embedBuild()],
->>>>>>> h/embed
   build: {
     outDir,
     emptyOutDir: true,
