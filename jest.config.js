@@ -21,7 +21,10 @@ const base = {
   transformIgnorePatterns: ['^(?!.*/node_modules/content-disposition/).*/node_modules/'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   // The front end imports the server's framework-free protocol file by this alias.
-  moduleNameMapper: { '^@shared/room-protocol$': '<rootDir>/src/room/protocol.ts' },
+  moduleNameMapper: {
+    '^@shared/room-protocol$': '<rootDir>/src/room/protocol.ts',
+    '^@shared/countries$': '<rootDir>/src/common/geo/countries.ts',
+  },
 };
 module.exports = {
   testTimeout: 60000,

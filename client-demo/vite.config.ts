@@ -23,6 +23,7 @@ export default defineConfig({
     alias: {
       // Framework-free server files the browser shares (see client-demo/tsconfig.json).
       '@shared/room-protocol': `${shared}room/protocol.ts`,
+      '@shared/countries': `${shared}common/geo/countries.ts`,
     },
   },
   build: {
