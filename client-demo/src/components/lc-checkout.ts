@@ -526,28 +526,28 @@ export class LcCheckout extends LightElement {
     const choice = this.addressChoice;
     const input = (name: string, label: string, attrs: { required?: boolean; auto?: string } = {}) =>
       html`<label class="field"
-        >${label}${attrs.required ? '' : html` <span class="muted">(optional)</span>`}
+        ><span>${label}${attrs.required ? '' : html` <span class="optional">(optional)</span>`}</span>
         <input name=${name} ?required=${attrs.required ?? false} autocomplete=${attrs.auto ?? 'on'}
       /></label>`;
     return html`<form id="co-address" class="stack" @submit=${this.shipAndPay}>
-      <fieldset class="stack">
-        <legend>Ship to</legend>
-        ${list.map(
-          (a) =>
-            html`<label class="choice"
-              ><input
-                type="radio"
-                name="addressId"
-                .value=${a.id}
-                .checked=${choice === a.id}
-                @change=${() => (this.addressChoice = a.id)}
-              />
-              ${addressLine(a)}</label
-            >`,
-        )}
-        ${
-          list.length
-            ? html`<label class="choice"
+      ${
+        list.length
+          ? html`<fieldset class="stack">
+              <legend>Ship to</legend>
+              ${list.map(
+                (a) =>
+                  html`<label class="choice"
+                    ><input
+                      type="radio"
+                      name="addressId"
+                      .value=${a.id}
+                      .checked=${choice === a.id}
+                      @change=${() => (this.addressChoice = a.id)}
+                    />
+                    ${addressLine(a)}</label
+                  >`,
+              )}
+              <label class="choice"
                 ><input
                   type="radio"
                   name="addressId"
@@ -556,13 +556,14 @@ export class LcCheckout extends LightElement {
                   @change=${() => (this.addressChoice = 'new')}
                 />
                 A new address</label
-              >`
-            : nothing
-        }
-      </fieldset>
+              >
+            </fieldset>`
+          : nothing
+      }
       ${
         choice === 'new'
-          ? html`<div class="form-grid">
+          ? html`${list.length ? nothing : html`<p class="muted">Where should it be shipped?</p>`}
+              <div class="form-grid">
                 ${input('name', 'Full name', { required: true, auto: 'name' })}
                 ${input('phone', 'Phone', { auto: 'tel' })}
                 <div class="span-2">
