@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, signedInPage } from '../support/browser';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
 
-/** The streamer's path in real Chromium: studio → Go live (WHIP, fake camera) → End. */
+/** The streamer's path in real Chromium: studio → Go live (WHIP, fake camera) → End (confirmed). */
 describe('studio in Chromium', () => {
   let t: TestApp;
   let browser: Browser;
@@ -75,7 +75,13 @@ describe('studio in Chromium', () => {
     }
     expect(packets).toBeGreaterThanOrEqual(20);
 
+    // End asks first: "Keep streaming" leaves the show live.
     await page.click('#end');
+    await page.click('#end-dialog button:text("Keep streaming")');
+    await page.locator('#end-dialog').waitFor({ state: 'hidden' });
+    expect((await t.http.get(`/api/streams/${stream.id}`).expect(200)).body.status).toBe('live');
+    await page.click('#end');
+    await page.click('#end-confirm');
     await page.waitForFunction(
       () => document.getElementById('broadcast-state')?.textContent === 'ended',
       undefined,
