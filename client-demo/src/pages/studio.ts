@@ -342,7 +342,7 @@ class LcStudio extends LightElement {
   /** Follows a WHIP session: a connection that fails is published again while the server waits. */
   private watch(whip: WhipSession): void {
     this.whip = whip;
-    whip.pc.addEventListener('connectionstatechange', () => {
+    const follow = (): void => {
       if (this.whip !== whip) return;
       const st = whip.pc.connectionState;
       if (st === 'connected') this.state = 'live';
@@ -353,7 +353,10 @@ class LcStudio extends LightElement {
         this.state = 'reconnecting';
         void this.resume();
       }
-    });
+    };
+    whip.pc.addEventListener('connectionstatechange', follow);
+    // It may have connected already, while the session was being set up.
+    follow();
   }
 
   private askEnd(): void {
