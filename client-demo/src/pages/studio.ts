@@ -30,13 +30,23 @@ const keyStore = {
 };
 
 /**
- * The stream this tab was publishing (sessionStorage: it survives a reload of the tab, not
- * another tab). With it, a reload resumes even before the server has seen the old session go.
+ * The stream this studio publishes from the camera. Per tab (sessionStorage, kept over a reload):
+ * a reload resumes even before the server has seen the old session go. Per browser
+ * (localStorage, kept when the tab closes): a studio opened again resumes a show that waits for
+ * its publisher, but never one an encoder (OBS) publishes, nor one another tab still sends.
  */
+const PUBLISHING = 'livecart.studio.publishing';
 const publishing = {
-  get: () => sessionStorage.getItem('livecart.studio.publishing'),
-  set: (id: string) => sessionStorage.setItem('livecart.studio.publishing', id),
-  clear: () => sessionStorage.removeItem('livecart.studio.publishing'),
+  byTab: (id: string) => sessionStorage.getItem(PUBLISHING) === id,
+  byBrowser: (id: string) => localStorage.getItem(PUBLISHING) === id,
+  set(id: string) {
+    sessionStorage.setItem(PUBLISHING, id);
+    localStorage.setItem(PUBLISHING, id);
+  },
+  clear() {
+    sessionStorage.removeItem(PUBLISHING);
+    localStorage.removeItem(PUBLISHING);
+  },
 };
 
 /** How long a resume keeps trying while the server still sees the old session (409). */
@@ -132,9 +142,10 @@ class LcStudio extends LightElement {
       this.useStream(open);
       // Our show, waiting for its publisher (this tab reloaded, or the studio was closed and
       // opened again within the grace): publish to it again.
-      const ours = publishing.get() === open.id;
-      if (keyStore.get(open.id) && (open.status === 'reconnecting' || (open.status === 'live' && ours)))
-        void this.resume();
+      const resume =
+        (open.status === 'live' && publishing.byTab(open.id)) ||
+        (open.status === 'reconnecting' && publishing.byBrowser(open.id));
+      if (resume && keyStore.get(open.id)) void this.resume();
     } catch (e) {
       this.error = messageOf(e);
       this.loaded = true;
