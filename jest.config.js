@@ -24,6 +24,7 @@ const base = {
   moduleNameMapper: {
     '^@shared/room-protocol$': '<rootDir>/src/room/protocol.ts',
     '^@shared/webhook-events$': '<rootDir>/src/webhooks/webhook-events.ts',
+    '^@shared/countries$': '<rootDir>/src/common/geo/countries.ts',
   },
 };
 module.exports = {

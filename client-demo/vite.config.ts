@@ -14,6 +14,7 @@ const alias = {
   // Framework-free server files the browser shares (see client-demo/tsconfig.json).
   '@shared/room-protocol': `${shared}room/protocol.ts`,
   '@shared/webhook-events': `${shared}webhooks/webhook-events.ts`,
+  '@shared/countries': `${shared}common/geo/countries.ts`,
 };
 
 /**

@@ -54,7 +54,7 @@ build_ensure() {
 
 client_build_ensure() {
   local stamp=dist/client/.vite/manifest.json
-  if [ ! -f "$stamp" ] || [ -n "$(find client-demo src/room/protocol.ts src/webhooks/webhook-events.ts package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  if [ ! -f "$stamp" ] || [ -n "$(find client-demo src/room/protocol.ts src/webhooks/webhook-events.ts src/common/geo/countries.ts package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     log "building the front end"
     npx vite build --config client-demo/vite.config.ts --logLevel warn
   fi

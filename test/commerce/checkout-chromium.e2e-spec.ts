@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signIn } from '../support/browser';
 import { createShop, orderFromStream, pin, type Shop, stockOf } from '../support/shop';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
 
 /**
  * The Buy flow the watch page's overlay opens (<lc-checkout>,
@@ -149,5 +149,67 @@ describe('checkout in Chromium', () => {
     await page.click('[data-testid=checkout] button:text("Try again")');
     await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
     await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+  });
+
+  it('asks where a physical product ships, saves the address to the profile, and the order keeps a copy', async () => {
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Kettle' });
+    await pin(t, s2);
+    await open({}, s2);
+    await page.click('#co-next:text("Continue to shipping")');
+    await page.fill('#co-address input[name=name]', 'Ada Lovelace');
+    await page.fill('#co-address input[name=line1]', '12 St James Square');
+    await page.fill('#co-address input[name=city]', 'London');
+    await page.fill('#co-address input[name=postalCode]', 'SW1Y 4JH');
+    await page.fill('#co-address input[name=phone]', '+44 20 7946 0000');
+    await page.selectOption('#co-address select[name=country]', 'GB');
+    await page.click('#co-pay');
+    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
+    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    const mine = await t.http.get('/api/orders?mine=1').set(bearer(buyer)).expect(200);
+    const first = mine.body.items.find((o: { streamId: string }) => o.streamId === s2.streamId);
+    expect(first).toMatchObject({
+      status: 'paid',
+      shipping: { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', country: 'GB' },
+    });
+    const saved = await t.http.get('/api/me/addresses').set(bearer(buyer)).expect(200);
+    expect(saved.body.items).toEqual([expect.objectContaining({ city: 'London', postalCode: 'SW1Y 4JH' })]);
+
+    // The next purchase offers the saved address, already chosen: nothing to type.
+    await page.click('[data-testid=checkout] header button:text("Close")');
+    await page.locator('#overlay .lc-card button:not([disabled])').click();
+    await page.click('#co-next:text("Continue to shipping")');
+    await page.locator('#co-address input[type=radio]:checked').waitFor();
+    expect(await page.locator('#co-address input[name=name]').count()).toBe(0);
+    await page.click('#co-pay');
+    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
+    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    const shipped = await t.sql<{ city: string }>(
+      'SELECT sh.city FROM orders o JOIN order_shipping sh ON sh.order_id = o.id WHERE o.stream_id = $1',
+      [s2.streamId],
+    );
+    expect(shipped).toEqual([{ city: 'London' }, { city: 'London' }]);
+  });
+
+  it('reopened on an order whose payment was declined, pays that order: no second hold', async () => {
+    const s2 = await createShop(t, { stock: 10, priceCents: 2000, title: 'Again', digital: true });
+    await pin(t, s2);
+    await open({}, s2);
+    await page.click('text=Place order');
+    await page.frameLocator('iframe[title=Payment]').locator('#decline:not([disabled])').click();
+    await page.waitForSelector('[data-testid=checkout] [data-status=declined]');
+    // Closed, then Buy again: the same order is offered, not a new one.
+    await page.click('[data-testid=checkout] header button:text("Close")');
+    await page.locator('#overlay .lc-card button:not([disabled])').click();
+    await page
+      .locator('[data-testid=checkout] [data-status=declined]:has-text("waiting for payment")')
+      .waitFor();
+    await page.click('#co-retry');
+    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
+    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    const orders = await t.sql<{ status: string }>('SELECT status FROM orders WHERE stream_id = $1', [
+      s2.streamId,
+    ]);
+    expect(orders).toEqual([{ status: 'paid' }]);
+    expect(await stockOf(t, s2.productId)).toBe(9);
   });
 });

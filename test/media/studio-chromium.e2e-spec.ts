@@ -1,15 +1,16 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium, signedInPage } from '../support/browser';
 import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { eventually } from '../support/wait';
 
-/** The streamer's path in real Chromium: studio → Go live (WHIP, fake camera) → End. */
+/** The streamer's path in real Chromium: studio → Go live (WHIP, fake camera) → End (confirmed). */
 describe('studio in Chromium', () => {
   let t: TestApp;
   let browser: Browser;
   let streamer: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
+    t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1', STREAM_RECONNECT_GRACE_SECONDS: '30' } });
     browser = await launchChromium();
     streamer = await t.user('streamer');
   });
@@ -75,7 +76,13 @@ describe('studio in Chromium', () => {
     }
     expect(packets).toBeGreaterThanOrEqual(20);
 
+    // End asks first: "Keep streaming" leaves the show live.
     await page.click('#end');
+    await page.click('#end-dialog button:text("Keep streaming")');
+    await page.locator('#end-dialog').waitFor({ state: 'hidden' });
+    expect((await t.http.get(`/api/streams/${stream.id}`).expect(200)).body.status).toBe('live');
+    await page.click('#end');
+    await page.click('#end-confirm');
     await page.waitForFunction(
       () => document.getElementById('broadcast-state')?.textContent === 'ended',
       undefined,
@@ -83,5 +90,44 @@ describe('studio in Chromium', () => {
     );
     const after = await t.http.get(`/api/streams/${stream.id}`).expect(200);
     expect(after.body.status).toBe('ended');
+  });
+
+  it('resumes the same live stream when the studio is closed and opened again within the grace', async () => {
+    const first = await signedInPage(browser, t, streamer);
+    await first.goto('/studio');
+    await first.fill('#create-stream input[name=title]', 'Come back');
+    await first.click('#create-stream button[type=submit]');
+    await first.click('#go-live:not([disabled])');
+    const isLive = () => document.getElementById('broadcast-state')?.textContent === 'live';
+    await first.waitForFunction(isLive, undefined, { timeout: 20_000 });
+    const mine = await t.http.get('/api/streams?mine=1').set('Authorization', `Bearer ${streamer.token}`);
+    const stream = (mine.body.items as { id: string; status: string; startedAt: string }[]).find(
+      (s) => s.status === 'live',
+    )!;
+
+    // The tab closes: the show waits for its streamer.
+    const context = first.context();
+    await first.close();
+    let waiting = await t.http.get(`/api/streams/${stream.id}`);
+    await eventually(
+      async () => {
+        waiting = await t.http.get(`/api/streams/${stream.id}`);
+        return waiting.body.status === 'reconnecting';
+      },
+      5_000,
+      'the stream waiting for its streamer',
+    );
+    expect(Date.parse(waiting.body.reconnectUntil)).toBeGreaterThan(Date.now());
+
+    // A new tab of the same browser: the studio publishes to the waiting show by itself.
+    const again = await context.newPage();
+    await again.goto('/studio');
+    await again.waitForFunction(isLive, undefined, { timeout: 20_000 });
+    const back = await t.http.get(`/api/streams/${stream.id}`).expect(200);
+    expect(back.body).toMatchObject({ status: 'live', startedAt: stream.startedAt, reconnectUntil: null });
+    await again.click('#end');
+    await again.click('#end-confirm');
+    await again.waitForFunction(() => document.getElementById('broadcast-state')?.textContent === 'ended');
+    await context.close();
   });
 });

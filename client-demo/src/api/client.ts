@@ -3,7 +3,10 @@
 import { download, query, request, upload } from './http';
 import type {
   AuthSession,
+  Address,
+  AddressInput,
   Checkout,
+  CurrentPin,
   CreatedWebhook,
   FulfilInput,
   Invitation,
@@ -25,6 +28,7 @@ import type {
   ProductDetail,
   ProductInput,
   Role,
+  ShippingInput,
   SimulatedPayResult,
   ShownIn,
   SimulatedSession,
@@ -32,6 +36,7 @@ import type {
   StreamReport,
   StreamReportRow,
   StreamWithKey,
+  StreamerInvitation,
   Webhook,
   WebhookDelivery,
 } from './types';
@@ -205,4 +210,34 @@ export const catalog = {
     upload<ProductDetail>(`/api/products/${id(productId)}/images`, file),
   removeImage: (productId: string, imageId: string) =>
     request<ProductDetail>(`/api/products/${id(productId)}/images/${id(imageId)}`, { method: 'DELETE' }),
+};
+
+/** The studio's side of onboarding and of a stream's shop (docs/api.md, Merchants and streamers; Streams). */
+export const studio = {
+  invitations: () => request<Page<StreamerInvitation>>('/api/streamer/invitations'),
+  accept: (invitationId: string) =>
+    request<LinkedMerchant>(`/api/streamer/invitations/${id(invitationId)}/accept`, { method: 'POST' }),
+  decline: (invitationId: string) =>
+    request<{ id: string; status: 'declined' }>(`/api/streamer/invitations/${id(invitationId)}/decline`, {
+      method: 'POST',
+    }),
+  /** Attach, change or (null) detach a stream's shop, or rename it; only before it goes live. */
+  updateStream: (streamId: string, body: { title?: string; merchantId?: string | null }) =>
+    request<Stream>(`/api/streams/${id(streamId)}`, { method: 'PATCH', body }),
+};
+
+export const replays = {
+  /** Ended streams whose recording is kept, the most recently ended first. */
+  recent: (limit = 12) =>
+    request<Page<Stream>>(`/api/streams${query({ status: 'ended', replay: 1, limit })}`),
+};
+
+/** The checkout's side: the offer now, the buyer's addresses and where an order ships. */
+export const buying = {
+  /** The stream's pin and what the signed-in buyer may order of it now (price, sale, limit, units). */
+  offer: (streamId: string) => request<CurrentPin>(`/api/streams/${id(streamId)}/pins/current`),
+  addresses: () => request<Page<Address>>('/api/me/addresses'),
+  saveAddress: (body: AddressInput) => request<Address>('/api/me/addresses', { method: 'POST', body }),
+  ship: (orderId: string, body: ShippingInput) =>
+    request<Order>(`/api/orders/${id(orderId)}/shipping`, { method: 'PUT', body }),
 };

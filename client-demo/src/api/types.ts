@@ -26,8 +26,15 @@ export interface Stream {
   id: string;
   title: string;
   status: StreamState;
+  /** While reconnecting: when the stream ends unless its publisher is back. */
+  reconnectUntil?: string | null;
   ownerId: string;
   merchantId: string | null;
+  /** The shop it sells for. */
+  shop?: { id: string; name: string } | null;
+  /** Ended with its recording kept: hlsUrl plays the replay. */
+  replayAvailable?: boolean;
+  posterUrl?: string | null;
   whipUrl: string;
   whepUrl: string;
   hlsUrl: string;
@@ -235,16 +242,7 @@ export interface MerchantSettings {
 // ---- the shop's side of a sale: order views, invitations, webhooks, product pages ----
 
 /** The address an order ships to, copied when the buyer chose it. */
-export interface ShippingAddress {
-  name: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  region: string | null;
-  postalCode: string | null;
-  country: string;
-  phone: string | null;
-}
+export type ShippingAddress = Required<AddressInput>;
 
 export interface Fulfilment {
   carrier: string | null;
@@ -361,3 +359,55 @@ export interface ShownIn {
   firstPinnedAt: string;
   lastPinnedAt: string;
 }
+
+/** An open invitation from a shop to the signed-in streamer. */
+export interface StreamerInvitation {
+  id: string;
+  merchant: { id: string; name: string };
+  createdAt: string;
+}
+
+/** What a buyer is offered for the pinned product now (GET /api/streams/:id/pins/current). */
+export interface Offer {
+  productId: string;
+  description: string;
+  /** No shipping address is needed. */
+  digital: boolean;
+  currency: string;
+  unitPriceCents: number;
+  onSale: boolean;
+  saleEndsAt: string | null;
+  remaining: number;
+  perBuyerLimit: number | null;
+  boughtUnits: number;
+  /** The most one order may ask for now (0: sold out or at your limit). */
+  maxQuantity: number;
+}
+
+export interface CurrentPin {
+  pin: PinView | null;
+  offer: Offer | null;
+}
+
+/** A shipping address as a person enters it. */
+export interface AddressInput {
+  name: string;
+  line1: string;
+  line2?: string | null;
+  city: string;
+  region?: string | null;
+  postalCode?: string | null;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  phone?: string | null;
+}
+
+export interface Address extends ShippingAddress {
+  id: string;
+  isDefault: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Where an unpaid order ships: a saved address, or one entered now (saved to the profile with `save`). */
+export type ShippingInput = { addressId: string } | { address: AddressInput; save?: boolean };

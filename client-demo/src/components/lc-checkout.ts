@@ -1,24 +1,69 @@
 // <lc-checkout>: the Buy flow in a modal dialog (native <dialog>: focus is
-// trapped, Escape closes, focus returns to the Buy button). Quantity → order
-// (with an Idempotency-Key, so a retried click never makes a second order) →
-// the payment provider's page → the result; a declined payment comes back
-// here to try again or cancel.
+// trapped, Escape closes, focus returns to the Buy button). Quantity → where
+// it ships (physical products only: a saved address or a new one, saved to
+// the profile) → order (with an Idempotency-Key, so a retried click never
+// makes a second order) → the payment provider's page → the result. A
+// declined payment comes back here to pay the SAME order again or cancel it;
+// reopening the dialog with that order still unpaid offers the same.
 //
-// The offer (price, sale, limit, units left) is read from the server when the
-// dialog opens and again on every pin, unpin and stock event of the room, so
-// a sale that ended while the dialog was open is not sold at its price.
+// The offer (price, sale, limit, units left, what this buyer may still order)
+// is read from the server (`pins/current`) when the dialog opens, on every
+// pin and unpin of the room and when the sale ends, so a sale that ended
+// while the dialog was open is not sold at its price.
 import { html, nothing } from 'lit';
+import { COUNTRY_CODES } from '@shared/countries';
 import type { PinView } from '@shared/room-protocol';
-import { orders, pins, products } from '../api/client';
+import { buying, orders, products } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
-import type { Checkout, Order } from '../api/types';
+import type { Address, AddressInput, Checkout, Offer, Order } from '../api/types';
 import { formatMoney } from '../lib/money';
 import { boundQuantity, offerOf } from '../lib/offer';
 import type { LiveRoom } from '../room/live-room';
 import { LightElement } from './light-element';
 
-type Step = 'quantity' | 'paying' | 'declined' | 'result';
+type Step = 'quantity' | 'address' | 'paying' | 'declined' | 'result';
+
+/** An order placed in this tab and not paid yet: the one a retry pays (never a second hold). */
+interface Pending {
+  orderId: string;
+  productId: string;
+}
+const pendingStore = {
+  key: (streamId: string) => `livecart.checkout.pending.${streamId}`,
+  get(streamId: string): Pending | null {
+    try {
+      return JSON.parse(sessionStorage.getItem(this.key(streamId)) ?? 'null') as Pending | null;
+    } catch {
+      return null;
+    }
+  },
+  set: (streamId: string, p: Pending) =>
+    sessionStorage.setItem(pendingStore.key(streamId), JSON.stringify(p)),
+  clear: (streamId: string) => sessionStorage.removeItem(pendingStore.key(streamId)),
+};
+
+let countryNames: Intl.DisplayNames | null = null;
+function countryName(code: string): string {
+  try {
+    countryNames ??= new Intl.DisplayNames(undefined, { type: 'region' });
+    return countryNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** The countries, by name in the buyer's language. */
+const countries = (): { code: string; name: string }[] =>
+  COUNTRY_CODES.map((code) => ({ code, name: countryName(code) })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
+
+function addressLine(a: Address): string {
+  return [a.name, a.line1, a.line2, a.city, a.region, a.postalCode, countryName(a.country)]
+    .filter(Boolean)
+    .join(', ');
+}
 
 export interface CheckoutRequest {
   streamId: string;
@@ -47,6 +92,11 @@ export class LcCheckout extends LightElement {
     checkout: { state: true },
     error: { state: true },
     busy: { state: true },
+    offer: { state: true },
+    digital: { state: true },
+    addresses: { state: true },
+    addressChoice: { state: true },
+    offerRead: { state: true },
   };
 
   declare pin: PinView | null;
@@ -57,7 +107,18 @@ export class LcCheckout extends LightElement {
   declare checkout: Checkout | null;
   declare error: string;
   declare busy: boolean;
+  /** What the server offers this buyer now; null while unread or once unpinned. */
+  declare offer: Offer | null;
+  declare digital: boolean;
+  declare addresses: Address[] | null;
+  /** A saved address's id, or 'new'. */
+  declare addressChoice: string;
+  /** The server's offer has been read since the dialog opened (it says whether the product ships). */
+  declare offerRead: boolean;
 
+  /** The dialog reopened on an unpaid order (rather than a payment just declined). */
+  private resumed = false;
+  private saleEnd: ReturnType<typeof setTimeout> | undefined;
   private streamId = '';
   private room: LiveRoom | null = null;
   private off: (() => void) | null = null;
@@ -78,6 +139,11 @@ export class LcCheckout extends LightElement {
     this.checkout = null;
     this.error = '';
     this.busy = false;
+    this.offer = null;
+    this.digital = false;
+    this.addresses = null;
+    this.addressChoice = 'new';
+    this.offerRead = false;
   }
 
   private get dialog(): HTMLDialogElement | null {
@@ -97,13 +163,39 @@ export class LcCheckout extends LightElement {
     this.checkout = null;
     this.error = '';
     this.attempt = null;
+    this.resumed = false;
+    this.offer = null;
+    this.digital = false;
+    this.offerRead = false;
+    this.addresses = null;
     await this.updateComplete;
     this.dialog?.showModal();
     window.addEventListener('message', this.onMessage);
     this.off = this.room?.on('change', () => this.onRoomChange()) ?? null;
     this.tick = setInterval(() => this.requestUpdate(), 1000);
-    void this.refreshOffer();
-    return new Promise((resolve) => (this.resolveClosed = resolve));
+    const closed = new Promise<Order | null>((resolve) => (this.resolveClosed = resolve));
+    if (session.token && !(await this.resumePending())) void this.refreshOffer();
+    return closed;
+  }
+
+  /** An unpaid order of this product placed earlier in this tab: pay it (or cancel it), never a second one. */
+  private async resumePending(): Promise<boolean> {
+    const p = pendingStore.get(this.streamId);
+    if (!p || p.productId !== this.pin?.productId) return false;
+    try {
+      const order = await orders.get(p.orderId);
+      if (order.status !== 'pending_payment') {
+        pendingStore.clear(this.streamId);
+        return false;
+      }
+      this.order = order;
+      this.resumed = true;
+      this.step = 'declined';
+      return true;
+    } catch {
+      pendingStore.clear(this.streamId);
+      return false;
+    }
   }
 
   close(): void {
@@ -122,6 +214,7 @@ export class LcCheckout extends LightElement {
     clearInterval(this.poll);
     clearInterval(this.tick);
     clearTimeout(this.reread);
+    clearTimeout(this.saleEnd);
     window.removeEventListener('message', this.onMessage);
     this.off?.();
     this.off = null;
@@ -144,17 +237,30 @@ export class LcCheckout extends LightElement {
     this.reread = setTimeout(() => void this.refreshOffer(), 150);
   }
 
-  /** Reads the product's current offer: its open pin if still pinned, else the product itself. */
+  /**
+   * Reads the product's current offer: the server's offer for its open pin if still pinned
+   * (price now, sale, limit, what this buyer may still order), else the product itself.
+   */
   private async refreshOffer(): Promise<void> {
     const pin = this.pin;
     if (!pin) return;
     try {
-      const current = await pins.current(this.streamId);
-      if (current && current.productId === pin.productId) {
-        this.pin = current;
+      const current = await buying.offer(this.streamId);
+      clearTimeout(this.saleEnd);
+      if (current.pin && current.offer && current.pin.productId === pin.productId) {
+        this.pin = current.pin;
+        this.offer = current.offer;
+        this.digital = current.offer.digital;
         this.unpinned = false;
+        // The sale's price and limit end with it: read the offer again then.
+        const ends =
+          current.offer.onSale && current.offer.saleEndsAt ? Date.parse(current.offer.saleEndsAt) : NaN;
+        if (Number.isFinite(ends))
+          this.saleEnd = setTimeout(() => void this.refreshOffer(), Math.max(0, ends - Date.now()) + 250);
       } else {
         const p = await products.get(pin.productId);
+        this.offer = null;
+        this.digital = (p as { digital?: boolean }).digital === true;
         this.pin = {
           ...pin,
           title: p.title,
@@ -168,22 +274,95 @@ export class LcCheckout extends LightElement {
         };
         this.unpinned = true;
       }
-      this.quantity = boundQuantity(this.quantity, Math.max(1, offerOf(this.pin).maxQuantity));
+      this.quantity = boundQuantity(this.quantity, Math.max(1, this.maxQuantity()));
+      this.offerRead = true;
     } catch (e) {
       this.error = messageOf(e);
     }
   }
 
+  /**
+   * The most this order may ask for: the server's answer for this buyer (limit, what they
+   * already hold, units left), lowered by the room's live count of units left.
+   */
+  private maxQuantity(): number {
+    const pin = this.pin;
+    if (!pin) return 0;
+    const local = offerOf(pin).maxQuantity;
+    return this.offer ? Math.max(0, Math.min(this.offer.maxQuantity, local)) : local;
+  }
+
+  /** What a unit costs now: the server's price, unless the sale ended since it was read. */
+  private unitCents(): { unit: number; saleOn: boolean } {
+    const local = offerOf(this.pin!);
+    if (this.offer && (this.offer.onSale ? local.saleOn : true))
+      return { unit: this.offer.unitPriceCents, saleOn: this.offer.onSale };
+    return { unit: local.unitCents, saleOn: local.saleOn };
+  }
+
   private onQuantity(ev: Event): void {
     const input = ev.target as HTMLInputElement;
     if (input.value === '') return; // mid-edit: bound it when the field loses focus
-    const max = Math.max(1, offerOf(this.pin!).maxQuantity);
+    const max = Math.max(1, this.maxQuantity());
     this.quantity = boundQuantity(input.value, max);
     // The control shows what will be ordered: a number above the limit does not stay typed.
     if (input.value !== String(this.quantity)) input.value = String(this.quantity);
   }
 
-  private async place(): Promise<void> {
+  /** Quantity chosen: a physical product asks where it ships, a digital one goes to payment. */
+  private async next(): Promise<void> {
+    if (this.digital) return this.place(null);
+    this.error = '';
+    this.step = 'address';
+    if (this.addresses === null) {
+      try {
+        this.addresses = (await buying.addresses()).items;
+        this.addressChoice = this.addresses[0]?.id ?? 'new';
+      } catch (e) {
+        this.addresses = [];
+        this.error = messageOf(e);
+      }
+    }
+  }
+
+  /** The address step's form: a saved address, or a new one saved to the profile first (checked there). */
+  private async shipAndPay(ev: SubmitEvent): Promise<void> {
+    ev.preventDefault();
+    this.error = '';
+    let addressId = this.addressChoice;
+    if (addressId === 'new') {
+      const f = new FormData(ev.target as HTMLFormElement);
+      const v = (name: string): string => {
+        const x = f.get(name);
+        return typeof x === 'string' ? x.trim() : '';
+      };
+      const address: AddressInput = {
+        name: v('name'),
+        line1: v('line1'),
+        line2: v('line2') || null,
+        city: v('city'),
+        region: v('region') || null,
+        postalCode: v('postalCode') || null,
+        country: v('country'),
+        phone: v('phone') || null,
+      };
+      this.busy = true;
+      try {
+        const saved = await buying.saveAddress(address);
+        this.addresses = [...(this.addresses ?? []), saved];
+        this.addressChoice = saved.id;
+        addressId = saved.id;
+      } catch (e) {
+        this.error = messageOf(e);
+        this.busy = false;
+        return;
+      }
+    }
+    await this.place(addressId);
+  }
+
+  /** Places the order (the same one on a retry), sets where it ships, and opens the payment. */
+  private async place(addressId: string | null): Promise<void> {
     const pin = this.pin;
     if (!pin) return;
     this.error = '';
@@ -191,10 +370,19 @@ export class LcCheckout extends LightElement {
     if (!this.attempt || this.attempt.quantity !== quantity) this.attempt = { quantity, key: newKey() };
     this.busy = true;
     try {
-      this.order = await orders.place(
-        { streamId: this.streamId, items: [{ productId: pin.productId, quantity }] },
-        this.attempt.key,
-      );
+      // Back to the quantity with an order placed (its address was refused): a new quantity is a new order.
+      if (this.order?.status === 'pending_payment' && this.order.items[0]?.quantity !== quantity) {
+        await orders.cancel(this.order.id);
+        this.order = null;
+      }
+      if (this.order?.status !== 'pending_payment') {
+        this.order = await orders.place(
+          { streamId: this.streamId, items: [{ productId: pin.productId, quantity }] },
+          this.attempt.key,
+        );
+        pendingStore.set(this.streamId, { orderId: this.order.id, productId: pin.productId });
+      }
+      if (addressId) this.order = await buying.ship(this.order.id, { addressId });
       await this.pay();
     } catch (e) {
       this.error = messageOf(e);
@@ -241,6 +429,7 @@ export class LcCheckout extends LightElement {
     if (ev.origin !== location.origin || ev.data?.type !== 'livecart:checkout') return;
     if (ev.data.paymentStatus === 'failed' && ev.data.orderStatus === 'pending_payment') {
       clearInterval(this.poll);
+      this.resumed = false;
       this.step = 'declined';
       return;
     }
@@ -259,12 +448,16 @@ export class LcCheckout extends LightElement {
 
   private finish(): void {
     clearInterval(this.poll);
+    if (this.order?.status !== 'pending_payment') pendingStore.clear(this.streamId);
     this.step = 'result';
   }
 
   private renderQuantity(pin: PinView) {
-    const offer = offerOf(pin);
-    const soldOut = offer.maxQuantity === 0;
+    const max = this.maxQuantity();
+    const { unit, saleOn } = this.unitCents();
+    const limit = this.offer ? this.offer.perBuyerLimit : offerOf(pin).perBuyerLimit;
+    const atLimit = max === 0 && pin.remaining > 0 && limit !== null;
+    const soldOut = max === 0;
     const q = this.quantity;
     return html`
       ${
@@ -275,8 +468,8 @@ export class LcCheckout extends LightElement {
       <div class="line">
         <span>Price</span>
         <span class="price"
-          >${formatMoney(offer.unitCents, pin.currency)}${
-            offer.saleOn ? html`<s>${formatMoney(pin.priceCents, pin.currency)}</s>` : nothing
+          >${formatMoney(unit, pin.currency)}${
+            saleOn ? html`<s>${formatMoney(pin.priceCents, pin.currency)}</s>` : nothing
           }</span
         >
       </div>
@@ -287,7 +480,7 @@ export class LcCheckout extends LightElement {
           type="number"
           inputmode="numeric"
           min="1"
-          max=${Math.max(1, offer.maxQuantity)}
+          max=${Math.max(1, max)}
           step="1"
           .value=${String(q)}
           aria-label="Quantity"
@@ -300,21 +493,109 @@ export class LcCheckout extends LightElement {
       </div>
       <div class="line">
         <span>Total (confirmed by the shop)</span>
-        <strong class="co-total">${formatMoney(offer.unitCents * q, pin.currency)}</strong>
+        <strong class="co-total">${formatMoney(unit * q, pin.currency)}</strong>
       </div>
       <p id="co-limit" class="muted">
         ${
-          soldOut
-            ? 'Sold out.'
-            : offer.perBuyerLimit
-              ? `Limit ${offer.perBuyerLimit} per buyer · ${pin.remaining} left`
-              : `${pin.remaining} left`
+          atLimit
+            ? `You have reached the limit of ${limit} per buyer.`
+            : soldOut
+              ? 'Sold out.'
+              : limit
+                ? `Limit ${limit} per buyer · ${pin.remaining} left`
+                : `${pin.remaining} left`
         }
       </p>
+      ${this.offer?.description ? html`<p class="co-description">${this.offer.description}</p>` : nothing}
       <div class="form-actions">
-        <button type="button" ?disabled=${soldOut || this.busy} @click=${this.place}>Place order</button>
+        <button
+          id="co-next"
+          type="button"
+          ?disabled=${soldOut || this.busy || !this.offerRead}
+          @click=${this.next}
+        >
+          ${this.digital ? 'Place order' : 'Continue to shipping'}
+        </button>
       </div>
     `;
+  }
+
+  private renderAddress() {
+    const list = this.addresses;
+    if (list === null) return html`<p class="muted" role="status">Loading your addresses…</p>`;
+    const choice = this.addressChoice;
+    const input = (name: string, label: string, attrs: { required?: boolean; auto?: string } = {}) =>
+      html`<label class="field"
+        ><span>${label}${attrs.required ? '' : html` <span class="optional">(optional)</span>`}</span>
+        <input name=${name} ?required=${attrs.required ?? false} autocomplete=${attrs.auto ?? 'on'}
+      /></label>`;
+    return html`<form id="co-address" class="stack" @submit=${this.shipAndPay}>
+      ${
+        list.length
+          ? html`<fieldset class="stack">
+              <legend>Ship to</legend>
+              ${list.map(
+                (a) =>
+                  html`<label class="choice"
+                    ><input
+                      type="radio"
+                      name="addressId"
+                      .value=${a.id}
+                      .checked=${choice === a.id}
+                      @change=${() => (this.addressChoice = a.id)}
+                    />
+                    ${addressLine(a)}</label
+                  >`,
+              )}
+              <label class="choice"
+                ><input
+                  type="radio"
+                  name="addressId"
+                  value="new"
+                  .checked=${choice === 'new'}
+                  @change=${() => (this.addressChoice = 'new')}
+                />
+                A new address</label
+              >
+            </fieldset>`
+          : nothing
+      }
+      ${
+        choice === 'new'
+          ? html`${list.length ? nothing : html`<p class="muted">Where should it be shipped?</p>`}
+              <div class="form-grid">
+                ${input('name', 'Full name', { required: true, auto: 'name' })}
+                ${input('phone', 'Phone', { auto: 'tel' })}
+                <div class="span-2">
+                  ${input('line1', 'Address', { required: true, auto: 'address-line1' })}
+                </div>
+                <div class="span-2">${input('line2', 'Address line 2', { auto: 'address-line2' })}</div>
+                ${input('city', 'City', { required: true, auto: 'address-level2' })}
+                ${input('region', 'State or region', { auto: 'address-level1' })}
+                ${input('postalCode', 'Postal code', { auto: 'postal-code' })}
+                <label class="field"
+                  >Country
+                  <select name="country" required autocomplete="country">
+                    <option value="">Choose…</option>
+                    ${countries().map((c) => html`<option value=${c.code}>${c.name}</option>`)}
+                  </select>
+                </label>
+              </div>
+              <p class="muted">It is saved to your addresses for next time.</p>`
+          : nothing
+      }
+      <div class="form-actions">
+        <button id="co-pay" type="submit" ?disabled=${this.busy}>Place order and pay</button>
+        <button
+          type="button"
+          class="secondary"
+          ?disabled=${this.busy}
+          @click=${() => (this.step = 'quantity')}
+        >
+          Back
+        </button>
+      </div>
+    </form>`;
   }
 
   private renderPaying() {
@@ -333,11 +614,18 @@ export class LcCheckout extends LightElement {
   private renderDeclined() {
     return html`
       <p class="alert error" data-status="declined">
-        Payment declined. Your order is still held until
-        ${new Date(this.order!.expiresAt).toLocaleTimeString()}: try again or cancel it.
+        ${
+          this.resumed
+            ? `You already have an order of ${this.order!.items.map((i) => `${i.quantity} × ${i.title}`).join(', ')} waiting for payment.`
+            : 'Payment declined.'
+        }
+        Your order is still held until ${new Date(this.order!.expiresAt).toLocaleTimeString()}: pay it or
+        cancel it.
       </p>
       <div class="form-actions">
-        <button type="button" ?disabled=${this.busy} @click=${this.retry}>Try again</button>
+        <button id="co-retry" type="button" ?disabled=${this.busy} @click=${this.retry}>
+          ${this.resumed ? 'Pay this order' : 'Try again'}
+        </button>
         <button type="button" class="secondary" ?disabled=${this.busy} @click=${this.cancelOrder}>
           Cancel order
         </button>
@@ -362,6 +650,7 @@ export class LcCheckout extends LightElement {
       return html`<p>Sign in to buy.</p>
         <a class="btn" href=${loginUrl()}>Sign in</a>`;
     }
+    if (this.step === 'address') return this.renderAddress();
     if (this.step === 'paying') return this.renderPaying();
     if (this.step === 'declined') return this.renderDeclined();
     if (this.step === 'result') return this.renderResult();

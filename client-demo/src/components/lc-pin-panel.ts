@@ -63,7 +63,8 @@ export class LcPinPanel extends LightElement {
 
   private async load(): Promise<void> {
     if (!this.merchantId) {
-      this.note = 'This stream has no shop: create it with a merchant to pin products.';
+      this.items = [];
+      this.note = 'This stream has no shop: attach one (before going live) to pin its products.';
       return;
     }
     try {

@@ -1,21 +1,28 @@
-// / : the streams live now, refreshed every 10 s.
+// / : the streams live now, refreshed every 10 s, and the recent replays
+// (each opens on its watch page, which plays it with the video's controls).
 import { html, nothing } from 'lit';
-import { streams } from '../api/client';
+import { replays, streams } from '../api/client';
 import { messageOf } from '../api/errors';
 import type { Stream } from '../api/types';
 import { LightElement } from '../components/light-element';
 import { mount } from './page';
 
 class LcLiveNow extends LightElement {
-  static override properties = { items: { state: true }, error: { state: true } };
+  static override properties = {
+    items: { state: true },
+    error: { state: true },
+    replayItems: { state: true },
+  };
   declare items: Stream[] | null;
   declare error: string;
+  declare replayItems: Stream[];
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
     this.items = null;
     this.error = '';
+    this.replayItems = [];
   }
 
   override connectedCallback(): void {
@@ -30,6 +37,11 @@ class LcLiveNow extends LightElement {
   }
 
   private async refresh(): Promise<void> {
+    // Replays are extra: the live list is what the page is for, so their failure stays quiet.
+    void replays
+      .recent()
+      .then((r) => (this.replayItems = r.items))
+      .catch(() => undefined);
     try {
       this.items = (await streams.live()).items;
       this.error = '';
@@ -63,6 +75,31 @@ class LcLiveNow extends LightElement {
             </a>`,
         )}
       </div>
+      ${
+        this.replayItems.length
+          ? html`<section id="replays" aria-labelledby="replays-title">
+              <h2 id="replays-title">Recent replays</h2>
+              <div class="grid">
+                ${this.replayItems.map(
+                  (s) =>
+                    html`<a class="card" href=${`/watch/${s.id}`} data-replay-id=${s.id}>
+                      <div class="thumb">
+                        ${s.posterUrl ? html`<img src=${s.posterUrl} alt="" loading="lazy" @error=${hide} />` : nothing}
+                        <span class="badge replay">Replay</span>
+                      </div>
+                      <div class="body">
+                        <div>${s.title}</div>
+                        <div class="muted">
+                          ${s.shop ? `${s.shop.name} · ` : ''}ended
+                          ${s.endedAt ? new Date(s.endedAt).toLocaleString() : ''}
+                        </div>
+                      </div>
+                    </a>`,
+                )}
+              </div>
+            </section>`
+          : nothing
+      }
       <p class="muted">
         Self-hosted live shopping: WHIP/WHEP ingest, LL-HLS, chat and in-stream checkout. The REST API is
         documented at <a href="/api/docs">/api/docs</a>.

@@ -1,12 +1,19 @@
-// /studio : the streamer's desk. Create a stream (for one of the shops you
-// are linked to), pick camera and microphone, see a preview, go live from the
-// browser over WHIP (or copy the WHIP URL and stream key into OBS), watch
-// state, elapsed time and viewers, pin products, moderate the chat, end.
+// /studio : the streamer's desk. Answer shops' invitations, create a stream
+// (for one of the shops you accepted, picked from a list; attachable or
+// changeable until it goes live), pick camera and microphone, see a preview,
+// go live from the browser over WHIP (or copy the WHIP URL and stream key into
+// OBS), watch state, elapsed time and viewers, pin products, moderate the
+// chat, end (after a confirmation: the only way to end early).
+//
+// A show survives the studio: reloading it, or closing it and opening it
+// again within the server's grace, publishes again to the same stream. On
+// pagehide the WHIP session is DELETEd (keepalive), which the server takes as
+// "the publisher went away": the stream turns `reconnecting` and waits.
 import { html, nothing } from 'lit';
-import { streamer, streams } from '../api/client';
-import { messageOf } from '../api/errors';
+import { streamer, streams, studio } from '../api/client';
+import { ApiError, messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
-import type { LinkedMerchant, Stream } from '../api/types';
+import type { LinkedMerchant, Stream, StreamerInvitation } from '../api/types';
 import '../components/lc-chat';
 import '../components/lc-moderation';
 import '../components/lc-pin-panel';
@@ -21,6 +28,29 @@ const keyStore = {
   get: (id: string) => localStorage.getItem(`livecart.streamKey.${id}`),
   set: (id: string, key: string) => localStorage.setItem(`livecart.streamKey.${id}`, key),
 };
+
+/**
+ * The stream this studio publishes from the camera. Per tab (sessionStorage, kept over a reload):
+ * a reload resumes even before the server has seen the old session go. Per browser
+ * (localStorage, kept when the tab closes): a studio opened again resumes a show that waits for
+ * its publisher, but never one an encoder (OBS) publishes, nor one another tab still sends.
+ */
+const PUBLISHING = 'livecart.studio.publishing';
+const publishing = {
+  byTab: (id: string) => sessionStorage.getItem(PUBLISHING) === id,
+  byBrowser: (id: string) => localStorage.getItem(PUBLISHING) === id,
+  set(id: string) {
+    sessionStorage.setItem(PUBLISHING, id);
+    localStorage.setItem(PUBLISHING, id);
+  },
+  clear() {
+    sessionStorage.removeItem(PUBLISHING);
+    localStorage.removeItem(PUBLISHING);
+  },
+};
+
+/** How long a resume keeps trying while the server still sees the old session (409). */
+const RESUME_TRY_MS = 20_000;
 
 function hhmmss(seconds: number): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -40,6 +70,9 @@ class LcStudio extends LightElement {
     busy: { state: true },
     showKey: { state: true },
     gmv: { state: true },
+    invitations: { state: true },
+    resuming: { state: true },
+    confirmingEnd: { state: true },
   };
   declare stream: Stream | null;
   declare loaded: boolean;
@@ -52,11 +85,15 @@ class LcStudio extends LightElement {
   declare busy: boolean;
   declare showKey: boolean;
   declare gmv: string;
+  declare invitations: StreamerInvitation[];
+  declare resuming: boolean;
+  declare confirmingEnd: boolean;
 
   private media: MediaStream | null = null;
   private whip: WhipSession | null = null;
   private room: LiveRoom | null = null;
   private clock: ReturnType<typeof setInterval> | undefined;
+  private opening: Promise<void> | null = null;
 
   constructor() {
     super();
@@ -71,26 +108,99 @@ class LcStudio extends LightElement {
     this.busy = false;
     this.showKey = false;
     this.gmv = '';
+    this.invitations = [];
+    this.resuming = false;
+    this.confirmingEnd = false;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('pagehide', this.onPageHide);
     if (session.can('streamer')) void this.load();
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('pagehide', this.onPageHide);
+  }
+
+  /** The page goes away mid-show: tell the server now, so it waits for us rather than for a timeout. */
+  private onPageHide = (): void => {
+    this.whip?.leave();
+    this.whip = null;
+  };
+
   private async load(): Promise<void> {
     try {
-      const [mine, shops] = await Promise.all([
-        streams.mine(),
-        streamer.merchants().catch(() => ({ items: [] as LinkedMerchant[] })),
-      ]);
-      this.shops = shops.items;
+      const [mine] = await Promise.all([streams.mine(), this.loadShops()]);
       this.loaded = true;
       const open = mine.items.find((s) => s.status !== 'ended') ?? null;
-      if (open) this.useStream(open);
+      if (!open) {
+        publishing.clear();
+        return;
+      }
+      this.useStream(open);
+      // Our show, waiting for its publisher (this tab reloaded, or the studio was closed and
+      // opened again within the grace): publish to it again.
+      const resume =
+        (open.status === 'live' && publishing.byTab(open.id)) ||
+        (open.status === 'reconnecting' && publishing.byBrowser(open.id));
+      if (resume && keyStore.get(open.id)) void this.resume();
     } catch (e) {
       this.error = messageOf(e);
       this.loaded = true;
+    }
+  }
+
+  /** The shops this streamer may sell for, and the invitations waiting for an answer. */
+  private async loadShops(): Promise<void> {
+    const [shops, invitations] = await Promise.all([
+      streamer.merchants().catch(() => ({ items: [] as LinkedMerchant[] })),
+      studio.invitations().catch(() => ({ items: [] as StreamerInvitation[] })),
+    ]);
+    this.shops = shops.items;
+    this.invitations = invitations.items;
+  }
+
+  private async answer(inv: StreamerInvitation, accept: boolean): Promise<void> {
+    this.error = '';
+    this.busy = true;
+    try {
+      if (accept) {
+        await studio.accept(inv.id);
+        toast(`You can now sell ${inv.merchant.name}'s products in your streams.`, 'ok');
+      } else {
+        await studio.decline(inv.id);
+        toast(`Invitation from ${inv.merchant.name} declined.`, 'ok');
+      }
+      await this.loadShops();
+    } catch (e) {
+      this.error = messageOf(e);
+      await this.loadShops();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Attaches, changes or detaches the shop of a stream that has not gone live. */
+  private async changeShop(ev: SubmitEvent): Promise<void> {
+    ev.preventDefault();
+    const s = this.stream;
+    if (!s) return;
+    const merchantId = field(new FormData(ev.target as HTMLFormElement), 'merchantId');
+    this.error = '';
+    this.busy = true;
+    try {
+      const updated = await studio.updateStream(s.id, { merchantId: merchantId || null });
+      this.stream = { ...s, ...updated };
+      toast(
+        updated.shop ? `This stream sells for ${updated.shop.name}.` : 'This stream sells nothing.',
+        'ok',
+      );
+    } catch (e) {
+      this.error = messageOf(e);
+    } finally {
+      this.busy = false;
     }
   }
 
@@ -122,7 +232,13 @@ class LcStudio extends LightElement {
     return this.querySelector('#preview');
   }
 
-  private async openDevices(): Promise<void> {
+  /** Opens the chosen camera and microphone (one opening at a time); a live session switches to them. */
+  private openDevices(): Promise<void> {
+    this.opening ??= this.reopenDevices().finally(() => (this.opening = null));
+    return this.opening;
+  }
+
+  private async reopenDevices(): Promise<void> {
     const camera = this.querySelector<HTMLSelectElement>('select[name=camera]')?.value;
     const mic = this.querySelector<HTMLSelectElement>('select[name=mic]')?.value;
     try {
@@ -133,6 +249,10 @@ class LcStudio extends LightElement {
           : { width: 1280, height: 720 },
         audio: mic ? { deviceId: { exact: mic } } : true,
       });
+      for (const sender of this.whip?.pc.getSenders() ?? []) {
+        const track = this.media.getTracks().find((t) => t.kind === sender.track?.kind);
+        if (track) void sender.replaceTrack(track);
+      }
       const preview = this.preview;
       if (preview) {
         preview.srcObject = this.media;
@@ -160,6 +280,7 @@ class LcStudio extends LightElement {
         ...(merchantId ? { merchantId } : {}),
       });
       keyStore.set(created.id, created.streamKey);
+      publishing.clear();
       this.useStream(created);
     } catch (e) {
       this.error = messageOf(e);
@@ -169,6 +290,27 @@ class LcStudio extends LightElement {
   }
 
   private async goLive(): Promise<void> {
+    await this.publish(0);
+  }
+
+  /**
+   * Publishes again to a show waiting for its publisher. The server may still hold the old
+   * session for a moment (the reload's DELETE in flight, or a closed tab it has not noticed
+   * yet): that is a 409, tried again until it lets go.
+   */
+  private async resume(): Promise<void> {
+    if (this.resuming) return;
+    this.resuming = true;
+    try {
+      await this.updateComplete;
+      await this.publish(RESUME_TRY_MS);
+    } finally {
+      this.resuming = false;
+    }
+  }
+
+  /** WHIP to the current stream; a 409 is tried again for up to `retryMs`. */
+  private async publish(retryMs: number): Promise<void> {
     const s = this.stream;
     if (!s) return;
     this.error = '';
@@ -181,36 +323,73 @@ class LcStudio extends LightElement {
     if (!this.media) return;
     this.busy = true;
     this.state = 'connecting';
+    const until = Date.now() + retryMs;
     try {
-      // Same origin as the page (the advertised whipUrl is for OBS and may name a public host).
-      const whip = await whipPublish(`/whip/${s.id}`, key, this.media);
-      this.whip = whip;
-      whip.pc.addEventListener('connectionstatechange', () => {
-        const st = whip.pc.connectionState;
-        if (st === 'connected') this.state = 'live';
-        if (st === 'failed' || st === 'disconnected') {
-          this.state = st;
-          this.error = 'Connection lost. Go live again to reconnect.';
+      for (;;) {
+        try {
+          // Same origin as the page (the advertised whipUrl is for OBS and may name a public host).
+          this.watch(await whipPublish(`/whip/${s.id}`, key, this.media));
+          break;
+        } catch (e) {
+          if (!(e instanceof ApiError && e.status === 409) || Date.now() > until) throw e;
+          await new Promise((r) => setTimeout(r, 1000));
+          // Ended meanwhile (End elsewhere, or the grace passed): nothing to resume.
+          if ((await streams.get(s.id)).status === 'ended') throw e;
         }
-      });
+      }
+      publishing.set(s.id);
       this.stream = await streams.get(s.id);
       this.tick();
     } catch (e) {
       this.error = messageOf(e);
-      this.state = s.status;
+      const now = await streams.get(s.id).catch(() => s);
+      this.stream = now;
+      this.state = now.status;
     } finally {
       this.busy = false;
     }
   }
 
+  /** Follows a WHIP session: a connection that fails is published again while the server waits. */
+  private watch(whip: WhipSession): void {
+    this.whip = whip;
+    const follow = (): void => {
+      if (this.whip !== whip) return;
+      const st = whip.pc.connectionState;
+      if (st === 'connected') this.state = 'live';
+      if (st === 'disconnected') this.state = 'reconnecting';
+      if (st === 'failed') {
+        this.whip = null;
+        whip.pc.close();
+        this.state = 'reconnecting';
+        void this.resume();
+      }
+    };
+    whip.pc.addEventListener('connectionstatechange', follow);
+    // It may have connected already, while the session was being set up.
+    follow();
+  }
+
+  private askEnd(): void {
+    this.confirmingEnd = true;
+    void this.updateComplete.then(() => this.querySelector<HTMLDialogElement>('#end-dialog')?.showModal());
+  }
+
+  private closeEndDialog(): void {
+    this.querySelector<HTMLDialogElement>('#end-dialog')?.close();
+  }
+
   private async end(): Promise<void> {
     const s = this.stream;
     if (!s) return;
+    this.closeEndDialog();
     this.busy = true;
     try {
+      // End first: a DELETE of the session alone would only make the show wait for us.
+      this.stream = await streams.end(s.id);
+      publishing.clear();
       await this.whip?.stop();
       this.whip = null;
-      this.stream = await streams.end(s.id);
       this.state = 'ended';
     } catch (e) {
       this.error = messageOf(e);
@@ -220,6 +399,7 @@ class LcStudio extends LightElement {
   }
 
   private newStream(): void {
+    publishing.clear();
     this.room?.close();
     this.room = null;
     clearInterval(this.clock);
@@ -246,96 +426,217 @@ class LcStudio extends LightElement {
     void navigator.clipboard?.writeText(text).then(() => toast('Copied.', 'ok'));
   }
 
-  private renderCreate() {
-    return html`<section id="broadcast" class="panel">
-      <h1>New stream</h1>
-      <form id="create-stream" class="stack narrow" @submit=${this.create}>
-        <label class="field"
-          >Title <input name="title" placeholder="What are you showing today?" maxlength="140" required
-        /></label>
-        <label class="field"
-          >Shop
-          <select name="merchantId">
-            <option value="">No shop (nothing to sell)</option>
-            ${this.shops.map((m) => html`<option value=${m.merchantId}>${m.name}</option>`)}
-          </select>
-        </label>
-        <div><button type="submit" ?disabled=${this.busy}>Create stream</button></div>
-        <div class="alert error" role="alert">${this.error}</div>
-      </form>
+  private renderInvitations() {
+    if (!this.invitations.length) return nothing;
+    return html`<section id="invitations" class="panel" aria-labelledby="invitations-title">
+      <h2 id="invitations-title">Shops inviting you</h2>
+      <p class="muted">
+        Accepting lets your streams sell the shop's products: you pin them during a show and its sales count
+        for the shop.
+      </p>
+      <ul class="invitations">
+        ${this.invitations.map(
+          (inv) =>
+            html`<li class="row spread" data-invitation=${inv.id}>
+              <span
+                ><strong>${inv.merchant.name}</strong>
+                <span class="muted"
+                  >invited you on ${new Date(inv.createdAt).toLocaleDateString()}</span
+                ></span
+              >
+              <span class="row">
+                <button
+                  type="button"
+                  class="small"
+                  ?disabled=${this.busy}
+                  @click=${() => this.answer(inv, true)}
+                >
+                  Accept
+                </button>
+                <button
+                  type="button"
+                  class="secondary small"
+                  ?disabled=${this.busy}
+                  @click=${() => this.answer(inv, false)}
+                >
+                  Decline
+                </button>
+              </span>
+            </li>`,
+        )}
+      </ul>
     </section>`;
+  }
+
+  /** The shop select: the shops you accepted, the first chosen unless told otherwise. */
+  private renderShopSelect(current: string | null) {
+    return html`<select name="merchantId" aria-label="Shop">
+      ${this.shops.map(
+        (m) => html`<option value=${m.merchantId} ?selected=${m.merchantId === current}>${m.name}</option>`,
+      )}
+      <option value="" ?selected=${current === ''}>No shop (nothing to sell)</option>
+    </select>`;
+  }
+
+  private renderNoShop() {
+    return html`<p class="muted" data-testid="no-shop">
+      To sell during a show, a shop links you to it: it invites your email
+      (${session.user?.email ?? 'your email'}) and you accept here. A linked stream can pin the shop's
+      products with flash sales, and its orders and sales figures go to the shop. Without a shop you can still
+      stream.
+    </p>`;
+  }
+
+  private renderCreate() {
+    return html`${this.renderInvitations()}
+      <section id="broadcast" class="panel">
+        <h1>New stream</h1>
+        <form id="create-stream" class="stack narrow" @submit=${this.create}>
+          <label class="field"
+            >Title <input name="title" placeholder="What are you showing today?" maxlength="140" required
+          /></label>
+          ${
+            this.shops.length
+              ? html`<label class="field"
+                  >Shop ${this.renderShopSelect(this.shops[0]?.merchantId ?? '')}</label
+                >`
+              : this.renderNoShop()
+          }
+          <div><button type="submit" ?disabled=${this.busy}>Create stream</button></div>
+          <div class="alert error" role="alert">${this.error}</div>
+        </form>
+      </section>`;
+  }
+
+  /** Before going live the shop can be attached or changed; afterwards it is shown. */
+  private renderShop(s: Stream) {
+    if (s.status !== 'created') {
+      return html`<p id="stream-shop" class="muted">
+        ${s.shop ? html`Selling for <strong>${s.shop.name}</strong>` : 'No shop: nothing to sell in this show.'}
+      </p>`;
+    }
+    if (!this.shops.length) return this.renderNoShop();
+    return html`<form id="stream-shop" class="row" @submit=${this.changeShop}>
+      <label class="field inline">Shop ${this.renderShopSelect(s.merchantId ?? '')}</label>
+      <button type="submit" class="secondary small" ?disabled=${this.busy}>
+        ${s.merchantId ? 'Change shop' : 'Attach shop'}
+      </button>
+    </form>`;
+  }
+
+  private renderEndDialog() {
+    if (!this.confirmingEnd) return nothing;
+    return html`<dialog
+      id="end-dialog"
+      class="sheet"
+      aria-labelledby="end-title"
+      @close=${() => (this.confirmingEnd = false)}
+    >
+      <header><h2 id="end-title">End the show?</h2></header>
+      <p>
+        Viewers see that it ended and it cannot go live again; its replay stays. To take a break or fix your
+        camera, just reload: the show waits for you.
+      </p>
+      <div class="form-actions">
+        <button id="end-confirm" type="button" class="danger" @click=${this.end}>End the show</button>
+        <button type="button" class="secondary" @click=${this.closeEndDialog}>Keep streaming</button>
+      </div>
+    </dialog>`;
   }
 
   private renderControls(s: Stream) {
     const key = keyStore.get(s.id);
     const live = this.state === 'live';
     const ended = this.state === 'ended';
+    const waiting = this.state === 'reconnecting' || this.resuming;
     const room = this.room;
-    return html`<section id="broadcast" class="panel" aria-label="Broadcast">
-      <div class="row">
-        <strong>${s.title}</strong>
-        <span id="broadcast-state" class="badge ${live ? 'live' : ''}">${this.state}</span>
-        <span id="elapsed" class="muted">${this.elapsed}</span>
-        <span id="viewers" class="muted">${room?.joined && !ended ? `${room.viewers} watching` : ''}</span>
-      </div>
-      <div class="row">
-        <label class="field"
-          >Camera
-          <select name="camera" @change=${this.openDevices} ?disabled=${ended}>
-            ${this.cameras.map((d) => html`<option value=${d.deviceId}>${d.label || 'Camera'}</option>`)}
-          </select>
-        </label>
-        <label class="field"
-          >Microphone
-          <select name="mic" @change=${this.openDevices} ?disabled=${ended}>
-            ${this.mics.map((d) => html`<option value=${d.deviceId}>${d.label || 'Microphone'}</option>`)}
-          </select>
-        </label>
-        <button
-          id="go-live"
-          type="button"
-          ?disabled=${this.busy || live || ended || this.state === 'connecting'}
-          @click=${this.goLive}
-        >
-          Go live
-        </button>
-        <button id="end" type="button" class="secondary" ?disabled=${this.busy || ended} @click=${this.end}>
-          End stream
-        </button>
-        ${ended ? html`<button type="button" @click=${this.newStream}>Start a new stream</button>` : nothing}
-      </div>
-      <div class="alert error" role="alert">${this.error}</div>
-      <details>
-        <summary>Stream from OBS (WHIP)</summary>
-        <div class="secret">
-          <span>WHIP URL</span><input readonly .value=${s.whipUrl} aria-label="WHIP URL" /> <span></span
-          ><button type="button" class="secondary small" @click=${() => this.copy(s.whipUrl)}>Copy</button>
+    return html`${this.renderInvitations()}
+      <section id="broadcast" class="panel" aria-label="Broadcast">
+        <div class="row">
+          <strong>${s.title}</strong>
+          <span id="broadcast-state" class="badge ${live ? 'live' : ''}">${this.state}</span>
+          <span id="elapsed" class="muted">${this.elapsed}</span>
+          <span id="viewers" class="muted">${room?.joined && !ended ? `${room.viewers} watching` : ''}</span>
         </div>
+        <div class="row">
+          <label class="field"
+            >Camera
+            <select name="camera" @change=${this.openDevices} ?disabled=${ended}>
+              ${this.cameras.map((d) => html`<option value=${d.deviceId}>${d.label || 'Camera'}</option>`)}
+            </select>
+          </label>
+          <label class="field"
+            >Microphone
+            <select name="mic" @change=${this.openDevices} ?disabled=${ended}>
+              ${this.mics.map((d) => html`<option value=${d.deviceId}>${d.label || 'Microphone'}</option>`)}
+            </select>
+          </label>
+          <button
+            id="go-live"
+            type="button"
+            ?disabled=${this.busy || live || ended || this.state === 'connecting' || this.resuming}
+            @click=${this.goLive}
+          >
+            ${(s.status === 'live' || s.status === 'reconnecting') && !live ? 'Resume the show' : 'Go live'}
+          </button>
+          <button id="end" type="button" class="secondary" ?disabled=${ended} @click=${this.askEnd}>
+            End stream
+          </button>
+          ${ended ? html`<button type="button" @click=${this.newStream}>Start a new stream</button>` : nothing}
+        </div>
+        ${this.renderShop(s)}
         ${
-          key
-            ? html`<div class="secret">
-                <span>Stream key</span
-                ><input
-                  readonly
-                  type=${this.showKey ? 'text' : 'password'}
-                  .value=${key}
-                  aria-label="Stream key"
-                />
-                <button type="button" class="secondary small" @click=${() => (this.showKey = !this.showKey)}>
-                  ${this.showKey ? 'Hide' : 'Show'}
-                </button>
-                <button type="button" class="secondary small" @click=${() => this.copy(key)}>Copy</button>
-              </div>`
-            : html`<p>
-                <span class="muted">The stream key is shown once. </span>
-                <button type="button" class="secondary small" @click=${this.rotateKey}>New stream key</button>
+          waiting && !ended
+            ? html`<p id="resume-note" class="alert" role="status">
+                ${this.resuming ? 'Resuming your show…' : 'Your show is waiting for you.'}
+                ${
+                  s.reconnectUntil
+                    ? html`Viewers see “reconnecting” until
+                      ${new Date(s.reconnectUntil).toLocaleTimeString()}.`
+                    : nothing
+                }
               </p>`
+            : nothing
         }
-        <p class="muted">
-          OBS 30+: Settings → Stream → Service: WHIP; paste the URL and the key as Bearer Token.
-        </p>
-      </details>
-    </section>`;
+        <div class="alert error" role="alert">${this.error}</div>
+        <details>
+          <summary>Stream from OBS (WHIP)</summary>
+          <div class="secret">
+            <span>WHIP URL</span><input readonly .value=${s.whipUrl} aria-label="WHIP URL" /> <span></span
+            ><button type="button" class="secondary small" @click=${() => this.copy(s.whipUrl)}>Copy</button>
+          </div>
+          ${
+            key
+              ? html`<div class="secret">
+                  <span>Stream key</span
+                  ><input
+                    readonly
+                    type=${this.showKey ? 'text' : 'password'}
+                    .value=${key}
+                    aria-label="Stream key"
+                  />
+                  <button
+                    type="button"
+                    class="secondary small"
+                    @click=${() => (this.showKey = !this.showKey)}
+                  >
+                    ${this.showKey ? 'Hide' : 'Show'}
+                  </button>
+                  <button type="button" class="secondary small" @click=${() => this.copy(key)}>Copy</button>
+                </div>`
+              : html`<p>
+                  <span class="muted">The stream key is shown once. </span>
+                  <button type="button" class="secondary small" @click=${this.rotateKey}>
+                    New stream key
+                  </button>
+                </p>`
+          }
+          <p class="muted">
+            OBS 30+: Settings → Stream → Service: WHIP; paste the URL and the key as Bearer Token.
+          </p>
+        </details>
+      </section>
+      ${this.renderEndDialog()}`;
   }
 
   override render() {

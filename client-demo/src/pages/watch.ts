@@ -105,9 +105,27 @@ class LcWatch extends LightElement {
       this.stream = { ...s, status };
       if (status === 'live' && !this.player?.isStarted)
         void this.player?.start(this.params.get('mode') ?? '');
+      else if (status === 'live' && s.status === 'reconnecting') this.resumePlayback();
     }
     this.syncPin();
     this.requestUpdate();
+  }
+
+  /**
+   * Back from reconnecting. WebRTC sessions ended with the publisher's: play again. HLS goes on
+   * after a discontinuity, but hls.js may stay stalled before it: when the picture has not moved
+   * a few seconds after the streamer is back (the new parts exist by then), load it again.
+   */
+  private resumePlayback(): void {
+    const player = this.player;
+    if (!player) return;
+    if (player.mode === 'webrtc') return void player.start('webrtc');
+    const before = player.video?.currentTime ?? 0;
+    const check = setTimeout(() => {
+      if (this.room?.status === 'live' && (player.video?.currentTime ?? 0) < before + 1)
+        void player.start('hls');
+    }, 4000);
+    this.timers.push(check);
   }
 
   /** A stream that has not started yet: play as soon as it is live (the room says so too). */
@@ -170,6 +188,14 @@ class LcWatch extends LightElement {
               }
             </div>
             <lc-hearts id="hearts" class="hearts" aria-hidden="true"></lc-hearts>
+            ${
+              status === 'reconnecting'
+                ? html`<div class="reconnecting" role="status" data-testid="reconnecting">
+                    The streamer is reconnecting…
+                    <span class="muted">The show goes on in a moment.</span>
+                  </div>`
+                : nothing
+            }
           </livecart-player>
           <div class="stage-bar">
             <h1 id="title">${s.title}</h1>

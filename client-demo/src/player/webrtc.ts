@@ -37,6 +37,12 @@ async function negotiate(
 export interface WhipSession {
   pc: RTCPeerConnection;
   stop(): Promise<void>;
+  /**
+   * For a page going away (pagehide): DELETE the session with `keepalive`, so the request
+   * outlives the page. The server then waits for the publisher to come back (the stream turns
+   * `reconnecting` at once) rather than ending the show.
+   */
+  leave(): void;
 }
 
 /** Publishes a MediaStream over WHIP with the stream key as bearer token. */
@@ -51,6 +57,14 @@ export async function whipPublish(url: string, streamKey: string, media: MediaSt
     pc.close();
     throw e;
   }
+  // Keep the camera's size while the bandwidth estimate ramps up (lower the frame rate or
+  // quality instead): every size change re-plans the HLS ladder, a discontinuity for viewers.
+  for (const sender of pc.getSenders()) {
+    if (sender.track?.kind !== 'video') continue;
+    const params = sender.getParameters();
+    params.degradationPreference = 'maintain-resolution';
+    await sender.setParameters(params).catch(() => undefined);
+  }
   return {
     pc,
     async stop() {
@@ -58,6 +72,14 @@ export async function whipPublish(url: string, streamKey: string, media: MediaSt
       await fetch(location, { method: 'DELETE', headers: { Authorization: `Bearer ${streamKey}` } }).catch(
         () => undefined,
       );
+    },
+    leave() {
+      fetch(location, {
+        method: 'DELETE',
+        keepalive: true,
+        headers: { Authorization: `Bearer ${streamKey}` },
+      }).catch(() => undefined);
+      pc.close();
     },
   };
 }
