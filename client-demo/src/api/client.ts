@@ -35,6 +35,7 @@ import type {
   Stream,
   StreamReport,
   StreamReportRow,
+  StreamOwner,
   StreamWithKey,
   StreamerInvitation,
   Webhook,
@@ -54,6 +55,8 @@ export const streams = {
   live: () => request<Page<Stream>>(`/api/streams${query({ status: 'live', limit: 60 })}`),
   mine: () => request<Page<Stream>>(`/api/streams${query({ mine: 1, limit: 20 })}`),
   get: (streamId: string) => request<Stream>(`/api/streams/${id(streamId)}`),
+  /** The same route read by the stream's owner: its encoder URLs and status. */
+  owned: (streamId: string) => request<StreamOwner>(`/api/streams/${id(streamId)}`),
   create: (body: { title: string; merchantId?: string }) =>
     request<StreamWithKey>('/api/streams', { method: 'POST', body }),
   end: (streamId: string) => request<Stream>(`/api/streams/${id(streamId)}/end`, { method: 'POST' }),

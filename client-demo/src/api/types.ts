@@ -43,7 +43,28 @@ export interface Stream {
   createdAt: string;
 }
 
-export interface StreamWithKey extends Stream {
+/** An RTMP/SRT encoder of a stream as its owner sees it (docs/ingest.md). */
+export interface IngestStatus {
+  state: 'connecting' | 'live' | 'reconnecting' | 'disconnected';
+  protocol: 'rtmp' | 'rtmps' | 'srt';
+  bFrames: boolean;
+  webrtcVideo: 'passthrough' | 'reencoded';
+  bitrateKbps: number;
+  fps: number;
+  droppedFrames: number;
+  warnings: { code: string; message: string; fix: string }[];
+  lastError: { code: string; message: string; at: string } | null;
+}
+
+/** A stream as its owner reads it: where encoders publish (null: that protocol is off) and how one is doing. */
+export interface StreamOwner extends Stream {
+  rtmpUrl: string | null;
+  rtmpsUrl: string | null;
+  srtUrl: string | null;
+  ingest: IngestStatus | null;
+}
+
+export interface StreamWithKey extends StreamOwner {
   streamKey: string;
 }
 

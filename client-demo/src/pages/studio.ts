@@ -13,7 +13,7 @@ import { html, nothing } from 'lit';
 import { streamer, streams, studio } from '../api/client';
 import { ApiError, messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
-import type { LinkedMerchant, Stream, StreamerInvitation } from '../api/types';
+import type { LinkedMerchant, Stream, StreamerInvitation, StreamOwner } from '../api/types';
 import '../components/lc-chat';
 import '../components/lc-moderation';
 import '../components/lc-pin-panel';
@@ -57,6 +57,9 @@ function hhmmss(seconds: number): string {
   return `${p(Math.floor(seconds / 3600))}:${p(Math.floor((seconds % 3600) / 60))}:${p(seconds % 60)}`;
 }
 
+/** How often the studio reads its encoder's status while a stream is open. */
+const ENCODER_POLL_MS = 4000;
+
 class LcStudio extends LightElement {
   static override properties = {
     stream: { state: true },
@@ -73,6 +76,7 @@ class LcStudio extends LightElement {
     invitations: { state: true },
     resuming: { state: true },
     confirmingEnd: { state: true },
+    encoder: { state: true },
   };
   declare stream: Stream | null;
   declare loaded: boolean;
@@ -88,11 +92,14 @@ class LcStudio extends LightElement {
   declare invitations: StreamerInvitation[];
   declare resuming: boolean;
   declare confirmingEnd: boolean;
+  /** The stream as its owner reads it (encoder URLs and status), refreshed while it is live. */
+  declare encoder: StreamOwner | null;
 
   private media: MediaStream | null = null;
   private whip: WhipSession | null = null;
   private room: LiveRoom | null = null;
   private clock: ReturnType<typeof setInterval> | undefined;
+  private encoderReadAt = 0;
   private opening: Promise<void> | null = null;
 
   constructor() {
@@ -111,6 +118,7 @@ class LcStudio extends LightElement {
     this.invitations = [];
     this.resuming = false;
     this.confirmingEnd = false;
+    this.encoder = null;
   }
 
   override connectedCallback(): void {
@@ -223,6 +231,23 @@ class LcStudio extends LightElement {
   }
 
   private tick(): void {
+    // An encoder's status every few seconds while the stream is open (docs/ingest.md).
+    if (this.stream && this.state !== 'ended' && Date.now() - this.encoderReadAt > ENCODER_POLL_MS) {
+      this.encoderReadAt = Date.now();
+      const id = this.stream.id;
+      void streams
+        .owned(id)
+        .then((o) => {
+          if (this.stream?.id !== id) return;
+          this.encoder = o;
+          // An encoder (OBS) took the stream live or ended it: this page follows.
+          if (!this.whip && o.status !== this.state) {
+            this.stream = { ...this.stream, ...o };
+            this.state = o.status;
+          }
+        })
+        .catch(() => undefined);
+    }
     const started = this.stream?.startedAt;
     if (!started || this.state === 'ended') return;
     this.elapsed = hhmmss(Math.max(0, Math.floor((Date.now() - Date.parse(started)) / 1000)));
@@ -426,6 +451,50 @@ class LcStudio extends LightElement {
     void navigator.clipboard?.writeText(text).then(() => toast('Copied.', 'ok'));
   }
 
+  /** RTMP, RTMPS and SRT: the server URLs to paste, and the encoder's state while one publishes. */
+  private renderEncoderUrls(key: string | null) {
+    const o = this.encoder;
+    if (!o) return nothing;
+    const url = (label: string, value: string | null) =>
+      value
+        ? html`<div class="secret">
+            <span>${label}</span><input readonly .value=${value} aria-label=${label} /> <span></span
+            ><button type="button" class="secondary small" @click=${() => this.copy(value)}>Copy</button>
+          </div>`
+        : nothing;
+    const srt = o.srtUrl && key ? `${o.srtUrl}?streamid=${encodeURIComponent(key)}` : o.srtUrl;
+    const i = o.ingest;
+    return html`
+      ${url('RTMP server', o.rtmpUrl)} ${url('RTMPS server', o.rtmpsUrl)} ${url('SRT URL', srt)}
+      ${
+        o.rtmpUrl || o.srtUrl
+          ? html`<p class="muted">
+              OBS with its default settings: Settings → Stream → Service: Custom…; Server: the RTMP server;
+              Stream Key: the stream key. For SRT, the server is
+              <code>${o.srtUrl ?? 'srt://…'}?streamid=</code>followed by the stream key, and the key field
+              stays empty. For the lowest delay set the keyframe interval to 2 s and B-frames to 0.
+            </p>`
+          : nothing
+      }
+      ${
+        i
+          ? html`<p id="encoder-state" role="status">
+              Encoder (${i.protocol.toUpperCase()}):
+              ${i.state}${
+                i.state === 'live'
+                  ? ` · ${i.bitrateKbps} kbit/s · ${i.fps} fps · ${i.droppedFrames} dropped`
+                  : ''
+              }${i.webrtcVideo === 'reencoded' ? ' · WebRTC viewers get a converted copy' : ''}
+            </p>`
+          : nothing
+      }
+      ${(i?.warnings ?? []).map(
+        (w) => html`<div class="alert warn" role="note">${w.message} <strong>${w.fix}</strong></div>`,
+      )}
+      ${i?.lastError ? html`<div class="alert error" role="alert">${i.lastError.message}</div>` : nothing}
+    `;
+  }
+
   private renderInvitations() {
     if (!this.invitations.length) return nothing;
     return html`<section id="invitations" class="panel" aria-labelledby="invitations-title">
@@ -600,7 +669,7 @@ class LcStudio extends LightElement {
         }
         <div class="alert error" role="alert">${this.error}</div>
         <details>
-          <summary>Stream from OBS (WHIP)</summary>
+          <summary>Stream from OBS or an encoder (WHIP, RTMP, SRT)</summary>
           <div class="secret">
             <span>WHIP URL</span><input readonly .value=${s.whipUrl} aria-label="WHIP URL" /> <span></span
             ><button type="button" class="secondary small" @click=${() => this.copy(s.whipUrl)}>Copy</button>
@@ -634,6 +703,7 @@ class LcStudio extends LightElement {
           <p class="muted">
             OBS 30+: Settings → Stream → Service: WHIP; paste the URL and the key as Bearer Token.
           </p>
+          ${this.renderEncoderUrls(key)}
         </details>
       </section>
       ${this.renderEndDialog()}`;
