@@ -24,7 +24,11 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   beforeAll(async () => {
     f = await startHlsApp({ redis: false });
   });
-  afterEach(() => f.endAll());
+  afterEach(async () => {
+    await f.endAll();
+    // Every playlist written meanwhile followed the RFC's rules (media/hls/playlist-check.ts).
+    expect(f.takePlaylistProblems()).toEqual([]);
+  });
   afterAll(() => f.close());
 
   it('publishes a master playlist whose renditions decode at the promised sizes, never above the source', async () => {
@@ -67,6 +71,8 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
         expect(probed.frames).toBeGreaterThan(uri === 's0.m4s' ? 15 : 30);
       }
     }
+    // The checker of afterEach read these playlists as they were written.
+    expect(f.playlistsChecked).toBeGreaterThan(10);
     await f.end(stream.id);
   });
 
