@@ -78,7 +78,8 @@ ${TIME_PATTERN}
 window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
   const c = document.createElement('canvas'); c.width = 640; c.height = 360;
   const ctx = c.getContext('2d', { willReadFrequently: true });
-  const samples = [], edge = [], pdt = [], errors = {};
+  const samples = [], edge = [], pdt = [], errors = {}, stallLog = [], levels = [];
+  let waitingSince = 0;
   let firstFrame, start = 0, end = 0, stalls = 0, stallErrors = 0, hooked = null, video = null;
   const inWindow = () => start && Date.now() >= start && Date.now() <= end;
   const hook = setInterval(() => {
@@ -86,12 +87,18 @@ window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
     if (!p || !p.video) return;
     if (p.video !== video) {
       video = p.video;
-      video.addEventListener('waiting', () => { if (inWindow()) stalls++; });
+      video.addEventListener('waiting', () => { if (inWindow()) stalls++; waitingSince = Date.now(); });
+      // Each stall from the first frame on: when (s after the first frame) and how long (ms).
+      video.addEventListener('playing', () => {
+        if (waitingSince && firstFrame) stallLog.push([((waitingSince - published - firstFrame) / 1000).toFixed(1), Date.now() - waitingSince]);
+        waitingSince = 0;
+      });
       video.requestVideoFrameCallback(onFrame);
     }
     if (p.hls && p.hls !== hooked) {
       hooked = p.hls;
       // 'hlsError' is Hls.Events.ERROR: the watch page's hls.js is not a global.
+      p.hls.on('hlsLevelSwitched', (_e, d) => levels.push(d.level));
       p.hls.on('hlsError', (_e, d) => {
         const k = d.details + (d.fatal ? ' (fatal)' : '');
         errors[k] = (errors[k] || 0) + 1;
@@ -121,7 +128,7 @@ window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
     if (!end || now < end) video.requestVideoFrameCallback(onFrame);
     else {
       clearInterval(hook);
-      resolve({ samples, edge, pdt, target: hls && hls.targetLatency, level: hls && hls.levels && hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].height, stalls, stallErrors, errors, firstFrame });
+      resolve({ samples, edge, pdt, target: hls && hls.targetLatency, level: hls && hls.levels && hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].height, stalls, stallErrors, errors, firstFrame, stallLog, levels });
     }
   };
   // No first frame at all: give up after the measured time plus a minute.
@@ -180,6 +187,10 @@ interface Measured {
   errors: Record<string, number>;
   /** ms from the WHIP answer to the first frame on screen (the player started at the answer). */
   firstFrame?: number;
+  /** Every stall from the first frame on: [seconds after the first frame, ms stalled]. */
+  stallLog?: [string, number][];
+  /** Levels hls.js switched to, in order. */
+  levels?: number[];
 }
 
 interface Result {
@@ -390,6 +401,10 @@ function report(label: string, m: Measured): void {
         (m.pdt.length
           ? `; PDT of the frame on screen − capture p50=${Math.round(quantile(m.pdt, 0.5))} ms (p5 ${Math.round(quantile(m.pdt, 0.05))}, p95 ${Math.round(quantile(m.pdt, 0.95))})`
           : ''),
+    );
+  if (m.stallLog?.length || m.levels?.length)
+    console.log(
+      `      stalls [s after first frame, ms]: ${JSON.stringify(m.stallLog ?? [])}; level switches: ${JSON.stringify(m.levels ?? [])}`,
     );
 }
 
