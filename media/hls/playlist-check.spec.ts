@@ -176,7 +176,7 @@ describe('LL-HLS playlist checker', () => {
     ]);
     expect(checkMasterPlaylist(master)).toEqual([]);
     expect(checkMasterPlaylist(edit(master, ',CODECS="avc1.4d401f,mp4a.40.2"', ''))).toEqual([
-      'variant 720p/index.m3u8 has no CODECS',
+      'variant 360p/index.m3u8 has no CODECS',
     ]);
     expect(checkMasterPlaylist('#EXTM3U\n')).toEqual(['the master playlist has no variant']);
   });

@@ -147,6 +147,25 @@ describe('renderMaster', () => {
   });
 });
 
+describe('renderMaster order', () => {
+  it('lists the lowest bandwidth first, where players start', () => {
+    const rung = (name: string, height: number, bandwidth: number) => ({
+      name,
+      width: (height * 16) / 9,
+      height,
+      bandwidth,
+      codecs: 'avc1.4d401f',
+      fps: 30,
+    });
+    const text = renderMaster([
+      rung('720p', 720, 3_000_000),
+      rung('360p', 360, 900_000),
+      rung('480p', 480, 1_500_000),
+    ]);
+    expect([...text.matchAll(/^(\w+)\/index\.m3u8$/gm)].map((m) => m[1])).toEqual(['360p', '480p', '720p']);
+  });
+});
+
 describe('partMayAppear', () => {
   const text = live(5).render(); // parts r1/p0..p4 listed, hint r1/p5.m4s
 

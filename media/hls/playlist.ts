@@ -297,7 +297,14 @@ export function satisfies(pos: PlaylistPosition, msn: number, part?: number): bo
   return false;
 }
 
-/** The master playlist: one variant per rendition, with BANDWIDTH, RESOLUTION and CODECS. */
+/**
+ * The master playlist: one variant per rendition, with BANDWIDTH, RESOLUTION
+ * and CODECS, the lowest bandwidth first. A player starts with the first
+ * variant listed (hls.js, Safari): started on the top rendition, stock hls.js
+ * gave up loads of it at once on an estimate made from held LL-HLS requests
+ * and switched down, stalling seconds it never made up; from the lowest it
+ * only switches up, which abandons nothing.
+ */
 export function renderMaster(
   renditions: {
     name: string;
@@ -309,7 +316,7 @@ export function renderMaster(
   }[],
 ): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  for (const r of renditions) {
+  for (const r of [...renditions].sort((a, b) => a.bandwidth - b.bandwidth)) {
     lines.push(
       `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},AVERAGE-BANDWIDTH=${Math.round(r.bandwidth * 0.9)},` +
         `RESOLUTION=${r.width}x${r.height},CODECS="${r.codecs}",FRAME-RATE=${r.fps.toFixed(3)}`,
