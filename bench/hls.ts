@@ -98,7 +98,7 @@ window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
     if (p.hls && p.hls !== hooked) {
       hooked = p.hls;
       // 'hlsError' is Hls.Events.ERROR: the watch page's hls.js is not a global.
-      p.hls.on('hlsLevelSwitched', (_e, d) => levels.push(d.level));
+      p.hls.on('hlsLevelSwitched', (_e, d) => levels.push(d.level + (firstFrame ? '@' + ((Date.now() - published - firstFrame) / 1000).toFixed(1) : '')));
       p.hls.on('hlsError', (_e, d) => {
         const k = d.details + (d.fatal ? ' (fatal)' : '');
         errors[k] = (errors[k] || 0) + 1;
@@ -189,8 +189,8 @@ interface Measured {
   firstFrame?: number;
   /** Every stall from the first frame on: [seconds after the first frame, ms stalled]. */
   stallLog?: [string, number][];
-  /** Levels hls.js switched to, in order. */
-  levels?: number[];
+  /** Levels hls.js switched to, in order, with the second after the first frame. */
+  levels?: string[];
 }
 
 interface Result {
@@ -327,10 +327,11 @@ async function scenario(
     // Both players start at the WHIP answer, before any playlist exists, side by side.
     const stock = playStock(stockPage, `/hls/${id}/master.m3u8`, published);
     const own = playOwn(ownPage, id, published);
+    // The top rendition: the master lists the lowest first.
     const top = await waitFor(
       async () => {
         const r = await t.http.get(`/hls/${id}/master.m3u8`);
-        return r.status === 200 ? /^(\w+)\/index\.m3u8$/m.exec(r.text)?.[1] : undefined;
+        return r.status === 200 ? [...r.text.matchAll(/^(\w+)\/index\.m3u8$/gm)].pop()?.[1] : undefined;
       },
       30_000,
       'master playlist',
