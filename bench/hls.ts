@@ -3,18 +3,27 @@
  * network namespace (scripts/netns-run.sh):
  *
  *   Chromium publisher (canvas time pattern, WHIP) → SFU → plain RTP →
- *   ffmpeg ladder → LL-HLS → hls.js in Chromium (lowLatencyMode)
+ *   ffmpeg ladder → LL-HLS → two players side by side, both started at the
+ *   WHIP answer (before any playlist exists):
+ *     - stock hls.js, default config (lowLatencyMode on), from
+ *       node_modules/hls.js/dist in a plain page: what a site embedding the
+ *       stream with hls.js gets;
+ *     - the watch page's own player (`/watch/<id>?mode=hls`).
  *
- * Prints, for the default ladder re-encoded from VP8, the same from H.264,
- * and the same ladder with the top rendition copied from an H.264 publisher
- * (BENCH_ONLY=vp8,h264,copy picks scenarios):
- *   - glass-to-glass latency p50 / p95 (the time pattern of bench:latency:
- *     the publisher draws Date.now() as blocks, the viewer decodes them from
- *     each played frame; one browser, one clock),
- *   - time from the WHIP answer to the first playable part / segment,
- *   - ffmpeg CPU-seconds per second of video (utime+stime of the ffmpeg
- *     process over 5 s windows, median; real time speed, so wall = video).
+ * For each player: glass-to-glass latency p50 / p95 over BENCH_SECONDS (30)
+ * after 3 s of settling (the time pattern of bench:latency: the publisher
+ * draws Date.now() as blocks, the viewer decodes them from each played frame;
+ * one browser, one clock), stalls in that window, time from the WHIP answer
+ * to the first frame, hls.js error events. Then ffmpeg reads the top
+ * rendition's LL-HLS playlist (as players built on ffmpeg do), and the
+ * ffmpeg CPU per second of video is sampled.
+ *
+ * BENCH_ONLY=vp8,h264,copy picks scenarios (default h264: the default ladder
+ * encoded from an H.264 publisher); BENCH_BUSY=1 runs a busy loop on one core
+ * beside it; HLS_PART_MS, HLS_PARTS_PER_SEGMENT, HLS_KEYFRAME_PARTS and
+ * HLS_X264_PRESET go to the app.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Browser, Page } from 'playwright-core';
@@ -23,14 +32,14 @@ import { createStream } from '../test/support/streams';
 import { TIME_PATTERN } from './time-pattern';
 import { startTestApp, type TestApp } from '../test/support/test-app';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 1280);
 const HEIGHT = Number(process.env.BENCH_HEIGHT ?? 720);
 const PRESET = process.env.HLS_X264_PRESET ?? 'veryfast';
 /** USER_HZ: /proc stat times are in ticks of 1/100 s on Linux. */
 const CLK = 100;
 
-const PATTERN_LIB = `
+const PUBLISH_LIB = `
 ${TIME_PATTERN}
 window.publish = async (url, key, codec, w, h) => {
   const c = document.createElement('canvas'); c.width = w; c.height = h;
@@ -56,38 +65,74 @@ window.publish = async (url, key, codec, w, h) => {
   await tr.sender.setParameters(p).catch(() => undefined);
   return Date.now();
 };
-window.playAndMeasure = (streamId, seconds) => new Promise((resolve, reject) => {
-  // The watch page's own player (client-demo/js/player.js): its hls.js settings and its latency keeping.
-  import('/js/player.js').then(async ({ createPlayer }) => {
-    const video = document.createElement('video'); video.muted = true; document.body.append(video);
-    const player = createPlayer({ videoEl: video, streamId });
-    await player.start('hls');
-    const hls = player.hls;
-    window.hls = hls;
-    const c = document.createElement('canvas'); c.width = 640; c.height = 360;
-    const ctx = c.getContext('2d', { willReadFrequently: true });
-    const samples = [];
-    const edge = [];
-    const pdt = [];
-    let stalls = 0;
-    hls.on(Hls.Events.ERROR, (_, data) => { if (data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR) stalls++; });
-    let end = 0;
-    const onFrame = () => {
-      const now = Date.now();
-      if (!end && video.currentTime > 0) end = now + 3000 + seconds * 1000;
+`;
+
+/**
+ * The measurement, run in a viewer page (page.evaluate, so the watch page's CSP does not apply):
+ * \`window.measure(getPlayer, published, seconds)\` where \`getPlayer()\` returns the page's
+ * { video, hls } (the hls.js instance may be replaced when a player restarts). From the first
+ * frame on screen it lets 3 s settle, then decodes the time pattern of every frame for \`seconds\`.
+ */
+const MEASURE_LIB = `
+${TIME_PATTERN}
+window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
+  const c = document.createElement('canvas'); c.width = 640; c.height = 360;
+  const ctx = c.getContext('2d', { willReadFrequently: true });
+  const samples = [], edge = [], pdt = [], errors = {}, stallLog = [], levels = [];
+  let waitingSince = 0;
+  let firstFrame, start = 0, end = 0, stalls = 0, stallErrors = 0, hooked = null, video = null;
+  const inWindow = () => start && Date.now() >= start && Date.now() <= end;
+  const hook = setInterval(() => {
+    const p = getPlayer();
+    if (!p || !p.video) return;
+    if (p.video !== video) {
+      video = p.video;
+      video.addEventListener('waiting', () => { if (inWindow()) stalls++; waitingSince = Date.now(); });
+      // Each stall from the first frame on: when (s after the first frame) and how long (ms).
+      video.addEventListener('playing', () => {
+        if (waitingSince && firstFrame) stallLog.push([((waitingSince - published - firstFrame) / 1000).toFixed(1), Date.now() - waitingSince]);
+        waitingSince = 0;
+      });
+      video.requestVideoFrameCallback(onFrame);
+    }
+    if (p.hls && p.hls !== hooked) {
+      hooked = p.hls;
+      // 'hlsError' is Hls.Events.ERROR: the watch page's hls.js is not a global.
+      p.hls.on('hlsLevelSwitched', (_e, d) => levels.push(d.level + (firstFrame ? '@' + ((Date.now() - published - firstFrame) / 1000).toFixed(1) : '')));
+      p.hls.on('hlsError', (_e, d) => {
+        const k = d.details + (d.fatal ? ' (fatal)' : '');
+        errors[k] = (errors[k] || 0) + 1;
+        if (d.details === 'bufferStalledError' && inWindow()) stallErrors++;
+      });
+    }
+  }, 10);
+  const onFrame = () => {
+    const now = Date.now();
+    const hls = getPlayer().hls;
+    if (!firstFrame && video.currentTime > 0) {
+      firstFrame = now - published;
+      start = now + 3000; end = start + seconds * 1000;
+    }
+    if (start && now >= start) {
       ctx.drawImage(video, 0, 0, c.width, c.height);
       const d = now - window.readTime(ctx, c.width, c.height);
-      // The first 3 s settle the player at its live edge.
-      if (end && now > end - seconds * 1000 && d >= 0 && d < 20000) {
-        samples.push(d); edge.push(hls.latency * 1000);
-        // The playlist's program date-time of the frame on screen minus its real capture time.
-        if (hls.playingDate) pdt.push(hls.playingDate.getTime() - (now - d));
+      if (d >= 0 && d < 20000) {
+        samples.push(d);
+        if (hls) {
+          edge.push(hls.latency * 1000);
+          // The playlist's program date-time of the frame on screen minus its real capture time.
+          if (hls.playingDate) pdt.push(hls.playingDate.getTime() - (now - d));
+        }
       }
-      if (!end || now < end) video.requestVideoFrameCallback(onFrame);
-      else { const target = hls.targetLatency, level = hls.levels?.[hls.currentLevel]?.height; player.close(); resolve({ samples, edge, pdt, target, level, stalls }); }
-    };
-    video.requestVideoFrameCallback(onFrame);
-  }, reject);
+    }
+    if (!end || now < end) video.requestVideoFrameCallback(onFrame);
+    else {
+      clearInterval(hook);
+      resolve({ samples, edge, pdt, target: hls && hls.targetLatency, level: hls && hls.levels && hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].height, stalls, stallErrors, errors, firstFrame, stallLog, levels });
+    }
+  };
+  // No first frame at all: give up after the measured time plus a minute.
+  setTimeout(() => { if (!firstFrame) { clearInterval(hook); resolve({ samples, edge, pdt, stalls, stallErrors, errors }); } }, seconds * 1000 + 60000);
 });
 `;
 
@@ -127,26 +172,121 @@ async function waitFor<T>(f: () => Promise<T | undefined>, ms: number, what: str
   }
 }
 
-interface Result {
-  name: string;
-  firstPartMs: number;
-  firstSegmentMs: number;
-  cpu: number[];
-  latency: number[];
+interface Measured {
+  samples: number[];
   /** hls.js's own distance from the playlist's live edge while measuring (ms), and its target (s). */
   edge: number[];
   /** EXT-X-PROGRAM-DATE-TIME of the frame on screen minus its capture time (ms): how well pins are timed. */
   pdt: number[];
   target?: number;
-  /** Playback stalls hls.js reported while measuring. */
-  stalls?: number;
+  level?: number;
+  /** The video's 'waiting' events in the measured window (after the first 3 s), and hls.js's bufferStalledError. */
+  stalls: number;
+  stallErrors: number;
+  /** hls.js ERROR events from the start, by details. */
+  errors: Record<string, number>;
+  /** ms from the WHIP answer to the first frame on screen (the player started at the answer). */
+  firstFrame?: number;
+  /** Every stall from the first frame on: [seconds after the first frame, ms stalled]. */
+  stallLog?: [string, number][];
+  /** Levels hls.js switched to, in order, with the second after the first frame. */
+  levels?: string[];
+}
+
+interface Result {
+  name: string;
+  firstPartMs: number;
+  firstSegmentMs: number;
+  cpu: number[];
+  stock: Measured;
+  own: Measured;
   /** The worker's estimate of part publication lag behind capture (s). */
   lag?: number;
   /** The worker's start-up, in ms from the job's start: plain RTP open, first keyframe's size, ffmpeg listening, first part. */
   startup?: { openMs?: number; sizeMs?: number; ffmpegListeningMs?: number; firstPartMs?: number };
   speed?: number;
-  level?: number;
   ladder: string;
+  /** ffmpeg reading the top rendition's LL-HLS playlist: frames decoded (3 s asked for), or why not. */
+  ffmpegRead: string;
+}
+
+const HLS_JS = require.resolve('hls.js/dist/hls.min.js');
+/** A plain page of the app's origin (served by the bench, not the app): no CSP, hls.js from node_modules. */
+const PLAIN_PAGE = '/__bench/plain.html';
+
+async function plainPage(browser: Browser, baseUrl: string, withHls: boolean): Promise<Page> {
+  const page = await browser.newPage({ baseURL: baseUrl });
+  await page.route(`**${PLAIN_PAGE}`, (r) =>
+    r.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html><body>${withHls ? '<script src="/__bench/hls.min.js"></script>' : ''}</body></html>`,
+    }),
+  );
+  await page.route('**/__bench/hls.min.js', (r) =>
+    r.fulfill({ contentType: 'text/javascript', path: HLS_JS }),
+  );
+  await page.goto(PLAIN_PAGE);
+  return page;
+}
+
+/** Stock hls.js, default config but lowLatencyMode (on by default too), started at `published`. */
+async function playStock(page: Page, master: string, published: number): Promise<Measured> {
+  await page.evaluate(MEASURE_LIB);
+  return page.evaluate(
+    ([src, pub, secs]) => {
+      const w = window as unknown as {
+        Hls: new (c: object) => { loadSource(s: string): void; attachMedia(v: HTMLVideoElement): void };
+        measure(get: () => unknown, published: number, seconds: number): Promise<Measured>;
+      };
+      const video = document.createElement('video');
+      video.muted = true;
+      video.autoplay = true;
+      document.body.append(video);
+      const hls = new w.Hls({ lowLatencyMode: true });
+      hls.loadSource(src);
+      hls.attachMedia(video);
+      return w.measure(() => ({ video, hls }), pub, secs);
+    },
+    [master, published, SECONDS] as const,
+  );
+}
+
+/** The watch page's own player (`<livecart-player>`, exposed as window.player), opened at `published`. */
+async function playOwn(page: Page, streamId: string, published: number): Promise<Measured> {
+  await page.goto(`/watch/${streamId}?mode=hls`);
+  await page.evaluate(MEASURE_LIB);
+  return page.evaluate(
+    ([pub, secs]) => {
+      const w = window as unknown as {
+        player?: { video: HTMLVideoElement | null; hls: unknown };
+        measure(get: () => unknown, published: number, seconds: number): Promise<Measured>;
+      };
+      return w.measure(() => w.player && { video: w.player.video, hls: w.player.hls }, pub, secs);
+    },
+    [published, SECONDS] as const,
+  );
+}
+
+/** ffmpeg reads the LL-HLS media playlist as players built on it do: frames it decodes of 3 s. */
+function ffmpegReads(url: string): Promise<string> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const p = spawn('ffmpeg', ['-hide_banner', '-i', url, '-t', '3', '-map', '0:v:0', '-f', 'null', '-'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      const frames = [...err.matchAll(/frame=\s*(\d+)/g)].pop()?.[1];
+      resolve(
+        code === 0 && frames
+          ? `${frames} frames in ${((Date.now() - t0) / 1000).toFixed(1)} s`
+          : `failed (exit ${code}): ${err.trim().split('\n').slice(-2).join(' | ')}`,
+      );
+    });
+  });
 }
 
 async function scenario(
@@ -167,25 +307,31 @@ async function scenario(
       ...(process.env.HLS_PARTS_PER_SEGMENT
         ? { HLS_PARTS_PER_SEGMENT: process.env.HLS_PARTS_PER_SEGMENT }
         : {}),
+      ...(process.env.HLS_KEYFRAME_PARTS ? { HLS_KEYFRAME_PARTS: process.env.HLS_KEYFRAME_PARTS } : {}),
     },
   });
   const pages: Page[] = [];
   try {
     const streamer = await t.user('streamer');
     const { id, streamKey } = await createStream(t, streamer, { title: 'bench' });
-    const pub = await browser.newPage({ baseURL: t.baseUrl });
-    pages.push(pub);
-    await pub.goto('/');
-    await pub.addScriptTag({ content: PATTERN_LIB });
+    const pub = await plainPage(browser, t.baseUrl, false);
+    const stockPage = await plainPage(browser, t.baseUrl, true);
+    const ownPage = await browser.newPage({ baseURL: t.baseUrl });
+    pages.push(pub, stockPage, ownPage);
+    await pub.evaluate(PUBLISH_LIB);
     const published = await pub.evaluate(
       ([url, key, c, w, h]) =>
         (window as unknown as { publish(...a: unknown[]): Promise<number> }).publish(url, key, c, w, h),
       [`/whip/${id}`, streamKey, codec, WIDTH, HEIGHT] as const,
     );
+    // Both players start at the WHIP answer, before any playlist exists, side by side.
+    const stock = playStock(stockPage, `/hls/${id}/master.m3u8`, published);
+    const own = playOwn(ownPage, id, published);
+    // The top rendition: the master lists the lowest first.
     const top = await waitFor(
       async () => {
         const r = await t.http.get(`/hls/${id}/master.m3u8`);
-        return r.status === 200 ? /^(\w+)\/index\.m3u8$/m.exec(r.text)?.[1] : undefined;
+        return r.status === 200 ? [...r.text.matchAll(/^(\w+)\/index\.m3u8$/gm)].pop()?.[1] : undefined;
       },
       30_000,
       'master playlist',
@@ -201,11 +347,6 @@ async function scenario(
       .filter((l) => l.startsWith('#EXT-X-STREAM-INF'))
       .map((l) => /RESOLUTION=(\d+x\d+)/.exec(l)?.[1])
       .join(' ');
-
-    const viewer = await browser.newPage({ baseURL: t.baseUrl });
-    pages.push(viewer);
-    await viewer.goto('/');
-    await viewer.addScriptTag({ content: PATTERN_LIB });
     const pid = ffmpegPid(id);
     const cpu: number[] = [];
     const sampler = (async () => {
@@ -217,51 +358,28 @@ async function scenario(
         cpu.push((cpuSeconds(pid) - c0) / ((Date.now() - w0) / 1000));
       }
     })();
-    const measured = await viewer.evaluate(
-      ([src, s]) =>
-        (
-          window as unknown as {
-            playAndMeasure(
-              a: string,
-              b: number,
-            ): Promise<{
-              samples: number[];
-              edge: number[];
-              pdt: number[];
-              target?: number;
-              level?: number;
-              stalls: number;
-            }>;
-          }
-        ).playAndMeasure(src, s),
-      [id, SECONDS] as const,
-    );
+    const [stockResult, ownResult] = await Promise.all([stock, own]);
     await sampler;
+    const ffmpegRead = await ffmpegReads(`${t.baseUrl}/hls/${id}/${top}/index.m3u8`);
+    const st = (await t.http.get(`/api/streams/${id}/hls`)).body as {
+      lagSeconds?: number;
+      speed?: number;
+      firstPartMs?: number;
+      startup?: Result['startup'];
+    };
     return {
       name,
+      // Server-side times (Node's clock, read after the browser's: both are this machine's wall clock).
       firstPartMs: firstPart - published,
       firstSegmentMs: firstSegment - published,
       cpu,
-      latency: measured.samples,
-      edge: measured.edge,
-      pdt: measured.pdt,
-      target: measured.target,
-      stalls: measured.stalls,
-      ...(await (async () => {
-        const st = (await t.http.get(`/api/streams/${id}/hls`)).body as {
-          lagSeconds?: number;
-          speed?: number;
-          firstPartMs?: number;
-          startup?: Result['startup'];
-        };
-        return {
-          lag: st.lagSeconds,
-          speed: st.speed,
-          startup: { ...st.startup, firstPartMs: st.firstPartMs },
-        };
-      })()),
-      level: measured.level,
+      stock: stockResult,
+      own: ownResult,
+      lag: st.lagSeconds,
+      speed: st.speed,
+      startup: { ...st.startup, firstPartMs: st.firstPartMs },
       ladder,
+      ffmpegRead,
     };
   } finally {
     for (const p of pages) await p.close().catch(() => undefined);
@@ -269,48 +387,63 @@ async function scenario(
   }
 }
 
+function report(label: string, m: Measured): void {
+  const errors = Object.entries(m.errors)
+    .map(([k, n]) => `${k}×${n}`)
+    .join(', ');
+  console.log(
+    m.samples.length
+      ? `    ${label}: glass-to-glass p50=${quantile(m.samples, 0.5)} ms p95=${quantile(m.samples, 0.95)} ms (${m.samples.length} frames); first frame ${m.firstFrame} ms after publish; ${m.stalls} stalls (${m.stallErrors} bufferStalledError) after the first 3 s; errors: ${errors || 'none'}`
+      : `    ${label}: no frames decoded; errors: ${errors || 'none'}`,
+  );
+  if (m.edge.length)
+    console.log(
+      `      behind the playlist's live edge (hls.js latency) p50=${Math.round(quantile(m.edge, 0.5))} ms, target ${m.target?.toFixed(2)} s, playing ${m.level ?? '?'}p` +
+        (m.pdt.length
+          ? `; PDT of the frame on screen − capture p50=${Math.round(quantile(m.pdt, 0.5))} ms (p5 ${Math.round(quantile(m.pdt, 0.05))}, p95 ${Math.round(quantile(m.pdt, 0.95))})`
+          : ''),
+    );
+  if (m.stallLog?.length || m.levels?.length)
+    console.log(
+      `      stalls [s after first frame, ms]: ${JSON.stringify(m.stallLog ?? [])}; level switches: ${JSON.stringify(m.levels ?? [])}`,
+    );
+}
+
 async function main(): Promise<void> {
   const browser = await launchChromium();
   const results: Result[] = [];
+  // BENCH_BUSY=1: a busy loop takes one core for the whole run, as other work on a viewer's machine would.
+  const busy = process.env.BENCH_BUSY === '1' ? spawn(process.execPath, ['-e', 'for(;;){}']) : undefined;
   try {
-    // BENCH_ONLY=vp8|h264|copy runs one scenario (comma-separated for several).
-    const only = process.env.BENCH_ONLY?.split(',');
+    // BENCH_ONLY=vp8|h264|copy runs one scenario (comma-separated for several); H.264 encoded by default.
+    const only = (process.env.BENCH_ONLY ?? 'h264').split(',');
     const scenarios: [key: string, name: string, codec: 'vp8' | 'h264', copy: boolean][] = [
       ['vp8', 'default ladder, VP8 publisher, all renditions encoded', 'vp8', false],
       ['h264', 'default ladder, H.264 publisher, all renditions encoded', 'h264', false],
       ['copy', 'default ladder, H.264 publisher, top rendition copied', 'h264', true],
     ];
     for (const [key, name, codec, copy] of scenarios)
-      if (!only || only.includes(key)) results.push(await scenario(browser, name, codec, copy));
+      if (only.includes(key)) results.push(await scenario(browser, name, codec, copy));
   } finally {
+    busy?.kill('SIGKILL');
     await browser.close();
   }
   console.log(
-    `bench:hls — ${WIDTH}x${HEIGHT} canvas publisher (Chromium ${browser.version()}), ${SECONDS} s measured per run, x264 ${PRESET}, ` +
-      `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), loopback only`,
+    `bench:hls — ${WIDTH}x${HEIGHT} canvas publisher (Chromium ${browser.version()}), ${SECONDS} s measured per player after 3 s, x264 ${PRESET}, ` +
+      `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), loopback only${busy ? ', a busy loop on one core' : ''}`,
   );
   for (const r of results) {
-    console.log(`  ${r.name}  [ladder ${r.ladder}; player at ${r.level ?? '?'}p]`);
+    console.log(`  ${r.name}  [ladder ${r.ladder}]`);
     console.log(
       `    publish → first playable part ${r.firstPartMs} ms, first full segment ${r.firstSegmentMs} ms`,
     );
     if (r.startup)
       console.log(
-        `    worker start-up (ms after the job started): plain RTP open ${r.startup.openMs}, first keyframe's size ${r.startup.sizeMs}, ffmpeg listening ${r.startup.ffmpegListeningMs}, first part ${r.startup.firstPartMs}`,
+        `    worker start-up (ms after the job started): plain RTP open ${r.startup.openMs}, first keyframe's size ${r.startup.sizeMs}, ffmpeg listening ${r.startup.ffmpegListeningMs}, first part ${r.startup.firstPartMs}; part lag ${r.lag?.toFixed(2)} s, ffmpeg speed ${r.speed}x`,
       );
-    console.log(
-      r.latency.length
-        ? `    LL-HLS glass-to-glass: frames=${r.latency.length} p50=${quantile(r.latency, 0.5)} ms p95=${quantile(r.latency, 0.95)} ms`
-        : '    LL-HLS glass-to-glass: no frames decoded',
-    );
-    if (r.edge.length)
-      console.log(
-        `    of which behind the playlist's live edge (hls.js latency): p50=${Math.round(quantile(r.edge, 0.5))} ms, target ${r.target?.toFixed(2)} s, ${r.stalls ?? '?'} stalls; worker part lag ${r.lag?.toFixed(2)} s, ffmpeg speed ${r.speed}x`,
-      );
-    if (r.pdt.length)
-      console.log(
-        `    program date-time error (PDT of the frame on screen − its capture): p50=${Math.round(quantile(r.pdt, 0.5))} ms, p5=${Math.round(quantile(r.pdt, 0.05))} ms, p95=${Math.round(quantile(r.pdt, 0.95))} ms`,
-      );
+    report('stock hls.js (default config)', r.stock);
+    report('watch page player', r.own);
+    console.log(`    ffmpeg -i <top>/index.m3u8: ${r.ffmpegRead}`);
     console.log(
       r.cpu.length
         ? `    ffmpeg CPU: median ${quantile(r.cpu, 0.5).toFixed(2)} cores (CPU-s per s of video) over ${r.cpu.length} windows of 5 s [${r.cpu.map((c) => c.toFixed(2)).join(' ')}]`

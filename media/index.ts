@@ -55,6 +55,7 @@ export {
   playlistPosition,
   renderMaster,
   satisfies,
+  startable,
   type PlaylistState,
 } from './hls/playlist';
 export { LocalHlsStorage, type HlsStorage } from './hls/storage';

@@ -66,6 +66,7 @@ const base = {
   hasAudio: true,
   partSeconds: 1 / 3,
   partsPerSegment: 4,
+  keyframeParts: 4,
   fps: 30,
   outDir: '/w',
   posterPath: '/w/poster.jpg',
@@ -109,6 +110,21 @@ describe('buildFfmpegCommand', () => {
       expect(arg('-hls_segment_type')).toBe('fmp4');
     }
     expect(cmd.outputs[1].args).toEqual(expect.arrayContaining(['-map', '[v1]', '-b:v', '1400000']));
+  });
+
+  it('puts a keyframe every keyframeParts parts: 1 makes every part independent', () => {
+    const cmd = buildFfmpegCommand({
+      ...base,
+      keyframeParts: 1,
+      renditions: planLadder(DEFAULT_LADDER, vp8_720, false),
+    });
+    const args = cmd.outputs[0].args;
+    const arg = (flag: string) => args[args.indexOf(flag) + 1];
+    // 10 frames (1/3 s), less half a frame of slack.
+    expect(arg('-force_key_frames')).toBe('expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+0.316667))');
+    expect(arg('-g')).toBe('10');
+    expect(arg('-keyint_min')).toBe('10');
+    expect(arg('-hls_time')).toBe('0.333333');
   });
 
   it('reads the input without buffering and with little probing', () => {

@@ -139,8 +139,14 @@ export interface FfmpegCommandOptions {
    * with a keyframe; a copied rung cuts parts at the publisher's keyframes.
    */
   partSeconds: number;
-  /** Parts per segment: encoded rungs get a keyframe every `partsPerSegment` parts. */
+  /** Parts per segment (each starts with a keyframe). */
   partsPerSegment: number;
+  /**
+   * Encoded rungs get a keyframe every `keyframeParts` parts (a divisor of
+   * `partsPerSegment`): those parts are independent, where a player may
+   * start or switch renditions.
+   */
+  keyframeParts: number;
   fps: number;
   /** Each rendition writes `<outDir>/<name>/{init.mp4,p<n>.m4s,ffmpeg.m3u8}`. */
   outDir: string;
@@ -185,10 +191,14 @@ export function partFrames(partSeconds: number, fps: number): number {
  * muxer writing fMP4 fragments of one part each: these become the LL-HLS
  * parts, grouped into segments by our playlist writer. Encoded rungs are cut
  * by time (`split_by_time`, so a part need not start on a keyframe) and get
- * a keyframe every segment, counted from the first frame (`prev_forced_t`):
- * the muxer counts part boundaries from its first frame too, so every
- * segment starts on a keyframe, at the same frame in every rendition. Only
- * those parts are independent (`EXT-X-PART:INDEPENDENT=YES`). Fixed GOP, no
+ * a keyframe every `keyframeParts` parts, counted from the first frame
+ * (`prev_forced_t`): the muxer counts part boundaries from its first frame
+ * too, so those parts (every segment's first among them) start on a
+ * keyframe, at the same frame in every rendition, and only those are
+ * independent (`EXT-X-PART:INDEPENDENT=YES`). A player starts at the last
+ * independent part before its hold-back and switches renditions there: with
+ * a keyframe every part it starts exactly PART-HOLD-BACK from live, with one
+ * a segment up to a segment further (hls.js never catches up). Fixed GOP, no
  * scene cuts. A copied rung can only be cut at the publisher's keyframes:
  * each of its parts is independent, and the transcoder asks the publisher
  * for a keyframe every part.
@@ -200,8 +210,8 @@ export function partFrames(partSeconds: number, fps: number): number {
 export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
   const frames = partFrames(o.partSeconds, o.fps);
   const part = frames / o.fps;
-  const segmentFrames = frames * o.partsPerSegment;
-  const segment = segmentFrames / o.fps;
+  const gopFrames = frames * o.keyframeParts;
+  const gop = gopFrames / o.fps;
   const anyCopy = o.renditions.some((r) => r.copy);
   const inputArgs = o.flvUrl
     ? [
@@ -268,14 +278,14 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
         '-bufsize',
         `${r.videoBitrate}`,
         '-g',
-        `${segmentFrames}`,
+        `${gopFrames}`,
         '-keyint_min',
-        `${segmentFrames}`,
+        `${gopFrames}`,
         '-sc_threshold',
         '0',
         '-force_key_frames',
         // Half a frame of slack against rounding; the first frame is forced too.
-        `expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+${fmtSeconds(segment - 0.5 / o.fps)}))`,
+        `expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+${fmtSeconds(gop - 0.5 / o.fps)}))`,
       );
     }
     if (o.hasAudio && o.flvUrl) args.push('-map', '0:a:0', '-c:a', 'copy');

@@ -1,4 +1,11 @@
-import { LlHlsPlaylist, partMayAppear, playlistPosition, renderMaster, satisfies } from './playlist';
+import {
+  LlHlsPlaylist,
+  partMayAppear,
+  playlistPosition,
+  renderMaster,
+  satisfies,
+  startable,
+} from './playlist';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const part = (run: number, n: number) => ({ uri: `r${run}/p${n}.m4s`, duration: 0.5, pdt: T0 + n * 500 });
@@ -18,7 +25,7 @@ describe('LlHlsPlaylist', () => {
       '#EXT-X-VERSION:9',
       '#EXT-X-TARGETDURATION:2',
       '#EXT-X-PART-INF:PART-TARGET=0.5',
-      '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5',
+      '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5,HOLD-BACK=6.0',
       '#EXT-X-PLAYLIST-TYPE:EVENT',
       '#EXT-X-MEDIA-SEQUENCE:0',
       '#EXT-X-INDEPENDENT-SEGMENTS',
@@ -140,6 +147,25 @@ describe('renderMaster', () => {
   });
 });
 
+describe('renderMaster order', () => {
+  it('lists the lowest bandwidth first, where players start', () => {
+    const rung = (name: string, height: number, bandwidth: number) => ({
+      name,
+      width: (height * 16) / 9,
+      height,
+      bandwidth,
+      codecs: 'avc1.4d401f',
+      fps: 30,
+    });
+    const text = renderMaster([
+      rung('720p', 720, 3_000_000),
+      rung('360p', 360, 900_000),
+      rung('480p', 480, 1_500_000),
+    ]);
+    expect([...text.matchAll(/^(\w+)\/index\.m3u8$/gm)].map((m) => m[1])).toEqual(['360p', '480p', '720p']);
+  });
+});
+
 describe('partMayAppear', () => {
   const text = live(5).render(); // parts r1/p0..p4 listed, hint r1/p5.m4s
 
@@ -188,5 +214,61 @@ describe('LlHlsPlaylist of a copied encoder (segments close at its keyframes)', 
     pl.startRun('r1/init.mp4', { keyframeSegments: true });
     const closed = Array.from({ length: 12 }, (_, n) => pl.addPart(p(n, n === 0)));
     expect(closed.filter(Boolean).map((s) => s!.parts.length)).toEqual([12]);
+  });
+});
+
+describe('the first segment of a run', () => {
+  it('closes after firstSegmentParts parts in every run, then segments are their usual length', () => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4, firstSegmentParts: 2 });
+    pl.startRun('r1/init.mp4');
+    for (let n = 0; n < 7; n++) pl.addPart(part(1, n));
+    pl.startRun('r2/init.mp4');
+    for (let n = 0; n < 3; n++) pl.addPart(part(2, n));
+    expect(pl.segments.map((s) => s.parts.length)).toEqual([2, 4, 1, 2]);
+    expect(pl.segments.map((s) => s.discontinuity)).toEqual([false, false, false, true]);
+    // The target duration is the usual segment's.
+    expect(pl.render()).toContain('#EXT-X-TARGETDURATION:2\n');
+  });
+
+  it('is the usual length without firstSegmentParts (and in playlists restored from before it)', () => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
+    pl.startRun('r1/init.mp4');
+    for (let n = 0; n < 5; n++) pl.addPart(part(1, n));
+    expect(pl.segments.map((s) => s.parts.length)).toEqual([4]);
+  });
+});
+
+describe('startable', () => {
+  const pl = () => LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4, firstSegmentParts: 3 });
+
+  it('holds once a complete segment and PART-HOLD-BACK of media are listed', () => {
+    const p = pl();
+    p.startRun('r1/init.mp4');
+    const seen: boolean[] = [];
+    for (let n = 0; n < 4; n++) {
+      p.addPart(part(1, n), `r1/p${n + 1}.m4s`);
+      seen.push(startable(p.render()));
+    }
+    // Hold-back 1.5 s = 3 parts of 0.5 s, and the first segment closes at the third.
+    expect(seen).toEqual([false, false, true, true]);
+  });
+
+  it('holds for parts alone only when they are in a complete segment (hls.js finds no segment in parts alone)', () => {
+    const p = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
+    p.startRun('r1/init.mp4');
+    for (let n = 0; n < 3; n++) p.addPart(part(1, n), `r1/p${n + 1}.m4s`);
+    expect(startable(p.render())).toBe(false);
+    p.addPart(part(1, 3), 'r1/p4.m4s');
+    expect(startable(p.render())).toBe(true);
+  });
+
+  it('holds for an ended playlist, and for a playlist without LL-HLS once it has a segment', () => {
+    const p = pl();
+    p.startRun('r1/init.mp4');
+    p.addPart(part(1, 0));
+    p.end();
+    expect(startable(p.render())).toBe(true);
+    expect(startable('#EXTM3U\n#EXT-X-TARGETDURATION:2\n')).toBe(false);
+    expect(startable('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\ns0.ts\n')).toBe(true);
   });
 });

@@ -33,6 +33,8 @@ export interface Segment {
 export interface PlaylistState {
   partTarget: number;
   partsPerSegment: number;
+  /** Parts of the first segment of each run (absent: partsPerSegment); see PlaylistOptions. */
+  firstSegmentParts?: number;
   targetDuration: number;
   segments: Segment[];
   /** The segment being filled, parts first. */
@@ -50,7 +52,18 @@ export interface PlaylistOptions {
   /** Part duration in seconds (≤ 0.5 for LL-HLS). */
   partTarget: number;
   partsPerSegment: number;
+  /**
+   * The first segment of each run closes after this many parts (its last
+   * part must end before a keyframe). Players start only on a playlist with
+   * a complete segment (hls.js reports a playlist of parts alone as empty)
+   * and PART-HOLD-BACK of media: a first segment of HOLD_BACK_PARTS parts
+   * makes both true a segment sooner. Default: partsPerSegment.
+   */
+  firstSegmentParts?: number;
 }
+
+/** PART-HOLD-BACK in parts: the RFC's recommended three Part Target Durations. */
+export const HOLD_BACK_PARTS = 3;
 
 /** Parts are listed only for the last few segments, as the spec allows. */
 const SEGMENTS_WITH_PARTS = 3;
@@ -66,6 +79,8 @@ export class LlHlsPlaylist {
     return new LlHlsPlaylist({
       partTarget: o.partTarget,
       partsPerSegment: o.partsPerSegment,
+      ...(o.firstSegmentParts !== undefined &&
+        o.firstSegmentParts < o.partsPerSegment && { firstSegmentParts: o.firstSegmentParts }),
       targetDuration: Math.ceil(o.partTarget * o.partsPerSegment),
       segments: [],
       ended: false,
@@ -120,13 +135,9 @@ export class LlHlsPlaylist {
   addPart(part: Part, nextPartUri?: string): Segment | undefined {
     if (!this.s.run) throw new Error('addPart before startRun');
     const byKeyframe = this.s.run.keyframeSegments === true;
+    const usual = this.usualParts();
     let closed: Segment | undefined;
-    if (
-      byKeyframe &&
-      this.s.open &&
-      part.independent !== false &&
-      this.s.open.parts.length >= this.s.partsPerSegment
-    ) {
+    if (byKeyframe && this.s.open && part.independent !== false && this.s.open.parts.length >= usual) {
       closed = this.closeOpen();
     }
     if (!this.s.open) {
@@ -142,8 +153,16 @@ export class LlHlsPlaylist {
     this.s.open.parts.push(part);
     this.s.preloadHint = nextPartUri;
     if (closed) return closed;
-    const max = byKeyframe ? this.s.partsPerSegment * MAX_SEGMENT_FACTOR : this.s.partsPerSegment;
+    const max = byKeyframe ? this.s.partsPerSegment * MAX_SEGMENT_FACTOR : this.usualParts();
     return this.s.open.parts.length >= max ? this.closeOpen() : undefined;
+  }
+
+  /** Parts the open (or next) segment closes at: fewer for the first segment of a run. */
+  private usualParts(): number {
+    const s = this.s;
+    const mapUri = s.open?.mapUri ?? s.run?.mapUri;
+    const firstOfRun = s.segments.length === 0 || s.segments[s.segments.length - 1].mapUri !== mapUri;
+    return firstOfRun && s.firstSegmentParts ? s.firstSegmentParts : s.partsPerSegment;
   }
 
   private closeOpen(): Segment | undefined {
@@ -171,13 +190,14 @@ export class LlHlsPlaylist {
 
   render(): string {
     const s = this.s;
-    const holdBack = 3 * s.partTarget;
+    const holdBack = HOLD_BACK_PARTS * s.partTarget;
     const lines = [
       '#EXTM3U',
       '#EXT-X-VERSION:9',
       `#EXT-X-TARGETDURATION:${s.targetDuration}`,
       `#EXT-X-PART-INF:PART-TARGET=${fmt(s.partTarget)}`,
-      `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${fmt(holdBack)}`,
+      // HOLD-BACK (for players without LL-HLS, such as ffmpeg's) is the RFC's minimum, three target durations.
+      `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${fmt(holdBack)},HOLD-BACK=${fmt(3 * s.targetDuration)}`,
       '#EXT-X-PLAYLIST-TYPE:EVENT',
       '#EXT-X-MEDIA-SEQUENCE:0',
       '#EXT-X-INDEPENDENT-SEGMENTS',
@@ -242,6 +262,32 @@ export function playlistPosition(text: string): PlaylistPosition {
 }
 
 /**
+ * Whether a player can start on this playlist at PART-HOLD-BACK from its end
+ * (RFC 8216bis §4.4.3.8, Apple's LL-HLS rules): it ended, or it lists at
+ * least that much media, a complete segment among it. A live playlist with less would put a player's
+ * start before its first part: it starts at the very edge with nothing
+ * buffered and stalls, and a player that does not catch up (stock hls.js)
+ * stays behind by every stall. A first request is held until this holds.
+ */
+export function startable(text: string): boolean {
+  if (text.includes('#EXT-X-ENDLIST')) return true;
+  // hls.js reports a playlist of parts alone as empty (levelEmptyError).
+  if (!text.includes('#EXTINF:')) return false;
+  const holdBack = /PART-HOLD-BACK=([\d.]+)/.exec(text);
+  let media = 0;
+  let open = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#EXTINF:')) {
+      media += parseFloat(line.slice(8));
+      open = 0;
+    } else if (line.startsWith('#EXT-X-PART:')) open += Number(/DURATION=([\d.]+)/.exec(line)?.[1] ?? 0);
+  }
+  media += open;
+  // Without a hold-back (not LL-HLS) any media will do. Parts are rounded to 5 decimals in the text.
+  return holdBack ? media >= Number(holdBack[1]) - 1e-3 : media > 0;
+}
+
+/**
  * Whether a playlist already satisfies a blocking reload for `msn` (and
  * `part` of it, if given), per RFC 8216bis §6.2.5.2.
  */
@@ -251,7 +297,14 @@ export function satisfies(pos: PlaylistPosition, msn: number, part?: number): bo
   return false;
 }
 
-/** The master playlist: one variant per rendition, with BANDWIDTH, RESOLUTION and CODECS. */
+/**
+ * The master playlist: one variant per rendition, with BANDWIDTH, RESOLUTION
+ * and CODECS, the lowest bandwidth first. A player starts with the first
+ * variant listed (hls.js, Safari): started on the top rendition, stock hls.js
+ * gave up loads of it at once on an estimate made from held LL-HLS requests
+ * and switched down, stalling seconds it never made up; from the lowest it
+ * only switches up, which abandons nothing.
+ */
 export function renderMaster(
   renditions: {
     name: string;
@@ -263,7 +316,7 @@ export function renderMaster(
   }[],
 ): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  for (const r of renditions) {
+  for (const r of [...renditions].sort((a, b) => a.bandwidth - b.bandwidth)) {
     lines.push(
       `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},AVERAGE-BANDWIDTH=${Math.round(r.bandwidth * 0.9)},` +
         `RESOLUTION=${r.width}x${r.height},CODECS="${r.codecs}",FRAME-RATE=${r.fps.toFixed(3)}`,

@@ -9,7 +9,7 @@ import {
   type PlannedRendition,
   type RenditionSpec,
 } from './ladder';
-import { LlHlsPlaylist, renderMaster, type PlaylistState, type Segment } from './playlist';
+import { HOLD_BACK_PARTS, LlHlsPlaylist, renderMaster, type PlaylistState, type Segment } from './playlist';
 import { startsWithSyncSample } from './fmp4';
 import { allocateRtpPair, allocateTcpPort, waitTcpListening, waitUdpBound, type VideoSize } from './probe';
 import { VideoRtpTap } from './rtp-tap';
@@ -31,6 +31,8 @@ export interface TranscodeOptions {
   preset?: string;
   partSeconds: number;
   partsPerSegment: number;
+  /** Parts between the encoded rungs' keyframes (divides partsPerSegment; default: one per segment). */
+  keyframeParts?: number;
   fps: number;
   posterSeconds: number;
   /** Set when the stream ended: ffmpeg stops cleanly and the playlists get EXT-X-ENDLIST. */
@@ -271,12 +273,23 @@ async function runOnce(
 
     // Parts are whole frames: 0.333 s at 30 fps is 10 frames, exactly 1/3 s.
     const partSeconds = partFrames(o.partSeconds, o.fps) / o.fps;
+    // A run's first segment is the hold-back's parts (rounded up to a keyframe): players start once
+    // it is complete, a segment sooner.
+    const keyframeParts = o.keyframeParts ?? o.partsPerSegment;
+    const firstSegmentParts = Math.min(
+      o.partsPerSegment,
+      Math.ceil(HOLD_BACK_PARTS / keyframeParts) * keyframeParts,
+    );
     const playlists = new Map<string, LlHlsPlaylist>();
     for (const r of plan) {
       const prior = state.playlists[r.name];
       const pl = prior
         ? LlHlsPlaylist.restore(prior)
-        : LlHlsPlaylist.create({ partTarget: partSeconds, partsPerSegment: o.partsPerSegment });
+        : LlHlsPlaylist.create({
+            partTarget: partSeconds,
+            partsPerSegment: o.partsPerSegment,
+            firstSegmentParts,
+          });
       // A copied ingest's keyframes are the encoder's: its segments close at them.
       const keyframeSegments = r.copy && s.kind === 'flv';
       await writeSegment(o.storage, id, r.name, pl.startRun(`r${run}/init.mp4`, { keyframeSegments }));
@@ -297,6 +310,7 @@ async function runOnce(
       hasAudio,
       partSeconds: o.partSeconds,
       partsPerSegment: o.partsPerSegment,
+      keyframeParts,
       fps: o.fps,
       outDir: runDir,
       posterPath,
@@ -385,8 +399,8 @@ async function runOnce(
         cumulative.set(r.name, startSec + p.duration);
         cache.set(uri, data);
         // A part starts with a keyframe when the fragment says so; if it does not say, when it
-        // opens a segment (where every encoded rung has its keyframe) or belongs to a copied rung.
-        const independent = startsWithSyncSample(data) ?? (r.copy || p.n % o.partsPerSegment === 0);
+        // falls on the encoded rungs' keyframe interval or belongs to a copied rung.
+        const independent = startsWithSyncSample(data) ?? (r.copy || p.n % keyframeParts === 0);
         const closed = pl.addPart(
           { uri, duration: p.duration, pdt: runStartPdt + startSec * 1000, independent },
           `r${run}/p${p.n + 1}.m4s`,

@@ -203,6 +203,8 @@ export interface HlsConfig {
   partMs: number;
   /** HLS_PARTS_PER_SEGMENT */
   partsPerSegment: number;
+  /** HLS_KEYFRAME_PARTS (divides partsPerSegment) */
+  keyframeParts: number;
   /** HLS_FPS */
   fps: number;
   /** HLS_COPY_H264 */
@@ -476,6 +478,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ladder: parseLadder(r.string(O.HLS_LADDER), r.problems),
       partMs: r.int(O.HLS_PART_MS),
       partsPerSegment: r.int(O.HLS_PARTS_PER_SEGMENT),
+      keyframeParts: r.int(O.HLS_KEYFRAME_PARTS),
       fps: r.int(O.HLS_FPS),
       copyH264: r.bool(O.HLS_COPY_H264),
       x264Preset: r.oneOf(O.HLS_X264_PRESET),
@@ -515,6 +518,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPerMerchant: r.int(O.WEBHOOK_MAX_PER_MERCHANT),
     },
   };
+  r.check(
+    config.hls.partsPerSegment % config.hls.keyframeParts === 0,
+    'HLS_KEYFRAME_PARTS must divide HLS_PARTS_PER_SEGMENT (every segment starts with a keyframe)',
+  );
   r.check(config.hls.rtpMinPort < config.hls.rtpMaxPort, 'HLS_RTP_MIN_PORT must be below HLS_RTP_MAX_PORT');
   if (config.auth.scryptCost & (config.auth.scryptCost - 1)) {
     r.problems.push(`SCRYPT_COST must be a power of two (got ${config.auth.scryptCost})`);

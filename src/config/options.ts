@@ -486,7 +486,17 @@ export const OPTIONS = {
       default: 6,
       min: 1,
       max: 20,
-      doc: 'Parts per segment; encoded renditions get a keyframe at each segment start.',
+      doc: 'Parts per segment (each segment starts with a keyframe).',
+    },
+    HLS_KEYFRAME_PARTS: {
+      kind: 'int',
+      default: 1,
+      min: 1,
+      max: 20,
+      doc:
+        'Parts between keyframes of the encoded renditions; must divide HLS_PARTS_PER_SEGMENT. 1: every part ' +
+        'is independent, so players start and switch renditions at any part, PART-HOLD-BACK from live; more ' +
+        'keeps more picture per bit, but players start up to that many parts further behind.',
     },
     HLS_FPS: {
       kind: 'int',

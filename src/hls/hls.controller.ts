@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
-import { partMayAppear, playlistPosition, satisfies, type HlsStorage } from '../../media';
+import { partMayAppear, playlistPosition, satisfies, startable, type HlsStorage } from '../../media';
 import { Public } from '../common/auth/decorators';
 import { BadRequestError, MissingError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
@@ -15,6 +15,13 @@ const PLAYLIST = 'application/vnd.apple.mpegurl';
 const NO_CACHE = 'no-cache';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const RENDITION = /^[A-Za-z0-9_-]{1,32}$/;
+/**
+ * How long a first request for a live stream's playlist is held until the
+ * playlist exists (and can be started on): the transcode's start-up. Below
+ * hls.js's 10 s time to first byte of a playlist, so a player gets the
+ * playlist rather than a timeout, and far fewer than a player retrying 404s.
+ */
+const START_WAIT_MS = 8000;
 
 /** A 400 naming the parameter unless `value` matches `pattern`. */
 function mustMatch(value: string, pattern: RegExp, message: string, code: string): void {
@@ -54,11 +61,32 @@ export class HlsController {
     void res.header('Content-Type', type).header('Cache-Control', cache).send(data);
   }
 
+  /**
+   * Whether the stream's playlists are about to appear: it is live and HLS is on. Its first
+   * playlists are then worth waiting for; anything else is 404 at once.
+   */
+  private async comingUp(id: string): Promise<boolean> {
+    if (!this.config.hls.enabled) return false;
+    return (await this.streams.mustFind(id)).status === 'live';
+  }
+
   @Public()
   @Get('hls/:streamId/master.m3u8')
-  @ApiOperation({ summary: 'HLS master playlist (a variant per rendition)' })
-  async master(@Param('streamId', new ParseUUIDPipe()) id: string, @Res() res: Response): Promise<void> {
-    await this.send(res, `${id}/master.m3u8`, PLAYLIST, NO_CACHE, `HLS of stream ${id}`);
+  @ApiOperation({
+    summary: 'HLS master playlist (a variant per rendition)',
+    description:
+      'For a live stream whose transcode is starting, the request is held until the playlist exists.',
+  })
+  async master(
+    @Param('streamId', new ParseUUIDPipe()) id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const key = `${id}/master.m3u8`;
+    let data = await this.storage.read(key);
+    if (!data && (await this.comingUp(id))) data = await this.reads.wait(req.ip, key, START_WAIT_MS);
+    if (!data) throw new MissingError(`HLS of stream ${id} not found`, 'hls_not_found');
+    void res.header('Content-Type', PLAYLIST).header('Cache-Control', NO_CACHE).send(data);
   }
 
   @Public()
@@ -86,6 +114,16 @@ export class HlsController {
       throw new BadRequestError('_HLS_part needs _HLS_msn', 'invalid_query');
     const key = `${id}/${rendition}/index.m3u8`;
     let text = (await this.storage.read(key))?.toString();
+    // A first request (no _HLS_msn) while the transcode starts: held until a player can start on
+    // the playlist (it holds PART-HOLD-BACK of media), for a rendition the master lists.
+    if (msn === undefined && (text === undefined || !startable(text)) && (await this.comingUp(id))) {
+      const master = (await this.storage.read(`${id}/master.m3u8`))?.toString();
+      if (master === undefined || master.includes(`\n${rendition}/index.m3u8`)) {
+        const ready = (data: Buffer) => startable(data.toString());
+        text = (await this.reads.wait(req.ip, key, START_WAIT_MS, ready))?.toString() ?? text;
+        text ??= (await this.storage.read(key))?.toString();
+      }
+    }
     if (text === undefined)
       throw new MissingError(`rendition ${rendition} of stream ${id} not found`, 'hls_not_found');
     if (msn !== undefined) {

@@ -114,6 +114,7 @@ export class HlsProcessor
           preset: h.x264Preset,
           partSeconds: h.partMs / 1000,
           partsPerSegment: h.partsPerSegment,
+          keyframeParts: h.keyframeParts,
           fps: h.fps,
           posterSeconds: h.posterSeconds,
           signal: ctl.ended.signal,

@@ -4,6 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
+import { checkMasterPlaylist, checkMediaPlaylist, checkPlaylistUpdate } from '../../media/hls/playlist-check';
+import type { HlsStorage } from '../../media';
+import { HLS_STORAGE } from '../../src/hls/hls.constants';
 import { launchChromium } from '../support/browser';
 import { publishOverWhip, type Peers, type Publishable } from '../support/ingest';
 import { createStream, endStream } from '../support/streams';
@@ -36,6 +39,14 @@ export interface HlsFixture {
   waitText(url: string, ok: (body: string) => boolean, timeoutMs: number, what: string): Promise<string>;
   /** Polls a rendition's media playlist until it lists `count` complete segments; returns it. */
   waitSegments(streamId: string, rendition: string, count: number, timeoutMs?: number): Promise<string>;
+  /**
+   * What the playlist checker (media/hls/playlist-check.ts) found in the playlists this app's
+   * transcodes wrote since the last call, one sentence each, naming the file (each version of
+   * each playlist is checked as written, and against the version before it).
+   */
+  takePlaylistProblems(): string[];
+  /** How many playlist versions the checker has read (it sees this process's transcodes only). */
+  readonly playlistsChecked: number;
   bytes(url: string): Promise<Buffer>;
   waitBytes(url: string, timeoutMs: number, what: string): Promise<Buffer>;
   close(): Promise<void>;
@@ -44,6 +55,8 @@ export interface HlsFixture {
 export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture> {
   const t = await startTestApp({ ...opts, env: { ...HLS_TEST_ENV, ...opts.env } });
   const streamer = await t.user('streamer');
+  const checker = checkPlaylistsWritten(t);
+  const problems = checker.problems;
   const peers: Peers = [];
   const made: string[] = [];
   const text = async (url: string) => (await t.http.get(url).expect(200)).text;
@@ -86,6 +99,10 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
       for (const p of peers.splice(0)) p.close();
     },
     text,
+    takePlaylistProblems: () => [...new Set(problems.splice(0))],
+    get playlistsChecked() {
+      return checker.checked;
+    },
     waitText: poll,
     waitSegments(streamId, rendition, count, timeoutMs = 30_000) {
       return f.waitText(
@@ -117,6 +134,41 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
     },
   };
   return f;
+}
+
+/**
+ * Runs the playlist checker on every playlist the app's storage is given to write (the
+ * transcodes of this process), as it is written. With a keyframe every part, every part of a
+ * WHIP publisher's renditions must be independent.
+ */
+function checkPlaylistsWritten(t: TestApp): { problems: string[]; checked: number } {
+  const out = { problems: [] as string[], checked: 0 };
+  let storage: HlsStorage;
+  try {
+    storage = t.app.get<HlsStorage>(HLS_STORAGE, { strict: false });
+  } catch {
+    return out;
+  }
+  const everyPartIndependent = t.config.hls.keyframeParts === 1;
+  const last = new Map<string, string>();
+  const write = storage.write.bind(storage);
+  storage.write = async (key, data) => {
+    if (key.endsWith('.m3u8')) {
+      const text = data.toString();
+      const before = last.get(key);
+      const found = key.endsWith('/master.m3u8')
+        ? checkMasterPlaylist(text)
+        : [
+            ...checkMediaPlaylist(text, { everyPartIndependent }),
+            ...(before === undefined ? [] : checkPlaylistUpdate(before, text)),
+          ];
+      for (const p of found) out.problems.push(`${key}: ${p}`);
+      out.checked++;
+      last.set(key, text);
+    }
+    return write(key, data);
+  };
+  return out;
 }
 
 /** For one describe block: an HLS app (in process, no Redis) and Chromium to watch it in. */

@@ -79,7 +79,7 @@ describe('watch page playing LL-HLS in Chromium', () => {
       // The outage usually stalls playback, and hls.js then moves its target latency away from
       // live. A restart quicker than the buffer ran out (seen on a fast day) leaves no stall: then
       // the target is moved as hls.js moves it at a stall, so the next check always has work.
-      // After a quiet while the player puts it back to the playlist's PART-HOLD-BACK (1 s).
+      // After a quiet while the player puts it back near live (two parts, 0.67 s; under 1 s either way).
       const maxTarget = await page.evaluate(() => (window as unknown as { maxTarget: number }).maxTarget);
       if (maxTarget <= 1.05) {
         await page.evaluate(() => {

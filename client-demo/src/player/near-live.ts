@@ -1,20 +1,41 @@
-// hls.js moves its target latency one second further from live at every
-// stall (up to one segment) and never moves it back while the stream lasts:
-// after a couple of transient stalls a viewer sits 3 s behind for good, and
-// product pins come that much later. This decides when to put the target back
-// to the playlist's PART-HOLD-BACK; hls.js then catches up by playing slightly
-// faster (maxLiveSyncPlaybackRate). Pure, so it is unit tested.
+// Where the watch page's hls.js stays: closer to live than a stock player, and
+// back there after stalls. Pure, so it is unit tested.
+//
+// - Near live is two parts behind the playlist's end (the RFC's minimum
+//   PART-HOLD-BACK; the playlist recommends three to players it knows nothing
+//   about). Our server holds a blocking playlist reload until the next part
+//   exists and serves the preload-hinted part as soon as it is written, so
+//   two parts are enough here; hls.js reaches the target by playing slightly
+//   faster (maxLiveSyncPlaybackRate).
+// - hls.js moves its target latency one second further from live at every
+//   stall (up to one segment) and never moves it back while the stream lasts:
+//   after a couple of transient stalls a viewer sits 3 s behind for good, and
+//   product pins come that much later. After a quiet while the target goes
+//   back to near live.
 
 /** Quiet time after a stall before the player goes back to its normal distance from live. */
 export const STALL_FORGIVE_MS = 4000;
+/** Parts behind the playlist's end the watch page plays at. */
+export const NEAR_LIVE_PARTS = 2;
 
 export class NearLive {
   private base: number | null = null;
-  private lastStall = 0;
+  private lastStall = -Infinity;
 
-  /** The playlist's hold-back, from the first live playlist (PART-HOLD-BACK, else HOLD-BACK). */
-  playlist(details: { live: boolean; partHoldBack?: number | null; holdBack?: number | null }): void {
-    if (this.base === null && details.live) this.base = details.partHoldBack || details.holdBack || null;
+  /**
+   * Near live from the first live playlist: NEAR_LIVE_PARTS part targets, never further than
+   * its PART-HOLD-BACK; without parts, its HOLD-BACK.
+   */
+  playlist(details: {
+    live: boolean;
+    partHoldBack?: number | null;
+    holdBack?: number | null;
+    partTarget?: number | null;
+  }): void {
+    if (this.base !== null || !details.live) return;
+    const parts = details.partTarget ? NEAR_LIVE_PARTS * details.partTarget : null;
+    const holdBack = details.partHoldBack || details.holdBack || null;
+    this.base = parts !== null && holdBack !== null ? Math.min(parts, holdBack) : (parts ?? holdBack);
   }
 
   stalled(now: number): void {
