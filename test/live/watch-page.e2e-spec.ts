@@ -119,9 +119,23 @@ describe('watch page in Chromium', () => {
     await signIn(viewer);
     const pin = pinView(streamId, { title: 'Mug', currency: 'EUR', priceCents: 1500, remaining: 4 });
     const asked: string[] = [];
-    await page.route('**/api/streams/*/pins', (r) => {
+    // The checkout asks the server for the offer now (price, sale, limit), not the room's copy.
+    const offer = {
+      productId: pin.productId,
+      description: '',
+      digital: true,
+      currency: 'EUR',
+      unitPriceCents: 1500,
+      onSale: false,
+      saleEndsAt: null,
+      remaining: 4,
+      perBuyerLimit: null,
+      boughtUnits: 0,
+      maxQuantity: 4,
+    };
+    await page.route('**/api/streams/*/pins/current', (r) => {
       asked.push(new URL(r.request().url()).pathname);
-      return r.fulfill({ json: { items: [{ ...pin, unpinnedAt: null }] } });
+      return r.fulfill({ json: { pin: { ...pin, unpinnedAt: null }, offer } });
     });
     await page.goto(`${t.baseUrl}/watch/${streamId}`);
     await page.waitForFunction(() => document.querySelector('#viewers')?.textContent === '1 watching');
@@ -129,7 +143,7 @@ describe('watch page in Chromium', () => {
     await page.locator('#overlay .lc-card button').click();
     const dialog = page.locator('[data-testid=checkout]');
     await dialog.locator('.co-total').waitFor();
-    expect(asked).toEqual([`/api/streams/${streamId}/pins`]);
+    expect(asked).toContain(`/api/streams/${streamId}/pins/current`);
     expect(await dialog.locator('h2').textContent()).toBe('Mug');
     expect(await dialog.locator('.co-total').textContent()).toBe('€15.00');
     expect(await page.locator('#overlay .lc-price s').count()).toBe(0);

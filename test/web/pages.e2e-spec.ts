@@ -126,14 +126,14 @@ describe('pages in Chromium', () => {
     await garbage.locator('[data-testid=not-found]').waitFor();
   });
 
-  it('plays an ended stream as a replay with controls, and counts no viewers', async () => {
+  it('plays an ended stream as a replay with controls, with its final figures instead of viewers', async () => {
     const shop = await createShop(t);
     await endStream(t, shop.streamer, shop.streamId);
     const page = await open(viewer, `/watch/${shop.streamId}`);
     await page.locator('#status:text("Ended")').waitFor();
     await page.locator('#chat .chat-head').waitFor();
-    await page.waitForTimeout(500);
-    expect(await page.textContent('#viewers')).toBe('');
+    await page.locator('#viewers:text("at the peak")').waitFor();
+    expect(await page.textContent('#viewers')).toBe('0 viewers at the peak · 0 viewers in all · 0 hearts');
     expect(await page.locator('#chat .chat-head').textContent()).not.toContain('watching');
     expect(
       await page.evaluate(

@@ -2,7 +2,7 @@
 // room (chat, reactions, viewer count) and the product overlay, timed to the
 // video for HLS viewers. An unknown stream gets a not-found page.
 import { html, nothing } from 'lit';
-import type { PinView } from '@shared/room-protocol';
+import type { PinView, StreamFigures } from '@shared/room-protocol';
 import { streams } from '../api/client';
 import { ApiError, messageOf } from '../api/errors';
 import type { Stream } from '../api/types';
@@ -31,6 +31,13 @@ function samePin(a: PinView | null, b: PinView | null): boolean {
     a?.salePriceCents === b?.salePriceCents &&
     a?.priceCents === b?.priceCents
   );
+}
+
+/** An ended stream's figures, in place of "watching". */
+function finalFigures(f: StreamFigures | null): string {
+  if (!f) return '';
+  const n = (x: number, one: string, many: string) => `${x.toLocaleString()} ${x === 1 ? one : many}`;
+  return `${n(f.peakViewers, 'viewer', 'viewers')} at the peak · ${n(f.uniqueViewers, 'viewer', 'viewers')} in all · ${n(f.likes, 'heart', 'hearts')}`;
 }
 
 class LcWatch extends LightElement {
@@ -201,7 +208,7 @@ class LcWatch extends LightElement {
             <h1 id="title">${s.title}</h1>
             <span id="status" class="badge ${status === 'live' ? 'live' : ''}">${STATUS_TEXT[status]}</span>
             <span id="viewers" class="muted"
-              >${room?.joined && !ended ? `${room.viewers} watching` : ''}</span
+              >${room?.joined && !ended ? `${room.viewers} watching` : finalFigures(room?.final ?? null)}</span
             >
             ${
               ended

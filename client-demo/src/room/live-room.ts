@@ -16,6 +16,7 @@ import {
   type ReactionKind,
   type RoomState,
   type ServerToClientEvents,
+  type StreamFigures,
   type StreamState,
 } from '@shared/room-protocol';
 import { freshToken, refreshSession, session, TOKEN_EVENT } from '../api/session';
@@ -62,6 +63,8 @@ export class LiveRoom {
   status: StreamState | null = null;
   viewers = 0;
   likes = 0;
+  /** An ended stream's audience figures (the server sends them on join). */
+  final: StreamFigures | null = null;
   staff = false;
   slowModeSeconds = 0;
   /** The pinned product as the server last said (not yet timed to the viewer's video). */
@@ -187,6 +190,7 @@ export class LiveRoom {
     this.status = s.status;
     this.viewers = s.viewers;
     this.likes = s.likes;
+    this.final = s.final;
     this.staff = s.staff;
     this.slowModeSeconds = s.slowModeSeconds;
     this.pin = s.pinned;
