@@ -451,21 +451,24 @@ class LcStudio extends LightElement {
     void navigator.clipboard?.writeText(text).then(() => toast('Copied.', 'ok'));
   }
 
+  /** A read-only URL to paste into an encoder, with its Copy button (nothing when there is none). */
+  private copyField(label: string, value: string | null) {
+    if (!value) return nothing;
+    return html`<div class="secret">
+      <span>${label}</span><input readonly .value=${value} aria-label=${label} /> <span></span
+      ><button type="button" class="secondary small" @click=${() => this.copy(value)}>Copy</button>
+    </div>`;
+  }
+
   /** RTMP, RTMPS and SRT: the server URLs to paste, and the encoder's state while one publishes. */
   private renderEncoderUrls(key: string | null) {
     const o = this.encoder;
     if (!o) return nothing;
-    const url = (label: string, value: string | null) =>
-      value
-        ? html`<div class="secret">
-            <span>${label}</span><input readonly .value=${value} aria-label=${label} /> <span></span
-            ><button type="button" class="secondary small" @click=${() => this.copy(value)}>Copy</button>
-          </div>`
-        : nothing;
     const srt = o.srtUrl && key ? `${o.srtUrl}?streamid=${encodeURIComponent(key)}` : o.srtUrl;
     const i = o.ingest;
     return html`
-      ${url('RTMP server', o.rtmpUrl)} ${url('RTMPS server', o.rtmpsUrl)} ${url('SRT URL', srt)}
+      ${this.copyField('RTMP server', o.rtmpUrl)} ${this.copyField('RTMPS server', o.rtmpsUrl)}
+      ${this.copyField('SRT URL', srt)}
       ${
         o.rtmpUrl || o.srtUrl
           ? html`<p class="muted">
@@ -670,10 +673,7 @@ class LcStudio extends LightElement {
         <div class="alert error" role="alert">${this.error}</div>
         <details>
           <summary>Stream from OBS or an encoder (WHIP, RTMP, SRT)</summary>
-          <div class="secret">
-            <span>WHIP URL</span><input readonly .value=${s.whipUrl} aria-label="WHIP URL" /> <span></span
-            ><button type="button" class="secondary small" @click=${() => this.copy(s.whipUrl)}>Copy</button>
-          </div>
+          ${this.copyField('WHIP URL', s.whipUrl)}
           ${
             key
               ? html`<div class="secret">
