@@ -223,19 +223,23 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
         canvas.width = 640;
         canvas.height = 480;
         const ctx = canvas.getContext('2d')!;
-        const img = ctx.createImageData(640, 480);
-        let n = 0;
-        setInterval(() => {
-          n++;
+        // A few noise frames made once and shown in turn: each differs from the one before (so
+        // the encoder gets no cheap frame), while the page spends its CPU on drawing only. Made
+        // fresh on every tick, the noise took a core of its own and left the encoder short on a
+        // loaded machine, which then dropped its top layer's rate.
+        const frames = Array.from({ length: 8 }, () => {
+          const img = ctx.createImageData(640, 480);
           for (let i = 0; i < img.data.length; i += 4) {
             const v = (Math.random() * 255) | 0;
             img.data[i] = v;
-            img.data[i + 1] = (v + n) & 0xff;
+            img.data[i + 1] = (v * 7) & 0xff;
             img.data[i + 2] = 128;
             img.data[i + 3] = 255;
           }
-          ctx.putImageData(img, 0, 0);
-        }, 33);
+          return img;
+        });
+        let n = 0;
+        setInterval(() => ctx.putImageData(frames[n++ % frames.length], 0, 0), 33);
         const track = canvas.captureStream(30).getVideoTracks()[0];
         const pc = new RTCPeerConnection();
         const transceiver = pc.addTransceiver(track, {
@@ -253,6 +257,13 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
             /^video\/(vp8|rtx)$/i.test(c.mimeType),
           ),
         );
+        // Short of CPU, Chromium would otherwise scale its layers down (the top one first),
+        // which is the publisher's choice, not the SFU's that this test is about.
+        const params = transceiver.sender.getParameters() as RTCRtpSendParameters & {
+          degradationPreference?: string;
+        };
+        params.degradationPreference = 'maintain-resolution';
+        await transceiver.sender.setParameters(params);
         const { negotiate } = window as unknown as { negotiate: InPageNegotiate };
         const res = await negotiate(pc, url, { Authorization: `Bearer ${key}` });
         return res.status === 201 ? 'ok' : `${res.status} ${res.answer}`;
