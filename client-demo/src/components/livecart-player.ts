@@ -31,6 +31,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     preferred: { type: String, attribute: 'mode' },
     ended: { type: Boolean, reflect: true },
     srcBase: { type: String, attribute: 'src-base' },
+    portrait: { type: Boolean, reflect: true },
     muted: { state: true },
     playerState: { state: true },
   };
@@ -109,6 +110,8 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
   declare srcBase: string;
   /** Draws the pinned product, hearts and read-only chat itself (the embed), instead of children. */
   declare shop: boolean;
+  /** The picture is taller than wide (a vertical stream); reflected, for pages to lay it out. */
+  declare portrait: boolean;
   declare muted: boolean;
   declare playerState: PlayerState;
 
@@ -129,6 +132,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     this.ended = false;
     this.srcBase = playerDefaults.base;
     this.shop = playerDefaults.shop;
+    this.portrait = false;
     this.muted = true;
     this.playerState = { mode: null, state: 'idle' };
   }
@@ -176,6 +180,8 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
         data-mode=${mode ?? nothing}
         data-state=${state}
         aria-label="Live video"
+        @loadedmetadata=${this.onVideoSize}
+        @resize=${this.onVideoSize}
       ></video>
       ${this.shop ? this.shopUi.render() : html`<slot></slot>`}
       <div class="bar" part="bar">
@@ -222,6 +228,12 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     super.disconnectedCallback();
     this.joined = '';
     this.close();
+  }
+
+  /** The picture's size is known or changed (a publisher who turned their phone). */
+  private onVideoSize(): void {
+    const v = this.video;
+    if (v?.videoWidth) this.portrait = v.videoHeight > v.videoWidth;
   }
 
   private toggleMode(): void {
