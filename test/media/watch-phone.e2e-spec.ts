@@ -103,6 +103,11 @@ describe('the watch page on a phone, with several and vertical live streams', ()
     await playing(page);
     const link = page.locator('[data-testid=next-live]');
     await expect(link.getAttribute('aria-label')).resolves.toBe('Next live: HLS test');
+    // On the right of the status row, clear of the player's own buttons below it.
+    const linkBox = (await link.boundingBox())!;
+    const playerBar = (await page.locator('livecart-player .bar').boundingBox())!;
+    expect(linkBox.x + linkBox.width).toBeGreaterThan(PHONE.width - 30);
+    expect(linkBox.y + linkBox.height).toBeLessThanOrEqual(playerBar.y);
     // A landscape stream letterboxes: the whole picture, bars above and below.
     const landscape = await videoOf(page);
     expect(landscape).toMatchObject({ portrait: false, objectFit: 'contain' });
