@@ -114,6 +114,7 @@ class LcStudio extends LightElement {
   private clock: ReturnType<typeof setInterval> | undefined;
   private encoderReadAt = 0;
   private opening: Promise<void> | null = null;
+  private openAgain = false;
 
   constructor() {
     super();
@@ -271,9 +272,23 @@ class LcStudio extends LightElement {
     return this.querySelector('#preview');
   }
 
-  /** Opens the chosen camera and microphone (one opening at a time); a live session switches to them. */
+  /**
+   * Opens the chosen camera and microphone (one opening at a time); a live session switches to
+   * them. A choice made while they open (the orientation, picked as the page opens the camera)
+   * opens them once more after, with what is chosen then.
+   */
   private openDevices(): Promise<void> {
-    this.opening ??= this.reopenDevices().finally(() => (this.opening = null));
+    if (this.opening) {
+      this.openAgain = true;
+      return this.opening;
+    }
+    const run = async () => {
+      do {
+        this.openAgain = false;
+        await this.reopenDevices();
+      } while (this.openAgain);
+    };
+    this.opening = run().finally(() => (this.opening = null));
     return this.opening;
   }
 
