@@ -1,7 +1,7 @@
 // Response and request shapes of the REST API the pages call (docs/api.md;
 // the OpenAPI document at /api/docs is generated from the same DTOs). The live
 // room's types are not here: they come from the server's protocol file.
-import type { PinView, StreamState } from '@shared/room-protocol';
+import type { PinView, StreamState } from '@shared/room/protocol';
 
 export type Role = 'viewer' | 'streamer' | 'merchant' | 'admin';
 

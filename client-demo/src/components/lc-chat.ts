@@ -2,7 +2,7 @@
 // binding; nothing user-provided reaches innerHTML). In the studio
 // (`moderate`) each line gets delete, mute and ban.
 import { html, nothing, type PropertyValues } from 'lit';
-import type { ChatMessage } from '@shared/room-protocol';
+import type { ChatMessage } from '@shared/room/protocol';
 import { moderation } from '../api/client';
 import { loginUrl, session } from '../api/session';
 import { messageOf } from '../api/errors';

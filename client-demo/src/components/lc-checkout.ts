@@ -11,8 +11,8 @@
 // pin and unpin of the room and when the sale ends, so a sale that ended
 // while the dialog was open is not sold at its price.
 import { html, nothing } from 'lit';
-import { COUNTRY_CODES } from '@shared/countries';
-import type { PinView } from '@shared/room-protocol';
+import { COUNTRY_CODES } from '@shared/common/geo/countries';
+import type { PinView } from '@shared/room/protocol';
 import { buying, orders, products } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';

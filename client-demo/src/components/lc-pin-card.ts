@@ -1,7 +1,7 @@
 // <lc-pin-card>: the pinned product over the video: title, price (the sale
 // price with the normal one struck through), countdown, units left, Buy.
 import { html, nothing, type PropertyValues } from 'lit';
-import type { PinView } from '@shared/room-protocol';
+import type { PinView } from '@shared/room/protocol';
 import { formatMoney } from '../lib/money';
 import { offerOf } from '../lib/offer';
 import { countdown } from '../player/pin-timing';

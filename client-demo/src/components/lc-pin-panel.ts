@@ -3,7 +3,7 @@
 // product pinned now is shown above the list and marked in it, from the room's
 // own pin events (so a pin made elsewhere shows too).
 import { html, nothing, type PropertyValues } from 'lit';
-import type { PinView } from '@shared/room-protocol';
+import type { PinView } from '@shared/room/protocol';
 import { pins, products } from '../api/client';
 import { messageOf } from '../api/errors';
 import type { PinInput, Product } from '../api/types';

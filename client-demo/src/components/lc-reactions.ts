@@ -2,7 +2,7 @@
 // hearts floating over the video). The clicker sees their own heart at once;
 // the room's reactions arrive summed per window and float for everyone else.
 import { html, type PropertyValues } from 'lit';
-import type { ReactionKind } from '@shared/room-protocol';
+import type { ReactionKind } from '@shared/room/protocol';
 import type { LiveRoom } from '../room/live-room';
 import { LightElement } from './light-element';
 

@@ -122,4 +122,4 @@ class LcBuy extends LightElement {
 }
 customElements.define('lc-buy', LcBuy);
 
-mount(html`<lc-buy></lc-buy>`);
+mount(html`<lc-buy></lc-buy>`, { title: 'Buy' });

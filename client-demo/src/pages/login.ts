@@ -5,7 +5,7 @@ import { messageOf } from '../api/errors';
 import { safeNext, session } from '../api/session';
 import type { Role } from '../api/types';
 import { LightElement } from '../components/light-element';
-import { field, mount, setTitle } from './page';
+import { field, mount } from './page';
 
 class LcLogin extends LightElement {
   static override properties = {
@@ -100,5 +100,4 @@ class LcLogin extends LightElement {
 }
 customElements.define('lc-login', LcLogin);
 
-setTitle('Sign in');
-mount(html`<lc-login></lc-login>`);
+mount(html`<lc-login></lc-login>`, { title: 'Sign in' });

@@ -17,7 +17,7 @@ import {
 import { LightElement } from '../components/light-element';
 import { toast } from '../components/toast';
 import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
-import { field, mount, setTitle } from './page';
+import { field, mount } from './page';
 
 /** Where in the stream an order was placed, as h:mm:ss. */
 export function streamTime(ms: number | null): string {
@@ -546,5 +546,4 @@ class LcShopOrders extends LightElement {
 }
 customElements.define('lc-shop-orders', LcShopOrders);
 
-setTitle('Orders');
-mount(html`<lc-shop-orders></lc-shop-orders>`);
+mount(html`<lc-shop-orders></lc-shop-orders>`, { title: 'Orders' });

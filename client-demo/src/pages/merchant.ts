@@ -12,7 +12,7 @@ import { LightElement } from '../components/light-element';
 import { toast } from '../components/toast';
 import { CURRENCIES } from '../lib/currencies';
 import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
-import { mount, setTitle } from './page';
+import { mount } from './page';
 
 type Errors = Partial<Record<'title' | 'price' | 'currency' | 'stock' | 'imageUrl' | 'picture', string>>;
 
@@ -506,5 +506,4 @@ class LcShop extends LightElement {
 }
 customElements.define('lc-shop', LcShop);
 
-setTitle('My shop');
-mount(html`<lc-shop></lc-shop>`);
+mount(html`<lc-shop></lc-shop>`, { title: 'My shop' });

@@ -10,7 +10,7 @@ import { loginUrl, session } from '../api/session';
 import type { OrderDetail, OrderView } from '../api/types';
 import { LightElement } from '../components/light-element';
 import { formatMoney } from '../lib/money';
-import { mount, setTitle } from './page';
+import { mount } from './page';
 
 /** Payment states after which the buyer can start again on the same order. */
 const RETRYABLE = new Set(['failed', 'cancelled']);
@@ -212,5 +212,4 @@ class LcMyOrders extends LightElement {
 }
 customElements.define('lc-my-orders', LcMyOrders);
 
-setTitle('My orders');
-mount(html`<lc-my-orders></lc-my-orders>`);
+mount(html`<lc-my-orders></lc-my-orders>`, { title: 'My orders' });

@@ -146,5 +146,4 @@ class LcProduct extends LightElement {
 }
 customElements.define('lc-product', LcProduct);
 
-setTitle('Product');
-mount(html`<lc-product></lc-product>`);
+mount(html`<lc-product></lc-product>`, { title: 'Product' });

@@ -10,7 +10,7 @@ import { LightElement } from '../components/light-element';
 import { toast } from '../components/toast';
 import { drawGmv, drawProducts } from '../lib/charts';
 import { formatMoney } from '../lib/money';
-import { mount, setTitle } from './page';
+import { mount } from './page';
 
 const formatInt = (n: number) => new Intl.NumberFormat('en-US').format(n);
 const formatPct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -344,5 +344,4 @@ class LcReports extends LightElement {
 }
 customElements.define('lc-reports', LcReports);
 
-setTitle('Sales reports');
-mount(html`<lc-reports></lc-reports>`);
+mount(html`<lc-reports></lc-reports>`, { title: 'Sales reports' });

@@ -22,7 +22,7 @@ import { toast } from '../components/toast';
 import { formatMoney } from '../lib/money';
 import { whipPublish, type WhipSession } from '../player/webrtc';
 import { LiveRoom } from '../room/live-room';
-import { field, mount, setTitle } from './page';
+import { field, mount } from './page';
 
 const keyStore = {
   get: (id: string) => localStorage.getItem(`livecart.streamKey.${id}`),
@@ -740,5 +740,4 @@ class LcStudio extends LightElement {
 }
 customElements.define('lc-studio', LcStudio);
 
-setTitle('Studio');
-mount(html`<lc-studio></lc-studio>`);
+mount(html`<lc-studio></lc-studio>`, { title: 'Studio', wide: true });

@@ -2,7 +2,7 @@
 // room (chat, reactions, viewer count) and the product overlay, timed to the
 // video for HLS viewers. An unknown stream gets a not-found page.
 import { html, nothing } from 'lit';
-import type { PinView, StreamFigures } from '@shared/room-protocol';
+import type { PinView, StreamFigures } from '@shared/room/protocol';
 import { streams } from '../api/client';
 import { ApiError, messageOf } from '../api/errors';
 import type { Stream } from '../api/types';
@@ -15,6 +15,8 @@ import { LivecartPlayer } from '../components/livecart-player';
 import { pinVisible } from '../player/pin-timing';
 import { LiveRoom } from '../room/live-room';
 import { mount, setTitle } from './page';
+// After page.ts's livecart.css, which it adapts to phones.
+import '../styles/watch.css';
 
 const STATUS_TEXT = {
   created: 'Starting soon',
@@ -234,4 +236,4 @@ class LcWatch extends LightElement {
 }
 customElements.define('lc-watch', LcWatch);
 
-mount(html`<lc-watch></lc-watch>`);
+mount(html`<lc-watch></lc-watch>`, { title: 'Watch', wide: true });

@@ -1,8 +1,8 @@
 // /merchant/webhooks : the URLs a shop's order and stream events are POSTed
 // to. Add one (its signing secret is shown once), send a signed test event,
 // read the deliveries and retry a failed one. The events offered are the
-// server's own list (`@shared/webhook-events`).
-import { WEBHOOK_EVENTS } from '@shared/webhook-events';
+// server's own list (`@shared/webhooks/webhook-events`).
+import { WEBHOOK_EVENTS } from '@shared/webhooks/webhook-events';
 import { html, nothing } from 'lit';
 import { webhooks } from '../api/client';
 import { messageOf } from '../api/errors';
@@ -10,7 +10,7 @@ import { loginUrl, session } from '../api/session';
 import type { CreatedWebhook, Webhook, WebhookDelivery } from '../api/types';
 import { LightElement } from '../components/light-element';
 import { toast } from '../components/toast';
-import { field, mount, setTitle } from './page';
+import { field, mount } from './page';
 
 /** What a delivery's outcome says to a person. */
 export function outcome(d: WebhookDelivery): string {
@@ -299,5 +299,4 @@ class LcWebhooks extends LightElement {
 }
 customElements.define('lc-webhooks', LcWebhooks);
 
-setTitle('Webhooks');
-mount(html`<lc-webhooks></lc-webhooks>`);
+mount(html`<lc-webhooks></lc-webhooks>`, { title: 'Webhooks' });
