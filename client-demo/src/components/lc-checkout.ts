@@ -20,7 +20,7 @@ import type { Address, AddressInput, Checkout, Offer, Order } from '../api/types
 import { formatMoney } from '../lib/money';
 import { boundQuantity, offerOf } from '../lib/offer';
 import type { LiveRoom } from '../room/live-room';
-import { LightElement } from './light-element';
+import { LightElement, states } from './light-element';
 
 type Step = 'quantity' | 'address' | 'paying' | 'declined' | 'result';
 
@@ -83,38 +83,38 @@ function newKey(): string {
 }
 
 export class LcCheckout extends LightElement {
-  static override properties = {
-    pin: { state: true },
-    unpinned: { state: true },
-    step: { state: true },
-    quantity: { state: true },
-    order: { state: true },
-    checkout: { state: true },
-    error: { state: true },
-    busy: { state: true },
-    offer: { state: true },
-    digital: { state: true },
-    addresses: { state: true },
-    addressChoice: { state: true },
-    offerRead: { state: true },
-  };
+  static override properties = states<LcCheckout>(
+    'pin',
+    'unpinned',
+    'step',
+    'quantity',
+    'order',
+    'checkout',
+    'error',
+    'busy',
+    'offer',
+    'digital',
+    'addresses',
+    'addressChoice',
+    'offerRead',
+  );
 
-  declare pin: PinView | null;
-  declare unpinned: boolean;
-  declare step: Step;
-  declare quantity: number;
-  declare order: Order | null;
-  declare checkout: Checkout | null;
-  declare error: string;
-  declare busy: boolean;
+  pin: PinView | null = null;
+  unpinned = false;
+  step: Step = 'quantity';
+  quantity = 1;
+  order: Order | null = null;
+  checkout: Checkout | null = null;
+  error = '';
+  busy = false;
   /** What the server offers this buyer now; null while unread or once unpinned. */
-  declare offer: Offer | null;
-  declare digital: boolean;
-  declare addresses: Address[] | null;
+  offer: Offer | null = null;
+  digital = false;
+  addresses: Address[] | null = null;
   /** A saved address's id, or 'new'. */
-  declare addressChoice: string;
+  addressChoice = 'new';
   /** The server's offer has been read since the dialog opened (it says whether the product ships). */
-  declare offerRead: boolean;
+  offerRead = false;
 
   /** The dialog reopened on an unpaid order (rather than a payment just declined). */
   private resumed = false;
@@ -128,23 +128,6 @@ export class LcCheckout extends LightElement {
   private opener: Element | null = null;
   private reread: ReturnType<typeof setTimeout> | undefined;
   private resolveClosed: ((order: Order | null) => void) | null = null;
-
-  constructor() {
-    super();
-    this.pin = null;
-    this.unpinned = false;
-    this.step = 'quantity';
-    this.quantity = 1;
-    this.order = null;
-    this.checkout = null;
-    this.error = '';
-    this.busy = false;
-    this.offer = null;
-    this.digital = false;
-    this.addresses = null;
-    this.addressChoice = 'new';
-    this.offerRead = false;
-  }
 
   private get dialog(): HTMLDialogElement | null {
     return this.querySelector('dialog');

@@ -13,17 +13,10 @@ export class LcPinCard extends LightElement {
     canBuy: { type: Boolean, attribute: 'can-buy' },
     message: { type: String },
   };
-  declare pin: PinView | null;
-  declare canBuy: boolean;
-  declare message: string;
+  pin: PinView | null = null;
+  canBuy = true;
+  message = '';
   private tick: ReturnType<typeof setInterval> | undefined;
-
-  constructor() {
-    super();
-    this.pin = null;
-    this.canBuy = true;
-    this.message = '';
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();

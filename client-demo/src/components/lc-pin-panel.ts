@@ -9,7 +9,7 @@ import { messageOf } from '../api/errors';
 import type { PinInput, Product } from '../api/types';
 import { formatMoney, parseMajor, stepOf } from '../lib/money';
 import type { LiveRoom } from '../room/live-room';
-import { LightElement } from './light-element';
+import { LightElement, states } from './light-element';
 import { toast } from './toast';
 
 export class LcPinPanel extends LightElement {
@@ -17,36 +17,18 @@ export class LcPinPanel extends LightElement {
     streamId: { attribute: false },
     merchantId: { attribute: false },
     room: { attribute: false },
-    items: { state: true },
-    current: { state: true },
-    error: { state: true },
-    fieldErrors: { state: true },
-    busy: { state: true },
-    note: { state: true },
+    ...states<LcPinPanel>('items', 'current', 'error', 'fieldErrors', 'busy', 'note'),
   };
-  declare streamId: string;
-  declare merchantId: string | null;
-  declare room: LiveRoom | null;
-  declare items: Product[];
-  declare current: PinView | null;
-  declare error: string;
-  declare fieldErrors: Record<string, string>;
-  declare busy: boolean;
-  declare note: string;
+  streamId = '';
+  merchantId: string | null = null;
+  room: LiveRoom | null = null;
+  items: Product[] = [];
+  current: PinView | null = null;
+  error = '';
+  fieldErrors: Record<string, string> = {};
+  busy = false;
+  note = '';
   private off: (() => void) | null = null;
-
-  constructor() {
-    super();
-    this.streamId = '';
-    this.merchantId = null;
-    this.room = null;
-    this.items = [];
-    this.current = null;
-    this.error = '';
-    this.fieldErrors = {};
-    this.busy = false;
-    this.note = '';
-  }
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('room')) {

@@ -40,16 +40,10 @@ customElements.define('lc-hearts', LcHearts);
 
 export class LcReactions extends LightElement {
   static override properties = { room: { attribute: false }, hearts: { attribute: false } };
-  declare room: LiveRoom | null;
-  declare hearts: LcHearts | null;
+  room: LiveRoom | null = null;
+  hearts: LcHearts | null = null;
   private ownClicks = 0;
   private off: (() => void) | null = null;
-
-  constructor() {
-    super();
-    this.room = null;
-    this.hearts = null;
-  }
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('room')) return;

@@ -14,7 +14,7 @@ import {
   type ShippingAddress,
   type StreamReportRow,
 } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
 import { field, mount } from './page';
@@ -48,45 +48,32 @@ export function addressLines(a: ShippingAddress): string[] {
 type Filter = { streamId: string; status: OrderStatus | '' };
 
 class LcShopOrders extends LightElement {
-  static override properties = {
-    items: { state: true },
-    streams: { state: true },
-    error: { state: true },
-    loaded: { state: true },
-    detail: { state: true },
-    dialog: { state: true },
-    refundError: { state: true },
-    refundAmount: { state: true },
-    busy: { state: true },
-  };
-  declare items: OrderView[];
-  declare streams: StreamReportRow[];
-  declare error: string;
-  declare loaded: boolean;
+  static override properties = states<LcShopOrders>(
+    'items',
+    'streams',
+    'error',
+    'loaded',
+    'detail',
+    'dialog',
+    'refundError',
+    'refundAmount',
+    'busy',
+  );
+  items: OrderView[] = [];
+  streams: StreamReportRow[] = [];
+  error = '';
+  loaded = false;
   /** The order whose detail is open. */
-  declare detail: OrderDetail | null;
+  detail: OrderDetail | null = null;
   /** The order a dialog acts on. */
-  declare dialog: { kind: 'fulfil' | 'refund'; order: OrderView } | null;
-  declare refundError: string;
+  dialog: { kind: 'fulfil' | 'refund'; order: OrderView } | null = null;
+  refundError = '';
   /** The amount the refund dialog would give back now, in minor units (null: not a valid amount). */
-  declare refundAmount: number | null;
-  declare busy: boolean;
+  refundAmount: number | null = null;
+  busy = false;
   // Initialised where it is declared, before connectedCallback reads it (the
   // old page read it first and its list stayed empty until Filter was pressed).
   private filter: Filter = { streamId: '', status: '' };
-
-  constructor() {
-    super();
-    this.items = [];
-    this.streams = [];
-    this.error = '';
-    this.loaded = false;
-    this.detail = null;
-    this.dialog = null;
-    this.refundError = '';
-    this.refundAmount = null;
-    this.busy = false;
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -8,7 +8,7 @@ import { catalog, invitations, merchant, products } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
 import type { Invitation, LinkedStreamer, Product, ProductDetail, ProductInput } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { CURRENCIES } from '../lib/currencies';
 import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
@@ -27,40 +27,27 @@ const INVITATION_STATE: Record<Invitation['status'], string> = {
 };
 
 class LcShop extends LightElement {
-  static override properties = {
-    items: { state: true },
-    streamers: { state: true },
-    invites: { state: true },
-    inviteError: { state: true },
-    editing: { state: true },
-    currency: { state: true },
-    errors: { state: true },
-    error: { state: true },
-    busy: { state: true },
-  };
-  declare items: Product[];
-  declare streamers: LinkedStreamer[];
-  declare invites: Invitation[];
-  declare inviteError: string;
+  static override properties = states<LcShop>(
+    'items',
+    'streamers',
+    'invites',
+    'inviteError',
+    'editing',
+    'currency',
+    'errors',
+    'error',
+    'busy',
+  );
+  items: Product[] = [];
+  streamers: LinkedStreamer[] = [];
+  invites: Invitation[] = [];
+  inviteError = '';
   /** The product being edited, read in full (its pictures). */
-  declare editing: ProductDetail | null;
-  declare currency: string;
-  declare errors: Errors;
-  declare error: string;
-  declare busy: boolean;
-
-  constructor() {
-    super();
-    this.items = [];
-    this.streamers = [];
-    this.invites = [];
-    this.inviteError = '';
-    this.editing = null;
-    this.currency = 'USD';
-    this.errors = {};
-    this.error = '';
-    this.busy = false;
-  }
+  editing: ProductDetail | null = null;
+  currency = 'USD';
+  errors: Errors = {};
+  error = '';
+  busy = false;
 
   override connectedCallback(): void {
     super.connectedCallback();

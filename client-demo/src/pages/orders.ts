@@ -8,7 +8,7 @@ import { myOrders, orders } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
 import type { OrderDetail, OrderView } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { formatMoney } from '../lib/money';
 import { mount } from './page';
 
@@ -16,26 +16,13 @@ import { mount } from './page';
 const RETRYABLE = new Set(['failed', 'cancelled']);
 
 class LcMyOrders extends LightElement {
-  static override properties = {
-    items: { state: true },
-    details: { state: true },
-    error: { state: true },
-    busy: { state: true },
-  };
-  declare items: OrderView[] | null;
+  static override properties = states<LcMyOrders>('items', 'details', 'error', 'busy');
+  items: OrderView[] | null = null;
   /** The full orders (payments, refunds) of those that need more than the list says. */
-  declare details: Map<string, OrderDetail>;
-  declare error: string;
-  declare busy: string;
+  details: Map<string, OrderDetail> = new Map();
+  error = '';
+  busy = '';
   private readonly highlight = new URLSearchParams(location.search).get('order');
-
-  constructor() {
-    super();
-    this.items = null;
-    this.details = new Map();
-    this.error = '';
-    this.busy = '';
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -6,7 +6,7 @@ import { messageOf } from '../api/errors';
 import { download } from '../api/http';
 import { loginUrl, session } from '../api/session';
 import type { GmvReport, Granularity, StreamReport, StreamReportRow } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { drawGmv, drawProducts } from '../lib/charts';
 import { formatMoney } from '../lib/money';
@@ -22,20 +22,13 @@ function toLocalInput(d: Date): string {
 }
 
 class LcReports extends LightElement {
-  static override properties = {
-    gmv: { state: true },
-    rows: { state: true },
-    detail: { state: true },
-    currencies: { state: true },
-    timeZone: { state: true },
-    error: { state: true },
-  };
-  declare gmv: GmvReport | null;
-  declare rows: StreamReportRow[];
-  declare detail: StreamReport | null;
-  declare currencies: string[];
-  declare timeZone: string;
-  declare error: string;
+  static override properties = states<LcReports>('gmv', 'rows', 'detail', 'currencies', 'timeZone', 'error');
+  gmv: GmvReport | null = null;
+  rows: StreamReportRow[] = [];
+  detail: StreamReport | null = null;
+  currencies: string[] = [];
+  timeZone = '';
+  error = '';
   private selected: string | null = null;
   private q = {
     granularity: 'day' as Granularity,
@@ -44,16 +37,6 @@ class LcReports extends LightElement {
     streamId: '',
     currency: '',
   };
-
-  constructor() {
-    super();
-    this.gmv = null;
-    this.rows = [];
-    this.detail = null;
-    this.currencies = [];
-    this.timeZone = '';
-    this.error = '';
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -10,7 +10,7 @@ import '../components/lc-chat';
 import { LcCheckout } from '../components/lc-checkout';
 import '../components/lc-pin-card';
 import { LcHearts, LcReactions } from '../components/lc-reactions';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { LivecartPlayer } from '../components/livecart-player';
 import { pinVisible } from '../player/pin-timing';
 import { LiveRoom } from '../room/live-room';
@@ -43,29 +43,16 @@ function finalFigures(f: StreamFigures | null): string {
 }
 
 class LcWatch extends LightElement {
-  static override properties = {
-    stream: { state: true },
-    notFound: { state: true },
-    loadError: { state: true },
-    shownPin: { state: true },
-  };
-  declare stream: Stream | null;
-  declare notFound: boolean;
-  declare loadError: string;
-  declare shownPin: PinView | null;
+  static override properties = states<LcWatch>('stream', 'notFound', 'loadError', 'shownPin');
+  stream: Stream | null = null;
+  notFound = false;
+  loadError = '';
+  shownPin: PinView | null = null;
 
   readonly streamId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
   private room: LiveRoom | null = null;
   private readonly params = new URLSearchParams(location.search);
   private timers: ReturnType<typeof setInterval>[] = [];
-
-  constructor() {
-    super();
-    this.stream = null;
-    this.notFound = false;
-    this.loadError = '';
-    this.shownPin = null;
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();

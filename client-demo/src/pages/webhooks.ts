@@ -8,7 +8,7 @@ import { webhooks } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
 import type { CreatedWebhook, Webhook, WebhookDelivery } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { field, mount } from './page';
 
@@ -22,38 +22,26 @@ export function outcome(d: WebhookDelivery): string {
 }
 
 class LcWebhooks extends LightElement {
-  static override properties = {
-    items: { state: true },
-    loaded: { state: true },
-    created: { state: true },
-    open: { state: true },
-    deliveries: { state: true },
-    error: { state: true },
-    formError: { state: true },
-    busy: { state: true },
-  };
-  declare items: Webhook[];
-  declare loaded: boolean;
+  static override properties = states<LcWebhooks>(
+    'items',
+    'loaded',
+    'created',
+    'open',
+    'deliveries',
+    'error',
+    'formError',
+    'busy',
+  );
+  items: Webhook[] = [];
+  loaded = false;
   /** The webhook just added, with the secret the server shows once. */
-  declare created: CreatedWebhook | null;
+  created: CreatedWebhook | null = null;
   /** The webhook whose deliveries are shown. */
-  declare open: string;
-  declare deliveries: WebhookDelivery[];
-  declare error: string;
-  declare formError: string;
-  declare busy: string;
-
-  constructor() {
-    super();
-    this.items = [];
-    this.loaded = false;
-    this.created = null;
-    this.open = '';
-    this.deliveries = [];
-    this.error = '';
-    this.formError = '';
-    this.busy = '';
-  }
+  open = '';
+  deliveries: WebhookDelivery[] = [];
+  error = '';
+  formError = '';
+  busy = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
