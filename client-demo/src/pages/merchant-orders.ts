@@ -14,6 +14,7 @@ import {
   type ShippingAddress,
   type StreamReportRow,
 } from '../api/types';
+import { ACTIONS, emptyRow, tableHead, type Columns } from '../components/data-table';
 import { LightElement, states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
@@ -46,6 +47,8 @@ export function addressLines(a: ShippingAddress): string[] {
 }
 
 type Filter = { streamId: string; status: OrderStatus | '' };
+
+const ORDER_COLUMNS: Columns = ['When', 'Items', 'Total', 'Status', 'Buyer', 'Stream time', ACTIONS];
 
 class LcShopOrders extends LightElement {
   static override properties = states<LcShopOrders>(
@@ -475,24 +478,10 @@ class LcShopOrders extends LightElement {
         </form>
         <div class="table-scroll">
           <table class="data">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Items</th>
-                <th>Total</th>
-                <th>Status</th>
-                <th>Buyer</th>
-                <th>Stream time</th>
-                <th><span class="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
+            ${tableHead(ORDER_COLUMNS)}
             <tbody id="orders">
               ${
-                this.loaded && this.items.length === 0
-                  ? html`<tr>
-                      <td colspan="7" class="muted">No orders match.</td>
-                    </tr>`
-                  : nothing
+                this.loaded && this.items.length === 0 ? emptyRow(ORDER_COLUMNS, 'No orders match.') : nothing
               }
               ${this.items.map(
                 (o) =>

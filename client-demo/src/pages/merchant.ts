@@ -8,6 +8,7 @@ import { catalog, invitations, merchant, products } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
 import type { Invitation, LinkedStreamer, Product, ProductDetail, ProductInput } from '../api/types';
+import { ACTIONS, emptyRow, tableHead, type Columns } from '../components/data-table';
 import { LightElement, states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { CURRENCIES } from '../lib/currencies';
@@ -25,6 +26,10 @@ const INVITATION_STATE: Record<Invitation['status'], string> = {
   declined: 'declined',
   revoked: 'withdrawn',
 };
+
+const PRODUCT_COLUMNS: Columns = ['Title', 'SKU', 'Price', 'Stock', ACTIONS];
+
+const INVITATION_COLUMNS: Columns = ['Invited', 'State', 'Sent', ACTIONS];
 
 class LcShop extends LightElement {
   static override properties = states<LcShop>(
@@ -252,21 +257,11 @@ class LcShop extends LightElement {
         <h2 id="products-title">Products</h2>
         <div class="table-scroll">
           <table class="data">
-            <thead>
-              <tr>
-                <th>Title</th>
-                <th>SKU</th>
-                <th>Price</th>
-                <th>Stock</th>
-                <th><span class="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
+            ${tableHead(PRODUCT_COLUMNS)}
             <tbody id="products">
               ${
                 this.items.length === 0
-                  ? html`<tr>
-                      <td colspan="5" class="muted">No products yet: add one below.</td>
-                    </tr>`
+                  ? emptyRow(PRODUCT_COLUMNS, 'No products yet: add one below.')
                   : nothing
               }
               ${this.items.map(
@@ -451,22 +446,9 @@ class LcShop extends LightElement {
           <button type="submit">Send invitation</button>
         </form>
         <table class="data">
-          <thead>
-            <tr>
-              <th>Invited</th>
-              <th>State</th>
-              <th>Sent</th>
-              <th><span class="visually-hidden">Actions</span></th>
-            </tr>
-          </thead>
+          ${tableHead(INVITATION_COLUMNS)}
           <tbody id="invitations">
-            ${
-              this.invites.length === 0
-                ? html`<tr>
-                    <td colspan="4" class="muted">No invitations yet.</td>
-                  </tr>`
-                : nothing
-            }
+            ${this.invites.length === 0 ? emptyRow(INVITATION_COLUMNS, 'No invitations yet.') : nothing}
             ${this.invites.map(
               (i) =>
                 html`<tr data-invitation=${i.id}>

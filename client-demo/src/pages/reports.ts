@@ -6,6 +6,7 @@ import { messageOf } from '../api/errors';
 import { download } from '../api/http';
 import { loginUrl, session } from '../api/session';
 import type { GmvReport, Granularity, StreamReport, StreamReportRow } from '../api/types';
+import { tableHead, type Columns } from '../components/data-table';
 import { LightElement, states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { drawGmv, drawProducts } from '../lib/charts';
@@ -20,6 +21,28 @@ function toLocalInput(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
+
+const PRODUCT_COLUMNS: Columns = [
+  'Product',
+  'GMV',
+  'Orders',
+  'Units',
+  'Buyers',
+  'Pinned',
+  'GMV while pinned',
+];
+
+const STREAM_COLUMNS: Columns = [
+  'Stream',
+  'GMV',
+  'Orders',
+  'Units',
+  'Buyers',
+  'AOV',
+  'Peak viewers',
+  'Unique viewers',
+  'Conversion',
+];
 
 class LcReports extends LightElement {
   static override properties = states<LcReports>('gmv', 'rows', 'detail', 'currencies', 'timeZone', 'error');
@@ -176,17 +199,7 @@ class LcReports extends LightElement {
       <canvas id="products-chart" class="chart" role="img" aria-label="Top products"></canvas>
       <div class="table-scroll">
         <table id="products" class="data numbers">
-          <thead>
-            <tr>
-              <th>Product</th>
-              <th>GMV</th>
-              <th>Orders</th>
-              <th>Units</th>
-              <th>Buyers</th>
-              <th>Pinned</th>
-              <th>GMV while pinned</th>
-            </tr>
-          </thead>
+          ${tableHead(PRODUCT_COLUMNS)}
           <tbody>
             ${r.topProducts.map(
               (p) =>
@@ -282,19 +295,7 @@ class LcReports extends LightElement {
         </h2>
         <div class="table-scroll">
           <table id="streams" class="data numbers">
-            <thead>
-              <tr>
-                <th>Stream</th>
-                <th>GMV</th>
-                <th>Orders</th>
-                <th>Units</th>
-                <th>Buyers</th>
-                <th>AOV</th>
-                <th>Peak viewers</th>
-                <th>Unique viewers</th>
-                <th>Conversion</th>
-              </tr>
-            </thead>
+            ${tableHead(STREAM_COLUMNS)}
             <tbody>
               ${this.rows.map(
                 (s) =>

@@ -8,6 +8,7 @@ import { webhooks } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
 import type { CreatedWebhook, Webhook, WebhookDelivery } from '../api/types';
+import { ACTIONS, emptyRow, tableHead, type Columns } from '../components/data-table';
 import { LightElement, states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { field, mount } from './page';
@@ -20,6 +21,8 @@ export function outcome(d: WebhookDelivery): string {
   if (d.status === 'failed') return `Failed: ${answer || 'no answer'} (${tries})`;
   return d.attempts ? `Retrying: ${answer} (${tries} so far)` : 'Waiting to be sent';
 }
+
+const DELIVERY_COLUMNS: Columns = ['When', 'Event', 'Outcome', ACTIONS];
 
 class LcWebhooks extends LightElement {
   static override properties = states<LcWebhooks>(
@@ -152,20 +155,11 @@ class LcWebhooks extends LightElement {
         <button type="button" class="link-button" @click=${() => this.showDeliveries(h)}>Refresh</button>
       </div>
       <table class="data">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Event</th>
-            <th>Outcome</th>
-            <th><span class="visually-hidden">Actions</span></th>
-          </tr>
-        </thead>
+        ${tableHead(DELIVERY_COLUMNS)}
         <tbody>
           ${
             this.deliveries.length === 0
-              ? html`<tr>
-                  <td colspan="4" class="muted">Nothing sent yet: send a test.</td>
-                </tr>`
+              ? emptyRow(DELIVERY_COLUMNS, 'Nothing sent yet: send a test.')
               : nothing
           }
           ${this.deliveries.map(
