@@ -20,7 +20,8 @@ import type { Address, AddressInput, Checkout, Offer, Order } from '../api/types
 import { formatMoney } from '../lib/money';
 import { boundQuantity, offerOf } from '../lib/offer';
 import type { LiveRoom } from '../room/live-room';
-import { LightElement, states } from './light-element';
+import { ErrorElement } from './error-element';
+import { states } from './light-element';
 
 type Step = 'quantity' | 'address' | 'paying' | 'declined' | 'result';
 
@@ -82,7 +83,7 @@ function newKey(): string {
   return crypto.randomUUID();
 }
 
-export class LcCheckout extends LightElement {
+export class LcCheckout extends ErrorElement {
   static override properties = states<LcCheckout>(
     'pin',
     'unpinned',
@@ -90,7 +91,6 @@ export class LcCheckout extends LightElement {
     'quantity',
     'order',
     'checkout',
-    'error',
     'busy',
     'offer',
     'digital',
@@ -105,7 +105,6 @@ export class LcCheckout extends LightElement {
   quantity = 1;
   order: Order | null = null;
   checkout: Checkout | null = null;
-  error = '';
   busy = false;
   /** What the server offers this buyer now; null while unread or once unpinned. */
   offer: Offer | null = null;
@@ -227,7 +226,7 @@ export class LcCheckout extends LightElement {
   private async refreshOffer(): Promise<void> {
     const pin = this.pin;
     if (!pin) return;
-    try {
+    await this.act(async () => {
       const current = await buying.offer(this.streamId);
       clearTimeout(this.saleEnd);
       if (current.pin && current.offer && current.pin.productId === pin.productId) {
@@ -259,9 +258,7 @@ export class LcCheckout extends LightElement {
       }
       this.quantity = boundQuantity(this.quantity, Math.max(1, this.maxQuantity()));
       this.offerRead = true;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   /**

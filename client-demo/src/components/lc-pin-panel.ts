@@ -9,22 +9,22 @@ import { messageOf } from '../api/errors';
 import type { PinInput, Product } from '../api/types';
 import { formatMoney, parseMajor, stepOf } from '../lib/money';
 import type { LiveRoom } from '../room/live-room';
-import { LightElement, states } from './light-element';
+import { ErrorElement } from './error-element';
+import { states } from './light-element';
 import { toast } from './toast';
 
-export class LcPinPanel extends LightElement {
+export class LcPinPanel extends ErrorElement {
   static override properties = {
     streamId: { attribute: false },
     merchantId: { attribute: false },
     room: { attribute: false },
-    ...states<LcPinPanel>('items', 'current', 'error', 'fieldErrors', 'busy', 'note'),
+    ...states<LcPinPanel>('items', 'current', 'fieldErrors', 'busy', 'note'),
   };
   streamId = '';
   merchantId: string | null = null;
   room: LiveRoom | null = null;
   items: Product[] = [];
   current: PinView | null = null;
-  error = '';
   fieldErrors: Record<string, string> = {};
   busy = false;
   note = '';
@@ -44,19 +44,18 @@ export class LcPinPanel extends LightElement {
   }
 
   private async load(): Promise<void> {
-    if (!this.merchantId) {
+    const shop = this.merchantId;
+    if (!shop) {
       this.items = [];
       this.note = 'This stream has no shop: attach one (before going live) to pin its products.';
       return;
     }
-    try {
-      const [page, open] = await Promise.all([products.ofShop(this.merchantId), pins.current(this.streamId)]);
+    await this.act(async () => {
+      const [page, open] = await Promise.all([products.ofShop(shop), pins.current(this.streamId)]);
       this.items = page.items;
       this.current = open;
       this.note = page.items.length ? '' : 'The shop has no products yet.';
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   /** The sale fields as a pin body, or field errors to show beside them. */

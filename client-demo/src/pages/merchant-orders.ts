@@ -15,7 +15,8 @@ import {
   type StreamReportRow,
 } from '../api/types';
 import { ACTIONS, emptyRow, tableHead, type Columns } from '../components/data-table';
-import { LightElement, states } from '../components/light-element';
+import { ErrorElement } from '../components/error-element';
+import { states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
 import { field, mount } from './page';
@@ -50,11 +51,10 @@ type Filter = { streamId: string; status: OrderStatus | '' };
 
 const ORDER_COLUMNS: Columns = ['When', 'Items', 'Total', 'Status', 'Buyer', 'Stream time', ACTIONS];
 
-class LcShopOrders extends LightElement {
+class LcShopOrders extends ErrorElement {
   static override properties = states<LcShopOrders>(
     'items',
     'streams',
-    'error',
     'loaded',
     'detail',
     'dialog',
@@ -64,7 +64,6 @@ class LcShopOrders extends LightElement {
   );
   items: OrderView[] = [];
   streams: StreamReportRow[] = [];
-  error = '';
   loaded = false;
   /** The order whose detail is open. */
   detail: OrderDetail | null = null;
@@ -116,22 +115,18 @@ class LcShopOrders extends LightElement {
     void this.load();
   }
 
-  private async open(o: OrderView): Promise<void> {
-    try {
+  private open(o: OrderView): Promise<void> {
+    return this.act(async () => {
       this.detail = await shopOrders.get(o.id);
       await this.updateComplete;
       this.querySelector('#order-detail')?.scrollIntoView({ block: 'start' });
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
-  private async exportCsv(): Promise<void> {
-    try {
+  private exportCsv(): Promise<void> {
+    return this.act(async () => {
       await shopOrders.downloadToFulfil();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private get dialogEl(): HTMLDialogElement | null {

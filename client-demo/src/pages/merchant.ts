@@ -9,7 +9,8 @@ import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
 import type { Invitation, LinkedStreamer, Product, ProductDetail, ProductInput } from '../api/types';
 import { ACTIONS, emptyRow, tableHead, type Columns } from '../components/data-table';
-import { LightElement, states } from '../components/light-element';
+import { ErrorElement } from '../components/error-element';
+import { states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { CURRENCIES } from '../lib/currencies';
 import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
@@ -31,7 +32,7 @@ const PRODUCT_COLUMNS: Columns = ['Title', 'SKU', 'Price', 'Stock', ACTIONS];
 
 const INVITATION_COLUMNS: Columns = ['Invited', 'State', 'Sent', ACTIONS];
 
-class LcShop extends LightElement {
+class LcShop extends ErrorElement {
   static override properties = states<LcShop>(
     'items',
     'streamers',
@@ -40,7 +41,6 @@ class LcShop extends LightElement {
     'editing',
     'currency',
     'errors',
-    'error',
     'busy',
   );
   items: Product[] = [];
@@ -51,7 +51,6 @@ class LcShop extends LightElement {
   editing: ProductDetail | null = null;
   currency = 'USD';
   errors: Errors = {};
-  error = '';
   busy = false;
 
   override connectedCallback(): void {
@@ -63,28 +62,22 @@ class LcShop extends LightElement {
     }
   }
 
-  private async loadInvitations(): Promise<void> {
-    try {
+  private loadInvitations(): Promise<void> {
+    return this.act(async () => {
       this.invites = (await invitations.list()).items;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
-  private async loadProducts(): Promise<void> {
-    try {
+  private loadProducts(): Promise<void> {
+    return this.act(async () => {
       this.items = (await products.ofShop(session.user!.id)).items;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
-  private async loadStreamers(): Promise<void> {
-    try {
+  private loadStreamers(): Promise<void> {
+    return this.act(async () => {
       this.streamers = (await merchant.streamers()).items;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async edit(summary: Product): Promise<void> {
@@ -187,13 +180,12 @@ class LcShop extends LightElement {
   }
 
   private async removePicture(imageId: string): Promise<void> {
-    if (!this.editing) return;
-    try {
-      this.editing = await catalog.removeImage(this.editing.id, imageId);
+    const product = this.editing;
+    if (!product) return;
+    await this.act(async () => {
+      this.editing = await catalog.removeImage(product.id, imageId);
       await this.loadProducts();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async invite(ev: SubmitEvent): Promise<void> {
@@ -216,22 +208,18 @@ class LcShop extends LightElement {
     }
   }
 
-  private async revoke(i: Invitation): Promise<void> {
-    try {
+  private revoke(i: Invitation): Promise<void> {
+    return this.act(async () => {
       await invitations.revoke(i.id);
       await this.loadInvitations();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
-  private async unlink(s: LinkedStreamer): Promise<void> {
-    try {
+  private unlink(s: LinkedStreamer): Promise<void> {
+    return this.act(async () => {
       await merchant.unlink(s.streamerId);
       await this.loadStreamers();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private field(name: keyof Errors | 'description' | 'sku', label: string, input: unknown) {

@@ -7,7 +7,8 @@ import { download } from '../api/http';
 import { loginUrl, session } from '../api/session';
 import type { GmvReport, Granularity, StreamReport, StreamReportRow } from '../api/types';
 import { tableHead, type Columns } from '../components/data-table';
-import { LightElement, states } from '../components/light-element';
+import { ErrorElement } from '../components/error-element';
+import { states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { drawGmv, drawProducts } from '../lib/charts';
 import { formatMoney } from '../lib/money';
@@ -44,14 +45,13 @@ const STREAM_COLUMNS: Columns = [
   'Conversion',
 ];
 
-class LcReports extends LightElement {
-  static override properties = states<LcReports>('gmv', 'rows', 'detail', 'currencies', 'timeZone', 'error');
+class LcReports extends ErrorElement {
+  static override properties = states<LcReports>('gmv', 'rows', 'detail', 'currencies', 'timeZone');
   gmv: GmvReport | null = null;
   rows: StreamReportRow[] = [];
   detail: StreamReport | null = null;
   currencies: string[] = [];
   timeZone = '';
-  error = '';
   private selected: string | null = null;
   private q = {
     granularity: 'day' as Granularity,
@@ -67,7 +67,7 @@ class LcReports extends LightElement {
   }
 
   private async init(): Promise<void> {
-    try {
+    await this.act(async () => {
       const [settings, mine] = await Promise.all([
         merchant.settings(),
         products.ofShop(session.user!.id).catch(() => null),
@@ -75,9 +75,7 @@ class LcReports extends LightElement {
       this.timeZone = settings.timeZone;
       this.currencies = [...new Set((mine?.items ?? []).map((p) => p.currency))].sort();
       this.q.currency = this.currencies[0] ?? '';
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
     await this.refresh();
   }
 
@@ -92,26 +90,22 @@ class LcReports extends LightElement {
 
   private async refresh(): Promise<void> {
     this.error = '';
-    try {
+    await this.act(async () => {
       this.gmv = await reports.gmv(this.query());
       document.body.dataset.gmvLoaded = 'true';
       this.rows = (await reports.streams(this.q.currency || undefined)).items;
       document.body.dataset.streamsLoaded = 'true';
       if (this.selected) await this.select(this.selected);
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async select(id: string): Promise<void> {
     this.selected = id;
-    try {
+    await this.act(async () => {
       this.detail = await reports.stream(id, this.q.currency || undefined);
       await this.updateComplete;
       document.body.dataset.detailLoaded = id;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   override updated(): void {
@@ -135,13 +129,11 @@ class LcReports extends LightElement {
 
   private async saveTimeZone(): Promise<void> {
     const input = this.querySelector<HTMLInputElement>('#tz');
-    try {
+    await this.act(async () => {
       await merchant.saveSettings({ timeZone: (input?.value ?? '').trim() });
       toast('Time zone saved.', 'ok');
       await this.refresh();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private csv(path: string, name: string): void {

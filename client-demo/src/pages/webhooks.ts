@@ -9,7 +9,8 @@ import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
 import type { CreatedWebhook, Webhook, WebhookDelivery } from '../api/types';
 import { ACTIONS, emptyRow, tableHead, type Columns } from '../components/data-table';
-import { LightElement, states } from '../components/light-element';
+import { ErrorElement } from '../components/error-element';
+import { states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { field, mount } from './page';
 
@@ -24,14 +25,13 @@ export function outcome(d: WebhookDelivery): string {
 
 const DELIVERY_COLUMNS: Columns = ['When', 'Event', 'Outcome', ACTIONS];
 
-class LcWebhooks extends LightElement {
+class LcWebhooks extends ErrorElement {
   static override properties = states<LcWebhooks>(
     'items',
     'loaded',
     'created',
     'open',
     'deliveries',
-    'error',
     'formError',
     'busy',
   );
@@ -42,7 +42,6 @@ class LcWebhooks extends LightElement {
   /** The webhook whose deliveries are shown. */
   open = '';
   deliveries: WebhookDelivery[] = [];
-  error = '';
   formError = '';
   busy = '';
 
@@ -89,13 +88,11 @@ class LcWebhooks extends LightElement {
     }
   }
 
-  private async showDeliveries(h: Webhook): Promise<void> {
-    try {
+  private showDeliveries(h: Webhook): Promise<void> {
+    return this.act(async () => {
       this.deliveries = (await webhooks.deliveries(h.id)).items;
       this.open = h.id;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async test(h: Webhook): Promise<void> {
@@ -129,14 +126,12 @@ class LcWebhooks extends LightElement {
 
   private async removeHook(h: Webhook): Promise<void> {
     if (!confirm(`Stop sending events to ${h.url}? Its delivery log is removed too.`)) return;
-    try {
+    await this.act(async () => {
       await webhooks.remove(h.id);
       if (this.open === h.id) this.open = '';
       if (this.created?.id === h.id) this.created = null;
       await this.load();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async copy(text: string): Promise<void> {
