@@ -2,7 +2,7 @@
 // room (chat, reactions, viewer count) and the product overlay, timed to the
 // video for HLS viewers. An unknown stream gets a not-found page.
 import { html, nothing } from 'lit';
-import type { PinView, StreamFigures } from '@shared/room-protocol';
+import type { PinView, StreamFigures } from '@shared/room/protocol';
 import { streams } from '../api/client';
 import { ApiError, messageOf } from '../api/errors';
 import type { Stream } from '../api/types';
@@ -10,11 +10,13 @@ import '../components/lc-chat';
 import { LcCheckout } from '../components/lc-checkout';
 import '../components/lc-pin-card';
 import { LcHearts, LcReactions } from '../components/lc-reactions';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { LivecartPlayer } from '../components/livecart-player';
 import { pinVisible } from '../player/pin-timing';
 import { LiveRoom } from '../room/live-room';
 import { mount, setTitle } from './page';
+// After page.ts's livecart.css, which it adapts to phones.
+import '../styles/watch.css';
 
 const STATUS_TEXT = {
   created: 'Starting soon',
@@ -41,29 +43,16 @@ function finalFigures(f: StreamFigures | null): string {
 }
 
 class LcWatch extends LightElement {
-  static override properties = {
-    stream: { state: true },
-    notFound: { state: true },
-    loadError: { state: true },
-    shownPin: { state: true },
-  };
-  declare stream: Stream | null;
-  declare notFound: boolean;
-  declare loadError: string;
-  declare shownPin: PinView | null;
+  static override properties = states<LcWatch>('stream', 'notFound', 'loadError', 'shownPin');
+  stream: Stream | null = null;
+  notFound = false;
+  loadError = '';
+  shownPin: PinView | null = null;
 
   readonly streamId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
   private room: LiveRoom | null = null;
   private readonly params = new URLSearchParams(location.search);
   private timers: ReturnType<typeof setInterval>[] = [];
-
-  constructor() {
-    super();
-    this.stream = null;
-    this.notFound = false;
-    this.loadError = '';
-    this.shownPin = null;
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -234,4 +223,4 @@ class LcWatch extends LightElement {
 }
 customElements.define('lc-watch', LcWatch);
 
-mount(html`<lc-watch></lc-watch>`);
+mount(html`<lc-watch></lc-watch>`, { title: 'Watch', wide: true });
