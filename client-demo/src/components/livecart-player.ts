@@ -16,6 +16,7 @@ import { playerDefaults } from '../player/defaults';
 import { NearLive } from '../player/near-live';
 import { whepPlay, type WhepSession } from '../player/webrtc';
 import { PlayerShop, shopStyles } from './player-shop';
+import { states } from './light-element';
 
 export type PlayerMode = 'hls' | 'webrtc';
 export interface PlayerState {
@@ -32,8 +33,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     ended: { type: Boolean, reflect: true },
     srcBase: { type: String, attribute: 'src-base' },
     portrait: { type: Boolean, reflect: true },
-    muted: { state: true },
-    playerState: { state: true },
+    ...states<LivecartPlayer>('muted', 'playerState'),
   };
 
   static override styles = [
@@ -101,19 +101,19 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
   ];
 
   /** The stream to play. */
-  declare stream: string;
+  stream = '';
   /** `hls`, `webrtc`, or empty for HLS when the stream has it, else WebRTC. */
-  declare preferred: string;
+  preferred = '';
   /** The stream has ended: the same HLS URL plays the replay, with the video's own controls. */
-  declare ended: boolean;
+  ended = false;
   /** Where the stream's /hls and /whep live; empty for this page's origin. */
-  declare srcBase: string;
+  srcBase: string = playerDefaults.base;
   /** Draws the pinned product, hearts and read-only chat itself (the embed), instead of children. */
-  declare shop: boolean;
+  shop: boolean = playerDefaults.shop;
   /** The picture is taller than wide (a vertical stream); reflected, for pages to lay it out. */
-  declare portrait: boolean;
-  declare muted: boolean;
-  declare playerState: PlayerState;
+  portrait = false;
+  muted = true;
+  playerState: PlayerState = { mode: null, state: 'idle' };
 
   private hlsPlayer: Hls | null = null;
   private whep: WhepSession | null = null;
@@ -124,18 +124,6 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
   private current: PlayerMode | null = null;
   private readonly shopUi = new PlayerShop(this);
   private joined = '';
-
-  constructor() {
-    super();
-    this.stream = '';
-    this.preferred = '';
-    this.ended = false;
-    this.srcBase = playerDefaults.base;
-    this.shop = playerDefaults.shop;
-    this.portrait = false;
-    this.muted = true;
-    this.playerState = { mode: null, state: 'idle' };
-  }
 
   /** The <video> (in the shadow root). */
   get video(): HTMLVideoElement | null {

@@ -18,7 +18,7 @@ import type { LinkedMerchant, Stream, StreamerInvitation, StreamOwner } from '..
 import '../components/lc-chat';
 import '../components/lc-moderation';
 import '../components/lc-pin-panel';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { formatMoney } from '../lib/money';
 import {
@@ -30,7 +30,7 @@ import {
 } from '../player/camera';
 import { whipPublish, type WhipSession } from '../player/webrtc';
 import { LiveRoom } from '../room/live-room';
-import { field, mount, setTitle } from './page';
+import { field, mount } from './page';
 
 const keyStore = {
   get: (id: string) => localStorage.getItem(`livecart.streamKey.${id}`),
@@ -72,41 +72,41 @@ function hhmmss(seconds: number): string {
 const ENCODER_POLL_MS = 4000;
 
 class LcStudio extends LightElement {
-  static override properties = {
-    stream: { state: true },
-    loaded: { state: true },
-    state: { state: true },
-    error: { state: true },
-    elapsed: { state: true },
-    cameras: { state: true },
-    mics: { state: true },
-    shops: { state: true },
-    busy: { state: true },
-    showKey: { state: true },
-    gmv: { state: true },
-    invitations: { state: true },
-    resuming: { state: true },
-    confirmingEnd: { state: true },
-    encoder: { state: true },
-    orientation: { state: true },
-  };
-  declare stream: Stream | null;
-  declare loaded: boolean;
-  declare state: string;
-  declare error: string;
-  declare elapsed: string;
-  declare cameras: MediaDeviceInfo[];
-  declare mics: MediaDeviceInfo[];
-  declare shops: LinkedMerchant[];
-  declare busy: boolean;
-  declare showKey: boolean;
-  declare gmv: string;
-  declare invitations: StreamerInvitation[];
-  declare resuming: boolean;
-  declare confirmingEnd: boolean;
+  static override properties = states<LcStudio>(
+    'stream',
+    'loaded',
+    'state',
+    'error',
+    'elapsed',
+    'cameras',
+    'mics',
+    'shops',
+    'busy',
+    'showKey',
+    'gmv',
+    'invitations',
+    'resuming',
+    'confirmingEnd',
+    'encoder',
+    'orientation',
+  );
+  stream: Stream | null = null;
+  loaded = false;
+  state = '';
+  error = '';
+  elapsed = '';
+  cameras: MediaDeviceInfo[] = [];
+  mics: MediaDeviceInfo[] = [];
+  shops: LinkedMerchant[] = [];
+  busy = false;
+  showKey = false;
+  gmv = '';
+  invitations: StreamerInvitation[] = [];
+  resuming = false;
+  confirmingEnd = false;
   /** The stream as its owner reads it (encoder URLs and status), refreshed while it is live. */
-  declare encoder: StreamOwner | null;
-  declare orientation: Orientation;
+  encoder: StreamOwner | null = null;
+  orientation: Orientation = orientationOf(localStorage.getItem(ORIENTATION));
 
   private media: MediaStream | null = null;
   private whip: WhipSession | null = null;
@@ -115,26 +115,6 @@ class LcStudio extends LightElement {
   private encoderReadAt = 0;
   private opening: Promise<void> | null = null;
   private openAgain = false;
-
-  constructor() {
-    super();
-    this.stream = null;
-    this.loaded = false;
-    this.state = '';
-    this.error = '';
-    this.elapsed = '';
-    this.cameras = [];
-    this.mics = [];
-    this.shops = [];
-    this.busy = false;
-    this.showKey = false;
-    this.gmv = '';
-    this.invitations = [];
-    this.resuming = false;
-    this.confirmingEnd = false;
-    this.encoder = null;
-    this.orientation = orientationOf(localStorage.getItem(ORIENTATION));
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -785,5 +765,4 @@ class LcStudio extends LightElement {
 }
 customElements.define('lc-studio', LcStudio);
 
-setTitle('Studio');
-mount(html`<lc-studio></lc-studio>`);
+mount(html`<lc-studio></lc-studio>`, { title: 'Studio', wide: true });

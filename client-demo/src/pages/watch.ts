@@ -4,7 +4,7 @@
 // (a link, and on a touch screen a swipe up on the video) opens the next
 // stream that is live.
 import { html, nothing } from 'lit';
-import type { PinView, StreamFigures } from '@shared/room-protocol';
+import type { PinView, StreamFigures } from '@shared/room/protocol';
 import { streams } from '../api/client';
 import { ApiError, messageOf } from '../api/errors';
 import type { Stream } from '../api/types';
@@ -12,12 +12,14 @@ import '../components/lc-chat';
 import { LcCheckout } from '../components/lc-checkout';
 import '../components/lc-pin-card';
 import { LcHearts, LcReactions } from '../components/lc-reactions';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { LivecartPlayer } from '../components/livecart-player';
 import { isSwipeUp, nextLive, type Point } from '../lib/next-live';
 import { pinVisible } from '../player/pin-timing';
 import { LiveRoom } from '../room/live-room';
 import { mount, setTitle } from './page';
+// After page.ts's livecart.css, which it adapts to phones.
+import '../styles/watch.css';
 
 const STATUS_TEXT = {
   created: 'Starting soon',
@@ -50,19 +52,13 @@ function finalFigures(f: StreamFigures | null): string {
 }
 
 class LcWatch extends LightElement {
-  static override properties = {
-    stream: { state: true },
-    notFound: { state: true },
-    loadError: { state: true },
-    shownPin: { state: true },
-    next: { state: true },
-  };
-  declare stream: Stream | null;
-  declare notFound: boolean;
-  declare loadError: string;
-  declare shownPin: PinView | null;
+  static override properties = states<LcWatch>('stream', 'notFound', 'loadError', 'shownPin', 'next');
+  stream: Stream | null = null;
+  notFound = false;
+  loadError = '';
+  shownPin: PinView | null = null;
   /** The stream "Next live" opens: null when no other is live, undefined until the list is read. */
-  declare next: Stream | null | undefined;
+  next: Stream | null | undefined = undefined;
 
   readonly streamId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
   private room: LiveRoom | null = null;
@@ -70,15 +66,6 @@ class LcWatch extends LightElement {
   private timers: ReturnType<typeof setInterval>[] = [];
   /** Where a touch on the video started (a swipe in progress), else null. */
   private swipeFrom: (Point & { pointerId: number }) | null = null;
-
-  constructor() {
-    super();
-    this.stream = null;
-    this.notFound = false;
-    this.loadError = '';
-    this.shownPin = null;
-    this.next = undefined;
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -305,4 +292,4 @@ class LcWatch extends LightElement {
 }
 customElements.define('lc-watch', LcWatch);
 
-mount(html`<lc-watch></lc-watch>`);
+mount(html`<lc-watch></lc-watch>`, { title: 'Watch', wide: true });
