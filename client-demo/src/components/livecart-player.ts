@@ -32,6 +32,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     preferred: { type: String, attribute: 'mode' },
     ended: { type: Boolean, reflect: true },
     srcBase: { type: String, attribute: 'src-base' },
+    portrait: { type: Boolean, reflect: true },
     ...states<LivecartPlayer>('muted', 'playerState'),
   };
 
@@ -109,6 +110,8 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
   srcBase: string = playerDefaults.base;
   /** Draws the pinned product, hearts and read-only chat itself (the embed), instead of children. */
   shop: boolean = playerDefaults.shop;
+  /** The picture is taller than wide (a vertical stream); reflected, for pages to lay it out. */
+  portrait = false;
   muted = true;
   playerState: PlayerState = { mode: null, state: 'idle' };
 
@@ -165,6 +168,8 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
         data-mode=${mode ?? nothing}
         data-state=${state}
         aria-label="Live video"
+        @loadedmetadata=${this.onVideoSize}
+        @resize=${this.onVideoSize}
       ></video>
       ${this.shop ? this.shopUi.render() : html`<slot></slot>`}
       <div class="bar" part="bar">
@@ -211,6 +216,12 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     super.disconnectedCallback();
     this.joined = '';
     this.close();
+  }
+
+  /** The picture's size is known or changed (a publisher who turned their phone). */
+  private onVideoSize(): void {
+    const v = this.video;
+    if (v?.videoWidth) this.portrait = v.videoHeight > v.videoWidth;
   }
 
   private toggleMode(): void {

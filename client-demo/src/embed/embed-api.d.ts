@@ -70,6 +70,8 @@ export interface LivecartPlayerApi {
   /** [shop] Shows the pinned product, hearts and chat inside the player (the embed sets it). */
   shop: boolean;
   muted: boolean;
+  /** [portrait] Set by the player while the picture is taller than wide (a vertical stream), to lay it out by. */
+  readonly portrait: boolean;
   /** The pinned product the viewer sees now, or null. */
   readonly product: LivecartProduct | null;
   /** Starts (or switches) playback. Called by itself when the element is connected with `shop`. */
