@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signedInPage } from '../support/browser';
-import { testPicture } from '../support/images';
+import { testPicture } from '../../media/images/fixtures';
 import { createShop, orderFromStream, pin, type Shop } from '../support/shop';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { eventually } from '../support/wait';
