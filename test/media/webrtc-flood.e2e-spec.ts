@@ -1,8 +1,9 @@
-import request from 'supertest';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { eventually } from '../support/wait';
-import { createPublisher, createViewer, type Publisher, type Viewer } from '../support/webrtc';
+import { postWhepOffer, publishOverWhip, type Peers } from '../support/ingest';
+import { createStream } from '../support/streams';
+import { createViewer, type Publisher, type Viewer } from '../support/webrtc';
 
 /**
  * The probe's port exhaustion: each unanswered WHEP offer held a port until
@@ -16,7 +17,7 @@ import { createPublisher, createViewer, type Publisher, type Viewer } from '../s
 describe('a flood of unanswered WHEP offers', () => {
   let t: TestApp;
   let streamer: TestUser;
-  const peers: { close(): void }[] = [];
+  const peers: Peers = [];
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -30,35 +31,15 @@ describe('a flood of unanswered WHEP offers', () => {
   });
 
   async function live(): Promise<{ id: string; pub: Publisher }> {
-    const stream = (
-      await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'Flood' })
-        .expect(201)
-    ).body as { id: string; streamKey: string };
-    const pub = createPublisher();
-    peers.push(pub);
-    const res = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', `Bearer ${stream.streamKey}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await pub.offer());
-    expect(res.status).toBe(201);
-    await pub.answer(res.text);
-    await eventually(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
+    const stream = await createStream(t, streamer, { title: 'Flood' });
+    const { pub } = await publishOverWhip(t, stream, peers);
     return { id: stream.id, pub };
   }
 
-  async function watch(streamId: string, address: string): Promise<Viewer> {
+  async function watch(streamId: string, from: string): Promise<Viewer> {
     const viewer = createViewer();
     peers.push(viewer);
-    const res = await request(t.baseUrl)
-      .post(`/whep/${streamId}`)
-      .set('X-Forwarded-For', address)
-      .set('Content-Type', 'application/sdp')
-      .send(await viewer.offer());
-    expect(res.status).toBe(201);
+    const res = await postWhepOffer(t, streamId, await viewer.offer(), { from }).expect(201);
     await viewer.answer(res.text);
     await eventually(() => viewer.frames() > 0, 15_000, 'a decoded frame');
     return viewer;
@@ -76,11 +57,7 @@ describe('a flood of unanswered WHEP offers', () => {
     for (let round = 0; round < 28; round++) {
       await Promise.all(
         addresses.map(async (address) => {
-          const res = await request(t.baseUrl)
-            .post(`/whep/${first.id}`)
-            .set('X-Forwarded-For', address)
-            .set('Content-Type', 'application/sdp')
-            .send(offer);
+          const res = await postWhepOffer(t, first.id, offer, { from: address });
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           if (res.status === 429 || res.status === 503) retryAfter ??= res.headers['retry-after'];
         }),

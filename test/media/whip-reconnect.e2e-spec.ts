@@ -1,7 +1,9 @@
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { eventually } from '../support/wait';
-import { createPublisher, createViewer, type Publisher } from '../support/webrtc';
+import { postWhepOffer, publishOverWhip, type Peers, type Publishable } from '../support/ingest';
+import { createStream, endStream } from '../support/streams';
+import { createViewer } from '../support/webrtc';
 import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
 
 /**
@@ -13,7 +15,7 @@ import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
 describe('WHIP publisher lost and back', () => {
   let t: TestApp;
   let streamer: TestUser;
-  const peers: { close(): void }[] = [];
+  const peers: Peers = [];
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -30,39 +32,13 @@ describe('WHIP publisher lost and back', () => {
   });
   afterAll(() => t.close());
 
-  const newStream = async () =>
-    (
-      await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'Show' })
-        .expect(201)
-    ).body as { id: string; streamKey: string };
-
-  async function publish(stream: {
-    id: string;
-    streamKey: string;
-  }): Promise<{ pub: Publisher; location: string }> {
-    const pub = createPublisher();
-    peers.push(pub);
-    const res = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', `Bearer ${stream.streamKey}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await pub.offer())
-      .expect(201);
-    await pub.answer(res.text);
-    await eventually(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
-    return { pub, location: res.headers.location };
-  }
+  const newStream = () => createStream(t, streamer, { title: 'Show' });
+  const publish = (stream: Publishable) => publishOverWhip(t, stream, peers);
 
   async function watch(streamId: string) {
     const viewer = createViewer();
     peers.push(viewer);
-    const res = await t.http
-      .post(`/whep/${streamId}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await viewer.offer());
+    const res = await postWhepOffer(t, streamId, await viewer.offer());
     if (res.status !== 201) return { status: res.status, body: res.body };
     await viewer.answer(res.text);
     await eventually(() => viewer.frames() > 3, 10_000, 'decoded frames');
@@ -103,10 +79,7 @@ describe('WHIP publisher lost and back', () => {
     expect((await get(stream.id)).status).toBe('reconnecting');
     await publish(stream);
     expect((await get(stream.id)).status).toBe('live');
-    await t.http
-      .post(`/api/streams/${stream.id}/end`)
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .expect(200);
+    await endStream(t, streamer, stream.id);
     expect((await get(stream.id)).status).toBe('ended');
     expect(t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
   });

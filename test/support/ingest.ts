@@ -26,9 +26,14 @@ export function postWhipOffer(
   return req.set('Content-Type', opts.contentType ?? 'application/sdp').send(sdp);
 }
 
-/** POSTs an SDP offer to a stream's WHEP endpoint; the test checks the reply. */
-export function postWhepOffer(t: TestApp, streamId: string, sdp: string) {
-  return t.http.post(`/whep/${streamId}`).set('Content-Type', 'application/sdp').send(sdp);
+/**
+ * POSTs an SDP offer to a stream's WHEP endpoint, as a viewer at `from` (X-Forwarded-For, which the
+ * app trusts from loopback) when given; the test checks the reply.
+ */
+export function postWhepOffer(t: TestApp, streamId: string, sdp: string, opts: { from?: string } = {}) {
+  const req = t.http.post(`/whep/${streamId}`);
+  if (opts.from) void req.set('X-Forwarded-For', opts.from);
+  return req.set('Content-Type', 'application/sdp').send(sdp);
 }
 
 /** A headless publisher (test/support/webrtc.ts) live on the stream: answered over WHIP and connected. */
