@@ -112,22 +112,11 @@ describe('HLS across a publisher reconnect', () => {
     );
     await new Promise((r) => setTimeout(r, 1500));
     await f.publish(stream, { width: 320, height: 240 });
-    const after = await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) =>
-        b.includes('#EXT-X-DISCONTINUITY') && segmentUris(b.split('#EXT-X-DISCONTINUITY')[1]).length >= 1,
-      30_000,
-      'segments after the reconnect',
-    );
+    const after = await f.waitResumed(stream.id, '240p', 'segments after the reconnect');
     expect(segmentUris(after).slice(0, segmentUris(before).length)).toEqual(segmentUris(before));
     expect(after).not.toContain('#EXT-X-ENDLIST');
     await f.end(stream.id);
-    await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => b.includes('#EXT-X-ENDLIST'),
-      20_000,
-      'ENDLIST',
-    );
+    await f.waitEndList(stream.id, '240p', 20_000);
     // The replay is listed.
     await f.waitText(
       `/api/streams/${stream.id}`,
