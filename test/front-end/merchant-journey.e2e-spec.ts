@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signedInPage } from '../support/browser';
 import { testPicture } from '../../media/images/fixtures';
-import { createShop, orderFromStream, pin, type Shop, ADDRESS, pay } from '../support/shop';
+import { createShop, orderFromStream, pin, type Shop, pay, shipTo } from '../support/shop';
 import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { webhookReceiver } from '../support/webhooks';
 import { eventually } from '../support/wait';
@@ -39,7 +39,7 @@ describe('the merchant pages in Chromium: a sale from invitation to refund', () 
   const placePaid = async (outcome: 'succeed' | 'fail', quantity: number): Promise<string> => {
     const placed = await orderFromStream(t, buyer, shop, quantity).expect(201);
     const id = placed.body.id as string;
-    await t.http.put(`/api/orders/${id}/shipping`).set(bearer(buyer)).send({ address: ADDRESS }).expect(200);
+    await shipTo(t, buyer, id).expect(200);
     await pay(t, buyer, id, outcome);
     return id;
   };
@@ -108,8 +108,8 @@ describe('the merchant pages in Chromium: a sale from invitation to refund', () 
     const detail = page.locator(`#order-detail[data-order="${shipped}"]`);
     await detail.waitFor();
     expect(await detail.locator('[data-testid=buyer-email]').textContent()).toBe(buyer.email);
-    const shipTo = (await detail.locator('[data-testid=ship-to]').innerText()).split('\n');
-    expect(shipTo).toEqual([
+    const shipsTo = (await detail.locator('[data-testid=ship-to]').innerText()).split('\n');
+    expect(shipsTo).toEqual([
       'Ana Lima',
       '12 Harbour Road',
       'Flat 3',

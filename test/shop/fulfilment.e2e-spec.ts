@@ -1,7 +1,7 @@
-import { createProduct, ADDRESS, pay, placeOrder } from '../support/shop';
+import { createProduct, ADDRESS, pay, placeOrder, shipTo } from '../support/shop';
 import { eventually } from '../support/wait';
 import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { webhookReceiver } from '../support/webhooks';
+import { registerWebhook, webhookReceiver } from '../support/webhooks';
 
 /**
  * Orders that can be shipped: saved addresses, the address an order ships
@@ -89,21 +89,8 @@ describe('buyers, shipping and fulfilment', () => {
     });
 
     const saved = await t.http.post('/api/me/addresses').set(bearer(buyer)).send(ADDRESS).expect(201);
-    const set = await t.http
-      .put(`/api/orders/${orderId}/shipping`)
-      .set(bearer(buyer))
-      .send({ addressId: saved.body.id })
-      .expect(200);
-    expect(set.body.shipping).toEqual({
-      name: 'Ana Lima',
-      line1: '12 Harbour Road',
-      line2: 'Flat 3',
-      city: 'Porto',
-      region: null,
-      postalCode: '4000-123',
-      country: 'PT',
-      phone: '+351 912 345 678',
-    });
+    const set = await shipTo(t, buyer, orderId, { addressId: saved.body.id }).expect(200);
+    expect(set.body.shipping).toEqual({ ...ADDRESS, country: 'PT' });
     // The order keeps its copy when the saved address changes later.
     await t.http
       .patch(`/api/me/addresses/${saved.body.id}`)
@@ -114,11 +101,7 @@ describe('buyers, shipping and fulfilment', () => {
     const paid = await t.http.get(`/api/orders/${orderId}`).set(bearer(buyer)).expect(200);
     expect(paid.body.shipping.city).toBe('Porto');
     // Once paid, the address no longer changes.
-    const late = await t.http
-      .put(`/api/orders/${orderId}/shipping`)
-      .set(bearer(buyer))
-      .send({ address: ADDRESS })
-      .expect(409);
+    const late = await shipTo(t, buyer, orderId).expect(409);
     expect(late.body.error.message).toBe(
       'The shipping address can only be given or changed before the order is paid.',
     );
@@ -127,30 +110,16 @@ describe('buyers, shipping and fulfilment', () => {
   it('takes an address entered at checkout, saving it when asked; refuses another buyer’s', async () => {
     const buyer = await t.user('viewer');
     const orderId = await placeOrder(t, buyer, lamp);
-    await t.http
-      .put(`/api/orders/${orderId}/shipping`)
-      .set(bearer(buyer))
-      .send({ address: { ...ADDRESS, country: 'DE' }, save: true })
-      .expect(200);
+    await shipTo(t, buyer, orderId, { address: { ...ADDRESS, country: 'DE' }, save: true }).expect(200);
     const saved = await t.http.get('/api/me/addresses').set(bearer(buyer)).expect(200);
     expect(saved.body.items).toEqual([expect.objectContaining({ country: 'DE', isDefault: true })]);
     const other = await t.user('viewer');
-    await t.http
-      .put(`/api/orders/${orderId}/shipping`)
-      .set(bearer(other))
-      .send({ address: ADDRESS })
-      .expect(404);
+    await shipTo(t, other, orderId).expect(404);
     const own = await placeOrder(t, other, lamp);
-    await t.http
-      .put(`/api/orders/${own}/shipping`)
-      .set(bearer(other))
-      .send({ addressId: saved.body.items[0].id })
-      .expect(404);
-    const both = await t.http
-      .put(`/api/orders/${own}/shipping`)
-      .set(bearer(other))
-      .send({ addressId: saved.body.items[0].id, address: ADDRESS })
-      .expect(400);
+    await shipTo(t, other, own, { addressId: saved.body.items[0].id }).expect(404);
+    const both = await shipTo(t, other, own, { addressId: saved.body.items[0].id, address: ADDRESS }).expect(
+      400,
+    );
     expect(both.body.error.message).toMatch(/^Choose one of your saved addresses or enter an address/);
   });
 
@@ -163,18 +132,10 @@ describe('buyers, shipping and fulfilment', () => {
   });
 
   it('shows the shop who bought, where it goes, the payment and the timeline; ships with tracking', async () => {
-    const hook = await t.http
-      .post('/api/merchant/webhooks')
-      .set(bearer(merchant))
-      .send({ url: `${rx.url}/fulfilled`, events: ['order.fulfilled'] })
-      .expect(201);
+    const hook = await registerWebhook(t, merchant, `${rx.url}/fulfilled`, ['order.fulfilled']).expect(201);
     const buyer = await t.user('viewer', 'Cleo Buyer');
     const orderId = await placeOrder(t, buyer, lamp);
-    await t.http
-      .put(`/api/orders/${orderId}/shipping`)
-      .set(bearer(buyer))
-      .send({ address: ADDRESS })
-      .expect(200);
+    await shipTo(t, buyer, orderId).expect(200);
     await pay(t, buyer, orderId);
 
     const list = await t.http.get('/api/merchant/orders?status=paid').set(bearer(merchant)).expect(200);
@@ -250,19 +211,11 @@ describe('buyers, shipping and fulfilment', () => {
     const product = await createProduct(t, shop, { title: '=HYPERLINK("x")', priceCents: 1000 });
     const buyer = await t.user('viewer', '@evil');
     const paid = await placeOrder(t, buyer, product, 3);
-    await t.http
-      .put(`/api/orders/${paid}/shipping`)
-      .set(bearer(buyer))
-      .send({ address: ADDRESS })
-      .expect(200);
+    await shipTo(t, buyer, paid).expect(200);
     await pay(t, buyer, paid);
     const unpaid = await placeOrder(t, buyer, product);
     const shipped = await placeOrder(t, buyer, product);
-    await t.http
-      .put(`/api/orders/${shipped}/shipping`)
-      .set(bearer(buyer))
-      .send({ address: ADDRESS })
-      .expect(200);
+    await shipTo(t, buyer, shipped).expect(200);
     await pay(t, buyer, shipped);
     await t.http.post(`/api/orders/${shipped}/fulfil`).set(bearer(shop)).send({}).expect(200);
 

@@ -1,4 +1,4 @@
-import { createProduct, ADDRESS, pay, placeOrder } from '../support/shop';
+import { createProduct, ADDRESS, pay, placeOrder, shipTo } from '../support/shop';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 /** `null` in an optional field is either refused (4xx) or means "unset", on purpose: never a 500. */
@@ -32,13 +32,12 @@ describe('null in the new request bodies', () => {
       { addressId: null, address: null },
       { address: 'x' },
     ]) {
-      await t.http.put(`/api/orders/${orderId}/shipping`).set(bearer(buyer)).send(body).expect(400);
+      await shipTo(t, buyer, orderId, body).expect(400);
     }
-    await t.http
-      .put(`/api/orders/${orderId}/shipping`)
-      .set(bearer(buyer))
-      .send({ address: { ...ADDRESS, line2: null, phone: null }, addressId: null })
-      .expect(200);
+    await shipTo(t, buyer, orderId, {
+      address: { ...ADDRESS, line2: null, phone: null },
+      addressId: null,
+    }).expect(200);
     await pay(t, buyer, orderId);
     await t.http
       .post(`/api/orders/${orderId}/refund`)

@@ -1,6 +1,6 @@
 import { createShop, paidOrderFromStream, placeOrder, stockOf, type Shop } from '../support/shop';
 import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { webhookReceiver } from '../support/webhooks';
+import { registerWebhook, webhookReceiver } from '../support/webhooks';
 
 /**
  * Refunds with an amount: part of a paid or shipped order, or all that is
@@ -20,11 +20,7 @@ describe('refunds, in part or in full', () => {
       env: { WEBHOOK_ALLOW_PRIVATE: 'true', REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' },
     });
     shop = await createShop(t, { stock: 100, priceCents: 2500, digital: true });
-    await t.http
-      .post('/api/merchant/webhooks')
-      .set(bearer(shop.merchant))
-      .send({ url: `${rx.url}/refunds`, events: ['order.refunded'] })
-      .expect(201);
+    await registerWebhook(t, shop.merchant, `${rx.url}/refunds`, ['order.refunded']).expect(201);
   });
   afterAll(async () => {
     await t.close();

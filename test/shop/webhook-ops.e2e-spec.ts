@@ -1,7 +1,7 @@
 import { eventually } from '../support/wait';
 import { verifyWebhook } from '../../src/common/crypto/webhook-signature';
 import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { webhookReceiver } from '../support/webhooks';
+import { registerWebhook, webhookReceiver } from '../support/webhooks';
 
 /** What a merchant's webhooks page needs beyond add and list: send a test, see it, retry a failed delivery. */
 describe('webhooks: test-send and retry', () => {
@@ -23,13 +23,10 @@ describe('webhooks: test-send and retry', () => {
   });
 
   const register = async (path: string) =>
-    (
-      await t.http
-        .post('/api/merchant/webhooks')
-        .set(bearer(merchant))
-        .send({ url: `${rx.url}${path}`, events: ['order.paid'] })
-        .expect(201)
-    ).body as { id: string; secret: string };
+    (await registerWebhook(t, merchant, `${rx.url}${path}`, ['order.paid']).expect(201)).body as {
+      id: string;
+      secret: string;
+    };
 
   it('sends a signed test event now and answers with how it went', async () => {
     const hook = await register('/ok');

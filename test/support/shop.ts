@@ -148,6 +148,16 @@ export const ADDRESS = {
   phone: '+351 912 345 678',
 };
 
+/** Gives an order its shipping address as `buyer` (ADDRESS typed in unless told); the test checks the reply. */
+export function shipTo(
+  t: TestApp,
+  buyer: TestUser,
+  orderId: string,
+  body: Record<string, unknown> = { address: ADDRESS },
+) {
+  return t.http.put(`/api/orders/${orderId}/shipping`).set(bearer(buyer)).send(body);
+}
+
 /** Orders `quantity` of the shop's product outside any stream, at its normal price. */
 export function orderFromShop(t: TestApp, buyer: TestUser, shop: Shop, quantity = 1) {
   return order(t, buyer, { items: [{ productId: shop.productId, quantity }] });

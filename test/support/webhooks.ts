@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bearer, type TestApp, type TestUser } from './test-app';
 
 /** A request a webhook receiver got. */
 export interface Received {
@@ -47,4 +48,9 @@ export async function webhookReceiver(
     failing,
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/** Registers a webhook of `merchant` for `events` at `url`; the test checks the reply. */
+export function registerWebhook(t: TestApp, merchant: TestUser, url: string, events: string[]) {
+  return t.http.post('/api/merchant/webhooks').set(bearer(merchant)).send({ url, events });
 }
