@@ -1,8 +1,7 @@
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { eventually } from '../support/wait';
-import { postWhepOffer, publishOverWhip, type Peers, type Publishable } from '../support/ingest';
-import { createStream, endStream } from '../support/streams';
+import { postWhepOffer, useWhipApp, type Publishable } from '../support/ingest';
+import { endStream } from '../support/streams';
 import { createViewer } from '../support/webrtc';
 import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
 
@@ -13,39 +12,26 @@ import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
  * WebRTC viewers play it again, and HLS goes on after a discontinuity.
  */
 describe('WHIP publisher lost and back', () => {
-  let t: TestApp;
-  let streamer: TestUser;
-  const peers: Peers = [];
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        MEDIASOUP_NUM_WORKERS: '1',
-        MEDIASOUP_ICE_CONSENT_TIMEOUT: '4',
-        STREAM_RECONNECT_GRACE_SECONDS: '20',
-      },
-    });
-    streamer = await t.user('streamer');
+  const w = useWhipApp({
+    MEDIASOUP_NUM_WORKERS: '1',
+    MEDIASOUP_ICE_CONSENT_TIMEOUT: '4',
+    STREAM_RECONNECT_GRACE_SECONDS: '20',
   });
-  afterEach(() => {
-    for (const p of peers.splice(0)) p.close();
-  });
-  afterAll(() => t.close());
 
-  const newStream = () => createStream(t, streamer, { title: 'Show' });
-  const publish = (stream: Publishable) => publishOverWhip(t, stream, peers);
+  const newStream = () => w.newStream('Show');
+  const publish = (stream: Publishable) => w.publish(stream);
 
   async function watch(streamId: string) {
     const viewer = createViewer();
-    peers.push(viewer);
-    const res = await postWhepOffer(t, streamId, await viewer.offer());
+    w.peers.push(viewer);
+    const res = await postWhepOffer(w.t, streamId, await viewer.offer());
     if (res.status !== 201) return { status: res.status, body: res.body };
     await viewer.answer(res.text);
     await eventually(() => viewer.frames() > 3, 10_000, 'decoded frames');
     return { status: 201, viewer };
   }
 
-  const get = async (id: string) => (await t.http.get(`/api/streams/${id}`).expect(200)).body;
+  const get = async (id: string) => (await w.t.http.get(`/api/streams/${id}`).expect(200)).body;
   const waitStatus = async (id: string, status: string, ms = 10_000) => {
     const end = Date.now() + ms;
     while ((await get(id)).status !== status) {
@@ -62,7 +48,7 @@ describe('WHIP publisher lost and back', () => {
 
     pub.close(); // what a closed or reloaded tab does: its peer connection goes, no DELETE
     await waitStatus(stream.id, 'reconnecting');
-    expect(t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
+    expect(w.t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
     const meanwhile = await watch(stream.id);
     expect(meanwhile).toMatchObject({ status: 404, body: { error: { code: 'stream_reconnecting' } } });
 
@@ -75,13 +61,13 @@ describe('WHIP publisher lost and back', () => {
   it('WHIP DELETE is the end of a session, not of the show', async () => {
     const stream = await newStream();
     const { location } = await publish(stream);
-    await t.http.delete(location).expect(200);
+    await w.t.http.delete(location).expect(200);
     expect((await get(stream.id)).status).toBe('reconnecting');
     await publish(stream);
     expect((await get(stream.id)).status).toBe('live');
-    await endStream(t, streamer, stream.id);
+    await endStream(w.t, w.streamer, stream.id);
     expect((await get(stream.id)).status).toBe('ended');
-    expect(t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
+    expect(w.t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
   });
 });
 
