@@ -1,16 +1,5 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
@@ -168,7 +157,7 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: "Set the roles of a user (admin); the user's access tokens end at once" })
   @ApiResponse({ status: 200, type: UserDto })
-  grantRoles(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: GrantRolesDto): Promise<UserDto> {
+  grantRoles(@UuidParam() id: string, @Body() dto: GrantRolesDto): Promise<UserDto> {
     return this.auth.grantRoles(id, dto.roles);
   }
 }

@@ -1,16 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -59,7 +48,7 @@ export class CatalogController {
   @Get(':id')
   @ApiResponse({ status: 200, type: ProductDto })
   @ApiResponse({ status: 404 })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ProductDto> {
+  get(@UuidParam() id: string): Promise<ProductDto> {
     return this.catalog.get(id);
   }
 
@@ -67,7 +56,7 @@ export class CatalogController {
   @Get(':id/streams')
   @ApiOperation({ summary: 'The streams that showed (pinned) this product, most recent first' })
   @ApiResponse({ status: 200, type: ShownInListDto })
-  async shownIn(@Param('id', new ParseUUIDPipe()) id: string): Promise<ShownInListDto> {
+  async shownIn(@UuidParam() id: string): Promise<ShownInListDto> {
     return { items: await this.catalog.shownIn(id) };
   }
 
@@ -79,7 +68,7 @@ export class CatalogController {
   @ApiResponse({ status: 403, description: 'Not your product' })
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateProductDto,
   ): Promise<ProductDto> {
     return this.catalog.update(user, id, dto);
@@ -104,7 +93,7 @@ export class CatalogController {
   @ApiResponse({ status: 422, description: 'The file is not a readable picture of its type' })
   addImage(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Headers('content-type') contentType: string | undefined,
     @Body() body: unknown,
   ): Promise<ProductDto> {
@@ -118,8 +107,8 @@ export class CatalogController {
   @ApiResponse({ status: 200, type: ProductDto })
   removeImage(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Param('imageId', new ParseUUIDPipe()) imageId: string,
+    @UuidParam() id: string,
+    @UuidParam('imageId') imageId: string,
   ): Promise<ProductDto> {
     return this.catalog.removeImage(user, id, imageId);
   }
@@ -134,7 +123,7 @@ export class ProductImagesController {
   @Get(':imageId/:variant')
   @ApiExcludeEndpoint()
   async file(
-    @Param('imageId', new ParseUUIDPipe()) imageId: string,
+    @UuidParam('imageId') imageId: string,
     @Param('variant') variant: string,
     @Res() res: FastifyReply,
   ): Promise<void> {

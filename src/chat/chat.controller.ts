@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -29,10 +30,7 @@ export class ChatController {
   @ApiOperation({ summary: 'Chat history of a stream, newest page first; items oldest first' })
   @ApiResponse({ status: 200, type: ChatPageDto })
   @ApiResponse({ status: 404 })
-  history(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Query() q: ChatHistoryQueryDto,
-  ): Promise<ChatPageDto> {
+  history(@UuidParam() id: string, @Query() q: ChatHistoryQueryDto): Promise<ChatPageDto> {
     return this.chat.history(id, q);
   }
 
@@ -48,7 +46,7 @@ export class ChatController {
   @ApiResponse({ status: 403, description: 'Not the owner of this stream' })
   moderate(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: ModerationDto,
   ): Promise<ModerationResultDto> {
     return this.moderation.moderate(user, id, dto);
@@ -59,10 +57,7 @@ export class ChatController {
   @ApiBearerAuth()
   @ApiOperation({ summary: "The chat's slow mode and word list (stream owner or admin)" })
   @ApiResponse({ status: 200, type: ChatSettingsDto })
-  async settings(
-    @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<ChatSettingsDto> {
+  async settings(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<ChatSettingsDto> {
     const s = await this.streams.mustFind(id);
     if (s.ownerId !== user.id && !user.roles.includes('admin')) {
       throw new ForbiddenError("Only the stream's owner or an admin can see its moderation settings");

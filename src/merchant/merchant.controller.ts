@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../common/auth/decorators';
@@ -61,7 +62,7 @@ export class MerchantController {
   @ApiResponse({ status: 204 })
   @ApiResponse({ status: 404, description: 'Not one of your invitations' })
   @ApiResponse({ status: 409, description: 'Already answered' })
-  revoke(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  revoke(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<void> {
     return this.links.revoke(user, id);
   }
 
@@ -79,10 +80,7 @@ export class MerchantController {
   @ApiOperation({ summary: 'Unlink a streamer (their existing streams keep their shop)' })
   @ApiResponse({ status: 204 })
   @ApiResponse({ status: 404, description: 'Not linked' })
-  unlink(
-    @CurrentUser() user: AuthUser,
-    @Param('streamerId', new ParseUUIDPipe()) streamerId: string,
-  ): Promise<void> {
+  unlink(@CurrentUser() user: AuthUser, @UuidParam('streamerId') streamerId: string): Promise<void> {
     return this.links.unlink(user, streamerId);
   }
 
@@ -117,10 +115,7 @@ export class StreamerLinksController {
   @ApiOperation({ summary: 'Accept: I am linked to the shop and may stream for it' })
   @ApiResponse({ status: 200, type: LinkedMerchantDto })
   @ApiResponse({ status: 404, description: 'No open invitation of that id to my email' })
-  accept(
-    @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<LinkedMerchantDto> {
+  accept(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<LinkedMerchantDto> {
     return this.links.accept(user, id);
   }
 
@@ -130,7 +125,7 @@ export class StreamerLinksController {
   @ApiOperation({ summary: 'Decline an invitation' })
   @ApiResponse({ status: 200, type: DeclinedDto })
   @ApiResponse({ status: 404, description: 'No open invitation of that id to my email' })
-  decline(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<DeclinedDto> {
+  decline(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<DeclinedDto> {
     return this.links.decline(user, id);
   }
 }

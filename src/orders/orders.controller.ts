@@ -1,16 +1,5 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { FastifyReply } from 'fastify';
@@ -88,7 +77,7 @@ export class OrdersController {
   })
   @ApiResponse({ status: 200, type: OrderDetailDto })
   @ApiResponse({ status: 404 })
-  get(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDetailDto> {
+  get(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<OrderDetailDto> {
     return this.orders.get(user, id);
   }
 
@@ -102,7 +91,7 @@ export class OrdersController {
   @ApiResponse({ status: 409, description: 'The order is no longer waiting for payment' })
   setShipping(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: SetShippingDto,
   ): Promise<OrderDetailDto> {
     return this.orders.setShipping(user, id, dto);
@@ -113,10 +102,7 @@ export class OrdersController {
   @ApiOperation({ summary: 'Cancel an unpaid order (its buyer); the units return to stock' })
   @ApiResponse({ status: 200, type: OrderDetailDto })
   @ApiResponse({ status: 409, description: 'Not pending payment' })
-  cancel(
-    @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<OrderDetailDto> {
+  cancel(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<OrderDetailDto> {
     return this.orders.cancel(user, id);
   }
 
@@ -130,7 +116,7 @@ export class OrdersController {
   @ApiResponse({ status: 409, description: 'Not paid' })
   fulfil(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: FulfilOrderDto,
   ): Promise<OrderDetailDto> {
     return this.orders.fulfil(user, id, dto ?? {});

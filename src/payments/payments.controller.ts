@@ -5,11 +5,11 @@ import {
   HttpCode,
   Inject,
   Param,
-  ParseUUIDPipe,
   Post,
   Req,
   type RawBodyRequest,
 } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
@@ -119,7 +119,7 @@ export class OrderPaymentsController {
   @ApiOperation({ summary: "Start paying an unpaid order (its buyer): returns the provider's checkout URL" })
   @ApiResponse({ status: 200, type: CheckoutDto })
   @ApiResponse({ status: 409, description: 'Not pending payment, or its hold expired' })
-  pay(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<CheckoutDto> {
+  pay(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<CheckoutDto> {
     return this.payments.startCheckout(user, id);
   }
 
@@ -137,7 +137,7 @@ export class OrderPaymentsController {
   @ApiResponse({ status: 409, description: 'Not paid or fulfilled; more than is left to refund' })
   refund(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: RefundOrderDto,
   ): Promise<OrderDetailDto> {
     return this.payments.refund(user, id, dto?.amountCents);

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -20,11 +21,7 @@ export class PinsController {
   @ApiResponse({ status: 201, type: PinDto })
   @ApiResponse({ status: 403, description: "Not the stream's streamer or merchant" })
   @ApiResponse({ status: 422, description: "Unknown product, or not the shop's" })
-  pin(
-    @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Body() dto: CreatePinDto,
-  ): Promise<PinDto> {
+  pin(@CurrentUser() user: AuthUser, @UuidParam() id: string, @Body() dto: CreatePinDto): Promise<PinDto> {
     return this.pins.pin(user, id, dto);
   }
 
@@ -36,8 +33,8 @@ export class PinsController {
   @ApiResponse({ status: 200, type: PinDto })
   unpin(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Param('pinId', new ParseUUIDPipe()) pinId: string,
+    @UuidParam() id: string,
+    @UuidParam('pinId') pinId: string,
   ): Promise<PinDto> {
     return this.pins.unpin(user, id, pinId);
   }
@@ -51,10 +48,7 @@ export class PinsController {
       'sale’s end. Signed in, `boughtUnits` and `maxQuantity` are yours; anonymous, as for a new buyer.',
   })
   @ApiResponse({ status: 200, type: CurrentPinDto })
-  current(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentUser() user?: AuthUser,
-  ): Promise<CurrentPinDto> {
+  current(@UuidParam() id: string, @CurrentUser() user?: AuthUser): Promise<CurrentPinDto> {
     return this.pins.offer(id, user);
   }
 
@@ -62,7 +56,7 @@ export class PinsController {
   @Get()
   @ApiOperation({ summary: "The stream's pin history: its chapters, oldest first" })
   @ApiResponse({ status: 200, type: PinHistoryDto })
-  async history(@Param('id', new ParseUUIDPipe()) id: string): Promise<PinHistoryDto> {
+  async history(@UuidParam() id: string): Promise<PinHistoryDto> {
     return { items: await this.pins.history(id) };
   }
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -45,7 +46,7 @@ export class ProfileController {
   @ApiResponse({ status: 200, type: AddressDto })
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateAddressDto,
   ): Promise<AddressDto> {
     return this.profile.update(user, id, dto);
@@ -54,7 +55,7 @@ export class ProfileController {
   @Delete('addresses/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a saved address (orders keep their own copy)' })
-  remove(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<void> {
     return this.profile.remove(user, id);
   }
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Put, Query, Req, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
@@ -144,7 +145,7 @@ export class ReportsController {
   @ApiResponse({ status: 403, description: "Another merchant's stream" })
   async stream(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Query() q: StreamReportQueryDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
@@ -192,10 +193,7 @@ export class StreamSummaryController {
   })
   @ApiResponse({ status: 200, type: StreamSummaryDto })
   @ApiResponse({ status: 404 })
-  summary(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentUser() user?: AuthUser,
-  ): Promise<StreamSummaryDto> {
+  summary(@UuidParam() id: string, @CurrentUser() user?: AuthUser): Promise<StreamSummaryDto> {
     return this.reports.summary(user, id, this.config.http.publicUrl);
   }
 }

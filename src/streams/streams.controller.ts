@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -51,10 +52,7 @@ export class StreamsController {
     description: 'StreamDto, with the owner fields for its owner',
   })
   @ApiResponse({ status: 404 })
-  get(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentUser() user?: AuthUser,
-  ): Promise<StreamDto | StreamOwnerDto> {
+  get(@UuidParam() id: string, @CurrentUser() user?: AuthUser): Promise<StreamDto | StreamOwnerDto> {
     return this.streams.get(id, user);
   }
 
@@ -69,7 +67,7 @@ export class StreamsController {
   @ApiResponse({ status: 409, description: 'The shop of a stream that went live cannot change; ended' })
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateStreamDto,
   ): Promise<StreamDto> {
     return this.streams.update(user, id, dto);
@@ -81,7 +79,7 @@ export class StreamsController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'End the stream (owner)' })
   @ApiResponse({ status: 200, type: StreamDto })
-  end(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<StreamDto> {
+  end(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<StreamDto> {
     return this.streams.end(user, id);
   }
 
@@ -91,10 +89,7 @@ export class StreamsController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Replace the stream key (owner); the old key stops working' })
   @ApiResponse({ status: 200, type: StreamWithKeyDto })
-  rotateKey(
-    @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<StreamWithKeyDto> {
+  rotateKey(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<StreamWithKeyDto> {
     return this.streams.rotateKey(user, id);
   }
 }

@@ -1,4 +1,5 @@
-import { Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
+import { UuidParam } from '../../common/http/params';
 import {
   ApiBody,
   ApiConsumes,
@@ -44,11 +45,7 @@ export class WhipController {
   @ApiResponse({ status: 409, description: 'The stream already has a publisher, or has ended' })
   @ApiResponse({ status: 415, description: 'Content-Type is not application/sdp' })
   @ApiResponse({ status: 429, description: 'Too many offers from this address' })
-  async publish(
-    @Param('streamId', new ParseUUIDPipe()) streamId: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  async publish(@UuidParam('streamId') streamId: string, @Req() req: Request, @Res() res: Response) {
     const key = bearerOf(req);
     const offer = sdpBody(req);
     const { sessionId, answer } = await this.ingest.publish(streamId, key, offer, req.ip);
@@ -60,8 +57,8 @@ export class WhipController {
   @HttpCode(200)
   @ApiOperation({ summary: 'WHIP teardown: ends the session and the stream' })
   async unpublish(
-    @Param('streamId', new ParseUUIDPipe()) streamId: string,
-    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+    @UuidParam('streamId') streamId: string,
+    @UuidParam('sessionId') sessionId: string,
   ): Promise<void> {
     await this.ingest.unpublish(streamId, sessionId);
   }
@@ -78,8 +75,8 @@ export class WhipController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Trickle ICE: accepted and ignored (ICE-lite server); ICE restart → 405' })
   patch(
-    @Param('streamId', new ParseUUIDPipe()) streamId: string,
-    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+    @UuidParam('streamId') streamId: string,
+    @UuidParam('sessionId') sessionId: string,
     @Req() req: Request,
   ): void {
     patchSession(this.ingest, 'whip', streamId, sessionId, req);
