@@ -6,9 +6,9 @@ import {
   ApiConsumes,
   ApiExcludeEndpoint,
   ApiOperation,
-  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -32,22 +32,21 @@ export class CatalogController {
   @Post()
   @AcceptsBody({ limit: 64 * 1024 })
   @ApiBearerAuth()
-  @ApiResponse({ status: 201, type: ProductDto })
+  @Answers({ 201: ProductDto })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateProductDto): Promise<ProductDto> {
     return this.catalog.create(user, dto);
   }
 
   @Public()
   @Get()
-  @ApiResponse({ status: 200, type: ProductPageDto })
+  @Answers({ 200: ProductPageDto })
   list(@Query() q: ListProductsQueryDto): Promise<ProductPageDto> {
     return this.catalog.list(q);
   }
 
   @Public()
   @Get(':id')
-  @ApiResponse({ status: 200, type: ProductDto })
-  @ApiResponse({ status: 404 })
+  @Answers({ 200: ProductDto, 404: null })
   get(@UuidParam() id: string): Promise<ProductDto> {
     return this.catalog.get(id);
   }
@@ -55,7 +54,7 @@ export class CatalogController {
   @Public()
   @Get(':id/streams')
   @ApiOperation({ summary: 'The streams that showed (pinned) this product, most recent first' })
-  @ApiResponse({ status: 200, type: ShownInListDto })
+  @Answers({ 200: ShownInListDto })
   async shownIn(@UuidParam() id: string): Promise<ShownInListDto> {
     return { items: await this.catalog.shownIn(id) };
   }
@@ -64,8 +63,7 @@ export class CatalogController {
   @Patch(':id')
   @AcceptsBody({ limit: 64 * 1024 })
   @ApiBearerAuth()
-  @ApiResponse({ status: 200, type: ProductDto })
-  @ApiResponse({ status: 403, description: 'Not your product' })
+  @Answers({ 200: ProductDto, 403: 'Not your product' })
   update(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
@@ -86,11 +84,13 @@ export class CatalogController {
   })
   @ApiConsumes('image/jpeg', 'image/png', 'image/webp')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: 201, type: ProductDto })
-  @ApiResponse({ status: 409, description: 'The product already has the most pictures it may have' })
-  @ApiResponse({ status: 413, description: 'The file is larger than PRODUCT_IMAGE_MAX_BYTES' })
-  @ApiResponse({ status: 415, description: 'Not a JPEG, PNG or WebP upload' })
-  @ApiResponse({ status: 422, description: 'The file is not a readable picture of its type' })
+  @Answers({
+    201: ProductDto,
+    409: 'The product already has the most pictures it may have',
+    413: 'The file is larger than PRODUCT_IMAGE_MAX_BYTES',
+    415: 'Not a JPEG, PNG or WebP upload',
+    422: 'The file is not a readable picture of its type',
+  })
   addImage(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
@@ -104,7 +104,7 @@ export class CatalogController {
   @Delete(':id/images/:imageId')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Remove a picture' })
-  @ApiResponse({ status: 200, type: ProductDto })
+  @Answers({ 200: ProductDto })
   removeImage(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,

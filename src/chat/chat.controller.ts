@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { ForbiddenError } from '../common/errors/domain-errors';
@@ -28,8 +29,7 @@ export class ChatController {
   @Public()
   @Get('chat')
   @ApiOperation({ summary: 'Chat history of a stream, newest page first; items oldest first' })
-  @ApiResponse({ status: 200, type: ChatPageDto })
-  @ApiResponse({ status: 404 })
+  @Answers({ 200: ChatPageDto, 404: null })
   history(@UuidParam() id: string, @Query() q: ChatHistoryQueryDto): Promise<ChatPageDto> {
     return this.chat.history(id, q);
   }
@@ -42,8 +42,7 @@ export class ChatController {
   @ApiOperation({
     summary: 'Moderate the chat (stream owner or admin): delete, mute, unmute, ban, unban, slow-mode, words',
   })
-  @ApiResponse({ status: 200, type: ModerationResultDto })
-  @ApiResponse({ status: 403, description: 'Not the owner of this stream' })
+  @Answers({ 200: ModerationResultDto, 403: 'Not the owner of this stream' })
   moderate(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
@@ -56,7 +55,7 @@ export class ChatController {
   @Get('moderation')
   @ApiBearerAuth()
   @ApiOperation({ summary: "The chat's slow mode and word list (stream owner or admin)" })
-  @ApiResponse({ status: 200, type: ChatSettingsDto })
+  @Answers({ 200: ChatSettingsDto })
   async settings(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<ChatSettingsDto> {
     const s = await this.streams.mustFind(id);
     if (s.ownerId !== user.id && !user.roles.includes('admin')) {

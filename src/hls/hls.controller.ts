@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { partMayAppear, playlistPosition, satisfies, startable, type HlsStorage } from '../../media';
 import { Public } from '../common/auth/decorators';
@@ -191,8 +192,7 @@ export class HlsController {
   @Get('api/streams/:id/hls')
   @Header('Cache-Control', 'no-cache')
   @ApiOperation({ summary: 'HLS transcode progress: state, segments, speed, lag behind live, renditions' })
-  @ApiResponse({ status: 200, description: 'Progress of the stream transcode' })
-  @ApiResponse({ status: 404, description: 'No such stream' })
+  @Answers({ 200: 'Progress of the stream transcode', 404: 'No such stream' })
   async progress(@UuidParam() id: string) {
     const stream = await this.streams.mustFind(id);
     const status = await this.hls.progress(id);

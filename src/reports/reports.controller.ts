@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Put, Query, Req, Res } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import { APP_CONFIG } from '../config/config.module';
@@ -106,9 +107,11 @@ export class ReportsController {
   @ApiOperation({
     summary: 'GMV, paid and net GMV, orders, units and buyers per bucket (zero rows included)',
   })
-  @ApiResponse({ status: 200, type: GmvReportDto })
-  @ApiResponse({ status: 400, description: 'A bad parameter (named), a range too long, or currency needed' })
-  @ApiResponse({ status: 403, description: "Another merchant's stream or shop" })
+  @Answers({
+    200: GmvReportDto,
+    400: 'A bad parameter (named), a range too long, or currency needed',
+    403: "Another merchant's stream or shop",
+  })
   async gmv(
     @CurrentUser() user: AuthUser,
     @Query() q: GmvQueryDto,
@@ -124,7 +127,7 @@ export class ReportsController {
   @ApiOperation({
     summary: 'My streams, newest first, with GMV, orders, units, buyers, AOV, viewers and conversion',
   })
-  @ApiResponse({ status: 200, type: StreamListDto })
+  @Answers({ 200: StreamListDto })
   async streams(
     @CurrentUser() user: AuthUser,
     @Query() q: StreamListQueryDto,
@@ -141,8 +144,7 @@ export class ReportsController {
     summary:
       'One stream: GMV, orders, buyers, AOV, viewers, conversion, products with pinned time vs pinned GMV',
   })
-  @ApiResponse({ status: 200, type: StreamReportDto })
-  @ApiResponse({ status: 403, description: "Another merchant's stream" })
+  @Answers({ 200: StreamReportDto, 403: "Another merchant's stream" })
   async stream(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
@@ -156,7 +158,7 @@ export class ReportsController {
   @Roles('merchant')
   @Get('api/merchant/settings')
   @ApiOperation({ summary: 'My report settings (time zone)' })
-  @ApiResponse({ status: 200, type: MerchantSettingsDto })
+  @Answers({ 200: MerchantSettingsDto })
   settings(@CurrentUser() user: AuthUser): Promise<MerchantSettingsDto> {
     return this.reports.settings(user);
   }
@@ -164,8 +166,7 @@ export class ReportsController {
   @Roles('merchant')
   @Put('api/merchant/settings')
   @ApiOperation({ summary: 'Set the time zone of report buckets (rebuilds my hour and day buckets)' })
-  @ApiResponse({ status: 200, type: MerchantSettingsDto })
-  @ApiResponse({ status: 400, description: 'timeZone is not an IANA time zone' })
+  @Answers({ 200: MerchantSettingsDto, 400: 'timeZone is not an IANA time zone' })
   setSettings(@CurrentUser() user: AuthUser, @Body() dto: MerchantSettingsDto): Promise<MerchantSettingsDto> {
     return this.reports.setTimeZone(user, dto.timeZone);
   }
@@ -191,8 +192,7 @@ export class StreamSummaryController {
       'A stream’s figures: audience (peak and unique viewers, likes), duration, replay; sales for its ' +
       'streamer, shop and admins',
   })
-  @ApiResponse({ status: 200, type: StreamSummaryDto })
-  @ApiResponse({ status: 404 })
+  @Answers({ 200: StreamSummaryDto, 404: null })
   summary(@UuidParam() id: string, @CurrentUser() user?: AuthUser): Promise<StreamSummaryDto> {
     return this.reports.summary(user, id, this.config.http.publicUrl);
   }

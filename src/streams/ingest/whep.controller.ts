@@ -1,6 +1,7 @@
 import { Controller, Delete, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import { UuidParam } from '../../common/http/params';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '../../common/auth/decorators';
 import { IngestService } from './ingest.service';
@@ -21,9 +22,11 @@ export class WhepController {
   @ApiConsumes('application/sdp')
   @ApiProduces('application/sdp')
   @ApiBody({ schema: { type: 'string' }, description: 'SDP offer (recvonly audio/video)' })
-  @ApiResponse({ status: 201, description: 'SDP answer; Location is the session URL' })
-  @ApiResponse({ status: 404, description: 'Stream not found or not live' })
-  @ApiResponse({ status: 406, description: 'The viewer offered none of the codecs the stream is sent in' })
+  @Answers({
+    201: 'SDP answer; Location is the session URL',
+    404: 'Stream not found or not live',
+    406: 'The viewer offered none of the codecs the stream is sent in',
+  })
   async play(@UuidParam('streamId') streamId: string, @Req() req: Request, @Res() res: Response) {
     const { sessionId, answer } = await this.ingest.view(streamId, sdpBody(req), req.ip);
     sendAnswer(res, `/whep/${streamId}/sessions/${sessionId}`, sessionId, answer);
