@@ -122,6 +122,19 @@ export function waitTcpListening(port: number, timeoutMs: number): Promise<boole
   return waitProc(() => procSocket('tcp', port, (cols) => cols[3] === '0A'), timeoutMs);
 }
 
+/** The first of up to 200 random candidates that `free` accepts; throws `none` when none is. */
+async function randomFree(
+  pick: () => number,
+  free: (candidate: number) => boolean | Promise<boolean>,
+  none: string,
+): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const candidate = pick();
+    if (await free(candidate)) return candidate;
+  }
+  throw new Error(none);
+}
+
 function tcpBindable(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer();
@@ -139,15 +152,13 @@ export async function allocateTcpPort(
   range: { min: number; max: number },
   taken: Set<number> = new Set(),
 ): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = range.min + Math.floor(Math.random() * (range.max - range.min + 1));
-    if (taken.has(port)) continue;
-    if (await tcpBindable(port, host)) {
-      taken.add(port);
-      return port;
-    }
-  }
-  throw new Error(`no free TCP port in ${range.min}-${range.max} on ${host}`);
+  const port = await randomFree(
+    () => range.min + Math.floor(Math.random() * (range.max - range.min + 1)),
+    (p) => !taken.has(p) && tcpBindable(p, host),
+    `no free TCP port in ${range.min}-${range.max} on ${host}`,
+  );
+  taken.add(port);
+  return port;
 }
 
 function bindable(port: number, host: string): Promise<boolean> {
@@ -168,13 +179,11 @@ export async function allocateRtpPair(
   range: { min: number; max: number },
   taken: Set<number> = new Set(),
 ): Promise<{ rtp: number; rtcp: number }> {
-  for (let i = 0; i < 200; i++) {
-    const rtp = range.min + 2 * Math.floor(Math.random() * Math.floor((range.max - range.min) / 2));
-    if (taken.has(rtp) || taken.has(rtp + 1)) continue;
-    if ((await bindable(rtp, host)) && (await bindable(rtp + 1, host))) {
-      taken.add(rtp).add(rtp + 1);
-      return { rtp, rtcp: rtp + 1 };
-    }
-  }
-  throw new Error(`no free RTP port pair in ${range.min}-${range.max} on ${host}`);
+  const rtp = await randomFree(
+    () => range.min + 2 * Math.floor(Math.random() * Math.floor((range.max - range.min) / 2)),
+    async (p) => !taken.has(p) && !taken.has(p + 1) && (await bindable(p, host)) && bindable(p + 1, host),
+    `no free RTP port pair in ${range.min}-${range.max} on ${host}`,
+  );
+  taken.add(rtp).add(rtp + 1);
+  return { rtp, rtcp: rtp + 1 };
 }
