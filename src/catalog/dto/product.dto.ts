@@ -14,7 +14,7 @@ import {
   IsUUID,
 } from 'class-validator';
 import { CURRENCY_CODES, MAX_MINOR_UNITS } from '../../common/money/currencies';
-import { PageQueryDto } from '../../common/http/pagination.dto';
+import { ListOf, PageOf, PageQueryDto } from '../../common/http/pagination.dto';
 import { OptionalField } from '../../common/validation/fields';
 import { toPlainLine } from '../../common/validation/text';
 
@@ -162,11 +162,6 @@ export class ShownInDto {
   @ApiProperty() lastPinnedAt!: string;
 }
 
-export class ShownInListDto {
-  @ApiProperty({ type: [ShownInDto] }) items!: ShownInDto[];
-}
+export class ShownInListDto extends ListOf(ShownInDto) {}
 
-export class ProductPageDto {
-  @ApiProperty({ type: [ProductDto] }) items!: ProductDto[];
-  @ApiProperty() total!: number;
-}
+export class ProductPageDto extends PageOf(ProductDto) {}

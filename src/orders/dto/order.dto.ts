@@ -18,7 +18,7 @@ import {
 import { AddressInputDto } from '../../profile/dto/address.dto';
 import { MAX_MINOR_UNITS } from '../../common/money/currencies';
 import { MAX_ITEMS, MAX_QUANTITY } from './create-order.schema';
-import { PageQueryDto } from '../../common/http/pagination.dto';
+import { PageOf, PageQueryDto } from '../../common/http/pagination.dto';
 import { ORDER_STATUSES, type OrderStatus } from '../order.model';
 import { PostalAddressDto } from '../../profile/dto/address.dto';
 
@@ -152,10 +152,7 @@ export class OrderDetailDto extends OrderViewDto {
   @ApiProperty({ type: [TimelineEntryDto] }) timeline!: TimelineEntryDto[];
 }
 
-export class OrderPageDto {
-  @ApiProperty({ type: [OrderViewDto] }) items!: OrderViewDto[];
-  @ApiProperty() total!: number;
-}
+export class OrderPageDto extends PageOf(OrderViewDto) {}
 
 /** Where an unpaid order ships: a saved address, or one entered now (optionally saved too). */
 export class SetShippingDto {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { COUNTRY_CODES } from '../../common/geo/countries';
+import { ListOf } from '../../common/http/pagination.dto';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Optional text: absent or null leaves it unset; empty after trimming also unsets it. */
@@ -110,9 +111,7 @@ export class AddressDto extends PostalAddressDto {
   @ApiProperty() updatedAt!: string;
 }
 
-export class AddressListDto {
-  @ApiProperty({ type: [AddressDto] }) items!: AddressDto[];
-}
+export class AddressListDto extends ListOf(AddressDto) {}
 
 export class ProfileDto {
   @ApiProperty({ format: 'uuid' }) id!: string;

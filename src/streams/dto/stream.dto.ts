@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { PageQueryDto } from '../../common/http/pagination.dto';
+import { PageOf, PageQueryDto } from '../../common/http/pagination.dto';
 import { OptionalField } from '../../common/validation/fields';
 import { toPlainLine } from '../../common/validation/text';
 import { STREAM_STATES, type StreamState } from '../../room/protocol';
@@ -211,7 +211,4 @@ export class StreamWithKeyDto extends StreamOwnerDto {
   streamKey!: string;
 }
 
-export class StreamPageDto {
-  @ApiProperty({ type: [StreamDto] }) items!: StreamDto[];
-  @ApiProperty() total!: number;
-}
+export class StreamPageDto extends PageOf(StreamDto) {}
