@@ -21,6 +21,7 @@ import { MAX_ITEMS, MAX_QUANTITY } from './create-order.schema';
 import { PageOf, PageQueryDto } from '../../common/http/pagination.dto';
 import { ORDER_STATUSES, type OrderStatus } from '../order.model';
 import { PostalAddressDto } from '../../profile/dto/address.dto';
+import { trimmed } from '../../common/validation/text';
 
 export class ListMyOrdersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only my orders (the default for everyone but admins)', enum: ['1'] })
@@ -192,7 +193,7 @@ export class RefundOrderDto {
 export class FulfilOrderDto {
   @ApiPropertyOptional({ example: 'DHL', maxLength: 100 })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimmed)
   @IsString()
   @MinLength(1, { message: 'Enter the carrier, or leave it out.' })
   @MaxLength(100)
@@ -200,7 +201,7 @@ export class FulfilOrderDto {
 
   @ApiPropertyOptional({ example: 'JD014600006281234567', maxLength: 100 })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimmed)
   @IsString()
   @MinLength(1, { message: 'Enter the tracking number, or leave it out.' })
   @MaxLength(100)
