@@ -1,5 +1,6 @@
 import { LlHlsPlaylist, renderMaster } from './playlist';
 import { checkMasterPlaylist, checkMediaPlaylist, checkPlaylistUpdate } from './playlist-check';
+import { variant } from './fixtures';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const PART = 1 / 3;
@@ -163,17 +164,7 @@ describe('LL-HLS playlist checker', () => {
   });
 
   it('checks the master playlist: every variant with bandwidth, resolution, codecs and a URI', () => {
-    const master = renderMaster([
-      {
-        name: '720p',
-        width: 1280,
-        height: 720,
-        bandwidth: 3_000_000,
-        codecs: 'avc1.4d401f,mp4a.40.2',
-        fps: 30,
-      },
-      { name: '360p', width: 640, height: 360, bandwidth: 900_000, codecs: 'avc1.4d401f,mp4a.40.2', fps: 30 },
-    ]);
+    const master = renderMaster([variant('720p', 720, 3_000_000), variant('360p', 360, 900_000)]);
     expect(checkMasterPlaylist(master)).toEqual([]);
     expect(checkMasterPlaylist(edit(master, ',CODECS="avc1.4d401f,mp4a.40.2"', ''))).toEqual([
       'variant 360p/index.m3u8 has no CODECS',

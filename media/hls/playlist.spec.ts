@@ -6,6 +6,7 @@ import {
   satisfies,
   startable,
 } from './playlist';
+import { variant } from './fixtures';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const part = (run: number, n: number) => ({ uri: `r${run}/p${n}.m4s`, duration: 0.5, pdt: T0 + n * 500 });
@@ -128,18 +129,7 @@ describe('blocking reload position', () => {
 
 describe('renderMaster', () => {
   it('lists each rendition with BANDWIDTH, RESOLUTION and CODECS', () => {
-    expect(
-      renderMaster([
-        {
-          name: '720p',
-          width: 1280,
-          height: 720,
-          bandwidth: 3_000_000,
-          codecs: 'avc1.4d401f,mp4a.40.2',
-          fps: 30,
-        },
-      ]),
-    ).toBe(
+    expect(renderMaster([variant('720p', 720, 3_000_000)])).toBe(
       '#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n' +
         '#EXT-X-STREAM-INF:BANDWIDTH=3000000,AVERAGE-BANDWIDTH=2700000,RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2",FRAME-RATE=30.000\n' +
         '720p/index.m3u8\n',
@@ -149,18 +139,10 @@ describe('renderMaster', () => {
 
 describe('renderMaster order', () => {
   it('lists the lowest bandwidth first, where players start', () => {
-    const rung = (name: string, height: number, bandwidth: number) => ({
-      name,
-      width: (height * 16) / 9,
-      height,
-      bandwidth,
-      codecs: 'avc1.4d401f',
-      fps: 30,
-    });
     const text = renderMaster([
-      rung('720p', 720, 3_000_000),
-      rung('360p', 360, 900_000),
-      rung('480p', 480, 1_500_000),
+      variant('720p', 720, 3_000_000),
+      variant('360p', 360, 900_000),
+      variant('480p', 480, 1_500_000),
     ]);
     expect([...text.matchAll(/^(\w+)\/index\.m3u8$/gm)].map((m) => m[1])).toEqual(['360p', '480p', '720p']);
   });

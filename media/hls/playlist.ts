@@ -297,6 +297,16 @@ export function satisfies(pos: PlaylistPosition, msn: number, part?: number): bo
   return false;
 }
 
+/** One variant of the master playlist. */
+export interface MasterVariant {
+  name: string;
+  width: number;
+  height: number;
+  bandwidth: number;
+  codecs: string;
+  fps: number;
+}
+
 /**
  * The master playlist: one variant per rendition, with BANDWIDTH, RESOLUTION
  * and CODECS, the lowest bandwidth first. A player starts with the first
@@ -305,16 +315,7 @@ export function satisfies(pos: PlaylistPosition, msn: number, part?: number): bo
  * and switched down, stalling seconds it never made up; from the lowest it
  * only switches up, which abandons nothing.
  */
-export function renderMaster(
-  renditions: {
-    name: string;
-    width: number;
-    height: number;
-    bandwidth: number;
-    codecs: string;
-    fps: number;
-  }[],
-): string {
+export function renderMaster(renditions: MasterVariant[]): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-INDEPENDENT-SEGMENTS'];
   for (const r of [...renditions].sort((a, b) => a.bandwidth - b.bandwidth)) {
     lines.push(

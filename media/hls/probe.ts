@@ -74,59 +74,65 @@ export function keyframeSize(codec: string, payload: Buffer): { width: number; h
   return undefined;
 }
 
-/** Whether some process has a UDP socket bound to local `port` (Linux /proc/net/udp{,6}). */
-async function udpBound(port: number): Promise<boolean | undefined> {
+/**
+ * Whether some process has a socket on local `port` in `/proc/net/<proto>{,6}`
+ * that `accept` takes (given the line's columns: the local address is the
+ * second, the TCP state the fourth), or undefined when /proc cannot tell (not Linux).
+ */
+async function procSocket(
+  proto: 'udp' | 'tcp',
+  port: number,
+  accept: (cols: string[]) => boolean = () => true,
+): Promise<boolean | undefined> {
   const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   let any = false;
-  for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
+  for (const f of [`/proc/net/${proto}`, `/proc/net/${proto}6`]) {
     const text = await readFile(f, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     any = true;
-    // "  sl  local_address rem_address ...": the local address is the second column.
-    for (const line of text.split('\n')) if (line.trim().split(/\s+/)[1]?.endsWith(suffix)) return true;
+    for (const line of text.split('\n')) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(suffix) && accept(cols)) return true;
+    }
   }
   return any ? false : undefined;
+}
+
+/** Polls `probe` until it is not false: true then, false after `timeoutMs`, true at once when it cannot tell. */
+async function waitProc(probe: () => Promise<boolean | undefined>, timeoutMs: number): Promise<boolean> {
+  const t0 = Date.now();
+  for (;;) {
+    const seen = await probe();
+    if (seen !== false) return seen === true;
+    if (Date.now() - t0 > timeoutMs) return false;
+    await new Promise((r) => setTimeout(r, 15));
+  }
 }
 
 /**
  * Resolves true once a process (ffmpeg) listens on UDP `port`, false after
  * `timeoutMs`, or at once when /proc cannot tell (not Linux).
  */
-export async function waitUdpBound(port: number, timeoutMs: number): Promise<boolean> {
-  const t0 = Date.now();
-  for (;;) {
-    const bound = await udpBound(port);
-    if (bound !== false) return bound === true;
-    if (Date.now() - t0 > timeoutMs) return false;
-    await new Promise((r) => setTimeout(r, 15));
-  }
+export function waitUdpBound(port: number, timeoutMs: number): Promise<boolean> {
+  return waitProc(() => procSocket('udp', port), timeoutMs);
 }
 
-/** Whether some process listens on TCP `port` (Linux /proc/net/tcp{,6}: state 0A is LISTEN). */
-async function tcpListening(port: number): Promise<boolean | undefined> {
-  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  let any = false;
-  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    const text = await readFile(f, 'utf8').catch(() => undefined);
-    if (text === undefined) continue;
-    any = true;
-    for (const line of text.split('\n')) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[1]?.endsWith(suffix) && cols[3] === '0A') return true;
-    }
-  }
-  return any ? false : undefined;
+/** Resolves true once a process (ffmpeg) listens on TCP `port` (state 0A is LISTEN), false after `timeoutMs` (at once when /proc cannot tell). */
+export function waitTcpListening(port: number, timeoutMs: number): Promise<boolean> {
+  return waitProc(() => procSocket('tcp', port, (cols) => cols[3] === '0A'), timeoutMs);
 }
 
-/** Resolves true once a process (ffmpeg) listens on TCP `port`, false after `timeoutMs` (at once when /proc cannot tell). */
-export async function waitTcpListening(port: number, timeoutMs: number): Promise<boolean> {
-  const t0 = Date.now();
-  for (;;) {
-    const listening = await tcpListening(port);
-    if (listening !== false) return listening === true;
-    if (Date.now() - t0 > timeoutMs) return false;
-    await new Promise((r) => setTimeout(r, 15));
+/** The first of up to 200 random candidates that `free` accepts; throws `none` when none is. */
+async function randomFree(
+  pick: () => number,
+  free: (candidate: number) => boolean | Promise<boolean>,
+  none: string,
+): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const candidate = pick();
+    if (await free(candidate)) return candidate;
   }
+  throw new Error(none);
 }
 
 function tcpBindable(port: number, host: string): Promise<boolean> {
@@ -146,15 +152,13 @@ export async function allocateTcpPort(
   range: { min: number; max: number },
   taken: Set<number> = new Set(),
 ): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = range.min + Math.floor(Math.random() * (range.max - range.min + 1));
-    if (taken.has(port)) continue;
-    if (await tcpBindable(port, host)) {
-      taken.add(port);
-      return port;
-    }
-  }
-  throw new Error(`no free TCP port in ${range.min}-${range.max} on ${host}`);
+  const port = await randomFree(
+    () => range.min + Math.floor(Math.random() * (range.max - range.min + 1)),
+    (p) => !taken.has(p) && tcpBindable(p, host),
+    `no free TCP port in ${range.min}-${range.max} on ${host}`,
+  );
+  taken.add(port);
+  return port;
 }
 
 function bindable(port: number, host: string): Promise<boolean> {
@@ -175,13 +179,11 @@ export async function allocateRtpPair(
   range: { min: number; max: number },
   taken: Set<number> = new Set(),
 ): Promise<{ rtp: number; rtcp: number }> {
-  for (let i = 0; i < 200; i++) {
-    const rtp = range.min + 2 * Math.floor(Math.random() * Math.floor((range.max - range.min) / 2));
-    if (taken.has(rtp) || taken.has(rtp + 1)) continue;
-    if ((await bindable(rtp, host)) && (await bindable(rtp + 1, host))) {
-      taken.add(rtp).add(rtp + 1);
-      return { rtp, rtcp: rtp + 1 };
-    }
-  }
-  throw new Error(`no free RTP port pair in ${range.min}-${range.max} on ${host}`);
+  const rtp = await randomFree(
+    () => range.min + 2 * Math.floor(Math.random() * Math.floor((range.max - range.min) / 2)),
+    async (p) => !taken.has(p) && !taken.has(p + 1) && (await bindable(p, host)) && bindable(p + 1, host),
+    `no free RTP port pair in ${range.min}-${range.max} on ${host}`,
+  );
+  taken.add(rtp).add(rtp + 1);
+  return { rtp, rtcp: rtp + 1 };
 }

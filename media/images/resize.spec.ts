@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { testPicture } from './fixtures';
 import { ImageDecodeError, jpegSize, resizeArgs, resizeImage } from './resize';
 
 describe('product image resizing', () => {
@@ -17,22 +17,7 @@ describe('product image resizing', () => {
   });
 
   it('shrinks a large picture keeping its proportions, and refuses what is not a picture', async () => {
-    const png = execFileSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=1600x900',
-      '-frames:v',
-      '1',
-      '-f',
-      'image2',
-      '-c:v',
-      'png',
-      'pipe:1',
-    ]);
+    const png = testPicture('1600x900');
     const out = await resizeImage(png, 'image/png', 400);
     expect({ width: out.width, height: out.height }).toEqual({ width: 400, height: 225 });
     expect(jpegSize(out.jpeg)).toEqual({ width: 400, height: 225 });

@@ -43,9 +43,18 @@ export interface FeederOptions {
 /** RTP packets stay under any path MTU once SRTP and the UDP/IP headers are added. */
 export const RTP_PACKET_SIZE = 1200;
 
-const rtpUrl = (d: RtpDestination) => {
-  const host = d.host.includes(':') ? `[${d.host}]` : d.host;
-  return `rtp://${host}:${d.port}?rtcpport=${d.rtcpPort}&pkt_size=${RTP_PACKET_SIZE}`;
+/** The output arguments that send one track as RTP with the room's payload type and SSRC. */
+const rtpOutput = (t: { rtp: RtpDestination; payloadType: number; ssrc: number }): string[] => {
+  const host = t.rtp.host.includes(':') ? `[${t.rtp.host}]` : t.rtp.host;
+  return [
+    '-f',
+    'rtp',
+    '-payload_type',
+    String(t.payloadType),
+    '-ssrc',
+    String(t.ssrc),
+    `rtp://${host}:${t.rtp.port}?rtcpport=${t.rtp.rtcpPort}&pkt_size=${RTP_PACKET_SIZE}`,
+  ];
 };
 
 /**
@@ -102,15 +111,7 @@ export function feederArgs(o: FeederOptions): string[] {
       String(r.bitrate),
     );
   }
-  argv.push(
-    '-f',
-    'rtp',
-    '-payload_type',
-    String(o.video.payloadType),
-    '-ssrc',
-    String(o.video.ssrc),
-    rtpUrl(o.video.rtp),
-  );
+  argv.push(...rtpOutput(o.video));
   if (o.audio) {
     argv.push(
       '-map',
@@ -125,13 +126,7 @@ export function feederArgs(o: FeederOptions): string[] {
       '2',
       '-frame_duration',
       '20',
-      '-f',
-      'rtp',
-      '-payload_type',
-      String(o.audio.payloadType),
-      '-ssrc',
-      String(o.audio.ssrc),
-      rtpUrl(o.audio.rtp),
+      ...rtpOutput(o.audio),
     );
   }
   return argv;

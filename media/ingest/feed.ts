@@ -328,16 +328,19 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     if (videoFrame) this.frames++;
   }
 
+  /** Refuses an encoder whose codec the SFU cannot carry, with the setting that fixes it. */
+  private refuseCodec(l: Link, what: string, fix: string): void {
+    this.refuse(l, new IngestRefusal('unsupported_codec', `${what} is not supported: ${fix}`));
+  }
+
   private onVideo(l: Link, t: FlvTag, now: number): void {
     const info = videoTagInfo(t.body);
     if (!info) return;
     if (info.codec === 'other') {
-      return this.refuse(
+      return this.refuseCodec(
         l,
-        new IngestRefusal(
-          'unsupported_codec',
-          `${info.name} video is not supported: set the encoder to H.264 (x264, or the H.264 of a hardware encoder)`,
-        ),
+        `${info.name} video`,
+        'set the encoder to H.264 (x264, or the H.264 of a hardware encoder)',
       );
     }
     if (info.kind === 'end') return;
@@ -398,13 +401,7 @@ export class IngestFeed extends EventEmitter<IngestFeedEvents> implements Contai
     const info = audioTagInfo(t.body);
     if (!info) return;
     if (info.codec === 'other') {
-      return this.refuse(
-        l,
-        new IngestRefusal(
-          'unsupported_codec',
-          `${info.name} audio is not supported: set the encoder's audio to AAC`,
-        ),
-      );
+      return this.refuseCodec(l, `${info.name} audio`, "set the encoder's audio to AAC");
     }
     l.audioSeen = true;
     if (info.kind === 'config') {

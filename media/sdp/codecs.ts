@@ -132,39 +132,56 @@ const SUPPORTED_CODECS: readonly RouterRtpCodecCapability[] = [
   { kind: 'video', mimeType: 'video/AV1', clockRate: 90000, parameters: {}, rtcpFeedback: VIDEO_FB },
 ];
 
-type SupportedExt = readonly [
-  MediaKind,
+type Direction = NonNullable<RtpHeaderExtension['direction']>;
+
+/**
+ * mediasoup 3.27.1 node/lib/supportedRtpCapabilities.js, headerExtensions:
+ * each URI once with its preferredId and its direction for audio and for
+ * video (absent: not offered for that kind). mediasoup lists the audio entry
+ * of a URI before the video one, and so does {@link SUPPORTED_HEADER_EXTENSIONS}.
+ */
+const SUPPORTED_HEADER_EXTENSION_TABLE: readonly (readonly [
   RtpHeaderExtension['uri'],
   number,
-  NonNullable<RtpHeaderExtension['direction']>,
-];
-
-/** mediasoup 3.27.1 node/lib/supportedRtpCapabilities.js, headerExtensions (kind, uri, preferredId, direction). */
-const SUPPORTED_HEADER_EXTENSIONS: readonly SupportedExt[] = [
-  ['audio', 'urn:ietf:params:rtp-hdrext:sdes:mid', 1, 'sendrecv'],
-  ['video', 'urn:ietf:params:rtp-hdrext:sdes:mid', 1, 'sendrecv'],
-  ['video', 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', 2, 'recvonly'],
-  ['video', 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id', 3, 'recvonly'],
-  ['audio', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', 4, 'sendrecv'],
-  ['video', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', 4, 'sendrecv'],
-  ['audio', 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 5, 'recvonly'],
-  ['video', 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 5, 'sendrecv'],
-  ['audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 6, 'sendrecv'],
+  { audio?: Direction; video?: Direction },
+])[] = [
+  ['urn:ietf:params:rtp-hdrext:sdes:mid', 1, { audio: 'sendrecv', video: 'sendrecv' }],
+  ['urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', 2, { video: 'recvonly' }],
+  ['urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id', 3, { video: 'recvonly' }],
+  ['http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', 4, { audio: 'sendrecv', video: 'sendrecv' }],
   [
-    'video',
+    'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+    5,
+    { audio: 'recvonly', video: 'sendrecv' },
+  ],
+  ['urn:ietf:params:rtp-hdrext:ssrc-audio-level', 6, { audio: 'sendrecv' }],
+  [
     'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
     7,
-    'recvonly',
+    { video: 'recvonly' },
   ],
-  ['video', 'urn:3gpp:video-orientation', 8, 'sendrecv'],
-  ['video', 'urn:ietf:params:rtp-hdrext:toffset', 9, 'sendrecv'],
-  ['audio', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time', 10, 'sendrecv'],
-  ['video', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time', 10, 'sendrecv'],
-  ['audio', 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay', 11, 'sendrecv'],
-  ['video', 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay', 11, 'sendrecv'],
-  ['audio', 'urn:mediasoup:params:rtp-hdrext:packet-id', 12, 'sendrecv'],
-  ['video', 'urn:mediasoup:params:rtp-hdrext:packet-id', 12, 'sendrecv'],
+  ['urn:3gpp:video-orientation', 8, { video: 'sendrecv' }],
+  ['urn:ietf:params:rtp-hdrext:toffset', 9, { video: 'sendrecv' }],
+  [
+    'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
+    10,
+    { audio: 'sendrecv', video: 'sendrecv' },
+  ],
+  [
+    'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+    11,
+    { audio: 'sendrecv', video: 'sendrecv' },
+  ],
+  ['urn:mediasoup:params:rtp-hdrext:packet-id', 12, { audio: 'sendrecv', video: 'sendrecv' }],
 ];
+
+const SUPPORTED_HEADER_EXTENSIONS: readonly RtpHeaderExtension[] = SUPPORTED_HEADER_EXTENSION_TABLE.flatMap(
+  ([uri, preferredId, directions]) =>
+    (['audio', 'video'] as const).flatMap((kind) => {
+      const direction = directions[kind];
+      return direction ? [{ kind, uri, preferredId, preferredEncrypt: false, direction }] : [];
+    }),
+);
 
 /** mediasoup's dynamic payload type pool, in the order it hands them out. */
 const DYNAMIC_PAYLOAD_TYPES: readonly number[] = [
@@ -174,7 +191,7 @@ const DYNAMIC_PAYLOAD_TYPES: readonly number[] = [
 
 /** Header extension URIs the mediasoup worker understands. */
 export const SUPPORTED_HEADER_EXTENSION_URIS: ReadonlySet<string> = new Set(
-  SUPPORTED_HEADER_EXTENSIONS.map(([, uri]) => uri),
+  SUPPORTED_HEADER_EXTENSION_TABLE.map(([uri]) => uri),
 );
 
 /** True for RTX ("video/rtx") entries. */
@@ -289,15 +306,7 @@ export function routerCapabilitiesFromCodecs(
       });
     }
   }
-  const headerExtensions: RtpHeaderExtension[] = SUPPORTED_HEADER_EXTENSIONS.map(
-    ([kind, uri, preferredId, direction]) => ({
-      kind,
-      uri,
-      preferredId,
-      preferredEncrypt: false,
-      direction,
-    }),
-  );
+  const headerExtensions = SUPPORTED_HEADER_EXTENSIONS.map((e) => ({ ...e }));
   return { codecs, headerExtensions };
 }
 

@@ -1,17 +1,7 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Req,
-  Res,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -77,9 +67,7 @@ export class AuthController {
   @Public()
   @Post('register')
   @ApiOperation({ summary: 'Create an account (viewer, streamer or merchant) and sign in' })
-  @ApiResponse({ status: 201, type: TokenDto })
-  @ApiResponse({ status: 409, description: 'Email already registered' })
-  @ApiResponse({ status: 429, description: 'Too many accounts from this address' })
+  @Answers({ 201: TokenDto, 409: 'Email already registered', 429: 'Too many accounts from this address' })
   async register(
     @Body() dto: RegisterDto,
     @Req() req: FastifyRequest,
@@ -96,9 +84,11 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password' })
-  @ApiResponse({ status: 200, type: TokenDto })
-  @ApiResponse({ status: 401, description: 'Wrong email or password' })
-  @ApiResponse({ status: 429, description: 'Too many attempts from this address, or the account is locked' })
+  @Answers({
+    200: TokenDto,
+    401: 'Wrong email or password',
+    429: 'Too many attempts from this address, or the account is locked',
+  })
   async login(
     @Body() dto: LoginDto,
     @Req() req: FastifyRequest,
@@ -114,8 +104,7 @@ export class AuthController {
   @ApiOperation({
     summary: 'A new access token for the refresh token (cookie or body); the refresh token rotates',
   })
-  @ApiResponse({ status: 200, type: TokenDto })
-  @ApiResponse({ status: 401, description: 'Missing, unknown, expired, revoked or reused refresh token' })
+  @Answers({ 200: TokenDto, 401: 'Missing, unknown, expired, revoked or reused refresh token' })
   async refresh(
     @Body() body: unknown,
     @Req() req: FastifyRequest,
@@ -158,7 +147,7 @@ export class AuthController {
 
   @Get('me')
   @ApiBearerAuth()
-  @ApiResponse({ status: 200, type: UserDto })
+  @Answers({ 200: UserDto })
   me(@CurrentUser() user: AuthUser): Promise<UserDto> {
     return this.auth.me(user);
   }
@@ -167,8 +156,8 @@ export class AuthController {
   @Put('users/:id/roles')
   @ApiBearerAuth()
   @ApiOperation({ summary: "Set the roles of a user (admin); the user's access tokens end at once" })
-  @ApiResponse({ status: 200, type: UserDto })
-  grantRoles(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: GrantRolesDto): Promise<UserDto> {
+  @Answers({ 200: UserDto })
+  grantRoles(@UuidParam() id: string, @Body() dto: GrantRolesDto): Promise<UserDto> {
     return this.auth.grantRoles(id, dto.roles);
   }
 }

@@ -1,25 +1,14 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
 import {
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
   ApiExcludeEndpoint,
   ApiOperation,
-  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -43,31 +32,30 @@ export class CatalogController {
   @Post()
   @AcceptsBody({ limit: 64 * 1024 })
   @ApiBearerAuth()
-  @ApiResponse({ status: 201, type: ProductDto })
+  @Answers({ 201: ProductDto })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateProductDto): Promise<ProductDto> {
     return this.catalog.create(user, dto);
   }
 
   @Public()
   @Get()
-  @ApiResponse({ status: 200, type: ProductPageDto })
+  @Answers({ 200: ProductPageDto })
   list(@Query() q: ListProductsQueryDto): Promise<ProductPageDto> {
     return this.catalog.list(q);
   }
 
   @Public()
   @Get(':id')
-  @ApiResponse({ status: 200, type: ProductDto })
-  @ApiResponse({ status: 404 })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ProductDto> {
+  @Answers({ 200: ProductDto, 404: null })
+  get(@UuidParam() id: string): Promise<ProductDto> {
     return this.catalog.get(id);
   }
 
   @Public()
   @Get(':id/streams')
   @ApiOperation({ summary: 'The streams that showed (pinned) this product, most recent first' })
-  @ApiResponse({ status: 200, type: ShownInListDto })
-  async shownIn(@Param('id', new ParseUUIDPipe()) id: string): Promise<ShownInListDto> {
+  @Answers({ 200: ShownInListDto })
+  async shownIn(@UuidParam() id: string): Promise<ShownInListDto> {
     return { items: await this.catalog.shownIn(id) };
   }
 
@@ -75,11 +63,10 @@ export class CatalogController {
   @Patch(':id')
   @AcceptsBody({ limit: 64 * 1024 })
   @ApiBearerAuth()
-  @ApiResponse({ status: 200, type: ProductDto })
-  @ApiResponse({ status: 403, description: 'Not your product' })
+  @Answers({ 200: ProductDto, 403: 'Not your product' })
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateProductDto,
   ): Promise<ProductDto> {
     return this.catalog.update(user, id, dto);
@@ -97,14 +84,16 @@ export class CatalogController {
   })
   @ApiConsumes('image/jpeg', 'image/png', 'image/webp')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: 201, type: ProductDto })
-  @ApiResponse({ status: 409, description: 'The product already has the most pictures it may have' })
-  @ApiResponse({ status: 413, description: 'The file is larger than PRODUCT_IMAGE_MAX_BYTES' })
-  @ApiResponse({ status: 415, description: 'Not a JPEG, PNG or WebP upload' })
-  @ApiResponse({ status: 422, description: 'The file is not a readable picture of its type' })
+  @Answers({
+    201: ProductDto,
+    409: 'The product already has the most pictures it may have',
+    413: 'The file is larger than PRODUCT_IMAGE_MAX_BYTES',
+    415: 'Not a JPEG, PNG or WebP upload',
+    422: 'The file is not a readable picture of its type',
+  })
   addImage(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Headers('content-type') contentType: string | undefined,
     @Body() body: unknown,
   ): Promise<ProductDto> {
@@ -115,11 +104,11 @@ export class CatalogController {
   @Delete(':id/images/:imageId')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Remove a picture' })
-  @ApiResponse({ status: 200, type: ProductDto })
+  @Answers({ 200: ProductDto })
   removeImage(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Param('imageId', new ParseUUIDPipe()) imageId: string,
+    @UuidParam() id: string,
+    @UuidParam('imageId') imageId: string,
   ): Promise<ProductDto> {
     return this.catalog.removeImage(user, id, imageId);
   }
@@ -134,7 +123,7 @@ export class ProductImagesController {
   @Get(':imageId/:variant')
   @ApiExcludeEndpoint()
   async file(
-    @Param('imageId', new ParseUUIDPipe()) imageId: string,
+    @UuidParam('imageId') imageId: string,
     @Param('variant') variant: string,
     @Res() res: FastifyReply,
   ): Promise<void> {

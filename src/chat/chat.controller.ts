@@ -1,5 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { ForbiddenError } from '../common/errors/domain-errors';
@@ -27,12 +29,8 @@ export class ChatController {
   @Public()
   @Get('chat')
   @ApiOperation({ summary: 'Chat history of a stream, newest page first; items oldest first' })
-  @ApiResponse({ status: 200, type: ChatPageDto })
-  @ApiResponse({ status: 404 })
-  history(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Query() q: ChatHistoryQueryDto,
-  ): Promise<ChatPageDto> {
+  @Answers({ 200: ChatPageDto, 404: null })
+  history(@UuidParam() id: string, @Query() q: ChatHistoryQueryDto): Promise<ChatPageDto> {
     return this.chat.history(id, q);
   }
 
@@ -44,11 +42,10 @@ export class ChatController {
   @ApiOperation({
     summary: 'Moderate the chat (stream owner or admin): delete, mute, unmute, ban, unban, slow-mode, words',
   })
-  @ApiResponse({ status: 200, type: ModerationResultDto })
-  @ApiResponse({ status: 403, description: 'Not the owner of this stream' })
+  @Answers({ 200: ModerationResultDto, 403: 'Not the owner of this stream' })
   moderate(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: ModerationDto,
   ): Promise<ModerationResultDto> {
     return this.moderation.moderate(user, id, dto);
@@ -58,11 +55,8 @@ export class ChatController {
   @Get('moderation')
   @ApiBearerAuth()
   @ApiOperation({ summary: "The chat's slow mode and word list (stream owner or admin)" })
-  @ApiResponse({ status: 200, type: ChatSettingsDto })
-  async settings(
-    @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<ChatSettingsDto> {
+  @Answers({ 200: ChatSettingsDto })
+  async settings(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<ChatSettingsDto> {
     const s = await this.streams.mustFind(id);
     if (s.ownerId !== user.id && !user.roles.includes('admin')) {
       throw new ForbiddenError("Only the stream's owner or an admin can see its moderation settings");

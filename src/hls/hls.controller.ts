@@ -1,5 +1,7 @@
-import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { partMayAppear, playlistPosition, satisfies, startable, type HlsStorage } from '../../media';
 import { Public } from '../common/auth/decorators';
@@ -77,11 +79,7 @@ export class HlsController {
     description:
       'For a live stream whose transcode is starting, the request is held until the playlist exists.',
   })
-  async master(
-    @Param('streamId', new ParseUUIDPipe()) id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
+  async master(@UuidParam('streamId') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const key = `${id}/master.m3u8`;
     let data = await this.storage.read(key);
     if (!data && (await this.comingUp(id))) data = await this.reads.wait(req.ip, key, START_WAIT_MS);
@@ -92,7 +90,7 @@ export class HlsController {
   @Public()
   @Get('hls/:streamId/poster.jpg')
   @ApiOperation({ summary: 'Poster JPEG, refreshed every few seconds while live' })
-  async poster(@Param('streamId', new ParseUUIDPipe()) id: string, @Res() res: Response): Promise<void> {
+  async poster(@UuidParam('streamId') id: string, @Res() res: Response): Promise<void> {
     await this.send(res, `${id}/poster.jpg`, 'image/jpeg', 'public, max-age=2', `poster of stream ${id}`);
   }
 
@@ -100,7 +98,7 @@ export class HlsController {
   @Get('hls/:streamId/:rendition/index.m3u8')
   @ApiOperation({ summary: 'Media playlist with LL-HLS blocking reload (_HLS_msn, _HLS_part)' })
   async media(
-    @Param('streamId', new ParseUUIDPipe()) id: string,
+    @UuidParam('streamId') id: string,
     @Param('rendition') rendition: string,
     @Query('_HLS_msn') msnRaw: string | undefined,
     @Query('_HLS_part') partRaw: string | undefined,
@@ -148,7 +146,7 @@ export class HlsController {
   @Get('hls/:streamId/:rendition/:file')
   @ApiOperation({ summary: 'A complete segment (the concatenation of its parts)' })
   async segment(
-    @Param('streamId', new ParseUUIDPipe()) id: string,
+    @UuidParam('streamId') id: string,
     @Param('rendition') rendition: string,
     @Param('file') file: string,
     @Res() res: Response,
@@ -162,7 +160,7 @@ export class HlsController {
   @Get('hls/:streamId/:rendition/:run/:file')
   @ApiOperation({ summary: 'A part or the init segment of one transcode run' })
   async part(
-    @Param('streamId', new ParseUUIDPipe()) id: string,
+    @UuidParam('streamId') id: string,
     @Param('rendition') rendition: string,
     @Param('run') run: string,
     @Param('file') file: string,
@@ -194,9 +192,8 @@ export class HlsController {
   @Get('api/streams/:id/hls')
   @Header('Cache-Control', 'no-cache')
   @ApiOperation({ summary: 'HLS transcode progress: state, segments, speed, lag behind live, renditions' })
-  @ApiResponse({ status: 200, description: 'Progress of the stream transcode' })
-  @ApiResponse({ status: 404, description: 'No such stream' })
-  async progress(@Param('id', new ParseUUIDPipe()) id: string) {
+  @Answers({ 200: 'Progress of the stream transcode', 404: 'No such stream' })
+  async progress(@UuidParam() id: string) {
     const stream = await this.streams.mustFind(id);
     const status = await this.hls.progress(id);
     return {

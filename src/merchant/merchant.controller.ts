@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -29,13 +31,11 @@ export class MerchantController {
       'The answer does not depend on whether the email has an account (no account enumeration): an ' +
       'invitation to an email without one is seen when that account is made.',
   })
-  @ApiResponse({ status: 201, type: InvitationDto, description: 'Invited' })
-  @ApiResponse({
-    status: 200,
-    type: InvitationDto,
-    description: 'Your invitation to this email is still open',
+  @Answers({
+    201: [InvitationDto, 'Invited'],
+    200: [InvitationDto, 'Your invitation to this email is still open'],
+    422: 'Your own email',
   })
-  @ApiResponse({ status: 422, description: 'Your own email' })
   async invite(
     @CurrentUser() user: AuthUser,
     @Body() dto: InviteStreamerDto,
@@ -49,7 +49,7 @@ export class MerchantController {
   @Roles('merchant')
   @Get('invitations')
   @ApiOperation({ summary: 'My invitations, newest first: open, accepted, declined and withdrawn' })
-  @ApiResponse({ status: 200, type: InvitationListDto })
+  @Answers({ 200: InvitationListDto })
   async invitations(@CurrentUser() user: AuthUser): Promise<InvitationListDto> {
     return { items: await this.links.invitationsOf(user) };
   }
@@ -58,17 +58,15 @@ export class MerchantController {
   @Delete('invitations/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Withdraw an open invitation' })
-  @ApiResponse({ status: 204 })
-  @ApiResponse({ status: 404, description: 'Not one of your invitations' })
-  @ApiResponse({ status: 409, description: 'Already answered' })
-  revoke(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  @Answers({ 204: null, 404: 'Not one of your invitations', 409: 'Already answered' })
+  revoke(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<void> {
     return this.links.revoke(user, id);
   }
 
   @Roles('merchant')
   @Get('streamers')
   @ApiOperation({ summary: 'Streamers linked to my shop (they accepted an invitation)' })
-  @ApiResponse({ status: 200, type: LinkedStreamersDto })
+  @Answers({ 200: LinkedStreamersDto })
   async streamers(@CurrentUser() user: AuthUser): Promise<LinkedStreamersDto> {
     return { items: await this.links.streamers(user) };
   }
@@ -77,12 +75,8 @@ export class MerchantController {
   @Delete('streamers/:streamerId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Unlink a streamer (their existing streams keep their shop)' })
-  @ApiResponse({ status: 204 })
-  @ApiResponse({ status: 404, description: 'Not linked' })
-  unlink(
-    @CurrentUser() user: AuthUser,
-    @Param('streamerId', new ParseUUIDPipe()) streamerId: string,
-  ): Promise<void> {
+  @Answers({ 204: null, 404: 'Not linked' })
+  unlink(@CurrentUser() user: AuthUser, @UuidParam('streamerId') streamerId: string): Promise<void> {
     return this.links.unlink(user, streamerId);
   }
 
@@ -98,7 +92,7 @@ export class StreamerLinksController {
   @Roles('streamer')
   @Get('merchants')
   @ApiOperation({ summary: 'Shops I am linked to (I may create streams for them)' })
-  @ApiResponse({ status: 200, type: LinkedMerchantsDto })
+  @Answers({ 200: LinkedMerchantsDto })
   async merchants(@CurrentUser() user: AuthUser): Promise<LinkedMerchantsDto> {
     return { items: await this.links.merchants(user) };
   }
@@ -106,7 +100,7 @@ export class StreamerLinksController {
   @Roles('streamer')
   @Get('invitations')
   @ApiOperation({ summary: 'Open invitations to my email, newest first' })
-  @ApiResponse({ status: 200, type: StreamerInvitationListDto })
+  @Answers({ 200: StreamerInvitationListDto })
   async invitations(@CurrentUser() user: AuthUser): Promise<StreamerInvitationListDto> {
     return { items: await this.links.pendingFor(user) };
   }
@@ -115,12 +109,8 @@ export class StreamerLinksController {
   @Post('invitations/:id/accept')
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept: I am linked to the shop and may stream for it' })
-  @ApiResponse({ status: 200, type: LinkedMerchantDto })
-  @ApiResponse({ status: 404, description: 'No open invitation of that id to my email' })
-  accept(
-    @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<LinkedMerchantDto> {
+  @Answers({ 200: LinkedMerchantDto, 404: 'No open invitation of that id to my email' })
+  accept(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<LinkedMerchantDto> {
     return this.links.accept(user, id);
   }
 
@@ -128,9 +118,8 @@ export class StreamerLinksController {
   @Post('invitations/:id/decline')
   @HttpCode(200)
   @ApiOperation({ summary: 'Decline an invitation' })
-  @ApiResponse({ status: 200, type: DeclinedDto })
-  @ApiResponse({ status: 404, description: 'No open invitation of that id to my email' })
-  decline(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<DeclinedDto> {
+  @Answers({ 200: DeclinedDto, 404: 'No open invitation of that id to my email' })
+  decline(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<DeclinedDto> {
     return this.links.decline(user, id);
   }
 }

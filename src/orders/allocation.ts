@@ -74,6 +74,7 @@ export interface ReserveRequest {
   items: { productId: string; quantity: number }[];
 }
 
+/** A product as a commerce decision reads it: an order's reservation, a pin's check. */
 export interface LockedProduct {
   id: string;
   merchantId: string;

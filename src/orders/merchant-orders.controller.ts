@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { toCsv } from '../common/http/csv';
@@ -47,7 +48,7 @@ export class MerchantOrdersController {
     // The id it had when the merchant controller served it: generated clients keep their method name.
     operationId: 'MerchantController_orderList',
   })
-  @ApiResponse({ status: 200, type: OrderPageDto })
+  @Answers({ 200: OrderPageDto })
   orderList(@CurrentUser() user: AuthUser, @Query() q: MerchantOrdersQueryDto): Promise<OrderPageDto> {
     return this.orders.listForMerchant(user, q);
   }

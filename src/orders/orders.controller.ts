@@ -1,17 +1,7 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Query,
-  Res,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../common/auth/decorators';
@@ -48,21 +38,13 @@ export class OrdersController {
     required: true,
     description: 'Reuse it on retries of the same order',
   })
-  @ApiResponse({ status: 201, type: OrderDto, description: 'Order created' })
-  @ApiResponse({
-    status: 200,
-    type: OrderDto,
-    description: 'Same key and body as an earlier request: that order',
+  @Answers({
+    201: [OrderDto, 'Order created'],
+    200: [OrderDto, 'Same key and body as an earlier request: that order'],
+    409: 'Out of stock, sold out or over the per-buyer limit (names the product)',
+    422: 'Key reused with another body; unknown product; mixed currencies',
+    429: 'Too many orders',
   })
-  @ApiResponse({
-    status: 409,
-    description: 'Out of stock, sold out or over the per-buyer limit (names the product)',
-  })
-  @ApiResponse({
-    status: 422,
-    description: 'Key reused with another body; unknown product; mixed currencies',
-  })
-  @ApiResponse({ status: 429, description: 'Too many orders' })
   @ApiBody({ schema: CREATE_ORDER_SCHEMA as unknown as SchemaObject })
   async create(
     @CurrentUser() user: AuthUser,
@@ -77,7 +59,7 @@ export class OrdersController {
 
   @Get()
   @ApiOperation({ summary: 'My orders, newest first (admins without mine=1: everyone’s)' })
-  @ApiResponse({ status: 200, type: OrderPageDto })
+  @Answers({ 200: OrderPageDto })
   list(@CurrentUser() user: AuthUser, @Query() q: ListMyOrdersQueryDto): Promise<OrderPageDto> {
     return this.orders.listMine(user, q);
   }
@@ -86,9 +68,8 @@ export class OrdersController {
   @ApiOperation({
     summary: 'One order with its buyer, shipping, payments and timeline (its buyer, its shop or an admin)',
   })
-  @ApiResponse({ status: 200, type: OrderDetailDto })
-  @ApiResponse({ status: 404 })
-  get(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDetailDto> {
+  @Answers({ 200: OrderDetailDto, 404: null })
+  get(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<OrderDetailDto> {
     return this.orders.get(user, id);
   }
 
@@ -97,12 +78,14 @@ export class OrdersController {
     summary: 'Where an unpaid order ships: a saved address (addressId) or one entered now (address, save?)',
     description: 'The order keeps a copy. Needed before paying when some item is not digital.',
   })
-  @ApiResponse({ status: 200, type: OrderDetailDto })
-  @ApiResponse({ status: 404, description: 'Not your order, or not your saved address' })
-  @ApiResponse({ status: 409, description: 'The order is no longer waiting for payment' })
+  @Answers({
+    200: OrderDetailDto,
+    404: 'Not your order, or not your saved address',
+    409: 'The order is no longer waiting for payment',
+  })
   setShipping(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: SetShippingDto,
   ): Promise<OrderDetailDto> {
     return this.orders.setShipping(user, id, dto);
@@ -111,12 +94,8 @@ export class OrdersController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel an unpaid order (its buyer); the units return to stock' })
-  @ApiResponse({ status: 200, type: OrderDetailDto })
-  @ApiResponse({ status: 409, description: 'Not pending payment' })
-  cancel(
-    @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<OrderDetailDto> {
+  @Answers({ 200: OrderDetailDto, 409: 'Not pending payment' })
+  cancel(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<OrderDetailDto> {
     return this.orders.cancel(user, id);
   }
 
@@ -126,11 +105,10 @@ export class OrdersController {
   @ApiOperation({
     summary: 'Mark a paid order shipped (its shop), with the carrier and tracking the buyer will see',
   })
-  @ApiResponse({ status: 200, type: OrderDetailDto })
-  @ApiResponse({ status: 409, description: 'Not paid' })
+  @Answers({ 200: OrderDetailDto, 409: 'Not paid' })
   fulfil(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: FulfilOrderDto,
   ): Promise<OrderDetailDto> {
     return this.orders.fulfil(user, id, dto ?? {});

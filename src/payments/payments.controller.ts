@@ -5,12 +5,13 @@ import {
   HttpCode,
   Inject,
   Param,
-  ParseUUIDPipe,
   Post,
   Req,
   type RawBodyRequest,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { UuidParam } from '../common/http/params';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -46,8 +47,7 @@ export class PaymentsController {
     summary: 'Payment provider webhook (HMAC-SHA256 signed: X-Signature: t=<unix>,v1=<hex>)',
     description: 'Unsigned or wrongly signed → 401. A replayed event id → 200 and nothing changes.',
   })
-  @ApiResponse({ status: 200, type: WebhookResultDto })
-  @ApiResponse({ status: 401 })
+  @Answers({ 200: WebhookResultDto, 401: null })
   webhook(@Req() req: RawBodyRequest<FastifyRequest>): Promise<WebhookResultDto> {
     return this.payments.handleWebhook(req.rawBody, req.headers);
   }
@@ -117,9 +117,8 @@ export class OrderPaymentsController {
   @Post(':id/pay')
   @HttpCode(200)
   @ApiOperation({ summary: "Start paying an unpaid order (its buyer): returns the provider's checkout URL" })
-  @ApiResponse({ status: 200, type: CheckoutDto })
-  @ApiResponse({ status: 409, description: 'Not pending payment, or its hold expired' })
-  pay(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<CheckoutDto> {
+  @Answers({ 200: CheckoutDto, 409: 'Not pending payment, or its hold expired' })
+  pay(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<CheckoutDto> {
     return this.payments.startCheckout(user, id);
   }
 
@@ -133,11 +132,10 @@ export class OrderPaymentsController {
       'All that is left on a paid order (not shipped) moves it to refunded and returns its units to stock. ' +
       'A part, or any refund of a fulfilled order, gives money only; the order keeps its status.',
   })
-  @ApiResponse({ status: 200, type: OrderDetailDto })
-  @ApiResponse({ status: 409, description: 'Not paid or fulfilled; more than is left to refund' })
+  @Answers({ 200: OrderDetailDto, 409: 'Not paid or fulfilled; more than is left to refund' })
   refund(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: RefundOrderDto,
   ): Promise<OrderDetailDto> {
     return this.payments.refund(user, id, dto?.amountCents);

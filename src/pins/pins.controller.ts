@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { CreatePinDto, CurrentPinDto, PinDto, PinHistoryDto } from './dto/pin.dto';
@@ -17,14 +19,12 @@ export class PinsController {
     summary:
       'Pin a product (stream owner or its merchant); the previous pin ends. Sale fields make it a flash sale.',
   })
-  @ApiResponse({ status: 201, type: PinDto })
-  @ApiResponse({ status: 403, description: "Not the stream's streamer or merchant" })
-  @ApiResponse({ status: 422, description: "Unknown product, or not the shop's" })
-  pin(
-    @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Body() dto: CreatePinDto,
-  ): Promise<PinDto> {
+  @Answers({
+    201: PinDto,
+    403: "Not the stream's streamer or merchant",
+    422: "Unknown product, or not the shop's",
+  })
+  pin(@CurrentUser() user: AuthUser, @UuidParam() id: string, @Body() dto: CreatePinDto): Promise<PinDto> {
     return this.pins.pin(user, id, dto);
   }
 
@@ -33,11 +33,11 @@ export class PinsController {
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Unpin (stream owner or its merchant); unpinning twice is harmless' })
-  @ApiResponse({ status: 200, type: PinDto })
+  @Answers({ 200: PinDto })
   unpin(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Param('pinId', new ParseUUIDPipe()) pinId: string,
+    @UuidParam() id: string,
+    @UuidParam('pinId') pinId: string,
   ): Promise<PinDto> {
     return this.pins.unpin(user, id, pinId);
   }
@@ -50,19 +50,16 @@ export class PinsController {
       'For the checkout: read when it opens and again on product:pinned, product:unpinned, stock, and at the ' +
       'sale’s end. Signed in, `boughtUnits` and `maxQuantity` are yours; anonymous, as for a new buyer.',
   })
-  @ApiResponse({ status: 200, type: CurrentPinDto })
-  current(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentUser() user?: AuthUser,
-  ): Promise<CurrentPinDto> {
+  @Answers({ 200: CurrentPinDto })
+  current(@UuidParam() id: string, @CurrentUser() user?: AuthUser): Promise<CurrentPinDto> {
     return this.pins.offer(id, user);
   }
 
   @Public()
   @Get()
   @ApiOperation({ summary: "The stream's pin history: its chapters, oldest first" })
-  @ApiResponse({ status: 200, type: PinHistoryDto })
-  async history(@Param('id', new ParseUUIDPipe()) id: string): Promise<PinHistoryDto> {
+  @Answers({ 200: PinHistoryDto })
+  async history(@UuidParam() id: string): Promise<PinHistoryDto> {
     return { items: await this.pins.history(id) };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Sql, type SqlRunner } from '../database/sql';
+import type { LockedProduct } from '../orders/allocation';
 
 export interface PinRow {
   id: string;
@@ -116,17 +117,7 @@ export class PinsRepository {
     return r ? { id: r.id, ownerId: r.owner_id, merchantId: r.merchant_id, status: r.status } : null;
   }
 
-  async product(
-    q: SqlRunner,
-    productId: string,
-  ): Promise<{
-    id: string;
-    merchantId: string;
-    title: string;
-    priceCents: number;
-    currency: string;
-    stock: number;
-  } | null> {
+  async product(q: SqlRunner, productId: string): Promise<LockedProduct | null> {
     const rows = await q.query<{
       id: string;
       merchant_id: string;

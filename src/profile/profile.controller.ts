@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import { CurrentUser } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import {
@@ -20,32 +22,31 @@ export class ProfileController {
 
   @Get('profile')
   @ApiOperation({ summary: 'My buyer profile: name, email (the contact shops see) and saved addresses' })
-  @ApiResponse({ status: 200, type: ProfileDto })
+  @Answers({ 200: ProfileDto })
   get(@CurrentUser() user: AuthUser): Promise<ProfileDto> {
     return this.profile.profile(user);
   }
 
   @Get('addresses')
   @ApiOperation({ summary: 'My saved shipping addresses, the default first' })
-  @ApiResponse({ status: 200, type: AddressListDto })
+  @Answers({ 200: AddressListDto })
   async list(@CurrentUser() user: AuthUser): Promise<AddressListDto> {
     return { items: await this.profile.list(user) };
   }
 
   @Post('addresses')
   @ApiOperation({ summary: `Save a shipping address (at most ${MAX_ADDRESSES})` })
-  @ApiResponse({ status: 201, type: AddressDto })
-  @ApiResponse({ status: 409, description: 'Already the most addresses one may save' })
+  @Answers({ 201: AddressDto, 409: 'Already the most addresses one may save' })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateAddressDto): Promise<AddressDto> {
     return this.profile.create(user, dto);
   }
 
   @Patch('addresses/:id')
   @ApiOperation({ summary: 'Change a saved address, or make it the default' })
-  @ApiResponse({ status: 200, type: AddressDto })
+  @Answers({ 200: AddressDto })
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateAddressDto,
   ): Promise<AddressDto> {
     return this.profile.update(user, id, dto);
@@ -54,7 +55,7 @@ export class ProfileController {
   @Delete('addresses/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a saved address (orders keep their own copy)' })
-  remove(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<void> {
     return this.profile.remove(user, id);
   }
 }

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Inject, Put, Query, Req, Res } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import { APP_CONFIG } from '../config/config.module';
@@ -99,9 +101,11 @@ export class ReportsController {
   @ApiOperation({
     summary: 'GMV, paid and net GMV, orders, units and buyers per bucket (zero rows included)',
   })
-  @ApiResponse({ status: 200, type: GmvReportDto })
-  @ApiResponse({ status: 400, description: 'A bad parameter (named), a range too long, or currency needed' })
-  @ApiResponse({ status: 403, description: "Another merchant's stream or shop" })
+  @Answers({
+    200: GmvReportDto,
+    400: 'A bad parameter (named), a range too long, or currency needed',
+    403: "Another merchant's stream or shop",
+  })
   async gmv(
     @CurrentUser() user: AuthUser,
     @Query() q: GmvQueryDto,
@@ -117,7 +121,7 @@ export class ReportsController {
   @ApiOperation({
     summary: 'My streams, newest first, with GMV, orders, units, buyers, AOV, viewers and conversion',
   })
-  @ApiResponse({ status: 200, type: StreamListDto })
+  @Answers({ 200: StreamListDto })
   async streams(
     @CurrentUser() user: AuthUser,
     @Query() q: StreamListQueryDto,
@@ -134,11 +138,10 @@ export class ReportsController {
     summary:
       'One stream: GMV, orders, buyers, AOV, viewers, conversion, products with pinned time vs pinned GMV',
   })
-  @ApiResponse({ status: 200, type: StreamReportDto })
-  @ApiResponse({ status: 403, description: "Another merchant's stream" })
+  @Answers({ 200: StreamReportDto, 403: "Another merchant's stream" })
   async stream(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Query() q: StreamReportQueryDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
@@ -149,7 +152,7 @@ export class ReportsController {
   @Roles('merchant')
   @Get('api/merchant/settings')
   @ApiOperation({ summary: 'My report settings (time zone)' })
-  @ApiResponse({ status: 200, type: MerchantSettingsDto })
+  @Answers({ 200: MerchantSettingsDto })
   settings(@CurrentUser() user: AuthUser): Promise<MerchantSettingsDto> {
     return this.reports.settings(user);
   }
@@ -157,8 +160,7 @@ export class ReportsController {
   @Roles('merchant')
   @Put('api/merchant/settings')
   @ApiOperation({ summary: 'Set the time zone of report buckets (rebuilds my hour and day buckets)' })
-  @ApiResponse({ status: 200, type: MerchantSettingsDto })
-  @ApiResponse({ status: 400, description: 'timeZone is not an IANA time zone' })
+  @Answers({ 200: MerchantSettingsDto, 400: 'timeZone is not an IANA time zone' })
   setSettings(@CurrentUser() user: AuthUser, @Body() dto: MerchantSettingsDto): Promise<MerchantSettingsDto> {
     return this.reports.setTimeZone(user, dto.timeZone);
   }
@@ -184,12 +186,8 @@ export class StreamSummaryController {
       'A stream’s figures: audience (peak and unique viewers, likes), duration, replay; sales for its ' +
       'streamer, shop and admins',
   })
-  @ApiResponse({ status: 200, type: StreamSummaryDto })
-  @ApiResponse({ status: 404 })
-  summary(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentUser() user?: AuthUser,
-  ): Promise<StreamSummaryDto> {
+  @Answers({ 200: StreamSummaryDto, 404: null })
+  summary(@UuidParam() id: string, @CurrentUser() user?: AuthUser): Promise<StreamSummaryDto> {
     return this.reports.summary(user, id, this.config.http.publicUrl);
   }
 }

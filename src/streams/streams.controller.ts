@@ -1,5 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { UuidParam } from '../common/http/params';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { UnauthorizedError } from '../common/errors/domain-errors';
@@ -23,14 +25,14 @@ export class StreamsController {
   @Post()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Create a stream; the response carries its secret stream key, shown once' })
-  @ApiResponse({ status: 201, type: StreamWithKeyDto })
+  @Answers({ 201: StreamWithKeyDto })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateStreamDto): Promise<StreamWithKeyDto> {
     return this.streams.create(user, dto);
   }
 
   @Public()
   @Get()
-  @ApiResponse({ status: 200, type: StreamPageDto })
+  @Answers({ 200: StreamPageDto })
   list(@Query() q: ListStreamsQueryDto, @CurrentUser() user?: AuthUser): Promise<StreamPageDto> {
     if (q.mine) {
       if (!user) throw new UnauthorizedError('mine=1 needs a signed-in user');
@@ -45,16 +47,8 @@ export class StreamsController {
     summary:
       "One stream; its owner (or an admin) also gets the RTMP/SRT URLs and the encoder's ingest status, never the key",
   })
-  @ApiResponse({
-    status: 200,
-    type: StreamOwnerDto,
-    description: 'StreamDto, with the owner fields for its owner',
-  })
-  @ApiResponse({ status: 404 })
-  get(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentUser() user?: AuthUser,
-  ): Promise<StreamDto | StreamOwnerDto> {
+  @Answers({ 200: [StreamOwnerDto, 'StreamDto, with the owner fields for its owner'], 404: null })
+  get(@UuidParam() id: string, @CurrentUser() user?: AuthUser): Promise<StreamDto | StreamOwnerDto> {
     return this.streams.get(id, user);
   }
 
@@ -64,12 +58,14 @@ export class StreamsController {
   @ApiOperation({
     summary: 'Rename a stream, or attach, change or (null) detach its shop before it goes live (owner)',
   })
-  @ApiResponse({ status: 200, type: StreamDto })
-  @ApiResponse({ status: 403, description: 'Not your stream, or a shop that has not invited you' })
-  @ApiResponse({ status: 409, description: 'The shop of a stream that went live cannot change; ended' })
+  @Answers({
+    200: StreamDto,
+    403: 'Not your stream, or a shop that has not invited you',
+    409: 'The shop of a stream that went live cannot change; ended',
+  })
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateStreamDto,
   ): Promise<StreamDto> {
     return this.streams.update(user, id, dto);
@@ -80,8 +76,8 @@ export class StreamsController {
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'End the stream (owner)' })
-  @ApiResponse({ status: 200, type: StreamDto })
-  end(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<StreamDto> {
+  @Answers({ 200: StreamDto })
+  end(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<StreamDto> {
     return this.streams.end(user, id);
   }
 
@@ -90,11 +86,8 @@ export class StreamsController {
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Replace the stream key (owner); the old key stops working' })
-  @ApiResponse({ status: 200, type: StreamWithKeyDto })
-  rotateKey(
-    @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<StreamWithKeyDto> {
+  @Answers({ 200: StreamWithKeyDto })
+  rotateKey(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<StreamWithKeyDto> {
     return this.streams.rotateKey(user, id);
   }
 }

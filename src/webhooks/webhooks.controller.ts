@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../common/http/answers';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import {
@@ -23,8 +24,7 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Register a URL for order and stream events; the signing secret is shown once',
   })
-  @ApiResponse({ status: 201, type: CreatedWebhookDto })
-  @ApiResponse({ status: 400, description: 'Not http(s), a private address, or an unknown event' })
+  @Answers({ 201: CreatedWebhookDto, 400: 'Not http(s), a private address, or an unknown event' })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateWebhookDto): Promise<CreatedWebhookDto> {
     return this.webhooks.register(user, dto.url, dto.events);
   }
@@ -32,7 +32,7 @@ export class WebhooksController {
   @Roles('merchant', 'admin')
   @Get()
   @ApiOperation({ summary: 'My webhooks (admins: all), without their secrets' })
-  @ApiResponse({ status: 200, type: WebhookListDto })
+  @Answers({ 200: WebhookListDto })
   async list(@CurrentUser() user: AuthUser): Promise<WebhookListDto> {
     return { items: await this.webhooks.list(user) };
   }
@@ -51,7 +51,7 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Send a signed test event (webhook.test) now, once; answers with how it went',
   })
-  @ApiResponse({ status: 200, type: DeliveryDto })
+  @Answers({ 200: DeliveryDto })
   test(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<DeliveryDto> {
     return this.webhooks.test(user, id);
   }
@@ -60,8 +60,10 @@ export class WebhooksController {
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(202)
   @ApiOperation({ summary: 'Try a failed delivery again (a new round of attempts)' })
-  @ApiResponse({ status: 202, type: DeliveryDto, description: 'Pending again' })
-  @ApiResponse({ status: 409, description: 'It did not fail (it succeeded, or is still being attempted)' })
+  @Answers({
+    202: [DeliveryDto, 'Pending again'],
+    409: 'It did not fail (it succeeded, or is still being attempted)',
+  })
   retry(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -73,7 +75,7 @@ export class WebhooksController {
   @Roles('merchant', 'admin')
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Deliveries of a webhook, newest first, with status and attempts' })
-  @ApiResponse({ status: 200, type: DeliveryPageDto })
+  @Answers({ 200: DeliveryPageDto })
   deliveries(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,

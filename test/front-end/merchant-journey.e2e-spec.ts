@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signedInPage } from '../support/browser';
-import { testPicture } from '../support/images';
-import { createShop, orderFromStream, pin, type Shop } from '../support/shop';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { testPicture } from '../../media/images/fixtures';
+import { createShop, orderFromStream, pin, type Shop, pay, shipTo } from '../support/shop';
+import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { webhookReceiver } from '../support/webhooks';
 import { eventually } from '../support/wait';
-import { ADDRESS, auth, pay, receiver } from '../shop/helpers';
 
 const SHOTS = path.resolve(__dirname, '../../test-results/screenshots/merchant');
 
@@ -24,7 +24,7 @@ const SHOTS = path.resolve(__dirname, '../../test-results/screenshots/merchant')
 describe('the merchant pages in Chromium: a sale from invitation to refund', () => {
   let t: TestApp;
   let browser: Browser;
-  let rx: Awaited<ReturnType<typeof receiver>>;
+  let rx: Awaited<ReturnType<typeof webhookReceiver>>;
   let shop: Shop;
   let buyer: TestUser;
   let shipped: string; // paid, then fulfilled and partly refunded
@@ -39,14 +39,14 @@ describe('the merchant pages in Chromium: a sale from invitation to refund', () 
   const placePaid = async (outcome: 'succeed' | 'fail', quantity: number): Promise<string> => {
     const placed = await orderFromStream(t, buyer, shop, quantity).expect(201);
     const id = placed.body.id as string;
-    await t.http.put(`/api/orders/${id}/shipping`).set(auth(buyer)).send({ address: ADDRESS }).expect(200);
+    await shipTo(t, buyer, id).expect(200);
     await pay(t, buyer, id, outcome);
     return id;
   };
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    rx = await receiver();
+    rx = await webhookReceiver();
     t = await startTestApp({
       redis: false,
       env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_MAX_ATTEMPTS: '2' },
@@ -81,11 +81,11 @@ describe('the merchant pages in Chromium: a sale from invitation to refund', () 
     await shot(page, '01-invitation-sent');
 
     // The streamer sees it (their studio is another page) and accepts.
-    const open = await t.http.get('/api/streamer/invitations').set(auth(streamer)).expect(200);
+    const open = await t.http.get('/api/streamer/invitations').set(bearer(streamer)).expect(200);
     expect(open.body.items).toHaveLength(1);
     await t.http
       .post(`/api/streamer/invitations/${open.body.items[0].id}/accept`)
-      .set(auth(streamer))
+      .set(bearer(streamer))
       .expect(200);
     await page.reload();
     await row.locator('text=accepted').waitFor();
@@ -108,8 +108,8 @@ describe('the merchant pages in Chromium: a sale from invitation to refund', () 
     const detail = page.locator(`#order-detail[data-order="${shipped}"]`);
     await detail.waitFor();
     expect(await detail.locator('[data-testid=buyer-email]').textContent()).toBe(buyer.email);
-    const shipTo = (await detail.locator('[data-testid=ship-to]').innerText()).split('\n');
-    expect(shipTo).toEqual([
+    const shipsTo = (await detail.locator('[data-testid=ship-to]').innerText()).split('\n');
+    expect(shipsTo).toEqual([
       'Ana Lima',
       '12 Harbour Road',
       'Flat 3',
@@ -139,7 +139,7 @@ describe('the merchant pages in Chromium: a sale from invitation to refund', () 
     await dialog.waitFor({ state: 'detached' });
     await row.locator('.status.fulfilled').waitFor();
     await page.locator('#order-detail [data-testid=tracking]:has-text("DHL JD014600006281")').waitFor();
-    const order = await t.http.get(`/api/orders/${shipped}`).set(auth(shop.merchant)).expect(200);
+    const order = await t.http.get(`/api/orders/${shipped}`).set(bearer(shop.merchant)).expect(200);
     expect(order.body.fulfilment).toMatchObject({ carrier: 'DHL', trackingNumber: 'JD014600006281' });
     await shot(page, '05-fulfilled');
   });
@@ -164,14 +164,14 @@ describe('the merchant pages in Chromium: a sale from invitation to refund', () 
       '$10.00 goes back to Ana Lima. This cannot be undone.',
     );
     // Nothing was refunded while the dialog was open.
-    const before = await t.http.get(`/api/orders/${shipped}`).set(auth(shop.merchant)).expect(200);
+    const before = await t.http.get(`/api/orders/${shipped}`).set(bearer(shop.merchant)).expect(200);
     expect(before.body.refundedCents).toBe(0);
     await shot(page, '06-refund-confirm');
 
     await confirm.click();
     await dialog.waitFor({ state: 'detached' });
     await row.locator('text=$10.00 refunded').waitFor();
-    const after = await t.http.get(`/api/orders/${shipped}`).set(auth(shop.merchant)).expect(200);
+    const after = await t.http.get(`/api/orders/${shipped}`).set(bearer(shop.merchant)).expect(200);
     expect(after.body).toMatchObject({ status: 'fulfilled', refundedCents: 1000 });
     expect(after.body.refunds).toEqual([expect.objectContaining({ amountCents: 1000, full: false })]);
     await page.locator('#order-detail [data-testid=refunds]:has-text("$10.00")').waitFor();
@@ -218,7 +218,7 @@ describe('the merchant pages in Chromium: a sale from invitation to refund', () 
       [buyer.id],
     );
     expect(ordersAfter[0].n).toBe(ordersBefore[0].n);
-    const detail = await t.http.get(`/api/orders/${declined}`).set(auth(buyer)).expect(200);
+    const detail = await t.http.get(`/api/orders/${declined}`).set(bearer(buyer)).expect(200);
     expect(detail.body.payments.map((p: { status: string }) => p.status).sort()).toEqual(['failed', 'open']);
     await page.context().close();
   });

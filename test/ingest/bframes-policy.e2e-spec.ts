@@ -24,7 +24,7 @@ describe('RTMP ingest refusing B-frames', () => {
     expect(v.ingest?.lastError).toMatchObject({ code: 'b_frames' });
 
     encoders.push(startEncoder({ url: `${s.rtmpUrl}/${s.streamKey}`, bframes: 0 }));
-    const live = await f.waitView(s.id, (x) => x.ingest?.state === 'live', 15_000, 'live without B-frames');
+    const live = await f.waitLive(s.id, 'live without B-frames');
     expect(live).toMatchObject({ status: 'live', ingest: { bFrames: false, webrtcVideo: 'passthrough' } });
   });
 });

@@ -58,7 +58,7 @@ describe('RTMPS ingest', () => {
     expect(view.rtmpsUrl).toBe(`rtmps://127.0.0.1:${port}/live`);
     expect(view.srtUrl).toBeNull();
     encoders.push(startEncoder({ url: `rtmps://127.0.0.1:${port}/live/${s.streamKey}` }));
-    const v = await f.waitView(s.id, (x) => x.ingest?.state === 'live', 15_000, 'live over RTMPS');
+    const v = await f.waitLive(s.id, 'live over RTMPS');
     expect(v.ingest?.protocol).toBe('rtmps');
     expect((await f.t.http.get('/health').expect(200)).body).toMatchObject({
       info: { ingest: { status: 'up', rtmps: port, srt: 'off' } },

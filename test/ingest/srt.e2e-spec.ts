@@ -1,6 +1,5 @@
 import { encoderPool } from '../support/encoder-pool';
-import { startIngestApp, type IngestApp } from '../support/encoders';
-import { eventually } from '../support/wait';
+import { passthroughIngest, startIngestApp, type IngestApp } from '../support/encoders';
 
 /** SRT ingest with Debian's ffmpeg (libsrt) as the caller: the stream key as the streamid. */
 describe('SRT ingest', () => {
@@ -15,35 +14,16 @@ describe('SRT ingest', () => {
   it('takes srt://HOST:PORT?streamid=<key>: the stream goes live, H.264 passes through, AAC arrives', async () => {
     const s = await f.newStream();
     encode({ url: `${s.srtUrl}?streamid=${s.streamKey}` });
-    const v = await f.waitView(
-      s.id,
-      (x) => x.status === 'live' && x.ingest?.state === 'live',
-      15_000,
-      'live',
-    );
-    expect(v.ingest).toMatchObject({
-      protocol: 'srt',
-      bFrames: false,
-      webrtcVideo: 'passthrough',
-      video: { codec: 'h264', width: 640, height: 360 },
-      audio: { codec: 'aac', sampleRate: 48000 },
-    });
-    const before = await f.producerBytes(s.id);
-    await eventually(
-      async () => {
-        const now = await f.producerBytes(s.id);
-        return now.video > before.video + 20_000 && now.audio > before.audio + 2_000;
-      },
-      5000,
-      'media at the SFU',
-    );
+    const v = await f.waitLive(s.id);
+    expect(v.ingest).toMatchObject(passthroughIngest('srt'));
+    await f.mediaArrives(s.id, { audio: true });
     await f.t.http.get('/health').expect(200);
   });
 
   it('takes the access-control form #!::r=<key>,m=publish too', async () => {
     const s = await f.newStream();
     encode({ url: `${s.srtUrl}?streamid=${encodeURIComponent(`#!::r=live/${s.streamKey},m=publish`)}` });
-    await f.waitView(s.id, (x) => x.ingest?.state === 'live', 15_000, 'live');
+    await f.waitLive(s.id);
   });
 
   it('rejects a wrong key in the SRT handshake, before any media', async () => {
@@ -57,7 +37,7 @@ describe('SRT ingest', () => {
   it('refuses a second SRT publisher of a live stream', async () => {
     const s = await f.newStream();
     encode({ url: `${s.srtUrl}?streamid=${s.streamKey}` });
-    await f.waitView(s.id, (x) => x.ingest?.state === 'live', 15_000, 'live');
+    await f.waitLive(s.id);
     const second = encode({ url: `${s.srtUrl}?streamid=${s.streamKey}`, seconds: 5 });
     expect(await second.exited).not.toBe(0);
     expect((await f.ownerView(s.id)).ingest?.state).toBe('live');
@@ -77,7 +57,7 @@ describe('SRT ingest', () => {
   it('continues the same stream when a killed caller comes back (taking over its silent connection)', async () => {
     const s = await f.newStream();
     const first = encode({ url: `${s.srtUrl}?streamid=${s.streamKey}` });
-    await f.waitView(s.id, (x) => x.ingest?.state === 'live', 15_000, 'live');
+    await f.waitLive(s.id);
     first.kill('SIGKILL');
     // SRT would notice the dead caller only at its idle timeout (5 s); a caller retrying after
     // OBS's retry delay (2 s) with the key takes the silent connection over.

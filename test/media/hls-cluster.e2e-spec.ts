@@ -4,14 +4,7 @@ import * as path from 'node:path';
 import { TEST_REDIS_URL } from '../support/env';
 import { spawnTs, type TsProcess } from '../support/processes';
 import { startTestApp, type TestApp } from '../support/test-app';
-import {
-  ffmpegPids,
-  HLS_TEST_ENV,
-  probeFile,
-  segmentUris,
-  startHlsApp,
-  type HlsFixture,
-} from './hls-support';
+import { ffmpegPids, HLS_TEST_ENV, segmentUris, startHlsApp, type HlsFixture } from './hls-support';
 
 /**
  * With Redis: the replica holding the stream's room runs no workers; the
@@ -92,32 +85,14 @@ describe('HLS with Redis: transcodes in worker processes, RTP relayed from the r
     await c.startWorker();
     // Only the worker's Nest app: TestApp.close() would also wipe the Redis prefix the cluster shares.
     await first.app.close();
-    const after = await c.f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) =>
-        b.includes('#EXT-X-DISCONTINUITY') && segmentUris(b.split('#EXT-X-DISCONTINUITY')[1]).length >= 1,
-      30_000,
-      'segments from the second worker',
-    );
+    const after = await c.f.waitResumed(stream.id, '240p', 'segments from the second worker');
     expect(segmentUris(after).slice(0, segmentUris(before).length)).toEqual(segmentUris(before));
-    const resumed = segmentUris(after.split('#EXT-X-DISCONTINUITY')[1])[0];
-    const run = /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="(r\d+)\/init\.mp4"/.exec(after)![1];
-    const probed = await probeFile(
-      Buffer.concat([
-        await c.f.bytes(`/hls/${stream.id}/240p/${run}/init.mp4`),
-        await c.f.bytes(`/hls/${stream.id}/240p/${resumed}`),
-      ]),
-    );
+    const probed = await c.f.probeResumed(stream.id, '240p', after);
     expect(probed).toMatchObject({ width: 320, height: 240 });
     expect(probed.frames).toBeGreaterThan(0);
 
     await c.f.end(stream.id);
-    await c.f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => b.includes('#EXT-X-ENDLIST'),
-      15_000,
-      'ENDLIST',
-    );
+    await c.f.waitEndList(stream.id, '240p');
     const status = await c.f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
     expect(status.body).toMatchObject({ state: 'ended' });
   });
@@ -159,26 +134,17 @@ describe('HLS with Redis: a worker process killed with SIGKILL', () => {
     expect(ffmpegPids(stream.id)).not.toContain(ffmpegOfA);
     expect(ffmpegPids(stream.id)).toHaveLength(1);
 
-    const grown = await c.f.waitText(
-      url,
-      (b) => segmentUris(b.split('#EXT-X-DISCONTINUITY')[1] ?? '').length >= 1,
-      15_000,
-      'a full segment of the resumed run',
-    );
-    const resumed = segmentUris(grown.split('#EXT-X-DISCONTINUITY')[1])[0];
-    const probed = await probeFile(
-      Buffer.concat([
-        await c.f.bytes(`/hls/${stream.id}/240p/r2/init.mp4`),
-        await c.f.bytes(`/hls/${stream.id}/240p/${resumed}`),
-      ]),
-    );
+    const grown = await c.f.waitResumed(stream.id, '240p', 'a full segment of the resumed run', {
+      timeoutMs: 15_000,
+    });
+    const probed = await c.f.probeResumed(stream.id, '240p', grown);
     expect(probed).toMatchObject({ width: 320, height: 240 });
     expect(probed.frames).toBeGreaterThan(0);
     const status = await c.f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
     expect(status.body).toMatchObject({ state: 'live', run: 2 });
 
     await c.f.end(stream.id);
-    await c.f.waitText(url, (b) => b.includes('#EXT-X-ENDLIST'), 15_000, 'ENDLIST');
+    await c.f.waitEndList(stream.id, '240p');
     fs.rmSync(a.dataDir, { recursive: true, force: true });
   });
 });

@@ -40,6 +40,20 @@ export interface HlsFixture {
   /** Polls a rendition's media playlist until it lists `count` complete segments; returns it. */
   waitSegments(streamId: string, rendition: string, count: number, timeoutMs?: number): Promise<string>;
   /**
+   * Polls a rendition's media playlist until a complete segment follows a discontinuity (a resumed
+   * or re-planned run) and `ok` holds (30 s unless told); returns it.
+   */
+  waitResumed(
+    streamId: string,
+    rendition: string,
+    what: string,
+    opts?: { ok?: (playlist: string) => boolean; timeoutMs?: number },
+  ): Promise<string>;
+  /** Decodes the first segment after the playlist's discontinuity, with its run's init segment. */
+  probeResumed(streamId: string, rendition: string, playlist: string): ReturnType<typeof probeFile>;
+  /** Polls a rendition's media playlist until it is closed with EXT-X-ENDLIST (15 s unless told); returns it. */
+  waitEndList(streamId: string, rendition: string, timeoutMs?: number): Promise<string>;
+  /**
    * What the playlist checker (media/hls/playlist-check.ts) found in the playlists this app's
    * transcodes wrote since the last call, one sentence each, naming the file (each version of
    * each playlist is checked as written, and against the version before it).
@@ -110,6 +124,32 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
         (b) => segmentUris(b).length >= count,
         timeoutMs,
         `${count} segments of ${rendition}`,
+      );
+    },
+    waitResumed(streamId, rendition, what, { ok = () => true, timeoutMs = 30_000 } = {}) {
+      return f.waitText(
+        `/hls/${streamId}/${rendition}/index.m3u8`,
+        (b) => resumedSegments(b).length >= 1 && ok(b),
+        timeoutMs,
+        what,
+      );
+    },
+    async probeResumed(streamId, rendition, playlist) {
+      const run = /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="(r\d+)\/init\.mp4"/.exec(playlist)?.[1];
+      if (!run) throw new Error(`no run starts at the discontinuity of:\n${playlist}`);
+      return probeFile(
+        Buffer.concat([
+          await f.bytes(`/hls/${streamId}/${rendition}/${run}/init.mp4`),
+          await f.bytes(`/hls/${streamId}/${rendition}/${resumedSegments(playlist)[0]}`),
+        ]),
+      );
+    },
+    waitEndList(streamId, rendition, timeoutMs = 15_000) {
+      return f.waitText(
+        `/hls/${streamId}/${rendition}/index.m3u8`,
+        (b) => b.includes('#EXT-X-ENDLIST'),
+        timeoutMs,
+        `EXT-X-ENDLIST in ${rendition}`,
       );
     },
     async bytes(url) {
@@ -281,4 +321,9 @@ export async function waitForNoFfmpeg(streamId: string, timeoutMs = 10_000): Pro
 /** Segment and part URIs of a media playlist, in order. */
 export function segmentUris(playlist: string): string[] {
   return playlist.split('\n').filter((l) => /^s\d+\.m4s$/.test(l));
+}
+
+/** The segments a media playlist lists between its first discontinuity and the next (none without one). */
+export function resumedSegments(playlist: string): string[] {
+  return segmentUris(playlist.split('#EXT-X-DISCONTINUITY')[1] ?? '');
 }

@@ -160,24 +160,12 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
     const pids = ffmpegPids(stream.id);
     expect(pids.length).toBe(1);
     process.kill(pids[0], 'SIGKILL');
-    const after = await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) =>
-        b.includes('#EXT-X-DISCONTINUITY') &&
-        /r2\/init\.mp4/.test(b) &&
-        segmentUris(b.split('#EXT-X-DISCONTINUITY')[1]).length >= 1,
-      30_000,
-      'segments of the resumed run',
-    );
+    const after = await f.waitResumed(stream.id, '240p', 'segments of the resumed run', {
+      ok: (b) => /r2\/init\.mp4/.test(b),
+    });
     // The same playlist grows: every segment listed before is still there, in order.
     expect(segmentUris(after).slice(0, segmentUris(before).length)).toEqual(segmentUris(before));
-    const resumed = segmentUris(after.split('#EXT-X-DISCONTINUITY')[1])[0];
-    const probed = await probeFile(
-      Buffer.concat([
-        await f.bytes(`/hls/${stream.id}/240p/r2/init.mp4`),
-        await f.bytes(`/hls/${stream.id}/240p/${resumed}`),
-      ]),
-    );
+    const probed = await f.probeResumed(stream.id, '240p', after);
     expect(probed).toMatchObject({ width: 320, height: 240 });
     const status = await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
     expect(status.body).toMatchObject({ state: 'live', run: 2 });
@@ -198,23 +186,13 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
       'a master playlist planned for 480x360',
     );
     expect(master).toMatch(/RESOLUTION=480x360,.*\n360p\/index\.m3u8/);
-    const pl = await f.waitText(
-      `/hls/${stream.id}/360p/index.m3u8`,
-      (b) =>
-        /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="r2\/init\.mp4"/.test(b) &&
-        segmentUris(b.split('#EXT-X-DISCONTINUITY')[1]).length >= 1,
+    const pl = await f.waitResumed(stream.id, '360p', 'a segment of the re-planned run', {
+      ok: (b) => /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="r2\/init\.mp4"/.test(b),
       // ffmpeg restarts with the new plan, then needs a keyframe and a full segment: 3-9 s
       // alone, but a CI run on a busy VM once took over 20 s.
-      40_000,
-      'a segment of the re-planned run',
-    );
-    const resumed = segmentUris(pl.split('#EXT-X-DISCONTINUITY')[1])[0];
-    const probed = await probeFile(
-      Buffer.concat([
-        await f.bytes(`/hls/${stream.id}/360p/r2/init.mp4`),
-        await f.bytes(`/hls/${stream.id}/360p/${resumed}`),
-      ]),
-    );
+      timeoutMs: 40_000,
+    });
+    const probed = await f.probeResumed(stream.id, '360p', pl);
     expect(probed).toMatchObject({ width: 480, height: 360, firstKey: true });
     const status = await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
     expect(status.body).toMatchObject({ state: 'live', run: 2, source: { width: 480, height: 360 } });

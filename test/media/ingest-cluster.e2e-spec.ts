@@ -58,7 +58,7 @@ describe('RTMP ingest with HLS in a separate worker', () => {
     const s = await f.newStream();
     const first = startEncoder({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 854, height: 480, gop: 30 });
     encoders.push(first);
-    await f.waitView(s.id, (x) => x.ingest?.state === 'live', 20_000, 'live');
+    await f.waitLive(s.id, 'live', 20_000);
     const pl = await playlist(s.id, (p) => segmentUris(p).length >= 2);
     const master = (await f.t.http.get(`/hls/${s.id}/master.m3u8`).expect(200)).text;
     expect(master).toMatch(/RESOLUTION=854x480,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2"/);

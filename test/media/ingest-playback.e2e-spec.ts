@@ -35,7 +35,7 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     await f?.close();
   });
 
-  const live = (id: string) => f.waitView(id, (x) => x.ingest?.state === 'live', 20_000, 'live');
+  const live = (id: string) => f.waitLive(id, 'live', 20_000);
 
   it('RTMP without B-frames: WHEP decodes the H.264 as sent and Opus audio; HLS copies it as the top rendition with its AAC', async () => {
     const s = await f.newStream();

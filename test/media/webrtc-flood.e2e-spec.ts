@@ -1,8 +1,7 @@
-import request from 'supertest';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { eventually } from '../support/wait';
-import { createPublisher, createViewer, type Publisher, type Viewer } from '../support/webrtc';
+import { postWhepOffer, useWhipApp } from '../support/ingest';
+import { createViewer, type Publisher, type Viewer } from '../support/webrtc';
 
 /**
  * The probe's port exhaustion: each unanswered WHEP offer held a port until
@@ -14,51 +13,18 @@ import { createPublisher, createViewer, type Publisher, type Viewer } from '../s
  * and a real viewer connecting.
  */
 describe('a flood of unanswered WHEP offers', () => {
-  let t: TestApp;
-  let streamer: TestUser;
-  const peers: { close(): void }[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: { MEDIASOUP_NUM_WORKERS: '1', MEDIA_CONNECT_TIMEOUT: '12' },
-    });
-    streamer = await t.user('streamer');
-  });
-  afterAll(async () => {
-    for (const p of peers) p.close();
-    await t.close();
-  });
+  const w = useWhipApp({ MEDIASOUP_NUM_WORKERS: '1', MEDIA_CONNECT_TIMEOUT: '12' });
 
   async function live(): Promise<{ id: string; pub: Publisher }> {
-    const stream = (
-      await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'Flood' })
-        .expect(201)
-    ).body as { id: string; streamKey: string };
-    const pub = createPublisher();
-    peers.push(pub);
-    const res = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', `Bearer ${stream.streamKey}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await pub.offer());
-    expect(res.status).toBe(201);
-    await pub.answer(res.text);
-    await eventually(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
+    const stream = await w.newStream('Flood');
+    const { pub } = await w.publish(stream);
     return { id: stream.id, pub };
   }
 
-  async function watch(streamId: string, address: string): Promise<Viewer> {
+  async function watch(streamId: string, from: string): Promise<Viewer> {
     const viewer = createViewer();
-    peers.push(viewer);
-    const res = await request(t.baseUrl)
-      .post(`/whep/${streamId}`)
-      .set('X-Forwarded-For', address)
-      .set('Content-Type', 'application/sdp')
-      .send(await viewer.offer());
-    expect(res.status).toBe(201);
+    w.peers.push(viewer);
+    const res = await postWhepOffer(w.t, streamId, await viewer.offer(), { from }).expect(201);
     await viewer.answer(res.text);
     await eventually(() => viewer.frames() > 0, 15_000, 'a decoded frame');
     return viewer;
@@ -67,7 +33,7 @@ describe('a flood of unanswered WHEP offers', () => {
   it('does not stop a publisher or a real viewer from connecting', async () => {
     const first = await live();
     const offerer = createViewer();
-    peers.push(offerer);
+    w.peers.push(offerer);
     const offer = await offerer.offer(); // one offer, sent 1,260 times and never answered
     const statuses = new Map<number, number>();
     let retryAfter: string | undefined;
@@ -76,11 +42,7 @@ describe('a flood of unanswered WHEP offers', () => {
     for (let round = 0; round < 28; round++) {
       await Promise.all(
         addresses.map(async (address) => {
-          const res = await request(t.baseUrl)
-            .post(`/whep/${first.id}`)
-            .set('X-Forwarded-For', address)
-            .set('Content-Type', 'application/sdp')
-            .send(offer);
+          const res = await postWhepOffer(w.t, first.id, offer, { from: address });
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           if (res.status === 429 || res.status === 503) retryAfter ??= res.headers['retry-after'];
         }),
@@ -91,7 +53,7 @@ describe('a flood of unanswered WHEP offers', () => {
     expect([...statuses.keys()].filter((s) => s >= 500 && s !== 503)).toEqual([]);
     expect(statuses.get(429)).toBeGreaterThan(0);
     expect(Number(retryAfter)).toBeGreaterThan(0);
-    const sfu = t.app.get(SfuHost).sfu!;
+    const sfu = w.t.app.get(SfuHost).sfu!;
     expect(sfu.pendingOf({ client: addresses[0] })).toBeLessThanOrEqual(10);
     // Every transport shares the worker's one port pair.
     expect(sfu.workerPool.rtcPorts()).toHaveLength(1);

@@ -1,7 +1,8 @@
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { eventually } from '../support/wait';
-import { createPublisher, createViewer, type Publisher } from '../support/webrtc';
+import { postWhepOffer, useWhipApp, type Publishable } from '../support/ingest';
+import { endStream } from '../support/streams';
+import { createViewer } from '../support/webrtc';
 import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
 
 /**
@@ -11,65 +12,26 @@ import { segmentUris, startHlsApp, type HlsFixture } from './hls-support';
  * WebRTC viewers play it again, and HLS goes on after a discontinuity.
  */
 describe('WHIP publisher lost and back', () => {
-  let t: TestApp;
-  let streamer: TestUser;
-  const peers: { close(): void }[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        MEDIASOUP_NUM_WORKERS: '1',
-        MEDIASOUP_ICE_CONSENT_TIMEOUT: '4',
-        STREAM_RECONNECT_GRACE_SECONDS: '20',
-      },
-    });
-    streamer = await t.user('streamer');
+  const w = useWhipApp({
+    MEDIASOUP_NUM_WORKERS: '1',
+    MEDIASOUP_ICE_CONSENT_TIMEOUT: '4',
+    STREAM_RECONNECT_GRACE_SECONDS: '20',
   });
-  afterEach(() => {
-    for (const p of peers.splice(0)) p.close();
-  });
-  afterAll(() => t.close());
 
-  const newStream = async () =>
-    (
-      await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'Show' })
-        .expect(201)
-    ).body as { id: string; streamKey: string };
-
-  async function publish(stream: {
-    id: string;
-    streamKey: string;
-  }): Promise<{ pub: Publisher; location: string }> {
-    const pub = createPublisher();
-    peers.push(pub);
-    const res = await t.http
-      .post(`/whip/${stream.id}`)
-      .set('Authorization', `Bearer ${stream.streamKey}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await pub.offer())
-      .expect(201);
-    await pub.answer(res.text);
-    await eventually(() => pub.pc.connectionState === 'connected', 10_000, 'publisher connected');
-    return { pub, location: res.headers.location };
-  }
+  const newStream = () => w.newStream('Show');
+  const publish = (stream: Publishable) => w.publish(stream);
 
   async function watch(streamId: string) {
     const viewer = createViewer();
-    peers.push(viewer);
-    const res = await t.http
-      .post(`/whep/${streamId}`)
-      .set('Content-Type', 'application/sdp')
-      .send(await viewer.offer());
+    w.peers.push(viewer);
+    const res = await postWhepOffer(w.t, streamId, await viewer.offer());
     if (res.status !== 201) return { status: res.status, body: res.body };
     await viewer.answer(res.text);
     await eventually(() => viewer.frames() > 3, 10_000, 'decoded frames');
     return { status: 201, viewer };
   }
 
-  const get = async (id: string) => (await t.http.get(`/api/streams/${id}`).expect(200)).body;
+  const get = async (id: string) => (await w.t.http.get(`/api/streams/${id}`).expect(200)).body;
   const waitStatus = async (id: string, status: string, ms = 10_000) => {
     const end = Date.now() + ms;
     while ((await get(id)).status !== status) {
@@ -86,7 +48,7 @@ describe('WHIP publisher lost and back', () => {
 
     pub.close(); // what a closed or reloaded tab does: its peer connection goes, no DELETE
     await waitStatus(stream.id, 'reconnecting');
-    expect(t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
+    expect(w.t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
     const meanwhile = await watch(stream.id);
     expect(meanwhile).toMatchObject({ status: 404, body: { error: { code: 'stream_reconnecting' } } });
 
@@ -99,16 +61,13 @@ describe('WHIP publisher lost and back', () => {
   it('WHIP DELETE is the end of a session, not of the show', async () => {
     const stream = await newStream();
     const { location } = await publish(stream);
-    await t.http.delete(location).expect(200);
+    await w.t.http.delete(location).expect(200);
     expect((await get(stream.id)).status).toBe('reconnecting');
     await publish(stream);
     expect((await get(stream.id)).status).toBe('live');
-    await t.http
-      .post(`/api/streams/${stream.id}/end`)
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .expect(200);
+    await endStream(w.t, w.streamer, stream.id);
     expect((await get(stream.id)).status).toBe('ended');
-    expect(t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
+    expect(w.t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
   });
 });
 
@@ -139,22 +98,11 @@ describe('HLS across a publisher reconnect', () => {
     );
     await new Promise((r) => setTimeout(r, 1500));
     await f.publish(stream, { width: 320, height: 240 });
-    const after = await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) =>
-        b.includes('#EXT-X-DISCONTINUITY') && segmentUris(b.split('#EXT-X-DISCONTINUITY')[1]).length >= 1,
-      30_000,
-      'segments after the reconnect',
-    );
+    const after = await f.waitResumed(stream.id, '240p', 'segments after the reconnect');
     expect(segmentUris(after).slice(0, segmentUris(before).length)).toEqual(segmentUris(before));
     expect(after).not.toContain('#EXT-X-ENDLIST');
     await f.end(stream.id);
-    await f.waitText(
-      `/hls/${stream.id}/240p/index.m3u8`,
-      (b) => b.includes('#EXT-X-ENDLIST'),
-      20_000,
-      'ENDLIST',
-    );
+    await f.waitEndList(stream.id, '240p', 20_000);
     // The replay is listed.
     await f.waitText(
       `/api/streams/${stream.id}`,

@@ -6,13 +6,11 @@ import {
   postWhepOffer,
   postWhipOffer,
   publishFromProcess,
-  publishOverWhip,
   viewOverWhep,
-  type Peers,
+  useWhipApp,
   type Publishable,
 } from '../support/ingest';
-import { createStream, endStream } from '../support/streams';
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { endStream } from '../support/streams';
 import { eventually, sleep } from '../support/wait';
 import { createPublisher } from '../support/webrtc';
 
@@ -21,38 +19,25 @@ const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'ut
 
 /** WHIP in, WHEP out, through a real mediasoup worker, with a real WebRTC stack on both ends. */
 describe('WHIP ingest and WHEP playback', () => {
-  let t: TestApp;
-  let streamer: TestUser;
-  const peers: Peers = [];
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        MEDIASOUP_NUM_WORKERS: '2',
-        MEDIASOUP_ICE_CONSENT_TIMEOUT: '4',
-        STREAM_RECONNECT_GRACE_SECONDS: '3',
-      },
-    });
-    streamer = await t.user('streamer');
+  const w = useWhipApp({
+    MEDIASOUP_NUM_WORKERS: '2',
+    MEDIASOUP_ICE_CONSENT_TIMEOUT: '4',
+    STREAM_RECONNECT_GRACE_SECONDS: '3',
   });
-  afterEach(() => {
-    for (const p of peers.splice(0)) p.close();
-  });
-  afterAll(() => t.close());
 
-  const newStream = () => createStream(t, streamer, { title: 'Media test' });
+  const newStream = () => w.newStream('Media test');
 
   async function publish(stream: Publishable) {
-    const published = await publishOverWhip(t, stream, peers);
+    const published = await w.publish(stream);
     expect(published.contentType).toMatch(/^application\/sdp/);
     return published;
   }
 
-  const view = (streamId: string) => viewOverWhep(t, streamId, peers);
+  const view = (streamId: string) => viewOverWhep(w.t, streamId, w.peers);
 
   const status = async (id: string) =>
-    (await t.http.get(`/api/streams/${id}`).expect(200)).body.status as string;
-  const sfu = () => t.app.get(SfuHost).sfu!;
+    (await w.t.http.get(`/api/streams/${id}`).expect(200)).body.status as string;
+  const sfu = () => w.t.app.get(SfuHost).sfu!;
 
   it('publishes over WHIP, goes live, and a WHEP viewer decodes frames', async () => {
     const stream = await newStream();
@@ -70,8 +55,8 @@ describe('WHIP ingest and WHEP playback', () => {
   it('answers with ICE-lite, every candidate and end-of-candidates, so a non-trickle client connects', async () => {
     const stream = await newStream();
     const pub = createPublisher();
-    peers.push(pub);
-    const res = await postWhipOffer(t, stream, await pub.offer()).expect(201);
+    w.peers.push(pub);
+    const res = await postWhipOffer(w.t, stream, await pub.offer()).expect(201);
     expect(res.text).toContain('a=ice-lite');
     expect(res.text).toMatch(/a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ host/);
     expect(res.text).toContain('a=end-of-candidates');
@@ -83,8 +68,8 @@ describe('WHIP ingest and WHEP playback', () => {
     const stream = await newStream();
     const { location } = await publish(stream);
     const { location: whep } = await view(stream.id);
-    await t.http.delete(whep).expect(200);
-    await t.http.delete(location).expect(200);
+    await w.t.http.delete(whep).expect(200);
+    await w.t.http.delete(location).expect(200);
     // A studio that reloads sends DELETE too: the show waits for a new session (test/media/whip-reconnect).
     expect(await status(stream.id)).toBe('reconnecting');
     expect(sfu().room(stream.id)).toBeUndefined();
@@ -92,14 +77,14 @@ describe('WHIP ingest and WHEP playback', () => {
       await new Promise((r) => setTimeout(r, 100));
     expect(await status(stream.id)).toBe('ended');
     // The stream is over: neither its publisher nor a viewer can come back.
-    await t.http.delete(location).expect(404);
-    await postWhepOffer(t, stream.id, fixture('wrtc-viewer.sdp')).expect(404);
+    await w.t.http.delete(location).expect(404);
+    await postWhepOffer(w.t, stream.id, fixture('wrtc-viewer.sdp')).expect(404);
   });
 
   it('ends the stream when its owner ends it through the API, closing the publisher session', async () => {
     const stream = await newStream();
     await publish(stream);
-    await endStream(t, streamer, stream.id);
+    await endStream(w.t, w.streamer, stream.id);
     await eventually(() => sfu().room(stream.id) === undefined, 5000, 'room closed');
   });
 
@@ -114,7 +99,7 @@ describe('WHIP ingest and WHEP playback', () => {
 
   it('detects a publisher process killed with SIGKILL (ICE consent lapses) and ends the stream within 15 s', async () => {
     const stream = await newStream();
-    const publisher = await publishFromProcess(t, stream);
+    const publisher = await publishFromProcess(w.t, stream);
     expect(publisher.output()).toContain('connected');
     expect(await status(stream.id)).toBe('live');
     publisher.child.kill('SIGKILL');
@@ -129,12 +114,12 @@ describe('WHIP ingest and WHEP playback', () => {
   it('refuses a wrong or missing stream key with 401', async () => {
     const stream = await newStream();
     const offer = fixture('wrtc-publisher.sdp');
-    const wrong = await postWhipOffer(t, stream, offer, { key: 'sk_live_wrong' });
+    const wrong = await postWhipOffer(w.t, stream, offer, { key: 'sk_live_wrong' });
     expect(wrong.status).toBe(401);
-    const none = await postWhipOffer(t, stream, offer, { key: null });
+    const none = await postWhipOffer(w.t, stream, offer, { key: null });
     expect(none.status).toBe(401);
     // A user's JWT is not a stream key.
-    const jwt = await postWhipOffer(t, stream, offer, { key: streamer.token });
+    const jwt = await postWhipOffer(w.t, stream, offer, { key: w.streamer.token });
     expect(jwt.status).toBe(401);
     expect(await status(stream.id)).toBe('created');
   });
@@ -142,14 +127,14 @@ describe('WHIP ingest and WHEP playback', () => {
   it('refuses a second publisher with 409', async () => {
     const stream = await newStream();
     await publish(stream);
-    const res = await postWhipOffer(t, stream, fixture('wrtc-publisher.sdp'));
+    const res = await postWhipOffer(w.t, stream, fixture('wrtc-publisher.sdp'));
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('publisher_exists');
   });
 
   it('answers bad offers with 400, 406 and 415 and a message', async () => {
     const stream = await newStream();
-    const post = (body: string, contentType?: string) => postWhipOffer(t, stream, body, { contentType });
+    const post = (body: string, contentType?: string) => postWhipOffer(w.t, stream, body, { contentType });
 
     const garbage = await post('hello, I am not SDP');
     expect(garbage.status).toBe(400);
@@ -177,21 +162,21 @@ describe('WHIP ingest and WHEP playback', () => {
 
   it('answers WHEP for a stream that is not live with 404', async () => {
     const stream = await newStream();
-    const res = await postWhepOffer(t, stream.id, fixture('wrtc-viewer.sdp'));
+    const res = await postWhepOffer(w.t, stream.id, fixture('wrtc-viewer.sdp'));
     expect(res.status).toBe(404);
     expect(res.body.error.message).toMatch(/not live/);
-    await postWhepOffer(t, '00000000-0000-4000-8000-000000000000', fixture('wrtc-viewer.sdp')).expect(404);
+    await postWhepOffer(w.t, '00000000-0000-4000-8000-000000000000', fixture('wrtc-viewer.sdp')).expect(404);
   });
 
   it('accepts trickle ICE fragments and refuses ICE restarts with 405', async () => {
     const stream = await newStream();
     const { location } = await publish(stream);
-    await t.http
+    await w.t.http
       .patch(location)
       .set('Content-Type', 'application/trickle-ice-sdpfrag')
       .send('a=ice-ufrag:abcd\r\na=mid:0\r\na=candidate:1 1 udp 1 127.0.0.1 9 typ host\r\n')
       .expect(204);
-    await t.http
+    await w.t.http
       .patch(location)
       .set('Content-Type', 'application/trickle-ice-sdpfrag')
       .send('a=ice-ufrag:new1\r\na=ice-pwd:newpasswordnewpassword12\r\n')
@@ -199,7 +184,7 @@ describe('WHIP ingest and WHEP playback', () => {
   });
 
   it('answers CORS preflight on the WHIP endpoint', async () => {
-    const res = await t.http
+    const res = await w.t.http
       .options(`/whip/00000000-0000-4000-8000-000000000000`)
       .set('Origin', 'https://studio.example')
       .set('Access-Control-Request-Method', 'POST')
@@ -218,7 +203,7 @@ describe('WHIP ingest and WHEP playback', () => {
     process.kill(roomWorker, 'SIGKILL');
     await eventually(() => sfu().room(stream.id) === undefined, 5000, 'room closed with its worker');
     await eventually(
-      () => pool.size === 2 && !pool.stats().some((w) => w.pid === roomWorker),
+      () => pool.size === 2 && !pool.stats().some((worker) => worker.pid === roomWorker),
       10_000,
       'worker replaced',
     );
@@ -228,7 +213,7 @@ describe('WHIP ingest and WHEP playback', () => {
     const { viewer } = await view(stream.id);
     await eventually(() => viewer.frames() > 3, 10_000, 'frames after recovery');
     pub.close();
-    expect(t.app.get(IngestService)).toBeDefined();
+    expect(w.t.app.get(IngestService)).toBeDefined();
   });
 
   it('ends a stream whose worker died when nobody reconnects within the grace period', async () => {

@@ -1,5 +1,3 @@
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PUBSUB } from '../../src/infra/infra.module';
 import type { PubSub } from '../../src/infra/pubsub';
 import { OrdersRepository } from '../../src/orders/orders.repository';
@@ -8,36 +6,7 @@ import { STREAM_LIFECYCLE_CHANNEL } from '../../src/room/channels';
 import { createShop, orderFromStream, type Shop } from '../support/shop';
 import { eventually } from '../support/wait';
 import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
-
-interface Received {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A receiver on 127.0.0.1 that records every request; `/flaky` fails the first two tries of each delivery, `/down` always fails. */
-async function receiver(): Promise<{ url: string; got: Received[]; close: () => Promise<void> }> {
-  const got: Received[] = [];
-  const tries = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      got.push({ path: req.url ?? '', headers: req.headers, body });
-      const id = String(req.headers['x-livecart-delivery']);
-      const n = (tries.get(id) ?? 0) + 1;
-      tries.set(id, n);
-      const fail = req.url === '/down' || (req.url === '/flaky' && n <= 2);
-      res.writeHead(fail ? 503 : 204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    got,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
+import { webhookReceiver, type WebhookReceiver } from '../support/webhooks';
 
 describe.each([
   ['BullMQ on Redis', true],
@@ -46,10 +15,11 @@ describe.each([
   let t: TestApp;
   let shop: Shop;
   let buyer: TestUser;
-  let rx: Awaited<ReturnType<typeof receiver>>;
+  let rx: WebhookReceiver;
 
   beforeAll(async () => {
-    rx = await receiver();
+    // `/flaky` fails the first two tries of each delivery, `/down` always fails.
+    rx = await webhookReceiver((path, attempt) => path === '/down' || (path === '/flaky' && attempt <= 2));
     t = await startTestApp({
       redis,
       env: {

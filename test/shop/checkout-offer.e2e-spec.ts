@@ -1,6 +1,5 @@
-import { createShop, newKey, pin } from '../support/shop';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { auth } from './helpers';
+import { createShop, orderFromStream, pin } from '../support/shop';
+import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * The checkout reads the truth when it opens and when things change: price,
@@ -21,7 +20,7 @@ describe('what a buyer can buy through a pin now', () => {
     const p = await pin(t, shop, { salePriceCents: 1000, saleStock: 3, perBuyerLimit: 2, endsAt });
     const current = (u?: { token: string }) => {
       const req = t.http.get(`/api/streams/${shop.streamId}/pins/current`);
-      if (u) void req.set(auth(u));
+      if (u) void req.set(bearer(u));
       return req.expect(200);
     };
 
@@ -42,20 +41,10 @@ describe('what a buyer can buy through a pin now', () => {
     });
 
     const buyer = await t.user('viewer');
-    await t.http
-      .post('/api/orders')
-      .set(auth(buyer))
-      .set('Idempotency-Key', newKey())
-      .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] })
-      .expect(201);
+    await orderFromStream(t, buyer, shop, 1).expect(201);
     expect((await current(buyer)).body.offer).toMatchObject({ boughtUnits: 1, maxQuantity: 1, remaining: 2 });
     // Asking for more than the offer allows is what the reservation refuses too.
-    await t.http
-      .post('/api/orders')
-      .set(auth(buyer))
-      .set('Idempotency-Key', newKey())
-      .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 2 }] })
-      .expect(409);
+    await orderFromStream(t, buyer, shop, 2).expect(409);
 
     await new Promise((r) => setTimeout(r, Date.parse(endsAt) - Date.now() + 200));
     const after = await current(buyer);
@@ -68,12 +57,7 @@ describe('what a buyer can buy through a pin now', () => {
       maxQuantity: 19,
     });
     // …and an order now is priced as the offer says.
-    const o = await t.http
-      .post('/api/orders')
-      .set(auth(buyer))
-      .set('Idempotency-Key', newKey())
-      .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] })
-      .expect(201);
+    const o = await orderFromStream(t, buyer, shop).expect(201);
     expect(o.body.totalCents).toBe(2500);
   });
 
@@ -86,7 +70,10 @@ describe('what a buyer can buy through a pin now', () => {
       perBuyerLimit: null,
       maxQuantity: 5,
     });
-    await t.http.delete(`/api/streams/${shop.streamId}/pins/${p.pinId}`).set(auth(shop.streamer)).expect(200);
+    await t.http
+      .delete(`/api/streams/${shop.streamId}/pins/${p.pinId}`)
+      .set(bearer(shop.streamer))
+      .expect(200);
     expect((await t.http.get(`/api/streams/${shop.streamId}/pins/current`).expect(200)).body).toEqual({
       pin: null,
       offer: null,
@@ -98,7 +85,7 @@ describe('what a buyer can buy through a pin now', () => {
     const shop = await createShop(t, { stock: 5, priceCents: 2500 });
     const res = await t.http
       .post(`/api/streams/${shop.streamId}/pins`)
-      .set(auth(shop.streamer))
+      .set(bearer(shop.streamer))
       .send({ productId: shop.productId, salePriceCents: 3000 })
       .expect(422);
     expect(res.body.error.message).toBe(
@@ -106,7 +93,7 @@ describe('what a buyer can buy through a pin now', () => {
     );
     const stock = await t.http
       .post(`/api/streams/${shop.streamId}/pins`)
-      .set(auth(shop.streamer))
+      .set(bearer(shop.streamer))
       .send({ productId: shop.productId, salePriceCents: 100, saleStock: 6 })
       .expect(422);
     expect(stock.body.error.message).toBe(

@@ -1,6 +1,5 @@
-import { createProduct } from '../support/shop';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { ADDRESS, auth, pay, placeOrder } from './helpers';
+import { createProduct, ADDRESS, pay, placeOrder, shipTo } from '../support/shop';
+import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 /** `null` in an optional field is either refused (4xx) or means "unset", on purpose: never a 500. */
 describe('null in the new request bodies', () => {
@@ -16,12 +15,12 @@ describe('null in the new request bodies', () => {
     const buyer = await t.user('viewer');
     const product = await createProduct(t, merchant, { digital: true });
     for (const body of [{ title: null }, { priceCents: null }, { currency: null }, { digital: null }]) {
-      const r = await t.http.patch(`/api/products/${product}`).set(auth(merchant)).send(body).expect(400);
+      const r = await t.http.patch(`/api/products/${product}`).set(bearer(merchant)).send(body).expect(400);
       expect(r.body.error.message).toMatch(/cannot be empty|Choose|Enter/);
     }
     const unset = await t.http
       .patch(`/api/products/${product}`)
-      .set(auth(merchant))
+      .set(bearer(merchant))
       .send({ description: null, imageUrl: null, sku: null })
       .expect(200);
     expect(unset.body).toMatchObject({ description: '', imageUrl: null, sku: null });
@@ -33,40 +32,43 @@ describe('null in the new request bodies', () => {
       { addressId: null, address: null },
       { address: 'x' },
     ]) {
-      await t.http.put(`/api/orders/${orderId}/shipping`).set(auth(buyer)).send(body).expect(400);
+      await shipTo(t, buyer, orderId, body).expect(400);
     }
-    await t.http
-      .put(`/api/orders/${orderId}/shipping`)
-      .set(auth(buyer))
-      .send({ address: { ...ADDRESS, line2: null, phone: null }, addressId: null })
-      .expect(200);
+    await shipTo(t, buyer, orderId, {
+      address: { ...ADDRESS, line2: null, phone: null },
+      addressId: null,
+    }).expect(200);
     await pay(t, buyer, orderId);
     await t.http
       .post(`/api/orders/${orderId}/refund`)
-      .set(auth(merchant))
+      .set(bearer(merchant))
       .send({ amountCents: null })
       .expect(400);
     await t.http
       .post(`/api/orders/${orderId}/fulfil`)
-      .set(auth(merchant))
+      .set(bearer(merchant))
       .send({ carrier: null })
       .expect(200);
 
     const streamer = await t.user('streamer');
-    const s = await t.http.post('/api/streams').set(auth(streamer)).send({ title: 'x' }).expect(201);
-    await t.http.patch(`/api/streams/${s.body.id}`).set(auth(streamer)).send({ title: null }).expect(400);
-    await t.http.post('/api/merchant/invitations').set(auth(merchant)).send({ email: null }).expect(400);
+    const s = await t.http.post('/api/streams').set(bearer(streamer)).send({ title: 'x' }).expect(201);
+    await t.http.patch(`/api/streams/${s.body.id}`).set(bearer(streamer)).send({ title: null }).expect(400);
+    await t.http.post('/api/merchant/invitations').set(bearer(merchant)).send({ email: null }).expect(400);
     await t.http
       .post('/api/me/addresses')
-      .set(auth(buyer))
+      .set(bearer(buyer))
       .send({ ...ADDRESS, name: null })
       .expect(400);
-    const a = await t.http.post('/api/me/addresses').set(auth(buyer)).send(ADDRESS).expect(201);
+    const a = await t.http.post('/api/me/addresses').set(bearer(buyer)).send(ADDRESS).expect(201);
     await t.http
       .patch(`/api/me/addresses/${a.body.id}`)
-      .set(auth(buyer))
+      .set(bearer(buyer))
       .send({ isDefault: null })
       .expect(400);
-    await t.http.patch(`/api/me/addresses/${a.body.id}`).set(auth(buyer)).send({ region: null }).expect(200);
+    await t.http
+      .patch(`/api/me/addresses/${a.body.id}`)
+      .set(bearer(buyer))
+      .send({ region: null })
+      .expect(200);
   });
 });

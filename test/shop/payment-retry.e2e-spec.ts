@@ -1,8 +1,7 @@
-import { createShop, newKey, pin, stockOf } from '../support/shop';
+import { createShop, newKey, orderFromShop, orderFromStream, pay, pin, stockOf } from '../support/shop';
 import { eventually } from '../support/wait';
 import { listenToRoom } from '../support/room';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { auth, pay } from './helpers';
+import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * A declined or cancelled payment leaves the order waiting for payment with
@@ -25,12 +24,7 @@ describe('paying again after a declined or cancelled payment', () => {
       const room = await listenToRoom(t, shop.streamId);
       const buyer = await t.user('viewer', 'Hedy Lamarr');
       const key = newKey();
-      const place = () =>
-        t.http
-          .post('/api/orders')
-          .set(auth(buyer))
-          .set('Idempotency-Key', key)
-          .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] });
+      const place = () => orderFromStream(t, buyer, shop, 1, key);
       const placed = await place().expect(201);
       const orderId = placed.body.id as string;
       expect(await stockOf(t, shop.productId)).toBe(4);
@@ -51,7 +45,7 @@ describe('paying again after a declined or cancelled payment', () => {
       expect(paid).toMatchObject({ orderStatus: 'paid', paymentStatus: 'succeeded' });
       expect(await stockOf(t, shop.productId)).toBe(4);
 
-      const detail = await t.http.get(`/api/orders/${orderId}`).set(auth(buyer)).expect(200);
+      const detail = await t.http.get(`/api/orders/${orderId}`).set(bearer(buyer)).expect(200);
       expect(detail.body.payments.map((p: { status: string }) => p.status)).toEqual([
         outcome === 'fail' ? 'failed' : 'cancelled',
         'succeeded',
@@ -77,13 +71,8 @@ describe('paying again after a declined or cancelled payment', () => {
   it('says where to come back to after paying', async () => {
     const shop = await createShop(t, { stock: 5, digital: true });
     const buyer = await t.user('viewer');
-    const o = await t.http
-      .post('/api/orders')
-      .set(auth(buyer))
-      .set('Idempotency-Key', newKey())
-      .send({ items: [{ productId: shop.productId, quantity: 1 }] })
-      .expect(201);
-    const start = await t.http.post(`/api/orders/${o.body.id}/pay`).set(auth(buyer)).expect(200);
+    const o = await orderFromShop(t, buyer, shop).expect(201);
+    const start = await t.http.post(`/api/orders/${o.body.id}/pay`).set(bearer(buyer)).expect(200);
     expect(start.body.returnUrl).toBe(`${t.config.http.publicUrl}/orders?order=${o.body.id}`);
     const session = await t.http.get(`/api/payments/simulated/sessions/${start.body.sessionId}`).expect(200);
     expect(session.body.returnUrl).toBe(start.body.returnUrl);
@@ -93,14 +82,9 @@ describe('paying again after a declined or cancelled payment', () => {
     const shop = await createShop(t, { stock: 5, digital: true });
     const room = await listenToRoom(t, shop.streamId);
     const buyer = await t.user('viewer');
-    const o = await t.http
-      .post('/api/orders')
-      .set(auth(buyer))
-      .set('Idempotency-Key', newKey())
-      .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 1 }] })
-      .expect(201);
+    const o = await orderFromStream(t, buyer, shop).expect(201);
     await pay(t, buyer, o.body.id, 'fail');
-    await t.http.post(`/api/orders/${o.body.id}/cancel`).set(auth(buyer)).expect(200);
+    await t.http.post(`/api/orders/${o.body.id}/cancel`).set(bearer(buyer)).expect(200);
     await new Promise((r) => setTimeout(r, 300));
     expect(room.events.some((e) => e.event === 'order:placed')).toBe(false);
     await room.stop();

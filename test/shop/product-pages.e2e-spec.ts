@@ -1,4 +1,4 @@
-import { testPicture } from '../support/images';
+import { testPicture } from '../../media/images/fixtures';
 import { createShop, pin } from '../support/shop';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 

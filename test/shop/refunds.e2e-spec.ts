@@ -1,6 +1,6 @@
-import { createShop, stockOf, type Shop } from '../support/shop';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { auth, pay, placeOrder, receiver } from './helpers';
+import { createShop, paidOrderFromStream, placeOrder, stockOf, type Shop } from '../support/shop';
+import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { registerWebhook, webhookReceiver } from '../support/webhooks';
 
 /**
  * Refunds with an amount: part of a paid or shipped order, or all that is
@@ -11,20 +11,16 @@ import { auth, pay, placeOrder, receiver } from './helpers';
 describe('refunds, in part or in full', () => {
   let t: TestApp;
   let shop: Shop;
-  let rx: Awaited<ReturnType<typeof receiver>>;
+  let rx: Awaited<ReturnType<typeof webhookReceiver>>;
 
   beforeAll(async () => {
-    rx = await receiver();
+    rx = await webhookReceiver();
     t = await startTestApp({
       redis: false,
       env: { WEBHOOK_ALLOW_PRIVATE: 'true', REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' },
     });
     shop = await createShop(t, { stock: 100, priceCents: 2500, digital: true });
-    await t.http
-      .post('/api/merchant/webhooks')
-      .set(auth(shop.merchant))
-      .send({ url: `${rx.url}/refunds`, events: ['order.refunded'] })
-      .expect(201);
+    await registerWebhook(t, shop.merchant, `${rx.url}/refunds`, ['order.refunded']).expect(201);
   });
   afterAll(async () => {
     await t.close();
@@ -32,18 +28,9 @@ describe('refunds, in part or in full', () => {
   });
 
   const refund = (orderId: string, body: Record<string, unknown> = {}) =>
-    t.http.post(`/api/orders/${orderId}/refund`).set(auth(shop.merchant)).send(body);
+    t.http.post(`/api/orders/${orderId}/refund`).set(bearer(shop.merchant)).send(body);
 
-  async function paidOrder(buyer: TestUser, quantity = 1): Promise<string> {
-    const id = await t.http
-      .post('/api/orders')
-      .set(auth(buyer))
-      .set('Idempotency-Key', `k-${Math.random()}`)
-      .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity }] })
-      .expect(201);
-    await pay(t, buyer, id.body.id);
-    return id.body.id as string;
-  }
+  const paidOrder = (buyer: TestUser, quantity = 1) => paidOrderFromStream(t, buyer, shop, quantity);
 
   it('gives part of the money back and keeps the order paid and its units sold; the rest returns the units', async () => {
     const buyer = await t.user('viewer');
@@ -90,7 +77,7 @@ describe('refunds, in part or in full', () => {
   it('refunds a shipped order in money only, up to its total', async () => {
     const buyer = await t.user('viewer');
     const id = await paidOrder(buyer, 2);
-    await t.http.post(`/api/orders/${id}/fulfil`).set(auth(shop.merchant)).send({}).expect(200);
+    await t.http.post(`/api/orders/${id}/fulfil`).set(bearer(shop.merchant)).send({}).expect(200);
     const stock = await stockOf(t, shop.productId);
     await refund(id, { amountCents: 1000 }).expect(200);
     const all = await refund(id).expect(200);
@@ -106,33 +93,24 @@ describe('refunds, in part or in full', () => {
     await refund(unpaid, { amountCents: 100 }).expect(409);
     const other = await t.user('merchant');
     const id = await paidOrder(buyer);
-    await t.http.post(`/api/orders/${id}/refund`).set(auth(other)).send({ amountCents: 100 }).expect(404);
+    await t.http.post(`/api/orders/${id}/refund`).set(bearer(other)).send({ amountCents: 100 }).expect(404);
   });
 
   it('keeps reports net of every refund, equal to the orders and to a rebuild', async () => {
     const s = await createShop(t, { stock: 50, priceCents: 1000, digital: true });
     const buyer = await t.user('viewer');
-    const order = async (quantity: number) => {
-      const o = await t.http
-        .post('/api/orders')
-        .set(auth(buyer))
-        .set('Idempotency-Key', `r-${Math.random()}`)
-        .send({ streamId: s.streamId, items: [{ productId: s.productId, quantity }] })
-        .expect(201);
-      await pay(t, buyer, o.body.id);
-      return o.body.id as string;
-    };
+    const order = (quantity: number) => paidOrderFromStream(t, buyer, s, quantity);
     const a = await order(1); // 1000, refunded 300 in part
     const b = await order(2); // 2000, refunded 500 in part and then the rest
     await order(3); // 3000, kept
     const as = (path: string, body: Record<string, unknown> = {}) =>
-      t.http.post(path).set(auth(s.merchant)).send(body);
+      t.http.post(path).set(bearer(s.merchant)).send(body);
     await as(`/api/orders/${a}/refund`, { amountCents: 300 }).expect(200);
     await as(`/api/orders/${b}/refund`, { amountCents: 500 }).expect(200);
     await as(`/api/orders/${b}/refund`).expect(200);
 
     const report = async () =>
-      (await t.http.get(`/api/reports/streams/${s.streamId}`).set(auth(s.merchant)).expect(200)).body;
+      (await t.http.get(`/api/reports/streams/${s.streamId}`).set(bearer(s.merchant)).expect(200)).body;
     const r = await report();
     // GMV and paid count every order placed and paid; net takes off every cent given back.
     expect(r).toMatchObject({
@@ -155,14 +133,14 @@ describe('refunds, in part or in full', () => {
       .get(
         `/api/reports/gmv?streamId=${s.streamId}&granularity=day&from=${new Date(Date.now() - 86400000).toISOString()}&to=${new Date(Date.now() + 86400000).toISOString()}`,
       )
-      .set(auth(s.merchant))
+      .set(bearer(s.merchant))
       .expect(200);
     expect(gmv.body.buckets.reduce((n: number, x: { netCents: number }) => n + x.netCents, 0)).toBe(3700);
 
     // A rebuild (a time-zone change) comes to the same numbers.
     await t.http
       .put('/api/merchant/settings')
-      .set(auth(s.merchant))
+      .set(bearer(s.merchant))
       .send({ timeZone: 'Asia/Kolkata' })
       .expect(200);
     expect(await report()).toEqual(r);

@@ -1,9 +1,8 @@
 import { StreamsService } from '../../src/streams/streams.service';
-import { createShop } from '../support/shop';
+import { createShop, paidOrderFromStream, placeOrder } from '../support/shop';
 import { eventually } from '../support/wait';
 import { connect, join } from '../support/live-client';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { auth, pay, placeOrder } from './helpers';
+import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 /** Replays to list, and an ended stream's final figures instead of "2 watching". */
 describe('replays and the figures of an ended stream', () => {
@@ -19,7 +18,7 @@ describe('replays and the figures of an ended stream', () => {
   it('lists the replays, the most recently ended first, with the URL that plays them and a poster', async () => {
     const streamer = await t.user('streamer');
     const make = async (title: string) =>
-      (await t.http.post('/api/streams').set(auth(streamer)).send({ title }).expect(201)).body.id as string;
+      (await t.http.post('/api/streams').set(bearer(streamer)).send({ title }).expect(201)).body.id as string;
     const [older, newer, none] = [await make('Older'), await make('Newer'), await make('No recording')];
     for (const [id, ago] of [
       [older, '2 hours'],
@@ -55,19 +54,13 @@ describe('replays and the figures of an ended stream', () => {
   it('shows an ended stream’s audience to everyone and its sales to its streamer and shop', async () => {
     const shop = await createShop(t, { stock: 10, priceCents: 1500, digital: true });
     const buyer = await t.user('viewer');
-    const o = await t.http
-      .post('/api/orders')
-      .set(auth(buyer))
-      .set('Idempotency-Key', `s-${Math.random()}`)
-      .send({ streamId: shop.streamId, items: [{ productId: shop.productId, quantity: 2 }] })
-      .expect(201);
-    await pay(t, buyer, o.body.id);
+    await paidOrderFromStream(t, buyer, shop, 2);
     await placeOrder(t, buyer, shop.productId); // not from the stream
     await t.sql(
       `INSERT INTO stream_stats (stream_id, peak_viewers, unique_viewers, likes) VALUES ($1, 42, 97, 1234)`,
       [shop.streamId],
     );
-    await t.http.post(`/api/streams/${shop.streamId}/end`).set(auth(shop.streamer)).expect(200);
+    await t.http.post(`/api/streams/${shop.streamId}/end`).set(bearer(shop.streamer)).expect(200);
 
     const anon = await t.http.get(`/api/streams/${shop.streamId}/summary`).expect(200);
     expect(anon.body).toMatchObject({
@@ -81,28 +74,28 @@ describe('replays and the figures of an ended stream', () => {
     });
     expect(anon.body.durationSeconds).toBeGreaterThanOrEqual(90);
     for (const who of [shop.streamer, shop.merchant]) {
-      const mine = await t.http.get(`/api/streams/${shop.streamId}/summary`).set(auth(who)).expect(200);
+      const mine = await t.http.get(`/api/streams/${shop.streamId}/summary`).set(bearer(who)).expect(200);
       expect(mine.body.sales).toEqual([
         { currency: 'USD', gmvCents: 3000, paidCents: 3000, netCents: 3000, orders: 1, units: 2, buyers: 1 },
       ]);
     }
     const stranger = await t.user('merchant');
     expect(
-      (await t.http.get(`/api/streams/${shop.streamId}/summary`).set(auth(stranger))).body.sales,
+      (await t.http.get(`/api/streams/${shop.streamId}/summary`).set(bearer(stranger))).body.sales,
     ).toBeNull();
     await t.http.get('/api/streams/00000000-0000-4000-8000-000000000000/summary').expect(404);
   });
 
   it('counts nobody on an ended stream’s page and gives its final figures instead', async () => {
     const streamer = await t.user('streamer');
-    const s = await t.http.post('/api/streams').set(auth(streamer)).send({ title: 'Show' }).expect(201);
+    const s = await t.http.post('/api/streams').set(bearer(streamer)).send({ title: 'Show' }).expect(201);
     const id = s.body.id as string;
     await streams.publisherConnected(id);
     const a = await connect(t.baseUrl);
     const b = await connect(t.baseUrl);
     await join(a, id, { deviceId: 'device-one-1' });
     expect((await join(b, id, { deviceId: 'device-two-2' })).viewers).toBe(2);
-    await t.http.post(`/api/streams/${id}/end`).set(auth(streamer)).expect(200);
+    await t.http.post(`/api/streams/${id}/end`).set(bearer(streamer)).expect(200);
     await eventually(async () => {
       const [row] = await t.sql<{ unique_viewers: number }>(
         'SELECT unique_viewers FROM stream_stats WHERE stream_id = $1',

@@ -5,8 +5,7 @@ import { StreamsService } from '../../src/streams/streams.service';
 import { eventually } from '../support/wait';
 import { listenToRoom } from '../support/room';
 import { connect, join } from '../support/live-client';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { auth } from './helpers';
+import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
 
 /**
  * The publisher state machine behind "a show survives the streamer's
@@ -35,7 +34,7 @@ describe('a live stream waits for its publisher', () => {
   afterAll(() => t.close());
 
   async function liveStream(): Promise<string> {
-    const s = await t.http.post('/api/streams').set(auth(streamer)).send({ title: 'Show' }).expect(201);
+    const s = await t.http.post('/api/streams').set(bearer(streamer)).send({ title: 'Show' }).expect(201);
     const r = await streams.publisherConnected(s.body.id);
     expect(r.resumed).toBe(false);
     return s.body.id as string;
@@ -112,7 +111,7 @@ describe('a live stream waits for its publisher', () => {
   it('ends at once on End, reconnecting or not', async () => {
     const id = await liveStream();
     await streams.publisherLost(id, { reason: 'studio reloading' });
-    const ended = await t.http.post(`/api/streams/${id}/end`).set(auth(streamer)).expect(200);
+    const ended = await t.http.post(`/api/streams/${id}/end`).set(bearer(streamer)).expect(200);
     expect(ended.body).toMatchObject({ status: 'ended', reconnectUntil: null });
   });
 

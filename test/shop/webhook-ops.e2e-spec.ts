@@ -1,16 +1,16 @@
 import { eventually } from '../support/wait';
 import { verifyWebhook } from '../../src/common/crypto/webhook-signature';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { auth, receiver } from './helpers';
+import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { registerWebhook, webhookReceiver } from '../support/webhooks';
 
 /** What a merchant's webhooks page needs beyond add and list: send a test, see it, retry a failed delivery. */
 describe('webhooks: test-send and retry', () => {
   let t: TestApp;
-  let rx: Awaited<ReturnType<typeof receiver>>;
+  let rx: Awaited<ReturnType<typeof webhookReceiver>>;
   let merchant: TestUser;
 
   beforeAll(async () => {
-    rx = await receiver();
+    rx = await webhookReceiver();
     t = await startTestApp({
       redis: false,
       env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_MAX_ATTEMPTS: '2' },
@@ -23,17 +23,14 @@ describe('webhooks: test-send and retry', () => {
   });
 
   const register = async (path: string) =>
-    (
-      await t.http
-        .post('/api/merchant/webhooks')
-        .set(auth(merchant))
-        .send({ url: `${rx.url}${path}`, events: ['order.paid'] })
-        .expect(201)
-    ).body as { id: string; secret: string };
+    (await registerWebhook(t, merchant, `${rx.url}${path}`, ['order.paid']).expect(201)).body as {
+      id: string;
+      secret: string;
+    };
 
   it('sends a signed test event now and answers with how it went', async () => {
     const hook = await register('/ok');
-    const res = await t.http.post(`/api/merchant/webhooks/${hook.id}/test`).set(auth(merchant)).expect(200);
+    const res = await t.http.post(`/api/merchant/webhooks/${hook.id}/test`).set(bearer(merchant)).expect(200);
     expect(res.body).toMatchObject({
       event: 'webhook.test',
       status: 'succeeded',
@@ -53,7 +50,7 @@ describe('webhooks: test-send and retry', () => {
     ).not.toThrow();
     const log = await t.http
       .get(`/api/merchant/webhooks/${hook.id}/deliveries`)
-      .set(auth(merchant))
+      .set(bearer(merchant))
       .expect(200);
     expect(log.body.items[0]).toMatchObject({ id: res.body.id, event: 'webhook.test' });
   });
@@ -63,23 +60,23 @@ describe('webhooks: test-send and retry', () => {
     rx.failing.add('/flaky');
     const failed = await t.http
       .post(`/api/merchant/webhooks/${hook.id}/test`)
-      .set(auth(merchant))
+      .set(bearer(merchant))
       .expect(200);
     expect(failed.body).toMatchObject({ status: 'failed', lastStatusCode: 503 });
 
     rx.failing.delete('/flaky');
     const retry = await t.http
       .post(`/api/merchant/webhooks/${hook.id}/deliveries/${failed.body.id}/retry`)
-      .set(auth(merchant))
+      .set(bearer(merchant))
       .expect(202);
     expect(retry.body.status).toBe('pending');
     await eventually(async () => {
-      const log = await t.http.get(`/api/merchant/webhooks/${hook.id}/deliveries`).set(auth(merchant));
+      const log = await t.http.get(`/api/merchant/webhooks/${hook.id}/deliveries`).set(bearer(merchant));
       return log.body.items[0].status === 'succeeded';
     });
     const twice = await t.http
       .post(`/api/merchant/webhooks/${hook.id}/deliveries/${failed.body.id}/retry`)
-      .set(auth(merchant))
+      .set(bearer(merchant))
       .expect(409);
     expect(twice.body.error.message).toBe('This delivery already succeeded; there is nothing to retry.');
   });
@@ -87,16 +84,16 @@ describe('webhooks: test-send and retry', () => {
   it('keeps other merchants out', async () => {
     const hook = await register('/ok');
     const other = await t.user('merchant');
-    await t.http.post(`/api/merchant/webhooks/${hook.id}/test`).set(auth(other)).expect(403);
-    const res = await t.http.post(`/api/merchant/webhooks/${hook.id}/test`).set(auth(merchant)).expect(200);
+    await t.http.post(`/api/merchant/webhooks/${hook.id}/test`).set(bearer(other)).expect(403);
+    const res = await t.http.post(`/api/merchant/webhooks/${hook.id}/test`).set(bearer(merchant)).expect(200);
     await t.http
       .post(`/api/merchant/webhooks/${hook.id}/deliveries/${res.body.id}/retry`)
-      .set(auth(other))
+      .set(bearer(other))
       .expect(403);
     const unknown = '00000000-0000-4000-8000-000000000000';
     await t.http
       .post(`/api/merchant/webhooks/${hook.id}/deliveries/${unknown}/retry`)
-      .set(auth(merchant))
+      .set(bearer(merchant))
       .expect(404);
   });
 });

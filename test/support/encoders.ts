@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
+import { eventually } from './wait';
 import { freePort, startTestApp, type TestApp, type TestAppOptions, type TestUser } from './test-app';
 
 /** A UDP port nobody is bound to on loopback now (SRT listens on UDP). */
@@ -36,8 +37,14 @@ export interface IngestApp {
     timeoutMs: number,
     what: string,
   ): Promise<Record<string, unknown> & { status: string; ingest: IngestView | null }>;
-  /** Bytes the stream's SFU producers received so far (video, audio). */
-  producerBytes(id: string): Promise<{ video: number; audio: number }>;
+  /** Polls the owner's view until the stream and its encoder are live (15 s unless told). */
+  waitLive(
+    id: string,
+    what?: string,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown> & { status: string; ingest: IngestView | null }>;
+  /** Resolves once the stream's SFU producers receive fresh video (and with `audio`, audio too) within 5 s. */
+  mediaArrives(id: string, opts?: { audio?: boolean; what?: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +86,27 @@ export async function startIngestApp(opts: TestAppOptions = {}): Promise<IngestA
   type View = Record<string, unknown> & { status: string; ingest: IngestView | null };
   const ownerView = async (id: string) =>
     (await t.http.get(`/api/streams/${id}`).set('Authorization', auth).expect(200)).body as View;
+  const waitView = async (id: string, ok: (v: View) => boolean, timeoutMs: number, what: string) => {
+    const t0 = Date.now();
+    for (;;) {
+      const v = await ownerView(id);
+      if (ok(v)) return v;
+      if (Date.now() - t0 > timeoutMs) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(v)}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  /** Bytes the stream's SFU producers received so far (video, audio). */
+  const producerBytes = async (id: string) => {
+    const room = t.app.get(SfuHost).sfu?.room(id);
+    const out = { video: 0, audio: 0 };
+    for (const p of room?.producers ?? []) {
+      const stats = await p.getStats();
+      out[p.kind] += stats.reduce((a, s) => a + s.byteCount, 0);
+    }
+    return out;
+  };
   return {
     t,
     streamer,
@@ -93,25 +121,19 @@ export async function startIngestApp(opts: TestAppOptions = {}): Promise<IngestA
       return res.body as { id: string; streamKey: string; rtmpUrl: string; srtUrl: string };
     },
     ownerView,
-    async waitView(id, ok, timeoutMs, what) {
-      const t0 = Date.now();
-      for (;;) {
-        const v = await ownerView(id);
-        if (ok(v)) return v;
-        if (Date.now() - t0 > timeoutMs) {
-          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(v)}`);
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    },
-    async producerBytes(id) {
-      const room = t.app.get(SfuHost).sfu?.room(id);
-      const out = { video: 0, audio: 0 };
-      for (const p of room?.producers ?? []) {
-        const stats = await p.getStats();
-        out[p.kind] += stats.reduce((a, s) => a + s.byteCount, 0);
-      }
-      return out;
+    waitView,
+    waitLive: (id, what = 'live', timeoutMs = 15_000) =>
+      waitView(id, (x) => x.status === 'live' && x.ingest?.state === 'live', timeoutMs, what),
+    async mediaArrives(id, { audio = false, what = 'media at the SFU' } = {}) {
+      const before = await producerBytes(id);
+      await eventually(
+        async () => {
+          const now = await producerBytes(id);
+          return now.video > before.video + 20_000 && (!audio || now.audio > before.audio + 2_000);
+        },
+        5000,
+        what,
+      );
     },
     close: () => t.close(),
   };
@@ -139,6 +161,15 @@ export interface EncoderOptions {
   /** Seconds of media; unset: until killed. */
   seconds?: number;
 }
+
+/** How the owner's view describes {@link startEncoder}'s defaults passed through over `protocol`. */
+export const passthroughIngest = (protocol: 'rtmp' | 'rtmps' | 'srt') => ({
+  protocol,
+  bFrames: false,
+  webrtcVideo: 'passthrough',
+  video: { codec: 'h264', width: 640, height: 360 },
+  audio: { codec: 'aac', sampleRate: 48000 },
+});
 
 /** Debian's ffmpeg publishing a test pattern and a tone in real time, as OBS would. */
 export function startEncoder(o: EncoderOptions): Encoder {

@@ -1,6 +1,6 @@
 import { spawnTs, type TsProcess } from './processes';
-import type { CreatedStream } from './streams';
-import type { TestApp } from './test-app';
+import { createStream, type CreatedStream } from './streams';
+import { startTestApp, type TestApp, type TestUser } from './test-app';
 import { eventually } from './wait';
 import { createPublisher, createViewer, type Publisher, type Viewer } from './webrtc';
 
@@ -26,9 +26,14 @@ export function postWhipOffer(
   return req.set('Content-Type', opts.contentType ?? 'application/sdp').send(sdp);
 }
 
-/** POSTs an SDP offer to a stream's WHEP endpoint; the test checks the reply. */
-export function postWhepOffer(t: TestApp, streamId: string, sdp: string) {
-  return t.http.post(`/whep/${streamId}`).set('Content-Type', 'application/sdp').send(sdp);
+/**
+ * POSTs an SDP offer to a stream's WHEP endpoint, as a viewer at `from` (X-Forwarded-For, which the
+ * app trusts from loopback) when given; the test checks the reply.
+ */
+export function postWhepOffer(t: TestApp, streamId: string, sdp: string, opts: { from?: string } = {}) {
+  const req = t.http.post(`/whep/${streamId}`);
+  if (opts.from) void req.set('X-Forwarded-For', opts.from);
+  return req.set('Content-Type', 'application/sdp').send(sdp);
 }
 
 /** A headless publisher (test/support/webrtc.ts) live on the stream: answered over WHIP and connected. */
@@ -75,4 +80,48 @@ export async function publishFromProcess(t: TestApp, stream: Publishable): Promi
     'child publisher connected',
   );
   return proc;
+}
+
+/** What {@link useWhipApp} gives a describe block. */
+export interface WhipApp {
+  readonly t: TestApp;
+  readonly streamer: TestUser;
+  /** The peers a test opens; closed after each test. */
+  readonly peers: Peers;
+  /** A new stream of the streamer. */
+  newStream(title?: string): Promise<CreatedStream>;
+  /** A headless publisher live on the stream (see {@link publishOverWhip}). */
+  publish(stream: Publishable): ReturnType<typeof publishOverWhip>;
+}
+
+/**
+ * For a describe block of WHIP/WHEP tests: an app with `env` and a streamer, started before its
+ * tests and closed after them, and the peers each test opens, closed after it.
+ */
+export function useWhipApp(env: Record<string, string>): WhipApp {
+  let app: { t: TestApp; streamer: TestUser } | undefined;
+  const peers: Peers = [];
+  beforeAll(async () => {
+    const t = await startTestApp({ env });
+    app = { t, streamer: await t.user('streamer') };
+  });
+  afterEach(() => {
+    for (const p of peers.splice(0)) p.close();
+  });
+  afterAll(() => app?.t.close());
+  const started = () => {
+    if (!app) throw new Error('useWhipApp: the app starts in beforeAll');
+    return app;
+  };
+  return {
+    get t() {
+      return started().t;
+    },
+    get streamer() {
+      return started().streamer;
+    },
+    peers,
+    newStream: (title) => createStream(started().t, started().streamer, { title }),
+    publish: (stream) => publishOverWhip(started().t, stream, peers),
+  };
 }

@@ -87,8 +87,75 @@ export function order(
 }
 
 /** Orders `quantity` of the shop's product from its stream, where its pin and sale apply. */
-export function orderFromStream(t: TestApp, buyer: TestUser, shop: Shop, quantity = 1) {
-  return order(t, buyer, { streamId: shop.streamId, items: [{ productId: shop.productId, quantity }] });
+export function orderFromStream(
+  t: TestApp,
+  buyer: TestUser,
+  shop: Pick<Shop, 'streamId' | 'productId'>,
+  quantity = 1,
+  key: string | null = newKey(),
+) {
+  return order(t, buyer, { streamId: shop.streamId, items: [{ productId: shop.productId, quantity }] }, key);
+}
+
+/** Reserves `quantity` units of a product (no stream) and returns the order id. */
+export async function placeOrder(
+  t: TestApp,
+  buyer: TestUser,
+  productId: string,
+  quantity = 1,
+): Promise<string> {
+  const res = await order(t, buyer, { items: [{ productId, quantity }] }).expect(201);
+  return res.body.id as string;
+}
+
+/** Starts a payment and has the simulated provider answer (`succeed`, `fail` or `cancel`). */
+export async function pay(
+  t: TestApp,
+  buyer: TestUser,
+  orderId: string,
+  outcome: 'succeed' | 'fail' | 'cancel' = 'succeed',
+): Promise<{ sessionId: string; orderStatus: string; paymentStatus: string }> {
+  const start = await t.http.post(`/api/orders/${orderId}/pay`).set(bearer(buyer)).expect(200);
+  const sessionId = start.body.sessionId as string;
+  const done = await t.http
+    .post(`/api/payments/simulated/sessions/${sessionId}/pay`)
+    .send({ outcome })
+    .expect(200);
+  return { sessionId, orderStatus: done.body.orderStatus, paymentStatus: done.body.paymentStatus };
+}
+
+/** Orders `quantity` of the shop's product from its stream and pays for it; returns the order id. */
+export async function paidOrderFromStream(
+  t: TestApp,
+  buyer: TestUser,
+  shop: Pick<Shop, 'streamId' | 'productId'>,
+  quantity = 1,
+): Promise<string> {
+  const id = (await orderFromStream(t, buyer, shop, quantity).expect(201)).body.id as string;
+  await pay(t, buyer, id);
+  return id;
+}
+
+/** A shipping address as a buyer types it (the API stores the country upper-cased). */
+export const ADDRESS = {
+  name: 'Ana Lima',
+  line1: '12 Harbour Road',
+  line2: 'Flat 3',
+  city: 'Porto',
+  region: null,
+  postalCode: '4000-123',
+  country: 'pt',
+  phone: '+351 912 345 678',
+};
+
+/** Gives an order its shipping address as `buyer` (ADDRESS typed in unless told); the test checks the reply. */
+export function shipTo(
+  t: TestApp,
+  buyer: TestUser,
+  orderId: string,
+  body: Record<string, unknown> = { address: ADDRESS },
+) {
+  return t.http.put(`/api/orders/${orderId}/shipping`).set(bearer(buyer)).send(body);
 }
 
 /** Orders `quantity` of the shop's product outside any stream, at its normal price. */

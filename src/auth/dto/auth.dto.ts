@@ -2,10 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { OptionalField } from '../../common/validation/fields';
-import { toPlainLine } from '../../common/validation/text';
+import { toPlainLine, trimmed } from '../../common/validation/text';
 import { ROLES, SELF_SERVICE_ROLES, type Role } from '../../common/auth/roles';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** Where a session's refresh token goes: an httpOnly cookie (browsers) or the response body (apps). */
 export const REFRESH_TOKEN_IN = ['cookie', 'body'] as const;
@@ -26,7 +24,7 @@ class SessionOptionsDto {
 
 export class RegisterDto extends SessionOptionsDto {
   @ApiProperty({ example: 'ana@example.com' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email!: string;
@@ -56,7 +54,7 @@ export class RegisterDto extends SessionOptionsDto {
 
 export class LoginDto extends SessionOptionsDto {
   @ApiProperty()
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString()
   @MaxLength(254)
   email!: string;

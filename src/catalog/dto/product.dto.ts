@@ -14,11 +14,9 @@ import {
   IsUUID,
 } from 'class-validator';
 import { CURRENCY_CODES, MAX_MINOR_UNITS } from '../../common/money/currencies';
-import { PageQueryDto } from '../../common/http/pagination.dto';
+import { ListOf, PageOf, PageQueryDto } from '../../common/http/pagination.dto';
 import { OptionalField } from '../../common/validation/fields';
-import { toPlainLine } from '../../common/validation/text';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { toPlainLine, trimmed } from '../../common/validation/text';
 
 /** Largest stock accepted for one product. */
 export const MAX_STOCK = 10_000_000;
@@ -82,7 +80,7 @@ export class CreateProductDto {
 
   @ApiPropertyOptional({ maxLength: 64, nullable: true, description: 'null removes the SKU' })
   @OptionalField({ nullable: true })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString()
   @MaxLength(64)
   sku?: string;
@@ -162,11 +160,6 @@ export class ShownInDto {
   @ApiProperty() lastPinnedAt!: string;
 }
 
-export class ShownInListDto {
-  @ApiProperty({ type: [ShownInDto] }) items!: ShownInDto[];
-}
+export class ShownInListDto extends ListOf(ShownInDto) {}
 
-export class ProductPageDto {
-  @ApiProperty({ type: [ProductDto] }) items!: ProductDto[];
-  @ApiProperty() total!: number;
-}
+export class ProductPageDto extends PageOf(ProductDto) {}

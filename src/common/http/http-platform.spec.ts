@@ -42,8 +42,8 @@ describe('registerBodyParsers', () => {
   }));
   afterAll(() => app.close());
 
-  const post = (type: string, payload: string) =>
-    app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': type }, payload });
+  const post = (type: string, payload: string, url = '/echo') =>
+    app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload });
 
   it('parses JSON and keeps its exact bytes', async () => {
     const res = await post('application/json; charset=utf-8', '{ "a": 1 }');
@@ -83,22 +83,12 @@ describe('registerBodyParsers', () => {
   });
 
   it("applies a route's own body limit", async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/small',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ a: 'x'.repeat(100) }),
-    });
+    const res = await post('application/json', JSON.stringify({ a: 'x'.repeat(100) }), '/small');
     expect(res.statusCode).toBe(413);
   });
 
   it('answers a content type the route does not read with 415, without parsing the body', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/sdp',
-      headers: { 'content-type': 'application/json' },
-      payload: '{"malformed": ',
-    });
+    const res = await post('application/json', '{"malformed": ', '/sdp');
     expect(res.statusCode).toBe(415);
     expect(res.json()).toEqual({ message: 'Content-Type must be application/sdp (got application/json)' });
     expect(sdpBodiesRead).toBe(0);

@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { Type } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_OFFSET, QueryInt } from '../validation/fields';
 import { stacked } from '../validation/stacked';
 
@@ -16,4 +17,21 @@ export class PageQueryDto {
 
   @PageOffset()
   offset?: number;
+}
+
+/** A response of every `item` there is: `class WebhookListDto extends ListOf(WebhookDto) {}`. */
+export function ListOf<T>(item: Type<T>) {
+  class List {
+    @ApiProperty({ type: [item] }) items!: T[];
+  }
+  return List;
+}
+
+/** One page of `item`s and how many there are in all: `class OrderPageDto extends PageOf(OrderViewDto) {}`. */
+export function PageOf<T>(item: Type<T>) {
+  class Page {
+    @ApiProperty({ type: [item] }) items!: T[];
+    @ApiProperty() total!: number;
+  }
+  return Page;
 }

@@ -29,29 +29,22 @@ export function createRootLogger(level: string): Logger {
 export class PinoLoggerService implements LoggerService {
   constructor(private readonly root: Logger) {}
 
-  log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
-  }
-  error(message: unknown, ...rest: unknown[]): void {
-    this.write('error', message, rest);
-  }
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.write('warn', message, rest);
-  }
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.write('debug', message, rest);
-  }
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.write('trace', message, rest);
-  }
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.write('fatal', message, rest);
-  }
+  // Nest's levels as pino's: verbose is pino's trace.
+  readonly log = this.at('info');
+  readonly error = this.at('error');
+  readonly warn = this.at('warn');
+  readonly debug = this.at('debug');
+  readonly verbose = this.at('trace');
+  readonly fatal = this.at('fatal');
   setLogLevels(_levels: LogLevel[]): void {
     // The level is pino's, set from LOG_LEVEL at boot.
   }
 
   /** Nest passes (message, context) or, for errors, (message, stack, context). */
+  private at(level: pino.Level): (message: unknown, ...rest: unknown[]) => void {
+    return (message, ...rest) => this.write(level, message, rest);
+  }
+
   private write(level: pino.Level, message: unknown, rest: unknown[]): void {
     if (!this.root.isLevelEnabled(level)) return;
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;

@@ -14,3 +14,7 @@ export function plainLine(text: string): string {
 /** A class-transformer `@Transform` for single-line text fields (names, titles): see plainLine. */
 export const toPlainLine = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? plainLine(value) : value;
+
+/** A class-transformer `@Transform` that trims text and leaves other values for the validators to refuse. */
+export const trimmed = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;

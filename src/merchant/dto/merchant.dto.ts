@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { ListOf } from '../../common/http/pagination.dto';
 
 export class InviteStreamerDto {
   @ApiProperty({
@@ -32,9 +33,7 @@ export class InvitationDto {
   @ApiProperty({ nullable: true, type: String }) respondedAt!: string | null;
 }
 
-export class InvitationListDto {
-  @ApiProperty({ type: [InvitationDto] }) items!: InvitationDto[];
-}
+export class InvitationListDto extends ListOf(InvitationDto) {}
 
 export class StreamerInvitationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -43,9 +42,7 @@ export class StreamerInvitationDto {
   @ApiProperty() createdAt!: string;
 }
 
-export class StreamerInvitationListDto {
-  @ApiProperty({ type: [StreamerInvitationDto] }) items!: StreamerInvitationDto[];
-}
+export class StreamerInvitationListDto extends ListOf(StreamerInvitationDto) {}
 
 export class LinkedStreamerDto {
   @ApiProperty({ format: 'uuid' }) streamerId!: string;
@@ -53,9 +50,7 @@ export class LinkedStreamerDto {
   @ApiProperty() linkedAt!: string;
 }
 
-export class LinkedStreamersDto {
-  @ApiProperty({ type: [LinkedStreamerDto] }) items!: LinkedStreamerDto[];
-}
+export class LinkedStreamersDto extends ListOf(LinkedStreamerDto) {}
 
 export class LinkedMerchantDto {
   @ApiProperty({ format: 'uuid' }) merchantId!: string;
@@ -63,9 +58,7 @@ export class LinkedMerchantDto {
   @ApiProperty() linkedAt!: string;
 }
 
-export class LinkedMerchantsDto {
-  @ApiProperty({ type: [LinkedMerchantDto] }) items!: LinkedMerchantDto[];
-}
+export class LinkedMerchantsDto extends ListOf(LinkedMerchantDto) {}
 
 export class DeclinedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;

@@ -18,9 +18,10 @@ import {
 import { AddressInputDto } from '../../profile/dto/address.dto';
 import { MAX_MINOR_UNITS } from '../../common/money/currencies';
 import { MAX_ITEMS, MAX_QUANTITY } from './create-order.schema';
-import { PageQueryDto } from '../../common/http/pagination.dto';
+import { PageOf, PageQueryDto } from '../../common/http/pagination.dto';
 import { ORDER_STATUSES, type OrderStatus } from '../order.model';
 import { PostalAddressDto } from '../../profile/dto/address.dto';
+import { trimmed } from '../../common/validation/text';
 
 export class ListMyOrdersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only my orders (the default for everyone but admins)', enum: ['1'] })
@@ -152,10 +153,7 @@ export class OrderDetailDto extends OrderViewDto {
   @ApiProperty({ type: [TimelineEntryDto] }) timeline!: TimelineEntryDto[];
 }
 
-export class OrderPageDto {
-  @ApiProperty({ type: [OrderViewDto] }) items!: OrderViewDto[];
-  @ApiProperty() total!: number;
-}
+export class OrderPageDto extends PageOf(OrderViewDto) {}
 
 /** Where an unpaid order ships: a saved address, or one entered now (optionally saved too). */
 export class SetShippingDto {
@@ -195,7 +193,7 @@ export class RefundOrderDto {
 export class FulfilOrderDto {
   @ApiPropertyOptional({ example: 'DHL', maxLength: 100 })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimmed)
   @IsString()
   @MinLength(1, { message: 'Enter the carrier, or leave it out.' })
   @MaxLength(100)
@@ -203,7 +201,7 @@ export class FulfilOrderDto {
 
   @ApiPropertyOptional({ example: 'JD014600006281234567', maxLength: 100 })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimmed)
   @IsString()
   @MinLength(1, { message: 'Enter the tracking number, or leave it out.' })
   @MaxLength(100)

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsUUID, Max, Min } from 'class-validator';
 import { IsIsoDateTime, OptionalField } from '../../common/validation/fields';
 import { MAX_STOCK } from '../../catalog/dto/product.dto';
+import { ListOf } from '../../common/http/pagination.dto';
 
 export class CreatePinDto {
   @ApiProperty({ format: 'uuid', description: "A product of the stream's shop" })
@@ -78,9 +79,7 @@ export class PinDto extends PinViewDto {
   endOffsetMs!: number | null;
 }
 
-export class PinHistoryDto {
-  @ApiProperty({ type: [PinDto] }) items!: PinDto[];
-}
+export class PinHistoryDto extends ListOf(PinDto) {}
 
 export class OfferDto {
   @ApiProperty({ format: 'uuid' }) productId!: string;

@@ -2,8 +2,9 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { COUNTRY_CODES } from '../../common/geo/countries';
+import { ListOf } from '../../common/http/pagination.dto';
+import { trimmed } from '../../common/validation/text';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Optional text: absent or null leaves it unset; empty after trimming also unsets it. */
 const optionalText = ({ value }: { value: unknown }) => {
   if (typeof value !== 'string') return value;
@@ -14,14 +15,14 @@ const optionalText = ({ value }: { value: unknown }) => {
 /** A shipping address as a person enters it (a buyer's saved address, or one given at checkout). */
 export class AddressInputDto {
   @ApiProperty({ description: 'Who receives the parcel', example: 'Ana Lima', maxLength: 120 })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: 'Enter the name of the person who receives the parcel.' })
   @MinLength(1, { message: 'Enter the name of the person who receives the parcel.' })
   @MaxLength(120)
   name!: string;
 
   @ApiProperty({ example: '12 Harbour Road', maxLength: 200 })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: 'Enter the street address.' })
   @MinLength(1, { message: 'Enter the street address.' })
   @MaxLength(200)
@@ -35,7 +36,7 @@ export class AddressInputDto {
   line2?: string | null;
 
   @ApiProperty({ example: 'Porto', maxLength: 100 })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString({ message: 'Enter the city.' })
   @MinLength(1, { message: 'Enter the city.' })
   @MaxLength(100)
@@ -110,9 +111,7 @@ export class AddressDto extends PostalAddressDto {
   @ApiProperty() updatedAt!: string;
 }
 
-export class AddressListDto {
-  @ApiProperty({ type: [AddressDto] }) items!: AddressDto[];
-}
+export class AddressListDto extends ListOf(AddressDto) {}
 
 export class ProfileDto {
   @ApiProperty({ format: 'uuid' }) id!: string;

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swag
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { stacked } from '../../common/validation/stacked';
 import { GRANULARITIES } from '../report-views';
+import { ListOf } from '../../common/http/pagination.dto';
 
 /** An optional report currency: three capitals (ISO 4217); `description` says when it is required. */
 const CurrencyQuery = (description: string): PropertyDecorator =>
@@ -160,9 +161,7 @@ export class StreamListQueryDto {
   merchantId?: string;
 }
 
-export class StreamListDto {
-  @ApiProperty({ type: [StreamRowDto] }) items!: StreamRowDto[];
-}
+export class StreamListDto extends ListOf(StreamRowDto) {}
 
 export class StreamSalesDto {
   @ApiProperty() currency!: string;

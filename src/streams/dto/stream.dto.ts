@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { PageQueryDto } from '../../common/http/pagination.dto';
+import { PageOf, PageQueryDto } from '../../common/http/pagination.dto';
 import { OptionalField } from '../../common/validation/fields';
-import { toPlainLine } from '../../common/validation/text';
+import { toPlainLine, trimmed } from '../../common/validation/text';
 import { STREAM_STATES, type StreamState } from '../../room/protocol';
 
 const SHOP_CHOICE = 'Choose one of your shops from the list.';
@@ -30,7 +30,7 @@ export class CreateStreamDto {
 export class UpdateStreamDto {
   @ApiPropertyOptional({ example: 'Friday phone drop', maxLength: 140 })
   @ValidateIf((o: UpdateStreamDto) => o.title !== undefined)
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimmed)
   @IsString()
   @MinLength(1)
   @MaxLength(140)
@@ -211,7 +211,4 @@ export class StreamWithKeyDto extends StreamOwnerDto {
   streamKey!: string;
 }
 
-export class StreamPageDto {
-  @ApiProperty({ type: [StreamDto] }) items!: StreamDto[];
-  @ApiProperty() total!: number;
-}
+export class StreamPageDto extends PageOf(StreamDto) {}

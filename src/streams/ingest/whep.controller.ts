@@ -1,5 +1,7 @@
-import { Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
+import { UuidParam } from '../../common/http/params';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '../../common/auth/decorators';
 import { IngestService } from './ingest.service';
@@ -20,14 +22,12 @@ export class WhepController {
   @ApiConsumes('application/sdp')
   @ApiProduces('application/sdp')
   @ApiBody({ schema: { type: 'string' }, description: 'SDP offer (recvonly audio/video)' })
-  @ApiResponse({ status: 201, description: 'SDP answer; Location is the session URL' })
-  @ApiResponse({ status: 404, description: 'Stream not found or not live' })
-  @ApiResponse({ status: 406, description: 'The viewer offered none of the codecs the stream is sent in' })
-  async play(
-    @Param('streamId', new ParseUUIDPipe()) streamId: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  @Answers({
+    201: 'SDP answer; Location is the session URL',
+    404: 'Stream not found or not live',
+    406: 'The viewer offered none of the codecs the stream is sent in',
+  })
+  async play(@UuidParam('streamId') streamId: string, @Req() req: Request, @Res() res: Response) {
     const { sessionId, answer } = await this.ingest.view(streamId, sdpBody(req), req.ip);
     sendAnswer(res, `/whep/${streamId}/sessions/${sessionId}`, sessionId, answer);
   }
@@ -35,10 +35,7 @@ export class WhepController {
   @Public()
   @Delete(':streamId/sessions/:sessionId')
   @HttpCode(200)
-  stop(
-    @Param('streamId', new ParseUUIDPipe()) streamId: string,
-    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
-  ): void {
+  stop(@UuidParam('streamId') streamId: string, @UuidParam('sessionId') sessionId: string): void {
     this.ingest.stopViewing(streamId, sessionId);
   }
 
@@ -47,8 +44,8 @@ export class WhepController {
   @AcceptsBody(TRICKLE_FRAGMENT)
   @HttpCode(204)
   patch(
-    @Param('streamId', new ParseUUIDPipe()) streamId: string,
-    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+    @UuidParam('streamId') streamId: string,
+    @UuidParam('sessionId') sessionId: string,
     @Req() req: Request,
   ): void {
     patchSession(this.ingest, 'whep', streamId, sessionId, req);

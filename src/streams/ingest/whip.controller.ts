@@ -1,13 +1,7 @@
-import { Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiConsumes,
-  ApiHeader,
-  ApiOperation,
-  ApiProduces,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Controller, Delete, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
+import { UuidParam } from '../../common/http/params';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Answers } from '../../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '../../common/auth/decorators';
 import {
@@ -37,18 +31,16 @@ export class WhipController {
   @ApiConsumes('application/sdp')
   @ApiProduces('application/sdp')
   @ApiBody({ schema: { type: 'string' }, description: 'SDP offer (sendonly audio/video, BUNDLE, rtcp-mux)' })
-  @ApiResponse({ status: 201, description: 'SDP answer; Location is the session URL' })
-  @ApiResponse({ status: 400, description: 'Not SDP, or SDP missing ICE/DTLS/BUNDLE/rtcp-mux' })
-  @ApiResponse({ status: 401, description: 'Wrong or missing stream key' })
-  @ApiResponse({ status: 406, description: 'No offered codec is supported' })
-  @ApiResponse({ status: 409, description: 'The stream already has a publisher, or has ended' })
-  @ApiResponse({ status: 415, description: 'Content-Type is not application/sdp' })
-  @ApiResponse({ status: 429, description: 'Too many offers from this address' })
-  async publish(
-    @Param('streamId', new ParseUUIDPipe()) streamId: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  @Answers({
+    201: 'SDP answer; Location is the session URL',
+    400: 'Not SDP, or SDP missing ICE/DTLS/BUNDLE/rtcp-mux',
+    401: 'Wrong or missing stream key',
+    406: 'No offered codec is supported',
+    409: 'The stream already has a publisher, or has ended',
+    415: 'Content-Type is not application/sdp',
+    429: 'Too many offers from this address',
+  })
+  async publish(@UuidParam('streamId') streamId: string, @Req() req: Request, @Res() res: Response) {
     const key = bearerOf(req);
     const offer = sdpBody(req);
     const { sessionId, answer } = await this.ingest.publish(streamId, key, offer, req.ip);
@@ -60,8 +52,8 @@ export class WhipController {
   @HttpCode(200)
   @ApiOperation({ summary: 'WHIP teardown: ends the session and the stream' })
   async unpublish(
-    @Param('streamId', new ParseUUIDPipe()) streamId: string,
-    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+    @UuidParam('streamId') streamId: string,
+    @UuidParam('sessionId') sessionId: string,
   ): Promise<void> {
     await this.ingest.unpublish(streamId, sessionId);
   }
@@ -78,8 +70,8 @@ export class WhipController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Trickle ICE: accepted and ignored (ICE-lite server); ICE restart → 405' })
   patch(
-    @Param('streamId', new ParseUUIDPipe()) streamId: string,
-    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+    @UuidParam('streamId') streamId: string,
+    @UuidParam('sessionId') sessionId: string,
     @Req() req: Request,
   ): void {
     patchSession(this.ingest, 'whip', streamId, sessionId, req);

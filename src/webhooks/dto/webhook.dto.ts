@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../common/http/pagination.dto';
+import { ListOf, PageOf, PageQueryDto } from '../../common/http/pagination.dto';
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhook-events';
 
 export class CreateWebhookDto {
@@ -29,9 +29,7 @@ export class CreatedWebhookDto extends WebhookDto {
   secret!: string;
 }
 
-export class WebhookListDto {
-  @ApiProperty({ type: [WebhookDto] }) items!: WebhookDto[];
-}
+export class WebhookListDto extends ListOf(WebhookDto) {}
 
 export class DeliveryDto {
   @ApiProperty() id!: string;
@@ -47,10 +45,7 @@ export class DeliveryDto {
   @ApiProperty({ description: 'The JSON body that is (or was) POSTed' }) payload!: unknown;
 }
 
-export class DeliveryPageDto {
-  @ApiProperty({ type: [DeliveryDto] }) items!: DeliveryDto[];
-  @ApiProperty() total!: number;
-}
+export class DeliveryPageDto extends PageOf(DeliveryDto) {}
 
 /** A page of deliveries: `limit` and `offset` as every listing takes them. */
 export class DeliveriesQueryDto extends PageQueryDto {}
