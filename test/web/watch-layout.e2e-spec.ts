@@ -17,7 +17,7 @@ interface Box {
 }
 
 /**
- * The watch page's two layouts in Chromium (client-demo/src/styles/watch.css):
+ * The watch page's two layouts in Chromium (client-demo/src/styles/livecart.css (body.watch)):
  * a phone gets a full-height player with everything overlaid on it, a desktop
  * keeps the chat beside the player. Screenshots of both land in
  * test-results/screenshots/watch/. And the share tags a chat app reads.

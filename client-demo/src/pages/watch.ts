@@ -19,7 +19,6 @@ import { pinVisible } from '../player/pin-timing';
 import { LiveRoom } from '../room/live-room';
 import { mount, setTitle } from './page';
 // After page.ts's livecart.css, which it adapts to phones.
-import '../styles/watch.css';
 
 const STATUS_TEXT = {
   created: 'Starting soon',
@@ -292,4 +291,4 @@ class LcWatch extends LightElement {
 }
 customElements.define('lc-watch', LcWatch);
 
-mount(html`<lc-watch></lc-watch>`, { title: 'Watch', wide: true });
+mount(html`<lc-watch></lc-watch>`, { title: 'Watch', wide: true, bodyClass: 'watch' });
