@@ -32,6 +32,8 @@ function embedBuild(): Plugin {
       await build({
         configFile: false,
         root,
+        // The pages' build copied public/ already.
+        publicDir: false,
         logLevel: 'warn',
         // What ships, whatever NODE_ENV the build runs under (jest's global set-up builds with
         // NODE_ENV=test, which would resolve Lit's development build: +7 KB gzip and a console warning).
@@ -69,7 +71,8 @@ const pages = Object.fromEntries(
 export default defineConfig({
   root,
   base: '/',
-  publicDir: false,
+  // Copied as they are to the build's root: the site's icon (favicon.svg, also answered at /favicon.ico).
+  publicDir: 'public',
   resolve: { alias },
   plugins: [embedBuild()],
   build: {

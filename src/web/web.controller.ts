@@ -5,6 +5,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import type {} from '@fastify/static'; // reply.sendFile
 import { Public } from '../common/auth/decorators';
+import { MissingError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { StreamsService } from '../streams/streams.service';
@@ -114,5 +115,18 @@ export class WebController {
     }
     // sendFile comes from @fastify/static (registered on CLIENT_DIR in app.factory.ts).
     void res.sendFile(file, { cacheControl: false });
+  }
+
+  /**
+   * The site's icon (client-demo/public/favicon.svg) where browsers look for it unasked: a page
+   * that names no icon gets a request for /favicon.ico, and its 404 is an error in the console.
+   */
+  @Public()
+  @Get('favicon.ico')
+  favicon(@Res() res: Response): void {
+    if (!CLIENT_DIR) throw new MissingError('The front end is not built: run `npm run build:client`.');
+    void res
+      .header('Cache-Control', 'public, max-age=86400')
+      .sendFile('favicon.svg', { cacheControl: false });
   }
 }
