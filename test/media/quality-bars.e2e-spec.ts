@@ -113,6 +113,7 @@ describe('quality bars: accessibility (axe-core), Lighthouse, screenshots', () =
     await pin(t, shop, {
       salePriceCents: 3200,
       saleStock: 30,
+      perBuyerLimit: 2,
       endsAt: new Date(Date.now() + 20 * 60_000).toISOString(),
     });
     const chatter = await sockets.connect(t.baseUrl, (await t.user('viewer', 'Ada')).token);
