@@ -13,6 +13,7 @@ import { LcHearts, LcReactions } from '../components/lc-reactions';
 import { LightElement } from '../components/light-element';
 import { LivecartPlayer } from '../components/livecart-player';
 import { pinVisible } from '../player/pin-timing';
+import '../player/hls-worker';
 import { LiveRoom } from '../room/live-room';
 import { mount, setTitle } from './page';
 
