@@ -42,7 +42,7 @@ describe('operations endpoints', () => {
     await t.http.get('/api/docs').expect(200);
   });
 
-  it('serves the built landing page under a strict CSP, its hashed assets cached for good', async () => {
+  it('serves the built landing page under a strict CSP, its hashed assets compressed and cached for good', async () => {
     const res = await t.http.get('/').expect(200);
     expect(res.text).toContain('<main id="main"');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
@@ -52,6 +52,18 @@ describe('operations endpoints', () => {
     const script = /<script[^>]*src="(\/assets\/[^"]+\.js)"/.exec(res.text)![1];
     const asset = await t.http.get(script).expect(200);
     expect(asset.headers['cache-control']).toContain('immutable');
+    // Compressed at build time, sent as such to a client that accepts it (superagent asks for gzip).
+    expect(asset.headers['content-encoding']).toBe('gzip');
+    const br = await t.http
+      .get(script)
+      .set('Accept-Encoding', 'br')
+      .buffer(true)
+      .parse((r, done) => {
+        r.on('data', () => undefined);
+        r.on('end', () => done(null, null));
+      });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['cache-control']).toContain('immutable');
     // The build's sources and manifest are not served.
     await t.http.get('/index.html').expect(404);
     await t.http.get('/.vite/manifest.json').expect(404);
