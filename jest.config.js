@@ -20,12 +20,8 @@ const base = {
   },
   transformIgnorePatterns: ['^(?!.*/node_modules/content-disposition/).*/node_modules/'],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // The front end imports the server's framework-free protocol file by this alias.
-  moduleNameMapper: {
-    '^@shared/room-protocol$': '<rootDir>/src/room/protocol.ts',
-    '^@shared/webhook-events$': '<rootDir>/src/webhooks/webhook-events.ts',
-    '^@shared/countries$': '<rootDir>/src/common/geo/countries.ts',
-  },
+  // The front end imports the server's framework-free files by this alias (client-demo/tsconfig.json).
+  moduleNameMapper: { '^@shared/(.*)$': '<rootDir>/src/$1' },
 };
 module.exports = {
   testTimeout: 60000,

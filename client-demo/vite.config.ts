@@ -1,7 +1,8 @@
-// The front end's build: one HTML entry per page (client-demo/*.html), each
-// loading one small module from src/pages/. Output goes to dist/client/, which
-// the server serves (src/web/client-dir.ts). The room protocol is imported from
-// the server's own file through the `@shared/*` alias, never copied.
+// The front end's build: one HTML shell (client-demo/index.html) whose entry
+// (src/main.ts) loads the module of the page at its path, each page its own
+// chunk. Output goes to dist/client/, which the server serves (src/web/). The
+// room protocol and the API's view types are imported from the server's own
+// files through the `@shared/*` alias, never copied.
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,12 +13,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const shared = fileURLToPath(new URL('../src/', import.meta.url));
 
 const outDir = fileURLToPath(new URL('../dist/client/', import.meta.url));
-const alias = {
-  // Framework-free server files the browser shares (see client-demo/tsconfig.json).
-  '@shared/room-protocol': `${shared}room/protocol.ts`,
-  '@shared/webhook-events': `${shared}webhooks/webhook-events.ts`,
-  '@shared/countries': `${shared}common/geo/countries.ts`,
-};
+// Framework-free server files the browser shares, by their path under src/ (client-demo/tsconfig.json).
+const alias = [{ find: /^@shared\//, replacement: shared }];
 
 /**
  * The embeddable player (/embed.js, src/embed/embed.ts) as a library build
@@ -83,12 +80,6 @@ function precompress(dir: string): void {
   }
 }
 
-const pages = Object.fromEntries(
-  readdirSync(root)
-    .filter((f) => f.endsWith('.html'))
-    .map((f) => [f.replace(/\.html$/, ''), `${root}${f}`]),
-);
-
 export default defineConfig({
   root,
   base: '/',
@@ -106,7 +97,6 @@ export default defineConfig({
     // No inline scripts or data: modules, so the pages can be sent with `script-src 'self'`.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
-    rolldownOptions: { input: pages },
     // hls.js (~580 kB) is its own chunk, loaded only when a player starts HLS.
     chunkSizeWarningLimit: 600,
   },

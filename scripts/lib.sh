@@ -41,8 +41,8 @@ npm_ensure() {
 }
 
 # Builds the TypeScript when any source is newer than the build, then the
-# front end (client-demo/ → dist/client/) when any of its sources, or the room
-# protocol it shares with the server, is newer than its build. `nest build`
+# front end (client-demo/ → dist/client/) when any of its sources, or of src/
+# (whose framework-free files it imports through `@shared/*`), is newer than its build. `nest build`
 # empties dist/, so a server build is always followed by a front-end build.
 build_ensure() {
   if [ ! -f dist/src/main.js ] || [ -n "$(find src media workers package.json tsconfig*.json -newer dist/src/main.js -print -quit 2>/dev/null)" ]; then
@@ -54,7 +54,7 @@ build_ensure() {
 
 client_build_ensure() {
   local stamp=dist/client/.vite/manifest.json
-  if [ ! -f "$stamp" ] || [ -n "$(find client-demo src/room/protocol.ts src/webhooks/webhook-events.ts src/common/geo/countries.ts package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  if [ ! -f "$stamp" ] || [ -n "$(find client-demo src package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     log "building the front end"
     npx vite build --config client-demo/vite.config.ts --logLevel warn
   fi

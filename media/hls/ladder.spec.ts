@@ -3,6 +3,7 @@ import {
   DEFAULT_LADDER,
   partFrames,
   planLadder,
+  rungSize,
   toArgv,
   type SourceInfo,
 } from './ladder';
@@ -55,6 +56,45 @@ describe('planLadder', () => {
     expect(plan.slice(1).every((r) => !r.copy)).toBe(true);
   });
 
+  it("counts a portrait source's rungs on its width, so 720p of a 720x1280 camera is 720x1280, not 406x720", () => {
+    const portrait: SourceInfo = { width: 720, height: 1280, codec: 'vp8', hasAudio: true };
+    expect(planLadder(DEFAULT_LADDER, portrait, false).map((r) => [r.name, r.width, r.height])).toEqual([
+      ['720p', 720, 1280],
+      ['480p', 480, 854],
+      ['360p', 360, 640],
+    ]);
+  });
+
+  it("drops the rungs above a portrait source's short side, whatever its height", () => {
+    const plan = planLadder(
+      DEFAULT_LADDER,
+      { width: 480, height: 854, codec: 'vp8', hasAudio: false },
+      false,
+    );
+    expect(plan.map((r) => `${r.name} ${r.width}x${r.height}`)).toEqual(['480p 480x854', '360p 360x640']);
+  });
+
+  it("names an ingest's copied portrait H.264 after its short side and encodes the rungs below it upright", () => {
+    const obsPortrait: SourceInfo = { ...h264_1080, width: 1080, height: 1920 };
+    const plan = planLadder(DEFAULT_LADDER, obsPortrait, 'source');
+    expect(plan.map((r) => [r.name, r.width, r.height, r.copy])).toEqual([
+      ['1080p', 1080, 1920, true],
+      ['720p', 720, 1280, false],
+      ['480p', 480, 854, false],
+      ['360p', 360, 640, false],
+    ]);
+  });
+
+  it('sizes a rung on the short side in either orientation, both sides even', () => {
+    expect(rungSize({ width: 1280, height: 720 }, 360)).toEqual({ width: 640, height: 360 });
+    expect(rungSize({ width: 720, height: 1280 }, 360)).toEqual({ width: 360, height: 640 });
+    expect(rungSize({ width: 1080, height: 1920 }, 480)).toEqual({ width: 480, height: 854 });
+    // A square picture is not portrait: same size either way.
+    expect(rungSize({ width: 500, height: 500 }, 360)).toEqual({ width: 360, height: 360 });
+    // An odd source keeps its aspect, rounded to even.
+    expect(rungSize({ width: 405, height: 720 }, 361)).toEqual({ width: 362, height: 644 });
+  });
+
   it('re-encodes an H.264 source when copying is off, and never copies VP8', () => {
     expect(planLadder(DEFAULT_LADDER, h264_1080, false).some((r) => r.copy)).toBe(false);
     expect(planLadder(DEFAULT_LADDER, vp8_720, true).some((r) => r.copy)).toBe(false);
@@ -74,6 +114,18 @@ const base = {
 };
 
 describe('buildFfmpegCommand', () => {
+  it('scales a portrait source upright, the poster 360 lines wide', () => {
+    const portrait: SourceInfo = { width: 720, height: 1280, codec: 'vp8', hasAudio: false };
+    const cmd = buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, portrait, false) });
+    expect(cmd.filterComplex).toBe(
+      '[0:v:0]fps=30,split=4[s0][s1][s2][sp];' +
+        '[s0]scale=720:1280:flags=bicubic,format=yuv420p[v0];' +
+        '[s1]scale=480:854:flags=bicubic,format=yuv420p[v1];' +
+        '[s2]scale=360:640:flags=bicubic,format=yuv420p[v2];' +
+        '[sp]fps=1/3,scale=360:-2[poster]',
+    );
+  });
+
   it('reads the SDP over RTP and splits one decode into a scaled branch per encoded rung plus the poster', () => {
     const cmd = buildFfmpegCommand({ ...base, renditions: planLadder(DEFAULT_LADDER, vp8_720, false) });
     expect(cmd.input).toBe('/w/stream.sdp');

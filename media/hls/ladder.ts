@@ -7,16 +7,21 @@
 export interface RenditionSpec {
   /** Directory and playlist name, e.g. `720p`. */
   name: string;
-  height: number;
+  /**
+   * Lines of the picture's short side: the height of a landscape source,
+   * the width of a portrait one, so `720p` of a 720x1280 phone camera is
+   * 720x1280 and its 360p is 360x640.
+   */
+  shortSide: number;
   /** Video bitrate in bits per second. */
   videoBitrate: number;
 }
 
 /** The default ladder: 720p / 480p / 360p. */
 export const DEFAULT_LADDER: readonly RenditionSpec[] = [
-  { name: '720p', height: 720, videoBitrate: 2_800_000 },
-  { name: '480p', height: 480, videoBitrate: 1_400_000 },
-  { name: '360p', height: 360, videoBitrate: 800_000 },
+  { name: '720p', shortSide: 720, videoBitrate: 2_800_000 },
+  { name: '480p', shortSide: 480, videoBitrate: 1_400_000 },
+  { name: '360p', shortSide: 360, videoBitrate: 800_000 },
 ];
 
 /** What the first frames told us about the publisher's video. */
@@ -53,71 +58,88 @@ const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
 /** Seconds with microsecond precision, no trailing zeros (ffmpeg duration options). */
 const fmtSeconds = (n: number) => String(Number(n.toFixed(6)));
 
+/** Whether the picture is taller than wide (a phone held upright). */
+export function isPortrait(size: { width: number; height: number }): boolean {
+  return size.height > size.width;
+}
+
 /**
- * Fits the ladder to the source: rungs above the source height are dropped
- * (never upscale); if none remain, one rung at the source height stands in.
- * The top rung is copied when the source is H.264 and `copyH264` is set.
+ * The size of a rung of `shortSide` lines for a source of this size: the
+ * short side becomes `shortSide`, the long side keeps the source's aspect,
+ * both even (as H.264 4:2:0 needs), so a portrait source stays portrait.
+ */
+export function rungSize(
+  source: { width: number; height: number },
+  shortSide: number,
+): { width: number; height: number } {
+  const short = even(shortSide);
+  if (isPortrait(source)) return { width: short, height: even((short * source.height) / source.width) };
+  return { width: even((short * source.width) / source.height), height: short };
+}
+
+/**
+ * Fits the ladder to the source, rung sizes counted on the short side
+ * (`RenditionSpec.shortSide`): rungs above the source's short side are
+ * dropped (never upscale); if none remain, one rung at the source size
+ * stands in. The top rung is copied when the source is H.264 and `copyH264`
+ * is set.
  *
  * `copyH264 = 'source'` (an RTMP/SRT encoder's own H.264): the source itself
- * is the top rendition, named after the rung of its height (or `<height>p`),
- * and the rungs strictly below it are encoded.
+ * is the top rendition, named after the rung of its short side (or
+ * `<short side>p`), and the rungs strictly below it are encoded.
  */
 export function planLadder(
   ladder: readonly RenditionSpec[],
   source: SourceInfo,
   copyH264: boolean | 'source',
 ): PlannedRendition[] {
-  const sorted = [...ladder].sort((a, b) => b.height - a.height);
+  const sorted = [...ladder].sort((a, b) => b.shortSide - a.shortSide);
+  const sourceShort = Math.min(source.width, source.height);
   const audio = source.audioCodecs ?? AAC;
+  const withAudio = (video: string) => (source.hasAudio ? `${video},${audio}` : video);
+  const encoded = (r: RenditionSpec): PlannedRendition => ({
+    name: r.name,
+    ...rungSize(source, r.shortSide),
+    videoBitrate: r.videoBitrate,
+    copy: false,
+    codecs: withAudio(ENCODED_AVC),
+  });
+  const sourceVideo = source.h264ProfileLevelId
+    ? `avc1.${source.h264ProfileLevelId.toLowerCase()}`
+    : ENCODED_AVC;
   if (copyH264 === 'source' && source.codec === 'h264') {
-    const same = sorted.find((r) => r.height === source.height);
-    const video = source.h264ProfileLevelId ? `avc1.${source.h264ProfileLevelId.toLowerCase()}` : ENCODED_AVC;
+    const same = sorted.find((r) => r.shortSide === sourceShort);
     const top: PlannedRendition = {
-      name: same?.name ?? `${even(source.height)}p`,
+      name: same?.name ?? `${even(sourceShort)}p`,
       width: source.width,
       height: source.height,
       videoBitrate: same?.videoBitrate ?? sorted[0]?.videoBitrate ?? 2_800_000,
       copy: true,
-      codecs: source.hasAudio ? `${video},${audio}` : video,
+      codecs: withAudio(sourceVideo),
     };
-    const aspect = source.width / source.height;
-    const below = sorted
-      .filter((r) => r.height < source.height && r.name !== top.name)
-      .map((r) => ({
-        name: r.name,
-        width: even(even(r.height) * aspect),
-        height: even(r.height),
-        videoBitrate: r.videoBitrate,
-        copy: false,
-        codecs: source.hasAudio ? `${ENCODED_AVC},${audio}` : ENCODED_AVC,
-      }));
+    const below = sorted.filter((r) => r.shortSide < sourceShort && r.name !== top.name).map(encoded);
     return [top, ...below];
   }
-  let rungs = sorted.filter((r) => r.height <= source.height);
+  let rungs = sorted.filter((r) => r.shortSide <= sourceShort);
   if (rungs.length === 0) {
     const smallest = sorted[sorted.length - 1];
     rungs = [
       {
-        name: `${even(source.height)}p`,
-        height: source.height,
+        name: `${even(sourceShort)}p`,
+        shortSide: sourceShort,
         videoBitrate: smallest?.videoBitrate ?? 800_000,
       },
     ];
   }
-  const aspect = source.width / source.height;
   return rungs.map((r, i) => {
-    const copy = i === 0 && copyH264 && source.codec === 'h264';
-    const height = copy ? source.height : even(r.height);
-    const width = copy ? source.width : even(height * aspect);
-    const video =
-      copy && source.h264ProfileLevelId ? `avc1.${source.h264ProfileLevelId.toLowerCase()}` : ENCODED_AVC;
+    if (i > 0 || !copyH264 || source.codec !== 'h264') return encoded(r);
     return {
       name: r.name,
-      width,
-      height,
+      width: source.width,
+      height: source.height,
       videoBitrate: r.videoBitrate,
-      copy,
-      codecs: source.hasAudio ? `${video},${audio}` : video,
+      copy: true,
+      codecs: withAudio(sourceVideo),
     };
   });
 }
@@ -150,7 +172,7 @@ export interface FfmpegCommandOptions {
   fps: number;
   /** Each rendition writes `<outDir>/<name>/{init.mp4,p<n>.m4s,ffmpeg.m3u8}`. */
   outDir: string;
-  /** A JPEG overwritten every `posterSeconds`. */
+  /** A JPEG overwritten every `posterSeconds`, 360 lines on its short side. */
   posterPath: string;
   posterSeconds: number;
   /** x264 preset; `veryfast` keeps a 3-rung ladder within a core. */
@@ -248,7 +270,9 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
   encoded.forEach((r, i) =>
     graph.push(`[s${i}]scale=${r.width}:${r.height}:flags=bicubic,format=yuv420p[v${i}]`),
   );
-  graph.push(`[sp]fps=1/${o.posterSeconds},scale=-2:360[poster]`);
+  // The poster's short side is 360 lines, in the source's orientation (as the rungs are).
+  const poster = o.renditions[0] && isPortrait(o.renditions[0]) ? '360:-2' : '-2:360';
+  graph.push(`[sp]fps=1/${o.posterSeconds},scale=${poster}[poster]`);
   const outputs: FfmpegCommand['outputs'] = [];
   let enc = 0;
   for (const r of o.renditions) {

@@ -44,6 +44,13 @@ const byKind = (specs: ProducerSpec[], kind: 'audio' | 'video'): ProducerSpec =>
 };
 
 describe('offerToProducerParameters (WHIP)', () => {
+  it('refuses video orientation (CVO) from a publisher, so a phone rotates its pixels and portrait stays portrait', () => {
+    const offer = parseOffer(fixture('chromium-publisher.sdp'));
+    expect(offer.media[1].headerExtensions.map((e) => e.uri)).toContain('urn:3gpp:video-orientation');
+    const video = byKind(offerToProducerParameters(offer, router), 'video').rtpParameters;
+    expect(video.headerExtensions?.map((e) => e.uri)).not.toContain('urn:3gpp:video-orientation');
+  });
+
   it('negotiates a Chromium publisher: H.264 Constrained Baseline with RTX, opus, SSRCs, extensions, mid', () => {
     const offer = parseOffer(fixture('chromium-publisher.sdp'));
     const specs = offerToProducerParameters(offer, router);
@@ -81,7 +88,6 @@ describe('offerToProducerParameters (WHIP)', () => {
     expect(video.headerExtensions?.map((e) => [e.id, e.uri])).toEqual([
       [14, 'urn:ietf:params:rtp-hdrext:toffset'],
       [2, 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'],
-      [13, 'urn:3gpp:video-orientation'],
       [3, 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01'],
       [5, 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay'],
       [4, 'urn:ietf:params:rtp-hdrext:sdes:mid'],

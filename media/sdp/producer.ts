@@ -33,6 +33,14 @@ export const DEFAULT_AUDIO_CODEC_PREFERENCE: readonly string[] = ['audio/opus'];
 export const RID_URI: RtpHeaderExtensionUri = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id';
 const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
+/**
+ * Coordination of video orientation (CVO). Never accepted from a publisher: a
+ * phone camera's frames come sideways with a rotation tag, and a sender that
+ * may not tag them rotates the pixels before encoding instead. The HLS
+ * transcode (ffmpeg reads plain RTP) and every viewer then get an upright
+ * picture, a portrait phone a portrait one.
+ */
+const CVO_URI: RtpHeaderExtensionUri = 'urn:3gpp:video-orientation';
 
 /** Payload formats that ride along with a media codec and are never chosen as "the" codec. */
 export const AUXILIARY = /^(rtx|red|ulpfec|flexfec(-03)?|cn|telephone-event)$/i;
@@ -142,7 +150,7 @@ function acceptedExtensions(
 ): RtpHeaderExtensionParameters[] {
   const out: RtpHeaderExtensionParameters[] = [];
   for (const ext of media.headerExtensions) {
-    if (ext.encrypted || !SUPPORTED_HEADER_EXTENSION_URIS.has(ext.uri)) continue;
+    if (ext.encrypted || ext.uri === CVO_URI || !SUPPORTED_HEADER_EXTENSION_URIS.has(ext.uri)) continue;
     const cap = (caps.headerExtensions ?? []).find(
       (h) =>
         h.kind === media.kind &&

@@ -198,7 +198,7 @@ export interface HlsConfig {
   /** HLS_WORK_DIR, absolute. */
   workDir: string;
   /** HLS_LADDER, parsed; `videoBitrate` in bit/s. */
-  ladder: { name: string; height: number; videoBitrate: number }[];
+  ladder: { name: string; shortSide: number; videoBitrate: number }[];
   /** HLS_PART_MS */
   partMs: number;
   /** HLS_PARTS_PER_SEGMENT */
@@ -289,10 +289,10 @@ function parseLadder(raw: string, problems: string[]): HlsConfig['ladder'] {
     .map((s) => {
       const m = /^([A-Za-z0-9_-]+):(\d{2,4}):(\d{2,6})$/.exec(s);
       if (!m) {
-        problems.push(`HLS_LADDER entry ${JSON.stringify(s)} must be name:height:kbps (e.g. 720p:720:2800)`);
+        problems.push(`HLS_LADDER entry ${JSON.stringify(s)} must be name:lines:kbps (e.g. 720p:720:2800)`);
         return undefined;
       }
-      return { name: m[1], height: Number(m[2]), videoBitrate: Number(m[3]) * 1000 };
+      return { name: m[1], shortSide: Number(m[2]), videoBitrate: Number(m[3]) * 1000 };
     });
   const ok = rungs.filter((r): r is NonNullable<typeof r> => r !== undefined);
   if (rungs.length === 0) problems.push('HLS_LADDER needs at least one rung');

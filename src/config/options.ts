@@ -472,7 +472,7 @@ export const OPTIONS = {
     HLS_LADDER: {
       kind: 'string',
       default: '720p:720:2800,480p:480:1400,360p:360:800',
-      doc: 'Rungs as name:height:kbps; rungs above the source height are dropped.',
+      doc: "Rungs as name:lines:kbps, lines counted on the picture's short side (a portrait source's width); rungs above the source's are dropped.",
     },
     HLS_PART_MS: {
       kind: 'int',

@@ -1,4 +1,5 @@
-import type { AddressFields } from '../profile/addresses.repository';
+// Framework-free: the pages read orders through `@shared/orders/order-view` (client-demo/src/api/types.ts).
+import type { AddressFields } from '../profile/address-fields';
 import type { Order, OrderItem } from './order.model';
 
 /** The address an order ships to: a copy made when the buyer chose it, kept as it was. */

@@ -1,3 +1,4 @@
+// Framework-free: the pages read orders through `@shared/orders/order.model` (client-demo/src/api/types.ts).
 /**
  * Order states and the moves between them:
  *

@@ -1,16 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '../database/sql';
-
-export interface AddressFields {
-  name: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  region: string | null;
-  postalCode: string | null;
-  country: string;
-  phone: string | null;
-}
+import type { AddressFields } from './address-fields';
 
 export interface AddressRow extends AddressFields {
   id: string;

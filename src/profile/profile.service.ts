@@ -8,7 +8,8 @@ import type {
   ProfileDto,
   UpdateAddressDto,
 } from './dto/address.dto';
-import { AddressesRepository, type AddressFields, type AddressRow } from './addresses.repository';
+import type { AddressFields } from './address-fields';
+import { AddressesRepository, type AddressRow } from './addresses.repository';
 
 /** Most saved addresses per buyer. */
 export const MAX_ADDRESSES = 20;

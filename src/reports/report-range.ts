@@ -1,7 +1,5 @@
 import { ValidationError } from '../common/errors/domain-errors';
-
-export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
-export type Granularity = (typeof GRANULARITIES)[number];
+import { GRANULARITIES, type Granularity } from './report-views';
 
 /** Rollup grains (the `grain` column of the rollup tables). */
 export const GRAIN = { total: 0, minute: 1, hour: 2, day: 3, pinned: 4 } as const;

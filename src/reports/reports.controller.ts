@@ -17,14 +17,8 @@ import {
   StreamReportQueryDto,
   StreamSummaryDto,
 } from './dto/reports.dto';
-import {
-  ReportsService,
-  type Audience,
-  type GmvReport,
-  type ProductLine,
-  type Sales,
-  type StreamReport,
-} from './reports.service';
+import type { Audience, GmvReport, ProductLine, Sales, StreamReport } from './report-views';
+import { ReportsService } from './reports.service';
 
 /** JSON unless the client prefers text/csv (then the same numbers as CSV). */
 function wantsCsv(req: Request): boolean {

@@ -3,7 +3,8 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Sql, type SqlRunner } from '../database/sql';
-import { GRAIN, type Granularity } from './report-range';
+import { GRAIN } from './report-range';
+import type { Granularity } from './report-views';
 
 /** "All streams" / "all products" in a rollup key. */
 export const ALL = '00000000-0000-0000-0000-000000000000';

@@ -16,39 +16,16 @@ import {
   mayEmbed,
   ownFrameAncestors,
 } from './client-dir';
+import { PAGE_SHELL, PAGES, type PagePath } from './pages';
 import { shareTags } from './share-tags';
 
 /**
  * The browser pages (built from client-demo/ into dist/client/) under friendly
- * paths; their scripts and styles are served statically (app.factory.ts).
- * Every page is public: it asks for sign-in where it needs it, and every API
- * call it makes is guarded. An unknown stream id gets the watch page's own
- * not-found view.
+ * paths (./pages.ts), each answered with the one HTML shell, whose script
+ * loads the page of the path; their scripts and styles are served statically
+ * (app.factory.ts). Every page is public: it asks for sign-in where it needs
+ * it, and every API call it makes is guarded.
  */
-const PAGES: Readonly<Record<string, string>> = {
-  '/': 'index.html',
-  '/login': 'login.html',
-  '/watch/:id': 'watch.html',
-  // livecart's checkout for the embeddable player (a popup window: ?stream=…&quantity=…&origin=…).
-  '/buy': 'buy.html',
-  // The shop: products and linked streamers.
-  '/merchant': 'merchant.html',
-  // The shop's orders: detail, fulfil with tracking, refund, CSV to fulfil.
-  '/merchant/orders': 'merchant-orders.html',
-  // Sales reports dashboard: charts, per-stream table, CSV.
-  '/merchant/reports': 'reports.html',
-  // The shop's webhooks: add, test-send, deliveries, retry.
-  '/merchant/webhooks': 'webhooks.html',
-  // A product as buyers read it: pictures, description, price, stock, the streams that showed it.
-  '/products/:id': 'product.html',
-  // My orders (the buyer's).
-  '/orders': 'orders.html',
-  // The simulated payment provider's hosted checkout (?session=…).
-  '/checkout': 'checkout.html',
-  // The streamer's studio: go live from the camera.
-  '/studio': 'studio.html',
-};
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @ApiExcludeController()
@@ -73,7 +50,7 @@ export class WebController {
     };
   }
 
-  /** One route per page (Nest registers each path of the list), answered with its file. */
+  /** One route per page (Nest registers each path of the list), each answered with the shell. */
   @Public()
   @Get(Object.keys(PAGES))
   async page(@Req() req: Request, @Res() res: Response): Promise<void> {
@@ -84,8 +61,7 @@ export class WebController {
         .send('The front end is not built: run `npm start` (or `npm run build:client`).');
       return;
     }
-    const route = req.routeOptions.url ?? '';
-    const file = PAGES[route];
+    const route = (req.routeOptions.url ?? '') as PagePath;
     const opener = (req.query as { origin?: unknown }).origin;
     if (route === '/buy' && typeof opener === 'string' && !mayEmbed(opener, this.embedOrigins)) {
       // The popup would report the purchase to that origin: only to a site allowed to embed the player.
@@ -105,7 +81,7 @@ export class WebController {
       .header('Referrer-Policy', 'same-origin');
     if (route === '/watch/:id') {
       // Share links: the stream's title and poster for chat apps' previews (Open Graph, Twitter card).
-      const html = await fs.readFile(path.join(CLIENT_DIR, file), 'utf8');
+      const html = await fs.readFile(path.join(CLIENT_DIR, PAGE_SHELL), 'utf8');
       const id = (req.params as { id?: string }).id ?? '';
       const stream = UUID.test(id) ? await this.streams.get(id).catch(() => null) : null;
       void res
@@ -114,7 +90,7 @@ export class WebController {
       return;
     }
     // sendFile comes from @fastify/static (registered on CLIENT_DIR in app.factory.ts).
-    void res.sendFile(file, { cacheControl: false });
+    void res.sendFile(PAGE_SHELL, { cacheControl: false });
   }
 
   /**

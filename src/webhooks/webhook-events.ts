@@ -1,4 +1,4 @@
-// Framework-free: the merchant's webhooks page imports it (`@shared/webhook-events`), so the
+// Framework-free: the merchant's webhooks page imports it (`@shared/webhooks/webhook-events`), so the
 // events a person can tick are the ones the server accepts.
 /** Events a merchant can subscribe a URL to. */
 export const WEBHOOK_EVENTS = [

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Sql, type SqlRunner } from '../database/sql';
 import type { WebhookEvent } from './webhook-events';
+import type { DeliveryStatus } from './webhook-views';
 
 export interface WebhookRow {
   id: string;
@@ -17,7 +18,7 @@ export interface DeliveryRow {
   event: string;
   eventId: string;
   payload: unknown;
-  status: 'pending' | 'succeeded' | 'failed';
+  status: DeliveryStatus;
   attempts: number;
   lastStatusCode: number | null;
   lastError: string | null;

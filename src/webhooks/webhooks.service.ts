@@ -22,28 +22,8 @@ import {
   type WebhookDeliveryJob,
   type WebhookEvent,
 } from './webhook-events';
+import type { CreatedWebhookView, DeliveryView, WebhookView } from './webhook-views';
 import { WebhooksRepository, type DeliveryRow, type WebhookRow } from './webhooks.repository';
-
-export interface WebhookView {
-  id: string;
-  url: string;
-  events: WebhookEvent[];
-  createdAt: string;
-}
-
-export interface DeliveryView {
-  id: string;
-  event: string;
-  eventId: string;
-  status: DeliveryRow['status'];
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-  deliveredAt: string | null;
-  payload: unknown;
-}
 
 const view = (w: WebhookRow): WebhookView => ({
   id: w.id,
@@ -92,11 +72,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     await this.unsubscribe?.();
   }
 
-  async register(
-    user: AuthUser,
-    url: string,
-    events: WebhookEvent[],
-  ): Promise<WebhookView & { secret: string }> {
+  async register(user: AuthUser, url: string, events: WebhookEvent[]): Promise<CreatedWebhookView> {
     const problem = urlProblem(url, this.config.allowPrivate);
     if (problem) throw new ValidationError(problem, { field: 'url' });
     const unique = [...new Set(events)];

@@ -69,6 +69,20 @@ describe('operations endpoints', () => {
     await t.http.get('/.vite/manifest.json').expect(404);
   });
 
+  it('answers every page path with the one shell, whose script picks the page; each page keeps its CSP', async () => {
+    const shell = (await t.http.get('/').expect(200)).text;
+    for (const path of ['/login', '/merchant/orders', '/products/x', '/studio', '/checkout']) {
+      expect((await t.http.get(path).expect(200)).text).toBe(shell);
+    }
+    const own = (await t.http.get('/orders').expect(200)).headers['content-security-policy'];
+    expect(own).toContain(`frame-ancestors 'self'`);
+    // The simulated provider's page is its own: it says nothing of who may frame it.
+    const provider = (await t.http.get('/checkout').expect(200)).headers['content-security-policy'];
+    expect(provider).toContain("script-src 'self'");
+    expect(provider).not.toContain('frame-ancestors');
+    await t.http.get('/merchant/nothing-here').expect(404);
+  });
+
   it('answers CORS preflights for every method the API uses, exposing the headers clients read', async () => {
     for (const [method, path] of [
       ['PATCH', '/api/products/00000000-0000-4000-8000-000000000000'],

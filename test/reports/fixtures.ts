@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GmvBucket } from '../../src/reports/reports.service';
+import type { GmvBucket } from '../../src/reports/report-views';
 import { createStream } from '../support/streams';
 import type { TestApp, TestUser } from '../support/test-app';
 

@@ -1,7 +1,43 @@
 // Response and request shapes of the REST API the pages call (docs/api.md;
-// the OpenAPI document at /api/docs is generated from the same DTOs). The live
-// room's types are not here: they come from the server's protocol file.
-import type { PinView, StreamState } from '@shared/room-protocol';
+// the OpenAPI document at /api/docs is generated from the same DTOs). Where the
+// server keeps its answer's type in a framework-free file, it is the one used
+// here (as JSON carries it: `Json`); the live room's types come from the
+// server's protocol file.
+import type { Order as OrderModel, OrderStatus } from '@shared/orders/order.model';
+import type {
+  Fulfilment as FulfilmentModel,
+  OrderView as OrderViewModel,
+  PaymentSummary,
+  ShippingAddress,
+} from '@shared/orders/order-view';
+import type { Offer } from '@shared/pins/offer';
+import type { PinView, StreamState } from '@shared/room/protocol';
+
+export { ORDER_STATUSES, type OrderItem, type OrderStatus } from '@shared/orders/order.model';
+export type { ShippingAddress } from '@shared/orders/order-view';
+export type { Offer } from '@shared/pins/offer';
+export type {
+  GmvBucket,
+  GmvReport,
+  Granularity,
+  ProductLine,
+  StreamReport,
+  StreamRowReport as StreamReportRow,
+} from '@shared/reports/report-views';
+export type {
+  CreatedWebhookView as CreatedWebhook,
+  DeliveryView as WebhookDelivery,
+  WebhookView as Webhook,
+} from '@shared/webhooks/webhook-views';
+
+/** A server type as its JSON answer carries it: dates are ISO strings. */
+export type Json<T> = T extends Date
+  ? string
+  : T extends readonly (infer U)[]
+    ? Json<U>[]
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
 
 export type Role = 'viewer' | 'streamer' | 'merchant' | 'admin';
 
@@ -106,41 +142,7 @@ export interface LinkedMerchant {
   linkedAt: string;
 }
 
-export type OrderStatus = 'pending_payment' | 'paid' | 'fulfilled' | 'expired' | 'cancelled' | 'refunded';
-export const ORDER_STATUSES: readonly OrderStatus[] = [
-  'pending_payment',
-  'paid',
-  'fulfilled',
-  'expired',
-  'cancelled',
-  'refunded',
-];
-
-export interface OrderItem {
-  productId: string;
-  title: string;
-  quantity: number;
-  unitPriceCents: number;
-  sale: boolean;
-}
-
-export interface Order {
-  id: string;
-  buyerId: string;
-  merchantId: string;
-  status: OrderStatus;
-  currency: string;
-  totalCents: number;
-  streamId: string | null;
-  pinId: string | null;
-  streamOffsetMs: number | null;
-  items: OrderItem[];
-  createdAt: string;
-  expiresAt: string;
-  paidAt: string | null;
-  fulfilledAt: string | null;
-  closedAt: string | null;
-}
+export type Order = Json<OrderModel>;
 
 export interface Checkout {
   provider: string;
@@ -191,105 +193,18 @@ export interface SimulatedPayResult {
   paymentStatus: SimulatedSession['paymentStatus'];
 }
 
-export type Granularity = 'minute' | 'hour' | 'day';
-
-export interface GmvBucket {
-  start: string;
-  gmvCents: number;
-  paidCents: number;
-  netCents: number;
-  orders: number;
-  units: number;
-  buyers: number;
-}
-
-export interface GmvReport {
-  merchantId: string;
-  currency: string;
-  timeZone: string;
-  granularity: Granularity;
-  from: string;
-  to: string;
-  streamId: string | null;
-  productId: string | null;
-  buckets: GmvBucket[];
-}
-
-export interface StreamReportRow {
-  streamId: string;
-  title: string;
-  status: string;
-  startedAt: string | null;
-  currency: string;
-  gmvCents: number;
-  paidCents: number;
-  netCents: number;
-  orders: number;
-  units: number;
-  buyers: number;
-  aovCents: number;
-  peakViewers: number;
-  uniqueViewers: number;
-  conversion: number | null;
-}
-
-export interface ProductLine {
-  productId: string;
-  title: string | null;
-  gmvCents: number;
-  paidCents: number;
-  netCents: number;
-  orders: number;
-  units: number;
-  buyers: number;
-  pinnedSeconds: number;
-  pins: number;
-  pinnedGmvCents: number;
-  pinnedOrders: number;
-  pinnedUnits: number;
-}
-
-export interface StreamReport extends StreamReportRow {
-  merchantId: string | null;
-  endedAt: string | null;
-  currencies: string[];
-  topProducts: ProductLine[];
-}
-
 export interface MerchantSettings {
   timeZone: string;
 }
 
 // ---- the shop's side of a sale: order views, invitations, webhooks, product pages ----
 
-/** The address an order ships to, copied when the buyer chose it. */
-export type ShippingAddress = Required<AddressInput>;
-
-export interface Fulfilment {
-  carrier: string | null;
-  trackingNumber: string | null;
-  trackingUrl: string | null;
-  fulfilledAt: string;
-}
+export type Fulfilment = Json<FulfilmentModel>;
 
 /** An order as its buyer and its shop read it (every order route but placing one). */
-export interface OrderView extends Order {
-  items: (OrderItem & { digital: boolean })[];
-  buyer: { id: string; name: string; email: string };
-  needsShipping: boolean;
-  shipping: ShippingAddress | null;
-  fulfilment: Fulfilment | null;
-  refundedCents: number;
-}
+export type OrderView = Json<OrderViewModel>;
 
-export interface OrderPayment {
-  provider: string;
-  status: string;
-  amountCents: number;
-  currency: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type OrderPayment = Json<PaymentSummary>;
 
 export interface OrderRefund {
   id: string;
@@ -329,31 +244,6 @@ export interface Invitation {
   respondedAt: string | null;
 }
 
-export interface Webhook {
-  id: string;
-  url: string;
-  events: string[];
-  createdAt: string;
-}
-
-export interface CreatedWebhook extends Webhook {
-  /** The signing secret: this answer is the only one that carries it. */
-  secret: string;
-}
-
-export interface WebhookDelivery {
-  id: string;
-  event: string;
-  eventId: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-  deliveredAt: string | null;
-}
-
 export interface ProductImage {
   id: string;
   url: string;
@@ -386,23 +276,6 @@ export interface StreamerInvitation {
   id: string;
   merchant: { id: string; name: string };
   createdAt: string;
-}
-
-/** What a buyer is offered for the pinned product now (GET /api/streams/:id/pins/current). */
-export interface Offer {
-  productId: string;
-  description: string;
-  /** No shipping address is needed. */
-  digital: boolean;
-  currency: string;
-  unitPriceCents: number;
-  onSale: boolean;
-  saleEndsAt: string | null;
-  remaining: number;
-  perBuyerLimit: number | null;
-  boughtUnits: number;
-  /** The most one order may ask for now (0: sold out or at your limit). */
-  maxQuantity: number;
 }
 
 export interface CurrentPin {

@@ -2,12 +2,12 @@
 // binding; nothing user-provided reaches innerHTML). In the studio
 // (`moderate`) each line gets delete, mute and ban.
 import { html, nothing, type PropertyValues } from 'lit';
-import type { ChatMessage } from '@shared/room-protocol';
+import type { ChatMessage } from '@shared/room/protocol';
 import { moderation } from '../api/client';
 import { loginUrl, session } from '../api/session';
 import { messageOf } from '../api/errors';
 import type { LiveRoom } from '../room/live-room';
-import { LightElement } from './light-element';
+import { LightElement, states } from './light-element';
 import { toast } from './toast';
 
 interface Line {
@@ -23,27 +23,16 @@ export class LcChat extends LightElement {
   static override properties = {
     room: { attribute: false },
     moderate: { type: Boolean },
-    lines: { state: true },
-    note: { state: true },
-    sending: { state: true },
+    ...states<LcChat>('lines', 'note', 'sending'),
   };
 
-  declare room: LiveRoom | null;
-  declare moderate: boolean;
-  declare lines: Line[];
-  declare note: { text: string; error: boolean };
-  declare sending: boolean;
+  room: LiveRoom | null = null;
+  moderate = false;
+  lines: Line[] = [];
+  note: { text: string; error: boolean } = { text: '', error: false };
+  sending = false;
   private off: (() => void)[] = [];
   private systemSeq = 0;
-
-  constructor() {
-    super();
-    this.room = null;
-    this.moderate = false;
-    this.lines = [];
-    this.note = { text: '', error: false };
-    this.sending = false;
-  }
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('room')) this.subscribe();

@@ -11,8 +11,8 @@
 // pin and unpin of the room and when the sale ends, so a sale that ended
 // while the dialog was open is not sold at its price.
 import { html, nothing } from 'lit';
-import { COUNTRY_CODES } from '@shared/countries';
-import type { PinView } from '@shared/room-protocol';
+import { COUNTRY_CODES } from '@shared/common/geo/countries';
+import type { PinView } from '@shared/room/protocol';
 import { buying, orders, products } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
@@ -20,7 +20,8 @@ import type { Address, AddressInput, Checkout, Offer, Order } from '../api/types
 import { formatMoney } from '../lib/money';
 import { boundQuantity, offerOf } from '../lib/offer';
 import type { LiveRoom } from '../room/live-room';
-import { LightElement } from './light-element';
+import { ErrorElement } from './error-element';
+import { states } from './light-element';
 
 type Step = 'quantity' | 'address' | 'paying' | 'declined' | 'result';
 
@@ -82,39 +83,37 @@ function newKey(): string {
   return crypto.randomUUID();
 }
 
-export class LcCheckout extends LightElement {
-  static override properties = {
-    pin: { state: true },
-    unpinned: { state: true },
-    step: { state: true },
-    quantity: { state: true },
-    order: { state: true },
-    checkout: { state: true },
-    error: { state: true },
-    busy: { state: true },
-    offer: { state: true },
-    digital: { state: true },
-    addresses: { state: true },
-    addressChoice: { state: true },
-    offerRead: { state: true },
-  };
+export class LcCheckout extends ErrorElement {
+  static override properties = states<LcCheckout>(
+    'pin',
+    'unpinned',
+    'step',
+    'quantity',
+    'order',
+    'checkout',
+    'busy',
+    'offer',
+    'digital',
+    'addresses',
+    'addressChoice',
+    'offerRead',
+  );
 
-  declare pin: PinView | null;
-  declare unpinned: boolean;
-  declare step: Step;
-  declare quantity: number;
-  declare order: Order | null;
-  declare checkout: Checkout | null;
-  declare error: string;
-  declare busy: boolean;
+  pin: PinView | null = null;
+  unpinned = false;
+  step: Step = 'quantity';
+  quantity = 1;
+  order: Order | null = null;
+  checkout: Checkout | null = null;
+  busy = false;
   /** What the server offers this buyer now; null while unread or once unpinned. */
-  declare offer: Offer | null;
-  declare digital: boolean;
-  declare addresses: Address[] | null;
+  offer: Offer | null = null;
+  digital = false;
+  addresses: Address[] | null = null;
   /** A saved address's id, or 'new'. */
-  declare addressChoice: string;
+  addressChoice = 'new';
   /** The server's offer has been read since the dialog opened (it says whether the product ships). */
-  declare offerRead: boolean;
+  offerRead = false;
 
   /** The dialog reopened on an unpaid order (rather than a payment just declined). */
   private resumed = false;
@@ -128,23 +127,6 @@ export class LcCheckout extends LightElement {
   private opener: Element | null = null;
   private reread: ReturnType<typeof setTimeout> | undefined;
   private resolveClosed: ((order: Order | null) => void) | null = null;
-
-  constructor() {
-    super();
-    this.pin = null;
-    this.unpinned = false;
-    this.step = 'quantity';
-    this.quantity = 1;
-    this.order = null;
-    this.checkout = null;
-    this.error = '';
-    this.busy = false;
-    this.offer = null;
-    this.digital = false;
-    this.addresses = null;
-    this.addressChoice = 'new';
-    this.offerRead = false;
-  }
 
   private get dialog(): HTMLDialogElement | null {
     return this.querySelector('dialog');
@@ -244,7 +226,7 @@ export class LcCheckout extends LightElement {
   private async refreshOffer(): Promise<void> {
     const pin = this.pin;
     if (!pin) return;
-    try {
+    await this.act(async () => {
       const current = await buying.offer(this.streamId);
       clearTimeout(this.saleEnd);
       if (current.pin && current.offer && current.pin.productId === pin.productId) {
@@ -276,9 +258,7 @@ export class LcCheckout extends LightElement {
       }
       this.quantity = boundQuantity(this.quantity, Math.max(1, this.maxQuantity()));
       this.offerRead = true;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   /**

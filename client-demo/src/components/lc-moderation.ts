@@ -2,29 +2,19 @@
 import { html, type PropertyValues } from 'lit';
 import { moderation } from '../api/client';
 import { messageOf } from '../api/errors';
-import { LightElement } from './light-element';
+import { LightElement, states } from './light-element';
 
 const SLOW_MODES = [0, 3, 5, 10, 30, 60, 120];
 
 export class LcModeration extends LightElement {
   static override properties = {
     streamId: { attribute: false },
-    slow: { state: true },
-    words: { state: true },
-    status: { state: true },
+    ...states<LcModeration>('slow', 'words', 'status'),
   };
-  declare streamId: string;
-  declare slow: number;
-  declare words: string;
-  declare status: { text: string; error: boolean };
-
-  constructor() {
-    super();
-    this.streamId = '';
-    this.slow = 0;
-    this.words = '';
-    this.status = { text: '', error: false };
-  }
+  streamId = '';
+  slow = 0;
+  words = '';
+  status: { text: string; error: boolean } = { text: '', error: false };
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('streamId') && this.streamId) void this.load();

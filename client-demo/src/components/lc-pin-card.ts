@@ -1,7 +1,7 @@
 // <lc-pin-card>: the pinned product over the video: title, price (the sale
 // price with the normal one struck through), countdown, units left, Buy.
 import { html, nothing, type PropertyValues } from 'lit';
-import type { PinView } from '@shared/room-protocol';
+import type { PinView } from '@shared/room/protocol';
 import { formatMoney } from '../lib/money';
 import { offerOf } from '../lib/offer';
 import { countdown } from '../player/pin-timing';
@@ -13,17 +13,10 @@ export class LcPinCard extends LightElement {
     canBuy: { type: Boolean, attribute: 'can-buy' },
     message: { type: String },
   };
-  declare pin: PinView | null;
-  declare canBuy: boolean;
-  declare message: string;
+  pin: PinView | null = null;
+  canBuy = true;
+  message = '';
   private tick: ReturnType<typeof setInterval> | undefined;
-
-  constructor() {
-    super();
-    this.pin = null;
-    this.canBuy = true;
-    this.message = '';
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -3,50 +3,32 @@
 // product pinned now is shown above the list and marked in it, from the room's
 // own pin events (so a pin made elsewhere shows too).
 import { html, nothing, type PropertyValues } from 'lit';
-import type { PinView } from '@shared/room-protocol';
+import type { PinView } from '@shared/room/protocol';
 import { pins, products } from '../api/client';
 import { messageOf } from '../api/errors';
 import type { PinInput, Product } from '../api/types';
 import { formatMoney, parseMajor, stepOf } from '../lib/money';
 import type { LiveRoom } from '../room/live-room';
-import { LightElement } from './light-element';
+import { ErrorElement } from './error-element';
+import { states } from './light-element';
 import { toast } from './toast';
 
-export class LcPinPanel extends LightElement {
+export class LcPinPanel extends ErrorElement {
   static override properties = {
     streamId: { attribute: false },
     merchantId: { attribute: false },
     room: { attribute: false },
-    items: { state: true },
-    current: { state: true },
-    error: { state: true },
-    fieldErrors: { state: true },
-    busy: { state: true },
-    note: { state: true },
+    ...states<LcPinPanel>('items', 'current', 'fieldErrors', 'busy', 'note'),
   };
-  declare streamId: string;
-  declare merchantId: string | null;
-  declare room: LiveRoom | null;
-  declare items: Product[];
-  declare current: PinView | null;
-  declare error: string;
-  declare fieldErrors: Record<string, string>;
-  declare busy: boolean;
-  declare note: string;
+  streamId = '';
+  merchantId: string | null = null;
+  room: LiveRoom | null = null;
+  items: Product[] = [];
+  current: PinView | null = null;
+  fieldErrors: Record<string, string> = {};
+  busy = false;
+  note = '';
   private off: (() => void) | null = null;
-
-  constructor() {
-    super();
-    this.streamId = '';
-    this.merchantId = null;
-    this.room = null;
-    this.items = [];
-    this.current = null;
-    this.error = '';
-    this.fieldErrors = {};
-    this.busy = false;
-    this.note = '';
-  }
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('room')) {
@@ -62,19 +44,18 @@ export class LcPinPanel extends LightElement {
   }
 
   private async load(): Promise<void> {
-    if (!this.merchantId) {
+    const shop = this.merchantId;
+    if (!shop) {
       this.items = [];
       this.note = 'This stream has no shop: attach one (before going live) to pin its products.';
       return;
     }
-    try {
-      const [page, open] = await Promise.all([products.ofShop(this.merchantId), pins.current(this.streamId)]);
+    await this.act(async () => {
+      const [page, open] = await Promise.all([products.ofShop(shop), pins.current(this.streamId)]);
       this.items = page.items;
       this.current = open;
       this.note = page.items.length ? '' : 'The shop has no products yet.';
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   /** The sale fields as a pin body, or field errors to show beside them. */

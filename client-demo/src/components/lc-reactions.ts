@@ -2,7 +2,7 @@
 // hearts floating over the video). The clicker sees their own heart at once;
 // the room's reactions arrive summed per window and float for everyone else.
 import { html, type PropertyValues } from 'lit';
-import type { ReactionKind } from '@shared/room-protocol';
+import type { ReactionKind } from '@shared/room/protocol';
 import type { LiveRoom } from '../room/live-room';
 import { LightElement } from './light-element';
 
@@ -40,16 +40,10 @@ customElements.define('lc-hearts', LcHearts);
 
 export class LcReactions extends LightElement {
   static override properties = { room: { attribute: false }, hearts: { attribute: false } };
-  declare room: LiveRoom | null;
-  declare hearts: LcHearts | null;
+  room: LiveRoom | null = null;
+  hearts: LcHearts | null = null;
   private ownClicks = 0;
   private off: (() => void) | null = null;
-
-  constructor() {
-    super();
-    this.room = null;
-    this.hearts = null;
-  }
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('room')) return;

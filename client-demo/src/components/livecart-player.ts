@@ -16,6 +16,7 @@ import { playerDefaults } from '../player/defaults';
 import { NearLive } from '../player/near-live';
 import { whepPlay, type WhepSession } from '../player/webrtc';
 import { PlayerShop, shopStyles } from './player-shop';
+import { states } from './light-element';
 
 export type PlayerMode = 'hls' | 'webrtc';
 export interface PlayerState {
@@ -31,8 +32,8 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     preferred: { type: String, attribute: 'mode' },
     ended: { type: Boolean, reflect: true },
     srcBase: { type: String, attribute: 'src-base' },
-    muted: { state: true },
-    playerState: { state: true },
+    portrait: { type: Boolean, reflect: true },
+    ...states<LivecartPlayer>('muted', 'playerState'),
   };
 
   static override styles = [
@@ -100,17 +101,19 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
   ];
 
   /** The stream to play. */
-  declare stream: string;
+  stream = '';
   /** `hls`, `webrtc`, or empty for HLS when the stream has it, else WebRTC. */
-  declare preferred: string;
+  preferred = '';
   /** The stream has ended: the same HLS URL plays the replay, with the video's own controls. */
-  declare ended: boolean;
+  ended = false;
   /** Where the stream's /hls and /whep live; empty for this page's origin. */
-  declare srcBase: string;
+  srcBase: string = playerDefaults.base;
   /** Draws the pinned product, hearts and read-only chat itself (the embed), instead of children. */
-  declare shop: boolean;
-  declare muted: boolean;
-  declare playerState: PlayerState;
+  shop: boolean = playerDefaults.shop;
+  /** The picture is taller than wide (a vertical stream); reflected, for pages to lay it out. */
+  portrait = false;
+  muted = true;
+  playerState: PlayerState = { mode: null, state: 'idle' };
 
   private hlsPlayer: Hls | null = null;
   private whep: WhepSession | null = null;
@@ -121,17 +124,6 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
   private current: PlayerMode | null = null;
   private readonly shopUi = new PlayerShop(this);
   private joined = '';
-
-  constructor() {
-    super();
-    this.stream = '';
-    this.preferred = '';
-    this.ended = false;
-    this.srcBase = playerDefaults.base;
-    this.shop = playerDefaults.shop;
-    this.muted = true;
-    this.playerState = { mode: null, state: 'idle' };
-  }
 
   /** The <video> (in the shadow root). */
   get video(): HTMLVideoElement | null {
@@ -176,6 +168,8 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
         data-mode=${mode ?? nothing}
         data-state=${state}
         aria-label="Live video"
+        @loadedmetadata=${this.onVideoSize}
+        @resize=${this.onVideoSize}
       ></video>
       ${this.shop ? this.shopUi.render() : html`<slot></slot>`}
       <div class="bar" part="bar">
@@ -222,6 +216,12 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     super.disconnectedCallback();
     this.joined = '';
     this.close();
+  }
+
+  /** The picture's size is known or changed (a publisher who turned their phone). */
+  private onVideoSize(): void {
+    const v = this.video;
+    if (v?.videoWidth) this.portrait = v.videoHeight > v.videoWidth;
   }
 
   private toggleMode(): void {

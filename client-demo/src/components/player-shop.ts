@@ -10,7 +10,7 @@
 // handlers are arrow functions: Lit calls a bound listener with the player
 // as `this`, not this controller.
 import { css, html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import type { PinView } from '@shared/room-protocol';
+import type { PinView } from '@shared/room/protocol';
 import type {
   AddToCartDetail,
   CheckoutDetail,

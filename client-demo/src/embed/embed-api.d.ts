@@ -2,6 +2,9 @@
 // https://HOST/embed.d.ts. The component (components/livecart-player.ts)
 // imports these types, so the published declarations and the code cannot
 // drift apart: a change here that the element does not follow fails to compile.
+// It is self-contained on purpose (it is shipped as it is, so it names no file of
+// ours): LivecartProduct is the public face of the room's PinView (src/room/protocol.ts),
+// and player-shop.ts's productOf() maps one onto the other, so they cannot drift either.
 //
 //   <script src="https://HOST/embed.js" type="module"></script>
 //   <livecart-player stream="STREAM_ID"></livecart-player>
@@ -67,6 +70,8 @@ export interface LivecartPlayerApi {
   /** [shop] Shows the pinned product, hearts and chat inside the player (the embed sets it). */
   shop: boolean;
   muted: boolean;
+  /** [portrait] Set by the player while the picture is taller than wide (a vertical stream), to lay it out by. */
+  readonly portrait: boolean;
   /** The pinned product the viewer sees now, or null. */
   readonly product: LivecartProduct | null;
   /** Starts (or switches) playback. Called by itself when the element is connected with `shop`. */

@@ -1,4 +1,4 @@
-import type { PinView } from '@shared/room-protocol';
+import type { PinView } from '@shared/room/protocol';
 import { boundQuantity, offerOf } from './offer';
 
 const now = Date.parse('2026-11-22T10:00:00Z');

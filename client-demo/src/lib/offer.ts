@@ -1,7 +1,7 @@
 // What a buyer is offered for a pin right now: the unit price (sale or
 // normal), whether the sale runs, and how many units one may order. Pure, so
 // the checkout's rules are unit tested (offer.spec.ts).
-import type { PinView } from '@shared/room-protocol';
+import type { PinView } from '@shared/room/protocol';
 import { countdown } from '../player/pin-timing';
 
 /** The most units one order may ask for when nothing else limits it. */

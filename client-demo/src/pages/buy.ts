@@ -10,26 +10,19 @@ import { pins, streams } from '../api/client';
 import { messageOf } from '../api/errors';
 import type { Order } from '../api/types';
 import { LcCheckout } from '../components/lc-checkout';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { mount, setTitle } from './page';
 
 const params = new URLSearchParams(location.search);
 const PAID = new Set(['paid', 'fulfilled']);
 
 class LcBuy extends LightElement {
-  static override properties = { title: { state: true }, note: { state: true }, done: { state: true } };
-  declare title: string;
-  declare note: string;
-  declare done: Order | null;
+  static override properties = states<LcBuy>('title', 'note', 'done');
+  override title = '';
+  note = 'Loading…';
+  done: Order | null = null;
   private readonly streamId = params.get('stream') ?? '';
   private reported = false;
-
-  constructor() {
-    super();
-    this.title = '';
-    this.note = 'Loading…';
-    this.done = null;
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -122,4 +115,4 @@ class LcBuy extends LightElement {
 }
 customElements.define('lc-buy', LcBuy);
 
-mount(html`<lc-buy></lc-buy>`);
+mount(html`<lc-buy></lc-buy>`, { title: 'Buy' });

@@ -8,7 +8,9 @@ import { simulatedProvider } from '../api/client';
 import { messageOf } from '../api/errors';
 import type { OrderStatus, SimulatedSession } from '../api/types';
 import { formatMoney } from '../lib/money';
+import '../styles/provider.css';
 
+document.title = 'Simulated payment · livecart';
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 const root = document.getElementById('main')!;
 const framed = window.parent !== window;

@@ -4,26 +4,15 @@ import { html, nothing } from 'lit';
 import { replays, streams } from '../api/client';
 import { messageOf } from '../api/errors';
 import type { Stream } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { mount } from './page';
 
 class LcLiveNow extends LightElement {
-  static override properties = {
-    items: { state: true },
-    error: { state: true },
-    replayItems: { state: true },
-  };
-  declare items: Stream[] | null;
-  declare error: string;
-  declare replayItems: Stream[];
+  static override properties = states<LcLiveNow>('items', 'error', 'replayItems');
+  items: Stream[] | null = null;
+  error = '';
+  replayItems: Stream[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
-
-  constructor() {
-    super();
-    this.items = null;
-    this.error = '';
-    this.replayItems = [];
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -4,25 +4,14 @@ import { auth } from '../api/client';
 import { messageOf } from '../api/errors';
 import { safeNext, session } from '../api/session';
 import type { Role } from '../api/types';
-import { LightElement } from '../components/light-element';
-import { field, mount, setTitle } from './page';
+import { LightElement, states } from '../components/light-element';
+import { field, mount } from './page';
 
 class LcLogin extends LightElement {
-  static override properties = {
-    loginError: { state: true },
-    registerError: { state: true },
-    busy: { state: true },
-  };
-  declare loginError: string;
-  declare registerError: string;
-  declare busy: boolean;
-
-  constructor() {
-    super();
-    this.loginError = '';
-    this.registerError = '';
-    this.busy = false;
-  }
+  static override properties = states<LcLogin>('loginError', 'registerError', 'busy');
+  loginError = '';
+  registerError = '';
+  busy = false;
 
   private done(): void {
     location.href = safeNext(new URLSearchParams(location.search).get('next'));
@@ -100,5 +89,4 @@ class LcLogin extends LightElement {
 }
 customElements.define('lc-login', LcLogin);
 
-setTitle('Sign in');
-mount(html`<lc-login></lc-login>`);
+mount(html`<lc-login></lc-login>`, { title: 'Sign in' });

@@ -14,10 +14,12 @@ import {
   type ShippingAddress,
   type StreamReportRow,
 } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { ACTIONS, emptyRow, tableHead, type Columns } from '../components/data-table';
+import { ErrorElement } from '../components/error-element';
+import { states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
-import { field, mount, setTitle } from './page';
+import { field, mount } from './page';
 
 /** Where in the stream an order was placed, as h:mm:ss. */
 export function streamTime(ms: number | null): string {
@@ -47,46 +49,33 @@ export function addressLines(a: ShippingAddress): string[] {
 
 type Filter = { streamId: string; status: OrderStatus | '' };
 
-class LcShopOrders extends LightElement {
-  static override properties = {
-    items: { state: true },
-    streams: { state: true },
-    error: { state: true },
-    loaded: { state: true },
-    detail: { state: true },
-    dialog: { state: true },
-    refundError: { state: true },
-    refundAmount: { state: true },
-    busy: { state: true },
-  };
-  declare items: OrderView[];
-  declare streams: StreamReportRow[];
-  declare error: string;
-  declare loaded: boolean;
+const ORDER_COLUMNS: Columns = ['When', 'Items', 'Total', 'Status', 'Buyer', 'Stream time', ACTIONS];
+
+class LcShopOrders extends ErrorElement {
+  static override properties = states<LcShopOrders>(
+    'items',
+    'streams',
+    'loaded',
+    'detail',
+    'dialog',
+    'refundError',
+    'refundAmount',
+    'busy',
+  );
+  items: OrderView[] = [];
+  streams: StreamReportRow[] = [];
+  loaded = false;
   /** The order whose detail is open. */
-  declare detail: OrderDetail | null;
+  detail: OrderDetail | null = null;
   /** The order a dialog acts on. */
-  declare dialog: { kind: 'fulfil' | 'refund'; order: OrderView } | null;
-  declare refundError: string;
+  dialog: { kind: 'fulfil' | 'refund'; order: OrderView } | null = null;
+  refundError = '';
   /** The amount the refund dialog would give back now, in minor units (null: not a valid amount). */
-  declare refundAmount: number | null;
-  declare busy: boolean;
+  refundAmount: number | null = null;
+  busy = false;
   // Initialised where it is declared, before connectedCallback reads it (the
   // old page read it first and its list stayed empty until Filter was pressed).
   private filter: Filter = { streamId: '', status: '' };
-
-  constructor() {
-    super();
-    this.items = [];
-    this.streams = [];
-    this.error = '';
-    this.loaded = false;
-    this.detail = null;
-    this.dialog = null;
-    this.refundError = '';
-    this.refundAmount = null;
-    this.busy = false;
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -126,22 +115,18 @@ class LcShopOrders extends LightElement {
     void this.load();
   }
 
-  private async open(o: OrderView): Promise<void> {
-    try {
+  private open(o: OrderView): Promise<void> {
+    return this.act(async () => {
       this.detail = await shopOrders.get(o.id);
       await this.updateComplete;
       this.querySelector('#order-detail')?.scrollIntoView({ block: 'start' });
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
-  private async exportCsv(): Promise<void> {
-    try {
+  private exportCsv(): Promise<void> {
+    return this.act(async () => {
       await shopOrders.downloadToFulfil();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private get dialogEl(): HTMLDialogElement | null {
@@ -488,24 +473,10 @@ class LcShopOrders extends LightElement {
         </form>
         <div class="table-scroll">
           <table class="data">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Items</th>
-                <th>Total</th>
-                <th>Status</th>
-                <th>Buyer</th>
-                <th>Stream time</th>
-                <th><span class="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
+            ${tableHead(ORDER_COLUMNS)}
             <tbody id="orders">
               ${
-                this.loaded && this.items.length === 0
-                  ? html`<tr>
-                      <td colspan="7" class="muted">No orders match.</td>
-                    </tr>`
-                  : nothing
+                this.loaded && this.items.length === 0 ? emptyRow(ORDER_COLUMNS, 'No orders match.') : nothing
               }
               ${this.items.map(
                 (o) =>
@@ -546,5 +517,4 @@ class LcShopOrders extends LightElement {
 }
 customElements.define('lc-shop-orders', LcShopOrders);
 
-setTitle('Orders');
-mount(html`<lc-shop-orders></lc-shop-orders>`);
+mount(html`<lc-shop-orders></lc-shop-orders>`, { title: 'Orders' });

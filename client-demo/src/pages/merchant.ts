@@ -8,11 +8,13 @@ import { catalog, invitations, merchant, products } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
 import type { Invitation, LinkedStreamer, Product, ProductDetail, ProductInput } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { ACTIONS, emptyRow, tableHead, type Columns } from '../components/data-table';
+import { ErrorElement } from '../components/error-element';
+import { states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { CURRENCIES } from '../lib/currencies';
 import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
-import { mount, setTitle } from './page';
+import { mount } from './page';
 
 type Errors = Partial<Record<'title' | 'price' | 'currency' | 'stock' | 'imageUrl' | 'picture', string>>;
 
@@ -26,41 +28,30 @@ const INVITATION_STATE: Record<Invitation['status'], string> = {
   revoked: 'withdrawn',
 };
 
-class LcShop extends LightElement {
-  static override properties = {
-    items: { state: true },
-    streamers: { state: true },
-    invites: { state: true },
-    inviteError: { state: true },
-    editing: { state: true },
-    currency: { state: true },
-    errors: { state: true },
-    error: { state: true },
-    busy: { state: true },
-  };
-  declare items: Product[];
-  declare streamers: LinkedStreamer[];
-  declare invites: Invitation[];
-  declare inviteError: string;
-  /** The product being edited, read in full (its pictures). */
-  declare editing: ProductDetail | null;
-  declare currency: string;
-  declare errors: Errors;
-  declare error: string;
-  declare busy: boolean;
+const PRODUCT_COLUMNS: Columns = ['Title', 'SKU', 'Price', 'Stock', ACTIONS];
 
-  constructor() {
-    super();
-    this.items = [];
-    this.streamers = [];
-    this.invites = [];
-    this.inviteError = '';
-    this.editing = null;
-    this.currency = 'USD';
-    this.errors = {};
-    this.error = '';
-    this.busy = false;
-  }
+const INVITATION_COLUMNS: Columns = ['Invited', 'State', 'Sent', ACTIONS];
+
+class LcShop extends ErrorElement {
+  static override properties = states<LcShop>(
+    'items',
+    'streamers',
+    'invites',
+    'inviteError',
+    'editing',
+    'currency',
+    'errors',
+    'busy',
+  );
+  items: Product[] = [];
+  streamers: LinkedStreamer[] = [];
+  invites: Invitation[] = [];
+  inviteError = '';
+  /** The product being edited, read in full (its pictures). */
+  editing: ProductDetail | null = null;
+  currency = 'USD';
+  errors: Errors = {};
+  busy = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -71,28 +62,22 @@ class LcShop extends LightElement {
     }
   }
 
-  private async loadInvitations(): Promise<void> {
-    try {
+  private loadInvitations(): Promise<void> {
+    return this.act(async () => {
       this.invites = (await invitations.list()).items;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
-  private async loadProducts(): Promise<void> {
-    try {
+  private loadProducts(): Promise<void> {
+    return this.act(async () => {
       this.items = (await products.ofShop(session.user!.id)).items;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
-  private async loadStreamers(): Promise<void> {
-    try {
+  private loadStreamers(): Promise<void> {
+    return this.act(async () => {
       this.streamers = (await merchant.streamers()).items;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async edit(summary: Product): Promise<void> {
@@ -195,13 +180,12 @@ class LcShop extends LightElement {
   }
 
   private async removePicture(imageId: string): Promise<void> {
-    if (!this.editing) return;
-    try {
-      this.editing = await catalog.removeImage(this.editing.id, imageId);
+    const product = this.editing;
+    if (!product) return;
+    await this.act(async () => {
+      this.editing = await catalog.removeImage(product.id, imageId);
       await this.loadProducts();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async invite(ev: SubmitEvent): Promise<void> {
@@ -224,22 +208,18 @@ class LcShop extends LightElement {
     }
   }
 
-  private async revoke(i: Invitation): Promise<void> {
-    try {
+  private revoke(i: Invitation): Promise<void> {
+    return this.act(async () => {
       await invitations.revoke(i.id);
       await this.loadInvitations();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
-  private async unlink(s: LinkedStreamer): Promise<void> {
-    try {
+  private unlink(s: LinkedStreamer): Promise<void> {
+    return this.act(async () => {
       await merchant.unlink(s.streamerId);
       await this.loadStreamers();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private field(name: keyof Errors | 'description' | 'sku', label: string, input: unknown) {
@@ -265,21 +245,11 @@ class LcShop extends LightElement {
         <h2 id="products-title">Products</h2>
         <div class="table-scroll">
           <table class="data">
-            <thead>
-              <tr>
-                <th>Title</th>
-                <th>SKU</th>
-                <th>Price</th>
-                <th>Stock</th>
-                <th><span class="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
+            ${tableHead(PRODUCT_COLUMNS)}
             <tbody id="products">
               ${
                 this.items.length === 0
-                  ? html`<tr>
-                      <td colspan="5" class="muted">No products yet: add one below.</td>
-                    </tr>`
+                  ? emptyRow(PRODUCT_COLUMNS, 'No products yet: add one below.')
                   : nothing
               }
               ${this.items.map(
@@ -464,22 +434,9 @@ class LcShop extends LightElement {
           <button type="submit">Send invitation</button>
         </form>
         <table class="data">
-          <thead>
-            <tr>
-              <th>Invited</th>
-              <th>State</th>
-              <th>Sent</th>
-              <th><span class="visually-hidden">Actions</span></th>
-            </tr>
-          </thead>
+          ${tableHead(INVITATION_COLUMNS)}
           <tbody id="invitations">
-            ${
-              this.invites.length === 0
-                ? html`<tr>
-                    <td colspan="4" class="muted">No invitations yet.</td>
-                  </tr>`
-                : nothing
-            }
+            ${this.invites.length === 0 ? emptyRow(INVITATION_COLUMNS, 'No invitations yet.') : nothing}
             ${this.invites.map(
               (i) =>
                 html`<tr data-invitation=${i.id}>
@@ -506,5 +463,4 @@ class LcShop extends LightElement {
 }
 customElements.define('lc-shop', LcShop);
 
-setTitle('My shop');
-mount(html`<lc-shop></lc-shop>`);
+mount(html`<lc-shop></lc-shop>`, { title: 'My shop' });

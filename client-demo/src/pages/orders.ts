@@ -8,42 +8,29 @@ import { myOrders, orders } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
 import type { OrderDetail, OrderView } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { ErrorElement } from '../components/error-element';
+import { states } from '../components/light-element';
 import { formatMoney } from '../lib/money';
-import { mount, setTitle } from './page';
+import { mount } from './page';
 
 /** Payment states after which the buyer can start again on the same order. */
 const RETRYABLE = new Set(['failed', 'cancelled']);
 
-class LcMyOrders extends LightElement {
-  static override properties = {
-    items: { state: true },
-    details: { state: true },
-    error: { state: true },
-    busy: { state: true },
-  };
-  declare items: OrderView[] | null;
+class LcMyOrders extends ErrorElement {
+  static override properties = states<LcMyOrders>('items', 'details', 'busy');
+  items: OrderView[] | null = null;
   /** The full orders (payments, refunds) of those that need more than the list says. */
-  declare details: Map<string, OrderDetail>;
-  declare error: string;
-  declare busy: string;
+  details: Map<string, OrderDetail> = new Map();
+  busy = '';
   private readonly highlight = new URLSearchParams(location.search).get('order');
-
-  constructor() {
-    super();
-    this.items = null;
-    this.details = new Map();
-    this.error = '';
-    this.busy = '';
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (session.token) void this.load();
   }
 
-  private async load(): Promise<void> {
-    try {
+  private load(): Promise<void> {
+    return this.act(async () => {
       const items = (await myOrders.list()).items;
       // Unpaid orders (was a payment declined?) and refunded ones (how much, when) are read in full.
       const wanted = items.filter((o) => o.status === 'pending_payment' || o.refundedCents > 0);
@@ -67,9 +54,7 @@ class LcMyOrders extends LightElement {
           block: 'center',
         });
       }
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async pay(o: OrderView): Promise<void> {
@@ -212,5 +197,4 @@ class LcMyOrders extends LightElement {
 }
 customElements.define('lc-my-orders', LcMyOrders);
 
-setTitle('My orders');
-mount(html`<lc-my-orders></lc-my-orders>`);
+mount(html`<lc-my-orders></lc-my-orders>`, { title: 'My orders' });

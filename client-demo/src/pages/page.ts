@@ -1,11 +1,24 @@
-// What every page does first: the header, and the page's own content
-// rendered into <main id="main">.
+// What every page of the site does first (client-demo/index.html is the one
+// shell): the stylesheet, the header, and the page's own content rendered into
+// <main id="main">. The simulated provider's page (checkout.ts) is not the
+// site's and does none of it.
 import { render, type TemplateResult } from 'lit';
+import '../styles/livecart.css';
 import '../components/lc-header';
 
-export function mount(content: TemplateResult): void {
+export interface PageOptions {
+  /** The document's title before the page knows better (setTitle); none keeps the shell's. */
+  title?: string;
+  /** The wide layout (the watch page and the studio). */
+  wide?: boolean;
+}
+
+export function mount(content: TemplateResult, { title, wide = false }: PageOptions = {}): void {
   const main = document.getElementById('main');
   if (!main) throw new Error('the page has no <main id="main">');
+  if (title) setTitle(title);
+  main.className = wide ? 'page wide' : 'page';
+  main.before(document.createElement('lc-header'));
   render(content, main);
 }
 

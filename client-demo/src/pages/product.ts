@@ -5,7 +5,7 @@ import { html, nothing } from 'lit';
 import { catalog } from '../api/client';
 import { ApiError, messageOf } from '../api/errors';
 import type { ProductDetail, ShownIn } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { formatMoney } from '../lib/money';
 import { mount, setTitle } from './page';
 
@@ -17,29 +17,14 @@ const STREAM_STATE: Record<string, string> = {
 };
 
 class LcProduct extends LightElement {
-  static override properties = {
-    product: { state: true },
-    shownIn: { state: true },
-    picture: { state: true },
-    notFound: { state: true },
-    error: { state: true },
-  };
-  declare product: ProductDetail | null;
-  declare shownIn: ShownIn[];
+  static override properties = states<LcProduct>('product', 'shownIn', 'picture', 'notFound', 'error');
+  product: ProductDetail | null = null;
+  shownIn: ShownIn[] = [];
   /** The picture shown large. */
-  declare picture: string | null;
-  declare notFound: boolean;
-  declare error: string;
+  picture: string | null = null;
+  notFound = false;
+  error = '';
   private readonly productId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
-
-  constructor() {
-    super();
-    this.product = null;
-    this.shownIn = [];
-    this.picture = null;
-    this.notFound = false;
-    this.error = '';
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -146,5 +131,4 @@ class LcProduct extends LightElement {
 }
 customElements.define('lc-product', LcProduct);
 
-setTitle('Product');
-mount(html`<lc-product></lc-product>`);
+mount(html`<lc-product></lc-product>`, { title: 'Product' });

@@ -6,11 +6,13 @@ import { messageOf } from '../api/errors';
 import { download } from '../api/http';
 import { loginUrl, session } from '../api/session';
 import type { GmvReport, Granularity, StreamReport, StreamReportRow } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { tableHead, type Columns } from '../components/data-table';
+import { ErrorElement } from '../components/error-element';
+import { states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { drawGmv, drawProducts } from '../lib/charts';
 import { formatMoney } from '../lib/money';
-import { mount, setTitle } from './page';
+import { mount } from './page';
 
 const formatInt = (n: number) => new Intl.NumberFormat('en-US').format(n);
 const formatPct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -21,21 +23,35 @@ function toLocalInput(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-class LcReports extends LightElement {
-  static override properties = {
-    gmv: { state: true },
-    rows: { state: true },
-    detail: { state: true },
-    currencies: { state: true },
-    timeZone: { state: true },
-    error: { state: true },
-  };
-  declare gmv: GmvReport | null;
-  declare rows: StreamReportRow[];
-  declare detail: StreamReport | null;
-  declare currencies: string[];
-  declare timeZone: string;
-  declare error: string;
+const PRODUCT_COLUMNS: Columns = [
+  'Product',
+  'GMV',
+  'Orders',
+  'Units',
+  'Buyers',
+  'Pinned',
+  'GMV while pinned',
+];
+
+const STREAM_COLUMNS: Columns = [
+  'Stream',
+  'GMV',
+  'Orders',
+  'Units',
+  'Buyers',
+  'AOV',
+  'Peak viewers',
+  'Unique viewers',
+  'Conversion',
+];
+
+class LcReports extends ErrorElement {
+  static override properties = states<LcReports>('gmv', 'rows', 'detail', 'currencies', 'timeZone');
+  gmv: GmvReport | null = null;
+  rows: StreamReportRow[] = [];
+  detail: StreamReport | null = null;
+  currencies: string[] = [];
+  timeZone = '';
   private selected: string | null = null;
   private q = {
     granularity: 'day' as Granularity,
@@ -45,23 +61,13 @@ class LcReports extends LightElement {
     currency: '',
   };
 
-  constructor() {
-    super();
-    this.gmv = null;
-    this.rows = [];
-    this.detail = null;
-    this.currencies = [];
-    this.timeZone = '';
-    this.error = '';
-  }
-
   override connectedCallback(): void {
     super.connectedCallback();
     if (session.can('merchant')) void this.init();
   }
 
   private async init(): Promise<void> {
-    try {
+    await this.act(async () => {
       const [settings, mine] = await Promise.all([
         merchant.settings(),
         products.ofShop(session.user!.id).catch(() => null),
@@ -69,9 +75,7 @@ class LcReports extends LightElement {
       this.timeZone = settings.timeZone;
       this.currencies = [...new Set((mine?.items ?? []).map((p) => p.currency))].sort();
       this.q.currency = this.currencies[0] ?? '';
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
     await this.refresh();
   }
 
@@ -86,26 +90,22 @@ class LcReports extends LightElement {
 
   private async refresh(): Promise<void> {
     this.error = '';
-    try {
+    await this.act(async () => {
       this.gmv = await reports.gmv(this.query());
       document.body.dataset.gmvLoaded = 'true';
       this.rows = (await reports.streams(this.q.currency || undefined)).items;
       document.body.dataset.streamsLoaded = 'true';
       if (this.selected) await this.select(this.selected);
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async select(id: string): Promise<void> {
     this.selected = id;
-    try {
+    await this.act(async () => {
       this.detail = await reports.stream(id, this.q.currency || undefined);
       await this.updateComplete;
       document.body.dataset.detailLoaded = id;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   override updated(): void {
@@ -129,13 +129,11 @@ class LcReports extends LightElement {
 
   private async saveTimeZone(): Promise<void> {
     const input = this.querySelector<HTMLInputElement>('#tz');
-    try {
+    await this.act(async () => {
       await merchant.saveSettings({ timeZone: (input?.value ?? '').trim() });
       toast('Time zone saved.', 'ok');
       await this.refresh();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private csv(path: string, name: string): void {
@@ -193,17 +191,7 @@ class LcReports extends LightElement {
       <canvas id="products-chart" class="chart" role="img" aria-label="Top products"></canvas>
       <div class="table-scroll">
         <table id="products" class="data numbers">
-          <thead>
-            <tr>
-              <th>Product</th>
-              <th>GMV</th>
-              <th>Orders</th>
-              <th>Units</th>
-              <th>Buyers</th>
-              <th>Pinned</th>
-              <th>GMV while pinned</th>
-            </tr>
-          </thead>
+          ${tableHead(PRODUCT_COLUMNS)}
           <tbody>
             ${r.topProducts.map(
               (p) =>
@@ -299,19 +287,7 @@ class LcReports extends LightElement {
         </h2>
         <div class="table-scroll">
           <table id="streams" class="data numbers">
-            <thead>
-              <tr>
-                <th>Stream</th>
-                <th>GMV</th>
-                <th>Orders</th>
-                <th>Units</th>
-                <th>Buyers</th>
-                <th>AOV</th>
-                <th>Peak viewers</th>
-                <th>Unique viewers</th>
-                <th>Conversion</th>
-              </tr>
-            </thead>
+            ${tableHead(STREAM_COLUMNS)}
             <tbody>
               ${this.rows.map(
                 (s) =>
@@ -344,5 +320,4 @@ class LcReports extends LightElement {
 }
 customElements.define('lc-reports', LcReports);
 
-setTitle('Sales reports');
-mount(html`<lc-reports></lc-reports>`);
+mount(html`<lc-reports></lc-reports>`, { title: 'Sales reports' });

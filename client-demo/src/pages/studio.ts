@@ -1,6 +1,7 @@
 // /studio : the streamer's desk. Answer shops' invitations, create a stream
 // (for one of the shops you accepted, picked from a list; attachable or
-// changeable until it goes live), pick camera and microphone, see a preview,
+// changeable until it goes live), pick camera, microphone and orientation
+// (landscape, or portrait for vertical live), see a preview,
 // go live from the browser over WHIP (or copy the WHIP URL and stream key into
 // OBS), watch state, elapsed time and viewers, pin products, moderate the
 // chat, end (after a confirmation: the only way to end early).
@@ -17,12 +18,19 @@ import type { LinkedMerchant, Stream, StreamerInvitation, StreamOwner } from '..
 import '../components/lc-chat';
 import '../components/lc-moderation';
 import '../components/lc-pin-panel';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { toast } from '../components/toast';
 import { formatMoney } from '../lib/money';
+import {
+  cameraConstraints,
+  ORIENTATION_LABELS,
+  ORIENTATIONS,
+  orientationOf,
+  type Orientation,
+} from '../player/camera';
 import { whipPublish, type WhipSession } from '../player/webrtc';
 import { LiveRoom } from '../room/live-room';
-import { field, mount, setTitle } from './page';
+import { field, mount } from './page';
 
 const keyStore = {
   get: (id: string) => localStorage.getItem(`livecart.streamKey.${id}`),
@@ -49,6 +57,9 @@ const publishing = {
   },
 };
 
+/** The camera's orientation, remembered by the browser for the next show. */
+const ORIENTATION = 'livecart.studio.orientation';
+
 /** How long a resume keeps trying while the server still sees the old session (409). */
 const RESUME_TRY_MS = 20_000;
 
@@ -61,39 +72,41 @@ function hhmmss(seconds: number): string {
 const ENCODER_POLL_MS = 4000;
 
 class LcStudio extends LightElement {
-  static override properties = {
-    stream: { state: true },
-    loaded: { state: true },
-    state: { state: true },
-    error: { state: true },
-    elapsed: { state: true },
-    cameras: { state: true },
-    mics: { state: true },
-    shops: { state: true },
-    busy: { state: true },
-    showKey: { state: true },
-    gmv: { state: true },
-    invitations: { state: true },
-    resuming: { state: true },
-    confirmingEnd: { state: true },
-    encoder: { state: true },
-  };
-  declare stream: Stream | null;
-  declare loaded: boolean;
-  declare state: string;
-  declare error: string;
-  declare elapsed: string;
-  declare cameras: MediaDeviceInfo[];
-  declare mics: MediaDeviceInfo[];
-  declare shops: LinkedMerchant[];
-  declare busy: boolean;
-  declare showKey: boolean;
-  declare gmv: string;
-  declare invitations: StreamerInvitation[];
-  declare resuming: boolean;
-  declare confirmingEnd: boolean;
+  static override properties = states<LcStudio>(
+    'stream',
+    'loaded',
+    'state',
+    'error',
+    'elapsed',
+    'cameras',
+    'mics',
+    'shops',
+    'busy',
+    'showKey',
+    'gmv',
+    'invitations',
+    'resuming',
+    'confirmingEnd',
+    'encoder',
+    'orientation',
+  );
+  stream: Stream | null = null;
+  loaded = false;
+  state = '';
+  error = '';
+  elapsed = '';
+  cameras: MediaDeviceInfo[] = [];
+  mics: MediaDeviceInfo[] = [];
+  shops: LinkedMerchant[] = [];
+  busy = false;
+  showKey = false;
+  gmv = '';
+  invitations: StreamerInvitation[] = [];
+  resuming = false;
+  confirmingEnd = false;
   /** The stream as its owner reads it (encoder URLs and status), refreshed while it is live. */
-  declare encoder: StreamOwner | null;
+  encoder: StreamOwner | null = null;
+  orientation: Orientation = orientationOf(localStorage.getItem(ORIENTATION));
 
   private media: MediaStream | null = null;
   private whip: WhipSession | null = null;
@@ -101,25 +114,7 @@ class LcStudio extends LightElement {
   private clock: ReturnType<typeof setInterval> | undefined;
   private encoderReadAt = 0;
   private opening: Promise<void> | null = null;
-
-  constructor() {
-    super();
-    this.stream = null;
-    this.loaded = false;
-    this.state = '';
-    this.error = '';
-    this.elapsed = '';
-    this.cameras = [];
-    this.mics = [];
-    this.shops = [];
-    this.busy = false;
-    this.showKey = false;
-    this.gmv = '';
-    this.invitations = [];
-    this.resuming = false;
-    this.confirmingEnd = false;
-    this.encoder = null;
-  }
+  private openAgain = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -257,9 +252,23 @@ class LcStudio extends LightElement {
     return this.querySelector('#preview');
   }
 
-  /** Opens the chosen camera and microphone (one opening at a time); a live session switches to them. */
+  /**
+   * Opens the chosen camera and microphone (one opening at a time); a live session switches to
+   * them. A choice made while they open (the orientation, picked as the page opens the camera)
+   * opens them once more after, with what is chosen then.
+   */
   private openDevices(): Promise<void> {
-    this.opening ??= this.reopenDevices().finally(() => (this.opening = null));
+    if (this.opening) {
+      this.openAgain = true;
+      return this.opening;
+    }
+    const run = async () => {
+      do {
+        this.openAgain = false;
+        await this.reopenDevices();
+      } while (this.openAgain);
+    };
+    this.opening = run().finally(() => (this.opening = null));
     return this.opening;
   }
 
@@ -269,9 +278,7 @@ class LcStudio extends LightElement {
     try {
       this.media?.getTracks().forEach((t) => t.stop());
       this.media = await navigator.mediaDevices.getUserMedia({
-        video: camera
-          ? { deviceId: { exact: camera }, width: 1280, height: 720 }
-          : { width: 1280, height: 720 },
+        video: cameraConstraints(this.orientation, camera || undefined),
         audio: mic ? { deviceId: { exact: mic } } : true,
       });
       for (const sender of this.whip?.pc.getSenders() ?? []) {
@@ -291,6 +298,13 @@ class LcStudio extends LightElement {
     } catch (e) {
       this.error = `Camera or microphone: ${messageOf(e)}`;
     }
+  }
+
+  /** Landscape or portrait: remembered, and the camera opened again in it (live too). */
+  private chooseOrientation(ev: Event): void {
+    this.orientation = orientationOf((ev.target as HTMLSelectElement).value);
+    localStorage.setItem(ORIENTATION, this.orientation);
+    void this.openDevices();
   }
 
   private async create(ev: SubmitEvent): Promise<void> {
@@ -643,6 +657,17 @@ class LcStudio extends LightElement {
               ${this.mics.map((d) => html`<option value=${d.deviceId}>${d.label || 'Microphone'}</option>`)}
             </select>
           </label>
+          <label class="field"
+            >Orientation
+            <select name="orientation" @change=${this.chooseOrientation} ?disabled=${ended}>
+              ${ORIENTATIONS.map(
+                (o) =>
+                  html`<option value=${o} ?selected=${o === this.orientation}>
+                    ${ORIENTATION_LABELS[o]}
+                  </option>`,
+              )}
+            </select>
+          </label>
           <button
             id="go-live"
             type="button"
@@ -727,7 +752,7 @@ class LcStudio extends LightElement {
     if (!s) return this.renderCreate();
     return html`<div class="room">
       <section class="stage">
-        <div class="preview">
+        <div class="preview ${this.orientation}">
           <video id="preview" playsinline autoplay muted aria-label="Camera preview"></video>
         </div>
         ${this.renderControls(s)}
@@ -740,5 +765,4 @@ class LcStudio extends LightElement {
 }
 customElements.define('lc-studio', LcStudio);
 
-setTitle('Studio');
-mount(html`<lc-studio></lc-studio>`);
+mount(html`<lc-studio></lc-studio>`, { title: 'Studio', wide: true });

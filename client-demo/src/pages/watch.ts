@@ -1,8 +1,10 @@
 // /watch/:id : the player (LL-HLS by default, WebRTC on request), the live
 // room (chat, reactions, viewer count) and the product overlay, timed to the
-// video for HLS viewers. An unknown stream gets a not-found page.
+// video for HLS viewers. An unknown stream gets a not-found page. "Next live"
+// (a link, and on a touch screen a swipe up on the video) opens the next
+// stream that is live.
 import { html, nothing } from 'lit';
-import type { PinView, StreamFigures } from '@shared/room-protocol';
+import type { PinView, StreamFigures } from '@shared/room/protocol';
 import { streams } from '../api/client';
 import { ApiError, messageOf } from '../api/errors';
 import type { Stream } from '../api/types';
@@ -10,12 +12,15 @@ import '../components/lc-chat';
 import { LcCheckout } from '../components/lc-checkout';
 import '../components/lc-pin-card';
 import { LcHearts, LcReactions } from '../components/lc-reactions';
-import { LightElement } from '../components/light-element';
+import { LightElement, states } from '../components/light-element';
 import { LivecartPlayer } from '../components/livecart-player';
+import { isSwipeUp, nextLive, type Point } from '../lib/next-live';
 import { pinVisible } from '../player/pin-timing';
 import '../player/hls-worker';
 import { LiveRoom } from '../room/live-room';
 import { mount, setTitle } from './page';
+// After page.ts's livecart.css, which it adapts to phones.
+import '../styles/watch.css';
 
 const STATUS_TEXT = {
   created: 'Starting soon',
@@ -23,6 +28,12 @@ const STATUS_TEXT = {
   reconnecting: 'Reconnecting…',
   ended: 'Ended',
 } as const;
+
+/** How often the list of live streams behind "Next live" is read again. */
+const NEXT_LIVE_REFRESH_MS = 15_000;
+
+/** Where a swipe must not start: the controls over the video keep their own gestures. */
+const NOT_A_SWIPE = 'a, button, input, textarea, select, lc-pin-card';
 
 /** Whether the shown pin must be redrawn (a new pin, or its units or price changed). */
 function samePin(a: PinView | null, b: PinView | null): boolean {
@@ -42,29 +53,20 @@ function finalFigures(f: StreamFigures | null): string {
 }
 
 class LcWatch extends LightElement {
-  static override properties = {
-    stream: { state: true },
-    notFound: { state: true },
-    loadError: { state: true },
-    shownPin: { state: true },
-  };
-  declare stream: Stream | null;
-  declare notFound: boolean;
-  declare loadError: string;
-  declare shownPin: PinView | null;
+  static override properties = states<LcWatch>('stream', 'notFound', 'loadError', 'shownPin', 'next');
+  stream: Stream | null = null;
+  notFound = false;
+  loadError = '';
+  shownPin: PinView | null = null;
+  /** The stream "Next live" opens: null when no other is live, undefined until the list is read. */
+  next: Stream | null | undefined = undefined;
 
   readonly streamId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
   private room: LiveRoom | null = null;
   private readonly params = new URLSearchParams(location.search);
   private timers: ReturnType<typeof setInterval>[] = [];
-
-  constructor() {
-    super();
-    this.stream = null;
-    this.notFound = false;
-    this.loadError = '';
-    this.shownPin = null;
-  }
+  /** Where a touch on the video started (a swipe in progress), else null. */
+  private swipeFrom: (Point & { pointerId: number }) | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -104,6 +106,42 @@ class LcWatch extends LightElement {
     else this.waitUntilLive();
     // The overlay follows the video: an HLS viewer sees a pin when their picture reaches it.
     this.timers.push(setInterval(() => this.syncPin(), 250));
+    void this.loadNext();
+    this.timers.push(setInterval(() => void this.loadNext(), NEXT_LIVE_REFRESH_MS));
+  }
+
+  /** Reads which stream "Next live" opens; a failed read keeps what was shown. */
+  private async loadNext(): Promise<void> {
+    try {
+      this.next = nextLive((await streams.live()).items, this.streamId);
+    } catch {
+      // The link is a convenience: without the list, it stays as it was.
+    }
+  }
+
+  /** The watch page of the next live stream, in the same mode (`?mode=`) as this one. */
+  private nextHref(next: Stream): string {
+    return `/watch/${encodeURIComponent(next.id)}${location.search}`;
+  }
+
+  private onPointerDown(ev: PointerEvent): void {
+    // A swipe is a touch gesture: a mouse drag on the video is not one.
+    if (ev.pointerType === 'mouse' || !ev.isPrimary) return;
+    const target = ev.composedPath()[0];
+    if (target instanceof Element && target.closest(NOT_A_SWIPE)) return;
+    this.swipeFrom = { x: ev.clientX, y: ev.clientY, pointerId: ev.pointerId };
+  }
+
+  private onPointerUp(ev: PointerEvent): void {
+    const from = this.swipeFrom;
+    this.swipeFrom = null;
+    if (!from || from.pointerId !== ev.pointerId || !this.next) return;
+    if (isSwipeUp(from, { x: ev.clientX, y: ev.clientY }, window.innerHeight))
+      location.assign(this.nextHref(this.next));
+  }
+
+  private onPointerCancel(): void {
+    this.swipeFrom = null;
   }
 
   private onRoomChange(): void {
@@ -177,6 +215,19 @@ class LcWatch extends LightElement {
     </section>`;
   }
 
+  private renderNext() {
+    if (this.next === undefined) return nothing;
+    if (this.next === null)
+      return html`<span class="next-live none" data-testid="next-live-none">No other stream is live</span>`;
+    return html`<a
+      class="btn small secondary next-live"
+      data-testid="next-live"
+      href=${this.nextHref(this.next)}
+      aria-label=${`Next live: ${this.next.title}`}
+      >Next live <span aria-hidden="true">›</span></a
+    >`;
+  }
+
   override render() {
     if (this.notFound) return this.renderNotFound();
     if (this.loadError) return html`<div class="alert error" role="alert">${this.loadError}</div>`;
@@ -186,7 +237,13 @@ class LcWatch extends LightElement {
     const status = room?.status ?? s.status;
     const ended = status === 'ended';
     return html`<div class="room">
-        <section class="stage" aria-label="Video">
+        <section
+          class="stage"
+          aria-label="Video"
+          @pointerdown=${this.onPointerDown}
+          @pointerup=${this.onPointerUp}
+          @pointercancel=${this.onPointerCancel}
+        >
           <livecart-player stream=${s.id} mode=${this.params.get('mode') ?? ''} ?ended=${ended}>
             <div id="overlay" class="overlay" aria-live="polite">
               ${
@@ -219,6 +276,7 @@ class LcWatch extends LightElement {
                     .hearts=${this.querySelector<LcHearts>('lc-hearts')}
                   ></lc-reactions>`
             }
+            ${this.renderNext()}
           </div>
         </section>
         <lc-chat id="chat" .room=${room}></lc-chat>
@@ -235,4 +293,4 @@ class LcWatch extends LightElement {
 }
 customElements.define('lc-watch', LcWatch);
 
-mount(html`<lc-watch></lc-watch>`);
+mount(html`<lc-watch></lc-watch>`, { title: 'Watch', wide: true });

@@ -1,16 +1,18 @@
 // /merchant/webhooks : the URLs a shop's order and stream events are POSTed
 // to. Add one (its signing secret is shown once), send a signed test event,
 // read the deliveries and retry a failed one. The events offered are the
-// server's own list (`@shared/webhook-events`).
-import { WEBHOOK_EVENTS } from '@shared/webhook-events';
+// server's own list (`@shared/webhooks/webhook-events`).
+import { WEBHOOK_EVENTS } from '@shared/webhooks/webhook-events';
 import { html, nothing } from 'lit';
 import { webhooks } from '../api/client';
 import { messageOf } from '../api/errors';
 import { loginUrl, session } from '../api/session';
 import type { CreatedWebhook, Webhook, WebhookDelivery } from '../api/types';
-import { LightElement } from '../components/light-element';
+import { ACTIONS, emptyRow, tableHead, type Columns } from '../components/data-table';
+import { ErrorElement } from '../components/error-element';
+import { states } from '../components/light-element';
 import { toast } from '../components/toast';
-import { field, mount, setTitle } from './page';
+import { field, mount } from './page';
 
 /** What a delivery's outcome says to a person. */
 export function outcome(d: WebhookDelivery): string {
@@ -21,39 +23,27 @@ export function outcome(d: WebhookDelivery): string {
   return d.attempts ? `Retrying: ${answer} (${tries} so far)` : 'Waiting to be sent';
 }
 
-class LcWebhooks extends LightElement {
-  static override properties = {
-    items: { state: true },
-    loaded: { state: true },
-    created: { state: true },
-    open: { state: true },
-    deliveries: { state: true },
-    error: { state: true },
-    formError: { state: true },
-    busy: { state: true },
-  };
-  declare items: Webhook[];
-  declare loaded: boolean;
-  /** The webhook just added, with the secret the server shows once. */
-  declare created: CreatedWebhook | null;
-  /** The webhook whose deliveries are shown. */
-  declare open: string;
-  declare deliveries: WebhookDelivery[];
-  declare error: string;
-  declare formError: string;
-  declare busy: string;
+const DELIVERY_COLUMNS: Columns = ['When', 'Event', 'Outcome', ACTIONS];
 
-  constructor() {
-    super();
-    this.items = [];
-    this.loaded = false;
-    this.created = null;
-    this.open = '';
-    this.deliveries = [];
-    this.error = '';
-    this.formError = '';
-    this.busy = '';
-  }
+class LcWebhooks extends ErrorElement {
+  static override properties = states<LcWebhooks>(
+    'items',
+    'loaded',
+    'created',
+    'open',
+    'deliveries',
+    'formError',
+    'busy',
+  );
+  items: Webhook[] = [];
+  loaded = false;
+  /** The webhook just added, with the secret the server shows once. */
+  created: CreatedWebhook | null = null;
+  /** The webhook whose deliveries are shown. */
+  open = '';
+  deliveries: WebhookDelivery[] = [];
+  formError = '';
+  busy = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -98,13 +88,11 @@ class LcWebhooks extends LightElement {
     }
   }
 
-  private async showDeliveries(h: Webhook): Promise<void> {
-    try {
+  private showDeliveries(h: Webhook): Promise<void> {
+    return this.act(async () => {
       this.deliveries = (await webhooks.deliveries(h.id)).items;
       this.open = h.id;
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async test(h: Webhook): Promise<void> {
@@ -138,14 +126,12 @@ class LcWebhooks extends LightElement {
 
   private async removeHook(h: Webhook): Promise<void> {
     if (!confirm(`Stop sending events to ${h.url}? Its delivery log is removed too.`)) return;
-    try {
+    await this.act(async () => {
       await webhooks.remove(h.id);
       if (this.open === h.id) this.open = '';
       if (this.created?.id === h.id) this.created = null;
       await this.load();
-    } catch (e) {
-      this.error = messageOf(e);
-    }
+    });
   }
 
   private async copy(text: string): Promise<void> {
@@ -164,20 +150,11 @@ class LcWebhooks extends LightElement {
         <button type="button" class="link-button" @click=${() => this.showDeliveries(h)}>Refresh</button>
       </div>
       <table class="data">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Event</th>
-            <th>Outcome</th>
-            <th><span class="visually-hidden">Actions</span></th>
-          </tr>
-        </thead>
+        ${tableHead(DELIVERY_COLUMNS)}
         <tbody>
           ${
             this.deliveries.length === 0
-              ? html`<tr>
-                  <td colspan="4" class="muted">Nothing sent yet: send a test.</td>
-                </tr>`
+              ? emptyRow(DELIVERY_COLUMNS, 'Nothing sent yet: send a test.')
               : nothing
           }
           ${this.deliveries.map(
@@ -299,5 +276,4 @@ class LcWebhooks extends LightElement {
 }
 customElements.define('lc-webhooks', LcWebhooks);
 
-setTitle('Webhooks');
-mount(html`<lc-webhooks></lc-webhooks>`);
+mount(html`<lc-webhooks></lc-webhooks>`, { title: 'Webhooks' });

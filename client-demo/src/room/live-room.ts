@@ -18,7 +18,7 @@ import {
   type ServerToClientEvents,
   type StreamFigures,
   type StreamState,
-} from '@shared/room-protocol';
+} from '@shared/room/protocol';
 import { freshToken, refreshSession, session, TOKEN_EVENT } from '../api/session';
 
 export type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { stacked } from '../../common/validation/stacked';
-import { GRANULARITIES } from '../report-range';
+import { GRANULARITIES } from '../report-views';
 
 /** An optional report currency: three capitals (ISO 4217); `description` says when it is required. */
 const CurrencyQuery = (description: string): PropertyDecorator =>
