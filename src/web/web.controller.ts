@@ -17,6 +17,7 @@ import {
   ownFrameAncestors,
 } from './client-dir';
 import { PAGE_SHELL, PAGES, type PagePath } from './pages';
+import { pagePreloads, withHead, type ManifestChunk } from './page-preload';
 import { shareTags } from './share-tags';
 
 /**
@@ -79,9 +80,16 @@ export class WebController {
       )
       .header('X-Content-Type-Options', 'nosniff')
       .header('Referrer-Policy', 'same-origin');
+    const [shell, manifest] = await Promise.all([
+      fs.readFile(path.join(CLIENT_DIR, PAGE_SHELL), 'utf8'),
+      fs.readFile(path.join(CLIENT_DIR, '.vite', 'manifest.json'), 'utf8'),
+    ]);
+    const html = withHead(
+      shell,
+      pagePreloads(JSON.parse(manifest) as Record<string, ManifestChunk>, PAGES[route]),
+    );
     if (route === '/watch/:id') {
       // Share links: the stream's title and poster for chat apps' previews (Open Graph, Twitter card).
-      const html = await fs.readFile(path.join(CLIENT_DIR, PAGE_SHELL), 'utf8');
       const id = (req.params as { id?: string }).id ?? '';
       const stream = UUID.test(id) ? await this.streams.get(id).catch(() => null) : null;
       void res
@@ -89,8 +97,7 @@ export class WebController {
         .send(stream ? shareTags(html, stream, `${this.publicUrl}/watch/${stream.id}`) : html);
       return;
     }
-    // sendFile comes from @fastify/static (registered on CLIENT_DIR in app.factory.ts).
-    void res.sendFile(PAGE_SHELL, { cacheControl: false });
+    void res.type('text/html; charset=utf-8').send(html);
   }
 
   /**
