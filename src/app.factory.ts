@@ -62,11 +62,15 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       prefix: '/',
       index: false,
       wildcard: false,
+      // The build writes .br and .gz beside each script and stylesheet (client-demo/vite.config.ts).
+      preCompressed: true,
       // Pages only under their friendly paths (with their CSP); the build's .vite/ manifest not at all.
       allowedPath: (_file, _root, req) => !/\.html$|^\/\.vite\//.test(req.url.split('?')[0] ?? ''),
       // @fastify/static 10 hands setHeaders the Fastify reply, not the raw response Nest's type names.
-      setHeaders: (res, filePath) => {
+      setHeaders: (res, sent) => {
         const reply = res as unknown as FastifyReply;
+        // The file asked for: `sent` is its .br or .gz copy when one went out (preCompressed).
+        const filePath = sent.replace(/\.(br|gz)$/, '');
         void reply.header(
           'Cache-Control',
           filePath.includes(`${path.sep}assets${path.sep}`) || HASHED_EMBED_CHUNK.test(filePath)

@@ -5,6 +5,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import type {} from '@fastify/static'; // reply.sendFile
 import { Public } from '../common/auth/decorators';
+import { MissingError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { StreamsService } from '../streams/streams.service';
@@ -16,6 +17,7 @@ import {
   ownFrameAncestors,
 } from './client-dir';
 import { PAGE_SHELL, PAGES, type PagePath } from './pages';
+import { pagePreloads, withHead, type ManifestChunk } from './page-preload';
 import { shareTags } from './share-tags';
 
 /**
@@ -78,9 +80,16 @@ export class WebController {
       )
       .header('X-Content-Type-Options', 'nosniff')
       .header('Referrer-Policy', 'same-origin');
+    const [shell, manifest] = await Promise.all([
+      fs.readFile(path.join(CLIENT_DIR, PAGE_SHELL), 'utf8'),
+      fs.readFile(path.join(CLIENT_DIR, '.vite', 'manifest.json'), 'utf8'),
+    ]);
+    const html = withHead(
+      shell,
+      pagePreloads(JSON.parse(manifest) as Record<string, ManifestChunk>, PAGES[route]),
+    );
     if (route === '/watch/:id') {
       // Share links: the stream's title and poster for chat apps' previews (Open Graph, Twitter card).
-      const html = await fs.readFile(path.join(CLIENT_DIR, PAGE_SHELL), 'utf8');
       const id = (req.params as { id?: string }).id ?? '';
       const stream = UUID.test(id) ? await this.streams.get(id).catch(() => null) : null;
       void res
@@ -88,7 +97,19 @@ export class WebController {
         .send(stream ? shareTags(html, stream, `${this.publicUrl}/watch/${stream.id}`) : html);
       return;
     }
-    // sendFile comes from @fastify/static (registered on CLIENT_DIR in app.factory.ts).
-    void res.sendFile(PAGE_SHELL, { cacheControl: false });
+    void res.type('text/html; charset=utf-8').send(html);
+  }
+
+  /**
+   * The site's icon (client-demo/public/favicon.svg) where browsers look for it unasked: a page
+   * that names no icon gets a request for /favicon.ico, and its 404 is an error in the console.
+   */
+  @Public()
+  @Get('favicon.ico')
+  favicon(@Res() res: Response): void {
+    if (!CLIENT_DIR) throw new MissingError('The front end is not built: run `npm run build:client`.');
+    void res
+      .header('Cache-Control', 'public, max-age=86400')
+      .sendFile('favicon.svg', { cacheControl: false });
   }
 }

@@ -42,7 +42,7 @@ describe('operations endpoints', () => {
     await t.http.get('/api/docs').expect(200);
   });
 
-  it('serves the built landing page under a strict CSP, its hashed assets cached for good', async () => {
+  it('serves the built landing page under a strict CSP, its hashed assets compressed and cached for good', async () => {
     const res = await t.http.get('/').expect(200);
     expect(res.text).toContain('<main id="main"');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
@@ -52,16 +52,33 @@ describe('operations endpoints', () => {
     const script = /<script[^>]*src="(\/assets\/[^"]+\.js)"/.exec(res.text)![1];
     const asset = await t.http.get(script).expect(200);
     expect(asset.headers['cache-control']).toContain('immutable');
+    // Compressed at build time, sent as such to a client that accepts it (superagent asks for gzip).
+    expect(asset.headers['content-encoding']).toBe('gzip');
+    const br = await t.http
+      .get(script)
+      .set('Accept-Encoding', 'br')
+      .buffer(true)
+      .parse((r, done) => {
+        r.on('data', () => undefined);
+        r.on('end', () => done(null, null));
+      });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['cache-control']).toContain('immutable');
     // The build's sources and manifest are not served.
     await t.http.get('/index.html').expect(404);
     await t.http.get('/.vite/manifest.json').expect(404);
   });
 
   it('answers every page path with the one shell, whose script picks the page; each page keeps its CSP', async () => {
-    const shell = (await t.http.get('/').expect(200)).text;
+    // The same shell, its head naming the page's own stylesheets and modules (src/web/page-preload.ts).
+    const named = /\n\s*<link rel="(?:modulepreload|stylesheet)"[^>]*>/g;
+    const shell = (await t.http.get('/').expect(200)).text.replace(named, '');
     for (const path of ['/login', '/merchant/orders', '/products/x', '/studio', '/checkout']) {
-      expect((await t.http.get(path).expect(200)).text).toBe(shell);
+      expect((await t.http.get(path).expect(200)).text.replace(named, '')).toBe(shell);
     }
+    expect((await t.http.get('/login').expect(200)).text).toMatch(
+      /<link rel="modulepreload" crossorigin href="\/assets\/login-[\w-]+\.js" \/>/,
+    );
     const own = (await t.http.get('/orders').expect(200)).headers['content-security-policy'];
     expect(own).toContain(`frame-ancestors 'self'`);
     // The simulated provider's page is its own: it says nothing of who may frame it.

@@ -1,4 +1,10 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import type { TestApp, TestUser } from './test-app';
 
 /**
@@ -40,10 +46,18 @@ export async function signIn(target: Page | BrowserContext, token: string, user:
   );
 }
 
-/** A page signed in as `user`, as the app's own sign-in leaves it (the user is read from /api/auth/me). */
-export async function signedInPage(browser: Browser, t: TestApp, user: TestUser): Promise<Page> {
+/**
+ * A page signed in as `user`, as the app's own sign-in leaves it (the user is read from
+ * /api/auth/me), in a context of `options` (viewport, mobile, …).
+ */
+export async function signedInPage(
+  browser: Browser,
+  t: TestApp,
+  user: TestUser,
+  options: BrowserContextOptions = {},
+): Promise<Page> {
   const me = await t.http.get('/api/auth/me').set('Authorization', `Bearer ${user.token}`).expect(200);
-  const context = await browser.newContext({ baseURL: t.baseUrl });
+  const context = await browser.newContext({ ...options, baseURL: t.baseUrl });
   await signIn(context, user.token, me.body as object);
   return context.newPage();
 }

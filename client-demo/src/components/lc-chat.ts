@@ -174,7 +174,8 @@ export class LcChat extends LightElement {
         <span class="muted">${room && !ended && room.joined ? `${room.viewers} watching` : ''}</span>
       </div>
       ${this.moderate && room ? html`<lc-moderation .streamId=${room.streamId}></lc-moderation>` : nothing}
-      <ol class="chat-list" role="log" aria-live="polite" aria-label="Chat messages">
+      <!-- A list that announces its new lines: role="log" would hide the list (and its items' place in it). -->
+      <ol class="chat-list" aria-live="polite" aria-relevant="additions" aria-label="Chat messages">
         ${this.lines.map((l) => this.line(l))}
       </ol>
       ${

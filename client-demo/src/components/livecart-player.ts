@@ -330,6 +330,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
       backBufferLength: 30,
       // Catch up with the live edge after a stall (e.g. a transcode resumed after a crash).
       maxLiveSyncPlaybackRate: 1.5,
+      ...(playerDefaults.hlsWorker ? { workerPath: playerDefaults.hlsWorker } : {}),
     });
     this.hlsPlayer = hls;
     // Jump back to live when more than 4 target durations (8 s) behind, where hls.js would

@@ -16,6 +16,7 @@ import { LightElement, states } from '../components/light-element';
 import { LivecartPlayer } from '../components/livecart-player';
 import { isSwipeUp, nextLive, type Point } from '../lib/next-live';
 import { pinVisible } from '../player/pin-timing';
+import '../player/hls-worker';
 import { LiveRoom } from '../room/live-room';
 import { mount, setTitle } from './page';
 // After page.ts's livecart.css, which it adapts to phones.

@@ -8,4 +8,6 @@ export const playerDefaults = {
   base: '',
   /** Whether the player draws the pinned product, hearts and chat itself. */
   shop: false,
+  /** hls.js's worker script on the page's origin (player/hls-worker.ts); '' demuxes on the main thread. */
+  hlsWorker: '',
 };
