@@ -36,6 +36,11 @@ export class WebController {
   private readonly csp: { own: string; watch: string; provider: string };
   private readonly publicUrl: string;
   private readonly embedOrigins: string[] | '*';
+  /**
+   * Each page's HTML (the shell with its preloads), read once: the build does not change under
+   * a running server, and every viewer who opens a stream asks for it.
+   */
+  private readonly pages = new Map<PagePath, Promise<string>>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -80,14 +85,7 @@ export class WebController {
       )
       .header('X-Content-Type-Options', 'nosniff')
       .header('Referrer-Policy', 'same-origin');
-    const [shell, manifest] = await Promise.all([
-      fs.readFile(path.join(CLIENT_DIR, PAGE_SHELL), 'utf8'),
-      fs.readFile(path.join(CLIENT_DIR, '.vite', 'manifest.json'), 'utf8'),
-    ]);
-    const html = withHead(
-      shell,
-      pagePreloads(JSON.parse(manifest) as Record<string, ManifestChunk>, PAGES[route]),
-    );
+    const html = await this.pageHtml(CLIENT_DIR, route);
     if (route === '/watch/:id') {
       // Share links: the stream's title and poster for chat apps' previews (Open Graph, Twitter card).
       const id = (req.params as { id?: string }).id ?? '';
@@ -98,6 +96,22 @@ export class WebController {
       return;
     }
     void res.type('text/html; charset=utf-8').send(html);
+  }
+
+  private pageHtml(dir: string, route: PagePath): Promise<string> {
+    let html = this.pages.get(route);
+    if (!html) {
+      html = Promise.all([
+        fs.readFile(path.join(dir, PAGE_SHELL), 'utf8'),
+        fs.readFile(path.join(dir, '.vite', 'manifest.json'), 'utf8'),
+      ]).then(([shell, manifest]) =>
+        withHead(shell, pagePreloads(JSON.parse(manifest) as Record<string, ManifestChunk>, PAGES[route])),
+      );
+      // A failed read is tried again by the next request.
+      html.catch(() => this.pages.delete(route));
+      this.pages.set(route, html);
+    }
+    return html;
   }
 
   /**
