@@ -1,4 +1,4 @@
-import { pageAt } from './pages';
+import { PAGES, pageAt, pageTitle } from './pages';
 
 describe('pageAt', () => {
   it.each([
@@ -19,4 +19,16 @@ describe('pageAt', () => {
       expect(pageAt(path)).toBeNull();
     },
   );
+});
+
+describe('pageTitle', () => {
+  it('names the site after the page, and the site first on the home page', () => {
+    expect(pageTitle('checkout')).toBe('Simulated payment · livecart');
+    expect(pageTitle('reports')).toBe('Sales reports · livecart');
+    expect(pageTitle('index')).toBe('livecart: live shopping');
+  });
+
+  it('has a title for every page', () => {
+    for (const name of Object.values(PAGES)) expect(pageTitle(name)).not.toMatch(/^undefined/);
+  });
 });

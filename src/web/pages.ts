@@ -35,6 +35,31 @@ export const PAGES = {
 export type PagePath = keyof typeof PAGES;
 export type PageName = (typeof PAGES)[PagePath];
 
+/**
+ * Each page's document title until the page knows better (a stream's, a
+ * product's: pages/page.ts setTitle): the server writes it into the shell it
+ * sends, and the browser's entry sets it where no server did (the dev server).
+ */
+const TITLES: Readonly<Record<PageName, string>> = {
+  index: 'livecart: live shopping',
+  login: 'Sign in',
+  watch: 'Watch',
+  buy: 'Buy',
+  merchant: 'My shop',
+  'merchant-orders': 'Orders',
+  reports: 'Sales reports',
+  webhooks: 'Webhooks',
+  product: 'Product',
+  orders: 'My orders',
+  checkout: 'Simulated payment',
+  studio: 'Studio',
+};
+
+/** The document title of a page: `<title> · livecart` (the home page's names the site first). */
+export function pageTitle(name: PageName): string {
+  return name === 'index' ? TITLES.index : `${TITLES[name]} · livecart`;
+}
+
 /** The built shell every page path is answered with (client-demo/index.html). */
 export const PAGE_SHELL = 'index.html';
 

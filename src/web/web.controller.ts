@@ -16,9 +16,9 @@ import {
   mayEmbed,
   ownFrameAncestors,
 } from './client-dir';
-import { PAGE_SHELL, PAGES, type PagePath } from './pages';
+import { PAGE_SHELL, PAGES, pageTitle, type PagePath } from './pages';
 import { pagePreloads, withHead, type ManifestChunk } from './page-preload';
-import { shareTags } from './share-tags';
+import { escapeHtml, shareTags } from './share-tags';
 
 /**
  * The browser pages (built from client-demo/ into dist/client/) under friendly
@@ -105,7 +105,10 @@ export class WebController {
         fs.readFile(path.join(dir, PAGE_SHELL), 'utf8'),
         fs.readFile(path.join(dir, '.vite', 'manifest.json'), 'utf8'),
       ]).then(([shell, manifest]) =>
-        withHead(shell, pagePreloads(JSON.parse(manifest) as Record<string, ManifestChunk>, PAGES[route])),
+        withHead(
+          shell.replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(pageTitle(PAGES[route]))}</title>`),
+          pagePreloads(JSON.parse(manifest) as Record<string, ManifestChunk>, PAGES[route]),
+        ),
       );
       // A failed read is tried again by the next request.
       html.catch(() => this.pages.delete(route));

@@ -70,12 +70,17 @@ describe('operations endpoints', () => {
   });
 
   it('answers every page path with the one shell, whose script picks the page; each page keeps its CSP', async () => {
-    // The same shell, its head naming the page's own stylesheets and modules (src/web/page-preload.ts).
-    const named = /\n\s*<link rel="(?:modulepreload|stylesheet)"[^>]*>/g;
+    // The same shell, its head naming the page's title and its own stylesheets and modules
+    // (src/web/pages.ts, src/web/page-preload.ts).
+    const named = /\n\s*<link rel="(?:modulepreload|stylesheet)"[^>]*>|<title>[^<]*<\/title>/g;
     const shell = (await t.http.get('/').expect(200)).text.replace(named, '');
     for (const path of ['/login', '/merchant/orders', '/products/x', '/studio', '/checkout']) {
       expect((await t.http.get(path).expect(200)).text.replace(named, '')).toBe(shell);
     }
+    // Each with its title before any script runs (what a tab, a bookmark or a screen reader shows).
+    expect((await t.http.get('/merchant/orders').expect(200)).text).toContain(
+      '<title>Orders · livecart</title>',
+    );
     expect((await t.http.get('/login').expect(200)).text).toMatch(
       /<link rel="modulepreload" crossorigin href="\/assets\/login-[\w-]+\.js" \/>/,
     );

@@ -115,4 +115,4 @@ class LcBuy extends LightElement {
 }
 customElements.define('lc-buy', LcBuy);
 
-mount(html`<lc-buy></lc-buy>`, { title: 'Buy' });
+mount(html`<lc-buy></lc-buy>`);

@@ -10,7 +10,6 @@ import type { OrderStatus, SimulatedSession } from '../api/types';
 import { formatMoney } from '../lib/money';
 import '../styles/provider.css';
 
-document.title = 'Simulated payment · livecart';
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 const root = document.getElementById('main')!;
 const framed = window.parent !== window;

@@ -89,4 +89,4 @@ class LcLogin extends LightElement {
 }
 customElements.define('lc-login', LcLogin);
 
-mount(html`<lc-login></lc-login>`, { title: 'Sign in' });
+mount(html`<lc-login></lc-login>`);

@@ -517,4 +517,4 @@ class LcShopOrders extends ErrorElement {
 }
 customElements.define('lc-shop-orders', LcShopOrders);
 
-mount(html`<lc-shop-orders></lc-shop-orders>`, { title: 'Orders' });
+mount(html`<lc-shop-orders></lc-shop-orders>`);

@@ -463,4 +463,4 @@ class LcShop extends ErrorElement {
 }
 customElements.define('lc-shop', LcShop);
 
-mount(html`<lc-shop></lc-shop>`, { title: 'My shop' });
+mount(html`<lc-shop></lc-shop>`);

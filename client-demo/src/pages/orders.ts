@@ -197,4 +197,4 @@ class LcMyOrders extends ErrorElement {
 }
 customElements.define('lc-my-orders', LcMyOrders);
 
-mount(html`<lc-my-orders></lc-my-orders>`, { title: 'My orders' });
+mount(html`<lc-my-orders></lc-my-orders>`);

@@ -7,18 +7,15 @@ import '../styles/livecart.css';
 import '../components/lc-header';
 
 export interface PageOptions {
-  /** The document's title before the page knows better (setTitle); none keeps the shell's. */
-  title?: string;
   /** The wide layout (the watch page and the studio). */
   wide?: boolean;
   /** A class for <body> that scopes a page's own rules in livecart.css (`watch`: its phone layout). */
   bodyClass?: string;
 }
 
-export function mount(content: TemplateResult, { title, wide = false, bodyClass }: PageOptions = {}): void {
+export function mount(content: TemplateResult, { wide = false, bodyClass }: PageOptions = {}): void {
   const main = document.getElementById('main');
   if (!main) throw new Error('the page has no <main id="main">');
-  if (title) setTitle(title);
   if (bodyClass) document.body.classList.add(bodyClass);
   main.className = wide ? 'page wide' : 'page';
   main.before(document.createElement('lc-header'));

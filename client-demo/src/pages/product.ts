@@ -131,4 +131,4 @@ class LcProduct extends LightElement {
 }
 customElements.define('lc-product', LcProduct);
 
-mount(html`<lc-product></lc-product>`, { title: 'Product' });
+mount(html`<lc-product></lc-product>`);

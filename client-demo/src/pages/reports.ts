@@ -320,4 +320,4 @@ class LcReports extends ErrorElement {
 }
 customElements.define('lc-reports', LcReports);
 
-mount(html`<lc-reports></lc-reports>`, { title: 'Sales reports' });
+mount(html`<lc-reports></lc-reports>`);

@@ -765,4 +765,4 @@ class LcStudio extends LightElement {
 }
 customElements.define('lc-studio', LcStudio);
 
-mount(html`<lc-studio></lc-studio>`, { title: 'Studio', wide: true });
+mount(html`<lc-studio></lc-studio>`, { wide: true });

@@ -292,4 +292,4 @@ class LcWatch extends LightElement {
 }
 customElements.define('lc-watch', LcWatch);
 
-mount(html`<lc-watch></lc-watch>`, { title: 'Watch', wide: true, bodyClass: 'watch' });
+mount(html`<lc-watch></lc-watch>`, { wide: true, bodyClass: 'watch' });

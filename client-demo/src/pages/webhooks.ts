@@ -276,4 +276,4 @@ class LcWebhooks extends ErrorElement {
 }
 customElements.define('lc-webhooks', LcWebhooks);
 
-mount(html`<lc-webhooks></lc-webhooks>`, { title: 'Webhooks' });
+mount(html`<lc-webhooks></lc-webhooks>`);
