@@ -209,7 +209,7 @@ async function main(): Promise<void> {
           // Several replicas on one machine: each worker takes any free WebRTC port.
           MEDIASOUP_RTC_PORT: '0',
           // Every sender registers from 127.0.0.1.
-          REGISTER_ADDRESS_BURST: '1000000',
+          REGISTER_ADDRESS_BURST: '100000',
           LIVE_CHAT_BATCH_MS: String(args.batchMs),
           // Every viewer comes from 127.0.0.1: the per-address limits would refuse or merge them.
           LIVE_MAX_CONNECTIONS_PER_IP: '0',

@@ -13,7 +13,7 @@
  */
 import * as os from 'node:os';
 import type { Page } from 'playwright-core';
-import { launchChromium, signedInPage } from '../test/support/browser';
+import { launchChromium, webrtcPage, type InPageNegotiate } from '../test/support/browser';
 import { createStream } from '../test/support/streams';
 import { TIME_PATTERN } from './time-pattern';
 import { startTestApp } from '../test/support/test-app';
@@ -54,12 +54,6 @@ function stats(xs: number[]): { n: number; p50: number; p95: number; max: number
   return { n: s.length, p50: q(0.5), p95: q(0.95), max: s[s.length - 1] };
 }
 
-/** The page's own WHIP/WHEP client module, as window.whip. */
-async function loadWhip(page: Page): Promise<void> {
-  await page.addScriptTag({ type: 'module', content: "import * as w from '/js/whip.js'; window.whip = w;" });
-  await page.waitForFunction(() => 'whip' in window);
-}
-
 async function direct(page: Page): Promise<number[]> {
   return page.evaluate(async (seconds) => {
     const w = window as unknown as {
@@ -95,38 +89,39 @@ async function main(): Promise<void> {
     const streamer = await t.user('streamer');
     const { id, streamKey } = await createStream(t, streamer, { title: 'latency' });
 
-    const pub = await signedInPage(browser, t, streamer);
-    await pub.goto('/');
+    // Plain WHIP and WHEP from the page (window.negotiate: offer, POST, answer), as any client does.
+    const pub = await webrtcPage(browser, t);
     await pub.addScriptTag({ content: PATTERN_LIB });
-    await loadWhip(pub);
-    await pub.evaluate(
+    const published = await pub.evaluate(
       async ({ id, streamKey }) => {
-        const { whipPublish } = (
-          window as unknown as {
-            whip: { whipPublish(u: string, k: string, s: MediaStream): Promise<unknown> };
-          }
-        ).whip;
-        const w = window as unknown as { startPattern(): MediaStream };
-        await whipPublish(`/whip/${id}`, streamKey, w.startPattern());
+        const w = window as unknown as { startPattern(): MediaStream; negotiate: InPageNegotiate };
+        const pc = new RTCPeerConnection();
+        pc.addTransceiver(w.startPattern().getVideoTracks()[0], { direction: 'sendonly' });
+        return (await w.negotiate(pc, `/whip/${id}`, { Authorization: `Bearer ${streamKey}` })).status;
       },
       { id, streamKey },
     );
+    if (published !== 201) throw new Error(`WHIP answered ${published}`);
     await new Promise((r) => setTimeout(r, 2000));
 
-    const viewer = await browser.newPage({ baseURL: t.baseUrl });
-    await viewer.goto('/');
+    const viewer = await webrtcPage(browser, t);
     await viewer.addScriptTag({ content: PATTERN_LIB });
-    await loadWhip(viewer);
     const sfuSamples = await viewer.evaluate(
       async ({ id, seconds }) => {
-        const { whepPlay } = (
-          window as unknown as { whip: { whepPlay(u: string): Promise<{ stream: MediaStream }> } }
-        ).whip;
-        const w = window as unknown as { measure(v: HTMLVideoElement, s: number): Promise<number[]> };
-        const { stream } = await whepPlay(`/whep/${id}`);
+        const w = window as unknown as {
+          measure(v: HTMLVideoElement, s: number): Promise<number[]>;
+          negotiate: InPageNegotiate;
+        };
+        const pc = new RTCPeerConnection();
+        pc.addTransceiver('video', { direction: 'recvonly' });
+        const track = new Promise<MediaStreamTrack>((resolve) =>
+          pc.addEventListener('track', (e) => resolve(e.track)),
+        );
+        const { status } = await w.negotiate(pc, `/whep/${id}`, {});
+        if (status !== 201) throw new Error(`WHEP answered ${status}`);
         const video = document.createElement('video');
         video.muted = true;
-        video.srcObject = stream;
+        video.srcObject = new MediaStream([await track]);
         document.body.append(video);
         await video.play();
         await new Promise((r) => setTimeout(r, 1500));
@@ -135,8 +130,7 @@ async function main(): Promise<void> {
       { id, seconds: SECONDS },
     );
 
-    const directPage = await browser.newPage({ baseURL: t.baseUrl });
-    await directPage.goto('/');
+    const directPage = await webrtcPage(browser, t);
     await directPage.addScriptTag({ content: PATTERN_LIB });
     const directSamples = await direct(directPage);
 
