@@ -55,9 +55,14 @@ const TITLES: Readonly<Record<PageName, string>> = {
   studio: 'Studio',
 };
 
+/** A document title: what is shown, then the site. */
+export function siteTitle(text: string): string {
+  return `${text} · livecart`;
+}
+
 /** The document title of a page: `<title> · livecart` (the home page's names the site first). */
 export function pageTitle(name: PageName): string {
-  return name === 'index' ? TITLES.index : `${TITLES[name]} · livecart`;
+  return name === 'index' ? TITLES.index : siteTitle(TITLES[name]);
 }
 
 /** The built shell every page path is answered with (client-demo/index.html). */

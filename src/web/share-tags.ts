@@ -1,3 +1,4 @@
+import { siteTitle } from './pages';
 /** What a share preview needs of a stream. */
 export interface Shared {
   title: string;
@@ -43,6 +44,6 @@ export function shareTags(page: string, s: Shared, url: string): string {
     .map(([attr, key, value]) => `<meta ${attr}="${key}" content="${escapeHtml(value)}" />`)
     .join('\n    ');
   return page
-    .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(s.title)} · livecart</title>`)
+    .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(siteTitle(s.title))}</title>`)
     .replace('</head>', `    ${head}\n  </head>`);
 }

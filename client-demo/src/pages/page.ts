@@ -3,6 +3,7 @@
 // <main id="main">. The simulated provider's page (checkout.ts) is not the
 // site's and does none of it.
 import { render, type TemplateResult } from 'lit';
+import { siteTitle } from '@shared/web/pages';
 import '../styles/livecart.css';
 import '../components/lc-header';
 
@@ -23,7 +24,7 @@ export function mount(content: TemplateResult, { wide = false, bodyClass }: Page
 }
 
 export function setTitle(text: string): void {
-  document.title = `${text} · livecart`;
+  document.title = siteTitle(text);
 }
 
 /** A form field's text ('' when absent or a file). */
