@@ -198,8 +198,8 @@ export class LlHlsPlaylist {
       `#EXT-X-PART-INF:PART-TARGET=${fmt(s.partTarget)}`,
       // HOLD-BACK (for players without LL-HLS, such as ffmpeg's) is the RFC's minimum, three target durations.
       `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${fmt(holdBack)},HOLD-BACK=${fmt(3 * s.targetDuration)}`,
-      // No EXT-X-START: the RFC keeps its offset three target durations from a live end, and
-      // hls.js and ExoPlayer would take it as their start and target latency instead of PART-HOLD-BACK.
+      // No EXT-X-START: the RFC keeps its offset three target durations from a live end, and hls.js
+      // would start there and ExoPlayer aim there instead of at PART-HOLD-BACK (docs/api.md).
       '#EXT-X-PLAYLIST-TYPE:EVENT',
       '#EXT-X-MEDIA-SEQUENCE:0',
       '#EXT-X-INDEPENDENT-SEGMENTS',
