@@ -28,9 +28,10 @@ import type {
  * decoded). Using the numbers current libwebrtc (Chrome/Edge, Chromium 156)
  * offers — opus 111, VP8 96, VP9 98, H.264 108/116 — lets those viewers be
  * served by the main router. RTX numbers cannot be chosen (mediasoup
- * allocates them), so viewers get NACK retransmissions without RTX. The order
- * keeps mediasoup's dynamic RTX allocation (100, 101, ...) clear of the
- * explicit numbers; {@link routerCapabilitiesFromCodecs} checks that.
+ * allocates them); a Consumer's RTX takes the viewer's number instead (the
+ * patched ortc, see media/sdp/consumer.ts). The order keeps mediasoup's
+ * dynamic RTX allocation (100, 101, ...) clear of the explicit numbers;
+ * {@link routerCapabilitiesFromCodecs} checks that.
  */
 export const DEFAULT_MEDIA_CODECS: readonly RouterRtpCodecCapability[] = Object.freeze([
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: 111 },

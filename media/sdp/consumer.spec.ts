@@ -99,10 +99,17 @@ describe('WHEP viewers', () => {
         ['video/H264', 108],
         ['video/H264', 116],
         ['video/AV1', 45],
+        // The viewer's RTX of each kept codec, with its numbers (mediasoup numbered the router's
+        // RTX 100/101/104/...; the patched ortc gives a Consumer the viewer's).
+        ['video/rtx', 97],
+        ['video/rtx', 99],
+        ['video/rtx', 109],
+        ['video/rtx', 117],
+        ['video/rtx', 46],
       ]);
-      // Chromium numbers RTX 97/99/109/...; mediasoup numbered the router's 100/101/104/...
-      expect(caps.codecs?.some((c) => c.mimeType === 'video/rtx')).toBe(false);
-      expect(dropped).toContainEqual(expect.stringMatching(/RTX left out/));
+      expect(
+        caps.codecs?.filter((c) => c.mimeType === 'video/rtx').map((c) => c.parameters?.['apt']),
+      ).toEqual([96, 98, 108, 116, 45]);
       // Chromium's extension ids (mid 4, twcc 3, ...) are not mediasoup's (mid 1, twcc 5, ...): the
       // patched mediasoup sends the viewer's. Left out: what the router does not send (rid, rrid,
       // audio transport-wide-cc) or does not know (video-content-type, video-timing, color-space).
@@ -310,6 +317,7 @@ describe('WHEP viewers', () => {
     ]);
     const viewerRouter = routerCapabilitiesFromCodecs(codecs);
     const caps = offerToRtpCapabilities(offer, { routerRtpCapabilities: viewerRouter });
-    expect(caps.codecs?.map((c) => c.preferredPayloadType)).toEqual([111, 96, 98, 100, 39]);
+    // Then the viewer's RTX of each (97 for 96, 99 for 98, 101 for 100, 40 for 39).
+    expect(caps.codecs?.map((c) => c.preferredPayloadType)).toEqual([111, 96, 98, 100, 39, 97, 99, 101, 40]);
   });
 });

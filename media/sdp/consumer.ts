@@ -7,9 +7,9 @@
  * (versatica/mediasoup#1126), but a WHEP viewer made the offer, so it only
  * understands the numbers it offered (verified with Chromium 156: media sent
  * with the answer's numbers instead was received but never decoded). So the
- * capabilities handed to mediasoup only contain codecs and RTX whose payload
- * types are the same on both sides; mediasoup then cannot pick anything the
- * viewer would drop, and {@link consumerToAnswerMedia} checks it.
+ * capabilities handed to mediasoup only contain codecs whose payload types
+ * are the same on both sides; mediasoup then cannot pick anything the viewer
+ * would drop, and {@link consumerToAnswerMedia} checks it.
  *
  * Header extensions are the exception: with the patches in
  * scripts/mediasoup/patches (applied by ensure-worker.sh), a Consumer takes
@@ -23,7 +23,12 @@
  * id, and the answer repeats the offer's ids: a viewer gets sdes:mid,
  * abs-send-time and transport-wide-cc where it expects them, sends
  * transport-cc feedback, and mediasoup's downlink BWE (which picks simulcast
- * layers) runs for its transport. Remapping in the answer instead is not an
+ * layers) runs for its transport. RTX likewise: the patched ortc gives a
+ * Consumer's RTX codec the number the capabilities give the RTX of the same
+ * media codec (the viewer's), so a viewer gets retransmissions on RTX and the
+ * worker's probation padding, which goes out on a Consumer's RTX stream, is
+ * counted in its feedback (mediasoup cannot number RTX per router: its RTX
+ * numbers are allocated, never the viewer's). Remapping in the answer instead is not an
  * option: Chromium 156 refuses an answer that gives an offered id another URI
  * ("RTP extension ID reassignment not supported"), and libwebrtc M106
  * (@roamhq/wrtc) ignores the answer's ids. With an unpatched mediasoup, ortc
@@ -35,7 +40,6 @@ import {
   codecsMatch,
   isRtx,
   routerCapabilitiesFromCodecs,
-  routerRtxFor,
   SUPPORTED_HEADER_EXTENSION_URIS,
 } from './codecs';
 import { SdpError } from './errors';
@@ -55,9 +59,9 @@ export interface ViewerCapabilitiesOptions {
   /**
    * `router.rtpCapabilities` of the router the consumers live on. When given
    * (do give it), only what that router can deliver byte-exact is kept: codecs
-   * whose payload type equals the router's for the same codec, RTX only when
-   * every kept codec's RTX number also agrees, header extensions the router
-   * sends for that kind (with the viewer's id, see the file comment). Without it the viewer's full capabilities are
+   * whose payload type equals the router's for the same codec, the viewer's
+   * RTX of those, header extensions the router sends for that kind (with the
+   * viewer's ids, see the file comment). Without it the viewer's full capabilities are
    * returned, which is only correct for a router whose numbers match the
    * viewer's (see {@link mediaCodecsForViewer}).
    */
@@ -136,37 +140,21 @@ export function offerToRtpCapabilities(
       kept.push(cap);
     }
 
-    // RTX: mediasoup pairs any RTX capability with any RTX codec, so with a
-    // router offer RTX only if, for every kept codec, the router's RTX number
-    // is the viewer's; without one, keep the viewer's RTX of kept codecs.
+    // RTX: the viewer's own RTX of each kept codec (the patched ortc gives the
+    // Consumer's RTX the number whose apt is the codec's, see the file comment).
     const viewerRtx = m.codecs.filter(isRtx);
-    const rtxFor = (pt: number) => viewerRtx.find((r) => Number(r.parameters['apt']) === pt);
-    const rtxAligned =
-      !router ||
-      (kept.length > 0 &&
-        kept.every(
-          (k) =>
-            routerRtxFor(router, k.preferredPayloadType)?.preferredPayloadType ===
-            rtxFor(k.preferredPayloadType)?.payloadType,
-        ));
-    if (rtxAligned) {
-      for (const k of kept) {
-        const v = rtxFor(k.preferredPayloadType);
-        if (v && !codecs.some((x) => x.kind === m.kind && x.preferredPayloadType === v.payloadType)) {
-          codecs.push({
-            kind: m.kind,
-            mimeType: v.mimeType,
-            preferredPayloadType: v.payloadType,
-            clockRate: v.clockRate,
-            parameters: { apt: k.preferredPayloadType },
-            rtcpFeedback: [],
-          });
-        }
+    for (const k of kept) {
+      const v = viewerRtx.find((r) => Number(r.parameters['apt']) === k.preferredPayloadType);
+      if (v && !codecs.some((x) => x.kind === m.kind && x.preferredPayloadType === v.payloadType)) {
+        codecs.push({
+          kind: m.kind,
+          mimeType: v.mimeType,
+          preferredPayloadType: v.payloadType,
+          clockRate: v.clockRate,
+          parameters: { apt: k.preferredPayloadType },
+          rtcpFeedback: [],
+        });
       }
-    } else if (kept.some((k) => rtxFor(k.preferredPayloadType))) {
-      drop(
-        `${m.kind} m-line ${m.mid}: RTX left out (its payload types differ from the router's); retransmissions use the media SSRC`,
-      );
     }
 
     for (const e of m.headerExtensions) {

@@ -150,13 +150,13 @@ function consume(
   );
 
   it.each([
-    ['chromium-viewer.sdp', 'obs-whip.sdp', 'video/H264', 108],
-    ['chromium-viewer.sdp', 'chromium-simulcast.sdp', 'video/H264', 108],
-    ['chromium-viewer.sdp', 'wrtc-publisher.sdp', 'video/VP8', 96],
-    ['wrtc-viewer.sdp', 'wrtc-publisher.sdp', 'video/VP8', 96],
+    ['chromium-viewer.sdp', 'obs-whip.sdp', 'video/H264', 108, 109],
+    ['chromium-viewer.sdp', 'chromium-simulcast.sdp', 'video/H264', 108, 109],
+    ['chromium-viewer.sdp', 'wrtc-publisher.sdp', 'video/VP8', 96, 97],
+    ['wrtc-viewer.sdp', 'wrtc-publisher.sdp', 'video/VP8', 96, 97],
   ])(
-    'serves viewer %s from publisher %s in the viewer payload types',
-    (viewerName, publisherName, videoMime, videoPt) => {
+    'serves viewer %s from publisher %s in the viewer payload types, RTX included',
+    (viewerName, publisherName, videoMime, videoPt, rtxPt) => {
       const routerCaps = router();
       const viewer = parseOffer(fixture(viewerName));
       const produced = produce(o, parseOffer(fixture(publisherName)), routerCaps);
@@ -176,7 +176,11 @@ function consume(
           ];
         }),
       );
-      expect(accepted['1'].codecs.map((c) => [c.mimeType, c.payloadType])).toEqual([[videoMime, videoPt]]);
+      expect(accepted['1'].codecs.map((c) => [c.mimeType, c.payloadType])).toEqual([
+        [videoMime, videoPt],
+        ['video/rtx', rtxPt],
+      ]);
+      expect(accepted['1'].send?.rtxSsrc).toBeDefined();
       expect(accepted['0'].codecs.map((c) => [c.mimeType, c.payloadType])).toEqual([['audio/opus', 111]]);
       const answer = sdpTransform.parse(createAnswer({ offer: viewer, transport, accepted }));
       for (const [i, m] of answer.media.entries()) {
@@ -192,18 +196,44 @@ function consume(
     },
   );
 
-  it('shows why the router capabilities matter: unfiltered viewer capabilities get router RTX numbers', () => {
+  it("gives a Consumer's RTX the viewer's number for the same codec, not the router's", () => {
     const routerCaps = router();
     const viewer = parseOffer(fixture('chromium-viewer.sdp'));
     const [, video] = produce(o, parseOffer(fixture('wrtc-publisher.sdp')), routerCaps);
+    // The router numbered VP8's RTX 100, which is VP9 for this viewer (unpatched ortc sent 100).
+    expect(
+      routerCaps.codecs?.find((c) => c.mimeType === 'video/rtx' && c.parameters?.['apt'] === 96),
+    ).toEqual(expect.objectContaining({ preferredPayloadType: 100 }));
     const params = consume(o, video.consumable, offerToRtpCapabilities(viewer), 'video', '1');
-    expect(params?.codecs.map((c) => c.payloadType)).toEqual([96, 100]); // router RTX is 100; the viewer's 100 is VP9
+    expect(params?.codecs.map((c) => [c.mimeType, c.payloadType, c.parameters?.['apt']])).toEqual([
+      ['video/VP8', 96, undefined],
+      ['video/rtx', 97, 96],
+    ]);
+    const answered = consumerToAnswerMedia({
+      offer: viewer,
+      mid: '1',
+      consumer: { kind: 'video', rtpParameters: params as RtpParameters },
+    });
+    expect(answered.codecs.map((c) => c.payloadType)).toEqual([96, 97]);
+  });
+
+  it('refuses an answer whose payload type the viewer gave another codec', () => {
+    const viewer = parseOffer(fixture('chromium-viewer.sdp'));
+    const [, video] = produce(o, parseOffer(fixture('wrtc-publisher.sdp')), router());
+    const params = consume(
+      o,
+      video.consumable,
+      offerToRtpCapabilities(viewer),
+      'video',
+      '1',
+    ) as RtpParameters;
+    const vp9 = viewer.media[1].codecs.find((c) => c.mimeType === 'video/VP9')!.payloadType;
+    const wrong = {
+      ...params,
+      codecs: params.codecs.map((c) => (c.mimeType === 'video/rtx' ? { ...c, payloadType: vp9 } : c)),
+    };
     expect(() =>
-      consumerToAnswerMedia({
-        offer: viewer,
-        mid: '1',
-        consumer: { kind: 'video', rtpParameters: params as RtpParameters },
-      }),
+      consumerToAnswerMedia({ offer: viewer, mid: '1', consumer: { kind: 'video', rtpParameters: wrong } }),
     ).toThrow(SdpError);
   });
 

@@ -135,15 +135,20 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
   /**
    * Transport-cc feedback reaches the viewer transport's estimator: a short lossy
    * bottleneck shows up as loss in the feedback (rtpPacketLossSent comes from
-   * transport-cc feedback only) and the estimate follows it down.
+   * transport-cc feedback only) and the estimate follows it down. Once the bottleneck
+   * is gone, the estimator probes to find the room again, and the viewer acknowledges
+   * the probes: no loss is reported on the free link while the probes go out, and the
+   * estimate climbs back. (mediasoup's own probation packets, SSRC 1234 with mid
+   * "probator", are dropped by a viewer without mediasoup-client's probator m-line,
+   * and each probe then read as loss: the patched worker sends them as RTX padding.)
    */
   async function expectTransportCcFeedback(transport: types.WebRtcTransport): Promise<void> {
     const stats = async () => (await transport.getStats())[0];
     expect((await stats()).availableOutgoingBitrate).toBeGreaterThan(0);
     const tuple = transport.iceSelectedTuple!;
     const unshape = shapeFromPort(tuple.localPort, tuple.remotePort!, 150, 10);
+    let s = await stats();
     try {
-      let s = await stats();
       for (const t0 = Date.now(); Date.now() - t0 < 15_000;) {
         s = await stats();
         if ((s.rtpPacketLossSent ?? 0) > 0 && (s.availableOutgoingBitrate ?? Infinity) < 600_000) break;
@@ -154,6 +159,22 @@ describe('WHEP bandwidth estimation and simulcast layers', () => {
     } finally {
       unshape();
     }
+
+    // The free link: wait until the shaped queue's loss has left the feedback, then
+    // watch the probes.
+    const low = s.availableOutgoingBitrate!;
+    await eventually(async () => ((await stats()).rtpPacketLossSent ?? 0) === 0, 10_000, 'loss clears');
+    const probedBefore = (await stats()).probationBytesSent;
+    const lossWhileProbing: number[] = [];
+    for (const t0 = Date.now(); Date.now() - t0 < 20_000;) {
+      s = await stats();
+      if (s.probationBytesSent > probedBefore) lossWhileProbing.push(s.rtpPacketLossSent ?? 0);
+      if (lossWhileProbing.length >= 8 && s.availableOutgoingBitrate! > 2 * low) break;
+      await sleep(250);
+    }
+    expect(s.probationBytesSent).toBeGreaterThan(probedBefore);
+    expect(Math.max(...lossWhileProbing)).toBe(0);
+    expect(s.availableOutgoingBitrate).toBeGreaterThan(2 * low);
   }
 
   it('answers with the viewer’s own extension ids and the viewer’s transport estimates its bandwidth', async () => {
