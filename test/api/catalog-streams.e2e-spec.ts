@@ -1,17 +1,15 @@
 import { linkStreamer } from '../support/shop';
 import { createStream, endStream } from '../support/streams';
-import { bearer, startTestApp, TestApp, TestUser } from '../support/test-app';
+import { bearer, TestUser, useTestApp } from '../support/test-app';
 
 describe('catalog and streams', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let merchant: TestUser;
   let streamer: TestUser;
   beforeAll(async () => {
-    t = await startTestApp();
     merchant = await t.user('merchant');
     streamer = await t.user('streamer');
   });
-  afterAll(() => t.close());
 
   const product = { title: 'Aurora X', priceCents: 69900, currency: 'usd', stock: 10, sku: 'AX-1' };
 

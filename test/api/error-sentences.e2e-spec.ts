@@ -1,5 +1,5 @@
 import { createShop } from '../support/shop';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 /**
  * Every 4xx a person may read is a sentence, not a field name and a rule
@@ -7,12 +7,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
  * machine-readable code and fields stay.
  */
 describe('error messages people read', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ redis: false });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ redis: false });
 
   const looksLikeASentence = (m: string) => {
     expect(m).toMatch(/^[A-Z“"]/);

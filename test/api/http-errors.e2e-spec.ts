@@ -1,14 +1,12 @@
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { TestUser, useTestApp } from '../support/test-app';
 
 /** Bad input gets a 4xx with the stable error shape, never a 500. */
 describe('bad requests', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let merchant: TestUser;
   beforeAll(async () => {
-    t = await startTestApp();
     merchant = await t.user('merchant');
   });
-  afterAll(() => t.close());
 
   const shape = { error: { code: expect.any(String), message: expect.any(String) } };
 

@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, signIn } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { signIn, useChromium } from '../support/browser';
 import { createShop, orderFromStream, pin, type Shop, stockOf } from '../support/shop';
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * The Buy flow the watch page's overlay opens (<lc-checkout>,
@@ -9,15 +9,13 @@ import { bearer, startTestApp, type TestApp, type TestUser } from '../support/te
  * order, the simulated provider's page, the result.
  */
 describe('checkout in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp();
   let shop: Shop;
   let buyer: TestUser;
   let page: Page;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchChromium();
     shop = await createShop(t, { stock: 10, priceCents: 2000, title: 'Sale <b>Lamp</b>', digital: true });
     buyer = await t.user('viewer', 'Ada Lovelace');
   });
@@ -32,10 +30,6 @@ describe('checkout in Chromium', () => {
     );
   });
   afterEach(() => page.close());
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
 
   /** The watch page with the pin on its overlay; Buy opens the checkout. */
   async function open(_pin: Record<string, unknown>, s: Shop = shop): Promise<void> {

@@ -1,14 +1,12 @@
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { TestUser, useTestApp } from '../support/test-app';
 import { createProduct, createShop, newKey, order, Shop, stockOf } from '../support/shop';
 
 describe('order idempotency', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let shop: Shop;
   beforeAll(async () => {
-    t = await startTestApp();
     shop = await createShop(t, { stock: 1000 });
   });
-  afterAll(() => t.close());
 
   const body = (quantity = 1) => ({ items: [{ productId: shop.productId, quantity }] });
   const orderCount = async (buyer: TestUser) =>
@@ -97,15 +95,13 @@ describe('order idempotency', () => {
 });
 
 describe('bad order input', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { ORDER_RATE_BURST: '100' } });
   let shop: Shop;
   let buyer: TestUser;
   beforeAll(async () => {
-    t = await startTestApp({ env: { ORDER_RATE_BURST: '100' } });
     shop = await createShop(t, { stock: 10 });
     buyer = await t.user('viewer');
   });
-  afterAll(() => t.close());
 
   const expectNothingReserved = async () => {
     expect(await stockOf(t, shop.productId)).toBe(10);

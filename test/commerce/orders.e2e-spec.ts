@@ -1,4 +1,4 @@
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { TestUser, useTestApp } from '../support/test-app';
 import {
   createProduct,
   createShop,
@@ -10,16 +10,14 @@ import {
 } from '../support/shop';
 
 describe('orders', () => {
-  let t: TestApp;
+  // A generous bucket: several tests order a lot as the same buyer; one test drains it on purpose.
+  const t = useTestApp({ env: { ORDER_RATE_BURST: '30', ORDER_RATE_PER_SECOND: '1' } });
   let shop: Shop;
   let buyer: TestUser;
   beforeAll(async () => {
-    // A generous bucket: several tests order a lot as the same buyer; one test drains it on purpose.
-    t = await startTestApp({ env: { ORDER_RATE_BURST: '30', ORDER_RATE_PER_SECOND: '1' } });
     shop = await createShop(t, { stock: 20, priceCents: 1500 });
     buyer = await t.user('viewer', 'Ada Lovelace');
   });
-  afterAll(() => t.close());
 
   it('creates a pending order priced by the server, ignoring client prices, and reserves its units', async () => {
     const before = await stockOf(t, shop.productId);

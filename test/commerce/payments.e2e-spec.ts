@@ -3,19 +3,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { signWebhook } from '../../src/common/crypto/webhook-signature';
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { TestUser, useTestApp } from '../support/test-app';
 import { createShop, order, orderFromShop, orderStatusOf, Shop, stockOf } from '../support/shop';
 
 describe('payments', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { ORDER_RATE_BURST: '100' } });
   let shop: Shop;
   let secret: string;
   beforeAll(async () => {
-    t = await startTestApp({ env: { ORDER_RATE_BURST: '100' } });
     shop = await createShop(t, { stock: 50, priceCents: 2500, digital: true });
     secret = fs.readFileSync(path.join(t.config.dataDir, 'payment-webhook-secret'), 'utf8').trim();
   });
-  afterAll(() => t.close());
 
   async function placeAndCheckout(buyer: TestUser, quantity = 1) {
     const o = await order(t, buyer, { items: [{ productId: shop.productId, quantity }] }).expect(201);

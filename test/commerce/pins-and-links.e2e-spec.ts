@@ -1,17 +1,15 @@
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 import { listenToRoom } from '../support/room';
 import { createProduct, createShop, pin, Shop } from '../support/shop';
 import { createStream, endStream } from '../support/streams';
 import { eventually } from '../support/wait';
 
 describe('product pins', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let shop: Shop;
   beforeAll(async () => {
-    t = await startTestApp();
     shop = await createShop(t, { stock: 10, title: 'First' });
   });
-  afterAll(() => t.close());
 
   const pinAs = (token: string, body: Record<string, unknown>, streamId = shop.streamId) =>
     t.http.post(`/api/streams/${streamId}/pins`).set('Authorization', `Bearer ${token}`).send(body);
@@ -153,11 +151,7 @@ describe('product pins', () => {
 });
 
 describe('merchant ↔ streamer links', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   // Links are made by invitation and consent now: test/shop/invitations.e2e-spec.ts.
   it('no longer links a streamer without their consent', async () => {

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { CLIENT_EVENTS } from '../../src/room/protocol';
 import { ask, connect, type LiveClient } from '../support/live-client';
 import { concretePath, listRoutes, type RouteInfo } from '../support/routes';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * The probe's deeply nested JSON: a few KB nested thousands of levels deep
@@ -14,13 +14,12 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 const nested = (depth: number) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
 
 describe('deeply nested input', () => {
-  let t: TestApp;
+  const t = useTestApp({ redis: false });
   let admin: TestUser;
   let routes: RouteInfo[];
   let streamId: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: false });
     admin = await t.user('admin');
     routes = listRoutes(t.app).filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
     const streamer = await t.user('streamer');
@@ -32,7 +31,6 @@ describe('deeply nested input', () => {
         .expect(201)
     ).body.id;
   });
-  afterAll(() => t.close());
 
   it('gets a 4xx in milliseconds on every route that takes a body', async () => {
     expect(routes.length).toBeGreaterThan(15);

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { TokenService } from '../../src/common/auth/token.service';
 import type { AuthUser } from '../../src/common/auth/roles';
 import { connect, next } from '../support/live-client';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * Sessions that end when they should. Before: roles lived in a 7-day JWT
@@ -17,7 +17,7 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
  * end with their token.
  */
 describe('sessions', () => {
-  let t: TestApp;
+  const t = useTestApp({ redis: true });
   let admin: TestUser;
   let tokens: TokenService;
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -28,11 +28,9 @@ describe('sessions', () => {
       ?.split(';')[0];
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: true });
     admin = await t.user('admin');
     tokens = new TokenService(fs.readFileSync(path.join(t.config.dataDir, 'jwt-secret'), 'utf8').trim());
   });
-  afterAll(() => t.close());
 
   async function login(user: TestUser, extra: object = {}) {
     return request(t.baseUrl)

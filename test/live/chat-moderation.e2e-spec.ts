@@ -1,13 +1,13 @@
 import type { ChatMessage, ErrorReply } from '../../src/room/protocol';
 import { createStream } from '../support/streams';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 import { ask, connect, join, type LiveClient, LiveClients, next, record } from '../support/live-client';
 import { eventually, sleep } from '../support/wait';
 
 type SendReply = { ok: true; message: ChatMessage; hidden?: boolean } | ErrorReply;
 
 describe('chat errors and moderation', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let streamer: TestUser;
   let admin: TestUser;
   let streamId: string;
@@ -28,7 +28,6 @@ describe('chat errors and moderation', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
     streamer = await t.user('streamer');
     admin = await t.user('admin');
   });
@@ -36,7 +35,6 @@ describe('chat errors and moderation', () => {
     streamId = (await createStream(t, streamer, { title: 'Moderated' })).id;
   });
   afterEach(() => clients.disconnectAll());
-  afterAll(() => t.close());
 
   describe('socket errors reach the ack', () => {
     it('refuses a connection with a bad token', async () => {

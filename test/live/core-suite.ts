@@ -2,7 +2,7 @@ import type { ChatMessage, ErrorReply, PinView, RoomEvent, RoomState } from '../
 import { pinView, publishToRoom } from '../support/room';
 import { linkStreamer } from '../support/shop';
 import { createStream, endStream } from '../support/streams';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 import { ask, join, LiveClients, next, record } from '../support/live-client';
 import { eventually, sleep } from '../support/wait';
 
@@ -12,7 +12,7 @@ import { eventually, sleep } from '../support/wait';
  * store and socket.io adapter.
  */
 export function liveRoomCoreSuite(opts: { redis: boolean }): void {
-  let t: TestApp;
+  const t = useTestApp({ redis: opts.redis, env: { LIVE_STATS_FLUSH_MS: '200' } });
   let streamer: TestUser;
   let merchant: TestUser;
   let viewer: TestUser;
@@ -24,7 +24,6 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     (await createStream(t, streamer, { title: 'Live room test', merchantId: merchant.id })).id;
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: opts.redis, env: { LIVE_STATS_FLUSH_MS: '200' } });
     streamer = await t.user('streamer');
     merchant = await t.user('merchant');
     viewer = await t.user('viewer', 'Ada Lovelace');
@@ -35,7 +34,6 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     streamId = await newStream();
   });
   afterEach(() => clients.disconnectAll());
-  afterAll(() => t.close());
 
   it('answers join with the room state: status, viewers, pin, last messages and likes', async () => {
     const s = await open();

@@ -1,22 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium, signedInPage } from '../support/browser';
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { signedInPage, useChromium } from '../support/browser';
+import { TestUser, useTestApp } from '../support/test-app';
 import { eventually } from '../support/wait';
 
 /** The streamer's path in real Chromium: studio → Go live (WHIP, fake camera) → End (confirmed). */
 describe('studio in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1', STREAM_RECONNECT_GRACE_SECONDS: '30' } });
   let streamer: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1', STREAM_RECONNECT_GRACE_SECONDS: '30' } });
-    browser = await launchChromium();
     streamer = await t.user('streamer');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
   });
 
   it('creates a stream, goes live from the camera, shows it live, and ends it', async () => {

@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, signedInPage } from '../support/browser';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import type { Page } from 'playwright-core';
+import { signedInPage, useChromium } from '../support/browser';
+import { type TestUser, useTestApp } from '../support/test-app';
 import { createProduct, linkStreamer } from '../support/shop';
 import { pastOrder, pinAt, stream } from './fixtures';
 
@@ -28,14 +28,12 @@ async function canvasInk(
 }
 
 describe('the /merchant/reports dashboard in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp();
   let merchant: TestUser;
   let showId: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchChromium();
     merchant = await t.user('merchant');
     const streamer = await t.user('streamer');
     const buyers = [await t.user('viewer'), await t.user('viewer')];
@@ -75,10 +73,6 @@ describe('the /merchant/reports dashboard in Chromium', () => {
         lines: [{ productId: i % 2 ? mug : lamp, quantity: 1 + (i % 3), unitPriceCents: i % 2 ? 900 : 2500 }],
       });
     }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t.close();
   });
 
   it('draws the charts and shows the same numbers as the API', async () => {

@@ -1,6 +1,6 @@
 import { OrdersRepository } from '../../src/orders/orders.repository';
 import { createProduct, linkStreamer, newKey, order } from '../support/shop';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 import { directBuckets, expectSameBuckets, pastOrder, pinAt, qs, stream, type Bucket } from './fixtures';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
@@ -15,7 +15,7 @@ function rng(seed: number): () => number {
 }
 
 describe('report rollups', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { ORDER_RATE_BURST: '1000', ORDER_RATE_PER_SECOND: '1000' } });
   let merchant: TestUser;
   let streamer: TestUser;
   const buyers: TestUser[] = [];
@@ -24,7 +24,6 @@ describe('report rollups', () => {
   const pins: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { ORDER_RATE_BURST: '1000', ORDER_RATE_PER_SECOND: '1000' } });
     merchant = await t.user('merchant');
     streamer = await t.user('streamer');
     await linkStreamer(t, merchant, streamer);
@@ -57,7 +56,6 @@ describe('report rollups', () => {
       );
     }
   });
-  afterAll(() => t.close());
 
   const get = async (path: string, user: TestUser = merchant) =>
     (await t.http.get(path).set('Authorization', `Bearer ${user.token}`).expect(200)).body as {

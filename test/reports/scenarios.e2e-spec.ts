@@ -1,4 +1,4 @@
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { createProduct, linkStreamer } from '../support/shop';
 import { emptyBucket, pastOrder, pinAt, qs, stream } from './fixtures';
 
@@ -10,7 +10,7 @@ function csvRows(text: string): Record<string, string>[] {
 }
 
 describe('sales reports', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let merchant: TestUser;
   let streamer: TestUser;
   let other: TestUser;
@@ -27,7 +27,6 @@ describe('sales reports', () => {
     t.http.get(`/api/reports/gmv?${qs(p)}`).set(bearer(u));
 
   beforeAll(async () => {
-    t = await startTestApp();
     merchant = await t.user('merchant');
     other = await t.user('merchant');
     admin = await t.user('admin');
@@ -138,7 +137,6 @@ describe('sales reports', () => {
       lines: [{ productId: mug, quantity: 2, unitPriceCents: 900 }],
     });
   });
-  afterAll(() => t.close());
 
   const days = () => ({
     granularity: 'day',

@@ -1,6 +1,6 @@
 import { createProduct, ADDRESS, pay, placeOrder, shipTo } from '../support/shop';
 import { eventually } from '../support/wait';
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { registerWebhook, webhookReceiver } from '../support/webhooks';
 
 /**
@@ -9,7 +9,10 @@ import { registerWebhook, webhookReceiver } from '../support/webhooks';
  * order, fulfilment with tracking, and the list of orders to ship as CSV.
  */
 describe('buyers, shipping and fulfilment', () => {
-  let t: TestApp;
+  const t = useTestApp({
+    redis: false,
+    env: { WEBHOOK_ALLOW_PRIVATE: 'true', REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' },
+  });
   let rx: Awaited<ReturnType<typeof webhookReceiver>>;
   let merchant: TestUser;
   let lamp: string;
@@ -17,18 +20,11 @@ describe('buyers, shipping and fulfilment', () => {
 
   beforeAll(async () => {
     rx = await webhookReceiver();
-    t = await startTestApp({
-      redis: false,
-      env: { WEBHOOK_ALLOW_PRIVATE: 'true', REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' },
-    });
     merchant = await t.user('merchant', 'Lamp Shop');
     lamp = await createProduct(t, merchant, { title: 'Lamp', priceCents: 2500, stock: 50 });
     ebook = await createProduct(t, merchant, { title: 'E-book', priceCents: 900, stock: 50, digital: true });
   });
-  afterAll(async () => {
-    await t.close();
-    await rx.close();
-  });
+  afterAll(() => rx.close());
 
   it('keeps a buyer’s addresses, one of them the default', async () => {
     const buyer = await t.user('viewer', 'Ana');

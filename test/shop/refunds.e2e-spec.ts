@@ -1,5 +1,5 @@
 import { createShop, paidOrderFromStream, placeOrder, stockOf, type Shop } from '../support/shop';
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { registerWebhook, webhookReceiver } from '../support/webhooks';
 
 /**
@@ -9,23 +9,19 @@ import { registerWebhook, webhookReceiver } from '../support/webhooks';
  * from the orders.
  */
 describe('refunds, in part or in full', () => {
-  let t: TestApp;
+  const t = useTestApp({
+    redis: false,
+    env: { WEBHOOK_ALLOW_PRIVATE: 'true', REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' },
+  });
   let shop: Shop;
   let rx: Awaited<ReturnType<typeof webhookReceiver>>;
 
   beforeAll(async () => {
     rx = await webhookReceiver();
-    t = await startTestApp({
-      redis: false,
-      env: { WEBHOOK_ALLOW_PRIVATE: 'true', REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' },
-    });
     shop = await createShop(t, { stock: 100, priceCents: 2500, digital: true });
     await registerWebhook(t, shop.merchant, `${rx.url}/refunds`, ['order.refunded']).expect(201);
   });
-  afterAll(async () => {
-    await t.close();
-    await rx.close();
-  });
+  afterAll(() => rx.close());
 
   const refund = (orderId: string, body: Record<string, unknown> = {}) =>
     t.http.post(`/api/orders/${orderId}/refund`).set(bearer(shop.merchant)).send(body);

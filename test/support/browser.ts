@@ -35,6 +35,26 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   });
 }
 
+/**
+ * For a describe block: Chromium (see launchChromium), launched before its tests and closed
+ * after them. Declared before useTestApp, it is closed before the app, as pages must go
+ * before the server they talk to. Use it inside tests and hooks only.
+ */
+export function useChromium(extraArgs: string[] = []): Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium(extraArgs);
+  });
+  afterAll(() => browser?.close());
+  return new Proxy({} as Browser, {
+    get(_, key) {
+      if (!browser) throw new Error('useChromium: the browser starts in beforeAll');
+      const value: unknown = Reflect.get(browser, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(browser) : value;
+    },
+  });
+}
+
 /** Starts the pages of `target` signed in as `user`: the pages keep the session in localStorage. */
 export async function signIn(target: Page | BrowserContext, token: string, user: object): Promise<void> {
   await target.addInitScript(

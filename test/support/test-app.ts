@@ -138,6 +138,42 @@ export async function withTestApp<T>(opts: TestAppOptions, test: (t: TestApp) =>
   }
 }
 
+/**
+ * For a describe block: an app with `opts`, started before its tests (before the block's
+ * later beforeAll hooks) and closed after them. Read it inside tests and hooks only.
+ */
+export function useTestApp(opts: TestAppOptions = {}): TestApp {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(opts);
+  });
+  afterAll(() => app?.close());
+  const started = (): TestApp => {
+    if (!app) throw new Error('useTestApp: the app starts in beforeAll');
+    return app;
+  };
+  return {
+    get app() {
+      return started().app;
+    },
+    get config() {
+      return started().config;
+    },
+    get baseUrl() {
+      return started().baseUrl;
+    },
+    get databaseUrl() {
+      return started().databaseUrl;
+    },
+    get http() {
+      return started().http;
+    },
+    user: (role, name) => started().user(role, name),
+    sql: <T>(text: string, params?: unknown[]) => started().sql<T>(text, params),
+    close: () => started().close(),
+  };
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
