@@ -1,6 +1,6 @@
 import { createShop, paidOrderFromStream, placeOrder, stockOf, type Shop } from '../support/shop';
-import { bearer, type TestUser, useTestApp } from '../support/test-app';
-import { registerWebhook, webhookReceiver } from '../support/webhooks';
+import { bearer, type TestUser } from '../support/test-app';
+import { registerWebhook, useWebhookApp } from '../support/webhooks';
 
 /**
  * Refunds with an amount: part of a paid or shipped order, or all that is
@@ -9,19 +9,13 @@ import { registerWebhook, webhookReceiver } from '../support/webhooks';
  * from the orders.
  */
 describe('refunds, in part or in full', () => {
-  const t = useTestApp({
-    redis: false,
-    env: { WEBHOOK_ALLOW_PRIVATE: 'true', REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' },
-  });
+  const { t, rx } = useWebhookApp({ REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' });
   let shop: Shop;
-  let rx: Awaited<ReturnType<typeof webhookReceiver>>;
 
   beforeAll(async () => {
-    rx = await webhookReceiver();
     shop = await createShop(t, { stock: 100, priceCents: 2500, digital: true });
     await registerWebhook(t, shop.merchant, `${rx.url}/refunds`, ['order.refunded']).expect(201);
   });
-  afterAll(() => rx.close());
 
   const refund = (orderId: string, body: Record<string, unknown> = {}) =>
     t.http.post(`/api/orders/${orderId}/refund`).set(bearer(shop.merchant)).send(body);

@@ -1,22 +1,16 @@
 import { eventually } from '../support/wait';
 import { verifyWebhook } from '../../src/common/crypto/webhook-signature';
-import { bearer, type TestUser, useTestApp } from '../support/test-app';
-import { registerWebhook, webhookReceiver } from '../support/webhooks';
+import { bearer, type TestUser } from '../support/test-app';
+import { registerWebhook, useWebhookApp } from '../support/webhooks';
 
 /** What a merchant's webhooks page needs beyond add and list: send a test, see it, retry a failed delivery. */
 describe('webhooks: test-send and retry', () => {
-  const t = useTestApp({
-    redis: false,
-    env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_MAX_ATTEMPTS: '2' },
-  });
-  let rx: Awaited<ReturnType<typeof webhookReceiver>>;
+  const { t, rx } = useWebhookApp({ WEBHOOK_BACKOFF_MS: '50', WEBHOOK_MAX_ATTEMPTS: '2' });
   let merchant: TestUser;
 
   beforeAll(async () => {
-    rx = await webhookReceiver();
     merchant = await t.user('merchant');
   });
-  afterAll(() => rx.close());
 
   const register = async (path: string) =>
     (await registerWebhook(t, merchant, `${rx.url}${path}`, ['order.paid']).expect(201)).body as {

@@ -12,6 +12,7 @@ import type { Role } from '../../src/common/auth/roles';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
 import { createDatabase, deleteRedisPrefix as deleteRedisPrefixOf } from './services';
+import { useFixture } from './fixture';
 
 export interface TestUser {
   id: string;
@@ -138,41 +139,13 @@ export async function withTestApp<T>(opts: TestAppOptions, test: (t: TestApp) =>
   }
 }
 
-/**
- * For a describe block: an app with `opts`, started before its tests (before the block's
- * later beforeAll hooks) and closed after them. Read it inside tests and hooks only.
- */
-export function useTestApp(opts: TestAppOptions = {}): TestApp {
-  let app: TestApp | undefined;
-  beforeAll(async () => {
-    app = await startTestApp(opts);
-  });
-  afterAll(() => app?.close());
-  const started = (): TestApp => {
-    if (!app) throw new Error('useTestApp: the app starts in beforeAll');
-    return app;
-  };
-  return {
-    get app() {
-      return started().app;
-    },
-    get config() {
-      return started().config;
-    },
-    get baseUrl() {
-      return started().baseUrl;
-    },
-    get databaseUrl() {
-      return started().databaseUrl;
-    },
-    get http() {
-      return started().http;
-    },
-    user: (role, name) => started().user(role, name),
-    sql: <T>(text: string, params?: unknown[]) => started().sql<T>(text, params),
-    close: () => started().close(),
-  };
-}
+/** For a describe block: an app with `opts`, started before its tests and closed after them (see useFixture). */
+export const useTestApp = (opts: TestAppOptions = {}): TestApp =>
+  useFixture(
+    'useTestApp',
+    () => startTestApp(opts),
+    (t) => t.close(),
+  );
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
