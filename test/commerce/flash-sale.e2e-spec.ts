@@ -178,10 +178,7 @@ describe('flash sale', () => {
     const buyer = await t.user('viewer');
     const o = await orderFromStream(t, buyer, shop).expect(201);
     expect(await saleRemaining(p.pinId)).toBe(2);
-    await t.http
-      .post(`/api/orders/${o.body.id}/cancel`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(200);
+    await t.http.post(`/api/orders/${o.body.id}/cancel`).set(bearer(buyer)).expect(200);
     expect(await saleRemaining(p.pinId)).toBe(3);
     expect(await stockOf(t, shop.productId)).toBe(10);
     // The buyer's limit counts held units only: after cancelling, they may buy again.

@@ -1,4 +1,4 @@
-import { TestUser, useTestApp } from '../support/test-app';
+import { bearer, TestUser, useTestApp } from '../support/test-app';
 import { createProduct, createShop, newKey, order, Shop, stockOf } from '../support/shop';
 
 describe('order idempotency', () => {
@@ -171,7 +171,7 @@ describe('bad order input', () => {
   it('refuses malformed JSON with 400', async () => {
     const res = await t.http
       .post('/api/orders')
-      .set('Authorization', `Bearer ${buyer.token}`)
+      .set(bearer(buyer))
       .set('Idempotency-Key', newKey())
       .set('Content-Type', 'application/json')
       .send('{"items": [{"productId": ')
@@ -190,7 +190,7 @@ describe('bad order input', () => {
   it('refuses a 1 MB body with 413', async () => {
     const res = await t.http
       .post('/api/orders')
-      .set('Authorization', `Bearer ${buyer.token}`)
+      .set(bearer(buyer))
       .set('Idempotency-Key', newKey())
       .set('Content-Type', 'application/json')
       .send(

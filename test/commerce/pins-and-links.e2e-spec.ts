@@ -1,4 +1,4 @@
-import { useTestApp } from '../support/test-app';
+import { bearer, useTestApp } from '../support/test-app';
 import { listenToRoom } from '../support/room';
 import { createProduct, createShop, pin, Shop } from '../support/shop';
 import { createStream, endStream } from '../support/streams';
@@ -32,12 +32,9 @@ describe('product pins', () => {
     )[0];
     await t.http
       .delete(`/api/streams/${shop.streamId}/pins/${current.id}`)
-      .set('Authorization', `Bearer ${otherStreamer.token}`)
+      .set(bearer(otherStreamer))
       .expect(403);
-    await t.http
-      .delete(`/api/streams/${shop.streamId}/pins/${current.id}`)
-      .set('Authorization', `Bearer ${viewer.token}`)
-      .expect(403);
+    await t.http.delete(`/api/streams/${shop.streamId}/pins/${current.id}`).set(bearer(viewer)).expect(403);
     const admin = await t.user('admin');
     await pinAs(admin.token, { productId: shop.productId }).expect(201);
   });
@@ -67,16 +64,16 @@ describe('product pins', () => {
     const p = await pin(t, shop);
     const room = await listenToRoom(t, shop.streamId);
     const path = `/api/streams/${shop.streamId}/pins/${p.pinId}`;
-    const first = await t.http.delete(path).set('Authorization', `Bearer ${shop.merchant.token}`).expect(200);
+    const first = await t.http.delete(path).set(bearer(shop.merchant)).expect(200);
     expect(first.body.unpinnedAt).toEqual(expect.any(String));
-    await t.http.delete(path).set('Authorization', `Bearer ${shop.streamer.token}`).expect(200);
+    await t.http.delete(path).set(bearer(shop.streamer)).expect(200);
     await eventually(() => room.events.length >= 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(room.events).toEqual([{ event: 'product:unpinned', data: { pinId: p.pinId } }]);
     await room.stop();
     await t.http
       .delete(`/api/streams/${shop.streamId}/pins/5b0f7f0e-1111-4222-8333-444455556666`)
-      .set('Authorization', `Bearer ${shop.streamer.token}`)
+      .set(bearer(shop.streamer))
       .expect(404);
   });
 
@@ -159,13 +156,10 @@ describe('merchant ↔ streamer links', () => {
     const streamer = await t.user('streamer');
     await t.http
       .post('/api/merchant/streamers')
-      .set('Authorization', `Bearer ${merchant.token}`)
+      .set(bearer(merchant))
       .send({ streamerId: streamer.id })
       .expect(404);
-    const mine = await t.http
-      .get('/api/streamer/merchants')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .expect(200);
+    const mine = await t.http.get('/api/streamer/merchants').set(bearer(streamer)).expect(200);
     expect(mine.body.items).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { useTestApp } from '../support/test-app';
+import { bearer, useTestApp } from '../support/test-app';
 
 /**
  * /metrics carries business counters (orders, GMV-related, viewers) and was
@@ -29,7 +29,7 @@ describe('/metrics access', () => {
       await t.http.get('/metrics').expect(401);
       await t.http.get('/metrics').set('Authorization', 'Bearer wrong').expect(401);
       const user = await t.user('admin');
-      await t.http.get('/metrics').set('Authorization', `Bearer ${user.token}`).expect(401);
+      await t.http.get('/metrics').set(bearer(user)).expect(401);
       await t.http
         .get('/metrics')
         .set('Authorization', `Bearer ${token}`)

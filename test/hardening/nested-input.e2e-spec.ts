@@ -2,7 +2,7 @@ import request from 'supertest';
 import { CLIENT_EVENTS } from '../../src/room/protocol';
 import { ask, connect, type LiveClient } from '../support/live-client';
 import { concretePath, listRoutes, type RouteInfo } from '../support/routes';
-import { type TestUser, useTestApp } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * The probe's deeply nested JSON: a few KB nested thousands of levels deep
@@ -23,13 +23,8 @@ describe('deeply nested input', () => {
     admin = await t.user('admin');
     routes = listRoutes(t.app).filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
     const streamer = await t.user('streamer');
-    streamId = (
-      await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'nested' })
-        .expect(201)
-    ).body.id;
+    streamId = (await t.http.post('/api/streams').set(bearer(streamer)).send({ title: 'nested' }).expect(201))
+      .body.id;
   });
 
   it('gets a 4xx in milliseconds on every route that takes a body', async () => {
@@ -39,7 +34,7 @@ describe('deeply nested input', () => {
     for (const r of routes) {
       const t0 = performance.now();
       const res = await t.http[r.method.toLowerCase() as 'post'](concretePath(r.path))
-        .set('Authorization', `Bearer ${admin.token}`)
+        .set(bearer(admin))
         .set('Content-Type', 'application/json')
         .send(body);
       const ms = performance.now() - t0;

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../src/room/protocol';
 import { createStream } from '../support/streams';
-import { type TestUser, useTestApp } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { ask, join, type LiveClient, LiveClients } from '../support/live-client';
 import { eventually, sleep } from '../support/wait';
 
@@ -90,7 +90,7 @@ describe('chat batching in big rooms', () => {
     const { message } = await ask<{ message: ChatMessage }>(sender, 'chat:send', { text: 'regret' });
     await t.http
       .post(`/api/streams/${streamId}/moderation`)
-      .set('Authorization', `Bearer ${streamer.token}`)
+      .set(bearer(streamer))
       .send({ action: 'delete', messageId: message.id })
       .expect(200);
     await eventually(() => got.events.includes(`deleted ${message.id}`));

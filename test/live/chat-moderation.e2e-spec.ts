@@ -1,6 +1,6 @@
 import type { ChatMessage, ErrorReply } from '../../src/room/protocol';
 import { createStream } from '../support/streams';
-import { type TestUser, useTestApp } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { ask, connect, join, type LiveClient, LiveClients, next, record } from '../support/live-client';
 import { eventually, sleep } from '../support/wait';
 
@@ -139,13 +139,7 @@ describe('chat errors and moderation', () => {
       const res = await moderate(other.token, body);
       expect(res.status).toBe(403);
       expect(res.body.error.message).toBe("Only the stream's owner or an admin can moderate its chat");
-      expect(
-        (
-          await t.http
-            .get(`/api/streams/${streamId}/moderation`)
-            .set('Authorization', `Bearer ${other.token}`)
-        ).status,
-      ).toBe(403);
+      expect((await t.http.get(`/api/streams/${streamId}/moderation`).set(bearer(other))).status).toBe(403);
     });
 
     it('lets the owner and an admin moderate', async () => {
@@ -271,7 +265,7 @@ describe('chat errors and moderation', () => {
     expect(set.body).toEqual({ action: 'words', words: ['scam', 'free money'] });
     const settings = await t.http
       .get(`/api/streams/${streamId}/moderation`)
-      .set('Authorization', `Bearer ${streamer.token}`)
+      .set(bearer(streamer))
       .expect(200);
     expect(settings.body).toEqual({ slowModeSeconds: 0, words: ['scam', 'free money'] });
     const { socket } = await chatter();

@@ -2,7 +2,7 @@ import type { ChatMessage, ErrorReply, PinView, RoomEvent, RoomState } from '../
 import { pinView, publishToRoom } from '../support/room';
 import { linkStreamer } from '../support/shop';
 import { createStream, endStream } from '../support/streams';
-import { type TestUser, useTestApp } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { ask, join, LiveClients, next, record } from '../support/live-client';
 import { eventually, sleep } from '../support/wait';
 
@@ -240,13 +240,13 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     await join(watcher, streamId, { deviceId: 'device-route-1' });
     const product = await t.http
       .post('/api/products')
-      .set('Authorization', `Bearer ${merchant.token}`)
+      .set(bearer(merchant))
       .send({ title: 'Routed', priceCents: 2500, currency: 'USD', stock: 9 })
       .expect(201);
     const pinned = next<{ pin: PinView }>(watcher, 'product:pinned');
     const res = await t.http
       .post(`/api/streams/${streamId}/pins`)
-      .set('Authorization', `Bearer ${streamer.token}`)
+      .set(bearer(streamer))
       .send({ productId: product.body.id, salePriceCents: 1999, saleStock: 5 })
       .expect(201);
     const { pin } = await pinned;

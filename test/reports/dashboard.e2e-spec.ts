@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { signedInPage, useChromium } from '../support/browser';
-import { type TestUser, useTestApp } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { createProduct, linkStreamer } from '../support/shop';
 import { pastOrder, pinAt, stream } from './fixtures';
 
@@ -105,9 +105,7 @@ describe('the /merchant/reports dashboard in Chromium', () => {
     expect(sum('gmvCents')).toBe(Number(direct[0].gmv));
 
     // The stream table matches GET /api/reports/streams, and user text stays text.
-    const api = (
-      await t.http.get('/api/reports/streams').set('Authorization', `Bearer ${merchant.token}`).expect(200)
-    ).body as {
+    const api = (await t.http.get('/api/reports/streams').set(bearer(merchant)).expect(200)).body as {
       items: {
         streamId: string;
         title: string;
@@ -135,12 +133,8 @@ describe('the /merchant/reports dashboard in Chromium', () => {
     // Selecting the stream draws its products chart and lists pinned time against pinned GMV.
     await page.click(`#streams tr[data-stream-id="${showId}"]`);
     await page.waitForSelector(`body[data-detail-loaded="${showId}"]`);
-    const detail = (
-      await t.http
-        .get(`/api/reports/streams/${showId}`)
-        .set('Authorization', `Bearer ${merchant.token}`)
-        .expect(200)
-    ).body as {
+    const detail = (await t.http.get(`/api/reports/streams/${showId}`).set(bearer(merchant)).expect(200))
+      .body as {
       topProducts: { productId: string; gmvCents: number; pinnedGmvCents: number; pinnedSeconds: number }[];
     };
     for (const p of detail.topProducts) {

@@ -1,6 +1,6 @@
 import { OrdersRepository } from '../../src/orders/orders.repository';
 import { createProduct, linkStreamer, newKey, order } from '../support/shop';
-import { type TestUser, useTestApp } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { directBuckets, expectSameBuckets, pastOrder, pinAt, qs, stream, type Bucket } from './fixtures';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
@@ -58,7 +58,7 @@ describe('report rollups', () => {
   });
 
   const get = async (path: string, user: TestUser = merchant) =>
-    (await t.http.get(path).set('Authorization', `Bearer ${user.token}`).expect(200)).body as {
+    (await t.http.get(path).set(bearer(user)).expect(200)).body as {
       currency: string;
       buckets: Bucket[];
     };
@@ -166,7 +166,7 @@ describe('report rollups', () => {
     for (const tz of ['Asia/Kolkata', 'America/Los_Angeles']) {
       await t.http
         .put('/api/merchant/settings')
-        .set('Authorization', `Bearer ${merchant.token}`)
+        .set(bearer(merchant))
         .send({ timeZone: tz })
         .expect(200, { timeZone: tz });
       expect(await compareEverything(tz)).toBeGreaterThan(50);
