@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { signIn, useChromium } from '../support/browser';
+import { fillCheckoutAddress, payInCheckout, signIn, useChromium } from '../support/browser';
 import { createShop, orderFromStream, pin, type Shop, stockOf } from '../support/shop';
 import { bearer, type TestUser, useTestApp } from '../support/test-app';
 
@@ -141,8 +141,7 @@ describe('checkout in Chromium', () => {
     await frame.locator('#decline:not([disabled])').click();
     await page.waitForSelector('[data-testid=checkout] [data-status=declined]');
     await page.click('[data-testid=checkout] button:text("Try again")');
-    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
-    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    await payInCheckout(page);
   });
 
   it('asks where a physical product ships, saves the address to the profile, and the order keeps a copy', async () => {
@@ -150,15 +149,16 @@ describe('checkout in Chromium', () => {
     await pin(t, s2);
     await open({}, s2);
     await page.click('#co-next:text("Continue to shipping")');
-    await page.fill('#co-address input[name=name]', 'Ada Lovelace');
-    await page.fill('#co-address input[name=line1]', '12 St James Square');
-    await page.fill('#co-address input[name=city]', 'London');
-    await page.fill('#co-address input[name=postalCode]', 'SW1Y 4JH');
-    await page.fill('#co-address input[name=phone]', '+44 20 7946 0000');
-    await page.selectOption('#co-address select[name=country]', 'GB');
+    await fillCheckoutAddress(page, {
+      name: 'Ada Lovelace',
+      line1: '12 St James Square',
+      city: 'London',
+      postalCode: 'SW1Y 4JH',
+      phone: '+44 20 7946 0000',
+      country: 'GB',
+    });
     await page.click('#co-pay');
-    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
-    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    await payInCheckout(page);
     const mine = await t.http.get('/api/orders?mine=1').set(bearer(buyer)).expect(200);
     const first = mine.body.items.find((o: { streamId: string }) => o.streamId === s2.streamId);
     expect(first).toMatchObject({
@@ -175,8 +175,7 @@ describe('checkout in Chromium', () => {
     await page.locator('#co-address input[type=radio]:checked').waitFor();
     expect(await page.locator('#co-address input[name=name]').count()).toBe(0);
     await page.click('#co-pay');
-    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
-    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    await payInCheckout(page);
     const shipped = await t.sql<{ city: string }>(
       'SELECT sh.city FROM orders o JOIN order_shipping sh ON sh.order_id = o.id WHERE o.stream_id = $1',
       [s2.streamId],
@@ -198,8 +197,7 @@ describe('checkout in Chromium', () => {
       .locator('[data-testid=checkout] [data-status=declined]:has-text("waiting for payment")')
       .waitFor();
     await page.click('#co-retry');
-    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
-    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    await payInCheckout(page);
     const orders = await t.sql<{ status: string }>('SELECT status FROM orders WHERE stream_id = $1', [
       s2.streamId,
     ]);

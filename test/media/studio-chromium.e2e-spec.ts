@@ -1,4 +1,4 @@
-import { signedInPage, useChromium } from '../support/browser';
+import { studioWithNewStream, useChromium } from '../support/browser';
 import { TestUser, useTestApp } from '../support/test-app';
 import { eventually } from '../support/wait';
 
@@ -13,10 +13,7 @@ describe('studio in Chromium', () => {
   });
 
   it('creates a stream, goes live from the camera, shows it live, and ends it', async () => {
-    const page = await signedInPage(browser, t, streamer);
-    await page.goto('/studio');
-    await page.fill('#create-stream input[name=title]', 'Browser drop');
-    await page.click('#create-stream button[type=submit]');
+    const page = await studioWithNewStream(browser, t, streamer, 'Browser drop');
     await page.waitForSelector('#go-live');
     // The preview shows the (fake) camera.
     await page.waitForFunction(
@@ -86,10 +83,7 @@ describe('studio in Chromium', () => {
   });
 
   it('resumes the same live stream when the studio is closed and opened again within the grace', async () => {
-    const first = await signedInPage(browser, t, streamer);
-    await first.goto('/studio');
-    await first.fill('#create-stream input[name=title]', 'Come back');
-    await first.click('#create-stream button[type=submit]');
+    const first = await studioWithNewStream(browser, t, streamer, 'Come back');
     await first.click('#go-live:not([disabled])');
     const isLive = () => document.getElementById('broadcast-state')?.textContent === 'live';
     await first.waitForFunction(isLive, undefined, { timeout: 20_000 });
