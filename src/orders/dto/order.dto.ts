@@ -19,7 +19,7 @@ import { MAX_ITEMS, MAX_QUANTITY } from './create-order.schema';
 import { PageOf, PageQueryDto } from '../../common/http/pagination.dto';
 import { ORDER_STATUSES, type OrderStatus } from '../order.model';
 import { PostalAddressDto } from '../../profile/dto/address.dto';
-import { TextField } from '../../common/validation/text';
+import { TextField } from '../../common/validation/fields';
 
 export class ListMyOrdersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only my orders (the default for everyone but admins)', enum: ['1'] })

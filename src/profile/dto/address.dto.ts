@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { COUNTRY_CODES } from '../../common/geo/countries';
 import { ListOf } from '../../common/http/pagination.dto';
-import { TextField } from '../../common/validation/text';
+import { TextField } from '../../common/validation/fields';
 
 /** Optional text: absent or null leaves it unset; empty after trimming also unsets it. */
 const optionalText = ({ value }: { value: unknown }) => {
