@@ -54,6 +54,16 @@ const num = (line: string, name: string): number | undefined => {
   return v === undefined ? undefined : Number(v);
 };
 
+/** The tags whose value is one number, and the field each sets. */
+const NUMBER_TAGS = new Map<string, 'version' | 'targetDuration' | 'mediaSequence' | 'discontinuitySequence'>(
+  [
+    ['#EXT-X-VERSION', 'version'],
+    ['#EXT-X-TARGETDURATION', 'targetDuration'],
+    ['#EXT-X-MEDIA-SEQUENCE', 'mediaSequence'],
+    ['#EXT-X-DISCONTINUITY-SEQUENCE', 'discontinuitySequence'],
+  ],
+);
+
 export function parseMediaPlaylist(text: string): ParsedMediaPlaylist {
   const p: ParsedMediaPlaylist = {
     canBlockReload: false,
@@ -75,13 +85,12 @@ export function parseMediaPlaylist(text: string): ParsedMediaPlaylist {
     if (!line) continue;
     const tag = line.split(':')[0];
     const value = line.slice(tag.length + 1);
+    const numberField = NUMBER_TAGS.get(tag);
+    if (numberField) {
+      p[numberField] = Number(value);
+      continue;
+    }
     switch (tag) {
-      case '#EXT-X-VERSION':
-        p.version = Number(value);
-        break;
-      case '#EXT-X-TARGETDURATION':
-        p.targetDuration = Number(value);
-        break;
       case '#EXT-X-PART-INF':
         p.partTarget = num(line, 'PART-TARGET');
         break;
@@ -89,12 +98,6 @@ export function parseMediaPlaylist(text: string): ParsedMediaPlaylist {
         p.canBlockReload = attr(line, 'CAN-BLOCK-RELOAD') === 'YES';
         p.partHoldBack = num(line, 'PART-HOLD-BACK');
         p.holdBack = num(line, 'HOLD-BACK');
-        break;
-      case '#EXT-X-MEDIA-SEQUENCE':
-        p.mediaSequence = Number(value);
-        break;
-      case '#EXT-X-DISCONTINUITY-SEQUENCE':
-        p.discontinuitySequence = Number(value);
         break;
       case '#EXT-X-INDEPENDENT-SEGMENTS':
         p.independentSegments = true;

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  createParamDecorator,
+  Get,
+  HttpCode,
+  Inject,
+  Post,
+  Put,
+  Req,
+  Res,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Answers } from '../common/http/answers';
@@ -19,6 +31,25 @@ import {
   type RefreshTokenIn,
 } from './dto/auth.dto';
 import { authCookie, DEVICE_COOKIE, DEVICE_TTL_SECONDS, readCookie, REFRESH_COOKIE } from './session-cookies';
+
+/** What refresh and logout were sent: the refresh token from the body, else the cookie. */
+interface SentRefresh {
+  token: string | undefined;
+  /** The token came in the body (a client without cookies gets the next one there too). */
+  fromBody: boolean;
+  deviceToken: string | undefined;
+}
+
+/** The {@link SentRefresh} of a refresh or logout request (its body read by refreshBody). */
+const Refresh = createParamDecorator((_: unknown, ctx: ExecutionContext): SentRefresh => {
+  const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+  const dto = refreshBody(req.body);
+  return {
+    token: dto.refreshToken ?? readCookie(req.headers.cookie, REFRESH_COOKIE),
+    fromBody: dto.refreshToken !== undefined,
+    deviceToken: dto.deviceToken,
+  };
+});
 
 /**
  * Sign-in and sessions. Access tokens are short-lived JWTs sent as bearer
@@ -106,28 +137,20 @@ export class AuthController {
   })
   @Answers({ 200: TokenDto, 401: 'Missing, unknown, expired, revoked or reused refresh token' })
   async refresh(
-    @Body() body: unknown,
+    @Refresh() sent: SentRefresh,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<TokenDto> {
-    const dto = refreshBody(body);
-    const fromBody = dto.refreshToken !== undefined;
-    const token = dto.refreshToken ?? readCookie(req.headers.cookie, REFRESH_COOKIE);
-    const s = await this.auth.refresh(token, this.client(req, dto.deviceToken));
-    return this.answer(res, s, fromBody ? 'body' : 'cookie');
+    const s = await this.auth.refresh(sent.token, this.client(req, sent.deviceToken));
+    return this.answer(res, s, sent.fromBody ? 'body' : 'cookie');
   }
 
   @Public()
   @Post('logout')
   @HttpCode(204)
   @ApiOperation({ summary: 'Sign this session out: its refresh token (cookie or body) stops working' })
-  async logout(
-    @Body() body: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) res: FastifyReply,
-  ): Promise<void> {
-    const dto = refreshBody(body);
-    await this.auth.logout(dto.refreshToken ?? readCookie(req.headers.cookie, REFRESH_COOKIE));
+  async logout(@Refresh() sent: SentRefresh, @Res({ passthrough: true }) res: FastifyReply): Promise<void> {
+    await this.auth.logout(sent.token);
     void res.header('Set-Cookie', authCookie(REFRESH_COOKIE, '', 0, this.secureCookies));
   }
 

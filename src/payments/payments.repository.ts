@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Sql, type SqlRunner } from '../database/sql';
+import type { SqlRunner } from '../database/sql';
+import { TransactionalRepository } from '../database/transactional.repository';
 
 export type PaymentStatus = 'open' | 'succeeded' | 'failed' | 'cancelled' | 'refunded' | 'refund_due';
 
@@ -37,13 +38,7 @@ const toPayment = (r: Row): Payment => ({
 });
 
 @Injectable()
-export class PaymentsRepository {
-  constructor(private readonly sql: Sql) {}
-
-  tx<T>(fn: (q: SqlRunner) => Promise<T>): Promise<T> {
-    return this.sql.tx(fn);
-  }
-
+export class PaymentsRepository extends TransactionalRepository {
   async openForOrder(orderId: string, provider: string): Promise<Payment | null> {
     const rows = await this.sql.query<Row>(
       `SELECT * FROM payments WHERE order_id = $1 AND provider = $2 AND status = 'open'

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Sql, type SqlRunner } from '../database/sql';
+import type { SqlRunner } from '../database/sql';
+import { TransactionalRepository } from '../database/transactional.repository';
 import type { LockedProduct } from '../orders/allocation';
 
 export interface PinRow {
@@ -94,13 +95,7 @@ const WITH_PRODUCT = `SELECT p.*, pr.title, pr.description, pr.digital, pr.image
   FROM pins p JOIN products pr ON pr.id = p.product_id JOIN streams s ON s.id = p.stream_id`;
 
 @Injectable()
-export class PinsRepository {
-  constructor(private readonly sql: Sql) {}
-
-  tx<T>(fn: (q: SqlRunner) => Promise<T>): Promise<T> {
-    return this.sql.tx(fn);
-  }
-
+export class PinsRepository extends TransactionalRepository {
   /**
    * Locks the stream row so pin changes of one stream are serialised. NO KEY
    * UPDATE, not UPDATE: orders referencing the stream (foreign-key share

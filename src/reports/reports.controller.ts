@@ -1,4 +1,14 @@
-import { Body, Controller, Get, Inject, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  createParamDecorator,
+  Get,
+  Inject,
+  Put,
+  Query,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Answers } from '../common/http/answers';
@@ -80,14 +90,25 @@ export function streamListCsv(r: StreamListDto): string {
   );
 }
 
-/** The report as JSON, or as CSV (a string body with its own type) when the client prefers it. */
-function send<T>(req: Request, res: Response, body: T, csv: (b: T) => string, name: string): T | string {
-  res.header('Vary', 'Accept');
-  if (!wantsCsv(req)) return body;
-  res.type('text/csv; charset=utf-8');
-  res.header('Content-Disposition', `attachment; filename="${name}.csv"`);
-  return csv(body);
-}
+/** Answers a report route: the report as JSON, or as CSV (a string body with its own type) when the client prefers it. */
+type ReportAnswer = <T>(body: T, csv: (b: T) => string, name: string) => T | string;
+
+/** The route's {@link ReportAnswer}, bound to its request and reply. */
+const JsonOrCsv = createParamDecorator((_: unknown, ctx: ExecutionContext): ReportAnswer => {
+  const req = ctx.switchToHttp().getRequest<Request>();
+  const res = ctx.switchToHttp().getResponse<Response>();
+  return (body, csv, name) => {
+    res.header('Vary', 'Accept');
+    if (!wantsCsv(req)) return body;
+    res.type('text/csv; charset=utf-8');
+    res.header('Content-Disposition', `attachment; filename="${name}.csv"`);
+    return csv(body);
+  };
+});
+
+/** A report: merchants' and admins', as JSON or CSV (see {@link JsonOrCsv}). */
+const Report = (path: string) =>
+  applyDecorators(Roles('merchant', 'admin'), Get(path), ApiProduces('application/json', 'text/csv'));
 
 @ApiTags('reports')
 @ApiBearerAuth()
@@ -95,9 +116,7 @@ function send<T>(req: Request, res: Response, body: T, csv: (b: T) => string, na
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
-  @Roles('merchant', 'admin')
-  @Get('api/reports/gmv')
-  @ApiProduces('application/json', 'text/csv')
+  @Report('api/reports/gmv')
   @ApiOperation({
     summary: 'GMV, paid and net GMV, orders, units and buyers per bucket (zero rows included)',
   })
@@ -109,15 +128,12 @@ export class ReportsController {
   async gmv(
     @CurrentUser() user: AuthUser,
     @Query() q: GmvQueryDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @JsonOrCsv() answer: ReportAnswer,
   ): Promise<GmvReport | string> {
-    return send(req, res, await this.reports.gmv(user, q), gmvCsv, 'gmv');
+    return answer(await this.reports.gmv(user, q), gmvCsv, 'gmv');
   }
 
-  @Roles('merchant', 'admin')
-  @Get('api/reports/streams')
-  @ApiProduces('application/json', 'text/csv')
+  @Report('api/reports/streams')
   @ApiOperation({
     summary: 'My streams, newest first, with GMV, orders, units, buyers, AOV, viewers and conversion',
   })
@@ -125,15 +141,12 @@ export class ReportsController {
   async streams(
     @CurrentUser() user: AuthUser,
     @Query() q: StreamListQueryDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @JsonOrCsv() answer: ReportAnswer,
   ): Promise<StreamListDto | string> {
-    return send(req, res, { items: await this.reports.streams(user, q) }, streamListCsv, 'streams');
+    return answer({ items: await this.reports.streams(user, q) }, streamListCsv, 'streams');
   }
 
-  @Roles('merchant', 'admin')
-  @Get('api/reports/streams/:id')
-  @ApiProduces('application/json', 'text/csv')
+  @Report('api/reports/streams/:id')
   @ApiOperation({
     summary:
       'One stream: GMV, orders, buyers, AOV, viewers, conversion, products with pinned time vs pinned GMV',
@@ -143,10 +156,9 @@ export class ReportsController {
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
     @Query() q: StreamReportQueryDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @JsonOrCsv() answer: ReportAnswer,
   ): Promise<StreamReport | string> {
-    return send(req, res, await this.reports.stream(user, id, q.currency), streamCsv, `stream-${id}`);
+    return answer(await this.reports.stream(user, id, q.currency), streamCsv, `stream-${id}`);
   }
 
   @Roles('merchant')

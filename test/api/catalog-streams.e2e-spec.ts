@@ -1,26 +1,20 @@
 import { linkStreamer } from '../support/shop';
 import { createStream, endStream } from '../support/streams';
-import { bearer, startTestApp, TestApp, TestUser } from '../support/test-app';
+import { bearer, TestUser, useTestApp } from '../support/test-app';
 
 describe('catalog and streams', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let merchant: TestUser;
   let streamer: TestUser;
   beforeAll(async () => {
-    t = await startTestApp();
     merchant = await t.user('merchant');
     streamer = await t.user('streamer');
   });
-  afterAll(() => t.close());
 
   const product = { title: 'Aurora X', priceCents: 69900, currency: 'usd', stock: 10, sku: 'AX-1' };
 
   it('lets a merchant create and edit products that anyone can read', async () => {
-    const created = await t.http
-      .post('/api/products')
-      .set('Authorization', `Bearer ${merchant.token}`)
-      .send(product)
-      .expect(201);
+    const created = await t.http.post('/api/products').set(bearer(merchant)).send(product).expect(201);
     expect(created.body).toMatchObject({
       title: 'Aurora X',
       currency: 'USD',
@@ -29,7 +23,7 @@ describe('catalog and streams', () => {
     });
     const patched = await t.http
       .patch(`/api/products/${created.body.id}`)
-      .set('Authorization', `Bearer ${merchant.token}`)
+      .set(bearer(merchant))
       .send({ stock: 25 })
       .expect(200);
     expect(patched.body.stock).toBe(25);
@@ -70,7 +64,7 @@ describe('catalog and streams', () => {
     await t.http.patch(url).set('Authorization', auth).send({ stockDelta: 1.5 }).expect(400);
     // Only the owner adjusts.
     const other = await t.user('merchant');
-    await t.http.patch(url).set('Authorization', `Bearer ${other.token}`).send({ stockDelta: 1 }).expect(403);
+    await t.http.patch(url).set(bearer(other)).send({ stockDelta: 1 }).expect(403);
     expect((await t.http.get(url).expect(200)).body.stock).toBe(100);
   });
 
@@ -78,12 +72,12 @@ describe('catalog and streams', () => {
     const other = await t.user('merchant');
     const created = await t.http
       .post('/api/products')
-      .set('Authorization', `Bearer ${merchant.token}`)
+      .set(bearer(merchant))
       .send({ ...product, sku: 'AX-2' })
       .expect(201);
     await t.http
       .patch(`/api/products/${created.body.id}`)
-      .set('Authorization', `Bearer ${other.token}`)
+      .set(bearer(other))
       .send({ priceCents: 1 })
       .expect(403);
   });
@@ -91,12 +85,12 @@ describe('catalog and streams', () => {
   it('refuses a duplicate SKU within one shop', async () => {
     await t.http
       .post('/api/products')
-      .set('Authorization', `Bearer ${merchant.token}`)
+      .set(bearer(merchant))
       .send({ ...product, sku: 'DUP' })
       .expect(201);
     const res = await t.http
       .post('/api/products')
-      .set('Authorization', `Bearer ${merchant.token}`)
+      .set(bearer(merchant))
       .send({ ...product, sku: 'DUP' })
       .expect(409);
     expect(res.body.error.code).toBe('sku_taken');
@@ -128,7 +122,7 @@ describe('catalog and streams', () => {
     const other = await t.user('merchant');
     const res = await t.http
       .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
+      .set(bearer(streamer))
       .send({ title: 'Not my shop', merchantId: other.id })
       .expect(403);
     expect(res.body.error.message).toContain('has not invited you');
@@ -137,7 +131,7 @@ describe('catalog and streams', () => {
   it('refuses a stream for a merchant id that is not a merchant', async () => {
     await t.http
       .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
+      .set(bearer(streamer))
       .send({ title: 'x', merchantId: streamer.id })
       .expect(400);
   });

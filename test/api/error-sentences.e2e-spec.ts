@@ -1,5 +1,5 @@
 import { createShop } from '../support/shop';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { bearer, useTestApp } from '../support/test-app';
 
 /**
  * Every 4xx a person may read is a sentence, not a field name and a rule
@@ -7,12 +7,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
  * machine-readable code and fields stay.
  */
 describe('error messages people read', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ redis: false });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ redis: false });
 
   const looksLikeASentence = (m: string) => {
     expect(m).toMatch(/^[A-Z“"]/);
@@ -25,7 +20,7 @@ describe('error messages people read', () => {
     const shop = await createShop(t);
     const res = await t.http
       .post(`/api/streams/${shop.streamId}/pins`)
-      .set('Authorization', `Bearer ${shop.streamer.token}`)
+      .set(bearer(shop.streamer))
       .send({ productId: shop.productId, salePriceCents: 19.99, perBuyerLimit: 0 })
       .expect(400);
     expect(res.body.error.code).toBe('validation_failed');
@@ -42,7 +37,7 @@ describe('error messages people read', () => {
     const streamer = await t.user('streamer');
     const res = await t.http
       .post('/api/streams')
-      .set('Authorization', `Bearer ${streamer.token}`)
+      .set(bearer(streamer))
       .send({ title: 'Drop', merchantId: 'shop@example.com' })
       .expect(400);
     looksLikeASentence(res.body.error.message);
@@ -59,7 +54,7 @@ describe('error messages people read', () => {
     const buyer = await t.user('viewer');
     const res = await t.http
       .post('/api/orders')
-      .set('Authorization', `Bearer ${buyer.token}`)
+      .set(bearer(buyer))
       .set('Idempotency-Key', 'k-sentences')
       .send({ items: [{ productId: 'x', quantity: 0 }] })
       .expect(400);

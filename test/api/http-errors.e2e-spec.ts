@@ -1,14 +1,12 @@
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { bearer, TestUser, useTestApp } from '../support/test-app';
 
 /** Bad input gets a 4xx with the stable error shape, never a 500. */
 describe('bad requests', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let merchant: TestUser;
   beforeAll(async () => {
-    t = await startTestApp();
     merchant = await t.user('merchant');
   });
-  afterAll(() => t.close());
 
   const shape = { error: { code: expect.any(String), message: expect.any(String) } };
 
@@ -24,7 +22,7 @@ describe('bad requests', () => {
   it('a body over 1 MB → 413', async () => {
     const res = await t.http
       .post('/api/products')
-      .set('Authorization', `Bearer ${merchant.token}`)
+      .set(bearer(merchant))
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ title: 'x'.repeat(1024 * 1024 + 10) }));
     expect(res.status).toBe(413);
@@ -34,7 +32,7 @@ describe('bad requests', () => {
   it('unknown fields → 400 naming the field', async () => {
     const res = await t.http
       .post('/api/products')
-      .set('Authorization', `Bearer ${merchant.token}`)
+      .set(bearer(merchant))
       .send({ title: 'T', priceCents: 100, currency: 'USD', stock: 1, isAdmin: true })
       .expect(400);
     expect(res.body.error.message).toContain('“isAdmin” is not something this request accepts');
@@ -52,7 +50,7 @@ describe('bad requests', () => {
     ]) {
       const res = await t.http
         .post('/api/products')
-        .set('Authorization', `Bearer ${merchant.token}`)
+        .set(bearer(merchant))
         .send(body as object);
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
       expect(res.body).toMatchObject(shape);

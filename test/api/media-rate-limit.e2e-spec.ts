@@ -1,14 +1,10 @@
 import { postWhepOffer, postWhipOffer } from '../support/ingest';
 import { createStream } from '../support/streams';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 /** Offers cost CPU: a flood from one address is cut off with 429 before any media work. */
 describe('WHIP/WHEP rate limits', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
 
   it('answers a WHEP flood from one address with 429 and Retry-After', async () => {
     const statuses: number[] = [];

@@ -1,21 +1,19 @@
 import { concretePath, listRoutes, RouteInfo } from '../support/routes';
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { TestUser, useTestApp } from '../support/test-app';
 
 /**
  * Deny by default, checked over every route the app has: a route added
  * later without @Public() or @Roles() is covered without editing this file.
  */
 describe('route guards', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let routes: RouteInfo[];
   let viewer: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp();
     routes = listRoutes(t.app);
     viewer = await t.user('viewer');
   });
-  afterAll(() => t.close());
 
   const call = (r: RouteInfo, token?: string) => {
     const req = t.http[r.method.toLowerCase() as 'get'](concretePath(r.path));

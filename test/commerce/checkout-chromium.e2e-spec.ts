@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, signIn } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { fillCheckoutAddress, payInCheckout, signIn, useChromium } from '../support/browser';
 import { createShop, orderFromStream, pin, type Shop, stockOf } from '../support/shop';
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * The Buy flow the watch page's overlay opens (<lc-checkout>,
@@ -9,15 +9,13 @@ import { bearer, startTestApp, type TestApp, type TestUser } from '../support/te
  * order, the simulated provider's page, the result.
  */
 describe('checkout in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp();
   let shop: Shop;
   let buyer: TestUser;
   let page: Page;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchChromium();
     shop = await createShop(t, { stock: 10, priceCents: 2000, title: 'Sale <b>Lamp</b>', digital: true });
     buyer = await t.user('viewer', 'Ada Lovelace');
   });
@@ -32,10 +30,6 @@ describe('checkout in Chromium', () => {
     );
   });
   afterEach(() => page.close());
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
 
   /** The watch page with the pin on its overlay; Buy opens the checkout. */
   async function open(_pin: Record<string, unknown>, s: Shop = shop): Promise<void> {
@@ -147,8 +141,7 @@ describe('checkout in Chromium', () => {
     await frame.locator('#decline:not([disabled])').click();
     await page.waitForSelector('[data-testid=checkout] [data-status=declined]');
     await page.click('[data-testid=checkout] button:text("Try again")');
-    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
-    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    await payInCheckout(page);
   });
 
   it('asks where a physical product ships, saves the address to the profile, and the order keeps a copy', async () => {
@@ -156,15 +149,16 @@ describe('checkout in Chromium', () => {
     await pin(t, s2);
     await open({}, s2);
     await page.click('#co-next:text("Continue to shipping")');
-    await page.fill('#co-address input[name=name]', 'Ada Lovelace');
-    await page.fill('#co-address input[name=line1]', '12 St James Square');
-    await page.fill('#co-address input[name=city]', 'London');
-    await page.fill('#co-address input[name=postalCode]', 'SW1Y 4JH');
-    await page.fill('#co-address input[name=phone]', '+44 20 7946 0000');
-    await page.selectOption('#co-address select[name=country]', 'GB');
+    await fillCheckoutAddress(page, {
+      name: 'Ada Lovelace',
+      line1: '12 St James Square',
+      city: 'London',
+      postalCode: 'SW1Y 4JH',
+      phone: '+44 20 7946 0000',
+      country: 'GB',
+    });
     await page.click('#co-pay');
-    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
-    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    await payInCheckout(page);
     const mine = await t.http.get('/api/orders?mine=1').set(bearer(buyer)).expect(200);
     const first = mine.body.items.find((o: { streamId: string }) => o.streamId === s2.streamId);
     expect(first).toMatchObject({
@@ -181,8 +175,7 @@ describe('checkout in Chromium', () => {
     await page.locator('#co-address input[type=radio]:checked').waitFor();
     expect(await page.locator('#co-address input[name=name]').count()).toBe(0);
     await page.click('#co-pay');
-    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
-    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    await payInCheckout(page);
     const shipped = await t.sql<{ city: string }>(
       'SELECT sh.city FROM orders o JOIN order_shipping sh ON sh.order_id = o.id WHERE o.stream_id = $1',
       [s2.streamId],
@@ -204,8 +197,7 @@ describe('checkout in Chromium', () => {
       .locator('[data-testid=checkout] [data-status=declined]:has-text("waiting for payment")')
       .waitFor();
     await page.click('#co-retry');
-    await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
-    await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15000 });
+    await payInCheckout(page);
     const orders = await t.sql<{ status: string }>('SELECT status FROM orders WHERE stream_id = $1', [
       s2.streamId,
     ]);

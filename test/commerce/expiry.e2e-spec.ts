@@ -1,4 +1,4 @@
-import { createTestDatabase, startTestApp, TestApp, withTestApp } from '../support/test-app';
+import { bearer, createTestDatabase, startTestApp, TestApp, withTestApp } from '../support/test-app';
 import {
   createShop,
   orderFromShop,
@@ -20,17 +20,11 @@ async function expectHoldToExpire(t: TestApp): Promise<void> {
   await eventually(async () => (await orderStatusOf(t, o.body.id)) === 'expired');
   expect(await stockOf(t, shop.productId)).toBe(5);
   expect(await saleRemainingOf(t, p.pinId)).toBe(3);
-  const read = await t.http
-    .get(`/api/orders/${o.body.id}`)
-    .set('Authorization', `Bearer ${buyer.token}`)
-    .expect(200);
+  const read = await t.http.get(`/api/orders/${o.body.id}`).set(bearer(buyer)).expect(200);
   expect(read.body).toMatchObject({ status: 'expired', closedAt: expect.any(String) });
   // An expired order cannot be paid or cancelled.
-  await t.http.post(`/api/orders/${o.body.id}/pay`).set('Authorization', `Bearer ${buyer.token}`).expect(409);
-  await t.http
-    .post(`/api/orders/${o.body.id}/cancel`)
-    .set('Authorization', `Bearer ${buyer.token}`)
-    .expect(409);
+  await t.http.post(`/api/orders/${o.body.id}/pay`).set(bearer(buyer)).expect(409);
+  await t.http.post(`/api/orders/${o.body.id}/cancel`).set(bearer(buyer)).expect(409);
 }
 
 /** One-second holds and a sweep interval so long that only the boot sweep and the queued job act. */
@@ -104,10 +98,7 @@ describe('order hold expiry', () => {
       const shop = await createShop(t, { stock: 5, digital: true });
       const buyer = await t.user('viewer');
       const o = await orderFromShop(t, buyer, shop).expect(201);
-      const pay = await t.http
-        .post(`/api/orders/${o.body.id}/pay`)
-        .set('Authorization', `Bearer ${buyer.token}`)
-        .expect(200);
+      const pay = await t.http.post(`/api/orders/${o.body.id}/pay`).set(bearer(buyer)).expect(200);
       await t.http.post(`/api/payments/simulated/sessions/${pay.body.sessionId}/pay`).send({}).expect(200);
       await new Promise((r) => setTimeout(r, 3000));
       expect(await orderStatusOf(t, o.body.id)).toBe('paid');

@@ -1,5 +1,5 @@
 import { PIN_READER, type PinReader } from '../../src/room/pin-reader';
-import { bearer, startTestApp, TestApp, TestUser } from '../support/test-app';
+import { bearer, TestUser, useTestApp } from '../support/test-app';
 import { listenToRoom } from '../support/room';
 import {
   createShop,
@@ -14,11 +14,7 @@ import {
 import { eventually, sleep } from '../support/wait';
 
 describe('flash sale', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const saleRemaining = (pinId: string) => saleRemainingOf(t, pinId);
 
@@ -182,10 +178,7 @@ describe('flash sale', () => {
     const buyer = await t.user('viewer');
     const o = await orderFromStream(t, buyer, shop).expect(201);
     expect(await saleRemaining(p.pinId)).toBe(2);
-    await t.http
-      .post(`/api/orders/${o.body.id}/cancel`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(200);
+    await t.http.post(`/api/orders/${o.body.id}/cancel`).set(bearer(buyer)).expect(200);
     expect(await saleRemaining(p.pinId)).toBe(3);
     expect(await stockOf(t, shop.productId)).toBe(10);
     // The buyer's limit counts held units only: after cancelling, they may buy again.
@@ -215,11 +208,7 @@ describe('flash sale', () => {
 describe('flash sale on a small connection pool', () => {
   // Below 2 × 8 pooled connections the reservation lanes do not keep one
   // between batches (OrdersService); each statement takes a pooled one.
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { DATABASE_POOL_SIZE: '3' } });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ env: { DATABASE_POOL_SIZE: '3' } });
 
   it('sells 20 units to exactly 20 of 100 concurrent buyers while other reads are answered', async () => {
     const shop = await createShop(t, { stock: 20, priceCents: 1000, title: 'Small Pool' });

@@ -1,14 +1,12 @@
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { bearer, TestUser, useTestApp } from '../support/test-app';
 import { createProduct, createShop, newKey, order, Shop, stockOf } from '../support/shop';
 
 describe('order idempotency', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let shop: Shop;
   beforeAll(async () => {
-    t = await startTestApp();
     shop = await createShop(t, { stock: 1000 });
   });
-  afterAll(() => t.close());
 
   const body = (quantity = 1) => ({ items: [{ productId: shop.productId, quantity }] });
   const orderCount = async (buyer: TestUser) =>
@@ -97,15 +95,13 @@ describe('order idempotency', () => {
 });
 
 describe('bad order input', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { ORDER_RATE_BURST: '100' } });
   let shop: Shop;
   let buyer: TestUser;
   beforeAll(async () => {
-    t = await startTestApp({ env: { ORDER_RATE_BURST: '100' } });
     shop = await createShop(t, { stock: 10 });
     buyer = await t.user('viewer');
   });
-  afterAll(() => t.close());
 
   const expectNothingReserved = async () => {
     expect(await stockOf(t, shop.productId)).toBe(10);
@@ -175,7 +171,7 @@ describe('bad order input', () => {
   it('refuses malformed JSON with 400', async () => {
     const res = await t.http
       .post('/api/orders')
-      .set('Authorization', `Bearer ${buyer.token}`)
+      .set(bearer(buyer))
       .set('Idempotency-Key', newKey())
       .set('Content-Type', 'application/json')
       .send('{"items": [{"productId": ')
@@ -194,7 +190,7 @@ describe('bad order input', () => {
   it('refuses a 1 MB body with 413', async () => {
     const res = await t.http
       .post('/api/orders')
-      .set('Authorization', `Bearer ${buyer.token}`)
+      .set(bearer(buyer))
       .set('Idempotency-Key', newKey())
       .set('Content-Type', 'application/json')
       .send(

@@ -3,7 +3,7 @@ import { decideBatch, type ReserveRequest } from '../../src/orders/allocation';
 import { OrderMetrics } from '../../src/orders/order-metrics';
 import { ReservationRepository } from '../../src/orders/reservation.repository';
 import { requestHash } from '../../src/orders/orders.service';
-import { startTestApp, TestApp, TestUser, withTestApp } from '../support/test-app';
+import { bearer, startTestApp, TestApp, TestUser, withTestApp } from '../support/test-app';
 import { createShop, newKey, order, pin, saleRemainingOf, stockOf } from '../support/shop';
 
 /**
@@ -50,7 +50,7 @@ describe('optimistic reservation', () => {
     // A restock lands in between: the decision was made from stock 10.
     await a.http
       .patch(`/api/products/${shop.productId}`)
-      .set('Authorization', `Bearer ${shop.merchant.token}`)
+      .set(bearer(shop.merchant))
       .send({ stockDelta: 5 })
       .expect(200);
     const stale = await repo.write(orders, versions, snapshot.nowMs, 600, repo.pool);
@@ -81,7 +81,7 @@ describe('optimistic reservation', () => {
     // The streamer ends the pin (and with it the sale) in between.
     await a.http
       .delete(`/api/streams/${shop.streamId}/pins/${p.pinId}`)
-      .set('Authorization', `Bearer ${shop.streamer.token}`)
+      .set(bearer(shop.streamer))
       .expect(200);
     const stale = await repo.write(orders, versions, snapshot.nowMs, 600, repo.pool);
     expect(stale.current).toBe(false);

@@ -1,4 +1,4 @@
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { bearer, TestUser, useTestApp } from '../support/test-app';
 import {
   createProduct,
   createShop,
@@ -10,16 +10,14 @@ import {
 } from '../support/shop';
 
 describe('orders', () => {
-  let t: TestApp;
+  // A generous bucket: several tests order a lot as the same buyer; one test drains it on purpose.
+  const t = useTestApp({ env: { ORDER_RATE_BURST: '30', ORDER_RATE_PER_SECOND: '1' } });
   let shop: Shop;
   let buyer: TestUser;
   beforeAll(async () => {
-    // A generous bucket: several tests order a lot as the same buyer; one test drains it on purpose.
-    t = await startTestApp({ env: { ORDER_RATE_BURST: '30', ORDER_RATE_PER_SECOND: '1' } });
     shop = await createShop(t, { stock: 20, priceCents: 1500 });
     buyer = await t.user('viewer', 'Ada Lovelace');
   });
-  afterAll(() => t.close());
 
   it('creates a pending order priced by the server, ignoring client prices, and reserves its units', async () => {
     const before = await stockOf(t, shop.productId);
@@ -70,25 +68,22 @@ describe('orders', () => {
   it('shows an order to its buyer, its shop and admins, and to nobody else', async () => {
     const o = await orderFromShop(t, buyer, shop).expect(201);
     const path = `/api/orders/${o.body.id}`;
-    await t.http.get(path).set('Authorization', `Bearer ${buyer.token}`).expect(200);
-    await t.http.get(path).set('Authorization', `Bearer ${shop.merchant.token}`).expect(200);
+    await t.http.get(path).set(bearer(buyer)).expect(200);
+    await t.http.get(path).set(bearer(shop.merchant)).expect(200);
     const admin = await t.user('admin');
-    await t.http.get(path).set('Authorization', `Bearer ${admin.token}`).expect(200);
+    await t.http.get(path).set(bearer(admin)).expect(200);
 
     const stranger = await t.user('viewer');
     const otherShop = await t.user('merchant');
     for (const u of [stranger, otherShop, shop.streamer]) {
-      const res = await t.http.get(path).set('Authorization', `Bearer ${u.token}`).expect(404);
+      const res = await t.http.get(path).set(bearer(u)).expect(404);
       expect(res.body.error.code).toBe('not_found');
     }
-    await t.http.post(`${path}/cancel`).set('Authorization', `Bearer ${stranger.token}`).expect(404);
-    await t.http.post(`${path}/pay`).set('Authorization', `Bearer ${stranger.token}`).expect(404);
-    await t.http.post(`${path}/refund`).set('Authorization', `Bearer ${otherShop.token}`).expect(404);
-    await t.http.post(`${path}/fulfil`).set('Authorization', `Bearer ${otherShop.token}`).expect(404);
-    const mine = await t.http
-      .get('/api/orders?mine=1')
-      .set('Authorization', `Bearer ${stranger.token}`)
-      .expect(200);
+    await t.http.post(`${path}/cancel`).set(bearer(stranger)).expect(404);
+    await t.http.post(`${path}/pay`).set(bearer(stranger)).expect(404);
+    await t.http.post(`${path}/refund`).set(bearer(otherShop)).expect(404);
+    await t.http.post(`${path}/fulfil`).set(bearer(otherShop)).expect(404);
+    const mine = await t.http.get('/api/orders?mine=1').set(bearer(stranger)).expect(200);
     expect(mine.body).toEqual({ items: [], total: 0 });
   });
 
@@ -96,7 +91,7 @@ describe('orders', () => {
     const me = await t.user('viewer');
     const a = await orderFromShop(t, me, shop).expect(201);
     const b = await orderFromShop(t, me, shop).expect(201);
-    const res = await t.http.get('/api/orders?mine=1').set('Authorization', `Bearer ${me.token}`).expect(200);
+    const res = await t.http.get('/api/orders?mine=1').set(bearer(me)).expect(200);
     expect(res.body.total).toBe(2);
     expect(res.body.items.map((o: { id: string }) => o.id)).toEqual([b.body.id, a.body.id]);
   });
@@ -104,25 +99,19 @@ describe('orders', () => {
   it("keeps merchant A away from merchant B's orders and products", async () => {
     const shopB = await createShop(t, { stock: 5 });
     const o = await order(t, buyer, { items: [{ productId: shopB.productId, quantity: 1 }] }).expect(201);
-    const listA = await t.http
-      .get('/api/merchant/orders')
-      .set('Authorization', `Bearer ${shop.merchant.token}`)
-      .expect(200);
+    const listA = await t.http.get('/api/merchant/orders').set(bearer(shop.merchant)).expect(200);
     expect(listA.body.items.map((x: { id: string }) => x.id)).not.toContain(o.body.id);
-    const listB = await t.http
-      .get('/api/merchant/orders')
-      .set('Authorization', `Bearer ${shopB.merchant.token}`)
-      .expect(200);
+    const listB = await t.http.get('/api/merchant/orders').set(bearer(shopB.merchant)).expect(200);
     expect(listB.body.items.map((x: { id: string }) => x.id)).toEqual([o.body.id]);
     await t.http
       .patch(`/api/products/${shopB.productId}`)
-      .set('Authorization', `Bearer ${shop.merchant.token}`)
+      .set(bearer(shop.merchant))
       .send({ stock: 1000 })
       .expect(403);
     // Nor can A pin B's product in A's stream.
     const res = await t.http
       .post(`/api/streams/${shop.streamId}/pins`)
-      .set('Authorization', `Bearer ${shop.merchant.token}`)
+      .set(bearer(shop.merchant))
       .send({ productId: shopB.productId })
       .expect(422);
     expect(res.body.error.code).toBe('product_not_in_shop');
@@ -135,17 +124,14 @@ describe('orders', () => {
       items: [{ productId: s.productId, quantity: 1 }],
     }).expect(201);
     const direct = await order(t, buyer, { items: [{ productId: s.productId, quantity: 1 }] }).expect(201);
-    await t.http
-      .post(`/api/orders/${direct.body.id}/cancel`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(200);
+    await t.http.post(`/api/orders/${direct.body.id}/cancel`).set(bearer(buyer)).expect(200);
     const auth = { Authorization: `Bearer ${s.merchant.token}` };
     const byStream = await t.http.get(`/api/merchant/orders?streamId=${s.streamId}`).set(auth).expect(200);
     expect(byStream.body.items.map((x: { id: string }) => x.id)).toEqual([fromStream.body.id]);
     const cancelled = await t.http.get('/api/merchant/orders?status=cancelled').set(auth).expect(200);
     expect(cancelled.body.items.map((x: { id: string }) => x.id)).toEqual([direct.body.id]);
     await t.http.get('/api/merchant/orders?status=lost').set(auth).expect(400);
-    await t.http.get('/api/merchant/orders').set('Authorization', `Bearer ${buyer.token}`).expect(403);
+    await t.http.get('/api/merchant/orders').set(bearer(buyer)).expect(403);
   });
 
   it('cancels an unpaid order once, returning its units once', async () => {
@@ -153,16 +139,11 @@ describe('orders', () => {
     const o = await order(t, buyer, { items: [{ productId: p, quantity: 3 }] }).expect(201);
     expect(await stockOf(t, p)).toBe(0);
     const results = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        t.http.post(`/api/orders/${o.body.id}/cancel`).set('Authorization', `Bearer ${buyer.token}`),
-      ),
+      Array.from({ length: 5 }, () => t.http.post(`/api/orders/${o.body.id}/cancel`).set(bearer(buyer))),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
     expect(await stockOf(t, p)).toBe(3);
-    const again = await t.http
-      .post(`/api/orders/${o.body.id}/cancel`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(409);
+    const again = await t.http.post(`/api/orders/${o.body.id}/cancel`).set(bearer(buyer)).expect(409);
     expect(again.body.error).toMatchObject({
       code: 'illegal_transition',
       message: expect.stringContaining('cancelled'),

@@ -3,26 +3,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { signWebhook } from '../../src/common/crypto/webhook-signature';
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { bearer, TestUser, useTestApp } from '../support/test-app';
 import { createShop, order, orderFromShop, orderStatusOf, Shop, stockOf } from '../support/shop';
 
 describe('payments', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { ORDER_RATE_BURST: '100' } });
   let shop: Shop;
   let secret: string;
   beforeAll(async () => {
-    t = await startTestApp({ env: { ORDER_RATE_BURST: '100' } });
     shop = await createShop(t, { stock: 50, priceCents: 2500, digital: true });
     secret = fs.readFileSync(path.join(t.config.dataDir, 'payment-webhook-secret'), 'utf8').trim();
   });
-  afterAll(() => t.close());
 
   async function placeAndCheckout(buyer: TestUser, quantity = 1) {
     const o = await order(t, buyer, { items: [{ productId: shop.productId, quantity }] }).expect(201);
-    const pay = await t.http
-      .post(`/api/orders/${o.body.id}/pay`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(200);
+    const pay = await t.http.post(`/api/orders/${o.body.id}/pay`).set(bearer(buyer)).expect(200);
     return {
       orderId: o.body.id as string,
       sessionId: pay.body.sessionId as string,
@@ -59,10 +54,7 @@ describe('payments', () => {
     const buyer = await t.user('viewer');
     const { orderId, sessionId, checkoutUrl } = await placeAndCheckout(buyer);
     expect(checkoutUrl).toBe(`${t.config.http.publicUrl}/checkout?session=${sessionId}`);
-    const again = await t.http
-      .post(`/api/orders/${orderId}/pay`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(200);
+    const again = await t.http.post(`/api/orders/${orderId}/pay`).set(bearer(buyer)).expect(200);
     expect(again.body.sessionId).toBe(sessionId);
     const page = await t.http.get(`/checkout?session=${sessionId}`).expect(200);
     // The provider's page (rendered in the browser: checkout-chromium pays through it).
@@ -85,15 +77,9 @@ describe('payments', () => {
       .send({ outcome: 'succeed' })
       .expect(200);
     expect(res.body).toMatchObject({ webhookStatus: 200, orderStatus: 'paid', paymentStatus: 'succeeded' });
-    const o = await t.http
-      .get(`/api/orders/${orderId}`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(200);
+    const o = await t.http.get(`/api/orders/${orderId}`).set(bearer(buyer)).expect(200);
     expect(o.body).toMatchObject({ status: 'paid', paidAt: expect.any(String) });
-    const again = await t.http
-      .post(`/api/orders/${orderId}/pay`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(409);
+    const again = await t.http.post(`/api/orders/${orderId}/pay`).set(bearer(buyer)).expect(409);
     expect(again.body.error.code).toBe('not_payable');
   });
 
@@ -105,10 +91,7 @@ describe('payments', () => {
       .send({ outcome: 'fail' })
       .expect(200);
     expect(res.body).toMatchObject({ orderStatus: 'pending_payment', paymentStatus: 'failed' });
-    const retry = await t.http
-      .post(`/api/orders/${orderId}/pay`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(200);
+    const retry = await t.http.post(`/api/orders/${orderId}/pay`).set(bearer(buyer)).expect(200);
     expect(retry.body.sessionId).not.toBe(sessionId);
   });
 
@@ -137,10 +120,7 @@ describe('payments', () => {
     expect(first.body).toEqual({ received: true, duplicate: false });
     expect(await orderStatusOf(t, orderId)).toBe('paid');
     // The shop refunds; a replay of the old "succeeded" event must not make it paid again.
-    await t.http
-      .post(`/api/orders/${orderId}/refund`)
-      .set('Authorization', `Bearer ${shop.merchant.token}`)
-      .expect(200);
+    await t.http.post(`/api/orders/${orderId}/refund`).set(bearer(shop.merchant)).expect(200);
     const replays = await Promise.all(Array.from({ length: 5 }, () => postWebhook(body, sig)));
     for (const r of replays) expect(r.status).toBe(200);
     expect(replays.every((r) => r.body.duplicate === true)).toBe(true);
@@ -150,10 +130,7 @@ describe('payments', () => {
   it('refunds a payment that arrives after the hold was released', async () => {
     const buyer = await t.user('viewer');
     const { orderId, sessionId } = await placeAndCheckout(buyer);
-    await t.http
-      .post(`/api/orders/${orderId}/cancel`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(200);
+    await t.http.post(`/api/orders/${orderId}/cancel`).set(bearer(buyer)).expect(200);
     const res = await t.http.post(`/api/payments/simulated/sessions/${sessionId}/pay`).send({}).expect(200);
     expect(res.body).toMatchObject({ orderStatus: 'cancelled', paymentStatus: 'refunded' });
   });
@@ -197,20 +174,14 @@ describe('payments', () => {
     const r = await t.http.post(`/api/orders/${orderId}/refund`).set(m).expect(200);
     expect(r.body).toMatchObject({ status: 'fulfilled', refundedCents: r.body.totalCents });
     expect(await stockOf(t, shop.productId)).toBe(stock);
-    const c = await t.http
-      .post(`/api/orders/${orderId}/cancel`)
-      .set('Authorization', `Bearer ${buyer.token}`)
-      .expect(409);
+    const c = await t.http.post(`/api/orders/${orderId}/cancel`).set(bearer(buyer)).expect(409);
     expect(c.body.error.message).toContain('ask the shop for a refund');
   });
 
   it('lets only the buyer start a payment', async () => {
     const buyer = await t.user('viewer');
     const o = await orderFromShop(t, buyer, shop).expect(201);
-    await t.http
-      .post(`/api/orders/${o.body.id}/pay`)
-      .set('Authorization', `Bearer ${shop.merchant.token}`)
-      .expect(403);
+    await t.http.post(`/api/orders/${o.body.id}/pay`).set(bearer(shop.merchant)).expect(403);
     await t.http.post(`/api/orders/${o.body.id}/pay`).expect(401);
   });
 

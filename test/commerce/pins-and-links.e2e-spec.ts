@@ -1,17 +1,15 @@
-import { startTestApp, TestApp } from '../support/test-app';
+import { bearer, useTestApp } from '../support/test-app';
 import { listenToRoom } from '../support/room';
 import { createProduct, createShop, pin, Shop } from '../support/shop';
 import { createStream, endStream } from '../support/streams';
 import { eventually } from '../support/wait';
 
 describe('product pins', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let shop: Shop;
   beforeAll(async () => {
-    t = await startTestApp();
     shop = await createShop(t, { stock: 10, title: 'First' });
   });
-  afterAll(() => t.close());
 
   const pinAs = (token: string, body: Record<string, unknown>, streamId = shop.streamId) =>
     t.http.post(`/api/streams/${streamId}/pins`).set('Authorization', `Bearer ${token}`).send(body);
@@ -34,12 +32,9 @@ describe('product pins', () => {
     )[0];
     await t.http
       .delete(`/api/streams/${shop.streamId}/pins/${current.id}`)
-      .set('Authorization', `Bearer ${otherStreamer.token}`)
+      .set(bearer(otherStreamer))
       .expect(403);
-    await t.http
-      .delete(`/api/streams/${shop.streamId}/pins/${current.id}`)
-      .set('Authorization', `Bearer ${viewer.token}`)
-      .expect(403);
+    await t.http.delete(`/api/streams/${shop.streamId}/pins/${current.id}`).set(bearer(viewer)).expect(403);
     const admin = await t.user('admin');
     await pinAs(admin.token, { productId: shop.productId }).expect(201);
   });
@@ -69,16 +64,16 @@ describe('product pins', () => {
     const p = await pin(t, shop);
     const room = await listenToRoom(t, shop.streamId);
     const path = `/api/streams/${shop.streamId}/pins/${p.pinId}`;
-    const first = await t.http.delete(path).set('Authorization', `Bearer ${shop.merchant.token}`).expect(200);
+    const first = await t.http.delete(path).set(bearer(shop.merchant)).expect(200);
     expect(first.body.unpinnedAt).toEqual(expect.any(String));
-    await t.http.delete(path).set('Authorization', `Bearer ${shop.streamer.token}`).expect(200);
+    await t.http.delete(path).set(bearer(shop.streamer)).expect(200);
     await eventually(() => room.events.length >= 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(room.events).toEqual([{ event: 'product:unpinned', data: { pinId: p.pinId } }]);
     await room.stop();
     await t.http
       .delete(`/api/streams/${shop.streamId}/pins/5b0f7f0e-1111-4222-8333-444455556666`)
-      .set('Authorization', `Bearer ${shop.streamer.token}`)
+      .set(bearer(shop.streamer))
       .expect(404);
   });
 
@@ -153,11 +148,7 @@ describe('product pins', () => {
 });
 
 describe('merchant ↔ streamer links', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   // Links are made by invitation and consent now: test/shop/invitations.e2e-spec.ts.
   it('no longer links a streamer without their consent', async () => {
@@ -165,13 +156,10 @@ describe('merchant ↔ streamer links', () => {
     const streamer = await t.user('streamer');
     await t.http
       .post('/api/merchant/streamers')
-      .set('Authorization', `Bearer ${merchant.token}`)
+      .set(bearer(merchant))
       .send({ streamerId: streamer.id })
       .expect(404);
-    const mine = await t.http
-      .get('/api/streamer/merchants')
-      .set('Authorization', `Bearer ${streamer.token}`)
-      .expect(200);
+    const mine = await t.http.get('/api/streamer/merchants').set(bearer(streamer)).expect(200);
     expect(mine.body.items).toEqual([]);
   });
 });

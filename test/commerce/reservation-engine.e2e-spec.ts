@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ReserveRequest } from '../../src/orders/allocation';
 import { requestHash } from '../../src/orders/orders.service';
 import { ReservationEngine, type Outcome } from '../../src/orders/reservation-engine';
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { TestApp, TestUser, useTestApp } from '../support/test-app';
 import { createProduct } from '../support/shop';
 
 /** A small deterministic generator, so a failing round can be replayed. */
@@ -122,16 +122,14 @@ describe.each([
   ['optimistic', {}],
   ['locked', { ORDER_OPTIMISTIC_ATTEMPTS: '0' }],
 ])('the reservation engine (%s path)', (_path, env) => {
-  let t: TestApp;
+  const t = useTestApp({ redis: false, env: { ORDER_RATE_BURST: '1000', ...env } });
   let w: World;
   let engine: ReservationEngine;
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: false, env: { ORDER_RATE_BURST: '1000', ...env } });
     w = await buildWorld(t);
     engine = t.app.get(ReservationEngine);
   });
-  afterAll(() => t.close());
 
   it.each([1, 2, 3])(
     'leaves counters, limits and keys consistent with its answers (seed %i)',

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { LlHlsPlaylist } from '../../media';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 /**
  * LL-HLS requests that wait: a part request for a stream that does not exist
@@ -12,12 +12,11 @@ import { startTestApp, type TestApp } from '../support/test-app';
  * HLS_MAX_BLOCKING_PER_CLIENT such requests.
  */
 describe('LL-HLS blocking requests', () => {
-  let t: TestApp;
+  const t = useTestApp({ redis: false, env: { HLS_MAX_BLOCKING_PER_CLIENT: '4' } });
   const streamId = '11111111-1111-4111-8111-111111111111';
   const unknown = '22222222-2222-4222-8222-222222222222';
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: false, env: { HLS_MAX_BLOCKING_PER_CLIENT: '4' } });
     const pl = LlHlsPlaylist.create({ partTarget: 1 / 3, partsPerSegment: 6 });
     pl.startRun('r1/init.mp4');
     for (let n = 0; n < 3; n++) {
@@ -28,7 +27,6 @@ describe('LL-HLS blocking requests', () => {
     fs.writeFileSync(path.join(dir, 'index.m3u8'), pl.render());
     for (let n = 0; n < 3; n++) fs.writeFileSync(path.join(dir, 'r1', `p${n}.m4s`), `part ${n}`);
   });
-  afterAll(() => t.close());
 
   const timed = async (url: string, xff?: string) => {
     const t0 = performance.now();

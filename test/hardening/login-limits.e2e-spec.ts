@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * Password guessing is bounded without handing strangers a way to lock users
@@ -11,21 +11,20 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
  * client address (behind TRUSTED_PROXIES, loopback here).
  */
 describe('sign-in and registration limits', () => {
-  let t: TestApp;
+  const t = useTestApp({
+    redis: false,
+    env: {
+      LOGIN_MAX_FAILURES: '5',
+      LOGIN_ADDRESS_BURST: '20',
+      LOGIN_ADDRESS_PER_MINUTE: '1',
+      REGISTER_ADDRESS_BURST: '3',
+      REGISTER_ADDRESS_PER_HOUR: '1',
+    },
+  });
   let victim: TestUser;
   let deviceCookie: string;
 
   beforeAll(async () => {
-    t = await startTestApp({
-      redis: false,
-      env: {
-        LOGIN_MAX_FAILURES: '5',
-        LOGIN_ADDRESS_BURST: '20',
-        LOGIN_ADDRESS_PER_MINUTE: '1',
-        REGISTER_ADDRESS_BURST: '3',
-        REGISTER_ADDRESS_PER_HOUR: '1',
-      },
-    });
     victim = await t.user('viewer');
     // The victim signed in from this browser before: it is a known device of the account.
     const res = await login('198.51.100.1', 'password-123');
@@ -34,7 +33,6 @@ describe('sign-in and registration limits', () => {
       .find((c) => c.startsWith('lc_device='))!
       .split(';')[0];
   });
-  afterAll(() => t.close());
 
   const login = (address: string, password: string, cookie?: string) => {
     const req = request(t.baseUrl)

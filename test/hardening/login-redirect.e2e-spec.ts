@@ -1,6 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { CHROMIUM_ARGS, launchChromium } from '../support/browser';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { CHROMIUM_ARGS, useChromium } from '../support/browser';
+import { type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * The sign-in page's `next` parameter: `/login?next=/\evil.example/x` and
@@ -10,18 +9,12 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
  * test never leaves loopback whatever the page does.
  */
 describe('sign-in page redirect', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp({ redis: false });
   let user: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: false });
     user = await t.user('viewer');
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t.close();
   });
 
   it.each([

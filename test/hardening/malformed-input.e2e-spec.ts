@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * The probe's malformed inputs, each of which was a 500: every one is now a
  * 4xx with the error shape and a message naming what is wrong.
  */
 describe('malformed input gets a 4xx with a message', () => {
-  let t: TestApp;
+  const t = useTestApp({ redis: false });
   let merchant: TestUser;
   let streamer: TestUser;
   let admin: TestUser;
@@ -17,7 +17,6 @@ describe('malformed input gets a 4xx with a message', () => {
   const shape = { error: { code: expect.any(String), message: expect.any(String) } };
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: false });
     [merchant, streamer, admin] = await Promise.all([
       t.user('merchant'),
       t.user('streamer'),
@@ -32,7 +31,6 @@ describe('malformed input gets a 4xx with a message', () => {
     ).body.id;
     stream = (await t.http.post('/api/streams').set(auth(streamer)).send({ title: 'S' }).expect(201)).body;
   });
-  afterAll(() => t.close());
 
   /**
    * A 4xx with a message; `message` must match it, and a field's name (people

@@ -1,4 +1,4 @@
-import { startTestApp, type TestApp } from '../support/test-app';
+import { bearer, useTestApp } from '../support/test-app';
 
 /**
  * /metrics carries business counters (orders, GMV-related, viewers) and was
@@ -7,11 +7,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
  */
 describe('/metrics access', () => {
   describe('without METRICS_TOKEN', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await startTestApp({ redis: false });
-    });
-    afterAll(() => t.close());
+    const t = useTestApp({ redis: false });
 
     it('answers a direct request from this host', async () => {
       const res = await t.http.get('/metrics').expect(200);
@@ -26,18 +22,14 @@ describe('/metrics access', () => {
   });
 
   describe('with METRICS_TOKEN', () => {
-    let t: TestApp;
     const token = 'a-metrics-token-of-some-length';
-    beforeAll(async () => {
-      t = await startTestApp({ redis: false, env: { METRICS_TOKEN: token } });
-    });
-    afterAll(() => t.close());
+    const t = useTestApp({ redis: false, env: { METRICS_TOKEN: token } });
 
     it('needs the token, from anywhere', async () => {
       await t.http.get('/metrics').expect(401);
       await t.http.get('/metrics').set('Authorization', 'Bearer wrong').expect(401);
       const user = await t.user('admin');
-      await t.http.get('/metrics').set('Authorization', `Bearer ${user.token}`).expect(401);
+      await t.http.get('/metrics').set(bearer(user)).expect(401);
       await t.http
         .get('/metrics')
         .set('Authorization', `Bearer ${token}`)

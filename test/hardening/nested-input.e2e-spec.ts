@@ -2,7 +2,7 @@ import request from 'supertest';
 import { CLIENT_EVENTS } from '../../src/room/protocol';
 import { ask, connect, type LiveClient } from '../support/live-client';
 import { concretePath, listRoutes, type RouteInfo } from '../support/routes';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * The probe's deeply nested JSON: a few KB nested thousands of levels deep
@@ -14,25 +14,18 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
 const nested = (depth: number) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
 
 describe('deeply nested input', () => {
-  let t: TestApp;
+  const t = useTestApp({ redis: false });
   let admin: TestUser;
   let routes: RouteInfo[];
   let streamId: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: false });
     admin = await t.user('admin');
     routes = listRoutes(t.app).filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
     const streamer = await t.user('streamer');
-    streamId = (
-      await t.http
-        .post('/api/streams')
-        .set('Authorization', `Bearer ${streamer.token}`)
-        .send({ title: 'nested' })
-        .expect(201)
-    ).body.id;
+    streamId = (await t.http.post('/api/streams').set(bearer(streamer)).send({ title: 'nested' }).expect(201))
+      .body.id;
   });
-  afterAll(() => t.close());
 
   it('gets a 4xx in milliseconds on every route that takes a body', async () => {
     expect(routes.length).toBeGreaterThan(15);
@@ -41,7 +34,7 @@ describe('deeply nested input', () => {
     for (const r of routes) {
       const t0 = performance.now();
       const res = await t.http[r.method.toLowerCase() as 'post'](concretePath(r.path))
-        .set('Authorization', `Bearer ${admin.token}`)
+        .set(bearer(admin))
         .set('Content-Type', 'application/json')
         .send(body);
       const ms = performance.now() - t0;

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { TokenService } from '../../src/common/auth/token.service';
 import type { AuthUser } from '../../src/common/auth/roles';
 import { connect, next } from '../support/live-client';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * Sessions that end when they should. Before: roles lived in a 7-day JWT
@@ -17,7 +17,7 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
  * end with their token.
  */
 describe('sessions', () => {
-  let t: TestApp;
+  const t = useTestApp({ redis: true });
   let admin: TestUser;
   let tokens: TokenService;
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -28,11 +28,9 @@ describe('sessions', () => {
       ?.split(';')[0];
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: true });
     admin = await t.user('admin');
     tokens = new TokenService(fs.readFileSync(path.join(t.config.dataDir, 'jwt-secret'), 'utf8').trim());
   });
-  afterAll(() => t.close());
 
   async function login(user: TestUser, extra: object = {}) {
     return request(t.baseUrl)
@@ -40,6 +38,10 @@ describe('sessions', () => {
       .send({ email: user.email, password: 'password-123', ...extra })
       .expect(200);
   }
+
+  /** A refresh as a client without cookies asks for it: the token in the body. */
+  const refreshWith = (refreshToken: string) =>
+    request(t.baseUrl).post('/api/auth/refresh').send({ refreshToken });
 
   it('hands out a short access token and a rotating refresh token in an httpOnly cookie', async () => {
     const user = await t.user('viewer');
@@ -68,10 +70,7 @@ describe('sessions', () => {
       refreshToken: expect.stringMatching(/^lcr_/),
       deviceToken: expect.any(String),
     });
-    const next = await request(t.baseUrl)
-      .post('/api/auth/refresh')
-      .send({ refreshToken: res.body.refreshToken })
-      .expect(200);
+    const next = await refreshWith(res.body.refreshToken).expect(200);
     expect(next.body.refreshToken).not.toEqual(res.body.refreshToken);
     expect(next.headers['set-cookie']).toBeUndefined();
   });
@@ -79,25 +78,13 @@ describe('sessions', () => {
   it('detects a reused refresh token: the family ends and so do the access tokens', async () => {
     const user = await t.user('viewer');
     const first = await login(user, { refreshTokenIn: 'body' });
-    const second = await request(t.baseUrl)
-      .post('/api/auth/refresh')
-      .send({ refreshToken: first.body.refreshToken })
-      .expect(200);
+    const second = await refreshWith(first.body.refreshToken).expect(200);
     // A second tab racing the first refresh is not a theft (within the grace window).
-    await request(t.baseUrl)
-      .post('/api/auth/refresh')
-      .send({ refreshToken: first.body.refreshToken })
-      .expect(200);
+    await refreshWith(first.body.refreshToken).expect(200);
     // Later, the old token shown again is: a thief and the owner both hold the family.
     await t.sql(`UPDATE refresh_tokens SET used_at = now() - interval '1 minute' WHERE used_at IS NOT NULL`);
-    await request(t.baseUrl)
-      .post('/api/auth/refresh')
-      .send({ refreshToken: first.body.refreshToken })
-      .expect(401);
-    await request(t.baseUrl)
-      .post('/api/auth/refresh')
-      .send({ refreshToken: second.body.refreshToken })
-      .expect(401);
+    await refreshWith(first.body.refreshToken).expect(401);
+    await refreshWith(second.body.refreshToken).expect(401);
     await t.http.get('/api/auth/me').set(bearer(second.body.accessToken)).expect(401);
   });
 
@@ -117,10 +104,7 @@ describe('sessions', () => {
     expect(regrant.status).toBe(401);
     await t.http.get('/api/auth/me').set(bearer(before.body.accessToken)).expect(401);
     // A refresh keeps the session, with the new roles only.
-    const after = await request(t.baseUrl)
-      .post('/api/auth/refresh')
-      .send({ refreshToken: before.body.refreshToken })
-      .expect(200);
+    const after = await refreshWith(before.body.refreshToken).expect(200);
     expect(after.body.user.roles).toEqual(['viewer']);
     await t.http
       .put(`/api/auth/users/${other.id}/roles`)
@@ -136,10 +120,7 @@ describe('sessions', () => {
     await t.http.post('/api/auth/logout-all').set(bearer(a.body.accessToken)).expect(204);
     for (const s of [a, b]) {
       await t.http.get('/api/auth/me').set(bearer(s.body.accessToken)).expect(401);
-      await request(t.baseUrl)
-        .post('/api/auth/refresh')
-        .send({ refreshToken: s.body.refreshToken })
-        .expect(401);
+      await refreshWith(s.body.refreshToken).expect(401);
     }
   });
 

@@ -24,6 +24,12 @@ describe('the SRT helper (livecart-srt)', () => {
   let server: net.Server;
   const encoders: Encoder[] = [];
   const say = (line: string) => helper.stdin.write(`${line}\n`);
+  /** A 320×240 test encoder calling `srtPort` with `query` (for `seconds`, else until killed); killed after the test. */
+  const call = (srtPort: number, query: string, seconds?: number) => {
+    const e = startEncoder({ url: `srt://127.0.0.1:${srtPort}?${query}`, width: 320, height: 240, seconds });
+    encoders.push(e);
+    return e;
+  };
   const nextAuth = async (from: number) => {
     await eventually(() => lines.slice(from).some((l) => l.startsWith('auth ')), 5000, 'an auth line');
     const line = lines.slice(from).find((l) => l.startsWith('auth '))!;
@@ -58,8 +64,7 @@ describe('the SRT helper (livecart-srt)', () => {
 
   it("asks the app before accepting, then streams the caller's MPEG-TS to the app's Unix socket", async () => {
     const from = lines.length;
-    const e = startEncoder({ url: `srt://127.0.0.1:${port}?streamid=key-one`, width: 320, height: 240 });
-    encoders.push(e);
+    const e = call(port, 'streamid=key-one');
     const auth = await nextAuth(from);
     expect(auth.streamid).toBe('key-one');
     expect(auth.peer).toMatch(/^127\.0\.0\.1:\d+$/);
@@ -82,13 +87,7 @@ describe('the SRT helper (livecart-srt)', () => {
 
   it('rejects a caller the app refuses, in the handshake', async () => {
     const from = lines.length;
-    const e = startEncoder({
-      url: `srt://127.0.0.1:${port}?streamid=wrong`,
-      width: 320,
-      height: 240,
-      seconds: 3,
-    });
-    encoders.push(e);
+    const e = call(port, 'streamid=wrong', 3);
     const auth = await nextAuth(from);
     say(`no ${auth.id} 1401`);
     expect(await e.exited).not.toBe(0);
@@ -97,13 +96,7 @@ describe('the SRT helper (livecart-srt)', () => {
 
   it('rejects a caller the app does not answer within 3 s', async () => {
     const from = lines.length;
-    const e = startEncoder({
-      url: `srt://127.0.0.1:${port}?streamid=silent`,
-      width: 320,
-      height: 240,
-      seconds: 3,
-    });
-    encoders.push(e);
+    const e = call(port, 'streamid=silent', 3);
     await nextAuth(from);
     expect(await e.exited).not.toBe(0);
     expect(lines.slice(from).some((l) => l.startsWith('open '))).toBe(false);
@@ -118,9 +111,7 @@ describe('the SRT helper (livecart-srt)', () => {
     sock.close();
     expect(helper.exitCode).toBeNull();
     const from = lines.length;
-    encoders.push(
-      startEncoder({ url: `srt://127.0.0.1:${port}?streamid=after-noise`, width: 320, height: 240 }),
-    );
+    call(port, 'streamid=after-noise');
     const auth = await nextAuth(from);
     say(`ok ${auth.id}`);
     await eventually(() => lines.includes(`open ${auth.id}`), 5000, 'open after the noise');
@@ -142,22 +133,10 @@ describe('the SRT helper (livecart-srt)', () => {
     });
     try {
       await eventually(() => out.includes(`ready ${p2}`), 5000, 'ready');
-      const plain = startEncoder({
-        url: `srt://127.0.0.1:${p2}?streamid=k`,
-        width: 320,
-        height: 240,
-        seconds: 3,
-      });
-      encoders.push(plain);
+      const plain = call(p2, 'streamid=k', 3);
       expect(await plain.exited).not.toBe(0);
       expect(out.some((l) => l.startsWith('open '))).toBe(false);
-      encoders.push(
-        startEncoder({
-          url: `srt://127.0.0.1:${p2}?streamid=k&passphrase=correct-horse-battery`,
-          width: 320,
-          height: 240,
-        }),
-      );
+      call(p2, 'streamid=k&passphrase=correct-horse-battery');
       await eventually(() => out.some((l) => l.startsWith('open ')), 5000, 'an encrypted caller');
     } finally {
       h2.kill('SIGKILL');

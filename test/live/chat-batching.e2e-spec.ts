@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../src/room/protocol';
 import { createStream } from '../support/streams';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { ask, join, type LiveClient, LiveClients } from '../support/live-client';
 import { eventually, sleep } from '../support/wait';
 
@@ -10,7 +10,10 @@ import { eventually, sleep } from '../support/wait';
  * through RoomEmitter, as in a room of thousands.
  */
 describe('chat batching in big rooms', () => {
-  let t: TestApp;
+  const t = useTestApp({
+    redis: false,
+    env: { LIVE_CHAT_BATCH_MIN_VIEWERS: '1', LIVE_CHAT_BATCH_MS: '200', LIVE_FANOUT_CHUNK: '2' },
+  });
   let streamer: TestUser;
   let streamId: string;
   const clients = new LiveClients();
@@ -33,17 +36,12 @@ describe('chat batching in big rooms', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({
-      redis: false,
-      env: { LIVE_CHAT_BATCH_MIN_VIEWERS: '1', LIVE_CHAT_BATCH_MS: '200', LIVE_FANOUT_CHUNK: '2' },
-    });
     streamer = await t.user('streamer');
   });
   beforeEach(async () => {
     streamId = (await createStream(t, streamer, { title: 'Big room' })).id;
   });
   afterEach(() => clients.disconnectAll());
-  afterAll(() => t.close());
 
   it('sends the first line at once and the lines of a window together, in order', async () => {
     const sender = await open((await t.user('viewer')).token);
@@ -92,7 +90,7 @@ describe('chat batching in big rooms', () => {
     const { message } = await ask<{ message: ChatMessage }>(sender, 'chat:send', { text: 'regret' });
     await t.http
       .post(`/api/streams/${streamId}/moderation`)
-      .set('Authorization', `Bearer ${streamer.token}`)
+      .set(bearer(streamer))
       .send({ action: 'delete', messageId: message.id })
       .expect(200);
     await eventually(() => got.events.includes(`deleted ${message.id}`));

@@ -1,13 +1,13 @@
 import type { ChatMessage, ErrorReply } from '../../src/room/protocol';
 import { createStream } from '../support/streams';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { ask, connect, join, type LiveClient, LiveClients, next, record } from '../support/live-client';
 import { eventually, sleep } from '../support/wait';
 
 type SendReply = { ok: true; message: ChatMessage; hidden?: boolean } | ErrorReply;
 
 describe('chat errors and moderation', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let streamer: TestUser;
   let admin: TestUser;
   let streamId: string;
@@ -28,7 +28,6 @@ describe('chat errors and moderation', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
     streamer = await t.user('streamer');
     admin = await t.user('admin');
   });
@@ -36,7 +35,6 @@ describe('chat errors and moderation', () => {
     streamId = (await createStream(t, streamer, { title: 'Moderated' })).id;
   });
   afterEach(() => clients.disconnectAll());
-  afterAll(() => t.close());
 
   describe('socket errors reach the ack', () => {
     it('refuses a connection with a bad token', async () => {
@@ -141,13 +139,7 @@ describe('chat errors and moderation', () => {
       const res = await moderate(other.token, body);
       expect(res.status).toBe(403);
       expect(res.body.error.message).toBe("Only the stream's owner or an admin can moderate its chat");
-      expect(
-        (
-          await t.http
-            .get(`/api/streams/${streamId}/moderation`)
-            .set('Authorization', `Bearer ${other.token}`)
-        ).status,
-      ).toBe(403);
+      expect((await t.http.get(`/api/streams/${streamId}/moderation`).set(bearer(other))).status).toBe(403);
     });
 
     it('lets the owner and an admin moderate', async () => {
@@ -273,7 +265,7 @@ describe('chat errors and moderation', () => {
     expect(set.body).toEqual({ action: 'words', words: ['scam', 'free money'] });
     const settings = await t.http
       .get(`/api/streams/${streamId}/moderation`)
-      .set('Authorization', `Bearer ${streamer.token}`)
+      .set(bearer(streamer))
       .expect(200);
     expect(settings.body).toEqual({ slowModeSeconds: 0, words: ['scam', 'free money'] });
     const { socket } = await chatter();

@@ -1,11 +1,14 @@
 import { createStream } from '../support/streams';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 import { join, type LiveClient, LiveClients, next } from '../support/live-client';
 import { eventually, sleep } from '../support/wait';
 
 /** One address may not flood a room with connections or anonymous viewers. */
 describe('per-address limits on /live', () => {
-  let t: TestApp;
+  const t = useTestApp({
+    redis: false,
+    env: { LIVE_MAX_CONNECTIONS_PER_IP: '6', LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP: '2' },
+  });
   let streamer: TestUser;
   let streamId: string;
   const clients = new LiveClients();
@@ -19,10 +22,6 @@ describe('per-address limits on /live', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({
-      redis: false,
-      env: { LIVE_MAX_CONNECTIONS_PER_IP: '6', LIVE_MAX_ANONYMOUS_VIEWERS_PER_IP: '2' },
-    });
     streamer = await t.user('streamer');
   });
   beforeEach(async () => {
@@ -33,7 +32,6 @@ describe('per-address limits on /live', () => {
     // The next test starts with every connection of this one gone on the server too.
     await sleep(300);
   });
-  afterAll(() => t.close());
 
   it('refuses connections beyond the per-address cap with a clear connect_error', async () => {
     const open = await openMany(6);

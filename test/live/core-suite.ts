@@ -2,7 +2,7 @@ import type { ChatMessage, ErrorReply, PinView, RoomEvent, RoomState } from '../
 import { pinView, publishToRoom } from '../support/room';
 import { linkStreamer } from '../support/shop';
 import { createStream, endStream } from '../support/streams';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { ask, join, LiveClients, next, record } from '../support/live-client';
 import { eventually, sleep } from '../support/wait';
 
@@ -12,7 +12,7 @@ import { eventually, sleep } from '../support/wait';
  * store and socket.io adapter.
  */
 export function liveRoomCoreSuite(opts: { redis: boolean }): void {
-  let t: TestApp;
+  const t = useTestApp({ redis: opts.redis, env: { LIVE_STATS_FLUSH_MS: '200' } });
   let streamer: TestUser;
   let merchant: TestUser;
   let viewer: TestUser;
@@ -24,7 +24,6 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     (await createStream(t, streamer, { title: 'Live room test', merchantId: merchant.id })).id;
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: opts.redis, env: { LIVE_STATS_FLUSH_MS: '200' } });
     streamer = await t.user('streamer');
     merchant = await t.user('merchant');
     viewer = await t.user('viewer', 'Ada Lovelace');
@@ -35,7 +34,6 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     streamId = await newStream();
   });
   afterEach(() => clients.disconnectAll());
-  afterAll(() => t.close());
 
   it('answers join with the room state: status, viewers, pin, last messages and likes', async () => {
     const s = await open();
@@ -242,13 +240,13 @@ export function liveRoomCoreSuite(opts: { redis: boolean }): void {
     await join(watcher, streamId, { deviceId: 'device-route-1' });
     const product = await t.http
       .post('/api/products')
-      .set('Authorization', `Bearer ${merchant.token}`)
+      .set(bearer(merchant))
       .send({ title: 'Routed', priceCents: 2500, currency: 'USD', stock: 9 })
       .expect(201);
     const pinned = next<{ pin: PinView }>(watcher, 'product:pinned');
     const res = await t.http
       .post(`/api/streams/${streamId}/pins`)
-      .set('Authorization', `Bearer ${streamer.token}`)
+      .set(bearer(streamer))
       .send({ productId: product.body.id, salePriceCents: 1999, saleStock: 5 })
       .expect(201);
     const { pin } = await pinned;

@@ -4,7 +4,7 @@ import type { StateStore } from '../../src/infra/state-store';
 import type { ChatMessage, ErrorReply } from '../../src/room/protocol';
 import { pinView, publishToRoom } from '../support/room';
 import { createStream } from '../support/streams';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { ask, join, LiveClients, next, record } from '../support/live-client';
 import { eventually } from '../support/wait';
 
@@ -115,7 +115,7 @@ describe('two replicas sharing Redis', () => {
     // Warm B's cache of this user's sanctions, then mute through A.
     await a.http
       .post(`/api/streams/${streamId}/moderation`)
-      .set('Authorization', `Bearer ${streamer.token}`)
+      .set(bearer(streamer))
       .send({ action: 'mute', userId: user.id, minutes: 5 })
       .expect(200);
     await eventually(

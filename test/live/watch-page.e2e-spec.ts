@@ -1,16 +1,16 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { PinView } from '../../src/room/protocol';
-import { launchChromium, signIn as signInPage } from '../support/browser';
+import { pinCardText, signIn as signInPage, useChromium } from '../support/browser';
 import { ask, join, LiveClients } from '../support/live-client';
 import { pinView, publishToRoom } from '../support/room';
 import { createStream } from '../support/streams';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 const XSS = '<img src=x onerror=alert(1)>';
 
 /** The watch page in real Chromium: chat as text, the overlay, the like button. */
 describe('watch page in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp();
   let streamer: TestUser;
   let viewer: TestUser;
   let streamId: string;
@@ -19,8 +19,6 @@ describe('watch page in Chromium', () => {
   const sockets = new LiveClients();
 
   beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchChromium();
     streamer = await t.user('streamer');
     viewer = await t.user('viewer', 'Mallory');
   });
@@ -36,10 +34,6 @@ describe('watch page in Chromium', () => {
   afterEach(async () => {
     sockets.disconnectAll();
     await page.close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
   });
 
   const signIn = (user: TestUser) =>
@@ -87,12 +81,13 @@ describe('watch page in Chromium', () => {
     served = pin;
     await publishToRoom(t, streamId, { event: 'product:pinned', data: { pin } });
     const card = page.locator('#overlay .lc-card');
-    await card.waitFor();
-    expect(await card.locator('.lc-title').textContent()).toBe('Aurora <X>');
-    expect(await card.locator('.lc-price span').textContent()).toBe('$599.00');
-    expect(await card.locator('.lc-price s').textContent()).toBe('$699.00');
-    expect(await card.locator('.lc-countdown').textContent()).toMatch(/^Ends in [45]:\d\d$/);
-    expect(await card.locator('.lc-left').textContent()).toBe('12 left');
+    expect(await pinCardText(card)).toEqual({
+      title: 'Aurora <X>',
+      price: '$599.00',
+      was: '$699.00',
+      countdown: expect.stringMatching(/^Ends in [45]:\d\d$/),
+      left: '12 left',
+    });
     await publishToRoom(t, streamId, {
       event: 'stock',
       data: { productId: pin.productId, remaining: 3 },

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { embedPage, startOtherSite, type OtherSite } from '../support/other-site';
 import { useHlsInChromium } from './hls-support';
+import { playerPast, playerTime } from '../support/browser';
 
 /**
  * The embeddable player on another site plays a live stream: LL-HLS by
@@ -21,11 +22,6 @@ describe('embedded player playing a live stream from another origin', () => {
   });
   afterAll(() => site?.close());
 
-  const currentTime = (page: Page) =>
-    page.evaluate(
-      () => document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0,
-    );
-
   async function watch(streamId: string, mode: string): Promise<{ page: Page; requests: string[] }> {
     const page = await hls.browser.newPage();
     const requests: string[] = [];
@@ -34,18 +30,10 @@ describe('embedded player playing a live stream from another origin', () => {
     page.on('requestfailed', (r) => console.push(`failed ${r.url()}: ${r.failure()?.errorText}`));
     page.on('console', (m) => console.push(`${m.type()}: ${m.text()}`));
     await page.goto(`${site.origin}/?stream=${streamId}&mode=${mode}`);
-    await page
-      .waitForFunction(
-        () =>
-          (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) >
-          3,
-        undefined,
-        { timeout: 30_000 },
-      )
-      .catch((e: Error) => {
-        // What the page said is what explains a player that did not play.
-        throw new Error(`${e.message}\n${console.join('\n')}`);
-      });
+    await playerPast(page, 3, { timeout: 30_000 }).catch((e: Error) => {
+      // What the page said is what explains a player that did not play.
+      throw new Error(`${e.message}\n${console.join('\n')}`);
+    });
     return { page, requests };
   }
 
@@ -55,14 +43,8 @@ describe('embedded player playing a live stream from another origin', () => {
     const { page, requests } = await watch(stream.id, '');
     try {
       // Past the start-up (where hls.js may stall once while it settles at the live edge), it plays on.
-      const t1 = await currentTime(page);
-      await page.waitForFunction(
-        (from) =>
-          (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) >
-          from + 2,
-        t1,
-        { timeout: 10_000, polling: 200 },
-      );
+      const t1 = await playerTime(page);
+      await playerPast(page, t1 + 2, { timeout: 10_000, polling: 200 });
       expect(
         await page.evaluate(
           () => (document.querySelector('livecart-player') as unknown as { mode: string } | null)?.mode,

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { checkMasterPlaylist, checkMediaPlaylist, checkPlaylistUpdate } from '../../media/hls/playlist-check';
 import type { HlsStorage } from '../../media';
 import { HLS_STORAGE } from '../../src/hls/hls.constants';
-import { launchChromium } from '../support/browser';
+import { launchChromium, playerPast } from '../support/browser';
 import { publishOverWhip, type Peers, type Publishable } from '../support/ingest';
 import { createStream, endStream } from '../support/streams';
 import { startTestApp, type TestApp, type TestAppOptions, type TestUser } from '../support/test-app';
@@ -237,12 +237,7 @@ export function useHlsInChromium(): { readonly f: HlsFixture; readonly browser: 
 /** Opens the watch page in HLS mode and waits until its video has played 3 s. */
 export async function playOverHls(page: Page, baseUrl: string, streamId: string): Promise<void> {
   await page.goto(`${baseUrl}/watch/${streamId}?mode=hls`);
-  await page.waitForFunction(
-    () =>
-      (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) > 3,
-    undefined,
-    { timeout: 30_000 },
-  );
+  await playerPast(page, 3, { timeout: 30_000 });
 }
 
 /** Decodes a file with ffprobe: the first video stream's size, how many frames decode, and whether the first is a keyframe. */

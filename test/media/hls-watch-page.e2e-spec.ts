@@ -1,23 +1,30 @@
+import type { Page } from 'playwright-core';
 import { ffmpegPids, playOverHls, useHlsInChromium } from './hls-support';
+import { playerPast, playerTime } from '../support/browser';
 
 /** The watch page plays the LL-HLS output with hls.js in real Chromium. */
 describe('watch page playing LL-HLS in Chromium', () => {
   const hls = useHlsInChromium();
 
-  it('plays /watch/<id>?mode=hls: currentTime advances and the wall clock maps to the capture time', async () => {
-    const { f, browser } = hls;
-    const { stream } = await f.liveStream();
-    const page = await browser.newPage();
+  /** Runs `test` on a watch page playing a new live stream over LL-HLS; ends both after it. */
+  async function watchingNewStream(test: (page: Page, streamId: string) => Promise<void>): Promise<void> {
+    const { stream } = await hls.f.liveStream();
+    const page = await hls.browser.newPage();
     try {
-      await playOverHls(page, f.t.baseUrl, stream.id);
+      await playOverHls(page, hls.f.t.baseUrl, stream.id);
+      await test(page, stream.id);
+    } finally {
+      await page.close();
+      await hls.f.end(stream.id);
+    }
+  }
+
+  it('plays /watch/<id>?mode=hls: currentTime advances and the wall clock maps to the capture time', async () => {
+    await watchingNewStream(async (page) => {
       // Past the start-up (where hls.js may stall once while it settles at the live edge), the video plays on.
-      const t1 = await page.evaluate(
-        () => document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!.currentTime,
-      );
+      const t1 = await playerTime(page);
       await page.waitForTimeout(4000);
-      const t2 = await page.evaluate(
-        () => document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!.currentTime,
-      );
+      const t2 = await playerTime(page);
       expect(t2).toBeGreaterThan(t1 + 2);
       const state = await page.evaluate(() => {
         const p = (window as unknown as { player: { mode: string; wallClock(): Date | null } }).player;
@@ -27,18 +34,11 @@ describe('watch page playing LL-HLS in Chromium', () => {
       expect(state.wall).not.toBeNull();
       // Playing a second or a few behind live: the program date-time is the capture time.
       expect(Math.abs(Date.now() - state.wall!)).toBeLessThan(10_000);
-    } finally {
-      await page.close();
-      await f.end(stream.id);
-    }
+    });
   });
 
   it('keeps playing without a page reload when ffmpeg is killed mid-stream: currentTime advances again within 10 s', async () => {
-    const { f, browser } = hls;
-    const { stream } = await f.liveStream();
-    const page = await browser.newPage();
-    try {
-      await playOverHls(page, f.t.baseUrl, stream.id);
+    await watchingNewStream(async (page, streamId) => {
       // A mark that a page reload would wipe.
       await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
       // The highest target latency the player has from now on (the outage raises it for a while).
@@ -47,7 +47,7 @@ describe('watch page playing LL-HLS in Chromium', () => {
         w.maxTarget = 0;
         setInterval(() => (w.maxTarget = Math.max(w.maxTarget, w.player.hls?.targetLatency ?? 0)), 100);
       });
-      const pids = ffmpegPids(stream.id);
+      const pids = ffmpegPids(streamId);
       expect(pids).toHaveLength(1);
       process.kill(pids[0], 'SIGKILL');
       const killedAt = Date.now();
@@ -56,22 +56,12 @@ describe('watch page playing LL-HLS in Chromium', () => {
         const v = document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!;
         return v.buffered.length ? v.buffered.end(v.buffered.length - 1) : v.currentTime;
       });
-      await page.waitForFunction(
-        (end) =>
-          (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) >
-          end + 1,
-        bufferedEnd,
-        { timeout: 10_000, polling: 100 },
-      );
+      await playerPast(page, bufferedEnd + 1, { timeout: 10_000, polling: 100 });
       const recoveredIn = Date.now() - killedAt;
       expect(recoveredIn).toBeLessThan(10_000);
-      const t1 = await page.evaluate(
-        () => document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!.currentTime,
-      );
+      const t1 = await playerTime(page);
       await page.waitForTimeout(2000);
-      const t2 = await page.evaluate(
-        () => document.querySelector('livecart-player')!.shadowRoot!.querySelector('video')!.currentTime,
-      );
+      const t2 = await playerTime(page);
       expect(t2).toBeGreaterThan(t1 + 1);
       expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
         true,
@@ -94,12 +84,9 @@ describe('watch page playing LL-HLS in Chromium', () => {
         { timeout: 15_000, polling: 200 },
       );
       // The playlist went on after a discontinuity, in the same playlist the player loaded.
-      const pl = await f.text(`/hls/${stream.id}/240p/index.m3u8`);
+      const pl = await hls.f.text(`/hls/${streamId}/240p/index.m3u8`);
       expect(pl).toContain('#EXT-X-DISCONTINUITY');
       expect(pl).toContain('r2/init.mp4');
-    } finally {
-      await page.close();
-      await f.end(stream.id);
-    }
+    });
   });
 });

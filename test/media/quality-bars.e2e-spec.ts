@@ -4,7 +4,13 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { AxeResults } from 'axe-core';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { CHROMIUM_ARGS, launchChromium, signedInPage } from '../support/browser';
+import {
+  CHROMIUM_ARGS,
+  fillCheckoutAddress,
+  launchChromium,
+  playerPast,
+  signedInPage,
+} from '../support/browser';
 import { publishOverWhip, type Peers } from '../support/ingest';
 import { ask, join, LiveClients } from '../support/live-client';
 import { ADDRESS, createProduct, linkStreamer, orderFromStream, pay, pin, type Shop } from '../support/shop';
@@ -173,13 +179,7 @@ describe('quality bars: accessibility (axe-core), Lighthouse, screenshots', () =
   async function watching(page: Page): Promise<void> {
     await page.locator('#overlay .lc-card button:not([disabled])').waitFor({ timeout: 20_000 });
     await page.locator('#chat .lc-line').nth(2).waitFor();
-    await page.waitForFunction(
-      () =>
-        (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) >
-        0.5,
-      undefined,
-      { timeout: 30_000 },
-    );
+    await playerPast(page, 0.5, { timeout: 30_000 });
   }
 
   const PAGES: {
@@ -245,11 +245,13 @@ describe('quality bars: accessibility (axe-core), Lighthouse, screenshots', () =
       await page.locator('#co-address input[name=name]').waitFor();
       await check(page, 'checkout-2-address', size);
 
-      await page.fill('#co-address input[name=name]', 'Ana Lima');
-      await page.fill('#co-address input[name=line1]', 'Rua das Flores 12');
-      await page.fill('#co-address input[name=city]', 'Porto');
-      await page.fill('#co-address input[name=postalCode]', '4050-262');
-      await page.selectOption('#co-address select[name=country]', 'PT');
+      await fillCheckoutAddress(page, {
+        name: 'Ana Lima',
+        line1: 'Rua das Flores 12',
+        city: 'Porto',
+        postalCode: '4050-262',
+        country: 'PT',
+      });
       await page.click('#co-pay');
       const provider = page.frameLocator('iframe.payment');
       await provider.locator('#pay:not([disabled])').waitFor();

@@ -1,6 +1,13 @@
 import * as fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, signedInPage } from '../support/browser';
+import {
+  fillCheckoutAddress,
+  launchChromium,
+  payInCheckout,
+  playerPast,
+  playerTime,
+  signedInPage,
+} from '../support/browser';
 import { createProduct } from '../support/shop';
 import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { HLS_TEST_ENV } from './hls-support';
@@ -57,21 +64,10 @@ describe('a sale in Chromium: studio, reconnect, flash sale, address, declined p
     return page;
   }
 
-  const videoTime = (page: Page): Promise<number> =>
-    page.evaluate(
-      () => document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0,
-    );
-
   /** Waits until the watch page's video plays past `seconds`; says what the player and the playlist show if not. */
   async function videoPast(page: Page, streamId: string, seconds: number, timeout: number): Promise<void> {
     try {
-      await page.waitForFunction(
-        (t0) =>
-          (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) >
-          t0,
-        seconds,
-        { timeout },
-      );
+      await playerPast(page, seconds, { timeout });
     } catch (e) {
       const player = await page.evaluate(() => {
         const p = document.querySelector('livecart-player') as HTMLElement & { playerState: unknown };
@@ -95,12 +91,14 @@ describe('a sale in Chromium: studio, reconnect, flash sale, address, declined p
     await page.locator('#overlay .lc-card button:not([disabled])').click({ timeout: 20_000 });
     await page.waitForSelector('[data-testid=checkout] .co-total');
     await page.click('#co-next:not([disabled])');
-    await page.fill('#co-address input[name=name]', name);
-    await page.fill('#co-address input[name=line1]', 'Rua das Flores 12');
-    await page.fill('#co-address input[name=city]', 'Porto');
-    await page.fill('#co-address input[name=postalCode]', '4050-262');
-    await page.fill('#co-address input[name=phone]', '+351 912 345 678');
-    await page.selectOption('#co-address select[name=country]', 'PT');
+    await fillCheckoutAddress(page, {
+      name,
+      line1: 'Rua das Flores 12',
+      city: 'Porto',
+      postalCode: '4050-262',
+      phone: '+351 912 345 678',
+      country: 'PT',
+    });
   }
 
   it('runs a show from invitation to paid orders, surviving a studio reload', async () => {
@@ -180,7 +178,7 @@ describe('a sale in Chromium: studio, reconnect, flash sale, address, declined p
     await studio.reload();
     await watch1.locator('[data-testid=reconnecting]').waitFor({ timeout: 10_000 });
     await shot(watch1, '04-viewer-reconnecting');
-    const frozenAt = await videoTime(watch1);
+    const frozenAt = await playerTime(watch1);
     await live();
     await studio.unroute('**/whip/*');
     await watch1.locator('[data-testid=reconnecting]').waitFor({ state: 'detached', timeout: 10_000 });
@@ -213,7 +211,7 @@ describe('a sale in Chromium: studio, reconnect, flash sale, address, declined p
     await shot(studio, '06-pinned-flash-sale');
 
     // Viewer 1: the quantity stops at the limit; an address; pays.
-    await videoPast(watch1, stream.id, (await videoTime(watch1)) + 1, 15_000);
+    await videoPast(watch1, stream.id, (await playerTime(watch1)) + 1, 15_000);
     await watch1.locator('#overlay .lc-card button:not([disabled])').click({ timeout: 20_000 });
     const qty = watch1.locator('input[aria-label=Quantity]');
     await watch1.locator('#co-next:not([disabled])').waitFor();
@@ -224,8 +222,7 @@ describe('a sale in Chromium: studio, reconnect, flash sale, address, declined p
     await buyWithAddress(watch1, 'Ana Lima');
     await shot(watch1, '07-address');
     await watch1.click('#co-pay');
-    await watch1.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
-    await watch1.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15_000 });
+    await payInCheckout(watch1);
     await shot(watch1, '08-paid');
     const orders1 = (await t.http.get('/api/orders?mine=1').set(bearer(viewer1)).expect(200)).body.items;
     expect(orders1).toEqual([
@@ -246,8 +243,7 @@ describe('a sale in Chromium: studio, reconnect, flash sale, address, declined p
     await watch2.waitForSelector('[data-testid=checkout] [data-status=declined]');
     await shot(watch2, '09-declined');
     await watch2.click('#co-retry');
-    await watch2.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
-    await watch2.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15_000 });
+    await payInCheckout(watch2);
     await shot(watch2, '10-paid-after-retry');
     const orders2 = (await t.http.get('/api/orders?mine=1').set(bearer(viewer2)).expect(200)).body.items;
     expect(orders2).toHaveLength(1);

@@ -1,29 +1,19 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium, signedInPage } from '../support/browser';
-import { startTestApp, TestApp, TestUser } from '../support/test-app';
+import { studioWithNewStream, useChromium } from '../support/browser';
+import { TestUser, useTestApp } from '../support/test-app';
 import { eventually } from '../support/wait';
 
 /** The streamer's path in real Chromium: studio → Go live (WHIP, fake camera) → End (confirmed). */
 describe('studio in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1', STREAM_RECONNECT_GRACE_SECONDS: '30' } });
   let streamer: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1', STREAM_RECONNECT_GRACE_SECONDS: '30' } });
-    browser = await launchChromium();
     streamer = await t.user('streamer');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
   });
 
   it('creates a stream, goes live from the camera, shows it live, and ends it', async () => {
-    const page = await signedInPage(browser, t, streamer);
-    await page.goto('/studio');
-    await page.fill('#create-stream input[name=title]', 'Browser drop');
-    await page.click('#create-stream button[type=submit]');
+    const page = await studioWithNewStream(browser, t, streamer, 'Browser drop');
     await page.waitForSelector('#go-live');
     // The preview shows the (fake) camera.
     await page.waitForFunction(
@@ -93,10 +83,7 @@ describe('studio in Chromium', () => {
   });
 
   it('resumes the same live stream when the studio is closed and opened again within the grace', async () => {
-    const first = await signedInPage(browser, t, streamer);
-    await first.goto('/studio');
-    await first.fill('#create-stream input[name=title]', 'Come back');
-    await first.click('#create-stream button[type=submit]');
+    const first = await studioWithNewStream(browser, t, streamer, 'Come back');
     await first.click('#go-live:not([disabled])');
     const isLive = () => document.getElementById('broadcast-state')?.textContent === 'live';
     await first.waitForFunction(isLive, undefined, { timeout: 20_000 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, signedInPage } from '../support/browser';
+import { launchChromium, playerPast, studioWithNewStream } from '../support/browser';
 import { probeFile, startHlsApp, type HlsFixture } from './hls-support';
 
 /** Where the browser tests leave their screenshots (an artefact of the run, not compared). */
@@ -27,12 +27,7 @@ function videoOf(page: Page) {
 
 /** Waits until the watch page's video has played `seconds` (of this page load). */
 async function playing(page: Page, seconds = 1): Promise<void> {
-  await page.waitForFunction(
-    (s) =>
-      (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) > s,
-    seconds,
-    { timeout: 30_000 },
-  );
+  await playerPast(page, seconds, { timeout: 30_000 });
 }
 
 /**
@@ -133,10 +128,7 @@ describe('the watch page on a phone, with several and vertical live streams', ()
 
   it('takes a portrait studio camera to portrait HLS (every rung, the poster) that fills a 390×844 phone', async () => {
     await f.endAll(); // the studio shows its create form only when no stream of its streamer is open
-    const studio = await signedInPage(browser, f.t, f.streamer);
-    await studio.goto('/studio');
-    await studio.fill('#create-stream input[name=title]', 'Vertical drop');
-    await studio.click('#create-stream button[type=submit]');
+    const studio = await studioWithNewStream(browser, f.t, f.streamer, 'Vertical drop');
     await studio.selectOption('select[name=orientation]', 'portrait');
     // Chromium's fake camera honours the size asked for: 720x1280.
     await studio.waitForFunction(

@@ -1,10 +1,9 @@
-import type { Browser } from 'playwright-core';
 import * as sdpTransform from 'sdp-transform';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
-import { launchChromium, watchOverWhep, webrtcPage } from '../support/browser';
+import { useChromium, watchOverWhep, webrtcPage } from '../support/browser';
 import { publishOverWhip, type Peers } from '../support/ingest';
 import { createStream } from '../support/streams';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 import { sleep } from '../support/wait';
 
 const TWCC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
@@ -22,20 +21,12 @@ interface InboundStats {
  * publisher is the wrtc one of whip-whep.e2e-spec.ts.
  */
 describe('WHEP playback in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
   const peers: Peers = [];
 
-  beforeAll(async () => {
-    t = await startTestApp({ env: { MEDIASOUP_NUM_WORKERS: '1' } });
-    browser = await launchChromium();
-  });
   afterEach(() => {
     for (const p of peers.splice(0)) p.close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
   });
 
   async function liveStream(): Promise<string> {

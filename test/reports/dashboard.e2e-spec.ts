@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, signedInPage } from '../support/browser';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import type { Page } from 'playwright-core';
+import { signedInPage, useChromium } from '../support/browser';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { createProduct, linkStreamer } from '../support/shop';
 import { pastOrder, pinAt, stream } from './fixtures';
 
@@ -28,14 +28,12 @@ async function canvasInk(
 }
 
 describe('the /merchant/reports dashboard in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp();
   let merchant: TestUser;
   let showId: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchChromium();
     merchant = await t.user('merchant');
     const streamer = await t.user('streamer');
     const buyers = [await t.user('viewer'), await t.user('viewer')];
@@ -76,10 +74,6 @@ describe('the /merchant/reports dashboard in Chromium', () => {
       });
     }
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t.close();
-  });
 
   it('draws the charts and shows the same numbers as the API', async () => {
     const page = await signedInPage(browser, t, merchant);
@@ -111,9 +105,7 @@ describe('the /merchant/reports dashboard in Chromium', () => {
     expect(sum('gmvCents')).toBe(Number(direct[0].gmv));
 
     // The stream table matches GET /api/reports/streams, and user text stays text.
-    const api = (
-      await t.http.get('/api/reports/streams').set('Authorization', `Bearer ${merchant.token}`).expect(200)
-    ).body as {
+    const api = (await t.http.get('/api/reports/streams').set(bearer(merchant)).expect(200)).body as {
       items: {
         streamId: string;
         title: string;
@@ -141,12 +133,8 @@ describe('the /merchant/reports dashboard in Chromium', () => {
     // Selecting the stream draws its products chart and lists pinned time against pinned GMV.
     await page.click(`#streams tr[data-stream-id="${showId}"]`);
     await page.waitForSelector(`body[data-detail-loaded="${showId}"]`);
-    const detail = (
-      await t.http
-        .get(`/api/reports/streams/${showId}`)
-        .set('Authorization', `Bearer ${merchant.token}`)
-        .expect(200)
-    ).body as {
+    const detail = (await t.http.get(`/api/reports/streams/${showId}`).set(bearer(merchant)).expect(200))
+      .body as {
       topProducts: { productId: string; gmvCents: number; pinnedGmvCents: number; pinnedSeconds: number }[];
     };
     for (const p of detail.topProducts) {

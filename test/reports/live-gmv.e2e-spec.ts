@@ -2,17 +2,15 @@ import { OrdersRepository } from '../../src/orders/orders.repository';
 import { listenToRoom } from '../support/room';
 import { createShop, orderFromStream, type Shop } from '../support/shop';
 import { eventually } from '../support/wait';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 describe('live GMV ticker', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { ORDER_RATE_BURST: '100', REPORTS_FOLD_MS: '100' } });
   let shop: Shop;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { ORDER_RATE_BURST: '100', REPORTS_FOLD_MS: '100' } });
     shop = await createShop(t, { stock: 50, priceCents: 1500 });
   });
-  afterAll(() => t.close());
 
   it('sends gmv:update to the staff of the stream only, as orders are placed and expire', async () => {
     const room = await listenToRoom(t, shop.streamId);

@@ -1,6 +1,6 @@
 import { OrdersRepository } from '../../src/orders/orders.repository';
 import { createProduct, linkStreamer, newKey, order } from '../support/shop';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { directBuckets, expectSameBuckets, pastOrder, pinAt, qs, stream, type Bucket } from './fixtures';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
@@ -15,7 +15,7 @@ function rng(seed: number): () => number {
 }
 
 describe('report rollups', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { ORDER_RATE_BURST: '1000', ORDER_RATE_PER_SECOND: '1000' } });
   let merchant: TestUser;
   let streamer: TestUser;
   const buyers: TestUser[] = [];
@@ -24,7 +24,6 @@ describe('report rollups', () => {
   const pins: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { ORDER_RATE_BURST: '1000', ORDER_RATE_PER_SECOND: '1000' } });
     merchant = await t.user('merchant');
     streamer = await t.user('streamer');
     await linkStreamer(t, merchant, streamer);
@@ -57,10 +56,9 @@ describe('report rollups', () => {
       );
     }
   });
-  afterAll(() => t.close());
 
   const get = async (path: string, user: TestUser = merchant) =>
-    (await t.http.get(path).set('Authorization', `Bearer ${user.token}`).expect(200)).body as {
+    (await t.http.get(path).set(bearer(user)).expect(200)).body as {
       currency: string;
       buckets: Bucket[];
     };
@@ -168,7 +166,7 @@ describe('report rollups', () => {
     for (const tz of ['Asia/Kolkata', 'America/Los_Angeles']) {
       await t.http
         .put('/api/merchant/settings')
-        .set('Authorization', `Bearer ${merchant.token}`)
+        .set(bearer(merchant))
         .send({ timeZone: tz })
         .expect(200, { timeZone: tz });
       expect(await compareEverything(tz)).toBeGreaterThan(50);

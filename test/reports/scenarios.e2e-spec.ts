@@ -1,4 +1,4 @@
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 import { createProduct, linkStreamer } from '../support/shop';
 import { emptyBucket, pastOrder, pinAt, qs, stream } from './fixtures';
 
@@ -10,7 +10,7 @@ function csvRows(text: string): Record<string, string>[] {
 }
 
 describe('sales reports', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let merchant: TestUser;
   let streamer: TestUser;
   let other: TestUser;
@@ -27,7 +27,6 @@ describe('sales reports', () => {
     t.http.get(`/api/reports/gmv?${qs(p)}`).set(bearer(u));
 
   beforeAll(async () => {
-    t = await startTestApp();
     merchant = await t.user('merchant');
     other = await t.user('merchant');
     admin = await t.user('admin');
@@ -60,59 +59,30 @@ describe('sales reports', () => {
     const at = (min: number) => new Date(start.getTime() + min * 60_000);
     const [a, b, c] = buyers;
     const base = { merchant, currency: 'USD', streamId: show };
-    // Lamp pinned: a buys 2 lamps (paid), b buys a lamp + a mug (refunded).
-    await pastOrder(t, {
-      ...base,
-      buyer: a,
-      at: at(5),
-      pinId: lampPin,
-      status: 'paid',
-      lines: [{ productId: lamp, quantity: 2, unitPriceCents: 2500 }],
+    /** An order line: `quantity` units of `productId` at `unitPriceCents`. */
+    const line = (productId: string, quantity: number, unitPriceCents: number) => ({
+      productId,
+      quantity,
+      unitPriceCents,
     });
-    await pastOrder(t, {
-      ...base,
-      buyer: b,
-      at: at(10),
-      pinId: lampPin,
-      status: 'refunded',
-      lines: [
-        { productId: lamp, quantity: 1, unitPriceCents: 2500 },
-        { productId: mug, quantity: 1, unitPriceCents: 900 },
-      ],
-    });
-    // Mug pinned (after midnight in Kolkata): a buys 3 mugs (pending), c's order expires, c buys a lamp (fulfilled).
-    await pastOrder(t, {
-      ...base,
-      buyer: a,
-      at: at(95),
-      pinId: mugPin,
-      lines: [{ productId: mug, quantity: 3, unitPriceCents: 900 }],
-    });
-    await pastOrder(t, {
-      ...base,
-      buyer: c,
-      at: at(100),
-      pinId: mugPin,
-      status: 'expired',
-      lines: [{ productId: mug, quantity: 5, unitPriceCents: 900 }],
-    });
-    await pastOrder(t, {
-      ...base,
-      buyer: c,
-      at: at(110),
-      pinId: mugPin,
-      status: 'fulfilled',
-      lines: [{ productId: lamp, quantity: 1, unitPriceCents: 2500 }],
-    });
-    // The same show sold a scarf in EUR (cancelled still counts in GMV).
-    await pastOrder(t, {
-      ...base,
-      currency: 'EUR',
-      buyer: b,
-      at: at(20),
-      status: 'cancelled',
-      lines: [{ productId: scarf, quantity: 1, unitPriceCents: 4200 }],
-    });
+    for (const o of [
+      // Lamp pinned: a buys 2 lamps (paid), b buys a lamp + a mug (refunded).
+      { buyer: a, at: at(5), pinId: lampPin, status: 'paid', lines: [line(lamp, 2, 2500)] },
+      {
+        buyer: b,
+        at: at(10),
+        pinId: lampPin,
+        status: 'refunded',
+        lines: [line(lamp, 1, 2500), line(mug, 1, 900)],
+      },
+      // Mug pinned (after midnight in Kolkata): a buys 3 mugs (pending), c's order expires, c buys a lamp (fulfilled).
+      { buyer: a, at: at(95), pinId: mugPin, lines: [line(mug, 3, 900)] },
+      { buyer: c, at: at(100), pinId: mugPin, status: 'expired', lines: [line(mug, 5, 900)] },
+      { buyer: c, at: at(110), pinId: mugPin, status: 'fulfilled', lines: [line(lamp, 1, 2500)] },
+      // The same show sold a scarf in EUR (cancelled still counts in GMV).
+      { buyer: b, at: at(20), currency: 'EUR', status: 'cancelled', lines: [line(scarf, 1, 4200)] },
+    ] as const)
+      await pastOrder(t, { ...base, ...o, lines: [...o.lines] });
 
     // "Late": 2026-03-02 07:00–09:00 UTC (23:00–01:00 in Los Angeles).
     const s2 = new Date('2026-03-02T07:00:00Z');
@@ -127,7 +97,7 @@ describe('sales reports', () => {
       buyer: a,
       at: new Date('2026-03-02T07:30:00Z'),
       status: 'paid',
-      lines: [{ productId: mug, quantity: 1, unitPriceCents: 900 }],
+      lines: [line(mug, 1, 900)],
     });
     await pastOrder(t, {
       ...base,
@@ -135,10 +105,9 @@ describe('sales reports', () => {
       buyer: b,
       at: new Date('2026-03-02T08:30:00Z'),
       status: 'paid',
-      lines: [{ productId: mug, quantity: 2, unitPriceCents: 900 }],
+      lines: [line(mug, 2, 900)],
     });
   });
-  afterAll(() => t.close());
 
   const days = () => ({
     granularity: 'day',

@@ -1,5 +1,5 @@
 import { createShop, orderFromStream, pin } from '../support/shop';
-import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { bearer, useTestApp } from '../support/test-app';
 
 /**
  * The checkout reads the truth when it opens and when things change: price,
@@ -7,12 +7,7 @@ import { bearer, startTestApp, type TestApp } from '../support/test-app';
  * rules the reservation applies.
  */
 describe('what a buyer can buy through a pin now', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ redis: false, env: { ORDER_RATE_BURST: '100' } });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ redis: false, env: { ORDER_RATE_BURST: '100' } });
 
   it('tells the sale price and the limit while the sale runs, and the plain price once it ended', async () => {
     const shop = await createShop(t, { stock: 20, priceCents: 2500, digital: true });

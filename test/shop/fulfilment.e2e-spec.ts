@@ -1,7 +1,7 @@
 import { createProduct, ADDRESS, pay, placeOrder, shipTo } from '../support/shop';
 import { eventually } from '../support/wait';
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { registerWebhook, webhookReceiver } from '../support/webhooks';
+import { bearer, type TestUser } from '../support/test-app';
+import { registerWebhook, useWebhookApp } from '../support/webhooks';
 
 /**
  * Orders that can be shipped: saved addresses, the address an order ships
@@ -9,25 +9,15 @@ import { registerWebhook, webhookReceiver } from '../support/webhooks';
  * order, fulfilment with tracking, and the list of orders to ship as CSV.
  */
 describe('buyers, shipping and fulfilment', () => {
-  let t: TestApp;
-  let rx: Awaited<ReturnType<typeof webhookReceiver>>;
+  const { t, rx } = useWebhookApp({ REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' });
   let merchant: TestUser;
   let lamp: string;
   let ebook: string;
 
   beforeAll(async () => {
-    rx = await webhookReceiver();
-    t = await startTestApp({
-      redis: false,
-      env: { WEBHOOK_ALLOW_PRIVATE: 'true', REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' },
-    });
     merchant = await t.user('merchant', 'Lamp Shop');
     lamp = await createProduct(t, merchant, { title: 'Lamp', priceCents: 2500, stock: 50 });
     ebook = await createProduct(t, merchant, { title: 'E-book', priceCents: 900, stock: 50, digital: true });
-  });
-  afterAll(async () => {
-    await t.close();
-    await rx.close();
   });
 
   it('keeps a buyer’s addresses, one of them the default', async () => {

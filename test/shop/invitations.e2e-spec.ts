@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * Onboarding by people, not ids: a shop invites a streamer by email, the
@@ -7,13 +7,8 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
  * shop among the accepted ones, and can change it until it goes live.
  */
 describe('invitations and a stream’s shop', () => {
-  let t: TestApp;
+  const t = useTestApp({ redis: false });
   const auth = (u: { token: string }) => ({ Authorization: `Bearer ${u.token}` });
-
-  beforeAll(async () => {
-    t = await startTestApp({ redis: false });
-  });
-  afterAll(() => t.close());
 
   const invite = (merchant: TestUser, email: string) =>
     t.http.post('/api/merchant/invitations').set(auth(merchant)).send({ email });

@@ -1,14 +1,9 @@
 import { createProduct, ADDRESS, pay, placeOrder, shipTo } from '../support/shop';
-import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { bearer, useTestApp } from '../support/test-app';
 
 /** `null` in an optional field is either refused (4xx) or means "unset", on purpose: never a 500. */
 describe('null in the new request bodies', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ redis: false });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ redis: false });
 
   it('is refused where it would blank something required, and unsets what may be unset', async () => {
     const merchant = await t.user('merchant');

@@ -1,7 +1,7 @@
 import { createShop, newKey, orderFromShop, orderFromStream, pay, pin, stockOf } from '../support/shop';
 import { eventually } from '../support/wait';
 import { listenToRoom } from '../support/room';
-import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { bearer, useTestApp } from '../support/test-app';
 
 /**
  * A declined or cancelled payment leaves the order waiting for payment with
@@ -9,12 +9,7 @@ import { bearer, startTestApp, type TestApp } from '../support/test-app';
  * the room announces the purchase only once it is paid.
  */
 describe('paying again after a declined or cancelled payment', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ redis: false, env: { ORDER_RATE_BURST: '100' } });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ redis: false, env: { ORDER_RATE_BURST: '100' } });
 
   it.each(['fail', 'cancel'] as const)(
     'after "%s" the same order keeps its hold and can be paid with a new session',

@@ -1,20 +1,18 @@
 import { testPicture } from '../../media/images/fixtures';
 import { createShop, pin } from '../support/shop';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 
 const picture = testPicture;
 
 /** A product page: description, digital flag, pictures (uploaded and resized), price, stock, streams that showed it. */
 describe('product pages', () => {
-  let t: TestApp;
+  const t = useTestApp({ redis: false, env: { PRODUCT_IMAGE_MAX_BYTES: String(200 * 1024) } });
   let merchant: TestUser;
   const auth = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: false, env: { PRODUCT_IMAGE_MAX_BYTES: String(200 * 1024) } });
     merchant = await t.user('merchant');
   });
-  afterAll(() => t.close());
 
   const product = (body: Record<string, unknown>) =>
     t.http

@@ -1,6 +1,6 @@
 import { createShop, paidOrderFromStream, placeOrder, stockOf, type Shop } from '../support/shop';
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { registerWebhook, webhookReceiver } from '../support/webhooks';
+import { bearer, type TestUser } from '../support/test-app';
+import { registerWebhook, useWebhookApp } from '../support/webhooks';
 
 /**
  * Refunds with an amount: part of a paid or shipped order, or all that is
@@ -9,22 +9,12 @@ import { registerWebhook, webhookReceiver } from '../support/webhooks';
  * from the orders.
  */
 describe('refunds, in part or in full', () => {
-  let t: TestApp;
+  const { t, rx } = useWebhookApp({ REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' });
   let shop: Shop;
-  let rx: Awaited<ReturnType<typeof webhookReceiver>>;
 
   beforeAll(async () => {
-    rx = await webhookReceiver();
-    t = await startTestApp({
-      redis: false,
-      env: { WEBHOOK_ALLOW_PRIVATE: 'true', REPORTS_FOLD_MS: '100', ORDER_RATE_BURST: '100' },
-    });
     shop = await createShop(t, { stock: 100, priceCents: 2500, digital: true });
     await registerWebhook(t, shop.merchant, `${rx.url}/refunds`, ['order.refunded']).expect(201);
-  });
-  afterAll(async () => {
-    await t.close();
-    await rx.close();
   });
 
   const refund = (orderId: string, body: Record<string, unknown> = {}) =>

@@ -2,18 +2,16 @@ import { StreamsService } from '../../src/streams/streams.service';
 import { createShop, paidOrderFromStream, placeOrder } from '../support/shop';
 import { eventually } from '../support/wait';
 import { connect, join } from '../support/live-client';
-import { bearer, startTestApp, type TestApp } from '../support/test-app';
+import { bearer, useTestApp } from '../support/test-app';
 
 /** Replays to list, and an ended stream's final figures instead of "2 watching". */
 describe('replays and the figures of an ended stream', () => {
-  let t: TestApp;
+  const t = useTestApp({ redis: false, env: { MEDIA_ENABLED: 'false', LIVE_STATS_FLUSH_MS: '200' } });
   let streams: StreamsService;
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: false, env: { MEDIA_ENABLED: 'false', LIVE_STATS_FLUSH_MS: '200' } });
     streams = t.app.get(StreamsService);
   });
-  afterAll(() => t.close());
 
   it('lists the replays, the most recently ended first, with the URL that plays them and a poster', async () => {
     const streamer = await t.user('streamer');

@@ -5,7 +5,7 @@ import { StreamsService } from '../../src/streams/streams.service';
 import { eventually } from '../support/wait';
 import { listenToRoom } from '../support/room';
 import { connect, join } from '../support/live-client';
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * The publisher state machine behind "a show survives the streamer's
@@ -22,23 +22,21 @@ import { bearer, startTestApp, type TestApp, type TestUser } from '../support/te
 const GRACE_S = 6;
 
 describe('a live stream waits for its publisher', () => {
-  let t: TestApp;
+  const t = useTestApp({
+    redis: false,
+    env: { STREAM_RECONNECT_GRACE_SECONDS: String(GRACE_S), MEDIA_ENABLED: 'false' },
+  });
   let streams: StreamsService;
   let streamer: TestUser;
   const lifecycle: StreamLifecycleEvent[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp({
-      redis: false,
-      env: { STREAM_RECONNECT_GRACE_SECONDS: String(GRACE_S), MEDIA_ENABLED: 'false' },
-    });
     streams = t.app.get(StreamsService);
     streamer = await t.user('streamer');
     await t.app.get<PubSub>(PUBSUB).subscribe(STREAM_LIFECYCLE_CHANNEL, (m) => {
       lifecycle.push(m as StreamLifecycleEvent);
     });
   });
-  afterAll(() => t.close());
 
   async function liveStream(): Promise<string> {
     const s = await t.http.post('/api/streams').set(bearer(streamer)).send({ title: 'Show' }).expect(201);

@@ -1,25 +1,15 @@
 import { eventually } from '../support/wait';
 import { verifyWebhook } from '../../src/common/crypto/webhook-signature';
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { registerWebhook, webhookReceiver } from '../support/webhooks';
+import { bearer, type TestUser } from '../support/test-app';
+import { registerWebhook, useWebhookApp } from '../support/webhooks';
 
 /** What a merchant's webhooks page needs beyond add and list: send a test, see it, retry a failed delivery. */
 describe('webhooks: test-send and retry', () => {
-  let t: TestApp;
-  let rx: Awaited<ReturnType<typeof webhookReceiver>>;
+  const { t, rx } = useWebhookApp({ WEBHOOK_BACKOFF_MS: '50', WEBHOOK_MAX_ATTEMPTS: '2' });
   let merchant: TestUser;
 
   beforeAll(async () => {
-    rx = await webhookReceiver();
-    t = await startTestApp({
-      redis: false,
-      env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_MAX_ATTEMPTS: '2' },
-    });
     merchant = await t.user('merchant');
-  });
-  afterAll(async () => {
-    await t.close();
-    await rx.close();
   });
 
   const register = async (path: string) =>

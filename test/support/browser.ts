@@ -3,8 +3,10 @@ import {
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
+  type Locator,
   type Page,
 } from 'playwright-core';
+import { useFixture } from './fixture';
 import type { TestApp, TestUser } from './test-app';
 
 /**
@@ -35,6 +37,71 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   });
 }
 
+/**
+ * For a describe block: Chromium (see launchChromium), launched before its tests and closed after
+ * them (see useFixture). Declared before useTestApp, it closes before the app its pages talk to.
+ */
+export const useChromium = (extraArgs: string[] = []): Browser =>
+  useFixture(
+    'useChromium',
+    () => launchChromium(extraArgs),
+    (browser) => browser.close(),
+  );
+
+/** The current time (s) of the video of the page's <livecart-player>, 0 before it has one. */
+export function playerTime(page: Page): Promise<number> {
+  return page.evaluate(
+    () => document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0,
+  );
+}
+
+/** Resolves once the video of the page's <livecart-player> has played past `seconds`; rejects after `timeout` ms. */
+export async function playerPast(
+  page: Page,
+  seconds: number,
+  { timeout, polling }: { timeout: number; polling?: number },
+): Promise<void> {
+  await page.waitForFunction(
+    (s) =>
+      (document.querySelector('livecart-player')?.shadowRoot?.querySelector('video')?.currentTime ?? 0) > s,
+    seconds,
+    { timeout, ...(polling ? { polling } : {}) },
+  );
+}
+
+/** Types a shipping address into the checkout's form (#co-address); the country is picked by its code. */
+export async function fillCheckoutAddress(
+  page: Page,
+  a: { name: string; line1: string; city: string; postalCode: string; country: string; phone?: string },
+): Promise<void> {
+  for (const field of ['name', 'line1', 'city', 'postalCode', 'phone'] as const) {
+    const value = a[field];
+    if (value !== undefined) await page.fill(`#co-address input[name=${field}]`, value);
+  }
+  await page.selectOption('#co-address select[name=country]', a.country);
+}
+
+/** What a pin's card (.lc-card, on the watch page or in the player) shows, once it is there. */
+export async function pinCardText(
+  card: Locator,
+): Promise<Record<'title' | 'price' | 'was' | 'countdown' | 'left', string | null>> {
+  await card.waitFor();
+  const text = (selector: string) => card.locator(selector).textContent();
+  return {
+    title: await text('.lc-title'),
+    price: await text('.lc-price span'),
+    was: await text('.lc-price s'),
+    countdown: await text('.lc-countdown'),
+    left: await text('.lc-left'),
+  };
+}
+
+/** Pays on the simulated provider's page inside the checkout, and waits for the checkout to say paid. */
+export async function payInCheckout(page: Page): Promise<void> {
+  await page.frameLocator('iframe[title=Payment]').locator('#pay:not([disabled])').click();
+  await page.waitForSelector('[data-testid=checkout] [data-status=paid]', { timeout: 15_000 });
+}
+
 /** Starts the pages of `target` signed in as `user`: the pages keep the session in localStorage. */
 export async function signIn(target: Page | BrowserContext, token: string, user: object): Promise<void> {
   await target.addInitScript(
@@ -60,6 +127,20 @@ export async function signedInPage(
   const context = await browser.newContext({ ...options, baseURL: t.baseUrl });
   await signIn(context, user.token, me.body as object);
   return context.newPage();
+}
+
+/** The studio of `streamer`, with a new stream titled `title` created from its form (none of theirs may be open). */
+export async function studioWithNewStream(
+  browser: Browser,
+  t: TestApp,
+  streamer: TestUser,
+  title: string,
+): Promise<Page> {
+  const page = await signedInPage(browser, t, streamer);
+  await page.goto('/studio');
+  await page.fill('#create-stream input[name=title]', title);
+  await page.click('#create-stream button[type=submit]');
+  return page;
 }
 
 /** What an in-page WHIP or WHEP exchange got back. */

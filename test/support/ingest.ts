@@ -1,6 +1,6 @@
 import { spawnTs, type TsProcess } from './processes';
 import { createStream, type CreatedStream } from './streams';
-import { startTestApp, type TestApp, type TestUser } from './test-app';
+import { type TestApp, type TestUser, useTestApp } from './test-app';
 import { eventually } from './wait';
 import { createPublisher, createViewer, type Publisher, type Viewer } from './webrtc';
 
@@ -99,29 +99,26 @@ export interface WhipApp {
  * tests and closed after them, and the peers each test opens, closed after it.
  */
 export function useWhipApp(env: Record<string, string>): WhipApp {
-  let app: { t: TestApp; streamer: TestUser } | undefined;
+  const t = useTestApp({ env });
+  let streamer: TestUser | undefined;
   const peers: Peers = [];
   beforeAll(async () => {
-    const t = await startTestApp({ env });
-    app = { t, streamer: await t.user('streamer') };
+    streamer = await t.user('streamer');
   });
   afterEach(() => {
     for (const p of peers.splice(0)) p.close();
   });
-  afterAll(() => app?.t.close());
-  const started = () => {
-    if (!app) throw new Error('useWhipApp: the app starts in beforeAll');
-    return app;
+  const theStreamer = () => {
+    if (!streamer) throw new Error('useWhipApp: the streamer registers in beforeAll');
+    return streamer;
   };
   return {
-    get t() {
-      return started().t;
-    },
+    t,
     get streamer() {
-      return started().streamer;
+      return theStreamer();
     },
     peers,
-    newStream: (title) => createStream(started().t, started().streamer, { title }),
-    publish: (stream) => publishOverWhip(started().t, stream, peers),
+    newStream: (title) => createStream(t, theStreamer(), { title }),
+    publish: (stream) => publishOverWhip(t, stream, peers),
   };
 }

@@ -12,6 +12,7 @@ import type { Role } from '../../src/common/auth/roles';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
 import { createDatabase, deleteRedisPrefix as deleteRedisPrefixOf } from './services';
+import { useFixture } from './fixture';
 
 export interface TestUser {
   id: string;
@@ -137,6 +138,14 @@ export async function withTestApp<T>(opts: TestAppOptions, test: (t: TestApp) =>
     await t.close();
   }
 }
+
+/** For a describe block: an app with `opts`, started before its tests and closed after them (see useFixture). */
+export const useTestApp = (opts: TestAppOptions = {}): TestApp =>
+  useFixture(
+    'useTestApp',
+    () => startTestApp(opts),
+    (t) => t.close(),
+  );
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bearer, type TestApp, type TestUser } from './test-app';
+import { useFixture } from './fixture';
+import { bearer, type TestApp, type TestUser, useTestApp } from './test-app';
 
 /** A request a webhook receiver got. */
 export interface Received {
@@ -47,6 +48,22 @@ export async function webhookReceiver(
     got,
     failing,
     close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** For a describe block: a webhookReceiver, started before its tests and closed after them (see useFixture). */
+export const useWebhookReceiver = (): WebhookReceiver =>
+  useFixture(
+    'useWebhookReceiver',
+    () => webhookReceiver(),
+    (rx) => rx.close(),
+  );
+
+/** For a describe block: an app (no Redis, `env` added) that may deliver webhooks to loopback, and a receiver there. */
+export function useWebhookApp(env: Record<string, string> = {}): { t: TestApp; rx: WebhookReceiver } {
+  return {
+    t: useTestApp({ redis: false, env: { WEBHOOK_ALLOW_PRIVATE: 'true', ...env } }),
+    rx: useWebhookReceiver(),
   };
 }
 

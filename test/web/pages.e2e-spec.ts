@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, signedInPage } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { signedInPage, useChromium } from '../support/browser';
 import { createShop, orderFromStream } from '../support/shop';
 import { endStream } from '../support/streams';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * The pages' own defects, each fixed in the rebuilt front end (client-demo/src),
@@ -10,24 +10,18 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app';
  * cases and the studio's pin panel.
  */
 describe('pages in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp({ redis: false });
   let merchant: TestUser;
   let viewer: TestUser;
   const pages: Page[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp({ redis: false });
-    browser = await launchChromium();
     merchant = await t.user('merchant');
     viewer = await t.user('viewer');
   });
   afterEach(async () => {
     for (const p of pages.splice(0)) await p.context().close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
   });
 
   const open = async (user: TestUser | null, path: string): Promise<Page> => {

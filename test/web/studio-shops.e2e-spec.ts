@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, signedInPage } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { signedInPage, useChromium } from '../support/browser';
 import { createProduct } from '../support/shop';
-import { bearer, startTestApp, type TestApp, type TestUser } from '../support/test-app';
+import { bearer, type TestUser, useTestApp } from '../support/test-app';
 
 /**
  * Onboarding in the studio without ids: a streamer answers shops' invitations there, learns
@@ -9,20 +9,12 @@ import { bearer, startTestApp, type TestApp, type TestUser } from '../support/te
  * list until it goes live (pages/studio.ts).
  */
 describe('studio: invitations and the stream shop', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const browser = useChromium();
+  const t = useTestApp({ redis: false });
   const pages: Page[] = [];
 
-  beforeAll(async () => {
-    t = await startTestApp({ redis: false });
-    browser = await launchChromium();
-  });
   afterEach(async () => {
     for (const p of pages.splice(0)) await p.context().close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
   });
 
   const invite = (merchant: TestUser, email: string) =>

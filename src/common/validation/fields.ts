@@ -1,6 +1,18 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min, registerDecorator, ValidateIf } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  registerDecorator,
+  ValidateIf,
+} from 'class-validator';
+import { trimmed } from './text';
 
 /**
  * An optional body field: when absent (undefined) its checks are skipped;
@@ -77,4 +89,28 @@ export function IsIsoDateTime(opts: { dateOnly?: boolean; message?: string } = {
           typeof value === 'string' && parseIsoDateTime(value, opts) !== undefined,
       },
     });
+}
+
+/**
+ * A text field a person fills in (a street, a carrier): trimmed, then 1 to `maxLength`
+ * characters; `empty` is the sentence they read when it is blank (or, required, missing). An
+ * `optional` one may be left out, but not sent blank.
+ */
+export function TextField(opts: {
+  maxLength: number;
+  empty: string;
+  optional?: boolean;
+  example?: string;
+  description?: string;
+}): PropertyDecorator {
+  const { maxLength, empty, optional, ...doc } = opts;
+  return applyDecorators(
+    optional ? ApiPropertyOptional({ ...doc, maxLength }) : ApiProperty({ ...doc, maxLength }),
+    ...(optional ? [IsOptional()] : []),
+    Transform(trimmed),
+    // Left out, an optional one is not checked; sent as a number, it gets the type's own message.
+    IsString(optional ? undefined : { message: empty }),
+    MinLength(1, { message: empty }),
+    MaxLength(maxLength),
+  );
 }

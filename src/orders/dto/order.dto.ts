@@ -7,11 +7,9 @@ import {
   Max,
   Min,
   IsOptional,
-  IsString,
   IsUrl,
   IsUUID,
   MaxLength,
-  MinLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -21,7 +19,7 @@ import { MAX_ITEMS, MAX_QUANTITY } from './create-order.schema';
 import { PageOf, PageQueryDto } from '../../common/http/pagination.dto';
 import { ORDER_STATUSES, type OrderStatus } from '../order.model';
 import { PostalAddressDto } from '../../profile/dto/address.dto';
-import { trimmed } from '../../common/validation/text';
+import { TextField } from '../../common/validation/fields';
 
 export class ListMyOrdersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only my orders (the default for everyone but admins)', enum: ['1'] })
@@ -191,20 +189,15 @@ export class RefundOrderDto {
 }
 
 export class FulfilOrderDto {
-  @ApiPropertyOptional({ example: 'DHL', maxLength: 100 })
-  @IsOptional()
-  @Transform(trimmed)
-  @IsString()
-  @MinLength(1, { message: 'Enter the carrier, or leave it out.' })
-  @MaxLength(100)
+  @TextField({ optional: true, maxLength: 100, empty: 'Enter the carrier, or leave it out.', example: 'DHL' })
   carrier?: string;
 
-  @ApiPropertyOptional({ example: 'JD014600006281234567', maxLength: 100 })
-  @IsOptional()
-  @Transform(trimmed)
-  @IsString()
-  @MinLength(1, { message: 'Enter the tracking number, or leave it out.' })
-  @MaxLength(100)
+  @TextField({
+    optional: true,
+    maxLength: 100,
+    empty: 'Enter the tracking number, or leave it out.',
+    example: 'JD014600006281234567',
+  })
   trackingNumber?: string;
 
   @ApiPropertyOptional({ example: 'https://track.example.com/JD014600006281234567', maxLength: 2000 })

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { COUNTRY_CODES } from '../../common/geo/countries';
 import { ListOf } from '../../common/http/pagination.dto';
-import { trimmed } from '../../common/validation/text';
+import { TextField } from '../../common/validation/fields';
 
 /** Optional text: absent or null leaves it unset; empty after trimming also unsets it. */
 const optionalText = ({ value }: { value: unknown }) => {
@@ -14,18 +14,15 @@ const optionalText = ({ value }: { value: unknown }) => {
 
 /** A shipping address as a person enters it (a buyer's saved address, or one given at checkout). */
 export class AddressInputDto {
-  @ApiProperty({ description: 'Who receives the parcel', example: 'Ana Lima', maxLength: 120 })
-  @Transform(trimmed)
-  @IsString({ message: 'Enter the name of the person who receives the parcel.' })
-  @MinLength(1, { message: 'Enter the name of the person who receives the parcel.' })
-  @MaxLength(120)
+  @TextField({
+    maxLength: 120,
+    empty: 'Enter the name of the person who receives the parcel.',
+    description: 'Who receives the parcel',
+    example: 'Ana Lima',
+  })
   name!: string;
 
-  @ApiProperty({ example: '12 Harbour Road', maxLength: 200 })
-  @Transform(trimmed)
-  @IsString({ message: 'Enter the street address.' })
-  @MinLength(1, { message: 'Enter the street address.' })
-  @MaxLength(200)
+  @TextField({ maxLength: 200, empty: 'Enter the street address.', example: '12 Harbour Road' })
   line1!: string;
 
   @ApiPropertyOptional({ example: 'Flat 3', maxLength: 200, nullable: true, type: String })
@@ -35,11 +32,7 @@ export class AddressInputDto {
   @MaxLength(200)
   line2?: string | null;
 
-  @ApiProperty({ example: 'Porto', maxLength: 100 })
-  @Transform(trimmed)
-  @IsString({ message: 'Enter the city.' })
-  @MinLength(1, { message: 'Enter the city.' })
-  @MaxLength(100)
+  @TextField({ maxLength: 100, empty: 'Enter the city.', example: 'Porto' })
   city!: string;
 
   @ApiPropertyOptional({

@@ -1,9 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, UnsupportedMediaTypeError } from '../../common/errors/domain-errors';
-import type { BodyOptions } from '../../common/http/body-options';
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiProduces } from '@nestjs/swagger';
+import { AcceptsBody, type BodyOptions } from '../../common/http/body-options';
 
 /** A WHIP/WHEP offer: SDP only (anything else is 415 before it is read), at most 64 KiB (a simulcast offer is ~6 KB). */
 export const SDP_OFFER: BodyOptions = { limit: 64 * 1024, consumes: ['application/sdp'] };
+
+/** A route that reads an SDP offer (`offer` says which) and answers SDP: WHIP publish, WHEP play. */
+export const SdpExchange = (offer: string): MethodDecorator =>
+  applyDecorators(
+    AcceptsBody(SDP_OFFER),
+    ApiConsumes('application/sdp'),
+    ApiProduces('application/sdp'),
+    ApiBody({ schema: { type: 'string' }, description: offer }),
+  );
 
 /** A trickle-ICE PATCH: an SDP fragment (RFC 8840), a few candidates long. */
 export const TRICKLE_FRAGMENT: BodyOptions = {

@@ -1,11 +1,11 @@
 import { Controller, Delete, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import { UuidParam } from '../../common/http/params';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Answers } from '../../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '../../common/auth/decorators';
 import { IngestService } from './ingest.service';
-import { SDP_OFFER, sdpBody, sendAnswer, TRICKLE_FRAGMENT } from './sdp-body';
+import { sdpBody, SdpExchange, sendAnswer, TRICKLE_FRAGMENT } from './sdp-body';
 import { patchSession } from './whip.controller';
 import { AcceptsBody } from '../../common/http/body-options';
 
@@ -17,11 +17,8 @@ export class WhepController {
 
   @Public()
   @Post(':streamId')
-  @AcceptsBody(SDP_OFFER)
+  @SdpExchange('SDP offer (recvonly audio/video)')
   @ApiOperation({ summary: 'WHEP play: a recvonly SDP offer in, the SDP answer out' })
-  @ApiConsumes('application/sdp')
-  @ApiProduces('application/sdp')
-  @ApiBody({ schema: { type: 'string' }, description: 'SDP offer (recvonly audio/video)' })
   @Answers({
     201: 'SDP answer; Location is the session URL',
     404: 'Stream not found or not live',

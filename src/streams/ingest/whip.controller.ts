@@ -1,6 +1,6 @@
 import { Controller, Delete, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import { UuidParam } from '../../common/http/params';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Answers } from '../../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '../../common/auth/decorators';
@@ -10,7 +10,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../../common/errors/domain-errors';
 import { IngestService } from './ingest.service';
-import { bearerOf, SDP_OFFER, sdpBody, sendAnswer, TRICKLE_FRAGMENT } from './sdp-body';
+import { bearerOf, sdpBody, SdpExchange, sendAnswer, TRICKLE_FRAGMENT } from './sdp-body';
 import { AcceptsBody } from '../../common/http/body-options';
 
 /**
@@ -25,12 +25,9 @@ export class WhipController {
 
   @Public()
   @Post(':streamId')
-  @AcceptsBody(SDP_OFFER)
+  @SdpExchange('SDP offer (sendonly audio/video, BUNDLE, rtcp-mux)')
   @ApiOperation({ summary: 'WHIP publish: an SDP offer in, the SDP answer out (RFC 9725)' })
   @ApiHeader({ name: 'Authorization', description: 'Bearer <streamKey>', required: true })
-  @ApiConsumes('application/sdp')
-  @ApiProduces('application/sdp')
-  @ApiBody({ schema: { type: 'string' }, description: 'SDP offer (sendonly audio/video, BUNDLE, rtcp-mux)' })
   @Answers({
     201: 'SDP answer; Location is the session URL',
     400: 'Not SDP, or SDP missing ICE/DTLS/BUNDLE/rtcp-mux',
