@@ -32,6 +32,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     preferred: { type: String, attribute: 'mode' },
     ended: { type: Boolean, reflect: true },
     srcBase: { type: String, attribute: 'src-base' },
+    poster: { type: String },
     portrait: { type: Boolean, reflect: true },
     ...states<LivecartPlayer>('muted', 'playerState'),
   };
@@ -108,6 +109,11 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
   ended = false;
   /** Where the stream's /hls and /whep live; empty for this page's origin. */
   srcBase: string = playerDefaults.base;
+  /**
+   * Shown until the first frame: the picture of the stream a moment ago rather than a black box
+   * while hls.js loads and buffers (the watch page's largest paint; its HTML preloads it).
+   */
+  poster = '';
   /** Draws the pinned product, hearts and read-only chat itself (the embed), instead of children. */
   shop: boolean = playerDefaults.shop;
   /** The picture is taller than wide (a vertical stream); reflected, for pages to lay it out. */
@@ -163,6 +169,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
         part="video"
         playsinline
         autoplay
+        poster=${this.poster || nothing}
         .muted=${this.muted}
         ?controls=${this.ended}
         data-mode=${mode ?? nothing}

@@ -243,7 +243,12 @@ class LcWatch extends LightElement {
           @pointerup=${this.onPointerUp}
           @pointercancel=${this.onPointerCancel}
         >
-          <livecart-player stream=${s.id} mode=${this.params.get('mode') ?? ''} ?ended=${ended}>
+          <livecart-player
+            stream=${s.id}
+            mode=${this.params.get('mode') ?? ''}
+            poster=${s.posterUrl ?? nothing}
+            ?ended=${ended}
+          >
             <div id="overlay" class="overlay" aria-live="polite">
               ${
                 this.shownPin
