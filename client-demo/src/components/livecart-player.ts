@@ -13,6 +13,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type Hls from 'hls.js';
 import type { LivecartPlayerApi, LivecartProduct } from '../embed/embed-api';
 import { playerDefaults } from '../player/defaults';
+import { nextTask } from '../lib/next-task';
 import { NearLive } from '../player/near-live';
 import { whepPlay, type WhepSession } from '../player/webrtc';
 import { PlayerShop, shopStyles } from './player-shop';
@@ -324,6 +325,8 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     if (!video) return;
     const src = this.url(`/hls/${this.stream}/master.m3u8`);
     const { default: HlsJs, FetchLoader } = await import('hls.js');
+    // Its module's evaluation in one task, the player's set-up (MediaSource, first requests) in the next.
+    await nextTask();
     if (this.closed || this.current !== 'hls') return;
     if (!HlsJs.isSupported()) {
       video.src = src; // Safari plays HLS natively.
