@@ -76,10 +76,11 @@ interface LighthouseReport {
  * flash sale, chat going, paid orders in the shop. axe-core finds no serious or critical
  * violation on the home, watch (phone and desktop), checkout (each step of a real order, the
  * payment page in its frame), studio, merchant and reports pages; Lighthouse scores the phone
- * watch page ≥ 0.9 for accessibility and best practices, and prints its performance score with
- * what cost points (a speed figure, which the guide keeps out of pass/fail tests: it moves with
- * the machine's load; docs/front-end.md has the figures and the target); each page leaves a
- * screenshot at 390×844 and 1366×768 in test-results/screenshots/quality/.
+ * watch page ≥ 0.9 for accessibility and best practices in each of three runs and for
+ * performance in their median (issue "Viewers everywhere"; a speed figure that moves with the
+ * machine's load, hence the median: docs/benchmarks/web.md has every run measured), printing
+ * each run and what cost points; each page leaves a screenshot at 390×844 and 1366×768 in
+ * test-results/screenshots/quality/.
  *
  * A media test (the loopback-only namespace of `npm run test:media`) because the stream is
  * really live: WebRTC must not leave loopback, and neither must Lighthouse.
@@ -261,11 +262,11 @@ describe('quality bars: accessibility (axe-core), Lighthouse, screenshots', () =
     }
   });
 
-  it('scores the phone watch page ≥ 0.9 in Lighthouse for accessibility and best practices, and prints its performance', async () => {
-    // Lighthouse's own Chromium (chrome-launcher) with the project's flags, Lighthouse's defaults
-    // otherwise: a mobile form factor, simulated throttling. Its first run here is cold, like a
-    // viewer's first visit.
-    const base = path.join(REPORTS, 'watch-phone');
+  /** One Lighthouse run on the phone watch page; its reports (JSON, HTML) are `${base}.report.*`. */
+  async function lighthouse(base: string): Promise<{ lhr: LighthouseReport; stderr: string }> {
+    // Lighthouse's own Chromium (chrome-launcher, a new profile each run: a viewer's first visit)
+    // with the project's flags, Lighthouse's defaults otherwise: a mobile form factor, simulated
+    // throttling.
     const { stderr } = await run(
       process.execPath,
       [
@@ -285,12 +286,12 @@ describe('quality bars: accessibility (axe-core), Lighthouse, screenshots', () =
     ).catch((e: Error & { stderr?: string }) => {
       throw new Error(`Lighthouse failed: ${e.message}\n${e.stderr ?? ''}`);
     });
-    const lhr = JSON.parse(fs.readFileSync(`${base}.report.json`, 'utf8')) as LighthouseReport;
-    const scores = Object.fromEntries(
-      ['performance', 'accessibility', 'best-practices'].map((id) => [id, lhr.categories[id]?.score ?? null]),
-    );
-    // What lost points: every scored audit below 0.9 of the three categories, with its value.
-    const failing = Object.entries(lhr.categories).flatMap(([category, c]) =>
+    return { lhr: JSON.parse(fs.readFileSync(`${base}.report.json`, 'utf8')) as LighthouseReport, stderr };
+  }
+
+  /** Every scored audit below 0.9 of the three categories, with its value: what lost points. */
+  function lostPoints(lhr: LighthouseReport): string[] {
+    return Object.entries(lhr.categories).flatMap(([category, c]) =>
       c.auditRefs
         .map((ref) => ({ ref, audit: lhr.audits[ref.id] }))
         .filter(
@@ -305,18 +306,55 @@ describe('quality bars: accessibility (axe-core), Lighthouse, screenshots', () =
             `${category}: ${audit.title}${audit.displayValue ? ` (${audit.displayValue})` : ''} score ${audit.score} weight ${ref.weight}`,
         ),
     );
-    console.log(
-      `Lighthouse ${lhr.lighthouseVersion} on the phone watch page: ${JSON.stringify(scores)}\n` +
-        [...failing, ...lhr.runWarnings.map((w) => `warning: ${w}`)].join('\n') +
-        (stderr ? `\n${stderr}` : ''),
+  }
+
+  const METRICS = [
+    'first-contentful-paint',
+    'largest-contentful-paint',
+    'total-blocking-time',
+    'cumulative-layout-shift',
+    'speed-index',
+  ];
+
+  it('scores the phone watch page ≥ 0.9 in Lighthouse: accessibility and best practices in every run, performance in the median of three', async () => {
+    // Performance is a speed figure of one page load: simulated throttling multiplies what this
+    // shared 2-core VM takes, so a busy moment (another job's CPU, a first paint held by the
+    // compositor, seen before and after the page's speed-ups) costs a run points. Lighthouse's
+    // guidance on variability is to take the median of several runs; three keep the test short.
+    const RUNS = 3;
+    const runs: { lhr: LighthouseReport; stderr: string }[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await lighthouse(path.join(REPORTS, `watch-phone-${i + 1}`)));
+    const score = (lhr: LighthouseReport, id: string): number | null => lhr.categories[id]?.score ?? null;
+    const byPerformance = [...runs].sort(
+      (a, b) => (score(a.lhr, 'performance') ?? 0) - (score(b.lhr, 'performance') ?? 0),
     );
-    // A category below the bar fails with the audits that cost it points. Performance is printed
-    // above, not asserted: simulated throttling scales what this shared 2-core VM measures.
-    expect(scores.performance).not.toBeNull();
-    const below = Object.entries(scores)
-      .filter(([id]) => id !== 'performance')
-      .filter(([, score]) => score === null || score < 0.9)
-      .map(([id, score]) => `${id} ${score}`);
-    expect({ below, failing: below.length ? failing : [] }).toEqual({ below: [], failing: [] });
-  }, 180_000);
+    const median = byPerformance[Math.floor(RUNS / 2)];
+    console.log(
+      `Lighthouse ${median.lhr.lighthouseVersion} on the phone watch page, ${RUNS} runs:\n` +
+        runs
+          .map(
+            ({ lhr }, i) =>
+              `run ${i + 1}: ${['performance', 'accessibility', 'best-practices'].map((id) => `${id} ${score(lhr, id)}`).join(', ')}; ` +
+              METRICS.map((id) => `${id} ${lhr.audits[id]?.displayValue ?? '?'}`).join(', ') +
+              lhr.runWarnings.map((w) => `\n  warning: ${w}`).join(''),
+          )
+          .join('\n') +
+        `\nWhat lost points in the median run (${runs.indexOf(median) + 1}):\n` +
+        lostPoints(median.lhr).join('\n') +
+        (median.stderr ? `\n${median.stderr}` : ''),
+    );
+    // Accessibility and best practices do not depend on the machine's speed: each run must pass.
+    const below = runs.flatMap(({ lhr }, i) =>
+      ['accessibility', 'best-practices']
+        .filter((id) => (score(lhr, id) ?? 0) < 0.9)
+        .map((id) => `run ${i + 1}: ${id} ${score(lhr, id)}: ${lostPoints(lhr).join('; ')}`),
+    );
+    expect(below).toEqual([]);
+    // The issue's bar (≥ 0.9); a failure names what cost the median run its points.
+    const performance = score(median.lhr, 'performance') ?? 0;
+    expect({
+      performance: performance >= 0.9 ? 'at least 0.9' : performance,
+      lost: performance >= 0.9 ? [] : lostPoints(median.lhr),
+    }).toEqual({ performance: 'at least 0.9', lost: [] });
+  }, 480_000);
 });
