@@ -324,7 +324,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     const video = this.video;
     if (!video) return;
     const src = this.url(`/hls/${this.stream}/master.m3u8`);
-    const { default: HlsJs, FetchLoader } = await import('hls.js');
+    const { default: HlsJs } = await import('hls.js');
     // Its module's evaluation in one task, the player's set-up (MediaSource, first requests) in the next.
     await nextTask();
     if (this.closed || this.current !== 'hls') return;
@@ -341,14 +341,11 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
       // Catch up with the live edge after a stall (e.g. a transcode resumed after a crash).
       maxLiveSyncPlaybackRate: 1.5,
       ...(playerDefaults.hlsWorker ? { workerPath: playerDefaults.hlsWorker } : {}),
-      // A live stream never stops loading: a playlist request held open until the next part
-      // (LL-HLS blocking reload) and a part every few hundred milliseconds, for as long as it
-      // plays. Sent at low priority (fetch() can say so; XMLHttpRequest cannot), they are the
-      // page's background feed, like a WebSocket: the page's scripts, calls and images go first,
-      // and tools that wait for a page's important requests to finish (Lighthouse) see it loaded.
-      // fetch() also costs the main thread less per request than XMLHttpRequest's events.
-      loader: FetchLoader,
-      fetchSetup: (context, init: RequestInit) => new Request(context.url, { ...init, priority: 'low' }),
+      // hls.js's XMLHttpRequest loader at its default (High) priority. Its fetch loader with
+      // priority 'low' let Lighthouse see the page loaded (it waits for High requests to stop, and
+      // a live stream never stops), but in bench:hls the watch page then stalled ~4 s in each of
+      // three runs, with the stock player beside it; at default priority it did not
+      // (docs/benchmarks/web.md). Playback first.
     });
     this.hlsPlayer = hls;
     // Jump back to live when more than 4 target durations (8 s) behind, where hls.js would
