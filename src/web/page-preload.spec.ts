@@ -1,4 +1,4 @@
-import { pagePreloads, withHead } from './page-preload';
+import { pagePreloads, posterPreload, withHead } from './page-preload';
 
 describe('pagePreloads', () => {
   const manifest = {
@@ -31,5 +31,12 @@ describe('pagePreloads', () => {
     expect(withHead('<head><title>x</title></head><body>', '<link />')).toBe(
       '<head><title>x</title>    <link />\n  </head><body>',
     );
+  });
+
+  it("preloads a stream's poster at high priority, its address escaped, and nothing without one", () => {
+    expect(posterPreload('https://live.example/hls/s1/poster.jpg?a=1&b="2"')).toBe(
+      '<link rel="preload" as="image" fetchpriority="high" href="https://live.example/hls/s1/poster.jpg?a=1&amp;b=&quot;2&quot;" />',
+    );
+    expect(posterPreload(null)).toBe('');
   });
 });

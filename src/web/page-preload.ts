@@ -1,3 +1,5 @@
+import { escapeHtml } from './share-tags';
+
 /** What the head needs of a chunk of Vite's build manifest (dist/client/.vite/manifest.json). */
 export interface ManifestChunk {
   file: string;
@@ -33,4 +35,15 @@ export function pagePreloads(manifest: Record<string, ManifestChunk>, page: stri
 /** The shell with `head` added at the end of its <head>. */
 export function withHead(shell: string, head: string): string {
   return head ? shell.replace('</head>', `    ${head}\n  </head>`) : shell;
+}
+
+/**
+ * The watch page's head: its stream's poster, fetched at high priority with the shell. The player
+ * shows it until the first frame, and it is the page's largest paint; named only in the script's
+ * render, it would wait for the scripts, the stream's API call and a round trip of its own.
+ */
+export function posterPreload(posterUrl: string | null): string {
+  return posterUrl
+    ? `<link rel="preload" as="image" fetchpriority="high" href="${escapeHtml(posterUrl)}" />`
+    : '';
 }

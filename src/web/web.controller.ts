@@ -17,7 +17,7 @@ import {
   ownFrameAncestors,
 } from './client-dir';
 import { PAGE_SHELL, PAGES, pageTitle, type PagePath } from './pages';
-import { pagePreloads, withHead, type ManifestChunk } from './page-preload';
+import { pagePreloads, posterPreload, withHead, type ManifestChunk } from './page-preload';
 import { escapeHtml, shareTags } from './share-tags';
 
 /**
@@ -87,12 +87,20 @@ export class WebController {
       .header('Referrer-Policy', 'same-origin');
     const html = await this.pageHtml(CLIENT_DIR, route);
     if (route === '/watch/:id') {
-      // Share links: the stream's title and poster for chat apps' previews (Open Graph, Twitter card).
+      // Share links: the stream's title and poster for chat apps' previews (Open Graph, Twitter
+      // card); the poster preloaded for the player.
       const id = (req.params as { id?: string }).id ?? '';
       const stream = UUID.test(id) ? await this.streams.get(id).catch(() => null) : null;
       void res
         .type('text/html; charset=utf-8')
-        .send(stream ? shareTags(html, stream, `${this.publicUrl}/watch/${stream.id}`) : html);
+        .send(
+          stream
+            ? withHead(
+                shareTags(html, stream, `${this.publicUrl}/watch/${stream.id}`),
+                posterPreload(stream.posterUrl),
+              )
+            : html,
+        );
       return;
     }
     void res.type('text/html; charset=utf-8').send(html);

@@ -52,7 +52,7 @@ describe('embedded player playing a live stream from another origin', () => {
       ).toBe('hls');
       const base = f.t.baseUrl;
       expect(requests).toContain(`${base}/embed.js`);
-      expect(requests.some((u) => u.startsWith(`${base}/embed/hls-`))).toBe(true);
+      expect(requests.some((u) => u.startsWith(`${base}/embed/hls.light-`))).toBe(true);
       expect(requests).toContain(`${base}/hls/${stream.id}/master.m3u8`);
       // Nothing of the player's is asked of the merchant's own server but the page.
       expect(requests.filter((u) => u.startsWith(site.origin))).toEqual([

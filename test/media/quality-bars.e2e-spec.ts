@@ -83,9 +83,9 @@ interface LighthouseReport {
  * violation on the home, watch (phone and desktop), checkout (each step of a real order, the
  * payment page in its frame), studio, merchant and reports pages; Lighthouse scores the phone
  * watch page ≥ 0.9 for accessibility and best practices, and prints its performance score with
- * what cost points (a speed figure, which the guide keeps out of pass/fail tests: it moves with
- * the machine's load; docs/front-end.md has the figures and the target); each page leaves a
- * screenshot at 390×844 and 1366×768 in test-results/screenshots/quality/.
+ * what cost points (a speed figure that moves with the machine's load, not asserted:
+ * docs/benchmarks/web.md has the figures and the target); each page leaves a screenshot at
+ * 390×844 and 1366×768 in test-results/screenshots/quality/.
  *
  * A media test (the loopback-only namespace of `npm run test:media`) because the stream is
  * really live: WebRTC must not leave loopback, and neither must Lighthouse.
@@ -263,11 +263,11 @@ describe('quality bars: accessibility (axe-core), Lighthouse, screenshots', () =
     }
   });
 
-  it('scores the phone watch page ≥ 0.9 in Lighthouse for accessibility and best practices, and prints its performance', async () => {
-    // Lighthouse's own Chromium (chrome-launcher) with the project's flags, Lighthouse's defaults
-    // otherwise: a mobile form factor, simulated throttling. Its first run here is cold, like a
-    // viewer's first visit.
-    const base = path.join(REPORTS, 'watch-phone');
+  /** One Lighthouse run on the phone watch page; its reports (JSON, HTML) are `${base}.report.*`. */
+  async function lighthouse(base: string): Promise<{ lhr: LighthouseReport; stderr: string }> {
+    // Lighthouse's own Chromium (chrome-launcher, a new profile each run: a viewer's first visit)
+    // with the project's flags, Lighthouse's defaults otherwise: a mobile form factor, simulated
+    // throttling.
     const { stderr } = await run(
       process.execPath,
       [
@@ -287,12 +287,12 @@ describe('quality bars: accessibility (axe-core), Lighthouse, screenshots', () =
     ).catch((e: Error & { stderr?: string }) => {
       throw new Error(`Lighthouse failed: ${e.message}\n${e.stderr ?? ''}`);
     });
-    const lhr = JSON.parse(fs.readFileSync(`${base}.report.json`, 'utf8')) as LighthouseReport;
-    const scores = Object.fromEntries(
-      ['performance', 'accessibility', 'best-practices'].map((id) => [id, lhr.categories[id]?.score ?? null]),
-    );
-    // What lost points: every scored audit below 0.9 of the three categories, with its value.
-    const failing = Object.entries(lhr.categories).flatMap(([category, c]) =>
+    return { lhr: JSON.parse(fs.readFileSync(`${base}.report.json`, 'utf8')) as LighthouseReport, stderr };
+  }
+
+  /** Every scored audit below 0.9 of the three categories, with its value: what lost points. */
+  function lostPoints(lhr: LighthouseReport): string[] {
+    return Object.entries(lhr.categories).flatMap(([category, c]) =>
       c.auditRefs
         .map((ref) => ({ ref, audit: lhr.audits[ref.id] }))
         .filter(
@@ -307,18 +307,58 @@ describe('quality bars: accessibility (axe-core), Lighthouse, screenshots', () =
             `${category}: ${audit.title}${audit.displayValue ? ` (${audit.displayValue})` : ''} score ${audit.score} weight ${ref.weight}`,
         ),
     );
-    console.log(
-      `Lighthouse ${lhr.lighthouseVersion} on the phone watch page: ${JSON.stringify(scores)}\n` +
-        [...failing, ...lhr.runWarnings.map((w) => `warning: ${w}`)].join('\n') +
-        (stderr ? `\n${stderr}` : ''),
-    );
-    // A category below the bar fails with the audits that cost it points. Performance is printed
-    // above, not asserted: simulated throttling scales what this shared 2-core VM measures.
-    expect(scores.performance).not.toBeNull();
-    const below = Object.entries(scores)
-      .filter(([id]) => id !== 'performance')
-      .filter(([, score]) => score === null || score < 0.9)
-      .map(([id, score]) => `${id} ${score}`);
-    expect({ below, failing: below.length ? failing : [] }).toEqual({ below: [], failing: [] });
-  }, 180_000);
+  }
+
+  /** Lighthouse runs on the phone watch page; the median of them (by performance) is reported. */
+  const LIGHTHOUSE_RUNS = 1;
+  const METRICS = [
+    'first-contentful-paint',
+    'largest-contentful-paint',
+    'total-blocking-time',
+    'cumulative-layout-shift',
+    'speed-index',
+  ];
+
+  it(
+    'scores the phone watch page ≥ 0.9 in Lighthouse for accessibility and best practices, and prints its performance',
+    async () => {
+      // Performance is printed, not asserted: simulated throttling multiplies what this shared 2-core
+      // VM takes, and a live page never finishes loading for Lighthouse (hls.js's requests go on),
+      // so it traces 45 s of playback and a busy moment anywhere in them costs points
+      // (docs/benchmarks/web.md has repeated runs: 0.70-0.90 under load). One run keeps the test
+      // short; raise LIGHTHOUSE_RUNS to print the median of several, as Lighthouse's guidance on
+      // variability has it.
+      const runs: { lhr: LighthouseReport; stderr: string }[] = [];
+      for (let i = 0; i < LIGHTHOUSE_RUNS; i++)
+        runs.push(await lighthouse(path.join(REPORTS, `watch-phone-${i + 1}`)));
+      const score = (lhr: LighthouseReport, id: string): number | null => lhr.categories[id]?.score ?? null;
+      const byPerformance = [...runs].sort(
+        (a, b) => (score(a.lhr, 'performance') ?? 0) - (score(b.lhr, 'performance') ?? 0),
+      );
+      const median = byPerformance[Math.floor(LIGHTHOUSE_RUNS / 2)];
+      console.log(
+        `Lighthouse ${median.lhr.lighthouseVersion} on the phone watch page, ${LIGHTHOUSE_RUNS} run(s):\n` +
+          runs
+            .map(
+              ({ lhr }, i) =>
+                `run ${i + 1}: ${['performance', 'accessibility', 'best-practices'].map((id) => `${id} ${score(lhr, id)}`).join(', ')}; ` +
+                METRICS.map((id) => `${id} ${lhr.audits[id]?.displayValue ?? '?'}`).join(', ') +
+                lhr.runWarnings.map((w) => `\n  warning: ${w}`).join(''),
+            )
+            .join('\n') +
+          `\nWhat lost points in the median run (${runs.indexOf(median) + 1}):\n` +
+          lostPoints(median.lhr).join('\n') +
+          (median.stderr ? `\n${median.stderr}` : ''),
+      );
+      // Accessibility and best practices do not depend on the machine's speed: each run must pass.
+      const below = runs.flatMap(({ lhr }, i) =>
+        ['accessibility', 'best-practices']
+          .filter((id) => (score(lhr, id) ?? 0) < 0.9)
+          .map((id) => `run ${i + 1}: ${id} ${score(lhr, id)}: ${lostPoints(lhr).join('; ')}`),
+      );
+      expect(score(median.lhr, 'performance')).not.toBeNull();
+      expect(below).toEqual([]);
+    },
+    LIGHTHOUSE_RUNS * 180_000,
+  );
 });

@@ -108,10 +108,18 @@ describe('watch page layout', () => {
     await page.context().close();
   });
 
-  it('gives a shared link its title and poster for previews (Open Graph, Twitter card), as text', async () => {
+  it('gives a shared link its title and poster for previews (Open Graph, Twitter card), as text, and the player its poster', async () => {
     await t.sql(`UPDATE streams SET status = 'live' WHERE id = $1`, [shop.streamId]);
     const res = await t.http.get(`/watch/${shop.streamId}`).expect(200);
     const poster = `${t.baseUrl}/hls/${shop.streamId}/poster.jpg`;
+    // The player shows it until the first frame; the head fetches it with the page.
+    expect(res.text).toContain(`<link rel="preload" as="image" fetchpriority="high" href="${poster}" />`);
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${t.baseUrl}/watch/${shop.streamId}`);
+    const video = page.locator('livecart-player video');
+    await video.waitFor({ state: 'attached' });
+    expect(await video.getAttribute('poster')).toBe(poster);
+    await page.context().close();
     expect(res.text).toContain('<meta property="og:title" content="Morning &lt;pottery&gt; drop" />');
     expect(res.text).toContain(`<meta property="og:image" content="${poster}" />`);
     expect(res.text).toContain('<meta name="twitter:card" content="summary_large_image" />');

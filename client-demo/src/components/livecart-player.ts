@@ -13,6 +13,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type Hls from 'hls.js';
 import type { LivecartPlayerApi, LivecartProduct } from '../embed/embed-api';
 import { playerDefaults } from '../player/defaults';
+import { nextTask } from '../lib/next-task';
 import { NearLive } from '../player/near-live';
 import { whepPlay, type WhepSession } from '../player/webrtc';
 import { PlayerShop, shopStyles } from './player-shop';
@@ -32,6 +33,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     preferred: { type: String, attribute: 'mode' },
     ended: { type: Boolean, reflect: true },
     srcBase: { type: String, attribute: 'src-base' },
+    poster: { type: String },
     portrait: { type: Boolean, reflect: true },
     ...states<LivecartPlayer>('muted', 'playerState'),
   };
@@ -108,6 +110,11 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
   ended = false;
   /** Where the stream's /hls and /whep live; empty for this page's origin. */
   srcBase: string = playerDefaults.base;
+  /**
+   * Shown until the first frame: the picture of the stream a moment ago rather than a black box
+   * while hls.js loads and buffers (the watch page's largest paint; its HTML preloads it).
+   */
+  poster = '';
   /** Draws the pinned product, hearts and read-only chat itself (the embed), instead of children. */
   shop: boolean = playerDefaults.shop;
   /** The picture is taller than wide (a vertical stream); reflected, for pages to lay it out. */
@@ -163,6 +170,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
         part="video"
         playsinline
         autoplay
+        poster=${this.poster || nothing}
         .muted=${this.muted}
         ?controls=${this.ended}
         data-mode=${mode ?? nothing}
@@ -317,6 +325,8 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     if (!video) return;
     const src = this.url(`/hls/${this.stream}/master.m3u8`);
     const { default: HlsJs } = await import('hls.js');
+    // Its module's evaluation in one task, the player's set-up (MediaSource, first requests) in the next.
+    await nextTask();
     if (this.closed || this.current !== 'hls') return;
     if (!HlsJs.isSupported()) {
       video.src = src; // Safari plays HLS natively.
@@ -331,6 +341,11 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
       // Catch up with the live edge after a stall (e.g. a transcode resumed after a crash).
       maxLiveSyncPlaybackRate: 1.5,
       ...(playerDefaults.hlsWorker ? { workerPath: playerDefaults.hlsWorker } : {}),
+      // hls.js's XMLHttpRequest loader at its default (High) priority. Its fetch loader with
+      // priority 'low' let Lighthouse see the page loaded (it waits for High requests to stop, and
+      // a live stream never stops), but in bench:hls the watch page then stalled ~4 s in each of
+      // three runs, with the stock player beside it; at default priority it did not
+      // (docs/benchmarks/web.md). Playback first.
     });
     this.hlsPlayer = hls;
     // Jump back to live when more than 4 target durations (8 s) behind, where hls.js would

@@ -67,6 +67,8 @@ export interface LivecartPlayerApi {
   preferred: string;
   /** [src-base] The livecart origin; the embed sets it to the origin it was loaded from. */
   srcBase: string;
+  /** [poster] An image shown until the first frame plays, such as the stream's `posterUrl`. */
+  poster: string;
   /** [shop] Shows the pinned product, hearts and chat inside the player (the embed sets it). */
   shop: boolean;
   muted: boolean;

@@ -15,6 +15,7 @@ import { LcHearts, LcReactions } from '../components/lc-reactions';
 import { LightElement, states } from '../components/light-element';
 import { LivecartPlayer } from '../components/livecart-player';
 import { isSwipeUp, nextLive, type Point } from '../lib/next-live';
+import { nextTask } from '../lib/next-task';
 import { pinVisible } from '../player/pin-timing';
 import '../player/hls-worker';
 import { LiveRoom } from '../room/live-room';
@@ -97,8 +98,12 @@ class LcWatch extends LightElement {
     this.room = room;
     (window as unknown as { liveRoom: LiveRoom }).liveRoom = room;
     room.on('change', () => this.onRoomChange());
-    room.connect();
     await this.updateComplete;
+    // The stage (its poster, title and status) is drawn in this task; the socket and the player
+    // start in the next.
+    await nextTask();
+    if (!this.isConnected) return;
+    room.connect();
     const player = this.player;
     if (player) (window as unknown as { player: LivecartPlayer }).player = player;
     if (this.stream.status !== 'created') void player?.start(this.params.get('mode') ?? '');
@@ -231,7 +236,11 @@ class LcWatch extends LightElement {
     if (this.notFound) return this.renderNotFound();
     if (this.loadError) return html`<div class="alert error" role="alert">${this.loadError}</div>`;
     const s = this.stream;
-    if (!s) return html`<p class="muted" role="status">Loading…</p>`;
+    // Loading: the stage the player will fill, so nothing moves when it comes.
+    if (!s)
+      return html`<div class="room">
+        <section class="stage" aria-label="Video"><p class="muted" role="status">Loading…</p></section>
+      </div>`;
     const room = this.room;
     const status = room?.status ?? s.status;
     const ended = status === 'ended';
@@ -243,7 +252,12 @@ class LcWatch extends LightElement {
           @pointerup=${this.onPointerUp}
           @pointercancel=${this.onPointerCancel}
         >
-          <livecart-player stream=${s.id} mode=${this.params.get('mode') ?? ''} ?ended=${ended}>
+          <livecart-player
+            stream=${s.id}
+            mode=${this.params.get('mode') ?? ''}
+            poster=${s.posterUrl ?? nothing}
+            ?ended=${ended}
+          >
             <div id="overlay" class="overlay" aria-live="polite">
               ${
                 this.shownPin
