@@ -98,9 +98,25 @@ describe('the embedded database shared by several processes', () => {
 
   it('starts the database again when it is stopped under a running app', async () => {
     const [first] = apps;
-    // Someone stops the cluster by hand.
-    const other = await EmbeddedPostgres.start({ dataDir: pgDir, port: pgPort });
-    await other.stop();
+    // Someone stops the cluster by hand: a fast shutdown of its postmaster, waited for by
+    // that process's pid. (Not `pg_ctl stop -w`: it waits for whatever postmaster.pid names,
+    // and when the app's watchdog started the new postmaster between two of its looks, it
+    // waited for that one, its full 60 s, and this test timed out in CI.)
+    const pid = Number(
+      fs.readFileSync(path.join(fs.realpathSync(pgDir), 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    process.kill(pid, 'SIGINT');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const t0 = Date.now(); alive() && Date.now() - t0 < 30_000;)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(alive()).toBe(false);
     // The app notices, starts it again and serves.
     for (const t0 = Date.now(); Date.now() - t0 < 30_000;) {
       const res = await readsDatabase(first).catch(() => undefined);
