@@ -97,6 +97,17 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     expect(w.framesDecoded).toBeGreaterThan(40);
     expect(w.audioSamples).toBeGreaterThan(48_000);
     expect(w.audioRms).toBeGreaterThan(0.01);
+    // Like the RTMP case: hls.js plays once the stream's playlists hold two segments (how soon a
+    // stock player starts is bench:hls's measure, not this test's).
+    const master = await f.t.http.get(`/hls/${s.id}/master.m3u8`);
+    expect(master.status).toBe(200);
+    const top = master.text.split('\n').find((l) => l.endsWith('/index.m3u8'))!;
+    let pl = '';
+    for (const t0 = Date.now(); segmentUris(pl).length < 2 && Date.now() - t0 < 20_000;) {
+      await new Promise((r) => setTimeout(r, 300));
+      pl = (await f.t.http.get(`/hls/${s.id}/${top}`)).text;
+    }
+    expect(segmentUris(pl).length).toBeGreaterThanOrEqual(2);
     const h = await playHls(page, `/hls/${s.id}/master.m3u8`, 5);
     expect(h.frames).toBeGreaterThan(40);
     expect(h.audio).toBe(true);
