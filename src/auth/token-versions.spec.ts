@@ -81,6 +81,19 @@ describe('TokenVersions', () => {
     await expect(versions.isCurrent(user('not-a-uuid', 0))).resolves.toBe(false);
   });
 
+  it('leaves an unseen user to the handler when the route confirms users itself, but never a revoked token', async () => {
+    expect(versions.isCurrent(user(GHOST, 0), true)).toBe('unconfirmed');
+    expect(versions.isCurrent(user('not-a-uuid', 0), true)).toBe(false);
+    expect(sql.lookups).toEqual([]);
+    await versions.raise(B);
+    expect(versions.isCurrent(user(B, 0), true)).toBe(false);
+    expect(versions.isCurrent(user(B, 1), true)).toBe('unconfirmed');
+    versions.confirmed([B]);
+    expect(versions.isCurrent(user(B, 1), true)).toBe(true);
+    expect(versions.isCurrent(user(B, 1))).toBe(true);
+    expect(sql.lookups).toEqual([]);
+  });
+
   it('ends earlier tokens at once here, and on other replicas through pub/sub', async () => {
     await Promise.all([versions.isCurrent(user(A, 0)), other.isCurrent(user(A, 0))]);
     const told: [string, number][] = [];

@@ -52,7 +52,8 @@ interface Raise {
  * read again from the database every TOKEN_RAISES_POLL_MS. Older raises need
  * no memory: every token issued before them has expired. Whether a user
  * exists is looked up once per USER_KNOWN_MS per replica, in one query shared
- * by every request of the same event-loop turn (`WHERE id = ANY($1)`).
+ * by every request of the same event-loop turn (`WHERE id = ANY($1)`), or,
+ * on @ConfirmsUser routes, by the handler's own read.
  */
 @Injectable()
 export class TokenVersions implements AccessCheck, OnModuleInit, OnModuleDestroy {
@@ -92,12 +93,20 @@ export class TokenVersions implements AccessCheck, OnModuleInit, OnModuleDestroy
     await this.unsubscribe?.();
   }
 
-  isCurrent(user: VerifiedUser): boolean | Promise<boolean> {
+  isCurrent(user: VerifiedUser, deferExistence = false): boolean | 'unconfirmed' | Promise<boolean> {
     const raise = this.raises.get(user.id);
     if (raise && user.ver < raise.version) return false;
     const seen = this.known.get(user.id);
     if (seen !== undefined && Date.now() - seen < USER_KNOWN_MS) return true;
+    // Every raise of the last token lifetime is in `raises`, so all that is
+    // left to check is that the user exists: the handler's own read does.
+    if (deferExistence) return UUID.test(user.id) ? 'unconfirmed' : false;
     return this.load(user.id).then((version) => version !== NO_USER && user.ver >= version);
+  }
+
+  confirmed(userIds: string[]): void {
+    const now = Date.now();
+    for (const id of userIds) this.remember(id, now);
   }
 
   onRevoked(listener: (userId: string, version: number) => void): void {

@@ -72,6 +72,11 @@ export interface ReserveRequest {
   streamId: string | null;
   /** Sorted by productId, no product twice (the DTO layer guarantees both). */
   items: { productId: string; quantity: number }[];
+  /**
+   * The buyer's token was let through without a lookup (AuthUser.unconfirmed):
+   * the engine's read checks that the buyer exists, and refuses it if not.
+   */
+  confirmBuyer?: boolean;
 }
 
 /** A product as a commerce decision reads it: an order's reservation, a pin's check. */

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestj
 import { Answers } from '../common/http/answers';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser, Roles } from '../common/auth/decorators';
+import { ConfirmsUser, CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { JsonSchemaPipe } from '../common/validation/json-schema';
 import { CREATE_ORDER_SCHEMA, type CreateOrderBody } from './dto/create-order.schema';
@@ -26,6 +26,7 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post()
+  @ConfirmsUser()
   @AcceptsBody({ limit: 32 * 1024 })
   @ApiOperation({
     summary: 'Place an order: reserves the units until it is paid or its hold expires',

@@ -212,6 +212,7 @@ export class OrdersService {
       requestHash: hash,
       streamId,
       items,
+      confirmBuyer: user.unconfirmed,
     });
     this.metrics.latency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     switch (outcome.kind) {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { ACCESS_CHECK, type AccessCheck, sessionEnded } from '../common/auth/access-check';
 import {
   ConflictError,
   type DomainError,
@@ -46,6 +47,9 @@ const LOCKED_ATTEMPTS = 3;
  *  - **Held connections.** A busy lane keeps one pooled connection from one
  *    batch to the next (HeldConnection), when the pool has as many again for
  *    everything else; otherwise each statement takes a pooled one.
+ *  - **Buyers to confirm.** A buyer whose token the guard let through
+ *    without a lookup (@ConfirmsUser) is checked by the batch's own read and
+ *    refused with 401 if it does not exist: no wait ahead of the batch.
  *  - **One decision code.** Every batch is decided by `decideBatch`
  *    (allocation.ts: stock, sale stock, per-buyer limits, idempotency) from a
  *    snapshot read by lc_reserve_read. Optimistically, the snapshot is read
@@ -69,6 +73,7 @@ export class ReservationEngine implements OnModuleDestroy {
     private readonly metrics: OrderMetrics,
     @Inject(STATE_STORE) private readonly state: StateStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ACCESS_CHECK) private readonly access: AccessCheck,
   ) {
     // A busy lane keeps its connection for a whole sale, so lanes hold one only
     // when the pool has as many again for every other query.
@@ -155,10 +160,24 @@ export class ReservationEngine implements OnModuleDestroy {
    * read are unchanged. Undefined when one changed (nothing was written).
    */
   private async decideAndWrite(
-    batch: ReserveRequest[],
+    all: ReserveRequest[],
     q: SqlRunner,
-    { snapshot, versions }: ReservationRead,
+    { snapshot, versions, buyersFound }: ReservationRead,
   ): Promise<Outcome[] | undefined> {
+    const gone = this.buyersGone(all, buyersFound);
+    if (gone) {
+      const outcomes = await this.decideAndWrite(
+        all.filter((_, i) => !gone[i]),
+        q,
+        { snapshot, versions, buyersFound },
+      );
+      if (!outcomes) return undefined;
+      let next = 0;
+      return all.map((_, i): Outcome =>
+        gone[i] ? { kind: 'rejected', error: sessionEnded() } : outcomes[next++],
+      );
+    }
+    const batch = all;
     if (batch.length === 0) return [];
     const { orders, state } = decideBatch(batch, snapshot);
     let written: WriteAnswer | undefined;
@@ -206,6 +225,23 @@ export class ReservationEngine implements OnModuleDestroy {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * Which requests' buyers turned out not to exist (undefined when none did),
+   * among those whose token the guard let through unconfirmed; the others
+   * are now known to the AccessCheck, so their next tokens need no read.
+   */
+  private buyersGone(batch: ReserveRequest[], found: Set<string>): boolean[] | undefined {
+    let gone: boolean[] | undefined;
+    const confirmed: string[] = [];
+    batch.forEach((r, i) => {
+      if (!r.confirmBuyer) return;
+      if (found.has(r.buyerId.toLowerCase())) confirmed.push(r.buyerId);
+      else (gone ??= new Array<boolean>(batch.length).fill(false))[i] = true;
+    });
+    if (confirmed.length > 0) this.access.confirmed(confirmed);
+    return gone;
   }
 
   /** A twin of this key was committed meanwhile by another transaction or replica: answer with it. */

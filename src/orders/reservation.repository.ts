@@ -12,6 +12,8 @@ export interface RowVersions {
 export interface ReservationRead {
   snapshot: ReservationSnapshot;
   versions: RowVersions;
+  /** Which of the batch's `confirmBuyer` buyers exist. */
+  buyersFound: Set<string>;
 }
 
 /** What lc_reserve_write did. */
@@ -24,9 +26,15 @@ export interface WriteAnswer {
   expiresAt: Date;
 }
 
-type BatchKeys = Pick<ReserveRequest, 'buyerId' | 'idempotencyKey' | 'streamId' | 'items'>;
+type BatchKeys = Pick<ReserveRequest, 'buyerId' | 'idempotencyKey' | 'streamId' | 'items' | 'confirmBuyer'>;
 
-const READ = `SELECT lc_reserve_read($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[]) AS r`;
+/**
+ * The buyers to confirm ride along: a signed-in buyer this replica has not
+ * seen lately is checked here rather than by a lookup of its own ahead of
+ * the batch (see @ConfirmsUser).
+ */
+const READ = `SELECT lc_reserve_read($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[]) AS r,
+  ARRAY(SELECT u.id FROM users u WHERE u.id = ANY($6::uuid[])) AS buyers`;
 /** The orders go as JSON rows of NewOrder's shape (lc_reserve_write names its fields). */
 const WRITE = `SELECT lc_reserve_write($1::json, $2::json, $3::float8, $4::int) AS w`;
 
@@ -64,6 +72,7 @@ export class ReservationRepository {
         pins: Versioned<ReservationSnapshot['pins'][number]>[];
         products: Versioned<ReservationSnapshot['products'][number]>[];
       };
+      buyers: string[];
     }>({
       name: 'lc_reserve_read',
       text: READ,
@@ -73,6 +82,7 @@ export class ReservationRepository {
         batch.map((r) => r.buyerId),
         batch.map((r) => r.idempotencyKey),
         batch.map((r) => r.streamId),
+        batch.filter((r) => r.confirmBuyer).map((r) => r.buyerId),
       ],
     });
     const r = row.r;
@@ -89,6 +99,7 @@ export class ReservationRepository {
         pins: r.pins.map((p) => ({ id: p.id, version: p.version })),
         products: r.products.map((p) => ({ id: p.id, version: p.version })),
       },
+      buyersFound: new Set(row.buyers),
     };
   }
 

@@ -1,3 +1,4 @@
+import { UnauthorizedError } from '../errors/domain-errors';
 import type { VerifiedUser } from './roles';
 
 /** Provider token of the AccessCheck (implemented by the auth feature). */
@@ -14,7 +15,23 @@ export const ACCESS_CHECK = Symbol('ACCESS_CHECK');
  * lookup (src/auth/token-versions.ts says how stale an answer can be).
  */
 export interface AccessCheck {
-  isCurrent(user: VerifiedUser): boolean | Promise<boolean>;
+  /**
+   * With `deferExistence` (a route marked @ConfirmsUser), a user it has not
+   * seen lately is answered 'unconfirmed' at once instead of looked up: the
+   * token verifies and no revocation ends it, and the route's handler checks
+   * that the user exists in its own database read, then reports it with
+   * `confirmed`.
+   */
+  isCurrent(user: VerifiedUser, deferExistence?: boolean): boolean | 'unconfirmed' | Promise<boolean>;
+  /** These users were just read from the database: their next tokens are answered without a lookup. */
+  confirmed(userIds: string[]): void;
   /** Told when a user's tokens up to `version - 1` stop standing (on any replica). */
   onRevoked(listener: (userId: string, version: number) => void): void;
+}
+
+/** The answer to a token that no longer stands (its user is gone or its version was revoked). */
+export function sessionEnded(): UnauthorizedError {
+  return new UnauthorizedError(
+    'This session has ended (signed out, roles changed or account gone); sign in again',
+  );
 }

@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Socket } from 'socket.io';
 import { ForbiddenError, UnauthorizedError } from '../errors/domain-errors';
-import { ACCESS_CHECK, type AccessCheck } from './access-check';
-import { IS_PUBLIC, REQUIRED_ROLES } from './decorators';
+import { ACCESS_CHECK, type AccessCheck, sessionEnded } from './access-check';
+import { CONFIRMS_USER, IS_PUBLIC, REQUIRED_ROLES } from './decorators';
 import { hasAnyRole, type AuthUser, type Role, type VerifiedUser } from './roles';
 import { TokenService } from './token.service';
 
@@ -17,7 +17,8 @@ import { TokenService } from './token.service';
  * An access token stands when it verifies and the AccessCheck says its user
  * exists and its token version is current; that answer is synchronous for
  * users seen in the last minutes, so the hot path stays one HMAC and two map
- * lookups.
+ * lookups. On @ConfirmsUser routes, a user not seen lately is left for the
+ * handler's own read to confirm.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -49,9 +50,14 @@ export class AuthGuard implements CanActivate {
       if (!isPublic) throw e;
     }
     if (!user) return this.decide(isPublic, roles, (req.user = undefined));
-    const current = this.access ? this.access.isCurrent(user) : true;
+    const defer = this.reflector.getAllAndOverride<boolean>(CONFIRMS_USER, targets) ?? false;
+    const current = this.access ? this.access.isCurrent(user, defer) : true;
     if (current === true) return this.decide(isPublic, roles, (req.user = user));
     if (current === false) return this.refused(isPublic, roles, req);
+    if (current === 'unconfirmed') {
+      user.unconfirmed = true;
+      return this.decide(isPublic, roles, (req.user = user));
+    }
     return current.then((ok) =>
       ok ? this.decide(isPublic, roles, (req.user = user)) : this.refused(isPublic, roles, req),
     );
@@ -61,9 +67,7 @@ export class AuthGuard implements CanActivate {
   private refused(isPublic: boolean, roles: Role[], req: { user?: AuthUser }): boolean {
     req.user = undefined;
     if (isPublic) return true;
-    throw new UnauthorizedError(
-      'This session has ended (signed out, roles changed or account gone); sign in again',
-    );
+    throw sessionEnded();
   }
 
   private decide(isPublic: boolean, roles: Role[], user: AuthUser | undefined): boolean {

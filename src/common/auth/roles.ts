@@ -11,6 +11,12 @@ export interface AuthUser {
   email: string;
   name: string;
   roles: Role[];
+  /**
+   * Set on routes marked @ConfirmsUser when the AccessCheck answered
+   * 'unconfirmed': whether this user exists is for the handler to check (and
+   * to answer `sessionEnded()` when it does not).
+   */
+  unconfirmed?: true;
 }
 
 /** The user of a verified access token, with what the token says about itself. */
