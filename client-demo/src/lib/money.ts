@@ -1,33 +1,35 @@
 // Money on screen: amounts are integers in minor units on the wire
 // (`priceCents`), shown and typed in major units with the currency's own
-// number of decimals (ISO 4217 exponent: USD 2, JPY 0, KWD 3).
-import { CURRENCIES } from './currencies';
+// number of decimals (ISO 4217 exponent: USD 2, JPY 0, KWD 3). The table and
+// the conversions are the server's own (src/common/money/currencies.ts); this
+// file adds what a form needs: sentences for what was typed, and input steps.
+import {
+  CURRENCY_CODES,
+  formatMoney as formatIn,
+  MAX_MINOR_UNITS,
+  minorUnitExponent,
+  toMajorUnits,
+} from '@shared/common/money/currencies';
+
+/** The currencies a price can be in, with their names in English, for a select box. */
+export const CURRENCY_CHOICES: readonly { code: string; name: string }[] = (() => {
+  const names = new Intl.DisplayNames(['en'], { type: 'currency' });
+  return CURRENCY_CODES.map((code) => ({ code, name: names.of(code) ?? code }));
+})();
 
 /** The currency's minor-unit exponent; 2 for a code the table does not know. */
 export function exponentOf(currency: string): number {
-  return CURRENCIES[currency.toUpperCase()]?.exponent ?? 2;
+  return minorUnitExponent(currency.toUpperCase()) ?? 2;
 }
 
 /** `formatMoney(2500, 'USD')` → `$25.00`; `formatMoney(1500, 'JPY')` → `¥1,500`. */
 export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
-  const digits = exponentOf(currency);
-  const major = minor / 10 ** digits;
-  try {
-    return new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency,
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    }).format(major);
-  } catch {
-    return `${major.toFixed(digits)} ${currency}`;
-  }
+  return formatIn(minor, currency.toUpperCase(), locale);
 }
 
 /** Minor units as the text a major-unit field shows: 2500 USD → `25.00`, 1500 JPY → `1500`. */
 export function toMajorInput(minor: number, currency: string): string {
-  const digits = exponentOf(currency);
-  return (minor / 10 ** digits).toFixed(digits);
+  return toMajorUnits(minor, currency.toUpperCase());
 }
 
 export type ParsedMoney = { ok: true; minor: number } | { ok: false; message: string };
@@ -57,7 +59,7 @@ export function parseMajor(text: string, currency: string, noun = 'price'): Pars
     };
   }
   const minor = Number(whole) * 10 ** digits + Number(frac.padEnd(digits, '0') || '0');
-  if (!Number.isSafeInteger(minor) || minor > 2_000_000_000)
+  if (!Number.isSafeInteger(minor) || minor > MAX_MINOR_UNITS)
     return { ok: false, message: `That ${noun} is too large.` };
   return { ok: true, minor };
 }

@@ -12,8 +12,7 @@ import { ACTIONS, emptyRow, tableHead, type Columns } from '../components/data-t
 import { ErrorElement } from '../components/error-element';
 import { states } from '../components/light-element';
 import { toast } from '../components/toast';
-import { CURRENCIES } from '../lib/currencies';
-import { formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
+import { CURRENCY_CHOICES, formatMoney, parseMajor, stepOf, toMajorInput } from '../lib/money';
 import { mount } from './page';
 
 type Errors = Partial<Record<'title' | 'price' | 'currency' | 'stock' | 'imageUrl' | 'picture', string>>;
@@ -318,11 +317,9 @@ class LcShop extends ErrorElement {
               aria-invalid=${invalid('currency')}
               @change=${(e: Event) => (this.currency = (e.target as HTMLSelectElement).value)}
             >
-              ${Object.entries(CURRENCIES).map(
-                ([code, c]) =>
-                  html`<option value=${code} ?selected=${code === this.currency}>
-                    ${code} · ${c.name}
-                  </option>`,
+              ${CURRENCY_CHOICES.map(
+                ({ code, name }) =>
+                  html`<option value=${code} ?selected=${code === this.currency}>${code} · ${name}</option>`,
               )}
             </select>`,
           )}
