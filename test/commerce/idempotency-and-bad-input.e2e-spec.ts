@@ -111,6 +111,10 @@ describe('bad order input', () => {
   afterEach(expectNothingReserved);
 
   const line = (quantity: unknown) => ({ items: [{ productId: shop.productId, quantity }] });
+  /** An order body of one unit of each product, a line each. */
+  const oneOfEach = (...productIds: string[]) => ({
+    items: productIds.map((productId) => ({ productId, quantity: 1 })),
+  });
 
   it.each([
     ['zero', 0, /quantity must be at least 1/],
@@ -126,7 +130,7 @@ describe('bad order input', () => {
 
   it('refuses an unknown product with 422 naming it', async () => {
     const ghost = '5b0f7f0e-1111-4222-8333-444455556666';
-    const res = await order(t, buyer, { items: [{ productId: ghost, quantity: 1 }] }).expect(422);
+    const res = await order(t, buyer, oneOfEach(ghost)).expect(422);
     expect(res.body.error).toMatchObject({
       code: 'unknown_product',
       message: `Product ${ghost} does not exist`,
@@ -135,12 +139,7 @@ describe('bad order input', () => {
 
   it('refuses products in two currencies in one order with 422 naming them', async () => {
     const eur = await createProduct(t, shop.merchant, { title: 'Euro Mug', currency: 'EUR', stock: 5 });
-    const res = await order(t, buyer, {
-      items: [
-        { productId: shop.productId, quantity: 1 },
-        { productId: eur, quantity: 1 },
-      ],
-    }).expect(422);
+    const res = await order(t, buyer, oneOfEach(shop.productId, eur)).expect(422);
     expect(res.body.error.code).toBe('mixed_currencies');
     expect(res.body.error.message).toContain('"Euro Mug"');
     expect(await stockOf(t, eur)).toBe(5);
@@ -148,23 +147,13 @@ describe('bad order input', () => {
 
   it('refuses products of two shops in one order', async () => {
     const other = await createShop(t, { stock: 5 });
-    const res = await order(t, buyer, {
-      items: [
-        { productId: shop.productId, quantity: 1 },
-        { productId: other.productId, quantity: 1 },
-      ],
-    }).expect(422);
+    const res = await order(t, buyer, oneOfEach(shop.productId, other.productId)).expect(422);
     expect(res.body.error.code).toBe('mixed_shops');
     expect(await stockOf(t, other.productId)).toBe(5);
   });
 
   it('refuses the same product on two lines', async () => {
-    const res = await order(t, buyer, {
-      items: [
-        { productId: shop.productId, quantity: 1 },
-        { productId: shop.productId, quantity: 1 },
-      ],
-    }).expect(400);
+    const res = await order(t, buyer, oneOfEach(shop.productId, shop.productId)).expect(400);
     expect(res.body.error.message).toContain('appears twice');
   });
 
