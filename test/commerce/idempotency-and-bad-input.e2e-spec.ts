@@ -111,6 +111,14 @@ describe('bad order input', () => {
   afterEach(expectNothingReserved);
 
   const line = (quantity: unknown) => ({ items: [{ productId: shop.productId, quantity }] });
+  /** Sends `json` as an order's body as it is written (the test client does not serialize it). */
+  const orderJson = (json: string) =>
+    t.http
+      .post('/api/orders')
+      .set(bearer(buyer))
+      .set('Idempotency-Key', newKey())
+      .set('Content-Type', 'application/json')
+      .send(json);
   /** An order body of one unit of each product, a line each. */
   const oneOfEach = (...productIds: string[]) => ({
     items: productIds.map((productId) => ({ productId, quantity: 1 })),
@@ -158,13 +166,7 @@ describe('bad order input', () => {
   });
 
   it('refuses malformed JSON with 400', async () => {
-    const res = await t.http
-      .post('/api/orders')
-      .set(bearer(buyer))
-      .set('Idempotency-Key', newKey())
-      .set('Content-Type', 'application/json')
-      .send('{"items": [{"productId": ')
-      .expect(400);
+    const res = await orderJson('{"items": [{"productId": ').expect(400);
     expect(res.body.error.message).toMatch(/JSON/);
   });
 
@@ -177,15 +179,9 @@ describe('bad order input', () => {
   });
 
   it('refuses a 1 MB body with 413', async () => {
-    const res = await t.http
-      .post('/api/orders')
-      .set(bearer(buyer))
-      .set('Idempotency-Key', newKey())
-      .set('Content-Type', 'application/json')
-      .send(
-        JSON.stringify({ items: [{ productId: shop.productId, quantity: 1 }], pad: 'x'.repeat(1024 * 1024) }),
-      )
-      .expect(413);
+    const res = await orderJson(
+      JSON.stringify({ ...oneOfEach(shop.productId), pad: 'x'.repeat(1024 * 1024) }),
+    ).expect(413);
     expect(res.body.error.code).toBe('payload_too_large');
   });
 
