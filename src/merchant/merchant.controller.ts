@@ -19,11 +19,11 @@ import { MerchantLinksService } from './merchant-links.service';
 
 @ApiTags('merchant')
 @ApiBearerAuth()
+@Roles('merchant')
 @Controller('api/merchant')
 export class MerchantController {
   constructor(private readonly links: MerchantLinksService) {}
 
-  @Roles('merchant')
   @Post('invitations')
   @Endpoint(
     {
@@ -48,7 +48,6 @@ export class MerchantController {
     return invitation;
   }
 
-  @Roles('merchant')
   @Get('invitations')
   @Endpoint('My invitations, newest first: open, accepted, declined and withdrawn', {
     200: InvitationListDto,
@@ -57,7 +56,6 @@ export class MerchantController {
     return { items: await this.links.invitationsOf(user) };
   }
 
-  @Roles('merchant')
   @Delete('invitations/:id')
   @HttpCode(204)
   @Endpoint('Withdraw an open invitation', {
@@ -69,14 +67,12 @@ export class MerchantController {
     return this.links.revoke(user, id);
   }
 
-  @Roles('merchant')
   @Get('streamers')
   @Endpoint('Streamers linked to my shop (they accepted an invitation)', { 200: LinkedStreamersDto })
   async streamers(@CurrentUser() user: AuthUser): Promise<LinkedStreamersDto> {
     return { items: await this.links.streamers(user) };
   }
 
-  @Roles('merchant')
   @Delete('streamers/:streamerId')
   @HttpCode(204)
   @Endpoint('Unlink a streamer (their existing streams keep their shop)', { 204: null, 404: 'Not linked' })
@@ -89,25 +85,23 @@ export class MerchantController {
 
 @ApiTags('merchant')
 @ApiBearerAuth()
+@Roles('streamer')
 @Controller('api/streamer')
 export class StreamerLinksController {
   constructor(private readonly links: MerchantLinksService) {}
 
-  @Roles('streamer')
   @Get('merchants')
   @Endpoint('Shops I am linked to (I may create streams for them)', { 200: LinkedMerchantsDto })
   async merchants(@CurrentUser() user: AuthUser): Promise<LinkedMerchantsDto> {
     return { items: await this.links.merchants(user) };
   }
 
-  @Roles('streamer')
   @Get('invitations')
   @Endpoint('Open invitations to my email, newest first', { 200: StreamerInvitationListDto })
   async invitations(@CurrentUser() user: AuthUser): Promise<StreamerInvitationListDto> {
     return { items: await this.links.pendingFor(user) };
   }
 
-  @Roles('streamer')
   @Post('invitations/:id/accept')
   @HttpCode(200)
   @Endpoint('Accept: I am linked to the shop and may stream for it', {
@@ -118,7 +112,6 @@ export class StreamerLinksController {
     return this.links.accept(user, id);
   }
 
-  @Roles('streamer')
   @Post('invitations/:id/decline')
   @HttpCode(200)
   @Endpoint('Decline an invitation', { 200: DeclinedDto, 404: 'No open invitation of that id to my email' })
