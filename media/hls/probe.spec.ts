@@ -1,4 +1,6 @@
-import { h264SpsSize, keyframeSize, rtpPayload } from './probe';
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import { allocateRtpPair, allocateTcpPort, h264SpsSize, keyframeSize, rtpPayload } from './probe';
 
 /** SPS units as x264 writes them (`ffmpeg -f lavfi -i testsrc=size=WxH -c:v libx264 -profile:v P -f h264`). */
 const SPS = {
@@ -61,5 +63,48 @@ describe('first-keyframe size from RTP', () => {
     expect(rtpPayload(rtp(payload))).toEqual({ pt: 0x60, payload });
     expect(rtpPayload(rtp(payload, true))).toEqual({ pt: 0x60, payload });
     expect(rtpPayload(Buffer.from('00', 'hex'))).toBeUndefined();
+  });
+});
+
+describe('ports for ffmpeg', () => {
+  const host = '127.0.0.1';
+
+  it('hands out free ports of the range once each: an even RTP port with RTCP next to it, a TCP port', async () => {
+    const range = { min: 30000, max: 39999 };
+    const taken = new Set<number>();
+    const pair = await allocateRtpPair(host, range, taken);
+    const tcp = await allocateTcpPort(host, range, taken);
+    expect(pair.rtcp).toBe(pair.rtp + 1);
+    expect((pair.rtp - range.min) % 2).toBe(0);
+    for (const port of [pair.rtp, pair.rtcp, tcp]) {
+      expect(port).toBeGreaterThanOrEqual(range.min);
+      expect(port).toBeLessThanOrEqual(range.max);
+    }
+    expect(taken).toEqual(new Set([pair.rtp, pair.rtcp, tcp]));
+  });
+
+  it('passes over a TCP port another process listens on', async () => {
+    const srv = net.createServer();
+    await new Promise<void>((resolve) => srv.listen(0, host, resolve));
+    const port = (srv.address() as net.AddressInfo).port;
+    try {
+      await expect(allocateTcpPort(host, { min: port, max: port })).rejects.toThrow(/no free TCP port/);
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('passes over a UDP port another process has bound', async () => {
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => sock.bind(0, host, resolve));
+    const port = sock.address().port;
+    try {
+      // The range's only even candidate is the bound port.
+      await expect(allocateRtpPair(host, { min: port, max: port + 2 })).rejects.toThrow(
+        /no free RTP port pair/,
+      );
+    } finally {
+      sock.close();
+    }
   });
 });

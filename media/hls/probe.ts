@@ -135,11 +135,18 @@ async function randomFree(
   throw new Error(none);
 }
 
-function tcpBindable(port: number, host: string): Promise<boolean> {
+/** Whether `port` is free on `host`: a socket takes it (TCP listens, UDP binds) and lets it go at once. */
+function bindable(protocol: 'tcp' | 'udp', port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, host, () => srv.close(() => resolve(true)));
+    const taken = () => resolve(false);
+    const free = () => resolve(true);
+    if (protocol === 'tcp') {
+      const srv = net.createServer().once('error', taken);
+      srv.listen(port, host, () => srv.close(free));
+    } else {
+      const sock = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4').once('error', taken);
+      sock.bind(port, host, () => sock.close(free));
+    }
   });
 }
 
@@ -154,19 +161,11 @@ export async function allocateTcpPort(
 ): Promise<number> {
   const port = await randomFree(
     () => range.min + Math.floor(Math.random() * (range.max - range.min + 1)),
-    (p) => !taken.has(p) && tcpBindable(p, host),
+    (p) => !taken.has(p) && bindable('tcp', p, host),
     `no free TCP port in ${range.min}-${range.max} on ${host}`,
   );
   taken.add(port);
   return port;
-}
-
-function bindable(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    sock.once('error', () => resolve(false));
-    sock.bind(port, host, () => sock.close(() => resolve(true)));
-  });
 }
 
 /**
@@ -181,7 +180,8 @@ export async function allocateRtpPair(
 ): Promise<{ rtp: number; rtcp: number }> {
   const rtp = await randomFree(
     () => range.min + 2 * Math.floor(Math.random() * Math.floor((range.max - range.min) / 2)),
-    async (p) => !taken.has(p) && !taken.has(p + 1) && (await bindable(p, host)) && bindable(p + 1, host),
+    async (p) =>
+      !taken.has(p) && !taken.has(p + 1) && (await bindable('udp', p, host)) && bindable('udp', p + 1, host),
     `no free RTP port pair in ${range.min}-${range.max} on ${host}`,
   );
   taken.add(rtp).add(rtp + 1);

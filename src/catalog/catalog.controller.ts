@@ -1,14 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiExcludeEndpoint,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { Answers, Endpoint } from '../common/http/answers';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -53,8 +46,7 @@ export class CatalogController {
 
   @Public()
   @Get(':id/streams')
-  @ApiOperation({ summary: 'The streams that showed (pinned) this product, most recent first' })
-  @Answers({ 200: ShownInListDto })
+  @Endpoint('The streams that showed (pinned) this product, most recent first', { 200: ShownInListDto })
   async shownIn(@UuidParam() id: string): Promise<ShownInListDto> {
     return { items: await this.catalog.shownIn(id) };
   }
@@ -76,21 +68,23 @@ export class CatalogController {
   @Post(':id/images')
   @AcceptsBody({ named: 'image', consumes: ['image/jpeg', 'image/png', 'image/webp'] })
   @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Upload a picture: the file is the request body (image/jpeg, image/png or image/webp)',
-    description:
-      `Stored resized as JPEGs (at most ${IMAGE_SIZES.full} px and ${IMAGE_SIZES.thumb} px on the longer side); ` +
-      `at most ${MAX_IMAGES} per product; larger than PRODUCT_IMAGE_MAX_BYTES → 413.`,
-  })
+  @Endpoint(
+    {
+      summary: 'Upload a picture: the file is the request body (image/jpeg, image/png or image/webp)',
+      description:
+        `Stored resized as JPEGs (at most ${IMAGE_SIZES.full} px and ${IMAGE_SIZES.thumb} px on the longer side); ` +
+        `at most ${MAX_IMAGES} per product; larger than PRODUCT_IMAGE_MAX_BYTES → 413.`,
+    },
+    {
+      201: ProductDto,
+      409: 'The product already has the most pictures it may have',
+      413: 'The file is larger than PRODUCT_IMAGE_MAX_BYTES',
+      415: 'Not a JPEG, PNG or WebP upload',
+      422: 'The file is not a readable picture of its type',
+    },
+  )
   @ApiConsumes('image/jpeg', 'image/png', 'image/webp')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @Answers({
-    201: ProductDto,
-    409: 'The product already has the most pictures it may have',
-    413: 'The file is larger than PRODUCT_IMAGE_MAX_BYTES',
-    415: 'Not a JPEG, PNG or WebP upload',
-    422: 'The file is not a readable picture of its type',
-  })
   addImage(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
@@ -103,8 +97,7 @@ export class CatalogController {
   @Roles('merchant')
   @Delete(':id/images/:imageId')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Remove a picture' })
-  @Answers({ 200: ProductDto })
+  @Endpoint('Remove a picture', { 200: ProductDto })
   removeImage(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../common/http/answers';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { ForbiddenError } from '../common/errors/domain-errors';
@@ -28,8 +28,10 @@ export class ChatController {
 
   @Public()
   @Get('chat')
-  @ApiOperation({ summary: 'Chat history of a stream, newest page first; items oldest first' })
-  @Answers({ 200: ChatPageDto, 404: null })
+  @Endpoint('Chat history of a stream, newest page first; items oldest first', {
+    200: ChatPageDto,
+    404: null,
+  })
   history(@UuidParam() id: string, @Query() q: ChatHistoryQueryDto): Promise<ChatPageDto> {
     return this.chat.history(id, q);
   }
@@ -39,10 +41,10 @@ export class ChatController {
   @AcceptsBody({ limit: 64 * 1024 })
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Moderate the chat (stream owner or admin): delete, mute, unmute, ban, unban, slow-mode, words',
+  @Endpoint('Moderate the chat (stream owner or admin): delete, mute, unmute, ban, unban, slow-mode, words', {
+    200: ModerationResultDto,
+    403: 'Not the owner of this stream',
   })
-  @Answers({ 200: ModerationResultDto, 403: 'Not the owner of this stream' })
   moderate(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
@@ -54,8 +56,7 @@ export class ChatController {
   @Roles('streamer')
   @Get('moderation')
   @ApiBearerAuth()
-  @ApiOperation({ summary: "The chat's slow mode and word list (stream owner or admin)" })
-  @Answers({ 200: ChatSettingsDto })
+  @Endpoint("The chat's slow mode and word list (stream owner or admin)", { 200: ChatSettingsDto })
   async settings(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<ChatSettingsDto> {
     const s = await this.streams.mustFind(id);
     if (s.ownerId !== user.id && !user.roles.includes('admin')) {

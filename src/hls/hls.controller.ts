@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { partMayAppear, playlistPosition, satisfies, startable, type HlsStorage } from '../../media';
 import { Public } from '../common/auth/decorators';
@@ -74,7 +74,7 @@ export class HlsController {
 
   @Public()
   @Get('hls/:streamId/master.m3u8')
-  @ApiOperation({
+  @Endpoint({
     summary: 'HLS master playlist (a variant per rendition)',
     description:
       'For a live stream whose transcode is starting, the request is held until the playlist exists.',
@@ -89,14 +89,14 @@ export class HlsController {
 
   @Public()
   @Get('hls/:streamId/poster.jpg')
-  @ApiOperation({ summary: 'Poster JPEG, refreshed every few seconds while live' })
+  @Endpoint('Poster JPEG, refreshed every few seconds while live')
   async poster(@UuidParam('streamId') id: string, @Res() res: Response): Promise<void> {
     await this.send(res, `${id}/poster.jpg`, 'image/jpeg', 'public, max-age=2', `poster of stream ${id}`);
   }
 
   @Public()
   @Get('hls/:streamId/:rendition/index.m3u8')
-  @ApiOperation({ summary: 'Media playlist with LL-HLS blocking reload (_HLS_msn, _HLS_part)' })
+  @Endpoint('Media playlist with LL-HLS blocking reload (_HLS_msn, _HLS_part)')
   async media(
     @UuidParam('streamId') id: string,
     @Param('rendition') rendition: string,
@@ -144,7 +144,7 @@ export class HlsController {
 
   @Public()
   @Get('hls/:streamId/:rendition/:file')
-  @ApiOperation({ summary: 'A complete segment (the concatenation of its parts)' })
+  @Endpoint('A complete segment (the concatenation of its parts)')
   async segment(
     @UuidParam('streamId') id: string,
     @Param('rendition') rendition: string,
@@ -158,7 +158,7 @@ export class HlsController {
 
   @Public()
   @Get('hls/:streamId/:rendition/:run/:file')
-  @ApiOperation({ summary: 'A part or the init segment of one transcode run' })
+  @Endpoint('A part or the init segment of one transcode run')
   async part(
     @UuidParam('streamId') id: string,
     @Param('rendition') rendition: string,
@@ -191,8 +191,10 @@ export class HlsController {
   @Public()
   @Get('api/streams/:id/hls')
   @Header('Cache-Control', 'no-cache')
-  @ApiOperation({ summary: 'HLS transcode progress: state, segments, speed, lag behind live, renditions' })
-  @Answers({ 200: 'Progress of the stream transcode', 404: 'No such stream' })
+  @Endpoint('HLS transcode progress: state, segments, speed, lag behind live, renditions', {
+    200: 'Progress of the stream transcode',
+    404: 'No such stream',
+  })
   async progress(@UuidParam() id: string) {
     const stream = await this.streams.mustFind(id);
     const status = await this.hls.progress(id);

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../common/http/answers';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -19,23 +19,25 @@ import { MerchantLinksService } from './merchant-links.service';
 
 @ApiTags('merchant')
 @ApiBearerAuth()
+@Roles('merchant')
 @Controller('api/merchant')
 export class MerchantController {
   constructor(private readonly links: MerchantLinksService) {}
 
-  @Roles('merchant')
   @Post('invitations')
-  @ApiOperation({
-    summary: 'Invite a streamer by email; they accept or decline in their studio',
-    description:
-      'The answer does not depend on whether the email has an account (no account enumeration): an ' +
-      'invitation to an email without one is seen when that account is made.',
-  })
-  @Answers({
-    201: [InvitationDto, 'Invited'],
-    200: [InvitationDto, 'Your invitation to this email is still open'],
-    422: 'Your own email',
-  })
+  @Endpoint(
+    {
+      summary: 'Invite a streamer by email; they accept or decline in their studio',
+      description:
+        'The answer does not depend on whether the email has an account (no account enumeration): an ' +
+        'invitation to an email without one is seen when that account is made.',
+    },
+    {
+      201: [InvitationDto, 'Invited'],
+      200: [InvitationDto, 'Your invitation to this email is still open'],
+      422: 'Your own email',
+    },
+  )
   async invite(
     @CurrentUser() user: AuthUser,
     @Body() dto: InviteStreamerDto,
@@ -46,36 +48,34 @@ export class MerchantController {
     return invitation;
   }
 
-  @Roles('merchant')
   @Get('invitations')
-  @ApiOperation({ summary: 'My invitations, newest first: open, accepted, declined and withdrawn' })
-  @Answers({ 200: InvitationListDto })
+  @Endpoint('My invitations, newest first: open, accepted, declined and withdrawn', {
+    200: InvitationListDto,
+  })
   async invitations(@CurrentUser() user: AuthUser): Promise<InvitationListDto> {
     return { items: await this.links.invitationsOf(user) };
   }
 
-  @Roles('merchant')
   @Delete('invitations/:id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Withdraw an open invitation' })
-  @Answers({ 204: null, 404: 'Not one of your invitations', 409: 'Already answered' })
+  @Endpoint('Withdraw an open invitation', {
+    204: null,
+    404: 'Not one of your invitations',
+    409: 'Already answered',
+  })
   revoke(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<void> {
     return this.links.revoke(user, id);
   }
 
-  @Roles('merchant')
   @Get('streamers')
-  @ApiOperation({ summary: 'Streamers linked to my shop (they accepted an invitation)' })
-  @Answers({ 200: LinkedStreamersDto })
+  @Endpoint('Streamers linked to my shop (they accepted an invitation)', { 200: LinkedStreamersDto })
   async streamers(@CurrentUser() user: AuthUser): Promise<LinkedStreamersDto> {
     return { items: await this.links.streamers(user) };
   }
 
-  @Roles('merchant')
   @Delete('streamers/:streamerId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Unlink a streamer (their existing streams keep their shop)' })
-  @Answers({ 204: null, 404: 'Not linked' })
+  @Endpoint('Unlink a streamer (their existing streams keep their shop)', { 204: null, 404: 'Not linked' })
   unlink(@CurrentUser() user: AuthUser, @UuidParam('streamerId') streamerId: string): Promise<void> {
     return this.links.unlink(user, streamerId);
   }
@@ -85,40 +85,36 @@ export class MerchantController {
 
 @ApiTags('merchant')
 @ApiBearerAuth()
+@Roles('streamer')
 @Controller('api/streamer')
 export class StreamerLinksController {
   constructor(private readonly links: MerchantLinksService) {}
 
-  @Roles('streamer')
   @Get('merchants')
-  @ApiOperation({ summary: 'Shops I am linked to (I may create streams for them)' })
-  @Answers({ 200: LinkedMerchantsDto })
+  @Endpoint('Shops I am linked to (I may create streams for them)', { 200: LinkedMerchantsDto })
   async merchants(@CurrentUser() user: AuthUser): Promise<LinkedMerchantsDto> {
     return { items: await this.links.merchants(user) };
   }
 
-  @Roles('streamer')
   @Get('invitations')
-  @ApiOperation({ summary: 'Open invitations to my email, newest first' })
-  @Answers({ 200: StreamerInvitationListDto })
+  @Endpoint('Open invitations to my email, newest first', { 200: StreamerInvitationListDto })
   async invitations(@CurrentUser() user: AuthUser): Promise<StreamerInvitationListDto> {
     return { items: await this.links.pendingFor(user) };
   }
 
-  @Roles('streamer')
   @Post('invitations/:id/accept')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Accept: I am linked to the shop and may stream for it' })
-  @Answers({ 200: LinkedMerchantDto, 404: 'No open invitation of that id to my email' })
+  @Endpoint('Accept: I am linked to the shop and may stream for it', {
+    200: LinkedMerchantDto,
+    404: 'No open invitation of that id to my email',
+  })
   accept(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<LinkedMerchantDto> {
     return this.links.accept(user, id);
   }
 
-  @Roles('streamer')
   @Post('invitations/:id/decline')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Decline an invitation' })
-  @Answers({ 200: DeclinedDto, 404: 'No open invitation of that id to my email' })
+  @Endpoint('Decline an invitation', { 200: DeclinedDto, 404: 'No open invitation of that id to my email' })
   decline(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<DeclinedDto> {
     return this.links.decline(user, id);
   }

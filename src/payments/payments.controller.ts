@@ -10,8 +10,8 @@ import {
   type RawBodyRequest,
 } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../common/http/answers';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -43,18 +43,20 @@ export class PaymentsController {
   @Post('webhook')
   @AcceptsBody({ limit: 64 * 1024 })
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Payment provider webhook (HMAC-SHA256 signed: X-Signature: t=<unix>,v1=<hex>)',
-    description: 'Unsigned or wrongly signed → 401. A replayed event id → 200 and nothing changes.',
-  })
-  @Answers({ 200: WebhookResultDto, 401: null })
+  @Endpoint(
+    {
+      summary: 'Payment provider webhook (HMAC-SHA256 signed: X-Signature: t=<unix>,v1=<hex>)',
+      description: 'Unsigned or wrongly signed → 401. A replayed event id → 200 and nothing changes.',
+    },
+    { 200: WebhookResultDto, 401: null },
+  )
   webhook(@Req() req: RawBodyRequest<FastifyRequest>): Promise<WebhookResultDto> {
     return this.payments.handleWebhook(req.rawBody, req.headers);
   }
 
   @Public()
   @Get('providers')
-  @ApiOperation({ summary: 'The configured payment provider' })
+  @Endpoint('The configured payment provider')
   providers(): { providers: string[] } {
     return { providers: [this.payments.provider.name] };
   }
@@ -116,8 +118,10 @@ export class OrderPaymentsController {
 
   @Post(':id/pay')
   @HttpCode(200)
-  @ApiOperation({ summary: "Start paying an unpaid order (its buyer): returns the provider's checkout URL" })
-  @Answers({ 200: CheckoutDto, 409: 'Not pending payment, or its hold expired' })
+  @Endpoint("Start paying an unpaid order (its buyer): returns the provider's checkout URL", {
+    200: CheckoutDto,
+    409: 'Not pending payment, or its hold expired',
+  })
   pay(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<CheckoutDto> {
     return this.payments.startCheckout(user, id);
   }
@@ -125,14 +129,16 @@ export class OrderPaymentsController {
   @Roles('merchant')
   @Post(':id/refund')
   @HttpCode(200)
-  @ApiOperation({
-    summary:
-      'Give money back on a paid or fulfilled order (its shop): all that is left, or amountCents of it',
-    description:
-      'All that is left on a paid order (not shipped) moves it to refunded and returns its units to stock. ' +
-      'A part, or any refund of a fulfilled order, gives money only; the order keeps its status.',
-  })
-  @Answers({ 200: OrderDetailDto, 409: 'Not paid or fulfilled; more than is left to refund' })
+  @Endpoint(
+    {
+      summary:
+        'Give money back on a paid or fulfilled order (its shop): all that is left, or amountCents of it',
+      description:
+        'All that is left on a paid order (not shipped) moves it to refunded and returns its units to stock. ' +
+        'A part, or any refund of a fulfilled order, gives money only; the order keeps its status.',
+    },
+    { 200: OrderDetailDto, 409: 'Not paid or fulfilled; more than is left to refund' },
+  )
   refund(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,

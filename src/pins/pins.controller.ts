@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../common/http/answers';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { CreatePinDto, CurrentPinDto, PinDto, PinHistoryDto } from './dto/pin.dto';
@@ -15,15 +15,14 @@ export class PinsController {
   @Roles('streamer', 'merchant')
   @Post()
   @ApiBearerAuth()
-  @ApiOperation({
-    summary:
-      'Pin a product (stream owner or its merchant); the previous pin ends. Sale fields make it a flash sale.',
-  })
-  @Answers({
-    201: PinDto,
-    403: "Not the stream's streamer or merchant",
-    422: "Unknown product, or not the shop's",
-  })
+  @Endpoint(
+    'Pin a product (stream owner or its merchant); the previous pin ends. Sale fields make it a flash sale.',
+    {
+      201: PinDto,
+      403: "Not the stream's streamer or merchant",
+      422: "Unknown product, or not the shop's",
+    },
+  )
   pin(@CurrentUser() user: AuthUser, @UuidParam() id: string, @Body() dto: CreatePinDto): Promise<PinDto> {
     return this.pins.pin(user, id, dto);
   }
@@ -32,8 +31,7 @@ export class PinsController {
   @Delete(':pinId')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Unpin (stream owner or its merchant); unpinning twice is harmless' })
-  @Answers({ 200: PinDto })
+  @Endpoint('Unpin (stream owner or its merchant); unpinning twice is harmless', { 200: PinDto })
   unpin(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
@@ -44,21 +42,22 @@ export class PinsController {
 
   @Public()
   @Get('current')
-  @ApiOperation({
-    summary: 'The pinned product now and what you can buy of it: price, sale, units left, your limit',
-    description:
-      'For the checkout: read when it opens and again on product:pinned, product:unpinned, stock, and at the ' +
-      'sale’s end. Signed in, `boughtUnits` and `maxQuantity` are yours; anonymous, as for a new buyer.',
-  })
-  @Answers({ 200: CurrentPinDto })
+  @Endpoint(
+    {
+      summary: 'The pinned product now and what you can buy of it: price, sale, units left, your limit',
+      description:
+        'For the checkout: read when it opens and again on product:pinned, product:unpinned, stock, and at the ' +
+        'sale’s end. Signed in, `boughtUnits` and `maxQuantity` are yours; anonymous, as for a new buyer.',
+    },
+    { 200: CurrentPinDto },
+  )
   current(@UuidParam() id: string, @CurrentUser() user?: AuthUser): Promise<CurrentPinDto> {
     return this.pins.offer(id, user);
   }
 
   @Public()
   @Get()
-  @ApiOperation({ summary: "The stream's pin history: its chapters, oldest first" })
-  @Answers({ 200: PinHistoryDto })
+  @Endpoint("The stream's pin history: its chapters, oldest first", { 200: PinHistoryDto })
   async history(@UuidParam() id: string): Promise<PinHistoryDto> {
     return { items: await this.pins.history(id) };
   }

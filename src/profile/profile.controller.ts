@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../common/http/answers';
 import { CurrentUser } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import {
@@ -21,29 +21,28 @@ export class ProfileController {
   constructor(private readonly profile: ProfileService) {}
 
   @Get('profile')
-  @ApiOperation({ summary: 'My buyer profile: name, email (the contact shops see) and saved addresses' })
-  @Answers({ 200: ProfileDto })
+  @Endpoint('My buyer profile: name, email (the contact shops see) and saved addresses', { 200: ProfileDto })
   get(@CurrentUser() user: AuthUser): Promise<ProfileDto> {
     return this.profile.profile(user);
   }
 
   @Get('addresses')
-  @ApiOperation({ summary: 'My saved shipping addresses, the default first' })
-  @Answers({ 200: AddressListDto })
+  @Endpoint('My saved shipping addresses, the default first', { 200: AddressListDto })
   async list(@CurrentUser() user: AuthUser): Promise<AddressListDto> {
     return { items: await this.profile.list(user) };
   }
 
   @Post('addresses')
-  @ApiOperation({ summary: `Save a shipping address (at most ${MAX_ADDRESSES})` })
-  @Answers({ 201: AddressDto, 409: 'Already the most addresses one may save' })
+  @Endpoint(`Save a shipping address (at most ${MAX_ADDRESSES})`, {
+    201: AddressDto,
+    409: 'Already the most addresses one may save',
+  })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateAddressDto): Promise<AddressDto> {
     return this.profile.create(user, dto);
   }
 
   @Patch('addresses/:id')
-  @ApiOperation({ summary: 'Change a saved address, or make it the default' })
-  @Answers({ 200: AddressDto })
+  @Endpoint('Change a saved address, or make it the default', { 200: AddressDto })
   update(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
@@ -54,7 +53,7 @@ export class ProfileController {
 
   @Delete('addresses/:id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a saved address (orders keep their own copy)' })
+  @Endpoint('Remove a saved address (orders keep their own copy)')
   remove(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<void> {
     return this.profile.remove(user, id);
   }

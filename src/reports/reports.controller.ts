@@ -10,8 +10,8 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import { APP_CONFIG } from '../config/config.module';
@@ -117,10 +117,7 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Report('api/reports/gmv')
-  @ApiOperation({
-    summary: 'GMV, paid and net GMV, orders, units and buyers per bucket (zero rows included)',
-  })
-  @Answers({
+  @Endpoint('GMV, paid and net GMV, orders, units and buyers per bucket (zero rows included)', {
     200: GmvReportDto,
     400: 'A bad parameter (named), a range too long, or currency needed',
     403: "Another merchant's stream or shop",
@@ -134,10 +131,9 @@ export class ReportsController {
   }
 
   @Report('api/reports/streams')
-  @ApiOperation({
-    summary: 'My streams, newest first, with GMV, orders, units, buyers, AOV, viewers and conversion',
+  @Endpoint('My streams, newest first, with GMV, orders, units, buyers, AOV, viewers and conversion', {
+    200: StreamListDto,
   })
-  @Answers({ 200: StreamListDto })
   async streams(
     @CurrentUser() user: AuthUser,
     @Query() q: StreamListQueryDto,
@@ -147,11 +143,10 @@ export class ReportsController {
   }
 
   @Report('api/reports/streams/:id')
-  @ApiOperation({
-    summary:
-      'One stream: GMV, orders, buyers, AOV, viewers, conversion, products with pinned time vs pinned GMV',
-  })
-  @Answers({ 200: StreamReportDto, 403: "Another merchant's stream" })
+  @Endpoint(
+    'One stream: GMV, orders, buyers, AOV, viewers, conversion, products with pinned time vs pinned GMV',
+    { 200: StreamReportDto, 403: "Another merchant's stream" },
+  )
   async stream(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
@@ -163,16 +158,17 @@ export class ReportsController {
 
   @Roles('merchant')
   @Get('api/merchant/settings')
-  @ApiOperation({ summary: 'My report settings (time zone)' })
-  @Answers({ 200: MerchantSettingsDto })
+  @Endpoint('My report settings (time zone)', { 200: MerchantSettingsDto })
   settings(@CurrentUser() user: AuthUser): Promise<MerchantSettingsDto> {
     return this.reports.settings(user);
   }
 
   @Roles('merchant')
   @Put('api/merchant/settings')
-  @ApiOperation({ summary: 'Set the time zone of report buckets (rebuilds my hour and day buckets)' })
-  @Answers({ 200: MerchantSettingsDto, 400: 'timeZone is not an IANA time zone' })
+  @Endpoint('Set the time zone of report buckets (rebuilds my hour and day buckets)', {
+    200: MerchantSettingsDto,
+    400: 'timeZone is not an IANA time zone',
+  })
   setSettings(@CurrentUser() user: AuthUser, @Body() dto: MerchantSettingsDto): Promise<MerchantSettingsDto> {
     return this.reports.setTimeZone(user, dto.timeZone);
   }
@@ -193,12 +189,11 @@ export class StreamSummaryController {
 
   @Public()
   @Get(':id/summary')
-  @ApiOperation({
-    summary:
-      'A stream’s figures: audience (peak and unique viewers, likes), duration, replay; sales for its ' +
+  @Endpoint(
+    'A stream’s figures: audience (peak and unique viewers, likes), duration, replay; sales for its ' +
       'streamer, shop and admins',
-  })
-  @Answers({ 200: StreamSummaryDto, 404: null })
+    { 200: StreamSummaryDto, 404: null },
+  )
   summary(@UuidParam() id: string, @CurrentUser() user?: AuthUser): Promise<StreamSummaryDto> {
     return this.reports.summary(user, id, this.config.http.publicUrl);
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Answers, Endpoint } from '../common/http/answers';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { UnauthorizedError } from '../common/errors/domain-errors';
@@ -24,8 +24,9 @@ export class StreamsController {
   @Roles('streamer')
   @Post()
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Create a stream; the response carries its secret stream key, shown once' })
-  @Answers({ 201: StreamWithKeyDto })
+  @Endpoint('Create a stream; the response carries its secret stream key, shown once', {
+    201: StreamWithKeyDto,
+  })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateStreamDto): Promise<StreamWithKeyDto> {
     return this.streams.create(user, dto);
   }
@@ -43,11 +44,10 @@ export class StreamsController {
 
   @Public()
   @Get(':id')
-  @ApiOperation({
-    summary:
-      "One stream; its owner (or an admin) also gets the RTMP/SRT URLs and the encoder's ingest status, never the key",
-  })
-  @Answers({ 200: [StreamOwnerDto, 'StreamDto, with the owner fields for its owner'], 404: null })
+  @Endpoint(
+    "One stream; its owner (or an admin) also gets the RTMP/SRT URLs and the encoder's ingest status, never the key",
+    { 200: [StreamOwnerDto, 'StreamDto, with the owner fields for its owner'], 404: null },
+  )
   get(@UuidParam() id: string, @CurrentUser() user?: AuthUser): Promise<StreamDto | StreamOwnerDto> {
     return this.streams.get(id, user);
   }
@@ -55,10 +55,7 @@ export class StreamsController {
   @Roles('streamer')
   @Patch(':id')
   @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Rename a stream, or attach, change or (null) detach its shop before it goes live (owner)',
-  })
-  @Answers({
+  @Endpoint('Rename a stream, or attach, change or (null) detach its shop before it goes live (owner)', {
     200: StreamDto,
     403: 'Not your stream, or a shop that has not invited you',
     409: 'The shop of a stream that went live cannot change; ended',
@@ -75,8 +72,7 @@ export class StreamsController {
   @Post(':id/end')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'End the stream (owner)' })
-  @Answers({ 200: StreamDto })
+  @Endpoint('End the stream (owner)', { 200: StreamDto })
   end(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<StreamDto> {
     return this.streams.end(user, id);
   }
@@ -85,8 +81,7 @@ export class StreamsController {
   @Post(':id/key')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Replace the stream key (owner); the old key stops working' })
-  @Answers({ 200: StreamWithKeyDto })
+  @Endpoint('Replace the stream key (owner); the old key stops working', { 200: StreamWithKeyDto })
   rotateKey(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<StreamWithKeyDto> {
     return this.streams.rotateKey(user, id);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../common/http/answers';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import {
@@ -21,18 +21,17 @@ export class WebhooksController {
 
   @Roles('merchant')
   @Post()
-  @ApiOperation({
-    summary: 'Register a URL for order and stream events; the signing secret is shown once',
+  @Endpoint('Register a URL for order and stream events; the signing secret is shown once', {
+    201: CreatedWebhookDto,
+    400: 'Not http(s), a private address, or an unknown event',
   })
-  @Answers({ 201: CreatedWebhookDto, 400: 'Not http(s), a private address, or an unknown event' })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateWebhookDto): Promise<CreatedWebhookDto> {
     return this.webhooks.register(user, dto.url, dto.events);
   }
 
   @Roles('merchant', 'admin')
   @Get()
-  @ApiOperation({ summary: 'My webhooks (admins: all), without their secrets' })
-  @Answers({ 200: WebhookListDto })
+  @Endpoint('My webhooks (admins: all), without their secrets', { 200: WebhookListDto })
   async list(@CurrentUser() user: AuthUser): Promise<WebhookListDto> {
     return { items: await this.webhooks.list(user) };
   }
@@ -40,7 +39,7 @@ export class WebhooksController {
   @Roles('merchant', 'admin')
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a webhook and its delivery log' })
+  @Endpoint('Remove a webhook and its delivery log')
   async remove(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.webhooks.remove(user, id);
   }
@@ -48,10 +47,9 @@ export class WebhooksController {
   @Roles('merchant', 'admin')
   @Post(':id/test')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Send a signed test event (webhook.test) now, once; answers with how it went',
+  @Endpoint('Send a signed test event (webhook.test) now, once; answers with how it went', {
+    200: DeliveryDto,
   })
-  @Answers({ 200: DeliveryDto })
   test(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<DeliveryDto> {
     return this.webhooks.test(user, id);
   }
@@ -59,8 +57,7 @@ export class WebhooksController {
   @Roles('merchant', 'admin')
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Try a failed delivery again (a new round of attempts)' })
-  @Answers({
+  @Endpoint('Try a failed delivery again (a new round of attempts)', {
     202: [DeliveryDto, 'Pending again'],
     409: 'It did not fail (it succeeded, or is still being attempted)',
   })
@@ -74,8 +71,7 @@ export class WebhooksController {
 
   @Roles('merchant', 'admin')
   @Get(':id/deliveries')
-  @ApiOperation({ summary: 'Deliveries of a webhook, newest first, with status and attempts' })
-  @Answers({ 200: DeliveryPageDto })
+  @Endpoint('Deliveries of a webhook, newest first, with status and attempts', { 200: DeliveryPageDto })
   deliveries(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,

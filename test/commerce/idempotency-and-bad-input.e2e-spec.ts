@@ -111,6 +111,18 @@ describe('bad order input', () => {
   afterEach(expectNothingReserved);
 
   const line = (quantity: unknown) => ({ items: [{ productId: shop.productId, quantity }] });
+  /** Sends `json` as an order's body as it is written (the test client does not serialize it). */
+  const orderJson = (json: string) =>
+    t.http
+      .post('/api/orders')
+      .set(bearer(buyer))
+      .set('Idempotency-Key', newKey())
+      .set('Content-Type', 'application/json')
+      .send(json);
+  /** An order body of one unit of each product, a line each. */
+  const oneOfEach = (...productIds: string[]) => ({
+    items: productIds.map((productId) => ({ productId, quantity: 1 })),
+  });
 
   it.each([
     ['zero', 0, /quantity must be at least 1/],
@@ -126,7 +138,7 @@ describe('bad order input', () => {
 
   it('refuses an unknown product with 422 naming it', async () => {
     const ghost = '5b0f7f0e-1111-4222-8333-444455556666';
-    const res = await order(t, buyer, { items: [{ productId: ghost, quantity: 1 }] }).expect(422);
+    const res = await order(t, buyer, oneOfEach(ghost)).expect(422);
     expect(res.body.error).toMatchObject({
       code: 'unknown_product',
       message: `Product ${ghost} does not exist`,
@@ -135,12 +147,7 @@ describe('bad order input', () => {
 
   it('refuses products in two currencies in one order with 422 naming them', async () => {
     const eur = await createProduct(t, shop.merchant, { title: 'Euro Mug', currency: 'EUR', stock: 5 });
-    const res = await order(t, buyer, {
-      items: [
-        { productId: shop.productId, quantity: 1 },
-        { productId: eur, quantity: 1 },
-      ],
-    }).expect(422);
+    const res = await order(t, buyer, oneOfEach(shop.productId, eur)).expect(422);
     expect(res.body.error.code).toBe('mixed_currencies');
     expect(res.body.error.message).toContain('"Euro Mug"');
     expect(await stockOf(t, eur)).toBe(5);
@@ -148,34 +155,18 @@ describe('bad order input', () => {
 
   it('refuses products of two shops in one order', async () => {
     const other = await createShop(t, { stock: 5 });
-    const res = await order(t, buyer, {
-      items: [
-        { productId: shop.productId, quantity: 1 },
-        { productId: other.productId, quantity: 1 },
-      ],
-    }).expect(422);
+    const res = await order(t, buyer, oneOfEach(shop.productId, other.productId)).expect(422);
     expect(res.body.error.code).toBe('mixed_shops');
     expect(await stockOf(t, other.productId)).toBe(5);
   });
 
   it('refuses the same product on two lines', async () => {
-    const res = await order(t, buyer, {
-      items: [
-        { productId: shop.productId, quantity: 1 },
-        { productId: shop.productId, quantity: 1 },
-      ],
-    }).expect(400);
+    const res = await order(t, buyer, oneOfEach(shop.productId, shop.productId)).expect(400);
     expect(res.body.error.message).toContain('appears twice');
   });
 
   it('refuses malformed JSON with 400', async () => {
-    const res = await t.http
-      .post('/api/orders')
-      .set(bearer(buyer))
-      .set('Idempotency-Key', newKey())
-      .set('Content-Type', 'application/json')
-      .send('{"items": [{"productId": ')
-      .expect(400);
+    const res = await orderJson('{"items": [{"productId": ').expect(400);
     expect(res.body.error.message).toMatch(/JSON/);
   });
 
@@ -188,15 +179,9 @@ describe('bad order input', () => {
   });
 
   it('refuses a 1 MB body with 413', async () => {
-    const res = await t.http
-      .post('/api/orders')
-      .set(bearer(buyer))
-      .set('Idempotency-Key', newKey())
-      .set('Content-Type', 'application/json')
-      .send(
-        JSON.stringify({ items: [{ productId: shop.productId, quantity: 1 }], pad: 'x'.repeat(1024 * 1024) }),
-      )
-      .expect(413);
+    const res = await orderJson(
+      JSON.stringify({ ...oneOfEach(shop.productId), pad: 'x'.repeat(1024 * 1024) }),
+    ).expect(413);
     expect(res.body.error.code).toBe('payload_too_large');
   });
 

@@ -50,6 +50,13 @@ describe('payments', () => {
     return req.send(body);
   };
 
+  /** The buyer pays on the simulated provider's checkout page: `succeed` unless told (by sending no outcome). */
+  const payOnCheckoutPage = (sessionId: string, outcome?: 'fail' | 'succeed') =>
+    t.http
+      .post(`/api/payments/simulated/sessions/${sessionId}/pay`)
+      .send(outcome ? { outcome } : {})
+      .expect(200);
+
   it("returns the simulated provider's checkout URL to the buyer, and reuses it", async () => {
     const buyer = await t.user('viewer');
     const { orderId, sessionId, checkoutUrl } = await placeAndCheckout(buyer);
@@ -72,10 +79,7 @@ describe('payments', () => {
   it("pays through the checkout page's provider call: a signed webhook over HTTP", async () => {
     const buyer = await t.user('viewer');
     const { orderId, sessionId } = await placeAndCheckout(buyer);
-    const res = await t.http
-      .post(`/api/payments/simulated/sessions/${sessionId}/pay`)
-      .send({ outcome: 'succeed' })
-      .expect(200);
+    const res = await payOnCheckoutPage(sessionId, 'succeed');
     expect(res.body).toMatchObject({ webhookStatus: 200, orderStatus: 'paid', paymentStatus: 'succeeded' });
     const o = await t.http.get(`/api/orders/${orderId}`).set(bearer(buyer)).expect(200);
     expect(o.body).toMatchObject({ status: 'paid', paidAt: expect.any(String) });
@@ -86,10 +90,7 @@ describe('payments', () => {
   it('leaves the order payable after a declined payment', async () => {
     const buyer = await t.user('viewer');
     const { orderId, sessionId } = await placeAndCheckout(buyer);
-    const res = await t.http
-      .post(`/api/payments/simulated/sessions/${sessionId}/pay`)
-      .send({ outcome: 'fail' })
-      .expect(200);
+    const res = await payOnCheckoutPage(sessionId, 'fail');
     expect(res.body).toMatchObject({ orderStatus: 'pending_payment', paymentStatus: 'failed' });
     const retry = await t.http.post(`/api/orders/${orderId}/pay`).set(bearer(buyer)).expect(200);
     expect(retry.body.sessionId).not.toBe(sessionId);
@@ -131,7 +132,7 @@ describe('payments', () => {
     const buyer = await t.user('viewer');
     const { orderId, sessionId } = await placeAndCheckout(buyer);
     await t.http.post(`/api/orders/${orderId}/cancel`).set(bearer(buyer)).expect(200);
-    const res = await t.http.post(`/api/payments/simulated/sessions/${sessionId}/pay`).send({}).expect(200);
+    const res = await payOnCheckoutPage(sessionId);
     expect(res.body).toMatchObject({ orderStatus: 'cancelled', paymentStatus: 'refunded' });
   });
 
@@ -147,7 +148,7 @@ describe('payments', () => {
     const buyer = await t.user('viewer');
     const before = await stockOf(t, shop.productId);
     const { orderId, sessionId } = await placeAndCheckout(buyer, 3);
-    await t.http.post(`/api/payments/simulated/sessions/${sessionId}/pay`).send({}).expect(200);
+    await payOnCheckoutPage(sessionId);
     expect(await stockOf(t, shop.productId)).toBe(before - 3);
     const m = { Authorization: `Bearer ${shop.merchant.token}` };
     const refunds = await Promise.all(
@@ -165,7 +166,7 @@ describe('payments', () => {
   it('lets the shop fulfil a paid order, after which it cannot be cancelled and a refund returns no units', async () => {
     const buyer = await t.user('viewer');
     const { orderId, sessionId } = await placeAndCheckout(buyer);
-    await t.http.post(`/api/payments/simulated/sessions/${sessionId}/pay`).send({}).expect(200);
+    await payOnCheckoutPage(sessionId);
     const m = { Authorization: `Bearer ${shop.merchant.token}` };
     const f = await t.http.post(`/api/orders/${orderId}/fulfil`).set(m).expect(200);
     expect(f.body).toMatchObject({ status: 'fulfilled', fulfilledAt: expect.any(String) });

@@ -21,6 +21,8 @@ describe('chat errors and moderation', () => {
     return { user, socket };
   };
   const say = (s: LiveClient, text: unknown) => ask<SendReply>(s, 'chat:send', { text });
+  /** The error a refused `join` acks with. */
+  const joinError = async (s: LiveClient, body: unknown) => (await ask<ErrorReply>(s, 'join', body)).error;
   const moderate = (token: string | undefined, body: object, id = streamId) => {
     const req = t.http.post(`/api/streams/${id}/moderation`);
     if (token) void req.set('Authorization', `Bearer ${token}`);
@@ -59,26 +61,23 @@ describe('chat errors and moderation', () => {
 
     it('validates join, naming the field', async () => {
       const s = await open();
-      const bad = await ask<ErrorReply>(s, 'join', { streamId: 'nope' });
-      expect(bad.error).toMatchObject({
+      expect(await joinError(s, { streamId: 'nope' })).toMatchObject({
         code: 'validation_failed',
         message: 'That is not a valid stream id.',
       });
-      const extra = await ask<ErrorReply>(s, 'join', { streamId, admin: true });
-      expect(extra.error).toMatchObject({
+      expect(await joinError(s, { streamId, admin: true })).toMatchObject({
         code: 'validation_failed',
         message: '“admin” is not something this request accepts; leave it out.',
       });
-      const device = await ask<ErrorReply>(s, 'join', { streamId, deviceId: '<x>' });
-      expect(device.error.message).toBe('The device id must be 8 to 64 letters, digits, _ or -.');
-      const missing = await ask<ErrorReply>(s, 'join', '');
-      expect(missing.error.code).toBe('validation_failed');
+      expect((await joinError(s, { streamId, deviceId: '<x>' })).message).toBe(
+        'The device id must be 8 to 64 letters, digits, _ or -.',
+      );
+      expect((await joinError(s, '')).code).toBe('validation_failed');
     });
 
     it('answers not_found for a stream that does not exist', async () => {
       const s = await open();
-      const res = await ask<ErrorReply>(s, 'join', { streamId: '00000000-0000-4000-8000-000000000000' });
-      expect(res.error).toEqual({
+      expect(await joinError(s, { streamId: '00000000-0000-4000-8000-000000000000' })).toEqual({
         code: 'not_found',
         message: 'Stream 00000000-0000-4000-8000-000000000000 not found',
         details: expect.any(Object),
@@ -88,8 +87,7 @@ describe('chat errors and moderation', () => {
     it('signs an anonymous socket in with a token sent in join, and refuses a bad one', async () => {
       const user = await t.user('viewer');
       const s = await open();
-      const bad = await ask<ErrorReply>(s, 'join', { streamId, token: 'forged' });
-      expect(bad.error.code).toBe('unauthorized');
+      expect((await joinError(s, { streamId, token: 'forged' })).code).toBe('unauthorized');
       await join(s, streamId, { token: user.token });
       const res = (await say(s, 'signed in late')) as { ok: true; message: ChatMessage };
       expect(res.message.user.id).toBe(user.id);

@@ -290,11 +290,16 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     }
   }
 
-  private async startWebRtc(): Promise<void> {
+  /** Stops what plays and says `mode` is connecting; returns the video to play it in (none before the first render). */
+  private switchTo(mode: PlayerMode): HTMLVideoElement | null {
     this.teardown();
-    this.current = 'webrtc';
+    this.current = mode;
     this.setState('connecting');
-    const video = this.video;
+    return this.video;
+  }
+
+  private async startWebRtc(): Promise<void> {
+    const video = this.switchTo('webrtc');
     if (!video) return;
     try {
       const whep = await whepPlay(this.url(`/whep/${this.stream}`));
@@ -318,10 +323,7 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
   }
 
   private async startHls(): Promise<void> {
-    this.teardown();
-    this.current = 'hls';
-    this.setState('connecting');
-    const video = this.video;
+    const video = this.switchTo('hls');
     if (!video) return;
     const src = this.url(`/hls/${this.stream}/master.m3u8`);
     const { default: HlsJs } = await import('hls.js');

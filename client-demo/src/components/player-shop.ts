@@ -9,7 +9,7 @@
 // here: a viewer signs in and chats on livecart's own watch page. Event
 // handlers are arrow functions: Lit calls a bound listener with the player
 // as `this`, not this controller.
-import { css, html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { css, html, nothing, unsafeCSS, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import type { PinView } from '@shared/room/protocol';
 import type {
   AddToCartDetail,
@@ -19,6 +19,7 @@ import type {
   PurchaseDetail,
 } from '../embed/embed-api';
 import { formatMoney } from '../lib/money';
+import heartsCss from '../styles/hearts.css?inline';
 import { boundQuantity, offerOf } from '../lib/offer';
 import { pinVisible } from '../player/pin-timing';
 import { LiveRoom } from '../room/live-room';
@@ -342,19 +343,7 @@ export const shopStyles = css`
     animation: lc-float 2.2s ease-out forwards;
     pointer-events: none;
   }
-  @keyframes lc-float {
-    0% {
-      transform: translate(0, 0) scale(0.6);
-      opacity: 0;
-    }
-    15% {
-      opacity: 1;
-    }
-    100% {
-      transform: translate(var(--lc-dx, 0), -220px) scale(1.1);
-      opacity: 0;
-    }
-  }
+  ${unsafeCSS(heartsCss)}
   button.heart {
     position: absolute;
     right: 0.5rem;

@@ -2,7 +2,7 @@
 import { html } from 'lit';
 import { auth } from '../api/client';
 import { messageOf } from '../api/errors';
-import { safeNext, session } from '../api/session';
+import { safeNext, session, type SignedIn } from '../api/session';
 import type { Role } from '../api/types';
 import { LightElement, states } from '../components/light-element';
 import { field, mount } from './page';
@@ -17,39 +17,48 @@ class LcLogin extends LightElement {
     location.href = safeNext(new URLSearchParams(location.search).get('next'));
   }
 
-  private async login(ev: SubmitEvent): Promise<void> {
+  /**
+   * Signs in with what the submitted form holds: `request` sends it, the session is saved and the page
+   * goes on; a refusal is shown by `failed`.
+   */
+  private async submit(
+    ev: SubmitEvent,
+    request: (f: FormData) => Promise<SignedIn>,
+    failed: (message: string) => void,
+  ): Promise<void> {
     ev.preventDefault();
     const f = new FormData(ev.target as HTMLFormElement);
     this.busy = true;
     try {
-      session.save(await auth.login({ email: field(f, 'email'), password: field(f, 'password') }));
+      session.save(await request(f));
       this.done();
     } catch (e) {
-      this.loginError = messageOf(e);
+      failed(messageOf(e));
     } finally {
       this.busy = false;
     }
   }
 
-  private async register(ev: SubmitEvent): Promise<void> {
-    ev.preventDefault();
-    const f = new FormData(ev.target as HTMLFormElement);
-    this.busy = true;
-    try {
-      session.save(
-        await auth.register({
+  private login(ev: SubmitEvent): Promise<void> {
+    return this.submit(
+      ev,
+      (f) => auth.login({ email: field(f, 'email'), password: field(f, 'password') }),
+      (message) => (this.loginError = message),
+    );
+  }
+
+  private register(ev: SubmitEvent): Promise<void> {
+    return this.submit(
+      ev,
+      (f) =>
+        auth.register({
           name: field(f, 'name'),
           email: field(f, 'email'),
           password: field(f, 'password'),
           role: field(f, 'role') as Role,
         }),
-      );
-      this.done();
-    } catch (e) {
-      this.registerError = messageOf(e);
-    } finally {
-      this.busy = false;
-    }
+      (message) => (this.registerError = message),
+    );
   }
 
   override render() {

@@ -23,6 +23,21 @@ function toLocalInput(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** A figure above the GMV chart: the sum of `key` over the report's buckets. */
+interface Kpi {
+  label: string;
+  id: string;
+  key: 'gmvCents' | 'paidCents' | 'netCents' | 'orders' | 'units';
+  money?: boolean;
+}
+const KPIS: Kpi[] = [
+  { label: 'GMV', id: 'gmv', key: 'gmvCents', money: true },
+  { label: 'Paid', id: 'paid', key: 'paidCents', money: true },
+  { label: 'Net', id: 'net', key: 'netCents', money: true },
+  { label: 'Orders', id: 'orders', key: 'orders' },
+  { label: 'Units', id: 'units', key: 'units' },
+];
+
 const PRODUCT_COLUMNS: Columns = [
   'Product',
   'GMV',
@@ -143,30 +158,19 @@ class LcReports extends ErrorElement {
   private kpis() {
     const b = this.gmv?.buckets ?? [];
     const cur = this.gmv?.currency ?? 'USD';
-    const sum = (k: 'gmvCents' | 'paidCents' | 'netCents' | 'orders' | 'units') =>
-      b.reduce((s, x) => s + x[k], 0);
     const have = this.gmv !== null;
+    const total = (kpi: Kpi) => {
+      const sum = b.reduce((s, x) => s + x[kpi.key], 0);
+      return kpi.money ? formatMoney(sum, cur) : formatInt(sum);
+    };
     return html`<div class="kpis">
-      <div>
-        <span class="muted">GMV</span
-        ><strong id="kpi-gmv">${have ? formatMoney(sum('gmvCents'), cur) : '–'}</strong>
-      </div>
-      <div>
-        <span class="muted">Paid</span
-        ><strong id="kpi-paid">${have ? formatMoney(sum('paidCents'), cur) : '–'}</strong>
-      </div>
-      <div>
-        <span class="muted">Net</span
-        ><strong id="kpi-net">${have ? formatMoney(sum('netCents'), cur) : '–'}</strong>
-      </div>
-      <div>
-        <span class="muted">Orders</span
-        ><strong id="kpi-orders">${have ? formatInt(sum('orders')) : '–'}</strong>
-      </div>
-      <div>
-        <span class="muted">Units</span
-        ><strong id="kpi-units">${have ? formatInt(sum('units')) : '–'}</strong>
-      </div>
+      ${KPIS.map(
+        (kpi) =>
+          html`<div>
+            <span class="muted">${kpi.label}</span
+            ><strong id="kpi-${kpi.id}">${have ? total(kpi) : '–'}</strong>
+          </div>`,
+      )}
     </div>`;
   }
 

@@ -630,6 +630,16 @@ class LcStudio extends LightElement {
     </dialog>`;
   }
 
+  /** A camera or microphone picker (reopenDevices reads it by name); a device without a label shows `label`. */
+  private renderDevicePicker(label: string, name: string, devices: MediaDeviceInfo[], disabled: boolean) {
+    return html`<label class="field"
+      >${label}
+      <select name=${name} @change=${this.openDevices} ?disabled=${disabled}>
+        ${devices.map((d) => html`<option value=${d.deviceId}>${d.label || label}</option>`)}
+      </select>
+    </label>`;
+  }
+
   private renderControls(s: Stream) {
     const key = keyStore.get(s.id);
     const live = this.state === 'live';
@@ -645,18 +655,8 @@ class LcStudio extends LightElement {
           <span id="viewers" class="muted">${room?.joined && !ended ? `${room.viewers} watching` : ''}</span>
         </div>
         <div class="row">
-          <label class="field"
-            >Camera
-            <select name="camera" @change=${this.openDevices} ?disabled=${ended}>
-              ${this.cameras.map((d) => html`<option value=${d.deviceId}>${d.label || 'Camera'}</option>`)}
-            </select>
-          </label>
-          <label class="field"
-            >Microphone
-            <select name="mic" @change=${this.openDevices} ?disabled=${ended}>
-              ${this.mics.map((d) => html`<option value=${d.deviceId}>${d.label || 'Microphone'}</option>`)}
-            </select>
-          </label>
+          ${this.renderDevicePicker('Camera', 'camera', this.cameras, ended)}
+          ${this.renderDevicePicker('Microphone', 'mic', this.mics, ended)}
           <label class="field"
             >Orientation
             <select name="orientation" @change=${this.chooseOrientation} ?disabled=${ended}>

@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { CURRENCY_CODES, MAX_MINOR_UNITS } from '../../common/money/currencies';
 import { ListOf, PageOf, PageQueryDto } from '../../common/http/pagination.dto';
-import { OptionalField } from '../../common/validation/fields';
+import { OptionalField, WholeNumber } from '../../common/validation/fields';
 import { toPlainLine, trimmed } from '../../common/validation/text';
 
 /** Largest stock accepted for one product. */
@@ -73,9 +73,7 @@ export class CreateProductDto {
   currency!: string;
 
   @ApiProperty({ minimum: 0, example: 100 })
-  @IsInt({ message: 'stock must be a whole number' })
-  @Min(0, { message: 'stock must not be negative' })
-  @Max(MAX_STOCK)
+  @WholeNumber(0, MAX_STOCK)
   stock!: number;
 
   @ApiPropertyOptional({ maxLength: 64, nullable: true, description: 'null removes the SKU' })

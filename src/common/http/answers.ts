@@ -1,5 +1,5 @@
 import { applyDecorators, type Type } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, type ApiOperationOptions } from '@nestjs/swagger';
 
 /** What a route answers with a status: its body's DTO, a sentence saying when, both, or (null) neither. */
 export type Answer = Type<unknown> | string | readonly [Type<unknown>, string] | null;
@@ -22,5 +22,19 @@ export function Answers(answers: Record<number, Answer>): MethodDecorator & Clas
               : { type: a as Type<unknown> }),
       }),
     ),
+  );
+}
+
+/**
+ * A route's OpenAPI entry: what it does (its summary, or the operation when it also has a
+ * description) and its answers (see Answers): `@Endpoint('End the stream (owner)', { 200: StreamDto })`.
+ */
+export function Endpoint(
+  operation: string | ApiOperationOptions,
+  answers: Record<number, Answer> = {},
+): MethodDecorator {
+  return applyDecorators(
+    ApiOperation(typeof operation === 'string' ? { summary: operation } : operation),
+    Answers(answers),
   );
 }

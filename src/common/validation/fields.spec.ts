@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { IsIsoDateTime, OptionalField, parseIsoDateTime, QueryInt } from './fields';
+import { IsIsoDateTime, OptionalField, parseIsoDateTime, QueryInt, WholeNumber } from './fields';
 import { plainLine } from './text';
 
 describe('parseIsoDateTime', () => {
@@ -65,6 +65,33 @@ describe('QueryInt', () => {
   it.each(['0', '17', '1000'])('takes %s', (v) => expect(problems(Query, { offset: v })).toEqual([]));
   it.each(['1e20', '9223372036854775808', '1.5', '-1', '0x10', ' 7', '1001', ''])('refuses %j', (v) => {
     expect(problems(Query, { offset: v })[0]).toBe('offset must be a whole number from 0 to 1000');
+  });
+});
+
+class Counts {
+  @WholeNumber(0, 100)
+  stock = 0;
+
+  @WholeNumber(1, 10, 'saleStock is counted in whole units')
+  saleStock = 1;
+}
+
+describe('WholeNumber', () => {
+  it('takes whole numbers in its range', () => {
+    expect(problems(Counts, { stock: 100, saleStock: 10 })).toEqual([]);
+  });
+
+  it('says what is wrong, as each field said it when written out', () => {
+    // All rules are checked: a fraction is under the minimum too.
+    expect(problems(Counts, { stock: 1.5, saleStock: 0.5 })).toEqual([
+      'stock must be a whole number',
+      'saleStock must be at least 1',
+      'saleStock is counted in whole units',
+    ]);
+    expect(problems(Counts, { stock: -1, saleStock: 11 })).toEqual([
+      'stock must not be negative',
+      'saleStock must not be greater than 10',
+    ]);
   });
 });
 

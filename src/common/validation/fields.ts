@@ -12,6 +12,7 @@ import {
   registerDecorator,
   ValidateIf,
 } from 'class-validator';
+import { stacked } from './stacked';
 import { trimmed } from './text';
 
 /**
@@ -23,6 +24,20 @@ import { trimmed } from './text';
  */
 export function OptionalField(opts: { nullable?: boolean } = {}): PropertyDecorator {
   return opts.nullable ? IsOptional() : ValidateIf((_o, value) => value !== undefined);
+}
+
+/**
+ * A whole number from `min` to `max`, refused with the sentence that says what is wrong: not
+ * whole (`notWhole` where the field has words of its own), negative, or under `min`; over `max`,
+ * class-validator's own.
+ */
+export function WholeNumber(
+  min: number,
+  max: number,
+  notWhole = '$property must be a whole number',
+): PropertyDecorator {
+  const tooSmall = min === 0 ? '$property must not be negative' : `$property must be at least ${min}`;
+  return stacked(IsInt({ message: notWhole }), Min(min, { message: tooSmall }), Max(max));
 }
 
 /** The largest `offset` of a paged list: deeper pages cost a scan and help nobody. */

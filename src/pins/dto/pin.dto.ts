@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsUUID, Max, Min } from 'class-validator';
-import { IsIsoDateTime, OptionalField } from '../../common/validation/fields';
+import { IsUUID } from 'class-validator';
+import { IsIsoDateTime, OptionalField, WholeNumber } from '../../common/validation/fields';
 import { MAX_STOCK } from '../../catalog/dto/product.dto';
 import { ListOf } from '../../common/http/pagination.dto';
 
@@ -14,9 +14,7 @@ export class CreatePinDto {
     example: 39900,
   })
   @OptionalField()
-  @IsInt({ message: 'salePriceCents must be an integer number of minor units' })
-  @Min(0, { message: 'salePriceCents must not be negative' })
-  @Max(2_000_000_000)
+  @WholeNumber(0, 2_000_000_000, 'salePriceCents must be an integer number of minor units')
   salePriceCents?: number;
 
   @ApiPropertyOptional({
@@ -24,9 +22,7 @@ export class CreatePinDto {
     minimum: 1,
   })
   @OptionalField()
-  @IsInt({ message: 'saleStock must be a whole number' })
-  @Min(1, { message: 'saleStock must be at least 1' })
-  @Max(MAX_STOCK)
+  @WholeNumber(1, MAX_STOCK)
   saleStock?: number;
 
   @ApiPropertyOptional({ description: 'ISO time the sale ends (in the future). Default: when unpinned.' })
@@ -36,9 +32,7 @@ export class CreatePinDto {
 
   @ApiPropertyOptional({ description: 'Units one buyer may order through this pin. Default 1 for a sale.' })
   @OptionalField()
-  @IsInt({ message: 'perBuyerLimit must be a whole number' })
-  @Min(1, { message: 'perBuyerLimit must be at least 1' })
-  @Max(10_000)
+  @WholeNumber(1, 10_000)
   perBuyerLimit?: number;
 }
 

@@ -1,7 +1,7 @@
 import { Controller, Delete, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import { UuidParam } from '../../common/http/params';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../../common/http/answers';
+import { ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '../../common/auth/decorators';
 import { IngestService } from './ingest.service';
@@ -18,8 +18,7 @@ export class WhepController {
   @Public()
   @Post(':streamId')
   @SdpExchange('SDP offer (recvonly audio/video)')
-  @ApiOperation({ summary: 'WHEP play: a recvonly SDP offer in, the SDP answer out' })
-  @Answers({
+  @Endpoint('WHEP play: a recvonly SDP offer in, the SDP answer out', {
     201: 'SDP answer; Location is the session URL',
     404: 'Stream not found or not live',
     406: 'The viewer offered none of the codecs the stream is sent in',

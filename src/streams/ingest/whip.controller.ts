@@ -1,7 +1,7 @@
 import { Controller, Delete, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import { UuidParam } from '../../common/http/params';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../../common/http/answers';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '../../common/auth/decorators';
 import {
@@ -26,9 +26,7 @@ export class WhipController {
   @Public()
   @Post(':streamId')
   @SdpExchange('SDP offer (sendonly audio/video, BUNDLE, rtcp-mux)')
-  @ApiOperation({ summary: 'WHIP publish: an SDP offer in, the SDP answer out (RFC 9725)' })
-  @ApiHeader({ name: 'Authorization', description: 'Bearer <streamKey>', required: true })
-  @Answers({
+  @Endpoint('WHIP publish: an SDP offer in, the SDP answer out (RFC 9725)', {
     201: 'SDP answer; Location is the session URL',
     400: 'Not SDP, or SDP missing ICE/DTLS/BUNDLE/rtcp-mux',
     401: 'Wrong or missing stream key',
@@ -37,6 +35,7 @@ export class WhipController {
     415: 'Content-Type is not application/sdp',
     429: 'Too many offers from this address',
   })
+  @ApiHeader({ name: 'Authorization', description: 'Bearer <streamKey>', required: true })
   async publish(@UuidParam('streamId') streamId: string, @Req() req: Request, @Res() res: Response) {
     const key = bearerOf(req);
     const offer = sdpBody(req);
@@ -47,7 +46,7 @@ export class WhipController {
   @Public()
   @Delete(':streamId/sessions/:sessionId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'WHIP teardown: ends the session and the stream' })
+  @Endpoint('WHIP teardown: ends the session and the stream')
   async unpublish(
     @UuidParam('streamId') streamId: string,
     @UuidParam('sessionId') sessionId: string,
@@ -65,7 +64,7 @@ export class WhipController {
   @Patch(':streamId/sessions/:sessionId')
   @AcceptsBody(TRICKLE_FRAGMENT)
   @HttpCode(204)
-  @ApiOperation({ summary: 'Trickle ICE: accepted and ignored (ICE-lite server); ICE restart → 405' })
+  @Endpoint('Trickle ICE: accepted and ignored (ICE-lite server); ICE restart → 405')
   patch(
     @UuidParam('streamId') streamId: string,
     @UuidParam('sessionId') sessionId: string,
