@@ -12,8 +12,8 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Answers, Endpoint } from '../common/http/answers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
@@ -97,8 +97,11 @@ export class AuthController {
 
   @Public()
   @Post('register')
-  @ApiOperation({ summary: 'Create an account (viewer, streamer or merchant) and sign in' })
-  @Answers({ 201: TokenDto, 409: 'Email already registered', 429: 'Too many accounts from this address' })
+  @Endpoint('Create an account (viewer, streamer or merchant) and sign in', {
+    201: TokenDto,
+    409: 'Email already registered',
+    429: 'Too many accounts from this address',
+  })
   async register(
     @Body() dto: RegisterDto,
     @Req() req: FastifyRequest,
@@ -114,8 +117,7 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with email and password' })
-  @Answers({
+  @Endpoint('Sign in with email and password', {
     200: TokenDto,
     401: 'Wrong email or password',
     429: 'Too many attempts from this address, or the account is locked',
@@ -132,10 +134,10 @@ export class AuthController {
   @Public()
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'A new access token for the refresh token (cookie or body); the refresh token rotates',
+  @Endpoint('A new access token for the refresh token (cookie or body); the refresh token rotates', {
+    200: TokenDto,
+    401: 'Missing, unknown, expired, revoked or reused refresh token',
   })
-  @Answers({ 200: TokenDto, 401: 'Missing, unknown, expired, revoked or reused refresh token' })
   async refresh(
     @Refresh() sent: SentRefresh,
     @Req() req: FastifyRequest,
@@ -148,7 +150,7 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Sign this session out: its refresh token (cookie or body) stops working' })
+  @Endpoint('Sign this session out: its refresh token (cookie or body) stops working')
   async logout(@Refresh() sent: SentRefresh, @Res({ passthrough: true }) res: FastifyReply): Promise<void> {
     await this.auth.logout(sent.token);
     void res.header('Set-Cookie', authCookie(REFRESH_COOKIE, '', 0, this.secureCookies));
@@ -157,9 +159,7 @@ export class AuthController {
   @Post('logout-all')
   @HttpCode(204)
   @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Sign out everywhere: every refresh token, access token and live socket of the user ends now',
-  })
+  @Endpoint('Sign out everywhere: every refresh token, access token and live socket of the user ends now')
   async logoutAll(
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) res: FastifyReply,
@@ -178,8 +178,7 @@ export class AuthController {
   @Roles('admin')
   @Put('users/:id/roles')
   @ApiBearerAuth()
-  @ApiOperation({ summary: "Set the roles of a user (admin); the user's access tokens end at once" })
-  @Answers({ 200: UserDto })
+  @Endpoint("Set the roles of a user (admin); the user's access tokens end at once", { 200: UserDto })
   grantRoles(@UuidParam() id: string, @Body() dto: GrantRolesDto): Promise<UserDto> {
     return this.auth.grantRoles(id, dto.roles);
   }

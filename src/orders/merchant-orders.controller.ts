@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../common/http/answers';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import type { AuthUser } from '../common/auth/roles';
 import { toCsv } from '../common/http/csv';
@@ -43,12 +43,14 @@ export class MerchantOrdersController {
 
   @Roles('merchant')
   @Get('orders')
-  @ApiOperation({
-    summary: "My shop's orders, newest first, with buyer, shipping and fulfilment (admins: every shop's)",
-    // The id it had when the merchant controller served it: generated clients keep their method name.
-    operationId: 'MerchantController_orderList',
-  })
-  @Answers({ 200: OrderPageDto })
+  @Endpoint(
+    {
+      summary: "My shop's orders, newest first, with buyer, shipping and fulfilment (admins: every shop's)",
+      // The id it had when the merchant controller served it: generated clients keep their method name.
+      operationId: 'MerchantController_orderList',
+    },
+    { 200: OrderPageDto },
+  )
   orderList(@CurrentUser() user: AuthUser, @Query() q: MerchantOrdersQueryDto): Promise<OrderPageDto> {
     return this.orders.listForMerchant(user, q);
   }
@@ -58,7 +60,7 @@ export class MerchantOrdersController {
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @Header('Content-Disposition', 'attachment; filename="orders-to-fulfil.csv"')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({
+  @Endpoint({
     summary: 'Paid orders waiting to be shipped, as CSV: one line per item, oldest payment first',
     description: `Columns: ${TO_FULFIL_COLUMNS.join(', ')}. Amounts in minor units. Cells that a spreadsheet would evaluate (=, +, -, @) are quoted.`,
   })

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
 import { UuidParam } from '../common/http/params';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Answers } from '../common/http/answers';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../common/http/answers';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { FastifyReply } from 'fastify';
 import { ConfirmsUser, CurrentUser, Roles } from '../common/auth/decorators';
@@ -28,23 +28,25 @@ export class OrdersController {
   @Post()
   @ConfirmsUser()
   @AcceptsBody({ limit: 32 * 1024 })
-  @ApiOperation({
-    summary: 'Place an order: reserves the units until it is paid or its hold expires',
-    description:
-      'Prices and totals are computed on the server. With `streamId`, the pinned product sells at its ' +
-      'flash-sale price inside the sale window, from the sale stock, within the per-buyer limit.',
-  })
+  @Endpoint(
+    {
+      summary: 'Place an order: reserves the units until it is paid or its hold expires',
+      description:
+        'Prices and totals are computed on the server. With `streamId`, the pinned product sells at its ' +
+        'flash-sale price inside the sale window, from the sale stock, within the per-buyer limit.',
+    },
+    {
+      201: [OrderDto, 'Order created'],
+      200: [OrderDto, 'Same key and body as an earlier request: that order'],
+      409: 'Out of stock, sold out or over the per-buyer limit (names the product)',
+      422: 'Key reused with another body; unknown product; mixed currencies',
+      429: 'Too many orders',
+    },
+  )
   @ApiHeader({
     name: 'Idempotency-Key',
     required: true,
     description: 'Reuse it on retries of the same order',
-  })
-  @Answers({
-    201: [OrderDto, 'Order created'],
-    200: [OrderDto, 'Same key and body as an earlier request: that order'],
-    409: 'Out of stock, sold out or over the per-buyer limit (names the product)',
-    422: 'Key reused with another body; unknown product; mixed currencies',
-    429: 'Too many orders',
   })
   @ApiBody({ schema: CREATE_ORDER_SCHEMA as unknown as SchemaObject })
   async create(
@@ -59,31 +61,32 @@ export class OrdersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'My orders, newest first (admins without mine=1: everyone’s)' })
-  @Answers({ 200: OrderPageDto })
+  @Endpoint('My orders, newest first (admins without mine=1: everyone’s)', { 200: OrderPageDto })
   list(@CurrentUser() user: AuthUser, @Query() q: ListMyOrdersQueryDto): Promise<OrderPageDto> {
     return this.orders.listMine(user, q);
   }
 
   @Get(':id')
-  @ApiOperation({
-    summary: 'One order with its buyer, shipping, payments and timeline (its buyer, its shop or an admin)',
+  @Endpoint('One order with its buyer, shipping, payments and timeline (its buyer, its shop or an admin)', {
+    200: OrderDetailDto,
+    404: null,
   })
-  @Answers({ 200: OrderDetailDto, 404: null })
   get(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<OrderDetailDto> {
     return this.orders.get(user, id);
   }
 
   @Put(':id/shipping')
-  @ApiOperation({
-    summary: 'Where an unpaid order ships: a saved address (addressId) or one entered now (address, save?)',
-    description: 'The order keeps a copy. Needed before paying when some item is not digital.',
-  })
-  @Answers({
-    200: OrderDetailDto,
-    404: 'Not your order, or not your saved address',
-    409: 'The order is no longer waiting for payment',
-  })
+  @Endpoint(
+    {
+      summary: 'Where an unpaid order ships: a saved address (addressId) or one entered now (address, save?)',
+      description: 'The order keeps a copy. Needed before paying when some item is not digital.',
+    },
+    {
+      200: OrderDetailDto,
+      404: 'Not your order, or not your saved address',
+      409: 'The order is no longer waiting for payment',
+    },
+  )
   setShipping(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
@@ -94,8 +97,10 @@ export class OrdersController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel an unpaid order (its buyer); the units return to stock' })
-  @Answers({ 200: OrderDetailDto, 409: 'Not pending payment' })
+  @Endpoint('Cancel an unpaid order (its buyer); the units return to stock', {
+    200: OrderDetailDto,
+    409: 'Not pending payment',
+  })
   cancel(@CurrentUser() user: AuthUser, @UuidParam() id: string): Promise<OrderDetailDto> {
     return this.orders.cancel(user, id);
   }
@@ -103,10 +108,10 @@ export class OrdersController {
   @Roles('merchant')
   @Post(':id/fulfil')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Mark a paid order shipped (its shop), with the carrier and tracking the buyer will see',
+  @Endpoint('Mark a paid order shipped (its shop), with the carrier and tracking the buyer will see', {
+    200: OrderDetailDto,
+    409: 'Not paid',
   })
-  @Answers({ 200: OrderDetailDto, 409: 'Not paid' })
   fulfil(
     @CurrentUser() user: AuthUser,
     @UuidParam() id: string,
