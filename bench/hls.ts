@@ -21,7 +21,8 @@
  * BENCH_ONLY=vp8,h264,copy picks scenarios (default h264: the default ladder
  * encoded from an H.264 publisher); BENCH_BUSY=1 runs a busy loop on one core
  * beside it; HLS_PART_MS, HLS_PARTS_PER_SEGMENT, HLS_KEYFRAME_PARTS and
- * HLS_X264_PRESET go to the app.
+ * HLS_X264_PRESET go to the app; BENCH_HLS_TRACE=1 prints, for each stall,
+ * what hls.js loaded, buffered and switched in the 3 s before it.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -75,10 +76,17 @@ window.publish = async (url, key, codec, w, h) => {
  */
 const MEASURE_LIB = `
 ${TIME_PATTERN}
+window.HLS_TRACE = ${process.env.BENCH_HLS_TRACE === '1'};
+window.TRACE = [];
+window.note = (text) => { if (window.HLS_TRACE) window.TRACE.push([Date.now(), text]); };
 window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
   const c = document.createElement('canvas'); c.width = 640; c.height = 360;
   const ctx = c.getContext('2d', { willReadFrequently: true });
   const samples = [], edge = [], pdt = [], errors = {}, stallLog = [], levels = [];
+  // BENCH_HLS_TRACE=1: what hls.js loads and appends, and what the video does (and stock hls.js's own log).
+  const note = window.note;
+  const trace = () => window.TRACE.map(([t, text]) => [t - published, text]);
+  const ahead = () => video && video.buffered.length ? (video.buffered.end(video.buffered.length - 1) - video.currentTime).toFixed(2) : '-';
   let waitingSince = 0;
   let firstFrame, start = 0, end = 0, stalls = 0, stallErrors = 0, hooked = null, video = null;
   const inWindow = () => start && Date.now() >= start && Date.now() <= end;
@@ -87,11 +95,12 @@ window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
     if (!p || !p.video) return;
     if (p.video !== video) {
       video = p.video;
-      video.addEventListener('waiting', () => { if (inWindow()) stalls++; waitingSince = Date.now(); });
+      video.addEventListener('waiting', () => { if (inWindow()) stalls++; waitingSince = Date.now(); note('video waiting at ' + video.currentTime.toFixed(2) + ', buffer ahead ' + ahead()); });
       // Each stall from the first frame on: when (s after the first frame) and how long (ms).
       video.addEventListener('playing', () => {
         if (waitingSince && firstFrame) stallLog.push([((waitingSince - published - firstFrame) / 1000).toFixed(1), Date.now() - waitingSince]);
         waitingSince = 0;
+        note('video playing at ' + video.currentTime.toFixed(2) + ', buffer ahead ' + ahead());
       });
       video.requestVideoFrameCallback(onFrame);
     }
@@ -99,7 +108,21 @@ window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
       hooked = p.hls;
       // 'hlsError' is Hls.Events.ERROR: the watch page's hls.js is not a global.
       p.hls.on('hlsLevelSwitched', (_e, d) => levels.push(d.level + (firstFrame ? '@' + ((Date.now() - published - firstFrame) / 1000).toFixed(1) : '')));
+      if (window.HLS_TRACE) {
+        const id = (d) => 'L' + d.frag.level + ' sn' + d.frag.sn + (d.part ? ' p' + d.part.index : '');
+        p.hls.on('hlsFragLoading', (_e, d) => note('load ' + id(d)));
+        p.hls.on('hlsFragLoaded', (_e, d) => {
+          const l = (d.part || d.frag).stats.loading;
+          note('loaded ' + id(d) + ' (waited ' + Math.round(l.first - l.start) + ' ms for the first byte, ' + Math.round(l.end - l.first) + ' ms more; ' + (d.part || d.frag).stats.loaded + ' B)');
+        });
+        p.hls.on('hlsFragBuffered', (_e, d) => note('buffered ' + id(d) + ', buffer ahead ' + ahead()));
+        p.hls.on('hlsLevelLoading', (_e, d) => note('playlist load L' + d.level + ' ' + d.url.replace(/^.*\\//, '')));
+        p.hls.on('hlsLevelLoaded', (_e, d) => note('playlist loaded L' + d.level + ' (ends sn' + d.details.endSN + ' p' + (d.details.partList ? d.details.partList.length : 0) + ')'));
+        p.hls.on('hlsLevelSwitching', (_e, d) => note('switching to L' + d.level));
+        p.hls.on('hlsLevelSwitched', (_e, d) => note('switched to L' + d.level));
+      }
       p.hls.on('hlsError', (_e, d) => {
+        note('error ' + d.details + (d.fatal ? ' (fatal)' : ''));
         const k = d.details + (d.fatal ? ' (fatal)' : '');
         errors[k] = (errors[k] || 0) + 1;
         if (d.details === 'bufferStalledError' && inWindow()) stallErrors++;
@@ -128,7 +151,7 @@ window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
     if (!end || now < end) video.requestVideoFrameCallback(onFrame);
     else {
       clearInterval(hook);
-      resolve({ samples, edge, pdt, target: hls && hls.targetLatency, level: hls && hls.levels && hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].height, stalls, stallErrors, errors, firstFrame, stallLog, levels });
+      resolve({ samples, edge, pdt, target: hls && hls.targetLatency, level: hls && hls.levels && hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].height, stalls, stallErrors, errors, firstFrame, stallLog, levels, trace: trace() });
     }
   };
   // No first frame at all: give up after the measured time plus a minute.
@@ -187,6 +210,8 @@ interface Measured {
   errors: Record<string, number>;
   /** ms from the WHIP answer to the first frame on screen (the player started at the answer). */
   firstFrame?: number;
+  /** BENCH_HLS_TRACE=1: [ms after publish, what happened]. */
+  trace?: [number, string][];
   /** Every stall from the first frame on: [seconds after the first frame, ms stalled]. */
   stallLog?: [string, number][];
   /** Levels hls.js switched to, in order, with the second after the first frame. */
@@ -237,12 +262,19 @@ async function playStock(page: Page, master: string, published: number): Promise
       const w = window as unknown as {
         Hls: new (c: object) => { loadSource(s: string): void; attachMedia(v: HTMLVideoElement): void };
         measure(get: () => unknown, published: number, seconds: number): Promise<Measured>;
+        HLS_TRACE: boolean;
+        note(text: string): void;
       };
       const video = document.createElement('video');
       video.muted = true;
       video.autoplay = true;
       document.body.append(video);
-      const hls = new w.Hls({ lowLatencyMode: true });
+      // BENCH_HLS_TRACE=1: hls.js's own log (not its debug level) goes into the trace.
+      const log = (...a: unknown[]) => w.note(a.map(String).join(' '));
+      const debug = w.HLS_TRACE
+        ? { debug: { log, info: log, warn: log, error: log, debug: () => undefined } }
+        : {};
+      const hls = new w.Hls({ lowLatencyMode: true, ...debug });
       hls.loadSource(src);
       hls.attachMedia(video);
       return w.measure(() => ({ video, hls }), pub, secs);
@@ -407,6 +439,13 @@ function report(label: string, m: Measured): void {
     console.log(
       `      stalls [s after first frame, ms]: ${JSON.stringify(m.stallLog ?? [])}; level switches: ${JSON.stringify(m.levels ?? [])}`,
     );
+  // With BENCH_HLS_TRACE=1: what happened from 3 s before each stall to its end.
+  for (const [at, ms] of m.stallLog ?? []) {
+    const from = (m.firstFrame ?? 0) + Number(at) * 1000;
+    console.log(`      trace of the stall at ${at} s (${ms} ms):`);
+    for (const [t, text] of m.trace ?? [])
+      if (t >= from - 3000 && t <= from + ms + 500) console.log(`        ${t} ${text}`);
+  }
 }
 
 async function main(): Promise<void> {

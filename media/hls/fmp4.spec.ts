@@ -1,4 +1,5 @@
-import { startsWithSyncSample } from './fmp4';
+import { fragmentTiming, startsWithSyncSample, videoTrackTiming } from './fmp4';
+import { partDuration } from './transcoder';
 
 const box = (type: string, ...body: Buffer[]) => {
   const b = Buffer.concat(body);
@@ -48,5 +49,123 @@ describe('startsWithSyncSample', () => {
     expect(startsWithSyncSample(fragment([{}]))).toBeUndefined();
     expect(startsWithSyncSample(Buffer.from('not an mp4'))).toBeUndefined();
     expect(startsWithSyncSample(Buffer.alloc(0))).toBeUndefined();
+  });
+});
+
+const u64 = (n: number) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+};
+const handler = (type: string) => Buffer.concat([u32(0, 0), Buffer.from(type, 'latin1'), u32(0, 0, 0)]);
+
+/** An init segment with an audio track (id 1) and a video track (id 2), as ffmpeg's muxer lays them out. */
+const init = (videoTrexDuration = 512) =>
+  box(
+    'moov',
+    box('mvhd', u32(0, 0, 0, 1000, 0)),
+    box(
+      'trak',
+      box('tkhd', u32(0, 0, 0, 1, 0)),
+      box('mdia', box('mdhd', u32(0, 0, 0, 48000, 0)), box('hdlr', handler('soun'))),
+    ),
+    box(
+      'trak',
+      box('tkhd', u32(0, 0, 0, 2, 0)),
+      box('mdia', box('mdhd', u32(0, 0, 0, 15360, 0)), box('hdlr', handler('vide'))),
+    ),
+    box('mvex', box('trex', u32(0, 1, 1, 1024, 0, 0)), box('trex', u32(0, 2, 1, videoTrexDuration, 0, 0))),
+  );
+
+/** A fragment with an audio traf first, then the video's: tfdt (64-bit) and the sample durations given. */
+function timedFragment(start: number, durations: number[] | { count: number; tfhdDefault?: number }): Buffer {
+  const audio = box(
+    'traf',
+    box('tfhd', u32(0x020000, 1)),
+    box('tfdt', u32(0x01000000), u64(9)),
+    box('trun', u32(0x000100, 1, 960)),
+  );
+  const perSample = Array.isArray(durations);
+  const tfhd =
+    !perSample && durations.tfhdDefault !== undefined
+      ? box('tfhd', u32(0x020008, 2, durations.tfhdDefault))
+      : box('tfhd', u32(0x020000, 2));
+  const trun = perSample
+    ? box('trun', u32(0x000101, durations.length, 100, ...durations))
+    : box('trun', u32(0x000001, durations.count, 100));
+  const video = box('traf', tfhd, box('tfdt', u32(0x01000000), u64(start)), trun);
+  return Buffer.concat([box('moof', box('mfhd', u32(0, 1)), audio, video), box('mdat', Buffer.alloc(16))]);
+}
+
+describe('videoTrackTiming and fragmentTiming', () => {
+  it("read the video track's timescale and a fragment's decode time and sample durations", () => {
+    const track = videoTrackTiming(init())!;
+    expect(track).toEqual({ trackId: 2, timescale: 15360, defaultSampleDuration: 512 });
+    expect(fragmentTiming(timedFragment(153600, [512, 512, 513]), track)).toEqual({
+      start: 153600,
+      duration: 1537,
+    });
+    // Durations from tfhd's default, else from the init segment's trex.
+    expect(fragmentTiming(timedFragment(0, { count: 10, tfhdDefault: 500 }), track)).toEqual({
+      start: 0,
+      duration: 5000,
+    });
+    expect(fragmentTiming(timedFragment(0, { count: 10 }), track)).toEqual({ start: 0, duration: 5120 });
+  });
+
+  it('are undefined for what is not an init segment or a fragment of the track', () => {
+    expect(videoTrackTiming(Buffer.from('not an mp4'))).toBeUndefined();
+    expect(
+      fragmentTiming(Buffer.alloc(0), { trackId: 2, timescale: 15360, defaultSampleDuration: 0 }),
+    ).toBeUndefined();
+    expect(
+      fragmentTiming(timedFragment(0, [512]), { trackId: 3, timescale: 15360, defaultSampleDuration: 0 }),
+    ).toBeUndefined();
+  });
+});
+
+describe('partDuration', () => {
+  const track = { trackId: 2, timescale: 15360, defaultSampleDuration: 0 };
+
+  it('states parts so that they add up to the media, not to rounded EXTINFs', () => {
+    const timeline = { track };
+    let at = 0;
+    const stated: number[] = [];
+    // An hour of 1/3 s parts (5120 ticks each) from decode time 768 (50 ms), ffmpeg saying 0.333333 for each.
+    for (let i = 0; i < 10_800; i++) {
+      const d = partDuration(
+        timeline,
+        timedFragment(768 + i * 5120, [512, 512, 512, 512, 512, 512, 512, 512, 512, 512]),
+        at,
+        0.333333,
+      );
+      stated.push(d);
+      at += d;
+    }
+    expect(new Set(stated)).toEqual(new Set([0.333333, 0.333334]));
+    expect(at).toBeCloseTo(3600, 6);
+  });
+
+  it("takes a copied rung's parts off the media (ffmpeg's EXTINF is off by a millisecond there)", () => {
+    const timeline = { track };
+    const parts: [ticks: number, extinf: number][] = [
+      [5622, 0.36699],
+      [4608, 0.3],
+      [5130, 0.33301],
+    ];
+    let at = 0;
+    let start = 0;
+    const stated = parts.map(([ticks, extinf]) => {
+      const d = partDuration(timeline, timedFragment(start, [ticks]), at, extinf);
+      start += ticks;
+      at += d;
+      return d;
+    });
+    expect(stated).toEqual([0.366016, 0.3, 0.333984]);
+  });
+
+  it("keeps ffmpeg's EXTINF when the fragment does not say", () => {
+    expect(partDuration(undefined, timedFragment(0, [512]), 0, 0.333333)).toBe(0.333333);
+    expect(partDuration({ track }, Buffer.from('junk'), 0, 0.3)).toBe(0.3);
   });
 });

@@ -58,13 +58,13 @@ describe('LL-HLS playlist checker', () => {
 
   it('finds parts longer than PART-TARGET and short parts mid-segment', () => {
     expect(
-      checkMediaPlaylist(edit(live(), 'DURATION=0.33333,URI="r1/p4.m4s"', 'DURATION=0.4,URI="r1/p4.m4s"')),
+      checkMediaPlaylist(edit(live(), 'DURATION=0.333333,URI="r1/p4.m4s"', 'DURATION=0.4,URI="r1/p4.m4s"')),
     ).toEqual(
       expect.arrayContaining([expect.stringMatching(/part r1\/p4\.m4s lasts 0\.4 s, over PART-TARGET/)]),
     );
     const short = edit(
       live(),
-      'DURATION=0.33333,URI="r1/p4.m4s",INDEPENDENT=YES',
+      'DURATION=0.333333,URI="r1/p4.m4s",INDEPENDENT=YES',
       'DURATION=0.2,URI="r1/p4.m4s"',
     );
     expect(checkMediaPlaylist(short).join('\n')).toMatch(/r1\/p4\.m4s lasts 0\.2 s, under 85 %/);

@@ -48,14 +48,17 @@ describe('LlHlsPlaylist', () => {
   it('marks only parts that start with a keyframe INDEPENDENT=YES', () => {
     const pl = LlHlsPlaylist.create({ partTarget: 1 / 3, partsPerSegment: 4 });
     pl.startRun('r1/init.mp4');
+    // Durations as the transcoder states them: the media's own, to the microsecond, adding up.
+    const durations = [0.333333, 0.333334, 0.333333];
     for (let n = 0; n < 3; n++)
-      pl.addPart({ uri: `r1/p${n}.m4s`, duration: 1 / 3, pdt: T0 + n * 333, independent: n === 0 });
+      pl.addPart({ uri: `r1/p${n}.m4s`, duration: durations[n], pdt: T0 + n * 333, independent: n === 0 });
     const text = pl.render();
-    expect(text).toContain('#EXT-X-PART-INF:PART-TARGET=0.33333');
+    // Rounded up, so no part's stated duration is over it.
+    expect(text).toContain('#EXT-X-PART-INF:PART-TARGET=0.333334');
     expect(text).toContain('PART-HOLD-BACK=1.0');
-    expect(text).toContain('#EXT-X-PART:DURATION=0.33333,URI="r1/p0.m4s",INDEPENDENT=YES\n');
-    expect(text).toContain('#EXT-X-PART:DURATION=0.33333,URI="r1/p1.m4s"\n');
-    expect(text).toContain('#EXT-X-PART:DURATION=0.33333,URI="r1/p2.m4s"\n');
+    expect(text).toContain('#EXT-X-PART:DURATION=0.333333,URI="r1/p0.m4s",INDEPENDENT=YES\n');
+    expect(text).toContain('#EXT-X-PART:DURATION=0.333334,URI="r1/p1.m4s"\n');
+    expect(text).toContain('#EXT-X-PART:DURATION=0.333333,URI="r1/p2.m4s"\n');
   });
 
   it('lists parts of the open segment and a preload hint for the next part', () => {

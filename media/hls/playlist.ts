@@ -70,7 +70,15 @@ const SEGMENTS_WITH_PARTS = 3;
 /** A segment waiting for a keyframe closes anyway at this many times its usual parts. */
 const MAX_SEGMENT_FACTOR = 6;
 
-const fmt = (n: number) => n.toFixed(5).replace(/0+$/, '').replace(/\.$/, '.0');
+/**
+ * Seconds to the microsecond, no trailing zeros. Part durations come
+ * rounded to the microsecond so they add up to the media's timeline
+ * (transcoder.ts, partDuration); fewer digits would make a playlist end
+ * before the media it lists.
+ */
+const fmt = (n: number) => n.toFixed(6).replace(/0+$/, '').replace(/\.$/, '.0');
+/** PART-TARGET, rounded up: no part's stated duration may exceed it. */
+const fmtCeil = (n: number) => fmt(Math.ceil(n * 1e6 - 1e-6) / 1e6);
 
 export class LlHlsPlaylist {
   private constructor(private readonly s: PlaylistState) {}
@@ -195,7 +203,7 @@ export class LlHlsPlaylist {
       '#EXTM3U',
       '#EXT-X-VERSION:9',
       `#EXT-X-TARGETDURATION:${s.targetDuration}`,
-      `#EXT-X-PART-INF:PART-TARGET=${fmt(s.partTarget)}`,
+      `#EXT-X-PART-INF:PART-TARGET=${fmtCeil(s.partTarget)}`,
       // HOLD-BACK (for players without LL-HLS, such as ffmpeg's) is the RFC's minimum, three target durations.
       `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${fmt(holdBack)},HOLD-BACK=${fmt(3 * s.targetDuration)}`,
       // No EXT-X-START: the RFC keeps its offset three target durations from a live end, and hls.js

@@ -10,7 +10,7 @@ import {
   type RenditionSpec,
 } from './ladder';
 import { HOLD_BACK_PARTS, LlHlsPlaylist, renderMaster, type PlaylistState, type Segment } from './playlist';
-import { startsWithSyncSample } from './fmp4';
+import { fragmentTiming, startsWithSyncSample, type TrackTiming, videoTrackTiming } from './fmp4';
 import { allocateRtpPair, allocateTcpPort, waitTcpListening, waitUdpBound, type VideoSize } from './probe';
 import { VideoRtpTap } from './rtp-tap';
 import { startFfmpeg, warmUpFfmpeg, type FfmpegProcess } from './runner';
@@ -142,6 +142,38 @@ async function writeSegment(
     if (b) bufs.push(b);
   }
   await storage.write(`${streamId}/${rendition}/${closed.uri}`, Buffer.concat(bufs));
+}
+
+/** A rendition's video track and the decode time its run's first part started at. */
+interface MediaTimeline {
+  track: TrackTiming;
+  origin?: number;
+}
+
+/**
+ * A part's duration as the playlist states it: from its end on the media
+ * timeline (the fragment's own decode time and sample durations since the
+ * run's first part) to where the playlist already stands, both to the
+ * microsecond. So the parts add up to the media to within a microsecond,
+ * however long the stream runs. ffmpeg's EXTINF is rounded (0.333333 for
+ * 1/3 s), and for a copied rung it comes off millisecond timestamps (0.36699
+ * for a part of 0.366016 s); a playlist that ends earlier than the media it
+ * lists makes hls.js reload the last part in a loop, or wait seconds at a
+ * segment boundary, until a later playlist lines up again. The EXTINF is the
+ * fallback when the fragment does not say.
+ */
+export function partDuration(
+  timeline: MediaTimeline | undefined,
+  fragment: Buffer,
+  playlistSec: number,
+  extinf: number,
+): number {
+  const t = timeline && fragmentTiming(fragment, timeline.track);
+  if (!timeline || !t) return extinf;
+  timeline.origin ??= t.start - Math.round(playlistSec * timeline.track.timescale);
+  const end = (t.start + t.duration - timeline.origin) / timeline.track.timescale;
+  const d = Math.round(end * 1e6) / 1e6 - Math.round(playlistSec * 1e6) / 1e6;
+  return d > 0 ? Math.round(d * 1e6) / 1e6 : extinf;
 }
 
 /** ffmpeg's own playlist: the finished fragment files in order, with their durations. */
@@ -359,7 +391,10 @@ async function runOnce(
     const initDone = new Set<string>();
     const partCache = new Map<string, Map<string, Buffer>>(plan.map((r) => [r.name, new Map()]));
     let runStartPdt: number | undefined;
+    // Where each rendition's playlist stands on its media timeline: the seconds its parts add up
+    // to so far, and how the next part's end is read off the media (see partDuration).
     const cumulative = new Map<string, number>(plan.map((r) => [r.name, 0]));
+    const timelines = new Map<string, MediaTimeline>();
     let lastPartAt = Date.now();
     let posterMtime = 0;
 
@@ -382,6 +417,8 @@ async function runOnce(
         const init = await fs.readFile(path.join(dir, 'init.mp4'));
         await o.storage.write(`${id}/${r.name}/r${run}/init.mp4`, init);
         initDone.add(r.name);
+        const track = videoTrackTiming(init);
+        if (track) timelines.set(r.name, { track });
       }
       const pl = playlists.get(r.name)!;
       const cache = partCache.get(r.name)!;
@@ -396,13 +433,14 @@ async function runOnce(
         // the first part came out, minus its length.
         runStartPdt ??= keyframeAt ?? now - p.duration * 1000;
         const startSec = cumulative.get(r.name)!;
-        cumulative.set(r.name, startSec + p.duration);
+        const duration = partDuration(timelines.get(r.name), data, startSec, p.duration);
+        cumulative.set(r.name, startSec + duration);
         cache.set(uri, data);
         // A part starts with a keyframe when the fragment says so; if it does not say, when it
         // falls on the encoded rungs' keyframe interval or belongs to a copied rung.
         const independent = startsWithSyncSample(data) ?? (r.copy || p.n % keyframeParts === 0);
         const closed = pl.addPart(
-          { uri, duration: p.duration, pdt: runStartPdt + startSec * 1000, independent },
+          { uri, duration, pdt: runStartPdt + startSec * 1000, independent },
           `r${run}/p${p.n + 1}.m4s`,
         );
         if (closed) {
@@ -413,7 +451,7 @@ async function runOnce(
         if (r === plan[0]) {
           progress.parts++;
           progress.segments = pl.segments.length;
-          progress.lagSeconds = Math.max(0, (now - (runStartPdt + (startSec + p.duration) * 1000)) / 1000);
+          progress.lagSeconds = Math.max(0, (now - (runStartPdt + (startSec + duration) * 1000)) / 1000);
           progress.firstPartMs ??= now - t0;
           firstPartSeen = true;
           lastPartAt = now;
