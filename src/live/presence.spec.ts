@@ -56,6 +56,28 @@ describe('Presence', () => {
     expect(await presence.count('s')).toBe(2);
   });
 
+  it("announces the next period's viewers before it starts, so its set is whole after the grace", async () => {
+    await presence.add('s', 'u:1');
+    await presence.add('s', 'u:2');
+    const next = presence.nextAnnouncement();
+    expect(next).toEqual({ period: presence.period() + 1, inMs: 10_000 - presence.leadMs });
+    now += next.inMs;
+    await presence.refresh('s', ['u:1', 'u:2'], next.period);
+    // The replica's next announcement is for the period after (not the same one twice).
+    expect(presence.nextAnnouncement(next.period).period).toBe(next.period + 1);
+    now += presence.leadMs + presence.graceMs + 1; // past the turn and its grace, no one announced again
+    expect(await presence.count('s')).toBe(2);
+  });
+
+  it('counts a viewer who joins in the lead before a turn in the next period too, and drops them there when they leave', async () => {
+    now += 10_000 - presence.leadMs + 1;
+    await presence.add('s', 'u:late');
+    await presence.add('s', 'u:gone');
+    await presence.remove('s', 'u:gone');
+    now += presence.leadMs + presence.graceMs;
+    expect(await presence.count('s')).toBe(1);
+  });
+
   it('keeps streams apart', async () => {
     await presence.add('a', 'u:1');
     expect(await presence.count('b')).toBe(0);

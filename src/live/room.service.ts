@@ -507,21 +507,22 @@ export class RoomService implements OnModuleDestroy {
     }
   }
 
-  /** At the start of each presence period, re-announce this replica's viewers. */
-  private scheduleHeartbeat(): void {
+  /** Shortly before each presence period starts, announce this replica's viewers in it. */
+  private scheduleHeartbeat(after?: number): void {
     if (this.closing) return;
+    const { period, inMs } = this.presence.nextAnnouncement(after);
     this.heartbeat = setTimeout(() => {
       void (async () => {
         try {
           await Promise.all(
-            [...this.active.values()].map((r) => this.presence.refresh(r.streamId, r.viewers.keys())),
+            [...this.active.values()].map((r) => this.presence.refresh(r.streamId, r.viewers.keys(), period)),
           );
         } catch (e) {
           this.warn('presence heartbeat', e);
         }
-        this.scheduleHeartbeat();
+        this.scheduleHeartbeat(period);
       })();
-    }, this.presence.msToNextPeriod() + 20);
+    }, inMs);
   }
 
   private async flushAllStats(): Promise<void> {
