@@ -58,16 +58,16 @@ describe('LL-HLS playlist checker', () => {
 
   it('finds parts longer than PART-TARGET and short parts mid-segment', () => {
     expect(
-      checkMediaPlaylist(edit(live(), 'DURATION=0.333333,URI="r1/p4.m4s"', 'DURATION=0.4,URI="r1/p4.m4s"')),
+      checkMediaPlaylist(edit(live(), 'DURATION=0.333333,URI="r1/p10.m4s"', 'DURATION=0.4,URI="r1/p10.m4s"')),
     ).toEqual(
-      expect.arrayContaining([expect.stringMatching(/part r1\/p4\.m4s lasts 0\.4 s, over PART-TARGET/)]),
+      expect.arrayContaining([expect.stringMatching(/part r1\/p10\.m4s lasts 0\.4 s, over PART-TARGET/)]),
     );
     const short = edit(
       live(),
-      'DURATION=0.333333,URI="r1/p4.m4s",INDEPENDENT=YES',
-      'DURATION=0.2,URI="r1/p4.m4s"',
+      'DURATION=0.333333,URI="r1/p10.m4s",INDEPENDENT=YES',
+      'DURATION=0.2,URI="r1/p10.m4s"',
     );
-    expect(checkMediaPlaylist(short).join('\n')).toMatch(/r1\/p4\.m4s lasts 0\.2 s, under 85 %/);
+    expect(checkMediaPlaylist(short).join('\n')).toMatch(/r1\/p10\.m4s lasts 0\.2 s, under 85 %/);
   });
 
   it('finds a PART-HOLD-BACK under three part targets, and a HOLD-BACK under three target durations', () => {
@@ -90,14 +90,37 @@ describe('LL-HLS playlist checker', () => {
   });
 
   it('finds parts not marked independent where they must be', () => {
-    const text = edit(live(), 'URI="r1/p3.m4s",INDEPENDENT=YES', 'URI="r1/p3.m4s"');
+    const text = edit(live(), 'URI="r1/p9.m4s",INDEPENDENT=YES', 'URI="r1/p9.m4s"');
     expect(checkMediaPlaylist(text).join('\n')).toMatch(
-      /segment 1 starts with part r1\/p3\.m4s, not INDEPENDENT=YES/,
+      /segment 2 starts with part r1\/p9\.m4s, not INDEPENDENT=YES/,
     );
-    const mid = edit(live(), 'URI="r1/p4.m4s",INDEPENDENT=YES', 'URI="r1/p4.m4s"');
+    const mid = edit(live(), 'URI="r1/p10.m4s",INDEPENDENT=YES', 'URI="r1/p10.m4s"');
     expect(checkMediaPlaylist(mid)).toEqual([]);
     expect(checkMediaPlaylist(mid, { everyPartIndependent: true })).toEqual([
-      'part r1/p4.m4s is not INDEPENDENT=YES',
+      'part r1/p10.m4s is not INDEPENDENT=YES',
+    ]);
+  });
+
+  it('finds parts still listed more than three target durations from the end', () => {
+    const seg = (n: number) => [
+      `#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:0${n}.000Z`,
+      ...[0, 1].map((k) => `#EXT-X-PART:DURATION=0.5,URI="p${2 * n + k}.m4s",INDEPENDENT=YES`),
+      '#EXTINF:1.0,',
+      `s${n}.m4s`,
+    ];
+    const text = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:9',
+      '#EXT-X-TARGETDURATION:1',
+      '#EXT-X-PART-INF:PART-TARGET=0.5',
+      '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5',
+      '#EXT-X-MAP:URI="init.mp4"',
+      ...[0, 1, 2, 3].flatMap(seg),
+      '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="p8.m4s"',
+      '',
+    ].join('\n');
+    expect(checkMediaPlaylist(text)).toEqual([
+      'part p1.m4s is still listed 3.500 s from the end, over three target durations',
     ]);
   });
 

@@ -203,6 +203,19 @@ export function checkMediaPlaylist(text: string, opts: MediaCheckOptions = {}): 
       if (s.parts.length > 0) seenParts = true;
       else if (seenParts) out.push(`segment ${s.msn} lists no parts after a segment that does`);
     }
+    // 6.2.2: parts SHOULD leave the playlist once more than three target durations from its end
+    // (a player that far back loads whole segments).
+    let fromEnd = 0;
+    stale: for (const parts of [...p.segments.map((s) => s.parts), p.openParts].reverse())
+      for (const part of [...parts].reverse()) {
+        fromEnd += part.duration;
+        if (fromEnd > 3 * target + EPS) {
+          out.push(
+            `part ${part.uri} is still listed ${fromEnd.toFixed(3)} s from the end, over three target durations`,
+          );
+          break stale;
+        }
+      }
     // 4.4.5.3 / Apple: a live playlist hints the next part, once; an ended one hints nothing.
     if (p.ended && p.preloadHints.length > 0) out.push('an ended playlist still has a preload hint');
     if (!p.ended && p.preloadHints.length !== 1)

@@ -78,11 +78,12 @@ describe('LlHlsPlaylist', () => {
     expect(text).not.toContain('#EXT-X-ENDLIST');
   });
 
-  it('puts a program date-time on every segment and drops parts of segments older than the last three', () => {
-    const text = live(20).render();
-    expect(text.match(/#EXT-X-PROGRAM-DATE-TIME/g)).toHaveLength(5);
-    expect(text).not.toContain('URI="r1/p3.m4s"');
-    expect(text).toContain('URI="r1/p8.m4s"');
+  it('puts a program date-time on every segment and lists parts of the open and the last complete segment only', () => {
+    const text = live(22).render();
+    expect(text.match(/#EXT-X-PROGRAM-DATE-TIME/g)).toHaveLength(6);
+    expect(text).not.toContain('URI="r1/p15.m4s"');
+    expect(text).toContain('URI="r1/p16.m4s"');
+    expect(text).toContain('URI="r1/p21.m4s"');
   });
 
   it("continues after a crash with a discontinuity, the new run's init segment, and the half segment closed short", () => {

@@ -65,8 +65,16 @@ export interface PlaylistOptions {
 /** PART-HOLD-BACK in parts: the RFC's recommended three Part Target Durations. */
 export const HOLD_BACK_PARTS = 3;
 
-/** Parts are listed only for the last few segments, as the spec allows. */
-const SEGMENTS_WITH_PARTS = 3;
+/**
+ * Parts are listed for the open segment and the last complete one. RFC
+ * 8216bis 6.2.2 wants them gone once more than three target durations from
+ * the end, and hls.js (1.7), after switching renditions at the end of a
+ * segment, asks for the next segment's first part only once it is the first
+ * part listed: with three complete segments' parts that took two more
+ * segments (a ~4 s stall), with one it takes one, mostly covered by the
+ * buffer (docs/benchmarks/hls.md).
+ */
+const SEGMENTS_WITH_PARTS = 1;
 /** A segment waiting for a keyframe closes anyway at this many times its usual parts. */
 const MAX_SEGMENT_FACTOR = 6;
 
