@@ -130,8 +130,9 @@ describe('the embedded database shared by several processes', () => {
   it('stops the database with the last app that owns it', async () => {
     const [first] = apps;
     await stop(first);
-    // The app's own words, should it not exit cleanly (a shutdown timeout, an error while closing).
-    expect({ exitCode: first.child.exitCode, output: first.output() }).toMatchObject({ exitCode: 0 });
+    // A clean exit, or else the app's own words (a shutdown timeout, an error while closing) as
+    // what was received.
+    expect(first.child.exitCode === 0 ? 0 : `exit ${first.child.exitCode}:\n${first.output()}`).toBe(0);
     expect(fs.existsSync(path.join(fs.realpathSync(pgDir), 'postmaster.pid'))).toBe(false);
   }, 60_000);
 });
