@@ -22,6 +22,10 @@ function* boxes(buf: Buffer, start = 0, end = buf.length): Generator<{ type: str
   }
 }
 
+/** The body of `buf`'s first box of `type`. */
+const child = (buf: Buffer, type: string): Buffer | undefined =>
+  [...boxes(buf)].find((b) => b.type === type)?.body;
+
 const NON_SYNC = 0x10000;
 
 /**
@@ -30,10 +34,10 @@ const NON_SYNC = 0x10000;
  * say (flags only in the init segment's `trex`, or no `moof`).
  */
 export function startsWithSyncSample(fragment: Buffer): boolean | undefined {
-  const moof = [...boxes(fragment)].find((b) => b.type === 'moof');
+  const moof = child(fragment, 'moof');
   if (!moof) return undefined;
   let known = false;
-  for (const traf of boxes(moof.body)) {
+  for (const traf of boxes(moof)) {
     if (traf.type !== 'traf') continue;
     let flags: number | undefined;
     for (const b of boxes(traf.body)) {
@@ -72,9 +76,6 @@ export interface TrackTiming {
   timescale: number;
   defaultSampleDuration: number;
 }
-
-const child = (buf: Buffer, type: string): Buffer | undefined =>
-  [...boxes(buf)].find((b) => b.type === type)?.body;
 
 /** The video track's timing from an init segment (the first track when none is video); undefined if unreadable. */
 export function videoTrackTiming(init: Buffer): TrackTiming | undefined {

@@ -158,26 +158,33 @@ export class ReservationEngine implements OnModuleDestroy {
   /**
    * Decides the batch from `read` and writes what it decided, if the rows it
    * read are unchanged. Undefined when one changed (nothing was written).
+   * Requests of buyers the read found gone are answered 401 and left out.
    */
   private async decideAndWrite(
-    all: ReserveRequest[],
+    batch: ReserveRequest[],
     q: SqlRunner,
-    { snapshot, versions, buyersFound }: ReservationRead,
+    read: ReservationRead,
   ): Promise<Outcome[] | undefined> {
-    const gone = this.buyersGone(all, buyersFound);
-    if (gone) {
-      const outcomes = await this.decideAndWrite(
-        all.filter((_, i) => !gone[i]),
-        q,
-        { snapshot, versions, buyersFound },
-      );
-      if (!outcomes) return undefined;
-      let next = 0;
-      return all.map((_, i): Outcome =>
-        gone[i] ? { kind: 'rejected', error: sessionEnded() } : outcomes[next++],
-      );
-    }
-    const batch = all;
+    const gone = this.buyersGone(batch, read.buyersFound);
+    if (!gone) return this.decideAndWriteKnown(batch, q, read);
+    const outcomes = await this.decideAndWriteKnown(
+      batch.filter((_, i) => !gone[i]),
+      q,
+      read,
+    );
+    if (!outcomes) return undefined;
+    let next = 0;
+    return batch.map((_, i): Outcome =>
+      gone[i] ? { kind: 'rejected', error: sessionEnded() } : outcomes[next++],
+    );
+  }
+
+  /** decideAndWrite for requests whose buyers are known to exist. */
+  private async decideAndWriteKnown(
+    batch: ReserveRequest[],
+    q: SqlRunner,
+    { snapshot, versions }: ReservationRead,
+  ): Promise<Outcome[] | undefined> {
     if (batch.length === 0) return [];
     const { orders, state } = decideBatch(batch, snapshot);
     let written: WriteAnswer | undefined;
