@@ -1,4 +1,4 @@
-import { fragmentTiming, startsWithSyncSample, videoTrackTiming } from './fmp4';
+import { fragmentTiming, readFragment, startsWithSyncSample, videoTrackTiming } from './fmp4';
 import { partDuration } from './transcoder';
 
 const box = (type: string, ...body: Buffer[]) => {
@@ -37,18 +37,32 @@ function fragment(tracks: { defaults?: number; first?: number; perSample?: numbe
 
 describe('startsWithSyncSample', () => {
   it('reads the first sample flags of trun, else the tfhd default', () => {
-    expect(startsWithSyncSample(fragment([{ defaults: NON_SYNC, first: SYNC }, { defaults: SYNC }]))).toBe(
-      true,
+    expect(
+      startsWithSyncSample(readFragment(fragment([{ defaults: NON_SYNC, first: SYNC }, { defaults: SYNC }]))),
+    ).toBe(true);
+    expect(startsWithSyncSample(readFragment(fragment([{ defaults: NON_SYNC }, { defaults: SYNC }])))).toBe(
+      false,
     );
-    expect(startsWithSyncSample(fragment([{ defaults: NON_SYNC }, { defaults: SYNC }]))).toBe(false);
-    expect(startsWithSyncSample(fragment([{ perSample: SYNC }]))).toBe(true);
-    expect(startsWithSyncSample(fragment([{ perSample: NON_SYNC }]))).toBe(false);
+    expect(startsWithSyncSample(readFragment(fragment([{ perSample: SYNC }])))).toBe(true);
+    expect(startsWithSyncSample(readFragment(fragment([{ perSample: NON_SYNC }])))).toBe(false);
+  });
+
+  it('reads the first sample: an empty trun is skipped, a later trun does not count', () => {
+    const traf = (...truns: Buffer[]) =>
+      Buffer.concat([
+        box('moof', box('mfhd', u32(0, 1)), box('traf', box('tfhd', u32(0x020020, 1, SYNC)), ...truns)),
+      ]);
+    const empty = box('trun', u32(0x000005, 0, 0, NON_SYNC));
+    const firstNonSync = box('trun', u32(0x000305, 1, 100, NON_SYNC, 512, 1000));
+    const noFlags = box('trun', u32(0x000301, 1, 100, 512, 1000));
+    expect(startsWithSyncSample(readFragment(traf(empty, firstNonSync)))).toBe(false);
+    expect(startsWithSyncSample(readFragment(traf(noFlags, firstNonSync)))).toBe(true);
   });
 
   it('is undefined when the fragment does not say (flags only in the init segment) or is no fragment', () => {
-    expect(startsWithSyncSample(fragment([{}]))).toBeUndefined();
-    expect(startsWithSyncSample(Buffer.from('not an mp4'))).toBeUndefined();
-    expect(startsWithSyncSample(Buffer.alloc(0))).toBeUndefined();
+    expect(startsWithSyncSample(readFragment(fragment([{}])))).toBeUndefined();
+    expect(startsWithSyncSample(readFragment(Buffer.from('not an mp4')))).toBeUndefined();
+    expect(startsWithSyncSample(readFragment(Buffer.alloc(0)))).toBeUndefined();
   });
 });
 
@@ -101,25 +115,36 @@ describe('videoTrackTiming and fragmentTiming', () => {
   it("read the video track's timescale and a fragment's decode time and sample durations", () => {
     const track = videoTrackTiming(init())!;
     expect(track).toEqual({ trackId: 2, timescale: 15360, defaultSampleDuration: 512 });
-    expect(fragmentTiming(timedFragment(153600, [512, 512, 513]), track)).toEqual({
+    expect(fragmentTiming(readFragment(timedFragment(153600, [512, 512, 513])), track)).toEqual({
       start: 153600,
       duration: 1537,
     });
     // Durations from tfhd's default, else from the init segment's trex.
-    expect(fragmentTiming(timedFragment(0, { count: 10, tfhdDefault: 500 }), track)).toEqual({
+    expect(fragmentTiming(readFragment(timedFragment(0, { count: 10, tfhdDefault: 500 })), track)).toEqual({
       start: 0,
       duration: 5000,
     });
-    expect(fragmentTiming(timedFragment(0, { count: 10 }), track)).toEqual({ start: 0, duration: 5120 });
+    expect(fragmentTiming(readFragment(timedFragment(0, { count: 10 })), track)).toEqual({
+      start: 0,
+      duration: 5120,
+    });
   });
 
   it('are undefined for what is not an init segment or a fragment of the track', () => {
     expect(videoTrackTiming(Buffer.from('not an mp4'))).toBeUndefined();
     expect(
-      fragmentTiming(Buffer.alloc(0), { trackId: 2, timescale: 15360, defaultSampleDuration: 0 }),
+      fragmentTiming(readFragment(Buffer.alloc(0)), {
+        trackId: 2,
+        timescale: 15360,
+        defaultSampleDuration: 0,
+      }),
     ).toBeUndefined();
     expect(
-      fragmentTiming(timedFragment(0, [512]), { trackId: 3, timescale: 15360, defaultSampleDuration: 0 }),
+      fragmentTiming(readFragment(timedFragment(0, [512])), {
+        trackId: 3,
+        timescale: 15360,
+        defaultSampleDuration: 0,
+      }),
     ).toBeUndefined();
   });
 });
@@ -135,7 +160,7 @@ describe('partDuration', () => {
     for (let i = 0; i < 10_800; i++) {
       const d = partDuration(
         timeline,
-        timedFragment(768 + i * 5120, [512, 512, 512, 512, 512, 512, 512, 512, 512, 512]),
+        readFragment(timedFragment(768 + i * 5120, [512, 512, 512, 512, 512, 512, 512, 512, 512, 512])),
         at,
         0.333333,
       );
@@ -156,7 +181,7 @@ describe('partDuration', () => {
     let at = 0;
     let start = 0;
     const stated = parts.map(([ticks, extinf]) => {
-      const d = partDuration(timeline, timedFragment(start, [ticks]), at, extinf);
+      const d = partDuration(timeline, readFragment(timedFragment(start, [ticks])), at, extinf);
       start += ticks;
       at += d;
       return d;
@@ -165,7 +190,7 @@ describe('partDuration', () => {
   });
 
   it("keeps ffmpeg's EXTINF when the fragment does not say", () => {
-    expect(partDuration(undefined, timedFragment(0, [512]), 0, 0.333333)).toBe(0.333333);
-    expect(partDuration({ track }, Buffer.from('junk'), 0, 0.3)).toBe(0.3);
+    expect(partDuration(undefined, readFragment(timedFragment(0, [512])), 0, 0.333333)).toBe(0.333333);
+    expect(partDuration({ track }, readFragment(Buffer.from('junk')), 0, 0.3)).toBe(0.3);
   });
 });

@@ -2,7 +2,8 @@
  * Just enough ISO-BMFF to tell whether an fMP4 fragment (`moof` + `mdat`)
  * starts on a sync sample (a keyframe), i.e. whether an LL-HLS part is
  * `INDEPENDENT=YES`, and where it sits on the media timeline, so playlists
- * state the media's own durations.
+ * state the media's own durations. A fragment is read once (readFragment);
+ * both questions are answered from what that read found.
  */
 
 function* boxes(buf: Buffer, start = 0, end = buf.length): Generator<{ type: string; body: Buffer }> {
@@ -28,46 +29,83 @@ const child = (buf: Buffer, type: string): Buffer | undefined =>
 
 const NON_SYNC = 0x10000;
 
-/**
- * True when the first sample of every track fragment in the first `moof` is
- * a sync sample; false when one is not; undefined when the fragment does not
- * say (flags only in the init segment's `trex`, or no `moof`).
- */
-export function startsWithSyncSample(fragment: Buffer): boolean | undefined {
+/** One track's samples in a fragment (a `traf`), as far as its boxes say. */
+export interface TrackFragment {
+  trackId: number;
+  /** `tfdt`, in the track's timescale. */
+  decodeTime?: number;
+  /** The first sample's flags: trun's first-sample or per-sample flags, else tfhd's default. */
+  firstSampleFlags?: number;
+  /** The samples' durations that the boxes state (trun per sample, else tfhd's default). */
+  statedDuration: number;
+  /** Samples whose duration is left to the init segment's `trex` default. */
+  unstatedSamples: number;
+}
+
+/** The track fragments of `fragment`'s first `moof`; empty when there is none. */
+export function readFragment(fragment: Buffer): TrackFragment[] {
   const moof = child(fragment, 'moof');
-  if (!moof) return undefined;
-  let known = false;
-  for (const traf of boxes(moof)) {
+  const out: TrackFragment[] = [];
+  for (const traf of moof ? boxes(moof) : []) {
     if (traf.type !== 'traf') continue;
-    let flags: number | undefined;
+    const t: TrackFragment = { trackId: -1, statedDuration: 0, unstatedSamples: 0 };
+    let defaultDuration: number | undefined;
+    let defaultFlags: number | undefined;
+    let firstFlags: number | undefined;
+    let samplesBefore = 0;
     for (const b of boxes(traf.body)) {
       const fl = b.body.readUInt32BE(0) & 0xffffff;
       if (b.type === 'tfhd') {
+        t.trackId = b.body.readUInt32BE(4);
         let o = 8; // version/flags, track_ID
-        if (fl & 0x01) o += 8;
-        if (fl & 0x02) o += 4;
+        if (fl & 0x01) o += 8; // base_data_offset
+        if (fl & 0x02) o += 4; // sample_description_index
+        if (fl & 0x08) defaultDuration = b.body.readUInt32BE(o);
         if (fl & 0x08) o += 4;
-        if (fl & 0x10) o += 4;
-        if (fl & 0x20) flags = b.body.readUInt32BE(o);
+        if (fl & 0x10) o += 4; // default_sample_size
+        if (fl & 0x20) defaultFlags = b.body.readUInt32BE(o);
+      } else if (b.type === 'tfdt') {
+        t.decodeTime = b.body[0] === 1 ? Number(b.body.readBigUInt64BE(4)) : b.body.readUInt32BE(4);
       } else if (b.type === 'trun') {
-        if (b.body.readUInt32BE(4) === 0) continue; // no samples
+        const count = b.body.readUInt32BE(4);
         let o = 8; // version/flags, sample_count
-        if (fl & 0x01) o += 4;
-        if (fl & 0x04) flags = b.body.readUInt32BE(o);
-        else if (fl & 0x400) {
-          // Per-sample fields of the first sample: duration, size, then flags.
-          if (fl & 0x100) o += 4;
-          if (fl & 0x200) o += 4;
-          flags = b.body.readUInt32BE(o);
+        if (fl & 0x01) o += 4; // data_offset
+        const first = count > 0 && samplesBefore === 0;
+        if (fl & 0x04) {
+          if (first) firstFlags = b.body.readUInt32BE(o);
+          o += 4;
         }
-        break;
+        for (let i = 0; i < count; i++) {
+          if (fl & 0x100) {
+            t.statedDuration += b.body.readUInt32BE(o);
+            o += 4;
+          } else if (defaultDuration !== undefined) t.statedDuration += defaultDuration;
+          else t.unstatedSamples++;
+          if (fl & 0x200) o += 4;
+          if (fl & 0x400) {
+            if (first && i === 0) firstFlags ??= b.body.readUInt32BE(o);
+            o += 4;
+          }
+          if (fl & 0x800) o += 4;
+        }
+        samplesBefore += count;
       }
     }
-    if (flags === undefined) continue;
-    known = true;
-    if (flags & NON_SYNC) return false;
+    t.firstSampleFlags = firstFlags ?? defaultFlags;
+    out.push(t);
   }
-  return known ? true : undefined;
+  return out;
+}
+
+/**
+ * True when the first sample of every track fragment is a sync sample;
+ * false when one is not; undefined when the fragment does not say (flags
+ * only in the init segment's `trex`, or no `moof`).
+ */
+export function startsWithSyncSample(fragment: readonly TrackFragment[]): boolean | undefined {
+  const known = fragment.filter((t) => t.firstSampleFlags !== undefined);
+  if (known.length === 0) return undefined;
+  return known.every((t) => !(t.firstSampleFlags! & NON_SYNC));
 }
 
 /** The video track of an init segment (`moov`): its id, timescale and default sample duration. */
@@ -117,45 +155,11 @@ export function videoTrackTiming(init: Buffer): TrackTiming | undefined {
  * durations. Undefined when the fragment does not say.
  */
 export function fragmentTiming(
-  fragment: Buffer,
+  fragment: readonly TrackFragment[],
   track: TrackTiming,
 ): { start: number; duration: number } | undefined {
-  const moof = child(fragment, 'moof');
-  if (!moof) return undefined;
-  for (const traf of boxes(moof)) {
-    if (traf.type !== 'traf') continue;
-    let sampleDuration = track.defaultSampleDuration;
-    let start: number | undefined;
-    let duration = 0;
-    let mine = false;
-    for (const b of boxes(traf.body)) {
-      const fl = b.body.readUInt32BE(0) & 0xffffff;
-      if (b.type === 'tfhd') {
-        mine = b.body.readUInt32BE(4) === track.trackId;
-        if (!mine) break;
-        let o = 8; // version/flags, track_ID
-        if (fl & 0x01) o += 8;
-        if (fl & 0x02) o += 4;
-        if (fl & 0x08) sampleDuration = b.body.readUInt32BE(o);
-      } else if (b.type === 'tfdt') {
-        start = b.body[0] === 1 ? Number(b.body.readBigUInt64BE(4)) : b.body.readUInt32BE(4);
-      } else if (b.type === 'trun') {
-        const count = b.body.readUInt32BE(4);
-        let o = 8; // version/flags, sample_count
-        if (fl & 0x01) o += 4;
-        if (fl & 0x04) o += 4;
-        for (let i = 0; i < count; i++) {
-          if (fl & 0x100) {
-            duration += b.body.readUInt32BE(o);
-            o += 4;
-          } else duration += sampleDuration;
-          if (fl & 0x200) o += 4;
-          if (fl & 0x400) o += 4;
-          if (fl & 0x800) o += 4;
-        }
-      }
-    }
-    if (mine && start !== undefined && duration > 0) return { start, duration };
-  }
-  return undefined;
+  const t = fragment.find((x) => x.trackId === track.trackId);
+  if (!t || t.decodeTime === undefined) return undefined;
+  const duration = t.statedDuration + t.unstatedSamples * track.defaultSampleDuration;
+  return duration > 0 ? { start: t.decodeTime, duration } : undefined;
 }

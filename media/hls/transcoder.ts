@@ -10,7 +10,14 @@ import {
   type RenditionSpec,
 } from './ladder';
 import { HOLD_BACK_PARTS, LlHlsPlaylist, renderMaster, type PlaylistState, type Segment } from './playlist';
-import { fragmentTiming, startsWithSyncSample, type TrackTiming, videoTrackTiming } from './fmp4';
+import {
+  fragmentTiming,
+  readFragment,
+  startsWithSyncSample,
+  type TrackFragment,
+  type TrackTiming,
+  videoTrackTiming,
+} from './fmp4';
 import { allocateRtpPair, allocateTcpPort, waitTcpListening, waitUdpBound, type VideoSize } from './probe';
 import { VideoRtpTap } from './rtp-tap';
 import { startFfmpeg, warmUpFfmpeg, type FfmpegProcess } from './runner';
@@ -164,7 +171,7 @@ interface MediaTimeline {
  */
 export function partDuration(
   timeline: MediaTimeline | undefined,
-  fragment: Buffer,
+  fragment: readonly TrackFragment[],
   playlistSec: number,
   extinf: number,
 ): number {
@@ -433,12 +440,13 @@ async function runOnce(
         // the first part came out, minus its length.
         runStartPdt ??= keyframeAt ?? now - p.duration * 1000;
         const startSec = cumulative.get(r.name)!;
-        const duration = partDuration(timelines.get(r.name), data, startSec, p.duration);
+        const fragment = readFragment(data);
+        const duration = partDuration(timelines.get(r.name), fragment, startSec, p.duration);
         cumulative.set(r.name, startSec + duration);
         cache.set(uri, data);
         // A part starts with a keyframe when the fragment says so; if it does not say, when it
         // falls on the encoded rungs' keyframe interval or belongs to a copied rung.
-        const independent = startsWithSyncSample(data) ?? (r.copy || p.n % keyframeParts === 0);
+        const independent = startsWithSyncSample(fragment) ?? (r.copy || p.n % keyframeParts === 0);
         const closed = pl.addPart(
           { uri, duration, pdt: runStartPdt + startSec * 1000, independent },
           `r${run}/p${p.n + 1}.m4s`,
