@@ -373,7 +373,7 @@ async function scenario(
       return r.status === 200 && re.test(r.text) ? Date.now() : undefined;
     };
     const firstPart = await waitFor(() => playlist(/#EXT-X-PART:/), 30_000, 'first part');
-    const firstSegment = await waitFor(() => playlist(/^s0\.m4s$/m), 30_000, 'first segment');
+    const firstSegment = await waitFor(() => playlist(/^#EXTINF:/m), 30_000, 'first segment');
     const ladder = (await t.http.get(`/hls/${id}/master.m3u8`)).text
       .split('\n')
       .filter((l) => l.startsWith('#EXT-X-STREAM-INF'))

@@ -81,7 +81,7 @@ describe('LL-HLS playlist checker', () => {
 
   it('finds a segment longer than EXT-X-TARGETDURATION once rounded', () => {
     expect(checkMediaPlaylist(edit(live(), '#EXTINF:2.0,', '#EXTINF:2.6,')).join('\n')).toMatch(
-      /segment 1 lasts 2\.6 s, over EXT-X-TARGETDURATION 2/,
+      /segment 2 lasts 2\.6 s, over EXT-X-TARGETDURATION 2/,
     );
     // 2.4 rounds to 2: allowed (its parts then disagree with it, which is found apart).
     expect(checkMediaPlaylist(edit(live(), '#EXTINF:2.0,', '#EXTINF:2.4,')).join('\n')).not.toMatch(
@@ -92,7 +92,7 @@ describe('LL-HLS playlist checker', () => {
   it('finds parts not marked independent where they must be', () => {
     const text = edit(live(), 'URI="r1/p9.m4s",INDEPENDENT=YES', 'URI="r1/p9.m4s"');
     expect(checkMediaPlaylist(text).join('\n')).toMatch(
-      /segment 2 starts with part r1\/p9\.m4s, not INDEPENDENT=YES/,
+      /segment 3 starts with part r1\/p9\.m4s, not INDEPENDENT=YES/,
     );
     const mid = edit(live(), 'URI="r1/p10.m4s",INDEPENDENT=YES', 'URI="r1/p10.m4s"');
     expect(checkMediaPlaylist(mid)).toEqual([]);
@@ -141,14 +141,14 @@ describe('LL-HLS playlist checker', () => {
     const text = live();
     expect(
       checkMediaPlaylist(edit(text, '2026-01-01T00:00:03.000Z', '2026-01-01T00:00:03.500Z')).join('\n'),
-    ).toMatch(/segment 2's date-time 2026-01-01T00:00:03\.500Z does not follow the end of segment 1/);
+    ).toMatch(/segment 3's date-time 2026-01-01T00:00:03\.500Z does not follow the end of segment 2/);
     const back = edit(
       text,
       '#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:03.000Z',
       '#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="r2/init.mp4"\n#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:02.000Z',
     );
     expect(checkMediaPlaylist(back).join('\n')).toMatch(
-      /segment 2's date-time [^ ]+ goes back before the end of segment 1/,
+      /segment 3's date-time [^ ]+ goes back before the end of segment 2/,
     );
   });
 
@@ -159,7 +159,7 @@ describe('LL-HLS playlist checker', () => {
       '#EXT-X-MAP:URI="r2/init.mp4"\n#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:03.000Z',
     );
     expect(checkMediaPlaylist(text).join('\n')).toMatch(
-      /segment 2 changes EXT-X-MAP without EXT-X-DISCONTINUITY/,
+      /segment 3 changes EXT-X-MAP without EXT-X-DISCONTINUITY/,
     );
   });
 
@@ -177,7 +177,7 @@ describe('LL-HLS playlist checker', () => {
           '#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:01.000Z',
         ),
       ).join('\n'),
-    ).toMatch(/segment 1 moved from discontinuity sequence 0 to 1/);
+    ).toMatch(/segment 2 moved from discontinuity sequence 0 to 1/);
     expect(
       checkPlaylistUpdate(before, edit(before, 'TARGETDURATION:2', 'TARGETDURATION:3')).join('\n'),
     ).toMatch(/EXT-X-TARGETDURATION changed from 2 to 3/);

@@ -28,7 +28,7 @@ describe('LlHlsPlaylist', () => {
       '#EXT-X-PART-INF:PART-TARGET=0.5',
       '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5,HOLD-BACK=6.0',
       '#EXT-X-PLAYLIST-TYPE:EVENT',
-      '#EXT-X-MEDIA-SEQUENCE:0',
+      '#EXT-X-MEDIA-SEQUENCE:1',
       '#EXT-X-INDEPENDENT-SEGMENTS',
       '#EXT-X-MAP:URI="r1/init.mp4"',
     ]);
@@ -41,7 +41,7 @@ describe('LlHlsPlaylist', () => {
     pl.addPart(part(1, 1));
     pl.addPart(part(1, 2));
     const seg = pl.addPart(part(1, 3));
-    expect(seg).toMatchObject({ msn: 0, uri: 's0.m4s', duration: 2, pdt: T0 });
+    expect(seg).toMatchObject({ msn: 1, uri: 's1.m4s', duration: 2, pdt: T0 });
     expect(seg!.parts.map((p) => p.uri)).toEqual(['r1/p0.m4s', 'r1/p1.m4s', 'r1/p2.m4s', 'r1/p3.m4s']);
   });
 
@@ -74,7 +74,7 @@ describe('LlHlsPlaylist', () => {
     expect(text).toContain(
       '#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00.000Z\n#EXT-X-PART:DURATION=0.5,URI="r1/p0.m4s"',
     );
-    expect(text).toContain('#EXTINF:2.0,\ns0.m4s');
+    expect(text).toContain('#EXTINF:2.0,\ns1.m4s');
     expect(text).not.toContain('#EXT-X-ENDLIST');
   });
 
@@ -89,21 +89,40 @@ describe('LlHlsPlaylist', () => {
   it("continues after a crash with a discontinuity, the new run's init segment, and the half segment closed short", () => {
     const pl = LlHlsPlaylist.restore(live(6).toJSON());
     const closed = pl.startRun('r2/init.mp4');
-    expect(closed).toMatchObject({ msn: 1, duration: 1 });
+    expect(closed).toMatchObject({ msn: 2, duration: 1 });
     pl.addPart({ uri: 'r2/p0.m4s', duration: 0.5, pdt: T0 + 10_000 }, 'r2/p1.m4s');
     const text = pl.render();
     expect(text).toContain(
-      '#EXTINF:1.0,\ns1.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="r2/init.mp4"\n#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:10.000Z\n#EXT-X-PART:DURATION=0.5,URI="r2/p0.m4s"',
+      '#EXTINF:1.0,\ns2.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="r2/init.mp4"\n#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:10.000Z\n#EXT-X-PART:DURATION=0.5,URI="r2/p0.m4s"',
     );
-    expect(pl.nextMsn).toBe(2);
+    expect(pl.nextMsn).toBe(3);
+  });
+
+  it('numbers segments from 1, and a playlist restored from before that on from 0', () => {
+    expect(live(4).segments[0]).toMatchObject({ msn: 1, uri: 's1.m4s' });
+    const { firstMsn, ...now } = live(6).toJSON();
+    expect(firstMsn).toBe(1);
+    // The same state as written before segments were numbered from 1.
+    const old = {
+      ...now,
+      segments: now.segments.map((g) => ({ ...g, msn: g.msn - 1, uri: `s${g.msn - 1}.m4s` })),
+      open: { ...now.open!, msn: now.open!.msn - 1 },
+    };
+    const restored = LlHlsPlaylist.restore(old);
+    expect(restored.nextMsn).toBe(1);
+    restored.startRun('r2/init.mp4');
+    restored.addPart({ uri: 'r2/p0.m4s', duration: 0.5, pdt: T0 + 10_000 });
+    expect(restored.segments.map((g) => g.uri)).toEqual(['s0.m4s', 's1.m4s']);
+    expect(restored.nextMsn).toBe(2);
+    expect(restored.render()).toContain('#EXT-X-MEDIA-SEQUENCE:0\n');
   });
 
   it('ends with EXT-X-ENDLIST, no preload hint, and the open parts as a last short segment', () => {
     const pl = live(5);
     const last = pl.end();
-    expect(last).toMatchObject({ msn: 1, duration: 0.5 });
+    expect(last).toMatchObject({ msn: 2, duration: 0.5 });
     const text = pl.render();
-    expect(text.trimEnd().endsWith('#EXTINF:0.5,\ns1.m4s\n#EXT-X-ENDLIST')).toBe(true);
+    expect(text.trimEnd().endsWith('#EXTINF:0.5,\ns2.m4s\n#EXT-X-ENDLIST')).toBe(true);
     expect(text).not.toContain('PRELOAD-HINT');
   });
 
@@ -117,16 +136,16 @@ describe('LlHlsPlaylist', () => {
 
 describe('blocking reload position', () => {
   it('reads the last complete segment and the parts after it', () => {
-    expect(playlistPosition(live(6).render())).toEqual({ lastMsn: 0, trailingParts: 2, ended: false });
-    expect(playlistPosition(live(0).render())).toEqual({ lastMsn: -1, trailingParts: 0, ended: false });
+    expect(playlistPosition(live(6).render())).toEqual({ lastMsn: 1, trailingParts: 2, ended: false });
+    expect(playlistPosition(live(0).render())).toEqual({ lastMsn: 0, trailingParts: 0, ended: false });
   });
 
   it('is satisfied by a listed segment or part, not by one still to come', () => {
     const pos = playlistPosition(live(6).render());
-    expect(satisfies(pos, 0)).toBe(true);
-    expect(satisfies(pos, 1)).toBe(false);
-    expect(satisfies(pos, 1, 1)).toBe(true);
-    expect(satisfies(pos, 1, 2)).toBe(false);
+    expect(satisfies(pos, 1)).toBe(true);
+    expect(satisfies(pos, 2)).toBe(false);
+    expect(satisfies(pos, 2, 1)).toBe(true);
+    expect(satisfies(pos, 2, 2)).toBe(false);
     expect(satisfies({ ...pos, ended: true }, 9, 0)).toBe(true);
   });
 });
@@ -183,10 +202,10 @@ describe('LlHlsPlaylist of a copied encoder (segments close at its keyframes)', 
       undefined,
       undefined,
       undefined,
-      's0.m4s',
-      undefined,
-      undefined,
       's1.m4s',
+      undefined,
+      undefined,
+      's2.m4s',
     ]);
     expect(pl.segments.map((s) => s.parts.map((x) => x.independent))).toEqual([
       [true, false, false],

@@ -31,6 +31,8 @@ export interface Segment {
 }
 
 export interface PlaylistState {
+  /** EXT-X-MEDIA-SEQUENCE: the first segment's number (absent: 0, a state written before FIRST_MSN). */
+  firstMsn?: number;
   partTarget: number;
   partsPerSegment: number;
   /** Parts of the first segment of each run (absent: partsPerSegment); see PlaylistOptions. */
@@ -75,6 +77,16 @@ export const HOLD_BACK_PARTS = 3;
  * buffer (docs/benchmarks/hls.md).
  */
 const SEGMENTS_WITH_PARTS = 1;
+/**
+ * The first segment's media sequence number. Not 0: hls.js (1.7) keeps
+ * segment 0 out of its fragment tracker when it loads it by parts (a part's
+ * segment number is taken with `sn || -1`), so it marks segment 0's parts
+ * unloaded after each append and reloads its last part in a loop until the
+ * buffer runs dry: a stall of 0.4-1 s about a second after the first frame,
+ * in every stream, and a target latency raised by a second for the rest of
+ * it (docs/benchmarks/hls.md).
+ */
+export const FIRST_MSN = 1;
 /** A segment waiting for a keyframe closes anyway at this many times its usual parts. */
 const MAX_SEGMENT_FACTOR = 6;
 
@@ -93,6 +105,7 @@ export class LlHlsPlaylist {
 
   static create(o: PlaylistOptions): LlHlsPlaylist {
     return new LlHlsPlaylist({
+      firstMsn: FIRST_MSN,
       partTarget: o.partTarget,
       partsPerSegment: o.partsPerSegment,
       ...(o.firstSegmentParts !== undefined &&
@@ -121,7 +134,12 @@ export class LlHlsPlaylist {
 
   /** The media sequence number of the next segment to complete. */
   get nextMsn(): number {
-    return this.s.open?.msn ?? this.s.segments.length;
+    return this.s.open?.msn ?? this.msnAt(this.s.segments.length);
+  }
+
+  /** The media sequence number of the segment at `index` in the list. */
+  private msnAt(index: number): number {
+    return (this.s.firstMsn ?? 0) + index;
   }
 
   /**
@@ -158,7 +176,7 @@ export class LlHlsPlaylist {
     }
     if (!this.s.open) {
       this.s.open = {
-        msn: this.s.segments.length,
+        msn: this.msnAt(this.s.segments.length),
         pdt: part.pdt,
         discontinuity: this.s.run.discontinuity,
         mapUri: this.s.run.mapUri,
@@ -217,7 +235,7 @@ export class LlHlsPlaylist {
       // No EXT-X-START: the RFC keeps its offset three target durations from a live end, and hls.js
       // would start there and ExoPlayer aim there instead of at PART-HOLD-BACK (docs/api.md).
       '#EXT-X-PLAYLIST-TYPE:EVENT',
-      '#EXT-X-MEDIA-SEQUENCE:0',
+      `#EXT-X-MEDIA-SEQUENCE:${s.firstMsn ?? 0}`,
       '#EXT-X-INDEPENDENT-SEGMENTS',
     ];
     let map: string | undefined;

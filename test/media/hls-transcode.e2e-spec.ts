@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { startable } from '../../media';
+import { FIRST_MSN, startable } from '../../media';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
 import {
   ffmpegPids,
@@ -60,15 +60,15 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
       expect(independent.length).toBeGreaterThan(0);
       for (const m of independent) expect(m[2]).toBe(',INDEPENDENT=YES');
       // The first segment is the hold-back's three parts, so players can start a segment sooner.
-      expect(pl).toMatch(/#EXTINF:1\.0,\ns0\.m4s\n/);
+      expect(pl).toMatch(/#EXTINF:1\.0,\ns1\.m4s\n/);
       const init = await f.bytes(`/hls/${stream.id}/${name}/r1/init.mp4`);
       for (const uri of segmentUris(pl)) {
         const probed = await probeFile(
           Buffer.concat([init, await f.bytes(`/hls/${stream.id}/${name}/${uri}`)]),
         );
         expect(probed).toMatchObject({ width, height, audio: true, firstKey: true });
-        // s0 holds the first three parts (30 frames), the others six (60).
-        expect(probed.frames).toBeGreaterThan(uri === 's0.m4s' ? 15 : 30);
+        // s1 holds the first three parts (30 frames), the others six (60).
+        expect(probed.frames).toBeGreaterThan(uri === 's1.m4s' ? 15 : 30);
       }
     }
     // The checker of afterEach read these playlists as they were written.
@@ -93,7 +93,7 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
     expect(media.status).toBe(200);
     // A player can start on it: a complete segment, and PART-HOLD-BACK (1 s) of media.
     expect(startable(media.text)).toBe(true);
-    expect(segmentUris(media.text)[0]).toBe('s0.m4s');
+    expect(segmentUris(media.text)[0]).toBe(`s${FIRST_MSN}.m4s`);
     // A rendition the master does not list is not waited for.
     const t0 = Date.now();
     await f.t.http.get(`/hls/${stream.id}/1080p/index.m3u8`).expect(404);
@@ -144,13 +144,13 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
 
   it('holds a blocking playlist reload until the requested part exists', async () => {
     const { stream, playlist: pl } = await f.liveStream();
-    const msn = segmentUris(pl).length; // the segment being filled
+    const msn = FIRST_MSN + segmentUris(pl).length; // the segment being filled
     const t0 = Date.now();
     const res = await f.t.http
       .get(`/hls/${stream.id}/240p/index.m3u8?_HLS_msn=${msn + 1}&_HLS_part=0`)
       .expect(200);
     expect(Date.now() - t0).toBeGreaterThan(100);
-    expect(segmentUris(res.text).length).toBeGreaterThanOrEqual(msn + 1);
+    expect(FIRST_MSN + segmentUris(res.text).length).toBeGreaterThanOrEqual(msn + 1);
     await f.t.http.get(`/hls/${stream.id}/240p/index.m3u8?_HLS_msn=${msn + 50}`).expect(400);
     await f.end(stream.id);
   });
