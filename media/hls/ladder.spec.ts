@@ -160,6 +160,7 @@ describe('buildFfmpegCommand', () => {
       expect(arg('-hls_time')).toBe('0.333333');
       expect(arg('-hls_flags')).toBe('split_by_time+temp_file');
       expect(arg('-hls_segment_type')).toBe('fmp4');
+      expect(arg('-hls_segment_options')).toBe('video_track_timescale=1000000');
     }
     expect(cmd.outputs[1].args).toEqual(expect.arrayContaining(['-map', '[v1]', '-b:v', '1400000']));
   });
@@ -200,6 +201,10 @@ describe('buildFfmpegCommand', () => {
     expect(cmd.outputs[0].args).not.toContain('-force_key_frames');
     // Copied parts can only be cut at the publisher's keyframes.
     expect(cmd.outputs[0].args).not.toContain('split_by_time+temp_file');
+    // Microsecond ticks whatever the source's timestamps were.
+    expect(cmd.outputs[0].args).toEqual(
+      expect.arrayContaining(['-hls_segment_options', 'video_track_timescale=1000000']),
+    );
     expect(cmd.filterComplex.startsWith('[0:v:0]fps=30,split=3[s0][s1][sp];')).toBe(true);
   });
 

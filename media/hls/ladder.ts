@@ -326,6 +326,13 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
       'fmp4',
       '-hls_fmp4_init_filename',
       'init.mp4',
+      // Microsecond ticks: every frame then starts and ends on a whole microsecond, as a
+      // browser's buffered ranges do. At 1/15360 s, 30 fps frames end between microseconds and
+      // Chromium reports each segment's buffered end a microsecond before the end hls.js read
+      // off the same media; hls.js then looks for the next part inside the segment it has
+      // (docs/benchmarks/hls.md).
+      '-hls_segment_options',
+      'video_track_timescale=1000000',
       '-hls_segment_filename',
       `${dir}/p%d.m4s`,
       '-hls_flags',

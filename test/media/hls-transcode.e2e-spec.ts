@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { FIRST_MSN, startable } from '../../media';
+import { videoTrackTiming } from '../../media/hls/fmp4';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
 import {
   ffmpegPids,
@@ -62,6 +63,8 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
       // The first segment is the hold-back's three parts, so players can start a segment sooner.
       expect(pl).toMatch(/#EXTINF:1\.0,\ns1\.m4s\n/);
       const init = await f.bytes(`/hls/${stream.id}/${name}/r1/init.mp4`);
+      // Microsecond ticks: frames start and end where a browser's buffered ranges say they do.
+      expect(videoTrackTiming(init)?.timescale).toBe(1_000_000);
       for (const uri of segmentUris(pl)) {
         const probed = await probeFile(
           Buffer.concat([init, await f.bytes(`/hls/${stream.id}/${name}/${uri}`)]),
