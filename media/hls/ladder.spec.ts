@@ -1,5 +1,6 @@
 import {
   buildFfmpegCommand,
+  copiedPartTiming,
   DEFAULT_LADDER,
   partFrames,
   planLadder,
@@ -272,5 +273,29 @@ describe('the ladder of an RTMP/SRT ingest', () => {
       expect(arg('-hls_flags')).toBe('split_by_time+temp_file');
     }
     expect(cmd.outputs[0].args.slice(0, 4)).toEqual(['-map', '0:v:0', '-c:v', 'copy']);
+  });
+});
+
+describe('copiedPartTiming', () => {
+  it('rounds 1/3 s parts up to 0.4 s for a copied ingest, keeping segments near 2 s and a keyframe every part', () => {
+    expect(copiedPartTiming({ partSeconds: 1 / 3, partsPerSegment: 6, keyframeParts: 1 })).toEqual({
+      partSeconds: 0.4,
+      partsPerSegment: 5,
+      keyframeParts: 1,
+    });
+  });
+
+  it('keeps a part that is already even in milliseconds and 30 fps frames, and keyframes that divide segments', () => {
+    expect(copiedPartTiming({ partSeconds: 0.2, partsPerSegment: 10, keyframeParts: 2 })).toEqual({
+      partSeconds: 0.2,
+      partsPerSegment: 10,
+      keyframeParts: 2,
+    });
+    // 0.25 s × 8 = 2 s: 0.4 s parts, 5 a segment; a keyframe every 4 parts no longer divides 5.
+    expect(copiedPartTiming({ partSeconds: 0.25, partsPerSegment: 8, keyframeParts: 4 })).toEqual({
+      partSeconds: 0.4,
+      partsPerSegment: 5,
+      keyframeParts: 1,
+    });
   });
 });

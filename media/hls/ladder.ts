@@ -203,6 +203,37 @@ export function toArgv(cmd: FfmpegCommand): string[] {
   return argv;
 }
 
+/** How a transcode cuts its renditions: part length, parts per segment, parts between keyframes. */
+export interface PartTiming {
+  partSeconds: number;
+  partsPerSegment: number;
+  keyframeParts: number;
+}
+
+/** Part lengths (ms) that hold whole 30 fps frames (multiples of 100 ms) and divide a 2 s keyframe interval. */
+const COPIED_PART_MS = [100, 200, 400, 500, 1000, 2000];
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * The timing of a transcode that copies an ingest's H.264 (RTMP, or SRT
+ * remuxed to FLV). FLV timestamps are whole milliseconds, and ffmpeg cuts
+ * a copied rung at the first frame at or after each part boundary: at 30
+ * fps, parts of 1/3 s came out 11, 9 and 10 frames long (0.366, 0.3 and
+ * 0.334 s), over PART-TARGET. A part of whole milliseconds and whole 30 fps
+ * frames (60, 25 and 50 fps too) is cut evenly, and one that divides the
+ * 2 s keyframe interval most encoders use starts with the encoder's
+ * keyframes: the configured part rounded up to such a length (1/3 s: 0.4 s),
+ * with segments about as long as configured. Sources at 24 fps still get
+ * uneven parts.
+ */
+export function copiedPartTiming(t: PartTiming): PartTiming {
+  const ms = COPIED_PART_MS.find((m) => m >= Math.round(t.partSeconds * 1000)) ?? 2000;
+  const partSeconds = ms / 1000;
+  const partsPerSegment = Math.max(1, Math.round((t.partSeconds * t.partsPerSegment) / partSeconds));
+  return { partSeconds, partsPerSegment, keyframeParts: gcd(partsPerSegment, t.keyframeParts) };
+}
+
 /** Frames per part: parts are whole frames long, so part and keyframe times fall on frames. */
 export function partFrames(partSeconds: number, fps: number): number {
   return Math.max(1, Math.round(fps * partSeconds));

@@ -4,6 +4,7 @@ import type { MediaSession, PlainRtpSource } from '../sfu/plain-output';
 import {
   AUDIO_BITRATE,
   buildFfmpegCommand,
+  copiedPartTiming,
   partFrames,
   planLadder,
   type PlannedRendition,
@@ -310,13 +311,20 @@ async function runOnce(
       ),
     );
 
+    const configured = {
+      partSeconds: o.partSeconds,
+      partsPerSegment: o.partsPerSegment,
+      keyframeParts: o.keyframeParts ?? o.partsPerSegment,
+    };
+    // A copied ingest's parts are cut on its millisecond timestamps (see copiedPartTiming).
+    const timing = s.kind === 'flv' && plan.some((r) => r.copy) ? copiedPartTiming(configured) : configured;
+    const { partsPerSegment, keyframeParts } = timing;
     // Parts are whole frames: 0.333 s at 30 fps is 10 frames, exactly 1/3 s.
-    const partSeconds = partFrames(o.partSeconds, o.fps) / o.fps;
+    const partSeconds = partFrames(timing.partSeconds, o.fps) / o.fps;
     // A run's first segment is the hold-back's parts (rounded up to a keyframe): players start once
     // it is complete, a segment sooner.
-    const keyframeParts = o.keyframeParts ?? o.partsPerSegment;
     const firstSegmentParts = Math.min(
-      o.partsPerSegment,
+      partsPerSegment,
       Math.ceil(HOLD_BACK_PARTS / keyframeParts) * keyframeParts,
     );
     const playlists = new Map<string, LlHlsPlaylist>();
@@ -326,7 +334,7 @@ async function runOnce(
         ? LlHlsPlaylist.restore(prior)
         : LlHlsPlaylist.create({
             partTarget: partSeconds,
-            partsPerSegment: o.partsPerSegment,
+            partsPerSegment,
             firstSegmentParts,
           });
       // A copied ingest's keyframes are the encoder's: its segments close at them.
@@ -347,8 +355,8 @@ async function runOnce(
           : undefined,
       renditions: plan,
       hasAudio,
-      partSeconds: o.partSeconds,
-      partsPerSegment: o.partsPerSegment,
+      partSeconds: timing.partSeconds,
+      partsPerSegment,
       keyframeParts,
       fps: o.fps,
       outDir: runDir,

@@ -3,6 +3,7 @@ import { launchChromium } from '../support/browser';
 import { encoderPool } from '../support/encoder-pool';
 import { startIngestApp, type IngestApp } from '../support/encoders';
 import { playHls, playWhep } from '../support/player-page';
+import { checkMediaPlaylist } from '../../media/hls/playlist-check';
 import { ffmpegPids, probeFile, segmentUris } from './hls-support';
 
 /**
@@ -60,6 +61,9 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
       await new Promise((r) => setTimeout(r, 300));
       pl = (await f.t.http.get(`/hls/${s.id}/480p/index.m3u8`)).text;
     }
+    // The copied rung's parts are cut evenly on the encoder's millisecond timestamps: none over PART-TARGET.
+    expect(checkMediaPlaylist(pl)).toEqual([]);
+    expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.4\n');
     const init = (await f.t.http.get(`/hls/${s.id}/480p/r1/init.mp4`).buffer(true)).body as Buffer;
     for (const uri of segmentUris(pl)) {
       const seg = (await f.t.http.get(`/hls/${s.id}/480p/${uri}`).buffer(true)).body as Buffer;
@@ -108,6 +112,7 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
       pl = (await f.t.http.get(`/hls/${s.id}/${top}`)).text;
     }
     expect(segmentUris(pl).length).toBeGreaterThanOrEqual(2);
+    expect(checkMediaPlaylist(pl)).toEqual([]);
     const h = await playHls(page, `/hls/${s.id}/master.m3u8`, 5);
     expect(h.frames).toBeGreaterThan(40);
     expect(h.audio).toBe(true);
