@@ -60,8 +60,10 @@ export function readFragment(fragment: Buffer): TrackFragment[] {
         let o = 8; // version/flags, track_ID
         if (fl & 0x01) o += 8; // base_data_offset
         if (fl & 0x02) o += 4; // sample_description_index
-        if (fl & 0x08) defaultDuration = b.body.readUInt32BE(o);
-        if (fl & 0x08) o += 4;
+        if (fl & 0x08) {
+          defaultDuration = b.body.readUInt32BE(o);
+          o += 4;
+        }
         if (fl & 0x10) o += 4; // default_sample_size
         if (fl & 0x20) defaultFlags = b.body.readUInt32BE(o);
       } else if (b.type === 'tfdt') {

@@ -204,11 +204,7 @@ export function toArgv(cmd: FfmpegCommand): string[] {
 }
 
 /** How a transcode cuts its renditions: part length, parts per segment, parts between keyframes. */
-export interface PartTiming {
-  partSeconds: number;
-  partsPerSegment: number;
-  keyframeParts: number;
-}
+export type PartTiming = Pick<FfmpegCommandOptions, 'partSeconds' | 'partsPerSegment' | 'keyframeParts'>;
 
 /** Part lengths (ms) that hold whole 30 fps frames (multiples of 100 ms) and divide a 2 s keyframe interval. */
 const COPIED_PART_MS = [100, 200, 400, 500, 1000, 2000];
