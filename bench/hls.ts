@@ -439,6 +439,11 @@ function report(label: string, m: Measured): void {
     console.log(
       `      stalls [s after first frame, ms]: ${JSON.stringify(m.stallLog ?? [])}; level switches: ${JSON.stringify(m.levels ?? [])}`,
     );
+  // With BENCH_HLS_TRACE=1: the start-up, to half a second after the first frame.
+  if (m.trace?.length && m.firstFrame !== undefined) {
+    console.log(`      trace of the start-up (first frame at ${m.firstFrame} ms):`);
+    for (const [t, text] of m.trace) if (t <= m.firstFrame + 500) console.log(`        ${t} ${text}`);
+  }
   // With BENCH_HLS_TRACE=1: what happened from 3 s before each stall to its end.
   for (const [at, ms] of m.stallLog ?? []) {
     const from = (m.firstFrame ?? 0) + Number(at) * 1000;
