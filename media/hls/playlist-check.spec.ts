@@ -43,7 +43,7 @@ describe('LL-HLS playlist checker', () => {
     pl.end();
     versions.push(pl.render());
     expect(versions.at(-2)).toContain('#EXT-X-DISCONTINUITY');
-    for (const v of versions) expect(checkMediaPlaylist(v, { everyPartIndependent: true })).toEqual([]);
+    for (const v of versions) expect(checkMediaPlaylist(v, { keyframeParts: 1 })).toEqual([]);
     for (let i = 1; i < versions.length; i++)
       expect(checkPlaylistUpdate(versions[i - 1], versions[i])).toEqual([]);
   });
@@ -96,9 +96,12 @@ describe('LL-HLS playlist checker', () => {
     );
     const mid = edit(live(), 'URI="r1/p10.m4s",INDEPENDENT=YES', 'URI="r1/p10.m4s"');
     expect(checkMediaPlaylist(mid)).toEqual([]);
-    expect(checkMediaPlaylist(mid, { everyPartIndependent: true })).toEqual([
-      'part r1/p10.m4s is not INDEPENDENT=YES',
-    ]);
+    expect(checkMediaPlaylist(mid, { keyframeParts: 1 })).toEqual(['part r1/p10.m4s is not INDEPENDENT=YES']);
+    // A keyframe every other part: p10 must start with one, p11 need not.
+    expect(checkMediaPlaylist(mid, { keyframeParts: 2 })).toEqual(['part r1/p10.m4s is not INDEPENDENT=YES']);
+    const odd = edit(live(), 'URI="r1/p11.m4s",INDEPENDENT=YES', 'URI="r1/p11.m4s"');
+    expect(checkMediaPlaylist(odd, { keyframeParts: 2 })).toEqual([]);
+    expect(checkMediaPlaylist(odd, { keyframeParts: 1 })).toEqual(['part r1/p11.m4s is not INDEPENDENT=YES']);
   });
 
   it('finds parts still listed more than three target durations from the end', () => {

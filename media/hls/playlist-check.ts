@@ -149,8 +149,11 @@ export function parseMediaPlaylist(text: string): ParsedMediaPlaylist {
 }
 
 export interface MediaCheckOptions {
-  /** Every part must start with a keyframe (INDEPENDENT=YES): renditions encoded with a keyframe per part. */
-  everyPartIndependent?: boolean;
+  /**
+   * Renditions encoded with a keyframe every this many parts, counted from each run's first
+   * part: parts `r<R>/p<N>.m4s` whose N is a multiple must be INDEPENDENT=YES.
+   */
+  keyframeParts?: number;
 }
 
 /** The rules one media playlist must follow on its own. */
@@ -232,8 +235,13 @@ export function checkMediaPlaylist(text: string, opts: MediaCheckOptions = {}): 
   }
   if (p.openParts.length > 0 && !p.openParts[0].independent)
     out.push(`the open segment starts with part ${p.openParts[0].uri}, not INDEPENDENT=YES`);
-  if (opts.everyPartIndependent)
-    for (const part of allParts) if (!part.independent) out.push(`part ${part.uri} is not INDEPENDENT=YES`);
+  const every = opts.keyframeParts;
+  if (every !== undefined)
+    for (const part of allParts) {
+      const n = /\/p(\d+)\.m4s$/.exec(part.uri)?.[1];
+      if (n !== undefined && Number(n) % every === 0 && !part.independent)
+        out.push(`part ${part.uri} is not INDEPENDENT=YES`);
+    }
   if (lowLatency && !p.independentSegments && allParts.some((x) => !x.independent) && allParts.length > 0)
     out.push('parts are marked independent or not, but EXT-X-INDEPENDENT-SEGMENTS is missing');
   // Program date-times: every segment has one (pins are timed by them), they never go back,

@@ -476,21 +476,21 @@ export const OPTIONS = {
     },
     HLS_PART_MS: {
       kind: 'int',
-      default: 333,
+      default: 200,
       min: 200,
       max: 2000,
       doc: 'LL-HLS part length in ms, rounded to whole frames (at most 500 for LL-HLS; players hold back 3 parts).',
     },
     HLS_PARTS_PER_SEGMENT: {
       kind: 'int',
-      default: 6,
+      default: 10,
       min: 1,
       max: 20,
       doc: 'Parts per segment (each segment starts with a keyframe).',
     },
     HLS_KEYFRAME_PARTS: {
       kind: 'int',
-      default: 1,
+      default: 2,
       min: 1,
       max: 20,
       doc:

@@ -24,6 +24,11 @@ const RENDITION = /^[A-Za-z0-9_-]{1,32}$/;
  * playlist rather than a timeout, and far fewer than a player retrying 404s.
  */
 const START_WAIT_MS = 8000;
+/**
+ * A preload-hinted part is held for six parts' time, and never less than this (ms): with short
+ * parts, six of them are less than a loaded ffmpeg may be late.
+ */
+const PRELOAD_WAIT_MIN_MS = 2000;
 
 /** A 400 naming the parameter unless `value` matches `pattern`. */
 function mustMatch(value: string, pattern: RegExp, message: string, code: string): void {
@@ -181,7 +186,7 @@ export class HlsController {
     if (!data && !init) {
       const playlist = (await this.storage.read(`${id}/${rendition}/index.m3u8`))?.toString();
       if (playlist && partMayAppear(playlist, `${run}/${file}`)) {
-        data = await this.reads.wait(req.ip, key, 6 * this.config.hls.partMs);
+        data = await this.reads.wait(req.ip, key, Math.max(6 * this.config.hls.partMs, PRELOAD_WAIT_MIN_MS));
       }
     }
     if (!data) throw new MissingError(`${run}/${file} not found`, 'hls_not_found');

@@ -178,8 +178,8 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
 
 /**
  * Runs the playlist checker on every playlist the app's storage is given to write (the
- * transcodes of this process), as it is written. With a keyframe every part, every part of a
- * WHIP publisher's renditions must be independent.
+ * transcodes of this process), as it is written. The parts that HLS_KEYFRAME_PARTS puts a
+ * keyframe in must be independent.
  */
 function checkPlaylistsWritten(t: TestApp): { problems: string[]; checked: number } {
   const out = { problems: [] as string[], checked: 0 };
@@ -189,7 +189,7 @@ function checkPlaylistsWritten(t: TestApp): { problems: string[]; checked: numbe
   } catch {
     return out;
   }
-  const everyPartIndependent = t.config.hls.keyframeParts === 1;
+  const keyframeParts = t.config.hls.keyframeParts;
   const last = new Map<string, string>();
   const write = storage.write.bind(storage);
   storage.write = async (key, data) => {
@@ -199,7 +199,7 @@ function checkPlaylistsWritten(t: TestApp): { problems: string[]; checked: numbe
       const found = key.endsWith('/master.m3u8')
         ? checkMasterPlaylist(text)
         : [
-            ...checkMediaPlaylist(text, { everyPartIndependent }),
+            ...checkMediaPlaylist(text, { keyframeParts }),
             ...(before === undefined ? [] : checkPlaylistUpdate(before, text)),
           ];
       for (const p of found) out.problems.push(`${key}: ${p}`);

@@ -46,22 +46,24 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
       ['360p', 480, 360],
     ] as const) {
       const pl = await f.waitSegments(stream.id, name, 2);
-      // Parts of 10 frames (1/3 s at 30 fps); players hold back three of them.
-      expect(pl).toMatch(/#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1\.0/);
-      expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.33333');
+      // Parts of 6 frames (0.2 s at 30 fps); players hold back three of them.
+      expect(pl).toMatch(/#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0\.6,/);
+      expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.2\n');
       expect(pl).toMatch(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="r1\/p\d+\.m4s"/);
       const pdts = pl.split('\n').filter((l) => l.startsWith('#EXT-X-PROGRAM-DATE-TIME:'));
       expect(pdts.length).toBeGreaterThanOrEqual(segmentUris(pl).length);
       for (const d of pdts) expect(Math.abs(Date.now() - Date.parse(d.slice(25)))).toBeLessThan(60_000);
       const parts = [...pl.matchAll(/#EXT-X-PART:DURATION=([\d.]+),URI="([^"]+)"/g)];
       expect(parts.length).toBeGreaterThan(0);
-      for (const p of parts) expect(Number(p[1])).toBeLessThanOrEqual(1 / 3 + 1e-4);
-      // A keyframe starts every part (HLS_KEYFRAME_PARTS=1): players start and switch anywhere.
+      for (const p of parts) expect(Number(p[1])).toBeLessThanOrEqual(0.2);
+      // A keyframe starts every other part (HLS_KEYFRAME_PARTS=2), at the same frame in every
+      // rendition: players start and switch there.
       const independent = [...pl.matchAll(/#EXT-X-PART:[^\n]*URI="r1\/p(\d+)\.m4s"(,INDEPENDENT=YES)?/g)];
-      expect(independent.length).toBeGreaterThan(0);
-      for (const m of independent) expect(m[2]).toBe(',INDEPENDENT=YES');
-      // The first segment is the hold-back's three parts, so players can start a segment sooner.
-      expect(pl).toMatch(/#EXTINF:1\.0,\ns1\.m4s\n/);
+      expect(independent.length).toBeGreaterThan(1);
+      for (const m of independent)
+        expect([m[1], m[2]]).toEqual([m[1], Number(m[1]) % 2 === 0 ? ',INDEPENDENT=YES' : undefined]);
+      // The first segment is the hold-back's three parts rounded up to a keyframe: four, 0.8 s.
+      expect(pl).toMatch(/#EXTINF:0\.8,\ns1\.m4s\n/);
       const init = await f.bytes(`/hls/${stream.id}/${name}/r1/init.mp4`);
       // Microsecond ticks: frames start and end where a browser's buffered ranges say they do.
       expect(videoTrackTiming(init)?.timescale).toBe(1_000_000);
@@ -70,8 +72,8 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
           Buffer.concat([init, await f.bytes(`/hls/${stream.id}/${name}/${uri}`)]),
         );
         expect(probed).toMatchObject({ width, height, audio: true, firstKey: true });
-        // s1 holds the first three parts (30 frames), the others six (60).
-        expect(probed.frames).toBeGreaterThan(uri === 's1.m4s' ? 15 : 30);
+        // s1 holds the first four parts (24 frames), the others ten (60).
+        expect(probed.frames).toBeGreaterThan(uri === 's1.m4s' ? 12 : 30);
       }
     }
     // The checker of afterEach read these playlists as they were written.

@@ -63,7 +63,7 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     }
     // The copied rung's parts are cut evenly on the encoder's millisecond timestamps: none over PART-TARGET.
     expect(checkMediaPlaylist(pl)).toEqual([]);
-    expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.4\n');
+    expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.2\n');
     const init = (await f.t.http.get(`/hls/${s.id}/480p/r1/init.mp4`).buffer(true)).body as Buffer;
     for (const uri of segmentUris(pl)) {
       const seg = (await f.t.http.get(`/hls/${s.id}/480p/${uri}`).buffer(true)).body as Buffer;

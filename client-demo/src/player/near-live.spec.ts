@@ -1,4 +1,4 @@
-import { NEAR_LIVE_PARTS, NearLive, STALL_FORGIVE_MS } from './near-live';
+import { NEAR_LIVE_MIN_SECONDS, NEAR_LIVE_PARTS, NearLive, STALL_FORGIVE_MS } from './near-live';
 
 describe('NearLive: where the watch page keeps hls.js', () => {
   const live = { live: true, partTarget: 1 / 3, partHoldBack: 1, holdBack: 6 };
@@ -33,6 +33,16 @@ describe('NearLive: where the watch page keeps hls.js', () => {
     n.playlist({ live: true, partTarget: 1, partHoldBack: 3 });
     expect(n.correction(near + 0.04, 60_000)).toBeNull();
     expect(n.correction(2, 60_000)).toBeCloseTo(near, 5);
+  });
+
+  it('keeps at least NEAR_LIVE_MIN_SECONDS behind the end when parts are short', () => {
+    const short = new NearLive();
+    short.playlist({ live: true, partTarget: 0.2, partHoldBack: 0.6, holdBack: 6 });
+    // Two 0.2 s parts would be 0.4 s: too little buffer; the playlist's own hold-back is the floor here.
+    expect(short.correction(1.6, 60_000)).toBe(NEAR_LIVE_MIN_SECONDS);
+    const shorter = new NearLive();
+    shorter.playlist({ live: true, partTarget: 0.1, partHoldBack: 0.3, holdBack: 6 });
+    expect(shorter.correction(1.3, 60_000)).toBe(0.3);
   });
 
   it('never goes closer than a PART-HOLD-BACK below two parts, and falls back to HOLD-BACK without parts', () => {
