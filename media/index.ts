@@ -50,6 +50,7 @@ export {
   type SourceInfo,
 } from './hls/ladder';
 export {
+  deltaUpdate,
   FIRST_MSN,
   LlHlsPlaylist,
   partMayAppear,

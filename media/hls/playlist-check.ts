@@ -34,6 +34,10 @@ export interface ParsedMediaPlaylist {
   holdBack?: number;
   canBlockReload: boolean;
   mediaSequence: number;
+  /** EXT-X-SKIP's SKIPPED-SEGMENTS: a Playlist Delta Update (0: a whole playlist). */
+  skippedSegments: number;
+  /** CAN-SKIP-UNTIL: the Skip Boundary, when the server offers delta updates. */
+  canSkipUntil?: number;
   discontinuitySequence: number;
   independentSegments: boolean;
   type?: string;
@@ -68,6 +72,7 @@ export function parseMediaPlaylist(text: string): ParsedMediaPlaylist {
   const p: ParsedMediaPlaylist = {
     canBlockReload: false,
     mediaSequence: 0,
+    skippedSegments: 0,
     discontinuitySequence: 0,
     independentSegments: false,
     segments: [],
@@ -98,6 +103,10 @@ export function parseMediaPlaylist(text: string): ParsedMediaPlaylist {
         p.canBlockReload = attr(line, 'CAN-BLOCK-RELOAD') === 'YES';
         p.partHoldBack = num(line, 'PART-HOLD-BACK');
         p.holdBack = num(line, 'HOLD-BACK');
+        p.canSkipUntil = num(line, 'CAN-SKIP-UNTIL');
+        break;
+      case '#EXT-X-SKIP':
+        p.skippedSegments += num(line, 'SKIPPED-SEGMENTS') ?? NaN;
         break;
       case '#EXT-X-INDEPENDENT-SEGMENTS':
         p.independentSegments = true;
@@ -134,7 +143,7 @@ export function parseMediaPlaylist(text: string): ParsedMediaPlaylist {
         if (!line.startsWith('#') && pending.duration !== undefined) {
           p.segments.push({
             ...pending,
-            msn: p.mediaSequence + p.segments.length,
+            msn: p.mediaSequence + p.skippedSegments + p.segments.length,
             uri: line,
             duration: pending.duration,
             map,
@@ -175,6 +184,20 @@ export function checkMediaPlaylist(text: string, opts: MediaCheckOptions = {}): 
   // 4.4.3.8: HOLD-BACK at least three target durations (the default is exactly that).
   if (p.holdBack !== undefined && p.holdBack < 3 * target - EPS)
     out.push(`HOLD-BACK ${p.holdBack} is under three target durations (${3 * target})`);
+  // 4.4.3.8: a Skip Boundary at least six target durations; 4.4.5.2: a delta update only from a
+  // server that offers them, skipping a whole number of segments, all older than the boundary.
+  if (p.canSkipUntil !== undefined && !(p.canSkipUntil >= 6 * target - EPS))
+    out.push(`CAN-SKIP-UNTIL ${p.canSkipUntil} is under six target durations (${6 * target})`);
+  if (p.skippedSegments !== 0) {
+    if (!Number.isInteger(p.skippedSegments) || p.skippedSegments < 0)
+      out.push(`EXT-X-SKIP skips ${p.skippedSegments} segments`);
+    if (p.canSkipUntil === undefined) out.push('EXT-X-SKIP in a playlist without CAN-SKIP-UNTIL');
+    if ((p.version ?? 1) < 9) out.push(`EXT-X-VERSION ${p.version} is too old for EXT-X-SKIP`);
+    const listed =
+      p.segments.reduce((a, x) => a + x.duration, 0) + p.openParts.reduce((a, x) => a + x.duration, 0);
+    if (p.canSkipUntil !== undefined && listed < p.canSkipUntil - EPS)
+      out.push(`a delta update skips segments within the Skip Boundary (${listed.toFixed(3)} s listed)`);
+  }
   const allParts = [...p.segments.flatMap((s) => s.parts), ...p.openParts];
   if (lowLatency) {
     const pt = p.partTarget!;

@@ -1,4 +1,6 @@
+import { checkMediaPlaylist, checkPlaylistUpdate } from './playlist-check';
 import {
+  deltaUpdate,
   LlHlsPlaylist,
   partMayAppear,
   playlistPosition,
@@ -26,7 +28,7 @@ describe('LlHlsPlaylist', () => {
       '#EXT-X-VERSION:9',
       '#EXT-X-TARGETDURATION:2',
       '#EXT-X-PART-INF:PART-TARGET=0.5',
-      '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5,HOLD-BACK=6.0',
+      '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5,HOLD-BACK=6.0,CAN-SKIP-UNTIL=12.0',
       '#EXT-X-PLAYLIST-TYPE:EVENT',
       '#EXT-X-MEDIA-SEQUENCE:1',
       '#EXT-X-INDEPENDENT-SEGMENTS',
@@ -275,5 +277,82 @@ describe('startable', () => {
     expect(startable(p.render())).toBe(true);
     expect(startable('#EXTM3U\n#EXT-X-TARGETDURATION:2\n')).toBe(false);
     expect(startable('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\ns0.ts\n')).toBe(true);
+  });
+});
+
+describe('deltaUpdate (_HLS_skip=YES)', () => {
+  /** 2 s segments (4 parts of 0.5 s): `runs` gives the parts of each transcode run, in order. */
+  function show(...runs: number[]): string {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
+    let n = 0;
+    runs.forEach((parts, r) => {
+      pl.startRun(`r${r + 1}/init.mp4`);
+      for (let k = 0; k < parts; k++, n++)
+        pl.addPart(
+          { uri: `r${r + 1}/p${k}.m4s`, duration: 0.5, pdt: T0 + n * 500 + r * 60_000 },
+          `r${r + 1}/p${k + 1}.m4s`,
+        );
+    });
+    return pl.render();
+  }
+  const lines = (text: string) => text.split('\n');
+
+  it('replaces the segments that end 12 s (six target durations) or more before the end with one EXT-X-SKIP', () => {
+    // s1-s10 (20 s) and two open parts: the playlist ends at 21 s; s1-s4 end 13-19 s before it.
+    const full = show(42);
+    const delta = deltaUpdate(full);
+    expect(delta).toContain('#EXT-X-SKIP:SKIPPED-SEGMENTS=4\n');
+    for (const uri of ['s1.m4s', 's4.m4s']) expect(lines(delta)).not.toContain(uri);
+    // Everything from s5 on is the whole playlist's, and the header is unchanged.
+    const s5 = lines(full).indexOf('s5.m4s');
+    expect(lines(delta).slice(-(lines(full).length - s5))).toEqual(lines(full).slice(s5));
+    expect(delta).toContain('#EXT-X-MEDIA-SEQUENCE:1\n');
+    expect(playlistPosition(delta)).toEqual(playlistPosition(full));
+    expect(checkMediaPlaylist(delta)).toEqual([]);
+  });
+
+  it('keeps what an hour-long show sends at each reload to its last twelve seconds', () => {
+    const full = show(7202);
+    const delta = deltaUpdate(full);
+    expect(delta).toContain('#EXT-X-SKIP:SKIPPED-SEGMENTS=1794\n');
+    expect(full.length).toBeGreaterThan(100_000);
+    expect(delta.length).toBeLessThan(1_500);
+  });
+
+  it('keeps the EXT-X-MAP the first listed segment plays with, and a discontinuity it starts with', () => {
+    // r1: s1-s3 (12 parts); r2: s4 (its first segment) to s10 and two open parts. s1-s4 are
+    // skipped: s5 needs r2's map.
+    const delta = deltaUpdate(show(12, 30));
+    expect(delta).toContain(
+      '#EXT-X-SKIP:SKIPPED-SEGMENTS=4\n#EXT-X-MAP:URI="r2/init.mp4"\n#EXT-X-PROGRAM-DATE-TIME:',
+    );
+    expect(delta).not.toContain('r1/init.mp4');
+    expect(delta).not.toContain('#EXT-X-DISCONTINUITY');
+    expect(checkMediaPlaylist(delta)).toEqual([]);
+    // r1: s1-s6; r2: s7-s12 and two open parts. The run restarts at the first listed segment:
+    // its discontinuity and map stay, in order.
+    const atRestart = deltaUpdate(show(24, 26));
+    expect(atRestart).toContain(
+      '#EXT-X-SKIP:SKIPPED-SEGMENTS=6\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="r2/init.mp4"\n#EXT-X-PROGRAM-DATE-TIME:',
+    );
+    expect(checkMediaPlaylist(atRestart)).toEqual([]);
+  });
+
+  it('leaves a playlist shorter than the Skip Boundary, or one that offers no delta updates, as it is', () => {
+    const short = show(26);
+    expect(deltaUpdate(short)).toBe(short);
+    const noSkip = show(42).replace(/,CAN-SKIP-UNTIL=[\d.]+/, '');
+    expect(deltaUpdate(noSkip)).toBe(noSkip);
+  });
+
+  it('makes delta updates a player can follow: each names the same segments as the whole playlist', () => {
+    let before: string | undefined;
+    for (let parts = 40; parts < 60; parts++) {
+      const full = show(parts);
+      const delta = deltaUpdate(full);
+      expect(playlistPosition(delta)).toEqual(playlistPosition(full));
+      if (before !== undefined) expect(checkPlaylistUpdate(before, delta)).toEqual([]);
+      before = delta;
+    }
   });
 });

@@ -87,6 +87,13 @@ const SEGMENTS_WITH_PARTS = 1;
  * it (docs/benchmarks/hls.md).
  */
 export const FIRST_MSN = 1;
+/**
+ * The Skip Boundary of Playlist Delta Updates (`CAN-SKIP-UNTIL`), in target
+ * durations: the RFC's minimum, six. The playlist is `EVENT` (the whole show
+ * stays seekable) and an LL-HLS player reloads it several times a second, so
+ * without delta updates each reload carries the whole show so far.
+ */
+export const SKIP_BOUNDARY_TARGETS = 6;
 /** A segment waiting for a keyframe closes anyway at this many times its usual parts. */
 const MAX_SEGMENT_FACTOR = 6;
 
@@ -231,7 +238,8 @@ export class LlHlsPlaylist {
       `#EXT-X-TARGETDURATION:${s.targetDuration}`,
       `#EXT-X-PART-INF:PART-TARGET=${fmtCeil(s.partTarget)}`,
       // HOLD-BACK (for players without LL-HLS, such as ffmpeg's) is the RFC's minimum, three target durations.
-      `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${fmt(holdBack)},HOLD-BACK=${fmt(3 * s.targetDuration)}`,
+      `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${fmt(holdBack)},HOLD-BACK=${fmt(3 * s.targetDuration)},` +
+        `CAN-SKIP-UNTIL=${fmt(SKIP_BOUNDARY_TARGETS * s.targetDuration)}`,
       // No EXT-X-START: the RFC keeps its offset three target durations from a live end, and hls.js
       // would start there and ExoPlayer aim there instead of at PART-HOLD-BACK (docs/api.md).
       '#EXT-X-PLAYLIST-TYPE:EVENT',
@@ -288,6 +296,8 @@ export function playlistPosition(text: string): PlaylistPosition {
   let ended = false;
   for (const line of text.split('\n')) {
     if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) seq = Number(line.slice(22)) || 0;
+    else if (line.startsWith('#EXT-X-SKIP:'))
+      segments += Number(/SKIPPED-SEGMENTS=(\d+)/.exec(line)?.[1] ?? 0);
     else if (line.startsWith('#EXTINF:')) {
       segments++;
       trailing = 0;
@@ -296,6 +306,67 @@ export function playlistPosition(text: string): PlaylistPosition {
   }
   return { lastMsn: seq + segments - 1, trailingParts: trailing, ended };
 }
+
+/**
+ * The Playlist Delta Update of a rendered playlist (RFC 8216bis 6.2.5.1,
+ * `_HLS_skip=YES`): the segments that end at least the Skip Boundary
+ * (`CAN-SKIP-UNTIL`) before the playlist's end are replaced by one
+ * `EXT-X-SKIP`, with their tags. The first segment kept gets the
+ * `EXT-X-MAP` it plays with if that tag was skipped. A playlist that
+ * declares no Skip Boundary, or has nothing that old, comes back as it is.
+ */
+export function deltaUpdate(text: string): string {
+  const boundary = /CAN-SKIP-UNTIL=([\d.]+)/.exec(text);
+  if (!boundary) return text;
+  const lines = text.split('\n');
+  // Each segment: the index of its first tag line and of its URI line, and its duration.
+  const segments: { from: number; uri: number; duration: number }[] = [];
+  let from = -1;
+  let duration = 0;
+  let open = 0;
+  lines.forEach((line, i) => {
+    if (isSegmentTag(line)) {
+      if (from < 0) from = i;
+      if (line.startsWith('#EXTINF:')) duration = parseFloat(line.slice(8));
+      else if (line.startsWith('#EXT-X-PART:')) open += Number(/DURATION=([\d.]+)/.exec(line)?.[1] ?? 0);
+    } else if (from >= 0 && line !== '' && !line.startsWith('#')) {
+      segments.push({ from, uri: i, duration });
+      from = -1;
+      open = 0;
+    }
+  });
+  // Media after each segment's end, counted from the end: the open segment's parts, then segments.
+  let after = open;
+  const ends = segments.map(() => 0);
+  for (let k = segments.length - 1; k >= 0; k--) {
+    ends[k] = after;
+    after += segments[k].duration;
+  }
+  const skipped = ends.filter((e) => e >= Number(boundary[1])).length;
+  // Never all of them: a delta update lists at least one segment.
+  if (skipped === 0 || skipped >= segments.length) return text;
+  const first = segments[skipped];
+  const skippedLines = lines.slice(segments[0].from, first.from);
+  const firstTags = lines.slice(first.from, first.uri);
+  const map = skippedLines.filter((l) => l.startsWith('#EXT-X-MAP:')).pop();
+  const kept = firstTags.some((l) => l.startsWith('#EXT-X-MAP:')) || map === undefined ? [] : [map];
+  const discontinuity = firstTags[0] === '#EXT-X-DISCONTINUITY' ? 1 : 0;
+  return [
+    ...lines.slice(0, segments[0].from),
+    `#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`,
+    ...firstTags.slice(0, discontinuity),
+    ...kept,
+    ...lines.slice(first.from + discontinuity),
+  ].join('\n');
+}
+
+/** The tags of a Media Segment (or of the open one's parts) in the playlists this module writes. */
+const isSegmentTag = (line: string) =>
+  line.startsWith('#EXTINF:') ||
+  line.startsWith('#EXT-X-PART:') ||
+  line.startsWith('#EXT-X-MAP:') ||
+  line.startsWith('#EXT-X-PROGRAM-DATE-TIME:') ||
+  line === '#EXT-X-DISCONTINUITY';
 
 /**
  * Whether a player can start on this playlist at PART-HOLD-BACK from its end

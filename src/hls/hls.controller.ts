@@ -3,7 +3,14 @@ import { UuidParam } from '../common/http/params';
 import { ApiTags } from '@nestjs/swagger';
 import { Endpoint } from '../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
-import { partMayAppear, playlistPosition, satisfies, startable, type HlsStorage } from '../../media';
+import {
+  deltaUpdate,
+  partMayAppear,
+  playlistPosition,
+  satisfies,
+  startable,
+  type HlsStorage,
+} from '../../media';
 import { Public } from '../common/auth/decorators';
 import { BadRequestError, MissingError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
@@ -101,12 +108,13 @@ export class HlsController {
 
   @Public()
   @Get('hls/:streamId/:rendition/index.m3u8')
-  @Endpoint('Media playlist with LL-HLS blocking reload (_HLS_msn, _HLS_part)')
+  @Endpoint('Media playlist with LL-HLS blocking reload (_HLS_msn, _HLS_part) and delta updates (_HLS_skip)')
   async media(
     @UuidParam('streamId') id: string,
     @Param('rendition') rendition: string,
     @Query('_HLS_msn') msnRaw: string | undefined,
     @Query('_HLS_part') partRaw: string | undefined,
+    @Query('_HLS_skip') skipRaw: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -115,6 +123,10 @@ export class HlsController {
     const part = nonNegativeInt('_HLS_part', partRaw);
     if (part !== undefined && msn === undefined)
       throw new BadRequestError('_HLS_part needs _HLS_msn', 'invalid_query');
+    // RFC 8216bis 6.2.5.1: YES skips old segments; v2 also old EXT-X-DATERANGE tags, which these
+    // playlists do not have, so it is the same update.
+    if (skipRaw !== undefined && skipRaw !== 'YES' && skipRaw !== 'v2')
+      throw new BadRequestError('_HLS_skip must be YES or v2', 'invalid_query');
     const key = `${id}/${rendition}/index.m3u8`;
     let text = (await this.storage.read(key))?.toString();
     // A first request (no _HLS_msn) while the transcode starts: held until a player can start on
@@ -144,6 +156,7 @@ export class HlsController {
         text = (await this.reads.wait(req.ip, key, waitMs, ready))?.toString() ?? text;
       }
     }
+    if (skipRaw !== undefined) text = deltaUpdate(text);
     void res.header('Content-Type', PLAYLIST).header('Cache-Control', NO_CACHE).send(text);
   }
 

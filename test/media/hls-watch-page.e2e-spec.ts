@@ -37,6 +37,37 @@ describe('watch page playing LL-HLS in Chromium', () => {
     });
   });
 
+  it('follows a playlist longer than the Skip Boundary with delta updates (_HLS_skip=YES) and plays on', async () => {
+    await watchingNewStream(async (page) => {
+      // hls.js's playlist reloads that come back as delta updates, and its errors from now on.
+      let deltas = 0;
+      page.on('response', (r) => {
+        if (!/index\.m3u8\?.*_HLS_skip=YES/.test(r.url())) return;
+        void r.text().then(
+          (text) => text.includes('#EXT-X-SKIP:SKIPPED-SEGMENTS=') && deltas++,
+          () => undefined,
+        );
+      });
+      await page.evaluate(() => {
+        const w = window as unknown as {
+          player: { hls: { on(e: string, f: (_: unknown, d: { details: string }) => void): void } };
+          hlsErrors: string[];
+        };
+        w.hlsErrors = [];
+        w.player.hls.on('hlsError', (_, d) => w.hlsErrors.push(d.details));
+      });
+      // The Skip Boundary is 12 s: segments are skipped once the playlist holds more than that.
+      const t0 = Date.now();
+      while (deltas < 3 && Date.now() - t0 < 40_000) await page.waitForTimeout(250);
+      expect(deltas).toBeGreaterThanOrEqual(3);
+      const t1 = await playerTime(page);
+      await page.waitForTimeout(3000);
+      expect(await playerTime(page)).toBeGreaterThan(t1 + 2);
+      const errors = await page.evaluate(() => (window as unknown as { hlsErrors: string[] }).hlsErrors);
+      expect(errors.filter((e) => /level|manifest|parsing/i.test(e))).toEqual([]);
+    });
+  });
+
   it('keeps playing without a page reload when ffmpeg is killed mid-stream: currentTime advances again within 10 s', async () => {
     await watchingNewStream(async (page, streamId) => {
       // A mark that a page reload would wipe.
@@ -69,7 +100,8 @@ describe('watch page playing LL-HLS in Chromium', () => {
       // The outage usually stalls playback, and hls.js then moves its target latency away from
       // live. A restart quicker than the buffer ran out (seen on a fast day) leaves no stall: then
       // the target is moved as hls.js moves it at a stall, so the next check always has work.
-      // After a quiet while the player puts it back near live (two parts, 0.67 s; under 1 s either way).
+      // After a quiet while the player puts it back near live (0.6 s: two parts, but never under 0.6 s;
+      // under 1 s either way).
       const maxTarget = await page.evaluate(() => (window as unknown as { maxTarget: number }).maxTarget);
       if (maxTarget <= 1.05) {
         await page.evaluate(() => {

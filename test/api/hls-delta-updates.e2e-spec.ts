@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LlHlsPlaylist, playlistPosition } from '../../media';
+import { checkMediaPlaylist } from '../../media/hls/playlist-check';
+import { useTestApp } from '../support/test-app';
+
+/**
+ * Playlist Delta Updates over HTTP (RFC 8216bis 6.2.5.1): an LL-HLS player
+ * reloads a live playlist several times a second, and the playlist keeps the
+ * whole show. With `_HLS_skip=YES` the server sends only its last twelve
+ * seconds after an `EXT-X-SKIP`.
+ */
+describe('LL-HLS playlist delta updates (_HLS_skip)', () => {
+  const t = useTestApp({ redis: false });
+  const streamId = '33333333-3333-4333-8333-333333333333';
+  const url = `/hls/${streamId}/720p/index.m3u8`;
+  let full: string;
+
+  beforeAll(() => {
+    // Two minutes of 0.2 s parts, ten to a 2 s segment, and three open parts.
+    const pl = LlHlsPlaylist.create({ partTarget: 0.2, partsPerSegment: 10 });
+    pl.startRun('r1/init.mp4');
+    const T0 = Date.now() - 120_000;
+    for (let n = 0; n < 603; n++)
+      pl.addPart(
+        { uri: `r1/p${n}.m4s`, duration: 0.2, pdt: T0 + n * 200, independent: n % 2 === 0 },
+        `r1/p${n + 1}.m4s`,
+      );
+    full = pl.render();
+    const dir = path.join(t.config.hls.dir, streamId, '720p');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'index.m3u8'), full);
+  });
+
+  it('offers delta updates, and sends the whole playlist to a player that does not ask for one', async () => {
+    const res = await t.http.get(url).expect(200);
+    expect(res.text).toBe(full);
+    expect(res.text).toContain('CAN-SKIP-UNTIL=12.0');
+  });
+
+  it('answers _HLS_skip=YES (with or without a blocking reload) with the last 12 s after an EXT-X-SKIP', async () => {
+    const last = playlistPosition(full).lastMsn;
+    for (const query of ['_HLS_skip=YES', `_HLS_msn=${last}&_HLS_part=0&_HLS_skip=YES`, '_HLS_skip=v2']) {
+      const res = await t.http.get(`${url}?${query}`).expect(200);
+      expect(res.headers['content-type']).toMatch(/^application\/vnd\.apple\.mpegurl/);
+      // 60 segments (120 s) and 0.6 s open: the first 54 end 12.6 s or more before the end.
+      expect(res.text).toContain('#EXT-X-SKIP:SKIPPED-SEGMENTS=54\n#EXT-X-MAP:URI="r1/init.mp4"\n');
+      expect(res.text).not.toContain('\ns54.m4s\n');
+      expect(res.text).toContain('\ns55.m4s\n');
+      expect(playlistPosition(res.text)).toEqual(playlistPosition(full));
+      expect(checkMediaPlaylist(res.text, { keyframeParts: 2 })).toEqual([]);
+      expect(res.text.length).toBeLessThan(full.length / 3);
+    }
+  });
+
+  it('answers a _HLS_skip that is neither YES nor v2 with a 400 that says so', async () => {
+    for (const value of ['NO', 'yes', '1', '']) {
+      const res = await t.http.get(`${url}?_HLS_skip=${value}`).expect(400);
+      expect(res.body.error).toMatchObject({ code: 'invalid_query', message: '_HLS_skip must be YES or v2' });
+    }
+  });
+});
