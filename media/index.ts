@@ -59,6 +59,7 @@ export {
   satisfies,
   startable,
   type PlaylistState,
+  type RenditionReport,
 } from './hls/playlist';
 export { LocalHlsStorage, type HlsStorage } from './hls/storage';
 export { startFfmpeg, warmUpFfmpeg, type FfmpegProcess, type FfmpegProgress } from './hls/runner';

@@ -104,6 +104,20 @@ describe('LL-HLS playlist checker', () => {
     expect(checkMediaPlaylist(odd, { keyframeParts: 1 })).toEqual(['part r1/p11.m4s is not INDEPENDENT=YES']);
   });
 
+  it('finds rendition reports without a URI, with a bad LAST-MSN, or more than a segment away', () => {
+    const report = (attrs: string) => live() + `#EXT-X-RENDITION-REPORT:${attrs}\n`;
+    // live() ends in segment 4, open with p15 and p16.
+    expect(checkMediaPlaylist(report('URI="../360p/index.m3u8",LAST-MSN=4,LAST-PART=1'))).toEqual([]);
+    expect(checkMediaPlaylist(report('URI="../360p/index.m3u8",LAST-MSN=3,LAST-PART=5'))).toEqual([]);
+    expect(checkMediaPlaylist(report('LAST-MSN=4'))).toEqual(['a rendition report without URI']);
+    expect(checkMediaPlaylist(report('URI="../360p/index.m3u8",LAST-MSN=x'))).toEqual([
+      'rendition report ../360p/index.m3u8: bad LAST-MSN',
+    ]);
+    expect(checkMediaPlaylist(report('URI="../360p/index.m3u8",LAST-MSN=9'))).toEqual([
+      'rendition report ../360p/index.m3u8: LAST-MSN 9 is not within a segment of 4',
+    ]);
+  });
+
   it('finds parts still listed more than three target durations from the end', () => {
     const seg = (n: number) => [
       `#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:0${n}.000Z`,

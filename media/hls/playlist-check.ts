@@ -46,6 +46,8 @@ export interface ParsedMediaPlaylist {
   openParts: ParsedPart[];
   openPdt?: number;
   preloadHints: string[];
+  /** EXT-X-RENDITION-REPORT tags, as written (numbers NaN where missing or not numbers). */
+  renditionReports: { uri?: string; lastMsn: number; lastPart?: number }[];
   ended: boolean;
 }
 
@@ -78,6 +80,7 @@ export function parseMediaPlaylist(text: string): ParsedMediaPlaylist {
     segments: [],
     openParts: [],
     preloadHints: [],
+    renditionReports: [],
     ended: false,
   };
   let pending: Omit<ParsedSegment, 'uri' | 'duration' | 'msn'> & { duration?: number } = {
@@ -128,6 +131,13 @@ export function parseMediaPlaylist(text: string): ParsedMediaPlaylist {
           duration: num(line, 'DURATION') ?? NaN,
           uri: attr(line, 'URI') ?? '',
           independent: attr(line, 'INDEPENDENT') === 'YES',
+        });
+        break;
+      case '#EXT-X-RENDITION-REPORT':
+        p.renditionReports.push({
+          uri: attr(line, 'URI'),
+          lastMsn: num(line, 'LAST-MSN') ?? NaN,
+          ...(attr(line, 'LAST-PART') === undefined ? {} : { lastPart: num(line, 'LAST-PART') }),
         });
         break;
       case '#EXT-X-PRELOAD-HINT':
@@ -248,6 +258,17 @@ export function checkMediaPlaylist(text: string, opts: MediaCheckOptions = {}): 
       out.push(`a live playlist with parts needs one part preload hint, not ${p.preloadHints.length}`);
     for (const h of p.preloadHints)
       if (allParts.some((x) => x.uri === h)) out.push(`the preload hint ${h} is a part already listed`);
+    // 4.4.5.4: a report names a playlist and its last segment (and part). The renditions here are
+    // cut from one ffmpeg in step, so a report is within a segment of this playlist's own end.
+    const own = p.mediaSequence + p.skippedSegments + p.segments.length - (p.openParts.length > 0 ? 0 : 1);
+    for (const r of p.renditionReports) {
+      if (!r.uri) out.push('a rendition report without URI');
+      if (!Number.isInteger(r.lastMsn) || r.lastMsn < 0) out.push(`rendition report ${r.uri}: bad LAST-MSN`);
+      else if (Math.abs(r.lastMsn - own) > 1)
+        out.push(`rendition report ${r.uri}: LAST-MSN ${r.lastMsn} is not within a segment of ${own}`);
+      if (r.lastPart !== undefined && (!Number.isInteger(r.lastPart) || r.lastPart < 0))
+        out.push(`rendition report ${r.uri}: bad LAST-PART`);
+    }
   }
   const uris = allParts.map((x) => x.uri);
   if (new Set(uris).size !== uris.length) out.push('a part URI is listed twice');

@@ -280,6 +280,44 @@ describe('startable', () => {
   });
 });
 
+describe('rendition reports', () => {
+  it('reports the last part of the open segment, or of the last segment, and nothing once ended', () => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
+    pl.startRun('r1/init.mp4');
+    expect(pl.report('../480p/index.m3u8')).toBeUndefined();
+    for (let n = 0; n < 6; n++) pl.addPart(part(1, n), `r1/p${n + 1}.m4s`);
+    // s1 is p0-p3; segment 2 is open with p4 and p5.
+    expect(pl.report('../480p/index.m3u8')).toEqual({ uri: '../480p/index.m3u8', lastMsn: 2, lastPart: 1 });
+    pl.addPart(part(1, 6), 'r1/p7.m4s');
+    pl.addPart(part(1, 7), 'r1/p8.m4s');
+    // Segment 2 just closed: nothing is open.
+    expect(pl.report('../480p/index.m3u8')).toEqual({ uri: '../480p/index.m3u8', lastMsn: 2, lastPart: 3 });
+    pl.end();
+    expect(pl.report('../480p/index.m3u8')).toBeUndefined();
+  });
+
+  it('ends a live playlist with the reports it is given, after the preload hint; an ended one has none', () => {
+    const pl = live(6);
+    const reports = [
+      { uri: '../720p/index.m3u8', lastMsn: 2, lastPart: 1 },
+      { uri: '../360p/index.m3u8', lastMsn: 2 },
+    ];
+    const text = pl.render(reports);
+    expect(
+      text.endsWith(
+        '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="r1/p6.m4s"\n' +
+          '#EXT-X-RENDITION-REPORT:URI="../720p/index.m3u8",LAST-MSN=2,LAST-PART=1\n' +
+          '#EXT-X-RENDITION-REPORT:URI="../360p/index.m3u8",LAST-MSN=2\n',
+      ),
+    ).toBe(true);
+    expect(checkMediaPlaylist(text)).toEqual([]);
+    // A delta update keeps them.
+    expect(deltaUpdate(text)).toBe(text);
+    pl.end();
+    expect(pl.render(reports)).not.toContain('RENDITION-REPORT');
+  });
+});
+
 describe('deltaUpdate (_HLS_skip=YES)', () => {
   /** 2 s segments (4 parts of 0.5 s): `runs` gives the parts of each transcode run, in order. */
   function show(...runs: number[]): string {

@@ -50,6 +50,20 @@ export interface PlaylistState {
   ended: boolean;
 }
 
+/**
+ * Where another rendition's playlist stands (`EXT-X-RENDITION-REPORT`, RFC
+ * 8216bis 4.4.5.4): a player switching to it asks for its next part with a
+ * blocking reload at once, instead of loading its playlist first.
+ */
+export interface RenditionReport {
+  /** That playlist's URI, relative to the one the report is in. */
+  uri: string;
+  /** The media sequence number of its last part (or, without parts, of its last segment). */
+  lastMsn: number;
+  /** The index of its last part within segment `lastMsn`. */
+  lastPart?: number;
+}
+
 export interface PlaylistOptions {
   /** Part duration in seconds (≤ 0.5 for LL-HLS). */
   partTarget: number;
@@ -221,6 +235,18 @@ export class LlHlsPlaylist {
     return seg;
   }
 
+  /** This playlist's rendition report, for the others' playlists: none before its first part, or once ended. */
+  report(uri: string): RenditionReport | undefined {
+    if (this.s.ended) return undefined;
+    const open = this.s.open;
+    if (open && open.parts.length > 0) return { uri, lastMsn: open.msn, lastPart: open.parts.length - 1 };
+    const last = this.s.segments.at(-1);
+    if (!last) return undefined;
+    return last.parts.length > 0
+      ? { uri, lastMsn: last.msn, lastPart: last.parts.length - 1 }
+      : { uri, lastMsn: last.msn };
+  }
+
   /** The stream ended: closes the open segment (returned) and adds `EXT-X-ENDLIST`. */
   end(): Segment | undefined {
     const closed = this.closeOpen();
@@ -229,7 +255,8 @@ export class LlHlsPlaylist {
     return closed;
   }
 
-  render(): string {
+  /** The playlist's text; a live one ends with the other renditions' `reports`. */
+  render(reports: readonly RenditionReport[] = []): string {
     const s = this.s;
     const holdBack = HOLD_BACK_PARTS * s.partTarget;
     const lines = [
@@ -273,6 +300,11 @@ export class LlHlsPlaylist {
         partLines(s.open.parts);
       }
       if (s.preloadHint) lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${s.preloadHint}"`);
+      for (const r of reports)
+        lines.push(
+          `#EXT-X-RENDITION-REPORT:URI="${r.uri}",LAST-MSN=${r.lastMsn}` +
+            (r.lastPart === undefined ? '' : `,LAST-PART=${r.lastPart}`),
+        );
     } else {
       lines.push('#EXT-X-ENDLIST');
     }

@@ -471,7 +471,11 @@ async function runOnce(
           lastPartAt = now;
         }
       }
-      await o.storage.write(`${id}/${r.name}/index.m3u8`, pl.render());
+      // Where the other renditions stand, as their playlists were last written (rendition reports).
+      const reports = plan.flatMap((x) =>
+        x === r ? [] : (playlists.get(x.name)!.report(`../${x.name}/index.m3u8`) ?? []),
+      );
+      await o.storage.write(`${id}/${r.name}/index.m3u8`, pl.render(reports));
       state.playlists[r.name] = pl.toJSON();
       await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
     };

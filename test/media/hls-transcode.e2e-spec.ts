@@ -50,6 +50,14 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
       expect(pl).toMatch(/#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0\.6,/);
       expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.2\n');
       expect(pl).toMatch(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="r1\/p\d+\.m4s"/);
+      // Where the other rendition stands, for a player switching to it (and no report of itself).
+      const other = name === '480p' ? '360p' : '480p';
+      expect(pl).toMatch(
+        new RegExp(
+          `\n#EXT-X-RENDITION-REPORT:URI="\\.\\./${other}/index\\.m3u8",LAST-MSN=\\d+,LAST-PART=\\d+\n`,
+        ),
+      );
+      expect(pl).not.toContain(`URI="../${name}/index.m3u8"`);
       const pdts = pl.split('\n').filter((l) => l.startsWith('#EXT-X-PROGRAM-DATE-TIME:'));
       expect(pdts.length).toBeGreaterThanOrEqual(segmentUris(pl).length);
       for (const d of pdts) expect(Math.abs(Date.now() - Date.parse(d.slice(25)))).toBeLessThan(60_000);
