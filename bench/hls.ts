@@ -18,6 +18,9 @@
  * rendition's LL-HLS playlist (as players built on ffmpeg do), and the
  * ffmpeg CPU per second of video is sampled.
  *
+ * BENCH_NOISE=1 lays faint noise over the publisher's picture, so the
+ * renditions reach their bitrates (the plain pattern compresses to parts of
+ * a few KB, which is what hls.js's bandwidth estimate then sees).
  * BENCH_ONLY=vp8,h264,copy picks scenarios (default h264: the default ladder
  * encoded from an H.264 publisher); BENCH_BUSY=1 runs a busy loop on one core
  * beside it; HLS_PART_MS, HLS_PARTS_PER_SEGMENT, HLS_KEYFRAME_PARTS and
@@ -45,7 +48,21 @@ ${TIME_PATTERN}
 window.publish = async (url, key, codec, w, h) => {
   const c = document.createElement('canvas'); c.width = w; c.height = h;
   const ctx = c.getContext('2d');
-  setInterval(() => window.drawTime(ctx, c.width, c.height), 10);
+  // BENCH_NOISE=1: a faint noise layer (8 frames, cycled) over the pattern, so the renditions reach
+  // their bitrates as a camera's would; the pattern alone makes parts of a few KB.
+  const noise = ${process.env.BENCH_NOISE === '1'} ? Array.from({ length: 8 }, () => {
+    const n = document.createElement('canvas'); n.width = w; n.height = h;
+    const nctx = n.getContext('2d'); const img = nctx.createImageData(w, h);
+    for (let i = 0; i < img.data.length; i += 4) { const v = Math.random() * 255; img.data[i] = img.data[i + 1] = img.data[i + 2] = v; img.data[i + 3] = 255; }
+    nctx.putImageData(img, 0, 0); return n;
+  }) : [];
+  let frame = 0;
+  // Drawn every 10 ms (a frame shows the time within 10 ms of its capture); with noise every 33 ms, as
+  // blending the noise 100 times a second would take a core of its own.
+  setInterval(() => {
+    window.drawTime(ctx, c.width, c.height);
+    if (noise.length) { ctx.globalAlpha = 0.15; ctx.drawImage(noise[frame++ % noise.length], 0, 0); ctx.globalAlpha = 1; }
+  }, noise.length ? 33 : 10);
   const stream = c.captureStream(30);
   const pc = new RTCPeerConnection();
   const tr = pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly', streams: [stream] });
@@ -231,6 +248,8 @@ interface Result {
   startup?: { openMs?: number; sizeMs?: number; ffmpegListeningMs?: number; firstPartMs?: number };
   speed?: number;
   ladder: string;
+  /** kbit/s of each rendition's last complete segments. */
+  bitrates: string;
   /** ffmpeg reading the top rendition's LL-HLS playlist: frames decoded (3 s asked for), or why not. */
   ffmpegRead: string;
 }
@@ -393,6 +412,21 @@ async function scenario(
     const [stockResult, ownResult] = await Promise.all([stock, own]);
     await sampler;
     const ffmpegRead = await ffmpegReads(`${t.baseUrl}/hls/${id}/${top}/index.m3u8`);
+    // What each rendition's last five complete segments weigh: the bitrate players download.
+    const rates: string[] = [];
+    for (const [, name] of (await t.http.get(`/hls/${id}/master.m3u8`)).text.matchAll(
+      /^(\w+)\/index\.m3u8$/gm,
+    )) {
+      const pl = (await t.http.get(`/hls/${id}/${name}/index.m3u8`)).text;
+      const segs = [...pl.matchAll(/^#EXTINF:([\d.]+),\n(s\d+\.m4s)$/gm)].slice(-5);
+      let bytes = 0;
+      let secs = 0;
+      for (const [, d, uri] of segs) {
+        bytes += ((await t.http.get(`/hls/${id}/${name}/${uri}`).buffer(true)).body as Buffer).length;
+        secs += Number(d);
+      }
+      if (secs > 0) rates.push(`${name} ${Math.round((bytes * 8) / secs / 1000)}`);
+    }
     const st = (await t.http.get(`/api/streams/${id}/hls`)).body as {
       lagSeconds?: number;
       speed?: number;
@@ -411,6 +445,7 @@ async function scenario(
       speed: st.speed,
       startup: { ...st.startup, firstPartMs: st.firstPartMs },
       ladder,
+      bitrates: rates.join(', '),
       ffmpegRead,
     };
   } finally {
@@ -477,7 +512,7 @@ async function main(): Promise<void> {
       `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), loopback only${busy ? ', a busy loop on one core' : ''}`,
   );
   for (const r of results) {
-    console.log(`  ${r.name}  [ladder ${r.ladder}]`);
+    console.log(`  ${r.name}  [ladder ${r.ladder}; kbit/s ${r.bitrates}]`);
     console.log(
       `    publish → first playable part ${r.firstPartMs} ms, first full segment ${r.firstSegmentMs} ms`,
     );

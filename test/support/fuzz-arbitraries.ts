@@ -314,7 +314,18 @@ export function queryFor(params: OpenApiParameter[], pools: FuzzPools): fc.Arbit
         { maxLength: 2 },
       )
     : fc.constant([] as [string, string][]);
-  const extraKeys = ['_HLS_msn', '_HLS_part', 'mine', 'before', 'status', 'limit', 'offset', 'token', 'next'];
+  const extraKeys = [
+    '_HLS_msn',
+    '_HLS_part',
+    '_HLS_skip',
+    'mine',
+    'before',
+    'status',
+    'limit',
+    'offset',
+    'token',
+    'next',
+  ];
   return fc
     .tuple(
       valid,
