@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import type { ContainerGoneReason, ContainerSession } from '../sfu/plain-output';
-import { flvHeader, flvTagBytes, FLV_VIDEO, type FlvTag } from './flv';
+import { flvHeader, flvTagBytes, FLV_AUDIO, FLV_VIDEO, type FlvTag } from './flv';
 
 /** What a new output is handed at start: the decoder configurations and the tags since the last keyframe. */
 export interface GopSnapshot {
@@ -27,6 +27,14 @@ export class ContainerOutput implements ContainerSession {
   readonly gone = new Promise<void>((r) => (this.resolveGone = r));
   private skipping = false;
   private started = false;
+  /**
+   * The time of the keyframe this output starts at. Audio from before it is
+   * not sent: an encoder's MPEG-TS (SRT) interleaves audio ahead of video, and
+   * ffmpeg's HLS muxer counts its part boundaries from the first packet it
+   * writes, audio included, so an earlier audio packet would put every part
+   * boundary off the keyframes and no copied part would start with one.
+   */
+  private startDts?: number;
 
   constructor(
     private readonly target: { host: string; port: number },
@@ -51,8 +59,10 @@ export class ContainerOutput implements ContainerSession {
     socket.on('error', () => this.end('closed'));
     socket.on('close', () => this.end('closed'));
     const snap = this.snapshot();
+    this.startDts = snap.gop.find((t) => t.type === FLV_VIDEO)?.dts;
     socket.write(flvHeader(this.audio !== undefined, true));
-    for (const t of [...snap.configs, ...snap.gop]) socket.write(flvTagBytes(t));
+    for (const t of snap.configs) socket.write(flvTagBytes(t));
+    for (const t of snap.gop) if (!this.beforeStart(t)) socket.write(flvTagBytes(t));
     this.started = true;
     return snap.keyframeAt;
   }
@@ -78,10 +88,15 @@ export class ContainerOutput implements ContainerSession {
     }
   }
 
+  /** Audio timed before the keyframe the output started at (see startDts). */
+  private beforeStart(t: FlvTag): boolean {
+    return t.type === FLV_AUDIO && this.startDts !== undefined && t.dts < this.startDts;
+  }
+
   /** A tag of the live stream (already timed for the transcoder). */
   write(tag: FlvTag, keyframe: boolean): void {
     const s = this.socket;
-    if (!this.started || !s || s.destroyed) return;
+    if (!this.started || !s || s.destroyed || this.beforeStart(tag)) return;
     if (tag.type === FLV_VIDEO) {
       if (keyframe && s.writableLength < MAX_QUEUED / 4) this.skipping = false;
       else if (s.writableLength > MAX_QUEUED) this.skipping = true;

@@ -7,8 +7,8 @@
 //   exists and serves the preload-hinted part as soon as it is written, so
 //   two parts are enough here; hls.js reaches the target by playing slightly
 //   faster (maxLiveSyncPlaybackRate). With short parts, two of them leave too
-//   little buffer on a loaded machine (0.2 s parts: three stalls in 30 s with a
-//   busy core, docs/benchmarks/hls.md), so near live is never under
+//   little buffer on a loaded machine (0.2 s parts stalled with a busy core,
+//   docs/benchmarks/hls.md), so near live is never under
 //   NEAR_LIVE_MIN_SECONDS.
 // - hls.js moves its target latency one second further from live at every
 //   stall (up to one segment) and never moves it back while the stream lasts:
