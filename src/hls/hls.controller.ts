@@ -36,6 +36,8 @@ const START_WAIT_MS = 8000;
  * parts, six of them are less than a loaded ffmpeg may be late.
  */
 const PRELOAD_WAIT_MIN_MS = 2000;
+/** Playlists whose last delta update is kept (a few per live stream). */
+const DELTAS_KEPT = 512;
 
 /** A 400 naming the parameter unless `value` matches `pattern`. */
 function mustMatch(value: string, pattern: RegExp, message: string, code: string): void {
@@ -68,6 +70,22 @@ export class HlsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly reads: BlockingReads,
   ) {}
+
+  /**
+   * The delta update of each playlist's current text. Every viewer asks for the same one several
+   * times a second, and making it reads the whole playlist: it is made once per playlist version.
+   */
+  private readonly deltas = new Map<string, { text: string; delta: string }>();
+
+  private delta(key: string, text: string): string {
+    const kept = this.deltas.get(key);
+    if (kept?.text === text) return kept.delta;
+    const delta = deltaUpdate(text);
+    this.deltas.delete(key);
+    this.deltas.set(key, { text, delta });
+    if (this.deltas.size > DELTAS_KEPT) this.deltas.delete(this.deltas.keys().next().value!);
+    return delta;
+  }
 
   private async send(res: Response, key: string, type: string, cache: string, what: string): Promise<void> {
     const data = await this.storage.read(key);
@@ -156,7 +174,7 @@ export class HlsController {
         text = (await this.reads.wait(req.ip, key, waitMs, ready))?.toString() ?? text;
       }
     }
-    if (skipRaw !== undefined) text = deltaUpdate(text);
+    if (skipRaw !== undefined) text = this.delta(key, text);
     void res.header('Content-Type', PLAYLIST).header('Cache-Control', NO_CACHE).send(text);
   }
 

@@ -53,6 +53,29 @@ describe('LL-HLS playlist delta updates (_HLS_skip)', () => {
     }
   });
 
+  it('follows the playlist as it grows: each delta update is of the playlist as it is now', async () => {
+    const file = path.join(t.config.hls.dir, streamId, '720p', 'index.m3u8');
+    const before = (await t.http.get(`${url}?_HLS_skip=YES`).expect(200)).text;
+    // Ten more segments: the next update skips ten more.
+    const pl = LlHlsPlaylist.create({ partTarget: 0.2, partsPerSegment: 10 });
+    pl.startRun('r1/init.mp4');
+    const T0 = Date.now() - 140_000;
+    for (let n = 0; n < 703; n++)
+      pl.addPart(
+        { uri: `r1/p${n}.m4s`, duration: 0.2, pdt: T0 + n * 200, independent: n % 2 === 0 },
+        `r1/p${n + 1}.m4s`,
+      );
+    fs.writeFileSync(file, pl.render());
+    try {
+      const after = (await t.http.get(`${url}?_HLS_skip=YES`).expect(200)).text;
+      expect(before).toContain('#EXT-X-SKIP:SKIPPED-SEGMENTS=54\n');
+      expect(after).toContain('#EXT-X-SKIP:SKIPPED-SEGMENTS=64\n');
+      expect(playlistPosition(after)).toEqual(playlistPosition(pl.render()));
+    } finally {
+      fs.writeFileSync(file, full);
+    }
+  });
+
   it('answers a _HLS_skip that is neither YES nor v2 with a 400 that says so', async () => {
     for (const value of ['NO', 'yes', '1', '']) {
       const res = await t.http.get(`${url}?_HLS_skip=${value}`).expect(400);
