@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { FIRST_MSN, startable } from '../../media';
 import { videoTrackTiming } from '../../media/hls/fmp4';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
+import { eventually } from '../support/wait';
 import {
   ffmpegPids,
   probeFile,
@@ -217,7 +218,18 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
     const live = await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200);
     expect(live.body).toMatchObject({ state: 'live', streamStatus: 'live' });
     expect(live.body.segments).toBeGreaterThanOrEqual(1);
-    expect(live.body.speed).toBeGreaterThan(0);
+    // The speed is ffmpeg's own, from its status lines, which come on ffmpeg's schedule (the first
+    // ones say N/A), not with the segments: it is reported once ffmpeg has said it.
+    let speed = 0;
+    await eventually(
+      async () => {
+        speed = (await f.t.http.get(`/api/streams/${stream.id}/hls`).expect(200)).body.speed as number;
+        return speed > 0;
+      },
+      10_000,
+      'a reported encode speed',
+    );
+    expect(speed).toBeGreaterThan(0);
     await f.end(stream.id);
     const replay = await f.waitText(
       `/hls/${stream.id}/240p/index.m3u8`,
