@@ -54,11 +54,11 @@ export {
   FIRST_MSN,
   LlHlsPlaylist,
   partMayAppear,
-  playlistPosition,
+  readPlaylist,
   renderMaster,
   satisfies,
-  startable,
   type PlaylistState,
+  type PlaylistSummary,
   type RenditionReport,
 } from './hls/playlist';
 export { LocalHlsStorage, type HlsStorage } from './hls/storage';

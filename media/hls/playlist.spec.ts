@@ -1,12 +1,12 @@
 import { checkMediaPlaylist, checkPlaylistUpdate } from './playlist-check';
 import {
   deltaUpdate,
+  FIRST_MSN,
   LlHlsPlaylist,
   partMayAppear,
-  playlistPosition,
+  readPlaylist,
   renderMaster,
   satisfies,
-  startable,
 } from './playlist';
 import { variant } from './fixtures';
 
@@ -128,6 +128,43 @@ describe('LlHlsPlaylist', () => {
     expect(text).not.toContain('PRELOAD-HINT');
   });
 
+  it('keeps the parts of the segments it lists with parts only, and leaves closed segments handed out whole', () => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
+    pl.startRun('r1/init.mp4');
+    const closed = Array.from({ length: 14 }, (_, n) => pl.addPart(part(1, n))).filter(Boolean);
+    expect(pl.toJSON().segments.map((s) => s.parts.length)).toEqual([0, 0, 4]);
+    expect(closed.map((s) => s!.parts.length)).toEqual([4, 4, 4]);
+  });
+
+  it('renders what a fresh copy of its state renders, and serializes its state, at every step of a show that restarts, ends and resumes', () => {
+    // It renders the lines (and the JSON) of segments listed without parts once, and reuses them.
+    const pl = LlHlsPlaylist.create({ partTarget: 0.2, partsPerSegment: 10, firstSegmentParts: 4 });
+    const reports = [{ uri: '../480p/index.m3u8', lastMsn: 3, lastPart: 1 }];
+    const same = () => {
+      expect(pl.render(reports)).toBe(LlHlsPlaylist.restore(pl.toJSON()).render(reports));
+      expect(JSON.parse(pl.serialize())).toEqual(pl.toJSON());
+    };
+    let pdt = T0;
+    for (const [run, parts] of [
+      [1, 37],
+      [2, 3],
+      [3, 25],
+    ]) {
+      pl.startRun(`r${run}/init.mp4`);
+      same();
+      for (let n = 0; n < parts; n++, pdt += 200) {
+        pl.addPart({ uri: `r${run}/p${n}.m4s`, duration: 0.2, pdt, independent: n % 2 === 0 });
+        same();
+      }
+      if (run === 2) {
+        pl.end();
+        same();
+      }
+    }
+    pl.end();
+    same();
+  });
+
   it("raises TARGETDURATION when a segment runs long (copied H.264 follows the publisher's GOP)", () => {
     const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 1 });
     pl.startRun('r1/init.mp4');
@@ -138,12 +175,46 @@ describe('LlHlsPlaylist', () => {
 
 describe('blocking reload position', () => {
   it('reads the last complete segment and the parts after it', () => {
-    expect(playlistPosition(live(6).render())).toEqual({ lastMsn: 1, trailingParts: 2, ended: false });
-    expect(playlistPosition(live(0).render())).toEqual({ lastMsn: 0, trailingParts: 0, ended: false });
+    expect(readPlaylist(live(6).render())).toMatchObject({ lastMsn: 1, trailingParts: 2, ended: false });
+    expect(readPlaylist(live(0).render())).toMatchObject({ lastMsn: 0, trailingParts: 0, ended: false });
+  });
+
+  it("agrees with the writer's own state at every part of a show with a restart, as does its delta update", () => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.2, partsPerSegment: 10, firstSegmentParts: 4 });
+    let pdt = T0;
+    for (const [run, parts] of [
+      [1, 120],
+      [2, 75],
+    ]) {
+      pl.startRun(`r${run}/init.mp4`);
+      for (let n = 0; n < parts; n++, pdt += 200) {
+        pl.addPart(
+          { uri: `r${run}/p${n}.m4s`, duration: 0.2, pdt, independent: n % 2 === 0 },
+          `r${run}/p${n + 1}.m4s`,
+        );
+        const text = pl.render();
+        const read = readPlaylist(text);
+        const report = pl.report('x')!;
+        // The report names the last part listed: of the open segment (lastMsn + 1), or of the last one.
+        const open = report.lastMsn === read.lastMsn + 1;
+        expect(open ? read.trailingParts - 1 : pl.segments.at(-1)!.parts.length - 1).toBe(report.lastPart);
+        expect(report.lastMsn).toBe(open ? read.lastMsn + 1 : read.lastMsn);
+        expect(read.lastMsn).toBe(pl.segments.at(-1)?.msn ?? FIRST_MSN - 1);
+        expect(read.lastPart).toEqual({ run, n: n + 1 });
+        expect(read.ended).toBe(false);
+        expect(readPlaylist(deltaUpdate(text))).toEqual(read);
+      }
+    }
+    pl.end();
+    expect(readPlaylist(pl.render())).toMatchObject({
+      lastMsn: pl.segments.at(-1)!.msn,
+      trailingParts: 0,
+      ended: true,
+    });
   });
 
   it('is satisfied by a listed segment or part, not by one still to come', () => {
-    const pos = playlistPosition(live(6).render());
+    const pos = readPlaylist(live(6).render());
     expect(satisfies(pos, 1)).toBe(true);
     expect(satisfies(pos, 2)).toBe(false);
     expect(satisfies(pos, 2, 1)).toBe(true);
@@ -178,17 +249,17 @@ describe('partMayAppear', () => {
 
   it('holds the preload-hinted part and the next ones', () => {
     expect(text).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="r1/p5.m4s"');
-    expect(partMayAppear(text, 'r1/p5.m4s')).toBe(true);
-    expect(partMayAppear(text, 'r1/p7.m4s')).toBe(true);
+    expect(partMayAppear(readPlaylist(text), 'r1/p5.m4s')).toBe(true);
+    expect(partMayAppear(readPlaylist(text), 'r1/p7.m4s')).toBe(true);
   });
 
   it('answers at once for parts far ahead, of another run, of an ended stream or not parts at all', () => {
-    expect(partMayAppear(text, 'r1/p8.m4s')).toBe(false);
-    expect(partMayAppear(text, 'r1/p1.m4s')).toBe(false);
-    expect(partMayAppear(text, 'r2/p5.m4s')).toBe(false);
-    expect(partMayAppear(text, 'r1/init.mp4')).toBe(false);
-    expect(partMayAppear(`${text}#EXT-X-ENDLIST\n`, 'r1/p5.m4s')).toBe(false);
-    expect(partMayAppear('', 'r1/p5.m4s')).toBe(false);
+    expect(partMayAppear(readPlaylist(text), 'r1/p8.m4s')).toBe(false);
+    expect(partMayAppear(readPlaylist(text), 'r1/p1.m4s')).toBe(false);
+    expect(partMayAppear(readPlaylist(text), 'r2/p5.m4s')).toBe(false);
+    expect(partMayAppear(readPlaylist(text), 'r1/init.mp4')).toBe(false);
+    expect(partMayAppear(readPlaylist(`${text}#EXT-X-ENDLIST\n`), 'r1/p5.m4s')).toBe(false);
+    expect(partMayAppear(readPlaylist(''), 'r1/p5.m4s')).toBe(false);
   });
 });
 
@@ -209,7 +280,7 @@ describe('LlHlsPlaylist of a copied encoder (segments close at its keyframes)', 
       undefined,
       's2.m4s',
     ]);
-    expect(pl.segments.map((s) => s.parts.map((x) => x.independent))).toEqual([
+    expect(closed.flatMap((s) => (s ? [s.parts.map((x) => x.independent)] : []))).toEqual([
       [true, false, false],
       [true, false, false],
     ]);
@@ -231,7 +302,8 @@ describe('the first segment of a run', () => {
     for (let n = 0; n < 7; n++) pl.addPart(part(1, n));
     pl.startRun('r2/init.mp4');
     for (let n = 0; n < 3; n++) pl.addPart(part(2, n));
-    expect(pl.segments.map((s) => s.parts.length)).toEqual([2, 4, 1, 2]);
+    // Parts of 0.5 s.
+    expect(pl.segments.map((s) => s.duration)).toEqual([1, 2, 0.5, 1]);
     expect(pl.segments.map((s) => s.discontinuity)).toEqual([false, false, false, true]);
     // The target duration is the usual segment's.
     expect(pl.render()).toContain('#EXT-X-TARGETDURATION:2\n');
@@ -241,11 +313,11 @@ describe('the first segment of a run', () => {
     const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
     pl.startRun('r1/init.mp4');
     for (let n = 0; n < 5; n++) pl.addPart(part(1, n));
-    expect(pl.segments.map((s) => s.parts.length)).toEqual([4]);
+    expect(pl.segments.map((s) => s.duration)).toEqual([2]);
   });
 });
 
-describe('startable', () => {
+describe('readPlaylist: startable', () => {
   const pl = () => LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4, firstSegmentParts: 3 });
 
   it('holds once a complete segment and PART-HOLD-BACK of media are listed', () => {
@@ -254,7 +326,7 @@ describe('startable', () => {
     const seen: boolean[] = [];
     for (let n = 0; n < 4; n++) {
       p.addPart(part(1, n), `r1/p${n + 1}.m4s`);
-      seen.push(startable(p.render()));
+      seen.push(readPlaylist(p.render()).startable);
     }
     // Hold-back 1.5 s = 3 parts of 0.5 s, and the first segment closes at the third.
     expect(seen).toEqual([false, false, true, true]);
@@ -264,9 +336,9 @@ describe('startable', () => {
     const p = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
     p.startRun('r1/init.mp4');
     for (let n = 0; n < 3; n++) p.addPart(part(1, n), `r1/p${n + 1}.m4s`);
-    expect(startable(p.render())).toBe(false);
+    expect(readPlaylist(p.render()).startable).toBe(false);
     p.addPart(part(1, 3), 'r1/p4.m4s');
-    expect(startable(p.render())).toBe(true);
+    expect(readPlaylist(p.render()).startable).toBe(true);
   });
 
   it('holds for an ended playlist, and for a playlist without LL-HLS once it has a segment', () => {
@@ -274,9 +346,9 @@ describe('startable', () => {
     p.startRun('r1/init.mp4');
     p.addPart(part(1, 0));
     p.end();
-    expect(startable(p.render())).toBe(true);
-    expect(startable('#EXTM3U\n#EXT-X-TARGETDURATION:2\n')).toBe(false);
-    expect(startable('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\ns0.ts\n')).toBe(true);
+    expect(readPlaylist(p.render()).startable).toBe(true);
+    expect(readPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n').startable).toBe(false);
+    expect(readPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\ns0.ts\n').startable).toBe(true);
   });
 });
 
@@ -345,7 +417,7 @@ describe('deltaUpdate (_HLS_skip=YES)', () => {
     const s5 = lines(full).indexOf('s5.m4s');
     expect(lines(delta).slice(-(lines(full).length - s5))).toEqual(lines(full).slice(s5));
     expect(delta).toContain('#EXT-X-MEDIA-SEQUENCE:1\n');
-    expect(playlistPosition(delta)).toEqual(playlistPosition(full));
+    expect(readPlaylist(delta)).toEqual(readPlaylist(full));
     expect(checkMediaPlaylist(delta)).toEqual([]);
   });
 
@@ -388,7 +460,7 @@ describe('deltaUpdate (_HLS_skip=YES)', () => {
     for (let parts = 40; parts < 60; parts++) {
       const full = show(parts);
       const delta = deltaUpdate(full);
-      expect(playlistPosition(delta)).toEqual(playlistPosition(full));
+      expect(readPlaylist(delta)).toEqual(readPlaylist(full));
       if (before !== undefined) expect(checkPlaylistUpdate(before, delta)).toEqual([]);
       before = delta;
     }

@@ -38,6 +38,7 @@ export interface PlaylistState {
   /** Parts of the first segment of each run (absent: partsPerSegment); see PlaylistOptions. */
   firstSegmentParts?: number;
   targetDuration: number;
+  /** Complete segments; only the last SEGMENTS_WITH_PARTS (those listed with their parts) keep `parts`. */
   segments: Segment[];
   /** The segment being filled, parts first. */
   open?: Omit<Segment, 'uri' | 'duration'>;
@@ -122,6 +123,11 @@ const fmt = (n: number) => n.toFixed(6).replace(/0+$/, '').replace(/\.$/, '.0');
 const fmtCeil = (n: number) => fmt(Math.ceil(n * 1e6 - 1e-6) / 1e6);
 
 export class LlHlsPlaylist {
+  /** The rendered lines of the first `segments` segments, listed without parts, and their last EXT-X-MAP. */
+  private listed: { segments: number; text: string; map?: string } = { segments: 0, text: '' };
+  /** The JSON of the first `segments` segments, which no longer change (see serialize). */
+  private readonly saved = { segments: 0, json: '' };
+
   private constructor(private readonly s: PlaylistState) {}
 
   static create(o: PlaylistOptions): LlHlsPlaylist {
@@ -143,6 +149,25 @@ export class LlHlsPlaylist {
 
   toJSON(): PlaylistState {
     return JSON.parse(JSON.stringify(this.s)) as PlaylistState;
+  }
+
+  /**
+   * The JSON text of its state (what `toJSON` gives). The state is saved at
+   * every part and holds the whole show: segments that can no longer change
+   * (all but those listed with parts) are turned into text once each.
+   */
+  serialize(): string {
+    const { segments, ...rest } = this.s;
+    const fixed = Math.max(0, segments.length - SEGMENTS_WITH_PARTS);
+    for (let i = this.saved.segments; i < fixed; i++)
+      this.saved.json += (i > 0 ? ',' : '') + JSON.stringify(segments[i]);
+    this.saved.segments = fixed;
+    const list = [
+      ...(fixed > 0 ? [this.saved.json] : []),
+      ...segments.slice(fixed).map((x) => JSON.stringify(x)),
+    ];
+    const head = JSON.stringify(rest);
+    return `${head.slice(0, -1)}${head === '{}' ? '' : ','}"segments":[${list.join(',')}]}`;
   }
 
   get segments(): readonly Segment[] {
@@ -232,6 +257,11 @@ export class LlHlsPlaylist {
     // TARGETDURATION is an upper bound of EXTINF rounded to an integer.
     this.s.targetDuration = Math.max(this.s.targetDuration, Math.round(seg.duration));
     this.s.segments.push(seg);
+    // A segment no longer listed with its parts forgets them: the state is saved at every part, and
+    // with every part of the show in it, saving it took longer than a part lasts a few hours in.
+    const older = this.s.segments.length - 1 - SEGMENTS_WITH_PARTS;
+    if (older >= 0 && this.s.segments[older].parts.length > 0)
+      this.s.segments[older] = { ...this.s.segments[older], parts: [] };
     return seg;
   }
 
@@ -259,7 +289,7 @@ export class LlHlsPlaylist {
   render(reports: readonly RenditionReport[] = []): string {
     const s = this.s;
     const holdBack = HOLD_BACK_PARTS * s.partTarget;
-    const lines = [
+    const head = [
       '#EXTM3U',
       '#EXT-X-VERSION:9',
       `#EXT-X-TARGETDURATION:${s.targetDuration}`,
@@ -273,7 +303,12 @@ export class LlHlsPlaylist {
       `#EXT-X-MEDIA-SEQUENCE:${s.firstMsn ?? 0}`,
       '#EXT-X-INDEPENDENT-SEGMENTS',
     ];
-    let map: string | undefined;
+    const withParts = s.ended ? s.segments.length : Math.max(0, s.segments.length - SEGMENTS_WITH_PARTS);
+    // Lines of segments listed without parts never change: they are rendered once (a show's
+    // playlist is rendered at every part, and grows all show long).
+    if (this.listed.segments > withParts) this.listed = { segments: 0, text: '' };
+    let map = this.listed.map;
+    let lines: string[] = [];
     const header = (seg: { discontinuity: boolean; mapUri: string; pdt: number }) => {
       if (seg.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
       if (seg.mapUri !== map) {
@@ -288,12 +323,18 @@ export class LlHlsPlaylist {
           `#EXT-X-PART:DURATION=${fmt(p.duration)},URI="${p.uri}"${p.independent === false ? '' : ',INDEPENDENT=YES'}`,
         );
     };
-    const withParts = s.ended ? s.segments.length : s.segments.length - SEGMENTS_WITH_PARTS;
-    s.segments.forEach((seg, i) => {
+    const text = (ls: string[]) => (ls.length === 0 ? '' : ls.join('\n') + '\n');
+    for (let i = this.listed.segments; i < withParts; i++) {
+      header(s.segments[i]);
+      lines.push(`#EXTINF:${fmt(s.segments[i].duration)},`, s.segments[i].uri);
+    }
+    this.listed = { segments: withParts, text: this.listed.text + text(lines), map };
+    lines = [];
+    for (const seg of s.segments.slice(withParts)) {
       header(seg);
-      if (i >= withParts) partLines(seg.parts);
+      partLines(seg.parts);
       lines.push(`#EXTINF:${fmt(seg.duration)},`, seg.uri);
-    });
+    }
     if (!s.ended) {
       if (s.open) {
         header(s.open);
@@ -308,35 +349,101 @@ export class LlHlsPlaylist {
     } else {
       lines.push('#EXT-X-ENDLIST');
     }
-    return lines.join('\n') + '\n';
+    return text(head) + this.listed.text + text(lines);
   }
 }
 
-/** What a rendered playlist holds, for blocking reload (`_HLS_msn` / `_HLS_part`). */
-export interface PlaylistPosition {
+/**
+ * What a rendered playlist (or a delta update of one) holds, read in one pass:
+ * where it stands for blocking reload (`_HLS_msn` / `_HLS_part`), whether a
+ * player can start on it, and the last part it names.
+ */
+export interface PlaylistSummary {
   /** Last complete segment's media sequence number (-1: none yet). */
   lastMsn: number;
   /** Parts of segment `lastMsn + 1` already listed. */
   trailingParts: number;
   ended: boolean;
+  /**
+   * Whether a player can start on it at PART-HOLD-BACK from its end (RFC
+   * 8216bis §4.4.3.8, Apple's LL-HLS rules): it ended, or it lists at least
+   * that much media, a complete segment among it. A live playlist with less
+   * would put a player's start before its first part: it starts at the very
+   * edge with nothing buffered and stalls, and a player that does not catch
+   * up (stock hls.js) stays behind by every stall. A first request is held
+   * until this holds. (Of a delta update: of the media it still lists.)
+   */
+  startable: boolean;
+  /** The last part listed or preload-hinted (`r<run>/p<n>.m4s`), if any. */
+  lastPart?: { run: number; n: number };
 }
 
-export function playlistPosition(text: string): PlaylistPosition {
-  let seq = 0;
-  let segments = 0;
-  let trailing = 0;
-  let ended = false;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) seq = Number(line.slice(22)) || 0;
-    else if (line.startsWith('#EXT-X-SKIP:'))
-      segments += Number(/SKIPPED-SEGMENTS=(\d+)/.exec(line)?.[1] ?? 0);
-    else if (line.startsWith('#EXTINF:')) {
-      segments++;
-      trailing = 0;
-    } else if (line.startsWith('#EXT-X-PART:')) trailing++;
-    else if (line.startsWith('#EXT-X-ENDLIST')) ended = true;
+/**
+ * Reads a playlist this module rendered. A viewer's blocking reload asks this
+ * of the whole playlist, which grows all show long (~130 KB an hour), so it
+ * does not split it into lines: the segments are counted with the string
+ * search, and only the lines after the last segment are read one by one.
+ */
+export function readPlaylist(text: string): PlaylistSummary {
+  const seq = numberAfter(text, '#EXT-X-MEDIA-SEQUENCE:') ?? 0;
+  let segments = numberAfter(text, '#EXT-X-SKIP:SKIPPED-SEGMENTS=') ?? 0;
+  for (let k = text.indexOf(EXTINF); k >= 0; k = text.indexOf(EXTINF, k + EXTINF.length)) segments++;
+  const last = text.lastIndexOf(EXTINF);
+  const tail = readTail(text, last);
+  // hls.js reports a playlist of parts alone as empty (levelEmptyError). Without a hold-back (not
+  // LL-HLS) any media will do; parts are rounded to the microsecond in the text.
+  const holdBack = numberAfter(text, 'PART-HOLD-BACK=');
+  const enough = holdBack === undefined ? Number.MIN_VALUE : holdBack - 1e-3;
+  const startable = tail.ended || (last >= 0 && walkBack(text, last, tail.duration, enough).media >= enough);
+  const lastPartAt = Math.max(text.lastIndexOf('#EXT-X-PART:'), text.lastIndexOf('#EXT-X-PRELOAD-HINT:'));
+  const uri = lastPartAt < 0 ? null : PART_URI.exec(text.slice(lastPartAt, lineAfter(text, lastPartAt)));
+  return {
+    lastMsn: seq + segments - 1,
+    trailingParts: tail.parts,
+    ended: tail.ended,
+    startable,
+    ...(uri && { lastPart: { run: Number(uri[1]), n: Number(uri[2]) } }),
+  };
+}
+
+/**
+ * What follows the last segment (whose EXTINF is at `last`; -1: none): the
+ * open segment's parts, then a preload hint, reports or the end.
+ */
+function readTail(text: string, last: number): { parts: number; duration: number; ended: boolean } {
+  const tail = { parts: 0, duration: 0, ended: false };
+  for (const line of text.slice(last < 0 ? 0 : lineAfter(text, lineAfter(text, last))).split('\n')) {
+    if (line.startsWith('#EXT-X-PART:')) {
+      tail.parts++;
+      tail.duration += numberAfter(line, 'DURATION=') ?? 0;
+    } else if (line === '#EXT-X-ENDLIST') tail.ended = true;
   }
-  return { lastMsn: seq + segments - 1, trailingParts: trailing, ended };
+  return tail;
+}
+
+/**
+ * From the segment whose EXTINF is at `from` back, adds segments' durations
+ * to `media` until it reaches `target`: `at` is then the EXTINF of the
+ * segment before the last one added (-1 when media ran out first).
+ */
+function walkBack(text: string, from: number, media: number, target: number): { at: number; media: number } {
+  let at = from;
+  while (at >= 0 && media < target) {
+    media += parseFloat(text.slice(at + EXTINF.length, text.indexOf(',', at)));
+    at = text.lastIndexOf(EXTINF, at - 1);
+  }
+  return { at, media };
+}
+
+const EXTINF = '#EXTINF:';
+const PART_URI = /URI="r(\d+)\/p(\d+)\.m4s"/;
+
+/** The number right after the first `prefix` in `text`, if any. */
+function numberAfter(text: string, prefix: string): number | undefined {
+  const at = text.indexOf(prefix);
+  if (at < 0) return undefined;
+  const n = parseFloat(text.slice(at + prefix.length, at + prefix.length + 24));
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /**
@@ -348,89 +455,61 @@ export function playlistPosition(text: string): PlaylistPosition {
  * declares no Skip Boundary, or has nothing that old, comes back as it is.
  */
 export function deltaUpdate(text: string): string {
-  const boundary = /CAN-SKIP-UNTIL=([\d.]+)/.exec(text);
-  if (!boundary) return text;
-  const lines = text.split('\n');
-  // Each segment: the index of its first tag line and of its URI line, and its duration.
-  const segments: { from: number; uri: number; duration: number }[] = [];
-  let from = -1;
-  let duration = 0;
-  let open = 0;
-  lines.forEach((line, i) => {
-    if (isSegmentTag(line)) {
-      if (from < 0) from = i;
-      if (line.startsWith('#EXTINF:')) duration = parseFloat(line.slice(8));
-      else if (line.startsWith('#EXT-X-PART:')) open += Number(/DURATION=([\d.]+)/.exec(line)?.[1] ?? 0);
-    } else if (from >= 0 && line !== '' && !line.startsWith('#')) {
-      segments.push({ from, uri: i, duration });
-      from = -1;
-      open = 0;
-    }
-  });
-  // Media after each segment's end, counted from the end: the open segment's parts, then segments.
-  let after = open;
-  const ends = segments.map(() => 0);
-  for (let k = segments.length - 1; k >= 0; k--) {
-    ends[k] = after;
-    after += segments[k].duration;
-  }
-  const skipped = ends.filter((e) => e >= Number(boundary[1])).length;
+  const boundary = numberAfter(text, 'CAN-SKIP-UNTIL=');
+  if (boundary === undefined) return text;
+  const last = text.lastIndexOf(EXTINF);
+  if (last < 0) return text;
+  const k = walkBack(text, last, readTail(text, last).duration, boundary).at;
+  if (k < 0) return text;
   // Never all of them: a delta update lists at least one segment.
-  if (skipped === 0 || skipped >= segments.length) return text;
-  const first = segments[skipped];
-  const skippedLines = lines.slice(segments[0].from, first.from);
-  const firstTags = lines.slice(first.from, first.uri);
-  const map = skippedLines.filter((l) => l.startsWith('#EXT-X-MAP:')).pop();
-  const kept = firstTags.some((l) => l.startsWith('#EXT-X-MAP:')) || map === undefined ? [] : [map];
-  const discontinuity = firstTags[0] === '#EXT-X-DISCONTINUITY' ? 1 : 0;
-  return [
-    ...lines.slice(0, segments[0].from),
-    `#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`,
-    ...firstTags.slice(0, discontinuity),
-    ...kept,
-    ...lines.slice(first.from + discontinuity),
-  ].join('\n');
+  if (k === last) return text;
+  // k is the last segment skipped; the first kept one's tags start after its URI line.
+  const first = lineAfter(text, lineAfter(text, k));
+  const header = headerEnd(text);
+  let skipped = 0;
+  for (let i = text.indexOf(EXTINF, header); i >= 0 && i <= k; i = text.indexOf(EXTINF, i + EXTINF.length))
+    skipped++;
+  const firstTags = text.slice(first, text.indexOf(EXTINF, first));
+  const mapAt = text.lastIndexOf('#EXT-X-MAP:', first);
+  const map =
+    firstTags.includes('#EXT-X-MAP:') || mapAt < header ? '' : text.slice(mapAt, lineAfter(text, mapAt));
+  const discontinuity = firstTags.startsWith(DISCONTINUITY) ? DISCONTINUITY : '';
+  return (
+    text.slice(0, header) +
+    `#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}\n` +
+    discontinuity +
+    map +
+    text.slice(first + discontinuity.length)
+  );
 }
 
-/** The tags of a Media Segment (or of the open one's parts) in the playlists this module writes. */
-const isSegmentTag = (line: string) =>
-  line.startsWith('#EXTINF:') ||
-  line.startsWith('#EXT-X-PART:') ||
-  line.startsWith('#EXT-X-MAP:') ||
-  line.startsWith('#EXT-X-PROGRAM-DATE-TIME:') ||
-  line === '#EXT-X-DISCONTINUITY';
+const DISCONTINUITY = '#EXT-X-DISCONTINUITY\n';
 
-/**
- * Whether a player can start on this playlist at PART-HOLD-BACK from its end
- * (RFC 8216bis §4.4.3.8, Apple's LL-HLS rules): it ended, or it lists at
- * least that much media, a complete segment among it. A live playlist with less would put a player's
- * start before its first part: it starts at the very edge with nothing
- * buffered and stalls, and a player that does not catch up (stock hls.js)
- * stays behind by every stall. A first request is held until this holds.
- */
-export function startable(text: string): boolean {
-  if (text.includes('#EXT-X-ENDLIST')) return true;
-  // hls.js reports a playlist of parts alone as empty (levelEmptyError).
-  if (!text.includes('#EXTINF:')) return false;
-  const holdBack = /PART-HOLD-BACK=([\d.]+)/.exec(text);
-  let media = 0;
-  let open = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#EXTINF:')) {
-      media += parseFloat(line.slice(8));
-      open = 0;
-    } else if (line.startsWith('#EXT-X-PART:')) open += Number(/DURATION=([\d.]+)/.exec(line)?.[1] ?? 0);
-  }
-  media += open;
-  // Without a hold-back (not LL-HLS) any media will do. Parts are rounded to 5 decimals in the text.
-  return holdBack ? media >= Number(holdBack[1]) - 1e-3 : media > 0;
+/** Where the line after the one at `at` starts (the text's length after its last line). */
+function lineAfter(text: string, at: number): number {
+  const eol = text.indexOf('\n', at);
+  return eol < 0 ? text.length : eol + 1;
 }
+
+/** Where the first tag of a Media Segment (or of the open one's parts) starts: the header's end. */
+function headerEnd(text: string): number {
+  for (let at = 0; at < text.length; at = lineAfter(text, at)) if (isSegmentTag(text, at)) return at;
+  return text.length;
+}
+
+/** Whether the line at `at` is a tag of a Media Segment in the playlists this module writes. */
+const isSegmentTag = (text: string, at: number) =>
+  text.startsWith(EXTINF, at) ||
+  text.startsWith('#EXT-X-PART:', at) ||
+  text.startsWith('#EXT-X-MAP:', at) ||
+  text.startsWith('#EXT-X-PROGRAM-DATE-TIME:', at) ||
+  text.startsWith(DISCONTINUITY, at);
 
 /**
  * Whether a playlist already satisfies a blocking reload for `msn` (and
  * `part` of it, if given), per RFC 8216bis §6.2.5.2.
  */
-export function satisfies(pos: PlaylistPosition, msn: number, part?: number): boolean {
+export function satisfies(pos: PlaylistSummary, msn: number, part?: number): boolean {
   if (pos.ended || msn <= pos.lastMsn) return true;
   if (msn === pos.lastMsn + 1 && part !== undefined) return part < pos.trailingParts;
   return false;
@@ -477,14 +556,10 @@ const PARTS_AHEAD = 2;
  * listed part. Anything else (another run, a part long gone or far ahead,
  * an ended stream) will not appear in time and is answered 404 at once.
  */
-export function partMayAppear(playlist: string, uri: string): boolean {
+export function partMayAppear(playlist: PlaylistSummary, uri: string): boolean {
   const want = /^r(\d+)\/p(\d+)\.m4s$/.exec(uri);
-  if (!want || playlist.includes('#EXT-X-ENDLIST')) return false;
-  let last: { run: number; n: number } | undefined;
-  for (const m of playlist.matchAll(/#EXT-X-(?:PART|PRELOAD-HINT):[^\n]*URI="r(\d+)\/p(\d+)\.m4s"/g)) {
-    last = { run: Number(m[1]), n: Number(m[2]) };
-  }
-  if (!last || Number(want[1]) !== last.run) return false;
+  const last = playlist.lastPart;
+  if (!want || playlist.ended || !last || Number(want[1]) !== last.run) return false;
   const n = Number(want[2]);
   return n >= last.n - 1 && n <= last.n + PARTS_AHEAD;
 }

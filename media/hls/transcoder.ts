@@ -109,6 +109,15 @@ function retargetVideo(sdp: string, ports: { rtp: number; rtcp: number }): strin
 
 export class TranscodeFailedError extends Error {}
 
+/** The state's JSON, with the playlists of the run in progress as they are now. */
+function stateJson(state: StreamHlsState, running: ReadonlyMap<string, LlHlsPlaylist>): string {
+  const names = new Set([...Object.keys(state.playlists), ...running.keys()]);
+  const playlists = [...names].map(
+    (n) => `${JSON.stringify(n)}:${running.get(n)?.serialize() ?? JSON.stringify(state.playlists[n])}`,
+  );
+  return `{"runs":${JSON.stringify(state.runs)},"playlists":{${playlists.join(',')}}}`;
+}
+
 async function loadState(storage: HlsStorage, streamId: string): Promise<StreamHlsState> {
   const raw = await storage.read(`${streamId}/${STATE_KEY}`);
   return raw ? (JSON.parse(raw.toString()) as StreamHlsState) : { runs: 0, playlists: {} };
@@ -229,6 +238,9 @@ async function runOnce(
   const state = await loadState(o.storage, id);
   state.runs += 1;
   const run = state.runs;
+  /** This run's playlists, by rendition. */
+  const playlists = new Map<string, LlHlsPlaylist>();
+  const saveState = () => o.storage.write(`${id}/${STATE_KEY}`, stateJson(state, playlists));
   const runDir = path.join(o.workDir, id, `r${run}`);
   await fs.rm(runDir, { recursive: true, force: true });
   await fs.mkdir(runDir, { recursive: true });
@@ -327,7 +339,6 @@ async function runOnce(
       partsPerSegment,
       Math.ceil(HOLD_BACK_PARTS / keyframeParts) * keyframeParts,
     );
-    const playlists = new Map<string, LlHlsPlaylist>();
     for (const r of plan) {
       const prior = state.playlists[r.name];
       const pl = prior
@@ -476,8 +487,7 @@ async function runOnce(
         x === r ? [] : (playlists.get(x.name)!.report(`../${x.name}/index.m3u8`) ?? []),
       );
       await o.storage.write(`${id}/${r.name}/index.m3u8`, pl.render(reports));
-      state.playlists[r.name] = pl.toJSON();
-      await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+      await saveState();
     };
 
     const stallMs = o.stallMs ?? 10_000;
@@ -523,7 +533,7 @@ async function runOnce(
     if (ingestGone === 'reconnecting' || ingestGone === 'resized') {
       await ffmpeg.stop();
       await poll();
-      await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+      await saveState();
       log(
         `stream ${id} run ${run}: the encoder ${ingestGone === 'resized' ? 'changed its picture size' : 'dropped'}; a new run follows`,
       );
@@ -545,14 +555,13 @@ async function runOnce(
       for (const [name, pl] of playlists) {
         await writeSegment(o.storage, id, name, pl.end(), partCache.get(name));
         await o.storage.write(`${id}/${name}/index.m3u8`, pl.render());
-        state.playlists[name] = pl.toJSON();
       }
-      await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+      await saveState();
       progress.state = 'ended';
       report();
       return { ...progress };
     }
-    await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+    await saveState();
     if (outcome === 'resized') {
       log(
         `stream ${id} run ${run}: the publisher went from ${probed.width}x${probed.height} to ${t?.size?.width}x${t?.size?.height}; planning the ladder again`,
@@ -571,7 +580,7 @@ async function runOnce(
   }
 
   async function finish(): Promise<TranscodeProgress> {
-    await o.storage.write(`${id}/${STATE_KEY}`, JSON.stringify(state));
+    await saveState();
     await finalizeHls(o.storage, id);
     progress.state = 'ended';
     return { ...progress };

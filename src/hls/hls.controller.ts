@@ -3,14 +3,7 @@ import { UuidParam } from '../common/http/params';
 import { ApiTags } from '@nestjs/swagger';
 import { Endpoint } from '../common/http/answers';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
-import {
-  deltaUpdate,
-  partMayAppear,
-  playlistPosition,
-  satisfies,
-  startable,
-  type HlsStorage,
-} from '../../media';
+import { partMayAppear, satisfies, type HlsStorage } from '../../media';
 import { Public } from '../common/auth/decorators';
 import { BadRequestError, MissingError } from '../common/errors/domain-errors';
 import { APP_CONFIG } from '../config/config.module';
@@ -19,6 +12,7 @@ import { StreamsService } from '../streams/streams.service';
 import { BlockingReads } from './blocking-reads';
 import { HLS_STORAGE } from './hls.constants';
 import { HlsService } from './hls.service';
+import { PlaylistVersions } from './playlist-versions';
 
 const PLAYLIST = 'application/vnd.apple.mpegurl';
 const NO_CACHE = 'no-cache';
@@ -36,8 +30,6 @@ const START_WAIT_MS = 8000;
  * parts, six of them are less than a loaded ffmpeg may be late.
  */
 const PRELOAD_WAIT_MIN_MS = 2000;
-/** Playlists whose last delta update is kept (a few per live stream). */
-const DELTAS_KEPT = 512;
 
 /** A 400 naming the parameter unless `value` matches `pattern`. */
 function mustMatch(value: string, pattern: RegExp, message: string, code: string): void {
@@ -71,21 +63,7 @@ export class HlsController {
     private readonly reads: BlockingReads,
   ) {}
 
-  /**
-   * The delta update of each playlist's current text. Every viewer asks for the same one several
-   * times a second, and making it reads the whole playlist: it is made once per playlist version.
-   */
-  private readonly deltas = new Map<string, { text: string; delta: string }>();
-
-  private delta(key: string, text: string): string {
-    const kept = this.deltas.get(key);
-    if (kept?.text === text) return kept.delta;
-    const delta = deltaUpdate(text);
-    this.deltas.delete(key);
-    this.deltas.set(key, { text, delta });
-    if (this.deltas.size > DELTAS_KEPT) this.deltas.delete(this.deltas.keys().next().value!);
-    return delta;
-  }
+  private readonly playlists = new PlaylistVersions();
 
   private async send(res: Response, key: string, type: string, cache: string, what: string): Promise<void> {
     const data = await this.storage.read(key);
@@ -146,21 +124,24 @@ export class HlsController {
     if (skipRaw !== undefined && skipRaw !== 'YES' && skipRaw !== 'v2')
       throw new BadRequestError('_HLS_skip must be YES or v2', 'invalid_query');
     const key = `${id}/${rendition}/index.m3u8`;
-    let text = (await this.storage.read(key))?.toString();
+    const version = (data: Buffer) => this.playlists.of(key, data);
+    const stored = await this.storage.read(key);
+    let playlist = stored && version(stored);
     // A first request (no _HLS_msn) while the transcode starts: held until a player can start on
     // the playlist (it holds PART-HOLD-BACK of media), for a rendition the master lists.
-    if (msn === undefined && (text === undefined || !startable(text)) && (await this.comingUp(id))) {
+    if (msn === undefined && !playlist?.summary.startable && (await this.comingUp(id))) {
       const master = (await this.storage.read(`${id}/master.m3u8`))?.toString();
       if (master === undefined || master.includes(`\n${rendition}/index.m3u8`)) {
-        const ready = (data: Buffer) => startable(data.toString());
-        text = (await this.reads.wait(req.ip, key, START_WAIT_MS, ready))?.toString() ?? text;
-        text ??= (await this.storage.read(key))?.toString();
+        const ready = (data: Buffer) => version(data).summary.startable;
+        const data =
+          (await this.reads.wait(req.ip, key, START_WAIT_MS, ready)) ?? (await this.storage.read(key));
+        if (data) playlist = version(data);
       }
     }
-    if (text === undefined)
+    if (playlist === undefined)
       throw new MissingError(`rendition ${rendition} of stream ${id} not found`, 'hls_not_found');
     if (msn !== undefined) {
-      const pos = playlistPosition(text);
+      const pos = playlist.summary;
       // RFC 8216bis 6.2.5.2: more than two segments ahead is a client error.
       if (msn > pos.lastMsn + 2 && !pos.ended) {
         throw new BadRequestError(
@@ -170,12 +151,15 @@ export class HlsController {
       }
       if (!satisfies(pos, msn, part)) {
         const waitMs = 3 * this.config.hls.partsPerSegment * this.config.hls.partMs;
-        const ready = (data: Buffer) => satisfies(playlistPosition(data.toString()), msn, part);
-        text = (await this.reads.wait(req.ip, key, waitMs, ready))?.toString() ?? text;
+        const ready = (data: Buffer) => satisfies(version(data).summary, msn, part);
+        const data = await this.reads.wait(req.ip, key, waitMs, ready);
+        if (data) playlist = version(data);
       }
     }
-    if (skipRaw !== undefined) text = this.delta(key, text);
-    void res.header('Content-Type', PLAYLIST).header('Cache-Control', NO_CACHE).send(text);
+    void res
+      .header('Content-Type', PLAYLIST)
+      .header('Cache-Control', NO_CACHE)
+      .send(skipRaw === undefined ? playlist.data : playlist.delta);
   }
 
   @Public()
@@ -215,8 +199,9 @@ export class HlsController {
     // but only for a part the rendition's live playlist is about to list. Unknown streams,
     // other runs and parts long gone or far ahead are 404 at once.
     if (!data && !init) {
-      const playlist = (await this.storage.read(`${id}/${rendition}/index.m3u8`))?.toString();
-      if (playlist && partMayAppear(playlist, `${run}/${file}`)) {
+      const playlistKey = `${id}/${rendition}/index.m3u8`;
+      const playlist = await this.storage.read(playlistKey);
+      if (playlist && partMayAppear(this.playlists.of(playlistKey, playlist).summary, `${run}/${file}`)) {
         data = await this.reads.wait(req.ip, key, Math.max(6 * this.config.hls.partMs, PRELOAD_WAIT_MIN_MS));
       }
     }

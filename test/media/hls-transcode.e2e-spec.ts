@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { FIRST_MSN, startable } from '../../media';
+import { FIRST_MSN, readPlaylist } from '../../media';
 import { videoTrackTiming } from '../../media/hls/fmp4';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
 import { eventually } from '../support/wait';
@@ -106,7 +106,7 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
     expect(master.text).toContain('360p/index.m3u8');
     expect(media.status).toBe(200);
     // A player can start on it: a complete segment, and PART-HOLD-BACK (1 s) of media.
-    expect(startable(media.text)).toBe(true);
+    expect(readPlaylist(media.text).startable).toBe(true);
     expect(segmentUris(media.text)[0]).toBe(`s${FIRST_MSN}.m4s`);
     // A rendition the master does not list is not waited for.
     const t0 = Date.now();
