@@ -1,0 +1,211 @@
+/**
+ * `npm run bench:hls-viewers`: what serving one LL-HLS media playlist to many
+ * viewers costs the app, late in a long show.
+ *
+ * Boots the app (in this process, fresh database, in-process pub/sub) and
+ * forks one process that plays the transcoder and the viewers:
+ *  - the transcoder: a media playlist of a show already BENCH_HOURS long
+ *    (0.2 s parts, 2 s segments: the defaults) is written into the app's HLS
+ *    store, then one more part every 0.2 s, as the transcoder writes it;
+ *  - BENCH_VIEWERS viewers follow it as LL-HLS players do: each asks for the
+ *    next part with a blocking reload and `_HLS_skip=YES` (delta updates),
+ *    and asks for the one after as soon as it is answered.
+ * Over BENCH_SECONDS it prints the app's CPU (share of one core), playlist
+ * answers per second, and how long after a part was written the viewers
+ * waiting for it had their answer (p50, p99, max).
+ *
+ * Environment (all optional): BENCH_VIEWERS=200, BENCH_HOURS=2,
+ * BENCH_SECONDS=20, BENCH_SKIP=1 (0: full playlists, no delta updates).
+ * The database server is TEST_DATABASE_URL, else DATABASE_URL, else the
+ * local PostgreSQL.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LlHlsPlaylist, LocalHlsStorage, readPlaylist } from '../media';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/config/config';
+import { createDatabase } from '../test/support/services';
+
+const env = process.env;
+const num = (name: string, def: number) => {
+  const n = env[name] === undefined || env[name] === '' ? def : Number(env[name]);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number`);
+  return n;
+};
+const VIEWERS = num('BENCH_VIEWERS', 200);
+const HOURS = num('BENCH_HOURS', 2);
+const SECONDS = num('BENCH_SECONDS', 20);
+const SKIP = env.BENCH_SKIP !== '0';
+/** Before measuring: every viewer has its first answer and follows the live edge. */
+const WARM_UP_MS = 3000;
+const PART_MS = 200;
+const PARTS_PER_SEGMENT = 10;
+
+interface Job {
+  base: string;
+  hlsDir: string;
+  streamId: string;
+}
+interface Result {
+  answers: number;
+  /** ms from a part's write to each answer that listed it first, for requests waiting for it. */
+  lateness: number[];
+  errors: string[];
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+};
+
+async function main(): Promise<void> {
+  const db = await createDatabase(
+    env.TEST_DATABASE_URL ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    'lc_bench',
+  );
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-bench-'));
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    PORT: '3000',
+    MEDIASOUP_RTC_PORT: '0',
+    // Every viewer comes from 127.0.0.1.
+    HLS_MAX_BLOCKING_PER_CLIENT: '0',
+    // Only HTTP is measured.
+    RTMP_ENABLED: 'false',
+    SRT_ENABLED: 'false',
+  });
+  const app = await createApp(config, db.url);
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  try {
+    const job: Job = { base: `http://127.0.0.1:${port}`, hlsDir: config.hls.dir, streamId: randomUUID() };
+    const child = fork(__filename, ['viewers'], { execArgv: ['-r', 'ts-node/register/transpile-only'] });
+    let cpu0 = process.cpuUsage();
+    let t0 = performance.now();
+    const result = await new Promise<Result>((resolve, reject) => {
+      child.on('message', (m: { measuring?: true; result?: Result }) => {
+        if (m.measuring) {
+          cpu0 = process.cpuUsage();
+          t0 = performance.now();
+        }
+        if (m.result) resolve(m.result);
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => reject(new Error(`the viewers' process exited (${code})`)));
+      child.send(job);
+    });
+    const cpu = process.cpuUsage(cpu0);
+    const wall = (performance.now() - t0) / 1000;
+    child.kill();
+    const l = result.lateness;
+    console.log(
+      `${VIEWERS} viewers, a ${HOURS} h show, ${SKIP ? 'delta updates' : 'full playlists'}, ${wall.toFixed(1)} s:\n` +
+        `  app CPU ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(1)} % of a core, ` +
+        `${Math.round(result.answers / wall)} playlist answers/s\n` +
+        `  a part's waiting viewers answered after p50 ${pct(l, 50).toFixed(0)} ms, ` +
+        `p99 ${pct(l, 99).toFixed(0)} ms, max ${Math.max(...l).toFixed(0)} ms (${l.length} answers)\n` +
+        `  errors: ${result.errors.length}${result.errors.length ? ` (first: ${result.errors[0]})` : ''}`,
+    );
+  } finally {
+    await app.close();
+    await db.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The forked process: the transcoder's playlist writes and the viewers. */
+async function viewers(job: Job): Promise<Result> {
+  const storage = new LocalHlsStorage(job.hlsDir);
+  const key = `${job.streamId}/720p/index.m3u8`;
+  const url = `${job.base}/hls/${key}`;
+  const pl = LlHlsPlaylist.create({ partTarget: PART_MS / 1000, partsPerSegment: PARTS_PER_SEGMENT });
+  pl.startRun('r1/init.mp4');
+  let n = 0;
+  const start = Date.now() - HOURS * 3600_000;
+  const addPart = () => {
+    pl.addPart(
+      { uri: `r1/p${n}.m4s`, duration: PART_MS / 1000, pdt: start + n * PART_MS, independent: n % 2 === 0 },
+      `r1/p${n + 1}.m4s`,
+    );
+    n++;
+  };
+  while (n < (HOURS * 3600_000) / PART_MS) addPart();
+  await storage.write(key, pl.render());
+
+  /** When the playlist listing each part (`msn/part`) began to be written. */
+  const written = new Map<string, number>();
+  const result: Result = { answers: 0, lateness: [], errors: [] };
+  let measuring = false;
+  let stop = false;
+  const writer = setInterval(() => {
+    addPart();
+    const at = pl.report('')!;
+    written.set(`${at.lastMsn}/${at.lastPart}`, performance.now());
+    void storage.write(key, pl.render());
+  }, PART_MS);
+
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const get = (query: string) =>
+    new Promise<string>((resolve, reject) => {
+      http
+        .get(`${url}?${query}${SKIP ? '&_HLS_skip=YES' : ''}`, { agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve(body)
+              : reject(new Error(`${res.statusCode}: ${body.slice(0, 200)}`)),
+          );
+        })
+        .on('error', reject);
+    });
+
+  const viewer = async () => {
+    let pos = readPlaylist(await get('x=1'));
+    while (!stop) {
+      // The part after the last one listed: the open segment's next, as hls.js asks.
+      const msn = pos.lastMsn + 1;
+      const part = pos.trailingParts;
+      try {
+        pos = readPlaylist(await get(`_HLS_msn=${msn}&_HLS_part=${part}`));
+      } catch (e) {
+        if (measuring) result.errors.push((e as Error).message);
+        continue;
+      }
+      const at = written.get(`${msn}/${part}`);
+      if (!measuring) continue;
+      result.answers++;
+      if (at !== undefined) result.lateness.push(performance.now() - at);
+    }
+  };
+  const running = Promise.all(Array.from({ length: VIEWERS }, viewer));
+  await new Promise((r) => setTimeout(r, WARM_UP_MS));
+  measuring = true;
+  process.send!({ measuring: true });
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  measuring = false;
+  stop = true;
+  clearInterval(writer);
+  process.send!({ result });
+  await running.catch(() => undefined);
+  return result;
+}
+
+if (process.argv[2] === 'viewers') {
+  process.once('message', (job: Job) => void viewers(job).then(() => process.exit(0)));
+} else {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
