@@ -277,8 +277,11 @@ describe('the ladder of an RTMP/SRT ingest', () => {
 });
 
 describe('copiedPartTiming', () => {
+  const at30 = { source: 30, encoded: 30 };
+  const defaults = { partSeconds: 0.2, partsPerSegment: 10, keyframeParts: 2 };
+
   it('rounds 1/3 s parts up to 0.4 s for a copied ingest, keeping segments near 2 s and a keyframe every part', () => {
-    expect(copiedPartTiming({ partSeconds: 1 / 3, partsPerSegment: 6, keyframeParts: 1 })).toEqual({
+    expect(copiedPartTiming({ partSeconds: 1 / 3, partsPerSegment: 6, keyframeParts: 1 }, at30)).toEqual({
       partSeconds: 0.4,
       partsPerSegment: 5,
       keyframeParts: 1,
@@ -286,16 +289,33 @@ describe('copiedPartTiming', () => {
   });
 
   it('keeps a part that is already even in milliseconds and 30 fps frames, and keyframes that divide segments', () => {
-    expect(copiedPartTiming({ partSeconds: 0.2, partsPerSegment: 10, keyframeParts: 2 })).toEqual({
+    expect(copiedPartTiming({ partSeconds: 0.2, partsPerSegment: 10, keyframeParts: 2 }, at30)).toEqual({
       partSeconds: 0.2,
       partsPerSegment: 10,
       keyframeParts: 2,
     });
     // 0.25 s × 8 = 2 s: 0.4 s parts, 5 a segment; a keyframe every 4 parts no longer divides 5.
-    expect(copiedPartTiming({ partSeconds: 0.25, partsPerSegment: 8, keyframeParts: 4 })).toEqual({
+    expect(copiedPartTiming({ partSeconds: 0.25, partsPerSegment: 8, keyframeParts: 4 }, at30)).toEqual({
       partSeconds: 0.4,
       partsPerSegment: 5,
       keyframeParts: 1,
     });
+  });
+
+  it('makes parts of whole source frames on whole milliseconds: 24 fps beside 30 fps rungs gets 0.5 s', () => {
+    expect(copiedPartTiming(defaults, { source: 24, encoded: 30 })).toEqual({
+      partSeconds: 0.5,
+      partsPerSegment: 4,
+      keyframeParts: 2,
+    });
+    // Encoded at 24 fps too: 0.25 s (6 frames).
+    expect(copiedPartTiming(defaults, { source: 24, encoded: 24 }).partSeconds).toBe(0.25);
+    for (const source of [25, 30, 50, 60])
+      expect(copiedPartTiming(defaults, { source, encoded: 30 })).toEqual(defaults);
+  });
+
+  it('cuts a source of unknown or fractional rate as a 30 fps one', () => {
+    expect(copiedPartTiming(defaults, { encoded: 30 })).toEqual(defaults);
+    expect(copiedPartTiming(defaults, { source: 29.97, encoded: 30 })).toEqual(defaults);
   });
 });

@@ -206,25 +206,35 @@ export function toArgv(cmd: FfmpegCommand): string[] {
 /** How a transcode cuts its renditions: part length, parts per segment, parts between keyframes. */
 export type PartTiming = Pick<FfmpegCommandOptions, 'partSeconds' | 'partsPerSegment' | 'keyframeParts'>;
 
-/** Part lengths (ms) that hold whole 30 fps frames (multiples of 100 ms) and divide a 2 s keyframe interval. */
-const COPIED_PART_MS = [100, 200, 400, 500, 1000, 2000];
+/** The keyframe interval (ms) most encoders use: a copied rung's parts divide it, so they start on its keyframes. */
+const ENCODER_KEYFRAME_MS = 2000;
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** Whether parts of `ms` hold whole frames at `fps`, each part then starting on a whole millisecond. */
+const wholeFrames = (ms: number, fps: number) => (ms * fps) % 1000 === 0;
 
 /**
  * The timing of a transcode that copies an ingest's H.264 (RTMP, or SRT
  * remuxed to FLV). FLV timestamps are whole milliseconds, and ffmpeg cuts
  * a copied rung at the first frame at or after each part boundary: at 30
  * fps, parts of 1/3 s came out 11, 9 and 10 frames long (0.366, 0.3 and
- * 0.334 s), over PART-TARGET. A part of whole milliseconds and whole 30 fps
- * frames (60, 25 and 50 fps too) is cut evenly, and one that divides the
- * 2 s keyframe interval most encoders use starts with the encoder's
- * keyframes: the configured part rounded up to such a length (1/3 s: 0.4 s),
- * with segments about as long as configured. Sources at 24 fps still get
- * uneven parts.
+ * 0.334 s), and at 24 fps parts of 0.2 s 5 and 4 frames (0.208 and 0.166 s),
+ * over PART-TARGET. A part of whole frames of the source that start on
+ * whole milliseconds (and whole frames of the encoded rungs beside it) is
+ * cut evenly, and one that divides the 2 s keyframe interval most encoders
+ * use starts with the encoder's keyframes: the configured part rounded up
+ * to such a length (1/3 s at 30 fps: 0.4 s; 0.2 s at 24 fps beside 30 fps
+ * rungs: 0.5 s), with segments about as long as configured. A source whose
+ * rate is not a whole number (29.97 fps) has no such length; it is cut as
+ * a 30 fps one, and its parts may run a frame over.
  */
-export function copiedPartTiming(t: PartTiming): PartTiming {
-  const ms = COPIED_PART_MS.find((m) => m >= Math.round(t.partSeconds * 1000)) ?? 2000;
+export function copiedPartTiming(t: PartTiming, fps: { source?: number; encoded: number }): PartTiming {
+  const source = fps.source !== undefined && Number.isInteger(fps.source) ? fps.source : 30;
+  const want = Math.round(t.partSeconds * 1000);
+  let ms = ENCODER_KEYFRAME_MS;
+  for (let m = ENCODER_KEYFRAME_MS; m >= want; m--)
+    if (ENCODER_KEYFRAME_MS % m === 0 && wholeFrames(m, source) && wholeFrames(m, fps.encoded)) ms = m;
   const partSeconds = ms / 1000;
   const partsPerSegment = Math.max(1, Math.round((t.partSeconds * t.partsPerSegment) / partSeconds));
   return { partSeconds, partsPerSegment, keyframeParts: gcd(partsPerSegment, t.keyframeParts) };

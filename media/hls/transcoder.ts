@@ -329,7 +329,10 @@ async function runOnce(
       keyframeParts: o.keyframeParts ?? o.partsPerSegment,
     };
     // A copied ingest's parts are cut on its millisecond timestamps (see copiedPartTiming).
-    const timing = s.kind === 'flv' && plan.some((r) => r.copy) ? copiedPartTiming(configured) : configured;
+    const timing =
+      s.kind === 'flv' && plan.some((r) => r.copy)
+        ? copiedPartTiming(configured, { source: s.video.fps, encoded: o.fps })
+        : configured;
     const { partsPerSegment, keyframeParts } = timing;
     // Parts are whole frames: 0.333 s at 30 fps is 10 frames, exactly 1/3 s.
     const partSeconds = partFrames(timing.partSeconds, o.fps) / o.fps;

@@ -81,6 +81,20 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     expect(h.levels.map((l) => l.height).sort()).toEqual([360, 480]);
   });
 
+  it("RTMP at 24 fps: the copied rung's parts hold whole frames (0.5 s beside 30 fps rungs), none over PART-TARGET", async () => {
+    const s = await f.newStream();
+    encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 640, height: 360, fps: 24, gop: 48 });
+    await live(s.id);
+    let pl = '';
+    for (const t0 = Date.now(); segmentUris(pl).length < 2 && Date.now() - t0 < 20_000;) {
+      await new Promise((r) => setTimeout(r, 300));
+      pl = (await f.t.http.get(`/hls/${s.id}/360p/index.m3u8`)).text;
+    }
+    expect(segmentUris(pl).length).toBeGreaterThanOrEqual(2);
+    expect(checkMediaPlaylist(pl)).toEqual([]);
+    expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.5\n');
+  });
+
   it('RTMP with B-frames (OBS x264 default): WHEP still decodes (re-encoded), HLS copies the B-frames', async () => {
     const s = await f.newStream();
     encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 640, height: 360, bframes: 2, gop: 30 });

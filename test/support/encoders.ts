@@ -153,7 +153,9 @@ export interface EncoderOptions {
   height?: number;
   /** x264 B-frames (OBS's default is 2); 0 for passthrough. */
   bframes?: number;
-  /** Keyframe interval in frames (30 fps). */
+  /** Frames a second (default 30). */
+  fps?: number;
+  /** Keyframe interval in frames. */
   gop?: number;
   /** libx265 instead of libx264 (only over SRT: ffmpeg's FLV muxer has no HEVC). */
   hevc?: boolean;
@@ -184,7 +186,7 @@ export function startEncoder(o: EncoderOptions): Encoder {
     '-f',
     'lavfi',
     '-i',
-    `testsrc2=size=${size}:rate=30`,
+    `testsrc2=size=${size}:rate=${o.fps ?? 30}`,
   ];
   if (o.audio !== false) argv.push('-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
   if (o.seconds) argv.push('-t', String(o.seconds));
