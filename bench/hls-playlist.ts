@@ -8,7 +8,8 @@
  * times each call: the median of five rounds, with their range, in µs.
  * The state saved is that of three renditions, as the default ladder has.
  */
-import { deltaUpdate, LlHlsPlaylist, readPlaylist } from '../media';
+import { deltaUpdate, LlHlsPlaylist, readPlaylist, type HlsStorage } from '../media';
+import { TranscodeStateStore } from '../media/hls/transcode-state';
 
 const HOURS = Number(process.env.BENCH_HOURS ?? 2);
 if (!(HOURS > 0)) throw new Error('BENCH_HOURS must be a positive number');
@@ -38,12 +39,12 @@ const [pl] = renditions;
 const text = pl.render();
 
 /** Median and range of five rounds of `calls` calls, in µs per call. */
-function time(name: string, calls: number, f: () => unknown): void {
-  for (let i = 0; i < Math.min(calls, 20); i++) f();
+async function time(name: string, calls: number, f: () => unknown): Promise<void> {
+  for (let i = 0; i < Math.min(calls, 20); i++) await f();
   const rounds: number[] = [];
   for (let r = 0; r < 5; r++) {
     const t = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) f();
+    for (let i = 0; i < calls; i++) await f();
     rounds.push(Number(process.hrtime.bigint() - t) / calls / 1e3);
   }
   rounds.sort((a, b) => a - b);
@@ -51,22 +52,39 @@ function time(name: string, calls: number, f: () => unknown): void {
   console.log(`  ${name.padEnd(52)} ${f1(rounds[2]).padStart(8)} µs (${f1(rounds[0])}–${f1(rounds[4])})`);
 }
 
-console.log(
-  `a ${HOURS} h show: ${pl.segments.length} segments, a ${Math.round(text.length / 1024)} KB playlist`,
-);
-console.log('the transcoder, at each part of each rendition:');
-// Each call adds a part first, as the transcoder does (the caches then have something new).
-time('add a part and render the playlist (bytes)', 100, () => {
-  addPart();
-  return Buffer.from(pl.render());
-});
-time("add a part and save the state (3 renditions' JSON)", 20, () => {
-  addPart();
-  return Buffer.from(
-    `{"runs":1,"playlists":{${renditions.map((r, i) => `"${i}":${r.serialize()}`).join(',')}}}`,
+/** The store in memory: what a save costs the transcoder's CPU, its bytes made but not written to disk. */
+const memory = new Map<string, Buffer>();
+const storage: HlsStorage = {
+  write: async (key, data) => void memory.set(key, Buffer.from(data)),
+  read: async (key) => memory.get(key),
+  listStreams: async () => [],
+  removeStream: async () => undefined,
+};
+
+async function main(): Promise<void> {
+  console.log(
+    `a ${HOURS} h show: ${pl.segments.length} segments, a ${Math.round(text.length / 1024)} KB playlist`,
   );
+  console.log('the transcoder, at each part of each rendition:');
+  // Each call adds a part first, as the transcoder does (the caches then have something new).
+  await time('add a part and render the playlist (bytes)', 100, () => {
+    addPart();
+    return Buffer.from(pl.render());
+  });
+  const { store } = await TranscodeStateStore.load(storage, 'bench');
+  await time('add a part and save the state (3 renditions)', 100, () => {
+    addPart();
+    return store.save(1, Object.fromEntries(renditions.map((r, i) => [String(i), r.state])));
+  });
+  console.log('the server, once per new version of a playlist:');
+  const stored = Buffer.from(text);
+  await time('decode and read it (position, startable, last part)', 100, () =>
+    readPlaylist(stored.toString('latin1')),
+  );
+  await time('make its delta update (_HLS_skip=YES)', 100, () => deltaUpdate(text));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
 });
-console.log('the server, once per new version of a playlist:');
-const stored = Buffer.from(text);
-time('decode and read it (position, startable, last part)', 100, () => readPlaylist(stored.toString()));
-time('make its delta update (_HLS_skip=YES)', 100, () => deltaUpdate(text));

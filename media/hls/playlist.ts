@@ -125,8 +125,6 @@ const fmtCeil = (n: number) => fmt(Math.ceil(n * 1e6 - 1e-6) / 1e6);
 export class LlHlsPlaylist {
   /** The rendered lines of the first `segments` segments, listed without parts, and their last EXT-X-MAP. */
   private listed: { segments: number; text: string; map?: string } = { segments: 0, text: '' };
-  /** The JSON of the first `segments` segments, which no longer change (see serialize). */
-  private readonly saved = { segments: 0, json: '' };
 
   private constructor(private readonly s: PlaylistState) {}
 
@@ -151,23 +149,9 @@ export class LlHlsPlaylist {
     return JSON.parse(JSON.stringify(this.s)) as PlaylistState;
   }
 
-  /**
-   * The JSON text of its state (what `toJSON` gives). The state is saved at
-   * every part and holds the whole show: segments that can no longer change
-   * (all but those listed with parts) are turned into text once each.
-   */
-  serialize(): string {
-    const { segments, ...rest } = this.s;
-    const fixed = Math.max(0, segments.length - SEGMENTS_WITH_PARTS);
-    for (let i = this.saved.segments; i < fixed; i++)
-      this.saved.json += (i > 0 ? ',' : '') + JSON.stringify(segments[i]);
-    this.saved.segments = fixed;
-    const list = [
-      ...(fixed > 0 ? [this.saved.json] : []),
-      ...segments.slice(fixed).map((x) => JSON.stringify(x)),
-    ];
-    const head = JSON.stringify(rest);
-    return `${head.slice(0, -1)}${head === '{}' ? '' : ','}"segments":[${list.join(',')}]}`;
+  /** Its state as it is (not a copy: for saving it at once; `toJSON` gives a copy). */
+  get state(): Readonly<PlaylistState> {
+    return this.s;
   }
 
   get segments(): readonly Segment[] {
@@ -258,7 +242,7 @@ export class LlHlsPlaylist {
     this.s.targetDuration = Math.max(this.s.targetDuration, Math.round(seg.duration));
     this.s.segments.push(seg);
     // A segment no longer listed with its parts forgets them: the state is saved at every part, and
-    // with every part of the show in it, saving it took longer than a part lasts a few hours in.
+    // with every part of the show in it, saving it took longer than a part lasts two hours in.
     const older = this.s.segments.length - 1 - SEGMENTS_WITH_PARTS;
     if (older >= 0 && this.s.segments[older].parts.length > 0)
       this.s.segments[older] = { ...this.s.segments[older], parts: [] };
@@ -381,18 +365,19 @@ export interface PlaylistSummary {
 /**
  * Reads a playlist this module rendered. A viewer's blocking reload asks this
  * of the whole playlist, which grows all show long (~130 KB an hour), so it
- * does not split it into lines: the segments are counted with the string
- * search, and only the lines after the last segment are read one by one.
+ * reads the header and the end: the last segment's number comes from its URI,
+ * and only the lines after it are read one by one.
  */
 export function readPlaylist(text: string): PlaylistSummary {
-  const seq = numberAfter(text, '#EXT-X-MEDIA-SEQUENCE:') ?? 0;
-  let segments = numberAfter(text, '#EXT-X-SKIP:SKIPPED-SEGMENTS=') ?? 0;
-  for (let k = text.indexOf(EXTINF); k >= 0; k = text.indexOf(EXTINF, k + EXTINF.length)) segments++;
+  const head = text.slice(0, headerEnd(text));
+  const seq = numberAfter(head, '#EXT-X-MEDIA-SEQUENCE:') ?? 0;
+  const skipped = numberAfter(head, '#EXT-X-SKIP:SKIPPED-SEGMENTS=') ?? 0;
   const last = text.lastIndexOf(EXTINF);
+  const segments = last < 0 ? skipped : segmentsThrough(text, last, seq, skipped);
   const tail = readTail(text, last);
   // hls.js reports a playlist of parts alone as empty (levelEmptyError). Without a hold-back (not
   // LL-HLS) any media will do; parts are rounded to the microsecond in the text.
-  const holdBack = numberAfter(text, 'PART-HOLD-BACK=');
+  const holdBack = numberAfter(head, 'PART-HOLD-BACK=');
   const enough = holdBack === undefined ? Number.MIN_VALUE : holdBack - 1e-3;
   const startable = tail.ended || (last >= 0 && walkBack(text, last, tail.duration, enough).media >= enough);
   const lastPartAt = Math.max(text.lastIndexOf('#EXT-X-PART:'), text.lastIndexOf('#EXT-X-PRELOAD-HINT:'));
@@ -405,6 +390,22 @@ export function readPlaylist(text: string): PlaylistSummary {
     ...(uri && { lastPart: { run: Number(uri[1]), n: Number(uri[2]) } }),
   };
 }
+
+/**
+ * How many segments the show has up to the one whose EXTINF is at `at`: read
+ * off its URI (`s<msn>.m4s`, as this module names segments), else counted
+ * (after `skipped` ones a delta update left out).
+ */
+function segmentsThrough(text: string, at: number, seq: number, skipped: number): number {
+  const uriAt = lineAfter(text, at);
+  const msn = SEGMENT_URI.exec(text.slice(uriAt, lineAfter(text, uriAt)));
+  if (msn) return Number(msn[1]) - seq + 1;
+  let n = skipped;
+  for (let i = text.indexOf(EXTINF); i >= 0 && i <= at; i = text.indexOf(EXTINF, i + EXTINF.length)) n++;
+  return n;
+}
+
+const SEGMENT_URI = /^s(\d+)\.m4s\n?$/;
 
 /**
  * What follows the last segment (whose EXTINF is at `last`; -1: none): the
@@ -466,9 +467,12 @@ export function deltaUpdate(text: string): string {
   // k is the last segment skipped; the first kept one's tags start after its URI line.
   const first = lineAfter(text, lineAfter(text, k));
   const header = headerEnd(text);
-  let skipped = 0;
-  for (let i = text.indexOf(EXTINF, header); i >= 0 && i <= k; i = text.indexOf(EXTINF, i + EXTINF.length))
-    skipped++;
+  const skipped = segmentsThrough(
+    text,
+    k,
+    numberAfter(text.slice(0, header), '#EXT-X-MEDIA-SEQUENCE:') ?? 0,
+    0,
+  );
   const firstTags = text.slice(first, text.indexOf(EXTINF, first));
   const mapAt = text.lastIndexOf('#EXT-X-MAP:', first);
   const map =

@@ -10,7 +10,7 @@ import {
   type PlannedRendition,
   type RenditionSpec,
 } from './ladder';
-import { HOLD_BACK_PARTS, LlHlsPlaylist, renderMaster, type PlaylistState, type Segment } from './playlist';
+import { HOLD_BACK_PARTS, LlHlsPlaylist, renderMaster, type Segment } from './playlist';
 import {
   fragmentTiming,
   readFragment,
@@ -23,6 +23,7 @@ import { allocateRtpPair, allocateTcpPort, waitTcpListening, waitUdpBound, type 
 import { VideoRtpTap } from './rtp-tap';
 import { startFfmpeg, warmUpFfmpeg, type FfmpegProcess } from './runner';
 import type { HlsStorage } from './storage';
+import { TranscodeStateStore } from './transcode-state';
 
 export interface TranscodeOptions {
   streamId: string;
@@ -80,13 +81,6 @@ export interface TranscodeProgress {
   startup?: { openMs?: number; sizeMs?: number; ffmpegListeningMs?: number };
 }
 
-/** Persisted between runs so a resumed transcode continues the same playlists. */
-interface StreamHlsState {
-  runs: number;
-  playlists: Record<string, PlaylistState>;
-}
-
-const STATE_KEY = 'state.json';
 /** A new publisher resolution must hold this long (then a keyframe confirms it) before the ladder is planned again. */
 const RESIZE_SETTLE_MS = 1500;
 
@@ -109,35 +103,21 @@ function retargetVideo(sdp: string, ports: { rtp: number; rtcp: number }): strin
 
 export class TranscodeFailedError extends Error {}
 
-/** The state's JSON, with the playlists of the run in progress as they are now. */
-function stateJson(state: StreamHlsState, running: ReadonlyMap<string, LlHlsPlaylist>): string {
-  const names = new Set([...Object.keys(state.playlists), ...running.keys()]);
-  const playlists = [...names].map(
-    (n) => `${JSON.stringify(n)}:${running.get(n)?.serialize() ?? JSON.stringify(state.playlists[n])}`,
-  );
-  return `{"runs":${JSON.stringify(state.runs)},"playlists":{${playlists.join(',')}}}`;
-}
-
-async function loadState(storage: HlsStorage, streamId: string): Promise<StreamHlsState> {
-  const raw = await storage.read(`${streamId}/${STATE_KEY}`);
-  return raw ? (JSON.parse(raw.toString()) as StreamHlsState) : { runs: 0, playlists: {} };
-}
-
 /**
  * Ends a stream's playlists when no transcode is running (the stream ended
  * while its job waited for a retry): EXT-X-ENDLIST, so the replay plays.
  */
 export async function finalizeHls(storage: HlsStorage, streamId: string): Promise<boolean> {
-  const state = await loadState(storage, streamId);
+  const { state, store } = await TranscodeStateStore.load(storage, streamId);
   const names = Object.keys(state.playlists);
   for (const name of names) {
     const pl = LlHlsPlaylist.restore(state.playlists[name]);
     if (pl.ended) continue;
     await writeSegment(storage, streamId, name, pl.end());
-    state.playlists[name] = pl.toJSON();
+    state.playlists[name] = pl.state;
     await storage.write(`${streamId}/${name}/index.m3u8`, pl.render());
   }
-  await storage.write(`${streamId}/${STATE_KEY}`, JSON.stringify(state));
+  await store.save(state.runs, state.playlists);
   return names.length > 0;
 }
 
@@ -235,12 +215,16 @@ async function runOnce(
 ): Promise<TranscodeProgress | 'resized' | 'reconnecting'> {
   const log = o.log ?? (() => undefined);
   const id = o.streamId;
-  const state = await loadState(o.storage, id);
+  const { state, store } = await TranscodeStateStore.load(o.storage, id);
   state.runs += 1;
   const run = state.runs;
   /** This run's playlists, by rendition. */
   const playlists = new Map<string, LlHlsPlaylist>();
-  const saveState = () => o.storage.write(`${id}/${STATE_KEY}`, stateJson(state, playlists));
+  const saveState = () =>
+    store.save(state.runs, {
+      ...state.playlists,
+      ...Object.fromEntries([...playlists].map(([name, pl]) => [name, pl.state])),
+    });
   const runDir = path.join(o.workDir, id, `r${run}`);
   await fs.rm(runDir, { recursive: true, force: true });
   await fs.mkdir(runDir, { recursive: true });
