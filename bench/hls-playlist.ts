@@ -3,20 +3,22 @@
  * in a long show, in the transcoder (render it, save its state) and in the
  * server (read a new version of it, make its delta update).
  *
- * Builds the playlist of a show BENCH_HOURS (2) long at the default part
- * settings (0.2 s parts, 10 a segment, a keyframe every 2nd) in memory and
+ * Builds the playlist of a show BENCH_HOURS (2) long at the configured part
+ * settings (by default 0.2 s parts, 10 a segment, a keyframe every 2nd) in memory and
  * times each call: the median of five rounds, with their range, in µs.
  * The state saved is that of three renditions, as the default ladder has.
  */
 import { deltaUpdate, LlHlsPlaylist, readPlaylist, type HlsStorage } from '../media';
 import { TranscodeStateStore } from '../media/hls/transcode-state';
+import { loadConfig } from '../src/config/config';
 
 const HOURS = Number(process.env.BENCH_HOURS ?? 2);
 if (!(HOURS > 0)) throw new Error('BENCH_HOURS must be a positive number');
-const PART_MS = 200;
+/** The part settings of the app's configuration (its defaults unless HLS_PART_MS etc. are set). */
+const { partMs, partsPerSegment, keyframeParts } = loadConfig(process.env).hls;
 
 const renditions = ['360p', '480p', '720p'].map(() => {
-  const pl = LlHlsPlaylist.create({ partTarget: PART_MS / 1000, partsPerSegment: 10, firstSegmentParts: 4 });
+  const pl = LlHlsPlaylist.create({ partTarget: partMs / 1000, partsPerSegment });
   pl.startRun('r1/init.mp4');
   return pl;
 });
@@ -26,15 +28,15 @@ const addPart = () => {
     pl.addPart(
       {
         uri: `r1/p${n}.m4s`,
-        duration: PART_MS / 1000,
-        pdt: Date.UTC(2026, 0, 1) + n * PART_MS,
-        independent: n % 2 === 0,
+        duration: partMs / 1000,
+        pdt: Date.UTC(2026, 0, 1) + n * partMs,
+        independent: n % keyframeParts === 0,
       },
       `r1/p${n + 1}.m4s`,
     );
   n++;
 };
-while (n < (HOURS * 3600_000) / PART_MS) addPart();
+while (n < (HOURS * 3600_000) / partMs) addPart();
 const [pl] = renditions;
 const text = pl.render();
 

@@ -5,8 +5,9 @@
  * Boots the app (in this process, fresh database, in-process pub/sub) and
  * forks one process that plays the transcoder and the viewers:
  *  - the transcoder: a media playlist of a show already BENCH_HOURS long
- *    (0.2 s parts, 2 s segments: the defaults) is written into the app's HLS
- *    store, then one more part every 0.2 s, as the transcoder writes it;
+ *    (at the app's part settings: 0.2 s parts, 2 s segments by default) is
+ *    written into the app's HLS store, then one more part every part, as the
+ *    transcoder writes it;
  *  - BENCH_VIEWERS viewers follow it as LL-HLS players do: each asks for the
  *    next part with a blocking reload and `_HLS_skip=YES` (delta updates),
  *    and asks for the one after as soon as it is answered.
@@ -27,7 +28,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LlHlsPlaylist, LocalHlsStorage, readPlaylist } from '../media';
 import { createApp } from '../src/app.factory';
-import { loadConfig } from '../src/config/config';
+import { loadConfig, type AppConfig } from '../src/config/config';
 import { createDatabase } from '../test/support/services';
 
 const env = process.env;
@@ -42,13 +43,13 @@ const SECONDS = num('BENCH_SECONDS', 20);
 const SKIP = env.BENCH_SKIP !== '0';
 /** Before measuring: every viewer has its first answer and follows the live edge. */
 const WARM_UP_MS = 3000;
-const PART_MS = 200;
-const PARTS_PER_SEGMENT = 10;
 
 interface Job {
   base: string;
   hlsDir: string;
   streamId: string;
+  /** The app's part settings (its defaults unless HLS_PART_MS etc. are set). */
+  hls: Pick<AppConfig['hls'], 'partMs' | 'partsPerSegment' | 'keyframeParts'>;
 }
 interface Result {
   answers: number;
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     PORT: '3000',
     MEDIASOUP_RTC_PORT: '0',
+    // HLS_PART_MS and the other HLS settings, when set.
+    ...Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('HLS_'))),
     // Every viewer comes from 127.0.0.1.
     HLS_MAX_BLOCKING_PER_CLIENT: '0',
     // Only HTTP is measured.
@@ -87,7 +90,13 @@ async function main(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as { port: number }).port;
   try {
-    const job: Job = { base: `http://127.0.0.1:${port}`, hlsDir: config.hls.dir, streamId: randomUUID() };
+    const { partMs, partsPerSegment, keyframeParts } = config.hls;
+    const job: Job = {
+      base: `http://127.0.0.1:${port}`,
+      hlsDir: config.hls.dir,
+      streamId: randomUUID(),
+      hls: { partMs, partsPerSegment, keyframeParts },
+    };
     const child = fork(__filename, ['viewers'], { execArgv: ['-r', 'ts-node/register/transpile-only'] });
     let cpu0 = process.cpuUsage();
     let t0 = performance.now();
@@ -127,18 +136,24 @@ async function viewers(job: Job): Promise<Result> {
   const storage = new LocalHlsStorage(job.hlsDir);
   const key = `${job.streamId}/720p/index.m3u8`;
   const url = `${job.base}/hls/${key}`;
-  const pl = LlHlsPlaylist.create({ partTarget: PART_MS / 1000, partsPerSegment: PARTS_PER_SEGMENT });
+  const { partMs, partsPerSegment, keyframeParts } = job.hls;
+  const pl = LlHlsPlaylist.create({ partTarget: partMs / 1000, partsPerSegment });
   pl.startRun('r1/init.mp4');
   let n = 0;
   const start = Date.now() - HOURS * 3600_000;
   const addPart = () => {
     pl.addPart(
-      { uri: `r1/p${n}.m4s`, duration: PART_MS / 1000, pdt: start + n * PART_MS, independent: n % 2 === 0 },
+      {
+        uri: `r1/p${n}.m4s`,
+        duration: partMs / 1000,
+        pdt: start + n * partMs,
+        independent: n % keyframeParts === 0,
+      },
       `r1/p${n + 1}.m4s`,
     );
     n++;
   };
-  while (n < (HOURS * 3600_000) / PART_MS) addPart();
+  while (n < (HOURS * 3600_000) / partMs) addPart();
   await storage.write(key, pl.render());
 
   /** When the playlist listing each part (`msn/part`) began to be written. */
@@ -151,7 +166,7 @@ async function viewers(job: Job): Promise<Result> {
     const at = pl.report('')!;
     written.set(`${at.lastMsn}/${at.lastPart}`, performance.now());
     void storage.write(key, pl.render());
-  }, PART_MS);
+  }, partMs);
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const get = (query: string) =>
