@@ -2,12 +2,13 @@
  * `npm run bench:hls-viewers`: what serving one LL-HLS media playlist to many
  * viewers costs the app, late in a long show.
  *
- * Boots the app (in this process, fresh database, in-process pub/sub) and
- * forks one process that plays the transcoder and the viewers:
+ * Boots the app (in this process, fresh database, Redis at TEST_REDIS_URL or
+ * REDIS_URL or the local one, as in cluster mode) and forks one process that
+ * plays the transcoder in its worker and the viewers:
  *  - the transcoder: a media playlist of a show already BENCH_HOURS long
  *    (at the app's part settings: 0.2 s parts, 2 s segments by default) is
  *    written into the app's HLS store, then one more part every part, as the
- *    transcoder writes it;
+ *    transcoder writes it (and announces it on the app's pub/sub);
  *  - BENCH_VIEWERS viewers follow it as LL-HLS players do: each asks for the
  *    next part with a blocking reload and `_HLS_skip=YES` (delta updates),
  *    and asks for the one after as soon as it is answered.
@@ -26,10 +27,13 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Redis from 'ioredis';
 import { LlHlsPlaylist, LocalHlsStorage, readPlaylist } from '../media';
 import { createApp } from '../src/app.factory';
 import { loadConfig, type AppConfig } from '../src/config/config';
-import { createDatabase } from '../test/support/services';
+import { AnnouncedHlsStorage } from '../src/hls/announced-storage';
+import { RedisPubSub } from '../src/infra/pubsub';
+import { createDatabase, deleteRedisPrefix } from '../test/support/services';
 
 const env = process.env;
 const num = (name: string, def: number) => {
@@ -41,6 +45,7 @@ const VIEWERS = num('BENCH_VIEWERS', 200);
 const HOURS = num('BENCH_HOURS', 2);
 const SECONDS = num('BENCH_SECONDS', 20);
 const SKIP = env.BENCH_SKIP !== '0';
+const REDIS_URL = env.TEST_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Before measuring: every viewer has its first answer and follows the live edge. */
 const WARM_UP_MS = 3000;
 
@@ -48,6 +53,8 @@ interface Job {
   base: string;
   hlsDir: string;
   streamId: string;
+  /** The app's pub/sub, where the transcoder announces what it writes. */
+  redisPrefix: string;
   /** The app's part settings (its defaults unless HLS_PART_MS etc. are set). */
   hls: Pick<AppConfig['hls'], 'partMs' | 'partsPerSegment' | 'keyframeParts'>;
 }
@@ -69,12 +76,15 @@ async function main(): Promise<void> {
     'lc_bench',
   );
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-bench-'));
+  const prefix = `lcb${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'production',
     JWT_SECRET: randomBytes(32).toString('hex'),
     PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
     DATABASE_URL: db.url,
     DATA_DIR: dataDir,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     PORT: '3000',
     MEDIASOUP_RTC_PORT: '0',
@@ -96,6 +106,7 @@ async function main(): Promise<void> {
       hlsDir: config.hls.dir,
       streamId: randomUUID(),
       hls: { partMs, partsPerSegment, keyframeParts },
+      redisPrefix: prefix,
     };
     const child = fork(__filename, ['viewers'], { execArgv: ['-r', 'ts-node/register/transpile-only'] });
     let cpu0 = process.cpuUsage();
@@ -127,13 +138,19 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
     await db.drop();
+    await deleteRedisPrefix(prefix, REDIS_URL);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 /** The forked process: the transcoder's playlist writes and the viewers. */
 async function viewers(job: Job): Promise<Result> {
-  const storage = new LocalHlsStorage(job.hlsDir);
+  // As the transcoder writes in a worker process: announcing each playlist on the app's pub/sub.
+  const redis = new Redis(REDIS_URL);
+  const storage = new AnnouncedHlsStorage(
+    new LocalHlsStorage(job.hlsDir),
+    new RedisPubSub(redis, redis.duplicate(), `${job.redisPrefix}:`),
+  );
   const key = `${job.streamId}/720p/index.m3u8`;
   const url = `${job.base}/hls/${key}`;
   const { partMs, partsPerSegment, keyframeParts } = job.hls;

@@ -1,9 +1,19 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { HlsStorage } from '../../media';
 import { RateLimitedError } from '../common/errors/domain-errors';
+import type { PubSub, Unsubscribe } from '../infra/pubsub';
+import { HLS_WRITES_CHANNEL, type HlsWrite } from './hls.constants';
 
-/** How often a held request's file is read again. */
+/** How often a held request's file is read again (when no announcement of its write comes first). */
 const POLL_MS = 50;
+
+interface Poll {
+  waiters: Set<Waiter>;
+  timer?: NodeJS.Timeout;
+  /** A read is in flight; `again`: read once more as soon as it is done (a write came meanwhile). */
+  reading?: boolean;
+  again?: boolean;
+}
 
 interface Waiter {
   /** Whether the data read satisfies this request (any data, or a playlist far enough). */
@@ -20,11 +30,15 @@ interface Waiter {
  *    are answered 429 with Retry-After at once (hundreds of held requests
  *    from one client slowed every other request of the process);
  *  - one read of a file per poll serves every request waiting for it, however
- *    many viewers wait for the same part.
+ *    many viewers wait for the same part;
+ *  - a file is read again as soon as its write is announced (HLS_WRITES_CHANNEL,
+ *    see `listen`), else every POLL_MS: a part reaches its waiting viewers when
+ *    it is written, not up to a poll later.
  */
 export class BlockingReads implements OnApplicationShutdown {
   private readonly held = new Map<string, number>();
-  private readonly polls = new Map<string, { waiters: Set<Waiter>; timer: NodeJS.Timeout }>();
+  private readonly polls = new Map<string, Poll>();
+  private unsubscribe?: Unsubscribe;
 
   constructor(
     private readonly storage: HlsStorage,
@@ -69,6 +83,16 @@ export class BlockingReads implements OnApplicationShutdown {
     }
   }
 
+  /** Reads a file again at once when its write is announced on `pubsub`. */
+  async listen(pubsub: PubSub): Promise<void> {
+    this.unsubscribe = await pubsub.subscribe(HLS_WRITES_CHANNEL, (m) => this.wake((m as HlsWrite).key));
+  }
+
+  /** `key` was just written: its waiters get it now. */
+  wake(key: string): void {
+    if (this.polls.has(key)) void this.tick(key);
+  }
+
   /** Requests a client holds now (for tests). */
   heldBy(client: string): number {
     return this.held.get(client) ?? 0;
@@ -96,7 +120,14 @@ export class BlockingReads implements OnApplicationShutdown {
   private async tick(key: string): Promise<void> {
     const poll = this.polls.get(key);
     if (!poll) return;
+    if (poll.reading) {
+      poll.again = true;
+      return;
+    }
+    poll.reading = true;
+    clearTimeout(poll.timer);
     const data = await this.storage.read(key).catch(() => undefined);
+    poll.reading = false;
     if (data) {
       for (const w of [...poll.waiters]) {
         if (!w.ready(data)) continue;
@@ -105,13 +136,18 @@ export class BlockingReads implements OnApplicationShutdown {
         w.resolve(data);
       }
     }
-    if (this.polls.get(key) === poll && poll.waiters.size > 0) {
+    if (this.polls.get(key) !== poll || poll.waiters.size === 0) return;
+    if (poll.again) {
+      poll.again = false;
+      void this.tick(key);
+    } else {
       poll.timer = setTimeout(() => void this.tick(key), POLL_MS);
     }
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.close();
+    await this.unsubscribe?.();
   }
 
   close(): void {

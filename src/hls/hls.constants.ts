@@ -4,6 +4,14 @@ export const HLS_QUEUE = 'hls';
 /** One live transcode per stream: the job id dedupes repeated "live" events (BullMQ 5 refuses ":" in custom ids). */
 export const hlsJobId = (streamId: string) => `hls-${streamId}`;
 export const HLS_STORAGE = Symbol('HLS_STORAGE');
+/**
+ * Where the HLS store announces each new playlist and part (`{ key }`), so
+ * requests held for one are answered at once instead of at their next poll.
+ */
+export const HLS_WRITES_CHANNEL = 'hls:writes';
+export interface HlsWrite {
+  key: string;
+}
 
 export type HlsJob = { kind: 'transcode'; streamId: string } | { kind: 'cleanup' };
 

@@ -3,6 +3,9 @@ import { LocalHlsStorage, type HlsStorage } from '../../media';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { StreamsModule } from '../streams/streams.module';
+import { PUBSUB } from '../infra/infra.module';
+import type { PubSub } from '../infra/pubsub';
+import { AnnouncedHlsStorage } from './announced-storage';
 import { BlockingReads } from './blocking-reads';
 import { HLS_STORAGE } from './hls.constants';
 import { HlsController } from './hls.controller';
@@ -18,14 +21,18 @@ import { PlainRtpRelay } from './plain-rtp.relay';
   providers: [
     {
       provide: HLS_STORAGE,
-      inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => new LocalHlsStorage(c.hls.dir),
+      inject: [APP_CONFIG, PUBSUB],
+      useFactory: (c: AppConfig, pubsub: PubSub) =>
+        new AnnouncedHlsStorage(new LocalHlsStorage(c.hls.dir), pubsub),
     },
     {
       provide: BlockingReads,
-      inject: [HLS_STORAGE, APP_CONFIG],
-      useFactory: (storage: HlsStorage, c: AppConfig) =>
-        new BlockingReads(storage, c.hls.maxBlockingPerClient),
+      inject: [HLS_STORAGE, APP_CONFIG, PUBSUB],
+      useFactory: async (storage: HlsStorage, c: AppConfig, pubsub: PubSub) => {
+        const reads = new BlockingReads(storage, c.hls.maxBlockingPerClient);
+        await reads.listen(pubsub);
+        return reads;
+      },
     },
     HlsStatusRepository,
     HlsService,
