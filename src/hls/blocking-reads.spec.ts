@@ -2,6 +2,7 @@ import type { HlsStorage } from '../../media';
 import { LocalPubSub } from '../infra/pubsub';
 import { AnnouncedHlsStorage } from './announced-storage';
 import { BlockingReads } from './blocking-reads';
+import { HLS_WRITES_CHANNEL, type HlsWrite } from './hls.constants';
 
 /** A store in memory that counts reads, and whose reads can be held until released. */
 class MemoryStorage implements HlsStorage {
@@ -46,7 +47,7 @@ describe('BlockingReads', () => {
   it('announces playlists and parts, not segments, init segments, posters or the transcode state', async () => {
     const pubsub = new LocalPubSub();
     const announced: string[] = [];
-    await pubsub.subscribe('hls:writes', (m) => announced.push((m as { key: string }).key));
+    await pubsub.subscribe(HLS_WRITES_CHANNEL, (m) => announced.push((m as HlsWrite).key));
     const storage = new AnnouncedHlsStorage(new MemoryStorage(), pubsub);
     for (const key of [
       's/master.m3u8',
