@@ -8,7 +8,8 @@
  * times each call: the median of five rounds, with their range, in µs.
  * The state saved is that of three renditions, as the default ladder has.
  */
-import { deltaUpdate, LlHlsPlaylist, readPlaylist, type HlsStorage } from '../media';
+import { deltaUpdate, readPlaylist, type HlsStorage } from '../media';
+import { addParts, liveShow } from '../media/hls/fixtures';
 import { TranscodeStateStore } from '../media/hls/transcode-state';
 import { loadConfig } from '../src/config/config';
 
@@ -17,26 +18,13 @@ if (!(HOURS > 0)) throw new Error('BENCH_HOURS must be a positive number');
 /** The part settings of the app's configuration (its defaults unless HLS_PART_MS etc. are set). */
 const { partMs, partsPerSegment, keyframeParts } = loadConfig(process.env).hls;
 
-const renditions = ['360p', '480p', '720p'].map(() => {
-  const pl = LlHlsPlaylist.create({ partTarget: partMs / 1000, partsPerSegment });
-  pl.startRun('r1/init.mp4');
-  return pl;
-});
-let n = 0;
+const timing = { partSeconds: partMs / 1000, partsPerSegment, keyframeParts, start: Date.UTC(2026, 0, 1) };
+let n = Math.round((HOURS * 3600_000) / partMs);
+const renditions = ['360p', '480p', '720p'].map(() => liveShow(n, timing));
 const addPart = () => {
-  for (const pl of renditions)
-    pl.addPart(
-      {
-        uri: `r1/p${n}.m4s`,
-        duration: partMs / 1000,
-        pdt: Date.UTC(2026, 0, 1) + n * partMs,
-        independent: n % keyframeParts === 0,
-      },
-      `r1/p${n + 1}.m4s`,
-    );
+  for (const pl of renditions) addParts(pl, n, 1, timing);
   n++;
 };
-while (n < (HOURS * 3600_000) / partMs) addPart();
 const [pl] = renditions;
 const text = pl.render();
 

@@ -28,7 +28,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
-import { LlHlsPlaylist, LocalHlsStorage, readPlaylist } from '../media';
+import { LocalHlsStorage, readPlaylist } from '../media';
+import { addParts, liveShow } from '../media/hls/fixtures';
 import { createApp } from '../src/app.factory';
 import { loadConfig, type AppConfig } from '../src/config/config';
 import { AnnouncedHlsStorage } from '../src/hls/announced-storage';
@@ -154,23 +155,14 @@ async function viewers(job: Job): Promise<Result> {
   const key = `${job.streamId}/720p/index.m3u8`;
   const url = `${job.base}/hls/${key}`;
   const { partMs, partsPerSegment, keyframeParts } = job.hls;
-  const pl = LlHlsPlaylist.create({ partTarget: partMs / 1000, partsPerSegment });
-  pl.startRun('r1/init.mp4');
-  let n = 0;
-  const start = Date.now() - HOURS * 3600_000;
-  const addPart = () => {
-    pl.addPart(
-      {
-        uri: `r1/p${n}.m4s`,
-        duration: partMs / 1000,
-        pdt: start + n * partMs,
-        independent: n % keyframeParts === 0,
-      },
-      `r1/p${n + 1}.m4s`,
-    );
-    n++;
+  const timing = {
+    partSeconds: partMs / 1000,
+    partsPerSegment,
+    keyframeParts,
+    start: Date.now() - HOURS * 3600_000,
   };
-  while (n < (HOURS * 3600_000) / partMs) addPart();
+  let n = Math.round((HOURS * 3600_000) / partMs);
+  const pl = liveShow(n, timing);
   await storage.write(key, pl.render());
 
   /** When the playlist listing each part (`msn/part`) began to be written. */
@@ -179,7 +171,7 @@ async function viewers(job: Job): Promise<Result> {
   let measuring = false;
   let stop = false;
   const writer = setInterval(() => {
-    addPart();
+    addParts(pl, n++, 1, timing);
     const at = pl.report('')!;
     written.set(`${at.lastMsn}/${at.lastPart}`, performance.now());
     void storage.write(key, pl.render());

@@ -8,17 +8,12 @@ import {
   renderMaster,
   satisfies,
 } from './playlist';
-import { variant } from './fixtures';
+import { liveShow, variant } from './fixtures';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const part = (run: number, n: number) => ({ uri: `r${run}/p${n}.m4s`, duration: 0.5, pdt: T0 + n * 500 });
 
-function live(parts: number): LlHlsPlaylist {
-  const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
-  pl.startRun('r1/init.mp4');
-  for (let n = 0; n < parts; n++) pl.addPart(part(1, n), `r1/p${n + 1}.m4s`);
-  return pl;
-}
+const live = (parts: number) => liveShow(parts);
 
 describe('LlHlsPlaylist', () => {
   it('writes the LL-HLS header: part target, blocking reload with a hold-back of three parts, EVENT type', () => {

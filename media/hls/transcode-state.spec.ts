@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { addParts, liveShow as show } from './fixtures';
 import { LlHlsPlaylist, type PlaylistState } from './playlist';
 import { LocalHlsStorage } from './storage';
 import { SEGMENTS_PER_FILE, TranscodeStateStore } from './transcode-state';
-
-const T0 = Date.UTC(2026, 0, 1);
 
 describe('TranscodeStateStore', () => {
   let dir: string;
@@ -15,15 +14,6 @@ describe('TranscodeStateStore', () => {
     storage = new LocalHlsStorage(dir);
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  /** A rendition's playlist after `parts` parts of 0.5 s, 4 a segment. */
-  function show(parts: number, from = 0): LlHlsPlaylist {
-    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
-    pl.startRun('r1/init.mp4');
-    for (let n = from; n < from + parts; n++)
-      pl.addPart({ uri: `r1/p${n}.m4s`, duration: 0.5, pdt: T0 + n * 500 }, `r1/p${n + 1}.m4s`);
-    return pl;
-  }
 
   it('files closed segments once, keeps state.json small, and loads what it saved', async () => {
     const { state, store } = await TranscodeStateStore.load(storage, 'st');
@@ -39,9 +29,7 @@ describe('TranscodeStateStore', () => {
         .readdirSync(path.join(dir, 'st', 'state'))
         .map((f) => fs.statSync(path.join(dir, 'st', 'state', f)).mtimeMs);
     const before = files();
-    const parts = 4 * (2 * SEGMENTS_PER_FILE + 50) + 2;
-    for (let n = parts; n < parts + 8; n++)
-      pl.addPart({ uri: `r1/p${n}.m4s`, duration: 0.5, pdt: T0 + n * 500 }, `r1/p${n + 1}.m4s`);
+    addParts(pl, 4 * (2 * SEGMENTS_PER_FILE + 50) + 2, 8);
     await store.save(3, { '720p': pl.state, '360p': other });
     // A save after more parts does not write the files again.
     expect(files()).toEqual(before);

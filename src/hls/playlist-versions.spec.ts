@@ -1,16 +1,7 @@
-import { LlHlsPlaylist } from '../../media';
+import { liveShow } from '../../media/hls/fixtures';
 import { PlaylistVersions } from './playlist-versions';
 
-function playlist(parts: number): Buffer {
-  const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
-  pl.startRun('r1/init.mp4');
-  for (let n = 0; n < parts; n++)
-    pl.addPart(
-      { uri: `r1/p${n}.m4s`, duration: 0.5, pdt: Date.UTC(2026, 0, 1) + n * 500 },
-      `r1/p${n + 1}.m4s`,
-    );
-  return Buffer.from(pl.render());
-}
+const playlist = (parts: number) => Buffer.from(liveShow(parts).render());
 
 describe('PlaylistVersions', () => {
   it('reads a playlist once per version: the same bytes, read again, are the same version', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LlHlsPlaylist, readPlaylist } from '../../media';
+import { readPlaylist } from '../../media';
+import { liveShow } from '../../media/hls/fixtures';
 import { checkMediaPlaylist } from '../../media/hls/playlist-check';
 import { useTestApp } from '../support/test-app';
 
@@ -15,18 +16,18 @@ describe('LL-HLS playlist delta updates (_HLS_skip)', () => {
   const streamId = '33333333-3333-4333-8333-333333333333';
   const url = `/hls/${streamId}/720p/index.m3u8`;
   let full: string;
+  /** A live show of `parts` parts at the default settings, ending now. */
+  const show = (parts: number) =>
+    liveShow(parts, {
+      partSeconds: 0.2,
+      partsPerSegment: 10,
+      keyframeParts: 2,
+      start: Date.now() - parts * 200,
+    });
 
   beforeAll(() => {
     // Two minutes of 0.2 s parts, ten to a 2 s segment, and three open parts.
-    const pl = LlHlsPlaylist.create({ partTarget: 0.2, partsPerSegment: 10 });
-    pl.startRun('r1/init.mp4');
-    const T0 = Date.now() - 120_000;
-    for (let n = 0; n < 603; n++)
-      pl.addPart(
-        { uri: `r1/p${n}.m4s`, duration: 0.2, pdt: T0 + n * 200, independent: n % 2 === 0 },
-        `r1/p${n + 1}.m4s`,
-      );
-    full = pl.render();
+    full = show(603).render();
     const dir = path.join(t.config.hls.dir, streamId, '720p');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'index.m3u8'), full);
@@ -57,14 +58,7 @@ describe('LL-HLS playlist delta updates (_HLS_skip)', () => {
     const file = path.join(t.config.hls.dir, streamId, '720p', 'index.m3u8');
     const before = (await t.http.get(`${url}?_HLS_skip=YES`).expect(200)).text;
     // Ten more segments: the next update skips ten more.
-    const pl = LlHlsPlaylist.create({ partTarget: 0.2, partsPerSegment: 10 });
-    pl.startRun('r1/init.mp4');
-    const T0 = Date.now() - 140_000;
-    for (let n = 0; n < 703; n++)
-      pl.addPart(
-        { uri: `r1/p${n}.m4s`, duration: 0.2, pdt: T0 + n * 200, independent: n % 2 === 0 },
-        `r1/p${n + 1}.m4s`,
-      );
+    const pl = show(703);
     fs.writeFileSync(file, pl.render());
     try {
       const after = (await t.http.get(`${url}?_HLS_skip=YES`).expect(200)).text;
