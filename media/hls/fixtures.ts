@@ -1,5 +1,6 @@
 /** Test fixtures shared by the HLS specs. */
 import { LlHlsPlaylist, type MasterVariant } from './playlist';
+import type { HlsStorage } from './storage';
 
 /** A 16:9, 30 fps H.264 + AAC variant of the master playlist. */
 export function variant(
@@ -45,4 +46,25 @@ export function liveShow(parts: number, timing: Partial<ShowTiming> = {}): LlHls
   pl.startRun('r1/init.mp4');
   addParts(pl, 0, parts, t);
   return pl;
+}
+
+/** A store in memory that counts its reads, and whose reads can be held until `hold` settles. */
+export class MemoryStorage implements HlsStorage {
+  readonly files = new Map<string, Buffer>();
+  reads = 0;
+  hold?: Promise<void>;
+
+  async write(key: string, data: Buffer | string): Promise<void> {
+    this.files.set(key, Buffer.from(data));
+  }
+  async read(key: string): Promise<Buffer | undefined> {
+    this.reads++;
+    const data = this.files.get(key);
+    await this.hold;
+    return data;
+  }
+  async listStreams() {
+    return [];
+  }
+  async removeStream(): Promise<void> {}
 }

@@ -1,29 +1,8 @@
-import type { HlsStorage } from '../../media';
+import { MemoryStorage } from '../../media/hls/fixtures';
 import { LocalPubSub } from '../infra/pubsub';
 import { AnnouncedHlsStorage } from './announced-storage';
 import { BlockingReads } from './blocking-reads';
 import { HLS_WRITES_CHANNEL, type HlsWrite } from './hls.constants';
-
-/** A store in memory that counts reads, and whose reads can be held until released. */
-class MemoryStorage implements HlsStorage {
-  readonly files = new Map<string, Buffer>();
-  reads = 0;
-  hold?: Promise<void>;
-
-  async write(key: string, data: Buffer | string): Promise<void> {
-    this.files.set(key, Buffer.from(data));
-  }
-  async read(key: string): Promise<Buffer | undefined> {
-    this.reads++;
-    const data = this.files.get(key);
-    await this.hold;
-    return data;
-  }
-  async listStreams() {
-    return [];
-  }
-  async removeStream(): Promise<void> {}
-}
 
 describe('BlockingReads', () => {
   beforeEach(() => jest.useFakeTimers());

@@ -61,9 +61,8 @@ export class HlsController {
     @Inject(HLS_STORAGE) private readonly storage: HlsStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly reads: BlockingReads,
+    private readonly playlists: PlaylistVersions,
   ) {}
-
-  private readonly playlists = new PlaylistVersions();
 
   private async send(res: Response, key: string, type: string, cache: string, what: string): Promise<void> {
     const data = await this.storage.read(key);
@@ -125,8 +124,7 @@ export class HlsController {
       throw new BadRequestError('_HLS_skip must be YES or v2', 'invalid_query');
     const key = `${id}/${rendition}/index.m3u8`;
     const version = (data: Buffer) => this.playlists.of(key, data);
-    const stored = await this.storage.read(key);
-    let playlist = stored && version(stored);
+    let playlist = await this.playlists.read(key);
     // A first request (no _HLS_msn) while the transcode starts: held until a player can start on
     // the playlist (it holds PART-HOLD-BACK of media), for a rendition the master lists.
     if (msn === undefined && !playlist?.summary.startable && (await this.comingUp(id))) {
@@ -199,9 +197,8 @@ export class HlsController {
     // but only for a part the rendition's live playlist is about to list. Unknown streams,
     // other runs and parts long gone or far ahead are 404 at once.
     if (!data && !init) {
-      const playlistKey = `${id}/${rendition}/index.m3u8`;
-      const playlist = await this.storage.read(playlistKey);
-      if (playlist && partMayAppear(this.playlists.of(playlistKey, playlist).summary, `${run}/${file}`)) {
+      const playlist = await this.playlists.read(`${id}/${rendition}/index.m3u8`);
+      if (playlist && partMayAppear(playlist.summary, `${run}/${file}`)) {
         data = await this.reads.wait(req.ip, key, Math.max(6 * this.config.hls.partMs, PRELOAD_WAIT_MIN_MS));
       }
     }

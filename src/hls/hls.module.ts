@@ -13,6 +13,7 @@ import { HlsProcessor } from './hls.processor';
 import { HlsService } from './hls.service';
 import { HlsStatusRepository } from './hls-status.repository';
 import { PlainRtpRelay } from './plain-rtp.relay';
+import { PlaylistVersions } from './playlist-versions';
 
 /** LL-HLS: transcode jobs per live stream, delivery of playlists and media, progress and metrics. */
 @Module({
@@ -32,6 +33,15 @@ import { PlainRtpRelay } from './plain-rtp.relay';
         const reads = new BlockingReads(storage, c.hls.maxBlockingPerClient);
         await reads.listen(pubsub);
         return reads;
+      },
+    },
+    {
+      provide: PlaylistVersions,
+      inject: [HLS_STORAGE, PUBSUB],
+      useFactory: async (storage: HlsStorage, pubsub: PubSub) => {
+        const versions = new PlaylistVersions(storage);
+        await versions.listen(pubsub);
+        return versions;
       },
     },
     HlsStatusRepository,

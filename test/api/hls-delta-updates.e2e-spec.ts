@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readPlaylist } from '../../media';
+import { readPlaylist, type HlsStorage } from '../../media';
 import { liveShow } from '../../media/hls/fixtures';
 import { checkMediaPlaylist } from '../../media/hls/playlist-check';
+import { HLS_STORAGE } from '../../src/hls/hls.constants';
 import { useTestApp } from '../support/test-app';
 
 /**
@@ -55,18 +56,20 @@ describe('LL-HLS playlist delta updates (_HLS_skip)', () => {
   });
 
   it('follows the playlist as it grows: each delta update is of the playlist as it is now', async () => {
-    const file = path.join(t.config.hls.dir, streamId, '720p', 'index.m3u8');
+    // Written as the transcoder writes it: through the app's HLS store, which announces it.
+    const storage = t.app.get<HlsStorage>(HLS_STORAGE);
+    const key = `${streamId}/720p/index.m3u8`;
     const before = (await t.http.get(`${url}?_HLS_skip=YES`).expect(200)).text;
     // Ten more segments: the next update skips ten more.
     const pl = show(703);
-    fs.writeFileSync(file, pl.render());
+    await storage.write(key, pl.render());
     try {
       const after = (await t.http.get(`${url}?_HLS_skip=YES`).expect(200)).text;
       expect(before).toContain('#EXT-X-SKIP:SKIPPED-SEGMENTS=54\n');
       expect(after).toContain('#EXT-X-SKIP:SKIPPED-SEGMENTS=64\n');
       expect(readPlaylist(after)).toEqual(readPlaylist(pl.render()));
     } finally {
-      fs.writeFileSync(file, full);
+      await storage.write(key, full);
     }
   });
 
