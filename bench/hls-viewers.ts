@@ -11,13 +11,19 @@
  *    transcoder writes it (and announces it on the app's pub/sub);
  *  - BENCH_VIEWERS viewers follow it as LL-HLS players do: each asks for the
  *    next part with a blocking reload and `_HLS_skip=YES` (delta updates),
- *    and asks for the one after as soon as it is answered.
+ *    and asks for the one after as soon as it is answered. With
+ *    BENCH_PARTS=1 each also asks, at the same time, for the part the last
+ *    answer hinted (a 37 KB file: 1.5 Mbit/s in 0.2 s parts), held until it
+ *    is written, and goes on once both are answered.
  * Over BENCH_SECONDS it prints the app's CPU (share of one core), playlist
- * answers per second, and how long after a part was written the viewers
- * waiting for it had their answer (p50, p99, max).
+ * (and part) answers per second, how long after a part was written the
+ * viewers waiting for it had their answers (p50, p99, max), and the
+ * viewers' own CPU. With parts, that process receives every viewer's copy
+ * of each part at once, and the time that takes is in the figures.
  *
  * Environment (all optional): BENCH_VIEWERS=200, BENCH_HOURS=2,
- * BENCH_SECONDS=20, BENCH_SKIP=1 (0: full playlists, no delta updates).
+ * BENCH_SECONDS=20, BENCH_SKIP=1 (0: full playlists, no delta updates),
+ * BENCH_PARTS=0.
  * The database server is TEST_DATABASE_URL, else DATABASE_URL, else the
  * local PostgreSQL.
  */
@@ -46,6 +52,9 @@ const VIEWERS = num('BENCH_VIEWERS', 200);
 const HOURS = num('BENCH_HOURS', 2);
 const SECONDS = num('BENCH_SECONDS', 20);
 const SKIP = env.BENCH_SKIP !== '0';
+const PARTS = env.BENCH_PARTS === '1';
+/** A part's file: 0.2 s at 1.5 Mbit/s. */
+const PART = randomBytes(37_500);
 const REDIS_URL = env.TEST_REDIS_URL ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Before measuring: every viewer has its first answer and follows the live edge. */
 const WARM_UP_MS = 3000;
@@ -61,9 +70,12 @@ interface Job {
 }
 interface Result {
   answers: number;
+  parts: number;
   /** ms from a part's write to each answer that listed it first, for requests waiting for it. */
   lateness: number[];
   errors: string[];
+  /** The viewers' own process's CPU (share of one core): near 100 %, it is the bench that limits. */
+  viewersCpu: number;
 }
 
 const pct = (xs: number[], p: number) => {
@@ -131,10 +143,10 @@ async function main(): Promise<void> {
     console.log(
       `${VIEWERS} viewers, a ${HOURS} h show, ${SKIP ? 'delta updates' : 'full playlists'}, ${wall.toFixed(1)} s:\n` +
         `  app CPU ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(1)} % of a core, ` +
-        `${Math.round(result.answers / wall)} playlist answers/s\n` +
+        `${Math.round(result.answers / wall)} playlist${PARTS ? ` and ${Math.round(result.parts / wall)} part` : ''} answers/s\n` +
         `  a part's waiting viewers answered after p50 ${pct(l, 50).toFixed(0)} ms, ` +
         `p99 ${pct(l, 99).toFixed(0)} ms, max ${Math.max(...l).toFixed(0)} ms (${l.length} answers)\n` +
-        `  errors: ${result.errors.length}${result.errors.length ? ` (first: ${result.errors[0]})` : ''}`,
+        `  the viewers' process: ${result.viewersCpu.toFixed(1)} % of a core; errors: ${result.errors.length}${result.errors.length ? ` (first: ${result.errors[0]})` : ''}`,
     );
   } finally {
     await app.close();
@@ -167,21 +179,25 @@ async function viewers(job: Job): Promise<Result> {
 
   /** When the playlist listing each part (`msn/part`) began to be written. */
   const written = new Map<string, number>();
-  const result: Result = { answers: 0, lateness: [], errors: [] };
+  const result: Result = { answers: 0, parts: 0, lateness: [], errors: [], viewersCpu: 0 };
   let measuring = false;
   let stop = false;
   const writer = setInterval(() => {
+    // The part's file first, then the playlist that lists it, as the transcoder writes them.
+    const part = storage.write(`${job.streamId}/720p/r1/p${n}.m4s`, PART);
     addParts(pl, n++, 1, timing);
     const at = pl.report('')!;
-    written.set(`${at.lastMsn}/${at.lastPart}`, performance.now());
-    void storage.write(key, pl.render());
+    void part.then(() => {
+      written.set(`${at.lastMsn}/${at.lastPart}`, performance.now());
+      return storage.write(key, pl.render());
+    });
   }, partMs);
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
-  const get = (query: string) =>
+  const get = (query: string, target = `${url}?${query}${SKIP ? '&_HLS_skip=YES' : ''}`) =>
     new Promise<string>((resolve, reject) => {
       http
-        .get(`${url}?${query}${SKIP ? '&_HLS_skip=YES' : ''}`, { agent }, (res) => {
+        .get(target, { agent }, (res) => {
           let body = '';
           res.setEncoding('utf8');
           res.on('data', (c: string) => (body += c));
@@ -200,8 +216,14 @@ async function viewers(job: Job): Promise<Result> {
       // The part after the last one listed: the open segment's next, as hls.js asks.
       const msn = pos.lastMsn + 1;
       const part = pos.trailingParts;
+      const hinted = PARTS && pos.lastPart ? `r${pos.lastPart.run}/p${pos.lastPart.n}.m4s` : undefined;
       try {
-        pos = readPlaylist(await get(`_HLS_msn=${msn}&_HLS_part=${part}`));
+        const [next] = await Promise.all([
+          get(`_HLS_msn=${msn}&_HLS_part=${part}`),
+          hinted && get('', `${job.base}/hls/${job.streamId}/720p/${hinted}`),
+        ]);
+        pos = readPlaylist(next);
+        if (measuring && hinted) result.parts++;
       } catch (e) {
         if (measuring) result.errors.push((e as Error).message);
         continue;
@@ -216,11 +238,15 @@ async function viewers(job: Job): Promise<Result> {
   await new Promise((r) => setTimeout(r, WARM_UP_MS));
   measuring = true;
   process.send!({ measuring: true });
+  const cpu0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const cpu = process.cpuUsage(cpu0);
+  result.viewersCpu = ((cpu.user + cpu.system) / 1e6 / SECONDS) * 100;
   measuring = false;
   stop = true;
   clearInterval(writer);
-  process.send!({ result });
+  // Delivered before the process exits (an IPC message still queued at exit is lost).
+  await new Promise((r) => process.send!({ result }, r));
   await running.catch(() => undefined);
   return result;
 }
