@@ -169,6 +169,12 @@ export interface FfmpegCommandOptions {
    * start or switch renditions.
    */
   keyframeParts: number;
+  /**
+   * A copied ingest rung's own part, when its frame rate is not a whole
+   * number (see `copiedPartTiming`): whole frames of the source (6 at 29.97
+   * fps, 0.2002 s).
+   */
+  copiedPart?: CopiedPart;
   fps: number;
   /** Each rendition writes `<outDir>/<name>/{init.mp4,p<n>.m4s,ffmpeg.m3u8}`. */
   outDir: string;
@@ -204,7 +210,38 @@ export function toArgv(cmd: FfmpegCommand): string[] {
 }
 
 /** How a transcode cuts its renditions: part length, parts per segment, parts between keyframes. */
-export type PartTiming = Pick<FfmpegCommandOptions, 'partSeconds' | 'partsPerSegment' | 'keyframeParts'>;
+export type PartTiming = Pick<
+  FfmpegCommandOptions,
+  'partSeconds' | 'partsPerSegment' | 'keyframeParts' | 'copiedPart'
+>;
+
+/** A copied rung's own part: whole frames at its source's frame rate, and its segments' length in them. */
+export interface CopiedPart {
+  frames: number;
+  fps: number;
+  partsPerSegment: number;
+  /**
+   * How much later than the encoder timed them (ms) the transcoder's input
+   * has every tag after its first keyframe. ffmpeg's HLS muxer cuts at the
+   * first frame at or after each multiple of `frames / fps` from its first
+   * frame; millisecond timestamps put a part's first frame up to a
+   * millisecond before that time, and the cut then a frame late (a part of
+   * 7 frames, then one of 5). Timed this much later, each part's first
+   * frame is at or after its cut time.
+   */
+  leadMs: number;
+}
+
+/** See CopiedPart.leadMs: a millisecond of rounding, and one of margin. */
+const COPIED_LEAD_MS = 2;
+
+/**
+ * A copied rung's PART-TARGET: its parts last their frames' length to the
+ * millisecond (0.2002 s: 0.200 or 0.201 s), and the first one `leadMs`
+ * more (0.203 s).
+ */
+export const copiedPartTarget = (p: CopiedPart): number =>
+  Math.ceil(Math.round((p.frames / p.fps) * 1e6) / 1000 + p.leadMs) / 1000;
 
 /** The keyframe interval (ms) most encoders use: a copied rung's parts divide it, so they start on its keyframes. */
 const ENCODER_KEYFRAME_MS = 2000;
@@ -225,19 +262,43 @@ const wholeFrames = (ms: number, fps: number) => (ms * fps) % 1000 === 0;
  * cut evenly, and one that divides the 2 s keyframe interval most encoders
  * use starts with the encoder's keyframes: the configured part rounded up
  * to such a length (1/3 s at 30 fps: 0.4 s; 0.2 s at 24 fps beside 30 fps
- * rungs: 0.5 s), with segments about as long as configured. A source whose
- * rate is not a whole number (29.97 fps) has no such length; it is cut as
- * a 30 fps one, and its parts may run a frame over.
+ * rungs: 0.5 s), with segments about as long as configured.
+ *
+ * A source whose rate is not a whole number (29.97 fps: a frame every
+ * 33.367 ms) has no such length. Cut at 0.2 s, its parts came out 0.201 s
+ * (over PART-TARGET), and every 33 s, as the frames drifted past the
+ * boundaries, one came out 5 frames short. Its rung gets its own part
+ * (`copiedPart`): the encoded rungs' part rounded up to whole frames of the
+ * source that divide the encoder's 2 s keyframe interval (6 frames, 0.2002
+ * s; 0.25 s at 23.976 fps), cut at exactly that length (see `leadMs`), and
+ * its own PART-TARGET (`copiedPartTarget`: 0.203 s). The encoded rungs keep
+ * theirs.
  */
 export function copiedPartTiming(t: PartTiming, fps: { source?: number; encoded: number }): PartTiming {
-  const source = fps.source !== undefined && Number.isInteger(fps.source) ? fps.source : 30;
+  const fractional = fps.source !== undefined && Math.abs(fps.source - Math.round(fps.source)) > 1e-6;
+  const source = fps.source !== undefined && !fractional ? Math.round(fps.source) : 30;
   const want = Math.round(t.partSeconds * 1000);
   let ms = ENCODER_KEYFRAME_MS;
   for (let m = ENCODER_KEYFRAME_MS; m >= want; m--)
     if (ENCODER_KEYFRAME_MS % m === 0 && wholeFrames(m, source) && wholeFrames(m, fps.encoded)) ms = m;
   const partSeconds = ms / 1000;
   const partsPerSegment = Math.max(1, Math.round((t.partSeconds * t.partsPerSegment) / partSeconds));
-  return { partSeconds, partsPerSegment, keyframeParts: gcd(partsPerSegment, t.keyframeParts) };
+  const timing = { partSeconds, partsPerSegment, keyframeParts: gcd(partsPerSegment, t.keyframeParts) };
+  if (!fractional) return timing;
+  const rate = fps.source!;
+  const gop = Math.round((ENCODER_KEYFRAME_MS / 1000) * rate);
+  let frames = gop;
+  for (let k = gop; k >= 1; k--) if (gop % k === 0 && k / rate >= partSeconds) frames = k;
+  const segmentSeconds = partSeconds * partsPerSegment;
+  return {
+    ...timing,
+    copiedPart: {
+      frames,
+      fps: rate,
+      partsPerSegment: Math.max(1, Math.round((segmentSeconds * rate) / frames)),
+      leadMs: COPIED_LEAD_MS,
+    },
+  };
 }
 
 /** Frames per part: parts are whole frames long, so part and keyframe times fall on frames. */
@@ -352,11 +413,12 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
     if (o.hasAudio && o.flvUrl) args.push('-map', '0:a:0', '-c:a', 'copy');
     else if (o.hasAudio)
       args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', `${AUDIO_BITRATE}`, '-ac', '2', '-ar', '48000');
+    const own = r.copy && o.flvUrl ? o.copiedPart : undefined;
     args.push(
       '-f',
       'hls',
       '-hls_time',
-      fmtSeconds(part),
+      fmtSeconds(own ? own.frames / own.fps : part),
       '-hls_list_size',
       '12',
       '-hls_segment_type',

@@ -4,7 +4,9 @@ import type { MediaSession, PlainRtpSource } from '../sfu/plain-output';
 import {
   AUDIO_BITRATE,
   buildFfmpegCommand,
+  copiedPartTarget,
   copiedPartTiming,
+  type PartTiming,
   partFrames,
   planLadder,
   type PlannedRendition,
@@ -307,7 +309,7 @@ async function runOnce(
       ),
     );
 
-    const configured = {
+    const configured: PartTiming = {
       partSeconds: o.partSeconds,
       partsPerSegment: o.partsPerSegment,
       keyframeParts: o.keyframeParts ?? o.partsPerSegment,
@@ -328,13 +330,19 @@ async function runOnce(
     );
     for (const r of plan) {
       const prior = state.playlists[r.name];
+      // A copied rung of a source at 29.97 fps has parts of its own (see copiedPartTiming).
+      const own = r.copy ? timing.copiedPart : undefined;
       const pl = prior
         ? LlHlsPlaylist.restore(prior)
-        : LlHlsPlaylist.create({
-            partTarget: partSeconds,
-            partsPerSegment,
-            firstSegmentParts,
-          });
+        : LlHlsPlaylist.create(
+            own
+              ? {
+                  partTarget: copiedPartTarget(own),
+                  partsPerSegment: own.partsPerSegment,
+                  firstSegmentParts: Math.min(own.partsPerSegment, firstSegmentParts),
+                }
+              : { partTarget: partSeconds, partsPerSegment, firstSegmentParts },
+          );
       // A copied ingest's keyframes are the encoder's: its segments close at them.
       const keyframeSegments = r.copy && s.kind === 'flv';
       await writeSegment(o.storage, id, r.name, pl.startRun(`r${run}/init.mp4`, { keyframeSegments }));
@@ -377,7 +385,7 @@ async function runOnce(
       void waitTcpListening(target.stream, 5000)
         .then(async (bound) => {
           if (bound && progress.startup) progress.startup.ffmpegListeningMs = Date.now() - t0;
-          keyframeAt = await s.start();
+          keyframeAt = await s.start({ leadMs: timing.copiedPart?.leadMs });
         })
         .catch((e: Error) => {
           log(`stream ${id} run ${run}: the ingest's media did not reach ffmpeg: ${e.message}`);

@@ -95,6 +95,38 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.5\n');
   });
 
+  it("RTMP at 29.97 fps: the copied rung's parts are 6 frames (0.2002 s) under its own PART-TARGET, the encoded rung's 0.2 s", async () => {
+    const s = await f.newStream();
+    encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 854, height: 480, fps: '30000/1001', gop: 60 });
+    await live(s.id);
+    const playlist = async (rendition: string) =>
+      (await f.t.http.get(`/hls/${s.id}/${rendition}/index.m3u8`)).text;
+    // Every part listed while the playlist grows to four segments: six frames each, their ends on
+    // FLV's milliseconds (the first starts 2 ms earlier: see the ladder's CopiedPart.leadMs).
+    const parts = new Map<string, number>();
+    let copied = '';
+    for (const t0 = Date.now(); segmentUris(copied).length < 4 && Date.now() - t0 < 30_000;) {
+      await new Promise((r) => setTimeout(r, 300));
+      copied = await playlist('480p');
+      for (const m of copied.matchAll(/#EXT-X-PART:DURATION=([\d.]+),URI="([^"]+)"/g))
+        parts.set(m[2], Number(m[1]));
+    }
+    expect(segmentUris(copied).length).toBeGreaterThanOrEqual(4);
+    expect(copied).toContain('#EXT-X-PART-INF:PART-TARGET=0.203\n');
+    expect(checkMediaPlaylist(copied)).toEqual([]);
+    expect(parts.size).toBeGreaterThanOrEqual(40);
+    expect(parts.get('r1/p0.m4s') ?? 0.202).toBeLessThanOrEqual(0.203);
+    parts.delete('r1/p0.m4s');
+    expect([...parts].filter(([, d]) => d !== 0.2 && d !== 0.201)).toEqual([]);
+    const encoded = await playlist('360p');
+    expect(encoded).toContain('#EXT-X-PART-INF:PART-TARGET=0.2\n');
+    expect(checkMediaPlaylist(encoded)).toEqual([]);
+    // hls.js plays the two renditions, each with its part target.
+    const h = await playHls(page, `/hls/${s.id}/master.m3u8`, 5);
+    expect(h.frames).toBeGreaterThan(60);
+    expect(h.levels.map((l) => l.height).sort()).toEqual([360, 480]);
+  });
+
   it('RTMP with B-frames (OBS x264 default): WHEP still decodes (re-encoded), HLS copies the B-frames', async () => {
     const s = await f.newStream();
     encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 640, height: 360, bframes: 2, gop: 30 });

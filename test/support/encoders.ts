@@ -153,8 +153,8 @@ export interface EncoderOptions {
   height?: number;
   /** x264 B-frames (OBS's default is 2); 0 for passthrough. */
   bframes?: number;
-  /** Frames a second (default 30). */
-  fps?: number;
+  /** Frames a second (default 30), or a rate as ffmpeg writes it (`30000/1001`). */
+  fps?: number | string;
   /** Keyframe interval in frames. */
   gop?: number;
   /** libx265 instead of libx264 (only over SRT: ffmpeg's FLV muxer has no HEVC). */
