@@ -411,8 +411,12 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
       );
     }
     if (o.hasAudio && o.flvUrl) args.push('-map', '0:a:0', '-c:a', 'copy');
-    else if (o.hasAudio)
+    else if (o.hasAudio) {
       args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', `${AUDIO_BITRATE}`, '-ac', '2', '-ar', '48000');
+      // Audio the publisher's RTP lost comes out as silence: a hole in the audio track is a hole in
+      // what a player has buffered (the video's fps filter fills its own), and players stall at it.
+      args.push('-af', 'aresample=async=1');
+    }
     const own = r.copy && o.flvUrl ? o.copiedPart : undefined;
     args.push(
       '-f',

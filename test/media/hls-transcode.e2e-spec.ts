@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { FIRST_MSN, readPlaylist } from '../../media';
+import { buildFfmpegCommand, DEFAULT_LADDER, FIRST_MSN, planLadder, readPlaylist } from '../../media';
 import { videoTrackTiming } from '../../media/hls/fmp4';
 import { SfuHost } from '../../src/streams/ingest/sfu.provider';
 import { eventually } from '../support/wait';
@@ -251,5 +254,71 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
     await f.end(stream.id);
     await waitForNoFfmpeg(stream.id);
     expect(f.t.app.get(SfuHost).sfu!.room(stream.id)).toBeUndefined();
+  });
+});
+
+describe("the encoded rungs' audio, with real ffmpeg", () => {
+  it('fills audio the publisher lost with silence: a hole in it would stall every player there', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-audio-'));
+    try {
+      // Opus as a WHIP publisher sends it, with 200 ms of packets lost 2 s in.
+      const opus = path.join(dir, 'opus.mka');
+      const gappy = path.join(dir, 'gap.mka');
+      const ffmpeg = (...args: string[]) => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...args]);
+      await ffmpeg(
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=48000',
+        '-t',
+        '4',
+        '-c:a',
+        'libopus',
+        opus,
+      );
+      await ffmpeg('-i', opus, '-c', 'copy', '-bsf:a', 'noise=drop=between(pts*tb\\,2\\,2.2)', gappy);
+      const gaps = async (file: string) => {
+        const { stdout } = await run('ffprobe', [
+          ...[
+            '-v',
+            'error',
+            '-select_streams',
+            'a',
+            '-show_entries',
+            'packet=pts_time',
+            '-of',
+            'csv=p=0',
+            file,
+          ],
+        ]);
+        const t = stdout.split('\n').filter(Boolean).map(Number);
+        return t.slice(1).filter((x, i) => x - t[i] > 0.05).length;
+      };
+      expect(await gaps(gappy)).toBe(1);
+      // The audio options of an encoded rung's output, as the transcoder gives them.
+      const { outputs } = buildFfmpegCommand({
+        sdpPath: path.join(dir, 'stream.sdp'),
+        hasAudio: true,
+        renditions: planLadder(
+          DEFAULT_LADDER,
+          { width: 640, height: 360, codec: 'vp8', hasAudio: true },
+          false,
+        ),
+        partSeconds: 0.2,
+        partsPerSegment: 10,
+        keyframeParts: 2,
+        fps: 30,
+        outDir: dir,
+        posterPath: path.join(dir, 'poster.jpg'),
+        posterSeconds: 1,
+      });
+      const args = outputs[0].args;
+      const audio = args.slice(args.indexOf('0:a:0') - 1, args.indexOf('-f'));
+      const out = path.join(dir, 'out.mp4');
+      await ffmpeg('-i', gappy, ...audio, out);
+      expect(await gaps(out)).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
