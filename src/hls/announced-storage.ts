@@ -1,5 +1,6 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { HlsStorage } from '../../media';
-import type { PubSub } from '../infra/pubsub';
+import type { PubSub, Unsubscribe } from '../infra/pubsub';
 import { HLS_WRITES_CHANNEL, type HlsWrite } from './hls.constants';
 
 /** What requests are held for (BlockingReads): playlists and parts. */
@@ -39,5 +40,32 @@ export class AnnouncedHlsStorage implements HlsStorage {
 
   removeStream(streamId: string): Promise<void> {
     return this.store.removeStream(streamId);
+  }
+}
+
+/** A reader of the HLS store that acts on its announced writes. */
+export interface WriteFollower {
+  /** `key` was just written (announced on HLS_WRITES_CHANNEL). */
+  written(key: string): void;
+}
+
+/**
+ * The app's one subscription to HLS_WRITES_CHANNEL: each announced key goes
+ * to the followers in their order (the kept playlist versions before the
+ * held requests, so that the requests that come after a held one was
+ * answered see what it saw, or newer).
+ */
+export class AnnouncedWrites implements OnApplicationShutdown {
+  private constructor(private readonly unsubscribe: Unsubscribe) {}
+
+  static async follow(pubsub: PubSub, followers: readonly WriteFollower[]): Promise<AnnouncedWrites> {
+    const unsubscribe = await pubsub.subscribe(HLS_WRITES_CHANNEL, (m) => {
+      for (const f of followers) f.written((m as HlsWrite).key);
+    });
+    return new AnnouncedWrites(unsubscribe);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.unsubscribe();
   }
 }

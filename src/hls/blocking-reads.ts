@@ -1,8 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { HlsStorage } from '../../media';
 import { RateLimitedError } from '../common/errors/domain-errors';
-import type { PubSub, Unsubscribe } from '../infra/pubsub';
-import { HLS_WRITES_CHANNEL, type HlsWrite } from './hls.constants';
+import type { WriteFollower } from './announced-storage';
 
 /** How often a held request's file is read again (when no announcement of its write comes first). */
 const POLL_MS = 50;
@@ -32,13 +31,12 @@ interface Waiter {
  *  - one read of a file per poll serves every request waiting for it, however
  *    many viewers wait for the same part;
  *  - a file is read again as soon as its write is announced (HLS_WRITES_CHANNEL,
- *    see `listen`), else every POLL_MS: a part reaches its waiting viewers when
+ *    see AnnouncedWrites), else every POLL_MS: a part reaches its waiting viewers when
  *    it is written, not up to a poll later.
  */
-export class BlockingReads implements OnApplicationShutdown {
+export class BlockingReads implements OnApplicationShutdown, WriteFollower {
   private readonly held = new Map<string, number>();
   private readonly polls = new Map<string, Poll>();
-  private unsubscribe?: Unsubscribe;
 
   constructor(
     private readonly storage: HlsStorage,
@@ -83,13 +81,8 @@ export class BlockingReads implements OnApplicationShutdown {
     }
   }
 
-  /** Reads a file again at once when its write is announced on `pubsub`. */
-  async listen(pubsub: PubSub): Promise<void> {
-    this.unsubscribe = await pubsub.subscribe(HLS_WRITES_CHANNEL, (m) => this.wake((m as HlsWrite).key));
-  }
-
   /** `key` was just written: its waiters get it now. */
-  wake(key: string): void {
+  written(key: string): void {
     if (this.polls.has(key)) void this.tick(key);
   }
 
@@ -145,9 +138,8 @@ export class BlockingReads implements OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.close();
-    await this.unsubscribe?.();
   }
 
   close(): void {

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config';
 import { StreamsModule } from '../streams/streams.module';
 import { PUBSUB } from '../infra/infra.module';
 import type { PubSub } from '../infra/pubsub';
-import { AnnouncedHlsStorage } from './announced-storage';
+import { AnnouncedHlsStorage, AnnouncedWrites } from './announced-storage';
 import { BlockingReads } from './blocking-reads';
 import { HLS_STORAGE } from './hls.constants';
 import { HlsController } from './hls.controller';
@@ -28,21 +28,20 @@ import { PlaylistVersions } from './playlist-versions';
     },
     {
       provide: BlockingReads,
-      inject: [HLS_STORAGE, APP_CONFIG, PUBSUB],
-      useFactory: async (storage: HlsStorage, c: AppConfig, pubsub: PubSub) => {
-        const reads = new BlockingReads(storage, c.hls.maxBlockingPerClient);
-        await reads.listen(pubsub);
-        return reads;
-      },
+      inject: [HLS_STORAGE, APP_CONFIG],
+      useFactory: (storage: HlsStorage, c: AppConfig) =>
+        new BlockingReads(storage, c.hls.maxBlockingPerClient),
     },
     {
       provide: PlaylistVersions,
-      inject: [HLS_STORAGE, PUBSUB],
-      useFactory: async (storage: HlsStorage, pubsub: PubSub) => {
-        const versions = new PlaylistVersions(storage);
-        await versions.listen(pubsub);
-        return versions;
-      },
+      inject: [HLS_STORAGE],
+      useFactory: (storage: HlsStorage) => new PlaylistVersions(storage),
+    },
+    {
+      provide: AnnouncedWrites,
+      inject: [PUBSUB, PlaylistVersions, BlockingReads],
+      useFactory: (pubsub: PubSub, versions: PlaylistVersions, reads: BlockingReads) =>
+        AnnouncedWrites.follow(pubsub, [versions, reads]),
     },
     HlsStatusRepository,
     HlsService,

@@ -1,6 +1,4 @@
 import { liveShow, MemoryStorage } from '../../media/hls/fixtures';
-import { LocalPubSub } from '../infra/pubsub';
-import { AnnouncedHlsStorage } from './announced-storage';
 import { PlaylistVersions } from './playlist-versions';
 
 const playlist = (parts: number) => Buffer.from(liveShow(parts).render());
@@ -58,35 +56,27 @@ describe('PlaylistVersions', () => {
 
     it('reads again at once when the write is announced, also while a read that began before it is in flight', async () => {
       const store = new MemoryStorage();
-      const pubsub = new LocalPubSub();
-      const storage = new AnnouncedHlsStorage(store, pubsub);
       const versions = new PlaylistVersions(store, 60_000);
-      await versions.listen(pubsub);
-      const announced = () => new Promise((r) => setImmediate(r));
-
-      await storage.write(KEY, playlist(42));
-      await announced();
+      await store.write(KEY, playlist(42));
       expect((await versions.read(KEY))!.summary.trailingParts).toBe(2);
-      await storage.write(KEY, playlist(43));
-      await announced();
+      await store.write(KEY, playlist(43));
+      versions.written(KEY);
       expect((await versions.read(KEY))!.summary.trailingParts).toBe(3);
 
       // A read of the old version is under way (the store is slow) when the next write is announced:
       // the requests after the announcement do not share it.
       let release!: () => void;
       store.hold = new Promise((r) => (release = r));
-      await storage.write(KEY, playlist(44));
-      await announced();
+      await store.write(KEY, playlist(44));
+      versions.written(KEY);
       const before = versions.read(KEY);
-      store.files.set(KEY, playlist(45));
-      await pubsub.publish('hls:writes', { key: KEY });
-      await announced();
+      await store.write(KEY, playlist(45));
+      versions.written(KEY);
       const after = versions.read(KEY);
       release();
       expect((await before)!.data).toEqual(playlist(44));
       expect((await after)!.data).toEqual(playlist(45));
       expect(store.reads).toBe(4);
-      await versions.onApplicationShutdown();
     });
 
     it('does not keep a failed read, nor a read of a missing playlist past its trust', async () => {

@@ -1,7 +1,5 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
 import { deltaUpdate, readPlaylist, type HlsStorage, type PlaylistSummary } from '../../media';
-import type { PubSub, Unsubscribe } from '../infra/pubsub';
-import { HLS_WRITES_CHANNEL, type HlsWrite } from './hls.constants';
+import type { WriteFollower } from './announced-storage';
 
 /** Playlists whose last version is kept (a few per live stream). */
 const KEPT = 512;
@@ -52,13 +50,12 @@ function setKept<V>(map: Map<string, V>, key: string, value: V): void {
  * for the same playlist several times a second, and reading a playlist
  * means reading the whole show so far: here a read answers the requests of
  * the next TRUSTED_MS, or until the store announces a new write of it
- * (HLS_WRITES_CHANNEL, see `listen`), and each version is parsed once,
- * however many viewers look.
+ * (see AnnouncedWrites), and each version is parsed once, however many
+ * viewers look.
  */
-export class PlaylistVersions implements OnApplicationShutdown {
+export class PlaylistVersions implements WriteFollower {
   private readonly kept = new Map<string, PlaylistVersion>();
   private readonly reads = new Map<string, StoreRead>();
-  private unsubscribe?: Unsubscribe;
 
   constructor(
     private readonly storage: HlsStorage,
@@ -97,14 +94,5 @@ export class PlaylistVersions implements OnApplicationShutdown {
   written(key: string): void {
     const r = this.reads.get(key);
     if (r) r.overtaken = true;
-  }
-
-  /** Follows the store's announcements of its writes on `pubsub`. */
-  async listen(pubsub: PubSub): Promise<void> {
-    this.unsubscribe = await pubsub.subscribe(HLS_WRITES_CHANNEL, (m) => this.written((m as HlsWrite).key));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.unsubscribe?.();
   }
 }
