@@ -1,10 +1,8 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { HlsStorage } from '../../media';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
+import { heldFor } from './blocking-reads';
 import { HLS_WRITES_CHANNEL, type HlsWrite } from './hls.constants';
-
-/** What requests are held for (BlockingReads): playlists and parts. */
-const WAITED_FOR = /(?:\/index\.m3u8|\/master\.m3u8|\/p\d+\.m4s)$/;
 
 /**
  * The HLS store, announcing each playlist and part it writes on
@@ -24,7 +22,7 @@ export class AnnouncedHlsStorage implements HlsStorage {
 
   async write(key: string, data: Buffer | string): Promise<void> {
     await this.store.write(key, data);
-    if (WAITED_FOR.test(key)) {
+    if (heldFor(key)) {
       // An announcement lost is a poll's delay (BlockingReads reads every 50 ms anyway), not an error.
       await this.pubsub.publish(HLS_WRITES_CHANNEL, { key } satisfies HlsWrite).catch(() => undefined);
     }

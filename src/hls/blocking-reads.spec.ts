@@ -1,6 +1,8 @@
 import { MemoryStorage } from '../../media/hls/fixtures';
 import { BlockingReads } from './blocking-reads';
 
+const KEY = 's/720p/index.m3u8';
+
 describe('BlockingReads', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
@@ -9,9 +11,9 @@ describe('BlockingReads', () => {
     const store = new MemoryStorage();
     const reads = new BlockingReads(store, 0);
     let answer: Buffer | undefined;
-    void reads.wait('c', 's/720p/index.m3u8', 10_000).then((d) => (answer = d));
-    await store.write('s/720p/index.m3u8', 'v1');
-    reads.written('s/720p/index.m3u8');
+    void reads.wait('c', KEY, 10_000).then((d) => (answer = d));
+    await store.write(KEY, 'v1');
+    reads.written(KEY);
     // No poll is due for 50 ms.
     await jest.advanceTimersByTimeAsync(1);
     expect(answer?.toString()).toBe('v1');
@@ -22,15 +24,15 @@ describe('BlockingReads', () => {
     const store = new MemoryStorage();
     const reads = new BlockingReads(store, 0);
     let answer: Buffer | undefined;
-    void reads.wait('c', 'k', 10_000, (d) => d.toString() === 'v2').then((d) => (answer = d));
-    store.files.set('k', Buffer.from('v1'));
+    void reads.wait('c', KEY, 10_000, (d) => d.toString() === 'v2').then((d) => (answer = d));
+    store.files.set(KEY, Buffer.from('v1'));
     let release!: () => void;
     store.hold = new Promise((r) => (release = r));
-    reads.written('k'); // a read starts, and is held
-    reads.written('k'); // announced during it: no second read in flight
-    reads.written('k');
+    reads.written(KEY); // a read starts, and is held
+    reads.written(KEY); // announced during it: no second read in flight
+    reads.written(KEY);
     expect(store.reads).toBe(1);
-    store.files.set('k', Buffer.from('v2'));
+    store.files.set(KEY, Buffer.from('v2'));
     store.hold = undefined;
     release();
     await jest.advanceTimersByTimeAsync(0);
@@ -46,11 +48,18 @@ describe('BlockingReads', () => {
     const store = new MemoryStorage();
     const reads = new BlockingReads(store, 0);
     let answer: Buffer | undefined;
-    void reads.wait('c', 'k', 10_000).then((d) => (answer = d));
+    void reads.wait('c', KEY, 10_000).then((d) => (answer = d));
     await jest.advanceTimersByTimeAsync(120);
     expect(store.reads).toBe(2);
-    store.files.set('k', Buffer.from('v1'));
+    store.files.set(KEY, Buffer.from('v1'));
     await jest.advanceTimersByTimeAsync(50);
     expect(answer?.toString()).toBe('v1');
+  });
+
+  it('holds requests only for the files whose writes the store announces', async () => {
+    const reads = new BlockingReads(new MemoryStorage(), 0);
+    for (const key of ['s/720p/s3.m4s', 's/720p/r1/init.mp4', 's/poster.jpg'])
+      await expect(reads.wait('c', key, 1000)).rejects.toThrow(`requests are not held for ${key}`);
+    expect(reads.heldBy('c')).toBe(0);
   });
 });

@@ -6,6 +6,12 @@ import type { WriteFollower } from './announced-storage';
 /** How often a held request's file is read again (when no announcement of its write comes first). */
 const POLL_MS = 50;
 
+/**
+ * The files a request may be held for: playlists and parts. The HLS store
+ * announces the writes of these (AnnouncedHlsStorage), and only these.
+ */
+export const heldFor = (key: string): boolean => /(?:\/index\.m3u8|\/master\.m3u8|\/p\d+\.m4s)$/.test(key);
+
 interface Poll {
   waiters: Set<Waiter>;
   timer?: NodeJS.Timeout;
@@ -54,6 +60,8 @@ export class BlockingReads implements OnApplicationShutdown, WriteFollower {
     ms: number,
     ready: (data: Buffer) => boolean = () => true,
   ): Promise<Buffer | undefined> {
+    // A file whose writes are not announced would keep its requests until the next poll.
+    if (!heldFor(key)) throw new Error(`requests are not held for ${key} (its writes are not announced)`);
     const n = this.held.get(client) ?? 0;
     if (this.maxPerClient > 0 && n >= this.maxPerClient) {
       throw new RateLimitedError(
