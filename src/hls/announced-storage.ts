@@ -2,7 +2,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import type { HlsStorage } from '../../media';
 import type { PubSub, Unsubscribe } from '../infra/pubsub';
 import { heldFor } from './blocking-reads';
-import { HLS_WRITES_CHANNEL, type HlsWrite } from './hls.constants';
+import { HLS_WRITES_CHANNEL, type HlsWrite, type WriteFollower } from './hls.constants';
 
 /**
  * The HLS store, announcing each playlist and part it writes on
@@ -39,12 +39,6 @@ export class AnnouncedHlsStorage implements HlsStorage {
   removeStream(streamId: string): Promise<void> {
     return this.store.removeStream(streamId);
   }
-}
-
-/** A reader of the HLS store that acts on its announced writes. */
-export interface WriteFollower {
-  /** `key` was just written (announced on HLS_WRITES_CHANNEL). */
-  written(key: string): void;
 }
 
 /**

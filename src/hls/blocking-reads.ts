@@ -1,7 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { HlsStorage } from '../../media';
 import { RateLimitedError } from '../common/errors/domain-errors';
-import type { WriteFollower } from './announced-storage';
+import type { WriteFollower } from './hls.constants';
 
 /** How often a held request's file is read again (when no announcement of its write comes first). */
 const POLL_MS = 50;

@@ -12,6 +12,11 @@ export const HLS_WRITES_CHANNEL = 'hls:writes';
 export interface HlsWrite {
   key: string;
 }
+/** A reader of the HLS store that acts on its announced writes (see AnnouncedWrites). */
+export interface WriteFollower {
+  /** `key` was just written. */
+  written(key: string): void;
+}
 
 export type HlsJob = { kind: 'transcode'; streamId: string } | { kind: 'cleanup' };
 

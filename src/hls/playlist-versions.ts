@@ -1,5 +1,5 @@
 import { deltaUpdate, readPlaylist, type HlsStorage, type PlaylistSummary } from '../../media';
-import type { WriteFollower } from './announced-storage';
+import type { WriteFollower } from './hls.constants';
 
 /** Playlists whose last version is kept (a few per live stream). */
 const KEPT = 512;
