@@ -8,8 +8,8 @@
  * times each call: the median of five rounds, with their range, in µs.
  * The state saved is that of three renditions, as the default ladder has.
  */
-import { deltaUpdate, readPlaylist, type HlsStorage } from '../media';
-import { addParts, liveShow } from '../media/hls/fixtures';
+import { deltaUpdate, readPlaylist } from '../media';
+import { addParts, liveShow, MemoryStorage } from '../media/hls/fixtures';
 import { TranscodeStateStore } from '../media/hls/transcode-state';
 import { loadConfig } from '../src/config/config';
 
@@ -43,13 +43,7 @@ async function time(name: string, calls: number, f: () => unknown): Promise<void
 }
 
 /** The store in memory: what a save costs the transcoder's CPU, its bytes made but not written to disk. */
-const memory = new Map<string, Buffer>();
-const storage: HlsStorage = {
-  write: async (key, data) => void memory.set(key, Buffer.from(data)),
-  read: async (key) => memory.get(key),
-  listStreams: async () => [],
-  removeStream: async () => undefined,
-};
+const storage = new MemoryStorage();
 
 async function main(): Promise<void> {
   console.log(
