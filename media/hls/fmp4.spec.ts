@@ -1,4 +1,12 @@
-import { fragmentTiming, readFragment, startsWithSyncSample, videoTrackTiming } from './fmp4';
+import {
+  fragmentTiming,
+  initTracks,
+  readFragment,
+  readSamples,
+  startsWithSyncSample,
+  videoTrackTiming,
+  writeFragment,
+} from './fmp4';
 import { partDuration } from './transcoder';
 
 const box = (type: string, ...body: Buffer[]) => {
@@ -192,5 +200,97 @@ describe('partDuration', () => {
   it("keeps ffmpeg's EXTINF when the fragment does not say", () => {
     expect(partDuration(undefined, readFragment(timedFragment(0, [512])), 0, 0.333333)).toBe(0.333333);
     expect(partDuration({ track }, readFragment(Buffer.from('junk')), 0, 0.3)).toBe(0.3);
+  });
+});
+
+describe('readSamples and writeFragment', () => {
+  const tracks = initTracks(init(512));
+
+  it('reads the tracks of an init segment with their trex defaults', () => {
+    expect(tracks).toEqual([
+      {
+        trackId: 1,
+        timescale: 48000,
+        video: false,
+        defaultSampleDuration: 1024,
+        defaultSampleSize: 0,
+        defaultSampleFlags: 0,
+      },
+      {
+        trackId: 2,
+        timescale: 15360,
+        video: true,
+        defaultSampleDuration: 512,
+        defaultSampleSize: 0,
+        defaultSampleFlags: 0,
+      },
+    ]);
+  });
+
+  it('writes what it reads back: durations, flags, signed composition offsets and data, per track', () => {
+    const runs = [
+      {
+        trackId: 2,
+        decodeTime: 2 ** 33,
+        samples: [
+          { duration: 512, flags: SYNC, cto: 1024, data: Buffer.from('key') },
+          { duration: 512, flags: NON_SYNC, cto: -512, data: Buffer.from('b-frame') },
+        ],
+      },
+      {
+        trackId: 1,
+        decodeTime: 9,
+        samples: [{ duration: 1024, flags: SYNC, cto: 0, data: Buffer.from('aac') }],
+      },
+    ];
+    const f = writeFragment(7, runs);
+    expect(readSamples(f, tracks)).toEqual(runs);
+    expect(startsWithSyncSample(readFragment(f))).toBe(true);
+    // Two fragments in one buffer (a segment of parts): both read, in order.
+    expect(readSamples(Buffer.concat([f, f]), tracks)).toEqual([...runs, ...runs]);
+  });
+
+  it("finds the data as ISO BMFF says: from tfhd's base offset, or after the previous traf's data, with trex's defaults", () => {
+    // Two trafs without base flags: the first's data starts at the moof, the second's where the first's ends.
+    const first = box(
+      'traf',
+      box('tfhd', u32(0, 1)),
+      box('tfdt', u32(0, 0)),
+      box('trun', u32(0x000201, 1, 0, 3)),
+    );
+    const second = box(
+      'traf',
+      box('tfhd', u32(0, 2)),
+      box('tfdt', u32(0, 5)),
+      box('trun', u32(0x000200, 2, 2, 4)),
+    );
+    const moofOf = (...trafs: Buffer[]) => box('moof', box('mfhd', u32(0, 1)), ...trafs);
+    const size = moofOf(first, second).length + 8;
+    const withOffset = box(
+      'traf',
+      box('tfhd', u32(0, 1)),
+      box('tfdt', u32(0, 0)),
+      box('trun', u32(0x000201, 1, size, 3)),
+    );
+    const f = Buffer.concat([moofOf(withOffset, second), box('mdat', Buffer.from('aacvvvvvv'))]);
+    const read = readSamples(f, tracks);
+    expect(read.map((r) => r.samples.map((x) => [x.data.toString(), x.duration]))).toEqual([
+      [['aac', 1024]],
+      [
+        ['vv', 512],
+        ['vvvv', 512],
+      ],
+    ]);
+    // tfhd's base data offset (0x01) counts from the buffer's start.
+    const based = (at: number) =>
+      box(
+        'traf',
+        box('tfhd', u32(0x000001, 2), u64(at)),
+        box('tfdt', u32(0, 5)),
+        box('trun', u32(0x000200, 1, 2)),
+      );
+    const moof = moofOf(based(0));
+    const g = Buffer.concat([moofOf(based(moof.length + 8 + 3)), box('mdat', Buffer.from('aacVV'))]);
+    expect(readSamples(g, tracks)[0].samples[0].data.toString()).toBe('VV');
   });
 });

@@ -324,8 +324,8 @@ describe('copiedPartTiming', () => {
     const ntsc = 30000 / 1001;
     // 29.97 fps: 6 frames (0.2002 s), ten a segment; the encoded rungs keep 0.2 s.
     const t = copiedPartTiming(defaults, { source: ntsc, encoded: 30 });
-    expect(t).toEqual({ ...defaults, copiedPart: { frames: 6, fps: ntsc, partsPerSegment: 10, leadMs: 2 } });
-    expect(copiedPartTarget(t.copiedPart!)).toBe(0.203);
+    expect(t).toEqual({ ...defaults, copiedPart: { frames: 6, fps: ntsc, partsPerSegment: 10 } });
+    expect(copiedPartTarget(t.copiedPart!)).toBe(0.201);
     // 59.94 fps: 12 frames; 23.976 fps: 5 frames would not divide 48, so 6 (0.25 s), eight a segment.
     expect(copiedPartTiming(defaults, { source: 2 * ntsc, encoded: 30 }).copiedPart).toMatchObject({
       frames: 12,
@@ -333,77 +333,24 @@ describe('copiedPartTiming', () => {
     });
     const film = copiedPartTiming(defaults, { source: 24000 / 1001, encoded: 30 }).copiedPart!;
     expect(film).toMatchObject({ frames: 6, partsPerSegment: 8 });
-    expect(copiedPartTarget(film)).toBe(0.253);
+    expect(copiedPartTarget(film)).toBe(0.251);
     // A rate read off the SPS a hair from a whole number is that number.
     expect(copiedPartTiming(defaults, { source: 30.0000001, encoded: 30 })).toEqual(defaults);
   });
 });
 
-/**
- * ffmpeg's HLS muxer's cuts of a copied rung (libavformat/hlsenc.c,
- * `hls_write_packet`, `split_by_time`): a frame starts the next part when
- * its time since the first frame reaches `hls_time` times the parts so far.
- * `frameMs` are the frames' times as the muxer gets them. Returns each
- * part's length in frames and in milliseconds.
- */
-function hlsCuts(frameMs: number[], hlsTimeS: number) {
-  const parts: { frames: number; ms: number }[] = [];
-  let start = 0;
-  for (let i = 1; i < frameMs.length; i++) {
-    if (frameMs[i] - frameMs[0] >= hlsTimeS * 1000 * (parts.length + 1) - 1e-9) {
-      parts.push({ frames: i - start, ms: frameMs[i] - frameMs[start] });
-      start = i;
-    }
-  }
-  return parts;
-}
-
-describe('a copied rung at 29.97 fps, cut by ffmpeg', () => {
-  const ntsc = 30000 / 1001;
-  // Ten minutes of frames with FLV's millisecond timestamps: rounded (ffmpeg's FLV muxer) or
-  // truncated (OBS).
-  const frames = Array.from({ length: 18_000 }, (_, i) => (i * 1000) / ntsc);
-  const rounded = frames.map(Math.round);
-  const truncated = frames.map(Math.floor);
-  const part = copiedPartTiming(
-    { partSeconds: 0.2, partsPerSegment: 10, keyframeParts: 2 },
-    { source: ntsc, encoded: 30 },
-  ).copiedPart!;
-  /** The frames' times as the transcoder's input has them: after the first, `leadMs` later. */
-  const led = (ms: number[]) => ms.map((t, i) => (i === 0 ? t : t + part.leadMs));
-
-  it('is cut into parts of 6 frames, 0.200 or 0.201 s (the first 0.202 s), for as long as it runs', () => {
-    expect(copiedPartTarget(part)).toBe(0.203);
-    for (const times of [rounded, truncated]) {
-      const parts = hlsCuts(led(times), part.frames / part.fps);
-      expect(parts.length).toBeGreaterThan(2990);
-      expect(new Set(parts.map((p) => p.frames))).toEqual(new Set([6]));
-      expect(new Set(parts.slice(1).map((p) => p.ms))).toEqual(new Set([200, 201]));
-      expect(parts[0].ms).toBeLessThanOrEqual(copiedPartTarget(part) * 1000);
-    }
-  });
-
-  it('(without the lead, a part of 0.2002 s whose first frame is a millisecond early is cut a frame late)', () => {
-    const parts = hlsCuts(rounded, part.frames / part.fps);
-    expect(new Set(parts.map((p) => p.frames))).toEqual(new Set([5, 6, 7]));
-  });
-
-  it('(as it was cut before: 0.2 s parts ran over PART-TARGET and drifted to 5 frames every 33 s)', () => {
-    const parts = hlsCuts(rounded, 0.2);
-    expect(Math.max(...parts.map((p) => p.ms))).toBe(201);
-    expect(parts.filter((p) => p.frames === 5).length).toBeGreaterThan(10);
-  });
-
-  it('gets its own hls_time in the ffmpeg command; the encoded rungs keep theirs', () => {
+describe("an ingest's copied rung in the ffmpeg command", () => {
+  it('is written as a fragment at every frame ffmpeg can cut at, for the transcoder to cut into parts; the encoded rungs are cut by ffmpeg', () => {
     const cmd = buildFfmpegCommand({
       ...base,
       flvUrl: 'tcp://127.0.0.1:50100?listen=1&listen_timeout=10000',
       partSeconds: 0.2,
       renditions: planLadder(DEFAULT_LADDER, ingest(720), 'source'),
-      copiedPart: part,
     });
-    const hlsTime = (o: { args: string[] }) => o.args[o.args.indexOf('-hls_time') + 1];
+    const arg = (o: { args: string[] }, name: string) => o.args[o.args.indexOf(name) + 1];
     expect(cmd.outputs[0].args.slice(0, 4)).toEqual(['-map', '0:v:0', '-c:v', 'copy']);
-    expect(cmd.outputs.slice(0, 3).map(hlsTime)).toEqual(['0.2002', '0.2', '0.2']);
+    // Under a frame's length at up to 100 fps; 2 s of fragments listed at 60 fps.
+    expect(cmd.outputs.slice(0, 3).map((o) => arg(o, '-hls_time'))).toEqual(['0.005', '0.2', '0.2']);
+    expect(cmd.outputs.slice(0, 3).map((o) => arg(o, '-hls_list_size'))).toEqual(['120', '12', '12']);
   });
 });

@@ -148,9 +148,9 @@ export interface FfmpegCommandOptions {
   sdpPath: string;
   /**
    * Read an ingest's own media instead: FLV from this URL (ffmpeg listens,
-   * `tcp://host:port?listen=1`). Its AAC is kept (`-c:a copy`) and a copied
-   * rung is cut by time like the others, its parts independent where the
-   * encoder put keyframes.
+   * `tcp://host:port?listen=1`). Its AAC is kept (`-c:a copy`), and a copied
+   * rung is written as a fragment at every frame ffmpeg can cut at, which
+   * the transcoder cuts into parts (PartCutter).
    */
   flvUrl?: string;
   renditions: PlannedRendition[];
@@ -169,12 +169,6 @@ export interface FfmpegCommandOptions {
    * start or switch renditions.
    */
   keyframeParts: number;
-  /**
-   * A copied ingest rung's own part, when its frame rate is not a whole
-   * number (see `copiedPartTiming`): whole frames of the source (6 at 29.97
-   * fps, 0.2002 s).
-   */
-  copiedPart?: CopiedPart;
   fps: number;
   /** Each rendition writes `<outDir>/<name>/{init.mp4,p<n>.m4s,ffmpeg.m3u8}`. */
   outDir: string;
@@ -209,39 +203,29 @@ export function toArgv(cmd: FfmpegCommand): string[] {
   return argv;
 }
 
-/** How a transcode cuts its renditions: part length, parts per segment, parts between keyframes. */
-export type PartTiming = Pick<
-  FfmpegCommandOptions,
-  'partSeconds' | 'partsPerSegment' | 'keyframeParts' | 'copiedPart'
->;
+/**
+ * How a transcode cuts its renditions: part length, parts per segment, parts
+ * between keyframes; and a copied ingest rung's own part, when its frame rate
+ * is not a whole number (see `copiedPartTiming`).
+ */
+export type PartTiming = Pick<FfmpegCommandOptions, 'partSeconds' | 'partsPerSegment' | 'keyframeParts'> & {
+  copiedPart?: CopiedPart;
+};
 
 /** A copied rung's own part: whole frames at its source's frame rate, and its segments' length in them. */
 export interface CopiedPart {
   frames: number;
   fps: number;
   partsPerSegment: number;
-  /**
-   * How much later than the encoder timed them (ms) the transcoder's input
-   * has every tag after its first keyframe. ffmpeg's HLS muxer cuts at the
-   * first frame at or after each multiple of `frames / fps` from its first
-   * frame; millisecond timestamps put a part's first frame up to a
-   * millisecond before that time, and the cut then a frame late (a part of
-   * 7 frames, then one of 5). Timed this much later, each part's first
-   * frame is at or after its cut time.
-   */
-  leadMs: number;
 }
 
-/** See CopiedPart.leadMs: a millisecond of rounding, and one of margin. */
-const COPIED_LEAD_MS = 2;
-
 /**
- * A copied rung's PART-TARGET: its parts last their frames' length to the
- * millisecond (0.2002 s: 0.200 or 0.201 s), and the first one `leadMs`
- * more (0.203 s).
+ * A copied rung's PART-TARGET: its frames' length rounded up to FLV's
+ * milliseconds (6 frames at 29.97 fps, 0.2002 s, last 0.200 or 0.201 s:
+ * 0.201), so the transcoder's cutter (PartCutter) fits all of them in a part.
  */
 export const copiedPartTarget = (p: CopiedPart): number =>
-  Math.ceil(Math.round((p.frames / p.fps) * 1e6) / 1000 + p.leadMs) / 1000;
+  Math.ceil(Math.round((p.frames / p.fps) * 1e6) / 1000) / 1000;
 
 /** The keyframe interval (ms) most encoders use: a copied rung's parts divide it, so they start on its keyframes. */
 const ENCODER_KEYFRAME_MS = 2000;
@@ -253,26 +237,24 @@ const wholeFrames = (ms: number, fps: number) => (ms * fps) % 1000 === 0;
 
 /**
  * The timing of a transcode that copies an ingest's H.264 (RTMP, or SRT
- * remuxed to FLV). FLV timestamps are whole milliseconds, and ffmpeg cuts
- * a copied rung at the first frame at or after each part boundary: at 30
- * fps, parts of 1/3 s came out 11, 9 and 10 frames long (0.366, 0.3 and
- * 0.334 s), and at 24 fps parts of 0.2 s 5 and 4 frames (0.208 and 0.166 s),
- * over PART-TARGET. A part of whole frames of the source that start on
- * whole milliseconds (and whole frames of the encoded rungs beside it) is
- * cut evenly, and one that divides the 2 s keyframe interval most encoders
- * use starts with the encoder's keyframes: the configured part rounded up
- * to such a length (1/3 s at 30 fps: 0.4 s; 0.2 s at 24 fps beside 30 fps
- * rungs: 0.5 s), with segments about as long as configured.
+ * remuxed to FLV). The copied rung's parts are whole frames of the source,
+ * as many as PART-TARGET holds, and a keyframe starts a part (PartCutter);
+ * FLV timestamps are whole milliseconds. A part of whole frames of the
+ * source that start on whole milliseconds (and whole frames of the encoded
+ * rungs beside it) is always full, and one that divides the 2 s keyframe
+ * interval most encoders use ends where the encoder's next keyframe starts:
+ * the configured part rounded up to such a length (1/3 s at 30 fps: 0.4 s;
+ * 0.2 s at 24 fps beside 30 fps rungs: 0.5 s; at 24 fps, 0.2 s parts would
+ * hold 4 frames, 0.167 s, under 85 % of PART-TARGET), with segments about as
+ * long as configured.
  *
  * A source whose rate is not a whole number (29.97 fps: a frame every
- * 33.367 ms) has no such length. Cut at 0.2 s, its parts came out 0.201 s
- * (over PART-TARGET), and every 33 s, as the frames drifted past the
- * boundaries, one came out 5 frames short. Its rung gets its own part
- * (`copiedPart`): the encoded rungs' part rounded up to whole frames of the
- * source that divide the encoder's 2 s keyframe interval (6 frames, 0.2002
- * s; 0.25 s at 23.976 fps), cut at exactly that length (see `leadMs`), and
- * its own PART-TARGET (`copiedPartTarget`: 0.203 s). The encoded rungs keep
- * theirs.
+ * 33.367 ms) has no such length: 6 frames last 0.2002 s, over a 0.2 s
+ * PART-TARGET, and parts of 5 would be under 85 % of it. Its rung gets its
+ * own part (`copiedPart`): the encoded rungs' part rounded up to whole
+ * frames of the source that divide the encoder's 2 s keyframe interval (6
+ * frames, 0.2002 s; 0.25 s at 23.976 fps), and its own PART-TARGET
+ * (`copiedPartTarget`: 0.201 s). The encoded rungs keep theirs.
  */
 export function copiedPartTiming(t: PartTiming, fps: { source?: number; encoded: number }): PartTiming {
   const fractional = fps.source !== undefined && Math.abs(fps.source - Math.round(fps.source)) > 1e-6;
@@ -296,10 +278,14 @@ export function copiedPartTiming(t: PartTiming, fps: { source?: number; encoded:
       frames,
       fps: rate,
       partsPerSegment: Math.max(1, Math.round((segmentSeconds * rate) / frames)),
-      leadMs: COPIED_LEAD_MS,
     },
   };
 }
+
+/** ffmpeg's cut time for a rung whose parts the transcoder cuts: under a frame at up to 100 fps. */
+const CUT_FRAGMENT_SECONDS = 0.005;
+/** ffmpeg's playlist of such a rung lists this many fragments: 2 s at 60 fps. */
+const CUT_FRAGMENT_LIST = 120;
 
 /** Frames per part: parts are whole frames long, so part and keyframe times fall on frames. */
 export function partFrames(partSeconds: number, fps: number): number {
@@ -308,8 +294,9 @@ export function partFrames(partSeconds: number, fps: number): number {
 
 /**
  * The ffmpeg command of a live transcode. Every output is ffmpeg's own HLS
- * muxer writing fMP4 fragments of one part each: these become the LL-HLS
- * parts, grouped into segments by our playlist writer. Encoded rungs are cut
+ * muxer writing fMP4 fragments of one part each (an ingest's copied rung:
+ * of a frame or a few, cut into parts by PartCutter): these become the
+ * LL-HLS parts, grouped into segments by our playlist writer. Encoded rungs are cut
  * by time (`split_by_time`, so a part need not start on a keyframe) and get
  * a keyframe every `keyframeParts` parts, counted from the first frame
  * (`prev_forced_t`): the muxer counts part boundaries from its first frame
@@ -319,9 +306,9 @@ export function partFrames(partSeconds: number, fps: number): number {
  * independent part before its hold-back and switches renditions there: with
  * a keyframe every part it starts exactly PART-HOLD-BACK from live, with one
  * a segment up to a segment further (hls.js never catches up). Fixed GOP, no
- * scene cuts. A copied rung can only be cut at the publisher's keyframes:
- * each of its parts is independent, and the transcoder asks the publisher
- * for a keyframe every part.
+ * scene cuts. A copied WHIP rung can only be cut at the publisher's
+ * keyframes: each of its parts is independent, and the transcoder asks the
+ * publisher for a keyframe every part.
  *
  * Input: no probing beyond what ffmpeg needs to open the decoders (the
  * transcoder read the size from the first keyframe already), no input
@@ -417,14 +404,17 @@ export function buildFfmpegCommand(o: FfmpegCommandOptions): FfmpegCommand {
       // what a player has buffered (the video's fps filter fills its own), and players stall at it.
       args.push('-af', 'aresample=async=1');
     }
-    const own = r.copy && o.flvUrl ? o.copiedPart : undefined;
+    // A copied ingest's parts are cut by the transcoder (PartCutter) from a fragment of every
+    // frame ffmpeg can cut at: a cut time under any frame's length cuts at each of them.
+    const cutHere = r.copy && o.flvUrl !== undefined;
     args.push(
       '-f',
       'hls',
       '-hls_time',
-      fmtSeconds(own ? own.frames / own.fps : part),
+      fmtSeconds(cutHere ? CUT_FRAGMENT_SECONDS : part),
       '-hls_list_size',
-      '12',
+      // The fragments the transcoder has not read yet stay listed: 2 s of them.
+      cutHere ? String(CUT_FRAGMENT_LIST) : '12',
       '-hls_segment_type',
       'fmp4',
       '-hls_fmp4_init_filename',

@@ -291,6 +291,33 @@ describe('LlHlsPlaylist of a copied encoder (segments close at its keyframes)', 
     expect(pl.toJSON().run).toMatchObject({ keyframeSegments: true });
   });
 
+  it('closes a segment early at a keyframe that a short part came before (a short part may only end a segment)', () => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 4 });
+    pl.startRun('r1/init.mp4', { keyframeSegments: true });
+    // Parts of 0.5 s; an encoder's keyframe 1.2 s in cuts the third part to 0.2 s, a later one the sixth to 0.42 s.
+    const lengths = [0.5, 0.5, 0.2, 0.5, 0.5, 0.42, 0.5, 0.425, 0.5];
+    const keyframes = [0, 3, 6, 8];
+    let at = T0;
+    const closed = lengths.map((duration, n) => {
+      const x = { uri: `r1/p${n}.m4s`, duration, pdt: at, independent: keyframes.includes(n) };
+      at += duration * 1000;
+      return pl.addPart(x, `r1/p${n + 1}.m4s`);
+    });
+    // 0.42 s is 84 % of the target, so it ends its segment too; a part of 85 % (0.425 s) need not.
+    expect(closed.map((s) => s?.parts.length)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      3,
+      undefined,
+      undefined,
+      3,
+      undefined,
+      undefined,
+    ]);
+    expect(checkMediaPlaylist(pl.render())).toEqual([]);
+  });
+
   it('closes anyway at six times the usual length when no keyframe comes', () => {
     const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 2 });
     pl.startRun('r1/init.mp4', { keyframeSegments: true });

@@ -1,6 +1,7 @@
 /**
  * The LL-HLS media playlist of one rendition. ffmpeg 5.1 has no LL-HLS
- * muxer, so ffmpeg writes fMP4 fragments of one part each and this writer
+ * muxer, so ffmpeg writes fMP4 fragments of one part each (or the
+ * transcoder cuts them, part-cutter.ts) and this writer
  * groups `partsPerSegment` parts into a segment (the segment file is the
  * concatenation of its parts: fMP4 fragments concatenate into a valid
  * segment). The playlist is append-only (`EVENT`): the live URL becomes the
@@ -111,6 +112,8 @@ export const FIRST_MSN = 1;
 export const SKIP_BOUNDARY_TARGETS = 6;
 /** A segment waiting for a keyframe closes anyway at this many times its usual parts. */
 const MAX_SEGMENT_FACTOR = 6;
+/** A part shorter than this share of PART-TARGET may only be the last of its segment (RFC 8216bis 4.4.4.9). */
+export const MIN_PART_SHARE = 0.85;
 
 /**
  * Seconds to the microsecond, no trailing zeros. Part durations come
@@ -201,7 +204,16 @@ export class LlHlsPlaylist {
     const byKeyframe = this.s.run.keyframeSegments === true;
     const usual = this.usualParts();
     let closed: Segment | undefined;
-    if (byKeyframe && this.s.open && part.independent !== false && this.s.open.parts.length >= usual) {
+    // A keyframe also closes a segment whose last part was cut short before it (an encoder's
+    // keyframe between our part boundaries): a short part may only end a segment (RFC 8216bis 4.4.4.9).
+    const last = this.s.open?.parts[this.s.open.parts.length - 1];
+    const afterShort = last !== undefined && last.duration < MIN_PART_SHARE * this.s.partTarget;
+    if (
+      byKeyframe &&
+      this.s.open &&
+      part.independent !== false &&
+      (this.s.open.parts.length >= usual || afterShort)
+    ) {
       closed = this.closeOpen();
     }
     if (!this.s.open) {

@@ -15,12 +15,14 @@ import {
 import { HOLD_BACK_PARTS, LlHlsPlaylist, renderMaster, type Segment } from './playlist';
 import {
   fragmentTiming,
+  initTracks,
   readFragment,
   startsWithSyncSample,
   type TrackFragment,
   type TrackTiming,
   videoTrackTiming,
 } from './fmp4';
+import { PartCutter } from './part-cutter';
 import { allocateRtpPair, allocateTcpPort, waitTcpListening, waitUdpBound, type VideoSize } from './probe';
 import { VideoRtpTap } from './rtp-tap';
 import { startFfmpeg, warmUpFfmpeg, type FfmpegProcess } from './runner';
@@ -331,7 +333,7 @@ async function runOnce(
     for (const r of plan) {
       const prior = state.playlists[r.name];
       // A copied rung of a source at 29.97 fps has parts of its own (see copiedPartTiming).
-      const own = r.copy ? timing.copiedPart : undefined;
+      const own = r.copy && s.kind === 'flv' ? timing.copiedPart : undefined;
       const pl = prior
         ? LlHlsPlaylist.restore(prior)
         : LlHlsPlaylist.create(
@@ -385,7 +387,7 @@ async function runOnce(
       void waitTcpListening(target.stream, 5000)
         .then(async (bound) => {
           if (bound && progress.startup) progress.startup.ffmpegListeningMs = Date.now() - t0;
-          keyframeAt = await s.start({ leadMs: timing.copiedPart?.leadMs });
+          keyframeAt = await s.start();
         })
         .catch((e: Error) => {
           log(`stream ${id} run ${run}: the ingest's media did not reach ffmpeg: ${e.message}`);
@@ -417,8 +419,14 @@ async function runOnce(
     let lastPartAt = Date.now();
     let posterMtime = 0;
 
-    const poll = async (): Promise<void> => {
-      for (const r of plan) await pollRendition(r);
+    // A copied ingest's parts are cut here, from ffmpeg's fragment of every frame it can cut at
+    // (see PartCutter), at most the rung's PART-TARGET long; its parts are numbered here too.
+    const cutters = new Map<string, PartCutter>();
+    const cutParts = new Map<string, number>();
+    const cut = (r: PlannedRendition) => r.copy && s.kind === 'flv';
+
+    const poll = async (end = false): Promise<void> => {
+      for (const r of plan) await pollRendition(r, end);
       const st = await fs.stat(posterPath).catch(() => undefined);
       if (st && st.mtimeMs !== posterMtime) {
         posterMtime = st.mtimeMs;
@@ -427,62 +435,93 @@ async function runOnce(
       }
       progress.speed = ffmpeg?.progress.speed ?? 0;
     };
-    const pollRendition = async (r: PlannedRendition): Promise<void> => {
+    const pollRendition = async (r: PlannedRendition, end: boolean): Promise<void> => {
       const dir = path.join(runDir, r.name);
       const text = await fs.readFile(path.join(dir, 'ffmpeg.m3u8'), 'utf8').catch(() => '');
       const fresh = ffmpegParts(text).filter((p) => p.n > seen.get(r.name)!);
-      if (fresh.length === 0) return;
-      if (!initDone.has(r.name)) {
+      if (fresh.length === 0 && !(end && cutters.has(r.name))) return;
+      if (fresh.length > 0 && fresh[0].n > seen.get(r.name)! + 1)
+        log(
+          `stream ${id} run ${run}: ${r.name} lost ffmpeg's fragments ${seen.get(r.name)! + 1}–${fresh[0].n - 1}`,
+        );
+      if (fresh.length > 0 && !initDone.has(r.name)) {
         const init = await fs.readFile(path.join(dir, 'init.mp4'));
         await o.storage.write(`${id}/${r.name}/r${run}/init.mp4`, init);
         initDone.add(r.name);
         const track = videoTrackTiming(init);
         if (track) timelines.set(r.name, { track });
+        if (cut(r))
+          cutters.set(r.name, new PartCutter(initTracks(init), playlists.get(r.name)!.state.partTarget));
       }
-      const pl = playlists.get(r.name)!;
-      const cache = partCache.get(r.name)!;
+      let added = 0;
+      const cutter = cutters.get(r.name);
       for (const p of fresh) {
         const file = path.join(dir, `p${p.n}.m4s`);
         const data = await fs.readFile(file);
-        const uri = `r${run}/p${p.n}.m4s`;
-        await o.storage.write(`${id}/${r.name}/${uri}`, data);
         await fs.rm(file, { force: true });
-        const now = Date.now();
-        // Capture time of media time 0 of this run: the keyframe it started with, or else when
-        // the first part came out, minus its length.
-        runStartPdt ??= keyframeAt ?? now - p.duration * 1000;
-        const startSec = cumulative.get(r.name)!;
-        const fragment = readFragment(data);
-        const duration = partDuration(timelines.get(r.name), fragment, startSec, p.duration);
-        cumulative.set(r.name, startSec + duration);
-        cache.set(uri, data);
-        // A part starts with a keyframe when the fragment says so; if it does not say, when it
-        // falls on the encoded rungs' keyframe interval or belongs to a copied rung.
-        const independent = startsWithSyncSample(fragment) ?? (r.copy || p.n % keyframeParts === 0);
-        const closed = pl.addPart(
-          { uri, duration, pdt: runStartPdt + startSec * 1000, independent },
-          `r${run}/p${p.n + 1}.m4s`,
-        );
-        if (closed) {
-          await writeSegment(o.storage, id, r.name, closed, cache);
-          for (const x of closed.parts) cache.delete(x.uri);
-        }
         seen.set(r.name, p.n);
-        if (r === plan[0]) {
-          progress.parts++;
-          progress.segments = pl.segments.length;
-          progress.lagSeconds = Math.max(0, (now - (runStartPdt + (startSec + duration) * 1000)) / 1000);
-          progress.firstPartMs ??= now - t0;
-          firstPartSeen = true;
-          lastPartAt = now;
+        if (!cutter) {
+          await publish(r, data, p.n, p.duration);
+          added++;
+          continue;
+        }
+        cutter.push(data);
+        for (const part of cutter.take()) {
+          await publish(r, part.data, nextCut(r), part.duration);
+          added++;
         }
       }
+      for (const part of end && cutter ? cutter.take(true) : []) {
+        await publish(r, part.data, nextCut(r), part.duration);
+        added++;
+      }
+      if (added === 0 && !end) return;
       // Where the other renditions stand, as their playlists were last written (rendition reports).
       const reports = plan.flatMap((x) =>
         x === r ? [] : (playlists.get(x.name)!.report(`../${x.name}/index.m3u8`) ?? []),
       );
-      await o.storage.write(`${id}/${r.name}/index.m3u8`, pl.render(reports));
+      await o.storage.write(`${id}/${r.name}/index.m3u8`, playlists.get(r.name)!.render(reports));
       await saveState();
+    };
+    const nextCut = (r: PlannedRendition) => {
+      const n = cutParts.get(r.name) ?? 0;
+      cutParts.set(r.name, n + 1);
+      return n;
+    };
+    /** Stores part `n` of rendition `r` and adds it to the playlist; `extinf`: its length if the media does not say. */
+    const publish = async (r: PlannedRendition, data: Buffer, n: number, extinf: number): Promise<void> => {
+      const pl = playlists.get(r.name)!;
+      const cache = partCache.get(r.name)!;
+      const uri = `r${run}/p${n}.m4s`;
+      await o.storage.write(`${id}/${r.name}/${uri}`, data);
+      const now = Date.now();
+      const startSec = cumulative.get(r.name)!;
+      const fragment = readFragment(data);
+      const duration = partDuration(timelines.get(r.name), fragment, startSec, extinf);
+      // Capture time of media time 0 of this run: the keyframe it started with, or else when
+      // the first part came out, minus its length.
+      runStartPdt ??= keyframeAt ?? now - duration * 1000;
+      cumulative.set(r.name, startSec + duration);
+      cache.set(uri, data);
+      // A part starts with a keyframe when the fragment says so; if it does not say, when it
+      // falls on the encoded rungs' keyframe interval or belongs to a copied rung.
+      const independent = startsWithSyncSample(fragment) ?? (r.copy || n % keyframeParts === 0);
+      const closed = pl.addPart(
+        { uri, duration, pdt: runStartPdt + startSec * 1000, independent },
+        `r${run}/p${n + 1}.m4s`,
+      );
+      if (closed) {
+        await writeSegment(o.storage, id, r.name, closed, cache);
+        for (const x of closed.parts) cache.delete(x.uri);
+      }
+      if (r === plan[0]) {
+        progress.parts++;
+        progress.segments = pl.segments.length;
+        progress.lagSeconds = Math.max(0, (now - (runStartPdt + (startSec + duration) * 1000)) / 1000);
+        progress.firstPartMs ??= now - t0;
+        firstPartSeen = true;
+        lastPartAt = now;
+      }
     };
 
     const stallMs = o.stallMs ?? 10_000;
@@ -527,7 +566,7 @@ async function runOnce(
     const ingestGone = outcome === 'gone' && s.kind === 'flv' ? s.goneReason() : undefined;
     if (ingestGone === 'reconnecting' || ingestGone === 'resized') {
       await ffmpeg.stop();
-      await poll();
+      await poll(true);
       await saveState();
       log(
         `stream ${id} run ${run}: the encoder ${ingestGone === 'resized' ? 'changed its picture size' : 'dropped'}; a new run follows`,
@@ -545,7 +584,8 @@ async function runOnce(
         : outcome === 'stalled' || outcome === 'cancelled'
           ? (ffmpeg.kill(), await ffmpeg.exited)
           : await ffmpeg.exited;
-    await poll();
+    // ffmpeg is done: what a cutter still holds is this run's last part.
+    await poll(true);
     if (outcome === 'ended') {
       for (const [name, pl] of playlists) {
         await writeSegment(o.storage, id, name, pl.end(), partCache.get(name));

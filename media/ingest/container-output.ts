@@ -35,9 +35,6 @@ export class ContainerOutput implements ContainerSession {
    * boundary off the keyframes and no copied part would start with one.
    */
   private startDts?: number;
-  /** The keyframe this output starts at, and how much later every tag after it is sent (ms). */
-  private first?: FlvTag;
-  private leadMs = 0;
 
   constructor(
     private readonly target: { host: string; port: number },
@@ -51,7 +48,7 @@ export class ContainerOutput implements ContainerSession {
     return this.reason;
   }
 
-  async start(opts: { leadMs?: number } = {}): Promise<number | undefined> {
+  async start(): Promise<number | undefined> {
     if (this.reason) throw new Error('the ingest stopped');
     const socket = await this.connect();
     if (this.reason) {
@@ -62,12 +59,10 @@ export class ContainerOutput implements ContainerSession {
     socket.on('error', () => this.end('closed'));
     socket.on('close', () => this.end('closed'));
     const snap = this.snapshot();
-    this.first = snap.gop.find((t) => t.type === FLV_VIDEO);
-    this.startDts = this.first?.dts;
-    this.leadMs = opts.leadMs ?? 0;
+    this.startDts = snap.gop.find((t) => t.type === FLV_VIDEO)?.dts;
     socket.write(flvHeader(this.audio !== undefined, true));
     for (const t of snap.configs) socket.write(flvTagBytes(t));
-    for (const t of snap.gop) if (!this.beforeStart(t)) socket.write(this.bytes(t));
+    for (const t of snap.gop) if (!this.beforeStart(t)) socket.write(flvTagBytes(t));
     this.started = true;
     return snap.keyframeAt;
   }
@@ -93,11 +88,6 @@ export class ContainerOutput implements ContainerSession {
     }
   }
 
-  /** A tag as this output sends it: after its first keyframe, `leadMs` later. */
-  private bytes(t: FlvTag): Buffer {
-    return flvTagBytes(t === this.first || !this.leadMs ? t : { ...t, dts: t.dts + this.leadMs });
-  }
-
   /** Audio timed before the keyframe the output started at (see startDts). */
   private beforeStart(t: FlvTag): boolean {
     return t.type === FLV_AUDIO && this.startDts !== undefined && t.dts < this.startDts;
@@ -112,12 +102,12 @@ export class ContainerOutput implements ContainerSession {
       else if (s.writableLength > MAX_QUEUED) this.skipping = true;
     }
     if (this.skipping) return;
-    s.write(this.bytes(tag));
+    s.write(flvTagBytes(tag));
   }
 
   /** Config tags always go through (a new SPS after a reconnect or a resize). */
   writeConfig(tag: FlvTag): void {
-    if (this.started && this.socket && !this.socket.destroyed) this.socket.write(this.bytes(tag));
+    if (this.started && this.socket && !this.socket.destroyed) this.socket.write(flvTagBytes(tag));
   }
 
   /** Stops the output; the transcoder sees the end of its input. */

@@ -44,12 +44,10 @@ export interface ContainerSession {
   readonly audio?: { codec: 'aac'; codecs: string };
   /**
    * Connects to the transcoder (listening on the target's host and `stream`
-   * port) and sends from the newest keyframe on, every tag after it
-   * `leadMs` later than the encoder timed it (see the ladder's CopiedPart).
-   * Resolves with the time that keyframe arrived (ms since epoch): media
+   * port) and sends from the newest keyframe on. Resolves with the time that keyframe arrived (ms since epoch): media
    * time 0 of the transcode.
    */
-  start(opts?: { leadMs?: number }): Promise<number | undefined>;
+  start(): Promise<number | undefined>;
   /** Resolves when the media stops (see goneReason). */
   readonly gone: Promise<void>;
   goneReason(): ContainerGoneReason | undefined;
