@@ -20,7 +20,9 @@
  *    at each N.
  *
  * Options (environment): BENCH_SECONDS (20) measured per latency run,
- * BENCH_RUNS (3), BENCH_ONLY=latency|capacity, BENCH_MAX_INGESTS (24).
+ * BENCH_RUNS (3), BENCH_ONLY=latency|capacity, BENCH_MAX_INGESTS (24),
+ * BENCH_BFRAMES (0): B-frames of the latency runs' encoder (OBS's x264
+ * default is 2).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -37,6 +39,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const MAX_INGESTS = Number(process.env.BENCH_MAX_INGESTS ?? 24);
 const ONLY = process.env.BENCH_ONLY;
+const BFRAMES = Number(process.env.BENCH_BFRAMES ?? 0);
 const WIDTH = 1280;
 const HEIGHT = 720;
 const BITRATE = 2_500_000;
@@ -221,7 +224,7 @@ function patternEncoder(url: string): ChildProcess[] {
       '-tune',
       'zerolatency',
       '-bf',
-      '0',
+      String(BFRAMES),
       '-g',
       '30',
       '-b:v',
@@ -264,7 +267,11 @@ async function latencyRun(browser: Browser, protocol: 'rtmp' | 'srt'): Promise<L
     const url = protocol === 'rtmp' ? `${s.rtmpUrl}/${s.streamKey}` : `${s.srtUrl}?streamid=${s.streamKey}`;
     procs.push(...patternEncoder(url));
     await f.waitView(s.id, (v) => v.ingest?.state === 'live', 30_000, 'live');
-    // The ingest's own CPU while one stream flows (HLS running beside it, shown apart).
+    // The ingest's own CPU while one stream flows (HLS running beside it, shown apart), once the
+    // HLS job's ffmpeg runs (it starts a moment after the stream goes live).
+    for (const t0 = Date.now(); children(isLadder).length === 0 && Date.now() - t0 < 15_000;)
+      await sleep(200);
+    await sleep(2000);
     const cpu = await cpuOver(10_000, {
       app: () => [process.pid],
       feeder: () => children(isFeeder),
@@ -463,7 +470,7 @@ async function main(): Promise<void> {
       await browser.close();
     }
     console.log(
-      `glass-to-glass, 1280x720 x264 -tune zerolatency -bf 0 -g 30, ${SECONDS} s per viewer, ${RUNS} runs each (median [range] of the runs' values):`,
+      `glass-to-glass, 1280x720 x264 -tune zerolatency -bf ${BFRAMES} -g 30, ${SECONDS} s per viewer, ${RUNS} runs each (median [range] of the runs' values):`,
     );
     for (const p of ['rtmp', 'srt'] as const) {
       const rs = runs.filter((r) => r.protocol === p);
