@@ -4,7 +4,8 @@ import { Client } from 'pg';
 import { createTestDatabase, startTestApp } from '../support/test-app';
 import { schemaSnapshot } from './catalog';
 import { copyDatabase, migrateFresh, withClient } from './databases';
-import { CHAIN_0_1, dataState, OLD, restore01, seedOld01 } from './old-database';
+import { CHAIN_0_1 } from '../../src/database/migrations/1765000000000-Baseline';
+import { dataState, OLD, restore01, seedOld01 } from './old-database';
 
 /** The migrations of this version, in order: what an upgraded or a fresh database gets. */
 const CURRENT = MIGRATIONS.map((m) => m.name);

@@ -2,22 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withClient } from './databases';
 
-/** The twelve migrations of livecart 0.1.x, in the order they ran. */
-export const CHAIN_0_1 = [
-  'Initial1763800000000',
-  'Commerce1763800100000',
-  'LiveRoom1763800200000',
-  'Reports1763800300000',
-  'ReserveUsageLookup1763800400000',
-  'ReportsBuyerDelta1763800500000',
-  'OrdersHotPathForeignKeys1763800600000',
-  'IndexProbes1763800700000',
-  'HotFunctionsNoSeqScan1763800800000',
-  'OptimisticReservation1763800900000',
-  'JournalIndexProbe1763801000000',
-  'ReportBuyerSets1763801100000',
-];
-
 /**
  * Makes an empty database what livecart 0.1.x left: its schema and its
  * `migrations` rows (fixtures/README.md says how the file was made). On a

@@ -16,7 +16,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * test/database/baseline-upgrade.e2e-spec.ts checks both paths.
  */
-const CHAIN_0_1 = [
+export const CHAIN_0_1 = [
   'Initial1763800000000',
   'Commerce1763800100000',
   'LiveRoom1763800200000',
