@@ -208,6 +208,27 @@ describe('PartCutter: a copied rendition cut into parts of whole frames', () => 
     expect(last.map((p) => [names(p.data), p.duration])).toEqual([[[['a6', 'a7']], 0.05]]);
   });
 
+  it('ends the part in the making at a gap (a lost fragment): every sample keeps its decode time', () => {
+    const cutter = new PartCutter(TRACKS, 0.2);
+    const video = frames(20, 30, 60);
+    const frags = fragments(video, new Set(Array.from({ length: 20 }, (_, i) => i)));
+    // Frames 0–3, then (frame 4 lost) 5–19.
+    for (const f of [...frags.slice(0, 4), ...frags.slice(5)]) cutter.push(f);
+    const parts = [...cutter.take(), ...cutter.take(true)].map((p) => readSamples(p.data, TRACKS));
+    const videoOf = (runs: ReturnType<typeof readSamples>) => runs.find((r) => r.trackId === 1)!;
+    expect(
+      parts.map((p) =>
+        videoOf(p)
+          .samples.map((s) => s.data.toString())
+          .join(),
+      ),
+    ).toEqual(['v0,v1,v2,v3', 'v5,v6,v7,v8,v9,v10', 'v11,v12,v13,v14,v15,v16', 'v17,v18,v19']);
+    expect(videoOf(parts[1]).decodeTime).toBe(video[5].dts);
+    // The audio of the lost fragment is missing too, and the audio after it starts where it was decoded.
+    const audioOf = (runs: ReturnType<typeof readSamples>) => runs.find((r) => r.trackId === 2);
+    expect(audioOf(parts[1])!.decodeTime).toBe(readSamples(frags[5], TRACKS)[1].decodeTime);
+  });
+
   it('refuses what it cannot cut: no video track, a fragment it cannot read', () => {
     expect(() => new PartCutter([AUDIO], 0.2)).toThrow(FragmentError);
     const cutter = new PartCutter(TRACKS, 0.2);

@@ -21,6 +21,9 @@ interface Queue {
   samples: Sample[];
 }
 
+/** Where the samples queued in `q` end on its track's timeline. */
+const queuedEnd = (q: Queue): number => (q.decodeTime ?? 0) + q.samples.reduce((a, s) => a + s.duration, 0);
+
 /**
  * Cuts a copied rendition's LL-HLS parts from ffmpeg's fragments, sample by
  * sample. ffmpeg's HLS muxer cuts by presentation time in decode order: with
@@ -46,6 +49,8 @@ export class PartCutter {
   /** PART-TARGET in the video track's timescale. */
   private readonly maxPart: number;
   private sequence = 0;
+  /** Parts ended by a gap (see push), not yet taken. */
+  private readonly ready: CutPart[] = [];
 
   constructor(tracks: readonly InitTrack[], maxPart: number) {
     const video = tracks.find((t) => t.video);
@@ -57,13 +62,22 @@ export class PartCutter {
     this.video = this.queues[0];
   }
 
-  /** Takes in one of ffmpeg's fragments (throws FragmentError if it cannot be read). */
+  /**
+   * Takes in one of ffmpeg's fragments (throws FragmentError if it cannot be
+   * read). One that does not follow on from what is queued (a fragment was
+   * lost in between) ends the part in the making first: samples keep their
+   * own decode times, so the tracks stay in sync after a gap.
+   */
   push(fragment: Buffer): void {
-    for (const run of readSamples(
+    const runs = readSamples(
       fragment,
       this.queues.map((q) => q.track),
-    )) {
-      const q = this.queues.find((x) => x.track.trackId === run.trackId)!;
+    );
+    const queue = (trackId: number) => this.queues.find((x) => x.track.trackId === trackId)!;
+    if (runs.some((r) => queue(r.trackId).samples.length > 0 && r.decodeTime !== queuedEnd(queue(r.trackId))))
+      this.ready.push(...this.take(true));
+    for (const run of runs) {
+      const q = queue(run.trackId);
       if (q.samples.length === 0) q.decodeTime = run.decodeTime;
       q.samples.push(...run.samples);
     }
@@ -71,7 +85,7 @@ export class PartCutter {
 
   /** The parts complete so far; `end`: the stream ended, so what is left is the last part. */
   take(end = false): CutPart[] {
-    const out: CutPart[] = [];
+    const out = this.ready.splice(0);
     for (;;) {
       const frames = this.frames(end);
       if (frames === 0) break;
