@@ -37,6 +37,9 @@ const child = (buf: Buffer, type: string): Buffer | undefined =>
 
 const NON_SYNC = 0x10000;
 
+/** Whether sample flags mark a sync sample (a keyframe). */
+export const isSyncSample = (flags: number): boolean => !(flags & NON_SYNC);
+
 /**
  * One sample as a `traf` states it. A field the fragment leaves to the init
  * segment's `trex` is undefined; `offset` is where its data starts in the
@@ -170,11 +173,8 @@ export function readFragment(fragment: Buffer): TrackFragment[] {
 export function startsWithSyncSample(fragment: readonly TrackFragment[]): boolean | undefined {
   const known = fragment.filter((t) => t.firstSampleFlags !== undefined);
   if (known.length === 0) return undefined;
-  return known.every((t) => !(t.firstSampleFlags! & NON_SYNC));
+  return known.every((t) => isSyncSample(t.firstSampleFlags!));
 }
-
-/** Whether sample flags mark a sync sample (a keyframe). */
-export const isSyncSample = (flags: number): boolean => !(flags & NON_SYNC);
 
 /** A track of an init segment (`moov`): id, timescale, whether it is video, and its `trex` defaults. */
 export interface InitTrack {

@@ -1,6 +1,6 @@
 import { FragmentError, type InitTrack, isSyncSample, readSamples, type Sample, writeFragment } from './fmp4';
 import { copiedPartTarget, copiedPartTiming } from './ladder';
-import { PartCutter } from './part-cutter';
+import { type CutPart, PartCutter } from './part-cutter';
 
 const VIDEO: InitTrack = {
   trackId: 1,
@@ -70,12 +70,15 @@ function cutAll(
   maxPart: number,
 ): { video: string[]; audio: string[]; length: number; key: boolean }[] {
   const cutter = new PartCutter(TRACKS, maxPart);
-  const parts: Buffer[] = [];
+  const cut: CutPart[] = [];
   for (const f of frags) {
     cutter.push(f);
-    parts.push(...cutter.take().map((p) => p.data));
+    cut.push(...cutter.take());
   }
-  parts.push(...cutter.take(true).map((p) => p.data));
+  cut.push(...cutter.take(true));
+  // Numbered in order from 0 (the transcoder names the part files by it).
+  expect(cut.map((p) => p.index)).toEqual(cut.map((_, i) => i));
+  const parts = cut.map((p) => p.data);
   let videoAt: number | undefined;
   let audioAt: number | undefined;
   return parts.map((p) => {

@@ -8,10 +8,11 @@ import {
   writeFragment,
 } from './fmp4';
 
-/** A part the cutter completed: one fragment, and its video's length in seconds. */
+/** A part the cutter completed: one fragment, its video's length in seconds, and its number (from 0). */
 export interface CutPart {
   data: Buffer;
   duration: number;
+  index: number;
 }
 
 interface Queue {
@@ -48,7 +49,8 @@ export class PartCutter {
   private readonly video: Queue;
   /** PART-TARGET in the video track's timescale. */
   private readonly maxPart: number;
-  private sequence = 0;
+  /** Parts cut so far (each fragment's `mfhd` sequence number is its index + 1). */
+  private cutCount = 0;
   /** Parts ended by a gap (see push), not yet taken. */
   private readonly ready: CutPart[] = [];
 
@@ -124,6 +126,8 @@ export class PartCutter {
     v.decodeTime = videoStart + videoDuration;
     runs.push({ trackId: v.track.trackId, decodeTime: videoStart, samples: videoSamples });
     const videoEnd = v.decodeTime / v.track.timescale;
+    // A part of audio alone (the stream's last) lasts its audio.
+    let otherDuration = 0;
     for (const q of this.queues) {
       if (q === v || q.samples.length === 0) continue;
       let n = 0;
@@ -138,18 +142,14 @@ export class PartCutter {
       const start = q.decodeTime!;
       const samples = q.samples.splice(0, n);
       q.decodeTime = start + samples.reduce((a, s) => a + s.duration, 0);
+      otherDuration = Math.max(otherDuration, (q.decodeTime - start) / q.track.timescale);
       runs.push({ trackId: q.track.trackId, decodeTime: start, samples });
     }
-    // A part of audio alone (the stream's last) lasts its audio.
-    const duration = Math.max(
-      ...runs.map((r) => {
-        const q = this.queues.find((x) => x.track.trackId === r.trackId)!;
-        return r.samples.reduce((a, s) => a + s.duration, 0) / q.track.timescale;
-      }),
-    );
+    const index = this.cutCount++;
     return {
-      data: writeFragment(++this.sequence, runs),
-      duration: videoDuration > 0 ? videoDuration / v.track.timescale : duration,
+      data: writeFragment(index + 1, runs),
+      duration: videoDuration > 0 ? videoDuration / v.track.timescale : otherDuration,
+      index,
     };
   }
 }

@@ -113,7 +113,7 @@ export const SKIP_BOUNDARY_TARGETS = 6;
 /** A segment waiting for a keyframe closes anyway at this many times its usual parts. */
 const MAX_SEGMENT_FACTOR = 6;
 /** A part shorter than this share of PART-TARGET may only be the last of its segment (RFC 8216bis 4.4.4.9). */
-export const MIN_PART_SHARE = 0.85;
+const MIN_PART_SHARE = 0.85;
 
 /**
  * Seconds to the microsecond, no trailing zeros. Part durations come

@@ -330,10 +330,12 @@ async function runOnce(
       partsPerSegment,
       Math.ceil(HOLD_BACK_PARTS / keyframeParts) * keyframeParts,
     );
+    // A copied ingest rung: the encoder's keyframes close its segments, its parts are cut by the
+    // transcoder (PartCutter), and at 29.97 fps they are parts of their own (see copiedPartTiming).
+    const ingestCopy = (r: PlannedRendition) => r.copy && s.kind === 'flv';
     for (const r of plan) {
       const prior = state.playlists[r.name];
-      // A copied rung of a source at 29.97 fps has parts of its own (see copiedPartTiming).
-      const own = r.copy && s.kind === 'flv' ? timing.copiedPart : undefined;
+      const own = ingestCopy(r) ? timing.copiedPart : undefined;
       const pl = prior
         ? LlHlsPlaylist.restore(prior)
         : LlHlsPlaylist.create(
@@ -345,9 +347,12 @@ async function runOnce(
                 }
               : { partTarget: partSeconds, partsPerSegment, firstSegmentParts },
           );
-      // A copied ingest's keyframes are the encoder's: its segments close at them.
-      const keyframeSegments = r.copy && s.kind === 'flv';
-      await writeSegment(o.storage, id, r.name, pl.startRun(`r${run}/init.mp4`, { keyframeSegments }));
+      await writeSegment(
+        o.storage,
+        id,
+        r.name,
+        pl.startRun(`r${run}/init.mp4`, { keyframeSegments: ingestCopy(r) }),
+      );
       playlists.set(r.name, pl);
       await fs.mkdir(path.join(runDir, r.name), { recursive: true });
     }
@@ -420,10 +425,8 @@ async function runOnce(
     let posterMtime = 0;
 
     // A copied ingest's parts are cut here, from ffmpeg's fragment of every frame it can cut at
-    // (see PartCutter), at most the rung's PART-TARGET long; its parts are numbered here too.
+    // (see PartCutter), at most the rung's PART-TARGET long, and numbered by the cutter.
     const cutters = new Map<string, PartCutter>();
-    const cutParts = new Map<string, number>();
-    const cut = (r: PlannedRendition) => r.copy && s.kind === 'flv';
 
     const poll = async (end = false): Promise<void> => {
       for (const r of plan) await pollRendition(r, end);
@@ -450,7 +453,7 @@ async function runOnce(
         initDone.add(r.name);
         const track = videoTrackTiming(init);
         if (track) timelines.set(r.name, { track });
-        if (cut(r))
+        if (ingestCopy(r))
           cutters.set(r.name, new PartCutter(initTracks(init), playlists.get(r.name)!.state.partTarget));
       }
       let added = 0;
@@ -467,12 +470,12 @@ async function runOnce(
         }
         cutter.push(data);
         for (const part of cutter.take()) {
-          await publish(r, part.data, nextCut(r), part.duration);
+          await publish(r, part.data, part.index, part.duration);
           added++;
         }
       }
       for (const part of end && cutter ? cutter.take(true) : []) {
-        await publish(r, part.data, nextCut(r), part.duration);
+        await publish(r, part.data, part.index, part.duration);
         added++;
       }
       if (added === 0 && !end) return;
@@ -482,11 +485,6 @@ async function runOnce(
       );
       await o.storage.write(`${id}/${r.name}/index.m3u8`, playlists.get(r.name)!.render(reports));
       await saveState();
-    };
-    const nextCut = (r: PlannedRendition) => {
-      const n = cutParts.get(r.name) ?? 0;
-      cutParts.set(r.name, n + 1);
-      return n;
     };
     /** Stores part `n` of rendition `r` and adds it to the playlist; `extinf`: its length if the media does not say. */
     const publish = async (r: PlannedRendition, data: Buffer, n: number, extinf: number): Promise<void> => {

@@ -44,8 +44,8 @@ export interface ContainerSession {
   readonly audio?: { codec: 'aac'; codecs: string };
   /**
    * Connects to the transcoder (listening on the target's host and `stream`
-   * port) and sends from the newest keyframe on. Resolves with the time that keyframe arrived (ms since epoch): media
-   * time 0 of the transcode.
+   * port) and sends from the newest keyframe on. Resolves with the time that
+   * keyframe arrived (ms since epoch): media time 0 of the transcode.
    */
   start(): Promise<number | undefined>;
   /** Resolves when the media stops (see goneReason). */
