@@ -318,6 +318,70 @@ describe('LlHlsPlaylist of a copied encoder (segments close at its keyframes)', 
     expect(checkMediaPlaylist(pl.render())).toEqual([]);
   });
 
+  /**
+   * An encoder's show in parts of 0.2 s (segments of 2 s, the first of 0.6 s) with a keyframe at
+   * each of `keyframes` seconds; every playlist a player could start on, and every one after it.
+   */
+  const encoderShow = (keyframes: number[], seconds: number) => {
+    const pl = LlHlsPlaylist.create({ partTarget: 0.2, partsPerSegment: 10, firstSegmentParts: 3 });
+    pl.startRun('r1/init.mp4', { keyframeSegments: true });
+    const seen: string[] = [];
+    for (let n = 0; n < seconds / 0.2; n++) {
+      const x = { uri: `r1/p${n}.m4s`, duration: 0.2, pdt: T0 + n * 200 };
+      pl.addPart(
+        { ...x, independent: keyframes.some((k) => Math.abs(k - n * 0.2) < 1e-6) },
+        `r1/p${n + 1}.m4s`,
+      );
+      const text = pl.render();
+      if (readPlaylist(text).startable) seen.push(text);
+    }
+    const problems = seen.flatMap((text, i) => [
+      ...checkMediaPlaylist(text),
+      ...(i > 0 ? checkPlaylistUpdate(seen[i - 1], text) : []),
+    ]);
+    return { pl, seen, problems };
+  };
+  const every = (interval: number, seconds: number) =>
+    Array.from({ length: Math.ceil(seconds / interval) }, (_, i) => Math.round(i * interval * 10) / 10);
+
+  it('closes a segment at an earlier keyframe when waiting for the next would run over the target duration', () => {
+    // A keyframe every 1.8 s: waiting for a second one made segments of 3.6 s in a playlist that said 2.
+    const { pl, problems } = encoderShow(every(1.8, 30), 30);
+    expect(problems).toEqual([]);
+    expect(new Set(pl.segments.map((x) => x.duration.toFixed(3)))).toEqual(new Set(['1.800']));
+    expect(pl.render()).toContain('#EXT-X-TARGETDURATION:2\n');
+  });
+
+  it('takes the target duration from the first keyframe interval, before a player can start, when it is longer', () => {
+    // A keyframe every 4 s (an encoder left on a long interval): segments of one interval each.
+    const { pl, seen, problems } = encoderShow(every(4, 30), 30);
+    expect(problems).toEqual([]);
+    expect(seen[0]).toContain('#EXT-X-TARGETDURATION:4\n');
+    expect(new Set(pl.segments.map((x) => x.duration.toFixed(3)))).toEqual(new Set(['4.000']));
+    // Keyframes 1 s apart still make segments of the usual 2 s.
+    expect(
+      encoderShow(every(1, 20), 20)
+        .pl.segments.slice(1)
+        .map((x) => x.duration.toFixed(3)),
+    ).toEqual(Array(9).fill('2.000'));
+  });
+
+  it('raises the target duration only for a keyframe interval longer than any before it', () => {
+    // Keyframes 1.8 s apart, then a gap of 3.6 s: that segment is 3.6 s long whatever is done, and
+    // the target says so (the one change left, see startRun).
+    const { pl, problems } = encoderShow([...every(1.8, 10), 12.6, 14.4], 16);
+    expect(problems).toEqual(['EXT-X-TARGETDURATION changed from 2 to 4']);
+    expect(pl.segments.map((x) => x.duration.toFixed(1))).toEqual([
+      '1.8',
+      '1.8',
+      '1.8',
+      '1.8',
+      '1.8',
+      '3.6',
+      '1.8',
+    ]);
+  });
+
   it('closes anyway at six times the usual length when no keyframe comes', () => {
     const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 2 });
     pl.startRun('r1/init.mp4', { keyframeSegments: true });

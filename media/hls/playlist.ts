@@ -47,7 +47,13 @@ export interface PlaylistState {
    * The run in progress: its init segment, whether its first segment is a
    * discontinuity, and whether segments close at keyframes (see startRun).
    */
-  run?: { mapUri: string; discontinuity: boolean; keyframeSegments?: boolean };
+  run?: {
+    mapUri: string;
+    discontinuity: boolean;
+    keyframeSegments?: boolean;
+    /** With keyframeSegments: the longest keyframe interval seen in this run, in seconds. */
+    keyframeInterval?: number;
+  };
   preloadHint?: string;
   ended: boolean;
 }
@@ -114,6 +120,8 @@ export const SKIP_BOUNDARY_TARGETS = 6;
 const MAX_SEGMENT_FACTOR = 6;
 /** A part shorter than this share of PART-TARGET may only be the last of its segment (RFC 8216bis 4.4.4.9). */
 const MIN_PART_SHARE = 0.85;
+
+const sumDurations = (parts: readonly Part[]) => parts.reduce((a, p) => a + p.duration, 0);
 
 /**
  * Seconds to the microsecond, no trailing zeros. Part durations come
@@ -182,9 +190,15 @@ export class LlHlsPlaylist {
    * Returns that closed segment, if any.
    *
    * `keyframeSegments`: the rendition's keyframes are the encoder's (a copied
-   * RTMP/SRT source), not ours, so a segment closes at the first independent
-   * part once it has its usual number of parts: every segment starts with a
-   * keyframe whatever the encoder's keyframe interval.
+   * RTMP/SRT source), not ours, so segments close at its keyframes: every
+   * segment starts with a keyframe whatever the encoder's keyframe interval.
+   * A segment closes at the first keyframe once it has its usual number of
+   * parts, or at an earlier one when waiting a keyframe interval more would
+   * take it over EXT-X-TARGETDURATION: that is set by the first segment (the
+   * first keyframe interval, when longer than the usual segment), before a
+   * player can start (`PlaylistSummary.startable`), and RFC 8216 forbids it
+   * to change. An encoder with a keyframe every 1.8 s would otherwise make
+   * segments of 3.6 s in a playlist that said 2.
    */
   startRun(mapUri: string, opts: { keyframeSegments?: boolean } = {}): Segment | undefined {
     const closed = this.closeOpen();
@@ -206,15 +220,18 @@ export class LlHlsPlaylist {
     let closed: Segment | undefined;
     // A keyframe also closes a segment whose last part was cut short before it (an encoder's
     // keyframe between our part boundaries): a short part may only end a segment (RFC 8216bis 4.4.4.9).
-    const last = this.s.open?.parts[this.s.open.parts.length - 1];
-    const afterShort = last !== undefined && last.duration < MIN_PART_SHARE * this.s.partTarget;
-    if (
-      byKeyframe &&
-      this.s.open &&
-      part.independent !== false &&
-      (this.s.open.parts.length >= usual || afterShort)
-    ) {
-      closed = this.closeOpen();
+    const open = this.s.open;
+    if (byKeyframe && open && part.independent !== false) {
+      const last = open.parts[open.parts.length - 1];
+      const afterShort = last !== undefined && last.duration < MIN_PART_SHARE * this.s.partTarget;
+      const interval = this.keyframeInterval(open.parts);
+      const run = this.s.run;
+      if (interval !== undefined) run.keyframeInterval = Math.max(run.keyframeInterval ?? 0, interval);
+      // Waiting for the next keyframe would make the segment longer than the target duration says.
+      const overrun =
+        run.keyframeInterval !== undefined &&
+        Math.round(sumDurations(open.parts) + run.keyframeInterval) > this.s.targetDuration;
+      if (open.parts.length >= usual || afterShort || overrun) closed = this.closeOpen();
     }
     if (!this.s.open) {
       this.s.open = {
@@ -233,6 +250,13 @@ export class LlHlsPlaylist {
     return this.s.open.parts.length >= max ? this.closeOpen() : undefined;
   }
 
+  /** Seconds from the last independent of `parts` to their end (none: undefined). */
+  private keyframeInterval(parts: readonly Part[]): number | undefined {
+    for (let i = parts.length - 1; i >= 0; i--)
+      if (parts[i].independent !== false) return sumDurations(parts.slice(i));
+    return undefined;
+  }
+
   /** Parts the open (or next) segment closes at: fewer for the first segment of a run. */
   private usualParts(): number {
     const s = this.s;
@@ -248,9 +272,10 @@ export class LlHlsPlaylist {
     const seg: Segment = {
       ...o,
       uri: `s${o.msn}.m4s`,
-      duration: o.parts.reduce((a, p) => a + p.duration, 0),
+      duration: sumDurations(o.parts),
     };
-    // TARGETDURATION is an upper bound of EXTINF rounded to an integer.
+    // TARGETDURATION is an upper bound of EXTINF rounded to an integer: set by the first segment
+    // (see startRun); raised later only by an encoder whose keyframes come later than ever before.
     this.s.targetDuration = Math.max(this.s.targetDuration, Math.round(seg.duration));
     this.s.segments.push(seg);
     // A segment no longer listed with its parts forgets them: the state is saved at every part, and

@@ -3,7 +3,7 @@ import { launchChromium } from '../support/browser';
 import { encoderPool } from '../support/encoder-pool';
 import { startIngestApp, type IngestApp } from '../support/encoders';
 import { playHls, playWhep } from '../support/player-page';
-import { checkMediaPlaylist } from '../../media/hls/playlist-check';
+import { checkMediaPlaylist, checkPlaylistUpdate } from '../../media/hls/playlist-check';
 import { ffmpegPids, probeFile, segmentUris } from './hls-support';
 
 /**
@@ -98,26 +98,36 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     expect(pl).toContain('#EXT-X-PART-INF:PART-TARGET=0.5\n');
   });
 
-  it("RTMP at 29.97 fps: the copied rung's parts are 6 frames (0.2002 s) under its own PART-TARGET, the encoded rung's 0.2 s", async () => {
+  it("RTMP at 29.97 fps, a keyframe every 1.8 s: the copied rung's parts are 6 frames (0.2002 s) under its own PART-TARGET, its segments one keyframe interval", async () => {
     const s = await f.newStream();
-    encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 854, height: 480, fps: '30000/1001', gop: 60 });
+    encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 854, height: 480, fps: '30000/1001', gop: 54 });
     await live(s.id);
     const playlist = async (rendition: string) =>
       (await f.t.http.get(`/hls/${s.id}/${rendition}/index.m3u8`)).text;
     // Every part listed while the playlist grows to four segments: six frames each, their ends on
     // FLV's milliseconds.
+    // Each version keeps its target duration: segments close at the keyframe 1.8 s in rather than
+    // at the next one 3.6 s in, over the target.
     const parts = new Map<string, number>();
+    const problems: string[] = [];
     let copied = '';
     for (const t0 = Date.now(); segmentUris(copied).length < 4 && Date.now() - t0 < 30_000;) {
       await new Promise((r) => setTimeout(r, 300));
+      const before = copied;
       copied = await playlist('480p');
+      if (before) problems.push(...checkPlaylistUpdate(before, copied));
       for (const m of copied.matchAll(/#EXT-X-PART:DURATION=([\d.]+),URI="([^"]+)"/g))
         parts.set(m[2], Number(m[1]));
     }
     expect(segmentUris(copied).length).toBeGreaterThanOrEqual(4);
     expect(copied).toContain('#EXT-X-PART-INF:PART-TARGET=0.201\n');
     expect(checkMediaPlaylist(copied)).toEqual([]);
-    expect(parts.size).toBeGreaterThanOrEqual(40);
+    expect(problems).toEqual([]);
+    expect([...copied.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]).toFixed(1))).toEqual(
+      segmentUris(copied).map(() => '1.8'),
+    );
+    // Four segments of nine parts.
+    expect(parts.size).toBeGreaterThanOrEqual(36);
     expect([...parts].filter(([, d]) => d !== 0.2 && d !== 0.201)).toEqual([]);
     const encoded = await playlist('360p');
     expect(encoded).toContain('#EXT-X-PART-INF:PART-TARGET=0.2\n');
