@@ -157,6 +157,19 @@ describe('LlHlsPlaylist', () => {
     same();
   });
 
+  it('says the longest segment rounded to the nearest second, as the RFC bounds EXTINF, at least 1', () => {
+    const target = (partTarget: number, partsPerSegment: number) =>
+      /#EXT-X-TARGETDURATION:(\d+)\n/.exec(
+        LlHlsPlaylist.create({ partTarget, partsPerSegment }).render(),
+      )?.[1];
+    expect([target(0.201, 10), target(0.5, 4), target(0.25, 10), target(0.2, 2)]).toEqual([
+      '2',
+      '2',
+      '3',
+      '1',
+    ]);
+  });
+
   it("raises TARGETDURATION when a segment runs long (copied H.264 follows the publisher's GOP)", () => {
     const pl = LlHlsPlaylist.create({ partTarget: 0.5, partsPerSegment: 1 });
     pl.startRun('r1/init.mp4');

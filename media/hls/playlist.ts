@@ -146,7 +146,9 @@ export class LlHlsPlaylist {
       partsPerSegment: o.partsPerSegment,
       ...(o.firstSegmentParts !== undefined &&
         o.firstSegmentParts < o.partsPerSegment && { firstSegmentParts: o.firstSegmentParts }),
-      targetDuration: Math.ceil(o.partTarget * o.partsPerSegment),
+      // EXTINF rounded to the nearest integer may not exceed it (RFC 8216bis 4.4.3.1): a rung of
+      // 29.97 fps, segments of 2.002 s at most, has 2 (and HOLD-BACK 6 s), not 3.
+      targetDuration: Math.max(1, Math.round(o.partTarget * o.partsPerSegment)),
       segments: [],
       ended: false,
     });

@@ -107,7 +107,7 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     // Every part listed while the playlist grows to four segments: six frames each, their ends on
     // FLV's milliseconds.
     // Each version keeps its target duration: segments close at the keyframe 1.8 s in rather than
-    // at the next one 3.6 s in, over the target.
+    // at the next one 3.6 s in, over the 2 s the playlist says.
     const parts = new Map<string, number>();
     const problems: string[] = [];
     let copied = '';
@@ -121,6 +121,7 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     }
     expect(segmentUris(copied).length).toBeGreaterThanOrEqual(4);
     expect(copied).toContain('#EXT-X-PART-INF:PART-TARGET=0.201\n');
+    expect(copied).toContain('#EXT-X-TARGETDURATION:2\n');
     expect(checkMediaPlaylist(copied)).toEqual([]);
     expect(problems).toEqual([]);
     expect([...copied.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]).toFixed(1))).toEqual(
