@@ -383,15 +383,7 @@ describe('LlHlsPlaylist of a copied encoder (segments close at its keyframes)', 
     // the target says so (the one change left, see startRun).
     const { pl, problems } = encoderShow([...every(1.8, 10), 12.6, 14.4], 16);
     expect(problems).toEqual(['EXT-X-TARGETDURATION changed from 2 to 4']);
-    expect(pl.segments.map((x) => x.duration.toFixed(1))).toEqual([
-      '1.8',
-      '1.8',
-      '1.8',
-      '1.8',
-      '1.8',
-      '3.6',
-      '1.8',
-    ]);
+    expect(pl.segments.map((x) => x.duration.toFixed(1)).join(' ')).toBe('1.8 1.8 1.8 1.8 1.8 3.6 1.8');
   });
 
   it('closes anyway at six times the usual length when no keyframe comes', () => {
