@@ -245,7 +245,13 @@ interface Result {
   /** The worker's estimate of part publication lag behind capture (s). */
   lag?: number;
   /** The worker's start-up, in ms from the job's start: plain RTP open, first keyframe's size, ffmpeg listening, first part. */
-  startup?: { openMs?: number; sizeMs?: number; ffmpegListeningMs?: number; firstPartMs?: number };
+  startup?: {
+    openMs?: number;
+    sizeMs?: number;
+    spawnMs?: number;
+    ffmpegListeningMs?: number;
+    firstPartMs?: number;
+  };
   speed?: number;
   ladder: string;
   /** kbit/s of each rendition's last complete segments. */
@@ -518,7 +524,7 @@ async function main(): Promise<void> {
     );
     if (r.startup)
       console.log(
-        `    worker start-up (ms after the job started): plain RTP open ${r.startup.openMs}, first keyframe's size ${r.startup.sizeMs}, ffmpeg listening ${r.startup.ffmpegListeningMs}, first part ${r.startup.firstPartMs}; part lag ${r.lag?.toFixed(2)} s, ffmpeg speed ${r.speed}x`,
+        `    worker start-up (ms after the job started): plain RTP open ${r.startup.openMs}, first keyframe's size ${r.startup.sizeMs}, ffmpeg spawned ${r.startup.spawnMs}, listening ${r.startup.ffmpegListeningMs}, first part ${r.startup.firstPartMs}; part lag ${r.lag?.toFixed(2)} s, ffmpeg speed ${r.speed}x`,
       );
     report('stock hls.js (default config)', r.stock);
     report('watch page player', r.own);

@@ -81,8 +81,8 @@ export interface TranscodeProgress {
   lagSeconds: number;
   /** ms from this run's start to its first published part. */
   firstPartMs?: number;
-  /** ms from this run's start to: the plain RTP opened, the first keyframe's size known, ffmpeg listening. */
-  startup?: { openMs?: number; sizeMs?: number; ffmpegListeningMs?: number };
+  /** ms from this run's start to: the plain RTP opened, the first keyframe's size known, ffmpeg spawned, ffmpeg listening. */
+  startup?: { openMs?: number; sizeMs?: number; spawnMs?: number; ffmpegListeningMs?: number };
 }
 
 /** A new publisher resolution must hold this long (then a keyframe confirms it) before the ladder is planned again. */
@@ -382,7 +382,13 @@ async function runOnce(
       if (s.kind !== 'flv') void s.requestKeyFrame().catch(() => undefined);
     };
     keyframe();
-    ffmpeg = startFfmpeg(cmd, { ffmpegPath: o.ffmpegPath, onStart: (line) => log(`ffmpeg: ${line}`) });
+    ffmpeg = startFfmpeg(cmd, {
+      ffmpegPath: o.ffmpegPath,
+      onStart: (line) => {
+        if (progress.startup) progress.startup.spawnMs = Date.now() - t0;
+        log(`ffmpeg: ${line}`);
+      },
+    });
     o.onFfmpeg?.(ffmpeg);
     let firstPartSeen = false;
     // Media time 0 of this run: the capture (arrival) of the keyframe ffmpeg starts with.
