@@ -169,6 +169,39 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     expect(h.audio).toBe(true);
   });
 
+  it('RTMP with a keyframe every 4 s: the owner is warned, and the first playlist a player gets already has the target duration it keeps', async () => {
+    const s = await f.newStream();
+    encode({ url: `${s.rtmpUrl}/${s.streamKey}`, width: 640, height: 360, gop: 120 });
+    const v = await f.waitView(
+      s.id,
+      (x) => x.ingest?.warnings.some((w) => w.code === 'keyframe_interval') ?? false,
+      20_000,
+      'the keyframe interval warning',
+    );
+    expect(v.ingest).toMatchObject({ keyframeIntervalSeconds: 4 });
+    // A player's first request is held until it can start: by then the first segment (one keyframe
+    // interval) has set the target duration, and every later version keeps it.
+    const first = await f.t.http.get(`/hls/${s.id}/360p/index.m3u8`);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('#EXT-X-TARGETDURATION:4\n');
+    expect(first.text).toContain(',HOLD-BACK=12.0,');
+    const problems: string[] = [];
+    let pl = first.text;
+    for (const t0 = Date.now(); segmentUris(pl).length < 3 && Date.now() - t0 < 20_000;) {
+      await new Promise((r) => setTimeout(r, 300));
+      const before = pl;
+      pl = (await f.t.http.get(`/hls/${s.id}/360p/index.m3u8`)).text;
+      problems.push(...checkPlaylistUpdate(before, pl));
+    }
+    expect(problems).toEqual([]);
+    expect(checkMediaPlaylist(pl)).toEqual([]);
+    expect([...pl.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]).toFixed(1))).toEqual(
+      segmentUris(pl).map(() => '4.0'),
+    );
+    const h = await playHls(page, `/hls/${s.id}/master.m3u8`, 4);
+    expect(h.frames).toBeGreaterThan(30);
+  });
+
   it('SRT: WHEP decodes video and audio, and hls.js plays', async () => {
     const s = await f.newStream();
     encode({ url: `${s.srtUrl}?streamid=${s.streamKey}`, width: 640, height: 360, bframes: 0, gop: 30 });
