@@ -226,7 +226,7 @@ export class LlHlsPlaylist {
     if (byKeyframe && open && part.independent !== false) {
       const last = open.parts[open.parts.length - 1];
       const afterShort = last !== undefined && last.duration < MIN_PART_SHARE * this.s.partTarget;
-      const interval = this.keyframeInterval(open.parts);
+      const interval = this.sinceKeyframe(open.parts);
       const run = this.s.run;
       if (interval !== undefined) run.keyframeInterval = Math.max(run.keyframeInterval ?? 0, interval);
       // Waiting for the next keyframe would make the segment longer than the target duration says.
@@ -253,7 +253,7 @@ export class LlHlsPlaylist {
   }
 
   /** Seconds from the last independent of `parts` to their end (none: undefined). */
-  private keyframeInterval(parts: readonly Part[]): number | undefined {
+  private sinceKeyframe(parts: readonly Part[]): number | undefined {
     for (let i = parts.length - 1; i >= 0; i--)
       if (parts[i].independent !== false) return sumDurations(parts.slice(i));
     return undefined;
