@@ -33,10 +33,19 @@ check_node() {
 }
 
 # npm ci when node_modules is missing or older than the lock file.
+# On a system Node older than 22, npm warns of every package that wants 22
+# (dozens of EBADENGINE lines) while it installs the Node 22 they will run on:
+# those warnings are expected, so npm then prints errors only.
 npm_ensure() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "installing npm packages (npm ci)"
-    npm ci --no-audit --no-fund
+    local quiet=()
+    if node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 22 ? 0 : 1)'; then
+      log "installing npm packages (npm ci) with the system's Node $(node -v); livecart runs on the Node 22 it installs"
+      quiet=(--loglevel=error)
+    else
+      log "installing npm packages (npm ci)"
+    fi
+    npm ci --no-audit --no-fund "${quiet[@]}"
   fi
 }
 
