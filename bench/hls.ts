@@ -244,7 +244,7 @@ interface Result {
   own: Measured;
   /** The worker's estimate of part publication lag behind capture (s). */
   lag?: number;
-  /** The worker's start-up, in ms from the job's start: plain RTP open, first keyframe's size, ffmpeg listening, first part. */
+  /** The worker's start-up, in ms from the job's start: plain RTP open, first keyframe's size, ffmpeg spawned, ffmpeg listening, first part. */
   startup?: {
     openMs?: number;
     sizeMs?: number;

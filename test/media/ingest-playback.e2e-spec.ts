@@ -105,9 +105,8 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     const playlist = async (rendition: string) =>
       (await f.t.http.get(`/hls/${s.id}/${rendition}/index.m3u8`)).text;
     // Every part listed while the playlist grows to four segments: six frames each, their ends on
-    // FLV's milliseconds.
-    // Each version keeps its target duration: segments close at the keyframe 1.8 s in rather than
-    // at the next one 3.6 s in, over the 2 s the playlist says.
+    // FLV's milliseconds. Each version keeps its target duration: segments close at the keyframe
+    // 1.8 s in rather than at the next one 3.6 s in, over the 2 s the playlist says.
     const parts = new Map<string, number>();
     const problems: string[] = [];
     let copied = '';
