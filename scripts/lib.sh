@@ -38,14 +38,14 @@ check_node() {
 # those warnings are expected, so npm then prints errors only.
 npm_ensure() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    local quiet=()
+    local level=notice
     if node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 22 ? 0 : 1)'; then
       log "installing npm packages (npm ci) with the system's Node $(node -v); livecart runs on the Node 22 it installs"
-      quiet=(--loglevel=error)
+      level=error
     else
       log "installing npm packages (npm ci)"
     fi
-    npm ci --no-audit --no-fund "${quiet[@]}"
+    npm ci --no-audit --no-fund --loglevel="$level"
   fi
 }
 
