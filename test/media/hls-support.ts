@@ -179,9 +179,13 @@ export async function startHlsApp(opts: TestAppOptions = {}): Promise<HlsFixture
 /**
  * Runs the playlist checker on every playlist the app's storage is given to write (the
  * transcodes of this process), as it is written. The parts that HLS_KEYFRAME_PARTS puts a
- * keyframe in must be independent.
+ * keyframe in must be independent, unless `keyframeParts: false` (an RTMP/SRT encoder's copied
+ * rung has the encoder's keyframes).
  */
-function checkPlaylistsWritten(t: TestApp): { problems: string[]; checked: number } {
+export function checkPlaylistsWritten(
+  t: TestApp,
+  opts: { keyframeParts?: false } = {},
+): { problems: string[]; checked: number } {
   const out = { problems: [] as string[], checked: 0 };
   let storage: HlsStorage;
   try {
@@ -189,7 +193,7 @@ function checkPlaylistsWritten(t: TestApp): { problems: string[]; checked: numbe
   } catch {
     return out;
   }
-  const keyframeParts = t.config.hls.keyframeParts;
+  const keyframeParts = opts.keyframeParts === false ? undefined : t.config.hls.keyframeParts;
   const last = new Map<string, string>();
   const write = storage.write.bind(storage);
   storage.write = async (key, data) => {

@@ -4,7 +4,7 @@ import { encoderPool } from '../support/encoder-pool';
 import { startIngestApp, type IngestApp } from '../support/encoders';
 import { playHls, playWhep } from '../support/player-page';
 import { checkMediaPlaylist, checkPlaylistUpdate } from '../../media/hls/playlist-check';
-import { ffmpegPids, probeFile, segmentUris } from './hls-support';
+import { checkPlaylistsWritten, ffmpegPids, probeFile, segmentUris } from './hls-support';
 
 /**
  * RTMP and SRT encoders (Debian's ffmpeg) watched the two ways viewers
@@ -16,7 +16,11 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
   let f: IngestApp;
   let browser: Browser;
   let page: Page;
+  /** Every playlist version the transcodes write, checked as written (and against the one before). */
+  let written: { problems: string[]; checked: number };
   const encode = encoderPool();
+  /** What the checker found in stream `id`'s playlists so far. */
+  const problemsOf = (id: string) => written.problems.filter((p) => p.startsWith(`${id}/`));
 
   beforeAll(async () => {
     f = await startIngestApp({
@@ -27,6 +31,7 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
         HLS_POSTER_SECONDS: '1',
       },
     });
+    written = checkPlaylistsWritten(f.t, { keyframeParts: false });
     browser = await launchChromium();
     page = await browser.newPage({ baseURL: f.t.baseUrl });
     await page.goto('/health');
@@ -108,13 +113,10 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     // FLV's milliseconds. Each version keeps its target duration: segments close at the keyframe
     // 1.8 s in rather than at the next one 3.6 s in, over the 2 s the playlist says.
     const parts = new Map<string, number>();
-    const problems: string[] = [];
     let copied = '';
     for (const t0 = Date.now(); segmentUris(copied).length < 4 && Date.now() - t0 < 30_000;) {
       await new Promise((r) => setTimeout(r, 300));
-      const before = copied;
       copied = await playlist('480p');
-      if (before) problems.push(...checkPlaylistUpdate(before, copied));
       for (const m of copied.matchAll(/#EXT-X-PART:DURATION=([\d.]+),URI="([^"]+)"/g))
         parts.set(m[2], Number(m[1]));
     }
@@ -122,7 +124,8 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     expect(copied).toContain('#EXT-X-PART-INF:PART-TARGET=0.201\n');
     expect(copied).toContain('#EXT-X-TARGETDURATION:2\n');
     expect(checkMediaPlaylist(copied)).toEqual([]);
-    expect(problems).toEqual([]);
+    expect(written.checked).toBeGreaterThan(40);
+    expect(problemsOf(s.id)).toEqual([]);
     expect([...copied.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]).toFixed(1))).toEqual(
       segmentUris(copied).map(() => '1.8'),
     );
@@ -184,6 +187,8 @@ describe('RTMP/SRT ingest played over WHEP and LL-HLS', () => {
     expect(first.status).toBe(200);
     expect(first.text).toContain('#EXT-X-TARGETDURATION:4\n');
     expect(first.text).toContain(',HOLD-BACK=12.0,');
+    // (The versions written before it, which no player can start on, said the configured 2: the
+    // checker of every version written would name that change; these are the versions served.)
     const problems: string[] = [];
     let pl = first.text;
     for (const t0 = Date.now(); segmentUris(pl).length < 3 && Date.now() - t0 < 20_000;) {
