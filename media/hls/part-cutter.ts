@@ -1,3 +1,4 @@
+import { totalDuration } from './durations';
 import {
   FragmentError,
   type InitTrack,
@@ -23,7 +24,7 @@ interface Queue {
 }
 
 /** Where the samples queued in `q` end on its track's timeline. */
-const queuedEnd = (q: Queue): number => (q.decodeTime ?? 0) + q.samples.reduce((a, s) => a + s.duration, 0);
+const queuedEnd = (q: Queue): number => (q.decodeTime ?? 0) + totalDuration(q.samples);
 
 /**
  * Cuts a copied rendition's LL-HLS parts from ffmpeg's fragments, sample by
@@ -122,7 +123,7 @@ export class PartCutter {
     const runs: TrackSamples[] = [];
     const videoStart = v.decodeTime ?? 0;
     const videoSamples = v.samples.splice(0, frames);
-    const videoDuration = videoSamples.reduce((a, s) => a + s.duration, 0);
+    const videoDuration = totalDuration(videoSamples);
     v.decodeTime = videoStart + videoDuration;
     runs.push({ trackId: v.track.trackId, decodeTime: videoStart, samples: videoSamples });
     const videoEnd = v.decodeTime / v.track.timescale;
@@ -141,7 +142,7 @@ export class PartCutter {
       if (n === 0) continue;
       const start = q.decodeTime!;
       const samples = q.samples.splice(0, n);
-      q.decodeTime = start + samples.reduce((a, s) => a + s.duration, 0);
+      q.decodeTime = start + totalDuration(samples);
       otherDuration = Math.max(otherDuration, (q.decodeTime - start) / q.track.timescale);
       runs.push({ trackId: q.track.trackId, decodeTime: start, samples });
     }

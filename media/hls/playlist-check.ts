@@ -1,3 +1,4 @@
+import { totalDuration } from './durations';
 /**
  * The rules of RFC 8216bis (HLS, 2nd edition, with Low-Latency HLS) and of
  * Apple's LL-HLS authoring rules that livecart's playlists promise, as a
@@ -203,8 +204,7 @@ export function checkMediaPlaylist(text: string, opts: MediaCheckOptions = {}): 
       out.push(`EXT-X-SKIP skips ${p.skippedSegments} segments`);
     if (p.canSkipUntil === undefined) out.push('EXT-X-SKIP in a playlist without CAN-SKIP-UNTIL');
     if ((p.version ?? 1) < 9) out.push(`EXT-X-VERSION ${p.version} is too old for EXT-X-SKIP`);
-    const listed =
-      p.segments.reduce((a, x) => a + x.duration, 0) + p.openParts.reduce((a, x) => a + x.duration, 0);
+    const listed = totalDuration(p.segments) + totalDuration(p.openParts);
     if (p.canSkipUntil !== undefined && listed < p.canSkipUntil - EPS)
       out.push(`a delta update skips segments within the Skip Boundary (${listed.toFixed(3)} s listed)`);
   }
@@ -229,7 +229,7 @@ export function checkMediaPlaylist(text: string, opts: MediaCheckOptions = {}): 
     // A complete segment's parts add up to it (the segment is their concatenation).
     for (const s of p.segments) {
       if (s.parts.length === 0) continue;
-      const sum = s.parts.reduce((a, x) => a + x.duration, 0);
+      const sum = totalDuration(s.parts);
       if (Math.abs(sum - s.duration) > 0.001)
         out.push(`segment ${s.msn} lasts ${s.duration} s but its parts add up to ${sum.toFixed(5)} s`);
     }

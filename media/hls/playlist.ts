@@ -1,3 +1,4 @@
+import { totalDuration } from './durations';
 /**
  * The LL-HLS media playlist of one rendition. ffmpeg 5.1 has no LL-HLS
  * muxer, so ffmpeg writes fMP4 fragments of one part each (or the
@@ -121,8 +122,6 @@ const MAX_SEGMENT_FACTOR = 6;
 /** A part shorter than this share of PART-TARGET may only be the last of its segment (RFC 8216bis 4.4.4.9). */
 const MIN_PART_SHARE = 0.85;
 
-const sumDurations = (parts: readonly Part[]) => parts.reduce((a, p) => a + p.duration, 0);
-
 /**
  * Seconds to the microsecond, no trailing zeros. Part durations come
  * rounded to the microsecond so they add up to the media's timeline
@@ -232,7 +231,7 @@ export class LlHlsPlaylist {
       // Waiting for the next keyframe would make the segment longer than the target duration says.
       const overrun =
         run.keyframeInterval !== undefined &&
-        Math.round(sumDurations(open.parts) + run.keyframeInterval) > this.s.targetDuration;
+        Math.round(totalDuration(open.parts) + run.keyframeInterval) > this.s.targetDuration;
       if (open.parts.length >= usual || afterShort || overrun) closed = this.closeOpen();
     }
     if (!this.s.open) {
@@ -255,7 +254,7 @@ export class LlHlsPlaylist {
   /** Seconds from the last independent of `parts` to their end (none: undefined). */
   private sinceKeyframe(parts: readonly Part[]): number | undefined {
     for (let i = parts.length - 1; i >= 0; i--)
-      if (parts[i].independent !== false) return sumDurations(parts.slice(i));
+      if (parts[i].independent !== false) return totalDuration(parts.slice(i));
     return undefined;
   }
 
@@ -274,7 +273,7 @@ export class LlHlsPlaylist {
     const seg: Segment = {
       ...o,
       uri: `s${o.msn}.m4s`,
-      duration: sumDurations(o.parts),
+      duration: totalDuration(o.parts),
     };
     // TARGETDURATION is an upper bound of EXTINF rounded to an integer: set by the first segment
     // (see startRun); raised later only by an encoder whose keyframes come later than ever before.
