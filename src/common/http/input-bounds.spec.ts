@@ -31,13 +31,12 @@ describe('jsonTextProblem', () => {
     });
   });
 
-  it('scans half a million levels in milliseconds', () => {
-    const t0 = performance.now();
+  it('refuses half a million levels, closed or not, as too deep', () => {
     expect(jsonTextProblem(nested(500_000))).toMatchObject({
       code: 'too_deep',
       message: expect.stringMatching(/nested/),
     });
-    expect(performance.now() - t0).toBeLessThan(50);
+    expect(jsonTextProblem('['.repeat(500_000))?.code).toBe('too_deep');
   });
 });
 
