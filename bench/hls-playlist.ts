@@ -4,7 +4,8 @@
  * server (read a new version of it, make its delta update).
  *
  * Builds the playlist of a show BENCH_HOURS (2) long at the configured part
- * settings (by default 0.2 s parts, 10 a segment, a keyframe every 2nd) in memory and
+ * settings (by default 0.2 s parts, 10 a segment, a keyframe every 2nd) in memory, and
+ * an encoder's copied rung beside it (segments closed at keyframes), and
  * times each call: the median of five rounds, with their range, in µs.
  * The state saved is that of three renditions, as the default ladder has.
  */
@@ -27,6 +28,13 @@ const addPart = () => {
 };
 const [pl] = renditions;
 const text = pl.render();
+/**
+ * An encoder's copied rung: segments close at its keyframes, here one every
+ * 1.8 s, which the closing rule cuts before the usual segment's end.
+ */
+const copiedTiming = { ...timing, keyframeParts: Math.round(1800 / partMs), keyframeSegments: true };
+let copiedN = Math.round((HOURS * 3600_000) / partMs);
+const copied = liveShow(copiedN, copiedTiming);
 
 /** Median and range of five rounds of `calls` calls, in µs per call. */
 async function time(name: string, calls: number, f: () => unknown): Promise<void> {
@@ -47,13 +55,18 @@ const storage = new MemoryStorage();
 
 async function main(): Promise<void> {
   console.log(
-    `a ${HOURS} h show: ${pl.segments.length} segments, a ${Math.round(text.length / 1024)} KB playlist`,
+    `a ${HOURS} h show: ${pl.segments.length} segments, a ${Math.round(text.length / 1024)} KB playlist` +
+      ` (the copied rung: ${copied.segments.length}, ${Math.round(copied.render().length / 1024)} KB)`,
   );
   console.log('the transcoder, at each part of each rendition:');
   // Each call adds a part first, as the transcoder does (the caches then have something new).
   await time('add a part and render the playlist (bytes)', 100, () => {
     addPart();
     return Buffer.from(pl.render());
+  });
+  await time("add a part to an encoder's copied rung and render it", 100, () => {
+    addParts(copied, copiedN++, 1, copiedTiming);
+    return Buffer.from(copied.render());
   });
   const { store } = await TranscodeStateStore.load(storage, 'bench');
   await time('add a part and save the state (3 renditions)', 100, () => {

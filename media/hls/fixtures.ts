@@ -18,6 +18,8 @@ export interface ShowTiming {
   partsPerSegment: number;
   /** Parts from one keyframe to the next (`INDEPENDENT`); unset: every part starts with one. */
   keyframeParts?: number;
+  /** Segments close at keyframes, as an encoder's copied rung's do (startRun's `keyframeSegments`). */
+  keyframeSegments?: boolean;
   /** Capture time of the first part (ms since epoch). */
   start: number;
 }
@@ -43,7 +45,7 @@ export function addParts(pl: LlHlsPlaylist, from: number, count: number, t: Show
 export function liveShow(parts: number, timing: Partial<ShowTiming> = {}): LlHlsPlaylist {
   const t = { ...SHOW_TIMING, ...timing };
   const pl = LlHlsPlaylist.create({ partTarget: t.partSeconds, partsPerSegment: t.partsPerSegment });
-  pl.startRun('r1/init.mp4');
+  pl.startRun('r1/init.mp4', { keyframeSegments: t.keyframeSegments });
   addParts(pl, 0, parts, t);
   return pl;
 }
