@@ -164,8 +164,10 @@ describe('HLS transcoding of a live stream (embedded, in-process worker)', () =>
   it('holds a blocking playlist reload until the requested part exists', async () => {
     const { stream, playlist: pl } = await f.liveStream();
     const msn = FIRST_MSN + segmentUris(pl).length; // the segment being filled
+    // The next segment's fifth part: at least five parts (1 s) after `pl`, so it cannot exist
+    // before the request arrives, and within the server's wait (three segments).
     const { held, result: res } = await heldDuring(f.t.app, () =>
-      f.t.http.get(`/hls/${stream.id}/240p/index.m3u8?_HLS_msn=${msn + 1}&_HLS_part=0`).expect(200),
+      f.t.http.get(`/hls/${stream.id}/240p/index.m3u8?_HLS_msn=${msn + 1}&_HLS_part=4`).expect(200),
     );
     expect(held).toEqual([`${stream.id}/240p/index.m3u8`]);
     expect(FIRST_MSN + segmentUris(res.text).length).toBeGreaterThanOrEqual(msn + 1);
