@@ -33,7 +33,7 @@ const text = pl.render();
  * 1.8 s, which the closing rule cuts before the usual segment's end.
  */
 const copiedTiming = { ...timing, keyframeParts: Math.round(1800 / partMs), keyframeSegments: true };
-let copiedN = Math.round((HOURS * 3600_000) / partMs);
+let copiedN = n;
 const copied = liveShow(copiedN, copiedTiming);
 
 /** Median and range of five rounds of `calls` calls, in µs per call. */

@@ -1,4 +1,3 @@
-import { totalDuration } from './durations';
 /**
  * The rules of RFC 8216bis (HLS, 2nd edition, with Low-Latency HLS) and of
  * Apple's LL-HLS authoring rules that livecart's playlists promise, as a
@@ -7,6 +6,7 @@ import { totalDuration } from './durations';
  * one of them. Each function returns the broken rules as sentences (empty:
  * none). The checks read the text only, not our writer's state.
  */
+import { totalDuration } from './durations';
 
 /** Slack for numbers printed with five decimals. */
 const EPS = 1e-4;

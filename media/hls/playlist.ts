@@ -1,4 +1,3 @@
-import { totalDuration } from './durations';
 /**
  * The LL-HLS media playlist of one rendition. ffmpeg 5.1 has no LL-HLS
  * muxer, so ffmpeg writes fMP4 fragments of one part each (or the
@@ -9,6 +8,7 @@ import { totalDuration } from './durations';
  * replay when `end()` adds `EXT-X-ENDLIST`. Its state is plain JSON, so a
  * transcode resumed after a crash continues it with `EXT-X-DISCONTINUITY`.
  */
+import { totalDuration } from './durations';
 
 export interface Part {
   uri: string;
