@@ -17,11 +17,15 @@ export class LcPinCard extends LightElement {
   canBuy = true;
   message = '';
   private tick: ReturnType<typeof setInterval> | undefined;
+  /** The countdown as last rendered: the tick renders again only when it would read otherwise. */
+  private shownCountdown: string | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Checked four times a second so the whole seconds turn on time; rendered once a second.
     this.tick = setInterval(() => {
-      if (this.pin?.endsAt) this.requestUpdate();
+      const cd = countdown(this.pin?.endsAt);
+      if (cd && cd.text !== this.shownCountdown) this.requestUpdate();
     }, 250);
   }
 
@@ -39,6 +43,7 @@ export class LcPinCard extends LightElement {
     if (!pin) return nothing;
     const offer = offerOf(pin);
     const cd = countdown(pin.endsAt);
+    this.shownCountdown = cd?.text;
     const soldOut = pin.remaining <= 0;
     return html`<div class="lc-card" data-pin=${pin.pinId}>
       ${pin.imageUrl ? html`<img src=${pin.imageUrl} alt=${pin.title} />` : nothing}

@@ -47,6 +47,18 @@ describe('the currency table', () => {
     expect(formatMoney(2500, 'JPY', 'en-US')).toBe('¥2,500');
   });
 
+  it('makes one Intl.NumberFormat per locale and currency, not one per amount', () => {
+    const made = jest.spyOn(Intl, 'NumberFormat');
+    try {
+      const texts = [100, 250, 999].map((minor) => formatMoney(minor, 'EUR', 'de-DE'));
+      expect(texts).toEqual(['1,00 €', '2,50 €', '9,99 €'].map((t) => t.replace(' ', '\u00a0')));
+      expect(formatMoney(100, 'EUR', 'en-US')).toBe('€1.00');
+      expect(made).toHaveBeenCalledTimes(2);
+    } finally {
+      made.mockRestore();
+    }
+  });
+
   it('imports nothing, so a browser can load it as it is', () => {
     const file = fs.readFileSync(path.join(__dirname, 'currencies.ts'), 'utf8');
     expect(ts.preProcessFile(file).importedFiles).toEqual([]);

@@ -224,18 +224,38 @@ export function toMajorUnits(minor: number, code: string): string {
 }
 
 /**
+ * Intl.NumberFormat instances by locale and currency: constructing one loads
+ * locale data and costs far more than a format, and a live page formats the
+ * pinned price whenever its countdown changes. Bounded, as the locale may come
+ * from a viewer's browser.
+ */
+const formatters = new Map<string, Intl.NumberFormat>();
+const MAX_FORMATTERS = 64;
+
+function formatterFor(code: string, exp: number, locale: string | undefined): Intl.NumberFormat {
+  const key = `${locale ?? ''}|${code}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: code,
+      minimumFractionDigits: exp,
+      maximumFractionDigits: exp,
+    });
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/**
  * Minor units for people, in a locale: 2500 USD → "$25.00", 2500 JPY → "¥2,500".
  * Uses Intl with the table's decimals (Intl's own may differ from ISO 4217).
  */
 export function formatMoney(minor: number, code: string, locale?: string): string {
   const exp = minorUnitExponent(code) ?? 2;
   try {
-    return new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency: code,
-      minimumFractionDigits: exp,
-      maximumFractionDigits: exp,
-    }).format(minor / 10 ** exp);
+    return formatterFor(code, exp, locale).format(minor / 10 ** exp);
   } catch {
     return `${toMajorUnits(minor, code)} ${code}`;
   }
