@@ -1,0 +1,131 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+
+/**
+ * Where the server runs beside a client under measurement, for a bench that asks how much of a
+ * browser's figure is the server's load on a machine that runs both. The server is this process
+ * (the app, the headless WHIP publisher) and its children (the mediasoup worker, ffmpeg); it can
+ * give the client CPUs of its own (affinity) or yield to it (nice).
+ */
+
+/** The CPUs this process may run on, as numbers (`Cpus_allowed_list` of /proc/self/status). */
+export function allowedCpus(): number[] {
+  const line = /^Cpus_allowed_list:\s*(\S+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  if (!line) return [];
+  return line[1].split(',').flatMap((range) => {
+    const [from, to = from] = range.split('-').map(Number);
+    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  });
+}
+
+/** Two disjoint CPU lists in taskset's form: the server's (the lower half) and the client's. */
+export interface CoreSplit {
+  server: string;
+  client: string;
+}
+
+/** The split of this process's CPUs, or undefined with fewer than two or no `taskset` (util-linux). */
+export function splitCores(): CoreSplit | undefined {
+  const cpus = allowedCpus();
+  if (cpus.length < 2 || !hasTaskset()) return undefined;
+  const half = Math.floor(cpus.length / 2);
+  return { server: cpus.slice(0, half).join(','), client: cpus.slice(half).join(',') };
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `pid` and every process below it, from /proc (a process's parent is the 4th field of its stat). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while the tree was read
+    }
+    // The command name (2nd field) is in parentheses and may hold spaces: the fields after it.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const tree: number[] = [];
+  const walk = (p: number) => {
+    tree.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return tree;
+}
+
+/**
+ * Moves every thread of `pid` and its descendants to `cpus`; processes they start later inherit
+ * it. Returns how many processes moved (one that exits meanwhile is skipped).
+ */
+export function pinProcessTree(pid: number, cpus: string): number {
+  let moved = 0;
+  for (const p of processTree(pid)) {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', cpus, String(p)], { stdio: 'ignore' });
+      moved++;
+    } catch {
+      // gone already
+    }
+  }
+  return moved;
+}
+
+/**
+ * Runs `measure` with this process's tree (the server) on the lower half of the CPUs, and hands
+ * `measure` the other half for the client it starts (`taskset -c <client> …`); puts the tree back
+ * on every CPU after. Without two CPUs or taskset, `measure` gets undefined and nothing moves.
+ */
+export async function withServerOffClientCores<T>(
+  measure: (client: CoreSplit | undefined) => Promise<T>,
+): Promise<T> {
+  const split = splitCores();
+  if (!split) return measure(undefined);
+  const all = allowedCpus().join(',');
+  pinProcessTree(process.pid, split.server);
+  try {
+    return await measure(split);
+  } finally {
+    pinProcessTree(process.pid, all);
+  }
+}
+
+/** Every thread of `pid` and its descendants (each thread has its own nice value on Linux). */
+export function threadsOfTree(pid: number): number[] {
+  return processTree(pid).flatMap((p) => {
+    try {
+      return fs.readdirSync(`/proc/${p}/task`).map(Number);
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Sets the nice value of every thread of `pid`'s tree (Linux keeps one per thread); threads and
+ * processes started later inherit it.
+ */
+export function reniceProcessTree(pid: number, nice: number): void {
+  execFileSync('renice', ['-n', String(nice), '-p', ...threadsOfTree(pid).map(String)], { stdio: 'ignore' });
+}
+
+/** Runs `measure` with this process's tree at nice 19 (it yields the CPUs to anything else), then back at 0. */
+export async function withServerNiced<T>(measure: () => Promise<T>): Promise<T> {
+  reniceProcessTree(process.pid, 19);
+  try {
+    return await measure();
+  } finally {
+    reniceProcessTree(process.pid, 0);
+  }
+}
