@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 
 /**
  * Where the server runs beside a client under measurement, for a bench that asks how much of a
@@ -113,19 +114,28 @@ export function threadsOfTree(pid: number): number[] {
 }
 
 /**
- * Sets the nice value of every thread of `pid`'s tree (Linux keeps one per thread); threads and
- * processes started later inherit it.
+ * Sets the nice value of every thread of `pid`'s tree (Linux keeps one per thread: setpriority on
+ * a thread id); threads and processes started later inherit it. A thread that exits meanwhile is
+ * skipped; lowering a nice value needs root (CAP_SYS_NICE), and its refusal is thrown.
  */
 export function reniceProcessTree(pid: number, nice: number): void {
-  execFileSync('renice', ['-n', String(nice), '-p', ...threadsOfTree(pid).map(String)], { stdio: 'ignore' });
+  for (const tid of threadsOfTree(pid)) {
+    try {
+      os.setPriority(tid, nice);
+    } catch (e) {
+      // os.setPriority throws a SystemError whose `info.code` is the errno's name.
+      if ((e as { info?: { code?: string } }).info?.code !== 'ESRCH') throw e;
+    }
+  }
 }
 
-/** Runs `measure` with this process's tree at nice 19 (it yields the CPUs to anything else), then back at 0. */
+/** Runs `measure` with this process's tree at nice 19 (it yields the CPUs to anything else), then back. */
 export async function withServerNiced<T>(measure: () => Promise<T>): Promise<T> {
+  const before = os.getPriority(process.pid);
   reniceProcessTree(process.pid, 19);
   try {
     return await measure();
   } finally {
-    reniceProcessTree(process.pid, 0);
+    reniceProcessTree(process.pid, before);
   }
 }
