@@ -22,7 +22,7 @@ import { MerchantLinksService } from '../merchant/merchant-links.service';
 import { PUBSUB } from '../infra/infra.module';
 import type { PubSub } from '../infra/pubsub';
 import { STREAM_KEY_CHANNEL, type StreamKeyEvent, type StreamLifecycleEvent } from '../room/channels';
-import { INGEST_STATUS_READER, type IngestStatusReader } from '../room/ingest-status';
+import { INGEST_STATUS_READER, type IngestStatus, type IngestStatusReader } from '../room/ingest-status';
 import type { StreamState } from '../room/protocol';
 import { RoomPublisher } from '../room/room-publisher';
 import type { StreamDto, StreamOwnerDto, StreamPageDto, StreamWithKeyDto } from './dto/stream.dto';
@@ -143,12 +143,17 @@ export class StreamsService implements OnApplicationBootstrap, OnModuleDestroy {
     const i = this.config.ingest;
     const host =
       i.publicHost.includes(':') && !i.publicHost.startsWith('[') ? `[${i.publicHost}]` : i.publicHost;
-    let ingest = null;
+    let ingest: IngestStatus | null = null;
     if (withIngest && this.ingest) {
       ingest = await this.ingest.get(s.id).catch((e: Error) => {
         this.logger.warn(`ingest status of ${s.id} unreadable: ${e.message}`);
         return null;
       });
+      // An ended stream has no encoder. The replica that held it writes "disconnected" when the
+      // end reaches it (the lifecycle event), after the stream's row says ended: until then the
+      // stored status is the one from before the end.
+      if (ingest && s.status === 'ended' && ingest.state !== 'disconnected')
+        ingest = { ...ingest, state: 'disconnected' };
     }
     return {
       ...(await this.dto(s)),

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import { Logger } from '@nestjs/common';
+import { IngestStatusRepository } from '../../src/ingest/ingest-status.repository';
 import { encoderPool } from '../support/encoder-pool';
 import { passthroughIngest, startIngestApp, type IngestApp } from '../support/encoders';
 import { eventually } from '../support/wait';
@@ -120,6 +121,33 @@ describe('RTMP ingest', () => {
     const late = encode({ url: `${s.rtmpUrl}/${s.streamKey}`, seconds: 5 });
     expect(await late.exited).not.toBe(0);
     expect(late.stderr.join('\n')).toContain('has ended');
+  });
+
+  it("reads an ended stream's encoder as disconnected before its replica has rewritten the status", async () => {
+    // The stream's row says ended before the replica that held the encoder hears of it and writes
+    // "disconnected": that window held open, with the status written while the encoder was away.
+    const s = await f.newStream();
+    await f.t.sql(`UPDATE streams SET status = 'ended', ended_at = now() WHERE id = $1`, [s.id]);
+    const at = new Date().toISOString();
+    await f.t.app.get(IngestStatusRepository).put(s.id, {
+      state: 'reconnecting',
+      protocol: 'rtmp',
+      remoteAddress: '127.0.0.1',
+      connectedAt: at,
+      updatedAt: at,
+      video: null,
+      audio: null,
+      bFrames: false,
+      webrtcVideo: 'passthrough',
+      bitrateKbps: 0,
+      fps: 0,
+      droppedFrames: 0,
+      keyframeIntervalSeconds: null,
+      reconnects: 0,
+      warnings: [],
+      lastError: null,
+    });
+    expect((await f.ownerView(s.id)).ingest).toMatchObject({ state: 'disconnected', protocol: 'rtmp' });
   });
 
   it('drops a live session when the key is rotated; the new key takes over within the grace', async () => {
