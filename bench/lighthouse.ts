@@ -29,10 +29,12 @@ import { startTestApp } from '../test/support/test-app';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const REPORTS = path.resolve(__dirname, '../test-results/bench-lighthouse');
 type Run = { lhr: LighthouseReport; stderr: string };
+/** The CPUs of `own-cores`: none without two CPUs and taskset (main refuses the placement then). */
+const SPLIT = splitCores();
 /** How each placement runs one Lighthouse measurement (`cpus`: taskset's list for Lighthouse). */
 const PLACEMENTS: Record<string, (measure: (cpus?: string) => Promise<Run>) => Promise<Run>> = {
   shared: (measure) => measure(),
-  'own-cores': (measure) => withServerOffClientCores((split) => measure(split?.client)),
+  'own-cores': (measure) => withServerOffClientCores(SPLIT!, measure),
   niced: (measure) => withServerNiced(() => measure()),
 };
 const CHOSEN = (process.env.BENCH_PLACEMENTS ?? 'shared').split(',');
@@ -50,8 +52,7 @@ async function main(): Promise<void> {
     throw new Error(
       `BENCH_PLACEMENTS: no placement ${unknown.join(', ')} (${Object.keys(PLACEMENTS).join(', ')})`,
     );
-  const split = splitCores();
-  if (CHOSEN.includes('own-cores') && !split)
+  if (CHOSEN.includes('own-cores') && !SPLIT)
     throw new Error('own-cores needs two CPUs and taskset (util-linux) to give Lighthouse its own');
   const t = await startTestApp({
     redis: false,
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     const url = `${t.baseUrl}/watch/${shop.streamId}`;
     console.log(
       `bench:lighthouse on ${os.cpus()[0]?.model ?? '?'} (${os.cpus().length} CPUs` +
-        `${split ? `; own-cores: server ${split.server}, Lighthouse ${split.client}` : ''}), ` +
+        `${SPLIT ? `; own-cores: server ${SPLIT.server}, Lighthouse ${SPLIT.client}` : ''}), ` +
         `${RUNS} run(s) of ${CHOSEN.join(', ')}, alternating`,
     );
     const results = new Map<string, LighthouseReport[]>(CHOSEN.map((p) => [p, []]));

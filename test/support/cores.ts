@@ -10,7 +10,7 @@ import * as os from 'node:os';
  */
 
 /** The CPUs this process may run on, as numbers (`Cpus_allowed_list` of /proc/self/status). */
-export function allowedCpus(): number[] {
+function allowedCpus(): number[] {
   const line = /^Cpus_allowed_list:\s*(\S+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
   if (!line) return [];
   return line[1].split(',').flatMap((range) => {
@@ -43,7 +43,7 @@ function hasTaskset(): boolean {
 }
 
 /** `pid` and every process below it, from /proc (a process's parent is the 4th field of its stat). */
-export function processTree(pid: number): number[] {
+function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -68,42 +68,38 @@ export function processTree(pid: number): number[] {
 
 /**
  * Moves every thread of `pid` and its descendants to `cpus`; processes they start later inherit
- * it. Returns how many processes moved (one that exits meanwhile is skipped).
+ * it. A process that exits meanwhile is skipped.
  */
-export function pinProcessTree(pid: number, cpus: string): number {
-  let moved = 0;
+function pinProcessTree(pid: number, cpus: string): void {
   for (const p of processTree(pid)) {
     try {
       execFileSync('taskset', ['-a', '-p', '-c', cpus, String(p)], { stdio: 'ignore' });
-      moved++;
     } catch {
       // gone already
     }
   }
-  return moved;
 }
 
 /**
- * Runs `measure` with this process's tree (the server) on the lower half of the CPUs, and hands
- * `measure` the other half for the client it starts (`taskset -c <client> …`); puts the tree back
- * on every CPU after. Without two CPUs or taskset, `measure` gets undefined and nothing moves.
+ * Runs `measure` with this process's tree (the server) on `split.server`, handing it
+ * `split.client` for the client it starts (`taskset -c <client> …`); puts the tree back on every
+ * CPU after.
  */
 export async function withServerOffClientCores<T>(
-  measure: (client: CoreSplit | undefined) => Promise<T>,
+  split: CoreSplit,
+  measure: (clientCpus: string) => Promise<T>,
 ): Promise<T> {
-  const split = splitCores();
-  if (!split) return measure(undefined);
   const all = allowedCpus().join(',');
   pinProcessTree(process.pid, split.server);
   try {
-    return await measure(split);
+    return await measure(split.client);
   } finally {
     pinProcessTree(process.pid, all);
   }
 }
 
 /** Every thread of `pid` and its descendants (each thread has its own nice value on Linux). */
-export function threadsOfTree(pid: number): number[] {
+function threadsOfTree(pid: number): number[] {
   return processTree(pid).flatMap((p) => {
     try {
       return fs.readdirSync(`/proc/${p}/task`).map(Number);
@@ -118,7 +114,7 @@ export function threadsOfTree(pid: number): number[] {
  * a thread id); threads and processes started later inherit it. A thread that exits meanwhile is
  * skipped; lowering a nice value needs root (CAP_SYS_NICE), and its refusal is thrown.
  */
-export function reniceProcessTree(pid: number, nice: number): void {
+function reniceProcessTree(pid: number, nice: number): void {
   for (const tid of threadsOfTree(pid)) {
     try {
       os.setPriority(tid, nice);
