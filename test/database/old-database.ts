@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { withClient } from './databases';
 
 /**
@@ -8,7 +9,9 @@ import { withClient } from './databases';
  * connection of its own: the dump empties the session's search_path.
  */
 export async function restore01(url: string): Promise<void> {
-  const sql = fs.readFileSync(path.join(__dirname, 'fixtures', 'livecart-0.1.sql'), 'utf8');
+  const sql = gunzipSync(fs.readFileSync(path.join(__dirname, 'fixtures', 'livecart-0.1.sql.gz'))).toString(
+    'utf8',
+  );
   await withClient(url, (c) => c.query(sql));
 }
 
