@@ -105,7 +105,7 @@ window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
   const trace = () => window.TRACE.map(([t, text]) => [t - published, text]);
   const ahead = () => video && video.buffered.length ? (video.buffered.end(video.buffered.length - 1) - video.currentTime).toFixed(2) : '-';
   let waitingSince = 0;
-  let firstFrame, start = 0, end = 0, stalls = 0, stallErrors = 0, hooked = null, video = null;
+  let firstFrame, start = 0, end = 0, lastFrameAt = 0, done = false, stalls = 0, stallErrors = 0, hooked = null, video = null;
   const inWindow = () => start && Date.now() >= start && Date.now() <= end;
   const hook = setInterval(() => {
     const p = getPlayer();
@@ -148,6 +148,7 @@ window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
   }, 10);
   const onFrame = () => {
     const now = Date.now();
+    lastFrameAt = now;
     const hls = getPlayer().hls;
     if (!firstFrame && video.currentTime > 0) {
       firstFrame = now - published;
@@ -168,11 +169,17 @@ window.measure = (getPlayer, published, seconds) => new Promise((resolve) => {
     if (!end || now < end) video.requestVideoFrameCallback(onFrame);
     else {
       clearInterval(hook);
+      done = true;
       resolve({ samples, edge, pdt, target: hls && hls.targetLatency, level: hls && hls.levels && hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].height, stalls, stallErrors, errors, firstFrame, stallLog, levels, trace: trace() });
     }
   };
-  // No first frame at all: give up after the measured time plus a minute.
-  setTimeout(() => { if (!firstFrame) { clearInterval(hook); resolve({ samples, edge, pdt, stalls, stallErrors, errors }); } }, seconds * 1000 + 60000);
+  // No first frame at all, or frames that stopped for good: give up after the measured time plus a minute.
+  setTimeout(() => {
+    if (done) return;
+    clearInterval(hook);
+    const frozeAt = firstFrame ? (lastFrameAt - published - firstFrame) / 1000 : undefined;
+    resolve({ samples, edge, pdt, stalls, stallErrors, errors, firstFrame, stallLog, levels, frozeAt, trace: trace() });
+  }, seconds * 1000 + 60000);
 });
 `;
 
@@ -233,6 +240,8 @@ interface Measured {
   stallLog?: [string, number][];
   /** Levels hls.js switched to, in order, with the second after the first frame. */
   levels?: string[];
+  /** Frames stopped for good this many seconds after the first frame (the run gave up on the player). */
+  frozeAt?: number;
 }
 
 interface Result {
@@ -469,6 +478,10 @@ function report(label: string, m: Measured): void {
       ? `    ${label}: glass-to-glass p50=${quantile(m.samples, 0.5)} ms p95=${quantile(m.samples, 0.95)} ms (${m.samples.length} frames); first frame ${m.firstFrame} ms after publish; ${m.stalls} stalls (${m.stallErrors} bufferStalledError) after the first 3 s; errors: ${errors || 'none'}`
       : `    ${label}: no frames decoded; errors: ${errors || 'none'}`,
   );
+  if (m.frozeAt !== undefined)
+    console.log(
+      `      FROZE: no frame after ${m.frozeAt.toFixed(1)} s from the first frame (the run gave up on it)`,
+    );
   if (m.edge.length)
     console.log(
       `      behind the playlist's live edge (hls.js latency) p50=${Math.round(quantile(m.edge, 0.5))} ms, target ${m.target?.toFixed(2)} s, playing ${m.level ?? '?'}p` +
@@ -491,6 +504,12 @@ function report(label: string, m: Measured): void {
     console.log(`      trace of the stall at ${at} s (${ms} ms):`);
     for (const [t, text] of m.trace ?? [])
       if (t >= from - 3000 && t <= from + ms + 500) console.log(`        ${t} ${text}`);
+  }
+  // With BENCH_HLS_TRACE=1: from 3 s before the last frame of a player that froze, to the end.
+  if (m.frozeAt !== undefined && m.firstFrame !== undefined) {
+    const from = m.firstFrame + m.frozeAt * 1000;
+    console.log(`      trace of the freeze at ${m.frozeAt.toFixed(1)} s:`);
+    for (const [t, text] of m.trace ?? []) if (t >= from - 3000) console.log(`        ${t} ${text}`);
   }
 }
 
