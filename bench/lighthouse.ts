@@ -3,9 +3,11 @@
  * publisher, LL-HLS transcoded, a product pinned with a flash sale, chat going), inside a
  * loopback-only network namespace (scripts/netns-run.sh), as the quality-bars test runs it:
  * Lighthouse's defaults (a mobile form factor, simulated throttling, a new profile each run).
- * A live page never finishes loading (hls.js's requests go on), so each run traces about 45 s of
- * playback, and total blocking time sums the main thread's tasks over it as Lighthouse saw them,
- * time spent waiting for a CPU included, times its simulated CPU slowdown.
+ * The watch page's hls.js makes its requests from a worker, which Lighthouse leaves out of the page's
+ * load (a build whose requests are the page's own never finishes loading: Lighthouse then traces
+ * 45 s of playback). Total blocking time sums the main thread's long tasks up to the page's
+ * interactive time as Lighthouse saw them, time spent waiting for a CPU included, times its
+ * simulated CPU slowdown.
  *
  * BENCH_RUNS runs (default 3) of each placement of BENCH_PLACEMENTS (default `shared`),
  * alternating, each placement a way the server shares the machine with Lighthouse's Chromium:

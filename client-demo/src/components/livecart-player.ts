@@ -15,6 +15,7 @@ import type { LivecartPlayerApi, LivecartProduct } from '../embed/embed-api';
 import { playerDefaults } from '../player/defaults';
 import { nextTask } from '../lib/next-task';
 import { NearLive } from '../player/near-live';
+import { fetchChannel, sharedWorkerLoader } from '../player/worker-loader';
 import { whepPlay, type WhepSession } from '../player/webrtc';
 import { PlayerShop, shopStyles } from './player-shop';
 import { states } from './light-element';
@@ -326,7 +327,9 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
     const video = this.switchTo('hls');
     if (!video) return;
     const src = this.url(`/hls/${this.stream}/master.m3u8`);
-    const { default: HlsJs } = await import('hls.js');
+    // The requests' worker starts while hls.js downloads.
+    if (playerDefaults.fetchWorker) fetchChannel(playerDefaults.fetchWorker);
+    const { default: HlsJs, BaseLoader } = await import('hls.js');
     // Its module's evaluation in one task, the player's set-up (MediaSource, first requests) in the next.
     await nextTask();
     if (this.closed || this.current !== 'hls') return;
@@ -343,11 +346,13 @@ export class LivecartPlayer extends LitElement implements LivecartPlayerApi {
       // Catch up with the live edge after a stall (e.g. a transcode resumed after a crash).
       maxLiveSyncPlaybackRate: 1.5,
       ...(playerDefaults.hlsWorker ? { workerPath: playerDefaults.hlsWorker } : {}),
-      // hls.js's XMLHttpRequest loader at its default (High) priority. Its fetch loader with
-      // priority 'low' let Lighthouse see the page loaded (it waits for High requests to stop, and
-      // a live stream never stops), but in bench:hls the watch page then stalled ~4 s in each of
-      // three runs, with the stock player beside it; at default priority it did not
-      // (docs/benchmarks/web.md). Playback first.
+      // The requests from a worker at their default priority (player/worker-loader.ts), where
+      // the page has one (not the embed, on another origin: hls.js's XMLHttpRequest loader).
+      // Not fetch at priority 'low': the watch page then stalled in bench:hls
+      // (docs/benchmarks/web.md).
+      ...(playerDefaults.fetchWorker
+        ? { loader: sharedWorkerLoader(playerDefaults.fetchWorker, BaseLoader) }
+        : {}),
     });
     this.hlsPlayer = hls;
     // Jump back to live when more than 4 target durations (8 s) behind, where hls.js would

@@ -10,4 +10,6 @@ export const playerDefaults = {
   shop: false,
   /** hls.js's worker script on the page's origin (player/hls-worker.ts); '' demuxes on the main thread. */
   hlsWorker: '',
+  /** The worker that makes hls.js's requests (player/fetch-worker.ts); '' uses hls.js's own loader. */
+  fetchWorker: '',
 };

@@ -5,7 +5,10 @@
 // ships its worker script as an asset and the pages' players load it from
 // there. A Worker must come from the page's own origin, so the embed (on a
 // merchant's site) does not import this and keeps hls.js's main-thread path.
+// The same holds for the worker that makes hls.js's requests (worker-loader.ts).
 import workerUrl from 'hls.js/dist/hls.worker.js?url';
 import { playerDefaults } from './defaults';
+import fetchWorkerUrl from './fetch-worker.ts?worker&url';
 
 playerDefaults.hlsWorker = workerUrl;
+playerDefaults.fetchWorker = fetchWorkerUrl;
