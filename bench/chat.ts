@@ -27,6 +27,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
+import { cpuSeconds } from '../test/support/procfs';
 import { createDatabase, deleteRedisPrefix } from '../test/support/services';
 
 interface Args {
@@ -108,12 +109,8 @@ function onMessage<T>(child: ChildProcess, type: string, ms: number): Promise<T>
   });
 }
 
-/** utime + stime of a process, in ms (Linux /proc). */
-function cpuMsOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // CLK_TCK = 100
-}
+/** utime + stime of a process, in ms. */
+const cpuMsOf = (pid: number) => cpuSeconds(pid) * 1000;
 
 function memOf(pid: number): { rssMb: number; peakMb: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

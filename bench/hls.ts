@@ -32,6 +32,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser';
+import { cpuSeconds } from '../test/support/procfs';
 import { createStream } from '../test/support/streams';
 import { TIME_PATTERN } from './time-pattern';
 import { startTestApp, type TestApp } from '../test/support/test-app';
@@ -40,8 +41,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 1280);
 const HEIGHT = Number(process.env.BENCH_HEIGHT ?? 720);
 const PRESET = process.env.HLS_X264_PRESET ?? 'veryfast';
-/** USER_HZ: /proc stat times are in ticks of 1/100 s on Linux. */
-const CLK = 100;
 
 const PUBLISH_LIB = `
 ${TIME_PATTERN}
@@ -201,12 +200,6 @@ function ffmpegPid(streamId: string): number | undefined {
     if (argv[0].endsWith('/ffmpeg') && argv.some((a) => a.includes(streamId))) return Number(d);
   }
   return undefined;
-}
-
-function cpuSeconds(pid: number): number {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK;
 }
 
 async function waitFor<T>(f: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {

@@ -32,6 +32,7 @@ import type { Browser, Page } from 'playwright-core';
 import { SfuHost } from '../src/streams/ingest/sfu.provider';
 import { launchChromium } from '../test/support/browser';
 import { startIngestApp, type IngestApp } from '../test/support/encoders';
+import { cpuSeconds, parentOf } from '../test/support/procfs';
 import { loadHlsJs } from '../test/support/player-page';
 import { TIME_PATTERN } from './time-pattern';
 
@@ -43,8 +44,6 @@ const BFRAMES = Number(process.env.BENCH_BFRAMES ?? 0);
 const WIDTH = 1280;
 const HEIGHT = 720;
 const BITRATE = 2_500_000;
-/** USER_HZ: /proc stat times are in ticks of 1/100 s. */
-const CLK = 100;
 
 const quantile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -110,11 +109,9 @@ window.hlsPlay = async (url) => {
 `;
 
 /** CPU seconds (user + system) a process has used, or undefined once it is gone. */
-function cpuSeconds(pid: number): number | undefined {
+function cpuSecondsOf(pid: number): number | undefined {
   try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK;
+    return cpuSeconds(pid);
   } catch {
     return undefined;
   }
@@ -126,9 +123,7 @@ function children(match: (argv: string[]) => boolean): number[] {
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
+      if (parentOf(Number(d)) !== process.pid) continue;
       const argv = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
       if (match(argv)) out.push(Number(d));
     } catch {
@@ -146,7 +141,7 @@ const isLadder = (a: string[]) => a.some((x) => x.startsWith('tcp://') && x.incl
 /** CPU of groups of processes over a window, in cores (CPU-s per wall second). */
 async function cpuOver(ms: number, groups: Record<string, () => number[]>): Promise<Record<string, number>> {
   const start = Object.entries(groups).map(
-    ([k, f]) => [k, f().map((p) => [p, cpuSeconds(p)] as const)] as const,
+    ([k, f]) => [k, f().map((p) => [p, cpuSecondsOf(p)] as const)] as const,
   );
   const t0 = Date.now();
   await sleep(ms);
@@ -156,7 +151,7 @@ async function cpuOver(ms: number, groups: Record<string, () => number[]>): Prom
     start.map(([k, list]) => [
       k,
       list.reduce((a, [p, c0]) => {
-        const c1 = cpuSeconds(p);
+        const c1 = cpuSecondsOf(p);
         return c0 === undefined || c1 === undefined ? a : a + (c1 - c0);
       }, 0) / wall,
     ]),

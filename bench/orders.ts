@@ -52,6 +52,7 @@ import type { AuthUser } from '../src/common/auth/roles';
 import { DomainError } from '../src/common/errors/domain-errors';
 import { OrderMetrics } from '../src/orders/order-metrics';
 import { OrdersService } from '../src/orders/orders.service';
+import { cpuSeconds } from '../test/support/procfs';
 import { createDatabase } from '../test/support/services';
 import { countAnswer, emptyResult, type LoadJob, type LoadResult } from './loadgen';
 
@@ -190,11 +191,7 @@ async function directSale(
  */
 function cpuOfPid(pid: number, children = false): number {
   try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    const ticks =
-      Number(parts[11]) + Number(parts[12]) + (children ? Number(parts[13]) + Number(parts[14]) : 0);
-    return (ticks * 1000) / 100;
+    return cpuSeconds(pid, children) * 1000;
   } catch {
     return NaN;
   }

@@ -23,29 +23,21 @@
  * Env: BENCH_VIEWERS (steps, default "0,1,2,3,4,6,8"), BENCH_WINDOWS (per step,
  * default 3), BENCH_WINDOW_SECONDS (default 5).
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Sfu } from '../media';
+import { cpuSeconds } from '../test/support/procfs';
 import { eventually } from '../test/support/wait';
 import { createPublisher, createViewer, type Publisher, type Viewer } from '../test/support/webrtc';
 
 const STEPS = (process.env.BENCH_VIEWERS ?? '0,1,2,3,4,6,8').split(',').map(Number);
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 3);
 const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? 5);
-const CLK_TCK = 100; // Linux USER_HZ for /proc/<pid>/stat
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
 async function main(): Promise<void> {
   const sfu = await Sfu.create({

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { parentOf } from './procfs';
 
 /**
  * Where the server runs beside a client under measurement, for a bench that asks how much of a
@@ -42,19 +43,17 @@ function hasTaskset(): boolean {
   }
 }
 
-/** `pid` and every process below it, from /proc (a process's parent is the 4th field of its stat). */
+/** `pid` and every process below it, from /proc. */
 function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
+    let ppid: number;
     try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      ppid = parentOf(Number(entry));
     } catch {
       continue; // exited while the tree was read
     }
-    // The command name (2nd field) is in parentheses and may hold spaces: the fields after it.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
   const tree: number[] = [];
